@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { sql, type Conn } from '../db/pool.js';
+
+export const UserRow = z.object({
+  id: z.number(),
+  username: z.string(),
+  password_hash: z.string(),
+  role: z.enum(['admin', 'user']),
+  tokens_valid_after: z.union([z.date(), z.number()]).transform((v) => (v instanceof Date ? v.getTime() : v)),
+  keep_jti: z.string().nullable(),
+  created_at: z.date(),
+  updated_at: z.date(),
+});
+export type UserRow = z.infer<typeof UserRow>;
+
+// '-infinity' parses to an invalid Date; expose it as epoch 0 instead.
+const userColumns = sql.fragment`id, username, password_hash, role,
+  case when tokens_valid_after = '-infinity' then 'epoch'::timestamptz else tokens_valid_after end as tokens_valid_after,
+  keep_jti, created_at, updated_at`;
+
+export const countUsers = (c: Conn) => c.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from users`);
+
+export const findUserByName = (c: Conn, username: string) =>
+  c.maybeOne(sql.type(UserRow)`select ${userColumns} from users where lower(username) = lower(${username})`);
+
+export const findUserById = (c: Conn, id: number) =>
+  c.maybeOne(sql.type(UserRow)`select ${userColumns} from users where id = ${id}`);
+
+export const listUsers = (c: Conn) => c.any(sql.type(UserRow)`select ${userColumns} from users order by id`);
+
+export const insertUser = (c: Conn, u: { username: string; passwordHash: string; role: 'admin' | 'user' }) =>
+  c.one(sql.type(UserRow)`insert into users (username, password_hash, role)
+    values (${u.username}, ${u.passwordHash}, ${u.role}) returning ${userColumns}`);
+
+export const updatePassword = (c: Conn, id: number, passwordHash: string, keepJti: string | null) =>
+  c.maybeOne(sql.type(UserRow)`update users set password_hash = ${passwordHash}, tokens_valid_after = now(),
+    keep_jti = ${keepJti}, updated_at = now() where id = ${id} returning ${userColumns}`);
+
+export const deleteUser = (c: Conn, id: number) =>
+  c.query(sql.unsafe`delete from users where id = ${id}`);
+
+export const lockSetup = (c: Conn) => c.query(sql.unsafe`select pg_advisory_xact_lock(hashtext('aniworld:setup'))`);
+
+export const RevocationRow = z.object({ jti: z.string(), expires_at: z.date() });
+
+export const insertRevocation = (c: Conn, jti: string, userId: number, expiresAt: Date) =>
+  c.query(sql.unsafe`insert into revoked_tokens (jti, user_id, expires_at)
+    values (${jti}, ${userId}, ${sql.timestamp(expiresAt)}) on conflict (jti) do nothing`);
+
+export const activeRevocations = (c: Conn) =>
+  c.any(sql.type(RevocationRow)`select jti, expires_at from revoked_tokens where expires_at > now()`);
+
+export const pruneRevocations = (c: Conn) =>
+  c.query(sql.unsafe`delete from revoked_tokens where expires_at <= now()`);

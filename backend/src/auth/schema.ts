@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+export const SetupBody = z.object({
+  master_password: z.string().min(1).max(256),
+  anime_directory: z.string().min(1).max(4096).optional(),
+  username: z.string().trim().min(1).max(64).regex(/^[\w.@-]+$/, 'letters, digits and . _ @ - only').optional(),
+  tmdb_api_key: z.string().max(500).optional(),
+});
+
+export const LoginBody = z.object({
+  password: z.string().min(1).max(256),
+  remember: z.boolean().default(false),
+  username: z.string().trim().min(1).max(64).optional(),
+});
+
+export const LoginResponse = z.object({
+  access_token: z.string(),
+  token_type: z.literal('bearer'),
+  expires_at: z.string(),
+});
+
+export const AuthStatus = z.object({
+  configured: z.boolean(),
+  authenticated: z.boolean(),
+  user: z.object({ id: z.number(), username: z.string(), role: z.enum(['admin', 'user']) }).nullable(),
+});

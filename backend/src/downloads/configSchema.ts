@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+export const LANGUAGES = ['german_dub', 'german_sub', 'english_sub'] as const;
+export const HOSTERS = ['VOE', 'Filemoon', 'Vidmoly', 'Doodstream', 'Vidoza', 'Streamtape', 'SpeedFiles', 'Luluvdo', 'Sibnet', 'SendVid'] as const;
+
+export const DownloadsConfig = z.object({
+  max_parallel_downloads: z.number().int().min(1).max(10).default(2),
+  language_preference: z.array(z.enum(LANGUAGES)).min(1).default([...LANGUAGES]),
+  hoster_preference: z.array(z.string().min(1).max(40)).default([...HOSTERS]),
+  quality_preference: z.enum(['best', '1080p', '720p', '480p']).default('best'),
+  hls_segment_concurrency: z.number().int().min(1).max(32).default(8),
+  container: z.enum(['mkv', 'mp4']).default('mkv'),
+  bandwidth_limit_mbps: z.number().min(0).max(10_000).default(0),
+  stall_timeout_seconds: z.number().int().min(5).max(600).default(60),
+  min_free_space_mb: z.number().int().min(0).default(500),
+  naming_template: z.string().min(1).max(300).default('{series} - S{season}E{episode} - {title}'),
+  season_folders: z.boolean().default(false),
+});

@@ -1,0 +1,73 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import { route } from '../http/route.js';
+import { sql } from '../db/pool.js';
+import { systemMetrics } from './system.js';
+
+const Basic = z.object({ status: z.enum(['healthy', 'unhealthy']), timestamp: z.string(), version: z.string() });
+const Detailed = Basic.extend({
+  dependencies: z.object({
+    database: z.object({ status: z.string(), connection_time_ms: z.number().nullable(), message: z.string() }),
+    filesystem: z.object({ status: z.string(), data_dir_writable: z.boolean(), logs_dir_writable: z.boolean() }),
+    system: z.object({
+      cpu_percent: z.number(), memory_percent: z.number(), memory_available_mb: z.number(),
+      disk_percent: z.number(), disk_free_mb: z.number(), uptime_seconds: z.number(),
+    }),
+    ffmpeg: z.object({ ffmpeg_path: z.string().nullable(), ffprobe_path: z.string().nullable(), source: z.string() }).optional(),
+  }),
+  startup_time: z.string(),
+});
+
+async function writable(dir: string): Promise<boolean> {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    const probe = path.join(dir, `.health-${process.pid}`);
+    await fs.writeFile(probe, 'ok');
+    await fs.rm(probe);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function healthRoutes(deps: Deps): Router {
+  const r = new Router();
+  const tags = ['health'];
+
+  const basic = () => ({ status: 'healthy' as const, timestamp: new Date().toISOString(), version: deps.version });
+
+  async function detailed(ctx: { status: number }) {
+    const t0 = performance.now();
+    let database: { status: string; connection_time_ms: number | null; message: string };
+    try {
+      await deps.db.oneFirst(sql.type(z.object({ ok: z.number() }))`select 1 as ok`);
+      database = { status: 'healthy', connection_time_ms: Math.round((performance.now() - t0) * 100) / 100, message: 'Database connection successful' };
+    } catch (err) {
+      database = { status: 'unhealthy', connection_time_ms: null, message: `Database unreachable: ${(err as Error).message}` };
+    }
+    const [dataOk, logsOk] = await Promise.all([writable(deps.env.DATA_DIR), writable(path.join(deps.env.DATA_DIR, 'logs'))]);
+    const healthy = database.status === 'healthy' && dataOk && logsOk;
+    ctx.status = healthy ? 200 : 503;
+    return {
+      ...basic(),
+      status: healthy ? ('healthy' as const) : ('unhealthy' as const),
+      dependencies: {
+        database,
+        filesystem: { status: dataOk && logsOk ? 'healthy' : 'unhealthy', data_dir_writable: dataOk, logs_dir_writable: logsOk },
+        system: await systemMetrics(deps.env.DATA_DIR),
+        ffmpeg: deps.ffmpegInfo?.(),
+      },
+      startup_time: deps.startedAt.toISOString(),
+    };
+  }
+
+  for (const prefix of ['', '/api']) {
+    route(r, { method: 'get', path: `${prefix}/health`, summary: 'Basic health check', tags, public: true, responses: { 200: Basic } }, basic);
+    route(r, { method: 'get', path: `${prefix}/health/detailed`, summary: 'Health of the database, folders and system', tags, public: true,
+      responses: { 200: Detailed, 503: Detailed } }, ({ ctx }) => detailed(ctx));
+  }
+  return r;
+}

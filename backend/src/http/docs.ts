@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import Router from '@koa/router';
+import send from 'koa-send';
+import { NotFound } from './errors.js';
+import { openApiDocument } from './openapi.js';
+
+const require = createRequire(import.meta.url);
+const swaggerDir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+const redocDir = path.join(path.dirname(require.resolve('redoc/package.json')), 'bundles');
+
+const swaggerHtml = `<!doctype html><html><head><meta charset="utf-8"><title>Aniworld API</title>
+<link rel="stylesheet" href="/api/docs/assets/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div><script src="/api/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/api/docs/init.js"></script></body></html>`;
+const swaggerInit = `window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui', persistAuthorization: true });`;
+const redocHtml = `<!doctype html><html><head><meta charset="utf-8"><title>Aniworld API</title></head>
+<body><redoc spec-url="/api/openapi.json"></redoc><script src="/api/redoc/assets/redoc.standalone.js"></script></body></html>`;
+
+/** The OpenAPI document, Swagger UI and ReDoc, with their assets served from npm packages (works offline). */
+export function docsRoutes(version: string): Router {
+  const r = new Router();
+  r.get('/api/openapi.json', (ctx) => {
+    ctx.body = openApiDocument(version);
+  });
+  r.get('/api/docs', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = swaggerHtml;
+  });
+  r.get('/api/docs/init.js', (ctx) => {
+    ctx.type = 'application/javascript';
+    ctx.body = swaggerInit;
+  });
+  r.get('/api/docs/assets/:file', async (ctx) => {
+    const file = ctx.params.file;
+    if (!/^[\w.-]+\.(js|css|png)$/.test(file)) throw new NotFound();
+    await send(ctx, file, { root: swaggerDir, maxage: 86400_000 }).catch(() => { throw new NotFound(); });
+  });
+  r.get('/api/redoc', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = redocHtml;
+  });
+  r.get('/api/redoc/assets/redoc.standalone.js', async (ctx) => {
+    await send(ctx, 'redoc.standalone.js', { root: redocDir, maxage: 86400_000 });
+  });
+  return r;
+}

@@ -1,0 +1,85 @@
+import crypto from 'node:crypto';
+import type { Context, Next } from 'koa';
+import type { Logger } from '../log.js';
+import { scrubUrl } from '../log.js';
+import { AppError } from './errors.js';
+
+export function requestId() {
+  return async (ctx: Context, next: Next) => {
+    const incoming = ctx.get('X-Request-Id');
+    ctx.state.requestId = /^[A-Za-z0-9._-]{8,100}$/.test(incoming) ? incoming : crypto.randomUUID();
+    ctx.set('X-Request-Id', ctx.state.requestId);
+    await next();
+  };
+}
+
+export function envelope(ctx: Context, status: number, error: string, message: string, details: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+  ctx.status = status;
+  ctx.body = { success: false, error, message, details, request_id: ctx.state.requestId ?? '', ...extra };
+}
+
+/** One envelope for every error, 404 and 405 included. */
+export function errorHandler(log: Logger) {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof AppError) {
+        if (err.status === 429) ctx.set('Retry-After', String(err.details.retry_after ?? 60));
+        envelope(ctx, err.status, err.code, err.message, err.details, err.extra);
+        return;
+      }
+      const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };
+      const status = e.status ?? e.statusCode ?? 500;
+      if (status === 405) return envelope(ctx, 405, 'METHOD_NOT_ALLOWED', `Method ${ctx.method} is not allowed on ${ctx.path}`);
+      if (status === 413) return envelope(ctx, 413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');
+      if (status === 415) return envelope(ctx, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Request body must be application/json');
+      if (status === 400 && e.expose) {
+        const message = e.type === 'entity.parse.failed' ? 'Request body is not valid JSON' : (e.message ?? 'Bad request');
+        return envelope(ctx, 400, 'BAD_REQUEST', message);
+      }
+      if (status < 500 && e.expose) return envelope(ctx, status, 'HTTP_ERROR', e.message ?? 'Request failed');
+      log.error({ err, request_id: ctx.state.requestId, method: ctx.method, path: ctx.path }, 'request failed');
+      envelope(ctx, 500, 'INTERNAL_ERROR', 'An unexpected error occurred');
+    }
+  };
+}
+
+export function accessLog(log: Logger) {
+  return async (ctx: Context, next: Next) => {
+    const start = performance.now();
+    try {
+      await next();
+    } finally {
+      const ms = Math.round((performance.now() - start) * 10) / 10;
+      const level = ctx.status >= 500 ? 'error' : ctx.path === '/health' ? 'debug' : 'info';
+      log[level]({ method: ctx.method, url: scrubUrl(ctx.originalUrl), status: ctx.status, ms, request_id: ctx.state.requestId, user: ctx.state.user?.id }, 'request');
+    }
+  };
+}
+
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self' ws: wss:",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export function securityHeaders() {
+  return async (ctx: Context, next: Next) => {
+    ctx.set('Content-Security-Policy', CSP);
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('X-Frame-Options', 'DENY');
+    ctx.set('Referrer-Policy', 'no-referrer');
+    ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
+    ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
+    await next();
+  };
+}

@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { Runner } from 'graphile-worker';
+import { loadEnv, type Env } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
+import { openPool, type Db } from './db/pool.js';
+import { migrate } from './db/migrate.js';
+import { Notifier } from './db/notify.js';
+import { EventBus } from './realtime/bus.js';
+import { startRealtime } from './realtime/server.js';
+import { Sessions } from './auth/sessions.js';
+import { loadJwtSecret, TokenSigner } from './auth/tokens.js';
+import { authenticate } from './http/guard.js';
+import { SettingsStore } from './settings/store.js';
+import { Jobs } from './worker/jobs.js';
+import { startWorker } from './worker/runner.js';
+import { createApp } from './app.js';
+import { systemClock, type Deps } from './deps.js';
+import { countSeriesFolders } from './settings/directory.js';
+
+export const VERSION: string = JSON.parse(
+  fs.readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8'),
+).version;
+
+export interface AppHandle {
+  url: string;
+  port: number;
+  deps: Deps;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Env;
+  logStream?: NodeJS.WritableStream;
+}
+
+/** start-up: config → database → migrations → worker → http; shutdown in reverse order. */
+export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
+  const env = opts.env ?? loadEnv();
+  fs.mkdirSync(env.DATA_DIR, { recursive: true });
+  const log: Logger = createLogger({
+    level: env.LOG_LEVEL ?? 'info',
+    dir: env.LOG_FILE ? path.join(env.DATA_DIR, 'logs') : undefined,
+    stream: opts.logStream,
+  });
+  log.info({ version: VERSION, role: env.ROLE, data_dir: env.DATA_DIR }, 'starting Aniworld');
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const c of cleanups.reverse()) {
+      await c().catch((err) => log.error({ err }, 'shutdown step failed'));
+    }
+    cleanups.length = 0;
+  };
+
+  try {
+    let databaseUrl = env.DATABASE_URL;
+    if (!databaseUrl) {
+      const embedded: EmbeddedDatabase = await startEmbeddedPostgres(path.join(env.DATA_DIR, 'postgres'), log, env.EMBEDDED_PG_PORT);
+      cleanups.push(() => embedded.stop());
+      databaseUrl = embedded.url;
+    }
+    await migrate(databaseUrl, log);
+    const db: Db = await openPool(databaseUrl);
+    cleanups.push(() => db.end());
+    const notifier = new Notifier(databaseUrl, log.child({ module: 'notify' }));
+    await notifier.start();
+    cleanups.push(() => notifier.stop());
+
+    const bus = new EventBus(db, notifier, log.child({ module: 'bus' }));
+    await bus.start();
+    const sessions = new Sessions(db, notifier, log.child({ module: 'sessions' }));
+    await sessions.start();
+    const settings = new SettingsStore(env, log.child({ module: 'settings' }), db, notifier);
+    await settings.load();
+
+    const deps: Deps = {
+      env, log, db, notifier, bus, sessions, settings,
+      signer: new TokenSigner(loadJwtSecret(env.DATA_DIR, env.JWT_SECRET)),
+      jobs: new Jobs(db),
+      clock: systemClock,
+      version: VERSION,
+      startedAt: new Date(),
+      hooks: { animeDirectoryChanged: countSeriesFolders },
+    };
+
+    let runner: Runner | null = null;
+    if (env.ROLE !== 'web') {
+      runner = await startWorker(deps, databaseUrl);
+      const r = runner;
+      cleanups.push(async () => {
+        log.info('stopping worker (running jobs are asked to stop)');
+        await r.stop();
+      });
+    }
+
+    let port = env.PORT;
+    let url = '';
+    if (env.ROLE !== 'worker') {
+      const app = createApp(deps);
+      const server = http.createServer(app.callback());
+      server.keepAliveTimeout = 65_000;
+      server.requestTimeout = 0; // long downloads of artwork/streams; Koa answers quickly otherwise
+      const realtime = startRealtime(deps, server, (t) => authenticate(deps, t));
+      deps.realtime = realtime;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(env.PORT, env.HOST, () => resolve());
+      });
+      port = (server.address() as { port: number }).port;
+      url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
+      cleanups.push(async () => {
+        log.info('closing HTTP server');
+        await realtime.close();
+        server.closeIdleConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      });
+      log.info({ url }, `Aniworld is listening on ${url}`);
+    }
+
+    return { url, port, deps, databaseUrl, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+export async function main() {
+  let handle: AppHandle;
+  try {
+    handle = await startApp();
+  } catch (err) {
+    console.error(`Aniworld failed to start: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    handle.deps.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    handle.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+

@@ -1,0 +1,169 @@
+import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+
+/**
+ * Outbound HTTP for providers, hosters and TMDB: undici with timeouts, retries with backoff on
+ * 5xx and connection resets, a polite per-host concurrency limit, a User-Agent and an optional proxy.
+ */
+export interface HttpClientOptions {
+  userAgent?: string;
+  proxy?: string | null;
+  /** Headers and body must arrive within this time (ms). */
+  timeoutMs?: number;
+  retries?: number;
+  /** Base delay of the exponential backoff (ms). */
+  backoffMs?: number;
+  perHostConcurrency?: number;
+  /** Extra headers sent with every request (Referer, Accept-Language, ...). */
+  headers?: Record<string, string>;
+}
+
+export interface HttpRequestOptions {
+  method?: 'GET' | 'POST' | 'HEAD';
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** Follow redirects (default true); false returns the 3xx answer itself. */
+  followRedirects?: boolean;
+  timeoutMs?: number;
+  retries?: number;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  url: string;
+  body: Buffer;
+  text(): string;
+  json<T = unknown>(): T;
+}
+
+export class HttpError extends Error {
+  constructor(message: string, public url: string, public status?: number, public code?: string) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
+  });
+
+/** A counting semaphore per host. */
+class HostLimiter {
+  private active = new Map<string, number>();
+  private waiting = new Map<string, (() => void)[]>();
+  constructor(private limit: number) {}
+  async acquire(host: string): Promise<() => void> {
+    const n = this.active.get(host) ?? 0;
+    if (n >= this.limit) await new Promise<void>((r) => { const q = this.waiting.get(host) ?? []; q.push(r); this.waiting.set(host, q); });
+    this.active.set(host, (this.active.get(host) ?? 0) + 1);
+    return () => {
+      this.active.set(host, (this.active.get(host) ?? 1) - 1);
+      const next = this.waiting.get(host)?.shift();
+      if (next) next();
+    };
+  }
+}
+
+function flatHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+export class HttpClient {
+  readonly dispatcher: Dispatcher;
+  private limiter: HostLimiter;
+  private opts: Required<Omit<HttpClientOptions, 'proxy'>> & { proxy: string | null };
+
+  constructor(options: HttpClientOptions = {}) {
+    this.opts = {
+      userAgent: options.userAgent ?? 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+      proxy: options.proxy ?? null,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      retries: options.retries ?? 3,
+      backoffMs: options.backoffMs ?? 300,
+      perHostConcurrency: options.perHostConcurrency ?? 4,
+      headers: options.headers ?? {},
+    };
+    this.dispatcher = this.opts.proxy
+      ? new ProxyAgent({ uri: this.opts.proxy, connections: 64 })
+      : new Agent({ connections: 64, keepAliveTimeout: 10_000 });
+    this.limiter = new HostLimiter(this.opts.perHostConcurrency);
+  }
+
+  get userAgent(): string {
+    return this.opts.userAgent;
+  }
+
+  /** Fetches a whole response into memory (pages, JSON, playlists, small images). */
+  async fetch(url: string, o: HttpRequestOptions = {}): Promise<HttpResponse> {
+    const retries = o.retries ?? this.opts.retries;
+    let lastErr: Error | null = null;
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) await sleep(this.opts.backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2), o.signal);
+      try {
+        const res = await this.once(url, o);
+        if (res.status >= 500 && attempt < retries) {
+          lastErr = new HttpError(`${res.status} from ${new URL(url).host}`, url, res.status);
+          continue;
+        }
+        return res;
+      } catch (err) {
+        const e = err as { code?: string; name?: string; message: string; cause?: { code?: string } };
+        if (o.signal?.aborted) throw err;
+        const code = e.code ?? e.cause?.code;
+        lastErr = new HttpError(`${new URL(url).host}: ${e.message}${code ? ` (${code})` : ''}`, url, undefined, code);
+        if (!code || !RETRY_CODES.has(code)) {
+          if (e.name !== 'TimeoutError' && e.name !== 'AbortError') throw lastErr;
+        }
+      }
+    }
+    throw lastErr ?? new HttpError(`request to ${url} failed`, url);
+  }
+
+  private async once(url: string, o: HttpRequestOptions): Promise<HttpResponse> {
+    const host = new URL(url).host;
+    const release = await this.limiter.acquire(host);
+    try {
+      let current = url;
+      for (let hops = 0; hops < 10; hops++) {
+        const timeout = o.timeoutMs ?? this.opts.timeoutMs;
+        const res = await request(current, {
+          method: o.method ?? 'GET',
+          headers: { 'user-agent': this.opts.userAgent, accept: '*/*', ...this.opts.headers, ...o.headers },
+          body: o.body,
+          dispatcher: this.dispatcher,
+          headersTimeout: timeout,
+          bodyTimeout: timeout,
+          signal: o.signal,
+        });
+        const headers = flatHeaders(res.headers);
+        if (res.statusCode >= 300 && res.statusCode < 400 && headers.location && o.followRedirects !== false) {
+          await res.body.dump();
+          current = new URL(headers.location, current).toString();
+          continue;
+        }
+        const body = Buffer.from(await res.body.arrayBuffer());
+        return {
+          status: res.statusCode,
+          headers,
+          url: current,
+          body,
+          text: () => body.toString('utf8'),
+          json: <T>() => JSON.parse(body.toString('utf8')) as T,
+        };
+      }
+      throw new HttpError(`too many redirects from ${url}`, url);
+    } finally {
+      release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}

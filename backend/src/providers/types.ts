@@ -1,0 +1,69 @@
+/**
+ * The contract every provider implements (aniworld, anime-sama). Downloads, the watchlist and
+ * the library consume only this interface. Movies and specials are season 0.
+ */
+
+/** aniworld's languages by name; anime-sama uses its own codes (vostfr, vf, ...). */
+export type Language = 'german_dub' | 'german_sub' | 'english_sub' | (string & {});
+
+export interface SearchResult {
+  provider: string;
+  key: string;
+  name: string;
+  /** Absolute series URL on the provider. */
+  link: string;
+  year: number | null;
+  cover: string | null;
+  description: string | null;
+}
+
+export interface CatalogueEpisode {
+  season: number;
+  episode: number;
+  title: string | null;
+  title_en: string | null;
+  /** Absolute URL of the episode page. */
+  url: string;
+}
+
+export interface Catalogue {
+  provider: string;
+  key: string;
+  name: string;
+  link: string;
+  year: number | null;
+  description: string | null;
+  cover: string | null;
+  genres: string[];
+  seasons: number[];
+  episodes: CatalogueEpisode[];
+}
+
+export interface EpisodeSource {
+  language: Language;
+  /** Hoster name as the provider shows it (VOE, Filemoon, ...). */
+  hoster: string;
+  /** Absolute URL: the provider's redirect (`/redirect/{id}`) or the hoster's embed page. */
+  url: string;
+}
+
+export interface ProviderHealth {
+  provider: string;
+  base_url: string;
+  reachable: boolean;
+  search_works: boolean;
+  last_error: string | null;
+  checked_at: string;
+}
+
+export interface Provider {
+  readonly id: string;
+  /** Display site name, e.g. aniworld.to */
+  readonly site: string;
+  search(query: string): Promise<SearchResult[]>;
+  catalogue(key: string): Promise<Catalogue>;
+  episodeSources(key: string, season: number, episode: number): Promise<EpisodeSource[]>;
+  /** Headers a follow-up request to the provider's redirect URLs needs (Referer, User-Agent). */
+  requestHeaders(): Record<string, string>;
+  health(): Promise<ProviderHealth>;
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { SchedulerConfig } from '../scheduler/configSchema.js';
+import { DownloadsConfig } from '../downloads/configSchema.js';
+import { ProvidersConfig } from '../providers/configSchema.js';
+import { TmdbConfig, NfoConfig } from '../metadata/configSchema.js';
+import { NotificationsConfig } from '../watchlist/configSchema.js';
+
+/** config.json: the spec's AppConfig plus one section per domain (each owned by its domain). */
+export const AppConfig = z
+  .object({
+    name: z.string().min(1).max(100).default('Aniworld'),
+    data_dir: z.string().default('data'),
+    anime_directory: z.string().nullable().default(null),
+    scheduler: SchedulerConfig.default({}),
+    logging: z
+      .object({
+        level: z.enum(['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']).default('INFO'),
+        file: z.string().nullable().default(null),
+        max_bytes: z.number().int().positive().nullable().default(null),
+        backup_count: z.number().int().min(0).max(100).default(3),
+      })
+      .default({}),
+    backup: z
+      .object({
+        enabled: z.boolean().default(false),
+        path: z.string().default('data/backups'),
+        keep_days: z.number().int().min(1).max(3650).default(30),
+        keep_count: z.number().int().min(1).max(1000).default(10),
+      })
+      .default({}),
+    downloads: DownloadsConfig.default({}),
+    providers: ProvidersConfig.default({}),
+    tmdb: TmdbConfig.default({}),
+    nfo: NfoConfig.default({}),
+    notifications: NotificationsConfig.default({}),
+    ui: z.object({ language: z.enum(['auto', 'en', 'de']).default('auto') }).default({}),
+    other: z.record(z.unknown()).default({}),
+  })
+  .strict();
+
+export type AppConfig = z.infer<typeof AppConfig>;
+
+/** Secrets the API never returns in clear; a PUT that sends the mask back keeps the stored value. */
+export const SECRET_MASK = '********';

@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../db/pool.js';
+import { sql } from '../db/pool.js';
+import type { Notifier } from '../db/notify.js';
+import type { Env } from '../config.js';
+import type { Logger } from '../log.js';
+import { atomicWrite } from '../util/atomicWrite.js';
+import { ValidationFailed } from '../http/errors.js';
+import { AppConfig } from './schema.js';
+
+const CHANNEL = 'aniworld_config';
+
+export function configErrors(value: unknown): string[] {
+  const r = AppConfig.safeParse(value);
+  return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep merge of a partial update into the current config (arrays are replaced, not merged). */
+export function mergeConfig(base: unknown, patch: unknown): unknown {
+  if (!isObject(base) || !isObject(patch)) return patch === undefined ? base : patch;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(patch)) out[k] = mergeConfig(base[k], v);
+  return out;
+}
+
+/**
+ * config.json in DATA_DIR: read once, written atomically, validated before every write so a bad
+ * config never replaces a good one. Other processes reload when told through NOTIFY.
+ */
+export class SettingsStore {
+  readonly file: string;
+  readonly backupsDir: string;
+  private current!: AppConfig;
+  private listeners = new Set<(cfg: AppConfig) => void>();
+  private writing: Promise<unknown> = Promise.resolve();
+
+  constructor(private env: Env, private log: Logger, private db?: Db, private notifier?: Notifier) {
+    this.file = path.join(env.DATA_DIR, 'config.json');
+    this.backupsDir = path.join(env.DATA_DIR, 'backups');
+  }
+
+  async load(): Promise<void> {
+    fs.mkdirSync(this.backupsDir, { recursive: true });
+    if (!fs.existsSync(this.file)) {
+      const initial = AppConfig.parse({ anime_directory: this.env.ANIME_DIR ?? null });
+      await atomicWrite(this.file, JSON.stringify(initial, null, 2) + '\n', 0o600);
+      this.log.info({ file: this.file }, 'created default configuration');
+    }
+    this.current = this.readFile();
+    if (this.notifier) {
+      await this.notifier.listen(CHANNEL, () => this.reloadFromDisk());
+      this.notifier.onReconnect(() => this.reloadFromDisk());
+    }
+  }
+
+  private readFile(): AppConfig {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(fs.readFileSync(this.file, 'utf8'));
+    } catch (err) {
+      throw new Error(`${this.file} is not valid JSON: ${(err as Error).message}`);
+    }
+    const parsed = AppConfig.safeParse(raw);
+    if (!parsed.success) throw new Error(`${this.file} is invalid:\n  ${configErrors(raw).join('\n  ')}`);
+    return parsed.data;
+  }
+
+  private reloadFromDisk(): void {
+    try {
+      this.current = this.readFile();
+      for (const l of this.listeners) l(this.get());
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'config changed on disk but could not be read; keeping the old one');
+    }
+  }
+
+  /** The effective configuration: config.json with the environment's overrides applied. */
+  get(): AppConfig {
+    const c = structuredClone(this.current);
+    if (this.env.ANIME_DIR && !c.anime_directory) c.anime_directory = this.env.ANIME_DIR;
+    if (this.env.TMDB_API_KEY) c.tmdb.api_key = this.env.TMDB_API_KEY;
+    if (this.env.ANIWORLD_URL) c.providers.aniworld.base_url = this.env.ANIWORLD_URL;
+    if (this.env.ANIMESAMA_URL) c.providers.animesama.base_url = this.env.ANIMESAMA_URL;
+    return c;
+  }
+
+  /** What is stored in the file, without environment overrides. */
+  stored(): AppConfig {
+    return structuredClone(this.current);
+  }
+
+  animeDirectory(): string {
+    return path.resolve(this.get().anime_directory ?? path.join(this.env.DATA_DIR, 'anime'));
+  }
+
+  onChange(listener: (cfg: AppConfig) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Replaces the whole config after validating it; nothing is written when it does not validate. */
+  async replace(nextOrFn: unknown | ((current: AppConfig) => unknown)): Promise<AppConfig> {
+    const run = this.writing.then(async () => {
+      const next = typeof nextOrFn === 'function' ? (nextOrFn as (c: AppConfig) => unknown)(this.stored()) : nextOrFn;
+      const parsed = AppConfig.safeParse(next);
+      if (!parsed.success) {
+        throw new ValidationFailed('Configuration is invalid', { errors: configErrors(next) });
+      }
+      await atomicWrite(this.file, JSON.stringify(parsed.data, null, 2) + '\n', 0o600);
+      this.current = parsed.data;
+      for (const l of this.listeners) l(this.get());
+      if (this.db) await this.db.query(sql.unsafe`select pg_notify(${CHANNEL}, '{}')`).catch(() => undefined);
+      return this.get();
+    });
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  async update(patch: unknown): Promise<AppConfig> {
+    return this.replace((current: AppConfig) => mergeConfig(current, patch));
+  }
+}

@@ -1,0 +1,16 @@
+import { sql } from '../db/pool.js';
+import type { TaskFactory } from './types.js';
+import { pruneRevocations } from '../auth/repo.js';
+
+/** Prunes expired token revocations and old finished Graphile Worker jobs. */
+export const tasks: TaskFactory = (deps) => ({
+  housekeeping: async () => {
+    const { db, sessions, log } = deps;
+    await pruneRevocations(db);
+    sessions.prune();
+    // permanently failed jobs older than 14 days
+    const res = await db.query(sql.unsafe`delete from graphile_worker._private_jobs
+      where attempts >= max_attempts and updated_at < now() - interval '14 days'`);
+    log.info({ pruned_jobs: res.rowCount }, 'housekeeping done');
+  },
+});

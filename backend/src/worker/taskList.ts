@@ -1,0 +1,24 @@
+import type { Task } from 'graphile-worker';
+import type { Deps } from '../deps.js';
+import type { TaskFactory } from './types.js';
+import { tasks as coreTasks } from './coreTasks.js';
+
+/** Every domain's tasks in one map. Domains add their factory here. */
+const factories: TaskFactory[] = [coreTasks];
+
+export function buildTaskList(deps: Deps): Record<string, Task> {
+  const list: Record<string, Task> = {};
+  for (const f of factories) {
+    for (const [id, task] of Object.entries(f(deps))) {
+      if (list[id]) throw new Error(`task ${id} is defined twice`);
+      if (typeof task !== 'function') throw new Error(`task ${id} has no handler`);
+      list[id] = task;
+    }
+  }
+  return list;
+}
+
+/** Crontab lines (Graphile Worker syntax) for fixed-time housekeeping. */
+export function buildCrontab(): string {
+  return ['0 4 * * * housekeeping ?jobKey=housekeeping&max=3'].join('\n');
+}
