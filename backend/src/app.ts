@@ -4,17 +4,18 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Deps } from './deps.js';
 import { accessLog, errorHandler, requestId, securityHeaders } from './http/middleware.js';
 import { guard } from './http/guard.js';
-import { NotFound } from './http/errors.js';
+import { MethodNotAllowed, NotFound } from './http/errors.js';
 import { docsRoutes } from './http/docs.js';
-import { staticUi } from './http/staticUi.js';
+import { DEFAULT_UI_DIST, staticUi } from './http/staticUi.js';
 import { authRoutes } from './auth/routes.js';
 import { userRoutes } from './users/routes.js';
 import { settingsRoutes } from './settings/routes.js';
 import { healthRoutes } from './health/routes.js';
+import { realtimeRoutes } from './realtime/routes.js';
 
 /** Every domain's router. Domains add theirs here. */
 function domainRouters(deps: Deps): Router[] {
-  return [healthRoutes(deps), authRoutes(deps), userRoutes(deps), settingsRoutes(deps), docsRoutes(deps.version)];
+  return [healthRoutes(deps), authRoutes(deps), userRoutes(deps), settingsRoutes(deps), realtimeRoutes(deps), docsRoutes(deps.version)];
 }
 
 export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {
@@ -26,16 +27,26 @@ export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {
   app.use(securityHeaders());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
   app.use(guard(deps));
-  for (const router of [...domainRouters(deps), ...extraRouters]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods({ throw: true }));
-  }
+  const routers = [...domainRouters(deps), ...extraRouters];
+  for (const router of routers) app.use(router.routes());
   app.use(staticUi(deps.env.UI_DIST ?? defaultUiDist()));
-  app.use(async (ctx) => {
-    throw new NotFound(`No route for ${ctx.method} ${ctx.path}`);
-  });
+  app.use(notFoundOrNotAllowed(routers));
   return app;
 }
 
-import { DEFAULT_UI_DIST } from './http/staticUi.js';
+/** Nothing answered: 405 (with Allow) when some router knows the path under other methods, else 404. */
+function notFoundOrNotAllowed(routers: Router[]) {
+  return async (ctx: Koa.Context) => {
+    const allowed = new Set<string>();
+    for (const r of routers) for (const layer of r.match(ctx.path, ctx.method).path) for (const m of layer.methods) allowed.add(m);
+    if (allowed.size === 0) throw new NotFound(`No route for ${ctx.method} ${ctx.path}`);
+    ctx.set('Allow', [...allowed].join(', '));
+    if (ctx.method === 'OPTIONS') {
+      ctx.status = 204;
+      return;
+    }
+    throw new MethodNotAllowed(`Method ${ctx.method} is not allowed on ${ctx.path}`, [...allowed]);
+  };
+}
+
 const defaultUiDist = () => DEFAULT_UI_DIST;

@@ -32,6 +32,11 @@ export class NotFound extends AppError {
     super(404, 'NOT_FOUND_ERROR', message, details);
   }
 }
+export class MethodNotAllowed extends AppError {
+  constructor(message: string, allowed: string[]) {
+    super(405, 'METHOD_NOT_ALLOWED', message, { allowed });
+  }
+}
 export class Conflict extends AppError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super(409, 'CONFLICT_ERROR', message, details);

@@ -34,10 +34,8 @@ export function errorHandler(log: Logger) {
       if (status === 405) return envelope(ctx, 405, 'METHOD_NOT_ALLOWED', `Method ${ctx.method} is not allowed on ${ctx.path}`);
       if (status === 413) return envelope(ctx, 413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');
       if (status === 415) return envelope(ctx, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Request body must be application/json');
-      if (status === 400 && e.expose) {
-        const message = e.type === 'entity.parse.failed' ? 'Request body is not valid JSON' : (e.message ?? 'Bad request');
-        return envelope(ctx, 400, 'BAD_REQUEST', message);
-      }
+      // the body parser's errors: never echo the body (it may hold a password)
+      if (status === 400) return envelope(ctx, 400, 'BAD_REQUEST', 'Request body is not valid JSON (an object or array is expected)');
       if (status < 500 && e.expose) return envelope(ctx, status, 'HTTP_ERROR', e.message ?? 'Request failed');
       log.error({ err, request_id: ctx.state.requestId, method: ctx.method, path: ctx.path }, 'request failed');
       envelope(ctx, 500, 'INTERNAL_ERROR', 'An unexpected error occurred');

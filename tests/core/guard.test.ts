@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import jwt from 'jsonwebtoken';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { adminClient, client } from '../helpers/http.js';
+
+let srv: TestServer;
+let token: string;
+let revoked: string;
+let secret: string;
+let protectedRoutes: { method: string; path: string }[] = [];
+
+const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+beforeAll(async () => {
+  // many unauthenticated requests from one address: lift the per-origin limit for this file
+  srv = await startTestServer({ env: { RATE_LIMIT_PER_MINUTE: '100000' } });
+  ({ token } = await adminClient(srv.url));
+  const anon = client(srv.url);
+  revoked = (await anon.post('/api/auth/login', { password: 'Sup3r-Secret!pw' })).body.access_token;
+  expect((await client(srv.url, revoked).post('/api/auth/logout')).status).toBe(200);
+  secret = fs.readFileSync(path.join(srv.dataDir, 'jwt_secret'), 'utf8').trim();
+  const doc = (await anon.get('/api/openapi.json')).body;
+  for (const [p, ops] of Object.entries<Record<string, any>>(doc.paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      const isPublic = Array.isArray(op.security) && op.security.length === 0;
+      if (!isPublic && p.startsWith('/api/')) protectedRoutes.push({ method: method.toUpperCase(), path: p.replace(/\{[^}]+\}/g, '1') });
+    }
+  }
+});
+afterAll(async () => {
+  await srv?.stop();
+});
+
+function badTokens(): Record<string, string> {
+  const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    'wrong signature': jwt.sign({ ...claims, exp: now + 3600 }, 'some-other-secret-of-enough-length'),
+    'alg none': `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, exp: now + 3600 })}.`,
+    expired: jwt.sign({ ...claims, exp: now - 10, jti: crypto.randomUUID() }, secret, { algorithm: 'HS256' }),
+    'wrong audience': jwt.sign({ ...claims, aud: 'someone-else', jti: crypto.randomUUID() }, secret, { algorithm: 'HS256' }),
+    'HS512 instead of HS256': jwt.sign({ ...claims, jti: crypto.randomUUID() }, secret, { algorithm: 'HS512' }),
+    revoked,
+    garbage: 'not.a.token',
+  };
+}
+
+describe('every protected route refuses callers without a valid token', () => {
+  it('the OpenAPI document lists protected routes (sanity: the loop below is not empty)', () => {
+    expect(protectedRoutes.length).toBeGreaterThanOrEqual(10);
+    expect(protectedRoutes).toContainEqual({ method: 'GET', path: '/api/config' });
+    expect(protectedRoutes).toContainEqual({ method: 'GET', path: '/api/users' });
+  });
+
+  it('answers 401 in the envelope for no token and for each bad token', async () => {
+    const variants: Record<string, string | null> = { 'no token': null, ...badTokens() };
+    const failures: string[] = [];
+    for (const r of protectedRoutes) {
+      for (const [name, t] of Object.entries(variants)) {
+        const headers: Record<string, string> = t ? { Authorization: `Bearer ${t}` } : {};
+        const res = await client(srv.url).call(r.method, r.path, r.method === 'GET' || r.method === 'DELETE' ? undefined : {}, headers);
+        if (res.status !== 401 || res.body?.error !== 'AUTHENTICATION_ERROR' || res.body?.success !== false || !res.body?.request_id) {
+          failures.push(`${r.method} ${r.path} with ${name}: ${res.status} ${res.text.slice(0, 80)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('the good token passes on the same routes (the 401s above are about the token)', async () => {
+    const api = client(srv.url, token);
+    for (const p of ['/api/config', '/api/users', '/api/config/backups', '/api/users/me']) {
+      expect((await api.get(p)).status, p).toBe(200);
+    }
+  });
+
+  it('the public list is matched on the normalised path, never the query string', async () => {
+    const probes = [
+      '/api/config?x=/api/auth/login',
+      '/api/config?/api/auth/login',
+      '/api/config#/api/auth/login',
+      '/api/auth/login/../../config',
+      '/api/auth/login/%2e%2e/%2e%2e/config',
+      '/api/auth/%2e%2e/config',
+      '/api/health/..%2f..%2fconfig',
+      '/api/docs/%2e%2e/%2e%2e/api/config',
+      '//api/config',
+      '/api//config',
+      '/api/config/',
+      '/api/config//',
+      '/API/config',
+      '/Api/Config',
+      '/api/users/',
+      '/API/USERS',
+      '/api/config/backups/',
+      '/api/auth/status/../../users',
+    ];
+    for (const p of probes) {
+      const res = await fetch(srv.url + p);
+      const body = await res.json().catch(() => null);
+      expect([401, 404], p).toContain(res.status);
+      if (res.status === 401) expect(body.error, p).toBe('AUTHENTICATION_ERROR');
+      // nothing protected leaks: never a config or user list
+      expect(JSON.stringify(body), p).not.toMatch(/anime_directory|password_hash|"username"/);
+    }
+    // the ones that route to a protected resource are 401 (not merely "not found")
+    for (const p of ['/api/config?x=/api/auth/login', '/API/config', '/api/config/', '//api/config', '/api//config', '/api/users/']) {
+      expect((await fetch(srv.url + p)).status, p).toBe(401);
+    }
+  });
+
+  it('public endpoints stay reachable without a token', async () => {
+    const anon = client(srv.url);
+    expect((await anon.get('/api/auth/status')).status).toBe(200);
+    expect((await anon.get('/api/health')).status).toBe(200);
+    expect((await anon.get('/health')).status).toBe(200);
+    expect((await anon.get('/api/openapi.json')).status).toBe(200);
+    expect((await anon.get('/api/docs')).status).toBe(200);
+    expect((await anon.get('/ws/status')).status).toBe(200);
+  });
+});
