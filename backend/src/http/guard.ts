@@ -74,8 +74,8 @@ export function guard(deps: Deps) {
     const path = normalisePath(ctx.path);
     if (!path.startsWith('/api') && !path.startsWith('/ws/')) return next();
     if (!user && !path.startsWith('/api/docs') && !path.startsWith('/api/redoc') && !path.startsWith('/api/health')) {
-      const origin = ctx.get('Origin') || clientIp(ctx, deps.env.TRUSTED_PROXIES);
-      const wait = perOrigin.hit(origin);
+      // keyed by the client's address: an Origin header is the client's to choose, so it cannot be the key
+      const wait = perOrigin.hit(clientIp(ctx, deps.env.TRUSTED_PROXIES));
       if (wait > 0) throw new RateLimited('Too many requests, try again later', wait);
     }
     if (path.startsWith('/api') && !user && !isPublic(ctx.method, path)) {

@@ -46,6 +46,7 @@ export class SettingsStore {
 
   async load(): Promise<void> {
     fs.mkdirSync(this.backupsDir, { recursive: true });
+    this.removeLeftovers();
     if (!fs.existsSync(this.file)) {
       const initial = AppConfig.parse({ anime_directory: this.env.ANIME_DIR ?? null });
       await atomicWrite(this.file, JSON.stringify(initial, null, 2) + '\n', 0o600);
@@ -55,6 +56,18 @@ export class SettingsStore {
     if (this.notifier) {
       await this.notifier.listen(CHANNEL, () => this.reloadFromDisk());
       this.notifier.onReconnect(() => this.reloadFromDisk());
+    }
+  }
+
+  /** Temp files of writes that were killed halfway (the real file was never touched). */
+  private removeLeftovers(): void {
+    for (const dir of [path.dirname(this.file), this.backupsDir]) {
+      for (const f of fs.readdirSync(dir)) {
+        if (/^\..+\.[0-9a-f]{12}\.tmp$/.test(f)) {
+          fs.rmSync(path.join(dir, f), { force: true });
+          this.log.warn({ file: f }, 'removed the temp file of an interrupted write');
+        }
+      }
     }
   }
 

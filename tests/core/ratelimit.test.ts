@@ -1,0 +1,103 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { ADMIN_PASSWORD, adminClient, client } from '../helpers/http.js';
+
+const servers: TestServer[] = [];
+async function server(env: Record<string, string>) {
+  const s = await startTestServer({ env });
+  servers.push(s);
+  return s;
+}
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
+});
+
+const from = (ip: string) => ({ 'X-Forwarded-For': ip });
+
+function expect429(res: { status: number; body: any; headers: Headers }) {
+  expect(res.status).toBe(429);
+  expect(res.body).toMatchObject({ success: false, error: 'RATE_LIMIT_ERROR' });
+  expect(res.body.detail).toBe(res.body.message);
+  expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+  expect(res.body.request_id).toBeTruthy();
+}
+
+describe('authentication rate limits (5 per 60 s per address and per account)', () => {
+  it('limits setup attempts, login failures per address and per account', async () => {
+    const srv = await server({ TRUSTED_PROXIES: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '10000' });
+    const anon = client(srv.url);
+
+    // setup: 5 attempts from one address, the 6th is refused even with a good password
+    for (let i = 0; i < 5; i++) expect((await anon.post('/api/auth/setup', { master_password: 'weak' }, from('10.0.0.1'))).status).toBe(400);
+    const sixth = await anon.post('/api/auth/setup', { master_password: ADMIN_PASSWORD }, from('10.0.0.1'));
+    expect429(sixth);
+    expect(sixth.body.detail).toBe('Too many authentication attempts, try again later');
+    expect((await anon.get('/api/auth/status')).body.configured).toBe(false);
+    expect((await anon.post('/api/auth/setup', { master_password: ADMIN_PASSWORD }, from('10.0.0.2'))).status).toBe(201);
+
+    // login per address: 5 failures (different accounts), the 6th request is 429, even with the right password
+    for (let i = 0; i < 5; i++) {
+      expect((await anon.post('/api/auth/login', { username: `nobody${i}`, password: 'Wrong-pass1!' }, from('10.0.1.1'))).status).toBe(401);
+    }
+    expect429(await anon.post('/api/auth/login', { username: 'nobody9', password: 'Wrong-pass1!' }, from('10.0.1.1')));
+    expect429(await anon.post('/api/auth/login', { password: ADMIN_PASSWORD }, from('10.0.1.1')));
+    expect((await anon.post('/api/auth/login', { password: ADMIN_PASSWORD }, from('10.0.1.2'))).status).toBe(200);
+
+    // per account: failures from 5 addresses lock the account for everyone
+    for (let i = 0; i < 5; i++) {
+      expect((await anon.post('/api/auth/login', { username: 'admin', password: 'Wrong-pass1!' }, from(`10.0.2.${i}`))).status).toBe(401);
+    }
+    expect429(await anon.post('/api/auth/login', { username: 'admin', password: 'Wrong-pass1!' }, from('10.0.2.50')));
+    expect429(await anon.post('/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD }, from('10.0.2.51')));
+  });
+
+  it('six bad logins from one client give 429 with the spec body inside the envelope', async () => {
+    const srv = await server({});
+    await adminClient(srv.url);
+    const anon = client(srv.url);
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await anon.post('/api/auth/login', { password: `Wrong-pass${i}!` })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    const res = await anon.post('/api/auth/login', { password: ADMIN_PASSWORD });
+    expect429(res);
+    expect(res.body.detail).toBe('Too many authentication attempts, try again later');
+    expect(res.body).not.toHaveProperty('access_token');
+  });
+});
+
+describe('general per-origin limit for requests without a valid token', () => {
+  it('counts only unauthenticated API calls; X-Forwarded-For is ignored from an untrusted peer', async () => {
+    const srv = await server({ RATE_LIMIT_PER_MINUTE: '5' });
+    const { api } = await adminClient(srv.url); // setup + login: 2 counted requests
+    const anon = client(srv.url);
+    for (let i = 0; i < 20; i++) {
+      expect((await api.get('/api/config')).status).toBe(200);
+      expect((await anon.get('/health')).status).toBe(200);
+    }
+    for (let i = 0; i < 5; i++) {
+      expect((await anon.get('/api/health')).status).toBe(200);
+      expect((await anon.get('/')).status).toBe(200); // static UI
+    }
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push((await anon.get('/api/config', from(`192.0.2.${i}`))).status);
+    expect(results).toEqual([401, 401, 401, 429]);
+    expect429(await anon.get('/api/auth/status', from('192.0.2.77')));
+    // a bad token is no token
+    expect429(await client(srv.url, 'not.a.token').get('/api/config'));
+    // the signed-in UI is never limited
+    expect((await api.get('/api/config')).status).toBe(200);
+    expect((await api.get('/api/auth/status')).status).toBe(200);
+    expect((await anon.get('/health/detailed')).status).toBe(200);
+  });
+
+  it('believes X-Forwarded-For from a trusted proxy: each client has its own budget', async () => {
+    const srv = await server({ RATE_LIMIT_PER_MINUTE: '3', TRUSTED_PROXIES: '127.0.0.1' });
+    const anon = client(srv.url);
+    const a = [];
+    for (let i = 0; i < 4; i++) a.push((await anon.get('/api/config', from('203.0.113.1'))).status);
+    expect(a).toEqual([401, 401, 401, 429]);
+    expect((await anon.get('/api/config', from('203.0.113.2'))).status).toBe(401);
+    // the nearest untrusted hop counts, not whatever the client wrote first
+    expect((await anon.get('/api/config', from('198.51.100.9, 203.0.113.1'))).status).toBe(429);
+  });
+});
