@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { ADMIN_PASSWORD, adminClient, client } from '../helpers/http.js';
+
+let srv: TestServer;
+let api: ReturnType<typeof client>;
+const sockets: Socket[] = [];
+beforeAll(async () => {
+  srv = await startTestServer();
+  ({ api } = await adminClient(srv.url));
+});
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await srv?.stop();
+});
+
+interface Msg {
+  type: string;
+  timestamp: string;
+  data: Record<string, any>;
+}
+
+/** A socket that records every `message`; `next(type)` waits for the next one of that type. */
+async function connect(token?: string) {
+  const socket = io(srv.url, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false, forceNew: true });
+  sockets.push(socket);
+  const seen: Msg[] = [];
+  const waiters: { type: string; resolve: (m: Msg) => void }[] = [];
+  socket.on('message', (m: Msg) => {
+    const w = waiters.findIndex((x) => x.type === m.type);
+    if (w >= 0) waiters.splice(w, 1)[0].resolve(m);
+    else seen.push(m);
+  });
+  const next = (type: string, ms = 3000) =>
+    new Promise<Msg>((resolve, reject) => {
+      const i = seen.findIndex((m) => m.type === type);
+      if (i >= 0) return resolve(seen.splice(i, 1)[0]);
+      const t = setTimeout(() => reject(new Error(`no ${type} message within ${ms} ms`)), ms);
+      waiters.push({ type, resolve: (m) => (clearTimeout(t), resolve(m)) });
+    });
+  const disconnected = new Promise<string>((r) => socket.on('disconnect', (reason) => r(reason)));
+  const connected = await next('connected');
+  return { socket, seen, next, connected, disconnected };
+}
+
+const login = async () => (await client(srv.url).post('/api/auth/login', { password: ADMIN_PASSWORD })).body.access_token as string;
+
+describe('realtime over Socket.IO', () => {
+  it('greets with connected in the spec shape; ping gets pong', async () => {
+    const c = await connect(await login());
+    expect(c.connected.data.authenticated).toBe(true);
+    expect(Date.parse(c.connected.timestamp)).toBeGreaterThan(0);
+    c.socket.emit('message', { type: 'ping' });
+    const pong = await c.next('pong');
+    expect(Object.keys(pong).sort()).toEqual(['data', 'timestamp', 'type']);
+    c.socket.emit('message', { action: 'dance' });
+    expect((await c.next('error')).data.message).toMatch(/unknown message/i);
+  });
+
+  it('a joined socket receives bus events; leave stops them; unknown rooms are refused', async () => {
+    const c = await connect(await login());
+    c.socket.emit('message', { action: 'join', data: { room: 'downloads' } });
+    expect((await c.next('system_info')).data).toMatchObject({ room: 'downloads', action: 'join' });
+    await srv.deps.bus.publish('downloads', 'download_progress', { download_id: 'abc', percent: 45.2 });
+    const msg = await c.next('download_progress');
+    expect(msg).toEqual({ type: 'download_progress', timestamp: expect.any(String), data: { download_id: 'abc', percent: 45.2 } });
+    c.socket.emit('message', { action: 'leave', data: { room: 'downloads' } });
+    await c.next('system_info');
+    await srv.deps.bus.publish('downloads', 'download_progress', { download_id: 'after-leave' });
+    await srv.deps.bus.publish('public', 'system_info', { marker: 'sync' }); // public reaches every socket
+    expect((await c.next('system_info')).data.marker).toBe('sync');
+    expect(c.seen.filter((m) => m.type === 'download_progress')).toEqual([]);
+    c.socket.emit('message', { action: 'join', data: { room: 'secret-room' } });
+    expect((await c.next('error')).data.message).toMatch(/unknown room/i);
+  });
+
+  it('without a token: connected, public messages only, cannot join rooms', async () => {
+    const c = await connect();
+    expect(c.connected.data.authenticated).toBe(false);
+    c.socket.emit('message', { action: 'join', data: { room: 'downloads' } });
+    expect((await c.next('error')).data.message).toMatch(/authentication required/i);
+    await srv.deps.bus.publish('downloads', 'download_complete', { download_id: 'x' });
+    await srv.deps.bus.publish('public', 'system_info', { marker: 'public-1' });
+    expect((await c.next('system_info')).data.marker).toBe('public-1');
+    expect(c.seen.filter((m) => m.type === 'download_complete')).toEqual([]);
+    // a bad token is the same as none
+    const bad = await connect('not.a.token');
+    expect(bad.connected.data.authenticated).toBe(false);
+  });
+
+  it('GET /ws/status counts live connections and lists the message types', async () => {
+    const before = (await client(srv.url).get('/ws/status')).body;
+    expect(before.status).toBe('operational');
+    expect(before.supported_message_types).toEqual(expect.arrayContaining(['connected', 'ping', 'pong', 'error', 'download_progress', 'queue_status']));
+    const c = await connect(await login());
+    expect((await client(srv.url).get('/ws/status')).body.active_connections).toBe(before.active_connections + 1);
+    c.socket.close();
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await client(srv.url).get('/ws/status')).body.active_connections).toBe(before.active_connections);
+  });
+
+  it('logout disconnects the sockets of that token only', async () => {
+    const t1 = await login();
+    const t2 = await login();
+    const a = await connect(t1);
+    const b = await connect(t2);
+    await client(srv.url, t1).post('/api/auth/logout');
+    expect(await a.disconnected).toBe('io server disconnect');
+    expect(a.seen.some((m) => m.type === 'error' && /session ended/i.test(m.data.message))).toBe(true);
+    expect(b.socket.connected).toBe(true);
+    b.socket.emit('message', { type: 'ping' });
+    await b.next('pong');
+  });
+
+  it('a password change disconnects the user\'s other sockets', async () => {
+    await api.post('/api/users', { username: 'dave', password: 'Dave-Pass1!' });
+    const daveLogin = async () => (await client(srv.url).post('/api/auth/login', { username: 'dave', password: 'Dave-Pass1!' })).body.access_token;
+    const keep = await daveLogin();
+    const other = await connect(await daveLogin());
+    const same = await connect(keep);
+    const adminSocket = await connect(await login());
+    const res = await client(srv.url, keep).put('/api/users/me/password', { current_password: 'Dave-Pass1!', new_password: 'Dave-Pass2!' });
+    expect(res.status).toBe(200);
+    expect(await other.disconnected).toBe('io server disconnect');
+    same.socket.emit('message', { type: 'ping' });
+    await same.next('pong');
+    adminSocket.socket.emit('message', { type: 'ping' });
+    await adminSocket.next('pong');
+  });
+});
