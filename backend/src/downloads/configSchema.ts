@@ -5,14 +5,21 @@ export const HOSTERS = ['VOE', 'Filemoon', 'Vidmoly', 'Doodstream', 'Vidoza', 'S
 
 export const DownloadsConfig = z.object({
   max_parallel_downloads: z.number().int().min(1).max(10).default(2),
-  language_preference: z.array(z.enum(LANGUAGES)).min(1).default([...LANGUAGES]),
+  /** Language order; a provider's own codes (vostfr, vf, ...) are allowed too. */
+  language_preference: z.array(z.string().min(1).max(40)).min(1).default([...LANGUAGES]),
   hoster_preference: z.array(z.string().min(1).max(40)).default([...HOSTERS]),
   quality_preference: z.enum(['best', '1080p', '720p', '480p']).default('best'),
   hls_segment_concurrency: z.number().int().min(1).max(32).default(8),
+  hls_segment_retries: z.number().int().min(0).max(20).default(4),
   container: z.enum(['mkv', 'mp4']).default('mkv'),
+  /** Shared by every download of a process, MB/s; 0 = unlimited. */
   bandwidth_limit_mbps: z.number().min(0).max(10_000).default(0),
-  stall_timeout_seconds: z.number().int().min(5).max(600).default(60),
+  /** A download that moves less than 64 KiB within this time is stalled. */
+  stall_timeout_seconds: z.number().int().min(1).max(600).default(60),
   min_free_space_mb: z.number().int().min(0).default(500),
+  /** Refuse sources that announce more than this (a huge or lying Content-Length). */
+  max_file_size_mb: z.number().int().min(1).default(20_000),
   naming_template: z.string().min(1).max(300).default('{series} - S{season}E{episode} - {title}'),
   season_folders: z.boolean().default(false),
 });
+export type DownloadsConfig = z.infer<typeof DownloadsConfig>;
