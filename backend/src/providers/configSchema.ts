@@ -16,6 +16,10 @@ export const ProvidersConfig = z.object({
   default_provider: z.enum(['aniworld', 'animesama']).default('aniworld'),
   max_concurrent_per_host: z.number().int().min(1).max(32).default(4),
   request_timeout_seconds: z.number().int().min(1).max(300).default(30),
+  /** Retries (with backoff) on 5xx, resets and timeouts for provider pages. */
+  retries: z.number().int().min(0).max(10).default(2),
+  /** Series whose catalogue a rescan fetches at the same time. */
+  scan_concurrency: z.number().int().min(1).max(16).default(4),
   aniworld: ProviderSite('https://aniworld.to').default({}),
   animesama: ProviderSite('https://anime-sama.fr').default({}),
   /** Extra embed domains per hoster name (domains rotate). */

@@ -1,6 +1,18 @@
 /**
  * The contract every provider implements (aniworld, anime-sama). Downloads, the watchlist and
  * the library consume only this interface. Movies and specials are season 0.
+ *
+ * Get one with `getProvider(deps, id)` / `listProviders(deps)` from `./registry.js` (built from
+ * config `providers.*`, rebuilt when the config changes). Every method throws only the errors of
+ * `./errors.js` for site trouble: ProviderBlocked (challenge page, 403), ProviderChanged (page
+ * structure changed, names what was missing), ProviderUnavailable (5xx, timeout, unreachable),
+ * ProviderNotFound (404).
+ *
+ * `episodeSources(key, season, episode)` returns one entry per hoster link:
+ *   aniworld: language 'german_dub' | 'english_sub' | 'german_sub' (data-lang-key 1 | 2 | 3),
+ *             url = absolute `{base}/redirect/{id}` (answers 302 to the hoster's embed page;
+ *             send `requestHeaders()` with it).
+ *   anime-sama: language = the site's code ('vostfr', 'vf', 'vf1', 'va', ...), url = embed URL.
  */
 
 /** aniworld's languages by name; anime-sama uses its own codes (vostfr, vf, ...). */
@@ -66,4 +78,8 @@ export interface Provider {
   /** Headers a follow-up request to the provider's redirect URLs needs (Referer, User-Agent). */
   requestHeaders(): Record<string, string>;
   health(): Promise<ProviderHealth>;
+  /** The series key when `link` is a series URL on this provider (base URL or extra domains), else null. */
+  keyFromLink(link: string): string | null;
+  /** The absolute series URL of `key`. */
+  seriesLink(key: string): string;
 }

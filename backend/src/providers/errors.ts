@@ -1,0 +1,44 @@
+import { AppError } from '../http/errors.js';
+
+/**
+ * Provider errors the user can read. Every provider failure ends in one of these, never in a
+ * parse crash:
+ * - ProviderBlocked: a challenge page (Cloudflare, DDoS-Guard) or a 403/429.
+ *   Message: "ProviderBlocked: aniworld answered with a challenge page".
+ * - ProviderChanged: the page no longer has the structure we read; names what was missing.
+ * - ProviderUnavailable: 5xx, timeouts, DNS or connection failures.
+ * - ProviderNotFound: the provider has no such series/episode (404).
+ */
+export class ProviderError extends AppError {
+  constructor(status: number, code: string, public provider: string, message: string) {
+    super(status, code, message, { provider });
+  }
+}
+
+export class ProviderBlocked extends ProviderError {
+  constructor(provider: string, what = 'a challenge page') {
+    super(502, 'PROVIDER_BLOCKED', provider, `ProviderBlocked: ${provider} answered with ${what}`);
+  }
+}
+
+export class ProviderChanged extends ProviderError {
+  constructor(provider: string, public missing: string, url?: string) {
+    super(502, 'PROVIDER_CHANGED', provider, `ProviderChanged: ${provider} page structure changed, missing ${missing}${url ? ` (${url})` : ''}`);
+  }
+}
+
+export class ProviderUnavailable extends ProviderError {
+  constructor(provider: string, why: string) {
+    super(503, 'PROVIDER_UNAVAILABLE', provider, `ProviderUnavailable: ${provider} ${why}`);
+  }
+}
+
+export class ProviderNotFound extends ProviderError {
+  constructor(provider: string, what: string) {
+    super(404, 'NOT_FOUND_ERROR', provider, `${provider} has no ${what}`);
+  }
+}
+
+export function isProviderError(err: unknown): err is ProviderError {
+  return err instanceof ProviderError;
+}
