@@ -12,10 +12,11 @@ import { userRoutes } from './users/routes.js';
 import { settingsRoutes } from './settings/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { realtimeRoutes } from './realtime/routes.js';
+import { metadataRoutes } from './metadata/routes.js';
 
 /** Every domain's router. Domains add theirs here. */
 function domainRouters(deps: Deps): Router[] {
-  return [healthRoutes(deps), authRoutes(deps), userRoutes(deps), settingsRoutes(deps), realtimeRoutes(deps), docsRoutes(deps.version)];
+  return [healthRoutes(deps), authRoutes(deps), userRoutes(deps), settingsRoutes(deps), realtimeRoutes(deps), metadataRoutes(deps), docsRoutes(deps.version)];
 }
 
 export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {

@@ -1,0 +1,115 @@
+import crypto from 'node:crypto';
+import type { Deps } from '../deps.js';
+import { exists } from './files.js';
+import { batchItems, findBatch, finishBatchIfDone, insertBatch, setBatchItem, type BatchItem } from './repo.js';
+import { seriesDir, tmdbFor } from './service.js';
+import { NotFound } from '../http/errors.js';
+
+/**
+ * Batch NFO creation: one `nfo_create` job per series. Concurrency is bounded with Graphile
+ * Worker named queues (a queue runs one job at a time): job i of a batch goes to queue
+ * `nfo_slot_<i mod max_concurrent>`, so at most `max_concurrent` series are in flight, and two
+ * batches started together share the same slots instead of adding up.
+ */
+
+export const MAX_SLOTS = 10;
+
+export interface BatchRequest {
+  serie_ids: string[];
+  download_media: boolean;
+  skip_existing: boolean;
+  max_concurrent: number;
+}
+
+export interface BatchResult {
+  serie_id: string;
+  serie_folder: string | null;
+  success: boolean;
+  message: string;
+  nfo_path: string | null;
+  status: BatchItem['status'];
+}
+
+export function summarise(batchId: string, items: BatchItem[], finished: boolean) {
+  const results: BatchResult[] = items.map((i) => ({
+    serie_id: i.serie_id,
+    serie_folder: i.serie_folder,
+    success: i.status === 'success' || i.status === 'queued' || i.status === 'running',
+    message: i.message,
+    nfo_path: i.status === 'skipped' || i.status === 'failed' ? null : i.nfo_path,
+    status: i.status,
+  }));
+  const count = (s: BatchItem['status'][]) => items.filter((i) => s.includes(i.status)).length;
+  return {
+    batch_id: batchId,
+    finished,
+    total: items.length,
+    successful: count(['success']),
+    failed: count(['failed']),
+    skipped: count(['skipped']),
+    queued: count(['queued', 'running']),
+    results,
+  };
+}
+
+export async function startBatch(deps: Deps, req: BatchRequest) {
+  tmdbFor(deps).requireKey();
+  const id = crypto.randomUUID();
+  const items: BatchItem[] = [];
+  for (const key of [...new Set(req.serie_ids)]) {
+    const position = items.length;
+    try {
+      const sd = await seriesDir(deps, key);
+      const present = await exists(sd.nfoPath);
+      if (present && req.skip_existing) {
+        items.push({ position, serie_id: key, serie_folder: sd.row.folder, status: 'skipped', message: 'Skipped - NFO already exists', nfo_path: null });
+      } else {
+        items.push({ position, serie_id: key, serie_folder: sd.row.folder, status: 'queued', message: 'NFO creation queued', nfo_path: sd.nfoPath });
+      }
+    } catch (err) {
+      const message = err instanceof NotFound ? 'Series not found' : (err as Error).message;
+      items.push({ position, serie_id: key, serie_folder: null, status: 'failed', message, nfo_path: null });
+    }
+  }
+  const slots = Math.min(MAX_SLOTS, Math.max(1, req.max_concurrent));
+  await deps.db.transaction(async (tx) => {
+    await insertBatch(tx, id, req.download_media, items);
+    let n = 0;
+    for (const it of items.filter((i) => i.status === 'queued')) {
+      await deps.jobs.add(
+        'nfo_create',
+        { key: it.serie_id, overwrite: !req.skip_existing, download_media: req.download_media, batch_id: id, position: it.position },
+        { queueName: `nfo_slot_${n++ % slots}`, maxAttempts: 1 },
+        tx,
+      );
+    }
+  });
+  if (await finishBatchIfDone(deps.db, id)) await publishComplete(deps, id);
+  return summarise(id, items, false);
+}
+
+export async function batchStatus(deps: Deps, id: string) {
+  const batch = await findBatch(deps.db, id);
+  if (!batch) throw new NotFound(`Batch ${id} not found`);
+  return summarise(id, await batchItems(deps.db, id), batch.finished_at !== null);
+}
+
+async function publishComplete(deps: Deps, id: string) {
+  const s = summarise(id, await batchItems(deps.db, id), true);
+  await deps.bus.publish('nfo', 'nfo_complete', { batch_id: id, total: s.total, successful: s.successful, failed: s.failed, skipped: s.skipped });
+}
+
+/** A batch job reports its outcome: the item row, a progress event, and the completion event once. */
+export async function reportBatchItem(deps: Deps, id: string, position: number, patch: Pick<BatchItem, 'status' | 'message' | 'nfo_path'>) {
+  await setBatchItem(deps.db, id, position, patch);
+  const items = await batchItems(deps.db, id);
+  const item = items.find((i) => i.position === position);
+  const done = items.filter((i) => !['queued', 'running'].includes(i.status)).length;
+  if (patch.status !== 'running') {
+    await deps.bus.publish('nfo', 'nfo_progress', {
+      batch_id: id, serie_id: item?.serie_id ?? null, serie_folder: item?.serie_folder ?? null, status: patch.status,
+      success: patch.status === 'success', message: patch.message, nfo_path: patch.nfo_path, done, total: items.length,
+    });
+  }
+  if (await finishBatchIfDone(deps.db, id)) await publishComplete(deps, id);
+}

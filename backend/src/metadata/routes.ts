@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Router from '@koa/router';
+import type { Deps } from '../deps.js';
+import { route } from '../http/route.js';
+import { NotFound } from '../http/errors.js';
+import { insideRoot, isInside } from '../util/safePath.js';
+import { exists, mediaStatus } from './files.js';
+import { allSeries } from './repo.js';
+import { batchStatus, startBatch } from './batch.js';
+import { ALL_MEDIA, checkSeries, downloadMissingMedia, nfoContent, seriesDir, tmdbFor, writeSeriesMetadata } from './service.js';
+import * as S from './schema.js';
+
+/** Section 6 of the spec (/api/nfo/...) and the artwork the UI shows (/api/anime/:key/artwork/:kind). */
+export function metadataRoutes(deps: Deps): Router {
+  const r = new Router();
+  const tags = ['nfo'];
+  const requireKey = () => tmdbFor(deps).requireKey();
+
+  route(r, { method: 'get', path: '/api/nfo/missing', summary: 'Series without a tvshow.nfo', tags, responses: { 200: S.MissingResponse } }, async () => {
+    requireKey();
+    const rows = await allSeries(deps.db);
+    const series = [];
+    for (const row of rows) {
+      const dir = insideRoot(deps.settings.animeDirectory(), row.folder);
+      if (await exists(path.join(dir, 'tvshow.nfo'))) continue;
+      const media = await mediaStatus(dir);
+      series.push({ serie_id: row.key, serie_folder: row.folder, serie_name: row.name, has_media: media.has_poster || media.has_logo || media.has_fanart, media_files: media });
+    }
+    return { total_series: rows.length, missing_nfo_count: series.length, series };
+  });
+
+  route(r, { method: 'post', path: '/api/nfo/batch/create', summary: 'Create NFOs for many series (background jobs, progress in room nfo)', tags,
+    body: S.BatchBody, responses: { 200: S.BatchResponse } }, ({ body }) => startBatch(deps, body));
+
+  route(r, { method: 'get', path: '/api/nfo/batches/:batch_id', summary: 'State of a batch creation', tags,
+    params: S.BatchParams, responses: { 200: S.BatchResponse } }, ({ params }) => batchStatus(deps, params.batch_id));
+
+  route(r, { method: 'get', path: '/api/nfo/:serie_id/check', summary: 'Whether tvshow.nfo and artwork exist', tags,
+    params: S.SerieParams, responses: { 200: S.CheckResponse } }, ({ params }) => {
+    requireKey();
+    return checkSeries(deps, params.serie_id);
+  });
+
+  route(r, { method: 'post', path: '/api/nfo/:serie_id/create', summary: 'Create tvshow.nfo, episode NFOs and artwork from TMDB', tags,
+    params: S.SerieParams, body: S.CreateBody, responses: { 200: S.WriteResponse } }, async ({ params, body }) => {
+    const res = await writeSeriesMetadata(deps, params.serie_id, {
+      overwrite: body.overwrite_existing,
+      media: { poster: body.download_poster, logo: body.download_logo, fanart: body.download_fanart },
+      refreshMedia: body.overwrite_existing,
+      episodes: true,
+      hint: { tmdbId: body.tmdb_id, name: body.serie_name, year: body.year },
+    });
+    const withMedia = body.download_poster || body.download_logo || body.download_fanart;
+    return shape(res, withMedia ? 'NFO and media files created successfully' : 'NFO created successfully');
+  });
+
+  route(r, { method: 'put', path: '/api/nfo/:serie_id/update', summary: 'Rewrite tvshow.nfo with current TMDB data', tags,
+    params: S.SerieParams, query: S.UpdateQuery, responses: { 200: S.WriteResponse } }, async ({ params, query }) => {
+    requireKey();
+    const sd = await seriesDir(deps, params.serie_id);
+    if (!(await exists(sd.nfoPath))) throw new NotFound(`No tvshow.nfo for '${params.serie_id}' (use the create endpoint)`);
+    const res = await writeSeriesMetadata(deps, params.serie_id, {
+      overwrite: true,
+      media: query.download_media ? ALL_MEDIA : { poster: false, logo: false, fanart: false },
+      refreshMedia: query.download_media,
+      episodes: true,
+    });
+    return shape(res, 'NFO updated successfully');
+  });
+
+  route(r, { method: 'get', path: '/api/nfo/:serie_id/content', summary: 'The tvshow.nfo XML', tags,
+    params: S.SerieParams, responses: { 200: S.ContentResponse } }, ({ params }) => nfoContent(deps, params.serie_id));
+
+  route(r, { method: 'get', path: '/api/nfo/:serie_id/media/status', summary: 'Which artwork files exist', tags,
+    params: S.SerieParams, responses: { 200: S.MediaFiles } }, async ({ params }) => mediaStatus((await seriesDir(deps, params.serie_id)).dir));
+
+  route(r, { method: 'post', path: '/api/nfo/:serie_id/media/download', summary: 'Download missing artwork (needs the TMDB id from tvshow.nfo)', tags,
+    params: S.SerieParams, body: S.MediaDownloadBody, responses: { 200: S.MediaFiles } }, ({ params, body }) =>
+    downloadMissingMedia(deps, params.serie_id, { poster: body.download_poster, logo: body.download_logo, fanart: body.download_fanart }));
+
+  const ARTWORK: Record<string, string[]> = { poster: ['poster.jpg'], fanart: ['fanart.jpg'], logo: ['logo.png', 'clearlogo.png'] };
+  route(r, { method: 'get', path: '/api/anime/:key/artwork/:kind', summary: 'Artwork from the series folder (never hotlinked)', tags: ['anime'],
+    params: S.ArtworkParams, responses: { 200: null } }, async ({ params, ctx }) => {
+    const sd = await seriesDir(deps, params.key);
+    const root = await fs.promises.realpath(deps.settings.animeDirectory()).catch(() => deps.settings.animeDirectory());
+    for (const name of ARTWORK[params.kind]) {
+      const file = insideRoot(sd.dir, name);
+      const real = await fs.promises.realpath(file).catch(() => null);
+      // A symlink may not lead out of the anime directory.
+      if (!real || !isInside(root, real)) continue;
+      const stat = await fs.promises.stat(real);
+      if (!stat.isFile()) continue;
+      ctx.type = path.extname(name) === '.png' ? 'image/png' : 'image/jpeg';
+      ctx.length = stat.size;
+      ctx.set('Cache-Control', 'private, max-age=300');
+      ctx.set('Last-Modified', stat.mtime.toUTCString());
+      ctx.body = fs.createReadStream(real);
+      return undefined;
+    }
+    throw new NotFound(`No ${params.kind} artwork for '${params.key}'`);
+  });
+
+  return r;
+}
+
+function shape(res: Awaited<ReturnType<typeof writeSeriesMetadata>>, message: string) {
+  return {
+    serie_id: res.row.key,
+    serie_folder: res.row.folder,
+    nfo_path: res.nfoPath,
+    media_files: res.media,
+    message,
+    tmdb_id: res.tmdbId,
+    warnings: res.warnings,
+  };
+}

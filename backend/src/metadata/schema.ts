@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { queryBool } from '../http/route.js';
+
+/** Request and response shapes of section 6 (NFO management) plus the artwork route. */
+
+export const SerieParams = z.object({ serie_id: z.string().min(1).max(300) });
+
+export const MediaFiles = z.object({
+  has_poster: z.boolean(),
+  has_logo: z.boolean(),
+  has_fanart: z.boolean(),
+  poster_path: z.string().nullable(),
+  logo_path: z.string().nullable(),
+  fanart_path: z.string().nullable(),
+});
+
+export const CheckResponse = z.object({
+  serie_id: z.string(),
+  serie_folder: z.string(),
+  has_nfo: z.boolean(),
+  nfo_path: z.string().nullable(),
+  media_files: MediaFiles,
+});
+
+export const CreateBody = z
+  .object({
+    serie_name: z.string().min(1).max(300).optional(),
+    year: z.number().int().min(1900).max(2100).optional(),
+    /** Not in the reference: settles an ambiguous match. */
+    tmdb_id: z.number().int().positive().optional(),
+    download_poster: z.boolean().default(true),
+    download_logo: z.boolean().default(true),
+    download_fanart: z.boolean().default(true),
+    overwrite_existing: z.boolean().default(false),
+  })
+  .strict();
+
+export const WriteResponse = z.object({
+  serie_id: z.string(),
+  serie_folder: z.string(),
+  nfo_path: z.string(),
+  media_files: MediaFiles,
+  message: z.string(),
+  tmdb_id: z.number(),
+  warnings: z.array(z.string()),
+});
+
+export const UpdateQuery = z.object({ download_media: queryBool.default('true') });
+
+export const ContentResponse = z.object({
+  serie_id: z.string(),
+  serie_folder: z.string(),
+  content: z.string(),
+  file_size: z.number(),
+  last_modified: z.string(),
+});
+
+export const MediaDownloadBody = z
+  .object({
+    download_poster: z.boolean().default(true),
+    download_logo: z.boolean().default(true),
+    download_fanart: z.boolean().default(true),
+  })
+  .strict();
+
+export const BatchBody = z
+  .object({
+    serie_ids: z.array(z.string().min(1).max(300)).min(1).max(5000),
+    download_media: z.boolean().default(true),
+    skip_existing: z.boolean().default(true),
+    max_concurrent: z.number().int().min(1).max(10).default(3),
+  })
+  .strict();
+
+export const BatchResponse = z.object({
+  batch_id: z.string(),
+  finished: z.boolean(),
+  total: z.number(),
+  successful: z.number(),
+  failed: z.number(),
+  skipped: z.number(),
+  queued: z.number(),
+  results: z.array(
+    z.object({
+      serie_id: z.string(),
+      serie_folder: z.string().nullable(),
+      success: z.boolean(),
+      message: z.string(),
+      nfo_path: z.string().nullable(),
+      status: z.enum(['queued', 'running', 'success', 'failed', 'skipped']),
+    }),
+  ),
+});
+
+export const BatchParams = z.object({ batch_id: z.string().uuid() });
+
+export const MissingResponse = z.object({
+  total_series: z.number(),
+  missing_nfo_count: z.number(),
+  series: z.array(
+    z.object({
+      serie_id: z.string(),
+      serie_folder: z.string(),
+      serie_name: z.string(),
+      has_media: z.boolean(),
+      media_files: MediaFiles,
+    }),
+  ),
+});
+
+export const ArtworkParams = z.object({ key: z.string().min(1).max(300), kind: z.enum(['poster', 'fanart', 'logo']) });

@@ -1,0 +1,236 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Deps } from '../deps.js';
+import { Conflict, NotFound } from '../http/errors.js';
+import { insideRoot } from '../util/safePath.js';
+import { downloadImage } from './artwork.js';
+import { episodeSidecars, episodeVideos, exists, mediaStatus, writeIfChanged, type MediaFiles, type VideoFile } from './files.js';
+import { resolveTmdbId, tmdbIdFromNfo, type MatchHint } from './match.js';
+import { episodeNfo, imageUrl, showArtwork, showNfo, usableSize } from './nfoMapping.js';
+import { buildEpisodeNfo, buildTvShowNfo } from './nfoXml.js';
+import { downloadedEpisodes, findSeries, type SeriesRow } from './repo.js';
+import { TmdbClient } from './tmdbClient.js';
+import type { TmdbEpisode, TmdbSeason, TmdbTv } from './tmdbTypes.js';
+
+/** The metadata domain's logic: tvshow.nfo, episode NFOs and artwork for one series. */
+
+const clients = new WeakMap<Deps, TmdbClient>();
+/** One TMDB client (one undici pool) per app instance. */
+export function tmdbFor(deps: Deps): TmdbClient {
+  let c = clients.get(deps);
+  if (!c) clients.set(deps, (c = new TmdbClient(deps)));
+  return c;
+}
+
+export interface SeriesDir {
+  row: SeriesRow;
+  dir: string;
+  nfoPath: string;
+}
+
+export async function seriesDir(deps: Deps, key: string): Promise<SeriesDir> {
+  const row = await findSeries(deps.db, key);
+  if (!row) throw new NotFound(`Series '${key}' not found`);
+  const dir = insideRoot(deps.settings.animeDirectory(), row.folder);
+  return { row, dir, nfoPath: path.join(dir, 'tvshow.nfo') };
+}
+
+export interface MediaChoice {
+  poster: boolean;
+  logo: boolean;
+  fanart: boolean;
+}
+
+export interface WriteOptions {
+  overwrite: boolean;
+  /** Which artwork groups to fetch (none: NFO only). */
+  media: MediaChoice;
+  /** Re-fetch artwork that already exists (files change only when the bytes differ). */
+  refreshMedia: boolean;
+  /** Also write NFOs (and thumbs, with media) for the episode videos already in the folder. */
+  episodes: boolean;
+  hint?: MatchHint;
+  /** false: artwork only, the tvshow.nfo stays as it is. */
+  writeNfo?: boolean;
+}
+
+export interface WriteResult extends SeriesDir {
+  tmdbId: number;
+  media: MediaFiles;
+  /** Files written or replaced (unchanged files are not listed). */
+  written: string[];
+  warnings: string[];
+}
+
+const NO_MEDIA: MediaChoice = { poster: false, logo: false, fanart: false };
+export const ALL_MEDIA: MediaChoice = { poster: true, logo: true, fanart: true };
+
+/** The overview in the configured language, else English (anime often lacks German text). */
+async function withEnglishFallback(tmdb: TmdbClient, tv: TmdbTv): Promise<TmdbTv> {
+  if (tv.overview || tmdb.language.startsWith('en')) return tv;
+  const en = await tmdb.get<TmdbTv>(`/tv/${tv.id}`, { language: 'en-US' });
+  return { ...tv, overview: en.overview ?? '' };
+}
+
+async function seasonWithFallback(tmdb: TmdbClient, id: number, n: number): Promise<{ season: TmdbSeason; english: Map<number, TmdbEpisode> }> {
+  const season = await tmdb.season(id, n);
+  const english = new Map<number, TmdbEpisode>();
+  if (!tmdb.language.startsWith('en') && season.episodes.some((e) => !e.overview)) {
+    const en = await tmdb.get<TmdbSeason>(`/tv/${id}/season/${n}`, { language: 'en-US' });
+    for (const e of en.episodes) english.set(e.episode_number, e);
+  }
+  return { season, english };
+}
+
+export async function writeSeriesMetadata(deps: Deps, key: string, opts: WriteOptions): Promise<WriteResult> {
+  const tmdb = tmdbFor(deps);
+  tmdb.requireKey();
+  const sd = await seriesDir(deps, key);
+  if (!opts.overwrite && (await exists(sd.nfoPath))) {
+    throw new Conflict(`tvshow.nfo already exists for '${key}' (use overwrite_existing: true)`, { nfo_path: sd.nfoPath });
+  }
+  const log = deps.log.child({ module: 'nfo', key });
+  const tmdbId = await resolveTmdbId(tmdb, sd.dir, sd.row, opts.hint ?? {}, log);
+  const tv = await withEnglishFallback(tmdb, await tmdb.tv(tmdbId));
+  const cfg = deps.settings.get().tmdb;
+  await fs.mkdir(sd.dir, { recursive: true });
+
+  const written: string[] = [];
+  const warnings: string[] = [];
+  const xml = buildTvShowNfo(showNfo(tv, cfg.language, tmdb.imageUrl, sd.row.created_at));
+  if (opts.writeNfo !== false && (await writeIfChanged(sd.nfoPath, xml))) written.push(sd.nfoPath);
+
+  const wantMedia = opts.media.poster || opts.media.logo || opts.media.fanart;
+  if (wantMedia) {
+    const conf = await tmdb.configuration();
+    const fetched = new Map<string, Buffer>();
+    for (const item of showArtwork(tv, cfg, conf, tmdb.imageUrl)) {
+      if (!opts.media[item.group]) continue;
+      const file = insideRoot(sd.dir, item.file);
+      if (!opts.refreshMedia && (await exists(file))) continue;
+      try {
+        let bytes = fetched.get(item.url);
+        if (!bytes) fetched.set(item.url, (bytes = await downloadImage(tmdb, item.url, cfg.max_image_mb * 1024 * 1024)));
+        if (await writeIfChanged(file, bytes)) written.push(file);
+      } catch (err) {
+        warnings.push(`${item.file}: ${(err as Error).message}`);
+        log.warn({ file: item.file, err: (err as Error).message }, 'artwork not saved');
+      }
+    }
+  }
+
+  if (opts.episodes) {
+    const videos = await episodeVideos(sd.dir, await downloadedEpisodes(deps.db, sd.row.id));
+    const bySeason = new Map<number, VideoFile[]>();
+    for (const v of videos) bySeason.set(v.season, [...(bySeason.get(v.season) ?? []), v]);
+    for (const [n, list] of bySeason) {
+      let s: Awaited<ReturnType<typeof seasonWithFallback>>;
+      try {
+        s = await seasonWithFallback(tmdb, tmdbId, n);
+      } catch (err) {
+        if (!(err instanceof NotFound)) throw err;
+        warnings.push(`season ${n}: not on TMDB`);
+        continue;
+      }
+      for (const v of list) {
+        const ep = s.season.episodes.find((e) => e.episode_number === v.episode);
+        if (!ep) {
+          warnings.push(`S${n}E${v.episode}: not on TMDB`);
+          continue;
+        }
+        const files = await writeEpisodeFiles(deps, tmdb, tv.name, ep, s.english.get(v.episode), v.path, wantMedia, opts.refreshMedia);
+        written.push(...files.written);
+        warnings.push(...files.warnings);
+      }
+    }
+  }
+  if (written.length) log.info({ tmdb_id: tmdbId, written: written.length }, 'metadata written');
+  return { ...sd, tmdbId, media: await mediaStatus(sd.dir), written, warnings };
+}
+
+async function writeEpisodeFiles(deps: Deps, tmdb: TmdbClient, showTitle: string, ep: TmdbEpisode, english: TmdbEpisode | undefined,
+  video: string, thumb: boolean, refresh: boolean): Promise<{ written: string[]; warnings: string[] }> {
+  const written: string[] = [];
+  const warnings: string[] = [];
+  const side = episodeSidecars(video);
+  const mtime = (await fs.stat(video)).mtime;
+  const xml = buildEpisodeNfo(episodeNfo(ep, english, showTitle, tmdb.imageUrl, mtime));
+  if (await writeIfChanged(side.nfo, xml)) written.push(side.nfo);
+  if (thumb && ep.still_path && (refresh || !(await exists(side.thumb)))) {
+    const cfg = deps.settings.get().tmdb;
+    const conf = await tmdb.configuration();
+    const url = imageUrl(tmdb.imageUrl, usableSize(cfg.still_size, conf.images.still_sizes), ep.still_path);
+    try {
+      if (await writeIfChanged(side.thumb, await downloadImage(tmdb, url, cfg.max_image_mb * 1024 * 1024))) written.push(side.thumb);
+    } catch (err) {
+      warnings.push(`${path.basename(side.thumb)}: ${(err as Error).message}`);
+    }
+  }
+  return { written, warnings };
+}
+
+export type EpisodeOutcome = 'written' | 'unchanged' | 'no_tvshow_match' | 'not_on_tmdb';
+
+/**
+ * NFO (and thumb) beside one placed video. Without a tvshow.nfo the series' NFO and artwork are
+ * created first, so the episode's ids agree with the show's.
+ */
+export async function writeEpisodeMetadata(deps: Deps, key: string, season: number, episode: number, video: string): Promise<EpisodeOutcome> {
+  const tmdb = tmdbFor(deps);
+  tmdb.requireKey();
+  const sd = await seriesDir(deps, key);
+  const videoPath = insideRoot(sd.dir, path.relative(sd.dir, path.resolve(video)));
+  if (!(await exists(videoPath))) throw new NotFound(`Video ${videoPath} does not exist`);
+  const log = deps.log.child({ module: 'nfo', key });
+  let tmdbId = await tmdbIdFromNfo(sd.dir, log);
+  if (!tmdbId) {
+    const media = deps.settings.get().nfo.download_artwork ? ALL_MEDIA : NO_MEDIA;
+    tmdbId = (await writeSeriesMetadata(deps, key, { overwrite: false, media, refreshMedia: false, episodes: false })).tmdbId;
+  }
+  const tv = await tmdb.tv(tmdbId);
+  let s: Awaited<ReturnType<typeof seasonWithFallback>>;
+  try {
+    s = await seasonWithFallback(tmdb, tmdbId, season);
+  } catch (err) {
+    if (err instanceof NotFound) return 'not_on_tmdb';
+    throw err;
+  }
+  const ep = s.season.episodes.find((e) => e.episode_number === episode);
+  if (!ep) return 'not_on_tmdb';
+  const res = await writeEpisodeFiles(deps, tmdb, tv.name, ep, s.english.get(episode), videoPath, deps.settings.get().nfo.download_artwork, false);
+  return res.written.length ? 'written' : 'unchanged';
+}
+
+export async function checkSeries(deps: Deps, key: string) {
+  const sd = await seriesDir(deps, key);
+  const has = await exists(sd.nfoPath);
+  return { serie_id: sd.row.key, serie_folder: sd.row.folder, has_nfo: has, nfo_path: has ? sd.nfoPath : null, media_files: await mediaStatus(sd.dir) };
+}
+
+/** Missing artwork only, for a series whose tvshow.nfo names its TMDB id. */
+export async function downloadMissingMedia(deps: Deps, key: string, media: MediaChoice): Promise<MediaFiles> {
+  tmdbFor(deps).requireKey();
+  const sd = await seriesDir(deps, key);
+  const id = await tmdbIdFromNfo(sd.dir, deps.log);
+  if (!id) throw new NotFound(`No tvshow.nfo with a TMDB id for '${key}' (create the NFO first)`);
+  const res = await writeSeriesMetadata(deps, key, { overwrite: true, media, refreshMedia: false, episodes: false, hint: { tmdbId: id }, writeNfo: false });
+  return res.media;
+}
+
+export async function nfoContent(deps: Deps, key: string) {
+  const sd = await seriesDir(deps, key);
+  const [content, stat] = await Promise.all([fs.readFile(sd.nfoPath, 'utf8').catch(() => null), fs.stat(sd.nfoPath).catch(() => null)]);
+  if (content === null || !stat) throw new NotFound(`No tvshow.nfo for '${key}'`);
+  return { serie_id: sd.row.key, serie_folder: sd.row.folder, content, file_size: stat.size, last_modified: stat.mtime.toISOString() };
+}
+
+/**
+ * For the library, when a series is added: queues `nfo_create` if config `nfo.create_on_add` is on
+ * and a TMDB key is set (pass the transaction that inserts the series row). Returns whether queued.
+ */
+export async function queueSeriesNfo(deps: Deps, key: string, conn?: Parameters<Deps['jobs']['add']>[3]): Promise<boolean> {
+  const cfg = deps.settings.get();
+  if (!cfg.nfo.create_on_add || !cfg.tmdb.api_key) return false;
+  await deps.jobs.add('nfo_create', { key }, { jobKey: `nfo_create:${key}`, maxAttempts: 3 }, conn);
+  return true;
+}
