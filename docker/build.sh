@@ -1,0 +1,26 @@
+#!/bin/sh
+# The image's build recipe, shared by the Dockerfile and tests/docker (which runs it outside Docker):
+# run in a source tree whose node_modules holds all dependencies, it builds the web UI, compiles
+# the backend and assembles the runtime layout in $1 (/app in the image) with production
+# dependencies only.
+set -eu
+dest=${1:?usage: docker/build.sh DEST}
+
+node scripts/build-ui.mjs --force
+mkdir -p frontend/dist
+rm -rf backend/dist
+npx --no-install tsc -p tsconfig.build.json
+
+mkdir -p "$dest/backend" "$dest/frontend" "$dest/docker"
+cp package.json package-lock.json "$dest/"
+cp -R backend/dist "$dest/backend/dist"
+cp -R frontend/dist "$dest/frontend/dist"
+cp -R migrations "$dest/migrations"
+cp docker/entrypoint.sh docker/start.mjs docker/healthcheck.mjs "$dest/docker/"
+chmod 755 "$dest/docker/entrypoint.sh"
+
+# `npm ci` refuses our lock file: it lacks the other platforms' optional packages (rollup,
+# esbuild...), which the registry mirror it was made with does not serve. `npm install` with the
+# lock file installs the same pinned versions.
+cd "$dest"
+npm install --omit=dev --no-audit --no-fund --no-update-notifier
