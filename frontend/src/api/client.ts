@@ -1,0 +1,105 @@
+/** The one HTTP client of the UI: bearer token, JSON in and out, the error envelope as ApiError. */
+import { session, clearSession } from '../stores/session.ts';
+
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public code: string,
+    message: string,
+    public details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+type Query = Record<string, string | number | boolean | null | undefined>;
+
+export interface RequestOptions {
+  body?: unknown;
+  query?: Query;
+  signal?: AbortSignal;
+}
+
+/** Called when a request that carried a token is answered with 401 (expired or revoked session). */
+let onSessionExpired: () => void = () => undefined;
+export function setSessionExpiredHandler(fn: () => void): void {
+  onSessionExpired = fn;
+}
+
+export function buildUrl(path: string, query?: Query): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+/** Turns any failed response into an ApiError carrying the envelope's message. */
+async function toError(res: Response): Promise<ApiError> {
+  let body: Record<string, unknown> | null = null;
+  try {
+    body = (await res.json()) as Record<string, unknown>;
+  } catch {
+    /* not JSON */
+  }
+  const message =
+    (typeof body?.message === 'string' && body.message) ||
+    (typeof body?.detail === 'string' && body.detail) ||
+    `${res.status} ${res.statusText || 'request failed'}`;
+  const code = typeof body?.error === 'string' ? body.error : `HTTP_${res.status}`;
+  const details = body?.details && typeof body.details === 'object' ? (body.details as Record<string, unknown>) : {};
+  return new ApiError(res.status, code, message, details);
+}
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = session.token;
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let body: string | undefined;
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(buildUrl(path, opts.query), { method, headers, body, signal: opts.signal });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiError(0, 'NETWORK_ERROR', 'The server cannot be reached. Check that Aniworld is running.');
+  }
+  if (!res.ok) {
+    const error = await toError(res);
+    if (res.status === 401 && token && !path.startsWith('/api/auth/login')) {
+      clearSession();
+      onSessionExpired();
+    }
+    throw error;
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Fetches a protected binary (artwork) with the token; null when it does not exist. */
+export async function fetchBlob(path: string, signal?: AbortSignal): Promise<Blob | null> {
+  const headers: Record<string, string> = {};
+  if (session.token) headers.Authorization = `Bearer ${session.token}`;
+  const res = await fetch(path, { headers, signal });
+  if (!res.ok) return null;
+  return res.blob();
+}
+
+export const http = {
+  get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal }),
+  post: <T>(path: string, body?: unknown, query?: Query) => request<T>('POST', path, { body: body ?? {}, query }),
+  put: <T>(path: string, body?: unknown, query?: Query) => request<T>('PUT', path, { body: body ?? {}, query }),
+  del: <T>(path: string, body?: unknown) => request<T>('DELETE', path, { body }),
+};
+
+/** The message to show for anything thrown by an API call. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,117 @@
+/** One typed function per endpoint the UI uses. */
+import { http } from './client.ts';
+import type * as T from './types.ts';
+
+const enc = encodeURIComponent;
+
+export const authApi = {
+  status: () => http.get<T.AuthStatus>('/api/auth/status'),
+  setup: (body: { master_password: string; anime_directory?: string; tmdb_api_key?: string; username?: string }) =>
+    http.post<{ status: string }>('/api/auth/setup', body),
+  login: (body: { password: string; remember: boolean; username?: string }) => http.post<T.LoginResponse>('/api/auth/login', body),
+  logout: () => http.post<{ status: string }>('/api/auth/logout'),
+};
+
+export interface LibraryQuery {
+  page?: number;
+  per_page?: number;
+  sort_by?: string;
+  filter?: string;
+  search?: string;
+}
+
+export const animeApi = {
+  status: () => http.get<{ directory: string | null; series_count: number }>('/api/anime/status'),
+  list: (q: LibraryQuery) => http.get<T.SeriesSummary[]>('/api/anime', { ...q }),
+  search: (query: string) => http.post<T.SeriesSummary[]>('/api/anime/search', { query }),
+  add: (link: string, name: string) => http.post<T.AddSeriesResponse>('/api/anime/add', { link, name }),
+  rescan: () => http.post<{ success: boolean; message: string }>('/api/anime/rescan'),
+  get: (key: string) => http.get<T.SeriesDetail>(`/api/anime/${enc(key)}`),
+  remove: (key: string, deleteFiles: boolean) =>
+    http.del<void>(`/api/anime/${enc(key)}${deleteFiles ? '?delete_files=true' : ''}`),
+  artworkUrl: (key: string, kind: 'poster' | 'fanart' | 'logo') => `/api/anime/${enc(key)}/artwork/${kind}`,
+  unmatched: () => http.get<T.UnmatchedFolder[] | { folders: T.UnmatchedFolder[] }>('/api/library/unmatched'),
+  importFolder: (folder: string, key: string, link?: string, name?: string) =>
+    http.post<unknown>('/api/library/import', { items: [{ folder, key, link, name }] }),
+  providers: () => http.get<T.ProviderHealth[] | { providers: T.ProviderHealth[] }>('/api/providers'),
+};
+
+export const queueApi = {
+  status: () => http.get<T.QueueResponse>('/api/queue/status'),
+  add: (body: { serie_id: string; serie_folder: string; serie_name: string; episodes: { season: number; episode: number; title?: string }[]; priority?: T.Priority }) =>
+    http.post<T.QueueAddResponse>('/api/queue/add', body),
+  start: () => http.post<{ message: string }>('/api/queue/start'),
+  stop: () => http.post<{ message: string }>('/api/queue/stop'),
+  remove: (id: string) => http.del<void>(`/api/queue/${enc(id)}`),
+  clear: (which: 'completed' | 'failed' | 'pending') => http.del<{ message: string; count: number }>(`/api/queue/${which}`),
+  reorder: (itemIds: string[]) => http.post<{ message: string }>('/api/queue/reorder', { item_ids: itemIds }),
+  retry: (itemIds: string[]) => http.post<{ message: string; retried_count: number }>('/api/queue/retry', { item_ids: itemIds }),
+  setPriority: (id: string, priority: T.Priority) => http.post<unknown>(`/api/queue/${enc(id)}/priority`, { priority }),
+};
+
+export const configApi = {
+  get: () => http.get<T.AppConfig>('/api/config'),
+  update: (patch: Record<string, unknown>) => http.put<T.AppConfig>('/api/config', patch),
+  validate: (patch: Record<string, unknown>) => http.post<{ valid: boolean; errors: string[] }>('/api/config/validate', patch),
+  backups: () => http.get<T.Backup[]>('/api/config/backups'),
+  createBackup: (name?: string) => http.post<{ name: string; message: string }>('/api/config/backups', {}, { name }),
+  restoreBackup: (name: string) => http.post<T.AppConfig>(`/api/config/backups/${enc(name)}/restore`),
+  deleteBackup: (name: string) => http.del<{ message: string }>(`/api/config/backups/${enc(name)}`),
+  setDirectory: (directory: string) => http.post<{ message: string; synced_series: number }>('/api/config/directory', { directory }),
+};
+
+export const usersApi = {
+  list: () => http.get<T.User[]>('/api/users'),
+  me: () => http.get<T.User>('/api/users/me'),
+  create: (username: string, password: string, role: 'admin' | 'user') => http.post<T.User>('/api/users', { username, password, role }),
+  remove: (id: number) => http.del<void>(`/api/users/${id}`),
+  resetPassword: (id: number, password: string) => http.put<{ message: string }>(`/api/users/${id}/password`, { password }),
+  changeOwnPassword: (current: string, next: string) =>
+    http.put<{ message: string }>('/api/users/me/password', { current_password: current, new_password: next }),
+};
+
+export const nfoApi = {
+  check: (key: string) => http.get<T.NfoCheck>(`/api/nfo/${enc(key)}/check`),
+  create: (key: string, overwrite = false) =>
+    http.post<T.NfoCheck & { message: string }>(`/api/nfo/${enc(key)}/create`, { overwrite_existing: overwrite }),
+  update: (key: string) => http.put<T.NfoCheck & { message: string }>(`/api/nfo/${enc(key)}/update`, undefined, { download_media: true }),
+  downloadMedia: (key: string) => http.post<T.MediaFiles>(`/api/nfo/${enc(key)}/media/download`, { download_poster: true, download_logo: true, download_fanart: true }),
+};
+
+export const schedulerApi = {
+  get: () => http.get<T.SchedulerEnvelope>('/api/scheduler/config'),
+  save: (config: Partial<T.SchedulerConfig>) => http.post<T.SchedulerEnvelope>('/api/scheduler/config', config),
+  triggerRescan: () => http.post<{ message: string }>('/api/scheduler/trigger-rescan'),
+};
+
+export const watchlistApi = {
+  list: (status?: string) => http.get<T.WatchlistItem[] | { items: T.WatchlistItem[] }>('/api/watchlist', { status }),
+  add: (body: { anime_title: string; anime_url: string; provider_id: string; lang?: string; auto_download?: boolean; quality_preference?: T.Quality }) =>
+    http.post<T.WatchlistItem>('/api/watchlist', body),
+  update: (id: string | number, patch: Partial<T.WatchlistItem>) => http.put<T.WatchlistItem>(`/api/watchlist/${enc(String(id))}`, patch),
+  remove: (id: string | number) => http.del<void>(`/api/watchlist/${enc(String(id))}`),
+  check: (id: string | number) => http.post<unknown>(`/api/watchlist/${enc(String(id))}/check`),
+  pause: (id: string | number) => http.post<T.WatchlistItem>(`/api/watchlist/${enc(String(id))}/pause`),
+  resume: (id: string | number) => http.post<T.WatchlistItem>(`/api/watchlist/${enc(String(id))}/resume`),
+  settings: () => http.get<T.WatchlistSettings>('/api/watchlist/settings'),
+  saveSettings: (s: Partial<T.WatchlistSettings>) => http.put<T.WatchlistSettings>('/api/watchlist/settings', s),
+  checkAll: () => http.post<unknown>('/api/watchlist/check-all'),
+  schedulerStatus: () => http.get<T.WatchlistSchedulerStatus>('/api/watchlist/scheduler/status'),
+  schedulerStart: () => http.post<unknown>('/api/watchlist/scheduler/start'),
+  schedulerStop: () => http.post<unknown>('/api/watchlist/scheduler/stop'),
+};
+
+export const systemApi = {
+  health: () => http.get<T.HealthDetailed>('/api/health/detailed'),
+  tasks: () => http.get<T.TaskInfo[] | { tasks: T.TaskInfo[] }>('/api/tasks'),
+  runTask: (name: string) => http.post<unknown>(`/api/tasks/${enc(name)}/run`),
+};
+
+/** Endpoints answer with a bare array or an object holding it; the UI accepts both. */
+export function listOf<I>(value: I[] | Record<string, unknown> | null | undefined, ...keys: string[]): I[] {
+  if (Array.isArray(value)) return value;
+  if (value && typeof value === 'object') {
+    for (const k of keys) if (Array.isArray((value as Record<string, unknown>)[k])) return (value as Record<string, I[]>)[k];
+  }
+  return [];
+}

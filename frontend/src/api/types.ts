@@ -1,0 +1,305 @@
+/** Shapes of the REST API (see the API spec); fields other engineers add are optional here. */
+
+export interface AuthStatus {
+  configured: boolean;
+  authenticated: boolean;
+  user: { id: number; username: string; role: 'admin' | 'user' } | null;
+}
+
+export interface LoginResponse {
+  access_token: string;
+  token_type: 'bearer';
+  expires_at: string;
+}
+
+export type MissingEpisodes = Record<string, number[]>;
+
+export interface SeriesSummary {
+  key: string;
+  name: string;
+  site: string;
+  folder: string;
+  missing_episodes: MissingEpisodes;
+  link: string;
+  year?: number | null;
+  provider?: string;
+  total_missing?: number;
+  cover?: string | null;
+  poster_url?: string | null;
+  description?: string | null;
+}
+
+export interface EpisodeInfo {
+  season: number;
+  episode: number;
+  title?: string | null;
+  is_downloaded?: boolean;
+  downloaded?: boolean;
+  file_path?: string | null;
+  file_name?: string | null;
+  languages?: string[];
+}
+
+export interface SeriesDetail {
+  key: string;
+  title?: string;
+  name?: string;
+  folder: string;
+  episodes: string[] | EpisodeInfo[];
+  description?: string | null;
+  year?: number | null;
+  site?: string;
+  link?: string;
+  provider?: string;
+  missing_episodes?: MissingEpisodes;
+  seasons?: { season: number; episodes: EpisodeInfo[] }[];
+}
+
+export interface AddSeriesResponse {
+  status: string;
+  message: string;
+  key: string;
+  folder: string;
+  db_id?: number;
+  missing_episodes: string[];
+  total_missing: number;
+}
+
+export interface UnmatchedFolder {
+  folder: string;
+  name?: string;
+  year?: number | null;
+  candidates: SeriesSummary[];
+  reason?: string;
+}
+
+export interface ProviderHealth {
+  id?: string;
+  name: string;
+  base_url?: string;
+  enabled?: boolean;
+  reachable?: boolean;
+  search_ok?: boolean;
+  healthy?: boolean;
+  last_error?: string | null;
+  checked_at?: string | null;
+  latency_ms?: number | null;
+}
+
+export type Priority = 'LOW' | 'NORMAL' | 'HIGH';
+export type DownloadStatus = 'pending' | 'downloading' | 'paused' | 'completed' | 'failed' | 'cancelled';
+
+export interface DownloadProgress {
+  percent: number;
+  downloaded_mb?: number;
+  total_mb?: number | null;
+  speed_mbps?: number | null;
+  eta_seconds?: number | null;
+}
+
+export interface DownloadItem {
+  id: string;
+  serie_id: string;
+  serie_folder: string;
+  serie_name: string;
+  episode: { season: number; episode: number; title?: string | null };
+  status: DownloadStatus;
+  priority: Priority;
+  added_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  progress: DownloadProgress | null;
+  error: string | null;
+  retry_count: number;
+  source_url: string | null;
+  file_path?: string | null;
+}
+
+export interface QueueStatus {
+  is_running: boolean;
+  is_paused: boolean;
+  active_downloads: DownloadItem[];
+  pending_queue: DownloadItem[];
+  completed_downloads: DownloadItem[];
+  failed_downloads: DownloadItem[];
+}
+
+export interface QueueStatistics {
+  total_items: number;
+  pending_count: number;
+  active_count: number;
+  completed_count: number;
+  failed_count: number;
+  total_downloaded_mb: number;
+  average_speed_mbps: number;
+  estimated_time_remaining: number | null;
+}
+
+export interface QueueResponse {
+  status: QueueStatus;
+  statistics: QueueStatistics;
+}
+
+export interface QueueAddResponse {
+  status: string;
+  message: string;
+  added_items: string[];
+  item_ids: string[];
+  failed_items: unknown[];
+}
+
+export type Day = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+export const DAYS: Day[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+export interface SchedulerConfig {
+  enabled: boolean;
+  interval_minutes: number;
+  schedule_time: string | null;
+  schedule_days: Day[];
+  auto_download_after_rescan: boolean;
+}
+
+export interface SchedulerStatus {
+  is_running: boolean;
+  next_run: string | null;
+  last_run: string | null;
+  scan_in_progress: boolean;
+}
+
+export interface SchedulerEnvelope {
+  success: boolean;
+  config: SchedulerConfig;
+  status: SchedulerStatus;
+}
+
+export interface Webhook {
+  type: 'generic' | 'discord' | 'ntfy';
+  url: string;
+  enabled: boolean;
+}
+
+export interface AppConfig {
+  name: string;
+  data_dir: string;
+  anime_directory: string | null;
+  scheduler: SchedulerConfig;
+  logging: { level: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL'; file: string | null; max_bytes: number | null; backup_count: number };
+  backup: { enabled: boolean; path: string; keep_days: number; keep_count?: number };
+  downloads: {
+    max_parallel_downloads: number;
+    language_preference: string[];
+    hoster_preference: string[];
+    quality_preference: string;
+    hls_segment_concurrency: number;
+    container: 'mkv' | 'mp4';
+    bandwidth_limit_mbps: number;
+    stall_timeout_seconds: number;
+    min_free_space_mb: number;
+    naming_template: string;
+    season_folders: boolean;
+  };
+  providers: Record<string, unknown>;
+  tmdb: { api_key: string | null; language: string; [k: string]: unknown };
+  nfo: { create_on_add: boolean; episode_nfo_on_download: boolean; download_artwork: boolean };
+  notifications: { webhooks: Webhook[] };
+  ui: { language: 'auto' | 'en' | 'de' };
+  other: Record<string, unknown>;
+}
+
+export interface Backup {
+  name: string;
+  size: number;
+  created: string;
+}
+
+export interface User {
+  id: number;
+  username: string;
+  role: 'admin' | 'user';
+  created_at: string;
+}
+
+export interface MediaFiles {
+  has_poster: boolean;
+  has_logo: boolean;
+  has_fanart: boolean;
+  poster_path: string | null;
+  logo_path: string | null;
+  fanart_path: string | null;
+}
+
+export interface NfoCheck {
+  serie_id: string;
+  serie_folder: string;
+  has_nfo: boolean;
+  nfo_path: string | null;
+  media_files: MediaFiles;
+}
+
+export type WatchStatus = 'active' | 'paused' | 'completed' | 'archived';
+export type Quality = 'auto' | '1080p' | '720p' | '480p';
+
+export interface WatchlistItem {
+  id: string | number;
+  anime_title: string;
+  anime_url: string;
+  provider_id: string;
+  lang?: string | null;
+  auto_download: boolean;
+  quality_preference: Quality;
+  status: WatchStatus;
+  last_episode_downloaded?: number | null;
+  poster_image?: string | null;
+  last_checked_at?: string | null;
+  last_check?: string | null;
+  last_check_result?: string | null;
+  last_result?: string | null;
+  last_error?: string | null;
+  series_key?: string | null;
+  created_at?: string;
+  updated_at?: string;
+}
+
+export interface WatchlistSettings {
+  check_interval_hours: number;
+  auto_download_enabled: boolean;
+  max_concurrent_auto_downloads: number;
+  notify_on_new_episodes: boolean;
+  include_completed_anime: boolean;
+}
+
+export interface WatchlistSchedulerStatus {
+  running: boolean;
+  next_run: string | null;
+  settings?: WatchlistSettings;
+}
+
+export interface TaskInfo {
+  name: string;
+  description?: string;
+  last_run?: string | null;
+  last_duration_ms?: number | null;
+  last_outcome?: string | null;
+  last_error?: string | null;
+  next_run?: string | null;
+  running?: boolean;
+}
+
+export interface HealthDetailed {
+  status: 'healthy' | 'unhealthy';
+  timestamp: string;
+  version: string;
+  dependencies: {
+    database: { status: string; connection_time_ms: number | null; message: string };
+    filesystem: { status: string; data_dir_writable: boolean; logs_dir_writable: boolean };
+    system: { cpu_percent: number; memory_percent: number; memory_available_mb: number; disk_percent: number; disk_free_mb: number; uptime_seconds: number };
+    ffmpeg?: { ffmpeg_path: string | null; ffprobe_path: string | null; source: string };
+  };
+  startup_time: string;
+}
+
+export interface RealtimeMessage<T = Record<string, unknown>> {
+  type: string;
+  timestamp: string;
+  data: T;
+}

@@ -1,0 +1,74 @@
+/**
+ * The realtime link: one Socket.IO connection carrying the token in its handshake, joined to every
+ * room; messages `{type, timestamp, data}` fan out to listeners by type. No polling anywhere.
+ */
+import { ref } from 'vue';
+import { io, type Socket } from 'socket.io-client';
+import type { RealtimeMessage } from '../api/types.ts';
+
+export const ROOMS = ['downloads', 'library', 'nfo', 'scheduler', 'watchlist', 'tasks', 'system'] as const;
+
+export type LinkState = 'connected' | 'connecting' | 'disconnected';
+export const linkState = ref<LinkState>('disconnected');
+
+type Listener = (msg: RealtimeMessage) => void;
+const listeners = new Map<string, Set<Listener>>();
+
+let socket: Socket | null = null;
+let currentToken: string | null = null;
+
+/** Subscribes to one message type ('*' for all); returns the unsubscribe function. */
+export function onMessage(type: string, fn: Listener): () => void {
+  let set = listeners.get(type);
+  if (!set) listeners.set(type, (set = new Set()));
+  set.add(fn);
+  return () => set!.delete(fn);
+}
+
+/** Delivers one message to its listeners (the socket calls this; so can anything replaying messages). */
+export function dispatch(msg: RealtimeMessage): void {
+  if (!msg || typeof msg.type !== 'string') return;
+  for (const key of [msg.type, '*']) {
+    for (const fn of listeners.get(key) ?? []) {
+      try {
+        fn(msg);
+      } catch (err) {
+        console.error('realtime listener failed', err);
+      }
+    }
+  }
+}
+
+export function connectRealtime(token: string): void {
+  if (socket && currentToken === token) return;
+  disconnectRealtime();
+  currentToken = token;
+  linkState.value = 'connecting';
+  const s = io({ path: '/socket.io', auth: { token }, transports: ['websocket', 'polling'], reconnectionDelayMax: 10_000 });
+  socket = s;
+  s.on('connect', () => {
+    linkState.value = 'connected';
+    for (const room of ROOMS) s.emit('message', { action: 'join', data: { room } });
+    dispatch({ type: 'link_connected', timestamp: new Date().toISOString(), data: {} });
+  });
+  s.on('disconnect', () => {
+    linkState.value = s.active ? 'connecting' : 'disconnected';
+  });
+  s.on('connect_error', () => {
+    linkState.value = s.active ? 'connecting' : 'disconnected';
+  });
+  s.io.on('reconnect_attempt', () => {
+    linkState.value = 'connecting';
+  });
+  s.on('message', (msg: RealtimeMessage) => dispatch(msg));
+}
+
+export function disconnectRealtime(): void {
+  if (socket) {
+    socket.removeAllListeners();
+    socket.disconnect();
+  }
+  socket = null;
+  currentToken = null;
+  linkState.value = 'disconnected';
+}

@@ -1,0 +1,62 @@
+import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
+import { authApi } from './api/index.ts';
+import { setSessionExpiredHandler } from './api/client.ts';
+import { session, clearSession } from './stores/session.ts';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    bare?: boolean;
+    public?: boolean;
+    title?: string;
+  }
+}
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/setup', name: 'setup', component: () => import('./pages/SetupPage.vue'), meta: { bare: true, public: true, title: 'nav.setup' } },
+    { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { bare: true, public: true, title: 'nav.login' } },
+    { path: '/', name: 'library', component: () => import('./pages/LibraryPage.vue'), meta: { title: 'nav.library' } },
+    { path: '/series/:key', name: 'series', component: () => import('./pages/SeriesPage.vue'), meta: { title: 'nav.library' } },
+    { path: '/search', name: 'search', component: () => import('./pages/SearchPage.vue'), meta: { title: 'nav.search' } },
+    { path: '/queue', name: 'queue', component: () => import('./pages/QueuePage.vue'), meta: { title: 'nav.queue' } },
+    { path: '/watchlist', name: 'watchlist', component: () => import('./pages/WatchlistPage.vue'), meta: { title: 'nav.watchlist' } },
+    { path: '/settings', name: 'settings', component: () => import('./pages/SettingsPage.vue'), meta: { title: 'nav.settings' } },
+    { path: '/system', name: 'system', component: () => import('./pages/SystemPage.vue'), meta: { title: 'nav.system' } },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+});
+
+/** Asks the server once per load whether it is set up and who the token belongs to. */
+async function refreshStatus(): Promise<void> {
+  const st = await authApi.status();
+  session.configured = st.configured;
+  if (st.authenticated && st.user) session.user = st.user;
+  else if (session.token) clearSession();
+}
+
+router.beforeEach(async (to: RouteLocationNormalized) => {
+  if (session.configured === null || (session.token && !session.user)) {
+    try {
+      await refreshStatus();
+    } catch {
+      // server unreachable: let the page render and show its own error
+      return true;
+    }
+  }
+  if (!session.configured) return to.name === 'setup' ? true : { name: 'setup' };
+  if (to.name === 'setup') return { name: session.token ? 'library' : 'login' };
+  if (to.meta.public) {
+    if (to.name === 'login' && session.token) return typeof to.query.redirect === 'string' ? to.query.redirect : { name: 'library' };
+    return true;
+  }
+  if (!session.token) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+  return true;
+});
+
+// An expired or revoked session: back to the login, which returns here afterwards.
+setSessionExpiredHandler(() => {
+  const current = router.currentRoute.value;
+  if (current.meta.public) return;
+  void router.push({ name: 'login', query: { redirect: current.fullPath, expired: '1' } });
+});

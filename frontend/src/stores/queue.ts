@@ -1,0 +1,152 @@
+/**
+ * The queue as the browser sees it: loaded once from /api/queue/status, then kept current by the
+ * realtime messages of the `downloads` room. Events that do not carry enough to update in place
+ * ask for one refresh (debounced), never a polling loop.
+ */
+import { reactive } from 'vue';
+import type { DownloadItem, QueueResponse, QueueStatistics, QueueStatus, RealtimeMessage } from '../api/types.ts';
+
+type Data = Record<string, unknown>;
+
+const emptyStatus = (): QueueStatus => ({
+  is_running: false,
+  is_paused: false,
+  active_downloads: [],
+  pending_queue: [],
+  completed_downloads: [],
+  failed_downloads: [],
+});
+
+export type QueueStore = ReturnType<typeof createQueueStore>;
+
+export function createQueueStore(refresh: () => void = () => undefined) {
+  const state = reactive({
+    status: emptyStatus(),
+    statistics: null as QueueStatistics | null,
+    loaded: false,
+  });
+
+  const lists = () =>
+    [state.status.active_downloads, state.status.pending_queue, state.status.completed_downloads, state.status.failed_downloads] as DownloadItem[][];
+
+  function load(res: QueueResponse): void {
+    state.status = { ...emptyStatus(), ...res.status };
+    state.statistics = res.statistics ?? null;
+    state.loaded = true;
+  }
+
+  function idOf(d: Data): string | null {
+    const item = d.item as Data | undefined;
+    const id = d.download_id ?? d.id ?? d.item_id ?? item?.id;
+    return id === undefined || id === null ? null : String(id);
+  }
+
+  /** Removes the item from whichever list holds it and returns it. */
+  function take(id: string): DownloadItem | null {
+    for (const list of lists()) {
+      const i = list.findIndex((it) => String(it.id) === id);
+      if (i >= 0) return list.splice(i, 1)[0];
+    }
+    return null;
+  }
+
+  function find(id: string): DownloadItem | null {
+    for (const list of lists()) {
+      const it = list.find((x) => String(x.id) === id);
+      if (it) return it;
+    }
+    return null;
+  }
+
+  function num(v: unknown): number | null {
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  }
+
+  function progress(id: string, d: Data): void {
+    let item = find(id);
+    if (!item) return refresh();
+    const p = (d.progress as Data | undefined) ?? d;
+    const percent = num(p.percent) ?? item.progress?.percent ?? 0;
+    if (item.status !== 'downloading') {
+      item = take(id)!;
+      item.status = 'downloading';
+      item.started_at ??= new Date().toISOString();
+      state.status.active_downloads.push(item);
+    }
+    item.progress = {
+      percent: Math.max(0, Math.min(100, percent)),
+      downloaded_mb: num(p.downloaded_mb) ?? item.progress?.downloaded_mb,
+      total_mb: num(p.total_mb) ?? item.progress?.total_mb ?? null,
+      speed_mbps: num(p.speed_mbps) ?? null,
+      eta_seconds: num(p.eta_seconds) ?? null,
+    };
+  }
+
+  function finish(id: string, d: Data, ok: boolean): void {
+    const full = d.item as DownloadItem | undefined;
+    const item = take(id) ?? full ?? null;
+    if (!item) return refresh();
+    if (full) Object.assign(item, full);
+    item.status = ok ? 'completed' : 'failed';
+    item.completed_at ??= typeof d.completed_at === 'string' ? d.completed_at : new Date().toISOString();
+    if (ok) {
+      if (item.progress) item.progress.percent = 100;
+      if (typeof d.file_path === 'string') item.file_path = d.file_path;
+      state.status.completed_downloads.unshift(item);
+    } else {
+      item.error = (typeof d.error === 'string' && d.error) || (typeof d.message === 'string' && d.message) || item.error || null;
+      state.status.failed_downloads.unshift(item);
+    }
+  }
+
+  function apply(msg: RealtimeMessage): void {
+    const d = (msg.data ?? {}) as Data;
+    const id = idOf(d);
+    switch (msg.type) {
+      case 'download_progress':
+        if (id) progress(id, d);
+        break;
+      case 'download_complete':
+        if (id) finish(id, d, true);
+        break;
+      case 'download_failed':
+        if (id) finish(id, d, false);
+        break;
+      case 'download_removed':
+        if (id) take(id);
+        else refresh();
+        break;
+      case 'download_added': {
+        const item = d.item as DownloadItem | undefined;
+        if (item?.id && !find(String(item.id))) state.status.pending_queue.push(item);
+        else refresh();
+        break;
+      }
+      case 'queue_started':
+        state.status.is_running = true;
+        state.status.is_paused = false;
+        break;
+      case 'queue_stopped':
+        state.status.is_running = false;
+        break;
+      case 'queue_status':
+        if (d.status && typeof d.status === 'object') load(d as unknown as QueueResponse);
+        else if ('pending_queue' in d) load({ status: d as unknown as QueueStatus, statistics: state.statistics! });
+        else if (typeof d.is_running === 'boolean') state.status.is_running = d.is_running;
+        else refresh();
+        break;
+    }
+  }
+
+  /** Moves one pending item to a new index; returns the new order of ids (what /reorder wants). */
+  function movePending(id: string, toIndex: number): string[] {
+    const list = state.status.pending_queue;
+    const from = list.findIndex((it) => String(it.id) === id);
+    if (from < 0) return list.map((it) => String(it.id));
+    const [item] = list.splice(from, 1);
+    list.splice(Math.max(0, Math.min(list.length, toIndex)), 0, item);
+    return list.map((it) => String(it.id));
+  }
+
+  return { state, load, apply, movePending };
+}
