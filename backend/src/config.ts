@@ -29,6 +29,8 @@ const EnvSchema = z.object({
   FFMPEG_PATH: z.string().optional(),
   FFPROBE_PATH: z.string().optional(),
   UI_DIST: z.string().optional(),
+  /** The server's time zone for the rescan schedule (IANA name, e.g. Europe/Berlin). */
+  TZ: z.string().refine((tz) => { try { new Intl.DateTimeFormat('en-US', { timeZone: tz }); return true; } catch { return false; } }, 'TZ must be an IANA time zone such as Europe/Berlin').optional(),
 });
 
 export type Env = Readonly<

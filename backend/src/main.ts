@@ -15,6 +15,7 @@ import { authenticate } from './http/guard.js';
 import { SettingsStore } from './settings/store.js';
 import { Jobs } from './worker/jobs.js';
 import { startWorker } from './worker/runner.js';
+import { startSchedules } from './scheduler/startup.js';
 import { createApp } from './app.js';
 import { systemClock, type Deps } from './deps.js';
 import { countSeriesFolders } from './settings/directory.js';
@@ -89,6 +90,8 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
     if (env.ROLE !== 'web') {
       const worker = await startWorker(deps, databaseUrl);
       const r = worker.runner;
+      const stopSchedules = await startSchedules(deps, r.events);
+      cleanups.push(async () => stopSchedules());
       cleanups.push(async () => {
         log.info('stopping worker (running jobs are asked to stop)');
         await worker.stop();

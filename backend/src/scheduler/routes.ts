@@ -1,0 +1,44 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import { route } from '../http/route.js';
+import { Conflict } from '../http/errors.js';
+import { SchedulerConfig } from './configSchema.js';
+import { applySchedule, schedulerStatus, startRescan } from './service.js';
+
+const Status = z.object({
+  is_running: z.boolean(),
+  next_run: z.string().nullable(),
+  last_run: z.string().nullable(),
+  scan_in_progress: z.boolean(),
+  time_zone: z.string(),
+});
+const Envelope = z.object({ success: z.boolean(), config: SchedulerConfig, status: Status });
+
+export function schedulerRoutes(deps: Deps): Router {
+  const r = new Router();
+  const tags = ['scheduler'];
+  const envelope = async () => ({ success: true, config: deps.settings.get().scheduler, status: await schedulerStatus(deps) });
+
+  route(r, { method: 'get', path: '/api/scheduler/config', summary: 'Scheduler configuration and runtime status', tags,
+    responses: { 200: Envelope } }, envelope);
+
+  // As in the reference: the body is a SchedulerConfig, fields left out take the model defaults.
+  route(r, { method: 'post', path: '/api/scheduler/config', summary: 'Update the scheduler configuration; applies at once', tags,
+    body: SchedulerConfig.strict(), responses: { 200: Envelope } },
+  async ({ body }) => {
+    await deps.settings.update({ scheduler: body });
+    await applySchedule(deps);
+    return envelope();
+  });
+
+  route(r, { method: 'post', path: '/api/scheduler/trigger-rescan', summary: 'Start a library rescan now (and auto-download if configured)', tags,
+    responses: { 200: z.object({ message: z.string() }), 409: null } },
+  async () => {
+    const started = await startRescan(deps, 'manual', deps.settings.get().scheduler.auto_download_after_rescan);
+    if (!started) throw new Conflict('A rescan is already in progress');
+    return { message: 'Rescan started successfully' };
+  });
+
+  return r;
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import type { SchedulerConfig } from './configSchema.js';
+import { nextRun, serverTimeZone } from './nextRun.js';
+import { getState, keyedJob, setState, taskRunning } from './repo.js';
+
+/**
+ * The rescan schedule: one Graphile Worker job keyed `scheduled_rescan` whose run_at is the next
+ * due time. When it runs it starts `library_rescan` and adds its successor. Being one keyed job,
+ * a run missed while the server was down runs once at start-up, never once per missed slot.
+ */
+export const SCHEDULE_JOB = 'scheduled_rescan';
+export const RESCAN_TASK = 'library_rescan';
+const STATE_KEY = 'scheduler';
+
+type Config = z.infer<typeof SchedulerConfig>;
+
+const State = z.object({
+  last_run: z.string().nullable().default(null),
+  last_outcome: z.string().nullable().default(null),
+  runs: z.number().default(0),
+});
+
+export const timeZone = (deps: Deps) => serverTimeZone(deps.env.TZ);
+
+/** What the job carries so a restart can tell whether it was scheduled from the same config. */
+const fingerprint = (cfg: Config, tz: string) => JSON.stringify([cfg.enabled, cfg.interval_minutes, cfg.schedule_time || '', [...cfg.schedule_days].sort(), tz]);
+
+export async function schedulerState(deps: Deps) {
+  return getState(deps.db, STATE_KEY, State);
+}
+
+/** (Re)schedules the keyed job from the current config; removes it when the schedule is off. */
+export async function applySchedule(deps: Deps): Promise<Date | null> {
+  const cfg = deps.settings.get().scheduler;
+  const tz = timeZone(deps);
+  const state = await schedulerState(deps);
+  const next = nextRun(cfg, deps.clock.now(), tz, state.last_run ? new Date(state.last_run) : null);
+  if (!next) {
+    await deps.jobs.remove(SCHEDULE_JOB);
+    deps.log.info({ module: 'scheduler' }, 'scheduled rescans are off');
+  } else {
+    await deps.jobs.add(SCHEDULE_JOB, { fingerprint: fingerprint(cfg, tz) }, { jobKey: SCHEDULE_JOB, runAt: next, maxAttempts: 3 });
+    deps.log.info({ module: 'scheduler', next_run: next.toISOString(), tz }, 'next scheduled rescan');
+  }
+  deps.bus.emit('scheduler', 'scheduler_status', await schedulerStatus(deps));
+  return next;
+}
+
+/**
+ * At start-up: keep a waiting job scheduled from the same config (an overdue one then runs once,
+ * now); otherwise schedule from the config.
+ */
+export async function ensureSchedule(deps: Deps): Promise<void> {
+  const cfg = deps.settings.get().scheduler;
+  const job = await keyedJob(deps.db, SCHEDULE_JOB);
+  if (job?.locked_at) return; // running: it schedules its successor
+  const same = (job?.payload as { fingerprint?: string } | null)?.fingerprint === fingerprint(cfg, timeZone(deps));
+  if (job && same && cfg.enabled) return;
+  await applySchedule(deps);
+}
+
+/** Adds a library rescan unless one is running; returns false when one already is. */
+export async function startRescan(deps: Deps, trigger: string, autoDownload: boolean): Promise<boolean> {
+  if (await taskRunning(deps.db, RESCAN_TASK)) return false;
+  await deps.jobs.add(RESCAN_TASK, { auto_download: autoDownload, trigger }, { jobKey: RESCAN_TASK, maxAttempts: 1 });
+  return true;
+}
+
+/** The `scheduled_rescan` task: start the rescan, record the run, schedule the next one. */
+export async function runScheduledRescan(deps: Deps): Promise<void> {
+  const cfg = deps.settings.get().scheduler;
+  if (!cfg.enabled) return;
+  const now = deps.clock.now();
+  const started = await startRescan(deps, 'schedule', cfg.auto_download_after_rescan);
+  const state = await schedulerState(deps);
+  await setState(deps.db, STATE_KEY, {
+    last_run: now.toISOString(),
+    last_outcome: started ? 'rescan started' : 'skipped: a rescan was already running',
+    runs: state.runs + 1,
+  });
+  if (!started) deps.log.warn({ module: 'scheduler' }, 'scheduled rescan skipped: a rescan is already running');
+  await applySchedule(deps);
+}
+
+export async function schedulerStatus(deps: Deps) {
+  const cfg = deps.settings.get().scheduler;
+  const [job, state, scanning] = await Promise.all([keyedJob(deps.db, SCHEDULE_JOB), schedulerState(deps), taskRunning(deps.db, RESCAN_TASK)]);
+  return {
+    is_running: cfg.enabled && job !== null,
+    next_run: cfg.enabled && job && !job.locked_at ? job.run_at.toISOString() : null,
+    last_run: state.last_run,
+    scan_in_progress: scanning,
+    time_zone: timeZone(deps),
+  };
+}
+
+/** Applies scheduler config changes (from any route or process) at once. */
+export function watchSchedulerConfig(deps: Deps): () => void {
+  let last = JSON.stringify(deps.settings.get().scheduler);
+  return deps.settings.onChange((cfg) => {
+    const now = JSON.stringify(cfg.scheduler);
+    if (now === last) return;
+    last = now;
+    applySchedule(deps).catch((err) => deps.log.error({ err, module: 'scheduler' }, 'could not apply the new schedule'));
+  });
+}

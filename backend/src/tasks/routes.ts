@@ -1,0 +1,39 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import { route } from '../http/route.js';
+import { listTasks, runTask } from './service.js';
+
+const Task = z.object({
+  name: z.string(),
+  title: z.string(),
+  description: z.string(),
+  schedule: z.string(),
+  running: z.boolean(),
+  last_run: z.string().nullable(),
+  last_finished: z.string().nullable(),
+  duration_ms: z.number().nullable(),
+  outcome: z.enum(['success', 'failed']).nullable(),
+  error: z.string().nullable(),
+  runs: z.number(),
+  next_run: z.string().nullable(),
+});
+
+export function tasksRoutes(deps: Deps): Router {
+  const r = new Router();
+  const tags = ['tasks'];
+
+  route(r, { method: 'get', path: '/api/tasks', summary: 'Scheduled work: last run, duration, outcome, next run', tags,
+    responses: { 200: z.object({ tasks: z.array(Task) }) } },
+  async () => ({ tasks: await listTasks(deps) }));
+
+  route(r, { method: 'post', path: '/api/tasks/:name/run', summary: 'Run a task now (admin)', tags, adminOnly: true,
+    params: z.object({ name: z.string().max(64) }),
+    responses: { 202: z.object({ message: z.string(), task: z.string() }), 404: null, 409: null } },
+  async ({ params }) => {
+    await runTask(deps, params.name);
+    return { message: `Task '${params.name}' started`, task: params.name };
+  });
+
+  return r;
+}

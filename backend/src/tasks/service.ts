@@ -1,0 +1,104 @@
+import type { Deps } from '../deps.js';
+import { Conflict, NotFound } from '../http/errors.js';
+import { buildCrontab } from '../worker/taskList.js';
+import { nextDailyRun } from '../scheduler/nextRun.js';
+import { keyedJob, taskRunning } from '../scheduler/repo.js';
+import { SCHEDULE_JOB, startRescan } from '../scheduler/service.js';
+import { WATCH_JOB, WATCH_TASK } from '../watchlist/scheduler.js';
+import { BACKUP_JOB } from './configBackup.js';
+import { listRuns, TRACKED, type TaskRun } from './runs.js';
+
+interface TaskView {
+  name: string;
+  identifier: string;
+  title: string;
+  description: string;
+  schedule(deps: Deps): string;
+  nextRun(deps: Deps): Promise<Date | null>;
+  runNow(deps: Deps): Promise<void>;
+}
+
+const ALL_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+async function keyedRunAt(deps: Deps, key: string): Promise<Date | null> {
+  const job = await keyedJob(deps.db, key);
+  return job && !job.locked_at ? job.run_at : null;
+}
+
+/** Graphile Worker's crontab runs in UTC: "M H * * * task" lines give a daily UTC time. */
+function cronDailyTime(identifier: string): string | null {
+  const line = buildCrontab().split('\n').find((l) => l.trim().split(/\s+/)[5] === identifier);
+  const m = line && /^(\d{1,2})\s+(\d{1,2})\s+\*\s+\*\s+\*\s/.exec(line.trim());
+  return m ? `${m[2].padStart(2, '0')}:${m[1].padStart(2, '0')}` : null;
+}
+
+export const VIEWS: TaskView[] = [
+  {
+    name: 'rescan', identifier: 'library_rescan', title: 'Library rescan',
+    description: 'Scans the anime folder and the providers for missing episodes (auto-downloads them when configured)',
+    schedule: (deps) => {
+      const s = deps.settings.get().scheduler;
+      if (!s.enabled) return 'off';
+      return s.schedule_time ? `${s.schedule_time} on ${s.schedule_days.join(', ') || 'no days'}` : `every ${s.interval_minutes} min`;
+    },
+    nextRun: (deps) => keyedRunAt(deps, SCHEDULE_JOB),
+    runNow: async (deps) => {
+      if (!(await startRescan(deps, 'manual', deps.settings.get().scheduler.auto_download_after_rescan))) {
+        throw new Conflict('A rescan is already in progress');
+      }
+    },
+  },
+  {
+    name: 'watchlist_check', identifier: WATCH_TASK, title: 'Watchlist check',
+    description: 'Checks the watchlist items that are due for new episodes',
+    schedule: () => 'every check_interval_hours (watchlist settings) while the watchlist scheduler runs',
+    nextRun: (deps) => keyedRunAt(deps, WATCH_JOB),
+    runNow: async (deps) => { await deps.jobs.add(WATCH_TASK, { scheduled: false }); },
+  },
+  {
+    name: 'housekeeping', identifier: 'housekeeping', title: 'Housekeeping',
+    description: 'Prunes expired token revocations and old failed jobs',
+    schedule: () => { const t = cronDailyTime('housekeeping'); return t ? `daily at ${t} UTC` : 'crontab'; },
+    nextRun: async (deps) => { const t = cronDailyTime('housekeeping'); return t ? nextDailyRun(deps.clock.now(), t, ALL_DAYS, 'UTC') : null; },
+    runNow: async (deps) => { await deps.jobs.add('housekeeping', {}, { jobKey: 'housekeeping_now', maxAttempts: 1 }); },
+  },
+  {
+    name: 'config_backup', identifier: BACKUP_JOB, title: 'Configuration backup',
+    description: 'Backs up config.json and keeps the newest backup.keep_count backups',
+    schedule: (deps) => (deps.settings.get().backup.enabled ? 'weekly, Sunday 03:30' : 'off (backup.enabled is false)'),
+    nextRun: (deps) => keyedRunAt(deps, BACKUP_JOB),
+    runNow: async (deps) => { await deps.jobs.add(BACKUP_JOB, { scheduled: false }, { maxAttempts: 1 }); },
+  },
+];
+
+// Keep the view list and the recorded identifiers in step.
+for (const v of VIEWS) if (TRACKED[v.identifier] !== v.name) throw new Error(`task view ${v.name} is not tracked`);
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export async function listTasks(deps: Deps) {
+  const runs = new Map<string, TaskRun>((await listRuns(deps.db)).map((r) => [r.name, r]));
+  return Promise.all(VIEWS.map(async (v) => {
+    const run = runs.get(v.name);
+    return {
+      name: v.name,
+      title: v.title,
+      description: v.description,
+      schedule: v.schedule(deps),
+      running: await taskRunning(deps.db, v.identifier),
+      last_run: iso(run?.started_at ?? null),
+      last_finished: iso(run?.finished_at ?? null),
+      duration_ms: run?.duration_ms ?? null,
+      outcome: run?.outcome ?? null,
+      error: run?.error ?? null,
+      runs: run?.runs ?? 0,
+      next_run: iso(await v.nextRun(deps)),
+    };
+  }));
+}
+
+export async function runTask(deps: Deps, name: string): Promise<void> {
+  const view = VIEWS.find((v) => v.name === name);
+  if (!view) throw new NotFound(`No task '${name}'`, { available: VIEWS.map((v) => v.name) });
+  await view.runNow(deps);
+}
