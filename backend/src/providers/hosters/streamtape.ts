@@ -28,9 +28,8 @@ export const streamtape: Hoster = {
     const expr = requireMatch(NAME, res.text(), /getElementById\(\s*['"]robotlink['"]\s*\)\.innerHTML\s*=\s*([^;\n]+);/, 'robotlink');
     const link = evalStringPieces(expr);
     if (!link.includes('get_video')) throw new HosterError(NAME, 'robotlink does not hold a get_video link');
-    const url = new URL(link.startsWith('//') ? `https:${link}` : link, res.url);
-    // pages on a test mirror or behind a plain-http proxy keep their own scheme
-    if (new URL(res.url).protocol === 'http:' && url.host === new URL(res.url).host) url.protocol = 'http:';
-    return { url: url.toString(), kind: 'mp4', headers: {} };
+    // the link is protocol-relative (`//host/get_video?...`): like a browser, take the page's scheme
+    const url = new URL(link, res.url).toString();
+    return { url, kind: 'mp4', headers: {} };
   },
 };

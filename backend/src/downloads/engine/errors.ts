@@ -1,0 +1,37 @@
+/** Why a download attempt failed. `fatal` errors stop the item (no other hoster is tried). */
+export class DownloadError extends Error {
+  constructor(message: string, public fatal = false, public status?: number) {
+    super(message);
+    this.name = 'DownloadError';
+  }
+}
+
+/** The disk is full: trying another hoster would not help. */
+export class DiskFullError extends DownloadError {
+  constructor(where: string) {
+    super(`not enough disk space (ENOSPC) while writing ${where}`, true);
+    this.name = 'DiskFullError';
+  }
+}
+
+/** The item was deleted or the process is stopping. */
+export class CancelledError extends DownloadError {
+  constructor(reason = 'download cancelled') {
+    super(reason, true);
+    this.name = 'CancelledError';
+  }
+}
+
+export function isDiskFull(err: unknown): boolean {
+  return (err as { code?: string })?.code === 'ENOSPC';
+}
+
+const RETRYABLE = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED', 'ECONNABORTED']);
+
+/** A network hiccup worth another try (reset, refused, timeout, premature close). */
+export function isTransient(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string }; name?: string; message?: string };
+  const code = e?.code ?? e?.cause?.code;
+  if (code && RETRYABLE.has(code)) return true;
+  return /other side closed|socket hang up|terminated|premature/i.test(e?.message ?? '');
+}

@@ -1,0 +1,135 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { DiskFullError, DownloadError, isDiskFull } from './errors.js';
+import { fetchBuffer, type MediaRequest } from './http.js';
+import { isMasterPlaylist, parseMaster, parseMedia, pickVariant, sequenceIv, type MediaPlaylist, type Segment } from './playlist.js';
+import type { Throttle } from './throttle.js';
+
+/**
+ * HLS: master → variant → media playlist → segments fetched in parallel (decrypted when
+ * AES-128), each written as its own file under `dir`, so a restart resumes segment by segment.
+ */
+export interface HlsDownload extends MediaRequest {
+  dir: string;
+  quality: string | null;
+  concurrency: number;
+  retries: number;
+  stallMs: number;
+  throttle: Throttle;
+  onProgress?: (done: number, total: number | null) => void;
+  onPlaylist?: (info: { segments: number; duration: number; height: number | null }) => Promise<void> | void;
+}
+
+export interface HlsResult {
+  files: string[];
+  totalDuration: number;
+  bytes: number;
+  /** Segments already on disk when this run started. */
+  resumedSegments: number;
+}
+
+const segFile = (dir: string, i: number) => path.join(dir, `seg-${String(i).padStart(6, '0')}.ts`);
+
+async function loadPlaylist(o: HlsDownload): Promise<{ playlist: MediaPlaylist; height: number | null }> {
+  const text = (await fetchBuffer(o, { retries: o.retries, stallMs: o.stallMs })).toString('utf8');
+  if (!text.startsWith('#EXTM3U')) throw new DownloadError('the media URL did not answer an HLS playlist');
+  if (!isMasterPlaylist(text)) return { playlist: parseMedia(text, o.url), height: null };
+  const variant = pickVariant(parseMaster(text, o.url), o.quality);
+  const media = (await fetchBuffer({ ...o, url: variant.url }, { retries: o.retries, stallMs: o.stallMs })).toString('utf8');
+  return { playlist: parseMedia(media, variant.url), height: variant.height };
+}
+
+export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
+  const { playlist, height } = await loadPlaylist(o);
+  const segments = playlist.segments;
+  await fs.mkdir(o.dir, { recursive: true });
+  // a different playlist than last time (other variant or hoster): old segments do not fit
+  const stateFile = path.join(o.dir, 'playlist.json');
+  const state = JSON.stringify({ count: segments.length, duration: playlist.totalDuration, height });
+  const previous = await fs.readFile(stateFile, 'utf8').catch(() => null);
+  if (previous !== state) {
+    for (const f of await fs.readdir(o.dir)) if (f.startsWith('seg-')) await fs.rm(path.join(o.dir, f), { force: true });
+    await fs.writeFile(stateFile, state).catch((err) => { throw isDiskFull(err) ? new DiskFullError(o.dir) : err; });
+  }
+  await o.onPlaylist?.({ segments: segments.length, duration: playlist.totalDuration, height });
+
+  const done = new Set<number>();
+  let bytes = 0;
+  for (const f of await fs.readdir(o.dir)) {
+    const m = /^seg-(\d+)\.ts$/.exec(f);
+    if (m) {
+      done.add(Number(m[1]));
+      bytes += (await fs.stat(path.join(o.dir, f))).size;
+    }
+  }
+  const resumedSegments = done.size;
+  const keys = new Map<string, Promise<Buffer>>();
+  const inits = new Map<string, Promise<Buffer>>();
+  const getKey = (uri: string) => {
+    if (!keys.has(uri)) {
+      keys.set(uri, fetchBuffer({ ...o, url: uri }, { retries: o.retries, stallMs: o.stallMs }).then((k) => {
+        if (k.length !== 16) throw new DownloadError(`AES-128 key has ${k.length} bytes, expected 16`);
+        return k;
+      }));
+    }
+    return keys.get(uri)!;
+  };
+  const estimate = () => (done.size > 0 ? Math.round((bytes / done.size) * segments.length) : null);
+  o.onProgress?.(bytes, estimate());
+
+  const fetchSegment = async (seg: Segment) => {
+    const range = seg.range ? { range: `bytes=${seg.range[0]}-${seg.range[0] + seg.range[1] - 1}` } : undefined;
+    let data = await fetchBuffer({ ...o, url: seg.url }, {
+      retries: o.retries, stallMs: o.stallMs, extraHeaders: range,
+      onChunk: (n) => o.throttle.take(n),
+    });
+    if (seg.key) {
+      const key = await getKey(seg.key.uri);
+      try {
+        const decipher = crypto.createDecipheriv('aes-128-cbc', key, seg.key.iv ?? sequenceIv(seg.sequence));
+        data = Buffer.concat([decipher.update(data), decipher.final()]);
+      } catch (err) {
+        throw new DownloadError(`segment ${seg.index} could not be decrypted: ${(err as Error).message}`);
+      }
+    }
+    if (seg.init && seg.index === 0) {
+      if (!inits.has(seg.init)) inits.set(seg.init, fetchBuffer({ ...o, url: seg.init }, { retries: o.retries, stallMs: o.stallMs }));
+      data = Buffer.concat([await inits.get(seg.init)!, data]);
+    }
+    const target = segFile(o.dir, seg.index);
+    try {
+      await fs.writeFile(`${target}.tmp`, data);
+      await fs.rename(`${target}.tmp`, target);
+    } catch (err) {
+      await fs.rm(`${target}.tmp`, { force: true });
+      if (isDiskFull(err)) throw new DiskFullError(o.dir);
+      throw err;
+    }
+    done.add(seg.index);
+    bytes += data.length;
+    o.onProgress?.(bytes, estimate());
+  };
+
+  const todo = segments.filter((s) => !done.has(s.index));
+  let next = 0;
+  let failure: unknown = null;
+  const worker = async () => {
+    while (failure === null && next < todo.length) {
+      const seg = todo[next++]!;
+      try {
+        await fetchSegment(seg);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(o.concurrency, Math.max(1, todo.length)) }, worker));
+  if (o.signal.aborted) throw o.signal.reason;
+  if (failure) {
+    const e = failure as Error;
+    if (e instanceof DownloadError) throw e;
+    throw new DownloadError(`segment download failed: ${e.message}`);
+  }
+  return { files: segments.map((s) => segFile(o.dir, s.index)), totalDuration: playlist.totalDuration, bytes, resumedSegments };
+}

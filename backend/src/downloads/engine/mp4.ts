@@ -1,0 +1,134 @@
+import fs from 'node:fs/promises';
+import { DiskFullError, DownloadError, isDiskFull, isTransient } from './errors.js';
+import { openMedia, type MediaRequest } from './http.js';
+import type { Throttle } from './throttle.js';
+
+/**
+ * Progressive download of one file with `Range` resume: after a reset, a restart or a premature
+ * end it continues from the bytes on disk. The final size must equal the announced one.
+ * Content-Disposition is never read: the caller names the file.
+ */
+export interface Mp4Download extends MediaRequest {
+  file: string;
+  stallMs: number;
+  maxBytes: number;
+  throttle: Throttle;
+  /** Attempts in a row without progress before giving up. */
+  maxAttempts?: number;
+  /** Called once the total size is known (free-space check). */
+  onTotal?: (total: number | null) => Promise<void> | void;
+  onProgress?: (done: number, total: number | null) => void;
+}
+
+const STALL_MIN_BYTES = 64 * 1024;
+
+async function sizeOf(file: string): Promise<number> {
+  try {
+    return (await fs.stat(file)).size;
+  } catch {
+    return 0;
+  }
+}
+
+function parseContentRange(v: string | undefined): { start: number; total: number | null } | null {
+  const m = v && /bytes (\d+)-\d+\/(\d+|\*)/.exec(v);
+  return m ? { start: Number(m[1]), total: m[2] === '*' ? null : Number(m[2]) } : null;
+}
+
+export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; total: number | null }> {
+  const maxAttempts = o.maxAttempts ?? 5;
+  let failures = 0;
+  let total: number | null = null;
+  let lastErr: Error | null = null;
+  let totalReported = false;
+  while (failures < maxAttempts) {
+    let have = await sizeOf(o.file);
+    if (total !== null && have === total) return { bytes: have, total };
+    const before = have;
+    try {
+      const res = await openMedia(o, have > 0 ? { range: `bytes=${have}-` } : {});
+      if (res.status === 416 && have > 0) {
+        await res.body.dump().catch(() => undefined);
+        const cr = /\/(\d+)/.exec(res.headers['content-range'] ?? '');
+        if (cr && Number(cr[1]) === have) return { bytes: have, total: have };
+        await fs.truncate(o.file, 0); // our partial file does not fit the server's: start over
+        continue;
+      }
+      if (res.status !== 200 && res.status !== 206) {
+        await res.body.dump().catch(() => undefined);
+        const msg = res.status === 404 ? 'media not found (404)' : res.status === 403 ? 'media access denied (403)' : `media answered HTTP ${res.status}`;
+        const err = new DownloadError(msg, false, res.status);
+        if (res.status >= 500 || res.status === 429 || res.status === 408) throw Object.assign(err, { transient: true });
+        throw err;
+      }
+      const length = res.headers['content-length'] !== undefined ? Number(res.headers['content-length']) : null;
+      if (res.status === 206) {
+        const cr = parseContentRange(res.headers['content-range']);
+        if (!cr || cr.start !== have) {
+          await res.body.dump().catch(() => undefined);
+          throw new DownloadError('server answered a range that does not continue the partial file');
+        }
+        total = cr.total ?? (length !== null ? have + length : null);
+      } else {
+        have = 0; // the server ignored Range: start over
+        total = length;
+      }
+      if (total !== null && total > o.maxBytes) {
+        res.body.destroy();
+        throw new DownloadError(`announced size ${(total / 1048576).toFixed(0)} MB exceeds the limit of ${(o.maxBytes / 1048576).toFixed(0)} MB`, false);
+      }
+      if (!totalReported) {
+        totalReported = true;
+        await o.onTotal?.(total);
+      }
+      await writeBody(o, res, have, total);
+      const now = await sizeOf(o.file);
+      if (total === null || now === total) return { bytes: now, total: total ?? now };
+      lastErr = new DownloadError(`connection ended early: ${now} of ${total} bytes`);
+    } catch (err) {
+      if (o.signal.aborted) throw o.signal.reason;
+      if (err instanceof DiskFullError) throw err;
+      const transient = isTransient(err) || (err as { transient?: boolean }).transient || (err as { stalled?: boolean }).stalled;
+      if (!transient) throw err;
+      lastErr = err as Error;
+    }
+    const after = await sizeOf(o.file);
+    failures = after > before ? 1 : failures + 1;
+    if (failures < maxAttempts) await new Promise((r) => setTimeout(r, Math.min(3000, 200 * 2 ** failures)));
+  }
+  const have = await sizeOf(o.file);
+  throw new DownloadError(`${lastErr?.message ?? 'download failed'} (size check: ${have} of ${total ?? '?'} bytes after ${maxAttempts} attempts)`);
+}
+
+async function writeBody(o: Mp4Download, res: Awaited<ReturnType<typeof openMedia>>, start: number, total: number | null): Promise<void> {
+  const handle = await fs.open(o.file, start > 0 ? 'a' : 'w');
+  let written = start;
+  let windowBytes = 0;
+  const stall = setInterval(() => {
+    if (windowBytes < STALL_MIN_BYTES) {
+      res.body.destroy(Object.assign(new DownloadError(`stalled: less than 64 KiB received in ${o.stallMs / 1000} s`), { stalled: true }));
+    }
+    windowBytes = 0;
+  }, o.stallMs);
+  try {
+    for await (const chunk of res.body) {
+      const buf = chunk as Buffer;
+      if (total !== null && written + buf.length > total) {
+        throw new DownloadError(`server sent more bytes than the ${total} announced`);
+      }
+      await o.throttle.take(buf.length);
+      try {
+        await handle.write(buf);
+      } catch (err) {
+        if (isDiskFull(err)) throw new DiskFullError(o.file);
+        throw err;
+      }
+      written += buf.length;
+      windowBytes += buf.length;
+      o.onProgress?.(written, total);
+    }
+  } finally {
+    clearInterval(stall);
+    await handle.close().catch(() => undefined);
+  }
+}
