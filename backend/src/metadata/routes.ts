@@ -22,9 +22,14 @@ export function metadataRoutes(deps: Deps): Router {
     const rows = await allSeries(deps.db);
     const series = [];
     for (const row of rows) {
-      const dir = insideRoot(deps.settings.animeDirectory(), row.folder);
-      if (await exists(path.join(dir, 'tvshow.nfo'))) continue;
-      const media = await mediaStatus(dir);
+      let dir: string | null = null;
+      try {
+        dir = insideRoot(deps.settings.animeDirectory(), row.folder);
+      } catch {
+        deps.log.warn({ key: row.key }, 'series folder leaves the anime directory; not looked at');
+      }
+      if (dir && (await exists(path.join(dir, 'tvshow.nfo')))) continue;
+      const media = dir ? await mediaStatus(dir) : { has_poster: false, has_logo: false, has_fanart: false, poster_path: null, logo_path: null, fanart_path: null };
       series.push({ serie_id: row.key, serie_folder: row.folder, serie_name: row.name, has_media: media.has_poster || media.has_logo || media.has_fanart, media_files: media });
     }
     return { total_series: rows.length, missing_nfo_count: series.length, series };

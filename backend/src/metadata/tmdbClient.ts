@@ -35,6 +35,10 @@ function retryAfterSeconds(h: string | undefined, now: Date): number {
   return Number.isFinite(at) ? Math.max(0, (at - now.getTime()) / 1000) : 1;
 }
 
+function pick404(err: AppError) {
+  return { status_code: err.details.tmdb_status_code ?? null, status_message: err.details.tmdb_message ?? null };
+}
+
 export class TmdbClient {
   readonly http: HttpClient;
   private log;
@@ -102,7 +106,8 @@ export class TmdbClient {
     const query = new URLSearchParams(Object.entries(params).sort(([a], [b]) => a.localeCompare(b)));
     const cacheKey = `${path}?${query.toString()}`;
     const now = this.deps.clock.now();
-    const cached = await cacheGet(this.deps.db, cacheKey, now);
+    const cached = (await cacheGet(this.deps.db, cacheKey, now)) as { missing?: true; status_code?: number; status_message?: string } | null;
+    if (cached?.missing) throw new NotFound(`TMDB has nothing at ${path}`, { tmdb_status: 404, tmdb_status_code: cached.status_code ?? null, tmdb_message: cached.status_message ?? null });
     if (cached !== null) return cached as T;
 
     const headers: Record<string, string> = {};
@@ -130,7 +135,10 @@ export class TmdbClient {
       await cachePut(this.deps.db, cacheKey, body, this.deps.clock.now(), ttlMs);
       return body;
     }
-    throw this.mapError(res, path);
+    const err = this.mapError(res, path);
+    // "Nothing there" is an answer too (a season TMDB lacks): remember it for a while.
+    if (res.status === 404) await cachePut(this.deps.db, cacheKey, { missing: true, ...pick404(err) }, this.deps.clock.now(), DAY / 4);
+    throw err;
   }
 
   private mapError(res: HttpResponse, path: string): AppError {
