@@ -11,14 +11,16 @@ import { authRoutes } from './auth/routes.js';
 import { userRoutes } from './users/routes.js';
 import { settingsRoutes } from './settings/routes.js';
 import { healthRoutes } from './health/routes.js';
+import { libraryRoutes } from './library/routes.js';
 import { schedulerRoutes } from './scheduler/routes.js';
 import { tasksRoutes } from './tasks/routes.js';
+import { watchlistRoutes } from './watchlist/routes.js';
 import { realtimeRoutes } from './realtime/routes.js';
 import { metadataRoutes } from './metadata/routes.js';
 
 /** Every domain's router. Domains add theirs here. */
 function domainRouters(deps: Deps): Router[] {
-  return [healthRoutes(deps), authRoutes(deps), userRoutes(deps), settingsRoutes(deps), realtimeRoutes(deps), metadataRoutes(deps), schedulerRoutes(deps), tasksRoutes(deps), docsRoutes(deps.version)];
+  return [healthRoutes(deps), authRoutes(deps), userRoutes(deps), settingsRoutes(deps), libraryRoutes(deps), realtimeRoutes(deps), metadataRoutes(deps), schedulerRoutes(deps), tasksRoutes(deps), watchlistRoutes(deps), docsRoutes(deps.version)];
 }
 
 export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {

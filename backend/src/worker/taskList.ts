@@ -2,12 +2,14 @@ import type { Task } from 'graphile-worker';
 import type { Deps } from '../deps.js';
 import type { TaskFactory } from './types.js';
 import { tasks as coreTasks } from './coreTasks.js';
+import { tasks as libraryTasks } from '../library/tasks.js';
 import { tasks as schedulerTasks } from '../scheduler/tasks.js';
 import { tasks as maintenanceTasks } from '../tasks/tasks.js';
+import { tasks as watchlistTasks } from '../watchlist/tasks.js';
 import { tasks as metadataTasks } from '../metadata/tasks.js';
 
 /** Every domain's tasks in one map. Domains add their factory here. */
-const factories: TaskFactory[] = [coreTasks, schedulerTasks, maintenanceTasks, metadataTasks];
+const factories: TaskFactory[] = [coreTasks, libraryTasks, schedulerTasks, maintenanceTasks, watchlistTasks, metadataTasks];
 
 export function buildTaskList(deps: Deps): Record<string, Task> {
   const list: Record<string, Task> = {};

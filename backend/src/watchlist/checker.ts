@@ -1,0 +1,97 @@
+import type { Deps } from '../deps.js';
+import { getProvider } from '../providers/registry.js';
+import { ensureSeries } from '../library/service.js';
+import { queueForDownload } from './queue.js';
+import * as repo from './repo.js';
+import { getSettings } from './settings.js';
+import { notifyNewEpisodes } from './notify.js';
+
+export interface FoundEpisode {
+  season: number;
+  episode: number;
+  title: string | null;
+}
+
+export interface CheckResult {
+  item_id: string;
+  anime_title: string;
+  checked: boolean;
+  status: 'ok' | 'error' | 'skipped';
+  new_episodes: FoundEpisode[];
+  queued: number;
+  queue_errors: string[];
+  error: string | null;
+  checked_at: string;
+}
+
+const epKey = (e: { season: number; episode: number }) => `${e.season}:${e.episode}`;
+
+/** The library series of the item's key, created (row and folder) when absent; links the item to it. */
+export async function linkToLibrary(deps: Deps, item: Pick<repo.ItemRow, 'id' | 'anime_key' | 'anime_title' | 'anime_url' | 'provider_id'>) {
+  const provider = getProvider(deps, item.provider_id);
+  const series = await ensureSeries(deps, { key: item.anime_key, name: item.anime_title, link: provider.seriesLink(item.anime_key), provider: provider.id });
+  await repo.linkSeries(deps.db, item.id, series.id);
+  return series;
+}
+
+/**
+ * Checks one item: reads the provider's catalogue, finds the episodes the library does not have
+ * yet (and that no earlier check found), records them, queues them when auto-download is on for
+ * the item and globally, and notifies the owner. Failures are recorded on the item; its status
+ * stays as it was.
+ */
+export async function checkItem(deps: Deps, itemId: string, opts: { manual: boolean }): Promise<CheckResult | null> {
+  const log = deps.log.child({ module: 'watchlist', item_id: itemId });
+  const item = await repo.getItem(deps.db, itemId, null);
+  if (!item) return null;
+  const settings = await getSettings(deps);
+  const result: CheckResult = {
+    item_id: item.id, anime_title: item.anime_title, checked: false, status: 'skipped', new_episodes: [], queued: 0,
+    queue_errors: [], error: null, checked_at: deps.clock.now().toISOString(),
+  };
+  const checkable = item.status === 'active' || (item.status === 'completed' && settings.include_completed_anime);
+  if (!opts.manual && !checkable) return result;
+  result.checked = true;
+  try {
+    const catalogue = await getProvider(deps, item.provider_id).catalogue(item.anime_key);
+    const series = await linkToLibrary(deps, item);
+    const known = new Set([...(await repo.libraryEpisodes(deps.db, series.id)), ...(await repo.recordedEpisodes(deps.db, item.id))].map(epKey));
+    const found = catalogue.episodes
+      .filter((e) => !known.has(epKey(e)))
+      .map((e) => ({ season: e.season, episode: e.episode, title: e.title ?? e.title_en }))
+      .sort((a, b) => a.season - b.season || a.episode - b.episode);
+    await repo.recordEpisodes(deps.db, item.id, found);
+    result.new_episodes = found;
+    if (found.length > 0 && item.auto_download && settings.auto_download_enabled) {
+      const queued = await queueForDownload(deps, {
+        serie_id: series.id,
+        episodes: found.map((e) => ({ season: e.season, episode: e.episode, title: e.title ?? undefined })),
+        source: 'watchlist',
+        language: item.lang ?? undefined,
+        quality: item.quality_preference,
+      });
+      result.queued = queued.added_items.length;
+      const failed = new Map(queued.failed_items.map((f) => [epKey(f), f.error]));
+      for (const e of found) await repo.markQueued(deps.db, item.id, e.season, e.episode, failed.get(epKey(e)) ?? null);
+      result.queue_errors = queued.failed_items.map((f) => `S${f.season}E${f.episode}: ${f.error}`);
+    }
+    result.status = 'ok';
+    await repo.recordCheck(deps.db, item.id, {
+      status: 'ok', error: null, newEpisodes: found.length, lastDownloaded: await repo.lastDownloaded(deps.db, series.id),
+    });
+    if (found.length > 0) {
+      log.info({ new_episodes: found.length, queued: result.queued }, 'watchlist found new episodes');
+      await notifyNewEpisodes(deps, item, found, result.queued, settings.notify_on_new_episodes);
+    }
+  } catch (err) {
+    const message = (err as Error).message || String(err);
+    log.warn({ err: message }, 'watchlist check failed');
+    result.status = 'error';
+    result.error = message;
+    await repo.recordCheck(deps.db, item.id, { status: 'error', error: message.slice(0, 1000), newEpisodes: null, lastDownloaded: null });
+  }
+  deps.bus.emit(`user:${item.user_id}`, 'watchlist_check_complete', {
+    item_id: item.id, anime_title: item.anime_title, status: result.status, new_episodes: result.new_episodes.length, error: result.error,
+  });
+  return result;
+}

@@ -1,0 +1,93 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import { route } from '../http/route.js';
+import { NotFound } from '../http/errors.js';
+import * as repo from './repo.js';
+import { CheckResult, IdParams, Item, ItemCreate, ItemUpdate, SchedulerStatus, SettingsUpdate, Stats } from './schema.js';
+import { checkOwnItem, createItem, ownItem, stats, toApi, updateItem } from './service.js';
+import { getSettings, updateSettings, WatchlistSettings } from './settings.js';
+import { applyWatchSchedule, queueDueChecks, setRunning, watchSchedulerStatus } from './scheduler.js';
+
+const Message = z.object({ message: z.string() });
+
+export function watchlistRoutes(deps: Deps): Router {
+  const r = new Router();
+  const tags = ['watchlist'];
+
+  // Fixed paths first, so `/api/watchlist/:id` never swallows them.
+  route(r, { method: 'get', path: '/api/watchlist/settings', summary: 'Watchlist settings', tags, responses: { 200: WatchlistSettings } },
+    () => getSettings(deps));
+
+  route(r, { method: 'put', path: '/api/watchlist/settings', summary: 'Update watchlist settings (admin)', tags, adminOnly: true,
+    body: SettingsUpdate, responses: { 200: WatchlistSettings } },
+  async ({ body }) => {
+    const before = await getSettings(deps);
+    const next = await updateSettings(deps, body);
+    if (next.check_interval_hours !== before.check_interval_hours) await applyWatchSchedule(deps);
+    return next;
+  });
+
+  route(r, { method: 'get', path: '/api/watchlist/stats', summary: 'Your watchlist statistics', tags, responses: { 200: Stats } },
+    ({ user }) => stats(deps, user!));
+
+  route(r, { method: 'post', path: '/api/watchlist/check-all', summary: 'Check all your due items (in the background)', tags,
+    responses: { 200: z.object({ message: z.string(), queued: z.number() }) } },
+  async ({ user }) => {
+    const queued = await queueDueChecks(deps, user!.id);
+    return { message: `${queued} watchlist item${queued === 1 ? '' : 's'} queued for checking`, queued };
+  });
+
+  route(r, { method: 'get', path: '/api/watchlist/scheduler/status', summary: 'Watchlist scheduler status', tags,
+    responses: { 200: SchedulerStatus } }, () => watchSchedulerStatus(deps));
+
+  route(r, { method: 'post', path: '/api/watchlist/scheduler/start', summary: 'Start the watchlist scheduler (admin)', tags, adminOnly: true,
+    responses: { 200: SchedulerStatus.extend({ message: z.string() }) } },
+  async () => {
+    await setRunning(deps, true);
+    return { message: 'Watchlist scheduler started', ...(await watchSchedulerStatus(deps)) };
+  });
+
+  route(r, { method: 'post', path: '/api/watchlist/scheduler/stop', summary: 'Stop the watchlist scheduler (admin)', tags, adminOnly: true,
+    responses: { 200: SchedulerStatus.extend({ message: z.string() }) } },
+  async () => {
+    await setRunning(deps, false);
+    return { message: 'Watchlist scheduler stopped', ...(await watchSchedulerStatus(deps)) };
+  });
+
+  route(r, { method: 'post', path: '/api/watchlist', summary: 'Add an anime to your watchlist', tags, body: ItemCreate,
+    responses: { 201: Item, 409: null, 422: null } },
+  ({ body, user }) => createItem(deps, user!, body));
+
+  route(r, { method: 'get', path: '/api/watchlist', summary: 'Your watchlist', tags,
+    query: z.object({ status: z.enum(repo.STATUSES).optional() }), responses: { 200: z.array(Item) } },
+  async ({ query, user }) => (await repo.listItems(deps.db, user!.id, query.status ?? null)).map(toApi));
+
+  route(r, { method: 'get', path: '/api/watchlist/:id', summary: 'One of your watchlist items', tags, params: IdParams,
+    responses: { 200: Item, 404: null } },
+  async ({ params, user }) => toApi(await ownItem(deps, user!, params.id)));
+
+  route(r, { method: 'put', path: '/api/watchlist/:id', summary: 'Update one of your watchlist items', tags, params: IdParams, body: ItemUpdate,
+    responses: { 200: Item, 404: null } },
+  ({ params, body, user }) => updateItem(deps, user!, params.id, body));
+
+  route(r, { method: 'delete', path: '/api/watchlist/:id', summary: 'Remove an item from your watchlist', tags, params: IdParams,
+    responses: { 200: Message, 404: null } },
+  async ({ params, user }) => {
+    const item = await ownItem(deps, user!, params.id);
+    if (!(await repo.deleteItem(deps.db, item.id, user!.id))) throw new NotFound(`Watchlist item ${params.id} not found`);
+    return { message: `'${item.anime_title}' removed from your watchlist` };
+  });
+
+  route(r, { method: 'post', path: '/api/watchlist/:id/check', summary: 'Check one of your items for new episodes now', tags, params: IdParams,
+    responses: { 200: CheckResult, 404: null, 409: null } },
+  ({ params, user }) => checkOwnItem(deps, user!, params.id));
+
+  route(r, { method: 'post', path: '/api/watchlist/:id/pause', summary: 'Pause tracking', tags, params: IdParams, responses: { 200: Item, 404: null } },
+    ({ params, user }) => updateItem(deps, user!, params.id, { status: 'paused' }));
+
+  route(r, { method: 'post', path: '/api/watchlist/:id/resume', summary: 'Resume tracking', tags, params: IdParams, responses: { 200: Item, 404: null } },
+    ({ params, user }) => updateItem(deps, user!, params.id, { status: 'active' }));
+
+  return r;
+}
