@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { exists } from './files.js';
-import { batchItems, findBatch, finishBatchIfDone, insertBatch, setBatchItem, type BatchItem } from './repo.js';
+import { batchItems, findBatch, finishBatchIfDone, insertBatch, lockBatch, setBatchItem, type BatchItem } from './repo.js';
 import { seriesDir, tmdbFor } from './service.js';
 import { NotFound } from '../http/errors.js';
 
@@ -101,8 +101,11 @@ async function publishComplete(deps: Deps, id: string) {
 
 /** A batch job reports its outcome: the item row, a progress event, and the completion event once. */
 export async function reportBatchItem(deps: Deps, id: string, position: number, patch: Pick<BatchItem, 'status' | 'message' | 'nfo_path'>) {
-  await setBatchItem(deps.db, id, position, patch);
-  const items = await batchItems(deps.db, id);
+  const { items, finished } = await deps.db.transaction(async (tx) => {
+    await lockBatch(tx, id);
+    await setBatchItem(tx, id, position, patch);
+    return { items: await batchItems(tx, id), finished: await finishBatchIfDone(tx, id) };
+  });
   const item = items.find((i) => i.position === position);
   const done = items.filter((i) => !['queued', 'running'].includes(i.status)).length;
   if (patch.status !== 'running') {
@@ -111,5 +114,5 @@ export async function reportBatchItem(deps: Deps, id: string, position: number, 
       success: patch.status === 'success', message: patch.message, nfo_path: patch.nfo_path, done, total: items.length,
     });
   }
-  if (await finishBatchIfDone(deps.db, id)) await publishComplete(deps, id);
+  if (finished) await publishComplete(deps, id);
 }

@@ -83,6 +83,11 @@ export async function findBatch(db: Conn, id: string) {
   return db.maybeOne(sql.type(BatchRow)`select id::text, total, finished_at from nfo_batches where id = ${id}`);
 }
 
+/** Serialises the reports of one batch's jobs (so `done` counts are exact). */
+export async function lockBatch(db: Conn, id: string): Promise<void> {
+  await db.query(sql.unsafe`select id from nfo_batches where id = ${id} for update`);
+}
+
 /** Marks the batch finished when no item is pending; true only for the caller that finished it. */
 export async function finishBatchIfDone(db: Conn, id: string): Promise<boolean> {
   const row = await db.maybeOne(sql.type(z.object({ id: z.string() }))`update nfo_batches set finished_at = now()

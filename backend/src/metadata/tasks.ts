@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import type { TaskFactory } from '../worker/types.js';
-import { AppError, Conflict, NotFound } from '../http/errors.js';
+import { AppError, Conflict } from '../http/errors.js';
 import { reportBatchItem } from './batch.js';
 import { ALL_MEDIA, writeEpisodeMetadata, writeSeriesMetadata, tmdbFor } from './service.js';
 
@@ -35,7 +35,7 @@ const EpisodePayload = z.object({
 });
 
 /** Problems a retry cannot fix: report them and finish the job. */
-const permanent = (err: unknown) => err instanceof NotFound || err instanceof Conflict || (err instanceof AppError && err.status === 409);
+const permanent = (err: unknown) => err instanceof AppError && err.status < 500;
 
 export const tasks: TaskFactory = (deps: Deps) => ({
   nfo_create: async (raw) => {
