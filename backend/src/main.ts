@@ -18,7 +18,7 @@ import { startWorker } from './worker/runner.js';
 import { startSchedules } from './scheduler/startup.js';
 import { createApp } from './app.js';
 import { systemClock, type Deps } from './deps.js';
-import { countSeriesFolders } from './settings/directory.js';
+import { syncAnimeDirectory } from './library/service.js';
 
 export const VERSION: string = JSON.parse(
   fs.readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8'),
@@ -84,7 +84,7 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
       clock: systemClock,
       version: VERSION,
       startedAt: new Date(),
-      hooks: { animeDirectoryChanged: countSeriesFolders },
+      hooks: { animeDirectoryChanged: () => syncAnimeDirectory(deps) },
     };
 
     if (env.ROLE !== 'web') {

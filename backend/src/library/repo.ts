@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { sql, type Conn } from '../db/pool.js';
+
+/** The library's SQL: series, episodes, and the unmatched folders of an import. */
+export const SeriesRow = z.object({
+  id: z.number(),
+  key: z.string(),
+  name: z.string(),
+  site: z.string(),
+  provider: z.string(),
+  folder: z.string(),
+  link: z.string(),
+  year: z.number().nullable(),
+  description: z.string().nullable(),
+  cover_url: z.string().nullable(),
+  genres: z.array(z.string()),
+  last_scanned_at: z.date().nullable(),
+  scan_error: z.string().nullable(),
+  created_at: z.date(),
+  updated_at: z.date(),
+});
+export type SeriesRow = z.infer<typeof SeriesRow>;
+
+const SERIES_COLS = sql.fragment`id, key, name, site, provider, folder, link, year, description, cover_url, genres,
+  last_scanned_at, scan_error, created_at, updated_at`;
+
+export const EpisodeRow = z.object({
+  id: z.number(),
+  series_id: z.number(),
+  season: z.number(),
+  episode: z.number(),
+  title: z.string().nullable(),
+  title_en: z.string().nullable(),
+  languages: z.array(z.string()),
+  on_provider: z.boolean(),
+  is_downloaded: z.boolean(),
+  file_path: z.string().nullable(),
+  file_size: z.number().nullable(),
+});
+export type EpisodeRow = z.infer<typeof EpisodeRow>;
+
+export const seriesByKey = (c: Conn, key: string) =>
+  c.maybeOne(sql.type(SeriesRow)`select ${SERIES_COLS} from series where key = ${key}`);
+
+export const seriesById = (c: Conn, id: number) =>
+  c.maybeOne(sql.type(SeriesRow)`select ${SERIES_COLS} from series where id = ${id}`);
+
+export const seriesByFolder = (c: Conn, folder: string) =>
+  c.maybeOne(sql.type(SeriesRow)`select ${SERIES_COLS} from series where folder = ${folder}`);
+
+export const allSeries = (c: Conn) => c.any(sql.type(SeriesRow)`select ${SERIES_COLS} from series order by lower(name), id`);
+
+export const countSeries = (c: Conn) => c.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from series`);
+
+export const folderTaken = async (c: Conn, folder: string): Promise<boolean> =>
+  (await c.maybeOne(sql.type(z.object({ id: z.number() }))`select id from series where lower(folder) = lower(${folder})`)) !== null;
+
+export interface NewSeries {
+  key: string; name: string; site: string; provider: string; folder: string; link: string; year: number | null;
+}
+
+/** Inserts unless the key exists; returns the row either way. */
+export async function insertSeries(c: Conn, s: NewSeries): Promise<{ row: SeriesRow; created: boolean }> {
+  const created = await c.maybeOne(sql.type(SeriesRow)`insert into series (key, name, site, provider, folder, link, year)
+    values (${s.key}, ${s.name}, ${s.site}, ${s.provider}, ${s.folder}, ${s.link}, ${s.year})
+    on conflict (key) do nothing returning ${SERIES_COLS}`);
+  if (created) return { row: created, created: true };
+  return { row: (await seriesByKey(c, s.key))!, created: false };
+}
+
+export const deleteSeries = (c: Conn, id: number) => c.query(sql.unsafe`delete from series where id = ${id}`);
+
+export const episodesOf = (c: Conn, seriesId: number) =>
+  c.any(sql.type(EpisodeRow)`select id, series_id, season, episode, title, title_en, languages, on_provider, is_downloaded,
+    file_path, file_size from episodes where series_id = ${seriesId} order by season, episode`);
+
+export const MissingRow = z.object({ series_id: z.number(), season: z.number(), episode: z.number(), title: z.string().nullable() });
+
+/** Missing = listed by the provider, no file on disk. */
+export const missingOf = (c: Conn, seriesIds: readonly number[]) =>
+  c.any(sql.type(MissingRow)`select series_id, season, episode, title from episodes
+    where series_id = any(${sql.array(seriesIds as number[], 'int4')}) and on_provider and not is_downloaded
+    order by series_id, season, episode`);
+
+export async function markDownloaded(c: Conn, e: { seriesId: number; season: number; episode: number; filePath: string; fileSize: number | null }) {
+  await c.query(sql.unsafe`insert into episodes (series_id, season, episode, on_provider, is_downloaded, file_path, file_size, file_mtime)
+    values (${e.seriesId}, ${e.season}, ${e.episode}, true, true, ${e.filePath}, ${e.fileSize}, now())
+    on conflict (series_id, season, episode) do update set is_downloaded = true, file_path = excluded.file_path,
+      file_size = excluded.file_size, file_mtime = now(), updated_at = now()`);
+  // the folder changed under the scanner: read it again next time
+  await c.query(sql.unsafe`update series set dir_fingerprint = null, disk_signature = null, updated_at = now() where id = ${e.seriesId}`);
+}
+
+export async function setScanResult(c: Conn, id: number, error: string | null, meta?: { description: string | null; cover: string | null; genres: string[]; year: number | null }) {
+  if (meta) {
+    await c.query(sql.unsafe`update series set scan_error = ${error}, last_scanned_at = now(), updated_at = now(),
+      description = coalesce(${meta.description}, description), cover_url = coalesce(${meta.cover}, cover_url),
+      genres = case when cardinality(${sql.array(meta.genres, 'text')}) > 0 then ${sql.array(meta.genres, 'text')} else genres end,
+      year = coalesce(year, ${meta.year}) where id = ${id}`);
+  } else {
+    await c.query(sql.unsafe`update series set scan_error = ${error}, last_scanned_at = now(), updated_at = now() where id = ${id}`);
+  }
+}
+
+export interface CatalogueItem { season: number; episode: number; title: string | null; title_en: string | null }
+
+/** Stores what the provider lists: upserts its episodes, and forgets the ones it no longer lists. */
+export async function syncCatalogue(c: Conn, seriesId: number, items: CatalogueItem[]): Promise<void> {
+  await c.query(sql.unsafe`insert into episodes (series_id, season, episode, title, title_en, on_provider)
+    select ${seriesId}, s, e, t, te, true from unnest(${sql.array(items.map((i) => i.season), 'int4')},
+      ${sql.array(items.map((i) => i.episode), 'int4')}, ${sql.array(items.map((i) => i.title), 'text')},
+      ${sql.array(items.map((i) => i.title_en), 'text')}) as x(s, e, t, te)
+    on conflict (series_id, season, episode) do update set on_provider = true,
+      title = coalesce(excluded.title, episodes.title), title_en = coalesce(excluded.title_en, episodes.title_en), updated_at = now()
+      where not episodes.on_provider or episodes.title is distinct from coalesce(excluded.title, episodes.title)
+        or episodes.title_en is distinct from coalesce(excluded.title_en, episodes.title_en)`);
+  const keep = sql.fragment`(season, episode) in (select * from unnest(${sql.array(items.map((i) => i.season), 'int4')}, ${sql.array(items.map((i) => i.episode), 'int4')}))`;
+  await c.query(sql.unsafe`delete from episodes where series_id = ${seriesId} and not is_downloaded and not ${keep}`);
+  await c.query(sql.unsafe`update episodes set on_provider = false, updated_at = now()
+    where series_id = ${seriesId} and on_provider and not ${keep}`);
+}
+
+export const UnmatchedRow = z.object({
+  folder: z.string(),
+  status: z.enum(['new', 'ambiguous', 'not_found', 'failed']),
+  candidates: z.array(z.object({ provider: z.string(), key: z.string(), name: z.string(), link: z.string(), year: z.number().nullable() })),
+  error: z.string().nullable(),
+});
+export type UnmatchedRow = z.infer<typeof UnmatchedRow>;
+
+export const unmatchedRows = (c: Conn) =>
+  c.any(sql.type(UnmatchedRow)`select folder, status, candidates, error from library_unmatched order by folder`);
+
+/** Makes library_unmatched hold exactly `folders` (keeps what an import found for the ones still there). */
+export async function setUnmatchedFolders(c: Conn, folders: string[]): Promise<void> {
+  await c.query(sql.unsafe`delete from library_unmatched where not (folder = any(${sql.array(folders, 'text')}))`);
+  await c.query(sql.unsafe`insert into library_unmatched (folder) select unnest(${sql.array(folders, 'text')}) on conflict do nothing`);
+}
+
+export async function setUnmatchedResult(c: Conn, r: UnmatchedRow): Promise<void> {
+  await c.query(sql.unsafe`insert into library_unmatched (folder, status, candidates, error, updated_at)
+    values (${r.folder}, ${r.status}, ${JSON.stringify(r.candidates)}::jsonb, ${r.error}, now())
+    on conflict (folder) do update set status = excluded.status, candidates = excluded.candidates, error = excluded.error, updated_at = now()`);
+}
+
+export const removeUnmatched = (c: Conn, folder: string) => c.query(sql.unsafe`delete from library_unmatched where folder = ${folder}`);
+
+export const ListRow = SeriesRow.extend({ missing: z.record(z.array(z.number())).nullable(), missing_count: z.number() });
+
+/** One page of series with their missing episodes grouped by season. */
+export async function listSeriesPage(c: Conn, o: { page: number; perPage: number; sortBy?: string; onlyMissing: boolean }) {
+  const order = o.sortBy === 'id' ? sql.fragment`s.id`
+    : o.sortBy === 'missing_episodes' ? sql.fragment`missing_count desc, lower(s.name), s.id`
+    : sql.fragment`lower(s.name), s.id`;
+  const where = o.onlyMissing ? sql.fragment`where m.n > 0` : sql.fragment``;
+  const rows = await c.any(sql.type(ListRow)`select s.id, s.key, s.name, s.site, s.provider, s.folder, s.link, s.year, s.description,
+      s.cover_url, s.genres, s.last_scanned_at, s.scan_error, s.created_at, s.updated_at,
+      m.missing, coalesce(m.n, 0)::int as missing_count
+    from series s left join lateral (
+      select sum(cardinality(eps))::int as n, jsonb_object_agg(season::text, eps) as missing from (
+        select season, array_agg(episode order by episode) as eps from episodes
+        where series_id = s.id and on_provider and not is_downloaded group by season) x
+    ) m on true
+    ${where} order by ${order} limit ${o.perPage} offset ${(o.page - 1) * o.perPage}`);
+  const total = await c.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from series s
+    left join lateral (select count(*)::int as n from episodes where series_id = s.id and on_provider and not is_downloaded) m on true ${where}`);
+  return { rows, total };
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/** Request and response schemas of the library API (spec section 3). */
+export const AnimeItem = z.object({
+  key: z.string(),
+  name: z.string(),
+  site: z.string(),
+  folder: z.string(),
+  /** season → missing episode numbers */
+  missing_episodes: z.record(z.array(z.number())),
+  link: z.string(),
+  year: z.number().nullable().optional(),
+  provider: z.string().optional(),
+  scan_error: z.string().nullable().optional(),
+  last_scanned_at: z.string().nullable().optional(),
+});
+
+export const SearchItem = AnimeItem.extend({ cover: z.string().nullable(), description: z.string().nullable(), in_library: z.boolean() });
+
+export const ListQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  per_page: z.coerce.number().int().min(1).max(1000).default(20),
+  sort_by: z.enum(['title', 'id', 'name', 'missing_episodes']).optional(),
+  filter: z.enum(['no_episodes']).optional(),
+});
+
+export const SearchQuery = z.object({
+  query: z.string().trim().min(1, 'query must not be empty').max(200, 'query must be at most 200 characters'),
+  provider: z.enum(['aniworld', 'animesama']).optional(),
+});
+
+export const AddBody = z.object({
+  link: z.string().trim().url('link must be a series URL').max(2000),
+  name: z.string().trim().min(1, 'name must not be empty').max(300),
+});
+
+export const AddResponse = z.object({
+  status: z.literal('success'),
+  message: z.string(),
+  key: z.string(),
+  folder: z.string(),
+  db_id: z.number(),
+  missing_episodes: z.array(z.string()),
+  total_missing: z.number(),
+  scan_error: z.string().nullable(),
+});
+
+export const EpisodeDetail = z.object({
+  season: z.number(), episode: z.number(), title: z.string().nullable(), title_en: z.string().nullable(),
+  languages: z.array(z.string()), on_provider: z.boolean(), is_downloaded: z.boolean(), file_path: z.string().nullable(),
+  file_size: z.number().nullable(),
+});
+
+export const AnimeDetail = z.object({
+  key: z.string(),
+  title: z.string(),
+  folder: z.string(),
+  /** Missing episodes as `season-episode`. */
+  episodes: z.array(z.string()),
+  description: z.string().nullable(),
+  link: z.string(),
+  site: z.string(),
+  provider: z.string(),
+  year: z.number().nullable(),
+  cover_url: z.string().nullable(),
+  genres: z.array(z.string()),
+  scan_error: z.string().nullable(),
+  last_scanned_at: z.string().nullable(),
+  episode_list: z.array(EpisodeDetail),
+});
+
+export const Candidate = z.object({ provider: z.string(), key: z.string(), name: z.string(), link: z.string(), year: z.number().nullable() });
+
+export const UnmatchedResponse = z.object({
+  folders: z.array(z.object({ folder: z.string(), status: z.string(), candidates: z.array(Candidate), error: z.string().nullable(), year: z.number().nullable() })),
+  count: z.number(),
+});
+
+export const ImportBody = z.object({
+  folders: z.array(z.string().min(1).max(1000)).max(10_000).optional(),
+  matches: z.array(z.object({ folder: z.string().min(1).max(1000), key: z.string().regex(/^[a-z0-9][a-z0-9-]*$/i, 'key must be a provider slug').max(300),
+    provider: z.enum(['aniworld', 'animesama']).optional() })).max(10_000).optional(),
+});
+
+export const ImportResponse = z.object({
+  imported: z.array(z.object({ folder: z.string(), key: z.string(), provider: z.string(), missing: z.number() })),
+  ambiguous: z.array(z.object({ folder: z.string(), candidates: z.array(Candidate) })),
+  not_found: z.array(z.string()),
+  failed: z.array(z.object({ folder: z.string(), error: z.string() })),
+});
+
+export const ProvidersResponse = z.object({
+  providers: z.array(z.object({
+    id: z.string(), site: z.string(), base_url: z.string(), default: z.boolean(), reachable: z.boolean(), search_works: z.boolean(),
+    last_error: z.string().nullable(), checked_at: z.string(),
+  })),
+});

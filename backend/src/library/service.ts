@@ -1,0 +1,155 @@
+/**
+ * The library domain's API for other domains (downloads, metadata, watchlist, scheduler):
+ *
+ *   findSeries(deps, key)                → SeriesRow | null
+ *   ensureSeries(deps, {key, name, link, provider, year?})
+ *                                        → SeriesRow; creates the row AND its folder (sanitised
+ *                                          display name) when absent; never renames an existing one
+ *   seriesFolderPath(deps, row)          → absolute folder path, checked inside the anime directory
+ *   scanSeries(deps, key)                → re-reads that series' folder and its provider catalogue;
+ *                                          returns { missing, error } (error: provider failure text)
+ *   markEpisodeDownloaded(deps, {seriesId, season, episode, filePath, fileSize})
+ *                                        → records a placed file (filePath relative to the series
+ *                                          folder, or absolute inside it)
+ *   missingEpisodes(deps, key)           → [{season, episode, title}] listed by the provider, no file
+ *
+ * Rows: see repo.ts (SeriesRow). Movies and specials are season 0.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Deps } from '../deps.js';
+import { BadRequest, NotFound } from '../http/errors.js';
+import { insideRoot } from '../util/safePath.js';
+import { atomicWrite } from '../util/atomicWrite.js';
+import { getProvider } from '../providers/registry.js';
+import * as repo from './repo.js';
+import type { SeriesRow } from './repo.js';
+import { sanitizeFolderName } from './folderName.js';
+import { scanDisk } from './scanner.js';
+import { syncWithProvider } from './sync.js';
+
+export type { SeriesRow } from './repo.js';
+
+export interface MissingEpisode {
+  season: number;
+  episode: number;
+  title: string | null;
+}
+
+type LibDeps = Pick<Deps, 'db' | 'settings' | 'log'>;
+
+export function findSeries(deps: Pick<Deps, 'db'>, key: string): Promise<SeriesRow | null> {
+  return repo.seriesByKey(deps.db, key);
+}
+
+export async function requireSeries(deps: Pick<Deps, 'db'>, key: string): Promise<SeriesRow> {
+  const row = await repo.seriesByKey(deps.db, key);
+  if (!row) throw new NotFound(`Series ${key} not found`, { key });
+  return row;
+}
+
+export function seriesFolderPath(deps: Pick<Deps, 'settings'>, row: Pick<SeriesRow, 'folder'>): string {
+  return insideRoot(deps.settings.animeDirectory(), row.folder);
+}
+
+/** A free folder name for a new series: the display name, then with the year, then with the key. */
+async function freeFolder(deps: LibDeps, name: string, year: number | null, key: string): Promise<string> {
+  const candidates = [name, year ? `${name} (${year})` : null, `${name} [${key}]`].filter((c): c is string => !!c);
+  for (const c of candidates) {
+    const folder = sanitizeFolderName(c);
+    if (!(await repo.folderTaken(deps.db, folder))) return folder;
+  }
+  throw new BadRequest(`No free folder name for ${name}`);
+}
+
+export interface EnsureSeriesInput {
+  key: string;
+  name: string;
+  link: string;
+  provider: string;
+  year?: number | null;
+  /** Use this existing folder (import) instead of one made from the name. */
+  folder?: string;
+}
+
+export async function ensureSeries(deps: LibDeps, input: EnsureSeriesInput): Promise<SeriesRow> {
+  return (await ensureSeriesCreated(deps, input)).row;
+}
+
+/** ensureSeries, also telling whether the row was created now. */
+export async function ensureSeriesCreated(deps: LibDeps, input: EnsureSeriesInput): Promise<{ row: SeriesRow; created: boolean }> {
+  const existing = await repo.seriesByKey(deps.db, input.key);
+  if (existing) {
+    await fs.mkdir(seriesFolderPath(deps, existing), { recursive: true });
+    return { row: existing, created: false };
+  }
+  const provider = getProvider(deps, input.provider);
+  const folder = input.folder ?? (await freeFolder(deps, input.name, input.year ?? null, input.key));
+  if (input.folder && (folder.includes('/') || folder.includes('\\') || folder.startsWith('.') || (await repo.folderTaken(deps.db, folder)))) {
+    throw new BadRequest(`Folder ${folder} cannot be used for ${input.key}`);
+  }
+  const dir = insideRoot(deps.settings.animeDirectory(), folder);
+  const result = await repo.insertSeries(deps.db, {
+    key: input.key, name: input.name, site: provider.site, provider: provider.id, folder, link: input.link, year: input.year ?? null,
+  });
+  await fs.mkdir(seriesFolderPath(deps, result.row), { recursive: true });
+  if (result.created) await writeKeyFile(dir, provider.id, input.key).catch((err) => deps.log.warn({ err: err.message, dir }, 'cannot write .aniworld-key'));
+  if (result.created) deps.log.info({ key: input.key, folder, dir }, 'series added to the library');
+  return result;
+}
+
+export const KEY_FILE = '.aniworld-key';
+
+/** `.aniworld-key` in a series folder: `provider:key`, so a later import finds it without searching. */
+async function writeKeyFile(dir: string, provider: string, key: string): Promise<void> {
+  const file = path.join(dir, KEY_FILE);
+  if (await fs.stat(file).then(() => true, () => false)) return;
+  await atomicWrite(file, `${provider}:${key}\n`);
+}
+
+export async function missingEpisodes(deps: Pick<Deps, 'db'>, key: string): Promise<MissingEpisode[]> {
+  const row = await requireSeries(deps, key);
+  return (await repo.missingOf(deps.db, [row.id])).map(({ season, episode, title }) => ({ season, episode, title }));
+}
+
+/** Disk and provider scan of one series. A provider failure is recorded on the row and returned. */
+export async function scanSeries(deps: LibDeps, key: string): Promise<{ missing: MissingEpisode[]; error: string | null }> {
+  const row = await requireSeries(deps, key);
+  await fs.mkdir(seriesFolderPath(deps, row), { recursive: true });
+  await scanDisk(deps, { seriesIds: [row.id], force: true });
+  const error = await syncWithProvider(deps, row);
+  return { missing: await missingEpisodes(deps, key), error };
+}
+
+export async function markEpisodeDownloaded(
+  deps: Pick<Deps, 'db' | 'settings'>,
+  e: { seriesId: number; season: number; episode: number; filePath: string; fileSize: number | null },
+): Promise<void> {
+  const row = await repo.seriesById(deps.db, e.seriesId);
+  if (!row) throw new NotFound(`Series ${e.seriesId} not found`);
+  const dir = seriesFolderPath(deps, row);
+  const full = path.isAbsolute(e.filePath) ? insideRoot(dir, path.relative(dir, e.filePath)) : insideRoot(dir, e.filePath);
+  const rel = path.relative(dir, full).split(path.sep).join('/');
+  if (!rel) throw new BadRequest('filePath must name a file inside the series folder');
+  await repo.markDownloaded(deps.db, { ...e, filePath: rel });
+}
+
+/** Removes the row (episodes go with it); the folder only when asked, and only inside the anime directory. */
+export async function deleteSeries(deps: LibDeps, key: string, deleteFiles: boolean): Promise<{ folder: string; filesDeleted: boolean }> {
+  const row = await requireSeries(deps, key);
+  const dir = seriesFolderPath(deps, row);
+  if (dir === deps.settings.animeDirectory()) throw new BadRequest('Refusing to delete the anime directory itself');
+  await repo.deleteSeries(deps.db, row.id);
+  if (deleteFiles) await fs.rm(dir, { recursive: true, force: true });
+  deps.log.info({ key, folder: row.folder, delete_files: deleteFiles }, 'series removed from the library');
+  return { folder: row.folder, filesDeleted: deleteFiles };
+}
+
+/**
+ * hooks.animeDirectoryChanged: re-reads every folder of the (new) anime directory and returns how
+ * many series folders it holds (library series found there + folders waiting for an import).
+ */
+export async function syncAnimeDirectory(deps: LibDeps): Promise<number> {
+  const disk = await scanDisk(deps, { force: true });
+  return disk.series - disk.missingFolders.length + disk.unmatched.length;
+}
