@@ -17,10 +17,11 @@ import { tasksRoutes } from './tasks/routes.js';
 import { watchlistRoutes } from './watchlist/routes.js';
 import { realtimeRoutes } from './realtime/routes.js';
 import { metadataRoutes } from './metadata/routes.js';
+import { downloadRoutes } from './downloads/routes.js';
 
 /** Every domain's router. Domains add theirs here. */
 function domainRouters(deps: Deps): Router[] {
-  return [healthRoutes(deps), authRoutes(deps), userRoutes(deps), settingsRoutes(deps), libraryRoutes(deps), realtimeRoutes(deps), metadataRoutes(deps), schedulerRoutes(deps), tasksRoutes(deps), watchlistRoutes(deps), docsRoutes(deps.version)];
+  return [healthRoutes(deps), authRoutes(deps), userRoutes(deps), settingsRoutes(deps), libraryRoutes(deps), realtimeRoutes(deps), metadataRoutes(deps), schedulerRoutes(deps), tasksRoutes(deps), watchlistRoutes(deps), downloadRoutes(deps), docsRoutes(deps.version)];
 }
 
 export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {

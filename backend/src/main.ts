@@ -15,6 +15,7 @@ import { authenticate } from './http/guard.js';
 import { SettingsStore } from './settings/store.js';
 import { Jobs } from './worker/jobs.js';
 import { startWorker } from './worker/runner.js';
+import { startDownloads } from './downloads/start.js';
 import { startSchedules } from './scheduler/startup.js';
 import { createApp } from './app.js';
 import { systemClock, type Deps } from './deps.js';
@@ -86,6 +87,10 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
       startedAt: new Date(),
       hooks: { animeDirectoryChanged: () => syncAnimeDirectory(deps) },
     };
+
+    // cleanups run in reverse: this one after the worker stopped (running downloads got its abort signal and keep their partial files)
+    const downloads = await startDownloads(deps);
+    cleanups.push(() => downloads.stop());
 
     if (env.ROLE !== 'web') {
       const worker = await startWorker(deps, databaseUrl);

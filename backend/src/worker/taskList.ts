@@ -7,9 +7,10 @@ import { tasks as schedulerTasks } from '../scheduler/tasks.js';
 import { tasks as maintenanceTasks } from '../tasks/tasks.js';
 import { tasks as watchlistTasks } from '../watchlist/tasks.js';
 import { tasks as metadataTasks } from '../metadata/tasks.js';
+import { tasks as downloadTasks } from '../downloads/tasks.js';
 
 /** Every domain's tasks in one map. Domains add their factory here. */
-const factories: TaskFactory[] = [coreTasks, libraryTasks, schedulerTasks, maintenanceTasks, watchlistTasks, metadataTasks];
+const factories: TaskFactory[] = [coreTasks, libraryTasks, schedulerTasks, maintenanceTasks, watchlistTasks, metadataTasks, downloadTasks];
 
 export function buildTaskList(deps: Deps): Record<string, Task> {
   const list: Record<string, Task> = {};

@@ -1,0 +1,93 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Deps } from '../deps.js';
+import type { EpisodeSource } from '../providers/types.js';
+import { findHoster, HosterError } from '../providers/hosters/index.js';
+import { DownloadError } from './engine/errors.js';
+import { downloadMp4 } from './engine/mp4.js';
+import { downloadHls } from './engine/hls.js';
+import { remuxSegments } from './engine/remux.js';
+import { verifyMedia } from './engine/verify.js';
+import { ensureFreeSpace } from './place.js';
+import { ffmpegBinaries } from './ffmpeg.js';
+import type { DownloadRuntime } from './runtime.js';
+
+/**
+ * One source of an episode: provider redirect → hoster embed → media URL → download into
+ * `dir` (resumable) → remux (HLS) → verification. Returns the verified file, still in `dir`.
+ */
+export interface AttemptInput {
+  source: EpisodeSource;
+  providerHeaders: Record<string, string>;
+  dir: string;
+  quality: string | null;
+  signal: AbortSignal;
+  onProgress: (done: number, total: number | null) => void;
+}
+
+export interface AttemptResult {
+  file: string;
+  ext: string;
+  bytes: number;
+  duration: number;
+  embedUrl: string;
+}
+
+async function embedUrlOf(rt: DownloadRuntime, source: EpisodeSource, headers: Record<string, string>, signal: AbortSignal): Promise<string> {
+  let url = source.url;
+  for (let hop = 0; hop < 5; hop++) {
+    const res = await rt.http().fetch(url, { headers, followRedirects: false, signal, retries: 1 });
+    const location = res.headers.location;
+    if (res.status >= 300 && res.status < 400 && location) {
+      url = new URL(location, url).toString();
+      continue;
+    }
+    if (res.status === 404) throw new DownloadError('the provider link is gone (404)');
+    if (res.status === 403) throw new DownloadError('the provider refused the link (403)');
+    return url;
+  }
+  return url;
+}
+
+export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptInput): Promise<AttemptResult> {
+  const cfg = deps.settings.get();
+  const dl = cfg.downloads;
+  const embedUrl = await embedUrlOf(rt, a.source, a.providerHeaders, a.signal);
+  const hoster = findHoster(a.source.hoster, embedUrl, cfg.providers.hoster_domains);
+  if (!hoster) throw new DownloadError(`no resolver for hoster ${a.source.hoster}`);
+  const http = rt.http();
+  let media;
+  try {
+    media = await hoster.resolve(embedUrl, { http, userAgent: http.userAgent, signal: a.signal });
+  } catch (err) {
+    if (a.signal.aborted) throw a.signal.reason;
+    throw new DownloadError(err instanceof HosterError ? err.message.replace(/^[^:]+: /, '') : `resolve failed: ${(err as Error).message}`);
+  }
+  await fs.mkdir(a.dir, { recursive: true });
+  const bins = ffmpegBinaries(deps.env);
+  const common = { headers: { 'user-agent': http.userAgent, ...media.headers }, dispatcher: http.dispatcher, signal: a.signal, stallMs: dl.stall_timeout_seconds * 1000, throttle: rt.throttle };
+  if (media.kind === 'mp4') {
+    const file = path.join(a.dir, 'download.mp4');
+    const r = await downloadMp4({
+      ...common, url: media.url, file, maxBytes: dl.max_file_size_mb * 1024 * 1024,
+      onTotal: async (total) => ensureFreeSpace(a.dir, Math.max(0, (total ?? 0) - (await fs.stat(file).then((s) => s.size, () => 0))), dl.min_free_space_mb),
+      onProgress: a.onProgress,
+    });
+    const v = await verifyMedia({ ffmpegPath: bins.ffmpeg, ffprobePath: bins.ffprobe, file, expectedDuration: null, signal: a.signal });
+    return { file, ext: 'mp4', bytes: r.bytes, duration: v.duration, embedUrl };
+  }
+  const segDir = path.join(a.dir, 'segments');
+  const r = await downloadHls({
+    ...common, url: media.url, dir: segDir, quality: a.quality ?? (dl.quality_preference === 'best' ? null : dl.quality_preference),
+    concurrency: dl.hls_segment_concurrency, retries: dl.hls_segment_retries, onProgress: a.onProgress,
+  });
+  // the remuxed copy needs as much room again as the segments
+  await ensureFreeSpace(a.dir, r.bytes, dl.min_free_space_mb);
+  const output = path.join(a.dir, `video.${dl.container}`);
+  await fs.rm(output, { force: true });
+  await remuxSegments({ ffmpegPath: bins.ffmpeg, files: r.files, output, container: dl.container, signal: a.signal });
+  const v = await verifyMedia({ ffmpegPath: bins.ffmpeg, ffprobePath: bins.ffprobe, file: output, expectedDuration: r.totalDuration, signal: a.signal });
+  const bytes = (await fs.stat(output)).size;
+  await fs.rm(segDir, { recursive: true, force: true });
+  return { file: output, ext: dl.container, bytes, duration: v.duration, embedUrl };
+}

@@ -1,0 +1,125 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Deps } from '../deps.js';
+import { findSeries, markEpisodeDownloaded, seriesFolderPath } from '../library/service.js';
+import { getProvider } from '../providers/registry.js';
+import { insideRoot } from '../util/safePath.js';
+import * as repo from './repo.js';
+import { attemptSource } from './attempt.js';
+import { CancelledError, DownloadError } from './engine/errors.js';
+import { relativeTarget } from './naming.js';
+import { ensureFreeSpace, placeFile } from './place.js';
+import { ProgressTracker } from './progress.js';
+import { episodeSources } from './sources.js';
+import { runtimeFor } from './runtime.js';
+import { dispatch, publishQueueStatus, toApiItem } from './queue.js';
+
+/**
+ * The `download_episode` job: one queue item from sources to a placed, verified file. Idempotent:
+ * it re-reads the row and returns when the item is gone, not active, or already being
+ * downloaded by another process (advisory lock).
+ */
+export async function runDownload(deps: Deps, id: string, stopSignal?: AbortSignal): Promise<void> {
+  const rt = runtimeFor(deps);
+  if (rt.active.has(id)) return;
+  const ac = new AbortController();
+  rt.active.set(id, ac);
+  let locked = false;
+  const onStop = () => ac.abort(new CancelledError('the worker is stopping'));
+  stopSignal?.addEventListener('abort', onStop, { once: true });
+  try {
+    locked = await rt.locks.tryLock(id);
+    if (!locked) return;
+    const item = await repo.itemById(deps.db, id);
+    if (!item || item.status !== 'downloading') return;
+    await processItem(deps, item, ac.signal);
+  } finally {
+    stopSignal?.removeEventListener('abort', onStop);
+    rt.active.delete(id);
+    if (locked) await rt.locks.unlock(id).catch(() => undefined);
+    if (!stopSignal?.aborted && !rt.stopped) await dispatch(deps).catch((err) => deps.log.warn({ err }, 'dispatch after a download failed'));
+  }
+}
+
+async function fail(deps: Deps, item: repo.ItemRow, error: string) {
+  const row = await repo.markFailed(deps.db, item.id, error);
+  deps.log.warn({ item: item.id, serie: item.serie_id, season: item.season, episode: item.episode, error }, 'download failed');
+  if (row) await deps.bus.publish('downloads', 'download_failed', { download_id: item.id, key: item.serie_id, folder: item.serie_folder, error, item: toApiItem(row) });
+  await publishQueueStatus(deps);
+}
+
+async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal): Promise<void> {
+  const log = deps.log.child({ module: 'downloads', item: item.id });
+  const series = await findSeries(deps, item.serie_id);
+  if (!series) return fail(deps, item, `series ${item.serie_id} is not in the library`);
+  const seriesDir = seriesFolderPath(deps, series);
+  const partRoot = insideRoot(seriesDir, '.part', item.id);
+  const cfg = deps.settings.get().downloads;
+  const errors: string[] = [];
+  const progress = new ProgressTracker(
+    (p) => deps.bus.emit('downloads', 'download_progress', { download_id: item.id, key: item.serie_id, folder: item.serie_folder, ...p }),
+    (p, done, total) => {
+      void repo.saveProgress(deps.db, item.id, { downloaded: done, total, progress: { ...p } }).then((stillActive) => {
+        if (!stillActive && !signal.aborted) rt.active.get(item.id)?.abort(new CancelledError('removed from the queue'));
+      }, () => undefined);
+    },
+  );
+  const rt = runtimeFor(deps);
+  try {
+    await fs.mkdir(seriesDir, { recursive: true });
+    await ensureFreeSpace(seriesDir, 0, cfg.min_free_space_mb);
+    const provider = getProvider(deps, series.provider);
+    const sources = await episodeSources(deps, provider, series.key, item.season, item.episode, item.language);
+    for (const source of sources) {
+      const label = `${source.hoster} (${source.language})`;
+      const dir = path.join(partRoot, `${source.hoster}-${source.language}`.replace(/[^A-Za-z0-9_-]/g, '_'));
+      await repo.setAttempt(deps.db, item.id, { source_url: source.url, hoster: source.hoster, language: source.language, part_dir: partRoot });
+      try {
+        log.info({ hoster: source.hoster, language: source.language }, 'trying source');
+        const r = await attemptSource(deps, rt, { source, providerHeaders: provider.requestHeaders(), dir, quality: item.quality, signal, onProgress: (d, t) => progress.update(d, t) });
+        const rel = relativeTarget(cfg.naming_template, cfg.season_folders, {
+          series: series.name, season: item.season, episode: item.episode, title: item.title, year: series.year, language: source.language,
+        }, r.ext);
+        const target = insideRoot(seriesDir, rel);
+        await placeFile(r.file, target);
+        await fs.rm(partRoot, { recursive: true, force: true });
+        await markEpisodeDownloaded(deps, { seriesId: series.id, season: item.season, episode: item.episode, filePath: target, fileSize: r.bytes });
+        const row = await repo.markCompleted(deps.db, item.id, { file_path: target, bytes: r.bytes });
+        log.info({ file: target, hoster: source.hoster, bytes: r.bytes }, 'download complete');
+        await deps.bus.publish('downloads', 'download_complete', { download_id: item.id, key: item.serie_id, folder: item.serie_folder, file: rel, item: row ? toApiItem(row) : null });
+        await queueNfo(deps, series.key, item, target);
+        await publishQueueStatus(deps);
+        return;
+      } catch (err) {
+        if (signal.aborted) throw signal.reason;
+        if (err instanceof DownloadError && err.fatal) throw err;
+        const msg = (err as Error).message;
+        errors.push(`${label}: ${msg}`);
+        log.warn({ hoster: source.hoster, language: source.language, err: msg }, 'source failed, trying the next');
+        await repo.setHosterErrors(deps.db, item.id, errors);
+        await fs.rm(dir, { recursive: true, force: true });
+      }
+    }
+    await fs.rm(partRoot, { recursive: true, force: true });
+    await fail(deps, item, `all sources failed: ${errors.join('; ')}`);
+  } catch (err) {
+    const cancelled = signal.aborted;
+    const reason = cancelled ? (signal.reason as Error) : (err as Error);
+    if (cancelled && reason instanceof CancelledError && /stopping/.test(reason.message)) {
+      log.info('download interrupted by shutdown; it resumes on the next start');
+      return; // keep the partial files: the item resumes
+    }
+    await fs.rm(partRoot, { recursive: true, force: true }).catch(() => undefined);
+    if (cancelled) {
+      log.info('download cancelled; partial files removed');
+      return;
+    }
+    await fail(deps, item, [...errors, (err as Error).message].join('; '));
+  }
+}
+
+async function queueNfo(deps: Deps, seriesKey: string, item: repo.ItemRow, videoPath: string): Promise<void> {
+  const cfg = deps.settings.get();
+  if (!cfg.nfo.episode_nfo_on_download || !cfg.tmdb.api_key) return;
+  await deps.jobs.add('nfo_episode', { series_key: seriesKey, season: item.season, episode: item.episode, video_path: videoPath }, { jobKey: `nfo_episode:${seriesKey}:${item.season}:${item.episode}` });
+}

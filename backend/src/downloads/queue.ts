@@ -1,0 +1,90 @@
+import type { Deps } from '../deps.js';
+import * as repo from './repo.js';
+import { runtimeFor } from './runtime.js';
+
+/** Queue mechanics shared by the service and the jobs: claiming, recovery, the API shapes. */
+
+export function toApiItem(r: repo.ItemRow) {
+  return {
+    id: r.id,
+    serie_id: r.serie_id,
+    serie_folder: r.serie_folder,
+    serie_name: r.serie_name,
+    episode: { season: r.season, episode: r.episode, title: r.title },
+    status: r.status,
+    priority: r.priority,
+    added_at: r.added_at.toISOString(),
+    started_at: r.started_at?.toISOString() ?? null,
+    completed_at: r.completed_at?.toISOString() ?? null,
+    progress: (r.progress as Record<string, number | null> | null) ?? null,
+    error: r.error,
+    retry_count: r.retry_count,
+    source_url: r.source_url,
+    source: r.source,
+    language: r.chosen_language ?? r.language,
+    hoster: r.hoster,
+    hoster_errors: r.hoster_errors,
+    file_path: r.file_path,
+  };
+}
+export type ApiItem = ReturnType<typeof toApiItem>;
+
+/** Claims the next items (queue order, at most max_parallel_downloads across processes) and adds their jobs. */
+export async function dispatch(deps: Deps): Promise<string[]> {
+  const max = deps.settings.get().downloads.max_parallel_downloads;
+  return deps.db.transaction(async (tx) => {
+    const ids = await repo.claimNext(tx, max);
+    for (const id of ids) await deps.jobs.add('download_episode', { id }, { jobKey: `download:${id}`, maxAttempts: 1 }, tx);
+    return ids;
+  });
+}
+
+/**
+ * Active items whose process is gone (no one holds their advisory lock: it died with its
+ * connection) get a new job; it resumes from the partial files.
+ */
+export async function recoverOrphans(deps: Deps): Promise<string[]> {
+  const rt = runtimeFor(deps);
+  const recovered: string[] = [];
+  for (const id of await repo.activeIds(deps.db)) {
+    if (rt.active.has(id)) continue;
+    if (!(await rt.locks.tryLock(id))) continue;
+    await rt.locks.unlock(id);
+    await deps.jobs.add('download_episode', { id }, { jobKey: `download:${id}`, maxAttempts: 1 });
+    recovered.push(id);
+  }
+  if (recovered.length) deps.log.info({ items: recovered }, 'resuming downloads whose process stopped');
+  return recovered;
+}
+
+export async function queueStatus(deps: Pick<Deps, 'db'>) {
+  const [state, items, s] = await Promise.all([repo.queueState(deps.db), repo.allItems(deps.db), repo.stats(deps.db)]);
+  const by = (st: repo.ItemRow['status'][]) => items.filter((i) => st.includes(i.status)).map(toApiItem);
+  const active = by(['downloading']);
+  const pending = by(['pending', 'paused']);
+  const completed = by(['completed']);
+  const failed = by(['failed', 'cancelled']);
+  const liveSpeed = active.reduce((sum, i) => sum + (Number(i.progress?.speed_mbps) || 0), 0);
+  const speed = liveSpeed > 0 ? liveSpeed : s.avg_speed !== null ? s.avg_speed / 1048576 : 0;
+  const remainingBytes = s.remaining_active + pending.length * (s.avg_size ?? 0);
+  const eta = speed > 0 && remainingBytes > 0 ? Math.round(remainingBytes / 1048576 / speed) : null;
+  return {
+    status: { is_running: state.is_running, is_paused: state.is_paused, active_downloads: active, pending_queue: pending, completed_downloads: completed, failed_downloads: failed },
+    statistics: {
+      total_items: items.length,
+      pending_count: pending.length,
+      active_count: active.length,
+      completed_count: completed.length,
+      failed_count: failed.length,
+      total_downloaded_mb: Math.round(((s.completed_bytes + s.active_bytes) / 1048576) * 100) / 100,
+      average_speed_mbps: Math.round(speed * 100) / 100,
+      estimated_time_remaining: eta,
+    },
+  };
+}
+
+/** `queue_status` with the statistics only (whole lists can exceed a NOTIFY payload). */
+export async function publishQueueStatus(deps: Deps): Promise<void> {
+  const q = await queueStatus(deps);
+  await deps.bus.publish('downloads', 'queue_status', { is_running: q.status.is_running, is_paused: q.status.is_paused, statistics: q.statistics });
+}

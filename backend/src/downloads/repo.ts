@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import { sql, type Conn } from '../db/pool.js';
+
+/** The only place with SQL for the download queue. */
+export const ItemRow = z.object({
+  id: z.string(),
+  serie_id: z.string(),
+  serie_folder: z.string(),
+  serie_name: z.string(),
+  season: z.number(),
+  episode: z.number(),
+  title: z.string().nullable(),
+  status: z.enum(['pending', 'downloading', 'paused', 'completed', 'failed', 'cancelled']),
+  priority: z.enum(['LOW', 'NORMAL', 'HIGH']),
+  position: z.number(),
+  source: z.string(),
+  language: z.string().nullable(),
+  quality: z.string().nullable(),
+  added_at: z.date(),
+  started_at: z.date().nullable(),
+  completed_at: z.date().nullable(),
+  progress: z.record(z.unknown()).nullable(),
+  error: z.string().nullable(),
+  retry_count: z.number(),
+  source_url: z.string().nullable(),
+  hoster: z.string().nullable(),
+  chosen_language: z.string().nullable(),
+  hoster_errors: z.array(z.string()),
+  part_dir: z.string().nullable(),
+  file_path: z.string().nullable(),
+  downloaded_bytes: z.number(),
+  total_bytes: z.number().nullable(),
+});
+export type ItemRow = z.infer<typeof ItemRow>;
+
+const COLS = sql.fragment`id::text, serie_id, serie_folder, serie_name, season, episode, title, status, priority, position,
+  source, language, quality, added_at, started_at, completed_at, progress, error, retry_count, source_url, hoster,
+  chosen_language, hoster_errors, part_dir, file_path, downloaded_bytes, total_bytes`;
+
+/** Queue order: priority, then the manual order. */
+const ORDER = sql.fragment`case priority when 'HIGH' then 0 when 'NORMAL' then 1 else 2 end, position`;
+
+export interface NewItem {
+  serie_id: string;
+  serie_folder: string;
+  serie_name: string;
+  season: number;
+  episode: number;
+  title: string | null;
+  priority: 'LOW' | 'NORMAL' | 'HIGH';
+  source: string;
+  language: string | null;
+  quality: string | null;
+}
+
+/** Inserts unless the episode is already pending or active (then null). */
+export async function insertItem(conn: Conn, i: NewItem): Promise<ItemRow | null> {
+  return conn.maybeOne(sql.type(ItemRow)`insert into download_items
+      (serie_id, serie_folder, serie_name, season, episode, title, priority, source, language, quality)
+    values (${i.serie_id}, ${i.serie_folder}, ${i.serie_name}, ${i.season}, ${i.episode}, ${i.title}, ${i.priority},
+      ${i.source}, ${i.language}, ${i.quality})
+    on conflict (serie_id, season, episode) where status in ('pending', 'downloading', 'paused') do nothing
+    returning ${COLS}`);
+}
+
+export function itemById(conn: Conn, id: string): Promise<ItemRow | null> {
+  return conn.maybeOne(sql.type(ItemRow)`select ${COLS} from download_items where id = ${id}::uuid`);
+}
+
+export async function allItems(conn: Conn): Promise<readonly ItemRow[]> {
+  return conn.any(sql.type(ItemRow)`select ${COLS} from download_items order by ${ORDER}, added_at`);
+}
+
+const State = z.object({ is_running: z.boolean(), is_paused: z.boolean() });
+export function queueState(conn: Conn) {
+  return conn.one(sql.type(State)`select is_running, is_paused from download_queue_state`);
+}
+export async function setQueueState(conn: Conn, running: boolean, paused: boolean): Promise<void> {
+  await conn.query(sql.unsafe`update download_queue_state set is_running = ${running}, is_paused = ${paused}, updated_at = now()`);
+}
+
+/**
+ * Claims the next pending items in queue order, at most `max` active in total across every
+ * process: the state row lock serialises claimers, SKIP LOCKED keeps them from blocking.
+ */
+export async function claimNext(conn: Conn, max: number): Promise<string[]> {
+  const state = await conn.one(sql.type(State)`select is_running, is_paused from download_queue_state for update`);
+  if (!state.is_running) return [];
+  const active = await conn.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from download_items where status = 'downloading'`);
+  const free = max - active;
+  if (free <= 0) return [];
+  const ids = await conn.anyFirst(sql.type(z.object({ id: z.string() }))`select id::text from download_items where status = 'pending'
+    order by ${ORDER} limit ${free} for update skip locked`);
+  if (ids.length === 0) return [];
+  await conn.query(sql.unsafe`update download_items set status = 'downloading', started_at = now(), heartbeat_at = now(),
+    error = null, updated_at = now() where id = any(${sql.array(ids as string[], 'uuid')})`);
+  return [...ids];
+}
+
+export async function activeIds(conn: Conn): Promise<string[]> {
+  return [...(await conn.anyFirst(sql.type(z.object({ id: z.string() }))`select id::text from download_items where status = 'downloading'`))];
+}
+
+/** Stores progress; answers whether the item still exists and is active (else the download stops). */
+export async function saveProgress(conn: Conn, id: string, p: { downloaded: number; total: number | null; progress: Record<string, unknown> }): Promise<boolean> {
+  const r = await conn.query(sql.unsafe`update download_items set downloaded_bytes = ${p.downloaded}, total_bytes = ${p.total},
+    progress = ${sql.jsonb(p.progress as never)}, heartbeat_at = now(), updated_at = now()
+    where id = ${id}::uuid and status = 'downloading'`);
+  return r.rowCount > 0;
+}
+
+export async function setAttempt(conn: Conn, id: string, a: { source_url: string; hoster: string; language: string; part_dir: string }): Promise<void> {
+  await conn.query(sql.unsafe`update download_items set source_url = ${a.source_url}, hoster = ${a.hoster},
+    chosen_language = ${a.language}, part_dir = ${a.part_dir}, updated_at = now() where id = ${id}::uuid`);
+}
+
+export async function setHosterErrors(conn: Conn, id: string, errors: string[]): Promise<void> {
+  await conn.query(sql.unsafe`update download_items set hoster_errors = ${sql.jsonb(errors)}, updated_at = now() where id = ${id}::uuid`);
+}
+
+export async function markCompleted(conn: Conn, id: string, f: { file_path: string; bytes: number }): Promise<ItemRow | null> {
+  return conn.maybeOne(sql.type(ItemRow)`update download_items set status = 'completed', completed_at = now(), file_path = ${f.file_path},
+    downloaded_bytes = ${f.bytes}, total_bytes = ${f.bytes}, part_dir = null, error = null, updated_at = now(),
+    progress = ${sql.jsonb({ percent: 100, downloaded_mb: f.bytes / 1048576, total_mb: f.bytes / 1048576, speed_mbps: 0, eta_seconds: 0 })}
+    where id = ${id}::uuid and status = 'downloading' returning ${COLS}`);
+}
+
+export async function markFailed(conn: Conn, id: string, error: string): Promise<ItemRow | null> {
+  return conn.maybeOne(sql.type(ItemRow)`update download_items set status = 'failed', completed_at = now(), error = ${error},
+    part_dir = null, updated_at = now() where id = ${id}::uuid and status = 'downloading' returning ${COLS}`);
+}
+
+export function deleteItems(conn: Conn, ids: string[]): Promise<readonly ItemRow[]> {
+  return conn.any(sql.type(ItemRow)`delete from download_items where id = any(${sql.array(ids, 'uuid')}) returning ${COLS}`);
+}
+
+export function deleteByStatus(conn: Conn, status: 'completed' | 'failed' | 'pending'): Promise<readonly ItemRow[]> {
+  const statuses = status === 'failed' ? ['failed', 'cancelled'] : [status];
+  return conn.any(sql.type(ItemRow)`delete from download_items where status = any(${sql.array(statuses, 'text')}) returning ${COLS}`);
+}
+
+/** The listed pending items take the listed order, reusing their own positions (others stay put). */
+export async function reorder(conn: Conn, ids: string[]): Promise<number> {
+  const rows = await conn.any(sql.type(z.object({ id: z.string(), position: z.number() }))`select id::text, position from download_items
+    where id = any(${sql.array(ids, 'uuid')}) and status = 'pending' order by position for update`);
+  const positions = rows.map((r) => r.position);
+  const ordered = ids.filter((id) => rows.some((r) => r.id === id));
+  for (let i = 0; i < ordered.length; i++) {
+    await conn.query(sql.unsafe`update download_items set position = ${positions[i]!}, updated_at = now() where id = ${ordered[i]!}::uuid`);
+  }
+  return ordered.length;
+}
+
+/** Failed items go back to pending with retry_count + 1 (not when the episode is queued again already). */
+export async function retry(conn: Conn, ids: string[] | null): Promise<string[]> {
+  const filter = ids ? sql.fragment`and d.id = any(${sql.array(ids, 'uuid')})` : sql.fragment``;
+  return [...(await conn.anyFirst(sql.type(z.object({ id: z.string() }))`update download_items d set status = 'pending', retry_count = retry_count + 1,
+      error = null, hoster_errors = '[]', progress = null, started_at = null, completed_at = null, downloaded_bytes = 0,
+      total_bytes = null, position = nextval(pg_get_serial_sequence('download_items', 'position')), updated_at = now()
+    where d.status in ('failed', 'cancelled') ${filter}
+      and not exists (select 1 from download_items o where o.serie_id = d.serie_id and o.season = d.season
+        and o.episode = d.episode and o.status in ('pending', 'downloading', 'paused'))
+    returning d.id::text`))];
+}
+
+const Stats = z.object({
+  completed_bytes: z.number(),
+  active_bytes: z.number(),
+  avg_speed: z.number().nullable(),
+  avg_size: z.number().nullable(),
+  remaining_active: z.number(),
+});
+export function stats(conn: Conn) {
+  return conn.one(sql.type(Stats)`select
+    coalesce(sum(downloaded_bytes) filter (where status = 'completed'), 0)::bigint as completed_bytes,
+    coalesce(sum(downloaded_bytes) filter (where status = 'downloading'), 0)::bigint as active_bytes,
+    avg(downloaded_bytes / greatest(extract(epoch from completed_at - started_at), 0.001))
+      filter (where status = 'completed' and started_at is not null and downloaded_bytes > 0)::float8 as avg_speed,
+    avg(downloaded_bytes) filter (where status = 'completed' and downloaded_bytes > 0)::float8 as avg_size,
+    coalesce(sum(greatest(coalesce(total_bytes, 0) - downloaded_bytes, 0)) filter (where status = 'downloading'), 0)::bigint as remaining_active
+    from download_items`);
+}

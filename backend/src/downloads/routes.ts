@@ -1,0 +1,64 @@
+import Router from '@koa/router';
+import type { Deps } from '../deps.js';
+import { route } from '../http/route.js';
+import { NotFound } from '../http/errors.js';
+import * as s from './schema.js';
+import * as service from './service.js';
+
+/** /api/queue: the download queue (spec section 4). */
+export function downloadRoutes(deps: Deps): Router {
+  const r = new Router();
+  const tags = ['queue'];
+
+  route(r, { method: 'get', path: '/api/queue/status', summary: 'Queue status and statistics', tags, responses: { 200: s.QueueStatus } },
+    () => service.queueStatus(deps));
+
+  route(r, { method: 'post', path: '/api/queue/add', summary: 'Add episodes to the download queue', tags, body: s.AddBody, responses: { 201: s.AddResponse } },
+    async ({ body }) => {
+      const res = await service.queueEpisodes(deps, { ...body, source: 'manual' });
+      const n = res.added_items.length;
+      return { status: 'success' as const, message: `Added ${n} episode(s) to download queue`, added_items: res.added_items, item_ids: res.added_items, failed_items: res.failed_items };
+    });
+
+  route(r, { method: 'post', path: '/api/queue/start', summary: 'Start queue processing', tags, responses: { 200: s.Message } }, async () => {
+    await service.startQueue(deps);
+    return { status: 'success' as const, message: 'Queue processing started' };
+  });
+  route(r, { method: 'post', path: '/api/queue/stop', summary: 'Stop starting new downloads (running ones finish)', tags, responses: { 200: s.Message } }, async () => {
+    await service.stopQueue(deps);
+    return { status: 'success' as const, message: 'Queue processing stopped (current download will continue)' };
+  });
+  route(r, { method: 'post', path: '/api/queue/pause', summary: 'Pause queue processing (alias for stop)', tags, responses: { 200: s.Message } }, async () => {
+    await service.stopQueue(deps, true);
+    return { status: 'success' as const, message: 'Queue processing paused' };
+  });
+
+  for (const status of ['completed', 'failed', 'pending'] as const) {
+    const verb = status === 'pending' ? 'Removed' : 'Cleared';
+    route(r, { method: 'delete', path: `/api/queue/${status}`, summary: `Clear ${status} items`, tags, responses: { 200: s.CountResponse } }, async () => {
+      const count = await service.clearItems(deps, status);
+      return { status: 'success' as const, message: `${verb} ${count} ${status} item(s)`, count };
+    });
+  }
+
+  route(r, { method: 'delete', path: '/api/queue/:item_id', summary: 'Remove one item (cancels it when active)', tags, params: s.ItemParams, responses: { 204: null } },
+    async ({ params }) => {
+      if ((await service.removeItems(deps, [params.item_id])) === 0) throw new NotFound(`Download item ${params.item_id} not found`);
+    });
+  route(r, { method: 'delete', path: '/api/queue', summary: 'Remove several items', tags, body: s.NonEmptyIdsBody, responses: { 204: null } },
+    async ({ body }) => {
+      await service.removeItems(deps, body.item_ids);
+    });
+
+  route(r, { method: 'post', path: '/api/queue/reorder', summary: 'Reorder pending items', tags, body: s.NonEmptyIdsBody, responses: { 200: s.Message } },
+    async ({ body }) => {
+      const n = await service.reorderItems(deps, body.item_ids);
+      return { status: 'success' as const, message: `Queue reordered with ${n} items` };
+    });
+  route(r, { method: 'post', path: '/api/queue/retry', summary: 'Retry failed items (all when item_ids is empty)', tags, body: s.IdsBody, responses: { 200: s.RetryResponse } },
+    async ({ body }) => {
+      const ids = await service.retryItems(deps, body.item_ids);
+      return { status: 'success' as const, message: `Retrying ${ids.length} failed item(s)`, retried_count: ids.length, retried_ids: ids };
+    });
+  return r;
+}

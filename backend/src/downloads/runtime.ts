@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import type { DatabasePoolConnection } from 'slonik';
+import type { Deps } from '../deps.js';
+import { sql } from '../db/pool.js';
+import { HttpClient } from '../net/httpClient.js';
+import { Throttle } from './engine/throttle.js';
+import { CancelledError } from './engine/errors.js';
+import { discoverFfmpeg } from './ffmpeg.js';
+
+/**
+ * Per-process state of the downloads domain: the bandwidth throttle shared by all downloads,
+ * the abort controllers of this process's running downloads, one database session holding an
+ * advisory lock per running download (the lock vanishes with the process, which is how other
+ * processes tell a crashed download from a running one), and the outbound HTTP client.
+ */
+export const CANCEL_CHANNEL = 'aniworld_download_cancel';
+
+class LockSession {
+  private conn: Promise<DatabasePoolConnection> | null = null;
+  private release: (() => void) | null = null;
+  private stopped = false;
+
+  constructor(private deps: Pick<Deps, 'db' | 'log'>) {}
+
+  private connection(): Promise<DatabasePoolConnection> {
+    if (!this.conn) {
+      this.conn = new Promise((resolve, reject) => {
+        this.deps.db
+          .connect(async (c) => {
+            resolve(c);
+            await new Promise<void>((r) => { this.release = r; });
+          })
+          .catch((err) => {
+            this.conn = null;
+            reject(err);
+          });
+      });
+    }
+    return this.conn;
+  }
+
+  async tryLock(id: string): Promise<boolean> {
+    if (this.stopped) return false;
+    const c = await this.connection();
+    return c.oneFirst(sql.type(z.object({ ok: z.boolean() }))`select pg_try_advisory_lock(hashtextextended(${'download:' + id}, 0)) as ok`);
+  }
+
+  async unlock(id: string): Promise<void> {
+    if (this.stopped) return;
+    const c = await this.connection();
+    await c.query(sql.unsafe`select pg_advisory_unlock(hashtextextended(${'download:' + id}, 0))`);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.release?.();
+    this.release = null;
+    this.conn = null;
+  }
+}
+
+export interface DownloadRuntime {
+  throttle: Throttle;
+  active: Map<string, AbortController>;
+  locks: LockSession;
+  stopped: boolean;
+  http(): HttpClient;
+  stop(): Promise<void>;
+}
+
+const runtimes = new WeakMap<object, DownloadRuntime>();
+
+export function runtimeFor(deps: Pick<Deps, 'db' | 'log' | 'settings'>): DownloadRuntime {
+  let rt = runtimes.get(deps.settings);
+  if (rt) return rt;
+  let client: { sig: string; http: HttpClient } | null = null;
+  const locks = new LockSession(deps);
+  const active = new Map<string, AbortController>();
+  rt = {
+    throttle: new Throttle(() => deps.settings.get().downloads.bandwidth_limit_mbps),
+    active,
+    locks,
+    stopped: false,
+    http() {
+      const p = deps.settings.get().providers;
+      const sig = JSON.stringify([p.aniworld.user_agent, p.aniworld.proxy, p.request_timeout_seconds]);
+      if (!client || client.sig !== sig) {
+        const old = client?.http;
+        if (old) setTimeout(() => void old.close().catch(() => undefined), 60_000).unref();
+        client = { sig, http: new HttpClient({ userAgent: p.aniworld.user_agent, proxy: p.aniworld.proxy, timeoutMs: p.request_timeout_seconds * 1000, retries: 1, perHostConcurrency: 16 }) };
+      }
+      return client.http;
+    },
+    async stop() {
+      this.stopped = true;
+      for (const ac of active.values()) ac.abort(new CancelledError('the process is stopping'));
+      locks.stop();
+      await client?.http.close().catch(() => undefined);
+      runtimes.delete(deps.settings);
+    },
+  };
+  runtimes.set(deps.settings, rt);
+  return rt;
+}
+
+/** Logs which ffmpeg is used and exposes it to /health/detailed. */
+export function announceFfmpeg(deps: Deps): void {
+  const info = discoverFfmpeg(deps.env);
+  deps.ffmpegInfo = () => info;
+  if (info.ffmpeg_path && info.ffprobe_path) deps.log.info(info, `using ffmpeg ${info.ffmpeg_path} and ffprobe ${info.ffprobe_path} (${info.source})`);
+  else deps.log.error(info, 'ffmpeg/ffprobe not found: downloads will fail until FFMPEG_PATH/FFPROBE_PATH are set');
+}

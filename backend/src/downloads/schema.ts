@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/** Request and response schemas of /api/queue (spec section 4, Download Item of section 10). */
+export const Priority = z.enum(['LOW', 'NORMAL', 'HIGH']);
+
+export const AddBody = z.object({
+  serie_id: z.string().min(1).max(200),
+  serie_folder: z.string().max(300).optional(),
+  serie_name: z.string().max(300).optional(),
+  episodes: z.array(z.object({
+    season: z.number().int().min(0).max(1000),
+    episode: z.number().int().min(0).max(100_000),
+    title: z.string().max(500).nullable().optional(),
+  })).min(1).max(5000),
+  priority: Priority.default('NORMAL'),
+  language: z.string().min(1).max(40).optional(),
+  quality: z.enum(['best', '1080p', '720p', '480p']).optional(),
+});
+
+export const IdsBody = z.object({ item_ids: z.array(z.string().uuid()).max(10_000) });
+export const NonEmptyIdsBody = z.object({ item_ids: z.array(z.string().uuid()).min(1).max(10_000) });
+export const ItemParams = z.object({ item_id: z.string().uuid() });
+
+export const Progress = z.object({
+  percent: z.number(),
+  downloaded_mb: z.number(),
+  total_mb: z.number().nullable(),
+  speed_mbps: z.number(),
+  eta_seconds: z.number().nullable(),
+});
+
+export const DownloadItem = z.object({
+  id: z.string(),
+  serie_id: z.string(),
+  serie_folder: z.string(),
+  serie_name: z.string(),
+  episode: z.object({ season: z.number(), episode: z.number(), title: z.string().nullable() }),
+  status: z.enum(['pending', 'downloading', 'paused', 'completed', 'failed', 'cancelled']),
+  priority: Priority,
+  added_at: z.string(),
+  started_at: z.string().nullable(),
+  completed_at: z.string().nullable(),
+  progress: Progress.partial().nullable(),
+  error: z.string().nullable(),
+  retry_count: z.number(),
+  source_url: z.string().nullable(),
+  source: z.string(),
+  language: z.string().nullable(),
+  hoster: z.string().nullable(),
+  hoster_errors: z.array(z.string()),
+  file_path: z.string().nullable(),
+});
+
+export const QueueStatus = z.object({
+  status: z.object({
+    is_running: z.boolean(),
+    is_paused: z.boolean(),
+    active_downloads: z.array(DownloadItem),
+    pending_queue: z.array(DownloadItem),
+    completed_downloads: z.array(DownloadItem),
+    failed_downloads: z.array(DownloadItem),
+  }),
+  statistics: z.object({
+    total_items: z.number(),
+    pending_count: z.number(),
+    active_count: z.number(),
+    completed_count: z.number(),
+    failed_count: z.number(),
+    total_downloaded_mb: z.number(),
+    average_speed_mbps: z.number(),
+    estimated_time_remaining: z.number().nullable(),
+  }),
+});
+
+export const Message = z.object({ status: z.literal('success'), message: z.string() });
+export const AddResponse = Message.extend({
+  added_items: z.array(z.string()),
+  item_ids: z.array(z.string()),
+  failed_items: z.array(z.object({ season: z.number(), episode: z.number(), reason: z.string() })),
+});
+export const CountResponse = Message.extend({ count: z.number() });
+export const RetryResponse = Message.extend({ retried_count: z.number(), retried_ids: z.array(z.string()) });

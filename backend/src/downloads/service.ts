@@ -1,0 +1,151 @@
+/**
+ * The downloads domain's API (routes, the watchlist and the library call these):
+ *
+ *   queueEpisodes(deps, {serie_id, serie_folder?, serie_name?, episodes: [{season, episode, title?}],
+ *                 priority?: 'LOW'|'NORMAL'|'HIGH', source?: 'manual'|'rescan'|'watchlist',
+ *                 language?, quality?})
+ *       → {added_items: string[], failed_items: {season, episode, reason}[]}
+ *     An episode already pending or active is listed in failed_items with the reason; so is
+ *     every episode of a series that is not in the library.
+ *   queueMissing(deps, keys?)  → queues every missing episode of those series (all when absent);
+ *     the Graphile Worker task `downloads_queue_missing {keys?}` calls it.
+ *   startQueue / stopQueue(deps, paused?) / removeItems / clearItems / reorderItems / retryItems
+ *
+ * Jobs: `download_episode {id}` (one per item, added by the dispatcher in queue order),
+ * `downloads_queue_missing {keys?}`.
+ */
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import { sql } from '../db/pool.js';
+import { findSeries, missingEpisodes } from '../library/service.js';
+import * as repo from './repo.js';
+import { dispatch, publishQueueStatus, toApiItem } from './queue.js';
+import { CANCEL_CHANNEL } from './runtime.js';
+
+export { queueStatus } from './queue.js';
+
+const zKey = z.object({ key: z.string() });
+
+export interface QueueEpisodesInput {
+  serie_id: string;
+  serie_folder?: string;
+  serie_name?: string;
+  episodes: { season: number; episode: number; title?: string | null }[];
+  priority?: 'LOW' | 'NORMAL' | 'HIGH';
+  source?: 'manual' | 'rescan' | 'watchlist';
+  language?: string | null;
+  quality?: string | null;
+}
+
+export interface QueueEpisodesResult {
+  added_items: string[];
+  failed_items: { season: number; episode: number; reason: string }[];
+}
+
+export async function queueEpisodes(deps: Deps, input: QueueEpisodesInput): Promise<QueueEpisodesResult> {
+  const result: QueueEpisodesResult = { added_items: [], failed_items: [] };
+  const series = await findSeries(deps, input.serie_id);
+  if (!series) {
+    for (const e of input.episodes) result.failed_items.push({ season: e.season, episode: e.episode, reason: `series ${input.serie_id} is not in the library` });
+    return result;
+  }
+  const added: repo.ItemRow[] = [];
+  const seen = new Set<string>();
+  for (const e of input.episodes) {
+    const k = `${e.season}:${e.episode}`;
+    if (seen.has(k)) {
+      result.failed_items.push({ season: e.season, episode: e.episode, reason: 'listed twice in this request' });
+      continue;
+    }
+    seen.add(k);
+    const row = await repo.insertItem(deps.db, {
+      serie_id: series.key,
+      serie_folder: input.serie_folder || series.folder,
+      serie_name: input.serie_name || series.name,
+      season: e.season,
+      episode: e.episode,
+      title: e.title ?? null,
+      priority: input.priority ?? 'NORMAL',
+      source: input.source ?? 'manual',
+      language: input.language ?? null,
+      quality: input.quality ?? null,
+    });
+    if (!row) {
+      result.failed_items.push({ season: e.season, episode: e.episode, reason: `S${e.season}E${e.episode} is already in the queue (pending or downloading)` });
+      continue;
+    }
+    added.push(row);
+    result.added_items.push(row.id);
+  }
+  for (const row of added) await deps.bus.publish('downloads', 'download_added', { download_id: row.id, key: row.serie_id, folder: row.serie_folder, item: toApiItem(row) });
+  if (added.length) {
+    await dispatch(deps);
+    await publishQueueStatus(deps);
+  }
+  return result;
+}
+
+/** Every missing episode of the given series (all series when absent), in the config's language order. */
+export async function queueMissing(deps: Deps, keys?: string[]): Promise<{ added: number; failed: number }> {
+  const all = keys ?? [...(await deps.db.anyFirst(sql.type(zKey)`select key from series order by key`))];
+  let added = 0;
+  let failed = 0;
+  for (const key of all) {
+    const missing = await missingEpisodes(deps, key).catch(() => []);
+    if (!missing.length) continue;
+    const r = await queueEpisodes(deps, { serie_id: key, episodes: missing, source: 'rescan' });
+    added += r.added_items.length;
+    failed += r.failed_items.length;
+  }
+  deps.log.info({ series: all.length, added, already_queued: failed }, 'queued missing episodes');
+  return { added, failed };
+}
+
+export async function startQueue(deps: Deps): Promise<void> {
+  await repo.setQueueState(deps.db, true, false);
+  await deps.bus.publish('downloads', 'queue_started', {});
+  await dispatch(deps);
+  await publishQueueStatus(deps);
+}
+
+export async function stopQueue(deps: Deps, paused = false): Promise<void> {
+  await repo.setQueueState(deps.db, false, paused);
+  await deps.bus.publish('downloads', 'queue_stopped', { paused });
+  await publishQueueStatus(deps);
+}
+
+/** Deletes items; active ones are cancelled wherever they run (NOTIFY) and their partial files removed. */
+export async function removeItems(deps: Deps, ids: string[]): Promise<number> {
+  const rows = await repo.deleteItems(deps.db, ids);
+  for (const r of rows) {
+    if (r.status === 'downloading') await deps.db.query(sql.unsafe`select pg_notify(${CANCEL_CHANNEL}, ${JSON.stringify({ id: r.id })})`);
+    await deps.bus.publish('downloads', 'download_removed', { download_id: r.id, key: r.serie_id, folder: r.serie_folder, status: r.status });
+  }
+  if (rows.length) {
+    await dispatch(deps);
+    await publishQueueStatus(deps);
+  }
+  return rows.length;
+}
+
+export async function clearItems(deps: Deps, status: 'completed' | 'failed' | 'pending'): Promise<number> {
+  const rows = await repo.deleteByStatus(deps.db, status);
+  for (const r of rows) await deps.bus.publish('downloads', 'download_removed', { download_id: r.id, key: r.serie_id, folder: r.serie_folder, status: r.status });
+  if (rows.length) await publishQueueStatus(deps);
+  return rows.length;
+}
+
+export async function reorderItems(deps: Deps, ids: string[]): Promise<number> {
+  const n = await deps.db.transaction((tx) => repo.reorder(tx, ids));
+  await publishQueueStatus(deps);
+  return n;
+}
+
+export async function retryItems(deps: Deps, ids: string[]): Promise<string[]> {
+  const retried = await repo.retry(deps.db, ids.length ? ids : null);
+  if (retried.length) {
+    await dispatch(deps);
+    await publishQueueStatus(deps);
+  }
+  return retried;
+}

@@ -1,0 +1,43 @@
+import type { Deps } from '../deps.js';
+import { CancelledError } from './engine/errors.js';
+import { dispatch, recoverOrphans } from './queue.js';
+import { announceFfmpeg, CANCEL_CHANNEL, runtimeFor } from './runtime.js';
+
+/**
+ * Wired in main.ts: announces ffmpeg; in worker processes listens for cancellations, resumes
+ * downloads whose process died, and re-checks the queue periodically and on config changes.
+ */
+export async function startDownloads(deps: Deps): Promise<{ stop(): Promise<void> }> {
+  announceFfmpeg(deps);
+  if (deps.env.ROLE === 'web') return { stop: async () => undefined };
+  const rt = runtimeFor(deps);
+  const log = deps.log.child({ module: 'downloads' });
+  await deps.notifier.listen(CANCEL_CHANNEL, (payload) => {
+    const id = (payload as { id?: string })?.id;
+    if (id) rt.active.get(id)?.abort(new CancelledError('removed from the queue'));
+  });
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await recoverOrphans(deps);
+      await dispatch(deps);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'download queue check failed');
+    } finally {
+      running = false;
+    }
+  };
+  const offChange = deps.settings.onChange(() => void tick());
+  const timer = setInterval(() => void tick(), 10_000);
+  timer.unref();
+  await tick();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      offChange();
+      await rt.stop();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import type { TaskFactory } from '../worker/types.js';
+import { runDownload } from './job.js';
+import { queueMissing } from './service.js';
+
+const DownloadPayload = z.object({ id: z.string().uuid() });
+const MissingPayload = z.object({ keys: z.array(z.string()).optional() }).passthrough();
+
+/** `download_episode {id}`: one queue item. `downloads_queue_missing {keys?}`: queue missing episodes. */
+export const tasks: TaskFactory = (deps) => ({
+  download_episode: async (payload, helpers) => {
+    const p = DownloadPayload.safeParse(payload);
+    if (!p.success) {
+      deps.log.warn({ payload }, 'download_episode: bad payload ignored');
+      return;
+    }
+    await runDownload(deps, p.data.id, helpers.abortSignal);
+  },
+  downloads_queue_missing: async (payload) => {
+    const p = MissingPayload.safeParse(payload ?? {});
+    await queueMissing(deps, p.success ? p.data.keys : undefined);
+  },
+});
