@@ -3,6 +3,7 @@ import type { Deps } from '../deps.js';
 import type { SchedulerConfig } from './configSchema.js';
 import { nextRun, serverTimeZone } from './nextRun.js';
 import { getState, keyedJob, setState, taskRunning } from './repo.js';
+import { queueRescan } from '../library/tasks.js';
 
 /**
  * The rescan schedule: one Graphile Worker job keyed `scheduled_rescan` whose run_at is the next
@@ -60,10 +61,10 @@ export async function ensureSchedule(deps: Deps): Promise<void> {
   await applySchedule(deps);
 }
 
-/** Adds a library rescan unless one is running; returns false when one already is. */
+/** Adds a library rescan unless one is running (the library's advisory lock also guards it); false when one is. */
 export async function startRescan(deps: Deps, trigger: string, autoDownload: boolean): Promise<boolean> {
   if (await taskRunning(deps.db, RESCAN_TASK)) return false;
-  await deps.jobs.add(RESCAN_TASK, { auto_download: autoDownload, trigger }, { jobKey: RESCAN_TASK, maxAttempts: 1 });
+  await queueRescan(deps, { auto_download: autoDownload, trigger });
   return true;
 }
 
