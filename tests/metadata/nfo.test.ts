@@ -211,24 +211,32 @@ describe('a series with seasons, specials and episodes on disk', () => {
     expect(fs.existsSync(path.join(aot, 'Attack on Titan - S09E01.nfo'))).toBe(false);
   });
 
-  it('changes nothing when run again (create with overwrite, update), and reads TMDB from its cache', async () => {
+  it('changes nothing when run again, and reads TMDB from its cache', async () => {
     const before = snapshot(aot);
     tmdb.reset();
     const again = await api.post('/api/nfo/attack-on-titan/create', { overwrite_existing: true });
     expect(again.status).toBe(200);
-    const update = await api.put('/api/nfo/attack-on-titan/update');
-    expect(update.status).toBe(200);
-    expect(update.body.message).toBe('NFO updated successfully');
     expect(snapshot(aot)).toEqual(before);
     expect(tmdb.requests).toEqual([]); // all API answers came from the Postgres cache
     expect(tmdb.imageRequests().length).toBeGreaterThan(0); // artwork was fetched again and found equal
   });
 
-  it('asks TMDB again once the cache entry expired', async () => {
+  it('update asks TMDB afresh and still rewrites nothing that did not change', async () => {
+    const before = snapshot(aot);
+    tmdb.reset();
+    const update = await api.put('/api/nfo/attack-on-titan/update');
+    expect(update.status).toBe(200);
+    expect(update.body.message).toBe('NFO updated successfully');
+    expect(tmdb.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/tv/1429', '/tv/1429/season/1', '/tv/1429/season/0']));
+    expect(snapshot(aot)).toEqual(before);
+  });
+
+  it('asks TMDB again once a cache entry expired', async () => {
     await srv.deps.db.query(sql.unsafe`update tmdb_cache set expires_at = now() - interval '1 minute' where cache_key like '/tv/1429?%'`);
     tmdb.reset();
-    expect((await api.put('/api/nfo/attack-on-titan/update?download_media=false')).status).toBe(200);
-    expect(tmdb.requests.map((r) => r.path)).toContain('/tv/1429');
+    const again = await api.post('/api/nfo/attack-on-titan/create', { overwrite_existing: true, download_poster: false, download_logo: false, download_fanart: false });
+    expect(again.status).toBe(200);
+    expect(tmdb.requests.map((r) => r.path)).toEqual(['/tv/1429']);
     expect(tmdb.imageRequests()).toEqual([]);
   });
 

@@ -70,6 +70,7 @@ export function metadataRoutes(deps: Deps): Router {
       media: query.download_media ? ALL_MEDIA : { poster: false, logo: false, fanart: false },
       refreshMedia: query.download_media,
       episodes: true,
+      fresh: true,
     });
     return shape(res, 'NFO updated successfully');
   });

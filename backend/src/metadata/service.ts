@@ -52,6 +52,8 @@ export interface WriteOptions {
   hint?: MatchHint;
   /** false: artwork only, the tvshow.nfo stays as it is. */
   writeNfo?: boolean;
+  /** Ask TMDB again instead of using cached answers (an explicit update). */
+  fresh?: boolean;
 }
 
 export interface WriteResult extends SeriesDir {
@@ -72,8 +74,8 @@ async function withEnglishFallback(tmdb: TmdbClient, tv: TmdbTv): Promise<TmdbTv
   return { ...tv, overview: en.overview ?? '' };
 }
 
-async function seasonWithFallback(tmdb: TmdbClient, id: number, n: number): Promise<{ season: TmdbSeason; english: Map<number, TmdbEpisode> }> {
-  const season = await tmdb.season(id, n);
+async function seasonWithFallback(tmdb: TmdbClient, id: number, n: number, fresh = false): Promise<{ season: TmdbSeason; english: Map<number, TmdbEpisode> }> {
+  const season = await tmdb.season(id, n, fresh);
   const english = new Map<number, TmdbEpisode>();
   if (!tmdb.language.startsWith('en') && season.episodes.some((e) => !e.overview)) {
     const en = await tmdb.get<TmdbSeason>(`/tv/${id}/season/${n}`, { language: 'en-US' });
@@ -91,7 +93,7 @@ export async function writeSeriesMetadata(deps: Deps, key: string, opts: WriteOp
   }
   const log = deps.log.child({ module: 'nfo', key });
   const tmdbId = await resolveTmdbId(tmdb, sd.dir, sd.row, opts.hint ?? {}, log);
-  const tv = await withEnglishFallback(tmdb, await tmdb.tv(tmdbId));
+  const tv = await withEnglishFallback(tmdb, await tmdb.tv(tmdbId, opts.fresh));
   const cfg = deps.settings.get().tmdb;
   await fs.mkdir(sd.dir, { recursive: true });
 
@@ -126,7 +128,7 @@ export async function writeSeriesMetadata(deps: Deps, key: string, opts: WriteOp
     for (const [n, list] of bySeason) {
       let s: Awaited<ReturnType<typeof seasonWithFallback>>;
       try {
-        s = await seasonWithFallback(tmdb, tmdbId, n);
+        s = await seasonWithFallback(tmdb, tmdbId, n, opts.fresh);
       } catch (err) {
         if (!(err instanceof NotFound)) throw err;
         warnings.push(`season ${n}: not on TMDB`);

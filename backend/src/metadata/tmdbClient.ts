@@ -87,26 +87,27 @@ export class TmdbClient {
     return this.get<TmdbSearch>('/search/tv', params);
   }
 
-  async tv(id: number): Promise<TmdbTv> {
+  /** `fresh`: skip the cache (an explicit update); the answer still refreshes it. */
+  async tv(id: number, fresh = false): Promise<TmdbTv> {
     const lang = this.language;
     return this.get<TmdbTv>(`/tv/${id}`, {
       language: lang,
       append_to_response: 'credits,external_ids,images,content_ratings,keywords',
       include_image_language: `${lang.slice(0, 2)},en,null`,
-    });
+    }, DAY, fresh);
   }
 
-  async season(id: number, n: number): Promise<TmdbSeason> {
-    return this.get<TmdbSeason>(`/tv/${id}/season/${n}`, { language: this.language });
+  async season(id: number, n: number, fresh = false): Promise<TmdbSeason> {
+    return this.get<TmdbSeason>(`/tv/${id}/season/${n}`, { language: this.language }, DAY, fresh);
   }
 
   /** A GET against the API, answered from the cache when fresh. */
-  async get<T>(path: string, params: Record<string, string>, ttlMs = DAY): Promise<T> {
+  async get<T>(path: string, params: Record<string, string>, ttlMs = DAY, fresh = false): Promise<T> {
     const key = this.requireKey();
     const query = new URLSearchParams(Object.entries(params).sort(([a], [b]) => a.localeCompare(b)));
     const cacheKey = `${path}?${query.toString()}`;
     const now = this.deps.clock.now();
-    const cached = (await cacheGet(this.deps.db, cacheKey, now)) as { missing?: true; status_code?: number; status_message?: string } | null;
+    const cached = fresh ? null : (await cacheGet(this.deps.db, cacheKey, now)) as { missing?: true; status_code?: number; status_message?: string } | null;
     if (cached?.missing) throw new NotFound(`TMDB has nothing at ${path}`, { tmdb_status: 404, tmdb_status_code: cached.status_code ?? null, tmdb_message: cached.status_message ?? null });
     if (cached !== null) return cached as T;
 
