@@ -59,11 +59,11 @@ async function rescan() {
   return { done, seen };
 }
 
-async function waitFor<T>(fn: () => T | Promise<T>, ms = 15_000): Promise<T> {
+async function waitFor<T>(fn: () => T | Promise<T>, ms = 15_000): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 50));
   }

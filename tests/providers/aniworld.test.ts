@@ -77,6 +77,13 @@ describe('aniworld provider against the fake site', () => {
     expect(await provider.episodeSources('attack-on-titan', 2, 1)).toEqual([]);
   });
 
+  it('keeps escaped characters of titles on pages', async () => {
+    const cat = await provider.catalogue('tom-jerry');
+    expect(cat.name).toBe("Tom & Jerry's <Adventures>");
+    const aot = await provider.catalogue('attack-on-titan');
+    expect(aot.description).toBe('Humans & "Titans"');
+  });
+
   it('a new episode appears on the next catalogue read', async () => {
     fake.addEpisode('attack-on-titan', 2, { episode: 2, title: 'Neu', titleEn: 'New' });
     const cat = await provider.catalogue('attack-on-titan');

@@ -111,3 +111,8 @@ export function firstYear(v: unknown): number | null {
   const m = /\b(19|20)\d{2}\b/.exec(String(v ?? ''));
   return m ? Number(m[0]) : null;
 }
+
+/** The decoded text of an element (already entity-decoded by the parser), whitespace collapsed. */
+export function textOf(el: { text: string } | null | undefined): string {
+  return (el?.text ?? '').replace(/\s+/g, ' ').trim();
+}

@@ -1,6 +1,6 @@
 import type { HTMLElement } from 'node-html-parser';
 import { ProviderChanged } from '../errors.js';
-import { plainText } from '../site.js';
+import { textOf } from '../site.js';
 
 /** Pure parsers for anime-sama pages (facts in shared/providers.md). */
 const ID = 'animesama';
@@ -32,7 +32,7 @@ export function parseSeriesPage(html: string, root: HTMLElement, url: string): {
     parts.push({ path: pathPart, lang: lang.toLowerCase(), label: m[1], season });
   }
   if (parts.length === 0) throw new ProviderChanged(ID, 'the season list (panneauAnime calls)', url);
-  return { name: plainText(title.text), parts };
+  return { name: textOf(title), parts };
 }
 
 /** `var eps1=['url',...]; var eps2=[...]`: each array is one player, index i is episode i+1. */
@@ -74,7 +74,7 @@ export function parseSearch(root: HTMLElement): { key: string; name: string; cov
   for (const a of root.querySelectorAll('a[href]')) {
     const m = /\/catalogue\/([a-z0-9][a-z0-9-]*)\/?$/i.exec(a.getAttribute('href') ?? '');
     if (!m) continue;
-    const name = plainText((a.querySelector('h3') ?? a.querySelector('h1') ?? a.querySelector('h2'))?.text);
+    const name = textOf(a.querySelector('h3') ?? a.querySelector('h1') ?? a.querySelector('h2'));
     if (!name || out.some((o) => o.key === m[1].toLowerCase())) continue;
     out.push({ key: m[1].toLowerCase(), name, cover: a.querySelector('img')?.getAttribute('src') ?? null });
   }

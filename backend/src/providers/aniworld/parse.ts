@@ -1,6 +1,6 @@
 import type { HTMLElement } from 'node-html-parser';
 import { ProviderChanged } from '../errors.js';
-import { firstYear, plainText } from '../site.js';
+import { firstYear, textOf } from '../site.js';
 import type { Language } from '../types.js';
 
 /** Pure parsers for aniworld.to pages (facts in shared/providers.md). */
@@ -39,11 +39,13 @@ export function parseSeriesPage(root: HTMLElement, slug: string, url: string): S
   if (root.querySelector('a[title="Alle Filme"]')) hasMovies = true;
   const cover = root.querySelector('div.seriesCoverBox img');
   return {
-    name: plainText(title.text),
+    name: textOf(title),
     year: firstYear(root.querySelector('[itemprop=startDate]')?.text),
-    description: plainText(root.querySelector('p.seri_des')?.getAttribute('data-full-description') ?? root.querySelector('p.seri_des')?.text) || null,
+    // getAttribute already decodes entities
+    description: (root.querySelector('p.seri_des')?.getAttribute('data-full-description') ?? '').replace(/\s+/g, ' ').trim()
+      || textOf(root.querySelector('p.seri_des')) || null,
     cover: cover?.getAttribute('data-src') ?? cover?.getAttribute('src') ?? null,
-    genres: root.querySelectorAll('div.genres a[itemprop=genre]').map((g) => plainText(g.text)).filter(Boolean),
+    genres: root.querySelectorAll('div.genres a[itemprop=genre]').map((g) => textOf(g)).filter(Boolean),
     seasons: [...seasons].filter((n) => n > 0).sort((a, b) => a - b),
     hasMovies,
   };
@@ -68,8 +70,8 @@ export function parseSeasonPage(root: HTMLElement, url: string): SeasonRow[] {
     const cell = tr.querySelector('td.seasonEpisodeTitle');
     out.push({
       episode: n,
-      title: plainText(cell?.querySelector('strong')?.text) || null,
-      title_en: plainText(cell?.querySelector('span')?.text) || null,
+      title: textOf(cell?.querySelector('strong')) || null,
+      title_en: textOf(cell?.querySelector('span')) || null,
     });
   }
   return out;
@@ -92,7 +94,7 @@ export function parseEpisodePage(root: HTMLElement, url: string): { links: Hoste
   for (const li of items) {
     const langKey = li.getAttribute('data-lang-key') ?? '';
     const target = li.getAttribute('data-link-target') ?? li.querySelector('a.watchEpisode')?.getAttribute('href') ?? '';
-    const hoster = plainText(li.querySelector('h4')?.text);
+    const hoster = textOf(li.querySelector('h4'));
     if (!langKey || !target || !hoster) throw new ProviderChanged(ID, 'a hoster link attribute (data-lang-key, data-link-target or h4)', url);
     links.push({ langKey, linkId: li.getAttribute('data-link-id') ?? '', target, hoster });
   }
