@@ -143,6 +143,18 @@ describe('checking for new episodes', () => {
   });
 });
 
+describe('checks and rescans', () => {
+  it('an episode a library rescan saw first is still news for the watchlist', async () => {
+    const id = ((await api.get('/api/watchlist')).body as { id: string; anime_key: string }[]).find((i) => i.anime_key === 'mushishi')!.id;
+    fake.addEpisode('mushishi', 1, { episode: 2, title: 'Folge 2' });
+    const runs = async () => ((await api.get('/api/tasks')).body.tasks as { name: string; runs: number; running: boolean }[]).find((t) => t.name === 'rescan')!;
+    const before = (await runs()).runs;
+    expect((await api.post('/api/scheduler/trigger-rescan')).status).toBe(200);
+    await until(async () => { const r = await runs(); return r.runs > before && !r.running; }, 'the rescan');
+    expect(codes((await api.post(`/api/watchlist/${id}/check`)).body.new_episodes)).toEqual(['S1E2']);
+  });
+});
+
 describe('webhook notifications', () => {
   it('sends generic JSON, Discord and ntfy webhooks, retrying a failed delivery', async () => {
     await api.put('/api/config', { notifications: { webhooks: [

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js';
 import { getProvider } from '../providers/registry.js';
 import { ensureSeries } from '../library/service.js';
-import { queueForDownload } from './queue.js';
+import { queueEpisodes } from '../downloads/service.js';
 import * as repo from './repo.js';
 import { getSettings } from './settings.js';
 import { notifyNewEpisodes } from './notify.js';
@@ -25,6 +25,20 @@ export interface CheckResult {
 }
 
 const epKey = (e: { season: number; episode: number }) => `${e.season}:${e.episode}`;
+
+type Ep = { season: number; episode: number };
+const after = (a: Ep, b: Ep) => a.season > b.season || (a.season === b.season && a.episode > b.episode);
+
+/**
+ * Episodes on the provider that are newer than the newest one the library has on disk (any
+ * special, season 0, it lacks) and that no earlier check of this item found. Episodes the library
+ * only lists as missing are the rescan's business, not news.
+ */
+export function newEpisodes<T extends Ep>(catalogue: T[], downloaded: Ep[], recorded: Ep[]): T[] {
+  const known = new Set([...downloaded, ...recorded].map(epKey));
+  const newest = downloaded.filter((e) => e.season > 0).reduce<Ep | null>((m, e) => (!m || after(e, m) ? e : m), null);
+  return catalogue.filter((e) => !known.has(epKey(e)) && (e.season === 0 || !newest || after(e, newest)));
+}
 
 /** The library series of the item's key, created (row and folder) when absent; links the item to it. */
 export async function linkToLibrary(deps: Deps, item: Pick<repo.ItemRow, 'id' | 'anime_key' | 'anime_title' | 'anime_url' | 'provider_id'>) {
@@ -55,25 +69,23 @@ export async function checkItem(deps: Deps, itemId: string, opts: { manual: bool
   try {
     const catalogue = await getProvider(deps, item.provider_id).catalogue(item.anime_key);
     const series = await linkToLibrary(deps, item);
-    const known = new Set([...(await repo.libraryEpisodes(deps.db, series.id)), ...(await repo.recordedEpisodes(deps.db, item.id))].map(epKey));
-    const found = catalogue.episodes
-      .filter((e) => !known.has(epKey(e)))
+    const found = newEpisodes(catalogue.episodes, await repo.downloadedEpisodes(deps.db, series.id), await repo.recordedEpisodes(deps.db, item.id))
       .map((e) => ({ season: e.season, episode: e.episode, title: e.title ?? e.title_en }))
       .sort((a, b) => a.season - b.season || a.episode - b.episode);
     await repo.recordEpisodes(deps.db, item.id, found);
     result.new_episodes = found;
     if (found.length > 0 && item.auto_download && settings.auto_download_enabled) {
-      const queued = await queueForDownload(deps, {
-        serie_id: series.id,
-        episodes: found.map((e) => ({ season: e.season, episode: e.episode, title: e.title ?? undefined })),
+      const queued = await queueEpisodes(deps, {
+        serie_id: series.key,
+        episodes: found.map((e) => ({ season: e.season, episode: e.episode, title: e.title })),
         source: 'watchlist',
-        language: item.lang ?? undefined,
-        quality: item.quality_preference,
+        language: item.lang,
+        quality: item.quality_preference === 'auto' ? null : item.quality_preference,
       });
       result.queued = queued.added_items.length;
-      const failed = new Map(queued.failed_items.map((f) => [epKey(f), f.error]));
+      const failed = new Map(queued.failed_items.map((f) => [epKey(f), f.reason]));
       for (const e of found) await repo.markQueued(deps.db, item.id, e.season, e.episode, failed.get(epKey(e)) ?? null);
-      result.queue_errors = queued.failed_items.map((f) => `S${f.season}E${f.episode}: ${f.error}`);
+      result.queue_errors = queued.failed_items.map((f) => f.reason);
     }
     result.status = 'ok';
     await repo.recordCheck(deps.db, item.id, {

@@ -116,9 +116,9 @@ export const recordCheck = (c: Conn, id: string, r: { status: 'ok' | 'error'; er
 
 const EpisodeKey = z.object({ season: z.number(), episode: z.number() });
 
-/** Every episode the library knows for the series (on the provider or on disk). */
-export const libraryEpisodes = (c: Conn, seriesId: number) =>
-  c.any(sql.type(EpisodeKey)`select season, episode from episodes where series_id = ${seriesId}`);
+/** The episodes of the series the library has on disk. */
+export const downloadedEpisodes = (c: Conn, seriesId: number) =>
+  c.any(sql.type(EpisodeKey)`select season, episode from episodes where series_id = ${seriesId} and is_downloaded`);
 
 /** The newest downloaded episode number of the series' highest season that has one. */
 export const lastDownloaded = (c: Conn, seriesId: number) =>

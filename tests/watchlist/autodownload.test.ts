@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { sql } from '../../backend/src/db/pool.js';
+import { startFakeAniworld, simpleSeries, type FakeAniworld } from '../fakes/aniworld.js';
+import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
+import { makeMp4 } from '../fakes/media.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { adminClient, client } from '../helpers/http.js';
+import { until } from '../scheduler/helpers.js';
+
+let fake: FakeAniworld;
+let hosters: FakeHosters;
+let srv: TestServer;
+let api: ReturnType<typeof client>;
+let mp4: string;
+
+beforeAll(async () => {
+  mp4 = await makeMp4({ seconds: 3 });
+  hosters = await startFakeHosters();
+  const source = () => [{ lang: 1 as const, hoster: 'VOE', embedUrl: hosters.embed('VOE', { mp4 }) }];
+  fake = await startFakeAniworld({ series: [simpleSeries('sousou-no-frieren', 'Sousou no Frieren', { 1: 1 }, {}, source)] });
+  srv = await startTestServer({ env: { ANIWORLD_URL: fake.url } });
+  ({ api } = await adminClient(srv.url));
+});
+afterAll(async () => {
+  await srv?.stop();
+  await fake?.close();
+  await hosters?.close();
+});
+
+const Download = z.object({ status: z.string(), source: z.string(), season: z.number(), episode: z.number(), file_path: z.string().nullable(), error: z.string().nullable() });
+const downloads = () => srv.deps.db.any(sql.type(Download)`select status, source, season, episode, file_path, error from download_items order by season, episode`);
+
+describe('watchlist auto-download end to end', () => {
+  it('an episode that appears after the first check is found by the next, queued, downloaded and placed', async () => {
+    const created = await api.post('/api/watchlist', {
+      anime_title: 'Sousou no Frieren', anime_url: `${fake.url}/anime/stream/sousou-no-frieren`, lang: 'german_dub', auto_download: false,
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    // first check: the episode already out is recorded, nothing is queued (auto-download off)
+    const first = await api.post(`/api/watchlist/${id}/check`);
+    expect(first.body).toMatchObject({ status: 'ok', queued: 0, new_episodes: [{ season: 1, episode: 1 }] });
+    expect(await downloads()).toEqual([]);
+
+    expect((await api.put(`/api/watchlist/${id}`, { auto_download: true })).body.auto_download).toBe(true);
+    fake.addEpisode('sousou-no-frieren', 1, { episode: 2, title: 'Folge 2', sources: [{ lang: 1, hoster: 'VOE', embedUrl: hosters.embed('VOE', { mp4 }) }] });
+
+    const second = await api.post(`/api/watchlist/${id}/check`);
+    expect(second.body).toMatchObject({ status: 'ok', queued: 1, queue_errors: [] });
+    expect(second.body.new_episodes).toEqual([{ season: 1, episode: 2, title: 'Folge 2' }]);
+
+    const done = await until(async () => {
+      const rows = await downloads();
+      if (rows.some((r) => r.status === 'failed')) throw new Error(`download failed: ${JSON.stringify(rows)}`);
+      return rows.length === 1 && rows[0].status === 'completed' ? rows[0] : null;
+    }, 'the download to complete', 40_000).catch(async (err) => {
+      console.log(JSON.stringify(await downloads()), srv.logs().split('\n').filter((l) => /download|error|warn/i.test(l)).slice(-40).join('\n'));
+      throw err;
+    });
+    expect(done).toMatchObject({ source: 'watchlist', season: 1, episode: 2 });
+
+    // placed in the series folder of the library
+    const folder = await srv.deps.db.oneFirst(sql.type(z.object({ folder: z.string() }))`select folder from series where key = 'sousou-no-frieren'`);
+    const placed = path.resolve(srv.animeDir, folder, done.file_path!);
+    expect(placed.startsWith(path.join(srv.animeDir, folder) + path.sep)).toBe(true);
+    expect(fs.statSync(placed).size).toBeGreaterThan(10_000);
+
+    // the next check finds nothing new and sees the downloaded episode
+    const third = await api.post(`/api/watchlist/${id}/check`);
+    expect(third.body.new_episodes).toEqual([]);
+    expect((await api.get(`/api/watchlist/${id}`)).body.last_episode_downloaded).toBe(2);
+  });
+});
