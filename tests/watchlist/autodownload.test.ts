@@ -73,4 +73,20 @@ describe('watchlist auto-download end to end', () => {
     expect(third.body.new_episodes).toEqual([]);
     expect((await api.get(`/api/watchlist/${id}`)).body.last_episode_downloaded).toBe(2);
   });
+
+  it('a scheduled rescan with auto_download_after_rescan queues and downloads what is missing', async () => {
+    const cfg = await api.post('/api/scheduler/config', { enabled: true, schedule_time: '', interval_minutes: 60, auto_download_after_rescan: true });
+    expect(cfg.status).toBe(200);
+    // S1E1 is on the provider but not on disk (the watchlist only recorded it). Time passes: the job is due.
+    await srv.deps.db.query(sql.unsafe`update graphile_worker._private_jobs set run_at = now() where key = 'scheduled_rescan'`);
+    const done = await until(async () => {
+      const rows = await downloads();
+      if (rows.some((r) => r.status === 'failed')) throw new Error(`download failed: ${JSON.stringify(rows)}`);
+      return rows.find((r) => r.season === 1 && r.episode === 1 && r.status === 'completed') ?? null;
+    }, 'the missing episode to be downloaded', 40_000);
+    expect(done.source).toBe('rescan');
+    const status = (await api.get('/api/scheduler/config')).body.status;
+    expect(status.last_run).not.toBeNull();
+    expect(Date.parse(status.next_run) - Date.parse(status.last_run)).toBe(60 * 60_000);
+  });
 });
