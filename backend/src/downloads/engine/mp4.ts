@@ -38,6 +38,7 @@ function parseContentRange(v: string | undefined): { start: number; total: numbe
 export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; total: number | null }> {
   const maxAttempts = o.maxAttempts ?? 5;
   let failures = 0;
+  let stalls = 0;
   let total: number | null = null;
   let lastErr: Error | null = null;
   let totalReported = false;
@@ -50,6 +51,9 @@ export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; tota
       if (res.status === 416 && have > 0) {
         await res.body.dump().catch(() => undefined);
         const cr = /\/(\d+)/.exec(res.headers['content-range'] ?? '');
+        if (cr && total !== null && Number(cr[1]) !== total) {
+          throw new DownloadError(`size check failed: got ${have} of ${total} announced bytes (the server now claims ${cr[1]})`);
+        }
         if (cr && Number(cr[1]) === have) return { bytes: have, total: have };
         await fs.truncate(o.file, 0); // our partial file does not fit the server's: start over
         continue;
@@ -93,7 +97,9 @@ export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; tota
       lastErr = err as Error;
     }
     const after = await sizeOf(o.file);
-    failures = after > before ? 1 : failures + 1;
+    // a stall always counts (a drip makes a little progress every time); other errors reset when bytes came in
+    if ((lastErr as { stalled?: boolean } | null)?.stalled) stalls++;
+    failures = stalls >= Math.min(3, maxAttempts) ? maxAttempts : after > before ? 1 : failures + 1;
     if (failures < maxAttempts) await new Promise((r) => setTimeout(r, Math.min(3000, 200 * 2 ** failures)));
   }
   const have = await sizeOf(o.file);

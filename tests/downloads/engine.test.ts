@@ -1,0 +1,161 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Agent } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { downloadMp4 } from '../../backend/src/downloads/engine/mp4.js';
+import { downloadHls } from '../../backend/src/downloads/engine/hls.js';
+import { remuxSegments } from '../../backend/src/downloads/engine/remux.js';
+import { verifyMedia } from '../../backend/src/downloads/engine/verify.js';
+import { Throttle } from '../../backend/src/downloads/engine/throttle.js';
+import { parseMaster, pickVariant } from '../../backend/src/downloads/engine/playlist.js';
+import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
+import { makeHls, makeMp4, type HlsMedia } from '../fakes/media.js';
+
+const UA = { 'user-agent': 'Mozilla/5.0 test' };
+let fake: FakeHosters;
+let mp4: string;
+let mp4Size: number;
+let hls: HlsMedia;
+let hlsAes: HlsMedia;
+let tmp: string;
+const dispatcher = new Agent({ connections: 16 });
+const bins = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' };
+
+beforeAll(async () => {
+  [mp4, hls, hlsAes] = await Promise.all([makeMp4({ seconds: 8, width: 640, height: 360 }), makeHls(), makeHls({ aes: true })]);
+  mp4Size = fs.statSync(mp4).size;
+  fake = await startFakeHosters();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-engine-'));
+});
+afterAll(async () => {
+  await fake?.close();
+  await dispatcher.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+let n = 0;
+const file = () => path.join(tmp, `f${++n}.mp4`);
+const noLimit = new Throttle(() => 0);
+const mp4Opts = (url: string, extra: Record<string, unknown> = {}) => ({
+  url, headers: UA, dispatcher, signal: new AbortController().signal, file: file(), stallMs: 1500, maxBytes: 1 << 30, throttle: noLimit, ...extra,
+});
+
+describe('MP4 downloader', () => {
+  it('resumes with Range after a connection reset, without fetching the done part again', async () => {
+    const embed = fake.embed('VOE', { mp4 }, { resetAfterBytes: Math.floor(mp4Size / 2) });
+    const o = mp4Opts(fake.mediaUrl(embed));
+    const r = await downloadMp4(o);
+    expect(r.bytes).toBe(mp4Size);
+    expect(fs.readFileSync(o.file).equals(fs.readFileSync(mp4))).toBe(true);
+    const ranges = fake.log.filter((l) => l.embed === embed.split('/').pop()).map((l) => l.range);
+    expect(ranges).toEqual([null, `bytes=${Math.floor(mp4Size / 2)}-`]);
+    expect(fake.bytesSent(embed)).toBe(mp4Size);
+  });
+
+  it('a slow drip hits the stall timeout', async () => {
+    const embed = fake.embed('Vidoza', { mp4 }, { rateBytesPerSec: 2000 });
+    await expect(downloadMp4({ ...mp4Opts(fake.mediaUrl(embed)), maxAttempts: 2 })).rejects.toThrow(/stalled: less than 64 KiB received in 1.5 s/);
+  });
+
+  it('a huge announced size is refused before downloading', async () => {
+    const embed = fake.embed('Vidoza', { mp4 }, { hugeContentLength: true });
+    const o = mp4Opts(fake.mediaUrl(embed), { maxBytes: 100 * 1024 * 1024 });
+    await expect(downloadMp4(o)).rejects.toThrow(/announced size 51200 MB exceeds the limit of 100 MB/);
+    expect(fs.existsSync(o.file) ? fs.statSync(o.file).size : 0).toBe(0);
+  });
+
+  it('a lying Content-Length (more announced than sent) fails the size check', async () => {
+    const embed = fake.embed('Vidoza', { mp4 }, { lieExtraBytes: 4096 });
+    await expect(downloadMp4({ ...mp4Opts(fake.mediaUrl(embed)), maxAttempts: 2 })).rejects.toThrow(new RegExp(`size check failed: got ${mp4Size} of ${mp4Size + 4096} announced bytes`));
+  });
+
+  it('a 404 is reported as such', async () => {
+    const embed = fake.embed('Vidoza', { mp4 }, { status: 404 });
+    await expect(downloadMp4(mp4Opts(fake.mediaUrl(embed)))).rejects.toThrow(/media not found \(404\)/);
+  });
+
+  it('the shared bandwidth limit slows downloads down', async () => {
+    const embed = fake.embed('Vidoza', { mp4 });
+    const started = Date.now();
+    const limit = new Throttle(() => mp4Size / 1024 / 1024 / 1.5); // the whole file in ~1.5 s
+    await downloadMp4({ ...mp4Opts(fake.mediaUrl(embed)), throttle: limit });
+    expect(Date.now() - started).toBeGreaterThan(1000);
+  });
+});
+
+describe('HLS downloader', () => {
+  const hlsOpts = (url: string, dir: string, extra: Record<string, unknown> = {}) => ({
+    url, headers: UA, dispatcher, signal: new AbortController().signal, dir, quality: null, concurrency: 4, retries: 2, stallMs: 2000, throttle: noLimit, ...extra,
+  });
+
+  it('decrypts AES-128, retries a failing segment, remuxes and passes verification', async () => {
+    const embed = fake.embed('VOE', { hls: hlsAes }, { failSegmentsOnce: [2, 4] });
+    const dir = path.join(tmp, 'aes');
+    const r = await downloadHls(hlsOpts(fake.mediaUrl(embed), dir));
+    expect(r.files).toHaveLength(6);
+    expect(r.totalDuration).toBeCloseTo(6, 1);
+    const out = path.join(tmp, 'aes.mp4');
+    await remuxSegments({ ffmpegPath: 'ffmpeg', files: r.files, output: out, container: 'mp4', signal: new AbortController().signal });
+    const v = await verifyMedia({ ...bins, file: out, expectedDuration: r.totalDuration, signal: new AbortController().signal });
+    expect(v).toMatchObject({ videoCodec: 'h264', audioCodec: 'aac', height: 360 });
+    // faststart: the moov atom comes before the media data
+    const head = fs.readFileSync(out).subarray(0, 4096).toString('latin1');
+    expect(head.indexOf('moov')).toBeGreaterThan(-1);
+    expect(fake.log.filter((l) => l.path.endsWith('seg_0002.ts') && l.status === 500)).toHaveLength(1);
+  });
+
+  it('picks the variant the quality preference asks for', async () => {
+    const master = fs.readFileSync(path.join(hls.dir, hls.master), 'utf8');
+    const variants = parseMaster(master, 'http://x/master.m3u8');
+    expect(pickVariant(variants, null).height).toBe(360);
+    expect(pickVariant(variants, '240p' as string).height).toBe(180);
+    expect(pickVariant(variants, '1080p').height).toBe(360);
+    const embed = fake.embed('Vidmoly', { hls }, {});
+    const r = await downloadHls(hlsOpts(fake.mediaUrl(embed), path.join(tmp, 'low'), { quality: '240p', headers: { ...UA, referer: fake.url + '/' } }));
+    expect(fake.log.some((l) => l.embed === embed.match(/e\d+/)![0] && l.path.includes('/v0/seg_'))).toBe(true);
+    expect(fake.log.some((l) => l.embed === embed.match(/e\d+/)![0] && l.path.includes('/v1/seg_'))).toBe(false);
+    expect(r.files).toHaveLength(6);
+  });
+
+  it('resumes segment by segment after an interruption', async () => {
+    const embed = fake.embed('VOE', { hls }, { delayMs: 150 });
+    const id = embed.match(/e\d+/)![0];
+    const dir = path.join(tmp, 'resume');
+    const ac = new AbortController();
+    let seen = 0;
+    const first = downloadHls(hlsOpts(fake.mediaUrl(embed), dir, { concurrency: 1, signal: ac.signal, onProgress: () => { if (++seen === 4) ac.abort(new Error('killed')); } }));
+    await expect(first).rejects.toThrow(/killed/);
+    const before = fake.log.filter((l) => l.embed === id && /seg_/.test(l.path) && l.status === 200).length;
+    expect(before).toBeGreaterThanOrEqual(3);
+    fake.setBehavior(embed, { delayMs: 0 });
+    const r = await downloadHls(hlsOpts(fake.mediaUrl(embed), dir));
+    expect(r.resumedSegments).toBeGreaterThanOrEqual(3);
+    const segRequests = fake.log.filter((l) => l.embed === id && /seg_/.test(l.path)).length;
+    // every segment fetched once, plus at most the one in flight when it was interrupted
+    expect(segRequests).toBeLessThanOrEqual(6 + 1);
+  });
+});
+
+describe('verification', () => {
+  it('a truncated MP4 fails verification', async () => {
+    const cut = path.join(tmp, 'cut.mp4');
+    fs.writeFileSync(cut, fs.readFileSync(mp4).subarray(0, Math.floor(mp4Size * 0.7)));
+    await expect(verifyMedia({ ...bins, file: cut, expectedDuration: null, signal: new AbortController().signal })).rejects.toThrow(/verification failed/);
+  });
+
+  it('HLS with junk segments fails the duration check', async () => {
+    const embed = fake.embed('VOE', { hls }, { junkSegmentsFrom: 3 });
+    const r = await downloadHls({ url: fake.mediaUrl(embed), headers: UA, dispatcher, signal: new AbortController().signal, dir: path.join(tmp, 'junk'), quality: null, concurrency: 4, retries: 1, stallMs: 2000, throttle: noLimit });
+    const out = path.join(tmp, 'junk.mkv');
+    await remuxSegments({ ffmpegPath: 'ffmpeg', files: r.files, output: out, container: 'mkv', signal: new AbortController().signal }).catch(() => undefined);
+    await expect(verifyMedia({ ...bins, file: out, expectedDuration: r.totalDuration, signal: new AbortController().signal })).rejects.toThrow(/verification failed/);
+  });
+
+  it('a file without audio fails', async () => {
+    const silent = path.join(tmp, 'silent.mp4');
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', mp4, '-an', '-c', 'copy', silent]);
+    await expect(verifyMedia({ ...bins, file: silent, expectedDuration: null, signal: new AbortController().signal })).rejects.toThrow(/no audio stream/);
+  });
+});
