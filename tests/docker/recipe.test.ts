@@ -152,7 +152,7 @@ describe('docker/unraid-template.xml', () => {
       expect(String(c[el]?.[0] ?? '').trim(), el).not.toBe('');
     }
     expect(c.WebUI[0]).toBe('http://[IP]:[PORT:8000]');
-    const configs = (c.Config as { _?: string; $: Record<string, string> }[]).map((x) => ({ ...x.$, value: x._ ?? '' }));
+    const configs: Record<string, string>[] = (c.Config as { _?: string; $: Record<string, string> }[]).map((x) => ({ ...x.$, value: x._ ?? '' }));
     const byTarget = (t: string) => {
       const found = configs.find((x) => x.Target === t);
       expect(found, t).toBeDefined();
@@ -168,7 +168,7 @@ describe('docker/unraid-template.xml', () => {
     expect(byTarget('DATABASE_URL')).toMatchObject({ Type: 'Variable', Display: 'advanced' });
     expect(byTarget('TMDB_API_KEY')).toMatchObject({ Type: 'Variable', Mask: 'true' });
     for (const x of configs) {
-      for (const attr of ['Name', 'Target', 'Default', 'Type', 'Display', 'Required', 'Mask']) expect(x[attr as keyof typeof x], `${x.Target} ${attr}`).toBeDefined();
+      for (const attr of ['Name', 'Target', 'Default', 'Type', 'Display', 'Required', 'Mask']) expect(x[attr], `${x.Target} ${attr}`).toBeDefined();
     }
     // variables the image reads: the server's own and the entrypoint's
     const known = new Set([...Object.keys(dockerfileEnv()), 'TMDB_API_KEY', 'DATABASE_URL']);
