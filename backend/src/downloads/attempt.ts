@@ -33,6 +33,8 @@ export interface AttemptResult {
   embedUrl: string;
 }
 
+const isProviderLink = (url: string) => /\/redirect\/|\/r\?t=/.test(url);
+
 async function embedUrlOf(rt: DownloadRuntime, source: EpisodeSource, headers: Record<string, string>, signal: AbortSignal): Promise<string> {
   let url = source.url;
   for (let hop = 0; hop < 5; hop++) {
@@ -42,8 +44,9 @@ async function embedUrlOf(rt: DownloadRuntime, source: EpisodeSource, headers: R
       url = new URL(location, url).toString();
       continue;
     }
-    if (res.status === 404) throw new DownloadError('the provider link is gone (404)');
-    if (res.status === 403) throw new DownloadError('the provider refused the link (403)');
+    // the provider's own link failing is reported here; the hoster's page is judged by its resolver
+    if (hop === 0 && res.status === 404 && url === source.url && isProviderLink(source.url)) throw new DownloadError('the provider link is gone (404)');
+    if (hop === 0 && res.status === 403 && isProviderLink(source.url)) throw new DownloadError('the provider refused the link (403)');
     return url;
   }
   return url;
