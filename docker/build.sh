@@ -9,7 +9,10 @@ dest=${1:?usage: docker/build.sh DEST}
 node scripts/build-ui.mjs --force
 mkdir -p frontend/dist
 rm -rf backend/dist
-npx --no-install tsc -p tsconfig.build.json
+# type errors are CI's business (npm run typecheck); like `npm start`, the image runs the code anyway
+npx --no-install tsc -p tsconfig.build.json ||
+  echo "docker/build.sh: warning: type errors above; the emitted JavaScript is used anyway" >&2
+test -f backend/dist/main.js
 
 mkdir -p "$dest/backend" "$dest/frontend" "$dest/docker"
 cp package.json package-lock.json "$dest/"

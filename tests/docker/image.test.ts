@@ -198,8 +198,25 @@ describe('docker/entrypoint.sh as root', () => {
     expect(r.stderr).toMatch(/remapped user/);
     expect(owner(path.join(configDir, 'probe')).uid).toBe(newUid);
     expect(owner(path.join(animeDir, 'Naruto (2002)/S01E01.mkv')).uid).toBe(0);
+    // an existing group (Unraid's users = 100) is used as it is
+    const users = sh('getent', ['group', '100']).stdout.split(':')[0];
+    const r100 = entry({ PUID: String(newUid), PGID: '100' }, ['id', '-gn']);
+    expect(r100.status).toBe(0);
+    expect(r100.stdout.trim()).toBe(users);
+    expect(owner(path.join(configDir, 'probe')).gid).toBe(100);
     // back to the first ids for the server test
     expect(entry({ PUID: String(puid), PGID: String(pgid) }, ['true']).status).toBe(0);
+    expect(owner(path.join(configDir, 'probe'))).toMatchObject({ uid: puid, gid: pgid });
+  });
+
+  it('started as a non-root user (docker run --user) it changes nothing and runs the command', () => {
+    const r = spawnSync('setpriv', ['--reuid', String(puid), '--regid', String(pgid), '--clear-groups', 'sh', path.join(app, 'docker/entrypoint.sh'), 'id', '-u'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH!, DATA_DIR: configDir, ANIME_DIR: animeDir, PUID: '1', PGID: '1' },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(String(puid));
+    expect(r.stderr).toMatch(/not root\): PUID\/PGID ignored/);
   });
 
   it('refuses bad ids, a bad umask and a missing secret file with a clear message', () => {
