@@ -39,7 +39,7 @@ describe('never two rescans at once', () => {
 
       // the schedule comes due meanwhile: it records a skipped run and schedules the next one
       await srv.deps.db.query(sql.unsafe`update graphile_worker._private_jobs set run_at = now() where key = 'scheduled_rescan'`);
-      const s = await until(async () => ((await state())?.runs ?? 0) >= 1 && (await state()), 'the scheduled run');
+      const s = await until(async () => { const st = await state(); return st && st.runs >= 1 ? st : null; }, 'the scheduled run');
       expect(s.last_outcome).toBe('skipped: a rescan was already running');
       expect((await jobsByTask(srv, 'library_rescan')).length).toBe(1); // only the running one
       expect(Date.parse((await status()).next_run)).toBeGreaterThan(Date.now());

@@ -6,6 +6,7 @@ import { sql } from '../../backend/src/db/pool.js';
 import { startFakeAniworld, simpleSeries, type FakeAniworld } from '../fakes/aniworld.js';
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import { makeMp4 } from '../fakes/media.js';
+import { io, type Socket } from 'socket.io-client';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { until } from '../scheduler/helpers.js';
@@ -15,23 +16,30 @@ let hosters: FakeHosters;
 let srv: TestServer;
 let api: ReturnType<typeof client>;
 let mp4: string;
+let token: string;
+const sockets: Socket[] = [];
 
 beforeAll(async () => {
   mp4 = await makeMp4({ seconds: 3 });
   hosters = await startFakeHosters();
   const source = () => [{ lang: 1 as const, hoster: 'VOE', embedUrl: hosters.embed('VOE', { mp4 }) }];
-  fake = await startFakeAniworld({ series: [simpleSeries('sousou-no-frieren', 'Sousou no Frieren', { 1: 1 }, {}, source)] });
+  fake = await startFakeAniworld({ series: [
+    simpleSeries('sousou-no-frieren', 'Sousou no Frieren', { 1: 1 }, {}, source),
+    simpleSeries('dungeon-meshi', 'Dungeon Meshi', { 1: 3 }, {}, source),
+  ] });
   srv = await startTestServer({ env: { ANIWORLD_URL: fake.url } });
-  ({ api } = await adminClient(srv.url));
+  ({ api, token } = await adminClient(srv.url));
 });
 afterAll(async () => {
+  for (const s of sockets) s.close();
   await srv?.stop();
   await fake?.close();
   await hosters?.close();
 });
 
 const Download = z.object({ status: z.string(), source: z.string(), season: z.number(), episode: z.number(), file_path: z.string().nullable(), error: z.string().nullable() });
-const downloads = () => srv.deps.db.any(sql.type(Download)`select status, source, season, episode, file_path, error from download_items order by season, episode`);
+const downloads = (key = 'sousou-no-frieren') => srv.deps.db.any(sql.type(Download)`select status, source, season, episode, file_path, error from download_items
+  where serie_id = ${key} order by season, episode`);
 
 describe('watchlist auto-download end to end', () => {
   it('an episode that appears after the first check is found by the next, queued, downloaded and placed', async () => {
@@ -89,4 +97,30 @@ describe('watchlist auto-download end to end', () => {
     expect(status.last_run).not.toBeNull();
     expect(Date.parse(status.next_run) - Date.parse(status.last_run)).toBe(60 * 60_000);
   });
+
+  it('keeps at most max_concurrent_auto_downloads watchlist downloads queued; the rest follow, each announced', async () => {
+    expect((await api.put('/api/watchlist/settings', { max_concurrent_auto_downloads: 1 })).status).toBe(200);
+    const socket = io(srv.url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    sockets.push(socket);
+    const downloaded: { episodes: { episode: number }[]; anime_key: string }[] = [];
+    socket.on('message', (m: { type: string; data: any }) => { if (m.type === 'watchlist_episode_downloaded') downloaded.push(m.data); });
+    await new Promise<void>((r) => socket.once('message', () => r()));
+
+    const id = (await api.post('/api/watchlist', { anime_title: 'Dungeon Meshi', anime_url: `${fake.url}/anime/stream/dungeon-meshi` })).body.id;
+    const check = await api.post(`/api/watchlist/${id}/check`);
+    expect(check.body).toMatchObject({ status: 'ok', queued: 1, deferred: 2 });
+    expect(codes(await downloads('dungeon-meshi'))).toEqual(['S1E1']);
+
+    const rows = await until(async () => {
+      const r = await downloads('dungeon-meshi');
+      if (r.some((x) => x.status === 'failed')) throw new Error(`download failed: ${JSON.stringify(r)}`);
+      return r.length === 3 && r.every((x) => x.status === 'completed') ? r : null;
+    }, 'all three episodes downloaded one after the other', 50_000);
+    expect(rows.map((r) => r.source)).toEqual(['watchlist', 'watchlist', 'watchlist']);
+    await until(async () => downloaded.filter((d) => d.anime_key === 'dungeon-meshi').length === 3, 'three downloaded messages');
+    expect(downloaded.filter((d) => d.anime_key === 'dungeon-meshi').map((d) => d.episodes[0].episode).sort()).toEqual([1, 2, 3]);
+    expect((await api.get(`/api/watchlist/${id}`)).body.last_episode_downloaded).toBe(3);
+  });
 });
+
+const codes = (rows: { season: number; episode: number }[]) => rows.map((r) => `S${r.season}E${r.episode}`);

@@ -9,7 +9,7 @@ export const SUPPORTED_MESSAGE_TYPES = [
   'connected', 'ping', 'pong', 'error', 'system_info',
   'download_progress', 'download_complete', 'download_failed', 'download_added', 'download_removed',
   'queue_status', 'queue_started', 'queue_stopped', 'scan_progress', 'scan_complete',
-  'nfo_progress', 'nfo_complete', 'watchlist_new_episodes', 'watchlist_check_complete', 'scheduler_status',
+  'nfo_progress', 'nfo_complete', 'watchlist_new_episodes', 'watchlist_episode_downloaded', 'watchlist_check_complete', 'scheduler_status',
   'task_started', 'task_complete', 'task_failed',
 ];
 

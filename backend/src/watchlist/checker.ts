@@ -19,6 +19,8 @@ export interface CheckResult {
   status: 'ok' | 'error' | 'skipped';
   new_episodes: FoundEpisode[];
   queued: number;
+  /** Episodes waiting for a free auto-download slot. */
+  deferred: number;
   queue_errors: string[];
   error: string | null;
   checked_at: string;
@@ -34,7 +36,7 @@ const after = (a: Ep, b: Ep) => a.season > b.season || (a.season === b.season &&
  * special, season 0, it lacks) and that no earlier check of this item found. Episodes the library
  * only lists as missing are the rescan's business, not news.
  */
-export function newEpisodes<T extends Ep>(catalogue: T[], downloaded: Ep[], recorded: Ep[]): T[] {
+export function newEpisodes<T extends Ep>(catalogue: readonly T[], downloaded: readonly Ep[], recorded: readonly Ep[]): T[] {
   const known = new Set([...downloaded, ...recorded].map(epKey));
   const newest = downloaded.filter((e) => e.season > 0).reduce<Ep | null>((m, e) => (!m || after(e, m) ? e : m), null);
   return catalogue.filter((e) => !known.has(epKey(e)) && (e.season === 0 || !newest || after(e, newest)));
@@ -49,6 +51,34 @@ export async function linkToLibrary(deps: Deps, item: Pick<repo.ItemRow, 'id' | 
 }
 
 /**
+ * Queues the item's deferred and new episodes, as many as free auto-download slots allow
+ * (max_concurrent_auto_downloads watchlist downloads waiting or running); the rest wait, deferred,
+ * until a watchlist download finishes. Quality and language preferences go with each episode.
+ */
+async function autoDownload(deps: Deps, item: repo.ItemRow, key: string, found: FoundEpisode[], maxSlots: number) {
+  const wanted = [...(await repo.deferredEpisodes(deps.db, item.id)), ...found];
+  const free = Math.max(0, maxSlots - (await repo.activeWatchlistDownloads(deps.db)));
+  const now = wanted.slice(0, free);
+  const later = wanted.slice(free);
+  const out = { queued: 0, deferred: later.length, queue_errors: [] as string[] };
+  if (now.length > 0) {
+    const res = await queueEpisodes(deps, {
+      serie_id: key,
+      episodes: now.map((e) => ({ season: e.season, episode: e.episode, title: e.title })),
+      source: 'watchlist',
+      language: item.lang,
+      quality: item.quality_preference === 'auto' ? null : item.quality_preference,
+    });
+    out.queued = res.added_items.length;
+    const failed = new Map(res.failed_items.map((f) => [epKey(f), f.reason]));
+    for (const e of now) await repo.markQueued(deps.db, item.id, e.season, e.episode, failed.get(epKey(e)) ?? null);
+    out.queue_errors = res.failed_items.map((f) => f.reason);
+  }
+  await repo.markDeferred(deps.db, item.id, later);
+  return out;
+}
+
+/**
  * Checks one item: reads the provider's catalogue, finds the episodes the library does not have
  * yet (and that no earlier check found), records them, queues them when auto-download is on for
  * the item and globally, and notifies the owner. Failures are recorded on the item; its status
@@ -60,7 +90,7 @@ export async function checkItem(deps: Deps, itemId: string, opts: { manual: bool
   if (!item) return null;
   const settings = await getSettings(deps);
   const result: CheckResult = {
-    item_id: item.id, anime_title: item.anime_title, checked: false, status: 'skipped', new_episodes: [], queued: 0,
+    item_id: item.id, anime_title: item.anime_title, checked: false, status: 'skipped', new_episodes: [], queued: 0, deferred: 0,
     queue_errors: [], error: null, checked_at: deps.clock.now().toISOString(),
   };
   const checkable = item.status === 'active' || (item.status === 'completed' && settings.include_completed_anime);
@@ -74,18 +104,9 @@ export async function checkItem(deps: Deps, itemId: string, opts: { manual: bool
       .sort((a, b) => a.season - b.season || a.episode - b.episode);
     await repo.recordEpisodes(deps.db, item.id, found);
     result.new_episodes = found;
-    if (found.length > 0 && item.auto_download && settings.auto_download_enabled) {
-      const queued = await queueEpisodes(deps, {
-        serie_id: series.key,
-        episodes: found.map((e) => ({ season: e.season, episode: e.episode, title: e.title })),
-        source: 'watchlist',
-        language: item.lang,
-        quality: item.quality_preference === 'auto' ? null : item.quality_preference,
-      });
-      result.queued = queued.added_items.length;
-      const failed = new Map(queued.failed_items.map((f) => [epKey(f), f.reason]));
-      for (const e of found) await repo.markQueued(deps.db, item.id, e.season, e.episode, failed.get(epKey(e)) ?? null);
-      result.queue_errors = queued.failed_items.map((f) => f.reason);
+    if (item.auto_download && settings.auto_download_enabled) {
+      const queued = await autoDownload(deps, item, series.key, found, settings.max_concurrent_auto_downloads);
+      Object.assign(result, queued);
     }
     result.status = 'ok';
     await repo.recordCheck(deps.db, item.id, {

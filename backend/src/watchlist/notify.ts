@@ -41,7 +41,21 @@ export async function notifyNewEpisodes(deps: Deps, item: ItemRow, episodes: Epi
   };
   const { type: _t, owner: _o, ...data } = event;
   await deps.bus.publish(`user:${item.user_id}`, 'watchlist_new_episodes', { ...data, series_key: item.series_key });
-  if (!webhooks) return;
+  if (webhooks) await addDeliveries(deps, event);
+}
+
+/** Tells the owner (and, when notifications are on, the webhooks) that a watchlist episode was downloaded. */
+export async function notifyDownloaded(deps: Deps, item: ItemRow, ep: Episode, webhooks: boolean) {
+  const event = {
+    type: 'watchlist_episode_downloaded', anime_title: item.anime_title, anime_key: item.anime_key, provider_id: item.provider_id,
+    item_id: item.id, owner: item.owner_name, episodes: [ep], queued: 0, timestamp: deps.clock.now().toISOString(),
+  };
+  const { type: _t, owner: _o, ...data } = event;
+  await deps.bus.publish(`user:${item.user_id}`, 'watchlist_episode_downloaded', { ...data, series_key: item.series_key });
+  if (webhooks) await addDeliveries(deps, event);
+}
+
+async function addDeliveries(deps: Deps, event: NotifyPayload['event']) {
   for (const hook of deps.settings.get().notifications.webhooks) {
     if (!hook.enabled) continue;
     await deps.jobs.add(NOTIFY_TASK, { type: hook.type, url: hook.url, event }, { maxAttempts: 5 });
@@ -55,14 +69,18 @@ const headerValue = (v: string) => (/^[\x20-\x7e]*$/.test(v) ? v : `=?UTF-8?B?${
 export function webhookRequest(p: NotifyPayload): { headers: Record<string, string>; body: string } {
   const e = p.event;
   const list = e.episodes.map((ep) => `${code(ep)}${ep.title ? ` ${ep.title}` : ''}`).join(', ');
-  const text = `${e.episodes.length} new episode${e.episodes.length === 1 ? '' : 's'} of ${e.anime_title}: ${list}` +
-    (e.queued > 0 ? ` (${e.queued} queued for download)` : '');
+  const downloaded = e.type === 'watchlist_episode_downloaded';
+  const text = downloaded
+    ? `Downloaded ${e.anime_title}: ${list}`
+    : `${e.episodes.length} new episode${e.episodes.length === 1 ? '' : 's'} of ${e.anime_title}: ${list}` +
+      (e.queued > 0 ? ` (${e.queued} queued for download)` : '');
+  const title = downloaded ? `Downloaded: ${e.anime_title}` : `New episodes: ${e.anime_title}`;
   switch (p.type) {
     case 'discord':
       return { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'Aniworld', content: text.slice(0, 2000) }) };
     case 'ntfy':
       return {
-        headers: { 'Content-Type': 'text/plain; charset=utf-8', Title: headerValue(`New episodes: ${e.anime_title}`), Tags: 'tv' },
+        headers: { 'Content-Type': 'text/plain; charset=utf-8', Title: headerValue(title), Tags: 'tv' },
         body: text,
       };
     default:

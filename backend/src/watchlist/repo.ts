@@ -137,7 +137,7 @@ export async function recordEpisodes(c: Conn, itemId: string, eps: { season: num
 }
 
 export const markQueued = (c: Conn, itemId: string, season: number, episode: number, error: string | null) =>
-  c.query(sql.unsafe`update watchlist_episodes set queued = ${error === null}, queue_error = ${error}
+  c.query(sql.unsafe`update watchlist_episodes set queued = ${error === null}, queue_error = ${error}, deferred = false
     where item_id = ${itemId}::uuid and season = ${season} and episode = ${episode}`);
 
 const Stat = z.object({ key: z.string(), n: z.number() });
@@ -147,3 +147,38 @@ export const countByProvider = (c: Conn, userId: number) =>
   c.any(sql.type(Stat)`select provider_id as key, count(*)::int as n from watchlist_items where user_id = ${userId} group by provider_id`);
 export const countAutoDownload = (c: Conn, userId: number) =>
   c.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from watchlist_items where user_id = ${userId} and auto_download`);
+
+/** Watchlist downloads waiting or running in the download queue (the auto-download slots in use). */
+export const activeWatchlistDownloads = (c: Conn) =>
+  c.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from download_items
+    where source = 'watchlist' and status in ('pending', 'downloading', 'paused')`);
+
+/** Episodes of the item that wait for a free auto-download slot, oldest first. */
+export const deferredEpisodes = (c: Conn, itemId: string) =>
+  c.any(sql.type(z.object({ season: z.number(), episode: z.number(), title: z.string().nullable() }))`select season, episode, title
+    from watchlist_episodes where item_id = ${itemId}::uuid and deferred order by season, episode`);
+
+export const markDeferred = (c: Conn, itemId: string, eps: { season: number; episode: number }[]) =>
+  eps.length === 0 ? Promise.resolve() : c.query(sql.unsafe`update watchlist_episodes set deferred = true
+    where item_id = ${itemId}::uuid and (season, episode) in (select * from unnest(${sql.array(eps.map((e) => e.season), 'int4')}, ${sql.array(eps.map((e) => e.episode), 'int4')}))`);
+
+const Downloaded = z.object({ item_id: z.string(), user_id: z.number() });
+
+/**
+ * Marks a queued watchlist episode of series `key` as downloaded, once: returns the items (and
+ * owners) for which this call made the change, so only one process notifies.
+ */
+export const markDownloaded = (c: Conn, key: string, season: number, episode: number) =>
+  c.any(sql.type(Downloaded)`update watchlist_episodes we set downloaded_at = now()
+    from watchlist_items w
+    where we.item_id = w.id and w.anime_key = ${key} and we.season = ${season} and we.episode = ${episode}
+      and we.queued and we.downloaded_at is null
+    returning w.id::text as item_id, w.user_id`);
+
+export const raiseLastDownloaded = (c: Conn, itemId: string, episode: number) =>
+  c.query(sql.unsafe`update watchlist_items set last_episode_downloaded = greatest(last_episode_downloaded, ${episode})
+    where id = ${itemId}::uuid`);
+
+/** Items with episodes waiting for an auto-download slot. */
+export const itemsWithDeferred = (c: Conn) =>
+  c.anyFirst(sql.type(z.object({ id: z.string() }))`select distinct item_id::text as id from watchlist_episodes where deferred`);

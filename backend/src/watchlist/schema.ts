@@ -61,6 +61,7 @@ export const CheckResult = z.object({
   status: z.enum(['ok', 'error', 'skipped']),
   new_episodes: z.array(Episode),
   queued: z.number(),
+  deferred: z.number(),
   queue_errors: z.array(z.string()),
   error: z.string().nullable(),
   checked_at: z.string(),
