@@ -150,3 +150,16 @@ describe('watchlist scheduler', () => {
     expect((await jobsByKey(srv, 'watchlist_check_all'))[0]?.run_at.toISOString()).toBe(started.next_run);
   });
 });
+
+describe('API documentation', () => {
+  it('documents every watchlist, scheduler and tasks route', async () => {
+    const doc = (await client(srv.url).get('/api/openapi.json')).body;
+    const paths = Object.keys(doc.paths);
+    for (const p of ['/api/watchlist', '/api/watchlist/{id}', '/api/watchlist/{id}/check', '/api/watchlist/{id}/pause', '/api/watchlist/{id}/resume',
+      '/api/watchlist/settings', '/api/watchlist/stats', '/api/watchlist/check-all', '/api/watchlist/scheduler/status',
+      '/api/watchlist/scheduler/start', '/api/watchlist/scheduler/stop', '/api/scheduler/config', '/api/scheduler/trigger-rescan',
+      '/api/tasks', '/api/tasks/{name}/run']) {
+      expect(paths, p).toContain(p);
+    }
+  });
+});
