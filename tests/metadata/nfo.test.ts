@@ -108,7 +108,7 @@ describe('a series with seasons, specials and episodes on disk', () => {
   });
 
   it('answers with the spec shape', () => {
-    expect(created.status).toBe(200);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
     expect(created.body).toMatchObject({
       serie_id: 'attack-on-titan',
       serie_folder: 'Attack on Titan (2013)',

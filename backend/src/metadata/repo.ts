@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { sql, type Conn } from '../db/pool.js';
 
-/** SQL of the metadata domain: TMDB cache, read-only series/episode lookups, NFO batches. */
+/** SQL of the metadata domain: TMDB cache, read-only series/episode lists, NFO batches. */
 
 export const SeriesRow = z.object({
   id: z.number(),
@@ -12,10 +12,6 @@ export const SeriesRow = z.object({
   created_at: z.date(),
 });
 export type SeriesRow = z.infer<typeof SeriesRow>;
-
-export async function findSeries(db: Conn, key: string): Promise<SeriesRow | null> {
-  return db.maybeOne(sql.type(SeriesRow)`select id, key, name, folder, year, created_at from series where key = ${key}`);
-}
 
 export async function allSeries(db: Conn): Promise<SeriesRow[]> {
   return [...(await db.any(sql.type(SeriesRow)`select id, key, name, folder, year, created_at from series order by name, key`))];

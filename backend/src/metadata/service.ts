@@ -8,7 +8,8 @@ import { episodeSidecars, episodeVideos, exists, mediaStatus, writeIfChanged, ty
 import { resolveTmdbId, tmdbIdFromNfo, type MatchHint } from './match.js';
 import { episodeNfo, imageUrl, showArtwork, showNfo, usableSize } from './nfoMapping.js';
 import { buildEpisodeNfo, buildTvShowNfo } from './nfoXml.js';
-import { downloadedEpisodes, findSeries, type SeriesRow } from './repo.js';
+import { downloadedEpisodes } from './repo.js';
+import { findSeries, seriesFolderPath, type SeriesRow } from '../library/service.js';
 import { TmdbClient } from './tmdbClient.js';
 import type { TmdbEpisode, TmdbSeason, TmdbTv } from './tmdbTypes.js';
 
@@ -29,9 +30,9 @@ export interface SeriesDir {
 }
 
 export async function seriesDir(deps: Deps, key: string): Promise<SeriesDir> {
-  const row = await findSeries(deps.db, key);
+  const row = await findSeries(deps, key);
   if (!row) throw new NotFound(`Series '${key}' not found`);
-  const dir = insideRoot(deps.settings.animeDirectory(), row.folder);
+  const dir = seriesFolderPath(deps, row);
   return { row, dir, nfoPath: path.join(dir, 'tvshow.nfo') };
 }
 
