@@ -39,10 +39,10 @@ describe('pending list reorder', () => {
     expect(wrapper.emitted('reorder')).toEqual([[['a', 'c', 'b', 'd']], [['b', 'a', 'c', 'd']]]);
   });
 
-  it('changing the priority emits the item and the new priority', async () => {
-    const wrapper = mount(PendingList, { props: { items: items() } });
-    await wrapper.get('[data-test="priority-c"]').setValue('HIGH');
-    expect(wrapper.emitted('priority')).toEqual([['c', 'HIGH']]);
+  it('shows the priority of each item', () => {
+    const wrapper = mount(PendingList, { props: { items: [item('a', 1, { priority: 'HIGH' }), item('b', 2)] } });
+    expect(wrapper.get('[data-test="priority-a"]').text()).toBe('High');
+    expect(wrapper.get('[data-test="priority-b"]').text()).toBe('Normal');
   });
 
   it('the store applies a move and returns the order /reorder wants', () => {

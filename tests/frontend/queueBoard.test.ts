@@ -78,6 +78,19 @@ describe('queue board over realtime messages', () => {
     expect(refreshes()).toBe(1);
   });
 
+  it('queue_status updates the running state and statistics, and refreshes only when its counts disagree', () => {
+    const { store, refreshes } = setup();
+    const stats = (pending: number, failed: number) => ({ total_items: pending + failed, pending_count: pending, active_count: 0, completed_count: 0,
+      failed_count: failed, total_downloaded_mb: 12.5, average_speed_mbps: 2, estimated_time_remaining: 40 });
+    dispatch(msg('queue_status', { is_running: false, is_paused: true, statistics: stats(3, 0) }));
+    expect(store.state.status.is_running).toBe(false);
+    expect(store.state.statistics?.total_downloaded_mb).toBe(12.5);
+    expect(refreshes()).toBe(0);
+    // e.g. a retry elsewhere: a failed item went back to pending, which only the counts tell
+    dispatch(msg('queue_status', { is_running: true, is_paused: false, statistics: stats(4, 0) }));
+    expect(refreshes()).toBe(1);
+  });
+
   it('stops listening once unmounted', async () => {
     const { store, wrapper } = setup();
     wrapper.unmount();

@@ -53,6 +53,11 @@ async function toError(res: Response): Promise<ApiError> {
 }
 
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  return (await requestFull<T>(method, path, opts)).data;
+}
+
+/** Like request, with the response headers (X-Total-Count of paged lists). */
+export async function requestFull<T>(method: string, path: string, opts: RequestOptions = {}): Promise<{ data: T; headers: Headers }> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const token = session.token;
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -76,9 +81,9 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     }
     throw error;
   }
-  if (res.status === 204) return undefined as T;
+  if (res.status === 204) return { data: undefined as T, headers: res.headers };
   const text = await res.text();
-  return (text ? JSON.parse(text) : undefined) as T;
+  return { data: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
 }
 
 /** Fetches a protected binary (artwork) with the token; null when it does not exist. */
@@ -92,6 +97,7 @@ export async function fetchBlob(path: string, signal?: AbortSignal): Promise<Blo
 
 export const http = {
   get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal }),
+  getFull: <T>(path: string, query?: Query, signal?: AbortSignal) => requestFull<T>('GET', path, { query, signal }),
   post: <T>(path: string, body?: unknown, query?: Query) => request<T>('POST', path, { body: body ?? {}, query }),
   put: <T>(path: string, body?: unknown, query?: Query) => request<T>('PUT', path, { body: body ?? {}, query }),
   del: <T>(path: string, body?: unknown) => request<T>('DELETE', path, { body }),

@@ -22,7 +22,12 @@ export interface LibraryQuery {
 
 export const animeApi = {
   status: () => http.get<{ directory: string | null; series_count: number }>('/api/anime/status'),
-  list: (q: LibraryQuery) => http.get<T.SeriesSummary[]>('/api/anime', { ...q }),
+  /** One page of the library and the total count the server reports. */
+  list: async (q: LibraryQuery, signal?: AbortSignal) => {
+    const { data, headers } = await http.getFull<T.SeriesSummary[]>('/api/anime', { ...q }, signal);
+    const total = Number(headers.get('X-Total-Count'));
+    return { items: data, total: Number.isFinite(total) && headers.has('X-Total-Count') ? total : null };
+  },
   search: (query: string) => http.post<T.SeriesSummary[]>('/api/anime/search', { query }),
   add: (link: string, name: string) => http.post<T.AddSeriesResponse>('/api/anime/add', { link, name }),
   rescan: () => http.post<{ success: boolean; message: string }>('/api/anime/rescan'),
@@ -30,10 +35,10 @@ export const animeApi = {
   remove: (key: string, deleteFiles: boolean) =>
     http.del<void>(`/api/anime/${enc(key)}${deleteFiles ? '?delete_files=true' : ''}`),
   artworkUrl: (key: string, kind: 'poster' | 'fanart' | 'logo') => `/api/anime/${enc(key)}/artwork/${kind}`,
-  unmatched: () => http.get<T.UnmatchedFolder[] | { folders: T.UnmatchedFolder[] }>('/api/library/unmatched'),
-  importFolder: (folder: string, key: string, link?: string, name?: string) =>
-    http.post<unknown>('/api/library/import', { items: [{ folder, key, link, name }] }),
-  providers: () => http.get<T.ProviderHealth[] | { providers: T.ProviderHealth[] }>('/api/providers'),
+  unmatched: () => http.get<{ folders: T.UnmatchedFolder[]; count: number }>('/api/library/unmatched'),
+  importFolders: (body: { folders?: string[]; matches?: { folder: string; key: string; provider?: string }[] }) =>
+    http.post<T.ImportResponse>('/api/library/import', body),
+  providers: () => http.get<{ providers: T.ProviderHealth[] }>('/api/providers'),
 };
 
 export const queueApi = {
@@ -46,7 +51,6 @@ export const queueApi = {
   clear: (which: 'completed' | 'failed' | 'pending') => http.del<{ message: string; count: number }>(`/api/queue/${which}`),
   reorder: (itemIds: string[]) => http.post<{ message: string }>('/api/queue/reorder', { item_ids: itemIds }),
   retry: (itemIds: string[]) => http.post<{ message: string; retried_count: number }>('/api/queue/retry', { item_ids: itemIds }),
-  setPriority: (id: string, priority: T.Priority) => http.post<unknown>(`/api/queue/${enc(id)}/priority`, { priority }),
 };
 
 export const configApi = {
@@ -85,7 +89,7 @@ export const schedulerApi = {
 };
 
 export const watchlistApi = {
-  list: (status?: string) => http.get<T.WatchlistItem[] | { items: T.WatchlistItem[] }>('/api/watchlist', { status }),
+  list: (status?: string) => http.get<T.WatchlistItem[]>('/api/watchlist', { status }),
   add: (body: { anime_title: string; anime_url: string; provider_id: string; lang?: string; auto_download?: boolean; quality_preference?: T.Quality }) =>
     http.post<T.WatchlistItem>('/api/watchlist', body),
   update: (id: string | number, patch: Partial<T.WatchlistItem>) => http.put<T.WatchlistItem>(`/api/watchlist/${enc(String(id))}`, patch),
@@ -103,15 +107,6 @@ export const watchlistApi = {
 
 export const systemApi = {
   health: () => http.get<T.HealthDetailed>('/api/health/detailed'),
-  tasks: () => http.get<T.TaskInfo[] | { tasks: T.TaskInfo[] }>('/api/tasks'),
+  tasks: () => http.get<{ tasks: T.TaskInfo[] }>('/api/tasks'),
   runTask: (name: string) => http.post<unknown>(`/api/tasks/${enc(name)}/run`),
 };
-
-/** Endpoints answer with a bare array or an object holding it; the UI accepts both. */
-export function listOf<I>(value: I[] | Record<string, unknown> | null | undefined, ...keys: string[]): I[] {
-  if (Array.isArray(value)) return value;
-  if (value && typeof value === 'object') {
-    for (const k of keys) if (Array.isArray((value as Record<string, unknown>)[k])) return (value as Record<string, I[]>)[k];
-  }
-  return [];
-}

@@ -25,34 +25,39 @@ export interface SeriesSummary {
   provider?: string;
   total_missing?: number;
   cover?: string | null;
-  poster_url?: string | null;
   description?: string | null;
+  in_library?: boolean;
+  scan_error?: string | null;
+  last_scanned_at?: string | null;
 }
 
 export interface EpisodeInfo {
   season: number;
   episode: number;
   title?: string | null;
+  title_en?: string | null;
   is_downloaded?: boolean;
-  downloaded?: boolean;
+  on_provider?: boolean;
   file_path?: string | null;
-  file_name?: string | null;
+  file_size?: number | null;
   languages?: string[];
 }
 
 export interface SeriesDetail {
   key: string;
-  title?: string;
-  name?: string;
+  title: string;
   folder: string;
-  episodes: string[] | EpisodeInfo[];
+  /** missing episodes as `season-episode` */
+  episodes: string[];
   description?: string | null;
   year?: number | null;
   site?: string;
   link?: string;
   provider?: string;
-  missing_episodes?: MissingEpisodes;
-  seasons?: { season: number; episodes: EpisodeInfo[] }[];
+  genres?: string[];
+  scan_error?: string | null;
+  last_scanned_at?: string | null;
+  episode_list?: EpisodeInfo[];
 }
 
 export interface AddSeriesResponse {
@@ -65,25 +70,38 @@ export interface AddSeriesResponse {
   total_missing: number;
 }
 
+export interface Candidate {
+  provider: string;
+  key: string;
+  name: string;
+  link: string;
+  year: number | null;
+}
+
 export interface UnmatchedFolder {
   folder: string;
-  name?: string;
-  year?: number | null;
-  candidates: SeriesSummary[];
-  reason?: string;
+  status: string;
+  candidates: Candidate[];
+  error: string | null;
+  year: number | null;
+}
+
+export interface ImportResponse {
+  imported: { folder: string; key: string; provider: string; missing: number }[];
+  ambiguous: { folder: string; candidates: Candidate[] }[];
+  not_found: string[];
+  failed: { folder: string; error: string }[];
 }
 
 export interface ProviderHealth {
-  id?: string;
-  name: string;
-  base_url?: string;
-  enabled?: boolean;
-  reachable?: boolean;
-  search_ok?: boolean;
-  healthy?: boolean;
-  last_error?: string | null;
-  checked_at?: string | null;
-  latency_ms?: number | null;
+  id: string;
+  site: string;
+  base_url: string;
+  default: boolean;
+  reachable: boolean;
+  search_works: boolean;
+  last_error: string | null;
+  checked_at: string;
 }
 
 export type Priority = 'LOW' | 'NORMAL' | 'HIGH';
@@ -113,6 +131,8 @@ export interface DownloadItem {
   retry_count: number;
   source_url: string | null;
   file_path?: string | null;
+  language?: string | null;
+  hoster?: string | null;
 }
 
 export interface QueueStatus {
@@ -240,24 +260,22 @@ export type WatchStatus = 'active' | 'paused' | 'completed' | 'archived';
 export type Quality = 'auto' | '1080p' | '720p' | '480p';
 
 export interface WatchlistItem {
-  id: string | number;
+  id: string;
   anime_title: string;
   anime_url: string;
+  anime_key?: string;
   provider_id: string;
-  lang?: string | null;
+  lang: string | null;
   auto_download: boolean;
   quality_preference: Quality;
   status: WatchStatus;
-  last_episode_downloaded?: number | null;
-  poster_image?: string | null;
-  last_checked_at?: string | null;
-  last_check?: string | null;
-  last_check_result?: string | null;
-  last_result?: string | null;
-  last_error?: string | null;
-  series_key?: string | null;
-  created_at?: string;
-  updated_at?: string;
+  last_episode_downloaded: number;
+  series_key: string | null;
+  owner_name?: string;
+  created_at: string;
+  updated_at: string;
+  last_checked: string | null;
+  last_check_result: { status: 'ok' | 'error'; new_episodes: number | null; error: string | null } | null;
 }
 
 export interface WatchlistSettings {
@@ -271,18 +289,23 @@ export interface WatchlistSettings {
 export interface WatchlistSchedulerStatus {
   running: boolean;
   next_run: string | null;
-  settings?: WatchlistSettings;
+  last_run: string | null;
+  settings: WatchlistSettings;
 }
 
 export interface TaskInfo {
   name: string;
-  description?: string;
-  last_run?: string | null;
-  last_duration_ms?: number | null;
-  last_outcome?: string | null;
-  last_error?: string | null;
-  next_run?: string | null;
-  running?: boolean;
+  title: string;
+  description: string;
+  schedule: string;
+  running: boolean;
+  last_run: string | null;
+  last_finished: string | null;
+  duration_ms: number | null;
+  outcome: 'success' | 'failed' | null;
+  error: string | null;
+  runs: number;
+  next_run: string | null;
 }
 
 export interface HealthDetailed {

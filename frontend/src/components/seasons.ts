@@ -1,4 +1,4 @@
-/** Normalises the series detail into seasons of episodes, whatever form the API used for them. */
+/** The series detail as seasons of episodes: each downloaded (with its file) or missing (with its languages). */
 import type { EpisodeInfo, SeriesDetail } from '../api/types.ts';
 
 export interface Season {
@@ -6,32 +6,26 @@ export interface Season {
   episodes: EpisodeInfo[];
 }
 
-const isDownloaded = (e: EpisodeInfo) => Boolean(e.is_downloaded ?? e.downloaded ?? e.file_path);
-
 export function seasonsOf(detail: SeriesDetail): Season[] {
-  const bySeason = new Map<number, Map<number, EpisodeInfo>>();
-  const put = (e: EpisodeInfo) => {
-    if (!bySeason.has(e.season)) bySeason.set(e.season, new Map());
-    const existing = bySeason.get(e.season)!.get(e.episode);
-    bySeason.get(e.season)!.set(e.episode, { ...existing, ...e });
-  };
-  for (const s of detail.seasons ?? []) for (const e of s.episodes) put({ ...e, season: e.season ?? s.season });
-  for (const e of detail.episodes ?? []) {
-    if (typeof e === 'string') {
-      const m = /^(\d+)-(\d+)$/.exec(e);
-      if (m) put({ season: Number(m[1]), episode: Number(m[2]) });
-    } else put(e);
+  let list: EpisodeInfo[];
+  if (detail.episode_list) {
+    // episodes neither on the provider nor on disk are nothing the user can act on
+    list = detail.episode_list.filter((e) => e.is_downloaded || e.on_provider !== false);
+  } else {
+    // the spec's bare shape: `episodes` lists the missing ones as "season-episode"
+    list = detail.episodes.flatMap((code) => {
+      const m = /^(\d+)-(\d+)$/.exec(code);
+      return m ? [{ season: Number(m[1]), episode: Number(m[2]), is_downloaded: false }] : [];
+    });
   }
-  // missing_episodes lists what is not on disk; anything else the API listed counts as present only if it says so
-  for (const [season, eps] of Object.entries(detail.missing_episodes ?? {})) {
-    for (const ep of eps) {
-      const cur = bySeason.get(Number(season))?.get(ep);
-      put({ ...(cur ?? {}), season: Number(season), episode: ep, is_downloaded: false });
-    }
+  const bySeason = new Map<number, EpisodeInfo[]>();
+  for (const e of list) {
+    if (!bySeason.has(e.season)) bySeason.set(e.season, []);
+    bySeason.get(e.season)!.push({ ...e, is_downloaded: Boolean(e.is_downloaded) });
   }
   return [...bySeason.entries()]
     .sort(([a], [b]) => (a === 0 ? 1 : b === 0 ? -1 : a - b))
-    .map(([season, eps]) => ({ season, episodes: [...eps.values()].sort((a, b) => a.episode - b.episode).map((e) => ({ ...e, is_downloaded: isDownloaded(e) })) }));
+    .map(([season, eps]) => ({ season, episodes: eps.sort((a, b) => a.episode - b.episode) }));
 }
 
-export const fileName = (e: EpisodeInfo) => e.file_name ?? (e.file_path ? e.file_path.split(/[\\/]/).pop() : null) ?? null;
+export const fileName = (e: EpisodeInfo) => (e.file_path ? e.file_path.split(/[\\/]/).pop() ?? null : null);

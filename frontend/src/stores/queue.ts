@@ -99,6 +99,13 @@ export function createQueueStore(refresh: () => void = () => undefined) {
     }
   }
 
+  /** Whether the lists we hold agree with the server's counts (retries and reorders arrive only as counts). */
+  function countsMatch(s: QueueStatistics): boolean {
+    const st = state.status;
+    return s.pending_count === st.pending_queue.length && s.active_count === st.active_downloads.length
+      && s.completed_count === st.completed_downloads.length && s.failed_count === st.failed_downloads.length;
+  }
+
   function apply(msg: RealtimeMessage): void {
     const d = (msg.data ?? {}) as Data;
     const id = idOf(d);
@@ -130,10 +137,13 @@ export function createQueueStore(refresh: () => void = () => undefined) {
         state.status.is_running = false;
         break;
       case 'queue_status':
-        if (d.status && typeof d.status === 'object') load(d as unknown as QueueResponse);
-        else if ('pending_queue' in d) load({ status: d as unknown as QueueStatus, statistics: state.statistics! });
-        else if (typeof d.is_running === 'boolean') state.status.is_running = d.is_running;
-        else refresh();
+        if (d.status && typeof d.status === 'object') return load(d as unknown as QueueResponse);
+        if (typeof d.is_running === 'boolean') state.status.is_running = d.is_running;
+        if (typeof d.is_paused === 'boolean') state.status.is_paused = d.is_paused;
+        if (d.statistics && typeof d.statistics === 'object') {
+          state.statistics = d.statistics as QueueStatistics;
+          if (!countsMatch(state.statistics)) refresh();
+        }
         break;
     }
   }

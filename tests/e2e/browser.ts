@@ -1,0 +1,78 @@
+/** Debian's Chromium driven by playwright-core, and the helpers every browser test shares. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach } from 'vitest';
+import { chromium, selectors, type Browser, type Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+export const UI_DIST = path.resolve(import.meta.dirname, '../../frontend/dist');
+const SCREENSHOTS = path.resolve(import.meta.dirname, 'screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const PASSWORD = 'Sup3r-Secret!pw';
+
+export async function launchBrowser(): Promise<Browser> {
+  // the UI marks elements for tests with data-test
+  selectors.setTestIdAttribute('data-test');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A page that fails the test on any console error or CSP violation. */
+export async function newPage(browser: Browser, opts: { width?: number; height?: number; locale?: string; colorScheme?: 'light' | 'dark' } = {}) {
+  const context = await browser.newContext({
+    viewport: { width: opts.width ?? 1280, height: opts.height ?? 860 },
+    locale: opts.locale ?? 'en-US',
+    colorScheme: opts.colorScheme ?? 'light',
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  lastPage = page;
+  return { page, context, problems };
+}
+
+let lastPage: Page | null = null;
+
+/** Saves a screenshot of the last page when a test fails, so the failure can be seen. */
+export function screenshotFailures(prefix: string): void {
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && lastPage && !lastPage.isClosed()) {
+      await screenshot(lastPage, `FAILED-${prefix}-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+    }
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+export function startUiServer(env: Record<string, string> = {}): Promise<TestServer> {
+  return startTestServer({ env: { UI_DIST, ...env } });
+}
+
+/** First-run setup and login through the UI, ending on the library page. */
+export async function setupAndLogin(page: Page, baseUrl: string, opts: { animeDir?: string; shot?: string } = {}) {
+  await page.goto(baseUrl + '/');
+  await page.waitForURL('**/setup');
+  await page.getByLabel('Master password').fill(PASSWORD);
+  await page.getByLabel('Repeat the password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Next' }).click();
+  if (opts.animeDir) await page.getByLabel(/Anime directory/).fill(opts.animeDir);
+  if (opts.shot) await screenshot(page, `${opts.shot}-setup`);
+  await page.getByRole('button', { name: 'Finish setup' }).click();
+  await page.waitForURL('**/login?setup=1');
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
+}

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import type { TestServer } from '../helpers/server.js';
+import { client } from '../helpers/http.js';
+import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
+import { startFakeAnimeSama, type FakeAnimeSama } from '../fakes/animesama.js';
+import { PASSWORD, launchBrowser, newPage, screenshot, screenshotFailures, startUiServer } from './browser.js';
+
+let srv: TestServer;
+let browser: Browser;
+let aniworld: FakeAniworld;
+let animesama: FakeAnimeSama;
+
+screenshotFailures('setup');
+beforeAll(async () => {
+  // the providers' health checks must reach fakes, never the internet
+  [aniworld, animesama, browser] = await Promise.all([startFakeAniworld(), startFakeAnimeSama(), launchBrowser()]);
+  srv = await startUiServer({ ANIWORLD_URL: aniworld.url, ANIMESAMA_URL: animesama.url });
+});
+afterAll(async () => {
+  await browser?.close();
+  await srv?.stop();
+  await aniworld?.close();
+  await animesama?.close();
+});
+
+describe('first run, login, settings and system in Chromium', () => {
+  it('setup shows the password policy as you type, then login lands on the library', async () => {
+    const { page, problems } = await newPage(browser);
+    await page.goto(srv.url + '/queue');
+    await page.waitForURL('**/setup');
+    const pw = page.getByLabel('Master password');
+    await pw.fill('short');
+    const policy = page.locator('#setup-policy li');
+    await expect.poll(() => policy.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-ok')))).toEqual(['false', 'true', 'false', 'false', 'false']);
+    expect(await page.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    await pw.fill(PASSWORD);
+    await expect.poll(() => policy.evaluateAll((lis) => lis.every((li) => li.getAttribute('data-ok') === 'true'))).toBe(true);
+    await page.getByLabel('Repeat the password').fill(PASSWORD + 'x');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('The passwords do not match.').waitFor();
+    await screenshot(page, 'setup-policy');
+    await page.getByLabel('Repeat the password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel(/Anime directory/).fill(srv.animeDir);
+    await page.getByRole('button', { name: 'Finish setup' }).click();
+    await page.waitForURL('**/login?setup=1');
+
+    // a wrong password shows the server's message
+    await page.getByLabel('Password', { exact: true }).fill('Wrong-password1!');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toMatch(/invalid|incorrect|wrong/i);
+
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Remember me on this device').check();
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
+    await page.getByText('Your library is empty').waitFor();
+    await expect.poll(() => page.getByTestId('link-indicator').getAttribute('data-state')).toBe('connected');
+    await screenshot(page, 'library-empty');
+
+    const status = await client(srv.url).get('/api/auth/status');
+    expect(status.body.configured).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  it('scheduler day pills save and survive a reload; naming shows a live example', async () => {
+    const { page, problems } = await newPage(browser);
+    await page.goto(srv.url + '/login');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const editor = page.getByTestId('schedule-editor');
+    await editor.waitFor();
+    for (const day of ['mon', 'tue', 'thu', 'sat']) await editor.locator(`[data-day="${day}"]`).click();
+    await page.getByTestId('sched-time').fill('06:30');
+    await page.getByTestId('sched-save').click();
+    await page.getByTestId('toast').filter({ hasText: 'Saved' }).first().waitFor();
+
+    await page.reload();
+    await editor.waitFor();
+    const pressed = await editor.locator('[data-day]').evaluateAll((els) => els.filter((e) => e.getAttribute('aria-pressed') === 'true').map((e) => e.getAttribute('data-day')));
+    expect(pressed).toEqual(['wed', 'fri', 'sun']);
+    expect(await page.getByTestId('sched-time').inputValue()).toBe('06:30');
+    expect(await page.getByTestId('next-run').textContent()).not.toContain('—');
+
+    // a bad time is refused in the browser with a message naming the format
+    await page.getByTestId('sched-time').fill('25:00');
+    await page.getByTestId('sched-save').click();
+    await page.getByTestId('err-time').waitFor();
+
+    const naming = page.getByTestId('naming');
+    await naming.fill('{series} ({year}) - S{season}E{episode}');
+    expect(await page.getByTestId('naming-example').textContent()).toBe('Attack on Titan (2013) - S01E02.mkv');
+    await screenshot(page, 'settings');
+
+    const cfg = await client(srv.url, await page.evaluate(() => JSON.parse(sessionStorage.getItem('aniworld.session')!).token)).get('/api/config');
+    expect(cfg.body.scheduler.schedule_days).toEqual(['wed', 'fri', 'sun']);
+    expect(problems).toEqual([]);
+  });
+
+  it('system page shows health with ffmpeg and the version; German follows the browser', async () => {
+    const { page, problems } = await newPage(browser, { locale: 'de-DE', colorScheme: 'dark', width: 390, height: 844 });
+    await page.goto(srv.url + '/system');
+    await page.waitForURL('**/login?redirect=/system');
+    await page.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.waitForURL('**/system');
+    await page.getByRole('heading', { name: 'Aufgaben & System' }).waitFor();
+    await page.getByTestId('version').waitFor();
+    await page.getByText('Database connection successful').waitFor();
+    await screenshot(page, 'system-phone-de-dark');
+
+    // an expired session goes back to the login and then returns to the page
+    await page.evaluate(() => {
+      const s = JSON.parse(sessionStorage.getItem('aniworld.session')!);
+      s.token = 'not-a-valid-token';
+      sessionStorage.setItem('aniworld.session', JSON.stringify(s));
+    });
+    await page.goto(srv.url + '/settings');
+    await page.waitForURL(/\/login\?/);
+    await page.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.waitForURL('**/settings');
+    await page.getByRole('heading', { name: 'Einstellungen' }).waitFor();
+    expect(problems).toEqual([]);
+  });
+});
