@@ -59,6 +59,9 @@ describe('watchlist items', () => {
     expect(bad.text).toContain('anime_url');
     expect((await api.post('/api/watchlist', { anime_title: 'X', anime_url: 'not a url' })).status).toBe(422);
     expect((await add(api, 'frieren', { quality_preference: '4k' })).status).toBe(422);
+    const script = await add(api, 'dan-da-dan', { poster_image: 'javascript:alert(1)' });
+    expect(script.status).toBe(422);
+    expect(script.text).toContain('must be an http(s) URL');
   });
 
   it('reads, updates (owner fields ignored), filters by status and deletes', async () => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { QUALITIES, STATUSES } from './repo.js';
 import { WatchlistSettings } from './settings.js';
 
+const HttpUrl = z.string().trim().url().max(2000).refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
 const Lang = z.string().trim().min(1).max(32).regex(/^[\w-]+$/, 'letters, digits, _ and - only');
 
 /** Owner fields (owner, user_id) are not part of any request: they are ignored, never applied. */
@@ -12,7 +13,7 @@ export const ItemCreate = z.object({
   lang: Lang.nullable().optional(),
   auto_download: z.boolean().default(true),
   quality_preference: z.enum(QUALITIES).default('auto'),
-  poster_image: z.string().url().max(2000).nullable().optional(),
+  poster_image: HttpUrl.nullable().optional(),
   synopsis: z.string().max(10_000).nullable().optional(),
   genres: z.array(z.string().trim().min(1).max(60)).max(50).default([]),
 });
@@ -24,7 +25,7 @@ export const ItemUpdate = z.object({
   quality_preference: z.enum(QUALITIES).optional(),
   status: z.enum(STATUSES).optional(),
   last_episode_downloaded: z.number().int().min(0).max(100_000).optional(),
-  poster_image: z.string().url().max(2000).nullable().optional(),
+  poster_image: HttpUrl.nullable().optional(),
   synopsis: z.string().max(10_000).nullable().optional(),
   genres: z.array(z.string().trim().min(1).max(60)).max(50).optional(),
 });
