@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertTimeZone, nextDailyRun, nextRun, zonedTime } from '../../backend/src/scheduler/nextRun.js';
+import { assertTimeZone, nextDailyRun, nextRun, serverTimeZone, zonedTime } from '../../backend/src/scheduler/nextRun.js';
+import { loadEnv } from '../../backend/src/config.js';
 
 const ALL = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const at = (iso: string) => new Date(iso);
@@ -82,8 +83,12 @@ describe('next run across daylight-saving changes', () => {
     expect(new Date(zonedTime({ year: 2026, month: 1, day: 15, hour: 12, minute: 0 }, 'Europe/Berlin')).toISOString()).toBe('2026-01-15T11:00:00.000Z');
   });
 
-  it('rejects an unknown time zone', () => {
+  it('rejects an unknown time zone, also as TZ at start-up', () => {
     expect(() => assertTimeZone('Mars/Olympus_Mons')).toThrow(RangeError);
+    expect(() => loadEnv({ TZ: 'Mars/Olympus_Mons' })).toThrow(/TZ must be an IANA time zone/);
+    expect(loadEnv({ TZ: 'Asia/Tokyo' }).TZ).toBe('Asia/Tokyo');
+    expect(serverTimeZone('Asia/Tokyo')).toBe('Asia/Tokyo');
+    expect(serverTimeZone(undefined)).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
   });
 });
 
