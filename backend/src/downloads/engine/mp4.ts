@@ -83,7 +83,12 @@ export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; tota
       }
       if (!totalReported) {
         totalReported = true;
-        await o.onTotal?.(total);
+        try {
+          await o.onTotal?.(total);
+        } catch (err) {
+          res.body.destroy();
+          throw err;
+        }
       }
       await writeBody(o, res, have, total);
       const now = await sizeOf(o.file);
