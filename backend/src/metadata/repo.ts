@@ -56,6 +56,7 @@ export const BatchItem = z.object({
 export type BatchItem = z.infer<typeof BatchItem>;
 
 export async function insertBatch(db: Conn, id: string, downloadMedia: boolean, items: BatchItem[]): Promise<void> {
+  await db.query(sql.unsafe`delete from nfo_batches where created_at < now() - interval '30 days'`);
   await db.query(sql.unsafe`insert into nfo_batches (id, total, download_media) values (${id}, ${items.length}, ${downloadMedia})`);
   for (const it of items) {
     await db.query(sql.unsafe`insert into nfo_batch_items (batch_id, position, serie_id, serie_folder, status, message, nfo_path)
