@@ -113,5 +113,6 @@ const de: Record<string, string> = {
   'import.searching': 'Ordner werden beim Anbieter gesucht …',
   'import.chooseAmbiguous': 'Mehrere Serien passen: wähle eine',
   'search.inLibrary': 'In der Bibliothek',
+  'search.folderCreated': 'Angelegter Ordner',
 };
 export default de;

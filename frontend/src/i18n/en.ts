@@ -113,5 +113,6 @@ const en: Record<string, string> = {
   'import.searching': 'Matching folders with the provider…',
   'import.chooseAmbiguous': 'Several series match: choose one',
   'search.inLibrary': 'In the library',
+  'search.folderCreated': 'Folder created',
 };
 export default en;

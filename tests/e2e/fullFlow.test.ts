@@ -1,0 +1,159 @@
+/**
+ * The whole user journey in Chromium against the real server, database, worker and ffmpeg, with the
+ * fake aniworld site and fake hosters serving real media: setup → login → search → add → the
+ * series shows its missing episodes → queue them → a progress bar moves (over Socket.IO, no
+ * polling) → the file is in the library folder → the series shows it downloaded; a failed
+ * download shows its reason and retry works.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { TestServer } from '../helpers/server.js';
+import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
+import { startFakeAnimeSama, type FakeAnimeSama } from '../fakes/animesama.js';
+import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
+import { makeMp4 } from '../fakes/media.js';
+import { launchBrowser, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
+
+let srv: TestServer;
+let browser: Browser;
+let aniworld: FakeAniworld;
+let animesama: FakeAnimeSama;
+let hosters: FakeHosters;
+let goodEmbed: string;
+let brokenEmbed: string;
+
+screenshotFailures('flow');
+beforeAll(async () => {
+  const mp4 = await makeMp4();
+  hosters = await startFakeHosters();
+  // slow enough that the progress bar is seen moving, fast enough for a short test
+  goodEmbed = hosters.embed('Vidoza', { mp4 }, { rateBytesPerSec: 110_000 });
+  brokenEmbed = hosters.embed('VOE', { mp4 }, { status: 404 });
+  [aniworld, animesama, browser] = await Promise.all([
+    startFakeAniworld({ series: [{ slug: 'demo-quest', name: 'Demo Quest', year: 2021, seasons: { 1: [
+      { episode: 1, title: 'Der Anfang', titleEn: 'The Beginning', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: goodEmbed }] },
+      { episode: 2, title: 'Das Ende', titleEn: 'The End', sources: [{ lang: 1, hoster: 'VOE', embedUrl: brokenEmbed }, { lang: 3, hoster: 'VOE', embedUrl: brokenEmbed }] },
+    ] } }] }),
+    startFakeAnimeSama(),
+    launchBrowser(),
+  ]);
+  srv = await startUiServer({ ANIWORLD_URL: aniworld.url, ANIMESAMA_URL: animesama.url });
+  await srv.deps.settings.update({ downloads: { stall_timeout_seconds: 5, min_free_space_mb: 0 } });
+});
+afterAll(async () => {
+  await browser?.close();
+  await srv?.stop();
+  await Promise.all([aniworld?.close(), animesama?.close(), hosters?.close()]);
+});
+
+let folderName = '';
+const folder = () => path.join(srv.animeDir, folderName);
+const videos = () => (fs.existsSync(folder()) ? fs.readdirSync(folder()).filter((f) => /\.(mp4|mkv)$/.test(f)) : []);
+
+async function episodeRow(page: Page, code: string) {
+  return page.locator(`tr[data-episode="${code}"]`);
+}
+
+describe('search → add → queue → download in a real browser', () => {
+  it('walks the whole journey and sees live progress', async () => {
+    const { page, problems } = await newPage(browser);
+    const statusRequests: string[] = [];
+    page.on('request', (r) => { if (r.url().includes('/api/queue/status')) statusRequests.push(r.url()); });
+
+    await setupAndLogin(page, srv.url, { animeDir: srv.animeDir, shot: 'flow' });
+
+    // search and add: the folder name is shown before anything is created
+    await page.getByRole('link', { name: 'Search & add' }).click();
+    await page.getByTestId('search-input').fill('Demo');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const card = page.locator('[data-test="search-results"] [data-key="demo-quest"]');
+    await card.waitFor();
+    const preview = await card.getByTestId('folder-preview').textContent();
+    expect(preview).toMatch(/^Demo Quest/);
+    expect(fs.readdirSync(srv.animeDir)).toEqual([]);
+    await screenshot(page, 'flow-search');
+    await card.getByTestId('add').click();
+    await card.getByTestId('open-series').waitFor();
+    // the folder the server created is shown, and it is there
+    folderName = (await card.getByTestId('folder-created').textContent())!;
+    expect(fs.readdirSync(srv.animeDir)).toEqual([folderName]);
+    await card.getByTestId('open-series').click();
+
+    // the series page lists both episodes as missing
+    await page.getByTestId('series-title').waitFor();
+    const ep1 = await episodeRow(page, 'S01E01');
+    const ep2 = await episodeRow(page, 'S01E02');
+    await ep1.waitFor();
+    expect(await ep1.getAttribute('data-downloaded')).toBe('false');
+    expect(await ep1.textContent()).toContain('Missing');
+    expect(await ep2.textContent()).toContain('Missing');
+    expect(await page.getByTestId('missing-count').textContent()).toContain('2 missing');
+    await screenshot(page, 'flow-series-missing');
+
+    await page.getByTestId('download-all').click();
+    await page.getByTestId('toast').filter({ hasText: /Added 2 episode/ }).first().waitFor();
+
+    // the queue: a progress bar that moves while the file arrives
+    await page.getByRole('link', { name: 'Queue' }).click();
+    const requestsAtQueue = statusRequests.length;
+    const bar = page.locator('[data-test="active"] [role="progressbar"]').first();
+    await bar.waitFor({ timeout: 30_000 });
+    const seen = new Set<number>();
+    let shot = false;
+    for (let i = 0; i < 200 && !(await page.locator('[data-test="completed"] [data-id]').count()); i++) {
+      if (await bar.count()) {
+        const v = Number(await bar.getAttribute('aria-valuenow').catch(() => null));
+        if (v > 0 && v < 100) {
+          seen.add(v);
+          if (!shot && seen.size >= 2) {
+            await screenshot(page, 'flow-queue-progress');
+            shot = true;
+          }
+        }
+      }
+      await page.waitForTimeout(100);
+    }
+    expect(seen.size, `progress values seen: ${[...seen].join(', ')}`).toBeGreaterThanOrEqual(2);
+    const values = [...seen];
+    expect(values).toEqual([...values].sort((a, b) => a - b));
+    // live over Socket.IO: the page loaded the queue once and a few times after list changes, never on a timer
+    expect(statusRequests.length - requestsAtQueue).toBeLessThanOrEqual(4);
+
+    // done: completed, and the other one failed with its reason
+    await page.locator('[data-test="completed"] [data-id]').first().waitFor();
+    const failed = page.locator('[data-test="failed"] [data-id]');
+    await failed.first().waitFor({ timeout: 30_000 });
+    const reason = await failed.first().getByTestId('reason').textContent();
+    expect(reason).toMatch(/VOE/);
+    expect(reason).toMatch(/404/);
+    await screenshot(page, 'flow-queue-done');
+
+    // the file is in the library folder under the template name
+    expect(videos()).toHaveLength(1);
+    expect(videos()[0]).toMatch(/^Demo Quest - S01E01 - .+\.(mp4|mkv)$/);
+
+    // retry works once the hoster is back
+    hosters.setBehavior(brokenEmbed, { status: undefined });
+    await failed.first().getByTestId('retry').click();
+    await expect.poll(() => page.locator('[data-test="completed"] [data-id]').count(), { timeout: 60_000 }).toBe(2);
+    expect(await failed.count()).toBe(0);
+    await expect.poll(() => videos().length).toBe(2);
+
+    // the series shows both downloaded, with their file names
+    await page.getByRole('link', { name: 'Library' }).click();
+    const tile = page.locator('[data-test="library-grid"] [data-key="demo-quest"]');
+    await tile.waitFor();
+    await screenshot(page, 'flow-library');
+    await tile.click();
+    await (await episodeRow(page, 'S01E01')).waitFor();
+    await expect.poll(async () => (await episodeRow(page, 'S01E02')).getAttribute('data-downloaded')).toBe('true');
+    expect(await (await episodeRow(page, 'S01E01')).getAttribute('data-downloaded')).toBe('true');
+    const names = await page.getByTestId('file-name').allTextContents();
+    expect(names.sort()).toEqual(videos().sort());
+    expect(await page.getByTestId('missing-count').textContent()).toContain('Complete');
+    await screenshot(page, 'flow-series-downloaded');
+    expect(problems).toEqual([]);
+  });
+});
