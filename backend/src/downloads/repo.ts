@@ -180,3 +180,10 @@ export function stats(conn: Conn) {
     coalesce(sum(greatest(coalesce(total_bytes, 0) - downloaded_bytes, 0)) filter (where status = 'downloading'), 0)::bigint as remaining_active
     from download_items`);
 }
+
+/** The library's title of an episode (read-only), for items queued without one. */
+export async function libraryEpisodeTitle(conn: Conn, seriesKey: string, season: number, episode: number): Promise<string | null> {
+  const t = await conn.maybeOneFirst(sql.type(z.object({ title: z.string().nullable() }))`select coalesce(e.title, e.title_en) as title
+    from episodes e join series s on s.id = e.series_id where s.key = ${seriesKey} and e.season = ${season} and e.episode = ${episode}`);
+  return t ?? null;
+}

@@ -64,7 +64,7 @@ export async function queueEpisodes(deps: Deps, input: QueueEpisodesInput): Prom
       serie_name: input.serie_name || series.name,
       season: e.season,
       episode: e.episode,
-      title: e.title ?? null,
+      title: e.title || (await repo.libraryEpisodeTitle(deps.db, series.key, e.season, e.episode)),
       priority: input.priority ?? 'NORMAL',
       source: input.source ?? 'manual',
       language: input.language ?? null,

@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../helpers/db.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { adminClient, ADMIN_PASSWORD, client } from '../helpers/http.js';
+import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
+import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
+import { makeHls, makeMp4 } from '../fakes/media.js';
+import { TEST_DOWNLOAD_CONFIG, findItem, listFiles } from './helpers.js';
+
+// The product as its own process (scripts/start.mjs), killed with SIGKILL mid-download; a new
+// process on the same database and folders resumes the item from its partial files.
+const root = path.resolve(import.meta.dirname, '../..');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-resume-'));
+const animeDir = path.join(dataDir, 'anime');
+const children: ChildProcess[] = [];
+let aniworld: FakeAniworld;
+let hosters: FakeHosters;
+let databaseUrl: string;
+let srv: TestServer | null = null;
+
+beforeAll(async () => {
+  [aniworld, hosters, databaseUrl] = await Promise.all([startFakeAniworld(), startFakeHosters(), createTestDatabase()]);
+  fs.mkdirSync(animeDir, { recursive: true });
+  fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ anime_directory: animeDir, downloads: { ...TEST_DOWNLOAD_CONFIG, hls_segment_concurrency: 1 } }));
+});
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid!, 'SIGKILL');
+  await srv?.stop();
+  await aniworld?.close();
+  await hosters?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function startChild(): Promise<{ child: ChildProcess; url: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ANIME_DIR: animeDir, DATABASE_URL: databaseUrl,
+    ANIWORLD_URL: aniworld.url, UI_DIST: path.join(dataDir, 'no-ui'), LOG_LEVEL: 'info', LOG_FILE: 'false' };
+  const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no listening line within 90 s:\n${out.slice(-2000)}`)), 90_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
+      if (m) { clearTimeout(t); resolve(m[1]!); }
+    });
+    child.stderr!.on('data', (d) => (out += d));
+    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${out.slice(-2000)}`)));
+  });
+  return { child, url };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('a killed process', () => {
+  it('resumes MP4 (by Range) and HLS (by segment) downloads after a restart', async () => {
+    const mp4 = await makeMp4({ seconds: 8, width: 640, height: 360 });
+    const hls = await makeHls({ seconds: 8 });
+    const size = fs.statSync(mp4).size;
+    const mp4Embed = hosters.embed('SendVid', { mp4 }, { rateBytesPerSec: Math.floor(size / 6) });
+    const hlsEmbed = hosters.embed('Vidmoly', { hls }, { delayMs: 700 });
+    aniworld.addSeries({ slug: 'killme', name: 'Kill Me', year: 2021, seasons: { 1: [
+      { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'SendVid', embedUrl: mp4Embed }] },
+      { episode: 2, title: 'Zwei', sources: [{ lang: 1, hoster: 'Vidmoly', embedUrl: hlsEmbed }] },
+    ] } });
+
+    const { child, url } = await startChild();
+    const { api } = await adminClient(url);
+    expect((await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/killme`, name: 'Kill Me' })).status).toBe(200);
+    const added = await api.post('/api/queue/add', { serie_id: 'killme', episodes: [{ season: 1, episode: 1 }, { season: 1, episode: 2 }] });
+    const [mp4Id, hlsId] = added.body.added_items as string[];
+    const folder = path.join(animeDir, 'Kill Me');
+    const mp4Part = path.join(folder, '.part', mp4Id!, 'SendVid-german_dub', 'download.mp4');
+    const segDir = path.join(folder, '.part', hlsId!, 'Vidmoly-german_dub', 'segments');
+    // wait until both are well under way
+    for (let i = 0; i < 200; i++) {
+      const partSize = fs.existsSync(mp4Part) ? fs.statSync(mp4Part).size : 0;
+      const segs = listFiles(segDir).filter((f) => /^seg-\d+\.ts$/.test(f)).length;
+      if (partSize > size * 0.3 && segs >= 3) break;
+      await sleep(100);
+    }
+    process.kill(-child.pid!, 'SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const partAtKill = fs.statSync(mp4Part).size;
+    const doneAtKill = listFiles(segDir).filter((f) => /^seg-\d+\.ts$/.test(f)).map((f) => Number(/\d+/.exec(f)![0]));
+    const segsAtKill = doneAtKill.length;
+    expect(partAtKill).toBeGreaterThan(size * 0.3);
+    expect(partAtKill).toBeLessThan(size);
+    expect(segsAtKill).toBeGreaterThanOrEqual(3);
+    hosters.setBehavior(mp4Embed, { rateBytesPerSec: 0 });
+    hosters.setBehavior(hlsEmbed, { delayMs: 0 });
+
+    // a new process on the same database and folders
+    srv = await startTestServer({ databaseUrl, dataDir, env: { ANIME_DIR: animeDir, ANIWORLD_URL: aniworld.url } });
+    const api2 = client(srv.url, (await client(srv.url).post('/api/auth/login', { password: ADMIN_PASSWORD })).body.access_token);
+    let st: any;
+    for (let i = 0; i < 300; i++) {
+      st = (await api2.get('/api/queue/status')).body;
+      if ([mp4Id, hlsId].every((id) => ['completed', 'failed'].includes(findItem(st, id!)?.status))) break;
+      await sleep(100);
+    }
+    expect(findItem(st, mp4Id!)).toMatchObject({ status: 'completed', error: null });
+    expect(findItem(st, hlsId!)).toMatchObject({ status: 'completed', error: null });
+    expect(listFiles(folder).filter((f) => !f.startsWith('.aniworld'))).toEqual(['Kill Me - S01E01 - Eins.mp4', 'Kill Me - S01E02 - Zwei.mkv']);
+    expect(fs.readFileSync(path.join(folder, 'Kill Me - S01E01 - Eins.mp4')).equals(fs.readFileSync(mp4))).toBe(true);
+
+    // MP4: one request before the kill, one after that continued exactly where the file on disk ended
+    expect(hosters.log.filter((l) => l.embed === mp4Embed.match(/e\d+/)![0] && l.path.endsWith('video.mp4')).map((l) => l.range)).toEqual([null, `bytes=${partAtKill}-`]);
+    // HLS: only the segments missing at the kill were fetched again (8 in the playlist)
+    // (the variant's seg_N.ts is our seg-N.ts); at most the one segment in flight at the kill is fetched twice
+    const segFetches = hosters.log.filter((l) => l.embed === hlsEmbed.match(/e\d+/)![0] && /seg_\d+\.ts$/.test(l.path)).map((l) => Number(/seg_(\d+)/.exec(l.path)![1]));
+    for (const done of doneAtKill) expect(segFetches.filter((n) => n === done)).toHaveLength(1);
+    expect(segFetches.length).toBeLessThanOrEqual(8 + 1);
+    expect(srv.logs()).toMatch(/resuming downloads whose process stopped/);
+  });
+});
