@@ -58,6 +58,7 @@ export class TmdbClient {
     return (this.deps.env.TMDB_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, '');
   }
 
+  /** The configured image host (not /configuration's secure_base_url): artwork is only fetched from here. */
   get imageUrl(): string {
     return (this.deps.env.TMDB_IMAGE_URL ?? DEFAULT_IMAGE_URL).replace(/\/+$/, '');
   }
