@@ -84,7 +84,8 @@ describe('scale-out downloads', () => {
     }, 'all six downloads finished', 120_000);
     expect(last.status.completed_downloads.map((i: any) => i.id).sort()).toEqual([...ids].sort());
 
-    // both processes worked, and no item ran in both
+    // both processes worked, and no item ran in both (each logs its completions right after the row)
+    await eventually(async () => completedBy(a).length + completedBy(b).length >= 6, 'completion log lines');
     const byA = completedBy(a);
     const byB = completedBy(b);
     expect(byA.length).toBeGreaterThan(0);

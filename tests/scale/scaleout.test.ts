@@ -75,7 +75,8 @@ describe('two processes on one database', () => {
       expect((await client(web.url, token).post('/api/scheduler/trigger-rescan')).status).toBe(200);
       const done = await onWeb.waitFor((m) => m.type === 'scan_complete', 'scan_complete from the worker', 60_000);
       expect(done.data.trigger).toBe('manual');
-      expect(worker.proc.output()).toMatch(/"msg":"library rescan done"/);
+      // its log line follows the event
+      await eventually(async () => /"msg":"library rescan done"/.test(worker.proc.output()), 'the worker logs the rescan');
       expect(web.proc.output()).not.toMatch(/"msg":"library rescan done"/);
       expect(web.proc.output()).not.toMatch(/"msg":"worker started"/);
     } finally {
