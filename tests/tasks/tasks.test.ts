@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextDailyRun } from '../../backend/src/scheduler/nextRun.js';
+import { io, type Socket } from 'socket.io-client';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { localWhen, until } from '../scheduler/helpers.js';
@@ -10,6 +11,8 @@ const TZ = 'America/New_York';
 const ALL = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 let srv: TestServer;
 let api: ReturnType<typeof client>;
+let token: string;
+const sockets: Socket[] = [];
 
 interface TaskInfo {
   name: string;
@@ -41,9 +44,10 @@ async function runAndWait(name: string): Promise<TaskInfo> {
 
 beforeAll(async () => {
   srv = await startTestServer({ env: { TZ } });
-  ({ api } = await adminClient(srv.url));
+  ({ api, token } = await adminClient(srv.url));
 });
 afterAll(async () => {
+  for (const s of sockets) s.close();
   await srv?.stop();
 });
 
@@ -87,6 +91,20 @@ describe('Tasks view', () => {
     expect(localWhen(third.next_run!, TZ)).toBe('Sun 03:30');
   });
 
+  it('announces runs in the tasks room', async () => {
+    const socket = io(srv.url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    sockets.push(socket);
+    const seen: { type: string; data: Record<string, unknown> }[] = [];
+    socket.on('message', (m) => seen.push(m));
+    await until(async () => seen.some((m) => m.type === 'connected'), 'connected');
+    socket.emit('message', { action: 'join', data: { room: 'tasks' } });
+    await until(async () => seen.some((m) => m.type === 'system_info'), 'joined');
+    await runAndWait('housekeeping');
+    await until(async () => seen.some((m) => m.type === 'task_complete'), 'task_complete');
+    expect(seen.find((m) => m.type === 'task_started')?.data).toEqual({ task: 'housekeeping' });
+    expect(seen.find((m) => m.type === 'task_complete')?.data).toMatchObject({ task: 'housekeeping', duration_ms: expect.any(Number) });
+  });
+
   it('records a failed run with its error', async () => {
     const dir = path.join(srv.dataDir, 'backups');
     fs.rmSync(dir, { recursive: true });
@@ -104,7 +122,7 @@ describe('Tasks view', () => {
 
   it('runs housekeeping now', async () => {
     const t = await runAndWait('housekeeping');
-    expect(t).toMatchObject({ outcome: 'success', runs: 1 });
+    expect(t).toMatchObject({ outcome: 'success', runs: 2 });
   });
 
   it('answers 404 for an unknown task and 403 for a non-admin', async () => {

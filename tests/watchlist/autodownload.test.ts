@@ -123,4 +123,4 @@ describe('watchlist auto-download end to end', () => {
   });
 });
 
-const codes = (rows: { season: number; episode: number }[]) => rows.map((r) => `S${r.season}E${r.episode}`);
+const codes = (rows: readonly { season: number; episode: number }[]) => rows.map((r) => `S${r.season}E${r.episode}`);

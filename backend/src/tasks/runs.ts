@@ -28,16 +28,20 @@ export const listRuns = (c: Conn) => c.any(sql.type(TaskRun)`select * from task_
 const started = (c: Conn, name: string) => c.query(sql.unsafe`insert into task_runs (name, running, started_at)
   values (${name}, true, now()) on conflict (name) do update set running = true, started_at = now()`);
 
-const finished = (c: Conn, name: string, error: string | null) => c.query(sql.unsafe`insert into task_runs
+const finished = (c: Conn, name: string, error: string | null) => c.oneFirst(sql.type(z.object({ duration_ms: z.number().nullable() }))`insert into task_runs
   (name, running, started_at, finished_at, duration_ms, outcome, error, runs)
   values (${name}, false, now(), now(), 0, ${error ? 'failed' : 'success'}, ${error}, 1)
   on conflict (name) do update set running = false, finished_at = now(),
     duration_ms = greatest(0, (extract(epoch from now() - coalesce(task_runs.started_at, now())) * 1000)::int),
-    outcome = excluded.outcome, error = excluded.error, runs = task_runs.runs + 1`);
+    outcome = excluded.outcome, error = excluded.error, runs = task_runs.runs + 1
+  returning duration_ms`);
 
 interface JobEvent { job: { task_identifier: string }; error?: unknown }
 
-/** Records start, duration and outcome of the tracked tasks from the worker's job events. */
+/**
+ * Records start, duration and outcome of the tracked tasks from the worker's job events and
+ * announces them in the 'tasks' room (task_started, task_complete, task_failed).
+ */
 export function trackTaskRuns(deps: Deps, events: EventEmitter): void {
   const log = deps.log.child({ module: 'tasks' });
   // One write at a time, in event order: a quick job's "finished" must not overtake its "started".
@@ -46,16 +50,25 @@ export function trackTaskRuns(deps: Deps, events: EventEmitter): void {
     chain = chain.then(write).catch((err) => log.warn({ err: (err as Error).message }, 'could not record a task run'));
   };
   events.on('job:start', ({ job }: JobEvent) => {
-    const name = TRACKED[job.task_identifier];
-    if (name) record(() => started(deps.db, name));
+    const task = TRACKED[job.task_identifier];
+    if (task) record(async () => {
+      await started(deps.db, task);
+      deps.bus.emit('tasks', 'task_started', { task });
+    });
   });
   events.on('job:success', ({ job }: JobEvent) => {
-    const name = TRACKED[job.task_identifier];
-    if (name) record(() => finished(deps.db, name, null));
+    const task = TRACKED[job.task_identifier];
+    if (task) record(async () => {
+      const duration_ms = await finished(deps.db, task, null);
+      deps.bus.emit('tasks', 'task_complete', { task, duration_ms });
+    });
   });
   events.on('job:error', ({ job, error }: JobEvent) => {
-    const name = TRACKED[job.task_identifier];
-    const message = error instanceof Error ? error.message : String(error);
-    if (name) record(() => finished(deps.db, name, message.slice(0, 500)));
+    const task = TRACKED[job.task_identifier];
+    const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+    if (task) record(async () => {
+      const duration_ms = await finished(deps.db, task, message);
+      deps.bus.emit('tasks', 'task_failed', { task, duration_ms, error: message });
+    });
   });
 }
