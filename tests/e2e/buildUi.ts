@@ -2,9 +2,14 @@
 import path from 'node:path';
 import { build } from 'vite';
 
-export const UI_DIST = path.resolve(import.meta.dirname, '../../frontend/dist');
-
 export async function setup() {
   const root = path.resolve(import.meta.dirname, '../../frontend');
-  await build({ root, configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' });
+  // vitest sets NODE_ENV=test, which would make Vite bundle Vue's development build
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ root, configFile: path.join(root, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
 }

@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { TestServer } from '../helpers/server.js';
@@ -125,6 +126,33 @@ describe('first run, login, settings and system in Chromium', () => {
     await page.getByRole('button', { name: 'Anmelden' }).click();
     await page.waitForURL('**/settings');
     await page.getByRole('heading', { name: 'Einstellungen' }).waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it('the first page loads under 250 KB of JavaScript (gzip), routes are lazy', async () => {
+    const { page, problems } = await newPage(browser);
+    const scripts = new Map<string, number>();
+    page.on('response', async (res) => {
+      if (res.request().resourceType() !== 'script') return;
+      const body = await res.body().catch(() => null);
+      if (body) scripts.set(new URL(res.url()).pathname, zlib.gzipSync(body, { level: 9 }).length);
+    });
+    const total = () => [...scripts.values()].reduce((a, b) => a + b, 0);
+    await page.goto(srv.url + '/login');
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    const loginKb = total() / 1024;
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
+    await page.waitForLoadState('networkidle');
+    const libraryKb = total() / 1024;
+    console.log([...scripts].map(([p, n]) => `${p} ${(n / 1024).toFixed(1)} KB`).join("\n"));
+    console.log(`first page JS (gzip): login ${loginKb.toFixed(1)} KB, login + library ${libraryKb.toFixed(1)} KB, ${scripts.size} files`);
+    expect(loginKb).toBeLessThan(250);
+    expect(libraryKb).toBeLessThan(250);
+    // the settings page is a chunk of its own, not part of the first load
+    expect([...scripts.keys()].some((p) => /SettingsPage/.test(p))).toBe(false);
     expect(problems).toEqual([]);
   });
 });
