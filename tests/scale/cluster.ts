@@ -16,9 +16,9 @@ export interface Node {
 
 export const SHARED_JWT_SECRET = 'scale-out-shared-secret-0123456789';
 
-export async function startNode(name: string, databaseUrl: string, env: Record<string, string> = {}): Promise<Node> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `aniworld-${name}-`));
-  fs.mkdirSync(path.join(dataDir, 'anime')); // as the /anime volume
+export async function startNode(name: string, databaseUrl: string, env: Record<string, string> = {}, shareDataDir?: string): Promise<Node> {
+  const dataDir = shareDataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `aniworld-${name}-`));
+  fs.mkdirSync(path.join(dataDir, 'anime'), { recursive: true }); // as the /anime volume
   const port = await freePort();
   const proc = run('node', [path.join(REPO, 'scripts/start.mjs')], {
     cwd: REPO,

@@ -55,6 +55,23 @@ describe('two processes on one database', () => {
     expect(msg.data).toMatchObject({ is_running: false, next_run: null });
   });
 
+  it("processes sharing /config (as compose's worker does) see each other's settings changes", async () => {
+    const db3 = await createTestDatabase();
+    const c = await startNode('c', db3, { ROLE: 'all' });
+    const d = await startNode('d', db3, { ROLE: 'all' }, c.dataDir);
+    try {
+      expect((await client(c.url).post('/api/auth/setup', { master_password: ADMIN_PASSWORD })).status).toBe(201);
+      const onC = client(c.url, await login(c));
+      const onD = client(d.url, await login(d));
+      const before = (await onD.get('/api/config')).body.downloads.max_parallel_downloads;
+      const wanted = before === 5 ? 4 : 5;
+      expect((await onC.put('/api/config', { downloads: { max_parallel_downloads: wanted } })).status).toBe(200);
+      await eventually(async () => (await onD.get('/api/config')).body.downloads.max_parallel_downloads === wanted, 'D reloads the shared config.json');
+    } finally {
+      await Promise.all([c.stop(), d.stop()]);
+    }
+  }, 150_000);
+
   it('a ROLE=web process hands its jobs to a ROLE=worker process, whose events reach the web sockets', async () => {
     // compose's web + worker split, on a database of their own (no ROLE=all process to take the job)
     const db2 = await createTestDatabase();
