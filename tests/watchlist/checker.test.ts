@@ -2,10 +2,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
+import { sql } from '../../backend/src/db/pool.js';
 import { startFakeAniworld, simpleSeries, type FakeAniworld } from '../fakes/aniworld.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
-import { until } from '../scheduler/helpers.js';
+import { jobsByTask, until } from '../scheduler/helpers.js';
 
 interface Received {
   path: string;
@@ -179,5 +180,34 @@ describe('webhook notifications', () => {
     expect(receiver.received.some((r) => r.path === '/disabled')).toBe(false);
     // the webhook URLs never reach the logs
     expect(srv.logs()).not.toContain(`${receiver.url}/discord`);
+  });
+});
+
+describe('the watchlist scheduler run', () => {
+  it('checks the due items when its time comes, completed ones only when included, and schedules the next run', async () => {
+    fake.addSeries(simpleSeries('kaiju-no-8', 'Kaiju No. 8', { 1: 1 }));
+    const done = (await add('kaiju-no-8')).body.id;
+    expect((await api.put(`/api/watchlist/${done}`, { status: 'completed' })).body.status).toBe('completed');
+    const due = async () => srv.deps.db.query(sql.unsafe`update graphile_worker._private_jobs set run_at = now() where key = 'watchlist_check_all'`);
+    const lastRun = async () => (await api.get('/api/watchlist/scheduler/status')).body.last_run as string | null;
+
+    await due();
+    const first = await until(lastRun, 'the scheduled run');
+    // the dispatcher has run and every check it added has finished: none was for the completed item
+    await until(async () => ((await api.get('/api/tasks')).body.tasks as { name: string; runs: number }[]).find((t) => t.name === 'watchlist_check')!.runs >= 1, 'run recorded');
+    await until(async () => (await jobsByTask(srv, 'watchlist_check_item')).length === 0, 'the item checks');
+    expect((await api.get(`/api/watchlist/${done}`)).body.last_checked).toBeNull();
+
+    await api.put('/api/watchlist/settings', { include_completed_anime: true });
+    await due();
+    await until(async () => (await lastRun()) !== first, 'the second scheduled run');
+    const checked = await until(async () => {
+      const it = (await api.get(`/api/watchlist/${done}`)).body;
+      return it.last_checked ? it : null;
+    }, 'the completed item to be checked');
+    expect(checked.last_check_result).toEqual({ status: 'ok', new_episodes: 1, error: null });
+    const status = (await api.get('/api/watchlist/scheduler/status')).body;
+    expect(Date.parse(status.next_run) - Date.parse(status.last_run)).toBe(6 * 3_600_000);
+    await api.put('/api/watchlist/settings', { include_completed_anime: false });
   });
 });
