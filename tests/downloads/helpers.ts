@@ -11,6 +11,7 @@ import type { RealtimeEvent } from '../../backend/src/realtime/bus.js';
 export interface Env {
   srv: TestServer;
   api: Awaited<ReturnType<typeof adminClient>>['api'];
+  token: string;
   aniworld: FakeAniworld;
   hosters: FakeHosters;
   events: RealtimeEvent[];
@@ -25,11 +26,11 @@ export async function startEnv(opts: { env?: Record<string, string>; downloads?:
   const hosters = await startFakeHosters();
   const srv = await startTestServer({ env: { ANIWORLD_URL: aniworld.url, ...opts.env } });
   await srv.deps.settings.update({ downloads: { ...TEST_DOWNLOAD_CONFIG, ...opts.downloads } });
-  const { api } = await adminClient(srv.url);
+  const { api, token } = await adminClient(srv.url);
   const events: RealtimeEvent[] = [];
   srv.deps.bus.on((e) => { if (e.room === 'downloads') events.push(e); });
   return {
-    srv, api, aniworld, hosters, events,
+    srv, api, token, aniworld, hosters, events,
     close: async () => {
       await srv.stop();
       await aniworld.close();

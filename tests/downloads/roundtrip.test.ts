@@ -2,6 +2,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io } from 'socket.io-client';
+import { z } from 'zod';
+import { sql } from '../../backend/src/db/pool.js';
 import { makeHls, makeMp4, type HlsMedia } from '../fakes/media.js';
 import { addSeries, findItem, listFiles, queue, startEnv, status, waitFor, type Env } from './helpers.js';
 
@@ -12,7 +15,8 @@ let hlsAes: HlsMedia;
 
 beforeAll(async () => {
   [mp4, hls, hlsAes] = await Promise.all([makeMp4(), makeHls(), makeHls({ aes: true, explicitIv: false })]);
-  env = await startEnv();
+  // a TMDB that refuses connections: the nfo_episode job the download adds must not reach the internet
+  env = await startEnv({ env: { TMDB_API_URL: 'http://127.0.0.1:9/3' } });
 });
 afterAll(async () => {
   await env?.close();
@@ -31,7 +35,7 @@ describe('add → queue → download → verify → place', () => {
       { episode: 3, title: 'Später', sources: [{ lang: 1, hoster: 'Vidmoly', embedUrl: h.embed('Vidmoly', { hls }) }] },
     ]);
     const before = await env.api.get('/api/anime/demo-show');
-    expect(before.status).toBe(200);
+    expect(before.body.episodes).toEqual(['1-1', '1-2', '1-3']);
 
     const { added_items, failed_items } = await queue(env, 'demo-show', [1, 2]);
     expect(added_items).toHaveLength(2);
@@ -55,9 +59,7 @@ describe('add → queue → download → verify → place', () => {
     expect(fs.readFileSync(path.join(folder, 'Demo Show - S01E01 - Episode 1.mp4')).equals(fs.readFileSync(mp4))).toBe(true);
 
     // the library knows: episodes 1 and 2 are no longer missing, 3 still is
-    const series = await env.api.get('/api/anime/demo-show');
-    const missing = JSON.stringify(series.body);
-    expect(missing).not.toEqual(JSON.stringify(before.body));
+    expect((await env.api.get('/api/anime/demo-show')).body.episodes).toEqual(['1-3']);
 
     const st = await status(env);
     expect(st.statistics).toMatchObject({ completed_count: 2, failed_count: 0, pending_count: 0, active_count: 0 });
@@ -89,5 +91,56 @@ describe('add → queue → download → verify → place', () => {
     const done = await waitFor(env, first.added_items[0]!, ['completed', 'failed']);
     expect(done.status).toBe('completed');
     expect(findItem(await status(env), first.added_items[0]!).file_path).toMatch(/S01E03 - Episode 3\.mkv$/);
+  });
+
+  it('downloads_queue_missing queues every missing episode; the socket room and nfo_episode follow the download', async () => {
+    await env.srv.deps.settings.update({ tmdb: { api_key: 'test-key' }, nfo: { episode_nfo_on_download: true } });
+    const socket = io(env.srv.url, { auth: { token: env.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const messages: { type: string; data: any }[] = [];
+    socket.on('message', (m) => messages.push(m));
+    await new Promise<void>((r) => socket.on('connect', () => r()));
+    socket.emit('message', { action: 'join', data: { room: 'downloads' } });
+    await new Promise((r) => setTimeout(r, 200));
+    try {
+      const folder = await addSeries(env, 'missing-show', 'Missing Show', [
+        { episode: 1, title: 'Erste', sources: [{ lang: 3, hoster: 'Sibnet', embedUrl: env.hosters.embed('Sibnet', { mp4 }) }] },
+        { episode: 2, title: 'Zweite', sources: [{ lang: 3, hoster: 'Streamtape', embedUrl: env.hosters.embed('Streamtape', { mp4 }) }] },
+      ]);
+      await env.srv.deps.jobs.add('downloads_queue_missing', { keys: ['missing-show'] });
+      let items: any[] = [];
+      for (let i = 0; i < 300; i++) {
+        const st = await status(env);
+        items = [...st.status.completed_downloads, ...st.status.failed_downloads].filter((x: any) => x.serie_id === 'missing-show');
+        if (items.length === 2) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(items.map((x) => [x.episode.episode, x.status, x.source]).sort()).toEqual([[1, 'completed', 'rescan'], [2, 'completed', 'rescan']]);
+      expect(listFiles(folder).filter((f) => !f.startsWith('.aniworld'))).toEqual(['Missing Show - S01E01 - Erste.mp4', 'Missing Show - S01E02 - Zweite.mp4']);
+      // nothing is missing any more: a second run queues nothing
+      await env.srv.deps.jobs.add('downloads_queue_missing', { keys: ['missing-show'] });
+      await new Promise((r) => setTimeout(r, 1500));
+      expect((await status(env)).statistics.pending_count).toBe(0);
+
+      const complete = messages.filter((m) => m.type === 'download_complete').map((m) => m.data.download_id);
+      expect(complete).toEqual(expect.arrayContaining(items.map((x) => x.id)));
+      expect(messages.some((m) => m.type === 'download_progress' && typeof m.data.percent === 'number')).toBe(true);
+
+      // the job was added with the placed file (it may already have run: then the metadata task logged it)
+      const nfo = await env.srv.deps.db.any(sql.type(z.object({ payload: z.any() }))`select j.payload from graphile_worker._private_jobs j
+        join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = 'nfo_episode'`);
+      const payloads = nfo.map((j) => j.payload).filter((p: any) => p.series_key === 'missing-show');
+      const ranAlready = /"task":"nfo_episode","key":"missing-show"/.test(env.srv.logs());
+      if (!ranAlready) expect(payloads).toEqual(expect.arrayContaining([{ series_key: 'missing-show', season: 1, episode: 1, video_path: path.join(folder, 'Missing Show - S01E01 - Erste.mp4') }]));
+      expect(payloads.length > 0 || ranAlready).toBe(true);
+    } finally {
+      socket.close();
+      await env.srv.deps.settings.update({ tmdb: { api_key: null } });
+    }
+  });
+
+  it('/health/detailed names the ffmpeg in use', async () => {
+    const h = await env.api.get('/health/detailed');
+    expect(h.body.dependencies.ffmpeg).toMatchObject({ ffmpeg_path: expect.stringMatching(/ffmpeg$/), ffprobe_path: expect.stringMatching(/ffprobe$/), source: 'system' });
+    expect(env.srv.logs()).toMatch(/using ffmpeg .*ffmpeg and ffprobe .*ffprobe \(system\)/);
   });
 });
