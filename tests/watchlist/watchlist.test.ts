@@ -59,6 +59,9 @@ describe('watchlist items', () => {
     expect(bad.text).toContain('anime_url');
     expect((await api.post('/api/watchlist', { anime_title: 'X', anime_url: 'not a url' })).status).toBe(422);
     expect((await add(api, 'frieren', { quality_preference: '4k' })).status).toBe(422);
+    const lang = await add(api, 'dan-da-dan', { lang: 'vostfr' });
+    expect(lang.status).toBe(422);
+    expect(lang.text).toContain('german_dub');
     const script = await add(api, 'dan-da-dan', { poster_image: 'javascript:alert(1)' });
     expect(script.status).toBe(422);
     expect(script.text).toContain('must be an http(s) URL');
@@ -70,6 +73,8 @@ describe('watchlist items', () => {
     expect(upd.status).toBe(200);
     expect(upd.body).toMatchObject({ last_episode_downloaded: 1, quality_preference: '720p', owner_name: 'admin' });
     expect((await api.put(`/api/watchlist/${id}`, { status: 'watching' })).status).toBe(422);
+    expect((await api.put(`/api/watchlist/${id}`, { lang: 'vf' })).status).toBe(422);
+    expect((await api.put(`/api/watchlist/${id}`, { lang: 'english_sub' })).body.lang).toBe('english_sub');
 
     const other = (await add(api, 'blue-lock')).body.id;
     expect((await api.post(`/api/watchlist/${other}/pause`)).body.status).toBe('paused');

@@ -6,6 +6,8 @@ import type { z } from 'zod';
 import * as repo from './repo.js';
 import type { Item, ItemCreate, ItemUpdate } from './schema.js';
 import { checkItem, linkToLibrary } from './checker.js';
+import { LANGUAGE_KEYS } from '../providers/aniworld/parse.js';
+import { LANGUAGE_CODES } from '../providers/animesama/parse.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -56,8 +58,19 @@ function resolveUrl(deps: Deps, url: string, providerId: string | undefined) {
   return found;
 }
 
+const LANGUAGES: Record<string, readonly string[]> = { aniworld: Object.values(LANGUAGE_KEYS), animesama: LANGUAGE_CODES };
+
+/** A language the item's provider offers (or none: the download preference order applies). */
+function assertLanguage(providerId: string, lang: string | null | undefined) {
+  const known = LANGUAGES[providerId];
+  if (lang && known && !known.includes(lang)) {
+    throw new ValidationFailed(`lang must be one of ${known.join(', ')} for ${providerId}`, { 'body.lang': `one of ${known.join(', ')}` });
+  }
+}
+
 export async function createItem(deps: Deps, user: AuthUser, body: z.infer<typeof ItemCreate>) {
   const { provider, key } = resolveUrl(deps, body.anime_url, body.provider_id);
+  assertLanguage(provider.id, body.lang);
   const id = await repo.insertItem(deps.db, {
     user_id: user.id, anime_title: body.anime_title, anime_url: body.anime_url, anime_key: key, provider_id: provider.id,
     lang: body.lang ?? null, auto_download: body.auto_download, quality_preference: body.quality_preference,
@@ -71,7 +84,8 @@ export async function createItem(deps: Deps, user: AuthUser, body: z.infer<typeo
 }
 
 export async function updateItem(deps: Deps, user: AuthUser, id: string, patch: z.infer<typeof ItemUpdate>) {
-  await ownItem(deps, user, id);
+  const item = await ownItem(deps, user, id);
+  assertLanguage(item.provider_id, patch.lang);
   await repo.updateItem(deps.db, id, user.id, patch);
   return toApi(await ownItem(deps, user, id));
 }
