@@ -136,6 +136,9 @@ describe('the runtime layout', () => {
     const down = spawnSync('node', [path.join(app, 'docker/healthcheck.mjs')], { env: { ...env, PORT: String(await freePort()) }, encoding: 'utf8' });
     expect(down.status).toBe(1);
     expect(down.stderr).toMatch(/unhealthy/);
+    // a worker-only container serves no HTTP: healthy while it runs
+    const worker = spawnSync('node', [path.join(app, 'docker/healthcheck.mjs')], { env: { ...env, ROLE: 'worker', PORT: String(await freePort()) }, encoding: 'utf8' });
+    expect(worker.status).toBe(0);
 
     expect(await stop(proc)).toBe(0);
   });
