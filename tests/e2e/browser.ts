@@ -76,3 +76,11 @@ export async function setupAndLogin(page: Page, baseUrl: string, opts: { animeDi
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
 }
+
+/** Logs in through the login page (the product is set up already). */
+export async function login(page: Page, baseUrl: string) {
+  await page.goto(baseUrl + '/login');
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
+}

@@ -14,7 +14,7 @@ import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { startFakeAnimeSama, type FakeAnimeSama } from '../fakes/animesama.js';
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import { makeMp4 } from '../fakes/media.js';
-import { launchBrowser, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
+import { launchBrowser, login, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -154,6 +154,41 @@ describe('search → add → queue → download in a real browser', () => {
     expect(names.sort()).toEqual(videos().sort());
     expect(await page.getByTestId('missing-count').textContent()).toContain('Complete');
     await screenshot(page, 'flow-series-downloaded');
+    expect(problems).toEqual([]);
+  });
+
+  it('watches a series: check now records the result, pause and resume, settings save', async () => {
+    const { page, problems } = await newPage(browser);
+    await login(page, srv.url);
+    await page.getByRole('link', { name: 'Search & add' }).click();
+    await page.getByTestId('search-input').fill('Demo');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const card = page.locator('[data-test="search-results"] [data-key="demo-quest"]');
+    await card.getByRole('button', { name: 'Watch' }).click();
+    await page.getByTestId('toast').filter({ hasText: 'is on your watchlist' }).first().waitFor();
+
+    await page.getByRole('link', { name: 'Watchlist' }).click();
+    const row = page.locator('tr', { hasText: 'Demo Quest' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Active');
+    await row.getByRole('button', { name: 'Check now' }).click();
+    // the check runs as a job; its result arrives over Socket.IO and the row shows it
+    await expect.poll(() => row.getByTestId('last-result').textContent().catch(() => null), { timeout: 30_000 }).toMatch(/Nothing new|new episode/);
+
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => row.textContent()).toContain('Paused');
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => row.textContent()).toContain('Active');
+
+    await page.getByLabel('Check every (hours, 1–168)').fill('200');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('The interval must be a whole number of hours from 1 to 168.').waitFor();
+    await page.getByLabel('Check every (hours, 1–168)').fill('12');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByTestId('toast').filter({ hasText: 'Saved' }).first().waitFor();
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Check every (hours, 1–168)').inputValue()).toBe('12');
+    await screenshot(page, 'flow-watchlist');
     expect(problems).toEqual([]);
   });
 });
