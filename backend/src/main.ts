@@ -121,8 +121,12 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
       cleanups.push(async () => {
         log.info('closing HTTP server');
         await realtime.close();
+        // stop accepting; requests in flight get a few seconds to finish, then their sockets close
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        const force = setTimeout(() => server.closeAllConnections(), 5000);
+        await closed;
+        clearTimeout(force);
       });
       log.info({ url }, `Aniworld is listening on ${url}`);
     }

@@ -39,7 +39,12 @@ export function loadJwtSecret(dataDir: string, fromEnv?: string): string {
 }
 
 export class TokenSigner {
-  constructor(private secret: string) {}
+  /** A KeyObject: given a string, jsonwebtoken first tries (and fails) to parse it as a public key on every verify. */
+  private secret: crypto.KeyObject;
+
+  constructor(secret: string) {
+    this.secret = crypto.createSecretKey(Buffer.from(secret, 'utf8'));
+  }
 
   sign(user: { id: number; username: string; role: 'admin' | 'user' }, remember: boolean) {
     const jti = crypto.randomUUID();
@@ -54,8 +59,22 @@ export class TokenSigner {
     return { token, jti, expiresAt: new Date(exp * 1000) };
   }
 
+  /** Tokens whose signature was checked already (the UI sends the same one on every request). */
+  private verified = new Map<string, AuthUser>();
+
   /** Signature, algorithm, exp, iss and aud; returns null for anything not ours. */
   verify(token: string): AuthUser | null {
+    const known = this.verified.get(token);
+    if (known) return known.exp * 1000 > Date.now() ? known : null;
+    const user = this.verifyUncached(token);
+    if (user) {
+      if (this.verified.size >= 1000) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, user);
+    }
+    return user;
+  }
+
+  private verifyUncached(token: string): AuthUser | null {
     try {
       const p = jwt.verify(token, this.secret, {
         algorithms: [ALGORITHM],

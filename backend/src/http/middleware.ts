@@ -32,7 +32,10 @@ export function errorHandler(log: Logger) {
       const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };
       const status = e.status ?? e.statusCode ?? 500;
       if (status === 405) return envelope(ctx, 405, 'METHOD_NOT_ALLOWED', `Method ${ctx.method} is not allowed on ${ctx.path}`);
-      if (status === 413) return envelope(ctx, 413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');
+      if (status === 413) {
+        ctx.set('Connection', 'close'); // the rest of the body is never read: do not keep the socket
+        return envelope(ctx, 413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');
+      }
       if (status === 415) return envelope(ctx, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Request body must be application/json');
       // the body parser's errors: never echo the body (it may hold a password)
       if (status === 400) return envelope(ctx, 400, 'BAD_REQUEST', 'Request body is not valid JSON (an object or array is expected)');
@@ -43,15 +46,24 @@ export function errorHandler(log: Logger) {
   };
 }
 
+/**
+ * One line per request. Successful reads are the hot path (the UI polls, progress pages refresh):
+ * they log at debug; changes, client errors and failures at info/warn/error. The line is only
+ * built when its level is enabled.
+ */
 export function accessLog(log: Logger) {
   return async (ctx: Context, next: Next) => {
     const start = performance.now();
     try {
       await next();
     } finally {
-      const ms = Math.round((performance.now() - start) * 10) / 10;
-      const level = ctx.status >= 500 ? 'error' : ctx.path === '/health' ? 'debug' : 'info';
-      log[level]({ method: ctx.method, url: scrubUrl(ctx.originalUrl), status: ctx.status, ms, request_id: ctx.state.requestId, user: ctx.state.user?.id }, 'request');
+      const status = ctx.status;
+      const read = ctx.method === 'GET' || ctx.method === 'HEAD' || ctx.method === 'OPTIONS';
+      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : read ? 'debug' : 'info';
+      if (log.isLevelEnabled(level)) {
+        const ms = Math.round((performance.now() - start) * 10) / 10;
+        log[level]({ method: ctx.method, url: scrubUrl(ctx.originalUrl), status, ms, request_id: ctx.state.requestId, user: ctx.state.user?.id }, 'request');
+      }
     }
   };
 }

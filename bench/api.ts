@@ -1,0 +1,101 @@
+// npm run bench:api: the product's HTTP stack next to a bare Koa + @koa/router app.
+// Both run as child processes; autocannon drives them from this process, one after the other.
+//   (a) bare Koa "hello"   (b) product GET /health   (c) product GET /api/auth/status with a token
+//   (d) (c) at a fixed 1,000 requests/s
+// Targets on 2 cores: (b) >= 0.9x (a), (c) >= 0.25x (a), (d) p99 <= 10 ms.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import autocannon from 'autocannon';
+
+const root = path.resolve(import.meta.dirname, '..');
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const PASSWORD = 'Bench-Passw0rd!';
+const children: ChildProcess[] = [];
+
+function startChild(args: string[], env: NodeJS.ProcessEnv, urlPattern: RegExp): Promise<string> {
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = urlPattern.exec(out);
+      if (m) {
+        child.stdout!.off('data', onData);
+        child.stdout!.resume(); // keep draining its logs
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d) => (out += d));
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${out.slice(-2000)}`)));
+  });
+}
+
+interface Result {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function load(name: string, url: string, headers: Record<string, string> = {}, overallRate?: number): Promise<Result> {
+  const opts = { url, connections: overallRate ? 16 : CONNECTIONS, headers, overallRate };
+  await autocannon({ ...opts, duration: 2 }); // warm-up
+  const r = await autocannon({ ...opts, duration: DURATION });
+  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
+}
+
+async function main() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-bench-'));
+  try {
+    const bare = await startChild(['--import', 'tsx', 'bench/bareKoa.ts'], process.env, /"url":"([^"]+)"/);
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, UI_DIST: path.join(dataDir, 'no-ui') };
+    delete env.DATABASE_URL;
+    const product = await startChild(['scripts/start.mjs'], env, /"url":"(http:\/\/[^"]+)"/);
+    const post = (p: string, body: unknown) =>
+      fetch(product + p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    if ((await post('/api/auth/setup', { master_password: PASSWORD })).status !== 201) throw new Error('setup failed');
+    const { access_token: token } = await (await post('/api/auth/login', { password: PASSWORD })).json();
+    const auth = { Authorization: `Bearer ${token}` };
+    const check = await fetch(product + '/api/auth/status', { headers: auth });
+    if (!(await check.json()).authenticated) throw new Error('token not accepted');
+
+    console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION} s per run, ${os.cpus().length} CPUs\n`);
+    const results: Result[] = [];
+    results.push(await load('(a) bare Koa hello', `${bare}/hello`));
+    results.push(await load('(b) product GET /health', `${product}/health`));
+    results.push(await load('(c) product GET /api/auth/status (token, DB)', `${product}/api/auth/status`, auth));
+    results.push(await load('(d) (c) at 1,000 req/s', `${product}/api/auth/status`, auth, 1000));
+
+    const base = results[0].rps;
+    const rows = results.map((r) => ({
+      run: r.name,
+      'req/s': Math.round(r.rps),
+      'p50 ms': r.p50,
+      'p99 ms': r.p99,
+      'x bare': (r.rps / base).toFixed(2),
+      errors: r.errors + r.non2xx,
+    }));
+    console.table(rows);
+    const [, b, c, d] = results;
+    const verdicts = [
+      [`(b) ${(b.rps / base).toFixed(2)}x bare Koa (target >= 0.9x)`, b.rps / base >= 0.9],
+      [`(c) ${(c.rps / base).toFixed(2)}x bare Koa (target >= 0.25x)`, c.rps / base >= 0.25],
+      [`(d) p99 ${d.p99} ms at ${Math.round(d.rps)} req/s (target <= 10 ms)`, d.p99 <= 10],
+      [`no errors or non-2xx answers`, results.every((r) => r.errors + r.non2xx === 0)],
+    ] as const;
+    for (const [text, ok] of verdicts) console.log(`${ok ? 'PASS' : 'MISS'}  ${text}`);
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.on('exit', r)))));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
