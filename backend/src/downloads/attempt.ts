@@ -80,15 +80,25 @@ export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptI
     return { file, ext: 'mp4', bytes: r.bytes, duration: v.duration, embedUrl };
   }
   const segDir = path.join(a.dir, 'segments');
-  const r = await downloadHls({
-    ...common, url: media.url, dir: segDir, quality: a.quality ?? (dl.quality_preference === 'best' ? null : dl.quality_preference),
-    concurrency: dl.hls_segment_concurrency, retries: dl.hls_segment_retries, onProgress: a.onProgress,
-  });
-  // the remuxed copy needs as much room again as the segments
-  await ensureFreeSpace(a.dir, r.bytes, dl.min_free_space_mb);
   const output = path.join(a.dir, `video.${dl.container}`);
   await fs.rm(output, { force: true });
-  await remuxSegments({ ffmpegPath: bins.ffmpeg, files: r.files, output, container: dl.container, signal: a.signal });
+  // the remux runs while the segments arrive; a failure on either side stops both
+  const remuxAbort = new AbortController();
+  const stopRemux = () => remuxAbort.abort(a.signal.reason);
+  a.signal.addEventListener('abort', stopRemux, { once: true });
+  let r;
+  try {
+    r = await downloadHls({
+      ...common, url: media.url, dir: segDir, quality: a.quality ?? (dl.quality_preference === 'best' ? null : dl.quality_preference),
+      concurrency: dl.hls_segment_concurrency, retries: dl.hls_segment_retries, onProgress: a.onProgress,
+      consume: (files) => remuxSegments({ ffmpegPath: bins.ffmpeg, files, output, container: dl.container, signal: remuxAbort.signal }),
+    });
+  } catch (err) {
+    remuxAbort.abort(err);
+    throw err;
+  } finally {
+    a.signal.removeEventListener('abort', stopRemux);
+  }
   const v = await verifyMedia({ ffmpegPath: bins.ffmpeg, ffprobePath: bins.ffprobe, file: output, expectedDuration: r.totalDuration, signal: a.signal });
   const bytes = (await fs.stat(output)).size;
   await fs.rm(segDir, { recursive: true, force: true });

@@ -19,6 +19,11 @@ export interface HlsDownload extends MediaRequest {
   throttle: Throttle;
   onProgress?: (done: number, total: number | null) => void;
   onPlaylist?: (info: { segments: number; duration: number; height: number | null }) => Promise<void> | void;
+  /**
+   * Receives the segment files in playlist order while the download runs (each as soon as it
+   * and all before it are on disk), so the remux overlaps the download.
+   */
+  consume?: (files: AsyncIterable<string>) => Promise<void>;
 }
 
 export interface HlsResult {
@@ -64,6 +69,12 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
     }
   }
   const resumedSegments = done.size;
+  let waiter: (() => void) | null = null;
+  const wake = () => {
+    const w = waiter;
+    waiter = null;
+    w?.();
+  };
   const keys = new Map<string, Promise<Buffer>>();
   const inits = new Map<string, Promise<Buffer>>();
   const getKey = (uri: string) => {
@@ -109,6 +120,7 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
     done.add(seg.index);
     bytes += data.length;
     o.onProgress?.(bytes, estimate());
+    wake();
   };
 
   const todo = segments.filter((s) => !done.has(s.index));
@@ -121,10 +133,23 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
         await fetchSegment(seg);
       } catch (err) {
         failure ??= err;
+        wake();
       }
     }
   };
+  async function* ordered(): AsyncGenerator<string> {
+    for (let i = 0; i < segments.length; i++) {
+      while (!done.has(i)) {
+        if (failure !== null) throw failure;
+        await new Promise<void>((r) => { waiter = r; });
+      }
+      yield segFile(o.dir, i);
+    }
+  }
+  const consumer = o.consume ? o.consume(ordered()).catch((err) => { failure ??= err; throw err; }) : null;
   await Promise.all(Array.from({ length: Math.min(o.concurrency, Math.max(1, todo.length)) }, worker));
+  wake();
+  if (consumer) await consumer.catch(() => undefined);
   if (o.signal.aborted) throw o.signal.reason;
   if (failure) {
     const e = failure as Error;

@@ -4,15 +4,16 @@ import ffmpeg from 'fluent-ffmpeg';
 import { DiskFullError, DownloadError } from './errors.js';
 
 /** Joins the segments in order (piped, no joined copy on disk) and remuxes with `-c copy`. */
-export async function remuxSegments(o: { ffmpegPath: string; files: string[]; output: string; container: 'mkv' | 'mp4'; signal: AbortSignal }): Promise<void> {
+export async function remuxSegments(o: { ffmpegPath: string; files: Iterable<string> | AsyncIterable<string>; output: string; container: 'mkv' | 'mp4'; signal: AbortSignal }): Promise<void> {
   const input = Readable.from((async function* () {
-    for (const f of o.files) yield* fs.createReadStream(f, { highWaterMark: 1 << 20 });
+    for await (const f of o.files) yield* fs.createReadStream(f, { highWaterMark: 1 << 20 });
   })());
   const outputOptions = ['-map', '0:v:0', '-map', '0:a?', '-c', 'copy'];
   if (o.container === 'mp4') outputOptions.push('-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', '-f', 'mp4');
   else outputOptions.push('-f', 'matroska');
   await new Promise<void>((resolve, reject) => {
     let stderr = '';
+    let inputError: Error | null = null;
     const cmd = ffmpeg()
       .setFfmpegPath(o.ffmpegPath)
       .input(input)
@@ -20,14 +21,20 @@ export async function remuxSegments(o: { ffmpegPath: string; files: string[]; ou
       .outputOptions(outputOptions)
       .output(o.output)
       .on('stderr', (line: string) => { stderr += line + '\n'; })
-      .on('end', () => resolve())
+      .on('end', () => (inputError ? reject(inputError) : resolve()))
       .on('error', (err: Error) => {
         if (o.signal.aborted) return reject(o.signal.reason);
+        if (inputError) return reject(inputError);
         if (/No space left on device/i.test(stderr + err.message)) return reject(new DiskFullError(o.output));
         reject(new DownloadError(`remux failed: ${(stderr.trim().split('\n').pop() || err.message).slice(0, 300)}`));
       });
     const onAbort = () => cmd.kill('SIGKILL');
     o.signal.addEventListener('abort', onAbort, { once: true });
+    // the segments stopped coming (download failed): never leave ffmpeg waiting on its input
+    input.once('error', (err) => {
+      inputError = err;
+      cmd.kill('SIGKILL');
+    });
     cmd.run();
   });
 }
