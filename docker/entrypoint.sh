@@ -14,7 +14,7 @@ die() { log "error: $*"; exit 1; }
 # --- 1. secrets from files ----------------------------------------------------------------------
 for var in $(env | sed -n 's/^\(FILE__[A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p'); do
   name=${var#FILE__}
-  eval "file=\${$var}"
+  file=$(printenv "$var")
   [ -r "$file" ] || die "$var points to '$file', which is not a readable file"
   # $(cat) drops trailing newlines, which secret files usually end with
   value=$(cat "$file")
