@@ -39,6 +39,9 @@ describe('auth: setup, login, logout, status', () => {
       expectEnvelope(res.body, 'BAD_REQUEST');
       expect(res.body.message).toContain(missing);
     }
+    const relative = await anon.post('/api/auth/setup', { master_password: ADMIN_PASSWORD, anime_directory: 'relative/dir' });
+    expect(relative.status).toBe(400);
+    expect(relative.body.details).toHaveProperty('anime_directory');
     expect((await anon.get('/api/auth/status')).body.configured).toBe(false);
   });
 

@@ -42,6 +42,10 @@ function badTokens(): Record<string, string> {
     expired: jwt.sign({ ...claims, exp: now - 10, jti: crypto.randomUUID() }, secret, { algorithm: 'HS256' }),
     'wrong audience': jwt.sign({ ...claims, aud: 'someone-else', jti: crypto.randomUUID() }, secret, { algorithm: 'HS256' }),
     'HS512 instead of HS256': jwt.sign({ ...claims, jti: crypto.randomUUID() }, secret, { algorithm: 'HS512' }),
+    'no expiry': jwt.sign((({ exp: _e, ...rest }) => ({ ...rest, jti: crypto.randomUUID() }))(claims), secret, { algorithm: 'HS256' }),
+    'no issuer': jwt.sign((({ iss: _i, ...rest }) => ({ ...rest, jti: crypto.randomUUID() }))(claims), secret, { algorithm: 'HS256' }),
+    'wrong issuer': jwt.sign({ ...claims, iss: 'evil', jti: crypto.randomUUID() }, secret, { algorithm: 'HS256' }),
+    'unknown user': jwt.sign({ ...claims, sub: '999', jti: crypto.randomUUID() }, secret, { algorithm: 'HS256' }),
     revoked,
     garbage: 'not.a.token',
   };

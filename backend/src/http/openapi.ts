@@ -26,11 +26,11 @@ function parametersOf(schema: ZodTypeAny | undefined, where: 'path' | 'query'): 
 
 const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z_]+)/g, '{$1}');
 
-let cached: Json | null = null;
+let cached: { routes: number; doc: Json } | null = null;
 
 /** OpenAPI 3.1, generated from the zod schemas the routes validate with. */
 export function openApiDocument(version: string): Json {
-  if (cached) return cached;
+  if (cached && cached.routes === routeRegistry.length) return cached.doc;
   const paths: Record<string, Record<string, Json>> = {};
   const errorSchema = jsonSchema(ErrorEnvelope);
   for (const r of routeRegistry) {
@@ -53,7 +53,7 @@ export function openApiDocument(version: string): Json {
       responses,
     };
   }
-  cached = {
+  const doc = {
     openapi: '3.1.0',
     info: { title: 'Aniworld API', version, description: 'Self-hosted anime library manager and downloader' },
     servers: [{ url: '/' }],
@@ -61,5 +61,6 @@ export function openApiDocument(version: string): Json {
     security: [{ bearer: [] }],
     paths,
   };
-  return cached;
+  cached = { routes: routeRegistry.length, doc };
+  return doc;
 }

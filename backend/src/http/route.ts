@@ -59,7 +59,10 @@ export function route<P extends ZodTypeAny = z.ZodUnknown, Q extends ZodTypeAny 
   spec: RouteSpec<P, Q, B>,
   handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown> | unknown,
 ): void {
-  routeRegistry.push(spec as unknown as RouteSpec<ZodTypeAny, ZodTypeAny, ZodTypeAny>);
+  // each app instance (tests start several per process) declares its routes again: keep one entry
+  const known = routeRegistry.findIndex((r) => r.method === spec.method && r.path === spec.path);
+  if (known >= 0) routeRegistry[known] = spec as unknown as RouteSpec<ZodTypeAny, ZodTypeAny, ZodTypeAny>;
+  else routeRegistry.push(spec as unknown as RouteSpec<ZodTypeAny, ZodTypeAny, ZodTypeAny>);
   const okStatus = Number(Object.keys(spec.responses).find((s) => s.startsWith('2')) ?? 200);
   router[spec.method](spec.path, async (ctx: Context) => {
     const user = (ctx.state.user as AuthUser | undefined) ?? null;
