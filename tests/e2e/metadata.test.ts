@@ -1,0 +1,113 @@
+/**
+ * Import and metadata in the browser: an existing folder is imported with the provider match the
+ * user confirms, then gets its tvshow.nfo and poster from the (fake) TMDB with one click, and the
+ * poster, which needs the token, shows up.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import type { TestServer } from '../helpers/server.js';
+import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
+import { startFakeAnimeSama, type FakeAnimeSama } from '../fakes/animesama.js';
+import { FAKE_TMDB_KEY, startFakeTmdb, type FakeTmdb } from '../fakes/tmdb.js';
+import { launchBrowser, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
+
+let srv: TestServer;
+let browser: Browser;
+let aniworld: FakeAniworld;
+let animesama: FakeAnimeSama;
+let tmdb: FakeTmdb;
+
+screenshotFailures('metadata');
+beforeAll(async () => {
+  [aniworld, animesama, tmdb, browser] = await Promise.all([
+    startFakeAniworld({ series: [{ slug: 'attack-on-titan', name: 'Attack on Titan', year: 2013, seasons: { 1: [{ episode: 1, title: 'Dir, 2000 Jahre später' }] } }] }),
+    startFakeAnimeSama(),
+    startFakeTmdb(),
+    launchBrowser(),
+  ]);
+  srv = await startUiServer({ ANIWORLD_URL: aniworld.url, ANIMESAMA_URL: animesama.url, TMDB_API_URL: tmdb.apiUrl, TMDB_IMAGE_URL: tmdb.imageUrl });
+  // the user creates the NFO with the button (no automatic creation on add)
+  await srv.deps.settings.update({ nfo: { create_on_add: false } });
+});
+afterAll(async () => {
+  await browser?.close();
+  await srv?.stop();
+  await Promise.all([aniworld?.close(), animesama?.close(), tmdb?.close()]);
+});
+
+describe('import, NFO and artwork', () => {
+  it('imports an existing folder, creates tvshow.nfo and the poster, and shows the poster', async () => {
+    const { page, problems } = await newPage(browser, { colorScheme: 'dark' });
+    await setupAndLogin(page, srv.url, { animeDir: srv.animeDir });
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('TMDB API key').fill(FAKE_TMDB_KEY);
+    await page.locator('#s-tmdb').getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('toast').filter({ hasText: 'Saved' }).first().waitFor();
+
+    // an existing folder from another tool is imported, matched to the provider's series
+    fs.mkdirSync(path.join(srv.animeDir, 'Attack on Titan (2013)'));
+    fs.writeFileSync(path.join(srv.animeDir, 'Attack on Titan (2013)', 'Attack on Titan - S01E01.mkv'), '');
+    // and a vague one with two candidates (the name alone is ambiguous): the user chooses, nothing is guessed
+    aniworld.addSeries({ slug: 'attack-on-titan-junior-high', name: 'Attack on Titan: Junior High', year: 2015, seasons: { 1: [{ episode: 1, title: 'Eins' }] } });
+    fs.mkdirSync(path.join(srv.animeDir, 'Attack'));
+    await page.getByRole('link', { name: 'Search & add' }).click();
+    await page.getByTestId('tab-import').click();
+    const unmatched = page.getByTestId('unmatched').filter({ hasText: 'Attack on Titan (2013)' });
+    await unmatched.waitFor({ timeout: 30_000 });
+    await page.getByTestId('match-all').click();
+    // the exact name and year is imported at once; the vague folder waits for a choice
+    await page.getByTestId('toast').filter({ hasText: '1 folder(s) imported' }).first().waitFor();
+    const vague = page.getByTestId('unmatched').filter({ hasText: 'Attack' });
+    await vague.getByRole('radio').first().waitFor();
+    expect(await vague.getByRole('radio').count()).toBe(2);
+    await screenshot(page, 'metadata-import');
+    await vague.getByRole('radio', { name: /Junior High/ }).check();
+    await vague.getByTestId('import').click();
+    await expect.poll(() => page.getByTestId('toast').filter({ hasText: '1 folder(s) imported' }).count()).toBe(2);
+    await page.getByText('No unmatched folders.').waitFor();
+    await page.getByRole('link', { name: 'Library' }).first().click();
+    await page.locator('[data-key="attack-on-titan"]').click();
+    // the episode on disk counts as downloaded: nothing is fetched twice
+    const row = page.locator('tr[data-episode="S01E01"]');
+    await row.waitFor();
+    expect(await row.getAttribute('data-downloaded')).toBe('true');
+
+    const panel = page.getByTestId('nfo-panel');
+    await panel.getByText('tvshow.nfo').waitFor();
+    expect(await panel.locator('li').first().textContent()).toContain('✗');
+    await panel.getByTestId('nfo-create').click();
+    await expect.poll(() => panel.locator('li').first().textContent(), { timeout: 30_000 }).toContain('✓');
+    const folder = path.join(srv.animeDir, (await page.locator('.info .mono').first().textContent())!);
+    expect(fs.existsSync(path.join(folder, 'tvshow.nfo'))).toBe(true);
+    expect(fs.existsSync(path.join(folder, 'poster.jpg'))).toBe(true);
+
+    // the poster is fetched with the token and shown from an object URL (the CSP allows blob:)
+    const poster = page.locator('.poster img');
+    await poster.waitFor();
+    expect(await poster.getAttribute('src')).toMatch(/^blob:/);
+    expect(await poster.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    await screenshot(page, 'metadata-series-dark');
+
+    await page.getByRole('link', { name: 'Library' }).first().click();
+    const tileImg = page.locator('[data-key="attack-on-titan"] img');
+    await tileImg.waitFor();
+    expect(await tileImg.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    await screenshot(page, 'metadata-library-dark');
+
+    // search, filter and sort within the library
+    const tiles = () => page.locator('[data-test="library-grid"] [data-key]').evaluateAll((els) => els.map((e) => e.getAttribute('data-key')));
+    expect(await tiles()).toEqual(['attack-on-titan', 'attack-on-titan-junior-high']);
+    await page.getByTestId('library-sort').selectOption('missing');
+    await expect.poll(tiles).toEqual(['attack-on-titan-junior-high', 'attack-on-titan']);
+    await page.getByTestId('library-missing').check();
+    await expect.poll(tiles).toEqual(['attack-on-titan-junior-high']);
+    await page.getByTestId('library-missing').uncheck();
+    await page.getByTestId('library-search').fill('junior');
+    await expect.poll(tiles).toEqual(['attack-on-titan-junior-high']);
+    await page.getByTestId('library-search').fill('nothing like this');
+    await page.getByText('No series match.').waitFor();
+    expect(problems).toEqual([]);
+  });
+});
