@@ -87,11 +87,12 @@ export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptI
   const stopRemux = () => remuxAbort.abort(a.signal.reason);
   a.signal.addEventListener('abort', stopRemux, { once: true });
   let r;
+  let remuxErrors = '';
   try {
     r = await downloadHls({
       ...common, url: media.url, dir: segDir, quality: a.quality ?? (dl.quality_preference === 'best' ? null : dl.quality_preference),
       concurrency: dl.hls_segment_concurrency, retries: dl.hls_segment_retries, onProgress: a.onProgress,
-      consume: (files) => remuxSegments({ ffmpegPath: bins.ffmpeg, files, output, container: dl.container, signal: remuxAbort.signal }),
+      consume: async (files) => { remuxErrors = await remuxSegments({ ffmpegPath: bins.ffmpeg, files, output, container: dl.container, signal: remuxAbort.signal }); },
     });
   } catch (err) {
     remuxAbort.abort(err);
@@ -99,7 +100,8 @@ export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptI
   } finally {
     a.signal.removeEventListener('abort', stopRemux);
   }
-  const v = await verifyMedia({ ffmpegPath: bins.ffmpeg, ffprobePath: bins.ffprobe, file: output, expectedDuration: r.totalDuration, signal: a.signal });
+  if (remuxErrors) throw new DownloadError(`verification failed: the remux (demux pass) reported errors (${remuxErrors.split('\n').slice(0, 2).join(' | ').slice(0, 300)})`);
+  const v = await verifyMedia({ ffmpegPath: bins.ffmpeg, ffprobePath: bins.ffprobe, file: output, expectedDuration: r.totalDuration, signal: a.signal, demuxPass: false });
   const bytes = (await fs.stat(output)).size;
   await fs.rm(segDir, { recursive: true, force: true });
   return { file: output, ext: dl.container, bytes, duration: v.duration, embedUrl };

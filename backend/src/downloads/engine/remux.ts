@@ -3,15 +3,19 @@ import { Readable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { DiskFullError, DownloadError } from './errors.js';
 
-/** Joins the segments in order (piped, no joined copy on disk) and remuxes with `-c copy`. */
-export async function remuxSegments(o: { ffmpegPath: string; files: Iterable<string> | AsyncIterable<string>; output: string; container: 'mkv' | 'mp4'; signal: AbortSignal }): Promise<void> {
+/**
+ * Joins the segments in order (piped, no joined copy on disk) and remuxes with `-c copy`.
+ * Resolves with what ffmpeg reported at level error (empty when clean): the remux reads every
+ * packet, so it doubles as the verification's demux pass.
+ */
+export async function remuxSegments(o: { ffmpegPath: string; files: Iterable<string> | AsyncIterable<string>; output: string; container: 'mkv' | 'mp4'; signal: AbortSignal }): Promise<string> {
   const input = Readable.from((async function* () {
     for await (const f of o.files) yield* fs.createReadStream(f, { highWaterMark: 1 << 20 });
   })());
   const outputOptions = ['-map', '0:v:0', '-map', '0:a?', '-c', 'copy'];
   if (o.container === 'mp4') outputOptions.push('-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', '-f', 'mp4');
   else outputOptions.push('-f', 'matroska');
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<string>((resolve, reject) => {
     let stderr = '';
     let inputError: Error | null = null;
     const cmd = ffmpeg()
@@ -21,7 +25,7 @@ export async function remuxSegments(o: { ffmpegPath: string; files: Iterable<str
       .outputOptions(outputOptions)
       .output(o.output)
       .on('stderr', (line: string) => { stderr += line + '\n'; })
-      .on('end', () => (inputError ? reject(inputError) : resolve()))
+      .on('end', () => (inputError ? reject(inputError) : resolve(stderr.trim())))
       .on('error', (err: Error) => {
         if (o.signal.aborted) return reject(o.signal.reason);
         if (inputError) return reject(inputError);

@@ -1,0 +1,209 @@
+/**
+ * `npm run bench:download`: the product's downloader against the reference clients on a
+ * loopback server that adds a fixed delay per request.
+ *
+ *   - HLS, 240 segments, a few hundred MB, plain and AES-128: product vs `ffmpeg -i <m3u8> -c copy`
+ *     (ffmpeg fetches one segment at a time), with 100 ms and 20 ms added per request
+ *   - one large MP4: product vs `curl`
+ *   - resume after a SIGKILL at 40 %: bytes fetched again (MP4 and HLS)
+ *   - verification overhead, CPU seconds and peak memory (from /usr/bin/time)
+ *
+ * The product runs through verification to the placed file. Media are generated once into
+ * bench/.work/ (git-ignored). Env: BENCH_SECONDS (default 240), BENCH_BITRATE (default 8M).
+ */
+import { execFile, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { AddressInfo } from 'node:net';
+import { makeHls } from '../tests/fakes/media.js';
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '..');
+const work = path.join(root, 'bench', '.work');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 240);
+const BITRATE = process.env.BENCH_BITRATE ?? '8M';
+const MB = 1024 * 1024;
+
+// ---------- media ----------
+async function prepareMedia() {
+  fs.mkdirSync(work, { recursive: true });
+  console.log(`preparing media in ${work} (once; ${SECONDS} s at ${BITRATE}) ...`);
+  const hls = await makeHls({ seconds: SECONDS, segmentSeconds: 1, heights: [480], bitrate: BITRATE, baseDir: path.join(work, 'media') });
+  const plainDir = hls.dir;
+  const aesDir = `${plainDir}-aes`;
+  if (!fs.existsSync(path.join(aesDir, '.done'))) {
+    // the same segments, encrypted with AES-128 (IV = media sequence number, as HLS defines it)
+    const key = crypto.randomBytes(16);
+    fs.mkdirSync(path.join(aesDir, 'v0'), { recursive: true });
+    fs.writeFileSync(path.join(aesDir, 'enc.key'), key);
+    fs.copyFileSync(path.join(plainDir, 'master.m3u8'), path.join(aesDir, 'master.m3u8'));
+    const playlist = fs.readFileSync(path.join(plainDir, 'v0', 'index.m3u8'), 'utf8');
+    let seq = 0;
+    for (const line of playlist.split('\n')) {
+      if (!line.endsWith('.ts')) continue;
+      const iv = Buffer.alloc(16);
+      iv.writeUInt32BE(seq++, 12);
+      const c = crypto.createCipheriv('aes-128-cbc', key, iv);
+      fs.writeFileSync(path.join(aesDir, 'v0', line), Buffer.concat([c.update(fs.readFileSync(path.join(plainDir, 'v0', line))), c.final()]));
+    }
+    fs.writeFileSync(path.join(aesDir, 'v0', 'index.m3u8'), playlist.replace('#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-KEY:METHOD=AES-128,URI="../enc.key"'));
+    fs.writeFileSync(path.join(aesDir, '.done'), '');
+  }
+  const mp4 = path.join(work, 'media', `big-${path.basename(plainDir)}.mp4`);
+  if (!fs.existsSync(mp4)) {
+    await run('ffmpeg', ['-v', 'error', '-y', '-allowed_extensions', 'ALL', '-i', path.join(plainDir, 'v0', 'index.m3u8'), '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', `${mp4}.tmp.mp4`]);
+    fs.renameSync(`${mp4}.tmp.mp4`, mp4);
+  }
+  const segs = fs.readdirSync(path.join(plainDir, 'v0')).filter((f) => f.endsWith('.ts'));
+  const hlsBytes = segs.reduce((s, f) => s + fs.statSync(path.join(plainDir, 'v0', f)).size, 0);
+  return { plainDir, aesDir, mp4, segments: segs.length, hlsBytes, mp4Bytes: fs.statSync(mp4).size };
+}
+
+// ---------- loopback server ----------
+const server = { delayMs: 0, rateBytesPerSec: 0, bytesSent: 0, requests: 0 };
+function startServer(dirs: Record<string, string>): Promise<string> {
+  const srv = http.createServer(async (req, res) => {
+    server.requests++;
+    const [, prefix, ...rest] = (req.url ?? '/').split('?')[0]!.split('/');
+    const base = dirs[prefix ?? ''];
+    const file = base ? path.join(base, ...rest) : '';
+    if (!base || !file.startsWith(base) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) { res.writeHead(404).end(); return; }
+    if (server.delayMs) await new Promise((r) => setTimeout(r, server.delayMs));
+    const size = fs.statSync(file).size;
+    const m = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
+    const start = m ? Number(m[1]) : 0;
+    const end = m && m[2] ? Number(m[2]) : size - 1;
+    const headers = { 'content-length': end - start + 1, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream' };
+    if (m) res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${size}` });
+    else res.writeHead(200, headers);
+    const stream = fs.createReadStream(file, { start, end, highWaterMark: 256 * 1024 });
+    for await (const chunk of stream) {
+      server.bytesSent += (chunk as Buffer).length;
+      if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+      if (res.destroyed) { stream.destroy(); return; }
+      if (server.rateBytesPerSec) await new Promise((r) => setTimeout(r, ((chunk as Buffer).length / server.rateBytesPerSec) * 1000));
+    }
+    res.end();
+  });
+  srv.keepAliveTimeout = 30_000;
+  return new Promise((r) => srv.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(srv.address() as AddressInfo).port}`)));
+}
+
+// ---------- measured runs ----------
+interface Measured { wall: number; cpu: number; maxRssMb: number; stdout: string }
+function timed(cmd: string, args: string[]): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('/usr/bin/time', ['-f', '__TIME__ %e %U %S %M', cmd, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('exit', (code) => {
+      const m = /__TIME__ ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err);
+      if (code !== 0 || !m) return reject(new Error(`${cmd} ${args.join(' ')} failed (${code}):\n${err.slice(-1500)}`));
+      resolve({ wall: Number(m[1]), cpu: Number(m[2]) + Number(m[3]), maxRssMb: Number(m[4]) / 1024, stdout: out });
+    });
+  });
+}
+
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const client = 'bench/downloadClient.ts';
+const out = (name: string) => { const d = path.join(work, 'out', name); fs.rmSync(d, { recursive: true, force: true }); fs.mkdirSync(d, { recursive: true }); return d; };
+
+async function product(mode: 'hls' | 'mp4', url: string, name: string, concurrency = 8) {
+  const m = await timed(tsx, [client, mode, url, out(name), String(concurrency)]);
+  const j = JSON.parse(m.stdout.trim().split('\n').pop()!) as { bytes: number; download_ms: number; verify_ms: number; total_ms: number };
+  return { ...m, ...j };
+}
+
+const rows: string[][] = [];
+function row(label: string, m: Measured & { total_ms?: number; verify_ms?: number }, bytes: number) {
+  const inProc = m.total_ms ? `${(m.total_ms / 1000).toFixed(2)}` : '';
+  const verify = m.verify_ms ? `${(m.verify_ms / 1000).toFixed(2)}` : '';
+  rows.push([label, m.wall.toFixed(2), inProc, verify, (bytes / MB / m.wall).toFixed(1), m.cpu.toFixed(2), m.maxRssMb.toFixed(0)]);
+  console.log(`  ${label}: ${m.wall.toFixed(2)} s`);
+}
+
+async function killAt40(mode: 'hls' | 'mp4', url: string, name: string, total: number): Promise<{ refetchedMb: number }> {
+  const dir = out(name);
+  const watch = mode === 'mp4' ? () => fileSize(path.join(dir, '.part', 'download.mp4')) : () => dirSize(path.join(dir, '.part', 'segments'));
+  server.rateBytesPerSec = 60 * MB; // slow enough to stop at 40 %
+  server.bytesSent = 0;
+  const child = spawn(tsx, [client, mode, url, dir], { cwd: root, stdio: 'ignore', detached: true });
+  while (watch() < total * 0.4) {
+    if (child.exitCode !== null) throw new Error('the client finished before 40 %');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  process.kill(-child.pid!, 'SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  const onDisk = watch();
+  const sentBefore = server.bytesSent;
+  server.rateBytesPerSec = 0;
+  server.bytesSent = 0;
+  await timed(tsx, [client, mode, url, dir]);
+  const refetched = sentBefore + server.bytesSent - total;
+  console.log(`  resume ${mode}: killed at ${((onDisk / total) * 100).toFixed(0)} % on disk, ${(refetched / MB).toFixed(2)} MiB fetched twice`);
+  return { refetchedMb: refetched / MB };
+}
+const fileSize = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
+const dirSize = (d: string) => (fs.existsSync(d) ? fs.readdirSync(d).filter((f) => f.endsWith('.ts')).reduce((s, f) => s + fileSize(path.join(d, f)), 0) : 0);
+
+async function main() {
+  const media = await prepareMedia();
+  const url = await startServer({ plain: media.plainDir, aes: media.aesDir, mp4: path.dirname(media.mp4) });
+  const plain = `${url}/plain/master.m3u8`;
+  const aes = `${url}/aes/master.m3u8`;
+  const mp4 = `${url}/mp4/${path.basename(media.mp4)}`;
+  console.log(`HLS: ${media.segments} segments, ${(media.hlsBytes / MB).toFixed(0)} MiB; MP4: ${(media.mp4Bytes / MB).toFixed(0)} MiB\n`);
+  const ffmpeg = (u: string, name: string) => timed('ffmpeg', ['-v', 'error', '-y', '-i', u, '-c', 'copy', path.join(out(name), 'out.mkv')]);
+
+  const r: Record<string, Measured & { total_ms?: number; verify_ms?: number }> = {};
+  for (const delay of [100, 20]) {
+    server.delayMs = delay;
+    r[`p${delay}`] = await product('hls', plain, `p${delay}`);
+    row(`product HLS plain, +${delay} ms/request`, r[`p${delay}`]!, media.hlsBytes);
+    r[`f${delay}`] = await ffmpeg(plain, `f${delay}`);
+    row(`ffmpeg  HLS plain, +${delay} ms/request`, r[`f${delay}`]!, media.hlsBytes);
+  }
+  server.delayMs = 20;
+  r.pa = await product('hls', aes, 'pa');
+  row('product HLS AES-128, +20 ms/request', r.pa, media.hlsBytes);
+  r.fa = await ffmpeg(aes, 'fa');
+  row('ffmpeg  HLS AES-128, +20 ms/request', r.fa, media.hlsBytes);
+  server.delayMs = 0;
+  r.pm = await product('mp4', mp4, 'pm');
+  row('product MP4', r.pm, media.mp4Bytes);
+  r.c = await timed('curl', ['-s', '-o', path.join(out('c'), 'out.mp4'), mp4]);
+  row('curl    MP4', r.c, media.mp4Bytes);
+  const resumeMp4 = await killAt40('mp4', mp4, 'rm', media.mp4Bytes);
+  const resumeHls = await killAt40('hls', plain, 'rh', media.hlsBytes);
+
+  console.log('\n| run | wall s | in-process s | of which verify s | MB/s (wall) | CPU s | peak RSS MB |\n|---|---|---|---|---|---|---|');
+  for (const x of rows) console.log(`| ${x.join(' | ')} |`);
+  const pass = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+  const verifyShare = ['p100', 'p20', 'pa', 'pm'].map((k) => r[k]!.verify_ms! / r[k]!.total_ms!);
+  const maxRss = Math.max(...['p100', 'p20', 'pa', 'pm'].map((k) => r[k]!.maxRssMb));
+  const checks: [string, string, boolean][] = [
+    ['HLS +100 ms: ffmpeg time / product time (target >= 8)', (r.f100!.wall / r.p100!.wall).toFixed(2), r.f100!.wall / r.p100!.wall >= 8],
+    ['HLS +20 ms: ffmpeg time / product time (target >= 3)', (r.f20!.wall / r.p20!.wall).toFixed(2), r.f20!.wall / r.p20!.wall >= 3],
+    ['product AES-128 time / plain time (target <= 1.2)', (r.pa.wall / r.p20!.wall).toFixed(2), r.pa.wall / r.p20!.wall <= 1.2],
+    ['ffmpeg AES-128 time / plain time (reference)', (r.fa.wall / r.f20!.wall).toFixed(2), true],
+    ['MP4 product throughput / curl throughput (target >= 0.9)', (r.c.wall / r.pm.wall).toFixed(2), r.c.wall / r.pm.wall >= 0.9],
+    ['resume after kill at 40 %, MP4: MiB fetched again (target <= 8)', resumeMp4.refetchedMb.toFixed(2), resumeMp4.refetchedMb <= 8],
+    ['resume after kill at 40 %, HLS: MiB fetched again (target <= 8)', resumeHls.refetchedMb.toFixed(2), resumeHls.refetchedMb <= 8],
+    ['verification share of the product time, max (target <= 10 %)', `${(Math.max(...verifyShare) * 100).toFixed(1)} %`, Math.max(...verifyShare) <= 0.1],
+    ['product peak memory, MB (target < 200)', maxRss.toFixed(0), maxRss < 200],
+  ];
+  console.log('\n| ratio | value | target |\n|---|---|---|');
+  for (const [label, value, ok] of checks) console.log(`| ${label} | ${value} | ${pass(ok)} |`);
+  console.log('\nwall times include starting the process (node + tsx for the product); in-process = first request to placed file.');
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+/**
+ * The product's downloader as the benchmark runs it: the same engine the download job uses
+ * (HLS segments in parallel with the remux piped alongside, or MP4 with Range resume), then
+ * verification, then placement under the final name. Prints one JSON line with its timings.
+ *
+ *   tsx bench/downloadClient.ts <hls|mp4> <url> <workDir> [concurrency]
+ * The partial files stay in <workDir>/.part between runs (a killed run resumes).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Agent } from 'undici';
+import { downloadHls } from '../backend/src/downloads/engine/hls.js';
+import { downloadMp4 } from '../backend/src/downloads/engine/mp4.js';
+import { remuxSegments } from '../backend/src/downloads/engine/remux.js';
+import { verifyMedia } from '../backend/src/downloads/engine/verify.js';
+import { Throttle } from '../backend/src/downloads/engine/throttle.js';
+import { placeFile } from '../backend/src/downloads/place.js';
+import { ffmpegBinaries } from '../backend/src/downloads/ffmpeg.js';
+
+const [mode, url, workDir, conc] = process.argv.slice(2);
+if (!mode || !url || !workDir) throw new Error('usage: downloadClient <hls|mp4> <url> <workDir> [concurrency]');
+const part = path.join(workDir, '.part');
+fs.mkdirSync(part, { recursive: true });
+const bins = ffmpegBinaries({});
+const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
+const signal = new AbortController().signal;
+const common = { headers: { 'user-agent': 'Mozilla/5.0 bench' }, dispatcher, signal, stallMs: 30_000, throttle: new Throttle(() => 0) };
+
+const t0 = performance.now();
+let file: string;
+let expected: number | null = null;
+let ext: string;
+let remuxErrors = '';
+if (mode === 'hls') {
+  ext = 'mkv';
+  file = path.join(part, 'video.mkv');
+  fs.rmSync(file, { force: true });
+  const r = await downloadHls({
+    ...common, url, dir: path.join(part, 'segments'), quality: null, concurrency: Number(conc ?? 8), retries: 4,
+    consume: async (files) => { remuxErrors = await remuxSegments({ ffmpegPath: bins.ffmpeg, files, output: file, container: 'mkv', signal }); },
+  });
+  if (remuxErrors) throw new Error(`remux reported errors: ${remuxErrors}`);
+  expected = r.totalDuration;
+} else {
+  ext = 'mp4';
+  file = path.join(part, 'download.mp4');
+  await downloadMp4({ ...common, url, file, maxBytes: 50 * 1024 ** 3 });
+}
+const t1 = performance.now();
+await verifyMedia({ ffmpegPath: bins.ffmpeg, ffprobePath: bins.ffprobe, file, expectedDuration: expected, signal, demuxPass: mode !== 'hls' });
+const t2 = performance.now();
+const bytes = fs.statSync(file).size;
+const target = path.join(workDir, `Bench - S01E01 - Placed.${ext}`);
+fs.rmSync(target, { force: true });
+await placeFile(file, target);
+const t3 = performance.now();
+fs.rmSync(part, { recursive: true, force: true });
+await dispatcher.close();
+console.log(JSON.stringify({ bytes, download_ms: t1 - t0, verify_ms: t2 - t1, total_ms: t3 - t0 }));
