@@ -189,6 +189,16 @@ describe('search → add → queue → download in a real browser', () => {
     await page.reload();
     await expect.poll(() => page.getByLabel('Check every (hours, 1–168)').inputValue()).toBe('12');
     await screenshot(page, 'flow-watchlist');
+
+    // the same pages at a phone's width
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('link', { name: 'Queue' }).click();
+    await page.locator('[data-test="completed"] [data-id]').first().waitFor();
+    await screenshot(page, 'flow-phone-queue');
+    await page.goto(srv.url + '/series/demo-quest');
+    await page.locator('tr[data-episode="S01E02"]').waitFor();
+    await screenshot(page, 'flow-phone-series');
     expect(problems).toEqual([]);
   });
 });

@@ -108,6 +108,16 @@ describe('import, NFO and artwork', () => {
     await expect.poll(tiles).toEqual(['attack-on-titan-junior-high']);
     await page.getByTestId('library-search').fill('nothing like this');
     await page.getByText('No series match.').waitFor();
+
+    // removing a series keeps its files unless asked
+    await page.getByTestId('library-search').fill('junior');
+    await page.locator('[data-key="attack-on-titan-junior-high"]').click();
+    await page.getByRole('button', { name: 'Remove series' }).click();
+    await page.getByTestId('confirm-remove').click();
+    await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
+    await page.getByTestId('library-search').fill('');
+    await expect.poll(tiles).toEqual(['attack-on-titan']);
+    expect(fs.existsSync(path.join(srv.animeDir, 'Attack'))).toBe(true);
     expect(problems).toEqual([]);
   });
 });

@@ -97,8 +97,29 @@ describe('first run, login, settings and system in Chromium', () => {
     expect(await page.getByTestId('naming-example').textContent()).toBe('Attack on Titan (2013) - S01E02.mkv');
     await screenshot(page, 'settings');
 
-    const cfg = await client(srv.url, await page.evaluate(() => JSON.parse(sessionStorage.getItem('aniworld.session')!).token)).get('/api/config');
+    const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('aniworld.session')!).token as string);
+    const cfg = await client(srv.url, token).get('/api/config');
     expect(cfg.body.scheduler.schedule_days).toEqual(['wed', 'fri', 'sun']);
+
+    // the admin adds a user; after logout (the token is revoked) that user logs in and sees no admin controls
+    const users = page.locator('#s-users');
+    await users.getByLabel('User name').fill('viewer');
+    await users.getByLabel('Password', { exact: true }).fill('Viewer-pass1!');
+    await users.getByRole('button', { name: 'Add user' }).click();
+    await users.getByRole('cell', { name: 'viewer', exact: true }).waitFor();
+    await page.getByTestId('logout').click();
+    await page.waitForURL('**/login');
+    expect((await client(srv.url, token).get('/api/config')).status).toBe(401);
+    await page.getByLabel(/User name/).fill('viewer');
+    await page.getByLabel('Password', { exact: true }).fill('Viewer-pass1!');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.locator('#s-account').waitFor();
+    expect(await page.locator('#s-users').count()).toBe(0);
+    await page.getByRole('link', { name: 'Tasks & system' }).click();
+    await page.locator('[data-task="housekeeping"]').waitFor();
+    expect(await page.getByRole('button', { name: 'Run now' }).count()).toBe(0);
     expect(problems).toEqual([]);
   });
 

@@ -117,5 +117,10 @@ const de: Record<string, string> = {
   'import.match': 'Zuordnung suchen',
   'import.manualKey': 'oder Schlüssel beim Anbieter',
   'import.manualKeyFor': 'Schlüssel beim Anbieter für {folder}',
+  'common.adminOnly': 'Nur ein Administrator kann das ändern.',
+  'settings.account': 'Mein Konto',
+  'account.current': 'Aktuelles Passwort',
+  'account.new': 'Neues Passwort',
+  'account.change': 'Passwort ändern',
 };
 export default de;

@@ -117,5 +117,10 @@ const en: Record<string, string> = {
   'import.match': 'Find match',
   'import.manualKey': 'or provider key',
   'import.manualKeyFor': 'Provider key for {folder}',
+  'common.adminOnly': 'Only an administrator can change this.',
+  'settings.account': 'My account',
+  'account.current': 'Current password',
+  'account.new': 'New password',
+  'account.change': 'Change password',
 };
 export default en;
