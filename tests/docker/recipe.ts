@@ -122,7 +122,13 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; env: Reco
   const chunks: string[] = [];
   child.stdout!.on('data', (d) => chunks.push(String(d)));
   child.stderr!.on('data', (d) => chunks.push(String(d)));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // a test that times out must not leave servers behind when its worker process ends
+  const reap = () => child.kill('SIGKILL');
+  process.on('exit', reap);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
+    process.off('exit', reap);
+    resolve(code);
+  }));
   return { child, output: () => chunks.join(''), exited };
 }
 

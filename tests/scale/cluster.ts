@@ -14,6 +14,13 @@ export interface Node {
   stop(): Promise<number | null>;
 }
 
+const running = new Set<Proc>();
+
+/** Stops every process still running (after a test that failed or timed out halfway). */
+export async function stopAllNodes(): Promise<void> {
+  await Promise.all([...running].map((p) => stop(p)));
+}
+
 export const SHARED_JWT_SECRET = 'scale-out-shared-secret-0123456789';
 
 export async function startNode(name: string, databaseUrl: string, env: Record<string, string> = {}, shareDataDir?: string): Promise<Node> {
@@ -36,6 +43,8 @@ export async function startNode(name: string, databaseUrl: string, env: Record<s
       ...env,
     },
   });
+  running.add(proc);
+  proc.exited.then(() => running.delete(proc));
   const url = `http://127.0.0.1:${port}`;
   const node: Node = {
     name, url, dataDir, proc,

@@ -7,7 +7,7 @@ import { ADMIN_PASSWORD, client } from '../helpers/http.js';
 import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import { makeMp4 } from '../fakes/media.js';
-import { connectSocket, eventually, startNode, type Node } from './cluster.js';
+import { connectSocket, eventually, startNode, stopAllNodes, type Node } from './cluster.js';
 
 /**
  * Scale-out: two `ROLE=all` processes of the product on one database and one library share the
@@ -40,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of sockets) s.socket.close();
   await Promise.all([a?.stop(), b?.stop()]);
+  await stopAllNodes();
   await Promise.all([aniworld?.close(), hosters?.close()]);
   if (animeDir) fs.rmSync(animeDir, { recursive: true, force: true });
 });

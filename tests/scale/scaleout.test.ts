@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
 import { ADMIN_PASSWORD, client } from '../helpers/http.js';
-import { connectSocket, eventually, startNode, type Node } from './cluster.js';
+import { connectSocket, eventually, startNode, stopAllNodes, type Node } from './cluster.js';
 
 /**
  * Two processes of the product on one database, as the compose file's web + worker containers
@@ -23,6 +23,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of sockets) s.socket.close();
   await Promise.all([a?.stop(), b?.stop()]);
+  await stopAllNodes();
 });
 
 async function login(node: Node): Promise<string> {
