@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { io } from 'socket.io-client';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { migrate, MIGRATIONS_DIR } from '../../backend/src/db/migrate.js';
 import { createLogger } from '../../backend/src/log.js';
@@ -72,7 +73,7 @@ describe('migrations', () => {
 });
 
 describe('sessions across processes sharing one database', () => {
-  it('a logout on A makes the token 401 on B within a second', async () => {
+  it('a logout on A makes the token 401 on B within a second; users and events cross too', async () => {
     const databaseUrl = await createTestDatabase();
     const a = await startTestServer({ databaseUrl });
     servers.push(a);
@@ -102,6 +103,18 @@ describe('sessions across processes sharing one database', () => {
       status = (await client(a.url, erin).get('/api/config')).status;
     }
     expect(status).toBe(401);
+
+    // an event published in one process reaches a socket joined in the other (as from a worker)
+    const socket = io(b.url, { auth: { token: second }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const messages: { type: string; data: Record<string, unknown> }[] = [];
+    socket.on('message', (m) => messages.push(m));
+    await new Promise((r) => socket.once('message', r));
+    socket.emit('message', { action: 'join', data: { room: 'downloads' } });
+    for (let i = 0; i < 40 && !messages.some((m) => m.type === 'system_info'); i++) await new Promise((r) => setTimeout(r, 25));
+    await a.deps.bus.publish('downloads', 'download_complete', { download_id: 'from-a' });
+    for (let i = 0; i < 40 && !messages.some((m) => m.type === 'download_complete'); i++) await new Promise((r) => setTimeout(r, 25));
+    socket.close();
+    expect(messages.find((m) => m.type === 'download_complete')?.data).toEqual({ download_id: 'from-a' });
   });
 
   it('token checks do not need the database once warm', async () => {
