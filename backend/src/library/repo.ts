@@ -133,8 +133,9 @@ export const unmatchedRows = (c: Conn) =>
 
 /** Makes library_unmatched hold exactly `folders` (keeps what an import found for the ones still there). */
 export async function setUnmatchedFolders(c: Conn, folders: string[]): Promise<void> {
-  await c.query(sql.unsafe`delete from library_unmatched where not (folder = any(${sql.array(folders, 'text')}))`);
-  await c.query(sql.unsafe`insert into library_unmatched (folder) select unnest(${sql.array(folders, 'text')}) on conflict do nothing`);
+  await c.query(sql.unsafe`with d as (delete from library_unmatched where not (folder = any(${sql.array(folders, 'text')})) returning 1),
+    i as (insert into library_unmatched (folder) select unnest(${sql.array(folders, 'text')}) on conflict do nothing returning 1)
+    select (select count(*) from d) + (select count(*) from i) as n`);
 }
 
 export async function setUnmatchedResult(c: Conn, r: UnmatchedRow): Promise<void> {

@@ -39,92 +39,137 @@ const StateRow = z.object({ id: z.number(), folder: z.string(), dir_fingerprint:
 interface FolderRead {
   fingerprint: string;
   signature: string;
-  files: { rel: string; season: number; episode: number }[];
+  videos: { rel: string; name: string; folder: string | null }[];
 }
 
-type Fingerprint = [string, [string, string][]];
-
-const mtimeOf = (p: string) => fs.statSync(p, { bigint: true }).mtimeNs.toString();
+// `mtime/sub1/mtime1/sub2/mtime2...`: '/' cannot occur in a folder name. mtimeMs keeps sub-µs digits.
+const mtimeOf = (p: string) => String(fs.statSync(p).mtimeMs);
 
 /** True when the folder and its known subfolders still carry the recorded mtimes. */
 function unchanged(dir: string, stored: string | null): boolean {
   if (!stored) return false;
   try {
-    const [top, subs] = JSON.parse(stored) as Fingerprint;
-    if (mtimeOf(dir) !== top) return false;
-    for (const [name, m] of subs) if (mtimeOf(path.join(dir, name)) !== m) return false;
+    const parts = stored.split('/');
+    if (mtimeOf(dir) !== parts[0]) return false;
+    for (let i = 1; i + 1 < parts.length; i += 2) if (mtimeOf(path.join(dir, parts[i])) !== parts[i + 1]) return false;
     return true;
   } catch {
     return false;
   }
 }
 
+/** Lists a folder's video files (one level of subfolders) without parsing their names yet. */
 function readFolder(dir: string): FolderRead {
   const top = mtimeOf(dir);
-  const subs: [string, string][] = [];
-  const files: FolderRead['files'] = [];
-  const names: string[] = [];
-  const take = (rel: string, name: string, folderSeason: number | null) => {
-    const ref = parseEpisodeFile(name, folderSeason);
-    if (!ref) return;
-    names.push(rel);
-    for (const episode of ref.episodes) files.push({ rel, season: ref.season, episode });
-  };
+  const subs: string[] = [];
+  const videos: FolderRead['videos'] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     if (e.name.startsWith('.')) continue;
     if (e.isDirectory()) {
       const sub = path.join(dir, e.name);
-      subs.push([e.name, mtimeOf(sub)]);
-      const season = seasonOfFolder(e.name);
+      subs.push(e.name, mtimeOf(sub));
       for (const f of fs.readdirSync(sub, { withFileTypes: true })) {
-        if ((f.isFile() || f.isSymbolicLink()) && isVideoFile(f.name)) take(`${e.name}/${f.name}`, f.name, season);
+        if ((f.isFile() || f.isSymbolicLink()) && isVideoFile(f.name)) videos.push({ rel: `${e.name}/${f.name}`, name: f.name, folder: e.name });
       }
     } else if ((e.isFile() || e.isSymbolicLink()) && isVideoFile(e.name)) {
-      take(e.name, e.name, null);
+      videos.push({ rel: e.name, name: e.name, folder: null });
     }
   }
-  names.sort();
+  const names = videos.map((v) => v.rel).sort();
   const signature = crypto.createHash('sha1').update(names.join('\n')).digest('base64url');
-  return { fingerprint: JSON.stringify([top, subs] satisfies Fingerprint), signature, files };
+  return { fingerprint: [top, ...subs].join('/'), signature, videos };
+}
+
+/** The episodes the listed files hold (first file wins when two hold the same episode). */
+function episodesOf(videos: FolderRead['videos']): { rel: string; season: number; episode: number }[] {
+  const out: { rel: string; season: number; episode: number }[] = [];
+  const seen = new Set<string>();
+  for (const v of [...videos].sort((a, b) => (a.rel < b.rel ? -1 : 1))) {
+    const ref = parseEpisodeFile(v.name, v.folder === null ? null : seasonOfFolder(v.folder));
+    if (!ref) continue;
+    for (const episode of ref.episodes) {
+      const k = `${ref.season}-${episode}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push({ rel: v.rel, season: ref.season, episode });
+    }
+  }
+  return out;
+}
+
+interface Pending {
+  id: number;
+  dir: string;
+  /** What the disk holds now; the series' episode rows are made to match it. */
+  episodes: { rel: string; season: number; episode: number }[];
 }
 
 interface Batch {
-  sid: number[]; season: number[]; episode: number[]; path: string[]; size: (number | null)[];
-  /** Series whose episode rows are replaced by what the disk holds. */
-  replaced: number[];
+  pending: Pending[];
+  count: number;
   stateId: number[]; fingerprint: (string | null)[]; signature: (string | null)[];
 }
 
-const newBatch = (): Batch => ({ sid: [], season: [], episode: [], path: [], size: [], replaced: [], stateId: [], fingerprint: [], signature: [] });
+const newBatch = (): Batch => ({ pending: [], count: 0, stateId: [], fingerprint: [], signature: [] });
 
+const KnownRow = z.object({ id: z.number(), series_id: z.number(), season: z.number(), episode: z.number(), file_path: z.string().nullable() });
+
+/**
+ * Makes the episode rows of the changed folders match the disk. Only files the database does
+ * not know yet (new path) are stat'ed for their size. One write statement (atomic): new files
+ * upserted, rows whose file is gone marked not downloaded (provider episodes) or deleted
+ * (disk-only rows), fingerprints stored. The parts touch disjoint rows.
+ */
 async function writeBatch(c: Conn, b: Batch): Promise<void> {
-  if (b.sid.length) {
-    await c.query(sql.unsafe`insert into episodes (series_id, season, episode, on_provider, is_downloaded, file_path, file_size)
-      select s, se, ep, false, true, p, sz from unnest(${sql.array(b.sid, 'int4')}, ${sql.array(b.season, 'int4')},
-        ${sql.array(b.episode, 'int4')}, ${sql.array(b.path, 'text')}, ${sql.array(b.size, 'int8')}) as x(s, se, ep, p, sz)
+  if (!b.pending.length && !b.stateId.length) return;
+  const sid: number[] = [], season: number[] = [], episode: number[] = [], file: string[] = [], size: number[] = [];
+  const goneIds: number[] = [];
+  if (b.pending.length) {
+    const known = await c.any(sql.type(KnownRow)`select id, series_id, season, episode, file_path from episodes
+      where series_id = any(${sql.array(b.pending.map((p) => p.id), 'int4')}) and (is_downloaded or not on_provider)`);
+    const byKey = new Map(known.map((k) => [`${k.series_id}/${k.season}/${k.episode}`, k]));
+    const onDisk = new Set<string>();
+    for (const p of b.pending) {
+      for (const e of p.episodes) {
+        const key = `${p.id}/${e.season}/${e.episode}`;
+        onDisk.add(key);
+        if (byKey.get(key)?.file_path === e.rel) continue;
+        try {
+          size.push(fs.statSync(path.join(p.dir, e.rel)).size);
+        } catch {
+          onDisk.delete(key); // vanished while we looked
+          continue;
+        }
+        sid.push(p.id); season.push(e.season); episode.push(e.episode); file.push(e.rel);
+      }
+    }
+    for (const k of known) if (!onDisk.has(`${k.series_id}/${k.season}/${k.episode}`)) goneIds.push(k.id);
+  }
+  const gone = sql.array(goneIds, 'int4');
+  await c.query(sql.unsafe`with up as (
+      insert into episodes (series_id, season, episode, on_provider, is_downloaded, file_path, file_size)
+      select s, se, ep, false, true, p, sz from unnest(${sql.array(sid, 'int4')}, ${sql.array(season, 'int4')}, ${sql.array(episode, 'int4')},
+        ${sql.array(file, 'text')}, ${sql.array(size, 'int8')}) as x(s, se, ep, p, sz)
       on conflict (series_id, season, episode) do update set is_downloaded = true, file_path = excluded.file_path,
         file_size = excluded.file_size, updated_at = now()
-        where not episodes.is_downloaded or episodes.file_path is distinct from excluded.file_path
-          or episodes.file_size is distinct from excluded.file_size`);
-  }
-  if (b.replaced.length) {
-    const ids = sql.array(b.replaced, 'int4');
-    await c.query(sql.unsafe`update episodes e set is_downloaded = false, file_path = null, file_size = null, updated_at = now()
-      where e.series_id = any(${ids}) and e.is_downloaded and not exists (
-        select 1 from unnest(${sql.array(b.sid, 'int4')}, ${sql.array(b.season, 'int4')}, ${sql.array(b.episode, 'int4')}) as x(s, se, ep)
-        where x.s = e.series_id and x.se = e.season and x.ep = e.episode)`);
-    await c.query(sql.unsafe`delete from episodes where series_id = any(${ids}) and not on_provider and not is_downloaded`);
-  }
-  if (b.stateId.length) {
-    await c.query(sql.unsafe`update series s set dir_fingerprint = x.f, disk_signature = x.g, last_disk_scan_at = now()
-      from unnest(${sql.array(b.stateId, 'int4')}, ${sql.array(b.fingerprint, 'text')}, ${sql.array(b.signature, 'text')}) as x(id, f, g)
-      where s.id = x.id`);
-  }
+      returning 1
+    ), gone as (
+      update episodes set is_downloaded = false, file_path = null, file_size = null, updated_at = now()
+      where id = any(${gone}) and on_provider returning 1
+    ), del as (
+      delete from episodes where id = any(${gone}) and not on_provider returning 1
+    ), st as (
+      update series s set dir_fingerprint = y.f, disk_signature = y.g, last_disk_scan_at = now()
+      from unnest(${sql.array(b.stateId, 'int4')}, ${sql.array(b.fingerprint, 'text')}, ${sql.array(b.signature, 'text')}) as y(id, f, g)
+      where s.id = y.id
+      returning 1
+    ) select (select count(*) from up) + (select count(*) from gone) + (select count(*) from del) + (select count(*) from st) as n`);
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts: DiskScanOptions = {}): Promise<DiskScanResult> {
+  const t0 = performance.now();
   const root = deps.settings.animeDirectory();
   let rootEntries: fs.Dirent[];
   try {
@@ -134,10 +179,14 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
     throw new ServiceUnavailable(`The anime directory ${root} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); nothing was changed`);
   }
   const dirs = new Set(rootEntries.filter((e) => (e.isDirectory() || e.isSymbolicLink()) && !e.name.startsWith('.')).map((e) => e.name));
-  const rows = opts.seriesIds
-    ? await deps.db.any(sql.type(StateRow)`select id, folder, dir_fingerprint, disk_signature from series where id = any(${sql.array(opts.seriesIds, 'int4')})`)
-    : await deps.db.any(sql.type(StateRow)`select id, folder, dir_fingerprint, disk_signature from series`);
+  // the hot query of a rescan: plain rows, checked once here instead of per row through zod
+  const raw = opts.seriesIds
+    ? await deps.db.any(sql.unsafe`select id, folder, dir_fingerprint, disk_signature from series where id = any(${sql.array(opts.seriesIds, 'int4')})`)
+    : await deps.db.any(sql.unsafe`select id, folder, dir_fingerprint, disk_signature from series`);
+  if (raw.length && !StateRow.safeParse(raw[0]).success) throw new Error('unexpected series state row');
+  const rows = raw as readonly z.infer<typeof StateRow>[];
 
+  const tRows = performance.now();
   const result: DiskScanResult = { series: rows.length, changed: 0, unchanged: 0, files: 0, missingFolders: [], unmatched: [] };
   let batch = newBatch();
   for (let i = 0; i < rows.length; i++) {
@@ -146,7 +195,7 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
     const dir = path.join(root, row.folder);
     if (!dirs.has(row.folder)) {
       result.missingFolders.push(row.folder);
-      batch.replaced.push(row.id);
+      batch.pending.push({ id: row.id, dir, episodes: [] });
       batch.stateId.push(row.id); batch.fingerprint.push(null); batch.signature.push(null);
       continue;
     }
@@ -161,38 +210,35 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
       deps.log.warn({ folder: row.folder, err: (err as Error).message }, 'cannot read series folder');
       continue;
     }
-    result.files += read.files.length;
-    batch.stateId.push(row.id); batch.fingerprint.push(read.fingerprint); batch.signature.push(read.signature);
+    result.files += read.videos.length;
     if (read.signature === row.disk_signature) {
       result.unchanged++;
+      if (read.fingerprint !== row.dir_fingerprint) {
+        batch.stateId.push(row.id); batch.fingerprint.push(read.fingerprint); batch.signature.push(read.signature);
+      }
       continue;
     }
+    batch.stateId.push(row.id); batch.fingerprint.push(read.fingerprint); batch.signature.push(read.signature);
     result.changed++;
-    batch.replaced.push(row.id);
-    const seen = new Set<string>();
-    for (const f of read.files) {
-      const k = `${f.season}-${f.episode}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      let size: number | null = null;
-      try {
-        size = fs.statSync(path.join(dir, f.rel)).size;
-      } catch {
-        continue; // vanished while we looked
-      }
-      batch.sid.push(row.id); batch.season.push(f.season); batch.episode.push(f.episode); batch.path.push(f.rel); batch.size.push(size);
-    }
-    if (batch.sid.length > 20_000) {
-      await deps.db.transaction((c) => writeBatch(c, batch));
+    const episodes = episodesOf(read.videos);
+    batch.pending.push({ id: row.id, dir, episodes });
+    batch.count += episodes.length;
+    if (batch.count > 5_000) {
+      await writeBatch(deps.db, batch);
       batch = newBatch();
     }
   }
-  await deps.db.transaction((c) => writeBatch(c, batch));
+  const tWalk = performance.now();
+  await writeBatch(deps.db, batch);
+  const tWrite = performance.now();
 
   if (!opts.seriesIds) {
     const known = new Set(rows.map((r) => r.folder));
     result.unmatched = [...dirs].filter((d) => !known.has(d)).sort();
     await setUnmatchedFolders(deps.db, result.unmatched);
   }
+  const ms = (a: number, b: number) => Math.round(b - a);
+  deps.log.info({ series: result.series, changed: result.changed, force: !!opts.force, load_ms: ms(t0, tRows), walk_ms: ms(tRows, tWalk),
+    write_ms: ms(tWalk, tWrite), unmatched_ms: ms(tWrite, performance.now()) }, 'disk scan done');
   return result;
 }
