@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DiskFullError, DownloadError, isDiskFull } from './errors.js';
@@ -46,6 +47,7 @@ async function loadPlaylist(o: HlsDownload): Promise<{ playlist: MediaPlaylist; 
 }
 
 export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
+  setMaxListeners(Math.max(64, o.concurrency * 4), o.signal); // every segment request listens for the abort
   const { playlist, height } = await loadPlaylist(o);
   const segments = playlist.segments;
   await fs.mkdir(o.dir, { recursive: true });
