@@ -136,29 +136,40 @@ describe('queue control', () => {
     }
   });
 
-  it('deleting an active item cancels it and removes its partial files', async () => {
-    const slow = ok('SendVid', { rateBytesPerSec: 100_000 });
-    const folder = await addSeries(env, 'cancel', 'Cancel', [ep(1, [{ lang: 1, hoster: 'SendVid', embedUrl: slow }])]);
-    const { added_items: [id] } = await queue(env, 'cancel', [1]);
-    const partDir = path.join(folder, '.part', id!);
-    await waitFor(env, id!, ['downloading']);
-    while (listFiles(partDir).length === 0 || (findItem(await status(env), id!)?.progress?.downloaded_mb ?? 0) <= 0) await sleep(100);
-    const del = await env.api.del(`/api/queue/${id}`);
-    expect(del.status).toBe(204);
-    for (let i = 0; i < 50 && fs.existsSync(partDir); i++) await sleep(100);
-    expect(fs.existsSync(partDir)).toBe(false);
-    const sent = env.hosters.bytesSent(slow);
-    await sleep(700);
-    expect(env.hosters.bytesSent(slow)).toBe(sent); // the fetch was aborted
-    expect(findItem(await status(env), id!)).toBeUndefined();
-    expect(env.events.some((e) => e.type === 'download_removed' && e.data.download_id === id)).toBe(true);
-    expect(listFiles(folder).filter((f) => !f.startsWith('.aniworld'))).toEqual([]);
-    expect((await env.api.del(`/api/queue/${id}`)).status).toBe(404);
-    expect((await env.api.del('/api/queue/not-a-uuid')).status).toBe(422);
+  it('deleting an active item cancels it (from another process) and removes its partial files', async () => {
+    const { startTestServer } = await import('../helpers/server.js');
+    const { client, ADMIN_PASSWORD } = await import('../helpers/http.js');
+    // a web-only process on the same database: the download runs in the first one
+    const web = await startTestServer({ databaseUrl: env.srv.databaseUrl, dataDir: env.srv.dataDir, env: { ROLE: 'web', ANIME_DIR: env.srv.animeDir, ANIWORLD_URL: env.aniworld.url } });
+    const webApi = client(web.url, (await client(web.url).post('/api/auth/login', { password: ADMIN_PASSWORD })).body.access_token);
+    try {
+      const slow = ok('SendVid', { rateBytesPerSec: 100_000 });
+      const folder = await addSeries(env, 'cancel', 'Cancel', [ep(1, [{ lang: 1, hoster: 'SendVid', embedUrl: slow }])]);
+      const { added_items: [id] } = await queue(env, 'cancel', [1]);
+      const partDir = path.join(folder, '.part', id!);
+      await waitFor(env, id!, ['downloading']);
+      while (listFiles(partDir).length === 0 || (findItem(await status(env), id!)?.progress?.downloaded_mb ?? 0) <= 0) await sleep(100);
+      const del = await webApi.del(`/api/queue/${id}`);
+      expect(del.status).toBe(204);
+      for (let i = 0; i < 50 && fs.existsSync(partDir); i++) await sleep(100);
+      expect(fs.existsSync(partDir)).toBe(false);
+      const sent = env.hosters.bytesSent(slow);
+      await sleep(700);
+      expect(env.hosters.bytesSent(slow)).toBe(sent); // the fetch was aborted
+      expect(findItem(await status(env), id!)).toBeUndefined();
+      expect(env.events.some((e) => e.type === 'download_removed' && e.data.download_id === id)).toBe(true);
+      expect(listFiles(folder).filter((f) => !f.startsWith('.aniworld'))).toEqual([]);
+      expect((await env.api.del(`/api/queue/${id}`)).status).toBe(404);
+      expect((await env.api.del('/api/queue/not-a-uuid')).status).toBe(422);
+      expect(env.srv.logs()).toMatch(/download cancelled; partial files removed/);
+    } finally {
+      await web.stop();
+    }
   });
 
   it('clears completed, failed and pending lists', async () => {
-    await env.api.post('/api/queue/stop');
+    expect((await env.api.post('/api/queue/pause')).body.message).toBe('Queue processing paused');
+    expect((await status(env)).status).toMatchObject({ is_running: false, is_paused: true });
     await addSeries(env, 'clear', 'Clear', [ep(1, [{ lang: 1, hoster: 'SendVid', embedUrl: ok() }]), ep(2, [{ lang: 1, hoster: 'SendVid', embedUrl: ok() }])]);
     await queue(env, 'clear', [1, 2]);
     const before = (await status(env)).statistics;
