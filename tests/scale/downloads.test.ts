@@ -51,12 +51,13 @@ async function login(node: Node): Promise<string> {
   return res.body.access_token;
 }
 
-/** Queue item ids whose download this process finished, from its own log. */
-function completedBy(node: Node): string[] {
+/** Queue item ids of this process's log lines with that message. */
+function logged(node: Node, msg: string): string[] {
   return node.proc.output().split('\n')
-    .filter((l) => l.includes('"msg":"download complete"'))
+    .filter((l) => l.includes(`"msg":"${msg}"`))
     .map((l) => JSON.parse(l).item as string);
 }
+const completedBy = (node: Node) => logged(node, 'download complete');
 
 describe('scale-out downloads', () => {
   it('two processes share 6 downloads: both take work, each item completes exactly once, progress crosses processes', async () => {
@@ -107,5 +108,45 @@ describe('scale-out downloads', () => {
       const progress = browser.seen.filter((m) => m.type === 'download_progress' && m.data.download_id === id);
       expect(progress.length, `progress of ${id} (run in B) seen on A`).toBeGreaterThan(0);
     }
+  }, 180_000);
+
+  it('a process killed mid-download: the other resumes its items and each still completes exactly once', async () => {
+    const apiA = client(a.url, await login(a));
+    const mp4 = await makeMp4();
+    const size = fs.statSync(mp4).size;
+    aniworld.addSeries({
+      slug: 'crash', name: 'Crash', year: 2022,
+      seasons: { 1: [1, 2, 3, 4, 5, 6].map((n) => ({ episode: n, title: `Folge ${n}`, sources: [{ lang: 1, hoster: 'SendVid', embedUrl: hosters.embed('SendVid', { mp4 }, { rateBytesPerSec: Math.max(20_000, Math.ceil(size / 4)) }) }] })) },
+    });
+    const added = await apiA.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/crash`, name: 'Crash' });
+    expect(added.status, added.text).toBe(200);
+    const queued = await apiA.post('/api/queue/add', { serie_id: 'crash', episodes: [1, 2, 3, 4, 5, 6].map((e) => ({ season: 1, episode: e, title: `Folge ${e}` })) });
+    expect(queued.status, queued.text).toBe(201);
+    const ids: string[] = queued.body.added_items;
+    const mine = (list: string[]) => list.filter((id) => ids.includes(id));
+
+    // B is downloading some of them: kill it as `docker kill` would
+    await eventually(async () => mine(logged(b, 'trying source')).length > 0, 'B starts one of the downloads', 30_000);
+    b.proc.child.kill('SIGKILL');
+    await b.proc.exited;
+    const unfinishedByB = mine(logged(b, 'trying source')).filter((id) => !completedBy(b).includes(id));
+    expect(unfinishedByB.length).toBeGreaterThan(0);
+
+    let last: any;
+    await eventually(async () => {
+      last = (await apiA.get('/api/queue/status')).body;
+      const done = [...last.status.completed_downloads, ...last.status.failed_downloads].filter((i: any) => ids.includes(i.id));
+      return done.length === 6;
+    }, 'A finishes all six', 120_000);
+    expect(last.status.completed_downloads.filter((i: any) => ids.includes(i.id))).toHaveLength(6);
+    await eventually(async () => mine(completedBy(a)).length + mine(completedBy(b)).length >= 6, 'completion log lines');
+    expect([...mine(completedBy(a)), ...mine(completedBy(b))].sort()).toEqual([...ids].sort());
+    for (const id of unfinishedByB) expect(completedBy(a), `${id} resumed by A`).toContain(id);
+    expect(a.proc.output()).toMatch(/"msg":"resuming downloads whose process stopped"/);
+
+    const folder = path.join(animeDir, added.body.folder);
+    const files = fs.readdirSync(folder).filter((f) => !f.startsWith('.'));
+    expect(files).toHaveLength(6);
+    expect(fs.existsSync(path.join(folder, '.part')) ? fs.readdirSync(path.join(folder, '.part')) : []).toEqual([]);
   }, 180_000);
 });
