@@ -13,6 +13,7 @@
  *   fake.addEpisode(slug, season, ep)     // an episode "appears later" (creates the season if needed)
  *   fake.removeEpisode(slug, season, n)
  *   fake.setMode('ok' | 'challenge' | 'forbidden' | 'error500' | 'timeout' | 'changed')
+ *   fake.setSeriesSearch(false)           // /ajax/seriesSearch answers 404 (only POST /ajax/search works)
  *   fake.requests                         // 'GET /anime/stream/x', 'POST /ajax/search', ... in order
  *   fake.redirectUrl(slug, season, episode, index)  // the absolute /redirect/{id} URL of a source
  *   await fake.close()
@@ -64,6 +65,7 @@ export interface FakeAniworld {
   addEpisode(slug: string, season: number, ep: FakeEpisode): void;
   removeEpisode(slug: string, season: number, episode: number): void;
   setMode(mode: FakeMode): void;
+  setSeriesSearch(enabled: boolean): void;
   redirectUrl(slug: string, season: number, episode: number, index?: number): string;
   close(): Promise<void>;
 }
@@ -88,6 +90,7 @@ export async function startFakeAniworld(options: { series?: FakeSeries[] } = {})
   const redirectIds = new Map<string, string>(); // `${slug}/${season}/${episode}/${index}` → id
   let nextId = 1000;
   let mode: FakeMode = 'ok';
+  let seriesSearch = true;
   const requests: string[] = [];
   const sockets = new Set<Socket>();
   let base = '';
@@ -177,7 +180,7 @@ export async function startFakeAniworld(options: { series?: FakeSeries[] } = {})
 
     if (path === '/') return send(res, 200, layout('AniWorld', '<div class="homeContent">Animes</div>'));
 
-    if (path === '/ajax/seriesSearch') {
+    if (path === '/ajax/seriesSearch' && seriesSearch) {
       if (changed) return send(res, 200, '<html><body>Suche wurde umgestellt</body></html>');
       const hits = [...series.values()].filter((s) => matches(s, url.searchParams.get('keyword') ?? ''));
       return send(res, 200, JSON.stringify(hits.map((s) => ({
@@ -255,6 +258,9 @@ export async function startFakeAniworld(options: { series?: FakeSeries[] } = {})
     },
     setMode(m) {
       mode = m;
+    },
+    setSeriesSearch(enabled) {
+      seriesSearch = enabled;
     },
     redirectUrl(slug, season, episode, index = 0) {
       const ep = series.get(slug)?.seasons?.[season]?.find((e) => e.episode === episode);

@@ -50,6 +50,18 @@ describe('aniworld provider against the fake site', () => {
     expect(byAlt[0].description).toBe('Humans & "Titans"');
   });
 
+  it('falls back to POST /ajax/search: highlights stripped, non-series hits ignored', async () => {
+    fake.setSeriesSearch(false);
+    try {
+      const before = fake.requests.length;
+      const hits = await provider.search('Titan');
+      expect(hits).toEqual([expect.objectContaining({ key: 'attack-on-titan', name: 'Attack on Titan', link: `${fake.url}/anime/stream/attack-on-titan` })]);
+      expect(fake.requests.slice(before)).toEqual(['GET /ajax/seriesSearch?keyword=Titan', 'POST /ajax/search']);
+    } finally {
+      fake.setSeriesSearch(true);
+    }
+  });
+
   it('reads the catalogue: seasons, movies and specials as season 0, titles', async () => {
     const cat = await provider.catalogue('attack-on-titan');
     expect(cat.name).toBe('Attack on Titan');

@@ -10,6 +10,7 @@ import * as s from './schema.js';
 import { deleteSeries, ensureSeriesCreated, scanSeries } from './service.js';
 import { importFolders, listUnmatched } from './importer.js';
 import { queueRescan } from './tasks.js';
+import { queueSeriesNfo } from '../metadata/service.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const byEpisode = (list: { season: number; episode: number }[]) => list.map((m) => `${m.season}-${m.episode}`);
@@ -58,8 +59,7 @@ export function libraryRoutes(deps: Deps): Router {
     if (await repo.seriesByKey(deps.db, hit.key)) throw new Conflict(`${hit.key} is already in the library`, { key: hit.key });
     const { row } = await ensureSeriesCreated(deps, { key: hit.key, name: body.name, link: hit.provider.seriesLink(hit.key), provider: hit.provider.id });
     const scan = await scanSeries(deps, row.key);
-    const cfg = deps.settings.get();
-    if (cfg.nfo.create_on_add && cfg.tmdb.api_key) await deps.jobs.add('nfo_create', { key: row.key }, { jobKey: `nfo_create:${row.key}` });
+    await queueSeriesNfo(deps, row.key); // only when nfo.create_on_add and a TMDB key are configured
     return { status: 'success' as const, message: `Successfully added series: ${row.name}`, key: row.key, folder: row.folder, db_id: row.id,
       missing_episodes: byEpisode(scan.missing), total_missing: scan.missing.length, scan_error: scan.error };
   });

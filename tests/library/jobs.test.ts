@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { adminClient, client } from '../helpers/http.js';
+import { simpleSeries, startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
+import { queueRescan } from '../../backend/src/library/tasks.js';
+import { ensureSeries, findSeries, markEpisodeDownloaded, missingEpisodes, seriesFolderPath } from '../../backend/src/library/service.js';
+
+let srv: TestServer;
+let fake: FakeAniworld;
+let api: ReturnType<typeof client>;
+
+beforeAll(async () => {
+  fake = await startFakeAniworld({ series: [simpleSeries('bocchi', 'Bocchi the Rock!', { 1: 3 }, { year: 2022 })] });
+  // TMDB pointed at a closed local port: nfo_create jobs fail without leaving the machine
+  srv = await startTestServer({ env: { ANIWORLD_URL: fake.url, TMDB_API_URL: 'http://127.0.0.1:9/3' } });
+  ({ api } = await adminClient(srv.url));
+});
+afterAll(async () => {
+  await srv?.stop();
+  await fake?.close();
+});
+
+async function sqlQuery<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ connectionString: srv.databaseUrl });
+  await c.connect();
+  try {
+    return (await c.query<T>(text, values)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+async function waitFor<T>(fn: () => Promise<T> | T, ms = 15_000): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('library jobs and the service other domains use', () => {
+  it('ensureSeries creates row + folder once; markEpisodeDownloaded and missingEpisodes agree', async () => {
+    const input = { key: 'bocchi', name: 'Bocchi the Rock!', link: `${fake.url}/anime/stream/bocchi`, provider: 'aniworld', year: 2022 };
+    const row = await ensureSeries(srv.deps, input);
+    const again = await ensureSeries(srv.deps, { ...input, name: 'Other Name' });
+    expect(again.id).toBe(row.id);
+    expect(row.folder).toBe('Bocchi the Rock!');
+    const dir = seriesFolderPath(srv.deps, row);
+    expect(dir).toBe(path.join(srv.animeDir, 'Bocchi the Rock!'));
+    expect(fs.statSync(dir).isDirectory()).toBe(true);
+
+    // series_scan job: reads the catalogue
+    await srv.deps.jobs.add('series_scan', { key: 'bocchi' });
+    await waitFor(async () => (await missingEpisodes(srv.deps, 'bocchi')).length === 3);
+
+    fs.mkdirSync(path.join(dir, 'Season 01'));
+    fs.writeFileSync(path.join(dir, 'Season 01', 'Bocchi the Rock! - S01E02.mkv'), 'video');
+    await markEpisodeDownloaded(srv.deps, { seriesId: row.id, season: 1, episode: 2, filePath: path.join(dir, 'Season 01', 'Bocchi the Rock! - S01E02.mkv'), fileSize: 5 });
+    expect((await missingEpisodes(srv.deps, 'bocchi')).map((m) => m.episode)).toEqual([1, 3]);
+    const detail = await api.get('/api/anime/bocchi');
+    expect(detail.body.episode_list.find((e: any) => e.episode === 2)).toMatchObject({ is_downloaded: true, file_path: 'Season 01/Bocchi the Rock! - S01E02.mkv', file_size: 5 });
+    await expect(markEpisodeDownloaded(srv.deps, { seriesId: row.id, season: 1, episode: 3, filePath: '../../etc/passwd', fileSize: 1 }))
+      .rejects.toThrow(/leaves its root/);
+    expect(await findSeries(srv.deps, 'nope')).toBeNull();
+  });
+
+  it('library_rescan is keyed: two requests while one waits leave one job', async () => {
+    const later = new Date(Date.now() + 3_600_000);
+    await queueRescan(srv.deps, { trigger: 'a' }, later);
+    await queueRescan(srv.deps, { trigger: 'b', auto_download: true }, later);
+    const rows = await sqlQuery<{ payload: any }>(`select payload from graphile_worker._private_jobs where key = 'library_rescan'`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].payload).toEqual({ trigger: 'b', auto_download: true });
+    await srv.deps.jobs.remove('library_rescan');
+  });
+
+  it('a rescan never runs while another holds the library lock; it runs once the lock is free', async () => {
+    const holder = new pg.Client({ connectionString: srv.databaseUrl });
+    await holder.connect();
+    await holder.query('select pg_advisory_lock($1)', [0x616e6931]);
+    const before = (await api.get('/api/anime/bocchi')).body.last_scanned_at;
+    await queueRescan(srv.deps, { trigger: 'locked' });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await api.get('/api/anime/bocchi')).body.last_scanned_at).toBe(before);
+    expect(srv.logs()).toMatch(/already running/);
+    await holder.query('select pg_advisory_unlock($1)', [0x616e6931]);
+    await holder.end();
+    await waitFor(async () => (await api.get('/api/anime/bocchi')).body.last_scanned_at !== before, 20_000);
+  });
+
+  it('adding a series queues nfo_create only when TMDB is configured', async () => {
+    fake.addSeries(simpleSeries('yuru-camp', 'Yuru Camp', { 1: 1 }));
+    expect((await api.post('/api/anime/add', { link: `${fake.url}/anime/stream/yuru-camp`, name: 'Yuru Camp' })).status).toBe(200);
+    await srv.deps.settings.update({ tmdb: { api_key: 'test-key' }, nfo: { create_on_add: true } });
+    fake.addSeries(simpleSeries('k-on', 'K-On!', { 1: 1 }));
+    const res = await api.post('/api/anime/add', { link: `${fake.url}/anime/stream/k-on`, name: 'K-On!' });
+    expect(res.status).toBe(200);
+    // the metadata task ran for it (and failed against the closed TMDB port)
+    await waitFor(() => /"task":"nfo_create","key":"k-on"/.test(srv.logs()));
+    expect(srv.logs()).not.toMatch(/"task":"nfo_create","key":"yuru-camp"/);
+  });
+});
