@@ -1,13 +1,16 @@
 // npm run bench:api: the product's HTTP stack next to a bare Koa + @koa/router app.
 // Both run as child processes; autocannon drives them from this process, one after the other.
-//   (a) bare Koa "hello"   (b) product GET /health   (c) product GET /api/auth/status with a token
-//   (d) (c) at a fixed 1,000 requests/s
+//   (a) bare Koa "hello"   (b) product GET /health
+//   (c) product GET /api/anime (the library list: 20 series with episodes, from PostgreSQL) with a token
+//   (d) (c) at a fixed 1,000 requests/s    (e) GET /api/auth/status with a token (a one-row read)
+//   (f) (e) at a fixed 1,000 requests/s
 // Targets on 2 cores: (b) >= 0.9x (a), (c) >= 0.25x (a), (d) p99 <= 10 ms.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
+import pg from 'pg';
 
 const root = path.resolve(import.meta.dirname, '..');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
@@ -15,13 +18,14 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const PASSWORD = 'Bench-Passw0rd!';
 const children: ChildProcess[] = [];
 
-function startChild(args: string[], env: NodeJS.ProcessEnv, urlPattern: RegExp): Promise<string> {
+function startChild(args: string[], env: NodeJS.ProcessEnv, urlPattern: RegExp, logged: string[] = []): Promise<string> {
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
       out += d;
+      logged.push(d.toString());
       const m = urlPattern.exec(out);
       if (m) {
         child.stdout!.off('data', onData);
@@ -51,13 +55,38 @@ async function load(name: string, url: string, headers: Record<string, string> =
   return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
 }
 
+/** 20 series, 24 episodes each, a third of them missing: a small real library. */
+async function seedLibrary(url: string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    for (let i = 1; i <= 20; i++) {
+      const { rows } = await c.query<{ id: number }>(
+        `insert into series (key, name, site, folder, link, year) values ($1, $2, 'aniworld.to', $3, $4, 2020) returning id`,
+        [`bench-series-${i}`, `Bench Series ${i}`, `Bench Series ${i} (2020)`, `https://aniworld.to/anime/stream/bench-series-${i}`],
+      );
+      await c.query(
+        `insert into episodes (series_id, season, episode, title, is_downloaded)
+         select $1, s, e, 'Episode ' || e, (e % 3 <> 0) from generate_series(1, 2) s, generate_series(1, 12) e`,
+        [rows[0].id],
+      );
+    }
+  } finally {
+    await c.end();
+  }
+}
+
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-bench-'));
   try {
     const bare = await startChild(['--import', 'tsx', 'bench/bareKoa.ts'], process.env, /"url":"([^"]+)"/);
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, UI_DIST: path.join(dataDir, 'no-ui') };
     delete env.DATABASE_URL;
-    const product = await startChild(['scripts/start.mjs'], env, /"url":"(http:\/\/[^"]+)"/);
+    const productLog: string[] = [];
+    const product = await startChild(['scripts/start.mjs'], env, /"url":"(http:\/\/[^"]+)"/, productLog);
+    const pgPort = /"port":(\d+),"dir":"[^"]*postgres"/.exec(productLog.join(''))?.[1];
+    if (!pgPort) throw new Error('embedded PostgreSQL port not found in the log');
+    await seedLibrary(`postgres://aniworld:aniworld@127.0.0.1:${pgPort}/aniworld`);
     const post = (p: string, body: unknown) =>
       fetch(product + p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     if ((await post('/api/auth/setup', { master_password: PASSWORD })).status !== 201) throw new Error('setup failed');
@@ -70,8 +99,12 @@ async function main() {
     const results: Result[] = [];
     results.push(await load('(a) bare Koa hello', `${bare}/hello`));
     results.push(await load('(b) product GET /health', `${product}/health`));
-    results.push(await load('(c) product GET /api/auth/status (token, DB)', `${product}/api/auth/status`, auth));
-    results.push(await load('(d) (c) at 1,000 req/s', `${product}/api/auth/status`, auth, 1000));
+    const list = await fetch(`${product}/api/anime?per_page=20`, { headers: auth });
+    if ((await list.json()).length !== 20) throw new Error('library list is not 20 series');
+    results.push(await load('(c) product GET /api/anime (token, DB)', `${product}/api/anime?per_page=20`, auth));
+    results.push(await load('(d) (c) at 1,000 req/s', `${product}/api/anime?per_page=20`, auth, 1000));
+    results.push(await load('(e) product GET /api/auth/status (token, DB)', `${product}/api/auth/status`, auth));
+    results.push(await load('(f) (e) at 1,000 req/s', `${product}/api/auth/status`, auth, 1000));
 
     const base = results[0].rps;
     const rows = results.map((r) => ({
@@ -83,11 +116,13 @@ async function main() {
       errors: r.errors + r.non2xx,
     }));
     console.table(rows);
-    const [, b, c, d] = results;
+    const [, b, c, d, e, f] = results;
     const verdicts = [
       [`(b) ${(b.rps / base).toFixed(2)}x bare Koa (target >= 0.9x)`, b.rps / base >= 0.9],
       [`(c) ${(c.rps / base).toFixed(2)}x bare Koa (target >= 0.25x)`, c.rps / base >= 0.25],
+      [`(e) ${(e.rps / base).toFixed(2)}x bare Koa (target for (c) >= 0.25x)`, e.rps / base >= 0.25],
       [`(d) p99 ${d.p99} ms at ${Math.round(d.rps)} req/s (target <= 10 ms)`, d.p99 <= 10],
+      [`(f) p99 ${f.p99} ms at ${Math.round(f.rps)} req/s (target for (d) <= 10 ms)`, f.p99 <= 10],
       [`no errors or non-2xx answers`, results.every((r) => r.errors + r.non2xx === 0)],
     ] as const;
     for (const [text, ok] of verdicts) console.log(`${ok ? 'PASS' : 'MISS'}  ${text}`);
