@@ -201,4 +201,48 @@ describe('search → add → queue → download in a real browser', () => {
     await screenshot(page, 'flow-phone-series');
     expect(problems).toEqual([]);
   });
+
+  it('stopped queue: pending items are reordered by drag and drop and keep their order after a reload', async () => {
+    aniworld.addSeries({ slug: 'order-show', name: 'Order Show', year: 2022, seasons: { 1: [1, 2, 3].map((n) => (
+      { episode: n, title: `Teil ${n}`, sources: [{ lang: 1 as const, hoster: 'Vidoza', embedUrl: goodEmbed }] })) } });
+    const { page, problems } = await newPage(browser);
+    await login(page, srv.url);
+    await page.getByRole('link', { name: 'Queue' }).click();
+    await page.getByTestId('queue-stop').click();
+    await page.getByTestId('queue-state').filter({ hasText: 'Stopped' }).waitFor();
+
+    await page.getByRole('link', { name: 'Search & add' }).click();
+    await page.getByTestId('search-input').fill('Order');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const card = page.locator('[data-test="search-results"] [data-key="order-show"]');
+    await card.getByTestId('add').click();
+    await card.getByTestId('open-series').click();
+    await page.locator('tr[data-episode="S01E03"]').waitFor();
+    await page.getByTestId('download-all').click();
+    await page.getByTestId('toast').filter({ hasText: /Added 3 episode/ }).first().waitFor();
+
+    await page.getByRole('link', { name: 'Queue' }).click();
+    const rows = page.locator('[data-test="pending-list"] li');
+    await expect.poll(() => rows.count()).toBe(3);
+    const order = () => rows.evaluateAll((els) => els.map((e) => e.textContent!.match(/S01E0\d/)![0]));
+    expect(await order()).toEqual(['S01E01', 'S01E02', 'S01E03']);
+    await rows.nth(2).dragTo(rows.nth(0));
+    await expect.poll(order).toEqual(['S01E03', 'S01E01', 'S01E02']);
+    // the keyboard way: move the last one up
+    await rows.nth(2).getByTestId('move-up').click();
+    await expect.poll(order).toEqual(['S01E03', 'S01E02', 'S01E01']);
+    await screenshot(page, 'flow-queue-reorder');
+    await page.waitForLoadState('networkidle');
+    await page.reload();
+    await expect.poll(() => rows.count()).toBe(3);
+    expect(await order()).toEqual(['S01E03', 'S01E02', 'S01E01']);
+
+    await page.getByTestId('queue-start').click();
+    await page.getByTestId('queue-state').filter({ hasText: 'Running' }).waitFor();
+    // the first in the new order starts first
+    const active = page.locator('[data-test="active"] [data-id]').first();
+    await active.waitFor({ timeout: 30_000 });
+    expect(await active.textContent()).toContain('S01E03');
+    expect(problems).toEqual([]);
+  });
 });
