@@ -137,6 +137,19 @@ describe('HLS downloader', () => {
   });
 });
 
+describe('HLS with the remux alongside', () => {
+  it('a segment that stays missing fails the download and stops ffmpeg; nothing hangs', async () => {
+    const embed = fake.embed('VOE', { hls }, { missingSegments: [3] });
+    const out = path.join(tmp, 'missing.mkv');
+    const err = await downloadHls({
+      url: fake.mediaUrl(embed), headers: UA, dispatcher, signal: new AbortController().signal, dir: path.join(tmp, 'missing'), quality: null,
+      concurrency: 2, retries: 1, stallMs: 2000, throttle: noLimit,
+      consume: async (files) => { await remuxSegments({ ffmpegPath: 'ffmpeg', files, output: out, container: 'mkv', signal: new AbortController().signal }); },
+    }).catch((e) => e);
+    expect(err.message).toMatch(/HTTP 404 for seg_0003\.ts/);
+  });
+});
+
 describe('verification', () => {
   it('a truncated MP4 fails verification', async () => {
     const cut = path.join(tmp, 'cut.mp4');

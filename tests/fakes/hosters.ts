@@ -40,6 +40,8 @@ export interface MediaBehavior {
   truncateTo?: number;
   /** HLS: these segment numbers answer 500 the first time. */
   failSegmentsOnce?: number[];
+  /** HLS: these segment numbers always answer 404. */
+  missingSegments?: number[];
   /** HLS: segments from this number on are replaced by junk bytes. */
   junkSegmentsFrom?: number;
   /** Embed page: 404, a page without a source, or the hoster's "down" page. */
@@ -141,6 +143,7 @@ export async function startFakeHosters(): Promise<FakeHosters> {
       if (seg) {
         const n = Number(seg[1]);
         if (b.failSegmentsOnce?.includes(n) && !e.failedOnce.has(rel)) { e.failedOnce.add(rel); res.writeHead(500).end(); return 500; }
+        if (b.missingSegments?.includes(n)) { res.writeHead(404).end(); return 404; }
         if (b.junkSegmentsFrom !== undefined && n >= b.junkSegmentsFrom) {
           const junk = Buffer.alloc(1024, 0x47 ^ n);
           e.bytes += junk.length;

@@ -56,6 +56,7 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
   const partRoot = insideRoot(seriesDir, '.part', item.id);
   const cfg = deps.settings.get().downloads;
   const errors: string[] = [];
+  const rt = runtimeFor(deps);
   const progress = new ProgressTracker(
     (p) => deps.bus.emit('downloads', 'download_progress', { download_id: item.id, key: item.serie_id, folder: item.serie_folder, ...p }),
     (p, done, total) => {
@@ -64,7 +65,6 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
       }, () => undefined);
     },
   );
-  const rt = runtimeFor(deps);
   try {
     await fs.mkdir(seriesDir, { recursive: true });
     await ensureFreeSpace(seriesDir, 0, cfg.min_free_space_mb);
@@ -74,22 +74,10 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
       const label = `${source.hoster} (${source.language})`;
       const dir = path.join(partRoot, `${source.hoster}-${source.language}`.replace(/[^A-Za-z0-9_-]/g, '_'));
       await repo.setAttempt(deps.db, item.id, { source_url: source.url, hoster: source.hoster, language: source.language, part_dir: partRoot });
+      let r;
       try {
         log.info({ hoster: source.hoster, language: source.language }, 'trying source');
-        const r = await attemptSource(deps, rt, { source, providerHeaders: provider.requestHeaders(), dir, quality: item.quality, signal, onProgress: (d, t) => progress.update(d, t) });
-        const rel = relativeTarget(cfg.naming_template, cfg.season_folders, {
-          series: series.name, season: item.season, episode: item.episode, title: item.title, year: series.year, language: source.language,
-        }, r.ext);
-        const target = insideRoot(seriesDir, rel);
-        await placeFile(r.file, target);
-        await fs.rm(partRoot, { recursive: true, force: true });
-        await markEpisodeDownloaded(deps, { seriesId: series.id, season: item.season, episode: item.episode, filePath: target, fileSize: r.bytes });
-        const row = await repo.markCompleted(deps.db, item.id, { file_path: target, bytes: r.bytes });
-        log.info({ file: target, hoster: source.hoster, bytes: r.bytes }, 'download complete');
-        await deps.bus.publish('downloads', 'download_complete', { download_id: item.id, key: item.serie_id, folder: item.serie_folder, file: rel, item: row ? toApiItem(row) : null });
-        await queueNfo(deps, series.key, item, target);
-        await publishQueueStatus(deps);
-        return;
+        r = await attemptSource(deps, rt, { source, providerHeaders: provider.requestHeaders(), dir, quality: item.quality, signal, onProgress: (d, t) => progress.update(d, t) });
       } catch (err) {
         if (signal.aborted) throw signal.reason;
         if (err instanceof DownloadError && err.fatal) throw err;
@@ -98,7 +86,22 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
         log.warn({ hoster: source.hoster, language: source.language, err: msg }, 'source failed, trying the next');
         await repo.setHosterErrors(deps.db, item.id, errors);
         await fs.rm(dir, { recursive: true, force: true });
+        continue;
       }
+      // verified: from here on a failure is the item's, not the hoster's
+      const rel = relativeTarget(cfg.naming_template, cfg.season_folders, {
+        series: series.name, season: item.season, episode: item.episode, title: item.title, year: series.year, language: source.language,
+      }, r.ext);
+      const target = insideRoot(seriesDir, rel);
+      await placeFile(r.file, target);
+      await fs.rm(partRoot, { recursive: true, force: true });
+      await markEpisodeDownloaded(deps, { seriesId: series.id, season: item.season, episode: item.episode, filePath: target, fileSize: r.bytes });
+      const row = await repo.markCompleted(deps.db, item.id, { file_path: target, bytes: r.bytes });
+      log.info({ file: target, hoster: source.hoster, bytes: r.bytes }, 'download complete');
+      await deps.bus.publish('downloads', 'download_complete', { download_id: item.id, key: item.serie_id, folder: item.serie_folder, file: rel, item: row ? toApiItem(row) : null });
+      await queueNfo(deps, series.key, item, target);
+      await publishQueueStatus(deps);
+      return;
     }
     await fs.rm(partRoot, { recursive: true, force: true });
     await fail(deps, item, `all sources failed: ${errors.join('; ')}`);
