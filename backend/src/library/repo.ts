@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { UniqueIntegrityConstraintViolationError } from 'slonik';
 import { sql, type Conn } from '../db/pool.js';
+import { Conflict } from '../http/errors.js';
 
 /** The library's SQL: series, episodes, and the unmatched folders of an import. */
 export const SeriesRow = z.object({
@@ -63,7 +65,11 @@ export interface NewSeries {
 export async function insertSeries(c: Conn, s: NewSeries): Promise<{ row: SeriesRow; created: boolean }> {
   const created = await c.maybeOne(sql.type(SeriesRow)`insert into series (key, name, site, provider, folder, link, year)
     values (${s.key}, ${s.name}, ${s.site}, ${s.provider}, ${s.folder}, ${s.link}, ${s.year})
-    on conflict (key) do nothing returning ${SERIES_COLS}`);
+    on conflict (key) do nothing returning ${SERIES_COLS}`).catch((err) => {
+    // two adds racing for one folder name
+    if (err instanceof UniqueIntegrityConstraintViolationError) throw new Conflict(`Folder ${s.folder} is already used by another series`, { folder: s.folder });
+    throw err;
+  });
   if (created) return { row: created, created: true };
   return { row: (await seriesByKey(c, s.key))!, created: false };
 }

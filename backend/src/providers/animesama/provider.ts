@@ -2,6 +2,7 @@ import { parse } from 'node-html-parser';
 import type { Catalogue, CatalogueEpisode, EpisodeSource, Provider, ProviderHealth, SearchResult } from '../types.js';
 import { ProviderNotFound } from '../errors.js';
 import { Site, type SiteOptions } from '../site.js';
+import type { HttpRequestOptions } from '../../net/httpClient.js';
 import { checkHealth } from '../health.js';
 import { episodeCount, hosterOfUrl, LANGUAGE_CODES, parseEpisodesJs, parseSearch, parseSeriesPage, type SeasonPart } from './parse.js';
 
@@ -40,10 +41,15 @@ export class AnimeSamaProvider implements Provider {
     return m && SLUG.test(m[1]) ? m[1].toLowerCase() : null;
   }
 
-  async search(query: string): Promise<SearchResult[]> {
+  search(query: string): Promise<SearchResult[]> {
+    return this.searchWith(query, {});
+  }
+
+  private async searchWith(query: string, o: HttpRequestOptions): Promise<SearchResult[]> {
     let hits;
     try {
       const root = await this.s.html('/template-php/defaut/fetch.php', 'search', {
+        ...o,
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8', 'x-requested-with': 'XMLHttpRequest' },
         body: new URLSearchParams({ query }).toString(),
@@ -51,7 +57,7 @@ export class AnimeSamaProvider implements Provider {
       hits = parseSearch(root);
     } catch (err) {
       if (!(err instanceof ProviderNotFound)) throw err;
-      hits = parseSearch(await this.s.html(`/catalogue/?search=${encodeURIComponent(query)}&page=1`, 'search'));
+      hits = parseSearch(await this.s.html(`/catalogue/?search=${encodeURIComponent(query)}&page=1`, 'search', o));
     }
     return hits.map((h) => ({ provider: this.id, key: h.key, name: h.name, link: this.seriesLink(h.key), year: null,
       cover: h.cover ? this.s.abs(h.cover) : null, description: null }));
@@ -122,7 +128,7 @@ export class AnimeSamaProvider implements Provider {
   }
 
   health(): Promise<ProviderHealth> {
-    return checkHealth(this.id, this.s, () => this.search('one piece'));
+    return checkHealth(this.id, this.s, (o) => this.searchWith('one piece', o));
   }
 
   close(): Promise<void> {

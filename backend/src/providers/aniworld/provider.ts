@@ -1,6 +1,7 @@
 import type { Catalogue, CatalogueEpisode, EpisodeSource, Provider, ProviderHealth, SearchResult } from '../types.js';
 import { ProviderChanged, ProviderError, ProviderNotFound } from '../errors.js';
 import { firstYear, plainText, Site, type SiteOptions } from '../site.js';
+import type { HttpRequestOptions } from '../../net/httpClient.js';
 import { languageOfKey, parseEpisodePage, parseSeasonPage, parseSeriesPage } from './parse.js';
 import { checkHealth } from '../health.js';
 
@@ -41,10 +42,14 @@ export class AniworldProvider implements Provider {
     return m ? m[1].toLowerCase() : null;
   }
 
-  async search(query: string): Promise<SearchResult[]> {
+  search(query: string): Promise<SearchResult[]> {
+    return this.searchWith(query, {});
+  }
+
+  private async searchWith(query: string, o: HttpRequestOptions): Promise<SearchResult[]> {
     let first: unknown;
     try {
-      const data = await this.s.json<unknown>(`/ajax/seriesSearch?keyword=${encodeURIComponent(query)}`, 'search');
+      const data = await this.s.json<unknown>(`/ajax/seriesSearch?keyword=${encodeURIComponent(query)}`, 'search', o);
       if (!Array.isArray(data)) throw new ProviderChanged(this.id, 'a JSON list from /ajax/seriesSearch');
       return this.fromSeriesSearch(data as SeriesSearchHit[]);
     } catch (err) {
@@ -53,6 +58,7 @@ export class AniworldProvider implements Provider {
     }
     try {
       const data = await this.s.json<unknown>('/ajax/search', 'search', {
+        ...o,
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8', 'x-requested-with': 'XMLHttpRequest' },
         body: new URLSearchParams({ keyword: query }).toString(),
@@ -129,7 +135,7 @@ export class AniworldProvider implements Provider {
   }
 
   health(): Promise<ProviderHealth> {
-    return checkHealth(this.id, this.s, () => this.search('naruto'));
+    return checkHealth(this.id, this.s, (o) => this.searchWith('naruto', o));
   }
 
   close(): Promise<void> {
