@@ -57,6 +57,7 @@ router.beforeEach(async (to: RouteLocationNormalized) => {
 // An expired or revoked session: back to the login, which returns here afterwards.
 setSessionExpiredHandler(() => {
   const current = router.currentRoute.value;
-  if (current.meta.public) return;
+  // before the first navigation has finished, the route guard takes care of it
+  if (current.meta.public || current.matched.length === 0) return;
   void router.push({ name: 'login', query: { redirect: current.fullPath, expired: '1' } });
 });

@@ -27,6 +27,13 @@ export function setSessionExpiredHandler(fn: () => void): void {
   onSessionExpired = fn;
 }
 
+/** Drops the session and sends the user to the login (which brings them back afterwards). */
+export function expireSession(): void {
+  if (!session.token) return;
+  clearSession();
+  onSessionExpired();
+}
+
 export function buildUrl(path: string, query?: Query): string {
   if (!query) return path;
   const params = new URLSearchParams();
@@ -75,10 +82,7 @@ export async function requestFull<T>(method: string, path: string, opts: Request
   }
   if (!res.ok) {
     const error = await toError(res);
-    if (res.status === 401 && token && !path.startsWith('/api/auth/login')) {
-      clearSession();
-      onSessionExpired();
-    }
+    if (res.status === 401 && token && token === session.token && !path.startsWith('/api/auth/login')) expireSession();
     throw error;
   }
   if (res.status === 204) return { data: undefined as T, headers: res.headers };
