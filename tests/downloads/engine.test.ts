@@ -154,6 +154,8 @@ describe('verification', () => {
   it('a truncated MP4 fails verification', async () => {
     const cut = path.join(tmp, 'cut.mp4');
     fs.writeFileSync(cut, fs.readFileSync(mp4).subarray(0, Math.floor(mp4Size * 0.7)));
+    // as the product checks downloaded MP4s: no demux pass, the decode of the last seconds must notice
+    await expect(verifyMedia({ ...bins, file: cut, expectedDuration: null, signal: new AbortController().signal, demuxPass: false })).rejects.toThrow(/verification failed/);
     await expect(verifyMedia({ ...bins, file: cut, expectedDuration: null, signal: new AbortController().signal })).rejects.toThrow(/verification failed/);
   });
 
