@@ -110,6 +110,38 @@ describe('scale-out downloads', () => {
     }
   }, 180_000);
 
+  it('removing a download in one process cancels it where it runs, in the other', async () => {
+    const mp4 = await makeMp4();
+    const slow = hosters.embed('SendVid', { mp4 }, { rateBytesPerSec: 20_000 });
+    aniworld.addSeries({ slug: 'cancel', name: 'Cancel', year: 2023, seasons: { 1: [{ episode: 1, title: 'Folge 1', sources: [{ lang: 1, hoster: 'SendVid', embedUrl: slow }] }] } });
+    const apiA = client(a.url, await login(a));
+    const added = await apiA.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/cancel`, name: 'Cancel' });
+    expect(added.status, added.text).toBe(200);
+    const queued = await apiA.post('/api/queue/add', { serie_id: 'cancel', episodes: [{ season: 1, episode: 1, title: 'Folge 1' }] });
+    expect(queued.status, queued.text).toBe(201);
+    const [id] = queued.body.added_items as string[];
+
+    let runner: Node | undefined;
+    await eventually(async () => {
+      runner = [a, b].find((n) => logged(n, 'trying source').includes(id!));
+      return !!runner && hosters.bytesSent(slow) > 0;
+    }, 'the download runs somewhere', 30_000);
+    const other = runner === a ? b : a;
+    const del = await client(other.url, await login(other)).del(`/api/queue/${id}`);
+    expect(del.status).toBe(204);
+
+    await eventually(async () => logged(runner!, 'download cancelled; partial files removed').includes(id!), `${runner!.name} cancels it`);
+    const partDir = path.join(animeDir, added.body.folder, '.part', id!);
+    expect(fs.existsSync(partDir)).toBe(false);
+    const sent = hosters.bytesSent(slow);
+    await eventually(async () => {
+      const st = (await client(other.url, await login(other)).get('/api/queue/status')).body;
+      return ![...st.status.active_downloads, ...st.status.pending_queue, ...st.status.completed_downloads].some((i: any) => i.id === id);
+    }, 'the item left the queue');
+    expect(hosters.bytesSent(slow)).toBe(sent); // the transfer was aborted, not left running
+    expect(fs.readdirSync(path.join(animeDir, added.body.folder)).filter((f) => !f.startsWith('.'))).toEqual([]);
+  });
+
   it('a process killed mid-download: the other resumes its items and each still completes exactly once', async () => {
     const apiA = client(a.url, await login(a));
     const mp4 = await makeMp4();
