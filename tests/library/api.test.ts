@@ -225,6 +225,16 @@ describe('library API', () => {
     expect(wrong.body.failed).toEqual([{ folder: '../etc', error: expect.stringMatching(/not an unmatched folder/) }]);
   });
 
+  it('a series folder renamed by the user is followed through its .aniworld-key', async () => {
+    const before = (await api.get('/api/anime/attack-on-titan')).body;
+    fs.renameSync(path.join(srv.animeDir, 'Attack on Titan Final Season'), path.join(srv.animeDir, 'AoT'));
+    await rescan();
+    const after = (await api.get('/api/anime/attack-on-titan')).body;
+    expect(after.folder).toBe('AoT');
+    expect(after.episodes).toEqual(before.episodes);
+    expect((await api.get('/api/library/unmatched')).body.folders.map((f: any) => f.folder)).not.toContain('AoT');
+  });
+
   it('changing the anime directory syncs the library from the new folder', async () => {
     const other = path.join(srv.dataDir, 'anime2');
     fs.mkdirSync(path.join(other, 'Frieren (2023)'), { recursive: true });

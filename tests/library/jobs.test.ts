@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { simpleSeries, startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { queueRescan } from '../../backend/src/library/tasks.js';
-import { ensureSeries, findSeries, markEpisodeDownloaded, missingEpisodes, seriesFolderPath } from '../../backend/src/library/service.js';
+import { ensureSeries, findSeries, markEpisodeDownloaded, missingEpisodes, recordEpisodeLanguages, seriesFolderPath } from '../../backend/src/library/service.js';
 
 let srv: TestServer;
 let fake: FakeAniworld;
@@ -64,6 +64,8 @@ describe('library jobs and the service other domains use', () => {
     expect((await missingEpisodes(srv.deps, 'bocchi')).map((m) => m.episode)).toEqual([1, 3]);
     const detail = await api.get('/api/anime/bocchi');
     expect(detail.body.episode_list.find((e: any) => e.episode === 2)).toMatchObject({ is_downloaded: true, file_path: 'Season 01/Bocchi the Rock! - S01E02.mkv', file_size: 5 });
+    await recordEpisodeLanguages(srv.deps, { seriesId: row.id, season: 1, episode: 1, languages: ['german_sub', 'german_dub', 'german_sub'] });
+    expect((await api.get('/api/anime/bocchi')).body.episode_list[0]).toMatchObject({ episode: 1, languages: ['german_dub', 'german_sub'] });
     await expect(markEpisodeDownloaded(srv.deps, { seriesId: row.id, season: 1, episode: 3, filePath: '../../etc/passwd', fileSize: 1 }))
       .rejects.toThrow(/leaves its root/);
     expect(await findSeries(srv.deps, 'nope')).toBeNull();

@@ -97,6 +97,10 @@ export async function markDownloaded(c: Conn, e: { seriesId: number; season: num
   await c.query(sql.unsafe`update series set dir_fingerprint = null, disk_signature = null, updated_at = now() where id = ${e.seriesId}`);
 }
 
+export const setLanguages = (c: Conn, seriesId: number, season: number, episode: number, languages: string[]) =>
+  c.query(sql.unsafe`update episodes set languages = ${sql.array(languages, 'text')}, updated_at = now()
+    where series_id = ${seriesId} and season = ${season} and episode = ${episode} and languages is distinct from ${sql.array(languages, 'text')}`);
+
 export async function setScanResult(c: Conn, id: number, error: string | null, meta?: { description: string | null; cover: string | null; genres: string[]; year: number | null }) {
   if (meta) {
     await c.query(sql.unsafe`update series set scan_error = ${error}, last_scanned_at = now(), updated_at = now(),

@@ -34,7 +34,36 @@ export interface DiskScanResult {
   unmatched: string[];
 }
 
-const StateRow = z.object({ id: z.number(), folder: z.string(), dir_fingerprint: z.string().nullable(), disk_signature: z.string().nullable() });
+const StateRow = z.object({ id: z.number(), key: z.string(), provider: z.string(), folder: z.string(), dir_fingerprint: z.string().nullable(), disk_signature: z.string().nullable() });
+type StateRow = z.infer<typeof StateRow>;
+
+/**
+ * A series whose folder vanished while a folder nobody knows carries its `.aniworld-key` was
+ * renamed by the user: follow the rename instead of treating its episodes as gone.
+ */
+async function followRenames(deps: Pick<Deps, 'db' | 'log'>, root: string, rows: StateRow[], dirs: Set<string>): Promise<void> {
+  const missing = new Map(rows.filter((r) => !dirs.has(r.folder)).map((r) => [r.key, r]));
+  if (missing.size === 0) return;
+  const known = new Set(rows.map((r) => r.folder));
+  const candidates = [...dirs].filter((d) => !known.has(d)).slice(0, 1000);
+  for (const folder of candidates) {
+    let ref: string;
+    try {
+      ref = fs.readFileSync(path.join(root, folder, '.aniworld-key'), 'utf8').split(/\r?\n/)[0].trim();
+    } catch {
+      continue;
+    }
+    const m = /^(?:([a-z]+):)?([a-z0-9][a-z0-9-]*)$/i.exec(ref);
+    const row = m ? missing.get(m[2].toLowerCase()) : undefined;
+    if (!row || (m![1] && m![1] !== row.provider)) continue;
+    await deps.db.query(sql.unsafe`update series set folder = ${folder}, dir_fingerprint = null, disk_signature = null, updated_at = now() where id = ${row.id}`);
+    deps.log.info({ key: row.key, from: row.folder, to: folder }, 'series folder was renamed; following it');
+    row.folder = folder;
+    row.dir_fingerprint = null;
+    row.disk_signature = null;
+    missing.delete(row.key);
+  }
+}
 
 interface FolderRead {
   fingerprint: string;
@@ -181,10 +210,11 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
   const dirs = new Set(rootEntries.filter((e) => (e.isDirectory() || e.isSymbolicLink()) && !e.name.startsWith('.')).map((e) => e.name));
   // the hot query of a rescan: plain rows, checked once here instead of per row through zod
   const raw = opts.seriesIds
-    ? await deps.db.any(sql.unsafe`select id, folder, dir_fingerprint, disk_signature from series where id = any(${sql.array(opts.seriesIds, 'int4')})`)
-    : await deps.db.any(sql.unsafe`select id, folder, dir_fingerprint, disk_signature from series`);
+    ? await deps.db.any(sql.unsafe`select id, key, provider, folder, dir_fingerprint, disk_signature from series where id = any(${sql.array(opts.seriesIds, 'int4')})`)
+    : await deps.db.any(sql.unsafe`select id, key, provider, folder, dir_fingerprint, disk_signature from series`);
   if (raw.length && !StateRow.safeParse(raw[0]).success) throw new Error('unexpected series state row');
-  const rows = raw as readonly z.infer<typeof StateRow>[];
+  const rows = raw as StateRow[];
+  if (!opts.seriesIds) await followRenames(deps, root, rows, dirs);
 
   const tRows = performance.now();
   const result: DiskScanResult = { series: rows.length, changed: 0, unchanged: 0, files: 0, missingFolders: [], unmatched: [] };

@@ -12,6 +12,9 @@
  *                                        → records a placed file (filePath relative to the series
  *                                          folder, or absolute inside it)
  *   missingEpisodes(deps, key)           → [{season, episode, title}] listed by the provider, no file
+ *   recordEpisodeLanguages(deps, {seriesId, season, episode, languages})
+ *                                        → stores the languages an episode page offers (call it after
+ *                                          provider.episodeSources; the catalogue does not know them)
  *
  * Rows: see repo.ts (SeriesRow). Movies and specials are season 0.
  */
@@ -132,6 +135,13 @@ export async function markEpisodeDownloaded(
   const rel = path.relative(dir, full).split(path.sep).join('/');
   if (!rel) throw new BadRequest('filePath must name a file inside the series folder');
   await repo.markDownloaded(deps.db, { ...e, filePath: rel });
+}
+
+export async function recordEpisodeLanguages(
+  deps: Pick<Deps, 'db'>,
+  e: { seriesId: number; season: number; episode: number; languages: string[] },
+): Promise<void> {
+  await repo.setLanguages(deps.db, e.seriesId, e.season, e.episode, [...new Set(e.languages)].sort());
 }
 
 /** Removes the row (episodes go with it); the folder only when asked, and only inside the anime directory. */
