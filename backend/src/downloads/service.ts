@@ -14,6 +14,8 @@
  * Jobs: `download_episode {id}` (one per item, added by the dispatcher in queue order),
  * `downloads_queue_missing {keys?}`.
  */
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { sql } from '../db/pool.js';
@@ -118,7 +120,10 @@ export async function stopQueue(deps: Deps, paused = false): Promise<void> {
 export async function removeItems(deps: Deps, ids: string[]): Promise<number> {
   const rows = await repo.deleteItems(deps.db, ids);
   for (const r of rows) {
-    if (r.status === 'downloading') await deps.db.query(sql.unsafe`select pg_notify(${CANCEL_CHANNEL}, ${JSON.stringify({ id: r.id })})`);
+    if (r.status === 'downloading') {
+      await deps.db.query(sql.unsafe`select pg_notify(${CANCEL_CHANNEL}, ${JSON.stringify({ id: r.id })})`);
+      await removeOrphanedPartials(deps, r);
+    }
     await deps.bus.publish('downloads', 'download_removed', { download_id: r.id, key: r.serie_id, folder: r.serie_folder, status: r.status });
   }
   if (rows.length) {
@@ -126,6 +131,13 @@ export async function removeItems(deps: Deps, ids: string[]): Promise<number> {
     await publishQueueStatus(deps);
   }
   return rows.length;
+}
+
+/** When no process runs the item (its process died), nobody else will remove its partial files. */
+async function removeOrphanedPartials(deps: Deps, r: repo.ItemRow): Promise<void> {
+  if (!r.part_dir || path.basename(r.part_dir) !== r.id || path.basename(path.dirname(r.part_dir)) !== '.part') return;
+  const free = await deps.db.transaction((tx) => tx.oneFirst(sql.type(z.object({ ok: z.boolean() }))`select pg_try_advisory_xact_lock(hashtextextended(${'download:' + r.id}, 0)) as ok`));
+  if (free) await fs.rm(r.part_dir, { recursive: true, force: true });
 }
 
 export async function clearItems(deps: Deps, status: 'completed' | 'failed' | 'pending'): Promise<number> {
