@@ -175,6 +175,12 @@ describe('search → add → queue → download in a real browser', () => {
     // the check runs as a job; its result arrives over Socket.IO and the row shows it
     await expect.poll(() => row.getByTestId('last-result').textContent().catch(() => null), { timeout: 30_000 }).toMatch(/Nothing new|new episode/);
 
+    await row.getByRole('combobox', { name: 'Quality of Demo Quest' }).selectOption('720p');
+    await row.getByRole('checkbox', { name: 'Auto-download Demo Quest' }).uncheck();
+    await page.reload();
+    await expect.poll(() => row.getByRole('combobox', { name: 'Quality of Demo Quest' }).inputValue()).toBe('720p');
+    expect(await row.getByRole('checkbox', { name: 'Auto-download Demo Quest' }).isChecked()).toBe(false);
+
     await row.getByRole('button', { name: 'Pause' }).click();
     await expect.poll(() => row.textContent()).toContain('Paused');
     await row.getByRole('button', { name: 'Resume' }).click();

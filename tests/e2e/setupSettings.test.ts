@@ -145,6 +145,11 @@ describe('first run, login, settings and system in Chromium', () => {
     await page.getByRole('heading', { name: 'Aufgaben & System' }).waitFor();
     await page.getByTestId('version').waitFor();
     await page.getByText('Database connection successful').waitFor();
+    expect(await page.getByTestId('ffmpeg').textContent()).toMatch(/ffmpeg/);
+    // run a task now: its outcome and last run appear
+    const housekeeping = page.locator('[data-task="housekeeping"]');
+    await housekeeping.getByRole('button', { name: 'Jetzt ausführen' }).click();
+    await expect.poll(() => housekeeping.textContent(), { timeout: 30_000 }).toContain('Erfolgreich');
     await screenshot(page, 'system-phone-de-dark');
 
     // an expired session goes back to the login and then returns to the page
