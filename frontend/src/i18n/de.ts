@@ -122,5 +122,7 @@ const de: Record<string, string> = {
   'account.current': 'Aktuelles Passwort',
   'account.new': 'Neues Passwort',
   'account.change': 'Passwort ändern',
+  'system.healthy': 'Gesund',
+  'system.unhealthy': 'Gestört',
 };
 export default de;

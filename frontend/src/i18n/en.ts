@@ -122,5 +122,7 @@ const en: Record<string, string> = {
   'account.current': 'Current password',
   'account.new': 'New password',
   'account.change': 'Change password',
+  'system.healthy': 'Healthy',
+  'system.unhealthy': 'Unhealthy',
 };
 export default en;
