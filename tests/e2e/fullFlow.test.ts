@@ -224,8 +224,14 @@ describe('search → add → queue → download in a real browser', () => {
     await card.getByTestId('add').click();
     await card.getByTestId('open-series').click();
     await page.locator('tr[data-episode="S01E03"]').waitFor();
-    await page.getByTestId('download-all').click();
-    await page.getByTestId('toast').filter({ hasText: /Added 3 episode/ }).first().waitFor();
+    // two by selection, the third on its own
+    await page.getByRole('checkbox', { name: 'Select S01E01' }).check();
+    await page.getByRole('checkbox', { name: 'Select S01E02' }).check();
+    await page.getByTestId('download-selected').click();
+    await page.getByTestId('toast').filter({ hasText: /Added 2 episode/ }).first().waitFor();
+    await page.getByRole('button', { name: 'Download S01E03' }).click();
+    await page.getByTestId('toast').filter({ hasText: /Added 1 episode/ }).first().waitFor();
+    expect(await page.locator('tr[data-episode="S01E01"]').textContent()).toContain('Queued');
 
     await page.getByRole('link', { name: 'Queue' }).click();
     const rows = page.locator('[data-test="pending-list"] li');

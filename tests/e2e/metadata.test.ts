@@ -69,6 +69,9 @@ describe('import, NFO and artwork', () => {
     await expect.poll(() => page.getByTestId('toast').filter({ hasText: '1 folder(s) imported' }).count()).toBe(2);
     await page.getByText('No unmatched folders.').waitFor();
     await page.getByRole('link', { name: 'Library' }).first().click();
+    // a rescan runs as a job; its end arrives as a toast
+    await page.getByRole('button', { name: 'Rescan' }).click();
+    await page.getByTestId('toast').filter({ hasText: 'Library rescan finished' }).first().waitFor({ timeout: 60_000 });
     await page.locator('[data-key="attack-on-titan"]').click();
     // the episode on disk counts as downloaded: nothing is fetched twice
     const row = page.locator('tr[data-episode="S01E01"]');
