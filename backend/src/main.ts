@@ -88,7 +88,7 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
       hooks: { animeDirectoryChanged: () => syncAnimeDirectory(deps) },
     };
 
-    // cleanups run in reverse: this one after the worker stopped (running downloads got its abort signal and keep their partial files)
+    // cleanups run in reverse: this one after the worker stopped
     const downloads = await startDownloads(deps);
     cleanups.push(() => downloads.stop());
 
@@ -101,6 +101,8 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
         log.info('stopping worker (running jobs are asked to stop)');
         await worker.stop();
       });
+      // before the worker stops: running downloads end at once, keeping their partial files to resume
+      cleanups.push(async () => downloads.interrupt());
     }
 
     let port = env.PORT;

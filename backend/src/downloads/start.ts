@@ -7,9 +7,9 @@ import { announceFfmpeg, CANCEL_CHANNEL, runtimeFor } from './runtime.js';
  * Wired in main.ts: announces ffmpeg; in worker processes listens for cancellations, resumes
  * downloads whose process died, and re-checks the queue periodically and on config changes.
  */
-export async function startDownloads(deps: Deps): Promise<{ stop(): Promise<void> }> {
+export async function startDownloads(deps: Deps): Promise<{ stop(): Promise<void>; interrupt(): void }> {
   announceFfmpeg(deps);
-  if (deps.env.ROLE === 'web') return { stop: async () => undefined };
+  if (deps.env.ROLE === 'web') return { stop: async () => undefined, interrupt: () => undefined };
   const rt = runtimeFor(deps);
   const log = deps.log.child({ module: 'downloads' });
   await deps.notifier.listen(CANCEL_CHANNEL, (payload) => {
@@ -34,6 +34,11 @@ export async function startDownloads(deps: Deps): Promise<{ stop(): Promise<void
   timer.unref();
   await tick();
   return {
+    interrupt: () => {
+      clearInterval(timer);
+      rt.stopped = true;
+      for (const ac of rt.active.values()) ac.abort(new CancelledError('the process is stopping'));
+    },
     stop: async () => {
       clearInterval(timer);
       offChange();
