@@ -28,9 +28,9 @@ export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {
   const app = new Koa({ proxy: false });
   app.silent = true;
   app.use(requestId());
+  app.use(securityHeaders()); // outside the error handler: it sees the final (error) response type
   app.use(errorHandler(deps.log));
   app.use(accessLog(deps.log.child({ module: 'http' })));
-  app.use(securityHeaders());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
   app.use(guard(deps));
   const routers = [...domainRouters(deps), ...extraRouters];
