@@ -17,7 +17,6 @@ export interface LibraryQuery {
   per_page?: number;
   sort_by?: string;
   filter?: string;
-  search?: string;
 }
 
 export const animeApi = {
