@@ -117,4 +117,36 @@ describe('a killed process', () => {
     expect(segFetches.length).toBeLessThanOrEqual(8 + 1);
     expect(srv.logs()).toMatch(/resuming downloads whose process stopped/);
   });
+
+  it('a graceful restart interrupts a running download at once and resumes it', async () => {
+    const mp4 = await makeMp4({ seconds: 8, width: 640, height: 360 });
+    const size = fs.statSync(mp4).size;
+    const embed = hosters.embed('Vidoza', { mp4 }, { rateBytesPerSec: Math.floor(size / 6) });
+    aniworld.addSeries({ slug: 'restartme', name: 'Restart Me', year: 2022, seasons: { 1: [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: embed }] }] } });
+    const login = async () => client(srv!.url, (await client(srv!.url).post('/api/auth/login', { password: ADMIN_PASSWORD })).body.access_token);
+    let api = await login();
+    expect((await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/restartme`, name: 'Restart Me' })).status).toBe(200);
+    const [id] = (await api.post('/api/queue/add', { serie_id: 'restartme', episodes: [{ season: 1, episode: 1 }] })).body.added_items as string[];
+    const part = path.join(animeDir, 'Restart Me', '.part', id!, 'Vidoza-german_dub', 'download.mp4');
+    while (!fs.existsSync(part) || fs.statSync(part).size < size * 0.25) await sleep(100);
+    const started = Date.now();
+    srv = await srv!.restart();
+    const restartMs = Date.now() - started;
+    hosters.setBehavior(embed, { rateBytesPerSec: 0 });
+    api = await login();
+    let item: any;
+    for (let i = 0; i < 300; i++) {
+      item = findItem((await api.get('/api/queue/status')).body, id!);
+      if (['completed', 'failed'].includes(item?.status)) break;
+      await sleep(100);
+    }
+    expect(item).toMatchObject({ status: 'completed', error: null });
+    // the download did not hold the shutdown up (the worker's own grace period is 5 s)
+    expect(restartMs).toBeLessThan(5000);
+    const ranges = hosters.log.filter((l) => l.embed === embed.match(/e\d+/)![0] && l.path.endsWith('video.mp4')).map((l) => l.range);
+    expect(ranges).toHaveLength(2);
+    expect(ranges[0]).toBeNull();
+    expect(Number(/bytes=(\d+)-/.exec(ranges[1] ?? '')?.[1])).toBeGreaterThanOrEqual(size * 0.25);
+    expect(fs.readFileSync(path.join(animeDir, 'Restart Me', 'Restart Me - S01E01 - Eins.mp4')).equals(fs.readFileSync(mp4))).toBe(true);
+  });
 });
