@@ -84,6 +84,8 @@ describe('library API', () => {
     const foreign = await api.post('/api/anime/add', { link: 'https://example.com/anime/stream/attack-on-titan', name: 'X' });
     expect(foreign.status).toBe(422);
     expect(foreign.body.details).toHaveProperty(['body.link']);
+    expect((await api.post('/api/anime/add', { link: 'not a link', name: 'X' })).status).toBe(422);
+    expect((await api.post('/api/anime/add', { link: '/anime/stream/attack-on-titan', name: 'Relative' })).status).toBe(409); // same series
     const badName = await api.post('/api/anime/add', { link: `${fake.url}/anime/stream/tom-jerry`, name: ' ... ' });
     expect(badName.status).toBe(422);
     expect(fs.readdirSync(srv.animeDir)).toEqual(['Attack on Titan Final Season']);

@@ -53,7 +53,8 @@ export function libraryRoutes(deps: Deps): Router {
   route(r, { method: 'post', path: '/api/anime/add', summary: 'Add a series: row, folder, targeted scan', tags, body: s.AddBody,
     responses: { 200: s.AddResponse, 409: null, 422: null } },
   async ({ body }) => {
-    const hit = providerForLink(deps, body.link);
+    const link = body.link.startsWith('/') && !body.link.startsWith('//') ? new URL(body.link, getProvider(deps).seriesLink('x')).toString() : body.link;
+    const hit = providerForLink(deps, link);
     if (!hit) throw new ValidationFailed('link is not a series URL of a configured provider', { 'body.link': 'not a series URL of a configured provider' });
     if (trySanitizeFolderName(body.name) === null) throw new ValidationFailed('name cannot be used as a folder name', { 'body.name': 'not a usable folder name' });
     if (await repo.seriesByKey(deps.db, hit.key)) throw new Conflict(`${hit.key} is already in the library`, { key: hit.key });

@@ -30,7 +30,8 @@ export const SearchQuery = z.object({
 });
 
 export const AddBody = z.object({
-  link: z.string().trim().url('link must be a series URL').max(2000),
+  /** The series URL; a path like `/anime/stream/{slug}` is taken relative to the default provider. */
+  link: z.string().trim().min(1, 'link must not be empty').max(2000),
   name: z.string().trim().min(1, 'name must not be empty').max(300),
 });
 
