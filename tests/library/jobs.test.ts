@@ -6,6 +6,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { simpleSeries, startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { queueRescan } from '../../backend/src/library/tasks.js';
+import { runRescan, SITE_DOWN_AFTER } from '../../backend/src/library/rescan.js';
 import { ensureSeries, findSeries, markEpisodeDownloaded, missingEpisodes, recordEpisodeLanguages, seriesFolderPath } from '../../backend/src/library/service.js';
 
 let srv: TestServer;
@@ -93,6 +94,26 @@ describe('library jobs and the service other domains use', () => {
     await holder.query('select pg_advisory_unlock($1)', [0x616e6931]);
     await holder.end();
     await waitFor(async () => (await api.get('/api/anime/bocchi')).body.last_scanned_at !== before, 20_000);
+  });
+
+  it('a rescan stops asking a site that blocks every series; each series still gets its error', async () => {
+    for (let i = 0; i < 12; i++) {
+      await ensureSeries(srv.deps, { key: `filler-${i}`, name: `Filler ${i}`, link: `${fake.url}/anime/stream/filler-${i}`, provider: 'aniworld' });
+    }
+    fake.setMode('forbidden');
+    try {
+      const before = fake.requests.length;
+      const summary = await runRescan(srv.deps, { trigger: 'test' });
+      const asked = fake.requests.slice(before).filter((r) => r.startsWith('GET /anime/stream/')).length;
+      expect(summary.failures).toHaveLength(summary.series);
+      expect(summary.series).toBeGreaterThan(12);
+      expect(asked).toBeLessThan(SITE_DOWN_AFTER + 4); // the streak, plus what was already in flight
+      const skipped = summary.failures.filter((f) => f.error === 'skipped: ProviderBlocked: aniworld answered with 403 Forbidden');
+      expect(skipped.length).toBe(summary.series - asked);
+      expect((await api.get('/api/anime/filler-11')).body.scan_error).toMatch(/ProviderBlocked/);
+    } finally {
+      fake.setMode('ok');
+    }
   });
 
   it('adding a series queues nfo_create only when TMDB is configured', async () => {

@@ -3,7 +3,11 @@ import { sql } from '../db/pool.js';
 import { z } from 'zod';
 import * as repo from './repo.js';
 import { scanDisk, type DiskScanResult } from './scanner.js';
-import { syncWithProvider } from './sync.js';
+import { syncWithProviderDetailed } from './sync.js';
+import { ProviderBlocked, ProviderUnavailable } from '../providers/errors.js';
+
+/** After this many series in a row failed because their site is blocked or down, the rest of that site's series are skipped. */
+export const SITE_DOWN_AFTER = 5;
 
 export interface RescanOptions {
   auto_download?: boolean;
@@ -55,9 +59,26 @@ export async function runRescan(deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bu
   };
   progress(null, true);
   if (!opts.diskOnly) {
+    // a blocked or unreachable site fails every series the same way: stop asking it after a few
+    const streak = new Map<string, number>();
+    const down = new Map<string, string>();
     await eachLimited(rows, deps.settings.get().providers.scan_concurrency, async (row) => {
-      const error = await syncWithProvider(deps, row);
-      if (error) failures.push({ key: row.key, error });
+      const skip = down.get(row.provider);
+      if (skip) {
+        const error = `skipped: ${skip}`;
+        await repo.setScanResult(deps.db, row.id, error).catch(() => undefined);
+        failures.push({ key: row.key, error });
+      } else {
+        const err = await syncWithProviderDetailed(deps, row);
+        if (err) failures.push({ key: row.key, error: err.message });
+        const siteDown = err instanceof ProviderBlocked || err instanceof ProviderUnavailable;
+        const n = siteDown ? (streak.get(row.provider) ?? 0) + 1 : 0;
+        streak.set(row.provider, n);
+        if (n >= SITE_DOWN_AFTER && !down.has(row.provider)) {
+          down.set(row.provider, err!.message);
+          deps.log.warn({ provider: row.provider, error: err!.message }, 'provider looks down; skipping its remaining series in this rescan');
+        }
+      }
       done++;
       progress(row.name, done === rows.length);
     });

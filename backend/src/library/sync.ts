@@ -10,6 +10,11 @@ import type { SeriesRow } from './repo.js';
  * text; the episodes known so far are kept.
  */
 export async function syncWithProvider(deps: Pick<Deps, 'db' | 'settings' | 'log'>, row: SeriesRow): Promise<string | null> {
+  return (await syncWithProviderDetailed(deps, row))?.message ?? null;
+}
+
+/** The same, returning the error itself (the rescan tells a site that is down from one bad series). */
+export async function syncWithProviderDetailed(deps: Pick<Deps, 'db' | 'settings' | 'log'>, row: SeriesRow): Promise<Error | null> {
   try {
     const provider = getProvider(deps, row.provider);
     const cat = await provider.catalogue(row.key);
@@ -23,6 +28,6 @@ export async function syncWithProvider(deps: Pick<Deps, 'db' | 'settings' | 'log
     if (!isProviderError(err)) deps.log.error({ err, key: row.key }, 'series scan failed');
     else deps.log.warn({ key: row.key, error: message }, 'provider scan failed');
     await repo.setScanResult(deps.db, row.id, message).catch(() => undefined);
-    return message;
+    return err as Error;
   }
 }
