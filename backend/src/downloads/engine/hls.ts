@@ -21,10 +21,11 @@ export interface HlsDownload extends MediaRequest {
   onProgress?: (done: number, total: number | null) => void;
   onPlaylist?: (info: { segments: number; duration: number; height: number | null }) => Promise<void> | void;
   /**
-   * Receives the segment files in playlist order while the download runs (each as soon as it
-   * and all before it are on disk), so the remux overlaps the download.
+   * Receives the segments in playlist order while the download runs (each as soon as it and all
+   * before it are on disk), so the remux overlaps the download: the bytes themselves while they
+   * are still in memory (a bounded window), else the file's path.
    */
-  consume?: (files: AsyncIterable<string>) => Promise<void>;
+  consume?: (files: AsyncIterable<string | Buffer>) => Promise<void>;
 }
 
 export interface HlsResult {
@@ -35,6 +36,7 @@ export interface HlsResult {
   resumedSegments: number;
 }
 
+const HOLD_BYTES = 32 * 1024 * 1024;
 const segFile = (dir: string, i: number) => path.join(dir, `seg-${String(i).padStart(6, '0')}.ts`);
 
 async function loadPlaylist(o: HlsDownload): Promise<{ playlist: MediaPlaylist; height: number | null }> {
@@ -71,6 +73,9 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
     }
   }
   const resumedSegments = done.size;
+  // segments written but not yet handed to the consumer, kept so it need not read them back
+  const inMemory = new Map<number, Buffer>();
+  let held = 0;
   let waiter: (() => void) | null = null;
   const wake = () => {
     const w = waiter;
@@ -120,6 +125,10 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
       throw err;
     }
     done.add(seg.index);
+    if (o.consume && held + data.length <= HOLD_BYTES) {
+      inMemory.set(seg.index, data);
+      held += data.length;
+    }
     bytes += data.length;
     o.onProgress?.(bytes, estimate());
     wake();
@@ -139,13 +148,18 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
       }
     }
   };
-  async function* ordered(): AsyncGenerator<string> {
+  async function* ordered(): AsyncGenerator<string | Buffer> {
     for (let i = 0; i < segments.length; i++) {
       while (!done.has(i)) {
         if (failure !== null) throw failure;
         await new Promise<void>((r) => { waiter = r; });
       }
-      yield segFile(o.dir, i);
+      const data = inMemory.get(i);
+      if (data) {
+        inMemory.delete(i);
+        held -= data.length;
+        yield data;
+      } else yield segFile(o.dir, i);
     }
   }
   const consumer = o.consume ? o.consume(ordered()).catch((err) => { failure ??= err; throw err; }) : null;

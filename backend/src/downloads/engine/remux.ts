@@ -4,13 +4,17 @@ import ffmpeg from 'fluent-ffmpeg';
 import { DiskFullError, DownloadError } from './errors.js';
 
 /**
- * Joins the segments in order (piped, no joined copy on disk) and remuxes with `-c copy`.
+ * Joins the segments in order (piped, no joined copy on disk; each given as bytes or as a file)
+ * and remuxes with `-c copy`.
  * Resolves with what ffmpeg reported at level error (empty when clean): the remux reads every
  * packet, so it doubles as the verification's demux pass.
  */
-export async function remuxSegments(o: { ffmpegPath: string; files: Iterable<string> | AsyncIterable<string>; output: string; container: 'mkv' | 'mp4'; signal: AbortSignal }): Promise<string> {
+export async function remuxSegments(o: { ffmpegPath: string; files: Iterable<string | Buffer> | AsyncIterable<string | Buffer>; output: string; container: 'mkv' | 'mp4'; signal: AbortSignal }): Promise<string> {
   const input = Readable.from((async function* () {
-    for await (const f of o.files) yield* fs.createReadStream(f, { highWaterMark: 1 << 20 });
+    for await (const f of o.files) {
+      if (Buffer.isBuffer(f)) yield f;
+      else yield* fs.createReadStream(f, { highWaterMark: 1 << 20 });
+    }
   })());
   const outputOptions = ['-map', '0:v:0', '-map', '0:a?', '-c', 'copy'];
   if (o.container === 'mp4') outputOptions.push('-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', '-f', 'mp4');
