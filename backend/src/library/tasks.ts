@@ -20,25 +20,26 @@ const LOCK_ID = 0x616e6931; // 'ani1'
 /**
  * Adds a rescan. jobKey 'library_rescan' keeps at most one waiting; mode 'replace' never
  * interrupts a running one (Graphile Worker only clears its key), and the new job waits for the
- * running one through the advisory lock (it fails with "already running" and is retried).
+ * running one through the advisory lock (it puts itself back a few seconds later).
  * 'unsafe_dedupe' is avoided on purpose: a permanently failed job would block every later rescan.
  */
 export async function queueRescan(deps: Pick<Deps, 'jobs'>, payload: z.infer<typeof RescanPayload>, runAt?: Date) {
   return deps.jobs.add('library_rescan', payload, { jobKey: 'library_rescan', jobKeyMode: 'replace', maxAttempts: 8, runAt });
 }
 
-export class RescanAlreadyRunning extends Error {
-  constructor() {
-    super('a library rescan is already running; this one runs after it (retried)');
-  }
-}
+/** How long a rescan that found another one running waits before it looks again. */
+const WAIT_FOR_RUNNING_MS = 10_000;
 
 export const tasks: TaskFactory = (deps) => ({
   library_rescan: async (payload) => {
     const p = RescanPayload.parse(payload ?? {});
     await deps.db.connect(async (conn) => {
       const got = await conn.oneFirst(sql.type(z.object({ ok: z.boolean() }))`select pg_try_advisory_lock(${LOCK_ID}) as ok`);
-      if (!got) throw new RescanAlreadyRunning();
+      if (!got) {
+        deps.log.info('a library rescan is already running; this one runs after it');
+        await queueRescan(deps, p, new Date(Date.now() + WAIT_FOR_RUNNING_MS));
+        return;
+      }
       try {
         await runRescan(deps, { auto_download: p.auto_download, trigger: p.trigger });
       } finally {
