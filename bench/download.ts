@@ -214,6 +214,7 @@ async function main() {
   ];
   console.log('\n| ratio | value | target |\n|---|---|---|');
   for (const [label, value, ok] of checks) console.log(`| ${label} | ${value} | ${pass(ok)} |`);
+  fs.rmSync(path.join(work, 'out'), { recursive: true, force: true }); // the downloaded copies (the media stay cached)
   console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
   console.log('wall times include starting the process (node with the bundled client for the product); in-process = first request to placed file.');
   process.exit(0);
