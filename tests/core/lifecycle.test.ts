@@ -11,7 +11,14 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-life-'));
 const children: ChildProcess[] = [];
 
 afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid!, 'SIGKILL');
+  // whatever is left of each start (an orphaned postgres keeps its group after its leader died)
+  for (const c of children) {
+    try {
+      process.kill(-c.pid!, 'SIGKILL');
+    } catch {
+      /* group already gone */
+    }
+  }
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -53,7 +60,7 @@ const alive = (pid: number) => {
 };
 
 describe('the product as a process', () => {
-  it('stops cleanly on SIGTERM, restarts on its data, and survives a crash', async () => {
+  it('stops cleanly on SIGTERM, restarts on its data, and survives a crash and an orphaned database', async () => {
     // first start: a fresh data folder gets an embedded database; set up the admin
     const first = await start();
     expect((await client(first.url).post('/api/auth/setup', { master_password: ADMIN_PASSWORD })).status).toBe(201);
@@ -79,8 +86,18 @@ describe('the product as a process', () => {
     expect((await client(third.url).post('/api/auth/login', { password: ADMIN_PASSWORD })).status).toBe(200);
     expect((await client(third.url).get('/api/auth/status')).body.configured).toBe(true);
     const pg3 = postmasterPid();
-    third.child.kill('SIGTERM');
-    expect(await third.exited).toBe(0);
+    // the server alone is killed (as the OOM killer would): its postgres lives on, orphaned
+    third.child.kill('SIGKILL');
+    await third.exited;
+    expect(alive(pg3)).toBe(true);
+
+    // fourth start: the orphan is stopped and the data served again
+    const fourth = await start();
     expect(alive(pg3)).toBe(false);
+    expect((await client(fourth.url).post('/api/auth/login', { password: ADMIN_PASSWORD })).status).toBe(200);
+    const pg4 = postmasterPid();
+    fourth.child.kill('SIGTERM');
+    expect(await fourth.exited).toBe(0);
+    expect(alive(pg4)).toBe(false);
   }, 240_000);
 });

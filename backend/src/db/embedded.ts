@@ -30,23 +30,54 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** A crash can leave postmaster.pid behind; postgres refuses to start while it names a live process. */
-function removeStalePidFile(dir: string, log: Logger): void {
+function parentOf(pid: number): number | null {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+const commOf = (pid: number) => {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+};
+
+const isPostgres = (pid: number) => {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('postgres');
+  } catch {
+    return true; // cannot tell: leave it to postgres
+  }
+};
+
+/**
+ * A crash can leave postmaster.pid behind; postgres refuses to start while it names a live process.
+ * - the process is gone (or is not postgres): the file is stale, remove it;
+ * - a postgres whose parent is a node process belongs to a live Aniworld: refuse with a clear message;
+ * - any other postgres on this folder is an orphan of ours (our process was killed alone, e.g. by
+ *   the OOM killer, and it was re-parented to init): stop it (fast shutdown) and go on.
+ */
+async function clearLeftovers(dir: string, log: Logger): Promise<void> {
   const pidFile = path.join(dir, 'postmaster.pid');
   if (!fs.existsSync(pidFile)) return;
   const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-  let isPostgres = false;
-  if (pid && processAlive(pid)) {
-    try {
-      isPostgres = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('postgres');
-    } catch {
-      isPostgres = true; // cannot tell: leave it to postgres
-    }
-  }
-  if (!isPostgres) {
+  if (!pid || !processAlive(pid) || !isPostgres(pid)) {
     log.warn({ pidFile }, 'removing stale postmaster.pid left by an unclean shutdown');
-    fs.rmSync(pidFile);
+    fs.rmSync(pidFile, { force: true });
+    return;
   }
+  const parent = parentOf(pid);
+  if (parent !== null && parent > 1 && commOf(parent).startsWith('node')) {
+    throw new Error(`the database in ${dir} is in use by another running process (pid ${parent}); stop it first`);
+  }
+  log.warn({ pid }, 'stopping the embedded PostgreSQL left running by a process that was killed');
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 300 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (processAlive(pid)) throw new Error(`the orphaned PostgreSQL (pid ${pid}) did not stop`);
 }
 
 /**
@@ -94,7 +125,7 @@ export async function startEmbeddedPostgres(
   if (fresh) {
     await pg.initialise();
   } else {
-    removeStalePidFile(dir, log);
+    await clearLeftovers(dir, log);
   }
   await pg.start();
   if (fresh) await pg.createDatabase('aniworld').catch(() => undefined);
