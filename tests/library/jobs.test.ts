@@ -70,6 +70,12 @@ describe('library jobs and the service other domains use', () => {
     await expect(markEpisodeDownloaded(srv.deps, { seriesId: row.id, season: 1, episode: 3, filePath: '../../etc/passwd', fileSize: 1 }))
       .rejects.toThrow(/leaves its root/);
     expect(await findSeries(srv.deps, 'nope')).toBeNull();
+
+    // a folder of that name on disk that belongs to another series is left alone
+    fs.mkdirSync(path.join(srv.animeDir, 'Lain'));
+    fs.writeFileSync(path.join(srv.animeDir, 'Lain', '.aniworld-key'), 'aniworld:serial-experiments-lain\n');
+    const other = await ensureSeries(srv.deps, { key: 'lain-remake', name: 'Lain', link: `${fake.url}/anime/stream/lain-remake`, provider: 'aniworld', year: 2031 });
+    expect(other.folder).toBe('Lain (2031)');
   });
 
   it('library_rescan is keyed: two requests while one waits leave one job', async () => {

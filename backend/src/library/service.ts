@@ -60,7 +60,12 @@ async function freeFolder(deps: LibDeps, name: string, year: number | null, key:
   const candidates = [name, year ? `${name} (${year})` : null, `${name} [${key}]`].filter((c): c is string => !!c);
   for (const c of candidates) {
     const folder = sanitizeFolderName(c);
-    if (!(await repo.folderTaken(deps.db, folder))) return folder;
+    if (await repo.folderTaken(deps.db, folder)) continue;
+    // a folder on disk that says it belongs to another series is not ours to fill
+    const owner = await fs.readFile(path.join(insideRoot(deps.settings.animeDirectory(), folder), KEY_FILE), 'utf8').catch(() => null);
+    const ownerKey = owner?.split(/\r?\n/)[0].trim().replace(/^[a-z]+:/i, '').toLowerCase();
+    if (ownerKey && ownerKey !== key) continue;
+    return folder;
   }
   throw new BadRequest(`No free folder name for ${name}`);
 }
