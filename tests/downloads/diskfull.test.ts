@@ -15,6 +15,16 @@ try {
 } catch {
   mounted = false;
 }
+// also when the hooks do not run (every test filtered out)
+process.once('exit', () => {
+  if (!mounted) return;
+  try {
+    execFileSync('umount', ['-l', mountPoint], { stdio: 'ignore' });
+    fs.rmSync(mountPoint, { recursive: true, force: true });
+  } catch {
+    /* already unmounted */
+  }
+});
 
 let env: Env;
 let mp4: string;
@@ -28,6 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.close();
   if (mounted) execFileSync('umount', ['-l', mountPoint]);
+  mounted = false;
   fs.rmSync(mountPoint, { recursive: true, force: true });
 });
 
