@@ -71,7 +71,7 @@ async function clearLeftovers(dir: string, log: Logger): Promise<void> {
     return;
   }
   const parent = parentOf(pid);
-  if (parent !== null && parent > 1 && commOf(parent).startsWith('node')) {
+  if (parent !== null && commOf(parent).startsWith('node')) {
     throw new Error(`the database in ${dir} is in use by another running process (pid ${parent}); stop it first`);
   }
   log.warn({ pid }, 'stopping the embedded PostgreSQL left running by a process that was killed');
