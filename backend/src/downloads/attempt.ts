@@ -67,7 +67,12 @@ export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptI
     throw new DownloadError(err instanceof HosterError ? err.message.replace(/^[^:]+: /, '') : `resolve failed: ${(err as Error).message}`);
   }
   await fs.mkdir(a.dir, { recursive: true });
-  const bins = ffmpegBinaries(deps.env);
+  let bins: { ffmpeg: string; ffprobe: string };
+  try {
+    bins = ffmpegBinaries(deps.env);
+  } catch (err) {
+    throw new DownloadError((err as Error).message, true); // no hoster can help with that
+  }
   const common = { headers: { 'user-agent': http.userAgent, ...media.headers }, dispatcher: http.dispatcher, signal: a.signal, stallMs: dl.stall_timeout_seconds * 1000, throttle: rt.throttle };
   if (media.kind === 'mp4') {
     const file = path.join(a.dir, 'download.mp4');
