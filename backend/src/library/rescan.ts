@@ -42,7 +42,10 @@ const Count = z.object({ series_id: z.number(), n: z.number() });
 /**
  * A library rescan: the disk (skipping unchanged folders), then every series' provider
  * catalogue with bounded concurrency; one failing series is recorded and the rest go on.
- * Publishes scan_progress / scan_complete in the 'library' room.
+ * Realtime, room 'library':
+ *   scan_progress {current: series name | null, done, total}   (a few per second at most)
+ *   scan_complete {series, missing, failures: [{key, error}] (first 50), failure_count,
+ *                  duration_ms, trigger, unmatched}
  */
 export async function runRescan(deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bus' | 'jobs'>, opts: RescanOptions = {}): Promise<RescanSummary> {
   const started = Date.now();
