@@ -134,6 +134,8 @@ describe('library API', () => {
     expect(all.body[1].missing_episodes).toEqual({});
     const missing = await api.get('/api/anime?filter=no_episodes');
     expect(missing.body.map((s: any) => s.key)).toEqual(['attack-on-titan']);
+    const byMissing = await api.get('/api/anime?sort_by=missing_episodes');
+    expect(byMissing.body.map((s: any) => s.key)).toEqual(['attack-on-titan', 'tom-jerry']);
     const page2 = await api.get('/api/anime?per_page=1&page=2&sort_by=name');
     expect(page2.body.map((s: any) => s.key)).toEqual(['tom-jerry']);
     expect(page2.headers.get('x-total-count')).toBe('2');

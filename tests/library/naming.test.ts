@@ -102,6 +102,17 @@ describe('episode files', () => {
     });
   }
 
+  it('reads back any SxxEyy name the downloads naming writes (zero-padded, any title, in a Season folder or not)', () => {
+    const title = fc.string({ unit: 'grapheme', maxLength: 30 }).map((t) => t.replace(/[\\/]/g, ' '));
+    fc.assert(fc.property(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 1999 }), title, fc.constantFrom('.mkv', '.mp4', '.webm'), fc.boolean(),
+      (season, episode, t, ext, inFolder) => {
+        const pad = (n: number) => String(n).padStart(2, '0');
+        const name = `Show Name - S${pad(season)}E${pad(episode)} - ${t}${ext}`;
+        const r = parseEpisodeFile(name, inFolder ? season : null);
+        expect(r).toEqual({ season, episodes: [episode] });
+      }), { numRuns: 2000 });
+  });
+
   it('recognises season folders', () => {
     expect(seasonOfFolder('Season 01')).toBe(1);
     expect(seasonOfFolder('Staffel 2')).toBe(2);
