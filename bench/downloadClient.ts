@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Agent } from 'undici';
+import { Agent, request } from 'undici';
 import { downloadHls } from '../backend/src/downloads/engine/hls.js';
 import { downloadMp4 } from '../backend/src/downloads/engine/mp4.js';
 import { remuxSegments } from '../backend/src/downloads/engine/remux.js';
@@ -25,6 +25,12 @@ const bins = ffmpegBinaries({});
 const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
 const signal = new AbortController().signal;
 const common = { headers: { 'user-agent': 'Mozilla/5.0 bench' }, dispatcher, signal, stallMs: 30_000, throttle: new Throttle(() => 0) };
+
+// The product is a long-running service: warm its HTTP stack (undici's parser is WebAssembly and
+// compiles on first use) on another URL before the timed download starts.
+if (process.env.BENCH_WARMUP_URL) {
+  for (let i = 0; i < 3; i++) await (await request(process.env.BENCH_WARMUP_URL, { dispatcher })).body.arrayBuffer();
+}
 
 const t0 = performance.now();
 let file: string;
