@@ -2,7 +2,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Deps } from './deps.js';
-import { accessLog, errorHandler, requestId, securityHeaders } from './http/middleware.js';
+import { requestFrame } from './http/middleware.js';
 import { guard } from './http/guard.js';
 import { MethodNotAllowed, NotFound } from './http/errors.js';
 import { docsRoutes } from './http/docs.js';
@@ -27,10 +27,7 @@ function domainRouters(deps: Deps): Router[] {
 export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {
   const app = new Koa({ proxy: false });
   app.silent = true;
-  app.use(requestId());
-  app.use(securityHeaders()); // outside the error handler: it sees the final (error) response type
-  app.use(errorHandler(deps.log));
-  app.use(accessLog(deps.log.child({ module: 'http' })));
+  app.use(requestFrame(deps.log, deps.log.child({ module: 'http' })));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
   app.use(guard(deps));
   const routers = [...domainRouters(deps), ...extraRouters];

@@ -54,6 +54,9 @@ describe('logs never hold secrets', () => {
       expect(text).toContain('failed login');
       expect(text).toContain('logout');
       expect(text).toContain('/api/config');
+      // access lines carry the status the client got, errors included
+      expect(text).toMatch(/"method":"POST","url":"\/api\/auth\/login","status":401/);
+      expect(text).toMatch(/"url":"\/api\/nope","status":404/);
       for (const line of text.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
     }
     for (const secret of [password, userPassword, `${userPassword}x`, apiKey, setupKey, ...tokens, ...tokens.map((t) => t.split('.')[2])]) {
