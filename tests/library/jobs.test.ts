@@ -122,6 +122,22 @@ describe('library jobs and the service other domains use', () => {
     }
   });
 
+  it('an anime directory that lost every series folder (unmounted disk) changes nothing', async () => {
+    const root = srv.animeDir;
+    const aside = `${root}-aside`;
+    fs.renameSync(root, aside);
+    fs.mkdirSync(root);
+    try {
+      const err = await runRescan(srv.deps, { trigger: 'test' }).catch((e) => e);
+      expect(err.message).toMatch(/is the disk mounted\? Nothing was changed/);
+      const detail = await api.get('/api/anime/bocchi');
+      expect(detail.body.episode_list.find((e: any) => e.episode === 2).is_downloaded).toBe(true);
+    } finally {
+      fs.rmSync(root, { recursive: true });
+      fs.renameSync(aside, root);
+    }
+  });
+
   it('adding a series queues nfo_create only when TMDB is configured', async () => {
     fake.addSeries(simpleSeries('yuru-camp', 'Yuru Camp', { 1: 1 }));
     expect((await api.post('/api/anime/add', { link: `${fake.url}/anime/stream/yuru-camp`, name: 'Yuru Camp' })).status).toBe(200);

@@ -230,6 +230,10 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
   if (raw.length && !StateRow.safeParse(raw[0]).success) throw new Error('unexpected series state row');
   const rows = raw as StateRow[];
   if (!opts.seriesIds) await followRenames(deps, root, rows, dirs);
+  if (!opts.seriesIds && rows.length >= 3 && rows.every((r) => !dirs.has(r.folder))) {
+    // an empty mount point looks like a library whose every folder was deleted
+    throw new ServiceUnavailable(`None of the ${rows.length} series folders is in ${root}: is the disk mounted? Nothing was changed`);
+  }
 
   const tRows = performance.now();
   const result: DiskScanResult = { series: rows.length, changed: 0, unchanged: 0, files: 0, missingFolders: [], unmatched: [] };

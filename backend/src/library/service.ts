@@ -21,7 +21,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Deps } from '../deps.js';
-import { BadRequest, NotFound } from '../http/errors.js';
+import { BadRequest, NotFound, ServiceUnavailable } from '../http/errors.js';
 import { insideRoot } from '../util/safePath.js';
 import { atomicWrite } from '../util/atomicWrite.js';
 import { getProvider } from '../providers/registry.js';
@@ -165,6 +165,14 @@ export async function deleteSeries(deps: LibDeps, key: string, deleteFiles: bool
  * many series folders it holds (library series found there + folders waiting for an import).
  */
 export async function syncAnimeDirectory(deps: LibDeps): Promise<number> {
-  const disk = await scanDisk(deps, { force: true });
-  return disk.series - disk.missingFolders.length + disk.unmatched.length;
+  try {
+    const disk = await scanDisk(deps, { force: true });
+    return disk.series - disk.missingFolders.length + disk.unmatched.length;
+  } catch (err) {
+    if (!(err instanceof ServiceUnavailable)) throw err;
+    // a directory holding none of the library's folders: leave the episodes alone, count what is there
+    deps.log.warn({ err: err.message }, 'anime directory changed; library left as it was');
+    const entries = await fs.readdir(deps.settings.animeDirectory(), { withFileTypes: true }).catch(() => []);
+    return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).length;
+  }
 }
