@@ -81,7 +81,7 @@ export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptI
       onTotal: async (total) => ensureFreeSpace(a.dir, Math.max(0, (total ?? 0) - (await fs.stat(file).then((s) => s.size, () => 0))), dl.min_free_space_mb),
       onProgress: a.onProgress,
     });
-    // the size check already proved every byte arrived; ffprobe and the decode of both ends check the rest
+    // the size check already proved every byte arrived; ffprobe and a demux of both ends check the rest
     const v = await verifyMedia({ ffmpegPath: bins.ffmpeg, ffprobePath: bins.ffprobe, file, expectedDuration: null, signal: a.signal, demuxPass: false });
     return { file, ext: 'mp4', bytes: r.bytes, duration: v.duration, embedUrl };
   }
