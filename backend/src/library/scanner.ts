@@ -134,29 +134,14 @@ interface Pending {
 }
 
 const KnownRow = z.object({ id: z.number(), series_id: z.number(), season: z.number(), episode: z.number(), file_path: z.string().nullable() });
-type KnownRow = z.infer<typeof KnownRow>;
 
 interface Batch {
   pending: Pending[];
   count: number;
   stateId: number[]; fingerprint: (string | null)[]; signature: (string | null)[];
-  /** The rows the database holds for pending series, asked for while the walk goes on. */
-  lookups: Promise<readonly KnownRow[]>[];
-  lookedUp: number;
 }
 
-const newBatch = (): Batch => ({ pending: [], count: 0, stateId: [], fingerprint: [], signature: [], lookups: [], lookedUp: 0 });
-
-/** Starts the lookup of the pending series not asked for yet (awaited in writeBatch). */
-function prefetch(c: Conn, b: Batch): void {
-  const ids = b.pending.slice(b.lookedUp).map((p) => p.id);
-  if (!ids.length) return;
-  b.lookedUp = b.pending.length;
-  const q = c.any(sql.type(KnownRow)`select id, series_id, season, episode, file_path from episodes
-    where series_id = any(${sql.array(ids, 'int4')}) and (is_downloaded or not on_provider)`);
-  q.catch(() => undefined); // awaited (and thrown) in writeBatch
-  b.lookups.push(q);
-}
+const newBatch = (): Batch => ({ pending: [], count: 0, stateId: [], fingerprint: [], signature: [] });
 
 /**
  * Makes the episode rows of the changed folders match the disk. Only files the database does
@@ -169,8 +154,8 @@ async function writeBatch(c: Conn, b: Batch): Promise<void> {
   const sid: number[] = [], season: number[] = [], episode: number[] = [], file: string[] = [], size: number[] = [];
   const goneIds: number[] = [];
   if (b.pending.length) {
-    prefetch(c, b);
-    const known = (await Promise.all(b.lookups)).flat();
+    const known = await c.any(sql.type(KnownRow)`select id, series_id, season, episode, file_path from episodes
+      where series_id = any(${sql.array(b.pending.map((p) => p.id), 'int4')}) and (is_downloaded or not on_provider)`);
     const byKey = new Map(known.map((k) => [`${k.series_id}/${k.season}/${k.episode}`, k]));
     const onDisk = new Set<string>();
     for (const p of b.pending) {
@@ -240,10 +225,7 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
   let batch = newBatch();
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
-    if (i % 200 === 199) {
-      prefetch(deps.db, batch);
-      await tick();
-    }
+    if (i % 200 === 199) await tick();
     const dir = `${root}${path.sep}${row.folder}`; // one checked segment: no need to normalise
     if (!dirs.has(row.folder)) {
       result.missingFolders.push(row.folder);
