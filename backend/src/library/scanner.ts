@@ -257,7 +257,7 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
     const episodes = episodesOf(read.videos);
     batch.pending.push({ id: row.id, dir, episodes });
     batch.count += episodes.length;
-    if (batch.count > 2_000) {
+    if (batch.count > 1_000) {
       await writeBatch(deps.db, batch);
       batch = newBatch();
     }
