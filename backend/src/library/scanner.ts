@@ -154,8 +154,10 @@ async function writeBatch(c: Conn, b: Batch): Promise<void> {
   const sid: number[] = [], season: number[] = [], episode: number[] = [], file: string[] = [], size: number[] = [];
   const goneIds: number[] = [];
   if (b.pending.length) {
-    const known = await c.any(sql.type(KnownRow)`select id, series_id, season, episode, file_path from episodes
-      where series_id = any(${sql.array(b.pending.map((p) => p.id), 'int4')}) and (is_downloaded or not on_provider)`);
+    // plain rows (checked once) as in the state query: this runs on every changed batch
+    const known = (await c.any(sql.unsafe`select id, series_id, season, episode, file_path from episodes
+      where series_id = any(${sql.array(b.pending.map((p) => p.id), 'int4')}) and (is_downloaded or not on_provider)`)) as z.infer<typeof KnownRow>[];
+    if (known.length && !KnownRow.safeParse(known[0]).success) throw new Error('unexpected episode row');
     const byKey = new Map(known.map((k) => [`${k.series_id}/${k.season}/${k.episode}`, k]));
     const onDisk = new Set<string>();
     for (const p of b.pending) {
