@@ -47,7 +47,9 @@ export class ProgressTracker {
     this.done = done;
     if (total !== null) this.total = total;
     const t = this.now();
-    this.samples.push({ t, bytes: done });
+    // a sample every 50 ms is enough for the speed: per-chunk updates stay O(1) without allocation
+    const latest = this.samples[this.samples.length - 1];
+    if (!latest || t - latest.t >= 50) this.samples.push({ t, bytes: done });
     if (t - this.lastEmit >= 500) {
       this.lastEmit = t;
       const snap = this.snapshot();

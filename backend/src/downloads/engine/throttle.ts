@@ -1,6 +1,7 @@
 /**
  * A token bucket shared by every download of the process (config downloads.bandwidth_limit_mbps,
- * MB/s; 0 = unlimited). `take(n)` resolves once n bytes may pass.
+ * MB/s; 0 = unlimited). `take(n)` resolves once n bytes may pass; without a limit it returns
+ * nothing, so callers skip the await on the hot path.
  */
 export class Throttle {
   private tokens = 0;
@@ -9,9 +10,9 @@ export class Throttle {
 
   constructor(private limitMBps: () => number) {}
 
-  take(bytes: number): Promise<void> {
+  take(bytes: number): Promise<void> | undefined {
     const limit = this.limitMBps();
-    if (!limit || limit <= 0) return Promise.resolve();
+    if (!limit || limit <= 0) return undefined;
     // serialise waiters so the rate is shared fairly among downloads
     const next = this.queue.then(() => this.wait(bytes, limit * 1024 * 1024));
     this.queue = next.catch(() => undefined);
