@@ -1,7 +1,14 @@
-import { request, type Dispatcher } from 'undici';
+import http from 'node:http';
+import https from 'node:https';
+import { EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { DownloadError, isTransient } from './errors.js';
 
-/** Media requests: undici streams with manual redirects (each hop keeps the hoster's headers). */
+/**
+ * Media requests with manual redirects (each hop keeps the hoster's headers). Bodies come from
+ * node:http with keep-alive (its native parser hands socket data over without copying: about a
+ * third of undici's CPU per byte, which is what bounds an HLS download); through a proxy the
+ * given undici dispatcher carries them.
+ */
 export interface MediaRequest {
   url: string;
   headers: Record<string, string>;
@@ -11,32 +18,79 @@ export interface MediaRequest {
   headersTimeoutMs?: number;
 }
 
+/** A response body: read it by iterating, `destroy(err)` to stop it, `dump()` to discard it. */
+export interface MediaBody extends AsyncIterable<Buffer> {
+  destroy(err?: Error): void;
+  dump(): Promise<void>;
+}
+
 export interface OpenResponse {
   status: number;
   headers: Record<string, string>;
   url: string;
-  body: Dispatcher.ResponseData['body'];
+  body: MediaBody;
 }
+
+interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: MediaBody }
+
+const agents: Record<string, http.Agent> = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 64, scheduling: 'lifo' }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 64, scheduling: 'lifo' }),
+};
+
+function nodeRequest(url: string, headers: Record<string, string>, signal: AbortSignal, headersTimeoutMs: number): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const agent = agents[u.protocol];
+    if (!agent) return reject(new DownloadError(`unsupported media URL scheme ${u.protocol}`));
+    const get = u.protocol === 'https:' ? https.request : http.request;
+    let timer: NodeJS.Timeout | undefined;
+    const req = get(u, { method: 'GET', headers, agent, signal }, (res) => {
+      clearTimeout(timer);
+      resolve({
+        status: res.statusCode ?? 0,
+        headers: res.headers,
+        body: {
+          [Symbol.asyncIterator]: () => res[Symbol.asyncIterator](),
+          destroy: (err?: Error) => res.destroy(err),
+          dump: async () => { res.destroy(); },
+        },
+      });
+    });
+    timer = setTimeout(() => req.destroy(Object.assign(new DownloadError(`no answer within ${headersTimeoutMs / 1000} s`), { code: 'ETIMEDOUT' })), headersTimeoutMs);
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    req.end();
+  });
+}
+
+async function undiciRequest(url: string, headers: Record<string, string>, req: MediaRequest, headersTimeoutMs: number): Promise<Answer> {
+  const res = await request(url, {
+    method: 'GET', headers, dispatcher: req.dispatcher, signal: req.signal, headersTimeout: headersTimeoutMs,
+    bodyTimeout: 0, // stalls are measured by the caller over a window
+  });
+  return { status: res.statusCode, headers: res.headers, body: res.body };
+}
+
+const viaProxy = (d: Dispatcher) => d instanceof ProxyAgent || d instanceof EnvHttpProxyAgent;
 
 export async function openMedia(req: MediaRequest, extraHeaders: Record<string, string> = {}): Promise<OpenResponse> {
   let url = req.url;
+  const timeout = req.headersTimeoutMs ?? 30_000;
+  const proxied = viaProxy(req.dispatcher);
   for (let hop = 0; hop < 10; hop++) {
-    const res = await request(url, {
-      method: 'GET',
-      headers: { accept: '*/*', ...req.headers, ...extraHeaders },
-      dispatcher: req.dispatcher,
-      signal: req.signal,
-      headersTimeout: req.headersTimeoutMs ?? 30_000,
-      bodyTimeout: 0, // stalls are measured by the caller over a window
-    });
+    const sent = { accept: '*/*', ...req.headers, ...extraHeaders };
+    const res = proxied ? await undiciRequest(url, sent, req, timeout) : await nodeRequest(url, sent, req.signal, timeout);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-    if (res.statusCode >= 300 && res.statusCode < 400 && headers.location) {
+    if (res.status >= 300 && res.status < 400 && headers.location) {
       await res.body.dump().catch(() => undefined);
       url = new URL(headers.location, url).toString();
       continue;
     }
-    return { status: res.statusCode, headers, url, body: res.body };
+    return { status: res.status, headers, url, body: res.body };
   }
   throw new DownloadError(`too many redirects from ${new URL(req.url).host}`);
 }
@@ -52,7 +106,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * A whole small resource (playlist, key, HLS segment) into memory, retried on resets, timeouts,
  * 5xx and the 403s some hosters answer once before a 200. `stallMs` bounds the body time.
  */
-export async function fetchBuffer(req: MediaRequest, opts: { retries: number; extraHeaders?: Record<string, string>; stallMs: number; onChunk?: (n: number) => Promise<void> | void }): Promise<Buffer> {
+export async function fetchBuffer(req: MediaRequest, opts: { retries: number; extraHeaders?: Record<string, string>; stallMs: number; onChunk?: (n: number) => Promise<void> | void | undefined }): Promise<Buffer> {
   let lastErr: unknown;
   for (let attempt = 0; attempt <= opts.retries; attempt++) {
     if (attempt > 0) await sleep(Math.min(4000, 150 * 2 ** (attempt - 1)), req.signal);
@@ -73,7 +127,8 @@ export async function fetchBuffer(req: MediaRequest, opts: { retries: number; ex
       for await (const chunk of res.body) {
         timer.refresh();
         chunks.push(chunk as Buffer);
-        if (opts.onChunk) await opts.onChunk((chunk as Buffer).length);
+        const wait = opts.onChunk?.((chunk as Buffer).length);
+        if (wait) await wait;
       }
       const buf = Buffer.concat(chunks);
       const announced = res.headers['content-length'];
