@@ -39,6 +39,22 @@ export interface HlsResult {
 const HOLD_BYTES = 32 * 1024 * 1024;
 const segFile = (dir: string, i: number) => path.join(dir, `seg-${String(i).padStart(6, '0')}.ts`);
 
+/**
+ * AES-128-CBC in one call over the whole segment; the PKCS#7 padding is checked and cut off here,
+ * so the plaintext is a view of the one output buffer (no second copy).
+ */
+function decryptSegment(data: Buffer, key: Buffer, iv: Buffer, index: number): Buffer {
+  const fail = (why: string) => new DownloadError(`segment ${index} could not be decrypted: ${why}`);
+  if (data.length === 0 || data.length % 16 !== 0) throw fail(`${data.length} bytes is not a whole number of AES blocks`);
+  const decipher = crypto.createDecipheriv('aes-128-cbc', key, iv).setAutoPadding(false);
+  const plain = decipher.update(data);
+  decipher.final();
+  const pad = plain[plain.length - 1]!;
+  if (pad < 1 || pad > 16 || pad > plain.length) throw fail('bad padding (wrong key?)');
+  for (let i = plain.length - pad; i < plain.length; i++) if (plain[i] !== pad) throw fail('bad padding (wrong key?)');
+  return plain.subarray(0, plain.length - pad);
+}
+
 async function loadPlaylist(o: HlsDownload): Promise<{ playlist: MediaPlaylist; height: number | null }> {
   const text = (await fetchBuffer(o, { retries: o.retries, stallMs: o.stallMs })).toString('utf8');
   if (!text.startsWith('#EXTM3U')) throw new DownloadError('the media URL did not answer an HLS playlist');
@@ -104,12 +120,7 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
     });
     if (seg.key) {
       const key = await getKey(seg.key.uri);
-      try {
-        const decipher = crypto.createDecipheriv('aes-128-cbc', key, seg.key.iv ?? sequenceIv(seg.sequence));
-        data = Buffer.concat([decipher.update(data), decipher.final()]);
-      } catch (err) {
-        throw new DownloadError(`segment ${seg.index} could not be decrypted: ${(err as Error).message}`);
-      }
+      data = decryptSegment(data, key, seg.key.iv ?? sequenceIv(seg.sequence), seg.index);
     }
     if (seg.init && seg.index === 0) {
       if (!inits.has(seg.init)) inits.set(seg.init, fetchBuffer({ ...o, url: seg.init }, { retries: o.retries, stallMs: o.stallMs }));
