@@ -14,11 +14,11 @@ export interface Node {
   stop(): Promise<number | null>;
 }
 
-const running = new Set<Proc>();
+const running = new Set<Node>();
 
-/** Stops every process still running (after a test that failed or timed out halfway). */
+/** Stops every process still running and removes its folder (after a test that failed halfway). */
 export async function stopAllNodes(): Promise<void> {
-  await Promise.all([...running].map((p) => stop(p)));
+  await Promise.all([...running].map((n) => n.stop()));
 }
 
 export const SHARED_JWT_SECRET = 'scale-out-shared-secret-0123456789';
@@ -43,18 +43,23 @@ export async function startNode(name: string, databaseUrl: string, env: Record<s
       ...env,
     },
   });
-  running.add(proc);
-  proc.exited.then(() => running.delete(proc));
   const url = `http://127.0.0.1:${port}`;
   const node: Node = {
     name, url, dataDir, proc,
     stop: async () => {
       const code = await stop(proc);
       fs.rmSync(dataDir, { recursive: true, force: true });
+      running.delete(node);
       return code;
     },
   };
-  if (env.ROLE !== 'worker') await waitForHealthy(`${url}/health`, proc, 120_000);
+  running.add(node);
+  if (env.ROLE !== 'worker') {
+    await waitForHealthy(`${url}/health`, proc, 120_000).catch(async (err) => {
+      await node.stop();
+      throw err;
+    });
+  }
   return node;
 }
 
