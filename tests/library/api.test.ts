@@ -132,6 +132,10 @@ describe('library API', () => {
     expect(all.body[0]).toMatchObject({ name: 'Attack on Titan: Final Season', site: new URL(fake.url).host, folder: 'Attack on Titan Final Season',
       missing_episodes: { '0': [1, 2], '2': [2] }, link: `${fake.url}/anime/stream/attack-on-titan` });
     expect(all.body[1].missing_episodes).toEqual({});
+    const aot = (await api.get('/api/anime/attack-on-titan')).body;
+    expect(Object.keys(all.body[0])).toEqual(['key', 'name', 'site', 'folder', 'missing_episodes', 'link', 'year', 'provider', 'scan_error', 'last_scanned_at']);
+    expect(all.body[0]).toMatchObject({ year: aot.year, provider: aot.provider, scan_error: null, last_scanned_at: aot.last_scanned_at });
+    expect(new Date(all.body[0].last_scanned_at).toISOString()).toBe(all.body[0].last_scanned_at);
     const missing = await api.get('/api/anime?filter=no_episodes');
     expect(missing.body.map((s: any) => s.key)).toEqual(['attack-on-titan']);
     const byMissing = await api.get('/api/anime?sort_by=missing_episodes');
@@ -139,6 +143,9 @@ describe('library API', () => {
     const page2 = await api.get('/api/anime?per_page=1&page=2&sort_by=name');
     expect(page2.body.map((s: any) => s.key)).toEqual(['tom-jerry']);
     expect(page2.headers.get('x-total-count')).toBe('2');
+    const pastEnd = await api.get('/api/anime?per_page=1&page=5&filter=no_episodes');
+    expect(pastEnd.body).toEqual([]);
+    expect(pastEnd.headers.get('x-total-count')).toBe('1');
     expect((await api.get('/api/anime?per_page=1001')).status).toBe(422);
     expect((await api.get('/api/anime?page=0')).status).toBe(422);
     expect((await api.get('/api/anime?sort_by=evil')).status).toBe(422);

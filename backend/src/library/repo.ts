@@ -156,24 +156,37 @@ export async function setUnmatchedResult(c: Conn, r: UnmatchedRow): Promise<void
 
 export const removeUnmatched = (c: Conn, folder: string) => c.query(sql.unsafe`delete from library_unmatched where folder = ${folder}`);
 
-export const ListRow = SeriesRow.extend({ missing: z.record(z.array(z.number())).nullable(), missing_count: z.number() });
+const ListPage = z.object({ total: z.number().nullable(), body: z.string() });
 
-/** One page of series with their missing episodes grouped by season. */
+/**
+ * One page of the library list, already as the API's JSON array (see AnimeItem), plus the total
+ * over all pages, in one round trip: the page of series is picked first (count(*) over () for the
+ * total), then only its missing episodes are aggregated (through the episodes_missing index).
+ * Sorting or filtering by missing episodes needs every series' count, from one grouped scan.
+ */
 export async function listSeriesPage(c: Conn, o: { page: number; perPage: number; sortBy?: string; onlyMissing: boolean }) {
+  const byMissing = o.sortBy === 'missing_episodes' || o.onlyMissing;
   const order = o.sortBy === 'id' ? sql.fragment`s.id`
-    : o.sortBy === 'missing_episodes' ? sql.fragment`missing_count desc, lower(s.name), s.id`
+    : o.sortBy === 'missing_episodes' ? sql.fragment`coalesce(c.n, 0) desc, lower(s.name), s.id`
     : sql.fragment`lower(s.name), s.id`;
-  const where = o.onlyMissing ? sql.fragment`where m.n > 0` : sql.fragment``;
-  const rows = await c.any(sql.type(ListRow)`select s.id, s.key, s.name, s.site, s.provider, s.folder, s.link, s.year, s.description,
-      s.cover_url, s.genres, s.last_scanned_at, s.scan_error, s.created_at, s.updated_at,
-      m.missing, coalesce(m.n, 0)::int as missing_count
-    from series s left join lateral (
-      select sum(cardinality(eps))::int as n, jsonb_object_agg(season::text, eps) as missing from (
+  const from = byMissing
+    ? sql.fragment`series s left join (select series_id, count(*) as n from episodes where on_provider and not is_downloaded
+        group by series_id) c on c.series_id = s.id ${o.onlyMissing ? sql.fragment`where c.n > 0` : sql.fragment``}`
+    : sql.fragment`series s`;
+  const page = await c.one(sql.type(ListPage)`with p as (
+      select s.id, s.key, s.name, s.site, s.folder, s.link, s.year, s.provider, s.scan_error, s.last_scanned_at,
+        row_number() over (order by ${order}) as rn, count(*) over () as total
+      from ${from} order by ${order} limit ${o.perPage} offset ${(o.page - 1) * o.perPage})
+    select max(p.total)::int as total, coalesce(json_agg(json_build_object('key', p.key, 'name', p.name, 'site', p.site,
+        'folder', p.folder, 'missing_episodes', coalesce(m.missing, '{}'::json), 'link', p.link, 'year', p.year,
+        'provider', p.provider, 'scan_error', p.scan_error,
+        'last_scanned_at', to_char(p.last_scanned_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) order by p.rn), '[]')::text as body
+    from p left join lateral (
+      select json_object_agg(season, eps order by season) as missing from (
         select season, array_agg(episode order by episode) as eps from episodes
-        where series_id = s.id and on_provider and not is_downloaded group by season) x
-    ) m on true
-    ${where} order by ${order} limit ${o.perPage} offset ${(o.page - 1) * o.perPage}`);
-  const total = await c.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from series s
-    left join lateral (select count(*)::int as n from episodes where series_id = s.id and on_provider and not is_downloaded) m on true ${where}`);
-  return { rows, total };
+        where series_id = p.id and on_provider and not is_downloaded group by season) x
+    ) m on true`);
+  // a page past the end holds no row to carry the total
+  const total = page.total ?? (await c.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from ${from}`));
+  return { body: page.body, total };
 }

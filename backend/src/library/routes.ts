@@ -27,11 +27,12 @@ export function libraryRoutes(deps: Deps): Router {
   route(r, { method: 'get', path: '/api/anime', summary: 'Library series with their missing episodes', tags, query: s.ListQuery,
     responses: { 200: z.array(s.AnimeItem) } },
   async ({ query, ctx }) => {
-    const { rows, total } = await repo.listSeriesPage(deps.db, { page: query.page, perPage: query.per_page, sortBy: query.sort_by,
+    const { body, total } = await repo.listSeriesPage(deps.db, { page: query.page, perPage: query.per_page, sortBy: query.sort_by,
       onlyMissing: query.filter === 'no_episodes' });
     ctx.set('X-Total-Count', String(total));
-    return rows.map((row) => ({ key: row.key, name: row.name, site: row.site, folder: row.folder, missing_episodes: row.missing ?? {},
-      link: row.link, year: row.year, provider: row.provider, scan_error: row.scan_error, last_scanned_at: iso(row.last_scanned_at) }));
+    // PostgreSQL builds the AnimeItem array itself: no rows to parse and serialise again here
+    ctx.type = 'json';
+    ctx.body = body;
   });
 
   async function search(query: string, providerId?: string) {
