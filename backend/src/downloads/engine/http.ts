@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { Readable } from 'node:stream';
 import { EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { DownloadError, isTransient } from './errors.js';
 
@@ -18,20 +19,68 @@ export interface MediaRequest {
   headersTimeoutMs?: number;
 }
 
-/** A response body: read it by iterating, `destroy(err)` to stop it, `dump()` to discard it. */
-export interface MediaBody extends AsyncIterable<Buffer> {
-  destroy(err?: Error): void;
-  dump(): Promise<void>;
-}
-
 export interface OpenResponse {
   status: number;
   headers: Record<string, string>;
   url: string;
-  body: MediaBody;
+  body: Readable;
 }
 
-interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: MediaBody }
+interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: Readable }
+
+/** Discards a body we do not read (undici drains a small one to keep the connection). */
+export async function discard(body: Readable): Promise<void> {
+  const dump = (body as { dump?: () => Promise<unknown> }).dump;
+  if (dump) await dump.call(body).catch(() => undefined);
+  else body.destroy();
+}
+
+/**
+ * Reads a body through 'data' events (no promise per chunk, unlike async iteration). When
+ * `onChunk` returns a promise the body pauses until it settles; a throw or a rejection stops it.
+ */
+export function readBody(body: Readable, onChunk: (buf: Buffer) => Promise<unknown> | void | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let wait: Promise<unknown> | null = null;
+    let settled = false;
+    let ended = false;
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      body.destroy();
+      reject(err);
+    };
+    body.on('data', (buf: Buffer) => {
+      if (settled) return;
+      let r;
+      try {
+        r = onChunk(buf);
+      } catch (err) {
+        return fail(err);
+      }
+      if (!r) return;
+      body.pause();
+      wait = r.then(() => {
+        wait = null;
+        if (!settled) body.resume();
+      }, fail);
+    });
+    body.once('end', () => {
+      ended = true;
+      const finish = () => {
+        if (settled) return;
+        settled = true;
+        resolve();
+      };
+      if (wait) void wait.then(finish);
+      else finish();
+    });
+    body.once('error', fail);
+    body.once('close', () => {
+      if (!ended) fail(Object.assign(new DownloadError('connection closed prematurely'), { code: 'ECONNRESET' }));
+    });
+  });
+}
 
 const agents: Record<string, http.Agent> = {
   'http:': new http.Agent({ keepAlive: true, maxSockets: 64, scheduling: 'lifo' }),
@@ -47,15 +96,7 @@ function nodeRequest(url: string, headers: Record<string, string>, signal: Abort
     let timer: NodeJS.Timeout | undefined;
     const req = get(u, { method: 'GET', headers, agent, signal }, (res) => {
       clearTimeout(timer);
-      resolve({
-        status: res.statusCode ?? 0,
-        headers: res.headers,
-        body: {
-          [Symbol.asyncIterator]: () => res[Symbol.asyncIterator](),
-          destroy: (err?: Error) => res.destroy(err),
-          dump: async () => { res.destroy(); },
-        },
-      });
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
     });
     timer = setTimeout(() => req.destroy(Object.assign(new DownloadError(`no answer within ${headersTimeoutMs / 1000} s`), { code: 'ETIMEDOUT' })), headersTimeoutMs);
     req.on('error', (err) => {
@@ -86,7 +127,7 @@ export async function openMedia(req: MediaRequest, extraHeaders: Record<string, 
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
     if (res.status >= 300 && res.status < 400 && headers.location) {
-      await res.body.dump().catch(() => undefined);
+      await discard(res.body);
       url = new URL(headers.location, url).toString();
       continue;
     }
@@ -117,19 +158,18 @@ export async function fetchBuffer(req: MediaRequest, opts: { retries: number; ex
     try {
       const res = await openMedia({ ...req, signal: ac.signal, headersTimeoutMs: opts.stallMs }, opts.extraHeaders);
       if (res.status < 200 || res.status >= 300) {
-        await res.body.dump().catch(() => undefined);
+        await discard(res.body);
         const err = new DownloadError(`HTTP ${res.status} for ${new URL(res.url).pathname.split('/').pop()}`, false, res.status);
         lastErr = err;
         if (res.status === 403 || res.status === 408 || res.status === 429 || res.status >= 500) continue;
         throw err;
       }
       const chunks: Buffer[] = [];
-      for await (const chunk of res.body) {
+      await readBody(res.body, (chunk) => {
         timer.refresh();
-        chunks.push(chunk as Buffer);
-        const wait = opts.onChunk?.((chunk as Buffer).length);
-        if (wait) await wait;
-      }
+        chunks.push(chunk);
+        return opts.onChunk?.(chunk.length);
+      });
       const buf = Buffer.concat(chunks);
       const announced = res.headers['content-length'];
       if (announced !== undefined && Number(announced) !== buf.length) {

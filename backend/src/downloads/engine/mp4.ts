@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { DiskFullError, DownloadError, isDiskFull, isTransient } from './errors.js';
-import { openMedia, type MediaRequest } from './http.js';
+import { discard, openMedia, readBody, type MediaRequest } from './http.js';
 import type { Throttle } from './throttle.js';
 
 /**
@@ -49,7 +49,7 @@ export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; tota
     try {
       const res = await openMedia(o, have > 0 ? { range: `bytes=${have}-` } : {});
       if (res.status === 416 && have > 0) {
-        await res.body.dump().catch(() => undefined);
+        await discard(res.body);
         const cr = /\/(\d+)/.exec(res.headers['content-range'] ?? '');
         if (cr && total !== null && Number(cr[1]) !== total) {
           throw new DownloadError(`size check failed: got ${have} of ${total} announced bytes (the server now claims ${cr[1]})`);
@@ -59,7 +59,7 @@ export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; tota
         continue;
       }
       if (res.status !== 200 && res.status !== 206) {
-        await res.body.dump().catch(() => undefined);
+        await discard(res.body);
         const msg = res.status === 404 ? 'media not found (404)' : res.status === 403 ? 'media access denied (403)' : `media answered HTTP ${res.status}`;
         const err = new DownloadError(msg, false, res.status);
         if (res.status >= 500 || res.status === 429 || res.status === 408) throw Object.assign(err, { transient: true });
@@ -69,7 +69,7 @@ export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; tota
       if (res.status === 206) {
         const cr = parseContentRange(res.headers['content-range']);
         if (!cr || cr.start !== have) {
-          await res.body.dump().catch(() => undefined);
+          await discard(res.body);
           throw new DownloadError('server answered a range that does not continue the partial file');
         }
         total = cr.total ?? (length !== null ? have + length : null);
@@ -126,6 +126,7 @@ async function writeBody(o: Mp4Download, res: Awaited<ReturnType<typeof openMedi
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let inFlight: Promise<void> | null = null;
+  let writeError: unknown = null;
   let lastFlush = Date.now();
   const write = async (chunks: Buffer[]) => {
     try {
@@ -135,19 +136,26 @@ async function writeBody(o: Mp4Download, res: Awaited<ReturnType<typeof openMedi
       throw err;
     }
   };
-  /** Starts writing the gathered chunks once the previous write is done (appends stay in order). */
-  const flush = async () => {
-    if (inFlight) {
-      const w = inFlight;
-      inFlight = null;
-      await w;
-    }
+  const startWrite = () => {
     lastFlush = Date.now();
     if (pendingBytes === 0) return;
-    inFlight = write(pending);
-    inFlight.catch(() => undefined); // awaited by the next flush
+    const chunks = pending;
     pending = [];
     pendingBytes = 0;
+    inFlight = write(chunks).then(() => { inFlight = null; }, (err) => { inFlight = null; writeError ??= err; });
+  };
+  /** Writes the gathered chunks; a promise (the body pauses) only while the previous write still runs. */
+  const flush = (): Promise<void> | undefined => {
+    if (writeError) throw writeError;
+    if (!inFlight) return void startWrite();
+    return inFlight.then(() => {
+      if (writeError) throw writeError;
+      startWrite();
+    });
+  };
+  const drain = async () => {
+    while (inFlight) await inFlight;
+    if (writeError) throw writeError;
   };
   const stall = setInterval(() => {
     if (windowBytes < STALL_MIN_BYTES) {
@@ -157,27 +165,27 @@ async function writeBody(o: Mp4Download, res: Awaited<ReturnType<typeof openMedi
   }, o.stallMs);
   let ok = false;
   try {
-    for await (const chunk of res.body) {
-      const buf = chunk as Buffer;
+    await readBody(res.body, (buf) => {
       if (total !== null && written + buf.length > total) {
         throw new DownloadError(`server sent more bytes than the ${total} announced`);
       }
-      const wait = o.throttle.take(buf.length);
-      if (wait) await wait;
       pending.push(buf);
       pendingBytes += buf.length;
       written += buf.length;
       windowBytes += buf.length;
-      if (pendingBytes >= BATCH_BYTES || Date.now() - lastFlush >= BATCH_MS) await flush();
       o.onProgress?.(written, total);
-    }
+      const slow = o.throttle.take(buf.length);
+      const busy = pendingBytes >= BATCH_BYTES || Date.now() - lastFlush >= BATCH_MS ? flush() : undefined;
+      return slow && busy ? Promise.all([slow, busy]) : slow ?? busy;
+    });
     ok = true;
   } finally {
     clearInterval(stall);
     // keep what arrived before a reset or abort: the next attempt resumes after it
     try {
-      await flush();
-      await flush(); // the last batch, then wait for it
+      await drain();
+      startWrite(); // the last batch
+      await drain();
     } catch (err) {
       if (ok || err instanceof DiskFullError) throw err;
     } finally {
