@@ -16,7 +16,13 @@ import { Pool } from 'undici';
 
 const root = path.resolve(import.meta.dirname, '..');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+// 2 cores hold the load generator, the server and PostgreSQL: a modest connection count, the same for every run
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+// BENCH_PROFILE=dir: the product writes a CPU profile (node --cpu-prof) there when it stops
+const PROFILE_DIR = process.env.BENCH_PROFILE;
+// BENCH_ONLY=bc: (a) and only the named runs (for profiling one of them); verdicts need them all
+const ONLY = process.env.BENCH_ONLY;
+const want = (run: string) => !ONLY || ONLY.includes(run);
 const PASSWORD = 'Bench-Passw0rd!';
 const children: ChildProcess[] = [];
 
@@ -129,7 +135,7 @@ async function main() {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, UI_DIST: path.join(dataDir, 'no-ui') };
     delete env.DATABASE_URL;
     const productLog: string[] = [];
-    const product = await startChild(['scripts/start.mjs'], env, /"url":"(http:\/\/[^"]+)"/, productLog);
+    const product = await startChild([...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : []), 'scripts/start.mjs'], env, /"url":"(http:\/\/[^"]+)"/, productLog);
     const pgPort = /"port":(\d+),"dir":"[^"]*postgres"/.exec(productLog.join(''))?.[1];
     if (!pgPort) throw new Error('embedded PostgreSQL port not found in the log');
     await seedLibrary(`postgres://aniworld:aniworld@127.0.0.1:${pgPort}/aniworld`);
@@ -144,14 +150,14 @@ async function main() {
     console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION} s per run, ${os.cpus().length} CPUs\n`);
     const results: Result[] = [];
     results.push(await load('(a) bare Koa hello', `${bare}/hello`));
-    results.push(await load('(b) product GET /health', `${product}/health`));
+    if (want('b')) results.push(await load('(b) product GET /health', `${product}/health`));
     const list = await fetch(`${product}/api/anime?per_page=20`, { headers: auth });
     if ((await list.json()).length !== 20) throw new Error('library list is not 20 series');
-    results.push(await load('(c) product GET /api/anime (token, DB)', `${product}/api/anime?per_page=20`, auth));
-    results.push(await fixedRate('(d) (c) at 1,000 req/s', `${product}/api/anime?per_page=20`, auth, 1000));
-    results.push(await load('(e) product GET /api/auth/status (token, DB)', `${product}/api/auth/status`, auth));
-    results.push(await fixedRate('(f) (e) at 1,000 req/s', `${product}/api/auth/status`, auth, 1000));
-    results.push(await fixedRate('(g) (a) at 1,000 req/s (load generator check)', `${bare}/hello`, {}, 1000));
+    if (want('c')) results.push(await load('(c) product GET /api/anime (token, DB)', `${product}/api/anime?per_page=20`, auth));
+    if (want('d')) results.push(await fixedRate('(d) (c) at 1,000 req/s', `${product}/api/anime?per_page=20`, auth, 1000));
+    if (want('e')) results.push(await load('(e) product GET /api/auth/status (token, DB)', `${product}/api/auth/status`, auth));
+    if (want('f')) results.push(await fixedRate('(f) (e) at 1,000 req/s', `${product}/api/auth/status`, auth, 1000));
+    if (want('g')) results.push(await fixedRate('(g) (a) at 1,000 req/s (load generator check)', `${bare}/hello`, {}, 1000));
 
     const base = results[0].rps;
     const rows = results.map((r) => ({
@@ -163,6 +169,7 @@ async function main() {
       errors: r.errors + r.non2xx,
     }));
     console.table(rows);
+    if (ONLY) return;
     const [, b, c, d, e, f] = results;
     const verdicts = [
       [`(b) ${(b.rps / base).toFixed(2)}x bare Koa (target >= 0.9x)`, b.rps / base >= 0.9],

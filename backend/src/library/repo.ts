@@ -156,37 +156,15 @@ export async function setUnmatchedResult(c: Conn, r: UnmatchedRow): Promise<void
 
 export const removeUnmatched = (c: Conn, folder: string) => c.query(sql.unsafe`delete from library_unmatched where folder = ${folder}`);
 
-const ListPage = z.object({ total: z.number().nullable(), body: z.string() });
+const ListPage = z.object({ total_count: z.number(), page_json: z.string() });
 
 /**
  * One page of the library list, already as the API's JSON array (see AnimeItem), plus the total
- * over all pages, in one round trip: the page of series is picked first (count(*) over () for the
- * total), then only its missing episodes are aggregated (through the episodes_missing index).
- * Sorting or filtering by missing episodes needs every series' count, from one grouped scan.
+ * over all pages, in one round trip: migrations/0102_library_list.sql (a function, so that its
+ * plans are cached per connection; the page is picked first, then only its missing episodes read).
  */
 export async function listSeriesPage(c: Conn, o: { page: number; perPage: number; sortBy?: string; onlyMissing: boolean }) {
-  const byMissing = o.sortBy === 'missing_episodes' || o.onlyMissing;
-  const order = o.sortBy === 'id' ? sql.fragment`s.id`
-    : o.sortBy === 'missing_episodes' ? sql.fragment`coalesce(c.n, 0) desc, lower(s.name), s.id`
-    : sql.fragment`lower(s.name), s.id`;
-  const from = byMissing
-    ? sql.fragment`series s left join (select series_id, count(*) as n from episodes where on_provider and not is_downloaded
-        group by series_id) c on c.series_id = s.id ${o.onlyMissing ? sql.fragment`where c.n > 0` : sql.fragment``}`
-    : sql.fragment`series s`;
-  const page = await c.one(sql.type(ListPage)`with p as (
-      select s.id, s.key, s.name, s.site, s.folder, s.link, s.year, s.provider, s.scan_error, s.last_scanned_at,
-        row_number() over (order by ${order}) as rn, count(*) over () as total
-      from ${from} order by ${order} limit ${o.perPage} offset ${(o.page - 1) * o.perPage})
-    select max(p.total)::int as total, coalesce(json_agg(json_build_object('key', p.key, 'name', p.name, 'site', p.site,
-        'folder', p.folder, 'missing_episodes', coalesce(m.missing, '{}'::json), 'link', p.link, 'year', p.year,
-        'provider', p.provider, 'scan_error', p.scan_error,
-        'last_scanned_at', to_char(p.last_scanned_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) order by p.rn), '[]')::text as body
-    from p left join lateral (
-      select json_object_agg(season, eps order by season) as missing from (
-        select season, array_agg(episode order by episode) as eps from episodes
-        where series_id = p.id and on_provider and not is_downloaded group by season) x
-    ) m on true`);
-  // a page past the end holds no row to carry the total
-  const total = page.total ?? (await c.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from ${from}`));
-  return { body: page.body, total };
+  const page = await c.one(sql.type(ListPage)`select total_count, page_json
+    from library_list_page(${o.sortBy ?? 'name'}, ${o.onlyMissing}, ${o.perPage}, ${(o.page - 1) * o.perPage})`);
+  return { body: page.page_json, total: page.total_count };
 }
