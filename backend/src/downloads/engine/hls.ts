@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DiskFullError, DownloadError, isDiskFull } from './errors.js';
-import { fetchBuffer, type MediaRequest } from './http.js';
+import { fetchBuffer, fetchChunks, type MediaRequest } from './http.js';
 import { isMasterPlaylist, parseMaster, parseMedia, pickVariant, sequenceIv, type MediaPlaylist, type Segment } from './playlist.js';
 import type { Throttle } from './throttle.js';
 
@@ -22,10 +22,10 @@ export interface HlsDownload extends MediaRequest {
   onPlaylist?: (info: { segments: number; duration: number; height: number | null }) => Promise<void> | void;
   /**
    * Receives the segments in playlist order while the download runs (each as soon as it and all
-   * before it are on disk), so the remux overlaps the download: the bytes themselves while they
-   * are still in memory (a bounded window), else the file's path.
+   * before it are on disk), so the remux overlaps the download: the bytes themselves (the chunks as
+   * they arrived) while they are still in memory (a bounded window), else the file's path.
    */
-  consume?: (files: AsyncIterable<string | Buffer>) => Promise<void>;
+  consume?: (files: AsyncIterable<string | Buffer[]>) => Promise<void>;
 }
 
 export interface HlsResult {
@@ -90,7 +90,7 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
   }
   const resumedSegments = done.size;
   // segments written but not yet handed to the consumer, kept so it need not read them back
-  const inMemory = new Map<number, Buffer>();
+  const inMemory = new Map<number, { chunks: Buffer[]; size: number }>();
   let held = 0;
   let waiter: (() => void) | null = null;
   const wake = () => {
@@ -114,21 +114,28 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
 
   const fetchSegment = async (seg: Segment) => {
     const range = seg.range ? { range: `bytes=${seg.range[0]}-${seg.range[0] + seg.range[1] - 1}` } : undefined;
-    let data = await fetchBuffer({ ...o, url: seg.url }, {
+    let data = await fetchChunks({ ...o, url: seg.url }, {
       retries: o.retries, stallMs: o.stallMs, extraHeaders: range,
       onChunk: (n) => o.throttle.take(n),
     });
     if (seg.key) {
       const key = await getKey(seg.key.uri);
-      data = decryptSegment(data, key, seg.key.iv ?? sequenceIv(seg.sequence), seg.index);
+      data = [decryptSegment(data.length === 1 ? data[0]! : Buffer.concat(data), key, seg.key.iv ?? sequenceIv(seg.sequence), seg.index)];
     }
     if (seg.init && seg.index === 0) {
       if (!inits.has(seg.init)) inits.set(seg.init, fetchBuffer({ ...o, url: seg.init }, { retries: o.retries, stallMs: o.stallMs }));
-      data = Buffer.concat([await inits.get(seg.init)!, data]);
+      data = [await inits.get(seg.init)!, ...data];
     }
+    let size = 0;
+    for (const c of data) size += c.length;
     const target = segFile(o.dir, seg.index);
     try {
-      await fs.writeFile(`${target}.tmp`, data);
+      const handle = await fs.open(`${target}.tmp`, 'w');
+      try {
+        await handle.writev(data);
+      } finally {
+        await handle.close();
+      }
       await fs.rename(`${target}.tmp`, target);
     } catch (err) {
       await fs.rm(`${target}.tmp`, { force: true });
@@ -136,11 +143,11 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
       throw err;
     }
     done.add(seg.index);
-    if (o.consume && held + data.length <= HOLD_BYTES) {
-      inMemory.set(seg.index, data);
-      held += data.length;
+    if (o.consume && held + size <= HOLD_BYTES) {
+      inMemory.set(seg.index, { chunks: data, size });
+      held += size;
     }
-    bytes += data.length;
+    bytes += size;
     o.onProgress?.(bytes, estimate());
     wake();
   };
@@ -159,7 +166,7 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
       }
     }
   };
-  async function* ordered(): AsyncGenerator<string | Buffer> {
+  async function* ordered(): AsyncGenerator<string | Buffer[]> {
     for (let i = 0; i < segments.length; i++) {
       while (!done.has(i)) {
         if (failure !== null) throw failure;
@@ -168,8 +175,8 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
       const data = inMemory.get(i);
       if (data) {
         inMemory.delete(i);
-        held -= data.length;
-        yield data;
+        held -= data.size;
+        yield data.chunks;
       } else yield segFile(o.dir, i);
     }
   }

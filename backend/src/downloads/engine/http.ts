@@ -147,7 +147,15 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * A whole small resource (playlist, key, HLS segment) into memory, retried on resets, timeouts,
  * 5xx and the 403s some hosters answer once before a 200. `stallMs` bounds the body time.
  */
-export async function fetchBuffer(req: MediaRequest, opts: { retries: number; extraHeaders?: Record<string, string>; stallMs: number; onChunk?: (n: number) => Promise<void> | void | undefined }): Promise<Buffer> {
+export async function fetchBuffer(req: MediaRequest, opts: FetchOptions): Promise<Buffer> {
+  const chunks = await fetchChunks(req, opts);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
+
+interface FetchOptions { retries: number; extraHeaders?: Record<string, string>; stallMs: number; onChunk?: (n: number) => Promise<void> | void | undefined }
+
+/** As fetchBuffer, the body as the chunks that arrived (no joined copy). */
+export async function fetchChunks(req: MediaRequest, opts: FetchOptions): Promise<Buffer[]> {
   let lastErr: unknown;
   for (let attempt = 0; attempt <= opts.retries; attempt++) {
     if (attempt > 0) await sleep(Math.min(4000, 150 * 2 ** (attempt - 1)), req.signal);
@@ -165,18 +173,19 @@ export async function fetchBuffer(req: MediaRequest, opts: { retries: number; ex
         throw err;
       }
       const chunks: Buffer[] = [];
+      let got = 0;
       await readBody(res.body, (chunk) => {
         timer.refresh();
         chunks.push(chunk);
+        got += chunk.length;
         return opts.onChunk?.(chunk.length);
       });
-      const buf = Buffer.concat(chunks);
       const announced = res.headers['content-length'];
-      if (announced !== undefined && Number(announced) !== buf.length) {
-        lastErr = new DownloadError(`size check failed: got ${buf.length} of ${announced} bytes`);
+      if (announced !== undefined && Number(announced) !== got) {
+        lastErr = new DownloadError(`size check failed: got ${got} of ${announced} bytes`);
         continue;
       }
-      return buf;
+      return chunks;
     } catch (err) {
       if (req.signal.aborted) throw req.signal.reason;
       if (err instanceof DownloadError && err.status && err.status < 500 && err.status !== 403) throw err;

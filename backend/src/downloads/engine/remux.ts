@@ -4,15 +4,15 @@ import ffmpeg from 'fluent-ffmpeg';
 import { DiskFullError, DownloadError } from './errors.js';
 
 /**
- * Joins the segments in order (piped, no joined copy on disk; each given as bytes or as a file)
+ * Joins the segments in order (piped, no joined copy on disk; each given as its chunks or as a file)
  * and remuxes with `-c copy`.
  * Resolves with what ffmpeg reported at level error (empty when clean): the remux reads every
  * packet, so it doubles as the verification's demux pass.
  */
-export async function remuxSegments(o: { ffmpegPath: string; files: Iterable<string | Buffer> | AsyncIterable<string | Buffer>; output: string; container: 'mkv' | 'mp4'; signal: AbortSignal }): Promise<string> {
+export async function remuxSegments(o: { ffmpegPath: string; files: Iterable<string | Buffer[]> | AsyncIterable<string | Buffer[]>; output: string; container: 'mkv' | 'mp4'; signal: AbortSignal }): Promise<string> {
   const input = Readable.from((async function* () {
     for await (const f of o.files) {
-      if (Buffer.isBuffer(f)) yield f;
+      if (Array.isArray(f)) yield* f;
       else yield* fs.createReadStream(f, { highWaterMark: 1 << 20 });
     }
   })());
