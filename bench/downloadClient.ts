@@ -1,14 +1,16 @@
 /**
  * The product's downloader as the benchmark runs it: the same engine the download job uses
  * (HLS segments in parallel with the remux piped alongside, or MP4 with Range resume), then
- * verification, then placement under the final name. Prints one JSON line with its timings.
+ * verification, then placement under the final name. Prints one JSON line with its timings and
+ * `placed_at` (epoch ms, comparable with the bench's clock), the moment the placed file exists.
  *
  *   tsx bench/downloadClient.ts <hls|mp4> <url> <workDir> [concurrency]
  * The partial files stay in <workDir>/.part between runs (a killed run resumes).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
+import { DownloadsConfig } from '../backend/src/downloads/configSchema.js';
 import { downloadHls } from '../backend/src/downloads/engine/hls.js';
 import { downloadMp4 } from '../backend/src/downloads/engine/mp4.js';
 import { remuxSegments } from '../backend/src/downloads/engine/remux.js';
@@ -26,12 +28,6 @@ const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
 const signal = new AbortController().signal;
 const common = { headers: { 'user-agent': 'Mozilla/5.0 bench' }, dispatcher, signal, stallMs: 30_000, throttle: new Throttle(() => 0) };
 
-// The product is a long-running service: warm its HTTP stack (undici's parser is WebAssembly and
-// compiles on first use) on another URL before the timed download starts.
-if (process.env.BENCH_WARMUP_URL) {
-  for (let i = 0; i < 3; i++) await (await request(process.env.BENCH_WARMUP_URL, { dispatcher })).body.arrayBuffer();
-}
-
 const t0 = performance.now();
 let file: string;
 let expected: number | null = null;
@@ -42,7 +38,7 @@ if (mode === 'hls') {
   file = path.join(part, 'video.mkv');
   fs.rmSync(file, { force: true });
   const r = await downloadHls({
-    ...common, url, dir: path.join(part, 'segments'), quality: null, concurrency: Number(conc ?? 8), retries: 4,
+    ...common, url, dir: path.join(part, 'segments'), quality: null, concurrency: Number(conc ?? DownloadsConfig.parse({}).hls_segment_concurrency), retries: 4,
     consume: async (files) => { remuxErrors = await remuxSegments({ ffmpegPath: bins.ffmpeg, files, output: file, container: 'mkv', signal }); },
   });
   if (remuxErrors) throw new Error(`remux reported errors: ${remuxErrors}`);
@@ -60,6 +56,7 @@ const target = path.join(workDir, `Bench - S01E01 - Placed.${ext}`);
 fs.rmSync(target, { force: true });
 await placeFile(file, target);
 const t3 = performance.now();
+const placedAt = performance.timeOrigin + t3;
 fs.rmSync(part, { recursive: true, force: true });
 await dispatcher.close();
-console.log(JSON.stringify({ bytes, download_ms: t1 - t0, verify_ms: t2 - t1, total_ms: t3 - t0 }));
+console.log(JSON.stringify({ bytes, download_ms: t1 - t0, verify_ms: t2 - t1, total_ms: t3 - t0, placed_at: placedAt }));
