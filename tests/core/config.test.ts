@@ -97,6 +97,32 @@ describe('configuration', () => {
     expect(onDisk().tmdb.api_key).toBe('tmdb-key-abcdef123456');
   });
 
+  it('masks webhook and proxy URLs (they carry tokens) and keeps them when the mask comes back', async () => {
+    const discord = 'https://discord.example/api/webhooks/123/SECRET-TOKEN-abc';
+    const ntfy = 'https://discord.example/other/SECRET-TOKEN-def';
+    const proxy = 'http://user:proxy-pass@127.0.0.1:3128';
+    const put = await api.put('/api/config', {
+      notifications: { webhooks: [{ type: 'discord', url: discord }, { type: 'ntfy', url: ntfy }] },
+      providers: { aniworld: { proxy } },
+    });
+    expect(put.status).toBe(200);
+    expect(put.text).not.toContain('SECRET-TOKEN');
+    expect(put.text).not.toContain('proxy-pass');
+    const shown = (await api.get('/api/config')).body;
+    expect(shown.notifications.webhooks[0].url).toMatch(/^https:\/\/discord\.example\//);
+    expect(shown.notifications.webhooks[0].url).not.toBe(shown.notifications.webhooks[1].url);
+    // the UI sends the whole section back, swapped and with the masks: the stored URLs survive
+    const back = await api.put('/api/config', {
+      notifications: { webhooks: [shown.notifications.webhooks[1], shown.notifications.webhooks[0]] },
+      providers: { aniworld: { proxy: shown.providers.aniworld.proxy } },
+    });
+    expect(back.status).toBe(200);
+    const stored = onDisk();
+    expect(stored.notifications.webhooks.map((w: { url: string }) => w.url)).toEqual([ntfy, discord]);
+    expect(stored.providers.aniworld.proxy).toBe(proxy);
+    await api.put('/api/config', { notifications: { webhooks: [] }, providers: { aniworld: { proxy: null } } });
+  });
+
   it('backups: create (named and automatic), list, restore, delete', async () => {
     await api.put('/api/config', { name: 'Before Backup' });
     const auto = await api.post('/api/config/backups');

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import Router from '@koa/router';
@@ -9,17 +10,51 @@ import { AppConfig, SECRET_MASK } from './schema.js';
 import { configErrors } from './store.js';
 import { createBackup, deleteBackup, listBackups, readBackup } from './backups.js';
 
+/** Webhook and proxy URLs carry tokens or passwords: only the scheme and host are shown. */
+export function maskUrl(url: string): string {
+  // a short fingerprint tells two masked URLs on the same host apart when they come back
+  const tag = crypto.createHash('sha256').update(url).digest('hex').slice(0, 6);
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}/${SECRET_MASK}${tag}`;
+  } catch {
+    return `${SECRET_MASK}${tag}`;
+  }
+}
+
 /** The config as the API shows it: secrets masked. */
 export function publicConfig(cfg: AppConfig): AppConfig {
   const c = structuredClone(cfg);
   if (c.tmdb.api_key) c.tmdb.api_key = SECRET_MASK;
+  for (const w of c.notifications.webhooks) w.url = maskUrl(w.url);
+  for (const site of [c.providers.aniworld, c.providers.animesama]) if (site.proxy) site.proxy = maskUrl(site.proxy);
   return c;
 }
 
-/** A client that sends the mask back means "keep what is stored". */
+type Patch = {
+  tmdb?: { api_key?: unknown };
+  notifications?: { webhooks?: { url?: unknown }[] };
+  providers?: Record<string, { proxy?: unknown } | unknown>;
+};
+
+/** A client that sends a mask back means "keep what is stored". */
 function unmask(patch: unknown, stored: AppConfig): unknown {
-  const p = structuredClone(patch) as { tmdb?: { api_key?: unknown } };
-  if (p && typeof p === 'object' && p.tmdb?.api_key === SECRET_MASK) p.tmdb.api_key = stored.tmdb.api_key;
+  const p = structuredClone(patch) as Patch;
+  if (!p || typeof p !== 'object') return p;
+  if (p.tmdb?.api_key === SECRET_MASK) p.tmdb.api_key = stored.tmdb.api_key;
+  const hooks = p.notifications?.webhooks;
+  if (Array.isArray(hooks)) {
+    for (const w of hooks) {
+      if (typeof w?.url !== 'string' || !w.url.includes(SECRET_MASK)) continue;
+      const original = stored.notifications.webhooks.find((s) => maskUrl(s.url) === w.url);
+      if (original) w.url = original.url;
+    }
+  }
+  for (const id of ['aniworld', 'animesama'] as const) {
+    const site = p.providers?.[id] as { proxy?: unknown } | undefined;
+    const storedProxy = stored.providers[id].proxy;
+    if (site && typeof site === 'object' && storedProxy && site.proxy === maskUrl(storedProxy)) site.proxy = storedProxy;
+  }
   return p;
 }
 
