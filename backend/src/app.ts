@@ -44,7 +44,7 @@ export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {
  * (each one reads the host, matches and composes again: ten of them before the library's).
  */
 function firstMatchingRouter(routers: Router[]) {
-  const entries = routers.map((router) => ({ router, dispatch: router.routes() }));
+  const entries = routers.map((router) => ({ router, dispatch: router.routes() as unknown as Koa.Middleware }));
   return (ctx: Koa.Context, next: Koa.Next) => {
     for (const { router, dispatch } of entries) if (router.match(ctx.path, ctx.method).route) return dispatch(ctx, next);
     return next();
