@@ -59,7 +59,12 @@ describe('add → queue → download → verify → place', () => {
     expect(fs.readFileSync(path.join(folder, 'Demo Show - S01E01 - Episode 1.mp4')).equals(fs.readFileSync(mp4))).toBe(true);
 
     // the library knows: episodes 1 and 2 are no longer missing, 3 still is
-    expect((await env.api.get('/api/anime/demo-show')).body.episodes).toEqual(['1-3']);
+    const after = (await env.api.get('/api/anime/demo-show')).body;
+    expect(after.episodes).toEqual(['1-3']);
+    // the episode pages read for the download told the library which languages exist
+    const langs = (e: number) => after.episode_list.find((x: any) => x.season === 1 && x.episode === e).languages;
+    expect(langs(1)).toEqual(['german_dub']);
+    expect(langs(3)).toEqual([]);
 
     const st = await status(env);
     expect(st.statistics).toMatchObject({ completed_count: 2, failed_count: 0, pending_count: 0, active_count: 0 });

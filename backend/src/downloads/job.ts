@@ -69,7 +69,7 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
     await fs.mkdir(seriesDir, { recursive: true });
     await ensureFreeSpace(seriesDir, 0, cfg.min_free_space_mb);
     const provider = getProvider(deps, series.provider);
-    const sources = await episodeSources(deps, provider, series.key, item.season, item.episode, item.language);
+    const sources = await episodeSources(deps, provider, series.key, item.season, item.episode, item.language, series.id);
     for (const source of sources) {
       const label = `${source.hoster} (${source.language})`;
       const dir = path.join(partRoot, `${source.hoster}-${source.language}`.replace(/[^A-Za-z0-9_-]/g, '_'));
