@@ -7,7 +7,8 @@
  *                                          display name) when absent; never renames an existing one
  *   seriesFolderPath(deps, row)          → absolute folder path, checked inside the anime directory
  *   scanSeries(deps, key)                → re-reads that series' folder and its provider catalogue;
- *                                          returns { missing, error } (error: provider failure text)
+ *                                          returns { missing, error } (error: provider failure text);
+ *                                          queues `episode_languages` for its missing episodes
  *   markEpisodeDownloaded(deps, {seriesId, season, episode, filePath, fileSize})
  *                                        → records a placed file (filePath relative to the series
  *                                          folder, or absolute inside it)
@@ -30,6 +31,7 @@ import type { SeriesRow } from './repo.js';
 import { sanitizeFolderName } from './folderName.js';
 import { scanDisk } from './scanner.js';
 import { syncWithProvider } from './sync.js';
+import { queueUnknownLanguages } from './languagesJob.js';
 
 export type { SeriesRow } from './repo.js';
 
@@ -120,12 +122,16 @@ export async function missingEpisodes(deps: Pick<Deps, 'db'>, key: string): Prom
   return (await repo.missingOf(deps.db, [row.id])).map(({ season, episode, title }) => ({ season, episode, title }));
 }
 
-/** Disk and provider scan of one series. A provider failure is recorded on the row and returned. */
-export async function scanSeries(deps: LibDeps, key: string): Promise<{ missing: MissingEpisode[]; error: string | null }> {
+/**
+ * Disk and provider scan of one series. A provider failure is recorded on the row and returned.
+ * With `deps.jobs`, the languages of its missing episodes are then read in the background.
+ */
+export async function scanSeries(deps: LibDeps & Partial<Pick<Deps, 'jobs'>>, key: string): Promise<{ missing: MissingEpisode[]; error: string | null }> {
   const row = await requireSeries(deps, key);
   await fs.mkdir(seriesFolderPath(deps, row), { recursive: true });
   await scanDisk(deps, { seriesIds: [row.id], force: true });
   const error = await syncWithProvider(deps, row);
+  if (!error && deps.jobs) await queueUnknownLanguages({ db: deps.db, jobs: deps.jobs }, [row.key]);
   return { missing: await missingEpisodes(deps, key), error };
 }
 

@@ -4,6 +4,7 @@ import type { Deps } from '../deps.js';
 import type { TaskFactory } from '../worker/types.js';
 import { runRescan } from './rescan.js';
 import { findSeries, scanSeries } from './service.js';
+import { queueUnknownLanguages } from './languagesJob.js';
 
 /**
  * Library jobs:
@@ -11,6 +12,7 @@ import { findSeries, scanSeries } from './service.js';
  *     queueRescan), and guarded by an advisory lock so two never run at once. With
  *     auto_download it adds `downloads_queue_missing {keys}` at the end.
  *   series_scan {key}: disk + provider scan of one series.
+ * Both add `episode_languages` (languagesJob.ts) for missing episodes of unknown languages.
  */
 export const RescanPayload = z.object({ auto_download: z.boolean().optional(), trigger: z.string().max(100).optional() }).passthrough();
 export const SeriesScanPayload = z.object({ key: z.string().min(1) });
@@ -42,6 +44,8 @@ export const tasks: TaskFactory = (deps) => ({
       }
       try {
         await runRescan(deps, { auto_download: p.auto_download, trigger: p.trigger });
+        // the languages of the missing episodes found, read in the background
+        await queueUnknownLanguages(deps);
       } finally {
         await conn.query(sql.unsafe`select pg_advisory_unlock(${LOCK_ID})`);
       }

@@ -3,6 +3,7 @@ import type { Deps } from '../deps.js';
 import type { TaskFactory } from './types.js';
 import { tasks as coreTasks } from './coreTasks.js';
 import { tasks as libraryTasks } from '../library/tasks.js';
+import { tasks as languagesTasks } from '../library/languagesJob.js';
 import { tasks as schedulerTasks } from '../scheduler/tasks.js';
 import { tasks as maintenanceTasks } from '../tasks/tasks.js';
 import { tasks as watchlistTasks } from '../watchlist/tasks.js';
@@ -10,7 +11,7 @@ import { tasks as metadataTasks } from '../metadata/tasks.js';
 import { tasks as downloadTasks } from '../downloads/tasks.js';
 
 /** Every domain's tasks in one map. Domains add their factory here. */
-const factories: TaskFactory[] = [coreTasks, libraryTasks, schedulerTasks, maintenanceTasks, watchlistTasks, metadataTasks, downloadTasks];
+const factories: TaskFactory[] = [coreTasks, libraryTasks, languagesTasks, schedulerTasks, maintenanceTasks, watchlistTasks, metadataTasks, downloadTasks];
 
 export function buildTaskList(deps: Deps): Record<string, Task> {
   const list: Record<string, Task> = {};
