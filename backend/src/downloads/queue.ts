@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.js';
+import { Conflict, NotFound } from '../http/errors.js';
 import * as repo from './repo.js';
 import { runtimeFor } from './runtime.js';
 
@@ -83,8 +84,24 @@ export async function queueStatus(deps: Pick<Deps, 'db'>) {
   };
 }
 
-/** `queue_status` with the statistics only (whole lists can exceed a NOTIFY payload). */
-export async function publishQueueStatus(deps: Deps): Promise<void> {
+/**
+ * `queue_status` with the statistics only (whole lists can exceed a NOTIFY payload). `extra`
+ * travels along: `{item, order_changed: true}` after a priority change (the pending order moved).
+ */
+export async function publishQueueStatus(deps: Deps, extra: Record<string, unknown> = {}): Promise<void> {
   const q = await queueStatus(deps);
-  await deps.bus.publish('downloads', 'queue_status', { is_running: q.status.is_running, is_paused: q.status.is_paused, statistics: q.statistics });
+  await deps.bus.publish('downloads', 'queue_status', { is_running: q.status.is_running, is_paused: q.status.is_paused, statistics: q.statistics, ...extra });
+}
+
+/** PATCH /api/queue/{id}: a waiting item's priority, which moves it in the order the dispatcher claims. */
+export async function changePriority(deps: Deps, id: string, priority: repo.ItemRow['priority']): Promise<ApiItem> {
+  const row = await repo.setPriority(deps.db, id, priority);
+  if (!row) {
+    const now = await repo.itemById(deps.db, id);
+    if (!now) throw new NotFound(`Download item ${id} not found`);
+    throw new Conflict(`Only a pending item can change its priority; this one is ${now.status}`, { status: now.status });
+  }
+  const item = toApiItem(row);
+  await publishQueueStatus(deps, { item, order_changed: true });
+  return item;
 }

@@ -151,6 +151,12 @@ export async function reorder(conn: Conn, ids: string[]): Promise<number> {
   return ordered.length;
 }
 
+/** A new priority for a waiting item (pending or paused); null when it is not waiting (any more). */
+export function setPriority(conn: Conn, id: string, priority: ItemRow['priority']): Promise<ItemRow | null> {
+  return conn.maybeOne(sql.type(ItemRow)`update download_items set priority = ${priority}, updated_at = now()
+    where id = ${id}::uuid and status in ('pending', 'paused') returning ${COLS}`);
+}
+
 /** Failed items go back to pending with retry_count + 1 (not when the episode is queued again already). */
 export async function retry(conn: Conn, ids: string[] | null): Promise<string[]> {
   const filter = ids ? sql.fragment`and d.id = any(${sql.array(ids, 'uuid')})` : sql.fragment``;

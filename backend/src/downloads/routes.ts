@@ -4,6 +4,7 @@ import { route } from '../http/route.js';
 import { NotFound } from '../http/errors.js';
 import * as s from './schema.js';
 import * as service from './service.js';
+import { changePriority } from './queue.js';
 
 /** /api/queue: the download queue (spec section 4). */
 export function downloadRoutes(deps: Deps): Router {
@@ -45,6 +46,12 @@ export function downloadRoutes(deps: Deps): Router {
     async ({ params }) => {
       if ((await service.removeItems(deps, [params.item_id])) === 0) throw new NotFound(`Download item ${params.item_id} not found`);
     });
+  route(r, { method: 'patch', path: '/api/queue/:item_id', summary: 'Change the priority of a pending item (moves it in the queue order)', tags,
+    params: s.ItemParams, body: s.PriorityBody, responses: { 200: s.PriorityResponse, 404: null, 409: null } },
+  async ({ params, body }) => {
+    const item = await changePriority(deps, params.item_id, body.priority);
+    return { status: 'success' as const, message: `Priority of ${item.serie_name} S${item.episode.season}E${item.episode.episode} set to ${item.priority}`, item };
+  });
   route(r, { method: 'delete', path: '/api/queue', summary: 'Remove several items', tags, body: s.NonEmptyIdsBody, responses: { 204: null } },
     async ({ body }) => {
       await service.removeItems(deps, body.item_ids);

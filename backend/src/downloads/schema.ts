@@ -72,6 +72,7 @@ export const QueueStatus = z.object({
   }),
 });
 
+export const PriorityBody = z.object({ priority: Priority });
 export const Message = z.object({ status: z.literal('success'), message: z.string() });
 export const AddResponse = Message.extend({
   added_items: z.array(z.string()),
@@ -80,3 +81,4 @@ export const AddResponse = Message.extend({
 });
 export const CountResponse = Message.extend({ count: z.number() });
 export const RetryResponse = Message.extend({ retried_count: z.number(), retried_ids: z.array(z.string()) });
+export const PriorityResponse = Message.extend({ item: DownloadItem });
