@@ -12,6 +12,7 @@ import { userRoutes } from './users/routes.js';
 import { settingsRoutes } from './settings/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { libraryRoutes } from './library/routes.js';
+import { coverRoutes } from './providers/covers.js';
 import { schedulerRoutes } from './scheduler/routes.js';
 import { tasksRoutes } from './tasks/routes.js';
 import { watchlistRoutes } from './watchlist/routes.js';
@@ -21,7 +22,7 @@ import { downloadRoutes } from './downloads/routes.js';
 
 /** Every domain's router. Domains add theirs here. */
 function domainRouters(deps: Deps): Router[] {
-  return [healthRoutes(deps), authRoutes(deps), userRoutes(deps), settingsRoutes(deps), libraryRoutes(deps), realtimeRoutes(deps), metadataRoutes(deps), schedulerRoutes(deps), tasksRoutes(deps), watchlistRoutes(deps), downloadRoutes(deps), docsRoutes(deps.version)];
+  return [healthRoutes(deps), authRoutes(deps), userRoutes(deps), settingsRoutes(deps), libraryRoutes(deps), coverRoutes(deps), realtimeRoutes(deps), metadataRoutes(deps), schedulerRoutes(deps), tasksRoutes(deps), watchlistRoutes(deps), downloadRoutes(deps), docsRoutes(deps.version)];
 }
 
 export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {

@@ -19,7 +19,7 @@
  *   await fake.close()
  *
  * Languages (data-lang-key): 1 German dub, 2 English sub, 3 German sub. Each source gets a
- * `/redirect/{id}` answering 302 to its embedUrl. Search: GET /ajax/seriesSearch?keyword=
+ * `/redirect/{id}` answering 302 to its embedUrl. Covers (`/public/img/cover/{slug}*.png`) are small PNGs. Search: GET /ajax/seriesSearch?keyword=
  * (JSON, HTML-escaped text, matches name or alternative titles) and POST /ajax/search (form
  * `keyword`, `<em>` highlights, plus a non-series hit the product must ignore).
  * Modes: 'challenge' answers every page with a DDoS-Guard challenge page (status 200, so
@@ -28,6 +28,7 @@
  * table, no hoster list, search answers HTML).
  */
 import http from 'node:http';
+import zlib from 'node:zlib';
 import type { AddressInfo, Socket } from 'node:net';
 
 export type FakeMode = 'ok' | 'challenge' | 'forbidden' | 'error500' | 'timeout' | 'changed';
@@ -179,6 +180,12 @@ export async function startFakeAniworld(options: { series?: FakeSeries[] } = {})
     const changed = mode === 'changed';
 
     if (path === '/') return send(res, 200, layout('AniWorld', '<div class="homeContent">Animes</div>'));
+    const cover = /^\/public\/img\/cover\/([a-z0-9-]+)\.png$/.exec(path);
+    if (cover) {
+      const png = coverPng(cover[1]);
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length });
+      return res.end(png);
+    }
 
     if (path === '/ajax/seriesSearch' && seriesSearch) {
       if (changed) return send(res, 200, '<html><body>Suche wurde umgestellt</body></html>');
@@ -273,6 +280,32 @@ export async function startFakeAniworld(options: { series?: FakeSeries[] } = {})
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A 44×66 PNG in one colour picked from the name (a stand-in poster). */
+export function coverPng(name: string): Buffer {
+  let h = 0;
+  for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  const [r, g, b] = [h & 0xff, (h >> 8) & 0xff, (h >> 16) & 0xff];
+  const w = 44;
+  const ht = 66;
+  const row = Buffer.alloc(1 + w * 3);
+  for (let x = 0; x < w; x++) row.set([r, g, b], 1 + x * 3);
+  const raw = Buffer.concat(Array.from({ length: ht }, () => row));
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(ht, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
 /** A quick series definition: `episodes` per season, every episode with `sources` (default none). */
