@@ -3,7 +3,7 @@ import { mount } from '@vue/test-utils';
 import PendingList from '../../frontend/src/components/PendingList.vue';
 import { createQueueStore } from '../../frontend/src/stores/queue.ts';
 import { setLocale } from '../../frontend/src/i18n/index.ts';
-import { item, queueResponse } from './fixtures.ts';
+import { item, msg, queueResponse } from './fixtures.ts';
 
 beforeEach(() => setLocale('en'));
 
@@ -39,10 +39,38 @@ describe('pending list reorder', () => {
     expect(wrapper.emitted('reorder')).toEqual([[['a', 'c', 'b', 'd']], [['b', 'a', 'c', 'd']]]);
   });
 
-  it('shows the priority of each item', () => {
+  it('shows the priority of each item in a labelled select that emits a change', async () => {
     const wrapper = mount(PendingList, { props: { items: [item('a', 1, { priority: 'HIGH' }), item('b', 2)] } });
-    expect(wrapper.get('[data-test="priority-a"]').text()).toBe('High');
-    expect(wrapper.get('[data-test="priority-b"]').text()).toBe('Normal');
+    const a = wrapper.get<HTMLSelectElement>('[data-test="priority-a"]');
+    const b = wrapper.get<HTMLSelectElement>('[data-test="priority-b"]');
+    expect(a.element.value).toBe('HIGH');
+    expect(b.element.value).toBe('NORMAL');
+    expect(b.attributes('aria-label')).toBe('Priority of Frieren S01E02');
+    expect(b.findAll('option').map((o) => o.text())).toEqual(['High', 'Normal', 'Low']);
+    await b.setValue('HIGH');
+    await a.setValue('HIGH'); // unchanged: nothing to send
+    expect(wrapper.emitted('priority')).toEqual([['b', 'HIGH']]);
+  });
+
+  it('a priority change moves the item in the queue order, from the page or from realtime', async () => {
+    let refreshes = 0;
+    const store = createQueueStore(() => refreshes++);
+    store.load(queueResponse([item('a', 1, { priority: 'HIGH' }), item('b', 2), item('c', 3), item('d', 4, { priority: 'LOW' })]));
+    const wrapper = mount(PendingList, { props: { items: store.state.status.pending_queue } });
+    const order = () => wrapper.findAll('li').map((li) => li.attributes('data-id'));
+
+    store.setPriority('c', 'HIGH');
+    await wrapper.setProps({ items: store.state.status.pending_queue });
+    expect(order()).toEqual(['a', 'c', 'b', 'd']);
+    expect(wrapper.get<HTMLSelectElement>('[data-test="priority-c"]').element.value).toBe('HIGH');
+
+    // another tab changed one: queue_status carries the item and asks for the server's order once
+    store.apply(msg('queue_status', { is_running: true, is_paused: false, order_changed: true, item: { ...item('a', 1), priority: 'LOW' },
+      statistics: queueResponse(store.state.status.pending_queue).statistics }));
+    await wrapper.setProps({ items: store.state.status.pending_queue });
+    expect(order()).toEqual(['c', 'b', 'a', 'd']);
+    expect(wrapper.get<HTMLSelectElement>('[data-test="priority-a"]').element.value).toBe('LOW');
+    expect(refreshes).toBe(1);
   });
 
   it('the store applies a move and returns the order /reorder wants', () => {

@@ -104,6 +104,7 @@ export const http = {
   getFull: <T>(path: string, query?: Query, signal?: AbortSignal) => requestFull<T>('GET', path, { query, signal }),
   post: <T>(path: string, body?: unknown, query?: Query) => request<T>('POST', path, { body: body ?? {}, query }),
   put: <T>(path: string, body?: unknown, query?: Query) => request<T>('PUT', path, { body: body ?? {}, query }),
+  patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, { body: body ?? {} }),
   del: <T>(path: string, body?: unknown) => request<T>('DELETE', path, { body }),
 };
 

@@ -34,6 +34,8 @@ export const animeApi = {
   remove: (key: string, deleteFiles: boolean) =>
     http.del<void>(`/api/anime/${enc(key)}${deleteFiles ? '?delete_files=true' : ''}`),
   artworkUrl: (key: string, kind: 'poster' | 'fanart' | 'logo') => `/api/anime/${enc(key)}/artwork/${kind}`,
+  /** A provider's cover through the server (the CSP allows no remote images). */
+  coverUrl: (url: string) => `/api/anime/search/cover?url=${enc(url)}`,
   unmatched: () => http.get<{ folders: T.UnmatchedFolder[]; count: number }>('/api/library/unmatched'),
   importFolders: (body: { folders?: string[]; matches?: { folder: string; key: string; provider?: string }[] }) =>
     http.post<T.ImportResponse>('/api/library/import', body),
@@ -50,6 +52,7 @@ export const queueApi = {
   clear: (which: 'completed' | 'failed' | 'pending') => http.del<{ message: string; count: number }>(`/api/queue/${which}`),
   reorder: (itemIds: string[]) => http.post<{ message: string }>('/api/queue/reorder', { item_ids: itemIds }),
   retry: (itemIds: string[]) => http.post<{ message: string; retried_count: number }>('/api/queue/retry', { item_ids: itemIds }),
+  setPriority: (id: string, priority: T.Priority) => http.patch<{ message: string; item: T.DownloadItem }>(`/api/queue/${enc(id)}`, { priority }),
 };
 
 export const configApi = {

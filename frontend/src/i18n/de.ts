@@ -52,6 +52,7 @@ const de: Record<string, string> = {
   'queue.noReason': 'Kein Grund angegeben', 'queue.priority': 'Priorität', 'queue.moveUp': 'Nach oben', 'queue.moveDown': 'Nach unten',
   'queue.removeItem': 'Aus der Warteschlange entfernen', 'queue.statTotal': '{n} Einträge', 'queue.statDownloaded': '{mb} MB geladen',
   'queue.statSpeed': 'Ø {speed} MB/s', 'queue.statRemaining': 'verbleibend {eta}',
+  'queue.priorityOf': 'Priorität von {what}',
   'priority.HIGH': 'Hoch', 'priority.NORMAL': 'Normal', 'priority.LOW': 'Niedrig',
   'watchlist.title': 'Merkliste', 'watchlist.checkAll': 'Alle jetzt prüfen', 'watchlist.checkingAll': 'Alle fälligen Einträge werden geprüft',
   'watchlist.items': 'Verfolgte Serien', 'watchlist.filter': 'Status', 'watchlist.all': 'Alle', 'watchlist.empty': 'Deine Merkliste ist leer. Füge Serien über „Suchen & hinzufügen“ hinzu.',

@@ -52,6 +52,7 @@ const en: Record<string, string> = {
   'queue.noReason': 'No reason given', 'queue.priority': 'Priority', 'queue.moveUp': 'Move up', 'queue.moveDown': 'Move down',
   'queue.removeItem': 'Remove from queue', 'queue.statTotal': '{n} items', 'queue.statDownloaded': '{mb} MB downloaded',
   'queue.statSpeed': 'average {speed} MB/s', 'queue.statRemaining': 'remaining {eta}',
+  'queue.priorityOf': 'Priority of {what}',
   'priority.HIGH': 'High', 'priority.NORMAL': 'Normal', 'priority.LOW': 'Low',
   'watchlist.title': 'Watchlist', 'watchlist.checkAll': 'Check all now', 'watchlist.checkingAll': 'Checking all due items',
   'watchlist.items': 'Tracked series', 'watchlist.filter': 'Status', 'watchlist.all': 'All', 'watchlist.empty': 'Your watchlist is empty. Add series from “Search & add”.',

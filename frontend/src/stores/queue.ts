@@ -4,7 +4,7 @@
  * ask for one refresh (debounced), never a polling loop.
  */
 import { reactive } from 'vue';
-import type { DownloadItem, QueueResponse, QueueStatistics, QueueStatus, RealtimeMessage } from '../api/types.ts';
+import type { DownloadItem, Priority, QueueResponse, QueueStatistics, QueueStatus, RealtimeMessage } from '../api/types.ts';
 
 type Data = Record<string, unknown>;
 
@@ -138,6 +138,12 @@ export function createQueueStore(refresh: () => void = () => undefined) {
         break;
       case 'queue_status':
         if (d.status && typeof d.status === 'object') return load(d as unknown as QueueResponse);
+        if (d.item && typeof d.item === 'object') {
+          const it = d.item as DownloadItem;
+          if (it.id && it.priority) setPriority(String(it.id), it.priority);
+        }
+        // a priority change moved the pending order: only the server knows the positions inside a priority
+        if (d.order_changed === true) refresh();
         if (typeof d.is_running === 'boolean') state.status.is_running = d.is_running;
         if (typeof d.is_paused === 'boolean') state.status.is_paused = d.is_paused;
         if (d.statistics && typeof d.statistics === 'object') {
@@ -146,6 +152,20 @@ export function createQueueStore(refresh: () => void = () => undefined) {
         }
         break;
     }
+  }
+
+  /**
+   * A pending item's new priority, placed in the queue order (priority first): after the items of
+   * its new priority it held before, ahead of the ones of a lower priority.
+   */
+  function setPriority(id: string, priority: Priority): void {
+    const list = state.status.pending_queue;
+    const item = list.find((it) => String(it.id) === id);
+    if (!item || item.priority === priority) return;
+    item.priority = priority;
+    const rank = (p: Priority) => (p === 'HIGH' ? 0 : p === 'NORMAL' ? 1 : 2);
+    // stable: the order within each priority stays
+    state.status.pending_queue = [...list].sort((a, b) => rank(a.priority) - rank(b.priority));
   }
 
   /** Moves one pending item to a new index; returns the new order of ids (what /reorder wants). */
@@ -158,5 +178,5 @@ export function createQueueStore(refresh: () => void = () => undefined) {
     return list.map((it) => String(it.id));
   }
 
-  return { state, load, apply, movePending };
+  return { state, load, apply, movePending, setPriority };
 }
