@@ -9,7 +9,7 @@ export const DownloadsConfig = z.object({
   language_preference: z.array(z.string().min(1).max(40)).min(1).default([...LANGUAGES]),
   hoster_preference: z.array(z.string().min(1).max(40)).default([...HOSTERS]),
   quality_preference: z.enum(['best', '1080p', '720p', '480p']).default('best'),
-  hls_segment_concurrency: z.number().int().min(1).max(32).default(8),
+  hls_segment_concurrency: z.number().int().min(1).max(32).default(16),
   hls_segment_retries: z.number().int().min(0).max(20).default(4),
   container: z.enum(['mkv', 'mp4']).default('mkv'),
   /** Shared by every download of a process, MB/s; 0 = unlimited. */

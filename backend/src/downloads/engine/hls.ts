@@ -1,15 +1,16 @@
-import crypto from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DiskFullError, DownloadError, isDiskFull } from './errors.js';
-import { fetchBuffer, fetchChunks, type MediaRequest } from './http.js';
-import { isMasterPlaylist, parseMaster, parseMedia, pickVariant, sequenceIv, type MediaPlaylist, type Segment } from './playlist.js';
+import { fetchBuffer, type MediaRequest } from './http.js';
+import { isMasterPlaylist, parseMaster, parseMedia, pickVariant, type MediaPlaylist, type Segment } from './playlist.js';
+import { fetchSegment } from './segment.js';
 import type { Throttle } from './throttle.js';
 
 /**
  * HLS: master → variant → media playlist → segments fetched in parallel (decrypted when
- * AES-128), each written as its own file under `dir`, so a restart resumes segment by segment.
+ * AES-128), each written as its own file under `dir`, so a restart resumes segment by segment
+ * (and a segment that was in flight from where its partial file ends, see segment.ts).
  */
 export interface HlsDownload extends MediaRequest {
   dir: string;
@@ -38,22 +39,6 @@ export interface HlsResult {
 
 const HOLD_BYTES = 32 * 1024 * 1024;
 const segFile = (dir: string, i: number) => path.join(dir, `seg-${String(i).padStart(6, '0')}.ts`);
-
-/**
- * AES-128-CBC in one call over the whole segment; the PKCS#7 padding is checked and cut off here,
- * so the plaintext is a view of the one output buffer (no second copy).
- */
-function decryptSegment(data: Buffer, key: Buffer, iv: Buffer, index: number): Buffer {
-  const fail = (why: string) => new DownloadError(`segment ${index} could not be decrypted: ${why}`);
-  if (data.length === 0 || data.length % 16 !== 0) throw fail(`${data.length} bytes is not a whole number of AES blocks`);
-  const decipher = crypto.createDecipheriv('aes-128-cbc', key, iv).setAutoPadding(false);
-  const plain = decipher.update(data);
-  decipher.final();
-  const pad = plain[plain.length - 1]!;
-  if (pad < 1 || pad > 16 || pad > plain.length) throw fail('bad padding (wrong key?)');
-  for (let i = plain.length - pad; i < plain.length; i++) if (plain[i] !== pad) throw fail('bad padding (wrong key?)');
-  return plain.subarray(0, plain.length - pad);
-}
 
 async function loadPlaylist(o: HlsDownload): Promise<{ playlist: MediaPlaylist; height: number | null }> {
   const text = (await fetchBuffer(o, { retries: o.retries, stallMs: o.stallMs })).toString('utf8');
@@ -112,39 +97,17 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
   const estimate = () => (done.size > 0 ? Math.round((bytes / done.size) * segments.length) : null);
   o.onProgress?.(bytes, estimate());
 
-  const fetchSegment = async (seg: Segment) => {
-    const range = seg.range ? { range: `bytes=${seg.range[0]}-${seg.range[0] + seg.range[1] - 1}` } : undefined;
-    let data = await fetchChunks({ ...o, url: seg.url }, {
-      retries: o.retries, stallMs: o.stallMs, extraHeaders: range,
-      onChunk: (n) => o.throttle.take(n),
+  const fetchOne = async (seg: Segment) => {
+    const { chunks, size } = await fetchSegment({
+      ...o, seg, file: segFile(o.dir, seg.index), retries: o.retries, stallMs: o.stallMs, throttle: o.throttle, key: getKey,
+      init: (uri) => {
+        if (!inits.has(uri)) inits.set(uri, fetchBuffer({ ...o, url: uri }, { retries: o.retries, stallMs: o.stallMs }));
+        return inits.get(uri)!;
+      },
     });
-    if (seg.key) {
-      const key = await getKey(seg.key.uri);
-      data = [decryptSegment(data.length === 1 ? data[0]! : Buffer.concat(data), key, seg.key.iv ?? sequenceIv(seg.sequence), seg.index)];
-    }
-    if (seg.init && seg.index === 0) {
-      if (!inits.has(seg.init)) inits.set(seg.init, fetchBuffer({ ...o, url: seg.init }, { retries: o.retries, stallMs: o.stallMs }));
-      data = [await inits.get(seg.init)!, ...data];
-    }
-    let size = 0;
-    for (const c of data) size += c.length;
-    const target = segFile(o.dir, seg.index);
-    try {
-      const handle = await fs.open(`${target}.tmp`, 'w');
-      try {
-        await handle.writev(data);
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(`${target}.tmp`, target);
-    } catch (err) {
-      await fs.rm(`${target}.tmp`, { force: true });
-      if (isDiskFull(err)) throw new DiskFullError(o.dir);
-      throw err;
-    }
     done.add(seg.index);
-    if (o.consume && held + size <= HOLD_BYTES) {
-      inMemory.set(seg.index, { chunks: data, size });
+    if (o.consume && chunks && held + size <= HOLD_BYTES) {
+      inMemory.set(seg.index, { chunks, size });
       held += size;
     }
     bytes += size;
@@ -159,7 +122,7 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
     while (failure === null && next < todo.length) {
       const seg = todo[next++]!;
       try {
-        await fetchSegment(seg);
+        await fetchOne(seg);
       } catch (err) {
         failure ??= err;
         wake();
