@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
@@ -19,6 +20,7 @@ import { watchlistRoutes } from './watchlist/routes.js';
 import { realtimeRoutes } from './realtime/routes.js';
 import { metadataRoutes } from './metadata/routes.js';
 import { downloadRoutes } from './downloads/routes.js';
+import { healthFastPath } from './health/fastPath.js';
 
 /** Every domain's router. Domains add theirs here. */
 function domainRouters(deps: Deps): Router[] {
@@ -37,6 +39,15 @@ export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {
   app.use(staticUi(deps.env.UI_DIST ?? defaultUiDist()));
   app.use(notFoundOrNotAllowed(routers));
   return app;
+}
+
+/** The HTTP server's request listener: the health check's fast path, then the Koa app. */
+export function createRequestHandler(deps: Deps): http.RequestListener {
+  const koa = createApp(deps).callback();
+  const health = healthFastPath(deps.version, deps.log.child({ module: 'http' }));
+  return (req, res) => {
+    if (!health(req, res)) void koa(req, res);
+  };
 }
 
 /**

@@ -17,7 +17,7 @@ import { Jobs } from './worker/jobs.js';
 import { startWorker } from './worker/runner.js';
 import { startDownloads } from './downloads/start.js';
 import { startSchedules } from './scheduler/startup.js';
-import { createApp } from './app.js';
+import { createRequestHandler } from './app.js';
 import { systemClock, type Deps } from './deps.js';
 import { syncAnimeDirectory } from './library/service.js';
 
@@ -108,8 +108,7 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
     let port = env.PORT;
     let url = '';
     if (env.ROLE !== 'worker') {
-      const app = createApp(deps);
-      const server = http.createServer(app.callback());
+      const server = http.createServer(createRequestHandler(deps));
       server.keepAliveTimeout = 65_000;
       server.requestTimeout = 0; // long downloads of artwork/streams; Koa answers quickly otherwise
       const realtime = startRealtime(deps, server, (t) => authenticate(deps, t));

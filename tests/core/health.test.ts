@@ -21,6 +21,17 @@ describe('health', () => {
     expect(basic.body).toEqual({ status: 'healthy', timestamp: expect.any(String), version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
     expect(Math.abs(Date.parse(basic.body.timestamp) - Date.now())).toBeLessThan(60_000);
     expect((await anon.get('/api/health')).body.status).toBe('healthy');
+    // the same answer for every spelling a monitor may use, with the caller's trace id kept
+    for (const p of ['/health?probe=1', '/health/', '/api/health']) {
+      const res = await anon.get(p, { 'X-Request-Id': 'monitor-probe-42' });
+      expect(res.status, p).toBe(200);
+      expect(Object.keys(res.body).sort(), p).toEqual(['status', 'timestamp', 'version']);
+      expect(res.headers.get('x-request-id'), p).toBe('monitor-probe-42');
+      expect(res.headers.get('content-type'), p).toBe('application/json; charset=utf-8');
+    }
+    const head = await fetch(srv.url + '/health', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
 
     const res = await anon.get('/health/detailed');
     expect(res.status).toBe(200);

@@ -18,8 +18,12 @@ export class AuthService {
     this.setupAttempts = new WindowCounter(limit, 60_000);
   }
 
+  /** Once an administrator exists the product stays configured (the last one cannot be deleted). */
+  private configured = false;
+
   async isConfigured(): Promise<boolean> {
-    return (await repo.countUsers(this.deps.db)) > 0;
+    if (!this.configured) this.configured = (await repo.countUsers(this.deps.db)) > 0;
+    return this.configured;
   }
 
   async setup(ip: string, body: { master_password: string; anime_directory?: string; username?: string; tmdb_api_key?: string }) {

@@ -14,6 +14,7 @@ export class Notifier {
   private reconnectHandlers = new Set<() => void>();
   private closed = false;
   private retry: NodeJS.Timeout | null = null;
+  private up = false;
 
   constructor(private url: string, private log: Logger) {}
 
@@ -24,10 +25,14 @@ export class Notifier {
   private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
     client.on('error', (err) => {
+      this.up = false;
       this.log.warn({ err: err.message }, 'notification connection lost');
       this.scheduleReconnect();
     });
-    client.on('end', () => this.scheduleReconnect());
+    client.on('end', () => {
+      this.up = false;
+      this.scheduleReconnect();
+    });
     client.on('notification', (msg) => {
       const set = this.handlers.get(msg.channel);
       if (!set || !msg.payload) return;
@@ -43,6 +48,7 @@ export class Notifier {
     for (const channel of this.handlers.keys()) await client.query(`listen "${channel}"`);
     const wasReconnect = this.client !== null;
     this.client = client;
+    this.up = true;
     if (wasReconnect) for (const h of this.reconnectHandlers) h();
   }
 
@@ -66,6 +72,11 @@ export class Notifier {
       if (this.client) await this.client.query(`listen "${channel}"`);
     }
     set.add(handler);
+  }
+
+  /** True while notifications arrive: a cache that relies on them must not serve while this is false. */
+  get connected(): boolean {
+    return this.up && !this.closed;
   }
 
   onReconnect(handler: () => void): void {

@@ -19,7 +19,7 @@ const CSP = [
 ].join('; ');
 
 /** Every response: a JSON answer needs no more than this (nothing in it may run or be framed). */
-const BASE_HEADERS: [string, string][] = [
+export const BASE_HEADERS: [string, string][] = [
   ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
   ['X-Content-Type-Options', 'nosniff'],
 ];
@@ -34,6 +34,11 @@ const DOCUMENT_HEADERS: [string, string][] = [
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
+
+/** The caller's X-Request-Id when it is sane, else a new one. */
+export function requestIdFrom(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+}
 
 export function envelope(ctx: Context, status: number, error: string, message: string, details: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
   ctx.status = status;
@@ -70,8 +75,7 @@ function answerError(ctx: Context, err: unknown, log: Logger): void {
 export function requestFrame(log: Logger, accessLog: Logger = log) {
   return async (ctx: Context, next: Next) => {
     const start = performance.now();
-    const incoming = ctx.get('X-Request-Id');
-    const id = REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    const id = requestIdFrom(ctx.req.headers['x-request-id']);
     ctx.state.requestId = id;
     const res = ctx.res;
     res.setHeader('X-Request-Id', id);

@@ -11,6 +11,7 @@ import { deleteSeries, ensureSeriesCreated, scanSeries } from './service.js';
 import { importFolders, listUnmatched } from './importer.js';
 import { queueRescan } from './tasks.js';
 import { queueSeriesNfo } from '../metadata/service.js';
+import { LibraryListCache } from './listCache.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const byEpisode = (list: { season: number; episode: number }[]) => list.map((m) => `${m.season}-${m.episode}`);
@@ -19,6 +20,13 @@ const byEpisode = (list: { season: number; episode: number }[]) => list.map((m) 
 export function libraryRoutes(deps: Deps): Router {
   const r = new Router();
   const tags = ['anime'];
+  const listCache = new LibraryListCache(deps.notifier);
+  listCache.start().catch((err) => deps.log.warn({ err: (err as Error).message }, 'library list cache disabled'));
+  // this process's own changes show at once, before their notification arrives
+  r.use(async (ctx, next) => {
+    await next();
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') listCache.invalidate();
+  });
 
   route(r, { method: 'get', path: '/api/anime/status', summary: 'Library status', tags,
     responses: { 200: z.object({ directory: z.string(), series_count: z.number() }) } },
@@ -27,8 +35,9 @@ export function libraryRoutes(deps: Deps): Router {
   route(r, { method: 'get', path: '/api/anime', summary: 'Library series with their missing episodes', tags, query: s.ListQuery,
     responses: { 200: z.array(s.AnimeItem) } },
   async ({ query, ctx }) => {
-    const { body, total } = await repo.listSeriesPage(deps.db, { page: query.page, perPage: query.per_page, sortBy: query.sort_by,
-      onlyMissing: query.filter === 'no_episodes' });
+    const onlyMissing = query.filter === 'no_episodes';
+    const { body, total } = await listCache.get(`${query.sort_by}|${onlyMissing}|${query.page}|${query.per_page}`, () =>
+      repo.listSeriesPage(deps.db, { page: query.page, perPage: query.per_page, sortBy: query.sort_by, onlyMissing }));
     ctx.set('X-Total-Count', String(total));
     // PostgreSQL builds the AnimeItem array itself: no rows to parse and serialise again here
     ctx.type = 'json';
