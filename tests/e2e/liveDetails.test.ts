@@ -64,6 +64,11 @@ describe('live details in a real browser', () => {
     expect(await langs('S01E03').allTextContents()).toEqual(['German sub']);
     expect(await page.locator('tr[data-episode="S01E01"]').textContent()).toContain('Missing');
     expect(aniworld.requests.some((r) => r.startsWith('GET /redirect/'))).toBe(false); // nothing was downloaded
+    // no poster in the folder yet: the provider's cover stands in, through the server
+    const poster = page.locator('.poster img');
+    await poster.waitFor();
+    await expect.poll(() => poster.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(44);
+    expect(aniworld.requests).toContain('GET /public/img/cover/lingo-tales.png');
     await screenshot(page, 'live-series-languages');
   });
 

@@ -55,6 +55,8 @@ export interface SeriesDetail {
   link?: string;
   provider?: string;
   genres?: string[];
+  /** The provider's cover (a remote URL: shown through /api/anime/search/cover). */
+  cover_url?: string | null;
   scan_error?: string | null;
   last_scanned_at?: string | null;
   episode_list?: EpisodeInfo[];
