@@ -86,6 +86,7 @@ function startServer(dirs: Record<string, string>): Promise<string> {
     const m = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
     const start = m ? Number(m[1]) : 0;
     const end = m && m[2] ? Number(m[2]) : size - 1;
+    if (start >= size) { res.writeHead(416, { 'content-range': `bytes */${size}` }).end(); return; }
     const headers = { 'content-length': end - start + 1, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream' };
     if (m) res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${size}` });
     else res.writeHead(200, headers);

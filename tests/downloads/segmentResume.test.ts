@@ -37,6 +37,10 @@ beforeAll(async () => {
     const data = fs.readFileSync(file);
     const m = /bytes=(\d+)-/.exec(req.headers.range ?? '');
     const start = m ? Number(m[1]) : 0;
+    if (start >= data.length) {
+      served.push({ path: req.url!, range: req.headers.range ?? null, bytes: 0 });
+      return void res.writeHead(416, { 'content-range': `bytes */${data.length}` }).end();
+    }
     const body = data.subarray(start);
     const entry = { path: req.url!, range: req.headers.range ?? null, bytes: 0 };
     served.push(entry);
@@ -121,4 +125,18 @@ describe('a segment in flight', () => {
       else expect(twice).toBeLessThanOrEqual(32);
     });
   }
+
+  it('a partial file that is already the whole segment (stopped before its rename) is kept as it is', async () => {
+    served.length = 0;
+    const first = path.join(tmp, 'first');
+    await downloadHls(opts('plain', first));
+    const dir = path.join(tmp, 'whole');
+    fs.mkdirSync(dir);
+    fs.copyFileSync(path.join(first, 'playlist.json'), path.join(dir, 'playlist.json'));
+    fs.writeFileSync(path.join(dir, 'seg-000002.ts.part'), expected(plain, 2));
+    served.length = 0;
+    const r = await downloadHls(opts('plain', dir));
+    for (let n = 0; n < 6; n++) expect(fs.readFileSync(r.files[n]!).equals(expected(plain, n))).toBe(true);
+    expect(segRequests('plain').map((s) => s.bytes)).toEqual([0]);
+  });
 });

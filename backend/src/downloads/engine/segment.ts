@@ -63,6 +63,7 @@ export async function fetchSegment(o: SegmentFetch): Promise<SegmentResult> {
     for (let attempt = 0; attempt <= o.retries && !whole; attempt++) {
       if (attempt > 0) await sleep(Math.min(4000, 150 * 2 ** (attempt - 1)), o.signal);
       await w.settle();
+      if (!key && seg.range && w.written === seg.range[1]) { whole = true; break; }
       // AES: the block before the missing part is fetched again, it is the IV of the next one
       const from = key ? Math.max(0, w.written - 16) : w.written;
       const base = seg.range ? seg.range[0] : 0;
@@ -78,8 +79,11 @@ export async function fetchSegment(o: SegmentFetch): Promise<SegmentResult> {
         if (res.status < 200 || res.status >= 300) {
           await discard(res.body);
           lastErr = new DownloadError(`HTTP ${res.status} for ${new URL(res.url).pathname.split('/').pop()}`, false, res.status);
-          if (res.status === 416 && w.written > 0) await w.restart(init); // the partial file does not fit: start over
-          else if (!(res.status === 403 || res.status === 408 || res.status === 429 || res.status >= 500)) throw lastErr;
+          if (res.status === 416 && w.written > 0) {
+            // the partial file is the whole segment (a stop between its last write and the rename), or it does not fit
+            if (!key && Number(/\/(\d+)/.exec(res.headers['content-range'] ?? '')?.[1]) === from) whole = true;
+            else await w.restart(init);
+          } else if (!(res.status === 403 || res.status === 408 || res.status === 429 || res.status >= 500)) throw lastErr;
           continue;
         }
         let ivBytes = 0;
