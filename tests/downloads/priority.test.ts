@@ -58,6 +58,21 @@ describe('PATCH /api/queue/{id}: the priority of a pending item', () => {
     expect(JSON.stringify(bad.body)).toMatch(/body\.priority/);
   });
 
+  it('two reorders at once leave one of the two orders, never a mix', async () => {
+    await addSeries(env, 'order-race', 'Order Race', [1, 2, 3].map((episode) => ({ episode })));
+    expect((await env.api.post('/api/queue/stop')).status).toBe(200);
+    const { added_items: [a, b, c] } = await queue(env, 'order-race', [1, 2, 3]);
+    const mine = async () => (await pendingIds()).filter((id) => [a, b, c].includes(id));
+    for (let i = 0; i < 5; i++) {
+      const first = [c!, a!, b!];
+      const second = [c!, b!, a!];
+      await Promise.all([env.api.post('/api/queue/reorder', { item_ids: first }), env.api.post('/api/queue/reorder', { item_ids: second })]);
+      expect([first.join(), second.join()]).toContain((await mine()).join());
+      await env.api.post('/api/queue/reorder', { item_ids: [a, b, c] });
+      expect(await mine()).toEqual([a, b, c]);
+    }
+  });
+
   it('is documented in the OpenAPI document', async () => {
     const doc = (await env.api.get('/api/openapi.json')).body;
     const op = doc.paths?.['/api/queue/{item_id}']?.patch;

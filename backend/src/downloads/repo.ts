@@ -143,7 +143,8 @@ export function deleteByStatus(conn: Conn, status: 'completed' | 'failed' | 'pen
 export async function reorder(conn: Conn, ids: string[]): Promise<number> {
   const rows = await conn.any(sql.type(z.object({ id: z.string(), position: z.number() }))`select id::text, position from download_items
     where id = any(${sql.array(ids, 'uuid')}) and status = 'pending' order by position for update`);
-  const positions = rows.map((r) => r.position);
+  // sorted here: under a concurrent reorder, FOR UPDATE returns the other one's new positions in the old order
+  const positions = rows.map((r) => r.position).sort((a, b) => a - b);
   const ordered = ids.filter((id) => rows.some((r) => r.id === id));
   for (let i = 0; i < ordered.length; i++) {
     await conn.query(sql.unsafe`update download_items set position = ${positions[i]!}, updated_at = now() where id = ${ordered[i]!}::uuid`);
