@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
-import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
+import { simpleSeries, startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 
 let srv: TestServer;
 let fake: FakeAniworld;
@@ -79,6 +79,17 @@ describe('languages of missing episodes', () => {
     expect(episodePages().length).toBe(before);
   });
 
+  it('a long series is read over several jobs until every missing episode has its languages', async () => {
+    fake.addSeries(simpleSeries('long-demo', 'Long Demo', { 1: 130 }, {}, () => [{ lang: 3, hoster: 'VOE', embedUrl: embed }]));
+    expect((await api.post('/api/anime/add', { link: `${fake.url}/anime/stream/long-demo`, name: 'Long Demo' })).body.total_missing).toBe(130);
+    const eps = await until(async () => {
+      const list = (await api.get('/api/anime/long-demo')).body.episode_list as { languages: string[] }[];
+      return list.every((e) => e.languages.length) ? list : null;
+    }, 'languages of all 130 episodes', 60_000);
+    expect(new Set(eps.map((e) => e.languages.join()))).toEqual(new Set(['german_sub']));
+    expect(episodePages().filter((r) => r.includes('/long-demo/'))).toHaveLength(130);
+  });
+
   it('an episode that appears later gets its languages after the next scan', async () => {
     fake.addEpisode('lang-demo', 1, { episode: 4, title: 'Vier', sources: [{ lang: 2, hoster: 'VOE', embedUrl: embed }] });
     expect((await api.post('/api/anime/rescan')).status).toBe(200);
@@ -88,6 +99,6 @@ describe('languages of missing episodes', () => {
       return e?.languages.length ? e : null;
     }, 'languages of S1E4');
     expect(e4.languages).toEqual(['english_sub']);
-    expect(episodePages().filter((r) => r.endsWith('staffel-1/episode-4'))).toHaveLength(1);
+    expect(episodePages().filter((r) => r.endsWith('lang-demo/staffel-1/episode-4'))).toHaveLength(1);
   });
 });

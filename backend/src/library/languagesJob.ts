@@ -12,16 +12,18 @@ import * as repo from './repo.js';
  * are unknown, `episode_languages {key}` reads those pages through the provider (its polite
  * per-host limit applies) and stores what they offer.
  *
- * One job per series: jobKey `episode_languages:<key>` keeps at most one waiting, and the named
- * queue of the same name runs them one after the other, never two at once. Low priority (10):
- * downloads and scans go first. A page that listed nothing is not read again for a week.
+ * One job per series: jobKey `episode_languages:<key>` keeps at most one waiting, and all of them
+ * share the named queue `episode_languages`, so one runs at a time: never two for a series, never
+ * the worker's every slot (downloads keep theirs). Low priority (10): downloads and scans go
+ * first. A job reads at most PER_JOB pages and queues the rest behind the others. A page that
+ * listed nothing is not read again for a week.
  *
  * Realtime, room 'library': episode_languages {key, episodes} (episodes: how many got languages).
  */
 export const LANGUAGES_TASK = 'episode_languages';
 const Payload = z.object({ key: z.string().min(1) });
 /** Episodes read per job; a longer series continues in the next job. */
-const PER_JOB = 300;
+const PER_JOB = 100;
 /** Announce what is known every so many episodes, so a long series fills in while it runs. */
 const PUBLISH_EVERY = 25;
 
@@ -29,8 +31,7 @@ const unknownLanguages = sql.fragment`e.on_provider and not e.is_downloaded and 
   and (e.languages_checked_at is null or e.languages_checked_at < now() - interval '7 days')`;
 
 export async function queueEpisodeLanguages(deps: Pick<Deps, 'jobs'>, key: string): Promise<void> {
-  const name = `${LANGUAGES_TASK}:${key}`;
-  await deps.jobs.add(LANGUAGES_TASK, { key }, { jobKey: name, queueName: name, priority: 10, maxAttempts: 3 });
+  await deps.jobs.add(LANGUAGES_TASK, { key }, { jobKey: `${LANGUAGES_TASK}:${key}`, queueName: LANGUAGES_TASK, priority: 10, maxAttempts: 3 });
 }
 
 /** Queues the job for every series (or the given ones) with missing episodes of unknown languages. */
