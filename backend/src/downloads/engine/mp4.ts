@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { DiskFullError, DownloadError, isDiskFull, isTransient } from './errors.js';
 import { discard, openMedia, readBody, type MediaRequest } from './http.js';
 import type { Throttle } from './throttle.js';
+import { BatchWriter } from './writer.js';
 
 /**
  * Progressive download of one file with `Range` resume: after a reset, a restart or a premature
@@ -113,50 +114,16 @@ export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; tota
 
 /**
  * Chunks are gathered and written 2 MiB at a time (writev): far fewer system calls than one per
- * chunk, or every 200 ms on a slow link (what is on disk survives a kill). One write is in flight
- * while the next batch arrives, so the socket is never paused for the disk.
+ * chunk, or every 200 ms on a slow link (what is on disk survives a kill). Up to two batches wait
+ * for the disk before the socket is paused, so a slow moment of the disk does not stall the link.
  */
-const BATCH_BYTES = 2 << 20;
-const BATCH_MS = 200;
+const BATCH = { batchBytes: 2 << 20, maxQueued: 4 << 20, maxDelayMs: 200 };
 
 async function writeBody(o: Mp4Download, res: Awaited<ReturnType<typeof openMedia>>, start: number, total: number | null): Promise<void> {
-  const handle = await fs.open(o.file, start > 0 ? 'a' : 'w');
+  const handle = await fs.open(o.file, start > 0 ? 'a' : 'w').catch((err) => { throw isDiskFull(err) ? new DiskFullError(o.file) : err; });
+  const out = new BatchWriter(handle, o.file, BATCH);
   let written = start;
   let windowBytes = 0;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let inFlight: Promise<void> | null = null;
-  let writeError: unknown = null;
-  let lastFlush = Date.now();
-  const write = async (chunks: Buffer[]) => {
-    try {
-      await handle.writev(chunks);
-    } catch (err) {
-      if (isDiskFull(err)) throw new DiskFullError(o.file);
-      throw err;
-    }
-  };
-  const startWrite = () => {
-    lastFlush = Date.now();
-    if (pendingBytes === 0) return;
-    const chunks = pending;
-    pending = [];
-    pendingBytes = 0;
-    inFlight = write(chunks).then(() => { inFlight = null; }, (err) => { inFlight = null; writeError ??= err; });
-  };
-  /** Writes the gathered chunks; a promise (the body pauses) only while the previous write still runs. */
-  const flush = (): Promise<void> | undefined => {
-    if (writeError) throw writeError;
-    if (!inFlight) return void startWrite();
-    return inFlight.then(() => {
-      if (writeError) throw writeError;
-      startWrite();
-    });
-  };
-  const drain = async () => {
-    while (inFlight) await inFlight;
-    if (writeError) throw writeError;
-  };
   const stall = setInterval(() => {
     if (windowBytes < STALL_MIN_BYTES) {
       res.body.destroy(Object.assign(new DownloadError(`stalled: less than 64 KiB received in ${o.stallMs / 1000} s`), { stalled: true }));
@@ -169,13 +136,11 @@ async function writeBody(o: Mp4Download, res: Awaited<ReturnType<typeof openMedi
       if (total !== null && written + buf.length > total) {
         throw new DownloadError(`server sent more bytes than the ${total} announced`);
       }
-      pending.push(buf);
-      pendingBytes += buf.length;
       written += buf.length;
       windowBytes += buf.length;
       o.onProgress?.(written, total);
       const slow = o.throttle.take(buf.length);
-      const busy = pendingBytes >= BATCH_BYTES || Date.now() - lastFlush >= BATCH_MS ? flush() : undefined;
+      const busy = out.push(buf);
       return slow && busy ? Promise.all([slow, busy]) : slow ?? busy;
     });
     ok = true;
@@ -183,9 +148,7 @@ async function writeBody(o: Mp4Download, res: Awaited<ReturnType<typeof openMedi
     clearInterval(stall);
     // keep what arrived before a reset or abort: the next attempt resumes after it
     try {
-      await drain();
-      startWrite(); // the last batch
-      await drain();
+      await out.settle();
     } catch (err) {
       if (ok || err instanceof DiskFullError) throw err;
     } finally {

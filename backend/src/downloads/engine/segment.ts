@@ -4,6 +4,7 @@ import { DiskFullError, DownloadError, isDiskFull, isTransient } from './errors.
 import { discard, openMedia, readBody, type MediaRequest } from './http.js';
 import { sequenceIv, type Segment } from './playlist.js';
 import type { Throttle } from './throttle.js';
+import { BatchWriter } from './writer.js';
 
 /**
  * One HLS segment, written to `<file>.part` while it arrives (decrypted on the fly when AES-128)
@@ -31,8 +32,8 @@ export interface SegmentResult {
   size: number;
 }
 
-/** Written in batches of this size: few system calls, and a kill loses at most this much per segment. */
-const FLUSH_BYTES = 256 * 1024;
+/** Written in batches of 256 KiB (few system calls); a kill loses little more than that per segment in flight. */
+const BATCH = { batchBytes: 256 * 1024, maxQueued: 512 * 1024 };
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -143,7 +144,7 @@ export async function fetchSegment(o: SegmentFetch): Promise<SegmentResult> {
         const why = (err as Error).message;
         throw new DownloadError(`segment ${seg.index} could not be decrypted: ${/bad decrypt/i.test(why) ? 'bad padding (wrong key?)' : why}`);
       }
-      w.push(last);
+      w.push(last)?.catch(() => undefined); // settle() reports a write error
     }
     await w.settle();
     await handle.close();
@@ -156,18 +157,21 @@ export async function fetchSegment(o: SegmentFetch): Promise<SegmentResult> {
   }
 }
 
-/** Appends to the partial file in batches, one write in flight while the next batch gathers. */
+/** The partial file: what it holds, and the writer that appends to it. */
 class PartWriter {
   /** Plaintext bytes of the segment in the file (after the init section). */
   written = 0;
   /** Everything in the file, when all of it passed through memory in this run. */
   chunks: Buffer[] | null = [];
-  error: unknown = null;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private inFlight: Promise<void> | null = null;
+  private out: BatchWriter;
 
-  constructor(private handle: fs.FileHandle, private file: string) {}
+  constructor(private handle: fs.FileHandle, file: string) {
+    this.out = new BatchWriter(handle, file, BATCH);
+  }
+
+  get error() {
+    return this.out.error;
+  }
 
   resumeAt(written: number) {
     this.written = written;
@@ -175,57 +179,25 @@ class PartWriter {
   }
 
   async restart(init: Buffer | null) {
-    await this.settle();
+    await this.out.settle();
     await this.handle.truncate(0);
     this.written = 0;
     this.chunks = [];
     if (init) {
-      this.add(init);
+      this.push(init)?.catch(() => undefined); // settle() reports a write error
       this.written = 0;
     }
   }
 
-  /** Adds bytes; a promise (the body pauses) only while a full batch waits for the write before it. */
+  /** Adds bytes; a promise (the body pauses) only while the disk lags behind. */
   push(buf: Buffer): Promise<void> | undefined {
-    if (this.error) throw this.error;
     if (buf.length === 0) return undefined;
-    this.add(buf);
-    return this.pendingBytes >= FLUSH_BYTES ? this.flush() : undefined;
-  }
-
-  private add(buf: Buffer) {
     this.chunks?.push(buf);
-    this.pending.push(buf);
-    this.pendingBytes += buf.length;
     this.written += buf.length;
+    return this.out.push(buf);
   }
 
-  private flush(): Promise<void> | undefined {
-    if (!this.inFlight) return void this.startWrite();
-    return this.inFlight.then(() => {
-      if (this.error) throw this.error;
-      this.startWrite();
-    });
-  }
-
-  private startWrite() {
-    if (this.pendingBytes === 0) return;
-    const bufs = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.inFlight = this.handle.writev(bufs).then(
-      () => { this.inFlight = null; },
-      (err) => { this.inFlight = null; this.error ??= isDiskFull(err) ? new DiskFullError(this.file) : err; },
-    );
-  }
-
-  /** Every byte gathered so far written. */
-  async settle() {
-    while (this.inFlight || this.pendingBytes > 0) {
-      if (this.inFlight) await this.inFlight;
-      else if (!this.error) this.startWrite();
-      else break;
-    }
-    if (this.error) throw this.error;
+  settle() {
+    return this.out.settle();
   }
 }
