@@ -175,8 +175,10 @@ describe('search → add → queue → download in a real browser', () => {
     // the check runs as a job; its result arrives over Socket.IO and the row shows it
     await expect.poll(() => row.getByTestId('last-result').textContent().catch(() => null), { timeout: 30_000 }).toMatch(/Nothing new|new episode/);
 
-    await row.getByRole('combobox', { name: 'Quality of Demo Quest' }).selectOption('720p');
-    await row.getByRole('checkbox', { name: 'Auto-download Demo Quest' }).uncheck();
+    // each change is saved at once (a PUT per change): wait for both answers before leaving the page
+    const saved = () => page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().includes('/api/watchlist/'));
+    await Promise.all([saved(), row.getByRole('combobox', { name: 'Quality of Demo Quest' }).selectOption('720p')]);
+    await Promise.all([saved(), row.getByRole('checkbox', { name: 'Auto-download Demo Quest' }).uncheck()]);
     await page.reload();
     await expect.poll(() => row.getByRole('combobox', { name: 'Quality of Demo Quest' }).inputValue()).toBe('720p');
     expect(await row.getByRole('checkbox', { name: 'Auto-download Demo Quest' }).isChecked()).toBe(false);
