@@ -168,3 +168,79 @@ export async function listSeriesPage(c: Conn, o: { page: number; perPage: number
     from library_list_page(${o.sortBy ?? 'name'}, ${o.onlyMissing}, ${o.perPage}, ${(o.page - 1) * o.perPage})`);
   return { body: page.page_json, total: page.total_count };
 }
+
+// --- The disk scanner's queries. Their answers are one JSON text each: one value to parse instead
+// of thousands of rows through the driver (on a rescan these are most of the database time).
+
+/** A series as the disk scan sees it; the signature only when asked for. */
+export type ScanState = [id: number, folder: string, fingerprint: string | null, signature: string | null];
+
+/** The series' scan state, and the folders library_unmatched holds now. */
+export async function scanStates(c: Conn, o: { seriesIds?: number[]; signatures: boolean }): Promise<{ series: ScanState[]; unmatched: string[] }> {
+  const where = o.seriesIds ? sql.fragment`where id = any(${sql.array(o.seriesIds, 'int4')})` : sql.fragment``;
+  const signature = o.signatures ? sql.fragment`disk_signature` : sql.fragment`null`;
+  const text = (await c.oneFirst(sql.unsafe`select json_build_array(
+      (select coalesce(array_to_json(array_agg(array[id::text, folder, dir_fingerprint, ${signature}])), '[]') from series ${where}),
+      (select coalesce(json_agg(folder), '[]') from library_unmatched))::text`)) as string;
+  const [series, unmatched] = JSON.parse(text) as [ScanState[], string[]];
+  for (const s of series) s[0] = Number(s[0]);
+  return { series, unmatched };
+}
+
+/** An episode row the disk decides about: it has a file, or it exists only because of one. */
+export interface KnownFile { id: number; seriesId: number; season: number; episode: number; filePath: string | null }
+
+const knownWhere = sql.fragment`(is_downloaded or not on_provider)`;
+const toKnown = (rows: [number, number, number, number, string | null][]): KnownFile[] =>
+  rows.map(([id, seriesId, season, episode, filePath]) => ({ id, seriesId, season, episode, filePath }));
+
+export async function knownFiles(c: Conn, seriesIds: number[]): Promise<KnownFile[]> {
+  const text = await c.oneFirst(sql.unsafe`select coalesce(json_agg(json_build_array(id, series_id, season, episode, file_path)), '[]')::text
+    from episodes where series_id = any(${sql.array(seriesIds, 'int4')}) and ${knownWhere}`);
+  return toKnown(JSON.parse(text as string));
+}
+
+/** The stored signatures of these series, with their known files when `withFiles`. */
+export async function scanDetails(c: Conn, seriesIds: number[], withFiles: boolean): Promise<Map<number, { signature: string | null; files: KnownFile[] | null }>> {
+  const files = withFiles
+    ? sql.fragment`(select coalesce(json_agg(json_build_array(e.id, e.series_id, e.season, e.episode, e.file_path)), '[]')
+        from episodes e where e.series_id = s.id and ${knownWhere})`
+    : sql.fragment`null`;
+  const text = await c.oneFirst(sql.unsafe`select coalesce(json_agg(json_build_array(s.id, s.disk_signature, ${files})), '[]')::text
+    from series s where s.id = any(${sql.array(seriesIds, 'int4')})`);
+  const rows = JSON.parse(text as string) as [number, string | null, [number, number, number, number, string | null][] | null][];
+  return new Map(rows.map(([id, signature, f]) => [id, { signature, files: f && toKnown(f) }]));
+}
+
+export interface DiskChanges {
+  /** Files new to the database (or moved): upserted as downloaded. */
+  upsert: { seriesId: number[]; season: number[]; episode: number[]; filePath: string[]; fileSize: number[] };
+  /** Episode rows whose file is gone: provider episodes become missing, disk-only rows are deleted. */
+  goneIds: number[];
+  /** Folder state to store. */
+  state: { seriesId: number[]; fingerprint: (string | null)[]; signature: (string | null)[] };
+}
+
+/** One statement (atomic); its parts touch disjoint rows. */
+export async function applyDiskChanges(c: Conn, d: DiskChanges): Promise<void> {
+  const u = d.upsert;
+  const gone = sql.array(d.goneIds, 'int4');
+  await c.query(sql.unsafe`with up as (
+      insert into episodes (series_id, season, episode, on_provider, is_downloaded, file_path, file_size)
+      select s, se, ep, false, true, p, sz from unnest(${sql.array(u.seriesId, 'int4')}, ${sql.array(u.season, 'int4')}, ${sql.array(u.episode, 'int4')},
+        ${sql.array(u.filePath, 'text')}, ${sql.array(u.fileSize, 'int8')}) as x(s, se, ep, p, sz)
+      on conflict (series_id, season, episode) do update set is_downloaded = true, file_path = excluded.file_path,
+        file_size = excluded.file_size, updated_at = now()
+      returning 1
+    ), gone as (
+      update episodes set is_downloaded = false, file_path = null, file_size = null, updated_at = now()
+      where id = any(${gone}) and on_provider returning 1
+    ), del as (
+      delete from episodes where id = any(${gone}) and not on_provider returning 1
+    ), st as (
+      update series s set dir_fingerprint = y.f, disk_signature = y.g, last_disk_scan_at = now()
+      from unnest(${sql.array(d.state.seriesId, 'int4')}, ${sql.array(d.state.fingerprint, 'text')}, ${sql.array(d.state.signature, 'text')}) as y(id, f, g)
+      where s.id = y.id
+      returning 1
+    ) select (select count(*) from up) + (select count(*) from gone) + (select count(*) from del) + (select count(*) from st) as n`);
+}

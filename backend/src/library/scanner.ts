@@ -2,10 +2,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { sql, type Conn } from '../db/pool.js';
+import { sql } from '../db/pool.js';
 import type { Deps } from '../deps.js';
 import { ServiceUnavailable } from '../http/errors.js';
-import { setUnmatchedFolders } from './repo.js';
+import { applyDiskChanges, knownFiles, scanDetails, scanStates, setUnmatchedFolders, type DiskChanges, type KnownFile, type ScanState } from './repo.js';
 import { isVideoFile, parseEpisodeFile, seasonOfFolder } from './episodeFiles.js';
 
 /**
@@ -36,27 +36,11 @@ export interface DiskScanResult {
   unmatched: string[];
 }
 
-/** A series as the scan needs it: `[id, folder, dir_fingerprint, disk_signature]`. */
-type State = [id: number, folder: string, fingerprint: string | null, signature: string | null];
-
-/**
- * The series' scan state as one JSON text (one value to parse instead of thousands of rows
- * through the driver: this query is most of a rescan's database time).
- */
-async function loadState(c: Conn, seriesIds?: number[]): Promise<State[]> {
-  const where = seriesIds ? sql.fragment`where id = any(${sql.array(seriesIds, 'int4')})` : sql.fragment``;
-  const text = await c.oneFirst(sql.unsafe`select coalesce(json_agg(json_build_array(id, folder, dir_fingerprint, disk_signature)), '[]')::text
-    from series ${where}`);
-  const rows = JSON.parse(text as string) as State[];
-  if (rows.length && (typeof rows[0][0] !== 'number' || typeof rows[0][1] !== 'string')) throw new Error('unexpected series state row');
-  return rows;
-}
-
 /**
  * A series whose folder vanished while a folder nobody knows carries its `.aniworld-key` was
  * renamed by the user: follow the rename instead of treating its episodes as gone.
  */
-async function followRenames(deps: Pick<Deps, 'db' | 'log'>, root: string, rows: State[], dirs: Map<string, number>): Promise<void> {
+async function followRenames(deps: Pick<Deps, 'db' | 'log'>, root: string, rows: ScanState[], dirs: Map<string, number>): Promise<void> {
   const gone = rows.filter((r) => !dirs.has(r[1]));
   if (gone.length === 0) return;
   const known = new Set(rows.map((r) => r[1]));
@@ -159,84 +143,55 @@ function episodesOf(videos: FolderRead['videos']): { rel: string; season: number
   return out;
 }
 
-interface Pending {
-  id: number;
-  dir: string;
-  /** What the disk holds now; the series' episode rows are made to match it. */
-  episodes: { rel: string; season: number; episode: number }[];
-}
+type Episode = { rel: string; season: number; episode: number };
 
-interface Batch {
-  pending: Pending[];
-  count: number;
-  stateId: number[]; fingerprint: (string | null)[]; signature: (string | null)[];
-}
-
-const newBatch = (): Batch => ({ pending: [], count: 0, stateId: [], fingerprint: [], signature: [] });
+const newBatch = (): DiskChanges => ({
+  upsert: { seriesId: [], season: [], episode: [], filePath: [], fileSize: [] }, goneIds: [],
+  state: { seriesId: [], fingerprint: [], signature: [] },
+});
 
 /**
- * Makes the episode rows of the changed folders match the disk. Only files the database does
- * not know yet (new path) are stat'ed for their size. One write statement (atomic): new files
- * upserted, rows whose file is gone marked not downloaded (provider episodes) or deleted
- * (disk-only rows), fingerprints stored. The parts touch disjoint rows.
+ * Adds to the batch what makes a series' episode rows match its folder: files the database does
+ * not know yet (new path) are stat'ed for their size and upserted; rows whose file is gone go.
  */
-async function writeBatch(c: Conn, b: Batch): Promise<void> {
-  if (!b.pending.length && !b.stateId.length) return;
-  const sid: number[] = [], season: number[] = [], episode: number[] = [], file: string[] = [], size: number[] = [];
-  const goneIds: number[] = [];
-  if (b.pending.length) {
-    // one JSON text, as in loadState: [id, series_id, season, episode, file_path]
-    const text = await c.oneFirst(sql.unsafe`select coalesce(json_agg(json_build_array(id, series_id, season, episode, file_path)), '[]')::text
-      from episodes where series_id = any(${sql.array(b.pending.map((p) => p.id), 'int4')}) and (is_downloaded or not on_provider)`);
-    const known = (JSON.parse(text as string) as [number, number, number, number, string | null][])
-      .map(([id, series_id, season, episode, file_path]) => ({ id, series_id, season, episode, file_path }));
-    const byKey = new Map(known.map((k) => [`${k.series_id}/${k.season}/${k.episode}`, k]));
-    const onDisk = new Set<string>();
-    for (const p of b.pending) {
-      for (const e of p.episodes) {
-        const key = `${p.id}/${e.season}/${e.episode}`;
-        onDisk.add(key);
-        if (byKey.get(key)?.file_path === e.rel) continue;
-        try {
-          size.push(fs.statSync(path.join(p.dir, e.rel)).size);
-        } catch {
-          onDisk.delete(key); // vanished while we looked
-          continue;
-        }
-        sid.push(p.id); season.push(e.season); episode.push(e.episode); file.push(e.rel);
-      }
+function diff(b: DiskChanges, seriesId: number, dir: string, episodes: Episode[], known: KnownFile[]): void {
+  const byKey = new Map(known.map((k) => [`${k.season}/${k.episode}`, k]));
+  const onDisk = new Set<string>();
+  for (const e of episodes) {
+    const key = `${e.season}/${e.episode}`;
+    if (byKey.get(key)?.filePath === e.rel) {
+      onDisk.add(key);
+      continue;
     }
-    for (const k of known) if (!onDisk.has(`${k.series_id}/${k.season}/${k.episode}`)) goneIds.push(k.id);
+    let size: number;
+    try {
+      size = fs.statSync(`${dir}${path.sep}${e.rel}`).size;
+    } catch {
+      continue; // vanished while we looked
+    }
+    onDisk.add(key);
+    const u = b.upsert;
+    u.seriesId.push(seriesId); u.season.push(e.season); u.episode.push(e.episode); u.filePath.push(e.rel); u.fileSize.push(size);
   }
-  const gone = sql.array(goneIds, 'int4');
-  await c.query(sql.unsafe`with up as (
-      insert into episodes (series_id, season, episode, on_provider, is_downloaded, file_path, file_size)
-      select s, se, ep, false, true, p, sz from unnest(${sql.array(sid, 'int4')}, ${sql.array(season, 'int4')}, ${sql.array(episode, 'int4')},
-        ${sql.array(file, 'text')}, ${sql.array(size, 'int8')}) as x(s, se, ep, p, sz)
-      on conflict (series_id, season, episode) do update set is_downloaded = true, file_path = excluded.file_path,
-        file_size = excluded.file_size, updated_at = now()
-      returning 1
-    ), gone as (
-      update episodes set is_downloaded = false, file_path = null, file_size = null, updated_at = now()
-      where id = any(${gone}) and on_provider returning 1
-    ), del as (
-      delete from episodes where id = any(${gone}) and not on_provider returning 1
-    ), st as (
-      update series s set dir_fingerprint = y.f, disk_signature = y.g, last_disk_scan_at = now()
-      from unnest(${sql.array(b.stateId, 'int4')}, ${sql.array(b.fingerprint, 'text')}, ${sql.array(b.signature, 'text')}) as y(id, f, g)
-      where s.id = y.id
-      returning 1
-    ) select (select count(*) from up) + (select count(*) from gone) + (select count(*) from del) + (select count(*) from st) as n`);
+  for (const k of known) if (!onDisk.has(`${k.season}/${k.episode}`)) b.goneIds.push(k.id);
 }
 
+const setState = (b: DiskChanges, id: number, fingerprint: string | null, signature: string | null) => {
+  b.state.seriesId.push(id); b.state.fingerprint.push(fingerprint); b.state.signature.push(signature);
+};
+
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Folders are read this many at a time; the database answers about a chunk while it is read. */
+const CHUNK = 200;
 
 export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts: DiskScanOptions = {}): Promise<DiskScanResult> {
   const t0 = performance.now();
   const scanStart = Date.now();
   const root = deps.settings.animeDirectory();
-  const state = loadState(deps.db, opts.seriesIds);
-  state.catch(() => undefined); // awaited below; the root may fail first
+  // signatures are needed up front only when every folder is read
+  const states = scanStates(deps.db, { seriesIds: opts.seriesIds, signatures: !!opts.force });
+  states.catch(() => undefined); // awaited below; the root may fail first
   let names: string[];
   try {
     names = fs.readdirSync(root);
@@ -247,7 +202,7 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
   // While the database answers, the mtime of every folder in the root: it decides what is read.
   // (A stat also follows symlinked series folders.)
   const dirs = new Map<string, number>();
-  const only = opts.seriesIds ? new Set((await state).map((r) => r[1])) : null;
+  const only = opts.seriesIds ? new Set((await states).series.map((r) => r[1])) : null;
   await tick(); // the state query leaves before the stats hold the thread
   for (let i = 0; i < names.length; i++) {
     if (i % 1000 === 999) await tick();
@@ -260,63 +215,86 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
       // unreadable entry: not a series folder we can scan
     }
   }
-  const rows = await state;
+  const { series: rows, unmatched: storedUnmatched } = await states;
   if (!opts.seriesIds) await followRenames(deps, root, rows, dirs);
   if (!opts.seriesIds && rows.length >= 3 && rows.every((r) => !dirs.has(r[1]))) {
     // an empty mount point looks like a library whose every folder was deleted
     throw new ServiceUnavailable(`None of the ${rows.length} series folders is in ${root}: is the disk mounted? Nothing was changed`);
   }
-
   const tStat = performance.now();
+
+  // What must be looked at: folders gone, and folders whose mtimes changed (every folder when forced).
   const result: DiskScanResult = { series: rows.length, read: 0, changed: 0, unchanged: 0, files: 0, missingFolders: [], unmatched: [] };
-  let batch = newBatch();
+  const todo: ScanState[] = [];
   for (let i = 0; i < rows.length; i++) {
-    const [id, folder, fingerprint, signature] = rows[i];
-    if (i % 1000 === 999) await tick();
-    const dir = `${root}${path.sep}${folder}`; // one checked segment: no need to normalise
-    const top = dirs.get(folder);
-    if (top === undefined) {
-      result.missingFolders.push(folder);
-      batch.pending.push({ id, dir, episodes: [] });
-      batch.stateId.push(id); batch.fingerprint.push(null); batch.signature.push(null);
-      continue;
-    }
-    if (!opts.force && unchanged(dir, top, fingerprint)) {
-      result.unchanged++;
-      continue;
-    }
-    let read: FolderRead;
-    try {
-      read = readFolder(dir, top, scanStart);
-    } catch (err) {
-      deps.log.warn({ folder, err: (err as Error).message }, 'cannot read series folder');
-      continue;
-    }
-    result.read++;
-    result.files += read.videos.length;
-    if (read.signature === signature) {
-      result.unchanged++;
-      if (read.fingerprint !== fingerprint) {
-        batch.stateId.push(id); batch.fingerprint.push(read.fingerprint); batch.signature.push(read.signature);
+    const row = rows[i];
+    const top = dirs.get(row[1]);
+    if (top === undefined) result.missingFolders.push(row[1]);
+    if (top === undefined || opts.force || !unchanged(`${root}${path.sep}${row[1]}`, top, row[2])) todo.push(row);
+    else result.unchanged++;
+  }
+
+  let batch = newBatch();
+  for (let at = 0; at < todo.length; at += CHUNK) {
+    await tick();
+    const chunk = todo.slice(at, at + CHUNK);
+    // stored signatures and known files, unless forced (signatures came with the state; files are
+    // fetched below for the few folders that differ)
+    const details = opts.force ? null : scanDetails(deps.db, chunk.map((r) => r[0]), true);
+    details?.catch(() => undefined);
+    const reads: { row: ScanState; dir: string; read: FolderRead | null }[] = [];
+    for (const row of chunk) {
+      const dir = `${root}${path.sep}${row[1]}`; // one checked segment: no need to normalise
+      const top = dirs.get(row[1]);
+      let read: FolderRead | null = null;
+      if (top !== undefined) {
+        try {
+          read = readFolder(dir, top, scanStart);
+        } catch (err) {
+          deps.log.warn({ folder: row[1], err: (err as Error).message }, 'cannot read series folder');
+          continue;
+        }
+        result.read++;
+        result.files += read.videos.length;
       }
-      continue;
+      reads.push({ row, dir, read });
     }
-    batch.stateId.push(id); batch.fingerprint.push(read.fingerprint); batch.signature.push(read.signature);
-    result.changed++;
-    const episodes = episodesOf(read.videos);
-    batch.pending.push({ id, dir, episodes });
-    batch.count += episodes.length;
-    if (batch.count > 1_000) {
-      await writeBatch(deps.db, batch);
+    const stored = details ? await details : null;
+    const changed: { id: number; dir: string; episodes: Episode[] }[] = [];
+    for (const { row: [id, , fingerprint, signature], dir, read } of reads) {
+      if (!read) {
+        changed.push({ id, dir, episodes: [] });
+        setState(batch, id, null, null);
+        continue;
+      }
+      if (read.signature === (stored ? stored.get(id)?.signature : signature)) {
+        result.unchanged++;
+        if (read.fingerprint !== fingerprint) setState(batch, id, read.fingerprint, read.signature);
+        continue;
+      }
+      result.changed++;
+      setState(batch, id, read.fingerprint, read.signature);
+      changed.push({ id, dir, episodes: episodesOf(read.videos) });
+    }
+    if (changed.length) {
+      const files = stored ? null : await knownFiles(deps.db, changed.map((c) => c.id));
+      for (const c of changed) diff(batch, c.id, c.dir, c.episodes, stored?.get(c.id)?.files ?? files!.filter((f) => f.seriesId === c.id));
+    }
+    if (batch.upsert.seriesId.length + batch.goneIds.length > 2_000) {
+      await applyDiskChanges(deps.db, batch);
       batch = newBatch();
     }
   }
   const tRead = performance.now();
+  const writes: Promise<unknown>[] = [];
+  if (batch.state.seriesId.length) writes.push(applyDiskChanges(deps.db, batch));
   if (!opts.seriesIds) {
     const known = new Set(rows.map((r) => r[1]));
     result.unmatched = [...dirs.keys()].filter((d) => !known.has(d)).sort();
+    const now = new Set(result.unmatched);
+    if (storedUnmatched.length !== now.size || !storedUnmatched.every((f) => now.has(f))) writes.push(setUnmatchedFolders(deps.db, result.unmatched));
   }
-  await Promise.all([writeBatch(deps.db, batch), opts.seriesIds ? null : setUnmatchedFolders(deps.db, result.unmatched)]);
+  await Promise.all(writes);
   const tWrite = performance.now();
   const ms = (a: number, b: number) => Math.round(b - a);
   deps.log.info({ series: result.series, read: result.read, changed: result.changed, force: !!opts.force, stat_ms: ms(t0, tStat),
