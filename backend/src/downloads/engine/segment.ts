@@ -55,7 +55,8 @@ export async function fetchSegment(o: SegmentFetch): Promise<SegmentResult> {
   try {
     const size = (await handle.stat()).size;
     // a partial file continues; one too short for the init section, or cut inside an AES block, starts over
-    if (size <= initLen || (key && (size - initLen) % 16 !== 0)) await w.restart(init);
+    if (size === 0) w.start(init);
+    else if (size <= initLen || (key && (size - initLen) % 16 !== 0)) await w.restart(init);
     else w.resumeAt(size - initLen);
 
     let lastErr: unknown = null;
@@ -181,6 +182,11 @@ class PartWriter {
   async restart(init: Buffer | null) {
     await this.out.settle();
     await this.handle.truncate(0);
+    this.start(init);
+  }
+
+  /** An empty file: the init section first. */
+  start(init: Buffer | null) {
     this.written = 0;
     this.chunks = [];
     if (init) {
