@@ -14,7 +14,7 @@ import { DownloadsConfig } from '../backend/src/downloads/configSchema.js';
 import { downloadHls } from '../backend/src/downloads/engine/hls.js';
 import { downloadMp4 } from '../backend/src/downloads/engine/mp4.js';
 import { remuxSegments } from '../backend/src/downloads/engine/remux.js';
-import { verifyMedia } from '../backend/src/downloads/engine/verify.js';
+import { prepareVerify } from '../backend/src/downloads/engine/verify.js';
 import { Throttle } from '../backend/src/downloads/engine/throttle.js';
 import { placeFile } from '../backend/src/downloads/place.js';
 import { ffmpegBinaries } from '../backend/src/downloads/ffmpeg.js';
@@ -29,6 +29,7 @@ const signal = new AbortController().signal;
 const common = { headers: { 'user-agent': 'Mozilla/5.0 bench' }, dispatcher, signal, stallMs: 30_000, throttle: new Throttle(() => 0) };
 
 const t0 = performance.now();
+const verifier = prepareVerify({ ffmpegPath: bins.ffmpeg, signal }); // as attempt.ts: started with the download
 let file: string;
 let expected: number | null = null;
 let ext: string;
@@ -49,7 +50,7 @@ if (mode === 'hls') {
   await downloadMp4({ ...common, url, file, maxBytes: 50 * 1024 ** 3 });
 }
 const t1 = performance.now();
-await verifyMedia({ ffmpegPath: bins.ffmpeg, ffprobePath: bins.ffprobe, file, expectedDuration: expected, signal, demuxPass: false });
+await verifier.run(file, expected);
 const t2 = performance.now();
 const bytes = fs.statSync(file).size;
 const target = path.join(workDir, `Bench - S01E01 - Placed.${ext}`);

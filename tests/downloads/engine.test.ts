@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadMp4 } from '../../backend/src/downloads/engine/mp4.js';
 import { downloadHls } from '../../backend/src/downloads/engine/hls.js';
 import { remuxSegments } from '../../backend/src/downloads/engine/remux.js';
-import { verifyMedia } from '../../backend/src/downloads/engine/verify.js';
+import { prepareVerify, verifyMedia } from '../../backend/src/downloads/engine/verify.js';
 import { Throttle } from '../../backend/src/downloads/engine/throttle.js';
 import { parseMaster, pickVariant } from '../../backend/src/downloads/engine/playlist.js';
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
@@ -167,9 +168,23 @@ describe('verification', () => {
     await expect(verifyMedia({ ...bins, file: out, expectedDuration: r.totalDuration, signal: new AbortController().signal })).rejects.toThrow(/verification failed/);
   });
 
+  it('runs started ahead check the file once it is named, whatever its name; an mkv without an expected duration too', async () => {
+    const odd = path.join(tmp, "Re:Zero - JoJo's [1].mp4");
+    fs.copyFileSync(mp4, odd);
+    const ahead = prepareVerify({ ffmpegPath: 'ffmpeg', signal: new AbortController().signal });
+    expect(await ahead.run(odd, null)).toMatchObject({ videoCodec: 'h264', audioCodec: 'aac', height: 360 });
+    const mkv = path.join(tmp, "it's.mkv");
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', mp4, '-c', 'copy', mkv]);
+    const v = await prepareVerify({ ffmpegPath: 'ffmpeg', signal: new AbortController().signal }).run(mkv, null);
+    expect(Math.abs(v.duration - 8)).toBeLessThan(0.2);
+    // cut short: the runs started ahead notice as the one-off check does
+    const cut = path.join(tmp, 'cut-ahead.mp4');
+    fs.writeFileSync(cut, fs.readFileSync(mp4).subarray(0, Math.floor(mp4Size * 0.7)));
+    await expect(prepareVerify({ ffmpegPath: 'ffmpeg', signal: new AbortController().signal }).run(cut, null)).rejects.toThrow(/verification failed/);
+  });
+
   it('a file without audio fails', async () => {
     const silent = path.join(tmp, 'silent.mp4');
-    const { execFileSync } = await import('node:child_process');
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', mp4, '-an', '-c', 'copy', silent]);
     await expect(verifyMedia({ ...bins, file: silent, expectedDuration: null, signal: new AbortController().signal })).rejects.toThrow(/no audio stream/);
   });

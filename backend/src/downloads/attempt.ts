@@ -2,12 +2,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Deps } from '../deps.js';
 import type { EpisodeSource } from '../providers/types.js';
-import { findHoster, HosterError } from '../providers/hosters/index.js';
+import { findHoster, HosterError, type ResolvedMedia } from '../providers/hosters/index.js';
+import type { DownloadsConfig } from './configSchema.js';
 import { DownloadError } from './engine/errors.js';
-import { downloadMp4 } from './engine/mp4.js';
+import { downloadMp4, type Mp4Download } from './engine/mp4.js';
 import { downloadHls } from './engine/hls.js';
 import { remuxSegments } from './engine/remux.js';
-import { verifyMedia } from './engine/verify.js';
+import { prepareVerify, type Verifier } from './engine/verify.js';
 import { ensureFreeSpace } from './place.js';
 import { ffmpegBinaries } from './ffmpeg.js';
 import type { DownloadRuntime } from './runtime.js';
@@ -74,6 +75,18 @@ export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptI
     throw new DownloadError((err as Error).message, true); // no hoster can help with that
   }
   const common = { headers: { 'user-agent': http.userAgent, ...media.headers }, dispatcher: http.dispatcher, signal: a.signal, stallMs: dl.stall_timeout_seconds * 1000, throttle: rt.throttle };
+  // the verification's ffmpeg runs start now, so their start-up is not paid after the download
+  const verifier = prepareVerify({ ffmpegPath: bins.ffmpeg, signal: a.signal });
+  try {
+    return await download(a, media, bins, common, verifier, embedUrl, dl);
+  } finally {
+    verifier.cancel();
+  }
+}
+
+type Common = Pick<Mp4Download, 'headers' | 'dispatcher' | 'signal' | 'stallMs' | 'throttle'>;
+
+async function download(a: AttemptInput, media: ResolvedMedia, bins: { ffmpeg: string; ffprobe: string }, common: Common, verifier: Verifier, embedUrl: string, dl: DownloadsConfig): Promise<AttemptResult> {
   if (media.kind === 'mp4') {
     const file = path.join(a.dir, 'download.mp4');
     const r = await downloadMp4({
@@ -81,8 +94,8 @@ export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptI
       onTotal: async (total) => ensureFreeSpace(a.dir, Math.max(0, (total ?? 0) - (await fs.stat(file).then((s) => s.size, () => 0))), dl.min_free_space_mb),
       onProgress: a.onProgress,
     });
-    // the size check already proved every byte arrived; ffprobe and a demux of both ends check the rest
-    const v = await verifyMedia({ ffmpegPath: bins.ffmpeg, ffprobePath: bins.ffprobe, file, expectedDuration: null, signal: a.signal, demuxPass: false });
+    // the size check already proved every byte arrived; a demux of both ends checks the rest
+    const v = await verifier.run(file, null);
     return { file, ext: 'mp4', bytes: r.bytes, duration: v.duration, embedUrl };
   }
   const segDir = path.join(a.dir, 'segments');
@@ -107,7 +120,7 @@ export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptI
     a.signal.removeEventListener('abort', stopRemux);
   }
   if (remuxErrors) throw new DownloadError(`verification failed: the remux (demux pass) reported errors (${remuxErrors.split('\n').slice(0, 2).join(' | ').slice(0, 300)})`);
-  const v = await verifyMedia({ ffmpegPath: bins.ffmpeg, ffprobePath: bins.ffprobe, file: output, expectedDuration: r.totalDuration, signal: a.signal, demuxPass: false });
+  const v = await verifier.run(output, r.totalDuration);
   const bytes = (await fs.stat(output)).size;
   await fs.rm(segDir, { recursive: true, force: true });
   return { file: output, ext: dl.container, bytes, duration: v.duration, embedUrl };

@@ -1,12 +1,16 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
 import { DownloadError } from './errors.js';
 
 /**
- * Checks a file before it is placed, without decoding anything, in one ffmpeg run: a demux (copy)
- * of the first and the last seconds must give packets on a video and an audio stream without an
- * error (a file cut short has no packets where its index says the end is), and the span from the
- * first to the last packet (the duration) must match the expected one within 2 %. Optionally one
- * demux pass over every packet (for HLS the remux is that pass), side by side.
+ * Checks a file before it is placed, without decoding anything: a demux (copy) of the first and
+ * the last seconds must give packets on a video and an audio stream without an error (a file cut
+ * short has no packets where its index says the end is), and the span from the first to the last
+ * packet (the duration) must match the expected one within 2 %. The two ffmpeg runs can be started
+ * ahead (prepareVerify), so their start-up overlaps the download. Optionally one demux pass over
+ * every packet (for HLS the remux is that pass), side by side.
  */
 export interface VerifyResult {
   duration: number;
@@ -26,6 +30,7 @@ function run(bin: string, args: string[], signal: AbortSignal): Promise<{ code: 
   });
 }
 
+const BASE = ['-hide_banner', '-nostdin', '-v', 'error'];
 const firstLine = (s: string) => s.trim().split('\n').filter(Boolean).slice(0, 2).join(' | ').slice(0, 300);
 
 interface StreamInfo { type?: string; codec?: string; width?: number; height?: number; tb: number; first: number; end: number; packets: number }
@@ -65,38 +70,173 @@ function parseFramecrc(text: string): Map<number, StreamInfo> {
   return streams;
 }
 
-export async function verifyMedia(o: { ffmpegPath: string; /** unused: the one ffmpeg run reports the streams */ ffprobePath?: string; file: string; expectedDuration: number | null; signal: AbortSignal; demuxPass?: boolean }): Promise<VerifyResult> {
-  const base = ['-hide_banner', '-nostdin', '-v', 'error'];
-  // the first and the last seconds demuxed in one run, with the file's own timestamps
-  const edges = run(o.ffmpegPath, [...base, '-copyts', '-t', '2', '-i', o.file, '-sseof', '-3', '-i', o.file, '-map', '0', '-map', '1', '-c', 'copy', '-f', 'framecrc', '-'], o.signal);
-  // every packet once (skipped when the remux already read every packet)
-  const demux = o.demuxPass === false ? null : run(o.ffmpegPath, [...base, '-i', o.file, '-map', '0', '-c', 'copy', '-f', 'null', '-'], o.signal);
-  demux?.catch(() => undefined); // awaited below unless an earlier check fails
-  const e = await edges;
-  if (e.code !== 0 || e.stderr.trim()) throw new DownloadError(`verification failed: the demux of the first and last seconds reported errors (${firstLine(e.stderr) || `exit ${e.code}`})`);
-  // output streams: the file's streams from the first seconds, then the same from the last ones
-  const all = parseFramecrc(e.stdout);
-  const count = all.size / 2;
-  const head = (i: number) => all.get(i)!;
-  const pick = (type: string) => [...Array(count).keys()].find((i) => head(i).type === type);
-  const v = pick('video');
-  const a = pick('audio');
+/** The two ffmpeg runs of a verification, started ahead: each waits for its input list on a pipe. */
+export interface Verifier {
+  /** Checks the finished file; the processes only open it now. */
+  run(file: string, expectedDuration: number | null): Promise<VerifyResult>;
+  /** Stops the waiting processes (the download failed). */
+  cancel(): void;
+}
+
+interface Waiting { send(script: string): void; done: Promise<{ code: number; stdout: string; stderr: string }>; kill(): void }
+
+/**
+ * An ffmpeg that demuxes (framecrc: streams and packet timestamps) what a concat list read from
+ * pipe 3 names: started at once, it has loaded its libraries (most of a short run's time) by the
+ * time the file is finished.
+ */
+function spawnWaiting(bin: string, inputOptions: string[], signal: AbortSignal): Waiting {
+  const p = spawn(bin, [...BASE, '-copyts', ...inputOptions, '-f', 'concat', '-safe', '0', '-protocol_whitelist', 'file,pipe', '-i', 'pipe:3', '-map', '0', '-c', 'copy', '-f', 'framecrc', '-'], {
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  const list = p.stdio[3] as Writable;
+  list.on('error', () => undefined); // ffmpeg gone: its exit says why
+  const kill = () => { if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL'); };
+  signal.addEventListener('abort', kill, { once: true });
+  let stdout = '';
+  let stderr = '';
+  p.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+  p.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  const done = new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+    p.once('error', reject);
+    p.once('close', (code) => {
+      signal.removeEventListener('abort', kill);
+      if (signal.aborted) reject(signal.reason);
+      else resolve({ code: code ?? 1, stdout, stderr });
+    });
+  });
+  done.catch(() => undefined); // awaited by run(); a cancelled one is never awaited
+  return { send: (script) => list.end(script), done, kill };
+}
+
+/** The ffconcat list naming one file (absolute, quoted), optionally from a point in time. */
+function concatList(file: string, inpoint: number | null): string {
+  const quoted = `'${`file:${path.resolve(file)}`.replace(/'/g, `'\\''`)}'`;
+  return `ffconcat version 1.0\nfile ${quoted}\n${inpoint !== null ? `inpoint ${inpoint.toFixed(3)}\n` : ''}`;
+}
+
+/** An MP4's own duration (mvhd), found by walking the top-level boxes; null when it has none. */
+async function mp4Duration(file: string): Promise<number | null> {
+  const fh = await fs.open(file, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const b = Buffer.alloc(32);
+    const box = async (pos: number) => {
+      const { bytesRead } = await fh.read(b, 0, 16, pos);
+      if (bytesRead < 8) return null;
+      let len = b.readUInt32BE(0);
+      const type = b.toString('latin1', 4, 8);
+      let head = 8;
+      if (len === 1) { len = Number(b.readBigUInt64BE(8)); head = 16; } else if (len === 0) len = size - pos;
+      return len < head ? null : { type, len, head };
+    };
+    for (let pos = 0; pos < size;) {
+      const top = await box(pos);
+      if (!top) return null;
+      if (top.type === 'moov') {
+        for (let at = pos + top.head; at < pos + top.len;) {
+          const child = await box(at);
+          if (!child) return null;
+          if (child.type === 'mvhd') {
+            await fh.read(b, 0, 32, at + child.head);
+            const v1 = b[0] === 1;
+            const timescale = b.readUInt32BE(v1 ? 20 : 12);
+            const duration = v1 ? Number(b.readBigUInt64BE(24)) : b.readUInt32BE(16);
+            return timescale > 0 && duration > 0 && duration < 0xffffffff ? duration / timescale : null;
+          }
+          at += child.len;
+        }
+        return null;
+      }
+      pos += top.len;
+    }
+    return null;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Starts a verification's ffmpeg runs ahead of the file being finished: the first 2 seconds and the
+ * last ones (from 3 s before the end; with an expected duration from the playlist, 2 % earlier still,
+ * the tolerance of the duration check) are demuxed side by side once `run` names the file.
+ */
+export function prepareVerify(o: { ffmpegPath: string; signal: AbortSignal }): Verifier {
+  const head = spawnWaiting(o.ffmpegPath, ['-t', '2'], o.signal);
+  const tail = spawnWaiting(o.ffmpegPath, [], o.signal);
+  const cancel = () => { head.kill(); tail.kill(); };
+  return {
+    cancel,
+    async run(file, expectedDuration) {
+      try {
+        const known = expectedDuration ? expectedDuration * 0.98 : await mp4Duration(file).catch(() => null);
+        if (known === null) {
+          cancel(); // not an MP4 with an index duration: ffmpeg finds the end itself
+          return await verifyMedia({ ffmpegPath: o.ffmpegPath, file, expectedDuration, signal: o.signal, demuxPass: false });
+        }
+        head.send(concatList(file, 0));
+        tail.send(concatList(file, Math.max(0, known - 3)));
+        const [h, t] = await Promise.all([head.done, tail.done]);
+        for (const r of [h, t]) {
+          if (r.code !== 0 || r.stderr.trim()) throw new DownloadError(`verification failed: the demux of the first and last seconds reported errors (${firstLine(r.stderr) || `exit ${r.code}`})`);
+        }
+        const inpoint = Math.max(0, known - 3);
+        return judge(parseFramecrc(h.stdout), parseFramecrc(t.stdout), inpoint, expectedDuration);
+      } finally {
+        cancel();
+      }
+    },
+  };
+}
+
+/**
+ * The checks on the demuxed edges: a video and an audio stream, packets of both in the first and
+ * in the last seconds, and the span from the first to the last packet (the duration) within 2 %
+ * of the expected one. `tailOffset`: added to the tail's timestamps to make them the file's own.
+ */
+function judge(head: Map<number, StreamInfo>, tail: Map<number, StreamInfo>, tailOffset: number, expectedDuration: number | null): VerifyResult {
+  const ids = [...head.keys()];
+  const v = ids.find((i) => head.get(i)!.type === 'video');
+  const a = ids.find((i) => head.get(i)!.type === 'audio');
   if (v === undefined) throw new DownloadError('verification failed: no video stream');
   if (a === undefined) throw new DownloadError('verification failed: no audio stream');
   for (const i of [v, a]) {
-    for (const [at, offset] of [['first', 0], ['last', count]] as const) {
-      if (!all.get(i + offset)?.packets) throw new DownloadError(`verification failed: no ${head(i).type} data in the ${at} seconds (the file is cut short or damaged)`);
+    for (const [at, part] of [['first', head], ['last', tail]] as const) {
+      if (!part.get(i)?.packets) throw new DownloadError(`verification failed: no ${head.get(i)!.type} data in the ${at} seconds (the file is cut short or damaged)`);
     }
   }
-  const start = Math.min(head(v).first, head(a).first);
-  const duration = Math.max(all.get(v + count)!.end, all.get(a + count)!.end) - start;
+  const start = Math.min(head.get(v)!.first, head.get(a)!.first);
+  const duration = Math.max(tail.get(v)!.end, tail.get(a)!.end) + tailOffset - start;
   if (!Number.isFinite(duration) || duration <= 0) throw new DownloadError('verification failed: the file has no duration');
-  if (o.expectedDuration && Math.abs(duration - o.expectedDuration) / o.expectedDuration > 0.02) {
-    throw new DownloadError(`verification failed: duration ${duration.toFixed(2)} s differs from the expected ${o.expectedDuration.toFixed(2)} s by more than 2 %`);
+  if (expectedDuration && Math.abs(duration - expectedDuration) / expectedDuration > 0.02) {
+    throw new DownloadError(`verification failed: duration ${duration.toFixed(2)} s differs from the expected ${expectedDuration.toFixed(2)} s by more than 2 %`);
+  }
+  const hv = head.get(v)!;
+  return { duration, videoCodec: hv.codec ?? '?', audioCodec: head.get(a)!.codec ?? '?', width: hv.width ?? null, height: hv.height ?? null };
+}
+
+/** The whole check in one go, for a file that is already there (see prepareVerify). */
+export async function verifyMedia(o: { ffmpegPath: string; /** unused: the ffmpeg runs report the streams */ ffprobePath?: string; file: string; expectedDuration: number | null; signal: AbortSignal; demuxPass?: boolean }): Promise<VerifyResult> {
+  // every packet once (skipped when the remux already read every packet)
+  const demux = o.demuxPass === false ? null : run(o.ffmpegPath, [...BASE, '-i', o.file, '-map', '0', '-c', 'copy', '-f', 'null', '-'], o.signal);
+  demux?.catch(() => undefined); // awaited below unless an earlier check fails
+  const known = o.expectedDuration ? o.expectedDuration * 0.98 : await mp4Duration(o.file).catch(() => null);
+  let result: VerifyResult;
+  if (known !== null) result = await prepareVerify(o).run(o.file, o.expectedDuration);
+  else {
+    // the first and the last seconds demuxed in one run, with the file's own timestamps
+    const e = await run(o.ffmpegPath, [...BASE, '-copyts', '-t', '2', '-i', o.file, '-sseof', '-3', '-i', o.file, '-map', '0', '-map', '1', '-c', 'copy', '-f', 'framecrc', '-'], o.signal);
+    if (e.code !== 0 || e.stderr.trim()) throw new DownloadError(`verification failed: the demux of the first and last seconds reported errors (${firstLine(e.stderr) || `exit ${e.code}`})`);
+    // output streams: the file's streams from the first seconds, then the same from the last ones
+    const all = parseFramecrc(e.stdout);
+    const count = all.size / 2;
+    const head = new Map([...all].filter(([i]) => i < count));
+    const tail = new Map([...all].filter(([i]) => i >= count).map(([i, st]) => [i - count, st]));
+    result = judge(head, tail, 0, o.expectedDuration);
   }
   if (demux) {
     const r = await demux;
     if (r.code !== 0 || r.stderr.trim()) throw new DownloadError(`verification failed: demux pass reported errors (${firstLine(r.stderr) || `exit ${r.code}`})`);
   }
-  return { duration, videoCodec: head(v).codec ?? '?', audioCodec: head(a).codec ?? '?', width: head(v).width ?? null, height: head(v).height ?? null };
+  return result;
 }
