@@ -13,7 +13,7 @@
  * disk (the reference clients: their exit; the product: the placed file, after verification), so
  * process start-up counts for nobody and the server's delay counts for everybody. The product uses
  * its configured defaults (segments in parallel). Media are generated once into bench/.work/
- * (git-ignored). Env: BENCH_SECONDS (default 240), BENCH_BITRATE (default 8M).
+ * (git-ignored). Env: BENCH_SECONDS (default 240), BENCH_BITRATE (default 8M), BENCH_ONLY.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -32,6 +32,8 @@ const work = path.join(root, 'bench', '.work');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 240);
 const BITRATE = process.env.BENCH_BITRATE ?? '8M';
 const MB = 1024 * 1024;
+/** BENCH_ONLY=hls,mp4,resume: only those parts (quick iterations; the full run is the measurement). */
+const want = (part: string) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(part);
 
 // ---------- media ----------
 async function prepareMedia() {
@@ -191,47 +193,51 @@ async function main() {
   const ffmpeg = (u: string, name: string) => timed('ffmpeg', ['-v', 'error', '-y', '-i', u, '-c', 'copy', path.join(out(name), 'out.mkv')]);
 
   const r: Record<string, Run> = {};
-  for (const delay of [100, 20]) {
+  if (want('hls')) for (const delay of [100, 20]) {
     server.delayMs = delay;
     r[`p${delay}`] = await product('hls', plain, `p${delay}`);
     row(`product HLS plain, +${delay} ms/request, ${defaultConcurrency} in parallel (default)`, r[`p${delay}`]!, media.hlsBytes);
     r[`f${delay}`] = await ffmpeg(plain, `f${delay}`);
     row(`ffmpeg  HLS plain, +${delay} ms/request`, r[`f${delay}`]!, media.hlsBytes);
   }
-  server.delayMs = 100;
   const other = defaultConcurrency === 8 ? 16 : 8;
-  r.p100alt = await product('hls', plain, 'p100alt', other);
-  row(`product HLS plain, +100 ms/request, ${other} in parallel`, r.p100alt, media.hlsBytes);
-  server.delayMs = 20;
-  r.pa = await product('hls', aes, 'pa');
-  row('product HLS AES-128, +20 ms/request', r.pa, media.hlsBytes);
-  r.fa = await ffmpeg(aes, 'fa');
-  row('ffmpeg  HLS AES-128, +20 ms/request', r.fa, media.hlsBytes);
+  if (want('hls')) {
+    server.delayMs = 100;
+    r.p100alt = await product('hls', plain, 'p100alt', other);
+    row(`product HLS plain, +100 ms/request, ${other} in parallel`, r.p100alt, media.hlsBytes);
+    server.delayMs = 20;
+    r.pa = await product('hls', aes, 'pa');
+    row('product HLS AES-128, +20 ms/request', r.pa, media.hlsBytes);
+    r.fa = await ffmpeg(aes, 'fa');
+    row('ffmpeg  HLS AES-128, +20 ms/request', r.fa, media.hlsBytes);
+  }
   server.delayMs = 0;
   // short runs: three rounds in alternating order, the median of each side
   const pms: Run[] = [];
   const cs: Run[] = [];
   const curl = () => timed('curl', ['-s', '-o', path.join(out('c'), 'out.mp4'), mp4]);
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 3 && want('mp4'); i++) {
     if (i % 2) cs.push(await curl());
     pms.push(await product('mp4', mp4, 'pm'));
     if (!(i % 2)) cs.push(await curl());
   }
   const median = (xs: Run[]) => [...xs].sort((a, b) => a.time - b.time)[1]!;
-  r.pm = median(pms);
-  row(`product MP4 (median of ${pms.map((x) => x.time.toFixed(2)).join(', ')})`, r.pm, media.mp4Bytes);
-  r.c = median(cs);
-  row(`curl    MP4 (median of ${cs.map((x) => x.time.toFixed(2)).join(', ')})`, r.c, media.mp4Bytes);
-  const resumeMp4 = await killAt40('mp4', mp4, 'rm', media.mp4Bytes);
-  const resumeHls = await killAt40('hls', plain, 'rh', media.hlsBytes);
+  if (want('mp4')) {
+    r.pm = median(pms);
+    row(`product MP4 (median of ${pms.map((x) => x.time.toFixed(2)).join(', ')})`, r.pm, media.mp4Bytes);
+    r.c = median(cs);
+    row(`curl    MP4 (median of ${cs.map((x) => x.time.toFixed(2)).join(', ')})`, r.c, media.mp4Bytes);
+  }
+  const resumeMp4 = want('resume') ? await killAt40('mp4', mp4, 'rm', media.mp4Bytes) : { refetchedMb: NaN };
+  const resumeHls = want('resume') ? await killAt40('hls', plain, 'rh', media.hlsBytes) : { refetchedMb: NaN };
 
   console.log('\n| run | time s (first request → file on disk) | of which verify s | MB/s | process wall s | CPU s | peak RSS MB |\n|---|---|---|---|---|---|---|');
   for (const x of rows) console.log(`| ${x.join(' | ')} |`);
   const pass = (ok: boolean) => (ok ? 'PASS' : 'MISS');
-  const products = ['p100', 'p20', 'pa', 'pm'];
+  const products = ['p100', 'p20', 'pa', 'pm'].filter((k) => r[k]);
   const verifyShare = Math.max(...products.map((k) => r[k]!.verify_ms! / 1000 / r[k]!.time));
   const maxRss = Math.max(...products.map((k) => r[k]!.maxRssMb));
-  const t = (k: string) => r[k]!.time;
+  const t = (k: string) => r[k]?.time ?? NaN;
   const checks: [string, number, boolean][] = [
     ['HLS +100 ms: ffmpeg time / product time (target >= 8)', t('f100') / t('p100'), t('f100') / t('p100') >= 8],
     [`HLS +100 ms, ${other} in parallel: ffmpeg time / product time`, t('f100') / t('p100alt'), t('f100') / t('p100alt') >= 8],
@@ -239,17 +245,17 @@ async function main() {
     ['product AES-128 time / plain time, +20 ms (target <= 1.2)', t('pa') / t('p20'), t('pa') / t('p20') <= 1.2],
     ['ffmpeg AES-128 time / plain time, +20 ms (reference)', t('fa') / t('f20'), true],
     ['MP4 product throughput / curl throughput, through verification and placement (target >= 0.9)', t('c') / t('pm'), t('c') / t('pm') >= 0.9],
-    ['MP4 product download-phase throughput / curl throughput', t('c') / (r.pm!.download_ms! / 1000), t('c') / (r.pm!.download_ms! / 1000) >= 0.9],
+    ['MP4 product download-phase throughput / curl throughput', t('c') / ((r.pm?.download_ms ?? NaN) / 1000), t('c') / ((r.pm?.download_ms ?? NaN) / 1000) >= 0.9],
   ];
   console.log('\n| ratio | value | target |\n|---|---|---|');
-  for (const [label, value, ok] of checks) console.log(`| ${label} | ${value.toFixed(2)} | ${pass(ok)} |`);
+  for (const [label, value, ok] of checks) if (!Number.isNaN(value)) console.log(`| ${label} | ${value.toFixed(2)} | ${pass(ok)} |`);
   const extra: [string, string, boolean][] = [
     ['resume after kill at 40 %, MP4: MiB fetched again (target <= 8)', resumeMp4.refetchedMb.toFixed(2), resumeMp4.refetchedMb <= 8],
     ['resume after kill at 40 %, HLS: MiB fetched again (target <= 8)', resumeHls.refetchedMb.toFixed(2), resumeHls.refetchedMb <= 8],
     ['verification share of the product time, max (target <= 10 %)', `${(verifyShare * 100).toFixed(1)} %`, verifyShare <= 0.1],
     ['product peak memory, MB (target < 200)', maxRss.toFixed(0), maxRss < 200],
   ];
-  for (const [label, value, ok] of extra) console.log(`| ${label} | ${value} | ${pass(ok)} |`);
+  for (const [label, value, ok] of extra) if (!value.startsWith('NaN') && !value.startsWith('-Inf')) console.log(`| ${label} | ${value} | ${pass(ok)} |`);
   fs.rmSync(path.join(work, 'out'), { recursive: true, force: true }); // the downloaded copies (the media stay cached)
   console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
   console.log('times run from the first request the server sees to the file on disk (references: process exit; product: placed file, verified); process wall times include start-up.');

@@ -14,7 +14,7 @@ import { DownloadsConfig } from '../backend/src/downloads/configSchema.js';
 import { downloadHls } from '../backend/src/downloads/engine/hls.js';
 import { downloadMp4 } from '../backend/src/downloads/engine/mp4.js';
 import { remuxSegments } from '../backend/src/downloads/engine/remux.js';
-import { prepareVerify } from '../backend/src/downloads/engine/verify.js';
+import { VerifyAhead } from '../backend/src/downloads/engine/verify.js';
 import { Throttle } from '../backend/src/downloads/engine/throttle.js';
 import { placeFile } from '../backend/src/downloads/place.js';
 import { ffmpegBinaries } from '../backend/src/downloads/ffmpeg.js';
@@ -29,7 +29,8 @@ const signal = new AbortController().signal;
 const common = { headers: { 'user-agent': 'Mozilla/5.0 bench' }, dispatcher, signal, stallMs: 30_000, throttle: new Throttle(() => 0) };
 
 const t0 = performance.now();
-const verifier = prepareVerify({ ffmpegPath: bins.ffmpeg, signal }); // as attempt.ts: started with the download
+const verifier = new VerifyAhead({ ffmpegPath: bins.ffmpeg, signal }); // as attempt.ts: started at 75 %
+const onProgress = (done: number, total: number | null) => verifier.progress(done, total);
 let file: string;
 let expected: number | null = null;
 let ext: string;
@@ -39,7 +40,7 @@ if (mode === 'hls') {
   file = path.join(part, 'video.mkv');
   fs.rmSync(file, { force: true });
   const r = await downloadHls({
-    ...common, url, dir: path.join(part, 'segments'), quality: null, concurrency: Number(conc ?? DownloadsConfig.parse({}).hls_segment_concurrency), retries: 4,
+    ...common, url, dir: path.join(part, 'segments'), quality: null, concurrency: Number(conc ?? DownloadsConfig.parse({}).hls_segment_concurrency), retries: 4, onProgress,
     consume: async (files) => { remuxErrors = await remuxSegments({ ffmpegPath: bins.ffmpeg, files, output: file, container: 'mkv', signal }); },
   });
   if (remuxErrors) throw new Error(`remux reported errors: ${remuxErrors}`);
@@ -47,7 +48,7 @@ if (mode === 'hls') {
 } else {
   ext = 'mp4';
   file = path.join(part, 'download.mp4');
-  await downloadMp4({ ...common, url, file, maxBytes: 50 * 1024 ** 3 });
+  await downloadMp4({ ...common, url, file, maxBytes: 50 * 1024 ** 3, onProgress });
 }
 const t1 = performance.now();
 await verifier.run(file, expected);

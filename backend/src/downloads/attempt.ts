@@ -8,7 +8,7 @@ import { DownloadError } from './engine/errors.js';
 import { downloadMp4, type Mp4Download } from './engine/mp4.js';
 import { downloadHls } from './engine/hls.js';
 import { remuxSegments } from './engine/remux.js';
-import { prepareVerify, type Verifier } from './engine/verify.js';
+import { VerifyAhead } from './engine/verify.js';
 import { ensureFreeSpace } from './place.js';
 import { ffmpegBinaries } from './ffmpeg.js';
 import type { DownloadRuntime } from './runtime.js';
@@ -75,10 +75,14 @@ export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptI
     throw new DownloadError((err as Error).message, true); // no hoster can help with that
   }
   const common = { headers: { 'user-agent': http.userAgent, ...media.headers }, dispatcher: http.dispatcher, signal: a.signal, stallMs: dl.stall_timeout_seconds * 1000, throttle: rt.throttle };
-  // the verification's ffmpeg runs start now, so their start-up is not paid after the download
-  const verifier = prepareVerify({ ffmpegPath: bins.ffmpeg, signal: a.signal });
+  // the verification's ffmpeg runs start during the download, so their start-up is not paid after it
+  const verifier = new VerifyAhead({ ffmpegPath: bins.ffmpeg, signal: a.signal });
+  const onProgress = (done: number, total: number | null) => {
+    a.onProgress(done, total);
+    verifier.progress(done, total);
+  };
   try {
-    return await download(a, media, bins, common, verifier, embedUrl, dl);
+    return await download({ ...a, onProgress }, media, bins, common, verifier, embedUrl, dl);
   } finally {
     verifier.cancel();
   }
@@ -86,7 +90,7 @@ export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptI
 
 type Common = Pick<Mp4Download, 'headers' | 'dispatcher' | 'signal' | 'stallMs' | 'throttle'>;
 
-async function download(a: AttemptInput, media: ResolvedMedia, bins: { ffmpeg: string; ffprobe: string }, common: Common, verifier: Verifier, embedUrl: string, dl: DownloadsConfig): Promise<AttemptResult> {
+async function download(a: AttemptInput, media: ResolvedMedia, bins: { ffmpeg: string; ffprobe: string }, common: Common, verifier: VerifyAhead, embedUrl: string, dl: DownloadsConfig): Promise<AttemptResult> {
   if (media.kind === 'mp4') {
     const file = path.join(a.dir, 'download.mp4');
     const r = await downloadMp4({
