@@ -5,6 +5,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { client } from '../helpers/http.js';
 import { insertSeries, seriesByKey } from '../../backend/src/library/repo.js';
 import { scanDisk } from '../../backend/src/library/scanner.js';
+import { sql } from '../../backend/src/db/pool.js';
 
 // The disk half of a rescan skips folders whose mtimes did not change: these tests check that
 // whatever a user does inside a series folder is still seen, and that untouched folders are not listed.
@@ -117,5 +118,20 @@ describe('library scanner: rescans skip unchanged folders and still see every ch
     expect(await onDisk('beta')).not.toContain('1-3=Beta S01E03.mp4');
     expect(await scan()).toMatchObject({ changed: 1 }); // (Alpha is read again too: it changed a moment ago)
     expect(await onDisk('beta')).toContain('1-3=Beta S01E03.mp4');
+  });
+
+  it('changes other writers make between two scans (a series added, a folder state reset) are seen', async () => {
+    touch('Gamma/Gamma S01E01.mkv');
+    age('Gamma');
+    await insertSeries(srv.deps.db, { key: 'gamma', name: 'Gamma', site: 'aniworld.to', provider: 'aniworld', folder: 'Gamma', link: '', year: null });
+    expect(await scan()).toMatchObject({ series: 3, changed: 1, unmatched: [] });
+    expect(await onDisk('gamma')).toEqual(['1-1=Gamma S01E01.mkv']);
+
+    age('Alpha/Season 01', 'Alpha/Season 03', 'Alpha', 'Beta', 'Gamma', '.');
+    await scan();
+    expect(await scan()).toMatchObject({ read: 0 });
+    // as another process (or a finished download) does: this folder must be read again
+    await srv.deps.db.query(sql.unsafe`update series set dir_fingerprint = null where key = 'gamma'`);
+    expect(await scan()).toMatchObject({ read: 1, changed: 0 });
   });
 });

@@ -172,19 +172,23 @@ export async function listSeriesPage(c: Conn, o: { page: number; perPage: number
 // --- The disk scanner's queries. Their answers are one JSON text each: one value to parse instead
 // of thousands of rows through the driver (on a rescan these are most of the database time).
 
-/** A series as the disk scan sees it; the signature only when asked for. */
+/** A series as the disk scan sees it. */
 export type ScanState = [id: number, folder: string, fingerprint: string | null, signature: string | null];
 
-/** The series' scan state, and the folders library_unmatched holds now. */
-export async function scanStates(c: Conn, o: { seriesIds?: number[]; signatures: boolean }): Promise<{ series: ScanState[]; unmatched: string[] }> {
+/**
+ * The series' scan state, unless the scan generation (migrations/0104) is still `unlessGeneration`
+ * (the caller's copy is current: `series` is null), and the folders library_unmatched holds now.
+ */
+export async function scanStates(c: Conn, o: { seriesIds?: number[]; unlessGeneration?: number }): Promise<{ generation: number; series: ScanState[] | null; unmatched: string[] }> {
   const where = o.seriesIds ? sql.fragment`where id = any(${sql.array(o.seriesIds, 'int4')})` : sql.fragment``;
-  const signature = o.signatures ? sql.fragment`disk_signature` : sql.fragment`null`;
-  const text = (await c.oneFirst(sql.unsafe`select json_build_array(
-      (select coalesce(array_to_json(array_agg(array[id::text, folder, dir_fingerprint, ${signature}])), '[]') from series ${where}),
-      (select coalesce(json_agg(folder), '[]') from library_unmatched))::text`)) as string;
-  const [series, unmatched] = JSON.parse(text) as [ScanState[], string[]];
-  for (const s of series) s[0] = Number(s[0]);
-  return { series, unmatched };
+  const text = (await c.oneFirst(sql.unsafe`select json_build_array(g.value,
+      case when g.value = ${o.unlessGeneration ?? -1} then null else
+        (select coalesce(array_to_json(array_agg(array[id::text, folder, dir_fingerprint, disk_signature])), '[]') from series ${where}) end,
+      (select coalesce(json_agg(folder), '[]') from library_unmatched))::text
+    from library_scan_generation g`)) as string;
+  const [generation, series, unmatched] = JSON.parse(text) as [number, ScanState[] | null, string[]];
+  if (series) for (const s of series) s[0] = Number(s[0]);
+  return { generation, series, unmatched };
 }
 
 /** An episode row the disk decides about: it has a file, or it exists only because of one. */
@@ -200,16 +204,18 @@ export async function knownFiles(c: Conn, seriesIds: number[]): Promise<KnownFil
   return toKnown(JSON.parse(text as string));
 }
 
-/** The stored signatures of these series, with their known files when `withFiles`. */
-export async function scanDetails(c: Conn, seriesIds: number[], withFiles: boolean): Promise<Map<number, { signature: string | null; files: KnownFile[] | null }>> {
-  const files = withFiles
-    ? sql.fragment`(select coalesce(json_agg(json_build_array(e.id, e.series_id, e.season, e.episode, e.file_path)), '[]')
-        from episodes e where e.series_id = s.id and ${knownWhere})`
-    : sql.fragment`null`;
-  const text = await c.oneFirst(sql.unsafe`select coalesce(json_agg(json_build_array(s.id, s.disk_signature, ${files})), '[]')::text
-    from series s where s.id = any(${sql.array(seriesIds, 'int4')})`);
-  const rows = JSON.parse(text as string) as [number, string | null, [number, number, number, number, string | null][] | null][];
-  return new Map(rows.map(([id, signature, f]) => [id, { signature, files: f && toKnown(f) }]));
+/** The stored signatures of these series, and their known files. */
+export async function scanDetails(c: Conn, seriesIds: number[]): Promise<Map<number, { signature: string | null; files: KnownFile[] }>> {
+  const ids = sql.array(seriesIds, 'int4');
+  // two flat queries in one: a subquery per series costs more than all their rows together
+  const text = await c.oneFirst(sql.unsafe`select json_build_array(
+      (select coalesce(json_agg(json_build_array(id, disk_signature)), '[]') from series where id = any(${ids})),
+      (select coalesce(json_agg(json_build_array(id, series_id, season, episode, file_path)), '[]') from episodes where series_id = any(${ids}) and ${knownWhere})
+    )::text`);
+  const [series, files] = JSON.parse(text as string) as [[number, string | null][], [number, number, number, number, string | null][]];
+  const out = new Map(series.map(([id, signature]) => [id, { signature, files: [] as KnownFile[] }]));
+  for (const f of toKnown(files)) out.get(f.seriesId)?.files.push(f);
+  return out;
 }
 
 export interface DiskChanges {
@@ -221,11 +227,16 @@ export interface DiskChanges {
   state: { seriesId: number[]; fingerprint: (string | null)[]; signature: (string | null)[] };
 }
 
-/** One statement (atomic); its parts touch disjoint rows. */
-export async function applyDiskChanges(c: Conn, d: DiskChanges): Promise<void> {
+/**
+ * One statement (atomic); its parts touch disjoint rows. Returns the scan generation it started
+ * from (the statement itself adds one). Committed without waiting for the WAL flush: what it
+ * writes is read from the disk again by the next scan if a crash loses it (all of it: the folder
+ * fingerprints go with the episode rows).
+ */
+export async function applyDiskChanges(c: Conn, d: DiskChanges): Promise<number> {
   const u = d.upsert;
   const gone = sql.array(d.goneIds, 'int4');
-  await c.query(sql.unsafe`with up as (
+  const row = await c.one(sql.unsafe`with up as (
       insert into episodes (series_id, season, episode, on_provider, is_downloaded, file_path, file_size)
       select s, se, ep, false, true, p, sz from unnest(${sql.array(u.seriesId, 'int4')}, ${sql.array(u.season, 'int4')}, ${sql.array(u.episode, 'int4')},
         ${sql.array(u.filePath, 'text')}, ${sql.array(u.fileSize, 'int8')}) as x(s, se, ep, p, sz)
@@ -242,5 +253,6 @@ export async function applyDiskChanges(c: Conn, d: DiskChanges): Promise<void> {
       from unnest(${sql.array(d.state.seriesId, 'int4')}, ${sql.array(d.state.fingerprint, 'text')}, ${sql.array(d.state.signature, 'text')}) as y(id, f, g)
       where s.id = y.id
       returning 1
-    ) select (select count(*) from up) + (select count(*) from gone) + (select count(*) from del) + (select count(*) from st) as n`);
+    ) select value, set_config('synchronous_commit', 'off', true) as async_commit from library_scan_generation`);
+  return row.value as number;
 }

@@ -40,12 +40,11 @@ export interface DiskScanResult {
  * A series whose folder vanished while a folder nobody knows carries its `.aniworld-key` was
  * renamed by the user: follow the rename instead of treating its episodes as gone.
  */
-async function followRenames(deps: Pick<Deps, 'db' | 'log'>, root: string, rows: ScanState[], dirs: Map<string, number>): Promise<void> {
-  const gone = rows.filter((r) => !dirs.has(r[1]));
-  if (gone.length === 0) return;
+async function followRenames(deps: Pick<Deps, 'db' | 'log'>, root: string, rows: ScanState[], gone: ScanState[], dirs: Map<string, number>): Promise<Set<ScanState>> {
+  const followed = new Set<ScanState>();
   const known = new Set(rows.map((r) => r[1]));
   const candidates = [...dirs.keys()].filter((d) => !known.has(d)).slice(0, 1000);
-  if (candidates.length === 0) return;
+  if (candidates.length === 0) return followed;
   const keys = await deps.db.any(sql.type(z.object({ id: z.number(), key: z.string(), provider: z.string() }))`select id, key, provider
     from series where id = any(${sql.array(gone.map((r) => r[0]), 'int4')})`);
   const missing = new Map(keys.map((k) => [k.key, { ...k, row: gone.find((r) => r[0] === k.id)! }]));
@@ -65,7 +64,9 @@ async function followRenames(deps: Pick<Deps, 'db' | 'log'>, root: string, rows:
     hit.row[2] = null;
     hit.row[3] = null;
     missing.delete(hit.key);
+    followed.add(hit.row);
   }
+  return followed;
 }
 
 interface FolderRead {
@@ -176,33 +177,54 @@ function diff(b: DiskChanges, seriesId: number, dir: string, episodes: Episode[]
   for (const k of known) if (!onDisk.has(`${k.season}/${k.episode}`)) b.goneIds.push(k.id);
 }
 
-const setState = (b: DiskChanges, id: number, fingerprint: string | null, signature: string | null) => {
-  b.state.seriesId.push(id); b.state.fingerprint.push(fingerprint); b.state.signature.push(signature);
+/** Stores a folder's new state: in the batch, and in the row (the memo below stays current). */
+const setState = (b: DiskChanges, row: ScanState, fingerprint: string | null, signature: string | null) => {
+  b.state.seriesId.push(row[0]); b.state.fingerprint.push(fingerprint); b.state.signature.push(signature);
+  row[2] = fingerprint;
+  row[3] = signature;
 };
+
+/**
+ * What the last library scan left in this process, per database pool: the series' state as of a
+ * scan generation (migrations/0104: bumped by every statement that changes a series' folder or
+ * fingerprints, by any process), so a rescan fetches the state again only if it moved.
+ */
+const memos = new WeakMap<object, { generation: number; rows: ScanState[] }>();
+
+/** The root's listing as of its mtime: while it stands, no series folder was added, removed or renamed. */
+let rootMemo: { root: string; mtime: number; names: string[] } | null = null;
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Folders are read this many at a time; the database answers about a chunk while it is read. */
-const CHUNK = 200;
+const CHUNK = 50;
 
 export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts: DiskScanOptions = {}): Promise<DiskScanResult> {
   const t0 = performance.now();
   const scanStart = Date.now();
   const root = deps.settings.animeDirectory();
-  // signatures are needed up front only when every folder is read
-  const states = scanStates(deps.db, { seriesIds: opts.seriesIds, signatures: !!opts.force });
+  const memo = opts.seriesIds ? undefined : memos.get(deps.db);
+  memos.delete(deps.db); // taken; put back only by a scan that ends well
+  const states = scanStates(deps.db, { seriesIds: opts.seriesIds, unlessGeneration: memo?.generation });
   states.catch(() => undefined); // awaited below; the root may fail first
   let names: string[];
   try {
-    names = fs.readdirSync(root);
+    const mtime = fs.statSync(root).mtimeMs; // before the listing, as for series folders
+    if (rootMemo?.root === root && rootMemo.mtime === mtime) names = rootMemo.names;
+    else {
+      names = fs.readdirSync(root);
+      rootMemo = racy(mtime, scanStart) ? null : { root, mtime, names };
+    }
   } catch (err) {
+    rootMemo = null;
     // never mark a whole library as gone because its disk is not mounted
     throw new ServiceUnavailable(`The anime directory ${root} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); nothing was changed`);
   }
+  const tList = performance.now();
   // While the database answers, the mtime of every folder in the root: it decides what is read.
   // (A stat also follows symlinked series folders.)
   const dirs = new Map<string, number>();
-  const only = opts.seriesIds ? new Set((await states).series.map((r) => r[1])) : null;
+  const only = opts.seriesIds ? new Set((await states).series!.map((r) => r[1])) : null;
   await tick(); // the state query leaves before the stats hold the thread
   for (let i = 0; i < names.length; i++) {
     if (i % 1000 === 999) await tick();
@@ -215,34 +237,69 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
       // unreadable entry: not a series folder we can scan
     }
   }
-  const { series: rows, unmatched: storedUnmatched } = await states;
-  if (!opts.seriesIds) await followRenames(deps, root, rows, dirs);
-  if (!opts.seriesIds && rows.length >= 3 && rows.every((r) => !dirs.has(r[1]))) {
-    // an empty mount point looks like a library whose every folder was deleted
-    throw new ServiceUnavailable(`None of the ${rows.length} series folders is in ${root}: is the disk mounted? Nothing was changed`);
-  }
-  const tStat = performance.now();
+  const tStats = performance.now();
+  const state = await states;
+  const rows = state.series ?? memo!.rows;
+  const storedUnmatched = state.unmatched;
+  const tState = performance.now();
+  // the generation our rows are current at; null once something else may have changed them
+  let generation: number | null = opts.seriesIds ? null : state.generation;
+  const write = async (b: DiskChanges) => {
+    const from = await applyDiskChanges(deps.db, b);
+    generation = generation === from ? from + 1 : null;
+  };
 
-  // What must be looked at: folders gone, and folders whose mtimes changed (every folder when forced).
+  // What must be looked at: folders whose mtimes changed (every folder when forced), and folders gone.
   const result: DiskScanResult = { series: rows.length, read: 0, changed: 0, unchanged: 0, files: 0, missingFolders: [], unmatched: [] };
   const todo: ScanState[] = [];
+  let gone: ScanState[] = [];
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     const top = dirs.get(row[1]);
-    if (top === undefined) result.missingFolders.push(row[1]);
-    if (top === undefined || opts.force || !unchanged(`${root}${path.sep}${row[1]}`, top, row[2])) todo.push(row);
+    if (top === undefined) gone.push(row);
+    else if (opts.force || !unchanged(`${root}${path.sep}${row[1]}`, top, row[2])) todo.push(row);
     else result.unchanged++;
   }
+  if (gone.length && !opts.seriesIds) {
+    const followed = await followRenames(deps, root, rows, gone, dirs);
+    if (followed.size) {
+      generation = null;
+      todo.push(...followed);
+      gone = gone.filter((r) => !followed.has(r));
+    }
+    if (rows.length >= 3 && gone.length === rows.length) {
+      // an empty mount point looks like a library whose every folder was deleted
+      throw new ServiceUnavailable(`None of the ${rows.length} series folders is in ${root}: is the disk mounted? Nothing was changed`);
+    }
+  }
+  for (const row of gone) result.missingFolders.push(row[1]);
+  todo.push(...gone);
 
+  const tPick = performance.now();
   let batch = newBatch();
   for (let at = 0; at < todo.length; at += CHUNK) {
     await tick();
     const chunk = todo.slice(at, at + CHUNK);
-    // stored signatures and known files, unless forced (signatures came with the state; files are
-    // fetched below for the few folders that differ)
-    const details = opts.force ? null : scanDetails(deps.db, chunk.map((r) => r[0]), true);
+    // stored signatures and known files arrive while the chunk is read, unless forced (signatures
+    // came with the state; known files are fetched below for the few folders that differ)
+    const details = opts.force ? null : scanDetails(deps.db, chunk.map((r) => r[0]));
     details?.catch(() => undefined);
-    const reads: { row: ScanState; dir: string; read: FolderRead | null }[] = [];
+    const changed: { id: number; dir: string; episodes: Episode[] }[] = [];
+    const settle = (row: ScanState, dir: string, read: FolderRead | null, signature: string | null) => {
+      const id = row[0];
+      if (!read) {
+        changed.push({ id, dir, episodes: [] });
+        setState(batch, row, null, null);
+      } else if (read.signature === signature) {
+        result.unchanged++;
+        if (read.fingerprint !== row[2]) setState(batch, row, read.fingerprint, read.signature);
+      } else {
+        result.changed++;
+        setState(batch, row, read.fingerprint, read.signature);
+        changed.push({ id, dir, episodes: episodesOf(read.videos) });
+      }
+    };
+    const waiting: [ScanState, string, FolderRead | null][] = [];
     for (const row of chunk) {
       const dir = `${root}${path.sep}${row[1]}`; // one checked segment: no need to normalise
       const top = dirs.get(row[1]);
@@ -257,37 +314,23 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
         result.read++;
         result.files += read.videos.length;
       }
-      reads.push({ row, dir, read });
+      if (details) waiting.push([row, dir, read]);
+      else settle(row, dir, read, row[3]);
     }
     const stored = details ? await details : null;
-    const changed: { id: number; dir: string; episodes: Episode[] }[] = [];
-    for (const { row: [id, , fingerprint, signature], dir, read } of reads) {
-      if (!read) {
-        changed.push({ id, dir, episodes: [] });
-        setState(batch, id, null, null);
-        continue;
-      }
-      if (read.signature === (stored ? stored.get(id)?.signature : signature)) {
-        result.unchanged++;
-        if (read.fingerprint !== fingerprint) setState(batch, id, read.fingerprint, read.signature);
-        continue;
-      }
-      result.changed++;
-      setState(batch, id, read.fingerprint, read.signature);
-      changed.push({ id, dir, episodes: episodesOf(read.videos) });
-    }
+    for (const [row, dir, read] of waiting) settle(row, dir, read, stored!.get(row[0])?.signature ?? null);
     if (changed.length) {
       const files = stored ? null : await knownFiles(deps.db, changed.map((c) => c.id));
       for (const c of changed) diff(batch, c.id, c.dir, c.episodes, stored?.get(c.id)?.files ?? files!.filter((f) => f.seriesId === c.id));
     }
     if (batch.upsert.seriesId.length + batch.goneIds.length > 2_000) {
-      await applyDiskChanges(deps.db, batch);
+      await write(batch);
       batch = newBatch();
     }
   }
   const tRead = performance.now();
   const writes: Promise<unknown>[] = [];
-  if (batch.state.seriesId.length) writes.push(applyDiskChanges(deps.db, batch));
+  if (batch.state.seriesId.length) writes.push(write(batch));
   if (!opts.seriesIds) {
     const known = new Set(rows.map((r) => r[1]));
     result.unmatched = [...dirs.keys()].filter((d) => !known.has(d)).sort();
@@ -295,9 +338,10 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
     if (storedUnmatched.length !== now.size || !storedUnmatched.every((f) => now.has(f))) writes.push(setUnmatchedFolders(deps.db, result.unmatched));
   }
   await Promise.all(writes);
+  if (generation !== null) memos.set(deps.db, { generation, rows });
   const tWrite = performance.now();
-  const ms = (a: number, b: number) => Math.round(b - a);
-  deps.log.info({ series: result.series, read: result.read, changed: result.changed, force: !!opts.force, stat_ms: ms(t0, tStat),
-    read_ms: ms(tStat, tRead), write_ms: ms(tRead, tWrite) }, 'disk scan done');
+  const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
+  deps.log.info({ series: result.series, read: result.read, changed: result.changed, force: !!opts.force, state_loaded: !!state.series, list_ms: ms(t0, tList),
+    stat_ms: ms(tList, tStats), state_wait_ms: ms(tStats, tState), pick_ms: ms(tState, tPick), read_ms: ms(tPick, tRead), write_ms: ms(tRead, tWrite) }, 'disk scan done');
   return result;
 }
