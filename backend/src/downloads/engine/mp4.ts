@@ -113,11 +113,11 @@ export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; tota
 }
 
 /**
- * Chunks are gathered and written 2 MiB at a time (writev): far fewer system calls than one per
- * chunk, or every 200 ms on a slow link (what is on disk survives a kill). Up to two batches wait
- * for the disk before the socket is paused, so a slow moment of the disk does not stall the link.
+ * Chunks are gathered and written 1 MiB at a time (writev): far fewer system calls than one per
+ * chunk, or every 200 ms on a slow link (what is on disk survives a kill). When the disk is slow,
+ * up to 4 MiB wait for it before the socket is paused.
  */
-const BATCH = { batchBytes: 2 << 20, maxQueued: 4 << 20, maxDelayMs: 200 };
+const BATCH = { batchBytes: 1 << 20, maxQueued: 4 << 20, maxDelayMs: 200 };
 
 async function writeBody(o: Mp4Download, res: Awaited<ReturnType<typeof openMedia>>, start: number, total: number | null): Promise<void> {
   const handle = await fs.open(o.file, start > 0 ? 'a' : 'w').catch((err) => { throw isDiskFull(err) ? new DiskFullError(o.file) : err; });

@@ -190,26 +190,38 @@ export function prepareVerify(o: { ffmpegPath: string; signal: AbortSignal }): V
 }
 
 /**
- * Starts the verification's runs once the download is three quarters done: ready by its end, yet
- * not loading ffmpeg while the download starts up (on two cores that slowed a fast MP4 download).
+ * Starts the verification's runs ahead when the download leaves the CPU time for it: at three
+ * quarters, if the rest will take a while yet (a download from a real hoster). A download that
+ * finishes in a blink keeps both cores busy itself; loading ffmpeg (twice) then would only slow it,
+ * so its file is checked afterwards in one ffmpeg run.
  */
 export class VerifyAhead {
   private v: Verifier | null = null;
+  private decided = false;
+  private readonly started = performance.now();
 
   constructor(private o: { ffmpegPath: string; signal: AbortSignal }) {}
 
   progress(done: number, total: number | null): void {
-    if (!this.v && total && done >= total * 0.75) this.v = prepareVerify(this.o);
+    if (this.decided || !total || done < total * 0.75) return;
+    this.decided = true;
+    const elapsed = performance.now() - this.started;
+    const rest = (elapsed / done) * (total - done);
+    if (rest >= AHEAD_MIN_REST_MS) this.v = prepareVerify(this.o);
   }
 
   run(file: string, expectedDuration: number | null): Promise<VerifyResult> {
-    return (this.v ??= prepareVerify(this.o)).run(file, expectedDuration);
+    if (this.v) return this.v.run(file, expectedDuration);
+    return verifyMedia({ ffmpegPath: this.o.ffmpegPath, file, expectedDuration, signal: this.o.signal, demuxPass: false });
   }
 
   cancel(): void {
     this.v?.cancel();
   }
 }
+
+/** Time left at 75 % below which the runs are not started ahead. */
+const AHEAD_MIN_REST_MS = 300;
 
 /**
  * The checks on the demuxed edges: a video and an audio stream, packets of both in the first and
@@ -237,25 +249,20 @@ function judge(head: Map<number, StreamInfo>, tail: Map<number, StreamInfo>, tai
   return { duration, videoCodec: hv.codec ?? '?', audioCodec: head.get(a)!.codec ?? '?', width: hv.width ?? null, height: hv.height ?? null };
 }
 
-/** The whole check in one go, for a file that is already there (see prepareVerify). */
+/** The whole check in one ffmpeg run, for a file that is already there (see prepareVerify). */
 export async function verifyMedia(o: { ffmpegPath: string; /** unused: the ffmpeg runs report the streams */ ffprobePath?: string; file: string; expectedDuration: number | null; signal: AbortSignal; demuxPass?: boolean }): Promise<VerifyResult> {
   // every packet once (skipped when the remux already read every packet)
   const demux = o.demuxPass === false ? null : run(o.ffmpegPath, [...BASE, '-i', o.file, '-map', '0', '-c', 'copy', '-f', 'null', '-'], o.signal);
   demux?.catch(() => undefined); // awaited below unless an earlier check fails
-  const known = o.expectedDuration ? o.expectedDuration * 0.98 : await mp4Duration(o.file).catch(() => null);
-  let result: VerifyResult;
-  if (known !== null) result = await prepareVerify(o).run(o.file, o.expectedDuration);
-  else {
-    // the first and the last seconds demuxed in one run, with the file's own timestamps
-    const e = await run(o.ffmpegPath, [...BASE, '-copyts', '-t', '2', '-i', o.file, '-sseof', '-3', '-i', o.file, '-map', '0', '-map', '1', '-c', 'copy', '-f', 'framecrc', '-'], o.signal);
-    if (e.code !== 0 || e.stderr.trim()) throw new DownloadError(`verification failed: the demux of the first and last seconds reported errors (${firstLine(e.stderr) || `exit ${e.code}`})`);
-    // output streams: the file's streams from the first seconds, then the same from the last ones
-    const all = parseFramecrc(e.stdout);
-    const count = all.size / 2;
-    const head = new Map([...all].filter(([i]) => i < count));
-    const tail = new Map([...all].filter(([i]) => i >= count).map(([i, st]) => [i - count, st]));
-    result = judge(head, tail, 0, o.expectedDuration);
-  }
+  // the first and the last seconds demuxed in one run, with the file's own timestamps
+  const e = await run(o.ffmpegPath, [...BASE, '-copyts', '-t', '2', '-i', o.file, '-sseof', '-3', '-i', o.file, '-map', '0', '-map', '1', '-c', 'copy', '-f', 'framecrc', '-'], o.signal);
+  if (e.code !== 0 || e.stderr.trim()) throw new DownloadError(`verification failed: the demux of the first and last seconds reported errors (${firstLine(e.stderr) || `exit ${e.code}`})`);
+  // output streams: the file's streams from the first seconds, then the same from the last ones
+  const all = parseFramecrc(e.stdout);
+  const count = all.size / 2;
+  const head = new Map([...all].filter(([i]) => i < count));
+  const tail = new Map([...all].filter(([i]) => i >= count).map(([i, st]) => [i - count, st]));
+  const result = judge(head, tail, 0, o.expectedDuration);
   if (demux) {
     const r = await demux;
     if (r.code !== 0 || r.stderr.trim()) throw new DownloadError(`verification failed: demux pass reported errors (${firstLine(r.stderr) || `exit ${r.code}`})`);
