@@ -42,7 +42,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
   });
 
-export const partFile = (file: string) => `${file}.part`;
+const partFile = (file: string) => `${file}.part`;
 
 export async function fetchSegment(o: SegmentFetch): Promise<SegmentResult> {
   const { seg } = o;
