@@ -318,10 +318,14 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
       else settle(row, dir, read, row[3]);
     }
     const stored = details ? await details : null;
-    for (const [row, dir, read] of waiting) settle(row, dir, read, stored!.get(row[0])?.signature ?? null);
+    for (const [row, dir, read] of waiting) {
+      const now = stored!.get(row[0]);
+      if (now) settle(row, dir, read, now.signature); // (a series deleted meanwhile is left alone)
+      else generation = null;
+    }
     if (changed.length) {
       const files = stored ? null : await knownFiles(deps.db, changed.map((c) => c.id));
-      for (const c of changed) diff(batch, c.id, c.dir, c.episodes, stored?.get(c.id)?.files ?? files!.filter((f) => f.seriesId === c.id));
+      for (const c of changed) diff(batch, c.id, c.dir, c.episodes, stored ? stored.get(c.id)!.files : files!.filter((f) => f.seriesId === c.id));
     }
     if (batch.upsert.seriesId.length + batch.goneIds.length > 2_000) {
       await write(batch);
