@@ -13,7 +13,7 @@ import { Agent } from 'undici';
 import { DownloadsConfig } from '../backend/src/downloads/configSchema.js';
 import { downloadHls } from '../backend/src/downloads/engine/hls.js';
 import { downloadMp4 } from '../backend/src/downloads/engine/mp4.js';
-import { remuxSegments } from '../backend/src/downloads/engine/remux.js';
+import { remuxSegments, warmUpRemux } from '../backend/src/downloads/engine/remux.js';
 import { VerifyAhead } from '../backend/src/downloads/engine/verify.js';
 import { Throttle } from '../backend/src/downloads/engine/throttle.js';
 import { placeFile } from '../backend/src/downloads/place.js';
@@ -39,6 +39,7 @@ if (mode === 'hls') {
   ext = 'mkv';
   file = path.join(part, 'video.mkv');
   fs.rmSync(file, { force: true });
+  void warmUpRemux(bins.ffmpeg); // as attempt.ts (a fresh process: as the product's first download)
   const r = await downloadHls({
     ...common, url, dir: path.join(part, 'segments'), quality: null, concurrency: Number(conc ?? DownloadsConfig.parse({}).hls_segment_concurrency), retries: 4, onProgress,
     consume: async (files) => { remuxErrors = await remuxSegments({ ffmpegPath: bins.ffmpeg, files, output: file, container: 'mkv', signal }); },

@@ -7,7 +7,7 @@ import type { DownloadsConfig } from './configSchema.js';
 import { DownloadError } from './engine/errors.js';
 import { downloadMp4, type Mp4Download } from './engine/mp4.js';
 import { downloadHls } from './engine/hls.js';
-import { remuxSegments } from './engine/remux.js';
+import { remuxSegments, warmUpRemux } from './engine/remux.js';
 import { VerifyAhead } from './engine/verify.js';
 import { ensureFreeSpace } from './place.js';
 import { ffmpegBinaries } from './ffmpeg.js';
@@ -102,6 +102,7 @@ async function download(a: AttemptInput, media: ResolvedMedia, bins: { ffmpeg: s
     const v = await verifier.run(file, null);
     return { file, ext: 'mp4', bytes: r.bytes, duration: v.duration, embedUrl };
   }
+  void warmUpRemux(bins.ffmpeg); // once per process, while the playlists load
   const segDir = path.join(a.dir, 'segments');
   const output = path.join(a.dir, `video.${dl.container}`);
   await fs.rm(output, { force: true });

@@ -3,6 +3,20 @@ import { Readable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { DiskFullError, DownloadError } from './errors.js';
 
+let capabilities: Promise<void> | null = null;
+
+/**
+ * fluent-ffmpeg checks the formats and encoders (`ffmpeg -formats`, `ffmpeg -encoders`: two ffmpeg
+ * runs) before its first command in a process and keeps them. Asked for ahead (once per process),
+ * the first remux does not wait for them while its segments pile up.
+ */
+export function warmUpRemux(ffmpegPath: string): Promise<void> {
+  return (capabilities ??= new Promise<void>((resolve) => {
+    const cmd = ffmpeg().setFfmpegPath(ffmpegPath);
+    cmd.availableFormats(() => cmd.availableEncoders(() => resolve()));
+  }));
+}
+
 /**
  * Joins the segments in order (piped, no joined copy on disk; each given as its chunks or as a file)
  * and remuxes with `-c copy`.
@@ -10,6 +24,7 @@ import { DiskFullError, DownloadError } from './errors.js';
  * packet, so it doubles as the verification's demux pass.
  */
 export async function remuxSegments(o: { ffmpegPath: string; files: Iterable<string | Buffer[]> | AsyncIterable<string | Buffer[]>; output: string; container: 'mkv' | 'mp4'; signal: AbortSignal }): Promise<string> {
+  await warmUpRemux(o.ffmpegPath); // else fluent-ffmpeg runs its own check, a second time if one is under way
   const input = Readable.from((async function* () {
     for await (const f of o.files) {
       if (Array.isArray(f)) yield* f;
