@@ -12,9 +12,14 @@ import { isVideoFile, parseEpisodeFile, seasonOfFolder } from './episodeFiles.js
  * The disk half of a scan: which episode files each series folder holds.
  *
  * A folder is re-read only when its mtime (or one of its subfolders') changed since the last
- * scan: adding, removing or renaming a file changes its folder's mtime, so an unchanged
- * library costs one stat per folder. Files are never probed (no ffprobe); sizes are read
- * only for folders that changed. `.part` and hidden files/folders are ignored.
+ * scan: adding, removing or renaming a file changes its folder's mtime (a file in `Season 02`
+ * changes that subfolder's, which the fingerprint records too), so an unchanged library costs
+ * one stat per folder. Files are never probed (no ffprobe); sizes are read only for files new
+ * to the database. `.part` and hidden files/folders are ignored.
+ *
+ * A rescan's database work: the series' state comes from memory when the scan generation says
+ * it is current (else one JSON value, fetched while the folders are stat-ed); the signatures and
+ * known files of the folders to read arrive while they are read; one statement writes.
  */
 export interface DiskScanOptions {
   /** Re-read every folder, even unchanged ones. */
