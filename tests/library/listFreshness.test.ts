@@ -75,9 +75,12 @@ describe('library list freshness', () => {
     const id = await seed('fresh-three', 2);
     expect(await missingOf(apiA, 'fresh-three')).toEqual({ 1: [1, 2] });
     // cut every LISTEN connection of the database (both servers' links drop)
+    // once the server has noticed (it logs it), no kept page is served
+    const lost = () => a.logs().split('notification connection lost').length - 1;
+    const before = lost();
     await db.query(`select pg_terminate_backend(pid) from pg_stat_activity
       where datname = current_database() and pid <> pg_backend_pid() and query ilike 'listen%'`);
-    await new Promise((r) => setTimeout(r, 100));
+    await eventually(async () => lost(), (n) => n > before);
     await db.query(`update episodes set is_downloaded = true, file_path = '/y.mkv' where series_id = $1 and episode = 1`, [id]);
     expect(await missingOf(apiA, 'fresh-three')).toEqual({ 1: [2] });
     // after the link is back (1 s), changes are heard again

@@ -176,7 +176,7 @@ export async function listSeriesPage(c: Conn, o: { page: number; perPage: number
 export type ScanState = [id: number, folder: string, fingerprint: string | null, signature: string | null];
 
 /**
- * The series' scan state, unless the scan generation (migrations/0104) is still `unlessGeneration`
+ * The series' scan state, unless the scan generation (migrations/0105) is still `unlessGeneration`
  * (the caller's copy is current: `series` is null), and the folders library_unmatched holds now.
  */
 export async function scanStates(c: Conn, o: { seriesIds?: number[]; unlessGeneration?: number }): Promise<{ generation: number; series: ScanState[] | null; unmatched: string[] }> {

@@ -191,7 +191,7 @@ const setState = (b: DiskChanges, row: ScanState, fingerprint: string | null, si
 
 /**
  * What the last library scan left in this process, per database pool: the series' state as of a
- * scan generation (migrations/0104: bumped by every statement that changes a series' folder or
+ * scan generation (migrations/0105: bumped by every statement that changes a series' folder or
  * fingerprints, by any process), so a rescan fetches the state again only if it moved.
  */
 const memos = new WeakMap<object, { generation: number; rows: ScanState[] }>();
