@@ -37,7 +37,12 @@ export interface HlsResult {
   resumedSegments: number;
 }
 
-const HOLD_BYTES = 32 * 1024 * 1024;
+/**
+ * Segments done but not yet taken by the consumer stay in memory; beyond this much no new segment
+ * is started until the consumer catches up (the remux paces the download instead of segments being
+ * read back from disk, work that slowed it further).
+ */
+const HOLD_BYTES = 24 * 1024 * 1024;
 const segFile = (dir: string, i: number) => path.join(dir, `seg-${String(i).padStart(6, '0')}.ts`);
 
 async function loadPlaylist(o: HlsDownload): Promise<{ playlist: MediaPlaylist; height: number | null }> {
@@ -106,7 +111,7 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
       },
     });
     done.add(seg.index);
-    if (o.consume && chunks && held + size <= HOLD_BYTES) {
+    if (o.consume && chunks) {
       inMemory.set(seg.index, { chunks, size });
       held += size;
     }
@@ -118,14 +123,26 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
   const todo = segments.filter((s) => !done.has(s.index));
   let next = 0;
   let failure: unknown = null;
+  let roomWaiters: (() => void)[] = [];
+  const room = () => {
+    const ws = roomWaiters;
+    roomWaiters = [];
+    for (const w of ws) w();
+  };
   const worker = async () => {
     while (failure === null && next < todo.length) {
+      // safe from a deadlock: what the consumer needs next was started already (segments start in order)
+      if (o.consume && held >= HOLD_BYTES && !o.signal.aborted) {
+        await new Promise<void>((r) => roomWaiters.push(r));
+        continue;
+      }
       const seg = todo[next++]!;
       try {
         await fetchOne(seg);
       } catch (err) {
         failure ??= err;
         wake();
+        room();
       }
     }
   };
@@ -139,12 +156,15 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
       if (data) {
         inMemory.delete(i);
         held -= data.size;
+        room();
         yield data.chunks;
       } else yield segFile(o.dir, i);
     }
   }
-  const consumer = o.consume ? o.consume(ordered()).catch((err) => { failure ??= err; throw err; }) : null;
+  const consumer = o.consume ? o.consume(ordered()).catch((err) => { failure ??= err; room(); throw err; }) : null;
+  o.signal.addEventListener('abort', room, { once: true });
   await Promise.all(Array.from({ length: Math.min(o.concurrency, Math.max(1, todo.length)) }, worker));
+  o.signal.removeEventListener('abort', room);
   wake();
   if (consumer) await consumer.catch(() => undefined);
   if (o.signal.aborted) throw o.signal.reason;
