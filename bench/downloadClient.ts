@@ -29,7 +29,7 @@ const signal = new AbortController().signal;
 const common = { headers: { 'user-agent': 'Mozilla/5.0 bench' }, dispatcher, signal, stallMs: 30_000, throttle: new Throttle(() => 0) };
 
 const t0 = performance.now();
-const verifier = new VerifyAhead({ ffmpegPath: bins.ffmpeg, signal }); // as attempt.ts
+const verifier = new VerifyAhead({ ffmpegPath: bins.ffmpeg, signal, minRestMs: mode === 'mp4' ? undefined : 0 }); // as attempt.ts
 const onProgress = (done: number, total: number | null) => verifier.progress(done, total);
 let file: string;
 let expected: number | null = null;

@@ -76,7 +76,7 @@ export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptI
   }
   const common = { headers: { 'user-agent': http.userAgent, ...media.headers }, dispatcher: http.dispatcher, signal: a.signal, stallMs: dl.stall_timeout_seconds * 1000, throttle: rt.throttle };
   // the verification's ffmpeg runs start during the download, so their start-up is not paid after it
-  const verifier = new VerifyAhead({ ffmpegPath: bins.ffmpeg, signal: a.signal });
+  const verifier = new VerifyAhead({ ffmpegPath: bins.ffmpeg, signal: a.signal, minRestMs: media.kind === 'mp4' ? undefined : 0 });
   const onProgress = (done: number, total: number | null) => {
     a.onProgress(done, total);
     verifier.progress(done, total);

@@ -200,14 +200,15 @@ export class VerifyAhead {
   private decided = false;
   private readonly started = performance.now();
 
-  constructor(private o: { ffmpegPath: string; signal: AbortSignal }) {}
+  /** `minRestMs`: 0 for HLS, whose remux still runs after the last segment (time for the runs to load). */
+  constructor(private o: { ffmpegPath: string; signal: AbortSignal; minRestMs?: number }) {}
 
   progress(done: number, total: number | null): void {
     if (this.decided || !total || done < total * 0.75) return;
     this.decided = true;
     const elapsed = performance.now() - this.started;
     const rest = (elapsed / done) * (total - done);
-    if (rest >= AHEAD_MIN_REST_MS) this.v = prepareVerify(this.o);
+    if (rest >= (this.o.minRestMs ?? AHEAD_MIN_REST_MS)) this.v = prepareVerify(this.o);
   }
 
   run(file: string, expectedDuration: number | null): Promise<VerifyResult> {
