@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import { DiskFullError, isDiskFull } from './errors.js';
 
@@ -10,6 +11,24 @@ import { DiskFullError, isDiskFull } from './errors.js';
 const SLOW_WRITE_MS = 20;
 /** Until then (after a slow write, for every download of the process) writes go through the thread pool. */
 let slowDiskUntil = 0;
+
+/**
+ * File systems whose writes land in the local page cache. A network share or a FUSE mount (NFS,
+ * SMB, Unraid's /mnt/user) can stall a write for seconds: there, writes always go through the
+ * thread pool so the event loop (the web UI, every other download) never waits on them.
+ */
+const LOCAL_FS = new Set([0xef53 /* ext2-4 */, 0x58465342 /* xfs */, 0x9123683e /* btrfs */, 0x01021994 /* tmpfs */,
+  0x794c7630 /* overlayfs */, 0x2fc12fc1 /* zfs */, 0xf2f52010 /* f2fs */]);
+const localDirs = new Map<string, boolean>();
+
+/** Whether `dir` is on a local file system: false until known (checked once per folder, in the background). */
+function onLocalDisk(dir: string): boolean {
+  const known = localDirs.get(dir);
+  if (known !== undefined) return known;
+  localDirs.set(dir, false);
+  fs.promises.statfs(dir).then((s) => localDirs.set(dir, LOCAL_FS.has(Number(s.type))), () => undefined);
+  return false;
+}
 
 function writeAllSync(fd: number, bufs: Buffer[], bytes: number) {
   let left = bytes;
@@ -64,7 +83,7 @@ export class BatchWriter {
     const bytes = this.gatheredBytes;
     this.gathered = [];
     this.gatheredBytes = 0;
-    if (performance.now() > slowDiskUntil && this.queued === 0 && !this.error) {
+    if (performance.now() > slowDiskUntil && this.queued === 0 && !this.error && onLocalDisk(path.dirname(this.where))) {
       const started = performance.now();
       try {
         writeAllSync(this.handle.fd, bufs, bytes);
