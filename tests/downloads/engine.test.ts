@@ -183,6 +183,19 @@ describe('verification', () => {
     await expect(prepareVerify({ ffmpegPath: 'ffmpeg', signal: new AbortController().signal }).run(cut, null)).rejects.toThrow(/verification failed/);
   });
 
+  it('damaged picture data in the last seconds fails (the packets are intact: only a decode notices)', async () => {
+    // flip a byte every 397 in the last 7 % (the index, up front with faststart, stays intact)
+    const damaged = Buffer.from(fs.readFileSync(mp4));
+    for (let i = Math.floor(damaged.length * 0.93); i < damaged.length - 2000; i += 397) damaged[i]! ^= 0x5a;
+    const file = path.join(tmp, 'damaged.mp4');
+    fs.writeFileSync(file, damaged);
+    expect(fs.statSync(file).size).toBe(mp4Size);
+    await expect(verifyMedia({ ...bins, file, expectedDuration: null, signal: new AbortController().signal, demuxPass: false })).rejects.toThrow(/verification failed: the first and last seconds reported errors \(.*(decod|slice|MB)/);
+    await expect(prepareVerify({ ffmpegPath: 'ffmpeg', signal: new AbortController().signal }).run(file, null)).rejects.toThrow(/verification failed/);
+    // the undamaged original passes both ways
+    expect((await verifyMedia({ ...bins, file: mp4, expectedDuration: null, signal: new AbortController().signal, demuxPass: false })).videoCodec).toBe('h264');
+  });
+
   it('a file without audio fails', async () => {
     const silent = path.join(tmp, 'silent.mp4');
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', mp4, '-an', '-c', 'copy', silent]);

@@ -5,10 +5,11 @@ import type { Writable } from 'node:stream';
 import { DownloadError } from './errors.js';
 
 /**
- * Checks a file before it is placed, without decoding anything: a demux (copy) of the first and
- * the last seconds must give packets on a video and an audio stream without an error (a file cut
- * short has no packets where its index says the end is), and the span from the first to the last
- * packet (the duration) must match the expected one within 2 %. The two ffmpeg runs can be started
+ * Checks a file before it is placed: the first and the last seconds are demuxed (packets on a video
+ * and an audio stream; a file cut short has no packets where its index says the end is) and decoded
+ * (damaged picture or sound data inside intact packets shows only then), without any error, and the
+ * span from the first to the last packet (the duration) must match the expected one within 2 %.
+ * Nothing in between is decoded. The two ffmpeg runs can be started
  * ahead (prepareVerify), so their start-up overlaps the download. Optionally one demux pass over
  * every packet (for HLS the remux is that pass), side by side.
  */
@@ -31,6 +32,8 @@ function run(bin: string, args: string[], signal: AbortSignal): Promise<{ code: 
 }
 
 const BASE = ['-hide_banner', '-nostdin', '-v', 'error'];
+/** A second output that decodes the inputs' first video and audio stream (and throws the frames away). */
+const decodeOutput = (...inputs: number[]) => [...inputs.flatMap((i) => ['-map', `${i}:v:0?`, '-map', `${i}:a:0?`]), '-f', 'null', '-'];
 const firstLine = (s: string) => s.trim().split('\n').filter(Boolean).slice(0, 2).join(' | ').slice(0, 300);
 
 interface StreamInfo { type?: string; codec?: string; width?: number; height?: number; tb: number; first: number; end: number; packets: number }
@@ -86,7 +89,7 @@ interface Waiting { send(script: string): void; done: Promise<{ code: number; st
  * time the file is finished.
  */
 function spawnWaiting(bin: string, inputOptions: string[], signal: AbortSignal): Waiting {
-  const p = spawn(bin, [...BASE, '-copyts', ...inputOptions, '-f', 'concat', '-safe', '0', '-protocol_whitelist', 'file,pipe', '-i', 'pipe:3', '-map', '0', '-c', 'copy', '-f', 'framecrc', '-'], {
+  const p = spawn(bin, [...BASE, '-copyts', ...inputOptions, '-f', 'concat', '-safe', '0', '-protocol_whitelist', 'file,pipe', '-i', 'pipe:3', '-map', '0', '-c', 'copy', '-f', 'framecrc', '-', ...decodeOutput(0)], {
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
   const list = p.stdio[3] as Writable;
@@ -178,7 +181,7 @@ export function prepareVerify(o: { ffmpegPath: string; signal: AbortSignal }): V
         tail.send(concatList(file, Math.max(0, known - 3)));
         const [h, t] = await Promise.all([head.done, tail.done]);
         for (const r of [h, t]) {
-          if (r.code !== 0 || r.stderr.trim()) throw new DownloadError(`verification failed: the demux of the first and last seconds reported errors (${firstLine(r.stderr) || `exit ${r.code}`})`);
+          if (r.code !== 0 || r.stderr.trim()) throw new DownloadError(`verification failed: the first and last seconds reported errors (${firstLine(r.stderr) || `exit ${r.code}`})`);
         }
         const inpoint = Math.max(0, known - 3);
         return judge(parseFramecrc(h.stdout), parseFramecrc(t.stdout), inpoint, expectedDuration);
@@ -256,8 +259,8 @@ export async function verifyMedia(o: { ffmpegPath: string; /** unused: the ffmpe
   const demux = o.demuxPass === false ? null : run(o.ffmpegPath, [...BASE, '-i', o.file, '-map', '0', '-c', 'copy', '-f', 'null', '-'], o.signal);
   demux?.catch(() => undefined); // awaited below unless an earlier check fails
   // the first and the last seconds demuxed in one run, with the file's own timestamps
-  const e = await run(o.ffmpegPath, [...BASE, '-copyts', '-t', '2', '-i', o.file, '-sseof', '-3', '-i', o.file, '-map', '0', '-map', '1', '-c', 'copy', '-f', 'framecrc', '-'], o.signal);
-  if (e.code !== 0 || e.stderr.trim()) throw new DownloadError(`verification failed: the demux of the first and last seconds reported errors (${firstLine(e.stderr) || `exit ${e.code}`})`);
+  const e = await run(o.ffmpegPath, [...BASE, '-copyts', '-t', '2', '-i', o.file, '-sseof', '-3', '-i', o.file, '-map', '0', '-map', '1', '-c', 'copy', '-f', 'framecrc', '-', ...decodeOutput(0, 1)], o.signal);
+  if (e.code !== 0 || e.stderr.trim()) throw new DownloadError(`verification failed: the first and last seconds reported errors (${firstLine(e.stderr) || `exit ${e.code}`})`);
   // output streams: the file's streams from the first seconds, then the same from the last ones
   const all = parseFramecrc(e.stdout);
   const count = all.size / 2;
