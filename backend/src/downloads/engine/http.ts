@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { directGet, type DirectBody } from './direct.js';
 import { DownloadError, isTransient } from './errors.js';
 
 /**
@@ -132,6 +133,39 @@ export async function openMedia(req: MediaRequest, extraHeaders: Record<string, 
       continue;
     }
     return { status: res.status, headers, url, body: res.body };
+  }
+  throw new DownloadError(`too many redirects from ${new URL(req.url).host}`);
+}
+
+/** A Readable as a DirectBody (its chunks may be kept: they are never reused). */
+function readableBody(body: Readable): DirectBody {
+  return { read: (onChunk) => readBody(body, onChunk), destroy: (err) => body.destroy(err) };
+}
+
+/**
+ * As openMedia, for one large file: straight off the socket (direct.ts) unless a proxy carries
+ * it or the server answers chunked. The body's chunks are only valid while they are handled.
+ */
+export async function openMediaFile(req: MediaRequest, extraHeaders: Record<string, string> = {}): Promise<Omit<OpenResponse, 'body'> & { body: DirectBody }> {
+  if (viaProxy(req.dispatcher)) {
+    const res = await openMedia(req, extraHeaders);
+    return { ...res, body: readableBody(res.body) };
+  }
+  let url = req.url;
+  const timeout = req.headersTimeoutMs ?? 30_000;
+  for (let hop = 0; hop < 10; hop++) {
+    const sent = { accept: '*/*', ...req.headers, ...extraHeaders };
+    const direct = await directGet(url, sent, req.signal, timeout);
+    if (!direct) {
+      const res = await openMedia({ ...req, url }, extraHeaders);
+      return { ...res, body: readableBody(res.body) };
+    }
+    if (direct.status >= 300 && direct.status < 400 && direct.headers.location) {
+      direct.body.destroy();
+      url = new URL(direct.headers.location, url).toString();
+      continue;
+    }
+    return { status: direct.status, headers: direct.headers, url, body: direct.body };
   }
   throw new DownloadError(`too many redirects from ${new URL(req.url).host}`);
 }

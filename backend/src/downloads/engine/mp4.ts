@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { DiskFullError, DownloadError, isDiskFull, isTransient } from './errors.js';
-import { discard, openMedia, readBody, type MediaRequest } from './http.js';
+import { openMediaFile, type MediaRequest } from './http.js';
 import type { Throttle } from './throttle.js';
 import { BatchWriter } from './writer.js';
 
@@ -48,9 +48,9 @@ export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; tota
     if (total !== null && have === total) return { bytes: have, total };
     const before = have;
     try {
-      const res = await openMedia(o, have > 0 ? { range: `bytes=${have}-` } : {});
+      const res = await openMediaFile(o, have > 0 ? { range: `bytes=${have}-` } : {});
       if (res.status === 416 && have > 0) {
-        await discard(res.body);
+        res.body.destroy();
         const cr = /\/(\d+)/.exec(res.headers['content-range'] ?? '');
         if (cr && total !== null && Number(cr[1]) !== total) {
           throw new DownloadError(`size check failed: got ${have} of ${total} announced bytes (the server now claims ${cr[1]})`);
@@ -60,7 +60,7 @@ export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; tota
         continue;
       }
       if (res.status !== 200 && res.status !== 206) {
-        await discard(res.body);
+        res.body.destroy();
         const msg = res.status === 404 ? 'media not found (404)' : res.status === 403 ? 'media access denied (403)' : `media answered HTTP ${res.status}`;
         const err = new DownloadError(msg, false, res.status);
         if (res.status >= 500 || res.status === 429 || res.status === 408) throw Object.assign(err, { transient: true });
@@ -70,7 +70,7 @@ export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; tota
       if (res.status === 206) {
         const cr = parseContentRange(res.headers['content-range']);
         if (!cr || cr.start !== have) {
-          await discard(res.body);
+          res.body.destroy();
           throw new DownloadError('server answered a range that does not continue the partial file');
         }
         total = cr.total ?? (length !== null ? have + length : null);
@@ -119,7 +119,7 @@ export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; tota
  */
 const BATCH = { batchBytes: 1 << 20, maxQueued: 4 << 20, maxDelayMs: 200 };
 
-async function writeBody(o: Mp4Download, res: Awaited<ReturnType<typeof openMedia>>, start: number, total: number | null): Promise<void> {
+async function writeBody(o: Mp4Download, res: Awaited<ReturnType<typeof openMediaFile>>, start: number, total: number | null): Promise<void> {
   const handle = await fs.open(o.file, start > 0 ? 'a' : 'w').catch((err) => { throw isDiskFull(err) ? new DiskFullError(o.file) : err; });
   const out = new BatchWriter(handle, o.file, BATCH);
   let written = start;
@@ -132,7 +132,7 @@ async function writeBody(o: Mp4Download, res: Awaited<ReturnType<typeof openMedi
   }, o.stallMs);
   let ok = false;
   try {
-    await readBody(res.body, (buf) => {
+    await res.body.read((buf) => {
       if (total !== null && written + buf.length > total) {
         throw new DownloadError(`server sent more bytes than the ${total} announced`);
       }
@@ -140,7 +140,7 @@ async function writeBody(o: Mp4Download, res: Awaited<ReturnType<typeof openMedi
       windowBytes += buf.length;
       o.onProgress?.(written, total);
       const slow = o.throttle.take(buf.length);
-      const busy = out.push(buf);
+      const busy = out.pushView(buf);
       return slow && busy ? Promise.all([slow, busy]) : slow ?? busy;
     });
     ok = true;

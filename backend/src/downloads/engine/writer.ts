@@ -75,6 +75,34 @@ export class BatchWriter {
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
+  /**
+   * As push, for a view into a buffer that is reused once this call returns (or the promise it
+   * returns settles): written at once when nothing waits before it and the disk takes it quickly,
+   * else copied.
+   */
+  pushView(view: Buffer): Promise<void> | undefined {
+    if (this.error) throw this.error;
+    if (this.gatheredBytes > 0 || !this.writesNow()) return this.push(Buffer.from(view));
+    this.writeNow([view], view.length);
+    this.lastFlush = Date.now();
+    if (this.error) throw this.error;
+    return undefined;
+  }
+
+  private writesNow(): boolean {
+    return performance.now() > slowDiskUntil && this.queued === 0 && !this.error && onLocalDisk(path.dirname(this.where));
+  }
+
+  private writeNow(bufs: Buffer[], bytes: number): void {
+    const started = performance.now();
+    try {
+      writeAllSync(this.handle.fd, bufs, bytes);
+    } catch (err) {
+      this.error = isDiskFull(err) ? new DiskFullError(this.where) : err;
+    }
+    if (performance.now() - started > SLOW_WRITE_MS) slowDiskUntil = performance.now() + 60_000;
+  }
+
   /** Writes what was gathered: at once while the page cache takes it quickly, else on the write chain. */
   flush(): void {
     this.lastFlush = Date.now();
@@ -83,16 +111,7 @@ export class BatchWriter {
     const bytes = this.gatheredBytes;
     this.gathered = [];
     this.gatheredBytes = 0;
-    if (performance.now() > slowDiskUntil && this.queued === 0 && !this.error && onLocalDisk(path.dirname(this.where))) {
-      const started = performance.now();
-      try {
-        writeAllSync(this.handle.fd, bufs, bytes);
-      } catch (err) {
-        this.error = isDiskFull(err) ? new DiskFullError(this.where) : err;
-      }
-      if (performance.now() - started > SLOW_WRITE_MS) slowDiskUntil = performance.now() + 60_000;
-      return;
-    }
+    if (this.writesNow()) return this.writeNow(bufs, bytes);
     this.queued += bytes;
     this.chain = this.chain.then(async () => {
       if (this.error) return;
