@@ -15,6 +15,7 @@ import { downloadHls } from '../backend/src/downloads/engine/hls.js';
 import { downloadMp4 } from '../backend/src/downloads/engine/mp4.js';
 import { remuxSegments, warmUpRemux } from '../backend/src/downloads/engine/remux.js';
 import { VerifyAhead } from '../backend/src/downloads/engine/verify.js';
+import { SegmentEdges } from '../backend/src/downloads/engine/edges.js';
 import { Throttle } from '../backend/src/downloads/engine/throttle.js';
 import { placeFile } from '../backend/src/downloads/place.js';
 import { ffmpegBinaries } from '../backend/src/downloads/ffmpeg.js';
@@ -29,11 +30,13 @@ const signal = new AbortController().signal;
 const common = { headers: { 'user-agent': 'Mozilla/5.0 bench' }, dispatcher, signal, stallMs: 30_000, throttle: new Throttle(() => 0) };
 
 const t0 = performance.now();
-const verifier = new VerifyAhead({ ffmpegPath: bins.ffmpeg, signal, minRestMs: mode === 'mp4' ? undefined : 0 }); // as attempt.ts
-const onProgress = (done: number, total: number | null) => verifier.progress(done, total);
+// as attempt.ts: the checks start with the download
+const verifier = new VerifyAhead({ ffmpegPath: bins.ffmpeg, signal });
+const edges = mode === 'hls' ? new SegmentEdges({ ffmpegPath: bins.ffmpeg, signal }) : null;
+const onProgress = edges ? undefined : (done: number, total: number | null) => verifier.progress(done, total);
 let file: string;
 let expected: number | null = null;
-let ext: string;
+let ext: 'mkv' | 'mp4';
 let remuxErrors = '';
 if (mode === 'hls') {
   ext = 'mkv';
@@ -41,7 +44,7 @@ if (mode === 'hls') {
   fs.rmSync(file, { force: true });
   void warmUpRemux(bins.ffmpeg); // as attempt.ts (a fresh process: as the product's first download)
   const r = await downloadHls({
-    ...common, url, dir: path.join(part, 'segments'), quality: null, concurrency: Number(conc ?? DownloadsConfig.parse({}).hls_segment_concurrency), retries: 4, onProgress,
+    ...common, url, dir: path.join(part, 'segments'), quality: null, concurrency: Number(conc ?? DownloadsConfig.parse({}).hls_segment_concurrency), retries: 4, onProgress, watcher: edges!,
     consume: async (files) => { remuxErrors = await remuxSegments({ ffmpegPath: bins.ffmpeg, files, output: file, container: 'mkv', signal }); },
   });
   if (remuxErrors) throw new Error(`remux reported errors: ${remuxErrors}`);
@@ -52,7 +55,8 @@ if (mode === 'hls') {
   await downloadMp4({ ...common, url, file, maxBytes: 50 * 1024 ** 3, onProgress });
 }
 const t1 = performance.now();
-await verifier.run(file, expected);
+if (edges) await edges.check(file, ext, expected!);
+else await verifier.run(file, expected);
 const t2 = performance.now();
 const bytes = fs.statSync(file).size;
 const target = path.join(workDir, `Bench - S01E01 - Placed.${ext}`);

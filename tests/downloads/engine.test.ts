@@ -8,6 +8,8 @@ import { downloadMp4 } from '../../backend/src/downloads/engine/mp4.js';
 import { downloadHls } from '../../backend/src/downloads/engine/hls.js';
 import { remuxSegments } from '../../backend/src/downloads/engine/remux.js';
 import { prepareVerify, verifyMedia } from '../../backend/src/downloads/engine/verify.js';
+import { SegmentEdges } from '../../backend/src/downloads/engine/edges.js';
+import { mkvDuration, mp4Duration } from '../../backend/src/downloads/engine/duration.js';
 import { Throttle } from '../../backend/src/downloads/engine/throttle.js';
 import { parseMaster, pickVariant } from '../../backend/src/downloads/engine/playlist.js';
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
@@ -200,5 +202,54 @@ describe('verification', () => {
     const silent = path.join(tmp, 'silent.mp4');
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', mp4, '-an', '-c', 'copy', silent]);
     await expect(verifyMedia({ ...bins, file: silent, expectedDuration: null, signal: new AbortController().signal })).rejects.toThrow(/no audio stream/);
+  });
+});
+
+describe('HLS verification while the segments arrive', () => {
+  /** The product's HLS path (attempt.ts): edges decoded from the segments, remux alongside, then the check. */
+  async function fetchAndCheck(embed: string, name: string, container: 'mkv' | 'mp4' = 'mkv') {
+    const signal = new AbortController().signal;
+    const edges = new SegmentEdges({ ffmpegPath: 'ffmpeg', signal });
+    const output = path.join(tmp, `${name}.${container}`);
+    try {
+      const r = await downloadHls({
+        url: fake.mediaUrl(embed), headers: UA, dispatcher, signal, dir: path.join(tmp, name), quality: null, concurrency: 2, retries: 1, stallMs: 2000, throttle: noLimit, watcher: edges,
+        consume: async (files) => { await remuxSegments({ ffmpegPath: 'ffmpeg', files, output, container, signal }); },
+      });
+      return await edges.check(output, container, r.totalDuration);
+    } finally {
+      edges.cancel();
+    }
+  }
+  const segmentsAsked = (embed: string) => fake.log.filter((l) => l.embed === embed.split('/').pop() && /seg_\d+\.ts$/.test(l.path)).map((l) => Number(/seg_(\d+)/.exec(l.path)![1]));
+
+  it('fetches the last segments first, decodes both ends from the segments and takes the duration from the remuxed file', async () => {
+    const embed = fake.embed('VOE', { hls });
+    const v = await fetchAndCheck(embed, 'edges-ok');
+    expect(v).toMatchObject({ videoCodec: 'h264', audioCodec: 'aac' });
+    expect(v.duration).toBeCloseTo(6, 0);
+    expect(segmentsAsked(embed).slice(0, 2)).toEqual([4, 5]);
+    const mp4Out = await fetchAndCheck(fake.embed('VOE', { hls }), 'edges-mp4', 'mp4');
+    expect(mp4Out.duration).toBeCloseTo(6, 0);
+  });
+
+  it('damaged picture data in the last segment fails, though every packet demuxes', async () => {
+    await expect(fetchAndCheck(fake.embed('VOE', { hls }, { damageSegments: [5] }), 'edges-damaged')).rejects.toThrow(/verification failed: the first and last seconds reported errors/);
+    await expect(fetchAndCheck(fake.embed('VOE', { hls }, { damageSegments: [0] }), 'edges-damaged-head')).rejects.toThrow(/verification failed: the first and last seconds reported errors/);
+  });
+
+  it('junk segments in the middle fail (the remuxed file is shorter than the playlist says)', async () => {
+    await expect(fetchAndCheck(fake.embed('VOE', { hls }, { junkSegmentsFrom: 2 }), 'edges-junk')).rejects.toThrow(/verification failed/);
+  });
+
+  it('reads the duration a Matroska or MP4 header states, as ffprobe does', async () => {
+    const mkv = path.join(tmp, 'dur.mkv');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', mp4, '-c', 'copy', '-write_crc32', '0', mkv]);
+    const probe = (f: string) => Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', f]).toString());
+    expect(await mkvDuration(mkv)).toBeCloseTo(probe(mkv), 2);
+    expect(await mp4Duration(mp4)).toBeCloseTo(probe(mp4), 2);
+    const notMkv = path.join(tmp, 'dur.bin');
+    fs.writeFileSync(notMkv, Buffer.alloc(5000, 7));
+    expect(await mkvDuration(notMkv)).toBeNull();
   });
 });

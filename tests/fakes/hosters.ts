@@ -44,6 +44,8 @@ export interface MediaBehavior {
   missingSegments?: number[];
   /** HLS: segments from this number on are replaced by junk bytes. */
   junkSegmentsFrom?: number;
+  /** HLS: these segments' picture and sound data are damaged (the TS packets stay intact: a demux passes, a decode fails). */
+  damageSegments?: number[];
   /** Embed page: 404, a page without a source, or the hoster's "down" page. */
   page?: 'ok' | '404' | 'broken' | 'legacy';
 }
@@ -148,6 +150,17 @@ export async function startFakeHosters(): Promise<FakeHosters> {
           const junk = Buffer.alloc(1024, 0x47 ^ n);
           e.bytes += junk.length;
           res.writeHead(200, { 'content-length': junk.length }).end(junk);
+          return 200;
+        }
+        if (b.damageSegments?.includes(n)) {
+          const data = Buffer.from(fs.readFileSync(file));
+          // video packets (PID 0x100) that carry no PES header and no adaptation field: picture data only
+          for (let p = 0; p + 188 <= data.length; p += 188) {
+            const pid = ((data[p + 1]! & 0x1f) << 8) | data[p + 2]!;
+            if (pid === 0x100 && !(data[p + 1]! & 0x40) && (data[p + 3]! & 0x30) === 0x10) data[p + 100]! ^= 0x5a;
+          }
+          e.bytes += data.length;
+          res.writeHead(200, { 'content-length': data.length }).end(data);
           return 200;
         }
       }

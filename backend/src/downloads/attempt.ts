@@ -2,13 +2,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Deps } from '../deps.js';
 import type { EpisodeSource } from '../providers/types.js';
-import { findHoster, HosterError, type ResolvedMedia } from '../providers/hosters/index.js';
+import { findHoster, HosterError } from '../providers/hosters/index.js';
 import type { DownloadsConfig } from './configSchema.js';
 import { DownloadError } from './engine/errors.js';
 import { downloadMp4, type Mp4Download } from './engine/mp4.js';
 import { downloadHls } from './engine/hls.js';
 import { remuxSegments, warmUpRemux } from './engine/remux.js';
 import { VerifyAhead } from './engine/verify.js';
+import { SegmentEdges } from './engine/edges.js';
 import { ensureFreeSpace } from './place.js';
 import { ffmpegBinaries } from './ffmpeg.js';
 import type { DownloadRuntime } from './runtime.js';
@@ -75,58 +76,60 @@ export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptI
     throw new DownloadError((err as Error).message, true); // no hoster can help with that
   }
   const common = { headers: { 'user-agent': http.userAgent, ...media.headers }, dispatcher: http.dispatcher, signal: a.signal, stallMs: dl.stall_timeout_seconds * 1000, throttle: rt.throttle };
+  return media.kind === 'mp4' ? downloadFile(a, media.url, bins, common, embedUrl, dl) : downloadStream(a, media.url, bins, common, embedUrl, dl);
+}
+
+type Common = Pick<Mp4Download, 'headers' | 'dispatcher' | 'signal' | 'stallMs' | 'throttle'>;
+
+async function downloadFile(a: AttemptInput, url: string, bins: { ffmpeg: string }, common: Common, embedUrl: string, dl: DownloadsConfig): Promise<AttemptResult> {
   // the verification's ffmpeg runs start during the download, so their start-up is not paid after it
-  const verifier = new VerifyAhead({ ffmpegPath: bins.ffmpeg, signal: a.signal, minRestMs: media.kind === 'mp4' ? undefined : 0 });
-  const onProgress = (done: number, total: number | null) => {
-    a.onProgress(done, total);
-    verifier.progress(done, total);
-  };
+  const verifier = new VerifyAhead({ ffmpegPath: bins.ffmpeg, signal: a.signal });
   try {
-    return await download({ ...a, onProgress }, media, bins, common, verifier, embedUrl, dl);
+    const file = path.join(a.dir, 'download.mp4');
+    const r = await downloadMp4({
+      ...common, url, file, maxBytes: dl.max_file_size_mb * 1024 * 1024,
+      onTotal: async (total) => ensureFreeSpace(a.dir, Math.max(0, (total ?? 0) - (await fs.stat(file).then((s) => s.size, () => 0))), dl.min_free_space_mb),
+      onProgress: (done, total) => { a.onProgress(done, total); verifier.progress(done, total); },
+    });
+    // the size check already proved every byte arrived; a demux of both ends checks the rest
+    const v = await verifier.run(file, null);
+    return { file, ext: 'mp4', bytes: r.bytes, duration: v.duration, embedUrl };
   } finally {
     verifier.cancel();
   }
 }
 
-type Common = Pick<Mp4Download, 'headers' | 'dispatcher' | 'signal' | 'stallMs' | 'throttle'>;
-
-async function download(a: AttemptInput, media: ResolvedMedia, bins: { ffmpeg: string; ffprobe: string }, common: Common, verifier: VerifyAhead, embedUrl: string, dl: DownloadsConfig): Promise<AttemptResult> {
-  if (media.kind === 'mp4') {
-    const file = path.join(a.dir, 'download.mp4');
-    const r = await downloadMp4({
-      ...common, url: media.url, file, maxBytes: dl.max_file_size_mb * 1024 * 1024,
-      onTotal: async (total) => ensureFreeSpace(a.dir, Math.max(0, (total ?? 0) - (await fs.stat(file).then((s) => s.size, () => 0))), dl.min_free_space_mb),
-      onProgress: a.onProgress,
-    });
-    // the size check already proved every byte arrived; a demux of both ends checks the rest
-    const v = await verifier.run(file, null);
-    return { file, ext: 'mp4', bytes: r.bytes, duration: v.duration, embedUrl };
-  }
+async function downloadStream(a: AttemptInput, url: string, bins: { ffmpeg: string }, common: Common, embedUrl: string, dl: DownloadsConfig): Promise<AttemptResult> {
   void warmUpRemux(bins.ffmpeg); // once per process, while the playlists load
   const segDir = path.join(a.dir, 'segments');
   const output = path.join(a.dir, `video.${dl.container}`);
   await fs.rm(output, { force: true });
-  // the remux runs while the segments arrive; a failure on either side stops both
+  // the first and last seconds are decoded while the segments arrive; the remux runs alongside;
+  // a failure on either side stops both
+  const edges = new SegmentEdges({ ffmpegPath: bins.ffmpeg, signal: a.signal });
   const remuxAbort = new AbortController();
   const stopRemux = () => remuxAbort.abort(a.signal.reason);
   a.signal.addEventListener('abort', stopRemux, { once: true });
-  let r;
-  let remuxErrors = '';
   try {
-    r = await downloadHls({
-      ...common, url: media.url, dir: segDir, quality: a.quality ?? (dl.quality_preference === 'best' ? null : dl.quality_preference),
-      concurrency: dl.hls_segment_concurrency, retries: dl.hls_segment_retries, onProgress: a.onProgress,
-      consume: async (files) => { remuxErrors = await remuxSegments({ ffmpegPath: bins.ffmpeg, files, output, container: dl.container, signal: remuxAbort.signal }); },
-    });
-  } catch (err) {
-    remuxAbort.abort(err);
-    throw err;
+    let remuxErrors = '';
+    let r;
+    try {
+      r = await downloadHls({
+        ...common, url, dir: segDir, quality: a.quality ?? (dl.quality_preference === 'best' ? null : dl.quality_preference),
+        concurrency: dl.hls_segment_concurrency, retries: dl.hls_segment_retries, onProgress: a.onProgress, watcher: edges,
+        consume: async (files) => { remuxErrors = await remuxSegments({ ffmpegPath: bins.ffmpeg, files, output, container: dl.container, signal: remuxAbort.signal }); },
+      });
+    } catch (err) {
+      remuxAbort.abort(err);
+      throw err;
+    }
+    if (remuxErrors) throw new DownloadError(`verification failed: the remux (demux pass) reported errors (${remuxErrors.split('\n').slice(0, 2).join(' | ').slice(0, 300)})`);
+    const v = await edges.check(output, dl.container, r.totalDuration);
+    const bytes = (await fs.stat(output)).size;
+    await fs.rm(segDir, { recursive: true, force: true });
+    return { file: output, ext: dl.container, bytes, duration: v.duration, embedUrl };
   } finally {
     a.signal.removeEventListener('abort', stopRemux);
+    edges.cancel();
   }
-  if (remuxErrors) throw new DownloadError(`verification failed: the remux (demux pass) reported errors (${remuxErrors.split('\n').slice(0, 2).join(' | ').slice(0, 300)})`);
-  const v = await verifier.run(output, r.totalDuration);
-  const bytes = (await fs.stat(output)).size;
-  await fs.rm(segDir, { recursive: true, force: true });
-  return { file: output, ext: dl.container, bytes, duration: v.duration, embedUrl };
 }

@@ -5,6 +5,7 @@ import { DiskFullError, DownloadError, isDiskFull } from './errors.js';
 import { fetchBuffer, type MediaRequest } from './http.js';
 import { isMasterPlaylist, parseMaster, parseMedia, pickVariant, type MediaPlaylist, type Segment } from './playlist.js';
 import { fetchSegment } from './segment.js';
+import type { SegmentWatcher } from './edges.js';
 import type { Throttle } from './throttle.js';
 
 /**
@@ -27,6 +28,8 @@ export interface HlsDownload extends MediaRequest {
    * they arrived) while they are still in memory (a bounded window), else the file's path.
    */
   consume?: (files: AsyncIterable<string | Buffer[]>) => Promise<void>;
+  /** Told the plan and each segment on disk; the segments it names are fetched first. */
+  watcher?: SegmentWatcher;
 }
 
 export interface HlsResult {
@@ -79,6 +82,8 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
     }
   }
   const resumedSegments = done.size;
+  const early = new Set(o.watcher?.plan(segments.map((s) => s.duration), (i) => segFile(o.dir, i)) ?? []);
+  for (const i of done) o.watcher?.done(i);
   // segments written but not yet handed to the consumer, kept so it need not read them back
   const inMemory = new Map<number, { chunks: Buffer[]; size: number }>();
   let held = 0;
@@ -111,7 +116,9 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
       },
     });
     done.add(seg.index);
-    if (o.consume && chunks) {
+    o.watcher?.done(seg.index);
+    // one fetched ahead of its turn is read back from its file when the consumer gets there
+    if (o.consume && chunks && !early.has(seg.index)) {
       inMemory.set(seg.index, { chunks, size });
       held += size;
     }
@@ -120,7 +127,7 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
     wake();
   };
 
-  const todo = segments.filter((s) => !done.has(s.index));
+  const todo = [...segments.filter((s) => early.has(s.index)), ...segments.filter((s) => !early.has(s.index))].filter((s) => !done.has(s.index));
   let next = 0;
   let failure: unknown = null;
   let roomWaiters: (() => void)[] = [];

@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
+import { mp4Duration } from './duration.js';
 import { DownloadError } from './errors.js';
 
 /**
@@ -34,15 +34,15 @@ function run(bin: string, args: string[], signal: AbortSignal): Promise<{ code: 
 const BASE = ['-hide_banner', '-nostdin', '-v', 'error'];
 /** A second output that decodes the inputs' first video and audio stream (and throws the frames away). */
 const decodeOutput = (...inputs: number[]) => [...inputs.flatMap((i) => ['-map', `${i}:v:0?`, '-map', `${i}:a:0?`]), '-f', 'null', '-'];
-const firstLine = (s: string) => s.trim().split('\n').filter(Boolean).slice(0, 2).join(' | ').slice(0, 300);
+export const firstLine = (s: string) => s.trim().split('\n').filter(Boolean).slice(0, 2).join(' | ').slice(0, 300);
 
-interface StreamInfo { type?: string; codec?: string; width?: number; height?: number; tb: number; first: number; end: number; packets: number }
+export interface StreamInfo { type?: string; codec?: string; width?: number; height?: number; tb: number; first: number; end: number; packets: number }
 
 /**
  * framecrc output: a header per stream (`#tb 0: 1/90000`, `#media_type 0: video`, `#codec_id 0: h264`,
  * `#dimensions 0: 854x480`) and one line per packet: `stream, dts, pts, duration, size, crc`.
  */
-function parseFramecrc(text: string): Map<number, StreamInfo> {
+export function parseFramecrc(text: string): Map<number, StreamInfo> {
   const streams = new Map<number, StreamInfo>();
   const get = (i: number) => {
     let st = streams.get(i);
@@ -81,14 +81,14 @@ export interface Verifier {
   cancel(): void;
 }
 
-interface Waiting { send(script: string): void; done: Promise<{ code: number; stdout: string; stderr: string }>; kill(): void }
+export interface Waiting { send(script: string): void; done: Promise<{ code: number; stdout: string; stderr: string }>; kill(): void }
 
 /**
  * An ffmpeg that demuxes (framecrc: streams and packet timestamps) what a concat list read from
  * pipe 3 names: started at once, it has loaded its libraries (most of a short run's time) by the
  * time the file is finished.
  */
-function spawnWaiting(bin: string, inputOptions: string[], signal: AbortSignal): Waiting {
+export function spawnWaiting(bin: string, inputOptions: string[], signal: AbortSignal): Waiting {
   const p = spawn(bin, [...BASE, '-copyts', ...inputOptions, '-f', 'concat', '-safe', '0', '-protocol_whitelist', 'file,pipe', '-i', 'pipe:3', '-map', '0', '-c', 'copy', '-f', 'framecrc', '-', ...decodeOutput(0)], {
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
@@ -112,51 +112,11 @@ function spawnWaiting(bin: string, inputOptions: string[], signal: AbortSignal):
   return { send: (script) => list.end(script), done, kill };
 }
 
-/** The ffconcat list naming one file (absolute, quoted), optionally from a point in time. */
-function concatList(file: string, inpoint: number | null): string {
-  const quoted = `'${`file:${path.resolve(file)}`.replace(/'/g, `'\\''`)}'`;
-  return `ffconcat version 1.0\nfile ${quoted}\n${inpoint !== null ? `inpoint ${inpoint.toFixed(3)}\n` : ''}`;
-}
-
-/** An MP4's own duration (mvhd), found by walking the top-level boxes; null when it has none. */
-async function mp4Duration(file: string): Promise<number | null> {
-  const fh = await fs.open(file, 'r');
-  try {
-    const size = (await fh.stat()).size;
-    const b = Buffer.alloc(32);
-    const box = async (pos: number) => {
-      const { bytesRead } = await fh.read(b, 0, 16, pos);
-      if (bytesRead < 8) return null;
-      let len = b.readUInt32BE(0);
-      const type = b.toString('latin1', 4, 8);
-      let head = 8;
-      if (len === 1) { len = Number(b.readBigUInt64BE(8)); head = 16; } else if (len === 0) len = size - pos;
-      return len < head ? null : { type, len, head };
-    };
-    for (let pos = 0; pos < size;) {
-      const top = await box(pos);
-      if (!top) return null;
-      if (top.type === 'moov') {
-        for (let at = pos + top.head; at < pos + top.len;) {
-          const child = await box(at);
-          if (!child) return null;
-          if (child.type === 'mvhd') {
-            await fh.read(b, 0, 32, at + child.head);
-            const v1 = b[0] === 1;
-            const timescale = b.readUInt32BE(v1 ? 20 : 12);
-            const duration = v1 ? Number(b.readBigUInt64BE(24)) : b.readUInt32BE(16);
-            return timescale > 0 && duration > 0 && duration < 0xffffffff ? duration / timescale : null;
-          }
-          at += child.len;
-        }
-        return null;
-      }
-      pos += top.len;
-    }
-    return null;
-  } finally {
-    await fh.close();
-  }
+/** The ffconcat list naming files (absolute, quoted), the first optionally from a point in time. */
+export function concatList(files: string | string[], inpoint: number | null = null): string {
+  const quoted = (f: string) => `'${`file:${path.resolve(f)}`.replace(/'/g, `'\\''`)}'`;
+  const [first, ...rest] = typeof files === 'string' ? [files] : files;
+  return `ffconcat version 1.0\nfile ${quoted(first!)}\n${inpoint !== null ? `inpoint ${inpoint.toFixed(3)}\n` : ''}${rest.map((f) => `file ${quoted(f)}\n`).join('')}`;
 }
 
 /**
@@ -233,6 +193,15 @@ const AHEAD_MIN_REST_MS = 300;
  * of the expected one. `tailOffset`: added to the tail's timestamps to make them the file's own.
  */
 function judge(head: Map<number, StreamInfo>, tail: Map<number, StreamInfo>, tailOffset: number, expectedDuration: number | null): VerifyResult {
+  const { v, a, result } = checkStreams(head, tail);
+  const start = Math.min(head.get(v)!.first, head.get(a)!.first);
+  const duration = Math.max(tail.get(v)!.end, tail.get(a)!.end) + tailOffset - start;
+  checkDuration(duration, expectedDuration);
+  return { ...result, duration };
+}
+
+/** A video and an audio stream, with packets of both in the first and in the last seconds. */
+export function checkStreams(head: Map<number, StreamInfo>, tail: Map<number, StreamInfo>): { v: number; a: number; result: Omit<VerifyResult, 'duration'> } {
   const ids = [...head.keys()];
   const v = ids.find((i) => head.get(i)!.type === 'video');
   const a = ids.find((i) => head.get(i)!.type === 'audio');
@@ -243,14 +212,16 @@ function judge(head: Map<number, StreamInfo>, tail: Map<number, StreamInfo>, tai
       if (!part.get(i)?.packets) throw new DownloadError(`verification failed: no ${head.get(i)!.type} data in the ${at} seconds (the file is cut short or damaged)`);
     }
   }
-  const start = Math.min(head.get(v)!.first, head.get(a)!.first);
-  const duration = Math.max(tail.get(v)!.end, tail.get(a)!.end) + tailOffset - start;
-  if (!Number.isFinite(duration) || duration <= 0) throw new DownloadError('verification failed: the file has no duration');
+  const hv = head.get(v)!;
+  return { v, a, result: { videoCodec: hv.codec ?? '?', audioCodec: head.get(a)!.codec ?? '?', width: hv.width ?? null, height: hv.height ?? null } };
+}
+
+/** The duration must be there and within 2 % of the expected one. */
+export function checkDuration(duration: number | null, expectedDuration: number | null): void {
+  if (duration === null || !Number.isFinite(duration) || duration <= 0) throw new DownloadError('verification failed: the file has no duration');
   if (expectedDuration && Math.abs(duration - expectedDuration) / expectedDuration > 0.02) {
     throw new DownloadError(`verification failed: duration ${duration.toFixed(2)} s differs from the expected ${expectedDuration.toFixed(2)} s by more than 2 %`);
   }
-  const hv = head.get(v)!;
-  return { duration, videoCodec: hv.codec ?? '?', audioCodec: head.get(a)!.codec ?? '?', width: hv.width ?? null, height: hv.height ?? null };
 }
 
 /** The whole check in one ffmpeg run, for a file that is already there (see prepareVerify). */

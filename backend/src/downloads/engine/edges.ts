@@ -1,0 +1,80 @@
+import { containerDuration } from './duration.js';
+import { DownloadError } from './errors.js';
+import { checkDuration, checkStreams, concatList, firstLine, parseFramecrc, spawnWaiting, type VerifyResult, type Waiting } from './verify.js';
+
+/** What hls.ts tells about its segments: which to fetch before the others, and each one on disk. */
+export interface SegmentWatcher {
+  /** The playlist is known (`fileOf`: where a segment's file lies); returns the indexes to fetch first. */
+  plan(durations: number[], fileOf: (index: number) => string): number[];
+  /** Segment `index` is on disk (also for each one found there at a resume). */
+  done(index: number): void;
+}
+
+/** How much of each end is decoded, in seconds (whole segments, at least one). */
+const EDGE_SECONDS = 2;
+
+/**
+ * HLS verification while the download runs: the first and the last seconds are decoded from their
+ * segment files (the last segments are fetched first for it) in two ffmpeg runs started with the
+ * download, and the remux demuxes every packet. What is left once the remux is done: the
+ * container's duration against the playlist's.
+ */
+export class SegmentEdges implements SegmentWatcher {
+  private head: number[] = [];
+  private tail: number[] = [];
+  private readonly onDisk = new Set<number>();
+  private fileOf: (index: number) => string = () => '';
+  private readonly runs: { head: Waiting; tail: Waiting };
+  private sent = { head: false, tail: false };
+
+  constructor(private o: { ffmpegPath: string; signal: AbortSignal }) {
+    this.runs = { head: spawnWaiting(o.ffmpegPath, ['-t', String(EDGE_SECONDS)], o.signal), tail: spawnWaiting(o.ffmpegPath, [], o.signal) };
+  }
+
+  plan(durations: number[], fileOf: (index: number) => string): number[] {
+    this.fileOf = fileOf;
+    const edge = (order: number[]) => {
+      const picked: number[] = [];
+      let seconds = 0;
+      for (const i of order) {
+        if (picked.length > 0 && seconds >= EDGE_SECONDS) break;
+        picked.push(i);
+        seconds += durations[i] ?? 0;
+      }
+      return picked;
+    };
+    const all = durations.map((_, i) => i);
+    this.head = edge(all);
+    this.tail = edge([...all].reverse()).reverse();
+    return this.tail;
+  }
+
+  done(index: number): void {
+    this.onDisk.add(index);
+    for (const part of ['head', 'tail'] as const) {
+      const ids = this[part];
+      if (!this.sent[part] && ids.length > 0 && ids.every((i) => this.onDisk.has(i))) {
+        this.sent[part] = true;
+        this.runs[part].send(concatList(ids.map(this.fileOf)));
+      }
+    }
+  }
+
+  /** The checks, once the remux wrote `output`. */
+  async check(output: string, container: 'mp4' | 'mkv', expectedDuration: number): Promise<VerifyResult> {
+    if (!this.sent.head || !this.sent.tail) throw new DownloadError('verification failed: the first or last segments are missing');
+    const [h, t] = await Promise.all([this.runs.head.done, this.runs.tail.done]);
+    for (const r of [h, t]) {
+      if (r.code !== 0 || r.stderr.trim()) throw new DownloadError(`verification failed: the first and last seconds reported errors (${firstLine(r.stderr) || `exit ${r.code}`})`);
+    }
+    const { result } = checkStreams(parseFramecrc(h.stdout), parseFramecrc(t.stdout));
+    const duration = await containerDuration(output, container).catch(() => null);
+    checkDuration(duration, expectedDuration);
+    return { ...result, duration: duration! };
+  }
+
+  cancel(): void {
+    this.runs.head.kill();
+    this.runs.tail.kill();
+  }
+}
