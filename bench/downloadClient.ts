@@ -16,6 +16,7 @@ import { downloadMp4 } from '../backend/src/downloads/engine/mp4.js';
 import { remuxSegments, warmUpRemux } from '../backend/src/downloads/engine/remux.js';
 import { VerifyAhead } from '../backend/src/downloads/engine/verify.js';
 import { SegmentEdges } from '../backend/src/downloads/engine/edges.js';
+import { FileEdges } from '../backend/src/downloads/engine/fileEdges.js';
 import { Throttle } from '../backend/src/downloads/engine/throttle.js';
 import { placeFile } from '../backend/src/downloads/place.js';
 import { ffmpegBinaries } from '../backend/src/downloads/ffmpeg.js';
@@ -33,7 +34,12 @@ const t0 = performance.now();
 // as attempt.ts: the checks start with the download
 const verifier = new VerifyAhead({ ffmpegPath: bins.ffmpeg, signal });
 const edges = mode === 'hls' ? new SegmentEdges({ ffmpegPath: bins.ffmpeg, signal }) : null;
-const onProgress = edges ? undefined : (done: number, total: number | null) => verifier.progress(done, total);
+const mp4File = path.join(part, 'download.mp4');
+const fileEdges = mode === 'mp4' ? new FileEdges({ ffmpegPath: bins.ffmpeg, signal, file: mp4File, resumed: fs.existsSync(mp4File) && fs.statSync(mp4File).size > 0, request: { url, headers: common.headers, dispatcher, signal }, throttle: common.throttle }) : null;
+const onProgress = edges ? undefined : (done: number, total: number | null) => {
+  fileEdges!.progress(done, total);
+  if (!fileEdges!.active) verifier.progress(done, total);
+};
 let file: string;
 let expected: number | null = null;
 let ext: 'mkv' | 'mp4';
@@ -51,12 +57,13 @@ if (mode === 'hls') {
   expected = r.totalDuration;
 } else {
   ext = 'mp4';
-  file = path.join(part, 'download.mp4');
+  file = mp4File;
   await downloadMp4({ ...common, url, file, maxBytes: 50 * 1024 ** 3, onProgress });
 }
 const t1 = performance.now();
 if (edges) await edges.check(file, ext, expected!);
-else await verifier.run(file, expected);
+else if (!(await fileEdges!.result())) await verifier.run(file, expected);
+fileEdges?.cancel();
 const t2 = performance.now();
 const bytes = fs.statSync(file).size;
 const target = path.join(workDir, `Bench - S01E01 - Placed.${ext}`);

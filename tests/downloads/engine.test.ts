@@ -228,7 +228,7 @@ describe('HLS verification while the segments arrive', () => {
     const v = await fetchAndCheck(embed, 'edges-ok');
     expect(v).toMatchObject({ videoCodec: 'h264', audioCodec: 'aac' });
     expect(v.duration).toBeCloseTo(6, 0);
-    expect(segmentsAsked(embed).slice(0, 2)).toEqual([4, 5]);
+    expect(segmentsAsked(embed).slice(0, 2).sort()).toEqual([4, 5]); // (the log is in order of completion)
     const mp4Out = await fetchAndCheck(fake.embed('VOE', { hls }), 'edges-mp4', 'mp4');
     expect(mp4Out.duration).toBeCloseTo(6, 0);
   });

@@ -10,6 +10,7 @@ import { downloadHls } from './engine/hls.js';
 import { remuxSegments, warmUpRemux } from './engine/remux.js';
 import { VerifyAhead } from './engine/verify.js';
 import { SegmentEdges } from './engine/edges.js';
+import { FileEdges } from './engine/fileEdges.js';
 import { ensureFreeSpace } from './place.js';
 import { ffmpegBinaries } from './ffmpeg.js';
 import type { DownloadRuntime } from './runtime.js';
@@ -82,19 +83,27 @@ export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptI
 type Common = Pick<Mp4Download, 'headers' | 'dispatcher' | 'signal' | 'stallMs' | 'throttle'>;
 
 async function downloadFile(a: AttemptInput, url: string, bins: { ffmpeg: string }, common: Common, embedUrl: string, dl: DownloadsConfig): Promise<AttemptResult> {
-  // the verification's ffmpeg runs start during the download, so their start-up is not paid after it
+  const file = path.join(a.dir, 'download.mp4');
+  const resumed = await fs.stat(file).then((s) => s.size > 0, () => false);
+  // both ends are checked while the download runs; failing that, the whole file afterwards, with
+  // the verification's ffmpeg runs started before the end, so their start-up is not paid after it
+  const edges = new FileEdges({ ffmpegPath: bins.ffmpeg, signal: a.signal, file, resumed, request: { url, headers: common.headers, dispatcher: common.dispatcher, signal: a.signal }, throttle: common.throttle });
   const verifier = new VerifyAhead({ ffmpegPath: bins.ffmpeg, signal: a.signal });
   try {
-    const file = path.join(a.dir, 'download.mp4');
     const r = await downloadMp4({
       ...common, url, file, maxBytes: dl.max_file_size_mb * 1024 * 1024,
       onTotal: async (total) => ensureFreeSpace(a.dir, Math.max(0, (total ?? 0) - (await fs.stat(file).then((s) => s.size, () => 0))), dl.min_free_space_mb),
-      onProgress: (done, total) => { a.onProgress(done, total); verifier.progress(done, total); },
+      onProgress: (done, total) => {
+        a.onProgress(done, total);
+        edges.progress(done, total);
+        if (!edges.active) verifier.progress(done, total);
+      },
     });
-    // the size check already proved every byte arrived; a demux of both ends checks the rest
-    const v = await verifier.run(file, null);
+    // the size check already proved every byte arrived; the ends' demux and decode check the rest
+    const v = (await edges.result()) ?? (await verifier.run(file, null));
     return { file, ext: 'mp4', bytes: r.bytes, duration: v.duration, embedUrl };
   } finally {
+    edges.cancel();
     verifier.cancel();
   }
 }
