@@ -233,6 +233,15 @@ describe('HLS verification while the segments arrive', () => {
     expect(mp4Out.duration).toBeCloseTo(6, 0);
   });
 
+  it('fMP4 segments (init section in the first one only): the remuxed file\'s ends are checked instead', async () => {
+    const fmp4 = await makeHls({ fmp4: true, heights: [360] });
+    expect(fs.readFileSync(path.join(fmp4.dir, fmp4.variants[0]!.playlist), 'utf8')).toContain('#EXT-X-MAP:URI="init.mp4"');
+    const embed = fake.embed('VOE', { hls: fmp4 });
+    const v = await fetchAndCheck(embed, 'edges-fmp4');
+    expect(v).toMatchObject({ videoCodec: 'h264', audioCodec: 'aac', height: 360 });
+    expect(v.duration).toBeCloseTo(6, 0);
+  });
+
   it('damaged picture data in the last segment fails, though every packet demuxes', async () => {
     await expect(fetchAndCheck(fake.embed('VOE', { hls }, { damageSegments: [5] }), 'edges-damaged')).rejects.toThrow(/verification failed: the first and last seconds reported errors/);
     await expect(fetchAndCheck(fake.embed('VOE', { hls }, { damageSegments: [0] }), 'edges-damaged-head')).rejects.toThrow(/verification failed: the first and last seconds reported errors/);

@@ -35,6 +35,8 @@ export interface HlsOptions {
   explicitIv?: boolean;
   bitrate?: string;
   baseDir?: string;
+  /** fMP4 segments (`.m4s`) with an EXT-X-MAP init section instead of MPEG-TS. */
+  fmp4?: boolean;
 }
 
 export interface HlsMedia {
@@ -109,7 +111,8 @@ export async function makeHls(opts: HlsOptions = {}): Promise<HlsMedia> {
     for (let i = 0; i < n; i++) args.push('-map', `[v${i}]`, '-map', '1:a');
     args.push(
       '-f', 'hls', '-hls_time', String(o.segmentSeconds), '-hls_playlist_type', 'vod',
-      '-hls_segment_filename', path.join(tmp, 'v%v', 'seg_%04d.ts'),
+      '-hls_segment_filename', path.join(tmp, 'v%v', o.fmp4 ? 'seg_%04d.m4s' : 'seg_%04d.ts'),
+      ...(o.fmp4 ? ['-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4'] : []),
       '-master_pl_name', 'master.m3u8',
       '-var_stream_map', o.heights.map((_, i) => `v:${i},a:${i}`).join(' '),
       ...keyArgs,

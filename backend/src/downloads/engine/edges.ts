@@ -1,11 +1,14 @@
 import { containerDuration } from './duration.js';
 import { DownloadError } from './errors.js';
-import { checkDuration, checkStreams, concatList, firstLine, parseFramecrc, spawnWaiting, type VerifyResult, type Waiting } from './verify.js';
+import { checkDuration, checkStreams, concatList, firstLine, parseFramecrc, spawnWaiting, verifyMedia, type VerifyResult, type Waiting } from './verify.js';
 
 /** What hls.ts tells about its segments: which to fetch before the others, and each one on disk. */
 export interface SegmentWatcher {
-  /** The playlist is known (`fileOf`: where a segment's file lies); returns the indexes to fetch first. */
-  plan(durations: number[], fileOf: (index: number) => string): number[];
+  /**
+   * The playlist is known (`fileOf`: where a segment's file lies; `initSection`: fMP4 segments,
+   * whose init section only the first one's file holds); returns the indexes to fetch first.
+   */
+  plan(durations: number[], fileOf: (index: number) => string, initSection: boolean): number[];
   /** Segment `index` is on disk (also for each one found there at a resume). */
   done(index: number): void;
 }
@@ -17,7 +20,8 @@ const EDGE_SECONDS = 2;
  * HLS verification while the download runs: the first and the last seconds are decoded from their
  * segment files (the last segments are fetched first for it) in two ffmpeg runs started with the
  * download, and the remux demuxes every packet. What is left once the remux is done: the
- * container's duration against the playlist's.
+ * container's duration against the playlist's. fMP4 segments cannot be decoded without the init
+ * section in the first one: there, the remuxed file's ends are checked once it is written.
  */
 export class SegmentEdges implements SegmentWatcher {
   private head: number[] = [];
@@ -26,13 +30,19 @@ export class SegmentEdges implements SegmentWatcher {
   private fileOf: (index: number) => string = () => '';
   private readonly runs: { head: Waiting; tail: Waiting };
   private sent = { head: false, tail: false };
+  private wholeFile = false;
 
   constructor(private o: { ffmpegPath: string; signal: AbortSignal }) {
     this.runs = { head: spawnWaiting(o.ffmpegPath, ['-t', String(EDGE_SECONDS)], o.signal), tail: spawnWaiting(o.ffmpegPath, [], o.signal) };
   }
 
-  plan(durations: number[], fileOf: (index: number) => string): number[] {
+  plan(durations: number[], fileOf: (index: number) => string, initSection: boolean): number[] {
     this.fileOf = fileOf;
+    if (initSection) {
+      this.wholeFile = true;
+      this.cancel();
+      return [];
+    }
     const edge = (order: number[]) => {
       const picked: number[] = [];
       let seconds = 0;
@@ -50,6 +60,7 @@ export class SegmentEdges implements SegmentWatcher {
   }
 
   done(index: number): void {
+    if (this.wholeFile) return;
     this.onDisk.add(index);
     for (const part of ['head', 'tail'] as const) {
       const ids = this[part];
@@ -62,6 +73,7 @@ export class SegmentEdges implements SegmentWatcher {
 
   /** The checks, once the remux wrote `output`. */
   async check(output: string, container: 'mp4' | 'mkv', expectedDuration: number): Promise<VerifyResult> {
+    if (this.wholeFile) return verifyMedia({ ffmpegPath: this.o.ffmpegPath, file: output, expectedDuration, signal: this.o.signal, demuxPass: false });
     if (!this.sent.head || !this.sent.tail) throw new DownloadError('verification failed: the first or last segments are missing');
     const [h, t] = await Promise.all([this.runs.head.done, this.runs.tail.done]);
     for (const r of [h, t]) {

@@ -82,7 +82,7 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
     }
   }
   const resumedSegments = done.size;
-  const early = new Set(o.watcher?.plan(segments.map((s) => s.duration), (i) => segFile(o.dir, i)) ?? []);
+  const early = new Set(o.watcher?.plan(segments.map((s) => s.duration), (i) => segFile(o.dir, i), segments.some((s) => s.init !== null)) ?? []);
   for (const i of done) o.watcher?.done(i);
   // segments written but not yet handed to the consumer, kept so it need not read them back
   const inMemory = new Map<number, { chunks: Buffer[]; size: number }>();
