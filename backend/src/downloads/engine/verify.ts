@@ -9,9 +9,10 @@ import { DownloadError } from './errors.js';
  * and an audio stream; a file cut short has no packets where its index says the end is) and decoded
  * (damaged picture or sound data inside intact packets shows only then), without any error, and the
  * span from the first to the last packet (the duration) must match the expected one within 2 %.
- * Nothing in between is decoded. The two ffmpeg runs can be started
- * ahead (prepareVerify), so their start-up overlaps the download. Optionally one demux pass over
- * every packet (for HLS the remux is that pass), side by side.
+ * Nothing in between is decoded. The two ffmpeg runs can be started ahead (prepareVerify), so
+ * their start-up overlaps the download. Optionally one demux pass over every packet (for HLS the
+ * remux is that pass), side by side. The same checks run during a download on its ends alone:
+ * edges.ts (HLS segments) and fileEdges.ts (MP4).
  */
 export interface VerifyResult {
   duration: number;
@@ -163,15 +164,14 @@ export class VerifyAhead {
   private decided = false;
   private readonly started = performance.now();
 
-  /** `minRestMs`: 0 for HLS, whose remux still runs after the last segment (time for the runs to load). */
-  constructor(private o: { ffmpegPath: string; signal: AbortSignal; minRestMs?: number }) {}
+  constructor(private o: { ffmpegPath: string; signal: AbortSignal }) {}
 
   progress(done: number, total: number | null): void {
     if (this.decided || !total || done < total * 0.75) return;
     this.decided = true;
     const elapsed = performance.now() - this.started;
     const rest = (elapsed / done) * (total - done);
-    if (rest >= (this.o.minRestMs ?? AHEAD_MIN_REST_MS)) this.v = prepareVerify(this.o);
+    if (rest >= AHEAD_MIN_REST_MS) this.v = prepareVerify(this.o);
   }
 
   run(file: string, expectedDuration: number | null): Promise<VerifyResult> {
