@@ -10,7 +10,7 @@ ENV SCARF_ANALYTICS=false
 RUN npm install -g npm@11 --no-audit --no-fund --no-update-notifier
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm install --no-audit --no-fund --no-update-notifier
+RUN npm ci --no-audit --no-fund --no-update-notifier
 COPY . .
 # docker/build.sh is the same recipe tests/docker runs without Docker
 RUN sh docker/build.sh /app

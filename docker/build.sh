@@ -22,10 +22,7 @@ cp -R migrations "$dest/migrations"
 cp docker/entrypoint.sh docker/start.mjs docker/healthcheck.mjs "$dest/docker/"
 chmod 755 "$dest/docker/entrypoint.sh"
 
-# `npm ci` refuses our lock file: it lacks the other platforms' optional packages (rollup,
-# esbuild...), which the registry mirror it was made with does not serve. `npm install` with the
-# lock file installs the same pinned versions.
 cd "$dest"
-npm install --omit=dev --no-audit --no-fund --no-update-notifier
+npm ci --omit=dev --no-audit --no-fund --no-update-notifier
 # the image runs Debian's ffmpeg (FFMPEG_PATH/FFPROBE_PATH): drop the npm-shipped copies (~140 MB)
 rm -rf node_modules/@ffmpeg-installer node_modules/@ffprobe-installer

@@ -34,7 +34,7 @@ beforeAll(async () => {
   app = path.join(root, 'app');
   exportBuildContext(src);
   hasUi = fs.existsSync(path.join(src, 'frontend/index.html'));
-  // the build stage's `npm install` (all dependencies): the same lock file is installed here already
+  // the build stage's `npm ci` (all dependencies): the same lock file is installed here already
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(src, 'node_modules'));
   const build = spawnSync('sh', ['docker/build.sh', app], {
     cwd: src,
