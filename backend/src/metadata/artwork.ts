@@ -1,4 +1,6 @@
 import { request } from 'undici';
+import { announcedOver, readCapped, ResponseTooLarge } from '../net/httpClient.js';
+import { bytesMatchType, imageType } from '../net/imageMagic.js';
 import { BadRequest, ServiceUnavailable } from '../http/errors.js';
 import type { TmdbClient } from './tmdbClient.js';
 
@@ -7,11 +9,7 @@ import type { TmdbClient } from './tmdbClient.js';
  * bytes), never more than the size cap (the body is streamed and cut off past it).
  */
 
-const TYPES: Record<string, (b: Buffer) => boolean> = {
-  'image/jpeg': (b) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
-  'image/png': (b) => b.length > 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
-  'image/webp': (b) => b.length > 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP',
-};
+const ARTWORK_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
 
 export function allowedImageUrl(imageBase: string, url: string): boolean {
   let u: URL;
@@ -28,34 +26,33 @@ export function allowedImageUrl(imageBase: string, url: string): boolean {
 export async function downloadImage(tmdb: TmdbClient, url: string, maxBytes: number): Promise<Buffer> {
   if (!allowedImageUrl(tmdb.imageUrl, url)) throw new BadRequest('Artwork is only fetched from the configured TMDB image host', { url });
   let res;
+  // idle timeout 30 s, and the whole image within 60 s however slowly it drips
+  const signal = AbortSignal.timeout(60_000);
   try {
     res = await request(url, {
       dispatcher: tmdb.http.dispatcher,
       headers: { 'user-agent': tmdb.http.userAgent, accept: 'image/*' },
       headersTimeout: 30_000,
       bodyTimeout: 30_000,
+      signal,
     });
   } catch (err) {
     throw new ServiceUnavailable(`Artwork download failed: ${(err as Error).message}`, { url });
   }
-  const type = String(res.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  const declared = Number(res.headers['content-length'] ?? 0);
-  if (res.statusCode !== 200 || !TYPES[type] || declared > maxBytes) {
-    await res.body.dump();
-    const why = res.statusCode !== 200 ? `HTTP ${res.statusCode}` : !TYPES[type] ? `content type '${type || 'none'}'` : `size ${declared} bytes over the cap`;
+  const type = imageType(String(res.headers['content-type'] ?? ''));
+  const tooLarge = announcedOver(res.headers, maxBytes);
+  if (res.statusCode !== 200 || !ARTWORK_TYPES.has(type) || tooLarge) {
+    res.body.destroy();
+    const why = res.statusCode !== 200 ? `HTTP ${res.statusCode}` : !ARTWORK_TYPES.has(type) ? `content type '${type || 'none'}'` : `response too large (over ${maxBytes} bytes)`;
     throw new ServiceUnavailable(`Artwork refused: ${why}`, { url });
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      res.body.destroy();
-      throw new ServiceUnavailable(`Artwork refused: more than ${maxBytes} bytes`, { url });
-    }
-    chunks.push(chunk as Buffer);
+  let body: Buffer;
+  try {
+    body = await readCapped(res.body, maxBytes, url);
+  } catch (err) {
+    if (err instanceof ResponseTooLarge) throw new ServiceUnavailable(`Artwork refused: response too large (over ${maxBytes} bytes)`, { url });
+    throw new ServiceUnavailable(`Artwork download failed: ${signal.aborted ? 'no complete answer within 60 s' : (err as Error).message}`, { url });
   }
-  const body = Buffer.concat(chunks);
-  if (!TYPES[type](body)) throw new ServiceUnavailable(`Artwork refused: the bytes are not ${type}`, { url });
+  if (!bytesMatchType(type, body)) throw new ServiceUnavailable(`Artwork refused: the bytes are not ${type}`, { url });
   return body;
 }

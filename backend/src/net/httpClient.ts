@@ -1,14 +1,23 @@
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 
 /**
- * Outbound HTTP for providers, hosters and TMDB: undici with timeouts, retries with backoff on
- * 5xx and connection resets, a polite per-host concurrency limit, a User-Agent and an optional proxy.
+ * Outbound HTTP for providers, hosters, TMDB and webhooks: undici with timeouts, retries with
+ * backoff on 5xx and connection resets, a polite per-host concurrency limit, a User-Agent and an
+ * optional proxy. Every answer is read with a byte cap (a Content-Length over it is refused before
+ * a byte of the body is read; otherwise the stream is cut off past it) and within a total deadline
+ * besides the idle timeout, so a huge, endless or dripping body costs neither memory nor time.
  */
+export const PAGE_MAX_BYTES = 4 * 1024 * 1024;
+
 export interface HttpClientOptions {
   userAgent?: string;
   proxy?: string | null;
-  /** Headers and body must arrive within this time (ms). */
+  /** Idle timeout: no headers or no body data for this long (ms). */
   timeoutMs?: number;
+  /** The whole request (headers and body, redirects included) must finish within this (ms); default twice timeoutMs. */
+  deadlineMs?: number;
+  /** Largest body read (default PAGE_MAX_BYTES). */
+  maxBytes?: number;
   retries?: number;
   /** Base delay of the exponential backoff (ms). */
   backoffMs?: number;
@@ -24,6 +33,8 @@ export interface HttpRequestOptions {
   /** Follow redirects (default true); false returns the 3xx answer itself. */
   followRedirects?: boolean;
   timeoutMs?: number;
+  deadlineMs?: number;
+  maxBytes?: number;
   retries?: number;
   signal?: AbortSignal;
 }
@@ -43,6 +54,35 @@ export class HttpError extends Error {
     this.name = 'HttpError';
   }
 }
+
+/** An answer larger than the cap for its kind (never retried: the next one is as large). */
+export class ResponseTooLarge extends HttpError {
+  constructor(url: string, public limit: number) {
+    super(`response too large: ${new URL(url).host} sent more than ${limit} bytes`, url, undefined, 'TOO_LARGE');
+    this.name = 'ResponseTooLarge';
+  }
+}
+
+/** Reads a body stream into one buffer, cut off (and destroyed) past `limit` bytes. */
+export async function readCapped(body: AsyncIterable<unknown> & { destroy?: (err?: Error) => void }, limit: number, url: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) {
+      const err = new ResponseTooLarge(url, limit);
+      body.destroy?.(err);
+      throw err;
+    }
+    chunks.push(buf);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+/** True when a Content-Length announces more than `limit` bytes. */
+export const announcedOver = (headers: Record<string, string | string[] | undefined>, limit: number): boolean =>
+  Number(headers['content-length'] ?? 0) > limit;
 
 const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -77,13 +117,15 @@ function flatHeaders(h: Record<string, string | string[] | undefined>): Record<s
 export class HttpClient {
   readonly dispatcher: Dispatcher;
   private limiter: HostLimiter;
-  private opts: Required<Omit<HttpClientOptions, 'proxy'>> & { proxy: string | null };
+  private opts: Required<Omit<HttpClientOptions, 'proxy' | 'deadlineMs'>> & { proxy: string | null; deadlineMs: number | null };
 
   constructor(options: HttpClientOptions = {}) {
     this.opts = {
       userAgent: options.userAgent ?? 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
       proxy: options.proxy ?? null,
       timeoutMs: options.timeoutMs ?? 30_000,
+      deadlineMs: options.deadlineMs ?? null,
+      maxBytes: options.maxBytes ?? PAGE_MAX_BYTES,
       retries: options.retries ?? 3,
       backoffMs: options.backoffMs ?? 300,
       perHostConcurrency: options.perHostConcurrency ?? 4,
@@ -115,6 +157,7 @@ export class HttpClient {
       } catch (err) {
         const e = err as { code?: string; name?: string; message: string; cause?: { code?: string } };
         if (o.signal?.aborted) throw err;
+        if (err instanceof ResponseTooLarge) throw err;
         const code = e.code ?? e.cause?.code;
         lastErr = new HttpError(`${new URL(url).host}: ${e.message}${code ? ` (${code})` : ''}`, url, undefined, code);
         if (!code || !RETRY_CODES.has(code)) {
@@ -128,10 +171,15 @@ export class HttpClient {
   private async once(url: string, o: HttpRequestOptions): Promise<HttpResponse> {
     const host = new URL(url).host;
     const release = await this.limiter.acquire(host);
+    const timeout = o.timeoutMs ?? this.opts.timeoutMs;
+    const deadlineMs = o.deadlineMs ?? this.opts.deadlineMs ?? timeout * 2;
+    const limit = o.maxBytes ?? this.opts.maxBytes;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new HttpError(`no complete answer within ${deadlineMs / 1000} s`, url, undefined, 'ETIMEDOUT')), deadlineMs);
+    const signal = o.signal ? AbortSignal.any([o.signal, deadline.signal]) : deadline.signal;
     try {
       let current = url;
       for (let hops = 0; hops < 10; hops++) {
-        const timeout = o.timeoutMs ?? this.opts.timeoutMs;
         const res = await request(current, {
           method: o.method ?? 'GET',
           headers: { 'user-agent': this.opts.userAgent, accept: '*/*', ...this.opts.headers, ...o.headers },
@@ -139,7 +187,7 @@ export class HttpClient {
           dispatcher: this.dispatcher,
           headersTimeout: timeout,
           bodyTimeout: timeout,
-          signal: o.signal,
+          signal,
         });
         const headers = flatHeaders(res.headers);
         if (res.statusCode >= 300 && res.statusCode < 400 && headers.location && o.followRedirects !== false) {
@@ -147,7 +195,11 @@ export class HttpClient {
           current = new URL(headers.location, current).toString();
           continue;
         }
-        const body = Buffer.from(await res.body.arrayBuffer());
+        if (announcedOver(headers, limit)) {
+          res.body.destroy();
+          throw new ResponseTooLarge(current, limit);
+        }
+        const body = await readCapped(res.body, limit, current);
         return {
           status: res.statusCode,
           headers,
@@ -158,7 +210,12 @@ export class HttpClient {
         };
       }
       throw new HttpError(`too many redirects from ${url}`, url);
+    } catch (err) {
+      // the deadline's reason names the timeout; undici may surface it wrapped or as a bare abort
+      if (deadline.signal.aborted && !o.signal?.aborted) throw deadline.signal.reason as Error;
+      throw err;
     } finally {
+      clearTimeout(timer);
       release();
     }
   }

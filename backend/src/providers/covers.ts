@@ -5,18 +5,22 @@ import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
 import { AppError, BadRequest, NotFound } from '../http/errors.js';
 import { providerIds } from './registry.js';
+import { announcedOver, readCapped, ResponseTooLarge } from '../net/httpClient.js';
+import { bytesMatchType, IMAGE_MAGIC, imageType } from '../net/imageMagic.js';
 
 /**
  * GET /api/anime/search/cover?url=...: a search result's cover, fetched by the server, because the
  * UI's CSP allows no remote images. Only images from the configured provider hosts (base URL or
  * extra domains of an enabled provider) are fetched, never any other address: a foreign host is a
- * 400, so this is no open proxy. The answer must say it is a raster image and stay under MAX_BYTES;
- * answers are kept in a small in-memory cache (entry and byte limits, a TTL).
+ * 400, so this is no open proxy. The answer must say it is a raster image, its first bytes must
+ * agree, and it must stay under MAX_BYTES and arrive within twice the request timeout; answers are
+ * kept in a small in-memory cache (entry and byte limits, a TTL).
  */
 export const MAX_BYTES = 2 * 1024 * 1024;
 const CACHE_ENTRIES = 300;
 const CACHE_BYTES = 32 * 1024 * 1024;
 const TTL_MS = 6 * 3600_000;
+/** Slots per provider host: one slow host never holds up the covers of another. */
 const MAX_PARALLEL = 4;
 const MAX_REDIRECTS = 3;
 
@@ -83,16 +87,19 @@ function dispatcher(proxy: string | null): Dispatcher {
   return d;
 }
 
-let active = 0;
-const waiting: (() => void)[] = [];
-async function limited<T>(fn: () => Promise<T>): Promise<T> {
-  if (active >= MAX_PARALLEL) await new Promise<void>((r) => waiting.push(r));
-  active++;
+const slots = new Map<string, { active: number; waiting: (() => void)[] }>();
+async function limited<T>(host: string, fn: () => Promise<T>): Promise<T> {
+  let s = slots.get(host);
+  if (!s) slots.set(host, (s = { active: 0, waiting: [] }));
+  if (s.active >= MAX_PARALLEL) await new Promise<void>((r) => s.waiting.push(r));
+  s.active++;
   try {
     return await fn();
   } finally {
-    active--;
-    waiting.shift()?.();
+    s.active--;
+    const next = s.waiting.shift();
+    if (next) next();
+    else if (s.active === 0) slots.delete(host);
   }
 }
 
@@ -100,15 +107,17 @@ const badGateway = (message: string) => new AppError(502, 'BAD_GATEWAY', message
 
 async function fetchCover(deps: Pick<Deps, 'settings'>, first: string, site: Site): Promise<Cover> {
   const timeout = deps.settings.get().providers.request_timeout_seconds * 1000;
+  const signal = AbortSignal.timeout(2 * timeout);
   let current = first;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const res = await request(current, {
+      signal,
       method: 'GET',
       headers: { 'user-agent': site.userAgent, referer: site.referer, accept: 'image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8' },
       dispatcher: dispatcher(site.proxy),
       headersTimeout: timeout,
       bodyTimeout: timeout,
-    }).catch((err: Error) => { throw badGateway(`The cover could not be fetched: ${err.message}`); });
+    }).catch((err: Error) => { throw badGateway(`The cover could not be fetched: ${signal.aborted ? 'no complete answer in time' : err.message}`); });
     const header = (name: string) => { const v = res.headers[name]; return Array.isArray(v) ? v[0] : v; };
     if (res.statusCode >= 300 && res.statusCode < 400 && header('location')) {
       await res.body.dump();
@@ -120,18 +129,16 @@ async function fetchCover(deps: Pick<Deps, 'settings'>, first: string, site: Sit
     }
     if (res.statusCode === 404) { await res.body.dump(); throw new NotFound('The provider has no such cover'); }
     if (res.statusCode !== 200) { await res.body.dump(); throw badGateway(`The provider answered ${res.statusCode} for the cover`); }
-    const type = (header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+    const type = imageType(header('content-type'));
     // raster images only: an SVG can carry script
-    if (!/^image\/(png|jpe?g|gif|webp|avif)$/.test(type)) { await res.body.dump(); throw badGateway(`The cover is not an image (${type || 'no content type'})`); }
-    if (Number(header('content-length') ?? 0) > MAX_BYTES) { await res.body.dump(); throw badGateway('The cover is too large'); }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BYTES) { res.body.destroy(); throw badGateway('The cover is too large'); }
-      chunks.push(chunk as Buffer);
-    }
-    return { type, body: Buffer.concat(chunks), at: Date.now() };
+    if (!IMAGE_MAGIC[type]) { res.body.destroy(); throw badGateway(`The cover is not an image (${type || 'no content type'})`); }
+    if (announcedOver(res.headers, MAX_BYTES)) { res.body.destroy(); throw badGateway('The cover is too large (response too large)'); }
+    const body = await readCapped(res.body, MAX_BYTES, current).catch((err: Error) => {
+      throw err instanceof ResponseTooLarge ? badGateway('The cover is too large (response too large)')
+        : badGateway(`The cover could not be fetched: ${signal.aborted ? 'no complete answer in time' : err.message}`);
+    });
+    if (!bytesMatchType(type, body)) throw badGateway(`The cover's bytes are not ${type}`);
+    return { type, body, at: Date.now() };
   }
   throw badGateway('The cover redirects too often');
 }
@@ -143,7 +150,7 @@ export async function getCover(deps: Pick<Deps, 'settings'>, url: string): Promi
   if (hit) return hit;
   let p = inFlight.get(url);
   if (!p) {
-    p = limited(() => fetchCover(deps, url, site)).finally(() => inFlight.delete(url));
+    p = limited(new URL(url).host.toLowerCase(), () => fetchCover(deps, url, site)).finally(() => inFlight.delete(url));
     inFlight.set(url, p);
   }
   const cover = await p;

@@ -27,6 +27,13 @@ export class ProviderChanged extends ProviderError {
   }
 }
 
+/** An answer over its kind's byte cap: refused unread, named like a changed page. */
+export class ProviderTooLarge extends ProviderError {
+  constructor(provider: string, what: string, limit: number) {
+    super(502, 'PROVIDER_CHANGED', provider, `ProviderChanged: response too large (${provider} ${what} over ${Math.round(limit / 1024)} KiB)`);
+  }
+}
+
 export class ProviderUnavailable extends ProviderError {
   constructor(provider: string, why: string) {
     super(503, 'PROVIDER_UNAVAILABLE', provider, `ProviderUnavailable: ${provider} ${why}`);

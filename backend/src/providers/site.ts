@@ -1,6 +1,6 @@
 import { parse, type HTMLElement } from 'node-html-parser';
-import { HttpClient, HttpError, type HttpRequestOptions, type HttpResponse } from '../net/httpClient.js';
-import { ProviderBlocked, ProviderChanged, ProviderNotFound, ProviderUnavailable } from './errors.js';
+import { HttpClient, HttpError, ResponseTooLarge, type HttpRequestOptions, type HttpResponse } from '../net/httpClient.js';
+import { ProviderBlocked, ProviderChanged, ProviderNotFound, ProviderTooLarge, ProviderUnavailable } from './errors.js';
 
 /** What one provider instance is built from (its config section, resolved). */
 export interface SiteOptions {
@@ -65,6 +65,7 @@ export class Site {
     try {
       res = await this.http.fetch(url, o);
     } catch (err) {
+      if (err instanceof ResponseTooLarge) throw new ProviderTooLarge(this.id, what, err.limit);
       if (err instanceof HttpError) {
         const timeout = /TIMEOUT|timed? ?out|aborted/i.test(`${err.code ?? ''} ${err.message}`);
         throw new ProviderUnavailable(this.id, timeout ? `did not answer in time (${what})` : `is unreachable: ${err.message}`);

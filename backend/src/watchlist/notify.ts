@@ -93,7 +93,7 @@ let client: HttpClient | null = null;
 /** The `watchlist_notify` task: one delivery; throws on failure so Graphile retries it. */
 export async function deliverWebhook(deps: Deps, raw: unknown): Promise<void> {
   const p = NotifyPayload.parse(raw);
-  client ??= new HttpClient({ userAgent: `Aniworld/${deps.version}`, timeoutMs: 15_000, retries: 0 });
+  client ??= new HttpClient({ userAgent: `Aniworld/${deps.version}`, timeoutMs: 15_000, deadlineMs: 30_000, maxBytes: 64 * 1024, retries: 0 });
   const { headers, body } = webhookRequest(p);
   const host = new URL(p.url).host; // never log the full URL: webhook URLs carry tokens
   const res = await client.fetch(p.url, { method: 'POST', headers, body, retries: 0 }).catch((err: { code?: string; status?: number }) => {

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DiskFullError, DownloadError, isDiskFull } from './errors.js';
-import { fetchBuffer, type MediaRequest } from './http.js';
+import { fetchBuffer, PLAYLIST_MAX_BYTES, type MediaRequest } from './http.js';
 import { isMasterPlaylist, parseMaster, parseMedia, pickVariant, type MediaPlaylist, type Segment } from './playlist.js';
 import { fetchSegment } from './segment.js';
 import type { SegmentWatcher } from './edges.js';
@@ -48,12 +48,15 @@ export interface HlsResult {
 const HOLD_BYTES = 24 * 1024 * 1024;
 const segFile = (dir: string, i: number) => path.join(dir, `seg-${String(i).padStart(6, '0')}.ts`);
 
+/** Playlists and keys: capped in bytes and, however slowly they drip, done within four stall times. */
+const small = (o: HlsDownload, maxBytes: number) => ({ retries: o.retries, stallMs: o.stallMs, maxBytes, deadlineMs: 4 * o.stallMs });
+
 async function loadPlaylist(o: HlsDownload): Promise<{ playlist: MediaPlaylist; height: number | null }> {
-  const text = (await fetchBuffer(o, { retries: o.retries, stallMs: o.stallMs })).toString('utf8');
+  const text = (await fetchBuffer(o, small(o, PLAYLIST_MAX_BYTES))).toString('utf8');
   if (!text.startsWith('#EXTM3U')) throw new DownloadError('the media URL did not answer an HLS playlist');
   if (!isMasterPlaylist(text)) return { playlist: parseMedia(text, o.url), height: null };
   const variant = pickVariant(parseMaster(text, o.url), o.quality);
-  const media = (await fetchBuffer({ ...o, url: variant.url }, { retries: o.retries, stallMs: o.stallMs })).toString('utf8');
+  const media = (await fetchBuffer({ ...o, url: variant.url }, small(o, PLAYLIST_MAX_BYTES))).toString('utf8');
   return { playlist: parseMedia(media, variant.url), height: variant.height };
 }
 
@@ -97,7 +100,7 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
   const inits = new Map<string, Promise<Buffer>>();
   const getKey = (uri: string) => {
     if (!keys.has(uri)) {
-      keys.set(uri, fetchBuffer({ ...o, url: uri }, { retries: o.retries, stallMs: o.stallMs }).then((k) => {
+      keys.set(uri, fetchBuffer({ ...o, url: uri }, small(o, 64 * 1024)).then((k) => {
         if (k.length !== 16) throw new DownloadError(`AES-128 key has ${k.length} bytes, expected 16`);
         return k;
       }));
@@ -111,7 +114,7 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
     const { chunks, size } = await fetchSegment({
       ...o, seg, file: segFile(o.dir, seg.index), retries: o.retries, stallMs: o.stallMs, throttle: o.throttle, key: getKey,
       init: (uri) => {
-        if (!inits.has(uri)) inits.set(uri, fetchBuffer({ ...o, url: uri }, { retries: o.retries, stallMs: o.stallMs }));
+        if (!inits.has(uri)) inits.set(uri, fetchBuffer({ ...o, url: uri }, small(o, PLAYLIST_MAX_BYTES)));
         return inits.get(uri)!;
       },
     });

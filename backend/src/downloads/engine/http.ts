@@ -186,7 +186,27 @@ export async function fetchBuffer(req: MediaRequest, opts: FetchOptions): Promis
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
-interface FetchOptions { retries: number; extraHeaders?: Record<string, string>; stallMs: number; onChunk?: (n: number) => Promise<void> | void | undefined }
+interface FetchOptions {
+  retries: number;
+  extraHeaders?: Record<string, string>;
+  stallMs: number;
+  onChunk?: (n: number) => Promise<void> | void | undefined;
+  /** Byte cap (playlists, keys): a Content-Length over it is refused unread, a longer body cut off. */
+  maxBytes?: number;
+  /** Each attempt must finish within this (ms), however slowly the bytes drip. */
+  deadlineMs?: number;
+}
+
+/** A playlist or key larger than its cap (never retried). */
+export class ResponseTooLarge extends DownloadError {
+  constructor(url: string, limit: number) {
+    super(`response too large: ${new URL(url).host} sent more than ${Math.round(limit / 1024)} KiB`);
+    this.name = 'ResponseTooLarge';
+  }
+}
+
+/** Playlists: ~10 MB is far beyond any real one (a 24-minute episode's is a few KiB). */
+export const PLAYLIST_MAX_BYTES = 10 * 1024 * 1024;
 
 /** As fetchBuffer, the body as the chunks that arrived (no joined copy). */
 export async function fetchChunks(req: MediaRequest, opts: FetchOptions): Promise<Buffer[]> {
@@ -197,6 +217,8 @@ export async function fetchChunks(req: MediaRequest, opts: FetchOptions): Promis
     const onAbort = () => ac.abort(req.signal.reason);
     req.signal.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => ac.abort(new DownloadError(`no data for ${opts.stallMs / 1000} s`)), opts.stallMs);
+    const deadline = opts.deadlineMs ? setTimeout(() => ac.abort(new DownloadError(`no complete answer within ${opts.deadlineMs! / 1000} s`)), opts.deadlineMs) : undefined;
+    const limit = opts.maxBytes ?? Infinity;
     try {
       const res = await openMedia({ ...req, signal: ac.signal, headersTimeoutMs: opts.stallMs }, opts.extraHeaders);
       if (res.status < 200 || res.status >= 300) {
@@ -206,12 +228,17 @@ export async function fetchChunks(req: MediaRequest, opts: FetchOptions): Promis
         if (res.status === 403 || res.status === 408 || res.status === 429 || res.status >= 500) continue;
         throw err;
       }
+      if (Number(res.headers['content-length'] ?? 0) > limit) {
+        res.body.destroy();
+        throw new ResponseTooLarge(res.url, limit);
+      }
       const chunks: Buffer[] = [];
       let got = 0;
       await readBody(res.body, (chunk) => {
         timer.refresh();
-        chunks.push(chunk);
         got += chunk.length;
+        if (got > limit) throw new ResponseTooLarge(res.url, limit);
+        chunks.push(chunk);
         return opts.onChunk?.(chunk.length);
       });
       const announced = res.headers['content-length'];
@@ -222,11 +249,13 @@ export async function fetchChunks(req: MediaRequest, opts: FetchOptions): Promis
       return chunks;
     } catch (err) {
       if (req.signal.aborted) throw req.signal.reason;
+      if (err instanceof ResponseTooLarge) throw err;
       if (err instanceof DownloadError && err.status && err.status < 500 && err.status !== 403) throw err;
       if (!(err instanceof DownloadError) && !isTransient(err) && !ac.signal.aborted) throw err;
       lastErr = ac.signal.aborted ? ac.signal.reason : err;
     } finally {
       clearTimeout(timer);
+      clearTimeout(deadline);
       req.signal.removeEventListener('abort', onAbort);
     }
   }
