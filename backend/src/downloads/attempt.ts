@@ -67,7 +67,9 @@ export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptI
     media = await hoster.resolve(embedUrl, { http, userAgent: http.userAgent, signal: a.signal });
   } catch (err) {
     if (a.signal.aborted) throw a.signal.reason;
-    throw new DownloadError(err instanceof HosterError ? err.message.replace(/^[^:]+: /, '') : `resolve failed: ${(err as Error).message}`);
+    const e = new DownloadError(err instanceof HosterError ? err.message.replace(/^[^:]+: /, '') : `resolve failed: ${(err as Error).message}`,
+      false, err instanceof HosterError ? err.status : undefined);
+    throw Object.assign(e, { cause: err }); // the failure policy reads whose fault it was
   }
   await fs.mkdir(a.dir, { recursive: true });
   let bins: { ffmpeg: string; ffprobe: string };

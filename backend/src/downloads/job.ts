@@ -12,6 +12,7 @@ import { ensureFreeSpace, placeFile } from './place.js';
 import { ProgressTracker } from './progress.js';
 import { episodeSources } from './sources.js';
 import { runtimeFor } from './runtime.js';
+import { recordAttempt, type AttemptOf, type AttemptOutcome } from './attemptLog.js';
 import { dispatch, publishQueueStatus, toApiItem } from './queue.js';
 
 /**
@@ -65,6 +66,13 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
       }, () => undefined);
     },
   );
+  // the source being tried, until its attempt is recorded (exactly once, whatever ends it)
+  let current: AttemptOf | null = null;
+  const settle = async (o: AttemptOutcome) => {
+    const a = current;
+    current = null;
+    if (a) await recordAttempt(deps, a, o).catch((err) => log.warn({ err: (err as Error).message }, 'could not record the download attempt'));
+  };
   try {
     await fs.mkdir(seriesDir, { recursive: true });
     await ensureFreeSpace(seriesDir, 0, cfg.min_free_space_mb);
@@ -75,12 +83,14 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
       const dir = path.join(partRoot, `${source.hoster}-${source.language}`.replace(/[^A-Za-z0-9_-]/g, '_'));
       await repo.setAttempt(deps.db, item.id, { source_url: source.url, hoster: source.hoster, language: source.language, part_dir: partRoot });
       let r;
+      current = { item, source, startedAt: deps.clock.now() };
       try {
         log.info({ hoster: source.hoster, language: source.language }, 'trying source');
         r = await attemptSource(deps, rt, { source, providerHeaders: provider.requestHeaders(), dir, quality: item.quality, signal, onProgress: (d, t) => progress.update(d, t) });
       } catch (err) {
         if (signal.aborted) throw signal.reason;
         if (err instanceof DownloadError && err.fatal) throw err;
+        await settle({ outcome: 'failed', error: err });
         const msg = (err as Error).message;
         errors.push(`${label}: ${msg}`);
         log.warn({ hoster: source.hoster, language: source.language, err: msg }, 'source failed, trying the next');
@@ -97,6 +107,7 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
       await fs.rm(partRoot, { recursive: true, force: true });
       await markEpisodeDownloaded(deps, { seriesId: series.id, season: item.season, episode: item.episode, filePath: target, fileSize: r.bytes });
       const row = await repo.markCompleted(deps.db, item.id, { file_path: target, bytes: r.bytes });
+      await settle({ outcome: 'completed', bytes: r.bytes, filePath: target });
       log.info({ file: target, hoster: source.hoster, bytes: r.bytes }, 'download complete');
       await deps.bus.publish('downloads', 'download_complete', { download_id: item.id, key: item.serie_id, folder: item.serie_folder, file: rel, item: row ? toApiItem(row) : null });
       await queueNfo(deps, series.key, item, target);
@@ -108,6 +119,7 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
   } catch (err) {
     const cancelled = signal.aborted;
     const reason = cancelled ? (signal.reason as Error) : (err as Error);
+    await settle(cancelled ? { outcome: 'cancelled', error: reason } : { outcome: 'failed', error: err });
     if (cancelled && reason instanceof CancelledError && /stopping/.test(reason.message)) {
       log.info('download interrupted by shutdown; it resumes on the next start');
       return; // keep the partial files: the item resumes
