@@ -76,7 +76,7 @@ describe('batch creation', () => {
     }
     const ep: any = (await parseNfo(fs.readFileSync(path.join(srv.animeDir, 'Batch Show 0', 'Batch Show 0 - S01E01.nfo'), 'utf8'))).episodedetails;
     expect(ep.title[0]).toBe('Pilot');
-    const status = await api.get(`/api/nfo/batches/${batchId}`);
+    const status = await api.get(`/api/nfo/batch/status/${batchId}`);
     expect(status.body).toMatchObject({ finished: true, total: 30, successful: 30, failed: 0, skipped: 0, queued: 0 });
     expect(status.body.results.every((r: any) => r.success && r.message === 'NFO created successfully')).toBe(true);
   });
@@ -111,7 +111,7 @@ describe('batch creation', () => {
     expect(res.status).toBe(422);
     expect(res.body.details).toHaveProperty(['body.max_concurrent']);
     expect((await api.post('/api/nfo/batch/create', { serie_ids: [] })).status).toBe(422);
-    expect((await api.get('/api/nfo/batches/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await api.get('/api/nfo/batch/status/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
 });
 

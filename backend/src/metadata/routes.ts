@@ -38,7 +38,7 @@ export function metadataRoutes(deps: Deps): Router {
   route(r, { method: 'post', path: '/api/nfo/batch/create', summary: 'Create NFOs for many series (background jobs, progress in room nfo)', tags,
     body: S.BatchBody, responses: { 200: S.BatchResponse } }, ({ body }) => startBatch(deps, body));
 
-  route(r, { method: 'get', path: '/api/nfo/batches/:batch_id', summary: 'State of a batch creation', tags,
+  route(r, { method: 'get', path: '/api/nfo/batch/status/:batch_id', summary: 'State of a batch creation', tags,
     params: S.BatchParams, responses: { 200: S.BatchResponse } }, ({ params }) => batchStatus(deps, params.batch_id));
 
   route(r, { method: 'get', path: '/api/nfo/:serie_id/check', summary: 'Whether tvshow.nfo and artwork exist', tags,
