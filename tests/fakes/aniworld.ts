@@ -10,6 +10,7 @@
  *   }] });
  *   fake.url                              // http://127.0.0.1:PORT
  *   fake.addSeries(def)                   // add (or replace) a series
+ *   fake.setSeries(defs)                  // exactly these series from now on
  *   fake.addEpisode(slug, season, ep)     // an episode "appears later" (creates the season if needed)
  *   fake.removeEpisode(slug, season, n)
  *   fake.setMode('ok' | 'challenge' | 'forbidden' | 'error500' | 'timeout' | 'changed')
@@ -63,6 +64,7 @@ export interface FakeAniworld {
   url: string;
   requests: string[];
   addSeries(def: FakeSeries): void;
+  setSeries(defs: FakeSeries[]): void;
   addEpisode(slug: string, season: number, ep: FakeEpisode): void;
   removeEpisode(slug: string, season: number, episode: number): void;
   setMode(mode: FakeMode): void;
@@ -250,6 +252,10 @@ export async function startFakeAniworld(options: { series?: FakeSeries[] } = {})
     url: base,
     requests,
     addSeries,
+    setSeries(defs) {
+      series.clear();
+      for (const d of defs) addSeries(d);
+    },
     addEpisode(slug, season, ep) {
       const s = series.get(slug);
       if (!s) throw new Error(`fake aniworld: no series ${slug}`);
@@ -318,4 +324,18 @@ export function simpleSeries(slug: string, name: string, perSeason: Record<numbe
     }));
   }
   return { slug, name, seasons, ...extra };
+}
+
+/**
+ * The slug the real site derives from a title (shared/providers.md): lower-cased, punctuation and
+ * non-ASCII letters (umlauts) dropped, spaces as single `-`. `taken` makes it unique (`-2`, ...);
+ * a title with nothing left gets `series-N`.
+ */
+export function siteSlug(title: string, taken: Set<string> = new Set()): string {
+  let slug = title.toLowerCase().replace(/[^a-z0-9\s-]+/g, '').trim().replace(/\s+/g, '-').replace(/-{2,}/g, '-').replace(/^-|-$/g, '');
+  if (!slug) slug = `series-${taken.size + 1}`;
+  let out = slug;
+  for (let i = 2; taken.has(out); i++) out = `${slug}-${i}`;
+  taken.add(out);
+  return out;
 }

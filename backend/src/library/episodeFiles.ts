@@ -2,6 +2,8 @@
  * Which episodes a file holds, from its path inside the series folder:
  * `S01E02`, `S01E01-E02` / `S01E01E02`, `1x02`, and inside `Season NN` / `Staffel NN` /
  * `Specials` folders also `E02`, `Episode 02`, `Folge 02` or ` - 02`. Specials are season 0.
+ * Outside season folders, `Show - 137` / `Episode 137` is an absolute number (parseAbsoluteEpisode),
+ * mapped to a season through the provider's season lengths (absoluteToSeason).
  */
 export const VIDEO_EXTENSIONS = new Set(['.mkv', '.mp4', '.avi', '.webm', '.m4v']);
 const MAX_RANGE = 200;
@@ -42,5 +44,30 @@ export function parseEpisodeFile(fileName: string, folderSeason: number | null =
     ?? /(?:^|\s)-\s*(\d{1,4})(?:-(\d{1,4}))?(?:\s|$)/.exec(stem)
     ?? /^(\d{1,4})(?![0-9])/.exec(stem);
   if (m) return { season: folderSeason, episodes: m[2] ? range(Number(m[1]), Number(m[2])) : [Number(m[1])] };
+  return null;
+}
+
+/** `Show - 137.mkv`, `Show Episode 137.mkv`, `137.mkv` (no season anywhere): the absolute episode numbers. */
+export function parseAbsoluteEpisode(fileName: string): number[] | null {
+  if (!isVideoFile(fileName)) return null;
+  const stem = fileName.slice(0, fileName.lastIndexOf('.')).replace(/[[(][^\])]*[\])]/g, ' ').trim();
+  const m = /(?:^|[^a-z0-9])(?:e|ep|episode|folge)[\s._-]*(\d{1,4})(?:-(?:e)?(\d{1,4}))?(?![0-9])/i.exec(stem)
+    ?? /(?:^|\s)-\s*(\d{1,4})(?:-(\d{1,4}))?(?:\s|$)/.exec(stem)
+    ?? /^(\d{1,4})(?:-(\d{1,4}))?$/.exec(stem);
+  if (!m) return null;
+  return m[2] ? range(Number(m[1]), Number(m[2])) : [Number(m[1])];
+}
+
+/**
+ * An absolute episode number as season and episode, through the provider's season lengths
+ * (`lengths`: season → episode count, seasons 1 and up); null beyond the last season.
+ */
+export function absoluteToSeason(n: number, lengths: Map<number, number>): { season: number; episode: number } | null {
+  let left = n;
+  for (const season of [...lengths.keys()].filter((s) => s > 0).sort((a, b) => a - b)) {
+    const count = lengths.get(season)!;
+    if (left <= count) return left >= 1 ? { season, episode: left } : null;
+    left -= count;
+  }
   return null;
 }

@@ -3,18 +3,18 @@ import path from 'node:path';
 import type { Deps } from '../deps.js';
 import { BadRequest, NotFound } from '../http/errors.js';
 import { getProvider, providerForLink, providerIds } from '../providers/registry.js';
-import type { SearchResult } from '../providers/types.js';
 import { insideRoot } from '../util/safePath.js';
 import * as repo from './repo.js';
 import type { UnmatchedRow } from './repo.js';
 import { splitFolderYear } from './folderName.js';
+import { findSeriesForFolder } from './folderMatch.js';
 import { ensureSeriesCreated, KEY_FILE, scanSeries } from './service.js';
 
 /**
  * Import of an existing library: folders under the anime directory that are not series yet.
  * A folder is matched by its `.aniworld-key` file (`key`, `provider:key` or a series link), else
- * by a provider search for its name (and year, from `Name (2013)`): exactly one hit with the same
- * name is imported; several are listed as candidates for the user, never guessed.
+ * by folderMatch.ts (slug, searches, alternative titles, ranked by similarity): one clear winner
+ * is imported; close calls are listed as candidates with their scores, never guessed.
  * Importing scans the folder first, so episodes already on disk are never downloaded again.
  */
 type ImportDeps = Pick<Deps, 'db' | 'settings' | 'log' | 'jobs'>;
@@ -36,8 +36,6 @@ export async function listUnmatched(deps: ImportDeps): Promise<(UnmatchedRow & {
   return (await repo.unmatchedRows(deps.db)).map((r) => ({ ...r, year: splitFolderYear(r.folder).year }));
 }
 
-const norm = (s: string) => s.normalize('NFKD').toLowerCase().replace(/[\u0300-\u036f]/g, '').replace(/[^\p{L}\p{N}]+/gu, '');
-
 async function readKeyFile(dir: string): Promise<string | null> {
   const text = await fs.readFile(path.join(dir, KEY_FILE), 'utf8').catch(() => null);
   const line = text?.split(/\r?\n/).map((l) => l.trim()).find((l) => l && !l.startsWith('#'));
@@ -54,8 +52,6 @@ function parseKeyRef(deps: ImportDeps, ref: string): { provider: string; key: st
   if (!m || (m[1] && !(providerIds as readonly string[]).includes(m[1]))) throw new BadRequest(`${KEY_FILE} is not a key: ${ref}`);
   return { provider: m[1] ?? deps.settings.get().providers.default_provider, key: m[2].toLowerCase() };
 }
-
-const candidate = (h: SearchResult) => ({ provider: h.provider, key: h.key, name: h.name, link: h.link, year: h.year });
 
 async function importOne(deps: ImportDeps, folder: string, provider: string, key: string, result: ImportResult): Promise<void> {
   const p = getProvider(deps, provider);
@@ -74,19 +70,18 @@ async function autoMatch(deps: ImportDeps, folder: string, result: ImportResult)
     const { provider, key } = parseKeyRef(deps, ref);
     return importOne(deps, folder, provider, key, result);
   }
-  const { name, year } = splitFolderYear(folder);
-  const provider = getProvider(deps);
-  const hits = await provider.search(name);
-  const same = hits.filter((h) => norm(h.name) === norm(name) && (year === null || h.year === null || h.year === year));
-  if (same.length === 1) return importOne(deps, folder, same[0].provider, same[0].key, result);
-  if (hits.length === 0) {
+  const found = await findSeriesForFolder(deps, folder);
+  if (found.kind === 'winner') {
+    deps.log.info({ folder, key: found.candidate.key, score: found.candidate.score, exact: found.exact }, 'import matched a folder');
+    return importOne(deps, folder, found.candidate.provider, found.candidate.key, result);
+  }
+  if (found.kind === 'none') {
     await repo.setUnmatchedResult(deps.db, { folder, status: 'not_found', candidates: [], error: null });
     result.not_found.push(folder);
     return;
   }
-  const candidates = (same.length > 1 ? same : hits).slice(0, 10).map(candidate);
-  await repo.setUnmatchedResult(deps.db, { folder, status: 'ambiguous', candidates, error: null });
-  result.ambiguous.push({ folder, candidates });
+  await repo.setUnmatchedResult(deps.db, { folder, status: 'ambiguous', candidates: found.candidates, error: null });
+  result.ambiguous.push({ folder, candidates: found.candidates });
 }
 
 export interface ImportRequest {

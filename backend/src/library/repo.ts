@@ -133,7 +133,7 @@ export async function syncCatalogue(c: Conn, seriesId: number, items: CatalogueI
 export const UnmatchedRow = z.object({
   folder: z.string(),
   status: z.enum(['new', 'ambiguous', 'not_found', 'failed']),
-  candidates: z.array(z.object({ provider: z.string(), key: z.string(), name: z.string(), link: z.string(), year: z.number().nullable() })),
+  candidates: z.array(z.object({ provider: z.string(), key: z.string(), name: z.string(), link: z.string(), year: z.number().nullable(), score: z.number().optional() })),
   error: z.string().nullable(),
 });
 export type UnmatchedRow = z.infer<typeof UnmatchedRow>;
@@ -255,4 +255,16 @@ export async function applyDiskChanges(c: Conn, d: DiskChanges): Promise<number>
       returning 1
     ) select value, set_config('synchronous_commit', 'off', true) as async_commit from library_scan_generation`);
   return row.value as number;
+}
+
+/** Per series, how many episodes the provider lists in each season (seasons 1 and up): maps absolute numbers. */
+export async function seasonLengths(c: Conn, seriesIds: number[]): Promise<Map<number, Map<number, number>>> {
+  const rows = await c.any(sql.type(z.object({ series_id: z.number(), season: z.number(), n: z.number() }))`select series_id, season, count(*)::int as n
+    from episodes where series_id = any(${sql.array(seriesIds, 'int4')}) and on_provider and season > 0 group by series_id, season`);
+  const out = new Map<number, Map<number, number>>();
+  for (const r of rows) {
+    if (!out.has(r.series_id)) out.set(r.series_id, new Map());
+    out.get(r.series_id)!.set(r.season, r.n);
+  }
+  return out;
 }

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { sql } from '../db/pool.js';
 import type { Deps } from '../deps.js';
 import { ServiceUnavailable } from '../http/errors.js';
-import { applyDiskChanges, knownFiles, scanDetails, scanStates, setUnmatchedFolders, type DiskChanges, type KnownFile, type ScanState } from './repo.js';
-import { isVideoFile, parseEpisodeFile, seasonOfFolder } from './episodeFiles.js';
+import { applyDiskChanges, knownFiles, scanDetails, seasonLengths, scanStates, setUnmatchedFolders, type DiskChanges, type KnownFile, type ScanState } from './repo.js';
+import { absoluteToSeason, isVideoFile, parseAbsoluteEpisode, parseEpisodeFile, seasonOfFolder } from './episodeFiles.js';
 
 /**
  * The disk half of a scan: which episode files each series folder holds.
@@ -132,12 +132,23 @@ function readFolder(dir: string, top: number, scanStart: number): FolderRead {
   return { fingerprint: trusted ? [String(top), ...subs].join('/') : null, signature, videos };
 }
 
-/** The episodes the listed files hold (first file wins when two hold the same episode). */
-function episodesOf(videos: FolderRead['videos']): { rel: string; season: number; episode: number }[] {
+/**
+ * The episodes the listed files hold (first file wins when two hold the same episode). Files with
+ * an absolute number only (`Show - 137.mkv` outside season folders) need the provider's season
+ * lengths: `absolute` lists them when `lengths` is not given yet.
+ */
+function episodesOf(videos: FolderRead['videos'], lengths?: Map<number, number>): { episodes: Episode[]; absolute: boolean } {
   const out: { rel: string; season: number; episode: number }[] = [];
   const seen = new Set<string>();
+  let absolute = false;
   for (const v of [...videos].sort((a, b) => (a.rel < b.rel ? -1 : 1))) {
-    const ref = parseEpisodeFile(v.name, v.folder === null ? null : seasonOfFolder(v.folder));
+    let ref = parseEpisodeFile(v.name, v.folder === null ? null : seasonOfFolder(v.folder));
+    if (!ref && v.folder === null) {
+      const numbers = parseAbsoluteEpisode(v.name);
+      if (numbers && !lengths) absolute = true;
+      const mapped = numbers && lengths ? numbers.map((n) => absoluteToSeason(n, lengths)).filter((x) => x !== null) : [];
+      if (mapped.length) ref = { season: mapped[0].season, episodes: mapped.filter((x) => x.season === mapped[0].season).map((x) => x.episode) };
+    }
     if (!ref) continue;
     for (const episode of ref.episodes) {
       const k = `${ref.season}-${episode}`;
@@ -146,7 +157,7 @@ function episodesOf(videos: FolderRead['videos']): { rel: string; season: number
       out.push({ rel: v.rel, season: ref.season, episode });
     }
   }
-  return out;
+  return { episodes: out, absolute };
 }
 
 type Episode = { rel: string; season: number; episode: number };
@@ -289,7 +300,7 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
     // came with the state; known files are fetched below for the few folders that differ)
     const details = opts.force ? null : scanDetails(deps.db, chunk.map((r) => r[0]));
     details?.catch(() => undefined);
-    const changed: { id: number; dir: string; episodes: Episode[] }[] = [];
+    const changed: { id: number; dir: string; episodes: Episode[]; videos?: FolderRead['videos'] }[] = [];
     const settle = (row: ScanState, dir: string, read: FolderRead | null, signature: string | null) => {
       const id = row[0];
       if (!read) {
@@ -301,7 +312,8 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
       } else {
         result.changed++;
         setState(batch, row, read.fingerprint, read.signature);
-        changed.push({ id, dir, episodes: episodesOf(read.videos) });
+        const found = episodesOf(read.videos);
+        changed.push({ id, dir, episodes: found.episodes, videos: found.absolute ? read.videos : undefined });
       }
     };
     const waiting: [ScanState, string, FolderRead | null][] = [];
@@ -327,6 +339,11 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
       const now = stored!.get(row[0]);
       if (now) settle(row, dir, read, now.signature); // (a series deleted meanwhile is left alone)
       else generation = null;
+    }
+    const absolute = changed.filter((c) => c.videos);
+    if (absolute.length) {
+      const lengths = await seasonLengths(deps.db, absolute.map((c) => c.id));
+      for (const c of absolute) c.episodes = episodesOf(c.videos!, lengths.get(c.id) ?? new Map()).episodes;
     }
     if (changed.length) {
       const files = stored ? null : await knownFiles(deps.db, changed.map((c) => c.id));

@@ -70,7 +70,8 @@ export const AnimeDetail = z.object({
   episode_list: z.array(EpisodeDetail),
 });
 
-export const Candidate = z.object({ provider: z.string(), key: z.string(), name: z.string(), link: z.string(), year: z.number().nullable() });
+export const Candidate = z.object({ provider: z.string(), key: z.string(), name: z.string(), link: z.string(), year: z.number().nullable(),
+  score: z.number().optional().describe('Similarity of the title (or an alternative title) to the folder name, 0-1; 1 = the same title ignoring case, punctuation, diacritics, year and season words') });
 
 export const UnmatchedResponse = z.object({
   folders: z.array(z.object({ folder: z.string(), status: z.string(), candidates: z.array(Candidate), error: z.string().nullable(), year: z.number().nullable() })),

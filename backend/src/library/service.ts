@@ -6,7 +6,7 @@
  *                                        → SeriesRow; creates the row AND its folder (sanitised
  *                                          display name) when absent; never renames an existing one
  *   seriesFolderPath(deps, row)          → absolute folder path, checked inside the anime directory
- *   scanSeries(deps, key)                → re-reads that series' folder and its provider catalogue;
+ *   scanSeries(deps, key)                → re-reads that series' provider catalogue and its folder;
  *                                          returns { missing, error } (error: provider failure text);
  *                                          queues `episode_languages` for its missing episodes
  *   markEpisodeDownloaded(deps, {seriesId, season, episode, filePath, fileSize})
@@ -129,8 +129,9 @@ export async function missingEpisodes(deps: Pick<Deps, 'db'>, key: string): Prom
 export async function scanSeries(deps: LibDeps & Partial<Pick<Deps, 'jobs'>>, key: string): Promise<{ missing: MissingEpisode[]; error: string | null }> {
   const row = await requireSeries(deps, key);
   await fs.mkdir(seriesFolderPath(deps, row), { recursive: true });
-  await scanDisk(deps, { seriesIds: [row.id], force: true });
+  // the provider first: its season lengths map files numbered absolutely (`Show - 137.mkv`)
   const error = await syncWithProvider(deps, row);
+  await scanDisk(deps, { seriesIds: [row.id], force: true });
   if (!error && deps.jobs) await queueUnknownLanguages({ db: deps.db, jobs: deps.jobs }, [row.key]);
   return { missing: await missingEpisodes(deps, key), error };
 }

@@ -51,6 +51,17 @@ export interface Catalogue {
   episodes: CatalogueEpisode[];
 }
 
+/** What a series page says about a series without reading its seasons (the import's confirmation). */
+export interface SeriesInfo {
+  provider: string;
+  key: string;
+  name: string;
+  link: string;
+  year: number | null;
+  /** Other titles the site lists (translations, the Japanese title). */
+  altTitles: string[];
+}
+
 export interface EpisodeSource {
   language: Language;
   /** Hoster name as the provider shows it (VOE, Filemoon, ...). */
@@ -74,6 +85,8 @@ export interface Provider {
   readonly site: string;
   search(query: string): Promise<SearchResult[]>;
   catalogue(key: string): Promise<Catalogue>;
+  /** The series page only (title, alternative titles, year); ProviderNotFound when there is no such series. */
+  seriesInfo(key: string): Promise<SeriesInfo>;
   episodeSources(key: string, season: number, episode: number): Promise<EpisodeSource[]>;
   /** Headers a follow-up request to the provider's redirect URLs needs (Referer, User-Agent). */
   requestHeaders(): Record<string, string>;

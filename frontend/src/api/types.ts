@@ -78,6 +78,8 @@ export interface Candidate {
   name: string;
   link: string;
   year: number | null;
+  /** 0-1 similarity of the title to the folder name (1 = the same title). */
+  score?: number;
 }
 
 export interface UnmatchedFolder {

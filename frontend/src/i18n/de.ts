@@ -115,7 +115,7 @@ const de: Record<string, string> = {
   'search.folderCreated': 'Angelegter Ordner',
   'import.ambiguous': '{n} Ordner brauchen deine Auswahl',
   'import.matchAll': 'Alle automatisch zuordnen ({n})',
-  'import.match': 'Zuordnung suchen',
+  'import.score': '{pct} % ähnlich', 'import.match': 'Zuordnung suchen',
   'import.manualKey': 'oder Schlüssel beim Anbieter',
   'import.manualKeyFor': 'Schlüssel beim Anbieter für {folder}',
   'common.adminOnly': 'Nur ein Administrator kann das ändern.',

@@ -115,7 +115,7 @@ const en: Record<string, string> = {
   'search.folderCreated': 'Folder created',
   'import.ambiguous': '{n} folder(s) need your choice',
   'import.matchAll': 'Match all automatically ({n})',
-  'import.match': 'Find match',
+  'import.score': '{pct} % alike', 'import.match': 'Find match',
   'import.manualKey': 'or provider key',
   'import.manualKeyFor': 'Provider key for {folder}',
   'common.adminOnly': 'Only an administrator can change this.',

@@ -1,7 +1,7 @@
 import { parse } from 'node-html-parser';
-import type { Catalogue, CatalogueEpisode, EpisodeSource, Provider, ProviderHealth, SearchResult } from '../types.js';
-import { ProviderNotFound } from '../errors.js';
-import { Site, type SiteOptions } from '../site.js';
+import type { Catalogue, CatalogueEpisode, EpisodeSource, Provider, ProviderHealth, SearchResult, SeriesInfo } from '../types.js';
+import { ProviderChanged, ProviderNotFound } from '../errors.js';
+import { Site, textOf, type SiteOptions } from '../site.js';
 import type { HttpRequestOptions } from '../../net/httpClient.js';
 import { checkHealth } from '../health.js';
 import { episodeCount, hosterOfUrl, LANGUAGE_CODES, parseEpisodesJs, parseSearch, parseSeriesPage, type SeasonPart } from './parse.js';
@@ -96,6 +96,16 @@ export class AnimeSamaProvider implements Provider {
     }
     const seasons = [...new Set(parts.map((p) => p.season))].sort((a, b) => a - b);
     return { provider: this.id, key, name, link, year: null, description: null, cover: null, genres: [], seasons, episodes };
+  }
+
+  async seriesInfo(key: string): Promise<SeriesInfo> {
+    if (!SLUG.test(key)) throw new ProviderNotFound(this.id, `series ${key}`);
+    const link = this.seriesLink(key);
+    const root = await this.s.html(link, `series ${key}`);
+    const title = textOf(root.querySelector('#titreOeuvre') ?? root.querySelector('h1'));
+    if (!title) throw new ProviderChanged(this.id, 'the series title (#titreOeuvre)', link);
+    const alt = textOf(root.querySelector('#titreAlter')).split(',').map((t) => t.trim()).filter(Boolean);
+    return { provider: this.id, key, name: title, link, year: null, altTitles: alt };
   }
 
   async episodeSources(key: string, season: number, episode: number): Promise<EpisodeSource[]> {

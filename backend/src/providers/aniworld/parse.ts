@@ -14,6 +14,7 @@ export function languageOfKey(key: string): Language {
 
 export interface SeriesPage {
   name: string;
+  altTitles: string[];
   year: number | null;
   description: string | null;
   cover: string | null;
@@ -40,6 +41,8 @@ export function parseSeriesPage(root: HTMLElement, slug: string, url: string): S
   const cover = root.querySelector('div.seriesCoverBox img');
   return {
     name: textOf(title),
+    altTitles: (root.querySelector('[data-alternativetitles]')?.getAttribute('data-alternativetitles') ?? '')
+      .split(',').map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean),
     year: firstYear(root.querySelector('[itemprop=startDate]')?.text),
     // getAttribute already decodes entities
     description: (root.querySelector('p.seri_des')?.getAttribute('data-full-description') ?? '').replace(/\s+/g, ' ').trim()

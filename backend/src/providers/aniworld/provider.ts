@@ -1,4 +1,4 @@
-import type { Catalogue, CatalogueEpisode, EpisodeSource, Provider, ProviderHealth, SearchResult } from '../types.js';
+import type { Catalogue, CatalogueEpisode, EpisodeSource, Provider, ProviderHealth, SearchResult, SeriesInfo } from '../types.js';
 import { ProviderChanged, ProviderError, ProviderNotFound } from '../errors.js';
 import { firstYear, plainText, Site, type SiteOptions } from '../site.js';
 import type { HttpRequestOptions } from '../../net/httpClient.js';
@@ -117,6 +117,13 @@ export class AniworldProvider implements Provider {
     }
     return { provider: this.id, key, name: page.name, link, year: page.year, description: page.description,
       cover: page.cover ? this.s.abs(page.cover) : null, genres: page.genres, seasons: parts.map((p) => p.season), episodes };
+  }
+
+  async seriesInfo(key: string): Promise<SeriesInfo> {
+    if (!SLUG.test(key)) throw new ProviderNotFound(this.id, `series ${key}`);
+    const link = this.seriesLink(key);
+    const page = parseSeriesPage(await this.s.html(link, `series ${key}`), key, link);
+    return { provider: this.id, key, name: page.name, link, year: page.year, altTitles: page.altTitles };
   }
 
   private episodeUrl(key: string, season: number, episode: number): string {
