@@ -11,6 +11,7 @@ import { DEFAULT_UI_DIST, staticUi } from './http/staticUi.js';
 import { authRoutes } from './auth/routes.js';
 import { userRoutes } from './users/routes.js';
 import { settingsRoutes } from './settings/routes.js';
+import { backupRoutes } from './backup/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { libraryRoutes } from './library/routes.js';
 import { coverRoutes } from './providers/covers.js';
@@ -24,7 +25,7 @@ import { healthFastPath } from './health/fastPath.js';
 
 /** Every domain's router. Domains add theirs here. */
 function domainRouters(deps: Deps): Router[] {
-  return [healthRoutes(deps), authRoutes(deps), userRoutes(deps), settingsRoutes(deps), libraryRoutes(deps), coverRoutes(deps), realtimeRoutes(deps), metadataRoutes(deps), schedulerRoutes(deps), tasksRoutes(deps), watchlistRoutes(deps), downloadRoutes(deps), docsRoutes(deps.version)];
+  return [healthRoutes(deps), authRoutes(deps), userRoutes(deps), settingsRoutes(deps), backupRoutes(deps), libraryRoutes(deps), coverRoutes(deps), realtimeRoutes(deps), metadataRoutes(deps), schedulerRoutes(deps), tasksRoutes(deps), watchlistRoutes(deps), downloadRoutes(deps), docsRoutes(deps.version)];
 }
 
 export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {

@@ -52,3 +52,8 @@ export const activeRevocations = (c: Conn) =>
 
 export const pruneRevocations = (c: Conn) =>
   c.query(sql.unsafe`delete from revoked_tokens where expires_at <= now()`);
+
+/** After a restore: every token issued so far is void (the restored user ids may name other people). */
+export const voidAllTokens = (c: Conn) => c.query(sql.unsafe`update users set tokens_valid_after = now(), keep_jti = null`);
+
+export const userIds = (c: Conn) => c.anyFirst(sql.type(z.object({ id: z.number() }))`select id from users`);

@@ -46,6 +46,12 @@ export class TokenSigner {
     this.secret = crypto.createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
+  /** A restored backup brings its secret: tokens signed with the old one stop verifying. */
+  setSecret(secret: string): void {
+    this.secret = crypto.createSecretKey(Buffer.from(secret, 'utf8'));
+    this.verified.clear();
+  }
+
   sign(user: { id: number; username: string; role: 'admin' | 'user' }, remember: boolean) {
     const jti = crypto.randomUUID();
     const now = Date.now();

@@ -194,3 +194,10 @@ export async function libraryEpisodeTitle(conn: Conn, seriesKey: string, season:
     from episodes e join series s on s.id = e.series_id where s.key = ${seriesKey} and e.season = ${season} and e.episode = ${episode}`);
   return t ?? null;
 }
+
+/** After a restore: items that were downloading when the backup was taken wait again (their jobs are derived anew). */
+export async function requeueInterrupted(conn: Conn): Promise<number> {
+  const r = await conn.query(sql.unsafe`update download_items set status = 'pending', started_at = null, heartbeat_at = null,
+    updated_at = now() where status = 'downloading'`);
+  return r.rowCount;
+}

@@ -82,9 +82,11 @@ export function openApiDocument(version: string): Json {
     paths[p][r.method] = {
       operationId: operationIdOf(r.method, r.path),
       summary: r.summary,
+      ...(r.description ? { description: r.description } : {}),
       tags: r.tags,
       ...(r.public ? { security: [] } : {}),
       parameters: [...parametersOf(r.params, 'path'), ...parametersOf(r.query, 'query')],
+      ...(r.fileBody ? { requestBody: { required: true, content: { [r.fileBody]: { schema: { type: 'string', format: 'binary' } } } } } : {}),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
       responses: responsesOf(r, p),
     };

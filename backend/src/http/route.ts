@@ -11,10 +11,14 @@ export interface RouteSpec<P extends ZodTypeAny, Q extends ZodTypeAny, B extends
   /** Koa-style path: `/api/anime/:key`. */
   path: string;
   summary: string;
+  /** Longer OpenAPI description. */
+  description?: string;
   tags: string[];
   params?: P;
   query?: Q;
   body?: B;
+  /** A body that is a file, not JSON (read by the handler from ctx.req): its media type, for OpenAPI. */
+  fileBody?: string;
   /** status → response schema (or null for no body). The first 2xx is the default status. */
   responses: Record<number, ZodTypeAny | null>;
   /** Documentation only: the /api guard decides from the public list. */

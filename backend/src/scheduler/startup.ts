@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Deps } from '../deps.js';
 import { ensureSchedule, watchSchedulerConfig } from './service.js';
-import { ensureBackupSchedule, watchBackupConfig } from '../tasks/configBackup.js';
+import { ensureBackupSchedule, watchBackupConfig } from '../backup/schedule.js';
 import { ensureWatchSchedule } from '../watchlist/scheduler.js';
 import { trackTaskRuns } from '../tasks/runs.js';
 import { followWatchlistDownloads } from '../watchlist/downloads.js';

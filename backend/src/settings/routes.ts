@@ -8,7 +8,7 @@ import { route } from '../http/route.js';
 import { BadRequest, ValidationFailed } from '../http/errors.js';
 import { AppConfig, SECRET_MASK } from './schema.js';
 import { configErrors } from './store.js';
-import { createBackup, deleteBackup, listBackups, readBackup } from './backups.js';
+import { checkWritable, resolveBackupDir } from '../backup/files.js';
 
 /** Webhook and proxy URLs carry tokens or passwords: only the scheme and host are shown. */
 export function maskUrl(url: string): string {
@@ -59,7 +59,14 @@ function unmask(patch: unknown, stored: AppConfig): unknown {
 }
 
 const ConfigPatch = z.record(z.unknown()).describe('Any part of the AppConfig; nested objects are merged');
-const BackupName = z.object({ backup_name: z.string().min(1).max(200) });
+
+/** A new `backup.path` must be a folder this process can write, checked before it is saved. */
+async function checkBackupPath(deps: Deps, patch: Record<string, unknown>): Promise<void> {
+  const wanted = (patch.backup as { path?: unknown } | undefined)?.path;
+  if (typeof wanted !== 'string' || !wanted || wanted === deps.settings.stored().backup.path) return;
+  const problem = await checkWritable(resolveBackupDir(deps.env.DATA_DIR, wanted));
+  if (problem) throw new ValidationFailed(`backup.path: ${problem}`, { errors: [`backup.path: ${problem}`] });
+}
 
 export function settingsRoutes(deps: Deps): Router {
   const r = new Router();
@@ -71,41 +78,16 @@ export function settingsRoutes(deps: Deps): Router {
 
   route(r, { method: 'put', path: '/api/config', summary: 'Apply a (partial) configuration update', tags, body: ConfigPatch,
     responses: { 200: AppConfig } },
-  async ({ body }) => publicConfig(await settings.update(unmask(body, settings.stored()))));
+  async ({ body }) => {
+    await checkBackupPath(deps, body);
+    return publicConfig(await settings.update(unmask(body, settings.stored())));
+  });
 
   route(r, { method: 'post', path: '/api/config/validate', summary: 'Validate a configuration without applying it', tags,
     body: ConfigPatch, responses: { 200: z.object({ valid: z.boolean(), errors: z.array(z.string()) }) } },
   ({ body }) => {
     const errors = configErrors(unmask(body, settings.stored()));
     return { valid: errors.length === 0, errors };
-  });
-
-  route(r, { method: 'get', path: '/api/config/backups', summary: 'List configuration backups', tags,
-    responses: { 200: z.array(z.object({ name: z.string(), size: z.number(), created: z.string() })) } },
-  () => listBackups(settings.backupsDir));
-
-  route(r, { method: 'post', path: '/api/config/backups', summary: 'Back up the current configuration', tags,
-    query: z.object({ name: z.string().min(1).max(115).optional() }),
-    responses: { 200: z.object({ name: z.string(), message: z.string() }) } },
-  async ({ query }) => {
-    const name = await createBackup(settings.backupsDir, settings.file, deps.clock.now(), query.name);
-    return { name, message: 'Backup created successfully' };
-  });
-
-  route(r, { method: 'post', path: '/api/config/backups/:backup_name/restore', summary: 'Restore a configuration backup', tags,
-    params: BackupName, responses: { 200: AppConfig } },
-  async ({ params }) => {
-    const content = await readBackup(settings.backupsDir, params.backup_name);
-    const errors = configErrors(content);
-    if (errors.length) throw new ValidationFailed(`Backup '${params.backup_name}' is not a valid configuration`, { errors });
-    return publicConfig(await settings.replace(content));
-  });
-
-  route(r, { method: 'delete', path: '/api/config/backups/:backup_name', summary: 'Delete a configuration backup', tags,
-    params: BackupName, responses: { 200: z.object({ message: z.string() }) } },
-  async ({ params }) => {
-    await deleteBackup(settings.backupsDir, params.backup_name);
-    return { message: `Backup '${params.backup_name}' deleted successfully` };
   });
 
   route(r, { method: 'post', path: '/api/config/directory', summary: 'Change the anime directory', tags,

@@ -4,6 +4,7 @@ import { DownloadsConfig } from '../downloads/configSchema.js';
 import { ProvidersConfig } from '../providers/configSchema.js';
 import { TmdbConfig, NfoConfig } from '../metadata/configSchema.js';
 import { NotificationsConfig } from '../watchlist/configSchema.js';
+import { BackupConfig } from '../backup/configSchema.js';
 
 /** config.json: the spec's AppConfig plus one section per domain (each owned by its domain). */
 export const AppConfig = z
@@ -20,14 +21,7 @@ export const AppConfig = z
         backup_count: z.number().int().min(0).max(100).default(3),
       })
       .default({}),
-    backup: z
-      .object({
-        enabled: z.boolean().default(false),
-        path: z.string().default('data/backups'),
-        keep_days: z.number().int().min(1).max(3650).default(30),
-        keep_count: z.number().int().min(1).max(1000).default(10),
-      })
-      .default({}),
+    backup: BackupConfig.default({}),
     downloads: DownloadsConfig.default({}),
     providers: ProvidersConfig.default({}),
     tmdb: TmdbConfig.default({}),

@@ -5,7 +5,7 @@ import { nextDailyRun } from '../scheduler/nextRun.js';
 import { keyedJob, taskRunning } from '../scheduler/repo.js';
 import { SCHEDULE_JOB, startRescan } from '../scheduler/service.js';
 import { WATCH_JOB, WATCH_TASK } from '../watchlist/scheduler.js';
-import { BACKUP_JOB } from './configBackup.js';
+import { BACKUP_JOB, backupScheduleText } from '../backup/schedule.js';
 import { listRuns, TRACKED, type TaskRun } from './runs.js';
 
 interface TaskView {
@@ -63,9 +63,9 @@ export const VIEWS: TaskView[] = [
     runNow: async (deps) => { await deps.jobs.add('housekeeping', {}, { jobKey: 'housekeeping_now', maxAttempts: 1 }); },
   },
   {
-    name: 'config_backup', identifier: BACKUP_JOB, title: 'Configuration backup',
-    description: 'Backs up config.json and keeps the newest backup.keep_count backups',
-    schedule: (deps) => (deps.settings.get().backup.enabled ? 'weekly, Sunday 03:30' : 'off (backup.enabled is false)'),
+    name: 'config_backup', identifier: BACKUP_JOB, title: 'Backup',
+    description: 'Backs up the configuration and the database; removes scheduled backups beyond backup.keep_days and backup.keep_count',
+    schedule: backupScheduleText,
     nextRun: (deps) => keyedRunAt(deps, BACKUP_JOB),
     runNow: async (deps) => { await deps.jobs.add(BACKUP_JOB, { scheduled: false }, { maxAttempts: 1 }); },
   },

@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import { route } from '../http/route.js';
+import { NotFound } from '../http/errors.js';
+import { backupFile } from './files.js';
+import { backupDir, createBackup, listBackups, removeBackup, restoreBackup, uploadBackup } from './service.js';
+import { BackupEntry, BackupName, Created, CreateQuery, RestoreResult } from './schema.js';
+
+/** The spec's /api/config/backups, holding whole-product backups (admin only). */
+export function backupRoutes(deps: Deps): Router {
+  const r = new Router();
+  const tags = ['backups'];
+  const base = '/api/config/backups';
+
+  route(r, { method: 'get', path: base, summary: 'List backups (newest first)', tags, adminOnly: true,
+    responses: { 200: z.array(BackupEntry) } },
+  () => listBackups(deps));
+
+  route(r, { method: 'post', path: base, summary: 'Back up the configuration and the database now', tags, adminOnly: true,
+    description: 'One .tar.gz: config.json, every application table (one consistent snapshot), the migration list and a manifest with SHA-256 checksums. The JWT secret, API keys and the TMDB key only with include_secrets=true.',
+    query: CreateQuery, responses: { 200: Created } },
+  async ({ query }) => {
+    const b = await createBackup(deps, { kind: 'manual', includeSecrets: query.include_secrets ?? false, name: query.name });
+    return { ...b, message: 'Backup created successfully' };
+  });
+
+  route(r, { method: 'post', path: `${base}/upload`, summary: 'Upload a backup file (the request body is the .tar.gz)', tags, adminOnly: true,
+    description: 'The file is checked completely (archive, manifest, checksums) before it is kept; up to 8 GiB.',
+    fileBody: 'application/gzip', responses: { 201: BackupEntry, 422: null } },
+  ({ ctx }) => uploadBackup(deps, ctx.req));
+
+  route(r, { method: 'get', path: `${base}/:backup_name/download`, summary: 'Download a backup file', tags, adminOnly: true,
+    params: BackupName, responses: { 200: null } },
+  async ({ params, ctx }) => {
+    const file = backupFile(backupDir(deps), params.backup_name);
+    const st = await fs.promises.stat(file).catch(() => null);
+    if (!st?.isFile()) throw new NotFound(`Backup '${params.backup_name}' not found`);
+    ctx.set('Content-Type', 'application/gzip');
+    ctx.set('Content-Length', String(st.size));
+    ctx.set('Content-Disposition', `attachment; filename="${params.backup_name}"`);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = fs.createReadStream(file);
+  });
+
+  route(r, { method: 'post', path: `${base}/:backup_name/restore`, summary: 'Restore a backup (users, library, queue, watchlists, config)', tags, adminOnly: true,
+    description: 'Refuses a damaged or changed file and one from a newer schema, with nothing changed. Takes a pre-restore backup first and replaces the data in one transaction. Afterwards every session is signed out, items that were downloading wait again and the scheduled jobs are added anew.',
+    params: BackupName, responses: { 200: RestoreResult, 409: null, 422: null } },
+  ({ params }) => restoreBackup(deps, params.backup_name));
+
+  route(r, { method: 'delete', path: `${base}/:backup_name`, summary: 'Delete a backup', tags, adminOnly: true,
+    params: BackupName, responses: { 200: z.object({ message: z.string() }) } },
+  async ({ params }) => {
+    await removeBackup(deps, params.backup_name);
+    return { message: `Backup '${params.backup_name}' deleted successfully` };
+  });
+
+  return r;
+}

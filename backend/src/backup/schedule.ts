@@ -1,0 +1,62 @@
+import type { Deps } from '../deps.js';
+import { nextDailyRun } from '../scheduler/nextRun.js';
+import { keyedJob } from '../scheduler/repo.js';
+import { timeZone } from '../scheduler/service.js';
+import { createBackup, pruneBackups } from './service.js';
+
+/**
+ * The scheduled backup: daily or weekly (`backup.frequency`, `backup.weekday`) at `backup.time`
+ * server time while `backup.enabled`; after each, `keep_days`/`keep_count` are applied.
+ */
+export const BACKUP_JOB = 'config_backup';
+const ALL_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+export function backupScheduleText(deps: Deps): string {
+  const b = deps.settings.get().backup;
+  if (!b.enabled) return 'off (backup.enabled is false)';
+  return b.frequency === 'daily' ? `daily at ${b.time}` : `weekly, ${b.weekday} at ${b.time}`;
+}
+
+export function nextBackupRun(deps: Deps): Date | null {
+  const b = deps.settings.get().backup;
+  if (!b.enabled) return null;
+  return nextDailyRun(deps.clock.now(), b.time, b.frequency === 'daily' ? ALL_DAYS : [b.weekday], timeZone(deps));
+}
+
+const fingerprint = (deps: Deps) => {
+  const b = deps.settings.get().backup;
+  return [b.enabled, b.frequency, b.weekday, b.time, timeZone(deps)].join('|');
+};
+
+export async function applyBackupSchedule(deps: Deps): Promise<void> {
+  const next = nextBackupRun(deps);
+  if (next) await deps.jobs.add(BACKUP_JOB, { scheduled: true, fingerprint: fingerprint(deps) }, { jobKey: BACKUP_JOB, runAt: next, maxAttempts: 3 });
+  else await deps.jobs.remove(BACKUP_JOB);
+}
+
+/** At start-up keep a waiting job of the same schedule (an overdue one runs once now), else schedule one. */
+export async function ensureBackupSchedule(deps: Deps): Promise<void> {
+  const job = await keyedJob(deps.db, BACKUP_JOB);
+  if (job?.locked_at) return;
+  const same = (job?.payload as { fingerprint?: string } | null)?.fingerprint === fingerprint(deps);
+  if (job && same && deps.settings.get().backup.enabled) return;
+  await applyBackupSchedule(deps);
+}
+
+/** The task: a backup (scheduled or run from the Tasks page), retention, and the next run. */
+export async function runScheduledBackup(deps: Deps, scheduled: boolean): Promise<void> {
+  const b = deps.settings.get().backup;
+  await createBackup(deps, { kind: scheduled ? 'scheduled' : 'manual', includeSecrets: b.include_secrets });
+  await pruneBackups(deps);
+  if (scheduled) await applyBackupSchedule(deps);
+}
+
+export function watchBackupConfig(deps: Deps): () => void {
+  let last = fingerprint(deps);
+  return deps.settings.onChange(() => {
+    const now = fingerprint(deps);
+    if (now === last) return;
+    last = now;
+    applyBackupSchedule(deps).catch((err) => deps.log.error({ err, module: 'backup' }, 'could not schedule the backup'));
+  });
+}
