@@ -10,6 +10,10 @@ let srv: TestServer;
 let api: ReturnType<typeof client>;
 let token: string;
 const servers: TestServer[] = [];
+const login = async () => {
+  const res = await client(srv.url).post('/api/auth/login', { password: ADMIN_PASSWORD });
+  return { api: client(srv.url, res.body.access_token), token: res.body.access_token as string };
+};
 beforeAll(async () => {
   srv = await startTestServer();
   ({ api, token } = await adminClient(srv.url));
@@ -43,7 +47,7 @@ describe('configuration', () => {
       name: 'Aniworld',
       scheduler: { enabled: true, interval_minutes: 60, schedule_time: '03:00', auto_download_after_rescan: false },
       logging: { level: 'INFO', backup_count: 3 },
-      backup: { enabled: false, keep_days: 30 },
+      backup: { enabled: false, keep_days: 30, keep_count: 10, frequency: 'weekly', time: '03:30', path: 'backups' },
       other: {},
     });
     expect(res.body.scheduler.schedule_days).toEqual(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
@@ -127,22 +131,25 @@ describe('configuration', () => {
     await api.put('/api/config', { name: 'Before Backup' });
     const auto = await api.post('/api/config/backups');
     expect(auto.status).toBe(200);
-    expect(auto.body.name).toMatch(/^config_backup_\d{8}_\d{6}(_\d+)?\.json$/);
+    expect(auto.body.name).toMatch(/^aniworld_\d{8}_\d{6}(_\d+)?_manual\.tar\.gz$/);
     expect(auto.body.message).toBe('Backup created successfully');
     const named = await api.post('/api/config/backups?name=before-change');
-    expect(named.body.name).toBe('before-change.json');
+    expect(named.body.name).toBe('before-change.tar.gz');
     const list = await api.get('/api/config/backups');
-    expect(list.body.map((b: any) => b.name).sort()).toEqual([auto.body.name, 'before-change.json'].sort());
+    expect(list.body.map((b: any) => b.name).sort()).toEqual([auto.body.name, 'before-change.tar.gz'].sort());
     for (const b of list.body) {
       expect(b.size).toBe(fs.statSync(path.join(srv.dataDir, 'backups', b.name)).size);
       expect(Date.parse(b.created)).toBeGreaterThan(0);
+      expect(b.kind).toBe('manual');
     }
 
     await api.put('/api/config', { name: 'After Change' });
-    const restored = await api.post('/api/config/backups/before-change.json/restore');
-    expect(restored.status).toBe(200);
-    expect(restored.body.name).toBe('Before Backup');
+    const restored = await api.post('/api/config/backups/before-change.tar.gz/restore');
+    expect(restored.status, restored.text).toBe(200);
     expect(onDisk().name).toBe('Before Backup');
+    // a restore ends every session: sign in again
+    ({ api, token } = await login());
+    expect((await api.get('/api/config')).body.name).toBe('Before Backup');
 
     const del = await api.del(`/api/config/backups/${auto.body.name}`);
     expect(del.status).toBe(200);
@@ -151,13 +158,27 @@ describe('configuration', () => {
     expect((await api.del(`/api/config/backups/${auto.body.name}`)).status).toBe(404);
   });
 
-  it('an invalid backup cannot be restored and changes nothing', async () => {
-    fs.writeFileSync(path.join(srv.dataDir, 'backups', 'broken.json'), JSON.stringify({ scheduler: { schedule_time: 'never' } }));
-    fs.writeFileSync(path.join(srv.dataDir, 'backups', 'notjson.json'), '{oops');
+  it('a file that is not a backup cannot be restored and changes nothing', async () => {
+    fs.writeFileSync(path.join(srv.dataDir, 'backups', 'notatar.tar.gz'), '{oops');
     const before = fs.readFileSync(configFile(), 'utf8');
-    expect((await api.post('/api/config/backups/broken.json/restore')).status).toBe(422);
-    expect((await api.post('/api/config/backups/notjson.json/restore')).status).toBe(400);
+    const res = await api.post('/api/config/backups/notatar.tar.gz/restore');
+    expect(res.status).toBe(422);
+    expect(res.body.message).toMatch(/Not a usable backup/);
     expect(fs.readFileSync(configFile(), 'utf8')).toBe(before);
+  });
+
+  it('backup.path: relative to DATA_DIR, checked writable when saved', async () => {
+    const res = await api.put('/api/config', { backup: { path: 'elsewhere/backups' } });
+    expect(res.status, res.text).toBe(200);
+    const made = await api.post('/api/config/backups');
+    expect(fs.existsSync(path.join(srv.dataDir, 'elsewhere', 'backups', made.body.name))).toBe(true);
+    const blocker = path.join(srv.dataDir, 'a-file');
+    fs.writeFileSync(blocker, 'x');
+    const bad = await api.put('/api/config', { backup: { path: path.join(blocker, 'sub') } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.message).toMatch(/backup\.path: .* is not writable/);
+    expect(onDisk().backup.path).toBe('elsewhere/backups');
+    expect((await api.put('/api/config', { backup: { path: 'backups' } })).status).toBe(200);
   });
 
   it('backup names cannot leave the backups folder', async () => {
@@ -166,7 +187,7 @@ describe('configuration', () => {
     const before = fs.readFileSync(configFile(), 'utf8');
     const names = [
       '..%2F..%2Fetc%2Fpasswd', '..%2f..%2fetc', '..%2Foutside.json', '%2Fetc%2Fpasswd', encodeURIComponent(outside),
-      '..%5Coutside.json', '.hidden.json', 'config.json%00.json', 'no-such-backup.json', 'a%2Fb.json',
+      '..%5Coutside.json', '.hidden.tar.gz', 'config.json%00.tar.gz', 'no-such-backup.tar.gz', 'a%2Fb.tar.gz',
     ];
     for (const n of names) {
       for (const [method, p] of [['POST', `/api/config/backups/${n}/restore`], ['DELETE', `/api/config/backups/${n}`]] as const) {

@@ -97,18 +97,7 @@ describe('first run, login, settings and system in Chromium', () => {
     expect(await page.getByTestId('naming-example').textContent()).toBe('Attack on Titan (2013) - S01E02.mkv');
     await screenshot(page, 'settings');
 
-    // configuration backups: create, see, restore, delete
-    const backups = page.locator('#s-backups');
-    await backups.getByPlaceholder('Name (optional)').fill('before-e2e');
-    await backups.getByRole('button', { name: 'Create backup' }).click();
-    const entry = backups.locator('li', { hasText: 'before-e2e' });
-    await entry.waitFor();
-    await entry.getByRole('button', { name: 'Restore' }).click();
-    await entry.getByRole('button', { name: 'Yes' }).click();
-    await page.getByTestId('toast').filter({ hasText: /^Restored/ }).first().waitFor();
-    await entry.getByRole('button', { name: 'Delete' }).click();
-    await expect.poll(() => entry.count()).toBe(0);
-
+    // backups: tests/e2e/operations.test.ts
     const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('aniworld.session')!).token as string);
     const cfg = await client(srv.url, token).get('/api/config');
     expect(cfg.body.scheduler.schedule_days).toEqual(['wed', 'fri', 'sun']);

@@ -6,6 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { localWhen, until } from '../scheduler/helpers.js';
+import { readBackupConfig } from '../../backend/src/backup/archive.js';
 
 const TZ = 'America/New_York';
 const ALL = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -29,7 +30,7 @@ interface TaskInfo {
 
 const tasks = async () => (await api.get('/api/tasks')).body.tasks as TaskInfo[];
 const task = async (name: string) => (await tasks()).find((t) => t.name === name)!;
-const backups = () => fs.readdirSync(path.join(srv.dataDir, 'backups')).filter((f) => f.startsWith('config_backup_')).sort();
+const backups = () => fs.readdirSync(path.join(srv.dataDir, 'backups')).filter((f) => f.endsWith('_scheduled.tar.gz')).sort();
 
 /** Runs a task now and waits until the Tasks view shows that run finished. */
 async function runAndWait(name: string): Promise<TaskInfo> {
@@ -72,6 +73,18 @@ describe('Tasks view', () => {
     const next = await until(async () => (await task('config_backup')).next_run, 'the backup job');
     expect(localWhen(next, TZ)).toBe('Sun 03:30');
     expect(next).toBe(nextDailyRun(new Date(), '03:30', ['sun'], TZ)!.toISOString());
+    expect((await task('config_backup')).schedule).toBe('weekly, sun at 03:30');
+  });
+
+  it('moves the backup when its frequency, day or time change', async () => {
+    expect((await api.put('/api/config', { backup: { frequency: 'daily', time: '01:45' } })).status).toBe(200);
+    const daily = await until(async () => { const t = await task('config_backup'); return t.schedule === 'daily at 01:45' ? t.next_run : null; }, 'the daily backup');
+    expect(daily).toBe(nextDailyRun(new Date(), '01:45', ALL, TZ)!.toISOString());
+    expect((await api.put('/api/config', { backup: { frequency: 'weekly', weekday: 'wed', time: '22:10' } })).status).toBe(200);
+    const wed = await until(async () => { const t = await task('config_backup'); return t.schedule === 'weekly, wed at 22:10' ? t.next_run : null; }, 'the weekly backup');
+    expect(localWhen(wed, TZ)).toBe('Wed 22:10');
+    expect((await api.put('/api/config', { backup: { weekday: 'sun', time: '03:30' } })).status).toBe(200);
+    await until(async () => (await task('config_backup')).schedule === 'weekly, sun at 03:30', 'back to Sunday');
   });
 
   it('runs a backup now, records the run and keeps the newest keep_count backups', async () => {
@@ -81,7 +94,7 @@ describe('Tasks view', () => {
     expect(Date.parse(first.last_finished!)).toBeGreaterThanOrEqual(Date.parse(first.last_run!));
     expect(backups()).toHaveLength(1);
     // the backup holds the current config
-    const saved = JSON.parse(fs.readFileSync(path.join(srv.dataDir, 'backups', backups()[0]), 'utf8'));
+    const saved = (await readBackupConfig(path.join(srv.dataDir, 'backups', backups()[0]))) as { backup: unknown };
     expect(saved.backup).toMatchObject({ enabled: true, keep_count: 2 });
     await runAndWait('config_backup');
     const third = await runAndWait('config_backup');
@@ -89,6 +102,23 @@ describe('Tasks view', () => {
     expect(backups()).toHaveLength(2);
     // run now does not disturb the weekly schedule
     expect(localWhen(third.next_run!, TZ)).toBe('Sun 03:30');
+    // a manual backup is never removed by the retention
+    expect((await api.post('/api/config/backups?name=keep-me')).status).toBe(200);
+    await runAndWait('config_backup');
+    expect(fs.existsSync(path.join(srv.dataDir, 'backups', 'keep-me.tar.gz'))).toBe(true);
+  });
+
+  it('removes scheduled backups older than keep_days', async () => {
+    expect((await api.put('/api/config', { backup: { keep_days: 7, keep_count: 10 } })).status).toBe(200);
+    const [old] = backups();
+    const file = path.join(srv.dataDir, 'backups', old);
+    const eightDaysAgo = new Date(Date.now() - 8 * 86_400_000);
+    fs.utimesSync(file, eightDaysAgo, eightDaysAgo);
+    const kept = backups().filter((b) => b !== old);
+    await runAndWait('config_backup');
+    expect(fs.existsSync(file)).toBe(false);
+    expect(backups()).toEqual(expect.arrayContaining(kept));
+    expect(backups()).toHaveLength(kept.length + 1);
   });
 
   it('announces runs in the tasks room', async () => {

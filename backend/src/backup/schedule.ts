@@ -43,10 +43,10 @@ export async function ensureBackupSchedule(deps: Deps): Promise<void> {
   await applyBackupSchedule(deps);
 }
 
-/** The task: a backup (scheduled or run from the Tasks page), retention, and the next run. */
+/** The task (on time, or run early from the Tasks page): a scheduled backup, retention, and the next run. */
 export async function runScheduledBackup(deps: Deps, scheduled: boolean): Promise<void> {
   const b = deps.settings.get().backup;
-  await createBackup(deps, { kind: scheduled ? 'scheduled' : 'manual', includeSecrets: b.include_secrets });
+  await createBackup(deps, { kind: 'scheduled', includeSecrets: b.include_secrets });
   await pruneBackups(deps);
   if (scheduled) await applyBackupSchedule(deps);
 }

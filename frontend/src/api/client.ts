@@ -99,6 +99,31 @@ export async function fetchBlob(path: string, signal?: AbortSignal): Promise<Blo
   return res.blob();
 }
 
+/** Sends a file as the request body (uploads); the answer is JSON. */
+export async function uploadFile<T>(path: string, file: Blob): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/gzip' };
+  if (session.token) headers.Authorization = `Bearer ${session.token}`;
+  const res = await fetch(path, { method: 'POST', headers, body: file });
+  if (!res.ok) throw await toError(res);
+  return (await res.json()) as T;
+}
+
+/** Downloads a protected file with the token and hands it to the browser as `name`. */
+export async function saveFile(path: string, name: string): Promise<void> {
+  const headers: Record<string, string> = {};
+  if (session.token) headers.Authorization = `Bearer ${session.token}`;
+  const res = await fetch(path, { headers });
+  if (!res.ok) throw await toError(res);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 export const http = {
   get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal }),
   getFull: <T>(path: string, query?: Query, signal?: AbortSignal) => requestFull<T>('GET', path, { query, signal }),

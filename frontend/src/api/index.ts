@@ -1,5 +1,5 @@
 /** One typed function per endpoint the UI uses. */
-import { http } from './client.ts';
+import { http, saveFile, uploadFile } from './client.ts';
 import type * as T from './types.ts';
 
 const enc = encodeURIComponent;
@@ -59,11 +59,16 @@ export const configApi = {
   get: () => http.get<T.AppConfig>('/api/config'),
   update: (patch: Record<string, unknown>) => http.put<T.AppConfig>('/api/config', patch),
   validate: (patch: Record<string, unknown>) => http.post<{ valid: boolean; errors: string[] }>('/api/config/validate', patch),
-  backups: () => http.get<T.Backup[]>('/api/config/backups'),
-  createBackup: (name?: string) => http.post<{ name: string; message: string }>('/api/config/backups', {}, { name }),
-  restoreBackup: (name: string) => http.post<T.AppConfig>(`/api/config/backups/${enc(name)}/restore`),
-  deleteBackup: (name: string) => http.del<{ message: string }>(`/api/config/backups/${enc(name)}`),
   setDirectory: (directory: string) => http.post<{ message: string; synced_series: number }>('/api/config/directory', { directory }),
+};
+
+export const backupApi = {
+  list: () => http.get<T.Backup[]>('/api/config/backups'),
+  create: (name?: string, includeSecrets = false) => http.post<T.Backup & { message: string }>('/api/config/backups', {}, { name, include_secrets: includeSecrets }),
+  restore: (name: string) => http.post<T.RestoreResult>(`/api/config/backups/${enc(name)}/restore`),
+  remove: (name: string) => http.del<{ message: string }>(`/api/config/backups/${enc(name)}`),
+  upload: (file: File) => uploadFile<T.Backup>('/api/config/backups/upload', file),
+  download: (name: string) => saveFile(`/api/config/backups/${enc(name)}/download`, name),
 };
 
 export const usersApi = {

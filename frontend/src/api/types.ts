@@ -208,7 +208,10 @@ export interface AppConfig {
   anime_directory: string | null;
   scheduler: SchedulerConfig;
   logging: { level: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL'; file: string | null; max_bytes: number | null; backup_count: number };
-  backup: { enabled: boolean; path: string; keep_days: number; keep_count?: number };
+  backup: {
+    enabled: boolean; frequency: 'daily' | 'weekly'; weekday: 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun'; time: string;
+    include_secrets: boolean; path: string; keep_days: number; keep_count: number;
+  };
   downloads: {
     max_parallel_downloads: number;
     language_preference: string[];
@@ -234,6 +237,16 @@ export interface Backup {
   name: string;
   size: number;
   created: string;
+  kind: 'manual' | 'scheduled' | 'pre-restore' | 'uploaded';
+}
+
+export interface RestoreResult {
+  message: string;
+  restored_from: string;
+  safety_backup: string;
+  tables: { name: string; rows: number }[];
+  requeued_downloads: number;
+  secrets_restored: boolean;
 }
 
 export interface User {

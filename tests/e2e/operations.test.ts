@@ -1,0 +1,50 @@
+/** Operations in Chromium: a backup made and downloaded from Settings; the Logs page. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tar from 'tar';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import type { TestServer } from '../helpers/server.js';
+import { launchBrowser, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
+
+let srv: TestServer;
+let browser: Browser;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-e2e-ops-'));
+
+screenshotFailures('operations');
+beforeAll(async () => {
+  [browser, srv] = await Promise.all([launchBrowser(), startUiServer()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await srv?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('operations in Chromium', () => {
+  it('makes a backup on the Settings page and downloads it', async () => {
+    const { page, problems } = await newPage(browser);
+    await setupAndLogin(page, srv.url);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const backups = page.locator('#s-backups');
+    await backups.getByPlaceholder('Name (optional)').fill('before-e2e');
+    await backups.getByRole('button', { name: 'Create backup' }).click();
+    const entry = backups.locator('li', { hasText: 'before-e2e.tar.gz' });
+    await entry.waitFor();
+    expect(await entry.textContent()).toContain('manual');
+    await screenshot(page, 'settings-backups');
+    const [download] = await Promise.all([page.waitForEvent('download'), entry.getByRole('button', { name: 'Download' }).click()]);
+    expect(download.suggestedFilename()).toBe('before-e2e.tar.gz');
+    const file = path.join(tmp, 'downloaded.tar.gz');
+    await download.saveAs(file);
+    expect(fs.statSync(file).size).toBe(fs.statSync(path.join(srv.dataDir, 'backups', 'before-e2e.tar.gz')).size);
+    const names: string[] = [];
+    await tar.t({ file, onReadEntry: (e) => names.push(e.path) });
+    expect(names).toEqual(expect.arrayContaining(['manifest.json', 'config.json', 'db/users.jsonl']));
+
+    await entry.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => entry.count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+});
