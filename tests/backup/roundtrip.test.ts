@@ -25,7 +25,7 @@ const SERIES = [['frieren', 'Frieren'], ['dungeon-meshi', 'Dungeon Meshi'], ['mo
 
 /** What the Settings page sends: the file as the request body. */
 async function upload(srv: TestServer, token: string, body: Buffer) {
-  const res = await fetch(`${srv.url}/api/config/backups/upload`, { method: 'POST', body, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/gzip' } });
+  const res = await fetch(`${srv.url}/api/config/backups/upload`, { method: "POST", body: new Uint8Array(body), headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/gzip' } });
   return { status: res.status, body: (await res.json()) as any };
 }
 
