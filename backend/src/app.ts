@@ -24,7 +24,7 @@ import { downloadRoutes } from './downloads/routes.js';
 import { healthFastPath } from './health/fastPath.js';
 
 /** Every domain's router. Domains add theirs here. */
-function domainRouters(deps: Deps): Router[] {
+export function domainRouters(deps: Deps): Router[] {
   return [healthRoutes(deps), authRoutes(deps), userRoutes(deps), settingsRoutes(deps), backupRoutes(deps), libraryRoutes(deps), coverRoutes(deps), realtimeRoutes(deps), metadataRoutes(deps), schedulerRoutes(deps), tasksRoutes(deps), watchlistRoutes(deps), downloadRoutes(deps), docsRoutes(deps.version)];
 }
 
@@ -32,7 +32,8 @@ export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {
   const app = new Koa({ proxy: false });
   app.silent = true;
   app.use(requestFrame(deps.log, deps.log.child({ module: 'http' })));
-  const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
+  // DELETE too: DELETE /api/queue names its items in the body (spec section 4)
+  const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'] });
   app.use((ctx, next) => (ctx.method === 'GET' || ctx.method === 'HEAD' ? next() : parseBody(ctx, next)));
   app.use(guard(deps));
   const routers = [...domainRouters(deps), ...extraRouters];

@@ -138,11 +138,11 @@ describe('users', () => {
     expect(list.body.map((u: any) => u.username)).toEqual(['admin', 'alice']);
     const temp = await admin.post('/api/users', { username: 'temp', password: 'Temp-Pass1!' });
     const tempToken = (await client(srv.url).post('/api/auth/login', { username: 'temp', password: 'Temp-Pass1!' })).body.access_token;
-    expect((await client(srv.url, tempToken).get('/api/config')).status).toBe(200);
+    expect((await client(srv.url, tempToken).get('/api/anime/status')).status).toBe(200);
     expect((await admin.del(`/api/users/${temp.body.id}`)).status).toBe(204);
     expect((await admin.del(`/api/users/${temp.body.id}`)).status).toBe(404);
     // a deleted user's token stops working at once
-    expect((await client(srv.url, tempToken).get('/api/config')).status).toBe(401);
+    expect((await client(srv.url, tempToken).get('/api/anime/status')).status).toBe(401);
     expect((await client(srv.url).post('/api/auth/login', { username: 'temp', password: 'Temp-Pass1!' })).status).toBe(401);
   });
 
@@ -157,9 +157,9 @@ describe('users', () => {
       await alice.put('/api/users/1/password', { password: 'Hacked-Pass1!' }),
     ]) {
       expect(res.status).toBe(403);
-      expect(res.body).toMatchObject({ success: false, error: 'AUTHORIZATION_ERROR' });
+      expect(res.body).toMatchObject({ success: false, error: 'FORBIDDEN' });
     }
-    expect((await alice.get('/api/config')).status).toBe(200);
+    expect((await alice.get('/api/anime/status')).status).toBe(200);
     expect((await alice.get('/api/users/me')).body).toMatchObject({ username: 'alice', role: 'user' });
     expect((await alice.get('/api/auth/status')).body.user).toMatchObject({ username: 'alice', role: 'user' });
     // the admin still logs in with the unchanged password
@@ -175,8 +175,8 @@ describe('users', () => {
     expect(wrong.status).toBe(400);
     const res = await current.put('/api/users/me/password', { current_password: 'Alice-Pass1!', new_password: 'Alice-Pass2!' });
     expect(res.status).toBe(200);
-    expect((await current.get('/api/config')).status).toBe(200);
-    expect((await other.get('/api/config')).status).toBe(401);
+    expect((await current.get('/api/users/me')).status).toBe(200);
+    expect((await other.get('/api/users/me')).status).toBe(401);
     expect((await login()).status).toBe(401);
     expect((await anon.post('/api/auth/login', { username: 'alice', password: 'Alice-Pass2!' })).status).toBe(200);
   });
@@ -188,7 +188,7 @@ describe('users', () => {
     const alice = list.body.find((u: any) => u.username === 'alice');
     expect((await admin.put(`/api/users/${alice.id}/password`, { password: 'short' })).status).toBe(400);
     expect((await admin.put(`/api/users/${alice.id}/password`, { password: 'Reset-Pass1!' })).status).toBe(200);
-    expect((await old.get('/api/config')).status).toBe(401);
+    expect((await old.get('/api/users/me')).status).toBe(401);
     expect((await anon.post('/api/auth/login', { username: 'alice', password: 'Reset-Pass1!' })).status).toBe(200);
     expect((await admin.put('/api/users/9999/password', { password: 'Reset-Pass1!' })).status).toBe(404);
     // the last admin cannot delete itself

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,21 @@ let token: string;
 let revoked: string;
 let secret: string;
 let protectedRoutes: { method: string; path: string }[] = [];
+
+/** A request with its path exactly as written (fetch resolves dot segments first). */
+function rawRequest(method: string, p: string, bearer: string | null): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    if (bearer) headers.Authorization = `Bearer ${bearer}`;
+    const req = http.request({ host: '127.0.0.1', port: srv.port, path: p, method, headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end(method === 'POST' ? '{}' : undefined);
+  });
+}
 
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
@@ -80,7 +96,7 @@ describe('every protected route refuses callers without a valid token', () => {
     }
   });
 
-  it('the public list is matched on the normalised path, never the query string', async () => {
+  it('the login requirement is decided on the matched route, never on the path or the query string', async () => {
     const probes = [
       '/api/config?x=/api/auth/login',
       '/api/config?/api/auth/login',
@@ -104,15 +120,38 @@ describe('every protected route refuses callers without a valid token', () => {
     for (const p of probes) {
       const res = await fetch(srv.url + p);
       const body = await res.json().catch(() => null);
-      expect([401, 404], p).toContain(res.status);
+      expect([400, 401, 404], p).toContain(res.status);
       if (res.status === 401) expect(body.error, p).toBe('AUTHENTICATION_ERROR');
       // nothing protected leaks: never a config or user list
       expect(JSON.stringify(body), p).not.toMatch(/anime_directory|password_hash|"username"/);
     }
-    // the ones that route to a protected resource are 401 (not merely "not found")
-    for (const p of ['/api/config?x=/api/auth/login', '/API/config', '/api/config/', '//api/config', '/api//config', '/api/users/']) {
+    // the spellings Koa routes to a protected route are 401 (not merely "not found")
+    for (const p of ['/api/config?x=/api/auth/login', '/API/config', '/api/config/', '/Api/Config', '/api/users/', '/API/USERS']) {
       expect((await fetch(srv.url + p)).status, p).toBe(401);
     }
+  });
+
+  it('encoded separators and dot segments in a path parameter are a 400 before any handler runs', async () => {
+    const sentinel = path.join(srv.animeDir, '..', 'sentinel');
+    fs.mkdirSync(sentinel, { recursive: true });
+    fs.writeFileSync(path.join(sentinel, 'keep.txt'), 'not the product\'s');
+    const probes: [string, string][] = [
+      ['GET', '/api/nfo/..%2f..%2fx/check'],
+      ['DELETE', '/api/anime/..%2f..%2fx'],
+      ['DELETE', '/api/anime/..%2fsentinel?delete_files=true'],
+      ['DELETE', '/api/anime/%2e%2e?delete_files=true'], // sent as written (fetch would resolve it)
+      ['GET', '/api/anime/..%5c..%5cx'],
+      ['GET', '/api/anime/a%2fb/artwork/poster'],
+      ['POST', '/api/nfo/%2e%2e/create'],
+    ];
+    for (const [method, p] of probes) {
+      for (const t of [null, token]) {
+        const res = await rawRequest(method, p, t);
+        expect(res.status, `${method} ${p} ${t ? 'admin' : 'anonymous'}`).toBe(400);
+        expect(JSON.parse(res.body)).toMatchObject({ success: false, error: 'BAD_REQUEST' });
+      }
+    }
+    expect(fs.readdirSync(sentinel)).toEqual(['keep.txt']);
   });
 
   it('public endpoints stay reachable without a token', async () => {

@@ -3,9 +3,13 @@ import { mount } from '@vue/test-utils';
 import PendingList from '../../frontend/src/components/PendingList.vue';
 import { createQueueStore } from '../../frontend/src/stores/queue.ts';
 import { setLocale } from '../../frontend/src/i18n/index.ts';
+import { session } from '../../frontend/src/stores/session.ts';
 import { item, msg, queueResponse } from './fixtures.ts';
 
-beforeEach(() => setLocale('en'));
+beforeEach(() => {
+  setLocale('en');
+  session.user = { id: 1, username: 'admin', role: 'admin' }; // an administrator sees every control
+});
 
 const items = () => [item('a', 1), item('b', 2), item('c', 3), item('d', 4)];
 
@@ -79,5 +83,18 @@ describe('pending list reorder', () => {
     expect(store.movePending('d', 0)).toEqual(['d', 'a', 'b', 'c']);
     expect(store.movePending('a', 99)).toEqual(['d', 'b', 'c', 'a']);
     expect(store.state.status.pending_queue.map((i) => i.id)).toEqual(['d', 'b', 'c', 'a']);
+  });
+});
+
+describe('pending list for a user account', () => {
+  it('shows no reorder controls, and remove / priority only on the items they queued', () => {
+    session.user = { id: 7, username: 'kid', role: 'user' };
+    const list = [{ ...item('mine', 1), added_by: 7 }, { ...item('theirs', 2), added_by: 1 }, { ...item('system', 3), added_by: null }];
+    const wrapper = mount(PendingList, { props: { items: list } });
+    expect(wrapper.find('[data-test="move-up"]').exists()).toBe(false);
+    expect(wrapper.find('li').attributes('draggable')).toBe('false');
+    const rows = wrapper.findAll('li');
+    expect(rows.map((r) => r.find('button.danger').exists())).toEqual([true, false, false]);
+    expect(rows.map((r) => r.find('select').attributes('disabled') !== undefined)).toEqual([false, true, true]);
   });
 });

@@ -5,9 +5,13 @@ import QueueBoard from '../../frontend/src/components/QueueBoard.vue';
 import { createQueueStore } from '../../frontend/src/stores/queue.ts';
 import { dispatch } from '../../frontend/src/realtime/socket.ts';
 import { setLocale } from '../../frontend/src/i18n/index.ts';
+import { session } from '../../frontend/src/stores/session.ts';
 import { item, msg, queueResponse } from './fixtures.ts';
 
-beforeEach(() => setLocale('en'));
+beforeEach(() => {
+  setLocale('en');
+  session.user = { id: 1, username: 'admin', role: 'admin' }; // an administrator sees every control
+});
 
 function setup() {
   let refreshes = 0;

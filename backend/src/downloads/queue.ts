@@ -26,6 +26,7 @@ export function toApiItem(r: repo.ItemRow) {
     hoster: r.hoster,
     hoster_errors: r.hoster_errors,
     file_path: r.file_path,
+    added_by: r.added_by,
   };
 }
 export type ApiItem = ReturnType<typeof toApiItem>;

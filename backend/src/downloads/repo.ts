@@ -30,12 +30,13 @@ export const ItemRow = z.object({
   file_path: z.string().nullable(),
   downloaded_bytes: z.number(),
   total_bytes: z.number().nullable(),
+  added_by: z.number().nullable(),
 });
 export type ItemRow = z.infer<typeof ItemRow>;
 
 const COLS = sql.fragment`id::text, serie_id, serie_folder, serie_name, season, episode, title, status, priority, position,
   source, language, quality, added_at, started_at, completed_at, progress, error, retry_count, source_url, hoster,
-  chosen_language, hoster_errors, part_dir, file_path, downloaded_bytes, total_bytes`;
+  chosen_language, hoster_errors, part_dir, file_path, downloaded_bytes, total_bytes, added_by`;
 
 /** Queue order: priority, then the manual order. */
 const ORDER = sql.fragment`case priority when 'HIGH' then 0 when 'NORMAL' then 1 else 2 end, position`;
@@ -51,14 +52,16 @@ export interface NewItem {
   source: string;
   language: string | null;
   quality: string | null;
+  /** The account that queued it; null for the system (rescan, watchlist). */
+  added_by?: number | null;
 }
 
 /** Inserts unless the episode is already pending or active (then null). */
 export async function insertItem(conn: Conn, i: NewItem): Promise<ItemRow | null> {
   return conn.maybeOne(sql.type(ItemRow)`insert into download_items
-      (serie_id, serie_folder, serie_name, season, episode, title, priority, source, language, quality)
+      (serie_id, serie_folder, serie_name, season, episode, title, priority, source, language, quality, added_by)
     values (${i.serie_id}, ${i.serie_folder}, ${i.serie_name}, ${i.season}, ${i.episode}, ${i.title}, ${i.priority},
-      ${i.source}, ${i.language}, ${i.quality})
+      ${i.source}, ${i.language}, ${i.quality}, ${i.added_by ?? null})
     on conflict (serie_id, season, episode) where status in ('pending', 'downloading', 'paused') do nothing
     returning ${COLS}`);
 }
@@ -128,6 +131,18 @@ export async function markCompleted(conn: Conn, id: string, f: { file_path: stri
 export async function markFailed(conn: Conn, id: string, error: string): Promise<ItemRow | null> {
   return conn.maybeOne(sql.type(ItemRow)`update download_items set status = 'failed', completed_at = now(), error = ${error},
     part_dir = null, updated_at = now() where id = ${id}::uuid and status = 'downloading' returning ${COLS}`);
+}
+
+/** Who queued each of these items (ids that do not exist are left out). */
+export function ownersOf(conn: Conn, ids: string[]) {
+  return conn.any(sql.type(z.object({ id: z.string(), added_by: z.number().nullable() }))`select id::text, added_by from download_items
+    where id = any(${sql.array(ids, 'uuid')})`);
+}
+
+/** The failed items one account queued (a `user`'s "retry all"). */
+export function failedIdsOf(conn: Conn, userId: number): Promise<readonly string[]> {
+  return conn.anyFirst(sql.type(z.object({ id: z.string() }))`select id::text from download_items
+    where added_by = ${userId} and status in ('failed', 'cancelled')`);
 }
 
 export function deleteItems(conn: Conn, ids: string[]): Promise<readonly ItemRow[]> {

@@ -49,6 +49,8 @@ export const DownloadItem = z.object({
   hoster: z.string().nullable(),
   hoster_errors: z.array(z.string()),
   file_path: z.string().nullable(),
+  /** The account that queued it (it and administrators may change it); null: the system. */
+  added_by: z.number().nullable().optional(),
 });
 
 export const QueueStatus = z.object({

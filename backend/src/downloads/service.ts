@@ -37,6 +37,8 @@ export interface QueueEpisodesInput {
   source?: 'manual' | 'rescan' | 'watchlist';
   language?: string | null;
   quality?: string | null;
+  /** The account that queued them (null: the system). */
+  added_by?: number | null;
 }
 
 export interface QueueEpisodesResult {
@@ -71,6 +73,7 @@ export async function queueEpisodes(deps: Deps, input: QueueEpisodesInput): Prom
       source: input.source ?? 'manual',
       language: input.language ?? null,
       quality: input.quality ?? null,
+      added_by: input.added_by ?? null,
     });
     if (!row) {
       result.failed_items.push({ season: e.season, episode: e.episode, reason: `S${e.season}E${e.episode} is already in the queue (pending or downloading)` });

@@ -65,8 +65,8 @@ export function healthRoutes(deps: Deps): Router {
   }
 
   for (const prefix of ['', '/api']) {
-    route(r, { method: 'get', path: `${prefix}/health`, summary: 'Basic health check', tags, public: true, responses: { 200: Basic } }, basic);
-    route(r, { method: 'get', path: `${prefix}/health/detailed`, summary: 'Health of the database, folders and system', tags, public: true,
+    route(r, { method: 'get', path: `${prefix}/health`, access: 'public', summary: 'Basic health check', tags, responses: { 200: Basic } }, basic);
+    route(r, { method: 'get', path: `${prefix}/health/detailed`, access: 'public', summary: 'Health of the database, folders and system', tags,
       responses: { 200: Detailed, 503: Detailed } }, ({ ctx }) => detailed(ctx));
   }
   return r;

@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import send from 'koa-send';
 import { NotFound } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { plainRoute } from './route.js';
 
 const require = createRequire(import.meta.url);
 const swaggerDir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
@@ -20,27 +21,27 @@ const redocHtml = `<!doctype html><html><head><meta charset="utf-8"><title>Aniwo
 /** The OpenAPI document, Swagger UI and ReDoc, with their assets served from npm packages (works offline). */
 export function docsRoutes(version: string): Router {
   const r = new Router();
-  r.get('/api/openapi.json', (ctx) => {
+  plainRoute(r, 'get', '/api/openapi.json', 'public', (ctx) => {
     ctx.body = openApiDocument(version);
   });
-  r.get('/api/docs', (ctx) => {
+  plainRoute(r, 'get', '/api/docs', 'public', (ctx) => {
     ctx.type = 'html';
     ctx.body = swaggerHtml;
   });
-  r.get('/api/docs/init.js', (ctx) => {
+  plainRoute(r, 'get', '/api/docs/init.js', 'public', (ctx) => {
     ctx.type = 'application/javascript';
     ctx.body = swaggerInit;
   });
-  r.get('/api/docs/assets/:file', async (ctx) => {
+  plainRoute(r, 'get', '/api/docs/assets/:file', 'public', async (ctx) => {
     const file = ctx.params.file;
     if (!/^[\w.-]+\.(js|css|png)$/.test(file)) throw new NotFound();
     await send(ctx, file, { root: swaggerDir, maxage: 86400_000 }).catch(() => { throw new NotFound(); });
   });
-  r.get('/api/redoc', (ctx) => {
+  plainRoute(r, 'get', '/api/redoc', 'public', (ctx) => {
     ctx.type = 'html';
     ctx.body = redocHtml;
   });
-  r.get('/api/redoc/assets/redoc.standalone.js', async (ctx) => {
+  plainRoute(r, 'get', '/api/redoc/assets/redoc.standalone.js', 'public', async (ctx) => {
     await send(ctx, 'redoc.standalone.js', { root: redocDir, maxage: 86400_000 });
   });
   return r;

@@ -23,8 +23,8 @@ export class Unauthorized extends AppError {
   }
 }
 export class Forbidden extends AppError {
-  constructor(message = 'Insufficient permissions') {
-    super(403, 'AUTHORIZATION_ERROR', message);
+  constructor(message = 'Insufficient permissions', details: Record<string, unknown> = {}) {
+    super(403, 'FORBIDDEN', message, details);
   }
 }
 export class NotFound extends AppError {

@@ -1,6 +1,7 @@
 import { createSchema } from 'zod-openapi';
 import type { ZodTypeAny } from 'zod';
 import { routeRegistry, type RouteSpec } from './route.js';
+import { accessText } from './access.js';
 import { ErrorEnvelope } from './schema.js';
 
 type Json = Record<string, unknown>;
@@ -48,10 +49,11 @@ const errorResponse = (description: string): Json => ({ description, content: { 
  */
 function commonErrors(r: Spec, p: string): Record<string, Json> {
   const out: Record<string, Json> = {};
-  if (!r.public) out['401'] = errorResponse('Missing, invalid, expired or revoked token (AUTHENTICATION_ERROR)');
-  if (r.adminOnly) out['403'] = errorResponse('Only an administrator can do this (AUTHORIZATION_ERROR)');
+  const isPublic = r.access === 'public';
+  if (!isPublic) out['401'] = errorResponse('Missing, invalid, expired or revoked token or API key (AUTHENTICATION_ERROR)');
+  if (r.access === 'admin') out['403'] = errorResponse('Only an administrator can do this (FORBIDDEN)');
   if (r.params || r.query || r.body) out['422'] = errorResponse('A path, query or body field is invalid; `details` names each (VALIDATION_ERROR)');
-  if (r.public && (p.startsWith('/api/') || p.startsWith('/ws/')) && !p.startsWith('/api/health')) {
+  if (isPublic && (p.startsWith('/api/') || p.startsWith('/ws/')) && !p.startsWith('/api/health')) {
     out['429'] = errorResponse('Too many calls without a token from this address; `details.retry_after` in seconds (RATE_LIMIT_ERROR)');
   }
   out['500'] = errorResponse('Unexpected server fault (INTERNAL_ERROR); the request id is in the log');
@@ -78,13 +80,15 @@ export function openApiDocument(version: string): Json {
   const paths: Record<string, Record<string, Json>> = {};
   for (const r of routeRegistry) {
     const p = toOpenApiPath(r.path);
+    const isPublic = r.access === 'public';
     paths[p] ??= {};
     paths[p][r.method] = {
       operationId: operationIdOf(r.method, r.path),
       summary: r.summary,
-      ...(r.description ? { description: r.description } : {}),
+      description: r.description ? `${r.description}\n\n${accessText(r.access)}` : accessText(r.access),
+      'x-access': r.access,
       tags: r.tags,
-      ...(r.public ? { security: [] } : {}),
+      ...(isPublic ? { security: [] } : {}),
       parameters: [...parametersOf(r.params, 'path'), ...parametersOf(r.query, 'query')],
       ...(r.fileBody ? { requestBody: { required: true, content: { [r.fileBody]: { schema: { type: 'string', format: 'binary' } } } } } : {}),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),

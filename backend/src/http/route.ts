@@ -1,12 +1,13 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z, type ZodTypeAny } from 'zod';
-import { ValidationFailed, Forbidden } from './errors.js';
+import { ValidationFailed } from './errors.js';
 import type { AuthUser } from '../auth/tokens.js';
+import { requireAccess, type Access } from './access.js';
 
 export type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
 
-export interface RouteSpec<P extends ZodTypeAny, Q extends ZodTypeAny, B extends ZodTypeAny> {
+export interface RouteSpec<P extends ZodTypeAny, Q extends ZodTypeAny, B extends ZodTypeAny, A extends Access = Access> {
   method: Method;
   /** Koa-style path: `/api/anime/:key`. */
   path: string;
@@ -21,16 +22,16 @@ export interface RouteSpec<P extends ZodTypeAny, Q extends ZodTypeAny, B extends
   fileBody?: string;
   /** status → response schema (or null for no body). The first 2xx is the default status. */
   responses: Record<number, ZodTypeAny | null>;
-  /** Documentation only: the /api guard decides from the public list. */
-  public?: boolean;
-  adminOnly?: boolean;
+  /** Who may call it (README "Users and permissions"); enforced on the matched route by requireAccess. */
+  access: A;
 }
 
-export interface RouteInput<P, Q, B> {
+export interface RouteInput<P, Q, B, A extends Access = Access> {
   params: P;
   query: Q;
   body: B;
-  user: AuthUser | null;
+  /** Always set on routes that need a login (the access check ran first). */
+  user: A extends 'public' ? AuthUser | null : AuthUser;
   ctx: Context;
 }
 
@@ -58,19 +59,19 @@ function parsePart<T extends ZodTypeAny>(schema: T | undefined, value: unknown, 
  * Declares a route: validates path, query and body with the same zod schemas that the OpenAPI
  * document is generated from, and answers 422 naming each bad field.
  */
-export function route<P extends ZodTypeAny = z.ZodUnknown, Q extends ZodTypeAny = z.ZodUnknown, B extends ZodTypeAny = z.ZodUnknown>(
+export function route<P extends ZodTypeAny = z.ZodUnknown, Q extends ZodTypeAny = z.ZodUnknown, B extends ZodTypeAny = z.ZodUnknown, A extends Access = Access>(
   router: Router,
-  spec: RouteSpec<P, Q, B>,
-  handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown> | unknown,
+  spec: RouteSpec<P, Q, B, A>,
+  handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>, A>) => Promise<unknown> | unknown,
 ): void {
+  const check = requireAccess(spec.access); // throws when the route declares no role
   // each app instance (tests start several per process) declares its routes again: keep one entry
   const known = routeRegistry.findIndex((r) => r.method === spec.method && r.path === spec.path);
   if (known >= 0) routeRegistry[known] = spec as unknown as RouteSpec<ZodTypeAny, ZodTypeAny, ZodTypeAny>;
   else routeRegistry.push(spec as unknown as RouteSpec<ZodTypeAny, ZodTypeAny, ZodTypeAny>);
   const okStatus = Number(Object.keys(spec.responses).find((s) => s.startsWith('2')) ?? 200);
-  router[spec.method](spec.path, async (ctx: Context) => {
+  router[spec.method](spec.path, check, async (ctx: Context) => {
     const user = (ctx.state.user as AuthUser | undefined) ?? null;
-    if (spec.adminOnly && user?.role !== 'admin') throw new Forbidden('Only an administrator can do this');
     const errors: Record<string, string> = {};
     const params = parsePart(spec.params, ctx.params ?? {}, 'path', errors);
     const query = parsePart(spec.query, ctx.query ?? {}, 'query', errors);
@@ -80,7 +81,7 @@ export function route<P extends ZodTypeAny = z.ZodUnknown, Q extends ZodTypeAny 
       const fields = Object.keys(errors).join(', ');
       throw new ValidationFailed(`Request validation failed: ${fields}`, errors);
     }
-    const result = await handler({ params, query, body, user, ctx } as RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>);
+    const result = await handler({ params, query, body, user, ctx } as RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>, A>);
     if (ctx.body !== undefined && ctx.body !== null && result === undefined) return;
     ctx.status = ctx.status !== 404 && ctx.status !== 200 ? ctx.status : okStatus;
     if (okStatus === 204) {
@@ -89,6 +90,13 @@ export function route<P extends ZodTypeAny = z.ZodUnknown, Q extends ZodTypeAny 
       return;
     }
     ctx.body = result ?? { status: 'ok' };
+  });
+}
+
+/** A route outside the OpenAPI document (the docs pages and their assets): the same access check first. */
+export function plainRoute(router: Router, method: Method, path: string, access: Access, handler: (ctx: Context) => unknown): void {
+  router[method](path, requireAccess(access), async (ctx: Context) => {
+    await handler(ctx);
   });
 }
 

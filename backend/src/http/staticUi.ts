@@ -14,7 +14,7 @@ export function staticUi(dist: string) {
   return async (ctx: Context, next: Next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     const p = ctx.path;
-    if (/^\/(api|socket\.io|ws|health)(\/|$)/i.test(p)) return next();
+    if (/^\/+(api|socket\.io|ws|health)(\/|$)/i.test(p)) return next();
     if (p.startsWith('/assets/') || /\.(js|css|svg|png|ico|webmanifest|woff2?)$/.test(p)) {
       try {
         await send(ctx, p, { root: dist, immutable: p.startsWith('/assets/'), maxage: p.startsWith('/assets/') ? 31536000_000 : 3600_000 });

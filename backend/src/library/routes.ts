@@ -28,11 +28,11 @@ export function libraryRoutes(deps: Deps): Router {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') listCache.invalidate();
   });
 
-  route(r, { method: 'get', path: '/api/anime/status', summary: 'Library status', tags,
+  route(r, { method: 'get', path: '/api/anime/status', access: 'user', summary: 'Library status', tags,
     responses: { 200: z.object({ directory: z.string(), series_count: z.number() }) } },
   async () => ({ directory: deps.settings.animeDirectory(), series_count: await repo.countSeries(deps.db) }));
 
-  route(r, { method: 'get', path: '/api/anime', summary: 'Library series with their missing episodes', tags, query: s.ListQuery,
+  route(r, { method: 'get', path: '/api/anime', access: 'user', summary: 'Library series with their missing episodes', tags, query: s.ListQuery,
     responses: { 200: z.array(s.AnimeItem) } },
   async ({ query, ctx }) => {
     const onlyMissing = query.filter === 'no_episodes';
@@ -55,12 +55,12 @@ export function libraryRoutes(deps: Deps): Router {
       in_library: inLibrary.has(h.key),
     }));
   }
-  route(r, { method: 'get', path: '/api/anime/search', summary: 'Search the provider', tags, public: true, query: s.SearchQuery,
+  route(r, { method: 'get', path: '/api/anime/search', access: 'public', summary: 'Search the provider', tags, query: s.SearchQuery,
     responses: { 200: z.array(s.SearchItem) } }, ({ query }) => search(query.query, query.provider));
-  route(r, { method: 'post', path: '/api/anime/search', summary: 'Search the provider (query in the body)', tags, public: true, body: s.SearchQuery,
+  route(r, { method: 'post', path: '/api/anime/search', access: 'public', summary: 'Search the provider (query in the body)', tags, body: s.SearchQuery,
     responses: { 200: z.array(s.SearchItem) } }, ({ body }) => search(body.query, body.provider));
 
-  route(r, { method: 'post', path: '/api/anime/add', summary: 'Add a series: row, folder, targeted scan', tags, body: s.AddBody,
+  route(r, { method: 'post', path: '/api/anime/add', access: 'admin', summary: 'Add a series: row, folder, targeted scan', tags, body: s.AddBody,
     responses: { 200: s.AddResponse, 409: null, 422: null } },
   async ({ body }) => {
     const link = body.link.startsWith('/') && !body.link.startsWith('//') ? new URL(body.link, getProvider(deps).seriesLink('x')).toString() : body.link;
@@ -75,7 +75,7 @@ export function libraryRoutes(deps: Deps): Router {
       missing_episodes: byEpisode(scan.missing), total_missing: scan.missing.length, scan_error: scan.error };
   });
 
-  route(r, { method: 'post', path: '/api/anime/rescan', summary: 'Start a library rescan (a job)', tags,
+  route(r, { method: 'post', path: '/api/anime/rescan', access: 'admin', summary: 'Start a library rescan (a job)', tags,
     responses: { 200: z.object({ success: z.boolean(), message: z.string() }) } },
   async () => {
     await queueRescan(deps, { trigger: 'api', auto_download: deps.settings.get().scheduler.auto_download_after_rescan });
@@ -88,7 +88,7 @@ export function libraryRoutes(deps: Deps): Router {
     return row;
   }
 
-  route(r, { method: 'get', path: '/api/anime/:key', summary: 'One series (key, or folder as a deprecated fallback)', tags, public: true,
+  route(r, { method: 'get', path: '/api/anime/:key', access: 'public', summary: 'One series (key, or folder as a deprecated fallback)', tags,
     params: z.object({ key: z.string().min(1).max(1000) }), responses: { 200: s.AnimeDetail, 404: null } },
   async ({ params }) => {
     const row = await byKeyOrFolder(params.key);
@@ -102,7 +102,7 @@ export function libraryRoutes(deps: Deps): Router {
     };
   });
 
-  route(r, { method: 'delete', path: '/api/anime/:key', summary: 'Remove a series (files stay unless delete_files=true)', tags,
+  route(r, { method: 'delete', path: '/api/anime/:key', access: 'admin', summary: 'Remove a series (files stay unless delete_files=true)', tags,
     params: z.object({ key: z.string().min(1).max(1000) }), query: z.object({ delete_files: queryBool.default(false) }),
     responses: { 200: z.object({ status: z.string(), message: z.string(), key: z.string(), folder: z.string(), files_deleted: z.boolean() }), 404: null } },
   async ({ params, query }) => {
@@ -112,17 +112,17 @@ export function libraryRoutes(deps: Deps): Router {
       files_deleted: res.filesDeleted };
   });
 
-  route(r, { method: 'get', path: '/api/library/unmatched', summary: 'Folders of the anime directory that are not series yet', tags: ['library'],
+  route(r, { method: 'get', path: '/api/library/unmatched', access: 'admin', summary: 'Folders of the anime directory that are not series yet', tags: ['library'],
     responses: { 200: s.UnmatchedResponse } },
   async () => {
     const folders = await listUnmatched(deps);
     return { folders, count: folders.length };
   });
 
-  route(r, { method: 'post', path: '/api/library/import', summary: 'Import existing folders (auto-match, or the user\'s choices)', tags: ['library'],
+  route(r, { method: 'post', path: '/api/library/import', access: 'admin', summary: 'Import existing folders (auto-match, or the user\'s choices)', tags: ['library'],
     body: s.ImportBody, responses: { 200: s.ImportResponse } }, ({ body }) => importFolders(deps, body));
 
-  route(r, { method: 'get', path: '/api/providers', summary: 'Providers with a live health check', tags: ['providers'],
+  route(r, { method: 'get', path: '/api/providers', access: 'user', summary: 'Providers with a live health check', tags: ['providers'],
     responses: { 200: s.ProvidersResponse } },
   async () => {
     const def = deps.settings.get().providers.default_provider;

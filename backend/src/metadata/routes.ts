@@ -17,7 +17,7 @@ export function metadataRoutes(deps: Deps): Router {
   const tags = ['nfo'];
   const requireKey = () => tmdbFor(deps).requireKey();
 
-  route(r, { method: 'get', path: '/api/nfo/missing', summary: 'Series without a tvshow.nfo', tags, responses: { 200: S.MissingResponse } }, async () => {
+  route(r, { method: 'get', path: '/api/nfo/missing', access: 'user', summary: 'Series without a tvshow.nfo', tags, responses: { 200: S.MissingResponse } }, async () => {
     requireKey();
     const rows = await allSeries(deps.db);
     const series = [];
@@ -35,19 +35,19 @@ export function metadataRoutes(deps: Deps): Router {
     return { total_series: rows.length, missing_nfo_count: series.length, series };
   });
 
-  route(r, { method: 'post', path: '/api/nfo/batch/create', summary: 'Create NFOs for many series (background jobs, progress in room nfo)', tags,
+  route(r, { method: 'post', path: '/api/nfo/batch/create', access: 'admin', summary: 'Create NFOs for many series (background jobs, progress in room nfo)', tags,
     body: S.BatchBody, responses: { 200: S.BatchResponse } }, ({ body }) => startBatch(deps, body));
 
-  route(r, { method: 'get', path: '/api/nfo/batch/status/:batch_id', summary: 'State of a batch creation', tags,
+  route(r, { method: 'get', path: '/api/nfo/batch/status/:batch_id', access: 'user', summary: 'State of a batch creation', tags,
     params: S.BatchParams, responses: { 200: S.BatchResponse } }, ({ params }) => batchStatus(deps, params.batch_id));
 
-  route(r, { method: 'get', path: '/api/nfo/:serie_id/check', summary: 'Whether tvshow.nfo and artwork exist', tags,
+  route(r, { method: 'get', path: '/api/nfo/:serie_id/check', access: 'user', summary: 'Whether tvshow.nfo and artwork exist', tags,
     params: S.SerieParams, responses: { 200: S.CheckResponse } }, ({ params }) => {
     requireKey();
     return checkSeries(deps, params.serie_id);
   });
 
-  route(r, { method: 'post', path: '/api/nfo/:serie_id/create', summary: 'Create tvshow.nfo, episode NFOs and artwork from TMDB', tags,
+  route(r, { method: 'post', path: '/api/nfo/:serie_id/create', access: 'admin', summary: 'Create tvshow.nfo, episode NFOs and artwork from TMDB', tags,
     params: S.SerieParams, body: S.CreateBody, responses: { 200: S.WriteResponse } }, async ({ params, body }) => {
     const res = await writeSeriesMetadata(deps, params.serie_id, {
       overwrite: body.overwrite_existing,
@@ -60,7 +60,7 @@ export function metadataRoutes(deps: Deps): Router {
     return shape(res, withMedia ? 'NFO and media files created successfully' : 'NFO created successfully');
   });
 
-  route(r, { method: 'put', path: '/api/nfo/:serie_id/update', summary: 'Rewrite tvshow.nfo with current TMDB data', tags,
+  route(r, { method: 'put', path: '/api/nfo/:serie_id/update', access: 'admin', summary: 'Rewrite tvshow.nfo with current TMDB data', tags,
     params: S.SerieParams, query: S.UpdateQuery, responses: { 200: S.WriteResponse } }, async ({ params, query }) => {
     requireKey();
     const sd = await seriesDir(deps, params.serie_id);
@@ -75,18 +75,18 @@ export function metadataRoutes(deps: Deps): Router {
     return shape(res, 'NFO updated successfully');
   });
 
-  route(r, { method: 'get', path: '/api/nfo/:serie_id/content', summary: 'The tvshow.nfo XML', tags,
+  route(r, { method: 'get', path: '/api/nfo/:serie_id/content', access: 'user', summary: 'The tvshow.nfo XML', tags,
     params: S.SerieParams, responses: { 200: S.ContentResponse } }, ({ params }) => nfoContent(deps, params.serie_id));
 
-  route(r, { method: 'get', path: '/api/nfo/:serie_id/media/status', summary: 'Which artwork files exist', tags,
+  route(r, { method: 'get', path: '/api/nfo/:serie_id/media/status', access: 'user', summary: 'Which artwork files exist', tags,
     params: S.SerieParams, responses: { 200: S.MediaFiles } }, async ({ params }) => mediaStatus((await seriesDir(deps, params.serie_id)).dir));
 
-  route(r, { method: 'post', path: '/api/nfo/:serie_id/media/download', summary: 'Download missing artwork (needs the TMDB id from tvshow.nfo)', tags,
+  route(r, { method: 'post', path: '/api/nfo/:serie_id/media/download', access: 'admin', summary: 'Download missing artwork (needs the TMDB id from tvshow.nfo)', tags,
     params: S.SerieParams, body: S.MediaDownloadBody, responses: { 200: S.MediaFiles } }, ({ params, body }) =>
     downloadMissingMedia(deps, params.serie_id, { poster: body.download_poster, logo: body.download_logo, fanart: body.download_fanart }));
 
   const ARTWORK: Record<string, string[]> = { poster: ['poster.jpg'], fanart: ['fanart.jpg'], logo: ['logo.png', 'clearlogo.png'] };
-  route(r, { method: 'get', path: '/api/anime/:key/artwork/:kind', summary: 'Artwork from the series folder (never hotlinked)', tags: ['anime'],
+  route(r, { method: 'get', path: '/api/anime/:key/artwork/:kind', access: 'user', summary: 'Artwork from the series folder (never hotlinked)', tags: ['anime'],
     params: S.ArtworkParams, responses: { 200: null } }, async ({ params, ctx }) => {
     const sd = await seriesDir(deps, params.key);
     const root = await fs.promises.realpath(deps.settings.animeDirectory()).catch(() => deps.settings.animeDirectory());

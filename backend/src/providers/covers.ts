@@ -160,7 +160,7 @@ export async function getCover(deps: Pick<Deps, 'settings'>, url: string): Promi
 
 export function coverRoutes(deps: Deps): Router {
   const r = new Router();
-  route(r, { method: 'get', path: '/api/anime/search/cover', summary: 'A search result\'s cover through the server (provider hosts only)', tags: ['anime'],
+  route(r, { method: 'get', path: '/api/anime/search/cover', access: 'user', summary: 'A search result\'s cover through the server (provider hosts only)', tags: ['anime'],
     query: z.object({ url: z.string().min(1).max(2000) }), responses: { 200: null, 400: null, 404: null, 502: null } },
   async ({ query, ctx }) => {
     const cover = await getCover(deps, query.url);

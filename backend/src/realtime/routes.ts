@@ -13,7 +13,7 @@ const WsStatus = z.object({
 /** GET /ws/status: the realtime service's state (public, like the spec's). */
 export function realtimeRoutes(deps: Deps): Router {
   const r = new Router();
-  route(r, { method: 'get', path: '/ws/status', summary: 'Realtime (Socket.IO) service status', tags: ['realtime'], public: true,
+  route(r, { method: 'get', path: '/ws/status', access: 'public', summary: 'Realtime (Socket.IO) service status', tags: ['realtime'],
     responses: { 200: WsStatus } },
   () => ({
     status: deps.realtime ? ('operational' as const) : ('unavailable' as const),

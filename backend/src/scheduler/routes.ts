@@ -20,11 +20,11 @@ export function schedulerRoutes(deps: Deps): Router {
   const tags = ['scheduler'];
   const envelope = async () => ({ success: true, config: deps.settings.get().scheduler, status: await schedulerStatus(deps) });
 
-  route(r, { method: 'get', path: '/api/scheduler/config', summary: 'Scheduler configuration and runtime status', tags,
+  route(r, { method: 'get', path: '/api/scheduler/config', access: 'user', summary: 'Scheduler configuration and runtime status', tags,
     responses: { 200: Envelope } }, envelope);
 
   // As in the reference: the body is a SchedulerConfig, fields left out take the model defaults.
-  route(r, { method: 'post', path: '/api/scheduler/config', summary: 'Update the scheduler configuration; applies at once', tags,
+  route(r, { method: 'post', path: '/api/scheduler/config', access: 'admin', summary: 'Update the scheduler configuration; applies at once', tags,
     body: SchedulerConfig.strict(), responses: { 200: Envelope } },
   async ({ body }) => {
     await deps.settings.update({ scheduler: body });
@@ -32,7 +32,7 @@ export function schedulerRoutes(deps: Deps): Router {
     return envelope();
   });
 
-  route(r, { method: 'post', path: '/api/scheduler/trigger-rescan', summary: 'Start a library rescan now (and auto-download if configured)', tags,
+  route(r, { method: 'post', path: '/api/scheduler/trigger-rescan', access: 'admin', summary: 'Start a library rescan now (and auto-download if configured)', tags,
     responses: { 200: z.object({ message: z.string() }), 409: null } },
   async () => {
     const started = await startRescan(deps, 'manual', deps.settings.get().scheduler.auto_download_after_rescan);

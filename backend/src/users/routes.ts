@@ -21,10 +21,10 @@ export function userRoutes(deps: Deps): Router {
   const tags = ['users'];
   const { db, sessions } = deps;
 
-  route(r, { method: 'get', path: '/api/users', summary: 'List users (admin)', tags, adminOnly: true, responses: { 200: z.array(User) } },
+  route(r, { method: 'get', path: '/api/users', access: 'admin', summary: 'List users (admin)', tags, responses: { 200: z.array(User) } },
     async () => (await repo.listUsers(db)).map(toUser));
 
-  route(r, { method: 'post', path: '/api/users', summary: 'Create a user (admin)', tags, adminOnly: true,
+  route(r, { method: 'post', path: '/api/users', access: 'admin', summary: 'Create a user (admin)', tags,
     body: z.object({ username: Username, password: z.string().min(1).max(256), role: z.enum(['admin', 'user']).default('user') }),
     responses: { 201: User } },
   async ({ body }) => {
@@ -36,40 +36,40 @@ export function userRoutes(deps: Deps): Router {
     return toUser(created);
   });
 
-  route(r, { method: 'get', path: '/api/users/me', summary: 'The calling user', tags, responses: { 200: User } },
+  route(r, { method: 'get', path: '/api/users/me', access: 'user', summary: 'The calling user', tags, responses: { 200: User } },
     async ({ user }) => {
-      const u = await repo.findUserById(db, user!.id);
+      const u = await repo.findUserById(db, user.id);
       if (!u) throw new Unauthorized();
       return toUser(u);
     });
 
-  route(r, { method: 'put', path: '/api/users/me/password', summary: 'Change your own password (revokes your other tokens)', tags,
+  route(r, { method: 'put', path: '/api/users/me/password', access: 'user', summary: 'Change your own password (revokes your other tokens)', tags,
     body: z.object({ current_password: z.string().min(1).max(256), new_password: z.string().min(1).max(256) }),
     responses: { 200: z.object({ status: z.string(), message: z.string() }) } },
   async ({ body, user }) => {
-    const u = await repo.findUserById(db, user!.id);
+    const u = await repo.findUserById(db, user.id);
     if (!u || !(await checkPassword(u.password_hash, body.current_password))) throw new BadRequest('Current password is wrong', { current_password: 'wrong password' });
     assertPolicy(body.new_password, 'new_password');
-    await repo.updatePassword(db, u.id, await hashPassword(body.new_password), user!.jti);
+    await repo.updatePassword(db, u.id, await hashPassword(body.new_password), user.jti);
     await sessions.userChanged(u.id);
     return { status: 'ok', message: 'Password changed; other sessions were signed out' };
   });
 
-  route(r, { method: 'put', path: '/api/users/:id/password', summary: 'Reset a user\'s password (admin)', tags, adminOnly: true,
+  route(r, { method: 'put', path: '/api/users/:id/password', access: 'admin', summary: 'Reset a user\'s password (admin)', tags,
     params: IdParams, body: z.object({ password: z.string().min(1).max(256) }),
     responses: { 200: z.object({ status: z.string(), message: z.string() }) } },
   async ({ params, body, user }) => {
     assertPolicy(body.password, 'password');
-    const updated = await repo.updatePassword(db, params.id, await hashPassword(body.password), params.id === user!.id ? user!.jti : null);
+    const updated = await repo.updatePassword(db, params.id, await hashPassword(body.password), params.id === user.id ? user.jti : null);
     if (!updated) throw new NotFound(`User ${params.id} not found`);
     await sessions.userChanged(params.id);
     return { status: 'ok', message: `Password of '${updated.username}' reset` };
   });
 
-  route(r, { method: 'delete', path: '/api/users/:id', summary: 'Delete a user (admin)', tags, adminOnly: true, params: IdParams,
+  route(r, { method: 'delete', path: '/api/users/:id', access: 'admin', summary: 'Delete a user (admin)', tags, params: IdParams,
     responses: { 204: null } },
   async ({ params, user }) => {
-    if (params.id === user!.id) throw new BadRequest('You cannot delete your own account');
+    if (params.id === user.id) throw new BadRequest('You cannot delete your own account');
     const target = await repo.findUserById(db, params.id);
     if (!target) throw new NotFound(`User ${params.id} not found`);
     if (target.role === 'admin') {

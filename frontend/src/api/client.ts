@@ -1,4 +1,5 @@
 /** The one HTTP client of the UI: bearer token, JSON in and out, the error envelope as ApiError. */
+import { t } from '../i18n/index.ts';
 import { session, clearSession } from '../stores/session.ts';
 
 export class ApiError extends Error {
@@ -135,6 +136,7 @@ export const http = {
 
 /** The message to show for anything thrown by an API call. */
 export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError && err.code === 'FORBIDDEN') return t('common.forbidden');
   if (err instanceof ApiError) return err.message;
   if (err instanceof Error) return err.message;
   return String(err);

@@ -120,6 +120,8 @@ export interface DownloadProgress {
 }
 
 export interface DownloadItem {
+  /** The account that queued it; null: the system (rescan, watchlist). */
+  added_by?: number | null;
   id: string;
   serie_id: string;
   serie_folder: string;

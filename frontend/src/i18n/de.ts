@@ -143,6 +143,8 @@ const de: Record<string, string> = {
   'import.manualKey': 'oder Schlüssel beim Anbieter',
   'import.manualKeyFor': 'Schlüssel beim Anbieter für {folder}',
   'common.adminOnly': 'Nur ein Administrator kann das ändern.',
+  'common.forbidden': 'Das darf nur ein Administrator. Frag den Administrator dieses Servers.',
+  'settings.userNote': 'Die Server-Einstellungen verwaltet der Administrator. Hier änderst du dein Passwort und die Sprache.',
   'settings.account': 'Mein Konto',
   'account.current': 'Aktuelles Passwort',
   'account.new': 'Neues Passwort',

@@ -143,6 +143,8 @@ const en: Record<string, string> = {
   'import.manualKey': 'or provider key',
   'import.manualKeyFor': 'Provider key for {folder}',
   'common.adminOnly': 'Only an administrator can change this.',
+  'common.forbidden': 'Only an administrator can do this. Ask the administrator of this server.',
+  'settings.userNote': 'The server settings are the administrator\'s. Here you change your own password and language.',
   'settings.account': 'My account',
   'account.current': 'Current password',
   'account.new': 'New password',

@@ -55,3 +55,6 @@ export function clearSession(): void {
 }
 
 export const isAdmin = () => session.user?.role === 'admin';
+
+/** A queue item the caller may change: an administrator any, a user the ones they queued. */
+export const mayChange = (item: { added_by?: number | null }) => isAdmin() || (item.added_by != null && item.added_by === session.user?.id);
