@@ -74,6 +74,8 @@ export async function runScheduledRescan(deps: Deps): Promise<void> {
   if (!cfg.enabled) return;
   const now = deps.clock.now();
   const started = await startRescan(deps, 'schedule', cfg.auto_download_after_rescan);
+  // the next run is scheduled before the outcome is recorded: a recorded run always has its successor
+  await applySchedule(deps);
   const state = await schedulerState(deps);
   await setState(deps.db, STATE_KEY, {
     last_run: now.toISOString(),
@@ -81,7 +83,6 @@ export async function runScheduledRescan(deps: Deps): Promise<void> {
     runs: state.runs + 1,
   });
   if (!started) deps.log.warn({ module: 'scheduler' }, 'scheduled rescan skipped: a rescan is already running');
-  await applySchedule(deps);
 }
 
 export async function schedulerStatus(deps: Deps) {
