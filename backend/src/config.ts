@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { animeDirectoryProblem } from './settings/animeDirectory.js';
 
 /** The only reader of process.env: parsed once, frozen, every bad variable listed. */
 const bool = z
@@ -50,6 +51,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new EnvError(`Invalid environment:\n${lines.join('\n')}`);
   }
   const env = parsed.data;
+  const animeProblem = env.ANIME_DIR ? animeDirectoryProblem(env.ANIME_DIR, path.resolve(env.DATA_DIR)) : null;
+  if (animeProblem) throw new EnvError(`Invalid environment:\n  ANIME_DIR: ${animeProblem}`);
   return Object.freeze({
     ...env,
     DATA_DIR: path.resolve(env.DATA_DIR),

@@ -1,8 +1,8 @@
-import path from 'node:path';
 import type { Deps } from '../deps.js';
 import { BadRequest, RateLimited, Unauthorized } from '../http/errors.js';
 import { WindowCounter } from '../http/rateLimit.js';
 import * as repo from './repo.js';
+import { checkAnimeDirectory } from '../settings/animeDirectory.js';
 import { checkPassword, dummyHash, hashPassword, passwordProblems, policyMessage } from './password.js';
 import type { AuthUser } from './tokens.js';
 
@@ -31,9 +31,8 @@ export class AuthService {
     if (wait) throw new RateLimited(undefined, wait);
     const problems = passwordProblems(body.master_password);
     if (problems.length) throw new BadRequest(policyMessage(problems), { master_password: policyMessage(problems) });
-    if (body.anime_directory && !path.isAbsolute(body.anime_directory)) {
-      throw new BadRequest('anime_directory must be an absolute path', { anime_directory: 'must be an absolute path' });
-    }
+    // checked before the account is created, so a bad folder does not leave a half-done setup
+    const animeDir = body.anime_directory ? await checkAnimeDirectory(body.anime_directory, this.deps.env.DATA_DIR) : null;
     const passwordHash = await hashPassword(body.master_password);
     const created = await this.deps.db.transaction(async (tx) => {
       await repo.lockSetup(tx);
@@ -43,7 +42,7 @@ export class AuthService {
     if (!created) throw new BadRequest('Master password already configured');
     await this.deps.sessions.userChanged(created.id);
     const patch: Record<string, unknown> = {};
-    if (body.anime_directory) patch.anime_directory = path.resolve(body.anime_directory);
+    if (animeDir) patch.anime_directory = animeDir;
     if (body.tmdb_api_key) patch.tmdb = { api_key: body.tmdb_api_key };
     if (Object.keys(patch).length) await this.deps.settings.update(patch);
     this.deps.log.info({ user: created.username }, 'initial setup completed');

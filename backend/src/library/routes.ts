@@ -102,14 +102,18 @@ export function libraryRoutes(deps: Deps): Router {
     };
   });
 
-  route(r, { method: 'delete', path: '/api/anime/:key', access: 'admin', summary: 'Remove a series (files stay unless delete_files=true)', tags,
+  route(r, { method: 'delete', path: '/api/anime/:key', access: 'admin',
+    summary: 'Remove a series (files stay unless delete_files=true: then only what the product placed; other files stay and are listed in kept_files)', tags,
     params: z.object({ key: z.string().min(1).max(1000) }), query: z.object({ delete_files: queryBool.default(false) }),
-    responses: { 200: z.object({ status: z.string(), message: z.string(), key: z.string(), folder: z.string(), files_deleted: z.boolean() }), 404: null } },
+    responses: { 200: z.object({ status: z.string(), message: z.string(), key: z.string(), folder: z.string(), files_deleted: z.boolean(),
+      removed_files: z.number(), kept_files: z.array(z.string()), folder_removed: z.boolean() }), 404: null } },
   async ({ params, query }) => {
     const row = await byKeyOrFolder(params.key);
     const res = await deleteSeries(deps, row.key, query.delete_files);
-    return { status: 'success', message: `Removed ${row.name}${res.filesDeleted ? ' and its files' : ''}`, key: row.key, folder: res.folder,
-      files_deleted: res.filesDeleted };
+    const kept = res.removal?.kept ?? [];
+    const note = res.filesDeleted ? ` and its files${kept.length ? ` (${kept.length} other file(s) kept)` : ''}` : '';
+    return { status: 'success', message: `Removed ${row.name}${note}`, key: row.key, folder: res.folder, files_deleted: res.filesDeleted,
+      removed_files: res.removal?.removed ?? 0, kept_files: kept, folder_removed: res.removal?.folderRemoved ?? false };
   });
 
   route(r, { method: 'get', path: '/api/library/unmatched', access: 'admin', summary: 'Folders of the anime directory that are not series yet', tags: ['library'],

@@ -29,6 +29,7 @@ import { getProvider } from '../providers/registry.js';
 import * as repo from './repo.js';
 import type { SeriesRow } from './repo.js';
 import { sanitizeFolderName } from './folderName.js';
+import { removeProductFiles, type FolderRemoval } from './removeFolder.js';
 import { scanDisk } from './scanner.js';
 import { syncWithProvider } from './sync.js';
 import { queueUnknownLanguages } from './languagesJob.js';
@@ -156,15 +157,19 @@ export async function recordEpisodeLanguages(
   await repo.setLanguages(deps.db, e.seriesId, e.season, e.episode, [...new Set(e.languages)].sort());
 }
 
-/** Removes the row (episodes go with it); the folder only when asked, and only inside the anime directory. */
-export async function deleteSeries(deps: LibDeps, key: string, deleteFiles: boolean): Promise<{ folder: string; filesDeleted: boolean }> {
+/**
+ * Removes the row (episodes go with it); with deleteFiles also the product's files in its folder
+ * (removeProductFiles: anything else stays and is listed), only inside the anime directory.
+ */
+export async function deleteSeries(deps: LibDeps, key: string, deleteFiles: boolean): Promise<{ folder: string; filesDeleted: boolean; removal: FolderRemoval | null }> {
   const row = await requireSeries(deps, key);
   const dir = seriesFolderPath(deps, row);
   if (dir === deps.settings.animeDirectory()) throw new BadRequest('Refusing to delete the anime directory itself');
+  const files = deleteFiles ? (await repo.episodesOf(deps.db, row.id)).map((e) => e.file_path).filter((f): f is string => !!f) : [];
   await repo.deleteSeries(deps.db, row.id);
-  if (deleteFiles) await fs.rm(dir, { recursive: true, force: true });
-  deps.log.info({ key, folder: row.folder, delete_files: deleteFiles }, 'series removed from the library');
-  return { folder: row.folder, filesDeleted: deleteFiles };
+  const removal = deleteFiles ? await removeProductFiles(deps.settings.animeDirectory(), dir, files) : null;
+  deps.log.info({ key, folder: row.folder, delete_files: deleteFiles, removed: removal?.removed, kept: removal?.kept.length }, 'series removed from the library');
+  return { folder: row.folder, filesDeleted: deleteFiles, removal };
 }
 
 /**

@@ -1,11 +1,10 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import Router from '@koa/router';
 import { z } from 'zod';
+import { checkAnimeDirectory } from './animeDirectory.js';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
-import { BadRequest, ValidationFailed } from '../http/errors.js';
+import { ValidationFailed } from '../http/errors.js';
 import { AppConfig, SECRET_MASK } from './schema.js';
 import { configErrors } from './store.js';
 import { checkWritable, resolveBackupDir } from '../backup/files.js';
@@ -94,13 +93,7 @@ export function settingsRoutes(deps: Deps): Router {
     body: z.object({ directory: z.string().min(1).max(4096) }),
     responses: { 200: z.object({ message: z.string(), synced_series: z.number() }) } },
   async ({ body }) => {
-    if (!path.isAbsolute(body.directory)) throw new BadRequest('directory must be an absolute path', { directory: 'must be an absolute path' });
-    const dir = path.resolve(body.directory);
-    await fs.mkdir(dir, { recursive: true }).catch((err) => {
-      throw new BadRequest(`Cannot use ${dir}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-    });
-    const st = await fs.stat(dir);
-    if (!st.isDirectory()) throw new BadRequest(`${dir} is not a directory`);
+    const dir = await checkAnimeDirectory(body.directory, deps.env.DATA_DIR, 'directory');
     await settings.update({ anime_directory: dir });
     const synced = await deps.hooks.animeDirectoryChanged(dir);
     return { message: 'Anime directory updated successfully', synced_series: synced };

@@ -1,3 +1,4 @@
+import { checkAnimeDirectory } from './animeDirectory.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/pool.js';
@@ -124,6 +125,9 @@ export class SettingsStore {
       if (!parsed.success) {
         throw new ValidationFailed('Configuration is invalid', { errors: configErrors(next) });
       }
+      // every way the anime directory is set passes here: config PUT, directory route, setup, restore
+      const dir = parsed.data.anime_directory;
+      if (dir && dir !== this.current.anime_directory) parsed.data.anime_directory = await checkAnimeDirectory(dir, this.env.DATA_DIR);
       await atomicWrite(this.file, JSON.stringify(parsed.data, null, 2) + '\n', 0o600);
       this.current = parsed.data;
       for (const l of this.listeners) l(this.get());
