@@ -97,10 +97,23 @@ describe('first run, login, settings and system in Chromium', () => {
     expect(await page.getByTestId('naming-example').textContent()).toBe('Attack on Titan (2013) - S01E02.mkv');
     await screenshot(page, 'settings');
 
+    // provider sites: a new domain and a user agent for anime-sama (the usual fix when a site moves)
+    const sama = page.getByTestId('provider-animesama');
+    await sama.getByLabel('Extra domains').fill('anime-sama.new\nanime-sama.other');
+    await sama.getByLabel('User agent').fill('MyAgent/2.0');
+    await sama.getByLabel('HTTP proxy (optional)').fill('not a url');
+    expect(await sama.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+    await sama.getByLabel('HTTP proxy (optional)').fill('');
+    await sama.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('toast').filter({ hasText: 'Saved' }).first().waitFor();
+    await page.locator('#s-providers').scrollIntoViewIfNeeded();
+    await screenshot(page, 'settings-providers');
+
     // backups: tests/e2e/operations.test.ts
     const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('aniworld.session')!).token as string);
     const cfg = await client(srv.url, token).get('/api/config');
     expect(cfg.body.scheduler.schedule_days).toEqual(['wed', 'fri', 'sun']);
+    expect(cfg.body.providers.animesama).toMatchObject({ extra_domains: ['anime-sama.new', 'anime-sama.other'], user_agent: 'MyAgent/2.0', proxy: null });
 
     // the admin adds a user; after logout (the token is revoked) that user logs in and sees no admin controls
     const users = page.locator('#s-users');

@@ -130,7 +130,7 @@ export function libraryRoutes(deps: Deps): Router {
     responses: { 200: s.ProvidersResponse } },
   async () => {
     const def = deps.settings.get().providers.default_provider;
-    const providers = await Promise.all(listProviders(deps).map(async (p) => ({ id: p.id, site: p.site, default: p.id === def, ...(await p.health()) })));
+    const providers = await Promise.all(listProviders(deps).map(async (p) => ({ id: p.id, site: p.site, default: p.id === def, domains: p.hosts(), ...(await p.health()) })));
     return { providers: providers.map(({ provider: _p, ...rest }) => rest) };
   });
 

@@ -93,7 +93,9 @@ export const ImportResponse = z.object({
 
 export const ProvidersResponse = z.object({
   providers: z.array(z.object({
-    id: z.string(), site: z.string(), base_url: z.string(), default: z.boolean(), reachable: z.boolean(), search_works: z.boolean(),
+    id: z.string(), site: z.string().describe('The active domain'), base_url: z.string(), default: z.boolean(),
+    domains: z.array(z.string()).describe('Every domain accepted in links and watchlist URLs (active, known, extra); links on any are normalised to the active one'),
+    reachable: z.boolean(), search_works: z.boolean(),
     last_error: z.string().nullable(), checked_at: z.string(),
   })),
 });

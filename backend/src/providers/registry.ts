@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.js';
+import type { Logger } from '../log.js';
 import type { AppConfig } from '../settings/schema.js';
 import { NotFound, ServiceUnavailable } from '../http/errors.js';
 import type { Provider } from './types.js';
@@ -26,7 +27,7 @@ interface Built {
 }
 const built = new WeakMap<object, Built>();
 
-function siteOptions(cfg: AppConfig['providers'], id: ProviderId): SiteOptions {
+function siteOptions(cfg: AppConfig['providers'], id: ProviderId, log?: Logger): SiteOptions {
   const p = cfg[id];
   return {
     id,
@@ -37,22 +38,25 @@ function siteOptions(cfg: AppConfig['providers'], id: ProviderId): SiteOptions {
     timeoutMs: cfg.request_timeout_seconds * 1000,
     retries: cfg.retries,
     perHostConcurrency: cfg.max_concurrent_per_host,
+    log: log?.child({ module: 'providers' }),
   };
 }
 
-function build(cfg: AppConfig['providers']): Map<string, Closable> {
+function build(cfg: AppConfig['providers'], log?: Logger): Map<string, Closable> {
   const map = new Map<string, Closable>();
-  if (cfg.aniworld.enabled) map.set('aniworld', new AniworldProvider(siteOptions(cfg, 'aniworld')));
-  if (cfg.animesama.enabled) map.set('animesama', new AnimeSamaProvider(siteOptions(cfg, 'animesama')));
+  if (cfg.aniworld.enabled) map.set('aniworld', new AniworldProvider(siteOptions(cfg, 'aniworld', log)));
+  if (cfg.animesama.enabled) map.set('animesama', new AnimeSamaProvider(siteOptions(cfg, 'animesama', log)));
   return map;
 }
 
-function current(deps: Pick<Deps, 'settings'>): Built {
+type RegistryDeps = Pick<Deps, 'settings'> & Partial<Pick<Deps, 'log'>>;
+
+function current(deps: RegistryDeps): Built {
   const cfg = deps.settings.get().providers;
   const signature = JSON.stringify(cfg);
   const existing = built.get(deps.settings);
   if (existing && existing.signature === signature) return existing;
-  const next = { signature, providers: build(cfg) };
+  const next = { signature, providers: build(cfg, deps.log) };
   built.set(deps.settings, next);
   if (existing) {
     // let requests in flight finish on the old clients
@@ -61,7 +65,7 @@ function current(deps: Pick<Deps, 'settings'>): Built {
   return next;
 }
 
-export function getProvider(deps: Pick<Deps, 'settings'>, id?: string | null): Provider {
+export function getProvider(deps: RegistryDeps, id?: string | null): Provider {
   const wanted = id || deps.settings.get().providers.default_provider;
   if (!(providerIds as readonly string[]).includes(wanted)) throw new NotFound(`Unknown provider ${wanted}`);
   const p = current(deps).providers.get(wanted);
@@ -69,12 +73,12 @@ export function getProvider(deps: Pick<Deps, 'settings'>, id?: string | null): P
   return p;
 }
 
-export function listProviders(deps: Pick<Deps, 'settings'>): Provider[] {
+export function listProviders(deps: RegistryDeps): Provider[] {
   return [...current(deps).providers.values()];
 }
 
 /** The provider whose site `link` belongs to, with the key it names; null when none does. */
-export function providerForLink(deps: Pick<Deps, 'settings'>, link: string): { provider: Provider; key: string } | null {
+export function providerForLink(deps: RegistryDeps, link: string): { provider: Provider; key: string } | null {
   for (const provider of listProviders(deps)) {
     const key = provider.keyFromLink(link);
     if (key) return { provider, key };

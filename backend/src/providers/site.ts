@@ -1,6 +1,8 @@
 import { parse, type HTMLElement } from 'node-html-parser';
 import { HttpClient, HttpError, ResponseTooLarge, type HttpRequestOptions, type HttpResponse } from '../net/httpClient.js';
 import { ProviderBlocked, ProviderChanged, ProviderNotFound, ProviderTooLarge, ProviderUnavailable } from './errors.js';
+import { siteHosts } from './domains.js';
+import type { Logger } from '../log.js';
 
 /** What one provider instance is built from (its config section, resolved). */
 export interface SiteOptions {
@@ -12,6 +14,7 @@ export interface SiteOptions {
   timeoutMs: number;
   retries: number;
   perHostConcurrency: number;
+  log?: Logger;
 }
 
 const CHALLENGE_MARKERS = [
@@ -24,14 +27,17 @@ export function looksLikeChallenge(body: string): boolean {
   return CHALLENGE_MARKERS.some((re) => re.test(head));
 }
 
+const MAX_HOPS = 5;
+
 /**
  * One provider site: the HTTP client (browser-like headers, proxy, per-host limit) and the
  * classification of answers into the provider errors. Pages are only parsed after `get` says
- * they are real pages.
+ * they are real pages. Redirects are followed only to the site's own domains (domains.ts); one
+ * that moves the site from its active domain to another listed one makes that one active.
  */
 export class Site {
   readonly http: HttpClient;
-  readonly base: URL;
+  base: URL;
 
   constructor(readonly opts: SiteOptions) {
     this.base = new URL(opts.baseUrl);
@@ -53,17 +59,40 @@ export class Site {
     return new URL(pathOrUrl, this.base.origin + '/').toString();
   }
 
-  /** True when `url` points at this site (base URL or one of the extra domains). */
+  /** Every host this site answers under (active, known, extra). */
+  hosts(): string[] {
+    return siteHosts(this.opts.id, this.base.host, this.opts.extraDomains);
+  }
+
+  /** True when `url` points at this site (its active, known or extra domains). */
   ownsUrl(url: URL): boolean {
-    const hosts = [this.base.host, ...this.opts.extraDomains.map((d) => d.replace(/^https?:\/\//, '').replace(/\/.*$/, ''))];
-    return hosts.some((h) => h.toLowerCase() === url.host.toLowerCase());
+    return this.hosts().includes(url.host.toLowerCase());
+  }
+
+  /** The site moved: `origin` is its active domain from now on. */
+  private moveTo(to: URL): void {
+    const from = this.base.origin;
+    this.base = new URL(to.origin);
+    this.opts.log?.warn({ provider: this.id, from, to: to.origin }, 'provider moved to another of its domains; it is the active one now');
   }
 
   async request(pathOrUrl: string, o: HttpRequestOptions = {}, what = 'page'): Promise<HttpResponse> {
-    const url = this.abs(pathOrUrl);
-    let res: HttpResponse;
+    let url = this.abs(pathOrUrl);
+    let res = await this.fetchOnce(url, o, what);
+    for (let hops = 0; res.status >= 300 && res.status < 400 && res.headers.location; hops++) {
+      const to = new URL(res.headers.location, url);
+      if (hops >= MAX_HOPS) throw new ProviderUnavailable(this.id, `redirected too often (${what})`);
+      if (!this.ownsUrl(to)) throw new ProviderUnavailable(this.id, `redirected to ${to.host}, which is not one of its domains (add it to the provider's extra domains)`);
+      if (to.host !== new URL(url).host && new URL(url).host === this.base.host) this.moveTo(to);
+      url = to.toString();
+      res = await this.fetchOnce(url, o, what);
+    }
+    return this.classify(res, what);
+  }
+
+  private async fetchOnce(url: string, o: HttpRequestOptions, what: string): Promise<HttpResponse> {
     try {
-      res = await this.http.fetch(url, o);
+      return await this.http.fetch(url, { ...o, followRedirects: false });
     } catch (err) {
       if (err instanceof ResponseTooLarge) throw new ProviderTooLarge(this.id, what, err.limit);
       if (err instanceof HttpError) {
@@ -72,6 +101,9 @@ export class Site {
       }
       throw err;
     }
+  }
+
+  private classify(res: HttpResponse, what: string): HttpResponse {
     const text = res.status >= 400 || (res.headers['content-type'] ?? '').includes('html') ? res.text() : '';
     if (res.status === 403 || res.status === 429) {
       throw new ProviderBlocked(this.id, looksLikeChallenge(text) ? 'a challenge page' : `${res.status} ${res.status === 403 ? 'Forbidden' : 'Too Many Requests'}`);

@@ -91,8 +91,10 @@ export interface Provider {
   /** Headers a follow-up request to the provider's redirect URLs needs (Referer, User-Agent). */
   requestHeaders(): Record<string, string>;
   health(): Promise<ProviderHealth>;
-  /** The series key when `link` is a series URL on this provider (base URL or extra domains), else null. */
+  /** Every domain the site answers under: the active one first, then the known and the configured extra ones. */
+  hosts(): string[];
+  /** The series key when `link` is a series URL on this provider (any of `hosts()`), else null. */
   keyFromLink(link: string): string | null;
-  /** The absolute series URL of `key`. */
+  /** The absolute series URL of `key` on the active domain. */
   seriesLink(key: string): string;
 }

@@ -72,13 +72,13 @@ export async function createItem(deps: Deps, user: AuthUser, body: z.infer<typeo
   const { provider, key } = resolveUrl(deps, body.anime_url, body.provider_id);
   assertLanguage(provider.id, body.lang);
   const id = await repo.insertItem(deps.db, {
-    user_id: user.id, anime_title: body.anime_title, anime_url: body.anime_url, anime_key: key, provider_id: provider.id,
+    user_id: user.id, anime_title: body.anime_title, anime_url: provider.seriesLink(key), anime_key: key, provider_id: provider.id,
     lang: body.lang ?? null, auto_download: body.auto_download, quality_preference: body.quality_preference,
     poster_image: body.poster_image ?? null, synopsis: body.synopsis ?? null, genres: body.genres, series_id: null,
   });
   if (!id) throw new Conflict(`'${body.anime_title}' (${provider.id}/${key}) is already on your watchlist`);
   // The series row and folder; when that fails the item stays and its first check links it.
-  await linkToLibrary(deps, { id, anime_key: key, anime_title: body.anime_title, anime_url: body.anime_url, provider_id: provider.id })
+  await linkToLibrary(deps, { id, anime_key: key, anime_title: body.anime_title, anime_url: provider.seriesLink(key), provider_id: provider.id })
     .catch((err) => deps.log.warn({ module: 'watchlist', err: (err as Error).message, key }, 'could not link the watchlist item to the library'));
   return toApi((await repo.getItem(deps.db, id, user.id))!);
 }

@@ -204,6 +204,14 @@ export interface Webhook {
   enabled: boolean;
 }
 
+export interface ProviderSiteConfig {
+  enabled: boolean;
+  base_url: string;
+  extra_domains: string[];
+  user_agent: string;
+  proxy: string | null;
+}
+
 export interface AppConfig {
   name: string;
   data_dir: string;
@@ -227,7 +235,7 @@ export interface AppConfig {
     naming_template: string;
     season_folders: boolean;
   };
-  providers: Record<string, unknown>;
+  providers: Record<string, unknown> & { aniworld?: ProviderSiteConfig; animesama?: ProviderSiteConfig };
   tmdb: { api_key: string | null; language: string; [k: string]: unknown };
   nfo: { create_on_add: boolean; episode_nfo_on_download: boolean; download_artwork: boolean };
   notifications: { webhooks: Webhook[] };

@@ -17,12 +17,19 @@ interface Layout {
 /** anime-sama (French). Seasons `saisonN` (and `saisonN-2` continuing N); `film`/`oav` are season 0. */
 export class AnimeSamaProvider implements Provider {
   readonly id = 'animesama';
-  readonly site: string;
   private s: Site;
 
   constructor(opts: SiteOptions) {
     this.s = new Site(opts);
-    this.site = this.s.base.host;
+  }
+
+  /** The active domain (it changes when the site moves to another of its domains). */
+  get site(): string {
+    return this.s.base.host;
+  }
+
+  hosts(): string[] {
+    return this.s.hosts();
   }
 
   seriesLink(key: string): string {

@@ -13,12 +13,19 @@ interface AjaxSearchHit { title?: string; description?: string; link?: string }
 /** aniworld.to: the default provider. Movies (/filme) are season 0. */
 export class AniworldProvider implements Provider {
   readonly id = 'aniworld';
-  readonly site: string;
   private s: Site;
 
   constructor(opts: SiteOptions) {
     this.s = new Site(opts);
-    this.site = this.s.base.host;
+  }
+
+  /** The active domain (it changes when the site moves to another of its domains). */
+  get site(): string {
+    return this.s.base.host;
+  }
+
+  hosts(): string[] {
+    return this.s.hosts();
   }
 
   seriesLink(key: string): string {
