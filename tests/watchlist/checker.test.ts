@@ -173,7 +173,7 @@ describe('webhook notifications', () => {
     const by = (p: string) => receiver.received.find((r) => r.path === p)!;
     expect(receiver.failed.has('/generic')).toBe(true); // the first attempt failed and was retried
     const generic = JSON.parse(by('/generic').body);
-    expect(generic).toMatchObject({ event: 'watchlist_new_episodes', data: { anime_key: 'frieren', episodes: [{ season: 1, episode: 4, title: 'Folge 4' }] } });
+    expect(generic).toMatchObject({ event: 'new_episodes', data: { source: 'watchlist', anime_key: 'frieren', episodes: [{ season: 1, episode: 4, title: 'Folge 4' }] } });
     expect(JSON.parse(by('/discord').body).content).toContain('S01E04 Folge 4');
     expect(by('/ntfy').body).toContain('frieren: S01E04 Folge 4');
     expect(by('/ntfy').headers.title).toBe('New episodes: frieren');

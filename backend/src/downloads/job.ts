@@ -13,6 +13,7 @@ import { ProgressTracker } from './progress.js';
 import { episodeSources } from './sources.js';
 import { runtimeFor } from './runtime.js';
 import { recordAttempt, type AttemptOf, type AttemptOutcome } from './attemptLog.js';
+import { announceCompleted, announceFailed } from './announce.js';
 import { dispatch, publishQueueStatus, toApiItem } from './queue.js';
 
 /**
@@ -47,6 +48,7 @@ async function fail(deps: Deps, item: repo.ItemRow, error: string) {
   deps.log.warn({ item: item.id, serie: item.serie_id, season: item.season, episode: item.episode, error }, 'download failed');
   if (row) await deps.bus.publish('downloads', 'download_failed', { download_id: item.id, key: item.serie_id, folder: item.serie_folder, error, item: toApiItem(row) });
   await publishQueueStatus(deps);
+  if (row) await announceFailed(deps, item, error, { final: true });
 }
 
 async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal): Promise<void> {
@@ -95,6 +97,7 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
         errors.push(`${label}: ${msg}`);
         log.warn({ hoster: source.hoster, language: source.language, err: msg }, 'source failed, trying the next');
         await repo.setHosterErrors(deps.db, item.id, errors);
+        await announceFailed(deps, item, msg, { final: false, hoster: source.hoster, language: source.language });
         await fs.rm(dir, { recursive: true, force: true });
         continue;
       }
@@ -112,6 +115,7 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
       await deps.bus.publish('downloads', 'download_complete', { download_id: item.id, key: item.serie_id, folder: item.serie_folder, file: rel, item: row ? toApiItem(row) : null });
       await queueNfo(deps, series.key, item, target);
       await publishQueueStatus(deps);
+      await announceCompleted(deps, row ?? item, { file: target, bytes: r.bytes, hoster: source.hoster, language: source.language, seriesDir });
       return;
     }
     await fs.rm(partRoot, { recursive: true, force: true });

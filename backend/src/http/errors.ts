@@ -57,3 +57,8 @@ export class ServiceUnavailable extends AppError {
     super(503, 'SERVICE_UNAVAILABLE', message, details);
   }
 }
+export class BadGateway extends AppError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(502, 'BAD_GATEWAY', message, details);
+  }
+}

@@ -268,3 +268,14 @@ export async function seasonLengths(c: Conn, seriesIds: number[]): Promise<Map<n
   }
   return out;
 }
+
+export const AddedEpisode = z.object({ key: z.string(), name: z.string(), season: z.number(), episode: z.number(), title: z.string().nullable() });
+
+/** Episodes the provider started listing since `since` for series that were in the library before it (new, not first seen). */
+export const episodesAddedSince = (c: Conn, since: Date) =>
+  c.any(sql.type(AddedEpisode)`select s.key, s.name, e.season, e.episode, e.title from episodes e join series s on s.id = e.series_id
+    where e.created_at >= ${since.toISOString()}::timestamptz and s.created_at < ${since.toISOString()}::timestamptz
+      and e.on_provider and not e.is_downloaded
+    order by s.name, e.season, e.episode limit 500`);
+
+export const dbNow = (c: Conn) => c.oneFirst(sql.type(z.object({ now: z.date() }))`select now() as now`);

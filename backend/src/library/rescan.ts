@@ -5,6 +5,7 @@ import * as repo from './repo.js';
 import { scanDisk, type DiskScanResult } from './scanner.js';
 import { syncWithProviderDetailed } from './sync.js';
 import { ProviderBlocked, ProviderUnavailable } from '../providers/errors.js';
+import { announceRescan } from './announce.js';
 
 /** After this many series in a row failed because their site is blocked or down, the rest of that site's series are skipped. */
 export const SITE_DOWN_AFTER = 5;
@@ -47,8 +48,9 @@ const Count = z.object({ series_id: z.number(), n: z.number() });
  *   scan_complete {series, missing, failures: [{key, error}] (first 50), failure_count,
  *                  duration_ms, trigger, unmatched}
  */
-export async function runRescan(deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bus' | 'jobs'>, opts: RescanOptions = {}): Promise<RescanSummary> {
+export async function runRescan(deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bus' | 'jobs' | 'clock'>, opts: RescanOptions = {}): Promise<RescanSummary> {
   const started = Date.now();
+  const since = await repo.dbNow(deps.db);
   const disk = await scanDisk(deps);
   const rows = await repo.allSeries(deps.db);
   const failures: RescanSummary['failures'] = [];
@@ -103,6 +105,7 @@ export async function runRescan(deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bu
     series: summary.series, missing, failures: failures.slice(0, 50), failure_count: failures.length,
     duration_ms: summary.duration_ms, trigger: opts.trigger ?? null, unmatched: disk.unmatched.length,
   });
+  await announceRescan(deps, since, failures, opts.trigger ?? null);
   deps.log.info({ series: summary.series, missing, failures: failures.length, duration_ms: summary.duration_ms, trigger: opts.trigger },
     'library rescan done');
   return summary;

@@ -25,14 +25,23 @@ export function maskUrl(url: string): string {
 export function publicConfig(cfg: AppConfig): AppConfig {
   const c = structuredClone(cfg);
   if (c.tmdb.api_key) c.tmdb.api_key = SECRET_MASK;
-  for (const w of c.notifications.webhooks) w.url = maskUrl(w.url);
+  for (const w of c.notifications.webhooks) {
+    if (w.url) w.url = maskUrl(w.url);
+    if (w.token) w.token = SECRET_MASK;
+    if (w.email?.password) w.email.password = SECRET_MASK;
+  }
+  for (const m of c.media_servers.servers) {
+    if (m.token) m.token = SECRET_MASK;
+    if (m.password) m.password = SECRET_MASK;
+  }
   for (const site of [c.providers.aniworld, c.providers.animesama]) if (site.proxy) site.proxy = maskUrl(site.proxy);
   return c;
 }
 
 type Patch = {
   tmdb?: { api_key?: unknown };
-  notifications?: { webhooks?: { url?: unknown }[] };
+  notifications?: { webhooks?: { id?: unknown; url?: unknown; token?: unknown; email?: { password?: unknown } }[] };
+  media_servers?: { servers?: { id?: unknown; token?: unknown; password?: unknown }[] };
   providers?: Record<string, { proxy?: unknown } | unknown>;
 };
 
@@ -44,9 +53,23 @@ function unmask(patch: unknown, stored: AppConfig): unknown {
   const hooks = p.notifications?.webhooks;
   if (Array.isArray(hooks)) {
     for (const w of hooks) {
-      if (typeof w?.url !== 'string' || !w.url.includes(SECRET_MASK)) continue;
-      const original = stored.notifications.webhooks.find((s) => maskUrl(s.url) === w.url);
-      if (original) w.url = original.url;
+      if (!w || typeof w !== 'object') continue;
+      const same = stored.notifications.webhooks.find((s) => s.id === w.id);
+      if (typeof w.url === 'string' && w.url.includes(SECRET_MASK)) {
+        const original = stored.notifications.webhooks.find((s) => s.url && maskUrl(s.url) === w.url);
+        if (original) w.url = original.url;
+      }
+      if (w.token === SECRET_MASK) w.token = same?.token;
+      if (w.email && typeof w.email === 'object' && w.email.password === SECRET_MASK) w.email.password = same?.email?.password ?? '';
+    }
+  }
+  const servers = p.media_servers?.servers;
+  if (Array.isArray(servers)) {
+    for (const m of servers) {
+      if (!m || typeof m !== 'object') continue;
+      const same = stored.media_servers.servers.find((s) => s.id === m.id);
+      if (m.token === SECRET_MASK) m.token = same?.token;
+      if (m.password === SECRET_MASK) m.password = same?.password;
     }
   }
   for (const id of ['aniworld', 'animesama'] as const) {

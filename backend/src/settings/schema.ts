@@ -3,8 +3,9 @@ import { SchedulerConfig } from '../scheduler/configSchema.js';
 import { DownloadsConfig } from '../downloads/configSchema.js';
 import { ProvidersConfig } from '../providers/configSchema.js';
 import { TmdbConfig, NfoConfig } from '../metadata/configSchema.js';
-import { NotificationsConfig } from '../watchlist/configSchema.js';
 import { BackupConfig } from '../backup/configSchema.js';
+import { NotificationsConfig } from '../notifications/configSchema.js';
+import { MediaServersConfig } from '../mediaServers/configSchema.js';
 
 /** config.json: the spec's AppConfig plus one section per domain (each owned by its domain). */
 export const AppConfig = z
@@ -27,6 +28,7 @@ export const AppConfig = z
     tmdb: TmdbConfig.default({}),
     nfo: NfoConfig.default({}),
     notifications: NotificationsConfig.default({}),
+    media_servers: MediaServersConfig.default({}),
     ui: z.object({ language: z.enum(['auto', 'en', 'de']).default('auto') }).default({}),
     other: z.record(z.unknown()).default({}),
   })

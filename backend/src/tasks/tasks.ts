@@ -1,9 +1,21 @@
 import { z } from 'zod';
 import type { TaskFactory } from '../worker/types.js';
 import { runScheduledBackup } from '../backup/schedule.js';
+import { notifySafely } from '../notifications/service.js';
 
 const Payload = z.object({ scheduled: z.boolean().default(false) }).passthrough();
 
 export const tasks: TaskFactory = (deps) => ({
-  config_backup: async (payload) => runScheduledBackup(deps, Payload.parse(payload ?? {}).scheduled),
+  config_backup: async (payload, helpers) => {
+    try {
+      await runScheduledBackup(deps, Payload.parse(payload ?? {}).scheduled);
+    } catch (err) {
+      // announced once, when the last attempt failed
+      if (helpers.job.attempts >= helpers.job.max_attempts) {
+        const error = (err as Error).message;
+        await notifySafely(deps, 'backup_failed', { title: 'Configuration backup failed', message: error.slice(0, 1500), data: { error } });
+      }
+      throw err;
+    }
+  },
 });

@@ -4,7 +4,6 @@ import type { RealtimeEvent } from '../realtime/bus.js';
 import * as repo from './repo.js';
 import { notifyDownloaded } from './notify.js';
 import { queueCheck } from './scheduler.js';
-import { getSettings } from './settings.js';
 
 const Finished = z.object({
   key: z.string(),
@@ -29,11 +28,10 @@ export function followWatchlistDownloads(deps: Deps): () => void {
 
 async function handle(deps: Deps, completed: boolean, key: string, ep: { season: number; episode: number; title: string | null }) {
   if (completed) {
-    const settings = await getSettings(deps);
     for (const row of await repo.markDownloaded(deps.db, key, ep.season, ep.episode)) {
       if (ep.season > 0) await repo.raiseLastDownloaded(deps.db, row.item_id, ep.episode);
       const item = await repo.getItem(deps.db, row.item_id, null);
-      if (item) await notifyDownloaded(deps, item, ep, settings.notify_on_new_episodes);
+      if (item) await notifyDownloaded(deps, item, ep);
     }
   }
   for (const itemId of await repo.itemsWithDeferred(deps.db)) await queueCheck(deps, itemId);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { TaskFactory } from '../worker/types.js';
 import { checkItem } from './checker.js';
-import { deliverWebhook, NOTIFY_TASK } from './notify.js';
+import { LEGACY_NOTIFY_TASK } from './notify.js';
 import { CHECK_TASK, runCheckAll, WATCH_TASK } from './scheduler.js';
 
 const CheckPayload = z.object({ item_id: z.string() });
@@ -11,5 +11,6 @@ export const tasks: TaskFactory = (deps) => ({
   [WATCH_TASK]: async (payload) => runCheckAll(deps, AllPayload.parse(payload ?? {}).scheduled),
   // A failed check is recorded on the item, not retried: the next interval checks again.
   [CHECK_TASK]: async (payload) => { await checkItem(deps, CheckPayload.parse(payload).item_id, { manual: false }); },
-  [NOTIFY_TASK]: async (payload) => deliverWebhook(deps, payload),
+  // queued by an earlier version with the webhook's URL in the payload: dropped (the channel now picks its events)
+  [LEGACY_NOTIFY_TASK]: async () => { deps.log.info({ module: 'watchlist' }, 'dropped a notification job of an earlier version'); },
 });

@@ -9,9 +9,11 @@ import { tasks as maintenanceTasks } from '../tasks/tasks.js';
 import { tasks as watchlistTasks } from '../watchlist/tasks.js';
 import { tasks as metadataTasks } from '../metadata/tasks.js';
 import { tasks as downloadTasks } from '../downloads/tasks.js';
+import { tasks as notificationTasks } from '../notifications/tasks.js';
+import { tasks as mediaServerTasks } from '../mediaServers/tasks.js';
 
 /** Every domain's tasks in one map. Domains add their factory here. */
-const factories: TaskFactory[] = [coreTasks, libraryTasks, languagesTasks, schedulerTasks, maintenanceTasks, watchlistTasks, metadataTasks, downloadTasks];
+const factories: TaskFactory[] = [coreTasks, libraryTasks, languagesTasks, schedulerTasks, maintenanceTasks, watchlistTasks, metadataTasks, downloadTasks, notificationTasks, mediaServerTasks];
 
 export function buildTaskList(deps: Deps): Record<string, Task> {
   const list: Record<string, Task> = {};

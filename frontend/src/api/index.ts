@@ -71,6 +71,10 @@ export const backupApi = {
   download: (name: string) => saveFile(`/api/config/backups/${enc(name)}/download`, name),
 };
 
+export const notificationsApi = {
+  test: (id: string) => http.post<{ delivered: true; target: string }>(`/api/notifications/channels/${enc(id)}/test`),
+};
+
 export const usersApi = {
   list: () => http.get<T.User[]>('/api/users'),
   me: () => http.get<T.User>('/api/users/me'),

@@ -198,9 +198,29 @@ export interface SchedulerEnvelope {
   status: SchedulerStatus;
 }
 
+export type NotifyEventType = 'download_completed' | 'download_failed' | 'new_episodes' | 'rescan_errors' | 'disk_space_low' | 'backup_failed' | 'health_problem';
+
+/** A notification channel (config `notifications.webhooks`). */
 export interface Webhook {
-  type: 'generic' | 'discord' | 'ntfy';
+  id?: string;
+  name?: string;
+  type: 'generic' | 'discord' | 'ntfy' | 'gotify' | 'apprise' | 'email';
+  url?: string;
+  token?: string;
+  email?: { host: string; port: number; secure: boolean; username: string; password: string; from: string; to: string[] };
+  enabled: boolean;
+  events: NotifyEventType[];
+}
+
+export interface MediaServer {
+  id?: string;
+  name?: string;
+  type: 'kodi' | 'jellyfin' | 'emby' | 'plex';
   url: string;
+  token?: string;
+  username?: string;
+  password?: string;
+  path_map: { from: string; to: string }[];
   enabled: boolean;
 }
 
@@ -238,7 +258,8 @@ export interface AppConfig {
   providers: Record<string, unknown> & { aniworld?: ProviderSiteConfig; animesama?: ProviderSiteConfig };
   tmdb: { api_key: string | null; language: string; [k: string]: unknown };
   nfo: { create_on_add: boolean; episode_nfo_on_download: boolean; download_artwork: boolean };
-  notifications: { webhooks: Webhook[] };
+  notifications: { webhooks: Webhook[]; download_failed: 'gave_up' | 'each_attempt' };
+  media_servers: { servers: MediaServer[]; batch_seconds: number };
   ui: { language: 'auto' | 'en' | 'de' };
   other: Record<string, unknown>;
 }

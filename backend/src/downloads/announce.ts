@@ -1,0 +1,58 @@
+import type { Deps } from '../deps.js';
+import { queueMediaRefreshSafely } from '../mediaServers/service.js';
+import { episodeCode } from '../notifications/event.js';
+import { announceProviderBlocked, notifySafely } from '../notifications/service.js';
+import type { ItemRow } from './repo.js';
+
+/**
+ * What a download tells the rest of the product: notification channels (download completed /
+ * failed, disk space low, provider blocked) and the media servers. Nothing here ever fails the download.
+ */
+const label = (item: ItemRow) => `${item.serie_name || item.serie_id} ${episodeCode(item.season, item.episode)}`;
+const facts = (item: ItemRow) => ({
+  download_id: item.id, series_key: item.serie_id, series_name: item.serie_name, season: item.season, episode: item.episode,
+  title: item.title, queued_by: item.source,
+});
+
+export interface Completed {
+  file: string;
+  bytes: number;
+  hoster: string;
+  language: string;
+  seriesDir: string;
+}
+
+export async function announceCompleted(deps: Deps, item: ItemRow, c: Completed): Promise<void> {
+  const seconds = item.started_at ? Math.max(0.001, (deps.clock.now().getTime() - item.started_at.getTime()) / 1000) : null;
+  const mb = (c.bytes / 1048576).toFixed(1);
+  await queueMediaRefreshSafely(deps, c.seriesDir);
+  await notifySafely(deps, 'download_completed', {
+    title: `Downloaded: ${label(item)}`,
+    message: `${label(item)}${item.title ? ` (${item.title})` : ''}: ${mb} MB from ${c.hoster} (${c.language})` +
+      (seconds ? ` in ${Math.round(seconds)} s` : ''),
+    data: {
+      ...facts(item), file: c.file, bytes: c.bytes, hoster: c.hoster, language: c.language,
+      duration_seconds: seconds, bytes_per_second: seconds ? Math.round(c.bytes / seconds) : null,
+    },
+  });
+}
+
+/** The queue gave up on an item (`final`), or, with `download_failed: each_attempt`, one source failed. */
+export async function announceFailed(deps: Deps, item: ItemRow, error: string, opts: { final: boolean; hoster?: string; language?: string }): Promise<void> {
+  const cfg = deps.settings.get().notifications;
+  if (!opts.final && cfg.download_failed !== 'each_attempt') return;
+  await notifySafely(deps, 'download_failed', {
+    title: `${opts.final ? 'Download failed' : 'Source failed'}: ${label(item)}`,
+    message: `${label(item)}: ${error}`.slice(0, 1500),
+    data: { ...facts(item), error, gave_up: opts.final, hoster: opts.hoster ?? null, language: opts.language ?? null },
+  });
+  if (opts.final && /not enough (free )?disk space|ENOSPC/.test(error)) {
+    await notifySafely(deps, 'disk_space_low', {
+      title: 'Disk space low', message: `A download stopped for lack of space: ${error}`.slice(0, 1500),
+      data: { ...facts(item), error }, dedupeKey: 'disk_space_low',
+    });
+  }
+  if (opts.final && /ProviderBlocked/.test(error)) {
+    await announceProviderBlocked(deps, error);
+  }
+}
