@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { HttpClient } from '../net/httpClient.js';
+import { outboundClient } from '../notifications/http.js';
 import { refresh, serverTarget } from './clients.js';
 import { mapPath } from './pathMap.js';
 import * as repo from './repo.js';
@@ -28,16 +28,6 @@ export function queueMediaRefreshSafely(deps: Pick<Deps, 'db' | 'jobs' | 'settin
   return queueMediaRefresh(deps, folder).catch((err) => deps.log.error({ module: 'media_servers', err: (err as Error).message }, 'could not queue a media-server refresh'));
 }
 
-const clients = new WeakMap<object, HttpClient>();
-function clientFor(deps: Pick<Deps, 'version'>): HttpClient {
-  let c = clients.get(deps);
-  if (!c) {
-    c = new HttpClient({ userAgent: `Aniworld/${deps.version}`, timeoutMs: 30_000, retries: 0 });
-    clients.set(deps, c);
-  }
-  return c;
-}
-
 /** The `media_refresh` task: every waiting folder of one server in one refresh; on failure they wait again (retried). */
 export async function runRefresh(deps: Pick<Deps, 'db' | 'settings' | 'log' | 'version'>, serverId: string): Promise<void> {
   const log = deps.log.child({ module: 'media_servers' });
@@ -46,7 +36,7 @@ export async function runRefresh(deps: Pick<Deps, 'db' | 'settings' | 'log' | 'v
   if (!server || !server.enabled || folders.length === 0) return;
   const mapped = folders.map((f) => mapPath(f, server.path_map));
   try {
-    await refresh(clientFor(deps), server, mapped);
+    await refresh(outboundClient(deps), server, mapped);
   } catch (err) {
     for (const f of folders) await repo.addPending(deps.db, serverId, f);
     throw err;

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 import { BadGateway, NotFound } from '../http/errors.js';
-import { HttpClient } from '../net/httpClient.js';
+import { outboundClient } from './http.js';
 import type { Channel, NotifyEventType } from './configSchema.js';
 import type { NotifyEvent } from './event.js';
 import { channelTarget, send } from './senders.js';
@@ -46,16 +46,6 @@ export function announceProviderBlocked(deps: NotifyDeps, error: string): Promis
   });
 }
 
-const clients = new WeakMap<object, HttpClient>();
-function clientFor(deps: Pick<Deps, 'version'>): HttpClient {
-  let c = clients.get(deps);
-  if (!c) {
-    c = new HttpClient({ userAgent: `Aniworld/${deps.version}`, timeoutMs: 15_000, retries: 0 });
-    clients.set(deps, c);
-  }
-  return c;
-}
-
 function channelById(deps: Pick<Deps, 'settings'>, id: string): Channel | undefined {
   return deps.settings.get().notifications.webhooks.find((c) => c.id === id);
 }
@@ -68,7 +58,7 @@ export async function deliver(deps: Pick<Deps, 'settings' | 'log' | 'version'>, 
     log.info({ channel: channelId, event: event.event }, 'notification dropped: the channel was removed or disabled');
     return;
   }
-  await send(clientFor(deps), ch, event);
+  await send(outboundClient(deps), ch, event);
   log.info({ channel: ch.id, target: channelTarget(ch), event: event.event }, 'notification delivered');
 }
 
@@ -81,7 +71,7 @@ export async function testChannel(deps: Pick<Deps, 'settings' | 'log' | 'version
     message: `This channel (${ch.name || ch.type}) works.`, data: {},
   };
   try {
-    await send(clientFor(deps), ch, event);
+    await send(outboundClient(deps), ch, event);
   } catch (err) {
     throw new BadGateway(`The test notification was not delivered: ${(err as Error).message}`);
   }
