@@ -1,13 +1,17 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { zodToJsonSchema } from 'zod-to-json-schema';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
 import { NOTIFY_EVENTS } from './configSchema.js';
 import { NotifyEvent } from './event.js';
 import { testChannel } from './service.js';
 
-const webhookSchema = zodToJsonSchema(NotifyEvent, { $refStrategy: 'none' }) as Record<string, unknown>;
+const EXAMPLE: NotifyEvent = {
+  event: 'download_completed', timestamp: '2026-01-01T12:00:00.000Z', title: 'Downloaded: Frieren S01E02',
+  message: 'Frieren S01E02 (Departure): 312.4 MB from VOE (german_dub) in 95 s',
+  data: { series_key: 'frieren', series_name: 'Frieren', season: 1, episode: 2, title: 'Departure', file: '/anime/Frieren/Frieren - S01E02 - Departure.mkv',
+    bytes: 327577190, hoster: 'VOE', language: 'german_dub', duration_seconds: 95, bytes_per_second: 3448181, queued_by: 'manual' },
+};
 
 export function notificationRoutes(deps: Deps): Router {
   const r = new Router();
@@ -22,9 +26,9 @@ export function notificationRoutes(deps: Deps): Router {
 
   route(r, {
     method: 'get', path: '/api/notifications/events', tags, access: 'user',
-    summary: 'The events a channel can choose, and the JSON a generic webhook receives (POST, application/json)',
-    responses: { 200: z.object({ events: z.array(z.string()), webhook_body: z.record(z.unknown()) }) },
-  }, () => ({ events: [...NOTIFY_EVENTS], webhook_body: webhookSchema }));
+    summary: 'The events a channel can choose; `example` is the JSON a generic webhook receives (POST, application/json)',
+    responses: { 200: z.object({ events: z.array(z.string()), example: NotifyEvent }) },
+  }, () => ({ events: [...NOTIFY_EVENTS], example: EXAMPLE }));
 
   return r;
 }
