@@ -132,15 +132,15 @@ describe('hooks for the library and downloads', () => {
     await srv.deps.settings.update({ nfo: { episode_nfo_on_download: false } });
     const video = await placeVideo(path.join(srv.animeDir, 'Batch Show 5', 'Batch Show 5 - S01E01.mkv'));
     const off = await srv.deps.jobs.add('nfo_episode', { series_key: 'batch-show-5', season: 1, episode: 1, video_path: video });
-    await waitFor(async () => !(await jobExists(off.id)), 'job done');
+    await waitFor(async () => !(await jobExists(off.id!)), 'job done');
     expect(fs.existsSync(video.replace(/\.mkv$/, '.nfo'))).toBe(false);
     await srv.deps.settings.update({ nfo: { episode_nfo_on_download: true } });
     const outside = await placeVideo(path.join(srv.dataDir, 'elsewhere', 'Batch Show 5 - S01E01.mkv'));
     const bad = await srv.deps.jobs.add('nfo_episode', { series_key: 'batch-show-5', season: 1, episode: 1, video_path: outside });
-    await waitFor(async () => !(await jobExists(bad.id)), 'job done'); // finished, not retried
+    await waitFor(async () => !(await jobExists(bad.id!)), 'job done'); // finished, not retried
     expect(fs.existsSync(outside.replace(/\.mkv$/, '.nfo'))).toBe(false);
     const on = await srv.deps.jobs.add('nfo_episode', { series_key: 'batch-show-5', season: 1, episode: 1, video_path: video });
-    await waitFor(async () => !(await jobExists(on.id)), 'job done');
+    await waitFor(async () => !(await jobExists(on.id!)), 'job done');
     xmllint(video.replace(/\.mkv$/, '.nfo'));
   });
 });

@@ -9,6 +9,7 @@ import {
 } from 'slonik';
 import { createSqlTag } from 'slonik';
 import { z } from 'zod';
+import { cleanJsonText, cleanText, hasUnsafeText } from '../util/text.js';
 
 export type Db = DatabasePool;
 export type Conn = DatabasePool | DatabasePoolConnection | DatabaseTransactionConnection;
@@ -32,6 +33,34 @@ const resultParser: Interceptor = {
   },
 };
 
+const JSON_PARAM = /\$(?:slonik_)?(\d+)::jsonb?\b/g;
+
+/**
+ * The last line of the NUL rule: no text reaches PostgreSQL with NUL or a lone surrogate (a text
+ * column refuses the one, UTF-8 the other, jsonb both as escapes). Requests carrying them were
+ * refused already and provider text cleaned; this strips whatever still slips through.
+ */
+const safeText: Interceptor = {
+  name: 'safe-text',
+  transformQuery: (_context, query) => {
+    let values: unknown[] | null = null;
+    let jsonParams: Set<number> | null = null;
+    query.values.forEach((v, i) => {
+      if (typeof v === 'string') {
+        let next = hasUnsafeText(v) ? cleanText(v) : v;
+        if (next.includes('\\u')) {
+          jsonParams ??= new Set([...query.sql.matchAll(JSON_PARAM)].map((m) => Number(m[1]) - 1));
+          if (jsonParams.has(i)) next = cleanJsonText(next);
+        }
+        if (next !== v) (values ??= [...query.values])[i] = next;
+      } else if (Array.isArray(v) && v.some((x) => typeof x === 'string' && hasUnsafeText(x))) {
+        (values ??= [...query.values])[i] = v.map((x: unknown) => (typeof x === 'string' ? cleanText(x) : x));
+      }
+    });
+    return values ? { ...query, values: values as typeof query.values } : query;
+  },
+};
+
 /** timestamptz values come back as Date objects; int8 as numbers (counts, sizes). */
 const typeParsers = [
   ...createTypeParserPreset().filter((p) => !['timestamptz', 'timestamp', 'int8', 'numeric'].includes(p.name)),
@@ -43,7 +72,7 @@ const typeParsers = [
 
 export async function openPool(url: string, maximumPoolSize = 10): Promise<Db> {
   return createPool(url, {
-    interceptors: [resultParser],
+    interceptors: [safeText, resultParser],
     typeParsers,
     maximumPoolSize,
     connectionTimeout: 10_000,

@@ -1,7 +1,8 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z, type ZodTypeAny } from 'zod';
-import { ValidationFailed } from './errors.js';
+import { BadRequest, ValidationFailed } from './errors.js';
+import { findInputProblem, MAX_JSON_DEPTH } from '../util/text.js';
 import type { AuthUser } from '../auth/tokens.js';
 import { requireAccess, type Access } from './access.js';
 
@@ -47,6 +48,18 @@ function fieldErrors(where: string, error: z.ZodError): Record<string, string> {
   return out;
 }
 
+/**
+ * Before any schema: JSON nested deeper than MAX_JSON_DEPTH is a 400, a string or key with NUL or a
+ * lone surrogate (PostgreSQL cannot store either) a 422 naming the field, on every route alike.
+ */
+function refuseHostileInput(parts: [unknown, string][]): void {
+  for (const [value, where] of parts) {
+    const problem = findInputProblem(value, where);
+    if (problem?.problem === 'depth') throw new BadRequest(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`, { field: problem.path });
+    if (problem) throw new ValidationFailed(`Request validation failed: ${problem.path}`, { [problem.path]: 'must not contain NUL characters or lone surrogates' });
+  }
+}
+
 function parsePart<T extends ZodTypeAny>(schema: T | undefined, value: unknown, where: string, errors: Record<string, string>) {
   if (!schema) return value;
   const result = schema.safeParse(value);
@@ -72,10 +85,11 @@ export function route<P extends ZodTypeAny = z.ZodUnknown, Q extends ZodTypeAny 
   const okStatus = Number(Object.keys(spec.responses).find((s) => s.startsWith('2')) ?? 200);
   router[spec.method](spec.path, check, async (ctx: Context) => {
     const user = (ctx.state.user as AuthUser | undefined) ?? null;
+    const rawBody = (ctx.request as unknown as { body?: unknown }).body;
+    refuseHostileInput([[ctx.params, 'path'], [ctx.query, 'query'], [rawBody, 'body']]);
     const errors: Record<string, string> = {};
     const params = parsePart(spec.params, ctx.params ?? {}, 'path', errors);
     const query = parsePart(spec.query, ctx.query ?? {}, 'query', errors);
-    const rawBody = (ctx.request as unknown as { body?: unknown }).body;
     const body = parsePart(spec.body, spec.body && rawBody === undefined ? {} : rawBody, 'body', errors);
     if (Object.keys(errors).length > 0) {
       const fields = Object.keys(errors).join(', ');

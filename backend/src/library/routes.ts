@@ -9,7 +9,7 @@ import * as repo from './repo.js';
 import * as s from './schema.js';
 import { deleteSeries, ensureSeriesCreated, scanSeries } from './service.js';
 import { importFolders, listUnmatched } from './importer.js';
-import { queueRescan } from './tasks.js';
+import { startRescan } from '../scheduler/service.js';
 import { queueSeriesNfo } from '../metadata/service.js';
 import { LibraryListCache } from './listCache.js';
 
@@ -76,10 +76,11 @@ export function libraryRoutes(deps: Deps): Router {
   });
 
   route(r, { method: 'post', path: '/api/anime/rescan', access: 'admin', summary: 'Start a library rescan (a job)', tags,
+    description: 'While a rescan runs, answers 200 with a message naming it ("A rescan is already running ...") and starts no second one.',
     responses: { 200: z.object({ success: z.boolean(), message: z.string() }) } },
   async () => {
-    await queueRescan(deps, { trigger: 'api', auto_download: deps.settings.get().scheduler.auto_download_after_rescan });
-    return { success: true, message: 'Rescan started successfully' };
+    const { message } = await startRescan(deps, 'api', deps.settings.get().scheduler.auto_download_after_rescan);
+    return { success: true, message };
   });
 
   async function byKeyOrFolder(id: string) {

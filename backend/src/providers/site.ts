@@ -1,5 +1,6 @@
 import { parse, type HTMLElement } from 'node-html-parser';
 import { HttpClient, HttpError, ResponseTooLarge, type HttpRequestOptions, type HttpResponse } from '../net/httpClient.js';
+import { cleanText } from '../util/text.js';
 import { ProviderBlocked, ProviderChanged, ProviderNotFound, ProviderTooLarge, ProviderUnavailable } from './errors.js';
 import { siteHosts } from './domains.js';
 import type { Logger } from '../log.js';
@@ -134,10 +135,10 @@ export class Site {
   }
 }
 
-/** Decodes HTML entities and drops tags (`<em>` highlights) from a provider text field. */
+/** Decodes HTML entities and drops tags (`<em>` highlights) from a provider text field (no NUL, no lone surrogate). */
 export function plainText(s: string | null | undefined): string {
   if (!s) return '';
-  return parse(`<p>${s}</p>`).text.replace(/\s+/g, ' ').trim();
+  return cleanText(parse(`<p>${s}</p>`).text).replace(/\s+/g, ' ').trim();
 }
 
 export function firstYear(v: unknown): number | null {
@@ -145,7 +146,7 @@ export function firstYear(v: unknown): number | null {
   return m ? Number(m[0]) : null;
 }
 
-/** The decoded text of an element (already entity-decoded by the parser), whitespace collapsed. */
+/** The decoded text of an element (already entity-decoded by the parser), whitespace collapsed, no NUL. */
 export function textOf(el: { text: string } | null | undefined): string {
-  return (el?.text ?? '').replace(/\s+/g, ' ').trim();
+  return cleanText(el?.text ?? '').replace(/\s+/g, ' ').trim();
 }

@@ -22,6 +22,13 @@ export const taskRunning = (c: Conn, identifier: string) =>
   c.oneFirst(sql.type(z.object({ running: z.boolean() }))`select exists(select 1 from graphile_worker.jobs
     where task_identifier = ${identifier} and locked_at is not null and locked_at > now() - interval '4 hours') as running`);
 
+/** The running job of this task (the oldest lock), with when it started and its payload. */
+export const runningJob = (c: Conn, identifier: string) =>
+  c.maybeOne(sql.type(z.object({ locked_at: z.date(), payload: z.unknown() }))`select j.locked_at, j.payload
+    from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+    where t.identifier = ${identifier} and j.locked_at is not null and j.locked_at > now() - interval '4 hours'
+    order by j.locked_at limit 1`);
+
 /** A job of this task is waiting or running. */
 export const taskQueuedOrRunning = (c: Conn, identifier: string) =>
   c.oneFirst(sql.type(z.object({ queued: z.boolean() }))`select exists(select 1 from graphile_worker.jobs

@@ -2,7 +2,6 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
-import { Conflict } from '../http/errors.js';
 import { SchedulerConfig } from './configSchema.js';
 import { applySchedule, schedulerStatus, startRescan } from './service.js';
 
@@ -33,11 +32,11 @@ export function schedulerRoutes(deps: Deps): Router {
   });
 
   route(r, { method: 'post', path: '/api/scheduler/trigger-rescan', access: 'admin', summary: 'Start a library rescan now (and auto-download if configured)', tags,
-    responses: { 200: z.object({ message: z.string() }), 409: null } },
+    description: 'While a rescan runs, answers 200 with a message naming it ("A rescan is already running ...") and starts no second one.',
+    responses: { 200: z.object({ message: z.string() }) } },
   async () => {
-    const started = await startRescan(deps, 'manual', deps.settings.get().scheduler.auto_download_after_rescan);
-    if (!started) throw new Conflict('A rescan is already in progress');
-    return { message: 'Rescan started successfully' };
+    const { message } = await startRescan(deps, 'manual', deps.settings.get().scheduler.auto_download_after_rescan);
+    return { message };
   });
 
   return r;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import type { SchedulerConfig } from './configSchema.js';
 import { nextRun, serverTimeZone } from './nextRun.js';
-import { getState, keyedJob, setState, taskRunning } from './repo.js';
+import { getState, keyedJob, runningJob, setState, taskRunning } from './repo.js';
 import { queueRescan } from '../library/tasks.js';
 
 /**
@@ -61,11 +61,26 @@ export async function ensureSchedule(deps: Deps): Promise<void> {
   await applySchedule(deps);
 }
 
-/** Adds a library rescan unless one is running (the library's advisory lock also guards it); false when one is. */
-export async function startRescan(deps: Deps, trigger: string, autoDownload: boolean): Promise<boolean> {
-  if (await taskRunning(deps.db, RESCAN_TASK)) return false;
-  await queueRescan(deps, { auto_download: autoDownload, trigger });
-  return true;
+export interface RescanRequest { started: boolean; message: string }
+
+/** "A rescan is already running (started 14:03:07 UTC, trigger 'schedule')". */
+async function alreadyRunning(deps: Pick<Deps, 'db'>): Promise<RescanRequest> {
+  const job = await runningJob(deps.db, RESCAN_TASK);
+  const trigger = (job?.payload as { trigger?: unknown } | null)?.trigger;
+  const what = job ? ` (started ${job.locked_at.toISOString().slice(11, 19)} UTC${typeof trigger === 'string' ? `, trigger '${trigger}'` : ''})` : '';
+  return { started: false, message: `A rescan is already running${what}` };
+}
+
+/**
+ * Adds a library rescan unless one is running (the library's advisory lock also guards it). Any
+ * number of requests at once get an answer, never an error: a job that started between the check
+ * and the add (add_job then leaves the running keyed job alone) counts as running too.
+ */
+export async function startRescan(deps: Deps, trigger: string, autoDownload: boolean): Promise<RescanRequest> {
+  if (await taskRunning(deps.db, RESCAN_TASK)) return alreadyRunning(deps);
+  const job = await queueRescan(deps, { auto_download: autoDownload, trigger });
+  if (job.id === null) return alreadyRunning(deps);
+  return { started: true, message: 'Rescan started successfully' };
 }
 
 /** The `scheduled_rescan` task: start the rescan, record the run, schedule the next one. */
@@ -73,7 +88,7 @@ export async function runScheduledRescan(deps: Deps): Promise<void> {
   const cfg = deps.settings.get().scheduler;
   if (!cfg.enabled) return;
   const now = deps.clock.now();
-  const started = await startRescan(deps, 'schedule', cfg.auto_download_after_rescan);
+  const { started } = await startRescan(deps, 'schedule', cfg.auto_download_after_rescan);
   // the next run is scheduled before the outcome is recorded: a recorded run always has its successor
   await applySchedule(deps);
   const state = await schedulerState(deps);

@@ -7,12 +7,36 @@ import type { Notifier } from '../db/notify.js';
 import type { Env } from '../config.js';
 import type { Logger } from '../log.js';
 import { atomicWrite } from '../util/atomicWrite.js';
-import { ValidationFailed } from '../http/errors.js';
+import { AppError, ValidationFailed } from '../http/errors.js';
 import { AppConfig } from './schema.js';
 
 const CHANNEL = 'aniworld_config';
 
+/** Largest config.json (a request's config, a backup's or the file at start-up): far above any real one. */
+export const CONFIG_MAX_BYTES = 256 * 1024;
+
+export class ConfigTooLarge extends AppError {
+  constructor(bytes: number) {
+    super(413, 'PAYLOAD_TOO_LARGE', `The configuration is ${Math.ceil(bytes / 1024)} KB, more than the ${CONFIG_MAX_BYTES / 1024} KB allowed`, { max_bytes: CONFIG_MAX_BYTES });
+  }
+}
+
+/** Throws ConfigTooLarge when `value` as JSON is over the limit. */
+export function assertConfigSize(value: unknown): void {
+  const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
+  if (bytes > CONFIG_MAX_BYTES) throw new ConfigTooLarge(bytes);
+}
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
 export function configErrors(value: unknown): string[] {
+  assertConfigSize(value);
   const r = AppConfig.safeParse(value);
   return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
 }
@@ -37,6 +61,8 @@ export class SettingsStore {
   readonly file: string;
   readonly backupsDir: string;
   private current!: AppConfig;
+  /** The effective config, built and frozen once per change: every caller shares it, nobody copies it. */
+  private effective!: Readonly<AppConfig>;
   private listeners = new Set<(cfg: AppConfig) => void>();
   private writing: Promise<unknown> = Promise.resolve();
 
@@ -53,7 +79,7 @@ export class SettingsStore {
       await atomicWrite(this.file, JSON.stringify(initial, null, 2) + '\n', 0o600);
       this.log.info({ file: this.file }, 'created default configuration');
     }
-    this.current = this.readFile();
+    this.setCurrent(this.readFile());
     if (this.notifier) {
       await this.notifier.listen(CHANNEL, () => this.reloadFromDisk());
       this.notifier.onReconnect(() => this.reloadFromDisk());
@@ -75,6 +101,8 @@ export class SettingsStore {
   private readFile(): AppConfig {
     let raw: unknown;
     try {
+      const size = fs.statSync(this.file).size;
+      if (size > CONFIG_MAX_BYTES) throw new ConfigTooLarge(size);
       raw = JSON.parse(fs.readFileSync(this.file, 'utf8'));
     } catch (err) {
       throw new Error(`${this.file} is not valid JSON: ${(err as Error).message}`);
@@ -84,26 +112,31 @@ export class SettingsStore {
     return parsed.data;
   }
 
+  private setCurrent(cfg: AppConfig): void {
+    this.current = deepFreeze(cfg);
+    const c = structuredClone(cfg);
+    if (this.env.ANIME_DIR && !c.anime_directory) c.anime_directory = this.env.ANIME_DIR;
+    if (this.env.TMDB_API_KEY) c.tmdb.api_key = this.env.TMDB_API_KEY;
+    if (this.env.ANIWORLD_URL) c.providers.aniworld.base_url = this.env.ANIWORLD_URL;
+    if (this.env.ANIMESAMA_URL) c.providers.animesama.base_url = this.env.ANIMESAMA_URL;
+    this.effective = deepFreeze(c);
+  }
+
   private reloadFromDisk(): void {
     try {
-      this.current = this.readFile();
+      this.setCurrent(this.readFile());
       for (const l of this.listeners) l(this.get());
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'config changed on disk but could not be read; keeping the old one');
     }
   }
 
-  /** The effective configuration: config.json with the environment's overrides applied. */
+  /** The effective configuration: config.json with the environment's overrides applied (frozen, shared). */
   get(): AppConfig {
-    const c = structuredClone(this.current);
-    if (this.env.ANIME_DIR && !c.anime_directory) c.anime_directory = this.env.ANIME_DIR;
-    if (this.env.TMDB_API_KEY) c.tmdb.api_key = this.env.TMDB_API_KEY;
-    if (this.env.ANIWORLD_URL) c.providers.aniworld.base_url = this.env.ANIWORLD_URL;
-    if (this.env.ANIMESAMA_URL) c.providers.animesama.base_url = this.env.ANIMESAMA_URL;
-    return c;
+    return this.effective;
   }
 
-  /** What is stored in the file, without environment overrides. */
+  /** What is stored in the file, without environment overrides (a copy, for writers to change). */
   stored(): AppConfig {
     return structuredClone(this.current);
   }
@@ -121,6 +154,7 @@ export class SettingsStore {
   async replace(nextOrFn: unknown | ((current: AppConfig) => unknown)): Promise<AppConfig> {
     const run = this.writing.then(async () => {
       const next = typeof nextOrFn === 'function' ? (nextOrFn as (c: AppConfig) => unknown)(this.stored()) : nextOrFn;
+      assertConfigSize(next);
       const parsed = AppConfig.safeParse(next);
       if (!parsed.success) {
         throw new ValidationFailed('Configuration is invalid', { errors: configErrors(next) });
@@ -129,7 +163,7 @@ export class SettingsStore {
       const dir = parsed.data.anime_directory;
       if (dir && dir !== this.current.anime_directory) parsed.data.anime_directory = await checkAnimeDirectory(dir, this.env.DATA_DIR);
       await atomicWrite(this.file, JSON.stringify(parsed.data, null, 2) + '\n', 0o600);
-      this.current = parsed.data;
+      this.setCurrent(parsed.data);
       for (const l of this.listeners) l(this.get());
       if (this.db) await this.db.query(sql.unsafe`select pg_notify(${CHANNEL}, '{}')`).catch(() => undefined);
       return this.get();

@@ -43,9 +43,8 @@ export const VIEWS: TaskView[] = [
     },
     nextRun: (deps) => keyedRunAt(deps, SCHEDULE_JOB),
     runNow: async (deps) => {
-      if (!(await startRescan(deps, 'manual', deps.settings.get().scheduler.auto_download_after_rescan))) {
-        throw new Conflict('A rescan is already in progress');
-      }
+      const { started, message } = await startRescan(deps, 'manual', deps.settings.get().scheduler.auto_download_after_rescan);
+      if (!started) throw new Conflict(message);
     },
   },
   {

@@ -11,7 +11,8 @@ export interface JobOptions {
   queueName?: string;
 }
 
-const JobRow = z.object({ id: z.union([z.string(), z.number()]).transform(String) });
+/** `id` is null when a job with the same key is running right now: add_job leaves it alone then. */
+const JobRow = z.object({ id: z.union([z.string(), z.number()]).nullable().transform((v) => (v === null ? null : String(v))) });
 
 /** Adds Graphile Worker jobs with plain SQL, so a job can be added in the same transaction as its rows. */
 export class Jobs {
