@@ -1,5 +1,7 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAniworld, simpleSeries, type FakeAniworld } from '../fakes/aniworld.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -144,11 +146,23 @@ describe('configuration size', () => {
     expect((await api.get('/api/config')).body).toEqual(before);
   });
 
-  it('a backup over 256 KB is refused at restore', async () => {
-    const name = 'huge_backup.json';
-    fs.writeFileSync(path.join(srv.dataDir, 'backups', name), JSON.stringify({ other: { blob: big } }));
-    const res = await api.post(`/api/config/backups/${name}/restore`);
-    expect(res.status).toBe(413);
+  it('a backup whose config.json is over 256 KB is refused at restore', async () => {
+    const made = await api.post('/api/config/backups');
+    expect(made.status).toBe(200);
+    const file = path.join(srv.dataDir, 'backups', made.body.name);
+    const dir = fs.mkdtempSync(path.join(srv.dataDir, 'unpacked-'));
+    await tar.x({ file, cwd: dir });
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+    const body = JSON.stringify({ ...config, other: { blob: big } });
+    fs.writeFileSync(path.join(dir, 'config.json'), body);
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    manifest.files['config.json'] = crypto.createHash('sha256').update(body).digest('hex');
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    const entries = ['manifest.json', ...fs.readdirSync(dir).filter((f) => f !== 'manifest.json' && f !== 'db'),
+      ...fs.readdirSync(path.join(dir, 'db')).map((f) => `db/${f}`)];
+    await tar.c({ gzip: true, file, cwd: dir }, entries);
+    const res = await api.post(`/api/config/backups/${made.body.name}/restore`);
+    expect(res.status, res.text).toBe(413);
     expect(res.body.message).toMatch(/more than the 256 KB allowed/);
   });
 
