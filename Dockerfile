@@ -4,7 +4,7 @@
 # /anime (the library). See README "Docker / Unraid / NAS".
 
 # --- build: all dependencies, the web UI, the compiled backend, then /app with production deps --
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 ENV SCARF_ANALYTICS=false
 # npm 11 honours package.json "allowScripts" (which install scripts may run)
 RUN npm install -g npm@11 --no-audit --no-fund --no-update-notifier
@@ -16,7 +16,7 @@ COPY . .
 RUN sh docker/build.sh /app
 
 # --- runtime -------------------------------------------------------------------------------------
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg tini tzdata ca-certificates \
  && rm -rf /var/lib/apt/lists/*

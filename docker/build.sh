@@ -6,12 +6,10 @@
 set -eu
 dest=${1:?usage: docker/build.sh DEST}
 
-node scripts/build-ui.mjs --force
+# the web UI (vite) and the server compiled to JavaScript with ReDoc's bundle beside it
+# (type errors are CI's business: npm run typecheck; like `npm start`, the image runs the code anyway)
+node scripts/build.mjs --force
 mkdir -p frontend/dist
-rm -rf backend/dist
-# type errors are CI's business (npm run typecheck); like `npm start`, the image runs the code anyway
-npx --no-install tsc -p tsconfig.build.json ||
-  echo "docker/build.sh: warning: type errors above; the emitted JavaScript is used anyway" >&2
 test -f backend/dist/main.js
 
 mkdir -p "$dest/backend" "$dest/frontend" "$dest/docker"
@@ -24,5 +22,3 @@ chmod 755 "$dest/docker/entrypoint.sh"
 
 cd "$dest"
 npm ci --omit=dev --no-audit --no-fund --no-update-notifier
-# the image runs Debian's ffmpeg (FFMPEG_PATH/FFPROBE_PATH): drop the npm-shipped copies (~140 MB)
-rm -rf node_modules/@ffmpeg-installer node_modules/@ffprobe-installer

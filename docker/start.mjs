@@ -1,3 +1,3 @@
-// The image's server entry: the backend compiled by `tsc -p tsconfig.build.json` (no tsx at run time).
+// The image's server entry: the server compiled by scripts/build.mjs (no TypeScript tooling at run time).
 const { main } = await import('../backend/dist/main.js');
 await main();

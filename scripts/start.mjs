@@ -1,9 +1,15 @@
-// npm start: builds the web UI when it is missing or stale, then runs the server (TypeScript via tsx).
-// With UI_DIST set the server serves a UI built elsewhere, so nothing is built here.
-import { register } from 'tsx/esm/api';
-import { buildUiIfStale } from './build-ui.mjs';
+// npm start: with the dev dependencies installed, first builds what is stale (the web UI, the
+// compiled server: scripts/build.mjs), then runs the compiled server, backend/dist/main.js.
+// With UI_DIST set the server serves a UI built elsewhere, so the UI is not built here. After
+// `npm prune --omit=dev` nothing is built: the last build runs as it is.
+import fs from 'node:fs';
+import { buildStale, devToolsInstalled } from './build.mjs';
 
-if (!process.env.UI_DIST) await buildUiIfStale();
-register();
-const { main } = await import('../backend/src/main.ts');
+if (devToolsInstalled()) await buildStale({ ui: !process.env.UI_DIST });
+const entry = new URL('../backend/dist/main.js', import.meta.url);
+if (!fs.existsSync(entry)) {
+  console.error('backend/dist/main.js is missing: run `npm ci && npm run build` (the build needs the dev dependencies)');
+  process.exit(1);
+}
+const { main } = await import(entry.href);
 await main();

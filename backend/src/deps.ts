@@ -7,6 +7,7 @@ import type { Sessions } from './auth/sessions.js';
 import type { TokenSigner } from './auth/tokens.js';
 import type { SettingsStore } from './settings/store.js';
 import type { Jobs } from './worker/jobs.js';
+import type { FfmpegInfo } from './downloads/ffmpeg.js';
 
 export interface Clock {
   now(): Date;
@@ -29,8 +30,10 @@ export interface Deps {
   startedAt: Date;
   /** Cross-domain calls wired in main.ts (so domains do not import each other in circles). */
   hooks: Hooks;
-  /** Which ffmpeg/ffprobe the downloads domain uses (shown by /health/detailed). */
-  ffmpegInfo?: () => { ffmpeg_path: string | null; ffprobe_path: string | null; source: string };
+  /** Which ffmpeg/ffprobe the downloads domain uses and whether they are current (shown by /health/detailed). */
+  ffmpegInfo?: () => FfmpegInfo;
+  /** The start-up check of ffmpeg's version: downloads start only once it said `ok`. */
+  ffmpegCheck?: Promise<FfmpegInfo>;
   /** Set while this process serves HTTP (role all or web). */
   realtime?: { activeConnections(): number };
 }

@@ -1,6 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 
 /** Reading the Docker recipe (Dockerfile, compose.yaml, .dockerignore) as Docker would. */
@@ -156,4 +159,18 @@ export async function stop(proc: Proc, ms = 30_000): Promise<number | null> {
   const code = await proc.exited;
   clearTimeout(timer);
   return code;
+}
+
+/** An empty database on the run's PostgreSQL, dropped with the others at the end of the run. */
+export async function emptyDatabase(): Promise<string> {
+  const admin = inject('pgAdminUrl');
+  const ppid = inject('pgTemplate').split('_')[2];
+  const name = `awt_${ppid}_docker_${crypto.randomBytes(4).toString('hex')}`;
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  await c.query(`create database "${name}"`);
+  await c.end();
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  return u.toString();
 }

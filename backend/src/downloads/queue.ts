@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js';
 import { Conflict, NotFound } from '../http/errors.js';
 import * as repo from './repo.js';
-import { runtimeFor } from './runtime.js';
+import { ffmpegUsable, runtimeFor } from './runtime.js';
 
 /** Queue mechanics shared by the service and the jobs: claiming, recovery, the API shapes. */
 
@@ -33,6 +33,7 @@ export type ApiItem = ReturnType<typeof toApiItem>;
 
 /** Claims the next items (queue order, at most max_parallel_downloads across processes) and adds their jobs. */
 export async function dispatch(deps: Deps): Promise<string[]> {
+  if (!(await ffmpegUsable(deps))) return []; // downloads disabled: items wait (see /health/detailed)
   const max = deps.settings.get().downloads.max_parallel_downloads;
   return deps.db.transaction(async (tx) => {
     const ids = await repo.claimNext(tx, max);
@@ -46,6 +47,7 @@ export async function dispatch(deps: Deps): Promise<string[]> {
  * connection) get a new job; it resumes from the partial files.
  */
 export async function recoverOrphans(deps: Deps): Promise<string[]> {
+  if (!(await ffmpegUsable(deps))) return [];
   const rt = runtimeFor(deps);
   const recovered: string[] = [];
   for (const id of await repo.activeIds(deps.db)) {

@@ -5,7 +5,7 @@ import { sql } from '../db/pool.js';
 import { HttpClient } from '../net/httpClient.js';
 import { Throttle } from './engine/throttle.js';
 import { CancelledError } from './engine/errors.js';
-import { discoverFfmpeg } from './ffmpeg.js';
+import { checkFfmpeg, discoverFfmpeg, type FfmpegInfo } from './ffmpeg.js';
 
 /**
  * Per-process state of the downloads domain: the bandwidth throttle shared by all downloads,
@@ -108,10 +108,23 @@ export function runtimeFor(deps: Pick<Deps, 'db' | 'log' | 'settings'>): Downloa
   return rt;
 }
 
-/** Logs which ffmpeg is used and exposes it to /health/detailed. */
+/**
+ * Checks ffmpeg's version in the background (start-up does not wait for it), logs which one is
+ * used and exposes the result to /health/detailed; downloads wait for it (`ffmpegUsable`).
+ */
 export function announceFfmpeg(deps: Deps): void {
-  const info = discoverFfmpeg(deps.env);
+  let info: FfmpegInfo = { ...discoverFfmpeg(deps.env), status: 'checking', message: 'checking the ffmpeg version' };
   deps.ffmpegInfo = () => info;
-  if (info.ffmpeg_path && info.ffprobe_path) deps.log.info(info, `using ffmpeg ${info.ffmpeg_path} and ffprobe ${info.ffprobe_path} (${info.source})`);
-  else deps.log.error(info, 'ffmpeg/ffprobe not found: downloads will fail until FFMPEG_PATH/FFPROBE_PATH are set');
+  deps.ffmpegCheck = checkFfmpeg(deps.env).then((checked) => {
+    info = checked;
+    if (checked.status === 'ok') deps.log.info(checked, `using ffmpeg ${checked.ffmpeg_path} and ffprobe ${checked.ffprobe_path} (${checked.source}): ${checked.message}`);
+    else deps.log.error(checked, checked.message);
+    return checked;
+  });
+}
+
+/** Whether this process may start downloads: its ffmpeg and ffprobe are FFmpeg 5 or newer. */
+export async function ffmpegUsable(deps: Deps): Promise<boolean> {
+  if (!deps.ffmpegCheck) return true; // deps built without startDownloads (no check was asked for)
+  return (await deps.ffmpegCheck).status === 'ok';
 }

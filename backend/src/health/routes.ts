@@ -16,8 +16,13 @@ const Detailed = Basic.extend({
       cpu_percent: z.number(), memory_percent: z.number(), memory_available_mb: z.number(),
       disk_percent: z.number(), disk_free_mb: z.number(), uptime_seconds: z.number(),
     }),
-    ffmpeg: z.object({ ffmpeg_path: z.string().nullable(), ffprobe_path: z.string().nullable(), source: z.string() }).optional(),
+    ffmpeg: z.object({
+      ffmpeg_path: z.string().nullable(), ffprobe_path: z.string().nullable(), source: z.string(),
+      status: z.enum(['checking', 'ok', 'too_old', 'missing']).optional().describe('downloads run only when `ok` (FFmpeg 5 or newer)'),
+      ffmpeg_version: z.string().nullable().optional(), ffprobe_version: z.string().nullable().optional(), message: z.string().optional(),
+    }).optional(),
   }),
+  warnings: z.array(z.object({ code: z.string(), message: z.string() })).describe('What works only in part although the product runs: e.g. `FFMPEG_UNSUITABLE` (downloads disabled)'),
   startup_time: z.string(),
 });
 
@@ -50,6 +55,8 @@ export function healthRoutes(deps: Deps): Router {
     }
     const [dataOk, logsOk] = await Promise.all([writable(deps.env.DATA_DIR), writable(path.join(deps.env.DATA_DIR, 'logs'))]);
     const healthy = database.status === 'healthy' && dataOk && logsOk;
+    const ffmpeg = deps.ffmpegInfo?.();
+    const warnings = ffmpeg && (ffmpeg.status === 'too_old' || ffmpeg.status === 'missing') ? [{ code: 'FFMPEG_UNSUITABLE', message: ffmpeg.message ?? '' }] : [];
     ctx.status = healthy ? 200 : 503;
     return {
       ...basic(),
@@ -58,8 +65,9 @@ export function healthRoutes(deps: Deps): Router {
         database,
         filesystem: { status: dataOk && logsOk ? 'healthy' : 'unhealthy', data_dir_writable: dataOk, logs_dir_writable: logsOk },
         system: await systemMetrics(deps.env.DATA_DIR),
-        ffmpeg: deps.ffmpegInfo?.(),
+        ffmpeg,
       },
+      warnings,
       startup_time: deps.startedAt.toISOString(),
     };
   }

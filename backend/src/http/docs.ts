@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import Router from '@koa/router';
@@ -8,7 +9,13 @@ import { plainRoute } from './route.js';
 
 const require = createRequire(import.meta.url);
 const swaggerDir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
-const redocDir = path.join(path.dirname(require.resolve('redoc/package.json')), 'bundles');
+/** ReDoc's bundle: copied beside the compiled server by the build (backend/dist/vendor), else the dev dependency's. */
+function redocBundleDir(): string {
+  const vendored = path.resolve(import.meta.dirname, '../vendor');
+  if (fs.existsSync(path.join(vendored, 'redoc.standalone.js'))) return vendored;
+  return path.join(path.dirname(require.resolve('redoc/package.json')), 'bundles');
+}
+const redocDir = redocBundleDir();
 
 const swaggerHtml = `<!doctype html><html><head><meta charset="utf-8"><title>Aniworld API</title>
 <link rel="stylesheet" href="/api/docs/assets/swagger-ui.css"></head>

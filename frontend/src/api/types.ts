@@ -364,8 +364,12 @@ export interface HealthDetailed {
     database: { status: string; connection_time_ms: number | null; message: string };
     filesystem: { status: string; data_dir_writable: boolean; logs_dir_writable: boolean };
     system: { cpu_percent: number; memory_percent: number; memory_available_mb: number; disk_percent: number; disk_free_mb: number; uptime_seconds: number };
-    ffmpeg?: { ffmpeg_path: string | null; ffprobe_path: string | null; source: string };
+    ffmpeg?: {
+      ffmpeg_path: string | null; ffprobe_path: string | null; source: string;
+      status?: 'checking' | 'ok' | 'too_old' | 'missing'; ffmpeg_version?: string | null; ffprobe_version?: string | null; message?: string;
+    };
   };
+  warnings: { code: string; message: string }[];
   startup_time: string;
 }
 

@@ -5,6 +5,8 @@ const de: Record<string, string> = {
   'common.back': 'Zurück', 'common.cancel': 'Abbrechen', 'common.delete': 'Löschen', 'common.dismiss': 'Schließen', 'common.loading': 'Wird geladen …',
   'common.next': 'Weiter', 'common.previous': 'Zurück', 'common.no': 'Nein', 'common.yes': 'Ja', 'common.optional': '(optional)',
   'common.save': 'Speichern', 'common.saved': 'Gespeichert', 'common.saving': 'Wird gespeichert …', 'common.unavailable': 'Nicht verfügbar',
+  'ffmpeg.bannerTooOld': 'Downloads sind abgeschaltet: Auf diesem Server ist ffmpeg {version} installiert, Aniworld braucht FFmpeg 5 oder neuer. Installiere ein aktuelles ffmpeg (oder setze FFMPEG_PATH/FFPROBE_PATH) und starte neu.',
+  'ffmpeg.bannerMissing': 'Downloads sind abgeschaltet: ffmpeg/ffprobe wurde auf diesem Server nicht gefunden. Installiere FFmpeg 5 oder neuer (oder setze FFMPEG_PATH/FFPROBE_PATH) und starte neu.',
   'link.connected': 'Live', 'link.connecting': 'Verbinde …', 'link.disconnected': 'Offline',
   'policy.title': 'Anforderungen an das Passwort', 'policy.length': 'Mindestens 8 Zeichen', 'policy.lower': 'Ein Kleinbuchstabe',
   'policy.upper': 'Ein Großbuchstabe', 'policy.digit': 'Eine Ziffer', 'policy.special': 'Ein Sonderzeichen', 'policy.met': 'erfüllt', 'policy.notMet': 'nicht erfüllt',

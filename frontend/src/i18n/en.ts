@@ -5,6 +5,8 @@ const en: Record<string, string> = {
   'common.back': 'Back', 'common.cancel': 'Cancel', 'common.delete': 'Delete', 'common.dismiss': 'Dismiss', 'common.loading': 'Loading…',
   'common.next': 'Next', 'common.previous': 'Previous', 'common.no': 'No', 'common.yes': 'Yes', 'common.optional': '(optional)',
   'common.save': 'Save', 'common.saved': 'Saved', 'common.saving': 'Saving…', 'common.unavailable': 'Not available',
+  'ffmpeg.bannerTooOld': 'Downloads are disabled: this server has ffmpeg {version}, and Aniworld needs FFmpeg 5 or newer. Install a current ffmpeg (or set FFMPEG_PATH/FFPROBE_PATH) and restart.',
+  'ffmpeg.bannerMissing': 'Downloads are disabled: ffmpeg/ffprobe was not found on this server. Install FFmpeg 5 or newer (or set FFMPEG_PATH/FFPROBE_PATH) and restart.',
   'link.connected': 'Live', 'link.connecting': 'Connecting…', 'link.disconnected': 'Offline',
   'policy.title': 'Password requirements', 'policy.length': 'At least 8 characters', 'policy.lower': 'A lower-case letter',
   'policy.upper': 'An upper-case letter', 'policy.digit': 'A digit', 'policy.special': 'A special character', 'policy.met': 'met', 'policy.notMet': 'not met',
