@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { animeDirectoryProblem } from './settings/animeDirectory.js';
+import { trustedProxiesProblem } from './http/clientIp.js';
 
 /** The only reader of process.env: parsed once, frozen, every bad variable listed. */
 const bool = z
@@ -53,10 +54,13 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const env = parsed.data;
   const animeProblem = env.ANIME_DIR ? animeDirectoryProblem(env.ANIME_DIR, path.resolve(env.DATA_DIR)) : null;
   if (animeProblem) throw new EnvError(`Invalid environment:\n  ANIME_DIR: ${animeProblem}`);
+  const proxies = env.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean);
+  const proxyProblem = trustedProxiesProblem(proxies);
+  if (proxyProblem) throw new EnvError(`Invalid environment:\n  TRUSTED_PROXIES: ${proxyProblem}`);
   return Object.freeze({
     ...env,
     DATA_DIR: path.resolve(env.DATA_DIR),
     ANIME_DIR: env.ANIME_DIR ? path.resolve(env.ANIME_DIR) : undefined,
-    TRUSTED_PROXIES: env.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean),
+    TRUSTED_PROXIES: proxies,
   });
 }

@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
 import { authApi } from './api/index.ts';
-import { setSessionExpiredHandler } from './api/client.ts';
+import { expireSession, setSessionExpiredHandler } from './api/client.ts';
+import { setTokenRenewer } from './realtime/socket.ts';
 import { session, clearSession } from './stores/session.ts';
 
 declare module 'vue-router' {
@@ -52,6 +53,13 @@ router.beforeEach(async (to: RouteLocationNormalized) => {
   }
   if (!session.token) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
   return true;
+});
+
+// The server ended the socket's session: the realtime link goes on while the session is still good.
+setTokenRenewer(async () => {
+  const st = await authApi.status().catch(() => null);
+  if (st && !st.authenticated) expireSession();
+  return st?.authenticated ? session.token : null;
 });
 
 // An expired or revoked session: back to the login, which returns here afterwards.

@@ -3,7 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it, inject } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { client } from '../helpers/http.js';
+import { adminClient, client } from '../helpers/http.js';
 import { createTestDatabase } from '../helpers/db.js';
 
 const servers: TestServer[] = [];
@@ -33,14 +33,22 @@ describe('health', () => {
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
 
+    // anonymous: the verdicts only, nothing about paths, ffmpeg, figures or errors
     const res = await anon.get('/health/detailed');
     expect(res.status).toBe(200);
-    const { dependencies: d, ...top } = res.body;
+    const { dependencies: pub, ...top } = res.body;
     expect(top.status).toBe('healthy');
     expect(Date.parse(top.startup_time)).toBeLessThanOrEqual(Date.now());
-    expect(d.database).toMatchObject({ status: 'healthy', message: expect.any(String) });
+    expect(Object.keys(pub).sort()).toEqual(['database', 'filesystem']);
+    expect(pub.database).toMatchObject({ status: 'healthy', message: 'Database connection successful' });
+    expect(pub.filesystem).toEqual({ status: 'healthy', data_dir_writable: true, logs_dir_writable: true });
+    expect(res.text).not.toContain(srv.dataDir);
+    expect(res.text).not.toMatch(/ffmpeg|ffprobe/);
+    // logged in: the full figures
+    const { api } = await adminClient(srv.url);
+    const full = await api.get('/api/health/detailed');
+    const d = full.body.dependencies;
     expect(d.database.connection_time_ms).toBeGreaterThan(0);
-    expect(d.filesystem).toEqual({ status: 'healthy', data_dir_writable: true, logs_dir_writable: true });
     for (const k of ['cpu_percent', 'memory_percent', 'disk_percent']) {
       expect(d.system[k], k).toBeGreaterThanOrEqual(0);
       expect(d.system[k], k).toBeLessThanOrEqual(100);
@@ -79,7 +87,7 @@ describe('health', () => {
     expect(res.status).toBe(503);
     expect(res.body.status).toBe('unhealthy');
     expect(res.body.dependencies.database).toMatchObject({ status: 'unhealthy', connection_time_ms: null });
-    expect(res.body.dependencies.database.message).toMatch(/unreachable/i);
+    expect(res.body.dependencies.database.message).toBe('Database unreachable'); // no error text for anonymous callers
     // the basic check stays cheap and answers (the process is alive)
     expect((await client(srv.url).get('/health')).status).toBe(200);
   });

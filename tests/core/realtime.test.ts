@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import jwt from 'jsonwebtoken';
 import { io, type Socket } from 'socket.io-client';
+import { ANONYMOUS_SOCKETS_PER_ADDRESS } from '../../backend/src/realtime/server.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ADMIN_PASSWORD, adminClient, client } from '../helpers/http.js';
 
@@ -128,4 +133,54 @@ describe('realtime over Socket.IO', () => {
     adminSocket.socket.emit('message', { type: 'ping' });
     await adminSocket.next('pong');
   });
+
+  it('takes the token from the ?token= query too', async () => {
+    const token = await login();
+    const socket = io(srv.url, { query: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    sockets.push(socket);
+    const hello = await new Promise<Msg>((resolve) => socket.once('message', resolve));
+    expect(hello.data.authenticated).toBe(true);
+    socket.close();
+  });
+
+  it('an address holds at most ANONYMOUS_SOCKETS_PER_ADDRESS sockets without a login; logged-in ones are not counted', async () => {
+    for (const s of sockets) s.close(); // the earlier tests' sockets: gone on the server too before counting
+    await waitUntil(async () => (await client(srv.url).get('/ws/status')).body.active_connections === 0);
+    const open: Socket[] = [];
+    for (let i = 0; i < ANONYMOUS_SOCKETS_PER_ADDRESS; i++) open.push((await connect()).socket);
+    const refused = io(srv.url, { transports: ['websocket'], reconnection: false, forceNew: true });
+    sockets.push(refused);
+    const err = await new Promise<Error>((resolve) => refused.once('connect_error', resolve));
+    expect(err.message).toMatch(/too many connections without a login/i);
+    expect((await connect(await login())).connected.data.authenticated).toBe(true);
+    // one closes: room for one more
+    const closed = new Promise<void>((resolve) => open[0]!.once('disconnect', () => resolve()));
+    open[0]!.close();
+    await closed;
+    await waitUntil(async () => {
+      const again = io(srv.url, { transports: ['websocket'], reconnection: false, forceNew: true });
+      sockets.push(again);
+      return new Promise<boolean>((resolve) => { again.once('connect', () => resolve(true)); again.once('connect_error', () => resolve(false)); });
+    });
+    for (const s of open) s.close();
+  });
+
+  it('disconnects a socket when its token expires', async () => {
+    const secret = fs.readFileSync(path.join(srv.dataDir, 'jwt_secret'), 'utf8').trim();
+    const claims = JSON.parse(Buffer.from((await login()).split('.')[1]!, 'base64url').toString());
+    const shortLived = jwt.sign({ ...claims, jti: crypto.randomUUID(), exp: Math.floor(Date.now() / 1000) + 2 }, secret, { algorithm: 'HS256' });
+    const c = await connect(shortLived);
+    expect(c.connected.data.authenticated).toBe(true);
+    expect(await c.disconnected).toBe('io server disconnect');
+    expect(c.seen.some((m) => m.type === 'error' && /session expired/i.test(m.data.message))).toBe(true);
+  });
 });
+
+/** Retries a check until it holds (the server notices a closed socket a moment after the client). */
+async function waitUntil(check: () => Promise<boolean>, tries = 100): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('condition never held');
+}

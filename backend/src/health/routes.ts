@@ -15,12 +15,12 @@ const Detailed = Basic.extend({
     system: z.object({
       cpu_percent: z.number(), memory_percent: z.number(), memory_available_mb: z.number(),
       disk_percent: z.number(), disk_free_mb: z.number(), uptime_seconds: z.number(),
-    }),
+    }).optional().describe('Logged-in callers only'),
     ffmpeg: z.object({
       ffmpeg_path: z.string().nullable(), ffprobe_path: z.string().nullable(), source: z.string(),
       status: z.enum(['checking', 'ok', 'too_old', 'missing']).optional().describe('downloads run only when `ok` (FFmpeg 5 or newer)'),
       ffmpeg_version: z.string().nullable().optional(), ffprobe_version: z.string().nullable().optional(), message: z.string().optional(),
-    }).optional(),
+    }).optional().describe('Logged-in callers only'),
   }),
   warnings: z.array(z.object({ code: z.string(), message: z.string() })).describe('What works only in part although the product runs: e.g. `FFMPEG_UNSUITABLE` (downloads disabled)'),
   startup_time: z.string(),
@@ -44,7 +44,8 @@ export function healthRoutes(deps: Deps): Router {
 
   const basic = () => ({ status: 'healthy' as const, timestamp: new Date().toISOString(), version: deps.version });
 
-  async function detailed(ctx: { status: number }) {
+  /** Anonymous callers get the verdicts only: no paths, no ffmpeg location, no figures, no error texts. */
+  async function detailed(ctx: { status: number }, loggedIn: boolean) {
     const t0 = performance.now();
     let database: { status: string; connection_time_ms: number | null; message: string };
     try {
@@ -58,6 +59,18 @@ export function healthRoutes(deps: Deps): Router {
     const ffmpeg = deps.ffmpegInfo?.();
     const warnings = ffmpeg && (ffmpeg.status === 'too_old' || ffmpeg.status === 'missing') ? [{ code: 'FFMPEG_UNSUITABLE', message: ffmpeg.message ?? '' }] : [];
     ctx.status = healthy ? 200 : 503;
+    if (!loggedIn) {
+      return {
+        ...basic(),
+        status: healthy ? ('healthy' as const) : ('unhealthy' as const),
+        dependencies: {
+          database: { ...database, message: database.status === 'healthy' ? 'Database connection successful' : 'Database unreachable' },
+          filesystem: { status: dataOk && logsOk ? 'healthy' : 'unhealthy', data_dir_writable: dataOk, logs_dir_writable: logsOk },
+        },
+        warnings: warnings.map(({ code }) => ({ code, message: 'Downloads are disabled; details for logged-in callers' })),
+        startup_time: deps.startedAt.toISOString(),
+      };
+    }
     return {
       ...basic(),
       status: healthy ? ('healthy' as const) : ('unhealthy' as const),
@@ -75,7 +88,8 @@ export function healthRoutes(deps: Deps): Router {
   for (const prefix of ['', '/api']) {
     route(r, { method: 'get', path: `${prefix}/health`, access: 'public', summary: 'Basic health check', tags, responses: { 200: Basic } }, basic);
     route(r, { method: 'get', path: `${prefix}/health/detailed`, access: 'public', summary: 'Health of the database, folders and system', tags,
-      responses: { 200: Detailed, 503: Detailed } }, ({ ctx }) => detailed(ctx));
+      description: 'Anonymous callers get the verdicts only (no paths, ffmpeg location, system figures or error texts); logged-in callers get everything.',
+      responses: { 200: Detailed, 503: Detailed } }, ({ ctx, user }) => detailed(ctx, user !== null));
   }
   return r;
 }

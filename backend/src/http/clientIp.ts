@@ -1,13 +1,38 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'koa';
+import proxyAddr from 'proxy-addr';
 
 const strip = (ip: string) => ip.replace(/^::ffff:/, '');
 
-/** The client's address: X-Forwarded-For counts only when the direct peer is a trusted proxy. */
+/** TRUSTED_PROXIES (addresses and CIDR ranges, e.g. 172.16.0.0/12) compiled once per list. */
+const compiled = new WeakMap<readonly string[], (addr: string, i: number) => boolean>();
+function trustOf(trusted: readonly string[]) {
+  let fn = compiled.get(trusted);
+  if (!fn) compiled.set(trusted, (fn = proxyAddr.compile([...trusted])));
+  return fn;
+}
+
+/** A bad TRUSTED_PROXIES entry, for the start-up check (null when all parse). */
+export function trustedProxiesProblem(trusted: readonly string[]): string | null {
+  try {
+    proxyAddr.compile([...trusted]);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** The client's address: X-Forwarded-For hops count only while each sender is a trusted proxy (proxy-addr). */
+export function clientAddress(req: IncomingMessage, trusted: readonly string[]): string {
+  if (trusted.length === 0) return strip(req.socket.remoteAddress ?? 'unknown');
+  return strip(proxyAddr(req, trustOf(trusted)));
+}
+
+/** Whether the request came through a trusted proxy (its direct peer is one). */
+export function viaTrustedProxy(req: IncomingMessage, trusted: readonly string[]): boolean {
+  return trusted.length > 0 && trustOf(trusted)(req.socket.remoteAddress ?? '', 0);
+}
+
 export function clientIp(ctx: Context, trusted: readonly string[]): string {
-  const peer = strip(ctx.req.socket.remoteAddress ?? 'unknown');
-  if (trusted.length === 0 || !trusted.includes(peer)) return peer;
-  const chain = (ctx.get('X-Forwarded-For') || '').split(',').map((s) => strip(s.trim())).filter(Boolean);
-  // walk from the nearest hop back, skipping our own trusted proxies
-  for (let i = chain.length - 1; i >= 0; i--) if (!trusted.includes(chain[i])) return chain[i];
-  return peer;
+  return clientAddress(ctx.req, trusted);
 }

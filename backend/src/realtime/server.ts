@@ -4,6 +4,10 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { ROOMS, type RealtimeEvent } from './bus.js';
 import type { AuthUser } from '../auth/tokens.js';
+import { clientAddress } from '../http/clientIp.js';
+
+/** Sockets without a valid token one address may hold open at once. */
+export const ANONYMOUS_SOCKETS_PER_ADDRESS = 20;
 
 export const SUPPORTED_MESSAGE_TYPES = [
   'connected', 'ping', 'pong', 'error', 'system_info',
@@ -21,22 +25,58 @@ const ClientMessage = z.union([
 
 const message = (type: string, data: Record<string, unknown> = {}) => ({ type, timestamp: new Date().toISOString(), data });
 
+function endSession(socket: Socket, reason: string): void {
+  socket.emit('message', message('error', { message: reason, code: 'AUTHENTICATION_ERROR' }));
+  socket.disconnect(true);
+}
+
+/** The handshake's token: `auth.token`, or the `?token=` query (never logged: Socket.IO requests bypass the access log). */
+function handshakeToken(socket: Socket): string | null {
+  const fromAuth = socket.handshake.auth?.token;
+  if (typeof fromAuth === 'string' && fromAuth) return fromAuth;
+  const fromQuery = socket.handshake.query?.token;
+  return typeof fromQuery === 'string' && fromQuery ? fromQuery : null;
+}
+
 /**
- * Socket.IO on the HTTP server's port. The token goes in the handshake `auth`; without one a socket
- * receives public messages only. Messages use the spec's `{type, timestamp, data}` shape on the
+ * Socket.IO on the HTTP server's port. The token (optional) goes in the handshake `auth` or the
+ * `?token=` query; without a valid one a socket joins the public room only, and one address may
+ * hold at most ANONYMOUS_SOCKETS_PER_ADDRESS of those. A socket with a token is disconnected when the
+ * token expires or is revoked (the UI reconnects with a fresh one). Messages use the spec's `{type, timestamp, data}` shape on the
  * `message` event; clients send `{action: 'join'|'leave', data: {room}}` or `{type: 'ping'}`.
  */
 export function startRealtime(deps: Deps, httpServer: http.Server, authenticate: (token: string | null) => AuthUser | null) {
   const io = new Server(httpServer, { path: '/socket.io', serveClient: false, cors: { origin: false } });
   const log = deps.log.child({ module: 'realtime' });
 
-  io.on('connection', (socket: Socket) => {
-    const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
+  const anonymousPerAddress = new Map<string, number>();
+  io.use((socket, next) => {
+    const token = handshakeToken(socket);
     const user = authenticate(token);
     socket.data.token = token;
     socket.data.user = user;
+    if (user) return next();
+    const address = clientAddress(socket.request, deps.env.TRUSTED_PROXIES);
+    const open = anonymousPerAddress.get(address) ?? 0;
+    if (open >= ANONYMOUS_SOCKETS_PER_ADDRESS) return next(new Error('Too many connections without a login from this address'));
+    anonymousPerAddress.set(address, open + 1);
+    socket.once('disconnect', () => {
+      const n = (anonymousPerAddress.get(address) ?? 1) - 1;
+      if (n > 0) anonymousPerAddress.set(address, n);
+      else anonymousPerAddress.delete(address);
+    });
+    return next();
+  });
+
+  io.on('connection', (socket: Socket) => {
+    const user = socket.data.user as AuthUser | null;
     socket.join('public');
-    if (user) socket.join(`user:${user.id}`);
+    if (user) {
+      socket.join(`user:${user.id}`);
+      // the token's end is the socket's end (node timers hold at most ~24.8 days)
+      const expiry = setTimeout(() => endSession(socket, 'Session expired'), Math.min(Math.max(user.exp * 1000 - Date.now(), 0), 2 ** 31 - 1));
+      socket.once('disconnect', () => clearTimeout(expiry));
+    }
     socket.emit('message', message('connected', { authenticated: !!user, rooms: user ? [...ROOMS] : [], message: 'Connected to Aniworld' }));
 
     const handle = (raw: unknown) => {
@@ -74,13 +114,10 @@ export function startRealtime(deps: Deps, httpServer: http.Server, authenticate:
     io.to(room).emit('message', msg);
   });
 
-  // A logout or password change disconnects the sockets whose token is no longer valid.
+  // A logout, revocation or password change disconnects the sockets whose token is no longer valid.
   deps.sessions.onChange(() => {
     for (const socket of io.of('/').sockets.values()) {
-      if (socket.data.user && !authenticate(socket.data.token)) {
-        socket.emit('message', message('error', { message: 'Session ended', code: 'AUTHENTICATION_ERROR' }));
-        socket.disconnect(true);
-      }
+      if (socket.data.user && !authenticate(socket.data.token)) endSession(socket, 'Session ended');
     }
   });
 

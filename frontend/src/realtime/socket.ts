@@ -17,6 +17,12 @@ const listeners = new Map<string, Set<Listener>>();
 let socket: Socket | null = null;
 let currentToken: string | null = null;
 
+/** Answers a fresh token after the server ended the socket's session (expired, revoked), or null: logged out. */
+let renewToken: () => Promise<string | null> = async () => null;
+export function setTokenRenewer(fn: () => Promise<string | null>): void {
+  renewToken = fn;
+}
+
 /** Subscribes to one message type ('*' for all); returns the unsubscribe function. */
 export function onMessage(type: string, fn: Listener): () => void {
   let set = listeners.get(type);
@@ -40,19 +46,31 @@ export function dispatch(msg: RealtimeMessage): void {
 }
 
 export function connectRealtime(token: string): void {
-  if (socket && currentToken === token) return;
-  disconnectRealtime();
+  if (socket) {
+    currentToken = token; // a renewed token: the next (re)connect presents it
+    return;
+  }
   currentToken = token;
   linkState.value = 'connecting';
-  const s = io({ path: '/socket.io', auth: { token }, transports: ['websocket', 'polling'], reconnectionDelayMax: 10_000 });
+  // auth as a function: every reconnect presents the newest token
+  const s = io({ path: '/socket.io', auth: (cb) => cb({ token: currentToken }), transports: ['websocket', 'polling'], reconnectionDelayMax: 10_000 });
   socket = s;
   s.on('connect', () => {
     linkState.value = 'connected';
     for (const room of ROOMS) s.emit('message', { action: 'join', data: { room } });
     dispatch({ type: 'link_connected', timestamp: new Date().toISOString(), data: {} });
   });
-  s.on('disconnect', () => {
+  s.on('disconnect', (reason) => {
     linkState.value = s.active ? 'connecting' : 'disconnected';
+    // the server ended the session (token expired or revoked): reconnect with a fresh token, if any
+    if (reason === 'io server disconnect') {
+      void renewToken().then((fresh) => {
+        if (!fresh || socket !== s) return;
+        currentToken = fresh;
+        linkState.value = 'connecting';
+        s.connect();
+      });
+    }
   });
   s.on('connect_error', () => {
     linkState.value = s.active ? 'connecting' : 'disconnected';
