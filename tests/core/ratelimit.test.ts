@@ -90,8 +90,8 @@ describe('general per-origin limit for requests without a valid token', () => {
     expect((await anon.get('/health/detailed')).status).toBe(200);
   });
 
-  it('believes X-Forwarded-For from a trusted proxy: each client has its own budget', async () => {
-    const srv = await server({ RATE_LIMIT_PER_MINUTE: '3', TRUSTED_PROXIES: '127.0.0.1' });
+  it('believes X-Forwarded-For from a trusted proxy (a CIDR range): each client has its own budget', async () => {
+    const srv = await server({ RATE_LIMIT_PER_MINUTE: '3', TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.0/8' });
     const anon = client(srv.url);
     const a = [];
     for (let i = 0; i < 4; i++) a.push((await anon.get('/api/config', from('203.0.113.1'))).status);
@@ -99,5 +99,12 @@ describe('general per-origin limit for requests without a valid token', () => {
     expect((await anon.get('/api/config', from('203.0.113.2'))).status).toBe(401);
     // the nearest untrusted hop counts, not whatever the client wrote first
     expect((await anon.get('/api/config', from('198.51.100.9, 203.0.113.1'))).status).toBe(429);
+    // a hop inside a trusted range is skipped too (a second proxy on the Docker network)
+    expect((await anon.get('/api/config', from('203.0.113.1, 10.1.2.3'))).status).toBe(429);
+    expect((await anon.get('/api/config', from('203.0.113.7, 10.1.2.3'))).status).toBe(401);
+  });
+
+  it('refuses a TRUSTED_PROXIES entry that is not an address or range', async () => {
+    await expect(server({ TRUSTED_PROXIES: '127.0.0.1, docker-net' })).rejects.toThrow(/TRUSTED_PROXIES/);
   });
 });
