@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-const run = promisify(execFile);
-const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
+export const run = promisify(execFile);
+export const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
 const VERSION = 'v2';
 
 export interface Mp4Options {
@@ -48,13 +48,13 @@ export interface HlsMedia {
   key: Buffer | null;
 }
 
-function cacheDir(kind: string, opts: object, baseDir?: string): string {
+export function cacheDir(kind: string, opts: object, baseDir?: string): string {
   const hash = crypto.createHash('sha1').update(JSON.stringify({ kind, opts, VERSION })).digest('hex').slice(0, 12);
   return path.join(baseDir ?? path.join(os.tmpdir(), 'aniworld-media'), `${kind}-${hash}`);
 }
 
 /** Builds into a temp sibling and renames, so parallel test files never see half a cache. */
-async function cached(dir: string, build: (tmp: string) => Promise<void>): Promise<string> {
+export async function cached(dir: string, build: (tmp: string) => Promise<void>): Promise<string> {
   if (fs.existsSync(path.join(dir, '.done'))) return dir;
   const tmp = `${dir}.tmp-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   fs.mkdirSync(tmp, { recursive: true });
@@ -68,7 +68,7 @@ async function cached(dir: string, build: (tmp: string) => Promise<void>): Promi
   return dir;
 }
 
-function sourceArgs(seconds: number, width: number, height: number, bitrate?: string): string[] {
+export function sourceArgs(seconds: number, width: number, height: number, bitrate?: string): string[] {
   const video = `testsrc2=size=${width}x${height}:rate=25${bitrate ? ',noise=alls=30:allf=t' : ''}`;
   return [
     '-hide_banner', '-loglevel', 'error', '-y',

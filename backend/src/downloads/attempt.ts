@@ -128,7 +128,7 @@ async function downloadStream(a: AttemptInput, url: string, bins: { ffmpeg: stri
       r = await downloadHls({
         ...common, url, dir: segDir, quality: a.quality ?? (dl.quality_preference === 'best' ? null : dl.quality_preference),
         concurrency: dl.hls_segment_concurrency, retries: dl.hls_segment_retries, onProgress: a.onProgress, watcher: edges,
-        consume: async (files) => { remuxErrors = await remuxSegments({ ffmpegPath: bins.ffmpeg, files, output, container: dl.container, signal: remuxAbort.signal }); },
+        consume: async (files, audio) => { remuxErrors = await remuxSegments({ ffmpegPath: bins.ffmpeg, files, audio, output, container: dl.container, signal: remuxAbort.signal }); },
       });
     } catch (err) {
       remuxAbort.abort(err);

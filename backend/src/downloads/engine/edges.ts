@@ -5,8 +5,9 @@ import { checkDuration, checkStreams, concatList, firstLine, parseFramecrc, spaw
 /** What hls.ts tells about its segments: which to fetch before the others, and each one on disk. */
 export interface SegmentWatcher {
   /**
-   * The playlist is known (`fileOf`: where a segment's file lies; `initSection`: fMP4 segments,
-   * whose init section only the first one's file holds); returns the indexes to fetch first.
+   * The playlist is known (`fileOf`: where a segment's file lies; `initSection`: segments that
+   * cannot be decoded alone: fMP4, whose init section only the first one's file holds, or video
+   * whose audio comes apart); returns the indexes to fetch first.
    */
   plan(durations: number[], fileOf: (index: number) => string, initSection: boolean): number[];
   /** Segment `index` is on disk (also for each one found there at a resume). */

@@ -35,3 +35,11 @@ export function isTransient(err: unknown): boolean {
   if (code && RETRYABLE.has(code)) return true;
   return /other side closed|socket hang up|terminated|premature/i.test(e?.message ?? '');
 }
+
+/** A playlist without EXT-X-ENDLIST: a live or event stream, which never ends; another hoster may serve the episode. */
+export class LivePlaylistError extends DownloadError {
+  constructor(url: string) {
+    super(`HlsLivePlaylist: the playlist has no EXT-X-ENDLIST (a live or event stream), only complete playlists are downloaded (${new URL(url).pathname})`);
+    this.name = 'LivePlaylistError';
+  }
+}

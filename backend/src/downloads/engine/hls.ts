@@ -27,13 +27,15 @@ export interface HlsDownload extends MediaRequest {
    * before it are on disk), so the remux overlaps the download: the bytes themselves (the chunks as
    * they arrived) while they are still in memory (a bounded window), else the file's path.
    */
-  consume?: (files: AsyncIterable<string | Buffer[]>) => Promise<void>;
+  consume?: (files: AsyncIterable<string | Buffer[]>, audio: string | null) => Promise<void>;
   /** Told the plan and each segment on disk; the segments it names are fetched first. */
   watcher?: SegmentWatcher;
 }
 
 export interface HlsResult {
   files: string[];
+  /** The separate audio rendition (EXT-X-MEDIA), joined into one file to mux in; null when the audio is in the segments. */
+  audio: string | null;
   totalDuration: number;
   bytes: number;
   /** Segments already on disk when this run started. */
@@ -51,18 +53,47 @@ const segFile = (dir: string, i: number) => path.join(dir, `seg-${String(i).padS
 /** Playlists and keys: capped in bytes and, however slowly they drip, done within four stall times. */
 const small = (o: HlsDownload, maxBytes: number) => ({ retries: o.retries, stallMs: o.stallMs, maxBytes, deadlineMs: 4 * o.stallMs });
 
-async function loadPlaylist(o: HlsDownload): Promise<{ playlist: MediaPlaylist; height: number | null }> {
+async function loadPlaylist(o: HlsDownload): Promise<{ playlist: MediaPlaylist; height: number | null; audio: string | null }> {
   const text = (await fetchBuffer(o, small(o, PLAYLIST_MAX_BYTES))).toString('utf8');
   if (!text.startsWith('#EXTM3U')) throw new DownloadError('the media URL did not answer an HLS playlist');
-  if (!isMasterPlaylist(text)) return { playlist: parseMedia(text, o.url), height: null };
+  if (!isMasterPlaylist(text)) return { playlist: parseMedia(text, o.url), height: null, audio: null };
   const variant = pickVariant(parseMaster(text, o.url), o.quality);
   const media = (await fetchBuffer({ ...o, url: variant.url }, small(o, PLAYLIST_MAX_BYTES))).toString('utf8');
-  return { playlist: parseMedia(media, variant.url), height: variant.height };
+  return { playlist: parseMedia(media, variant.url), height: variant.height, audio: variant.audio };
+}
+
+/**
+ * A separate audio rendition: its segments (resumable like the video's, in `dir/audio`), joined
+ * into one file for the remux, before the video starts (it is small beside the video).
+ */
+async function downloadAudio(o: HlsDownload, url: string): Promise<string> {
+  const dir = path.join(o.dir, 'audio');
+  const r = await downloadHls({ ...o, url, dir, consume: undefined, watcher: undefined, onProgress: undefined, onPlaylist: undefined });
+  const joined = path.join(o.dir, 'audio.joined');
+  const out = await fs.open(joined, 'w');
+  try {
+    for (const f of r.files) await out.write(await fs.readFile(f));
+  } catch (err) {
+    throw isDiskFull(err) ? new DiskFullError(o.dir) : err;
+  } finally {
+    await out.close();
+  }
+  return joined;
+}
+
+/** An EXT-X-MAP init section, with its BYTERANGE when it has one (a server ignoring Range: cut out of the whole). */
+async function fetchInit(o: HlsDownload, uri: string, range: [number, number] | null): Promise<Buffer> {
+  const extraHeaders = range ? { range: `bytes=${range[0]}-${range[0] + range[1] - 1}` } : undefined;
+  const body = await fetchBuffer({ ...o, url: uri }, { ...small(o, range ? Math.max(range[0] + range[1], PLAYLIST_MAX_BYTES) : PLAYLIST_MAX_BYTES), extraHeaders });
+  if (!range || body.length === range[1]) return body;
+  if (body.length >= range[0] + range[1]) return body.subarray(range[0], range[0] + range[1]);
+  throw new DownloadError(`the init section answered ${body.length} bytes, expected ${range[1]}`);
 }
 
 export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
   setMaxListeners(Math.max(64, o.concurrency * 4), o.signal); // every segment request listens for the abort
-  const { playlist, height } = await loadPlaylist(o);
+  const { playlist, height, audio: audioUrl } = await loadPlaylist(o);
+  const audio = audioUrl ? await downloadAudio(o, audioUrl) : null;
   const segments = playlist.segments;
   await fs.mkdir(o.dir, { recursive: true });
   // a different playlist than last time (other variant or hoster): old segments do not fit
@@ -71,6 +102,7 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
   const previous = await fs.readFile(stateFile, 'utf8').catch(() => null);
   if (previous !== state) {
     for (const f of await fs.readdir(o.dir)) if (f.startsWith('seg-')) await fs.rm(path.join(o.dir, f), { force: true });
+    // (the audio rendition's segments in dir/audio keep their own state)
     await fs.writeFile(stateFile, state).catch((err) => { throw isDiskFull(err) ? new DiskFullError(o.dir) : err; });
   }
   await o.onPlaylist?.({ segments: segments.length, duration: playlist.totalDuration, height });
@@ -85,7 +117,9 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
     }
   }
   const resumedSegments = done.size;
-  const early = new Set(o.watcher?.plan(segments.map((s) => s.duration), (i) => segFile(o.dir, i), segments.some((s) => s.init !== null)) ?? []);
+  // fMP4 segments (init section in the first) and video-only segments (audio apart) cannot be checked one by one
+  const wholeFile = segments.some((s) => s.init !== null) || audio !== null;
+  const early = new Set(o.watcher?.plan(segments.map((s) => s.duration), (i) => segFile(o.dir, i), wholeFile) ?? []);
   for (const i of done) o.watcher?.done(i);
   // segments written but not yet handed to the consumer, kept so it need not read them back
   const inMemory = new Map<number, { chunks: Buffer[]; size: number }>();
@@ -113,9 +147,10 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
   const fetchOne = async (seg: Segment) => {
     const { chunks, size } = await fetchSegment({
       ...o, seg, file: segFile(o.dir, seg.index), retries: o.retries, stallMs: o.stallMs, throttle: o.throttle, key: getKey,
-      init: (uri) => {
-        if (!inits.has(uri)) inits.set(uri, fetchBuffer({ ...o, url: uri }, small(o, PLAYLIST_MAX_BYTES)));
-        return inits.get(uri)!;
+      init: (uri, range) => {
+        const id = range ? `${uri}#${range[0]}-${range[1]}` : uri;
+        if (!inits.has(id)) inits.set(id, fetchInit(o, uri, range));
+        return inits.get(id)!;
       },
     });
     done.add(seg.index);
@@ -171,7 +206,7 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
       } else yield segFile(o.dir, i);
     }
   }
-  const consumer = o.consume ? o.consume(ordered()).catch((err) => { failure ??= err; room(); throw err; }) : null;
+  const consumer = o.consume ? o.consume(ordered(), audio).catch((err) => { failure ??= err; room(); throw err; }) : null;
   o.signal.addEventListener('abort', room, { once: true });
   await Promise.all(Array.from({ length: Math.min(o.concurrency, Math.max(1, todo.length)) }, worker));
   o.signal.removeEventListener('abort', room);
@@ -183,5 +218,5 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
     if (e instanceof DownloadError) throw e;
     throw new DownloadError(`segment download failed: ${e.message}`);
   }
-  return { files: segments.map((s) => segFile(o.dir, s.index)), totalDuration: playlist.totalDuration, bytes, resumedSegments };
+  return { files: segments.map((s) => segFile(o.dir, s.index)), audio, totalDuration: playlist.totalDuration, bytes, resumedSegments };
 }

@@ -1,10 +1,21 @@
-/** HLS playlist parsing: master (variants) and media (segments, AES-128 keys, byte ranges, init map). */
+import * as HLS from 'hls-parser';
+import { DownloadError, LivePlaylistError } from './errors.js';
+
+/**
+ * HLS playlists, read with hls-parser: master (variants, with their separate audio renditions,
+ * EXT-X-MEDIA) and media (segments with their EXT-X-KEY in force, EXT-X-BYTERANGE, EXT-X-MAP with
+ * or without a byte range, EXT-X-DISCONTINUITY). A media playlist without EXT-X-ENDLIST (live or
+ * event) is refused with LivePlaylistError.
+ */
+HLS.setOptions({ silent: true }); // a sloppy playlist that still parses is no reason to log
 
 export interface Variant {
   url: string;
   bandwidth: number;
   width: number | null;
   height: number | null;
+  /** The media playlist of the variant's separate audio (EXT-X-MEDIA TYPE=AUDIO with a URI), null when muxed in. */
+  audio: string | null;
 }
 
 export interface SegmentKey {
@@ -24,6 +35,12 @@ export interface Segment {
   range: [number, number] | null;
   /** EXT-X-MAP init section URL (fMP4) in force for this segment. */
   init: string | null;
+  /** EXT-X-MAP BYTERANGE of the init section: [offset, length]. */
+  initRange: [number, number] | null;
+  /** The init section goes in front of this segment: the first one, and one whose EXT-X-MAP changed. */
+  startsInit: boolean;
+  /** EXT-X-DISCONTINUITY before this segment (timestamps or encoding change). */
+  discontinuity: boolean;
 }
 
 export interface MediaPlaylist {
@@ -31,31 +48,33 @@ export interface MediaPlaylist {
   totalDuration: number;
 }
 
-function attrs(line: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const re = /([A-Z0-9-]+)=("[^"]*"|[^,]*)/g;
-  for (const m of line.slice(line.indexOf(':') + 1).matchAll(re)) out[m[1]!] = m[2]!.replace(/^"|"$/g, '');
-  return out;
+function parse(text: string): HLS.types.MasterPlaylist | HLS.types.MediaPlaylist {
+  if (!text.trimStart().startsWith('#EXTM3U')) throw new DownloadError('not an HLS playlist (no #EXTM3U)');
+  try {
+    return HLS.parse(text);
+  } catch (err) {
+    throw new DownloadError(`unreadable HLS playlist: ${(err as Error).message.slice(0, 200)}`);
+  }
 }
-
-const lines = (text: string) => text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
 
 export function isMasterPlaylist(text: string): boolean {
   return text.includes('#EXT-X-STREAM-INF');
 }
 
 export function parseMaster(text: string, baseUrl: string): Variant[] {
-  const out: Variant[] = [];
-  const ls = lines(text);
-  for (let i = 0; i < ls.length; i++) {
-    if (!ls[i]!.startsWith('#EXT-X-STREAM-INF')) continue;
-    const a = attrs(ls[i]!);
-    const uri = ls.slice(i + 1).find((l) => !l.startsWith('#'));
-    if (!uri) continue;
-    const [w, h] = (a.RESOLUTION ?? '').split('x').map(Number);
-    out.push({ url: new URL(uri, baseUrl).toString(), bandwidth: Number(a.BANDWIDTH ?? 0), width: w || null, height: h || null });
-  }
-  return out;
+  const p = parse(text);
+  if (!p.isMasterPlaylist) return [];
+  return (p as HLS.types.MasterPlaylist).variants.filter((v) => !v.isIFrameOnly).map((v) => {
+    // the default rendition of the group, else its first one with a playlist (none: audio is muxed in)
+    const audio = v.audio.find((r) => r.isDefault && r.uri) ?? v.audio.find((r) => r.uri);
+    return {
+      url: new URL(v.uri, baseUrl).toString(),
+      bandwidth: v.bandwidth ?? 0,
+      width: v.resolution?.width ?? null,
+      height: v.resolution?.height ?? null,
+      audio: audio?.uri ? new URL(audio.uri, baseUrl).toString() : null,
+    };
+  });
 }
 
 /** Highest resolution for 'best'; else the tallest variant not above the wanted height (or the smallest). */
@@ -67,41 +86,34 @@ export function pickVariant(variants: Variant[], quality: string | null | undefi
   return sorted.find((v) => (v.height ?? 0) <= wanted) ?? sorted[sorted.length - 1]!;
 }
 
+function keyOf(k: HLS.types.Key | undefined, baseUrl: string): SegmentKey | null {
+  if (!k || k.method === 'NONE') return null;
+  if (k.method !== 'AES-128' || !k.uri) throw new DownloadError(`unsupported HLS encryption ${k.method}`);
+  // a short hexadecimal IV (`0x1A`) is the low end of the 128-bit value
+  const iv = k.iv ? Buffer.from(k.iv) : null;
+  return { method: 'AES-128', uri: new URL(k.uri, baseUrl).toString(), iv: iv && iv.length < 16 ? Buffer.concat([Buffer.alloc(16 - iv.length), iv]) : iv };
+}
+
 export function parseMedia(text: string, baseUrl: string): MediaPlaylist {
-  const ls = lines(text);
-  if (ls[0] !== '#EXTM3U') throw new Error('not an HLS playlist (no #EXTM3U)');
-  let sequence = 0;
-  let key: SegmentKey | null = null;
-  let init: string | null = null;
-  let duration = 0;
-  let range: [number, number] | null = null;
-  let lastRangeEnd = 0;
-  const segments: Segment[] = [];
-  for (const l of ls) {
-    if (l.startsWith('#EXT-X-MEDIA-SEQUENCE:')) sequence = Number(l.split(':')[1]);
-    else if (l.startsWith('#EXT-X-KEY:')) {
-      const a = attrs(l);
-      if (a.METHOD === 'NONE') key = null;
-      else if (a.METHOD === 'AES-128' && a.URI) {
-        key = { method: 'AES-128', uri: new URL(a.URI, baseUrl).toString(), iv: a.IV ? Buffer.from(a.IV.replace(/^0x/i, '').padStart(32, '0'), 'hex') : null };
-      } else throw new Error(`unsupported HLS encryption ${a.METHOD}`);
-    } else if (l.startsWith('#EXT-X-MAP:')) {
-      const a = attrs(l);
-      if (a.URI) init = new URL(a.URI, baseUrl).toString();
-    } else if (l.startsWith('#EXTINF:')) duration = parseFloat(l.slice(8));
-    else if (l.startsWith('#EXT-X-BYTERANGE:')) {
-      const [len, off] = l.slice(17).split('@');
-      const offset = off !== undefined ? Number(off) : lastRangeEnd;
-      range = [offset, Number(len)];
-      lastRangeEnd = offset + Number(len);
-    } else if (!l.startsWith('#')) {
-      segments.push({ index: segments.length, sequence: sequence + segments.length, url: new URL(l, baseUrl).toString(), duration, key, range, init });
-      duration = 0;
-      range = null;
-    }
-  }
-  if (segments.length === 0) throw new Error('media playlist lists no segments');
-  return { segments, totalDuration: segments.reduce((s, x) => s + x.duration, 0) };
+  const p = parse(text);
+  if (p.isMasterPlaylist) throw new DownloadError('expected a media playlist, got a master playlist');
+  const media = p as HLS.types.MediaPlaylist;
+  if (!media.endlist) throw new LivePlaylistError(baseUrl);
+  const mapOf = (s: HLS.types.Segment | undefined) => (s?.map ? `${s.map.uri}#${s.map.byterange?.offset}-${s.map.byterange?.length}` : null);
+  const segments: Segment[] = media.segments.map((s, index) => ({
+    index,
+    sequence: s.mediaSequenceNumber,
+    url: new URL(s.uri, baseUrl).toString(),
+    duration: s.duration,
+    key: keyOf(s.key, baseUrl),
+    range: s.byterange ? [s.byterange.offset, s.byterange.length] : null,
+    init: s.map ? new URL(s.map.uri, baseUrl).toString() : null,
+    initRange: s.map?.byterange ? [s.map.byterange.offset, s.map.byterange.length] : null,
+    startsInit: !!s.map && (index === 0 || mapOf(s) !== mapOf(media.segments[index - 1])),
+    discontinuity: !!s.discontinuity,
+  }));
+  if (segments.length === 0) throw new DownloadError('media playlist lists no segments');
+  return { segments, totalDuration: segments.reduce((sum, x) => sum + x.duration, 0) };
 }
 
 export function sequenceIv(sequence: number): Buffer {

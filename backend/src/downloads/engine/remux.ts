@@ -23,7 +23,9 @@ export function warmUpRemux(ffmpegPath: string): Promise<void> {
  * Resolves with what ffmpeg reported at level error (empty when clean): the remux reads every
  * packet, so it doubles as the verification's demux pass.
  */
-export async function remuxSegments(o: { ffmpegPath: string; files: Iterable<string | Buffer[]> | AsyncIterable<string | Buffer[]>; output: string; container: 'mkv' | 'mp4'; signal: AbortSignal }): Promise<string> {
+export async function remuxSegments(o: { ffmpegPath: string; files: Iterable<string | Buffer[]> | AsyncIterable<string | Buffer[]>; output: string; container: 'mkv' | 'mp4'; signal: AbortSignal;
+  /** A separate audio rendition's file (EXT-X-MEDIA): muxed in instead of the segments' own audio. */
+  audio?: string | null }): Promise<string> {
   await warmUpRemux(o.ffmpegPath); // else fluent-ffmpeg runs its own check, a second time if one is under way
   const input = Readable.from((async function* () {
     for await (const f of o.files) {
@@ -31,7 +33,7 @@ export async function remuxSegments(o: { ffmpegPath: string; files: Iterable<str
       else yield* fs.createReadStream(f, { highWaterMark: 1 << 20 });
     }
   })());
-  const outputOptions = ['-map', '0:v:0', '-map', '0:a?', '-c', 'copy'];
+  const outputOptions = ['-map', '0:v:0', '-map', o.audio ? '1:a:0' : '0:a?', '-c', 'copy'];
   if (o.container === 'mp4') outputOptions.push('-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', '-f', 'mp4');
   // no CRC-32 element per cluster (optional in Matroska): a third of the remux's CPU time
   else outputOptions.push('-write_crc32', '0', '-f', 'matroska');
@@ -41,7 +43,9 @@ export async function remuxSegments(o: { ffmpegPath: string; files: Iterable<str
     const cmd = ffmpeg()
       .setFfmpegPath(o.ffmpegPath)
       .input(input)
-      .inputOptions(['-hide_banner', '-loglevel', 'error', '-fflags', '+genpts'])
+      .inputOptions(['-hide_banner', '-loglevel', 'error', '-fflags', '+genpts']);
+    if (o.audio) cmd.input(o.audio);
+    cmd
       .outputOptions(outputOptions)
       .output(o.output)
       .on('stderr', (line: string) => { stderr += line + '\n'; })

@@ -12,7 +12,7 @@ import { BatchWriter } from './writer.js';
  * reset as after a restart, so a kill loses at most the bytes not yet written of each segment in
  * flight: many segments can be in flight without a restart fetching much again.
  *
- * The partial file holds the init section (fMP4, first segment only), then the plaintext. AES-128
+ * The partial file holds the init section (fMP4: the first segment, and one where EXT-X-MAP changes), then the plaintext. AES-128
  * plaintext comes out of the decipher in whole blocks; it is continued by fetching the ciphertext
  * block before the missing part again (the IV of the next block, as CBC defines it).
  */
@@ -23,7 +23,7 @@ export interface SegmentFetch extends MediaRequest {
   stallMs: number;
   throttle: Throttle;
   key: ((uri: string) => Promise<Buffer>) | null;
-  init: ((uri: string) => Promise<Buffer>) | null;
+  init: ((uri: string, range: [number, number] | null) => Promise<Buffer>) | null;
 }
 
 export interface SegmentResult {
@@ -47,7 +47,7 @@ const partFile = (file: string) => `${file}.part`;
 export async function fetchSegment(o: SegmentFetch): Promise<SegmentResult> {
   const { seg } = o;
   const part = partFile(o.file);
-  const init = seg.init && seg.index === 0 && o.init ? await o.init(seg.init) : null;
+  const init = seg.init && seg.startsInit && o.init ? await o.init(seg.init, seg.initRange) : null;
   const key = seg.key && o.key ? await o.key(seg.key.uri) : null;
   const initLen = init?.length ?? 0;
   const handle = await fs.open(part, 'a').catch((err) => { throw isDiskFull(err) ? new DiskFullError(o.file) : err; });
