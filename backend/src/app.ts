@@ -12,6 +12,7 @@ import { authRoutes } from './auth/routes.js';
 import { userRoutes } from './users/routes.js';
 import { settingsRoutes } from './settings/routes.js';
 import { backupRoutes } from './backup/routes.js';
+import { logsRoutes } from './logs/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { libraryRoutes } from './library/routes.js';
 import { coverRoutes } from './providers/covers.js';
@@ -26,7 +27,7 @@ import { healthFastPath } from './health/fastPath.js';
 
 /** Every domain's router. Domains add theirs here. */
 export function domainRouters(deps: Deps): Router[] {
-  return [healthRoutes(deps), authRoutes(deps), userRoutes(deps), settingsRoutes(deps), backupRoutes(deps), libraryRoutes(deps), coverRoutes(deps), realtimeRoutes(deps), metadataRoutes(deps), schedulerRoutes(deps), tasksRoutes(deps), watchlistRoutes(deps), downloadRoutes(deps), notificationRoutes(deps), docsRoutes(deps.version)];
+  return [healthRoutes(deps), authRoutes(deps), userRoutes(deps), settingsRoutes(deps), backupRoutes(deps), logsRoutes(deps), libraryRoutes(deps), coverRoutes(deps), realtimeRoutes(deps), metadataRoutes(deps), schedulerRoutes(deps), tasksRoutes(deps), watchlistRoutes(deps), downloadRoutes(deps), notificationRoutes(deps), docsRoutes(deps.version)];
 }
 
 export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {

@@ -1,5 +1,5 @@
 import type { Env } from './config.js';
-import type { Logger } from './log.js';
+import type { Logger, Logging } from './log.js';
 import type { Db } from './db/pool.js';
 import type { Notifier } from './db/notify.js';
 import type { EventBus } from './realtime/bus.js';
@@ -18,6 +18,8 @@ export const systemClock: Clock = { now: () => new Date() };
 export interface Deps {
   env: Env;
   log: Logger;
+  /** The server's log files, live level and tail (absent in tools that build Deps by hand). */
+  logging?: Logging;
   db: Db;
   notifier: Notifier;
   bus: EventBus;

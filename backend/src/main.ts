@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { loadEnv, type Env } from './config.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogging, CONFIG_LEVELS, type Logger } from './log.js';
+import { logBaseName, logsDir, readLoggingConfig } from './logs/configSchema.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { openPool, type Db } from './db/pool.js';
 import { migrate } from './db/migrate.js';
@@ -42,14 +43,18 @@ export interface StartOptions {
 export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
   const env = opts.env ?? loadEnv();
   fs.mkdirSync(env.DATA_DIR, { recursive: true });
-  const log: Logger = createLogger({
-    level: env.LOG_LEVEL ?? 'info',
-    dir: env.LOG_FILE ? path.join(env.DATA_DIR, 'logs') : undefined,
+  const logCfg = readLoggingConfig(env.DATA_DIR);
+  const logging = await createLogging({
+    level: env.LOG_LEVEL ?? CONFIG_LEVELS[logCfg.level],
     stream: opts.logStream,
+    rotation: env.LOG_FILE
+      ? { dir: logsDir(env.DATA_DIR), name: logBaseName(logCfg), role: env.ROLE, maxBytes: logCfg.max_bytes, backupCount: logCfg.backup_count }
+      : undefined,
   });
-  log.info({ version: VERSION, role: env.ROLE, data_dir: env.DATA_DIR }, 'starting Aniworld');
+  const log: Logger = logging.log;
+  log.info({ version: VERSION, role: env.ROLE, data_dir: env.DATA_DIR, log_file: logging.currentFile() }, 'starting Aniworld');
 
-  const cleanups: (() => Promise<void>)[] = [];
+  const cleanups: (() => Promise<void>)[] = [() => logging.close()];
   const stopAll = async () => {
     for (const c of cleanups.reverse()) {
       await c().catch((err) => log.error({ err }, 'shutdown step failed'));
@@ -77,9 +82,15 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
     await sessions.start();
     const settings = new SettingsStore(env, log.child({ module: 'settings' }), db, notifier);
     await settings.load();
+    // the configured level applies at once and follows every change (LOG_LEVEL, when set, wins)
+    if (!env.LOG_LEVEL) {
+      logging.setLevel(CONFIG_LEVELS[settings.get().logging.level]);
+      const offLevel = settings.onChange((cfg) => logging.setLevel(CONFIG_LEVELS[cfg.logging.level]));
+      cleanups.push(async () => { offLevel(); });
+    }
 
     const deps: Deps = {
-      env, log, db, notifier, bus, sessions, settings,
+      env, log, logging, db, notifier, bus, sessions, settings,
       signer: new TokenSigner(loadJwtSecret(env.DATA_DIR, env.JWT_SECRET)),
       jobs: new Jobs(db),
       clock: systemClock,

@@ -42,7 +42,8 @@ describe('logs never hold secrets', () => {
     await disconnected;
     socket.close();
 
-    const logFile = path.join(srv.dataDir, 'logs', 'aniworld.log');
+    const logFile = srv.deps.logging!.currentFile()!;
+    expect(path.dirname(logFile)).toBe(path.join(srv.dataDir, 'logs'));
     let fileText = '';
     for (let i = 0; i < 50 && !fileText.includes('logout'); i++) {
       await new Promise((r) => setTimeout(r, 50));

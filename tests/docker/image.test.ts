@@ -247,7 +247,7 @@ describe('docker/entrypoint.sh as root', () => {
     // everything the server wrote belongs to PUID:PGID with the umask applied
     expect(owner(path.join(configDir, 'config.json'))).toEqual({ uid: puid, gid: pgid, mode: '0600' });
     expect(owner(path.join(configDir, 'logs'))).toEqual({ uid: puid, gid: pgid, mode: '0750' });
-    expect(owner(path.join(configDir, 'logs/aniworld.log'))).toEqual({ uid: puid, gid: pgid, mode: '0640' });
+    expect(owner(path.join(configDir, 'logs/aniworld-all.1.log'))).toEqual({ uid: puid, gid: pgid, mode: '0640' });
     expect(owner(path.join(configDir, 'postgres'))).toEqual({ uid: puid, gid: pgid, mode: '0700' });
     expect(owner(path.join(configDir, 'postgres/PG_VERSION'))).toMatchObject({ uid: puid, gid: pgid });
     // JWT_SECRET came from the file, so none was generated

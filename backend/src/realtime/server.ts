@@ -5,6 +5,7 @@ import type { Deps } from '../deps.js';
 import { ROOMS, type RealtimeEvent } from './bus.js';
 import type { AuthUser } from '../auth/tokens.js';
 import { clientAddress } from '../http/clientIp.js';
+import { LOGS_ROOM, startLiveTail } from '../logs/live.js';
 
 /** Sockets without a valid token one address may hold open at once. */
 export const ANONYMOUS_SOCKETS_PER_ADDRESS = 20;
@@ -14,7 +15,7 @@ export const SUPPORTED_MESSAGE_TYPES = [
   'download_progress', 'download_complete', 'download_failed', 'download_added', 'download_removed',
   'queue_status', 'queue_started', 'queue_stopped', 'scan_progress', 'scan_complete',
   'nfo_progress', 'nfo_complete', 'watchlist_new_episodes', 'watchlist_episode_downloaded', 'watchlist_check_complete', 'scheduler_status',
-  'task_started', 'task_complete', 'task_failed',
+  'task_started', 'task_complete', 'task_failed', 'log_entries',
 ];
 
 const ClientMessage = z.union([
@@ -91,7 +92,11 @@ export function startRealtime(deps: Deps, httpServer: http.Server, authenticate:
         return;
       }
       const room = msg.data.room;
-      if (!(ROOMS as readonly string[]).includes(room)) {
+      if (room === LOGS_ROOM && socket.data.user?.role !== 'admin') {
+        socket.emit('message', message('error', { message: 'Only an administrator can follow the logs' }));
+        return;
+      }
+      if (!(ROOMS as readonly string[]).includes(room) && room !== LOGS_ROOM) {
         socket.emit('message', message('error', { message: `Unknown room '${room}'` }));
         return;
       }
@@ -109,6 +114,7 @@ export function startRealtime(deps: Deps, httpServer: http.Server, authenticate:
     socket.on('ping', () => handle({ type: 'ping' }));
   });
 
+  const offTail = startLiveTail(deps, io);
   const offBus = deps.bus.on((event: RealtimeEvent) => {
     const { room, ...msg } = event;
     io.to(room).emit('message', msg);
@@ -127,6 +133,7 @@ export function startRealtime(deps: Deps, httpServer: http.Server, authenticate:
     activeConnections: () => io.of('/').sockets.size,
     close: async () => {
       offBus();
+      offTail();
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },
   };

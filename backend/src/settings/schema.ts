@@ -6,6 +6,7 @@ import { TmdbConfig, NfoConfig } from '../metadata/configSchema.js';
 import { BackupConfig } from '../backup/configSchema.js';
 import { NotificationsConfig } from '../notifications/configSchema.js';
 import { MediaServersConfig } from '../mediaServers/configSchema.js';
+import { LoggingConfig } from '../logs/configSchema.js';
 
 /** config.json: the spec's AppConfig plus one section per domain (each owned by its domain). */
 export const AppConfig = z
@@ -14,14 +15,7 @@ export const AppConfig = z
     data_dir: z.string().default('data'),
     anime_directory: z.string().nullable().default(null),
     scheduler: SchedulerConfig.default({}),
-    logging: z
-      .object({
-        level: z.enum(['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']).default('INFO'),
-        file: z.string().nullable().default(null),
-        max_bytes: z.number().int().positive().nullable().default(null),
-        backup_count: z.number().int().min(0).max(100).default(3),
-      })
-      .default({}),
+    logging: LoggingConfig.default({}),
     backup: BackupConfig.default({}),
     downloads: DownloadsConfig.default({}),
     providers: ProvidersConfig.default({}),
