@@ -23,6 +23,7 @@ export const router = createRouter({
     { path: '/queue', name: 'queue', component: () => import('./pages/QueuePage.vue'), meta: { title: 'nav.queue' } },
     { path: '/watchlist', name: 'watchlist', component: () => import('./pages/WatchlistPage.vue'), meta: { title: 'nav.watchlist' } },
     { path: '/settings', name: 'settings', component: () => import('./pages/SettingsPage.vue'), meta: { title: 'nav.settings' } },
+    { path: '/logs', name: 'logs', component: () => import('./pages/LogsPage.vue'), meta: { title: 'nav.logs' } },
     { path: '/system', name: 'system', component: () => import('./pages/SystemPage.vue'), meta: { title: 'nav.system' } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],

@@ -47,4 +47,36 @@ describe('operations in Chromium', () => {
     await expect.poll(() => entry.count()).toBe(0);
     expect(problems).toEqual([]);
   });
+
+  it('reads the Logs page: level filter, search, a live line, secrets redacted, download', async () => {
+    const { page, problems } = await newPage(browser);
+    await page.goto(srv.url + '/login');
+    await page.getByLabel('Password', { exact: true }).fill('Sup3r-Secret!pw');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
+    srv.deps.log.child({ module: 'e2e' }).warn({ password: 'never-shown-pw' }, 'e2e-warning before the page opened');
+    srv.deps.log.child({ module: 'e2e' }).info('e2e-info before the page opened');
+    await page.getByRole('link', { name: 'Logs' }).click();
+    await page.getByRole('heading', { name: 'Logs', exact: true }).waitFor();
+    const entries = page.getByTestId('log-entry');
+    await entries.filter({ hasText: 'e2e-warning before the page opened' }).waitFor();
+    await page.getByTestId('log-search').fill('e2e-');
+    await expect.poll(() => entries.count()).toBe(2);
+    await page.getByTestId('log-level').selectOption('warn');
+    await expect.poll(() => entries.count()).toBe(1);
+    await entries.first().getByRole('button').click();
+    const line = await page.locator('pre.line').textContent();
+    expect(line).toContain('"password":"[redacted]"');
+    expect(line).not.toContain('never-shown-pw');
+    // a line written while the page is open arrives over Socket.IO
+    srv.deps.log.child({ module: 'e2e' }).error('e2e-live line');
+    await entries.filter({ hasText: 'e2e-live line' }).waitFor();
+    await screenshot(page, 'logs');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('log-download').click()]);
+    expect(download.suggestedFilename()).toMatch(/^aniworld-all\.\d+\.log$/);
+    const file = path.join(tmp, 'log.txt');
+    await download.saveAs(file);
+    expect(fs.readFileSync(file, 'utf8')).toContain('e2e-live line');
+    expect(problems).toEqual([]);
+  });
 });

@@ -15,7 +15,7 @@ export function logsRoutes(deps: Deps): Router {
   const r = new Router();
   const tags = ['logs'];
 
-  route(r, { method: 'get', path: '/api/logs', summary: 'Newest log entries (newest first)', tags, adminOnly: true,
+  route(r, { method: 'get', path: '/api/logs', summary: 'Newest log entries (newest first)', tags, access: 'admin',
     description: 'Reads the log file backwards from its end (at most 16 MiB). Secrets are redacted when written; URLs are scrubbed again here. Live lines: join the Socket.IO room `logs` (admins), messages `log_entries`.',
     query: z.object({
       level: Level.default('info').describe('lowest level shown'),
@@ -34,7 +34,7 @@ export function logsRoutes(deps: Deps): Router {
     return { file: path.basename(file), level: deps.log.level, files: await listLogFiles(deps), entries, complete };
   });
 
-  route(r, { method: 'get', path: '/api/logs/download', summary: 'Download a log file (default: the current one)', tags, adminOnly: true,
+  route(r, { method: 'get', path: '/api/logs/download', summary: 'Download a log file (default: the current one)', tags, access: 'admin',
     query: z.object({ file: FileName }), responses: { 200: null } },
   async ({ query, ctx }) => {
     const file = await logFilePath(deps, query.file);

@@ -75,6 +75,11 @@ export const notificationsApi = {
   test: (id: string) => http.post<{ delivered: true; target: string }>(`/api/notifications/channels/${enc(id)}/test`),
 };
 
+export const logsApi = {
+  entries: (q: { level: string; q?: string; limit?: number; file?: string }) => http.get<T.LogsAnswer>('/api/logs', q),
+  download: (file?: string) => saveFile(`/api/logs/download${file ? `?file=${enc(file)}` : ''}`, file ?? 'aniworld.log'),
+};
+
 export const usersApi = {
   list: () => http.get<T.User[]>('/api/users'),
   me: () => http.get<T.User>('/api/users/me'),

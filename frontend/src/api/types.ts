@@ -237,7 +237,7 @@ export interface AppConfig {
   data_dir: string;
   anime_directory: string | null;
   scheduler: SchedulerConfig;
-  logging: { level: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL'; file: string | null; max_bytes: number | null; backup_count: number };
+  logging: { level: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL'; file: string | null; max_bytes: number; backup_count: number };
   backup: {
     enabled: boolean; frequency: 'daily' | 'weekly'; weekday: 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun'; time: string;
     include_secrets: boolean; path: string; keep_days: number; keep_count: number;
@@ -269,6 +269,22 @@ export interface Backup {
   size: number;
   created: string;
   kind: 'manual' | 'scheduled' | 'pre-restore' | 'uploaded';
+}
+
+export interface LogEntry {
+  time: string | null;
+  level: string;
+  module: string | null;
+  msg: string;
+  line: string;
+}
+
+export interface LogsAnswer {
+  file: string;
+  level: string;
+  files: { name: string; size: number; modified: string }[];
+  entries: LogEntry[];
+  complete: boolean;
 }
 
 export interface RestoreResult {

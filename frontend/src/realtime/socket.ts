@@ -81,6 +81,15 @@ export function connectRealtime(token: string): void {
   s.on('message', (msg: RealtimeMessage) => dispatch(msg));
 }
 
+/** Joins a room that is not joined by default (the admin's `logs`); rejoin after `link_connected`. */
+export function joinRoom(room: string): void {
+  socket?.emit('message', { action: 'join', data: { room } });
+}
+
+export function leaveRoom(room: string): void {
+  socket?.emit('message', { action: 'leave', data: { room } });
+}
+
 export function disconnectRealtime(): void {
   if (socket) {
     socket.removeAllListeners();
