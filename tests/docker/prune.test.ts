@@ -47,10 +47,10 @@ describe('npm prune --omit=dev after a build', () => {
   it('npm start runs the built server: health, the UI, Swagger UI and ReDoc', async () => {
     const port = await freePort();
     const env = {
-      PATH: process.env.PATH!, HOME: root, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+      PATH: process.env.PATH!, HOME: root, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info',
       DATA_DIR: path.join(root, 'data'), DATABASE_URL: await emptyDatabase(),
     };
-    const proc = run('npm', ['start'], { cwd: root, env });
+    const proc = run('npm', ['start'], { cwd: root, env, group: true });
     procs.push(proc);
     const url = `http://127.0.0.1:${port}`;
     await waitForHealthy(`${url}/health`, proc);
@@ -65,5 +65,6 @@ describe('npm prune --omit=dev after a build', () => {
     expect((await fetch(`${url}/api/docs/assets/swagger-ui-bundle.js`)).status).toBe(200);
     expect((await anon.get('/api/openapi.json')).body.openapi).toBe('3.1.0');
     await stop(proc);
+    expect(proc.output()).toMatch(/shutting down/);
   });
 });

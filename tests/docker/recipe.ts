@@ -116,24 +116,44 @@ export function exportBuildContext(dest: string): void {
 
 export interface Proc {
   child: ChildProcess;
+  /** Started in its own process group (`npm start`: npm does not pass SIGTERM on to the server). */
+  group?: boolean;
   output(): string;
   exited: Promise<number | null>;
 }
 
-export function run(cmd: string, args: string[], opts: { cwd?: string; env: Record<string, string> }): Proc {
-  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function run(cmd: string, args: string[], opts: { cwd?: string; env: Record<string, string>; group?: boolean }): Proc {
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.group });
   const chunks: string[] = [];
   child.stdout!.on('data', (d) => chunks.push(String(d)));
   child.stderr!.on('data', (d) => chunks.push(String(d)));
   // a test that times out must not leave servers behind when its worker process ends
-  const reap = () => child.kill('SIGKILL');
+  const reap = () => signal({ child, group: opts.group }, 'SIGKILL');
   process.on('exit', reap);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
     process.off('exit', reap);
     resolve(code);
   }));
-  return { child, output: () => chunks.join(''), exited };
+  return { child, group: opts.group, output: () => chunks.join(''), exited };
 }
+
+function signal(proc: Pick<Proc, 'child' | 'group'>, sig: NodeJS.Signals): void {
+  try {
+    if (proc.group && proc.child.pid) process.kill(-proc.child.pid, sig);
+    else proc.child.kill(sig);
+  } catch {
+    /* gone already */
+  }
+}
+
+const groupAlive = (pid: number) => {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** Polls GET url until it answers 200 (or the process dies, or the deadline passes). */
 export async function waitForHealthy(url: string, proc: Proc, ms = 90_000): Promise<void> {
@@ -153,10 +173,14 @@ export async function waitForHealthy(url: string, proc: Proc, ms = 90_000): Prom
 }
 
 export async function stop(proc: Proc, ms = 30_000): Promise<number | null> {
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return proc.child.exitCode;
-  proc.child.kill('SIGTERM');
-  const timer = setTimeout(() => proc.child.kill('SIGKILL'), ms);
+  const pid = proc.child.pid!;
+  const running = () => (proc.group ? groupAlive(pid) : proc.child.exitCode === null && proc.child.signalCode === null);
+  if (!running()) return proc.child.exitCode;
+  signal(proc, 'SIGTERM');
+  const timer = setTimeout(() => signal(proc, 'SIGKILL'), ms);
   const code = await proc.exited;
+  // a group ends when its last process (the server behind npm) did
+  while (proc.group && groupAlive(pid)) await new Promise((r) => setTimeout(r, 50));
   clearTimeout(timer);
   return code;
 }
