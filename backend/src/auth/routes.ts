@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
 import { clientIp } from '../http/clientIp.js';
+import { BadRequest } from '../http/errors.js';
 import { AuthService } from './service.js';
+import { createApiKey, listApiKeys, revokeApiKey } from './apiKeys.js';
 import { AuthStatus, LoginBody, LoginResponse, SetupBody } from './schema.js';
 
 export function authRoutes(deps: Deps, service = new AuthService(deps)): Router {
@@ -24,6 +26,7 @@ export function authRoutes(deps: Deps, service = new AuthService(deps)): Router 
   route(r, { method: 'post', path: '/api/auth/logout', access: 'user', summary: 'Revoke the current token', tags,
     responses: { 200: z.object({ status: z.string(), message: z.string() }) } },
   async ({ user }) => {
+    if (user.apiKeyId) throw new BadRequest('An API key is revoked, not logged out: DELETE /api/auth/api-keys/{id}');
     await service.logout(user);
     return { status: 'ok', message: 'Logged out successfully' };
   });
@@ -35,6 +38,23 @@ export function authRoutes(deps: Deps, service = new AuthService(deps)): Router 
     authenticated: user !== null,
     user: user ? { id: user.id, username: user.username, role: user.role } : null,
   }));
+
+  const ApiKey = z.object({ id: z.number(), name: z.string(), prefix: z.string().describe('The first characters, to tell keys apart'),
+    created_at: z.string(), last_used_at: z.string().nullable() });
+  route(r, { method: 'get', path: '/api/auth/api-keys', access: 'user', summary: 'Your API keys (never the keys themselves)', tags,
+    responses: { 200: z.array(ApiKey) } },
+  ({ user }) => listApiKeys(deps.db, user.id));
+
+  route(r, { method: 'post', path: '/api/auth/api-keys', access: 'user', summary: 'Create an API key (the key is in this answer only)', tags,
+    description: 'The key acts with your role. Send it as `X-Api-Key: <key>` or `Authorization: Bearer <key>`.',
+    body: z.object({ name: z.string().trim().min(1).max(100) }), responses: { 201: ApiKey.extend({ key: z.string() }) } },
+  ({ user, body }) => createApiKey(deps.db, user.id, body.name));
+
+  route(r, { method: 'delete', path: '/api/auth/api-keys/:id', access: 'user', summary: 'Revoke one of your API keys (at once, on every process)', tags,
+    params: z.object({ id: z.coerce.number().int().positive() }), responses: { 204: null, 404: null } },
+  async ({ user, params }) => {
+    await revokeApiKey(deps.db, user.id, params.id);
+  });
 
   return r;
 }

@@ -11,6 +11,8 @@ export interface AuthUser {
   /** issued-at in milliseconds (finer than the standard `iat`). */
   iatMs: number;
   exp: number;
+  /** Set when the caller presented an API key instead of a login token. */
+  apiKeyId?: number;
 }
 
 export const ISSUER = 'aniworld';

@@ -4,6 +4,7 @@ import { RateLimited } from './errors.js';
 import { WindowCounter } from './rateLimit.js';
 import { clientIp } from './clientIp.js';
 import type { AuthUser } from '../auth/tokens.js';
+import { API_KEY_PATTERN, verifyApiKey } from '../auth/apiKeys.js';
 
 export function bearerToken(ctx: Context): string | null {
   const h = ctx.get('Authorization');
@@ -21,7 +22,7 @@ export function authenticate(deps: Deps, token: string | null): AuthUser | null 
 const UNCOUNTED = /^\/(api\/)?(health|docs|redoc)(\/|$)/i;
 
 /**
- * Identifies the caller (ctx.state.user) and applies the per-address limit to /api and /ws calls
+ * Identifies the caller (ctx.state.user: a login token or an API key) and applies the per-address limit to /api and /ws calls
  * without valid credentials. It allows or refuses nothing else: each route's own access check
  * (http/access.ts) decides on the matched route.
  */
@@ -29,9 +30,11 @@ export function guard(deps: Deps) {
   const perOrigin = new WindowCounter(deps.env.RATE_LIMIT_PER_MINUTE, 60_000);
   return async (ctx: Context, next: Next) => {
     const token = bearerToken(ctx);
-    const user = authenticate(deps, token);
+    // an API key in X-Api-Key (the *arr convention) or as the bearer token
+    const apiKey = ctx.get('X-Api-Key') || (token && API_KEY_PATTERN.test(token) ? token : '');
+    const user = apiKey ? await verifyApiKey(deps, apiKey) : authenticate(deps, token);
     ctx.state.user = user;
-    ctx.state.authFailed = !user && token !== null;
+    ctx.state.authFailed = !user && (token !== null || apiKey !== '');
     if (!user && /^\/(api|ws)(\/|$)/i.test(ctx.path) && !UNCOUNTED.test(ctx.path)) {
       // keyed by the client's address: an Origin header is the client's to choose, so it cannot be the key
       const wait = perOrigin.hit(clientIp(ctx, deps.env.TRUSTED_PROXIES));

@@ -100,10 +100,13 @@ export function openApiDocument(version: string): Json {
     info: { title: 'Aniworld API', version, description: 'Self-hosted anime library manager and downloader' },
     servers: [{ url: '/' }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'A login token (POST /api/auth/login) or an API key' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'An API key (POST /api/auth/api-keys); acts with its owner\'s role' },
+      },
       schemas: { Error: jsonSchema(ErrorEnvelope, 'output') },
     },
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { apiKey: [] }],
     paths,
   };
   cached = { routes: routeRegistry.length, doc };

@@ -12,6 +12,12 @@ export const authApi = {
   logout: () => http.post<{ status: string }>('/api/auth/logout'),
 };
 
+export const apiKeysApi = {
+  list: () => http.get<T.ApiKey[]>('/api/auth/api-keys'),
+  create: (name: string) => http.post<T.ApiKey & { key: string }>('/api/auth/api-keys', { name }),
+  revoke: (id: number) => http.del<void>(`/api/auth/api-keys/${id}`),
+};
+
 export interface LibraryQuery {
   page?: number;
   per_page?: number;

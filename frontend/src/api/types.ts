@@ -394,3 +394,12 @@ export interface RealtimeMessage<T = Record<string, unknown>> {
   timestamp: string;
   data: T;
 }
+
+/** One of your API keys (the key itself is only in the answer that created it). */
+export interface ApiKey {
+  id: number;
+  name: string;
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+}
