@@ -33,7 +33,7 @@ export function domainRouters(deps: Deps): Router[] {
 export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {
   const app = new Koa({ proxy: false });
   app.silent = true;
-  app.use(requestFrame(deps.log, deps.log.child({ module: 'http' })));
+  app.use(requestFrame(deps.log, deps.log.child({ module: 'http' }), deps.dbAvailability));
   // DELETE too: DELETE /api/queue names its items in the body (spec section 4)
   const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'] });
   app.use((ctx, next) => (ctx.method === 'GET' || ctx.method === 'HEAD' ? next() : parseBody(ctx, next)));
@@ -48,7 +48,7 @@ export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {
 /** The HTTP server's request listener: the health check's fast path, then the Koa app. */
 export function createRequestHandler(deps: Deps): http.RequestListener {
   const koa = createApp(deps).callback();
-  const health = healthFastPath(deps.version, deps.log.child({ module: 'http' }));
+  const health = healthFastPath(deps.version, deps.log.child({ module: 'http' }), deps.dbAvailability);
   return (req, res) => {
     if (!health(req, res)) void koa(req, res);
   };

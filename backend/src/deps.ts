@@ -1,3 +1,4 @@
+import type { DbAvailability } from './db/availability.js';
 import type { Env } from './config.js';
 import type { Logger, Logging } from './log.js';
 import type { Db } from './db/pool.js';
@@ -22,6 +23,8 @@ export interface Deps {
   logging?: Logging;
   db: Db;
   notifier: Notifier;
+  /** The database's reachability as last seen (for /health and the 503 answers). */
+  dbAvailability: DbAvailability;
   bus: EventBus;
   sessions: Sessions;
   signer: TokenSigner;

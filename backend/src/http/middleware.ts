@@ -3,6 +3,7 @@ import type { Context, Next } from 'koa';
 import type { Logger } from '../log.js';
 import { scrubUrl } from '../log.js';
 import { AppError } from './errors.js';
+import { DatabaseUnavailable, isDbUnreachable, type DbAvailability } from '../db/availability.js';
 
 const CSP = [
   "default-src 'self'",
@@ -46,9 +47,15 @@ export function envelope(ctx: Context, status: number, error: string, message: s
 }
 
 /** One envelope for every error, 404 and 405 included. */
-function answerError(ctx: Context, err: unknown, log: Logger): void {
+function answerError(ctx: Context, err: unknown, log: Logger, db?: DbAvailability): void {
+  if (!(err instanceof AppError) && isDbUnreachable(err)) {
+    // PostgreSQL is away: the caller should come back, nothing is wrong with the request
+    db?.failed();
+    log.warn({ err: (err as Error).message, request_id: ctx.state.requestId, method: ctx.method, path: ctx.path }, 'database unreachable');
+    err = new DatabaseUnavailable();
+  }
   if (err instanceof AppError) {
-    if (err.status === 429) ctx.set('Retry-After', String(err.details.retry_after ?? 60));
+    if (err.status === 429 || err instanceof DatabaseUnavailable) ctx.set('Retry-After', String(err.details.retry_after ?? 60));
     return envelope(ctx, err.status, err.code, err.message, err.details, err.extra);
   }
   const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };
@@ -72,7 +79,7 @@ function answerError(ctx: Context, err: unknown, log: Logger): void {
  * access-log line. Successful reads (the UI polls, progress pages refresh) log at debug; changes,
  * client errors and failures at info/warn/error; the line is only built when its level is enabled.
  */
-export function requestFrame(log: Logger, accessLog: Logger = log) {
+export function requestFrame(log: Logger, accessLog: Logger = log, db?: DbAvailability) {
   return async (ctx: Context, next: Next) => {
     const start = performance.now();
     const id = requestIdFrom(ctx.req.headers['x-request-id']);
@@ -83,7 +90,7 @@ export function requestFrame(log: Logger, accessLog: Logger = log) {
     try {
       await next();
     } catch (err) {
-      answerError(ctx, err, log);
+      answerError(ctx, err, log, db);
     }
     if (!res.headersSent && !ctx.response.type.includes('json')) for (const [name, value] of DOCUMENT_HEADERS) res.setHeader(name, value);
     const status = ctx.status;

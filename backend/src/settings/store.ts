@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { atomicWrite } from '../util/atomicWrite.js';
 import { AppError, ValidationFailed } from '../http/errors.js';
 import { AppConfig } from './schema.js';
+import { isDbUnreachable } from '../db/availability.js';
 
 const CHANNEL = 'aniworld_config';
 
@@ -165,11 +166,26 @@ export class SettingsStore {
       await atomicWrite(this.file, JSON.stringify(parsed.data, null, 2) + '\n', 0o600);
       this.setCurrent(parsed.data);
       for (const l of this.listeners) l(this.get());
-      if (this.db) await this.db.query(sql.unsafe`select pg_notify(${CHANNEL}, '{}')`).catch(() => undefined);
+      this.announce();
       return this.get();
     });
     this.writing = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Tells the other processes (NOTIFY) that config.json changed. During a database blip the
+   * notification is retried until it goes out (and every process re-reads the file when its
+   * LISTEN link reconnects), so no process keeps running with old settings.
+   */
+  private announce(attempt = 0): void {
+    if (!this.db) return;
+    this.db.query(sql.unsafe`select pg_notify(${CHANNEL}, '{}')`).catch((err: Error) => {
+      if (!isDbUnreachable(err)) return this.log.error({ err: err.message }, 'could not announce the config change');
+      if (attempt === 0) this.log.warn({ err: err.message }, 'could not announce the config change; retrying until the database answers');
+      const timer = setTimeout(() => this.announce(attempt + 1), Math.min(10_000, 500 * 2 ** attempt));
+      timer.unref();
+    });
   }
 
   async update(patch: unknown): Promise<AppConfig> {

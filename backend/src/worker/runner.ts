@@ -1,12 +1,52 @@
 import pg from 'pg';
 import { run, parseCrontab, type Runner, type LogFunctionFactory, Logger as WorkerLogger } from 'graphile-worker';
 import type { Deps } from '../deps.js';
+import { isDbUnreachable } from '../db/availability.js';
+import type { Logger } from '../log.js';
 import { buildTaskList, buildCrontab } from './taskList.js';
 
 export interface WorkerHandle {
   runner: Runner;
   /** Stops taking jobs, lets running ones finish (or stop at their abort signal), closes the pool. */
   stop(): Promise<void>;
+}
+
+/**
+ * A pool whose `connect()` waits for an unreachable database instead of failing: Graphile Worker
+ * records a job's success or failure without awaiting it, so a refused connection there would be
+ * an unhandled rejection (the process would exit) and the job's outcome lost. Waiting, the outcome
+ * is written once PostgreSQL is back, and the runner's polling simply pauses meanwhile.
+ */
+class PatientPool extends pg.Pool {
+  private closing = false;
+  constructor(config: pg.PoolConfig, private readonly waitLog: Logger) {
+    super(config);
+  }
+
+  // the promise form (Graphile's); pg's own callback form (pool.query) keeps its behaviour
+  connect(): Promise<pg.PoolClient>;
+  connect(callback: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): void;
+  connect(callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): Promise<pg.PoolClient> | void {
+    if (callback) return super.connect(callback);
+    return this.patientConnect();
+  }
+
+  private async patientConnect(): Promise<pg.PoolClient> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await super.connect();
+      } catch (err) {
+        if (this.closing || !isDbUnreachable(err)) throw err;
+        if (attempt === 0) this.waitLog.warn({ err: (err as Error).message }, 'worker waits for the database');
+        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+      }
+    }
+  }
+
+  async end(): Promise<void> {
+    this.closing = true;
+    await super.end();
+  }
 }
 
 /** Starts the Graphile Worker runner in this process with every domain's tasks. */
@@ -19,7 +59,7 @@ export async function startWorker(deps: Deps, url: string): Promise<WorkerHandle
   const taskList = buildTaskList(deps);
   // Our own pool, so a connection the server drops (restart, shutdown) is logged, never an
   // unhandled 'error' event that would bring the process down.
-  const pool = new pg.Pool({ connectionString: url, max: deps.env.WORKER_CONCURRENCY + 2 });
+  const pool = new PatientPool({ connectionString: url, max: deps.env.WORKER_CONCURRENCY + 2 }, log);
   const lost = (err: Error) => log.warn({ err: err.message }, 'worker database connection lost');
   pool.on('error', lost);
   pool.on('connect', (client) => client.on('error', lost));
