@@ -62,7 +62,7 @@ async function bare(): Promise<number> {
 
 async function product(dataDir: string): Promise<number> {
   const port = await freePort();
-  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
   delete env.NODE_ENV;
   const { ms, child } = await healthyAfter('npm', ['start', '--silent'], env, `http://127.0.0.1:${port}/health`);
