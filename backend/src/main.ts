@@ -20,7 +20,7 @@ import { startWorker } from './worker/runner.js';
 import { startDownloads } from './downloads/start.js';
 import { startSchedules } from './scheduler/startup.js';
 import { createRequestHandler } from './app.js';
-import { systemClock, type Deps } from './deps.js';
+import { systemClock, type Clock, type Deps } from './deps.js';
 import { syncAnimeDirectory } from './library/service.js';
 
 export const VERSION: string = JSON.parse(
@@ -38,6 +38,8 @@ export interface AppHandle {
 export interface StartOptions {
   env?: Env;
   logStream?: NodeJS.WritableStream;
+  /** The clock schedules and backoffs read (tests move it instead of waiting). */
+  clock?: Clock;
 }
 
 /** start-up: config → database → migrations → worker → http; shutdown in reverse order. */
@@ -95,7 +97,7 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
       dbAvailability: new DbAvailability(() => notifier.connected),
       signer: new TokenSigner(loadJwtSecret(env.DATA_DIR, env.JWT_SECRET)),
       jobs: new Jobs(db),
-      clock: systemClock,
+      clock: opts.clock ?? systemClock,
       version: VERSION,
       startedAt: new Date(),
       hooks: { animeDirectoryChanged: () => syncAnimeDirectory(deps) },

@@ -7,6 +7,7 @@ import { adminClient } from '../helpers/http.js';
 import { startFakeAniworld, type FakeAniworld, type FakeEpisode } from '../fakes/aniworld.js';
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import type { RealtimeEvent } from '../../backend/src/realtime/bus.js';
+import type { Clock } from '../../backend/src/deps.js';
 
 export interface Env {
   srv: TestServer;
@@ -21,10 +22,10 @@ export interface Env {
 /** Quick failure detection for tests; everything else is the product's default configuration. */
 export const TEST_DOWNLOAD_CONFIG = { stall_timeout_seconds: 2, min_free_space_mb: 0, hls_segment_retries: 2 };
 
-export async function startEnv(opts: { env?: Record<string, string>; downloads?: Record<string, unknown> } = {}): Promise<Env> {
+export async function startEnv(opts: { env?: Record<string, string>; downloads?: Record<string, unknown>; clock?: Clock } = {}): Promise<Env> {
   const aniworld = await startFakeAniworld();
   const hosters = await startFakeHosters();
-  const srv = await startTestServer({ env: { ANIWORLD_URL: aniworld.url, ...opts.env } });
+  const srv = await startTestServer({ env: { ANIWORLD_URL: aniworld.url, ...opts.env }, clock: opts.clock });
   await srv.deps.settings.update({ downloads: { ...TEST_DOWNLOAD_CONFIG, ...opts.downloads } });
   const { api, token } = await adminClient(srv.url);
   const events: RealtimeEvent[] = [];
@@ -89,4 +90,21 @@ export function listFiles(dir: string): string[] {
   };
   walk(dir);
   return out.sort();
+}
+
+/** A clock the test moves forward (backoffs) instead of waiting. */
+export function movableClock(): Clock & { advanceHours(h: number): void } {
+  let offset = 0;
+  return { now: () => new Date(Date.now() + offset), advanceHours: (h) => { offset += h * 3_600_000; } };
+}
+
+/** Waits for the next event of the downloads room after `from` (an index into env.events) that matches. */
+export async function nextEvent(env: Env, from: number, match: (e: RealtimeEvent) => boolean, timeoutMs = 45_000): Promise<RealtimeEvent> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const e = env.events.slice(from).find(match);
+    if (e) return e;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no matching event after #${from}: ${JSON.stringify(env.events.slice(from).map((e) => e.type))}`);
 }

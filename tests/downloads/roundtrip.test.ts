@@ -86,11 +86,12 @@ describe('add → queue → download → verify → place', () => {
     await env.api.post('/api/queue/stop');
     const first = await queue(env, 'demo-show', [3]);
     expect(first.added_items).toHaveLength(1);
-    const again = await queue(env, 'demo-show', [3]);
-    expect(again.added_items).toEqual([]);
-    expect(again.failed_items).toEqual([{ season: 1, episode: 3, reason: expect.stringMatching(/already in the queue/) }]);
+    // nothing of the request was queued: 409, the reasons in details
+    const again = await env.api.post('/api/queue/add', { serie_id: 'demo-show', episodes: [{ season: 1, episode: 3 }] });
+    expect(again.status).toBe(409);
+    expect(again.body.details.failed_items).toEqual([{ season: 1, episode: 3, reason: expect.stringMatching(/already in the queue/) }]);
     const unknown = await env.api.post('/api/queue/add', { serie_id: 'nope', episodes: [{ season: 1, episode: 1 }] });
-    expect(unknown.body.failed_items[0].reason).toMatch(/not in the library/);
+    expect(unknown.body.details.failed_items[0].reason).toMatch(/not in the library/);
     const bad = await env.api.post('/api/queue/add', { serie_id: 'demo-show', episodes: [], priority: 'URGENT' });
     expect(bad.status).toBe(422);
     expect(Object.keys(bad.body.details)).toEqual(expect.arrayContaining(['body.episodes', 'body.priority']));

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { loadEnv } from '../../backend/src/config.js';
 import { startApp, type AppHandle } from '../../backend/src/main.js';
+import type { Clock } from '../../backend/src/deps.js';
 import { createTestDatabase } from './db.js';
 
 export interface TestServer extends AppHandle {
@@ -19,6 +20,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   databaseUrl?: string;
   dataDir?: string;
+  /** Replaces the system clock (backoffs, schedules). */
+  clock?: Clock;
 }
 
 const captured = new WeakMap<object, string[]>();
@@ -43,7 +46,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     UI_DIST: path.join(dataDir, 'no-ui'),
     ...opts.env,
   });
-  const handle = await startApp({ env, logStream: stream });
+  const handle = await startApp({ env, logStream: stream, clock: opts.clock });
   const server: TestServer = {
     ...handle,
     dataDir,
@@ -51,7 +54,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     logs: () => lines.join(''),
     restart: async (extraEnv = {}) => {
       await handle.stop();
-      return startTestServer({ databaseUrl, dataDir, env: { ...opts.env, ...extraEnv } });
+      return startTestServer({ databaseUrl, dataDir, env: { ...opts.env, ...extraEnv }, clock: opts.clock });
     },
   };
   captured.set(server, lines);

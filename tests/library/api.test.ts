@@ -25,6 +25,8 @@ beforeAll(async () => {
     ],
   });
   srv = await startTestServer({ env: { ANIWORLD_URL: fake.url } });
+  // this library wants specials and movies (season 0) too: they count as missing
+  await srv.deps.settings.update({ downloads: { monitor_specials: true } });
   ({ api, token } = await adminClient(srv.url));
 });
 afterAll(async () => {
@@ -73,9 +75,9 @@ describe('library API', () => {
   it('adds a series: sanitised folder, key file, targeted scan with the missing episodes', async () => {
     const res = await api.post('/api/anime/add', { link: `${fake.url}/anime/stream/attack-on-titan`, name: 'Attack on Titan: Final Season' });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'success', key: 'attack-on-titan', folder: 'Attack on Titan Final Season', total_missing: 7, scan_error: null });
+    expect(res.body).toMatchObject({ status: 'success', key: 'attack-on-titan', folder: 'Attack on Titan Final Season (2013)', total_missing: 7, scan_error: null });
     expect(res.body.missing_episodes).toEqual(['0-1', '0-2', '1-1', '1-2', '1-3', '2-1', '2-2']);
-    const dir = path.join(srv.animeDir, 'Attack on Titan Final Season');
+    const dir = path.join(srv.animeDir, 'Attack on Titan Final Season (2013)');
     expect(fs.statSync(dir).isDirectory()).toBe(true);
     expect(fs.readFileSync(path.join(dir, '.aniworld-key'), 'utf8').trim()).toBe('aniworld:attack-on-titan');
 
@@ -88,11 +90,11 @@ describe('library API', () => {
     expect((await api.post('/api/anime/add', { link: '/anime/stream/attack-on-titan', name: 'Relative' })).status).toBe(409); // same series
     const badName = await api.post('/api/anime/add', { link: `${fake.url}/anime/stream/tom-jerry`, name: ' ... ' });
     expect(badName.status).toBe(422);
-    expect(fs.readdirSync(srv.animeDir)).toEqual(['Attack on Titan Final Season']);
+    expect(fs.readdirSync(srv.animeDir)).toEqual(['Attack on Titan Final Season (2013)']);
   });
 
   it('rescan finds files on disk (patterns, Season folders, specials), ignores .part and hidden ones, over Socket.IO', async () => {
-    const base = 'Attack on Titan Final Season';
+    const base = 'Attack on Titan Final Season (2013)';
     touch(`${base}/Season 01/Attack on Titan - S01E01 - Dir.mkv`);
     touch(`${base}/Attack on Titan S01E02-E03.mp4`);
     touch(`${base}/Attack on Titan S02E01.mkv.part`);
@@ -123,17 +125,17 @@ describe('library API', () => {
 
   it('lists series with missing episodes per season; validates paging', async () => {
     await api.post('/api/anime/add', { link: `${fake.url}/anime/stream/tom-jerry`, name: "Tom & Jerry's <Show>" });
-    for (const e of [1, 2]) touch(`Tom & Jerry's Show/S01E0${e}.mkv`);
+    for (const e of [1, 2]) touch(`Tom & Jerry's Show (1940)/S01E0${e}.mkv`);
     await rescan();
     expect((await api.get('/api/anime/tom-jerry')).body.episodes).toEqual([]);
     const all = await api.get('/api/anime?sort_by=name');
     expect(all.status).toBe(200);
     expect(all.body.map((s: any) => s.key)).toEqual(['attack-on-titan', 'tom-jerry']);
-    expect(all.body[0]).toMatchObject({ name: 'Attack on Titan: Final Season', site: new URL(fake.url).host, folder: 'Attack on Titan Final Season',
+    expect(all.body[0]).toMatchObject({ name: 'Attack on Titan: Final Season', site: new URL(fake.url).host, folder: 'Attack on Titan Final Season (2013)',
       missing_episodes: { '0': [1, 2], '2': [2] }, link: `${fake.url}/anime/stream/attack-on-titan` });
     expect(all.body[1].missing_episodes).toEqual({});
     const aot = (await api.get('/api/anime/attack-on-titan')).body;
-    expect(Object.keys(all.body[0])).toEqual(['key', 'name', 'site', 'folder', 'missing_episodes', 'link', 'year', 'provider', 'scan_error', 'last_scanned_at']);
+    expect(Object.keys(all.body[0])).toEqual(['key', 'name', 'site', 'folder', 'missing_episodes', 'link', 'year', 'provider', 'scan_error', 'last_scanned_at', 'monitored']);
     expect(all.body[0]).toMatchObject({ year: aot.year, provider: aot.provider, scan_error: null, last_scanned_at: aot.last_scanned_at });
     expect(new Date(all.body[0].last_scanned_at).toISOString()).toBe(all.body[0].last_scanned_at);
     const missing = await api.get('/api/anime?filter=no_episodes');
@@ -204,8 +206,8 @@ describe('library API', () => {
   it('delete keeps files unless asked; needs a token', async () => {
     expect((await client(srv.url).del('/api/anime/tom-jerry')).status).toBe(401);
     const res = await api.del('/api/anime/tom-jerry');
-    expect(res.body).toMatchObject({ status: 'success', files_deleted: false, folder: "Tom & Jerry's Show" });
-    expect(fs.existsSync(path.join(srv.animeDir, "Tom & Jerry's Show", 'S01E01.mkv'))).toBe(true);
+    expect(res.body).toMatchObject({ status: 'success', files_deleted: false, folder: "Tom & Jerry's Show (1940)" });
+    expect(fs.existsSync(path.join(srv.animeDir, "Tom & Jerry's Show (1940)", 'S01E01.mkv'))).toBe(true);
     expect((await api.get('/api/anime/tom-jerry')).status).toBe(404);
     expect((await api.del('/api/anime/tom-jerry')).status).toBe(404);
   });
@@ -218,7 +220,7 @@ describe('library API', () => {
     fs.writeFileSync(path.join(srv.animeDir, 'Heroes/.aniworld-key'), 'boku-no-hero\n');
     touch('Completely Unknown/S01E01.mkv');
     const list = await api.get('/api/library/unmatched');
-    expect(list.body.folders.map((f: any) => f.folder)).toEqual(["Completely Unknown", 'Frieren (2023)', 'Heroes', 'Naruto', "Tom & Jerry's Show"]);
+    expect(list.body.folders.map((f: any) => f.folder)).toEqual(["Completely Unknown", 'Frieren (2023)', 'Heroes', 'Naruto', "Tom & Jerry's Show (1940)"]);
 
     const res = await api.post('/api/library/import', { folders: ['Frieren (2023)', 'Naruto', 'Heroes', 'Completely Unknown'] });
     expect(res.status).toBe(200);
@@ -238,7 +240,7 @@ describe('library API', () => {
 
   it('a series folder renamed by the user is followed through its .aniworld-key', async () => {
     const before = (await api.get('/api/anime/attack-on-titan')).body;
-    fs.renameSync(path.join(srv.animeDir, 'Attack on Titan Final Season'), path.join(srv.animeDir, 'AoT'));
+    fs.renameSync(path.join(srv.animeDir, 'Attack on Titan Final Season (2013)'), path.join(srv.animeDir, 'AoT'));
     await rescan();
     const after = (await api.get('/api/anime/attack-on-titan')).body;
     expect(after.folder).toBe('AoT');

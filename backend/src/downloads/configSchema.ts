@@ -21,5 +21,14 @@ export const DownloadsConfig = z.object({
   max_file_size_mb: z.number().int().min(1).default(20_000),
   naming_template: z.string().min(1).max(300).default('{series} - S{season}E{episode} - {title}'),
   season_folders: z.boolean().default(false),
+  /** Language profile default: files in a language after this one (in language_preference) stay wanted; null = the first language. */
+  language_cutoff: z.string().min(1).max(40).nullable().default(null),
+  /** Default of a new series: replace files below the cutoff when a better language appears. */
+  upgrades_enabled: z.boolean().default(true),
+  /** Episode pages a rescan (or a watchlist check) may read for upgrades and new sources of given-up episodes. */
+  page_reads_per_rescan: z.number().int().min(0).max(10_000).default(200),
+  /** New series: monitored at all, and their specials/movies (season 0). */
+  monitor_new_series: z.boolean().default(true),
+  monitor_specials: z.boolean().default(false),
 });
 export type DownloadsConfig = z.infer<typeof DownloadsConfig>;

@@ -10,10 +10,13 @@ import { CancelledError, DownloadError } from './engine/errors.js';
 import { relativeTarget } from './naming.js';
 import { ensureFreeSpace, placeFile } from './place.js';
 import { ProgressTracker } from './progress.js';
-import { episodeSources } from './sources.js';
+import { episodeSources, wantedLanguages } from './sources.js';
 import { runtimeFor } from './runtime.js';
-import { recordAttempt, type AttemptOf, type AttemptOutcome } from './attemptLog.js';
 import { announceCompleted, announceFailed } from './announce.js';
+import type { AttemptOf, AttemptOutcome } from './attemptLog.js';
+import type { FailureClass } from './failure.js';
+import { noteAttempt, noteRunCompleted, noteRunFailed, usableSources } from './policy.js';
+import { existingEpisodeFile, replaceFile } from './replace.js';
 import { dispatch, publishQueueStatus, toApiItem } from './queue.js';
 
 /**
@@ -70,16 +73,32 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
   );
   // the source being tried, until its attempt is recorded (exactly once, whatever ends it)
   let current: AttemptOf | null = null;
+  const classes: FailureClass[] = [];
   const settle = async (o: AttemptOutcome) => {
     const a = current;
     current = null;
-    if (a) await recordAttempt(deps, a, o).catch((err) => log.warn({ err: (err as Error).message }, 'could not record the download attempt'));
+    if (!a) return;
+    const c = await noteAttempt(deps, a, o).catch((err) => log.warn({ err: (err as Error).message }, 'could not record the download attempt'));
+    if (c) classes.push(c);
+  };
+  const run = { nothingToTry: false, known: [] as string[] };
+  const failRun = async (error: string) => {
+    await noteRunFailed(deps, item, { ...run, classes, error }).catch((err) => log.warn({ err: (err as Error).message }, 'could not record the backoff'));
+    await fail(deps, item, error);
   };
   try {
     await fs.mkdir(seriesDir, { recursive: true });
     await ensureFreeSpace(seriesDir, 0, cfg.min_free_space_mb);
     const provider = getProvider(deps, series.provider);
-    const sources = await episodeSources(deps, provider, series.key, item.season, item.episode, item.language, series.id);
+    const listed = await episodeSources(deps, provider, series.key, item.season, item.episode, wantedLanguages(deps, series, item), series.id, item.chosen_source);
+    run.known = listed.map((x) => x.url);
+    const { sources, blocked } = await usableSources(deps, item, listed);
+    if (sources.length === 0) {
+      run.nothingToTry = blocked > 0;
+      await fs.rm(partRoot, { recursive: true, force: true });
+      return failRun(item.chosen_source ? 'the chosen source is no longer listed on the episode page'
+        : `every source of S${item.season}E${item.episode} in the wanted languages is blocklisted (${blocked}); remove entries from the blocklist to try them again`);
+    }
     for (const source of sources) {
       const label = `${source.hoster} (${source.language})`;
       const dir = path.join(partRoot, `${source.hoster}-${source.language}`.replace(/[^A-Za-z0-9_-]/g, '_'));
@@ -106,11 +125,14 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
         series: series.name, season: item.season, episode: item.episode, title: item.title, year: series.year, language: source.language,
       }, r.ext);
       const target = insideRoot(seriesDir, rel);
-      await placeFile(r.file, target);
+      const old = item.replace_existing ? await existingEpisodeFile(deps, series, item) : null;
+      if (old) await replaceFile(r.file, target, old);
+      else await placeFile(r.file, target);
       await fs.rm(partRoot, { recursive: true, force: true });
-      await markEpisodeDownloaded(deps, { seriesId: series.id, season: item.season, episode: item.episode, filePath: target, fileSize: r.bytes });
+      await markEpisodeDownloaded(deps, { seriesId: series.id, season: item.season, episode: item.episode, filePath: target, fileSize: r.bytes, language: source.language });
       const row = await repo.markCompleted(deps.db, item.id, { file_path: target, bytes: r.bytes });
-      await settle({ outcome: 'completed', bytes: r.bytes, filePath: target });
+      await settle({ outcome: 'completed', bytes: r.bytes, filePath: target, upgradedFrom: item.upgrade_from });
+      await noteRunCompleted(deps, item);
       log.info({ file: target, hoster: source.hoster, bytes: r.bytes }, 'download complete');
       await deps.bus.publish('downloads', 'download_complete', { download_id: item.id, key: item.serie_id, folder: item.serie_folder, file: rel, item: row ? toApiItem(row) : null });
       await queueNfo(deps, series.key, item, target);
@@ -119,10 +141,11 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
       return;
     }
     await fs.rm(partRoot, { recursive: true, force: true });
-    await fail(deps, item, `all sources failed: ${errors.join('; ')}`);
+    await failRun(`all sources failed: ${errors.join('; ')}`);
   } catch (err) {
     const cancelled = signal.aborted;
     const reason = cancelled ? (signal.reason as Error) : (err as Error);
+    if ((err as { noSource?: boolean }).noSource) run.nothingToTry = true;
     await settle(cancelled ? { outcome: 'cancelled', error: reason } : { outcome: 'failed', error: err });
     if (cancelled && reason instanceof CancelledError && /stopping/.test(reason.message)) {
       log.info('download interrupted by shutdown; it resumes on the next start');
@@ -133,7 +156,7 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
       log.info('download cancelled; partial files removed');
       return;
     }
-    await fail(deps, item, [...errors, (err as Error).message].join('; '));
+    await failRun([...errors, (err as Error).message].join('; '));
   }
 }
 

@@ -27,6 +27,9 @@ export function toApiItem(r: repo.ItemRow) {
     hoster_errors: r.hoster_errors,
     file_path: r.file_path,
     added_by: r.added_by,
+    attempts: r.retry_count + 1,
+    upgrade_from: r.upgrade_from,
+    replace: r.replace_existing,
   };
 }
 export type ApiItem = ReturnType<typeof toApiItem>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UniqueIntegrityConstraintViolationError } from 'slonik';
 import { sql, type Conn } from '../db/pool.js';
 
 /** The only place with SQL for the download queue. */
@@ -31,12 +32,15 @@ export const ItemRow = z.object({
   downloaded_bytes: z.number(),
   total_bytes: z.number().nullable(),
   added_by: z.number().nullable(),
+  chosen_source: z.string().nullable(),
+  replace_existing: z.boolean(),
+  upgrade_from: z.string().nullable(),
 });
 export type ItemRow = z.infer<typeof ItemRow>;
 
 const COLS = sql.fragment`id::text, serie_id, serie_folder, serie_name, season, episode, title, status, priority, position,
   source, language, quality, added_at, started_at, completed_at, progress, error, retry_count, source_url, hoster,
-  chosen_language, hoster_errors, part_dir, file_path, downloaded_bytes, total_bytes, added_by`;
+  chosen_language, hoster_errors, part_dir, file_path, downloaded_bytes, total_bytes, added_by, chosen_source, replace_existing, upgrade_from`;
 
 /** Queue order: priority, then the manual order. */
 const ORDER = sql.fragment`case priority when 'HIGH' then 0 when 'NORMAL' then 1 else 2 end, position`;
@@ -54,14 +58,36 @@ export interface NewItem {
   quality: string | null;
   /** The account that queued it; null for the system (rescan, watchlist). */
   added_by?: number | null;
+  chosen_source?: string | null;
+  replace_existing?: boolean;
+  upgrade_from?: string | null;
 }
 
-/** Inserts unless the episode is already pending or active (then null). */
+/**
+ * Queues an episode unless it is already pending or active (then null). An earlier failed row of
+ * the episode is taken up again (retry_count + 1) instead of adding one: the failed list holds one
+ * row per episode.
+ */
 export async function insertItem(conn: Conn, i: NewItem): Promise<ItemRow | null> {
+  const revived = await conn.maybeOne(sql.type(ItemRow)`update download_items d set status = 'pending', retry_count = retry_count + 1,
+      title = coalesce(${i.title}, title), priority = ${i.priority}, source = ${i.source}, language = ${i.language}, quality = ${i.quality},
+      chosen_source = ${i.chosen_source ?? null}, replace_existing = ${i.replace_existing ?? false}, upgrade_from = ${i.upgrade_from ?? null},
+      added_by = ${i.added_by ?? null}, error = null, hoster_errors = '[]', progress = null, started_at = null, completed_at = null, downloaded_bytes = 0, total_bytes = null,
+      source_url = null, hoster = null, chosen_language = null, file_path = null,
+      position = nextval(pg_get_serial_sequence('download_items', 'position')), added_at = now(), updated_at = now()
+    where d.id = (select id from download_items where serie_id = ${i.serie_id} and season = ${i.season} and episode = ${i.episode}
+        and status in ('failed', 'cancelled') order by added_at desc limit 1 for update)
+      and not exists (select 1 from download_items o where o.serie_id = d.serie_id and o.season = d.season
+        and o.episode = d.episode and o.status in ('pending', 'downloading', 'paused'))
+    returning ${COLS}`).catch((err) => {
+    if (err instanceof UniqueIntegrityConstraintViolationError) return null; // queued meanwhile
+    throw err;
+  });
+  if (revived) return revived;
   return conn.maybeOne(sql.type(ItemRow)`insert into download_items
-      (serie_id, serie_folder, serie_name, season, episode, title, priority, source, language, quality, added_by)
+      (serie_id, serie_folder, serie_name, season, episode, title, priority, source, language, quality, added_by, chosen_source, replace_existing, upgrade_from)
     values (${i.serie_id}, ${i.serie_folder}, ${i.serie_name}, ${i.season}, ${i.episode}, ${i.title}, ${i.priority},
-      ${i.source}, ${i.language}, ${i.quality}, ${i.added_by ?? null})
+      ${i.source}, ${i.language}, ${i.quality}, ${i.added_by ?? null}, ${i.chosen_source ?? null}, ${i.replace_existing ?? false}, ${i.upgrade_from ?? null})
     on conflict (serie_id, season, episode) where status in ('pending', 'downloading', 'paused') do nothing
     returning ${COLS}`);
 }

@@ -1,7 +1,10 @@
 import Router from '@koa/router';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
-import { NotFound } from '../http/errors.js';
+import { z } from 'zod';
+import { Conflict, NotFound, ValidationFailed } from '../http/errors.js';
+import { listBlocklist, unblock } from './policy.js';
+import { episodeSourceList } from './choices.js';
 import * as s from './schema.js';
 import * as service from './service.js';
 import { changePriority } from './queue.js';
@@ -15,10 +18,13 @@ export function downloadRoutes(deps: Deps): Router {
   route(r, { method: 'get', path: '/api/queue/status', access: 'user', summary: 'Queue status and statistics', tags, responses: { 200: s.QueueStatus } },
     () => service.queueStatus(deps));
 
-  route(r, { method: 'post', path: '/api/queue/add', access: 'user', summary: 'Add episodes to the download queue', tags, body: s.AddBody, responses: { 201: s.AddResponse } },
-    async ({ body, user }) => {
+  route(r, { method: 'post', path: '/api/queue/add', access: 'user', tags, body: s.AddBody, responses: { 201: s.AddResponse, 409: null },
+    summary: 'Add episodes to the download queue. An episode whose file is on disk is listed in failed_items (reason and file name) unless replace is true; '
+      + 'when nothing was queued the answer is 409 with failed_items in details. source_url: a source chosen from the episode\'s sources.' },
+  async ({ body, user }) => {
       const res = await service.queueEpisodes(deps, { ...body, source: 'manual', added_by: user.id });
       const n = res.added_items.length;
+      if (n === 0) throw new Conflict(`Nothing was queued: ${res.failed_items.map((f) => f.reason).join('; ')}`.slice(0, 1000), { failed_items: res.failed_items });
       return { status: 'success' as const, message: `Added ${n} episode(s) to download queue`, added_items: res.added_items, item_ids: res.added_items, failed_items: res.failed_items };
     });
 
@@ -55,11 +61,35 @@ export function downloadRoutes(deps: Deps): Router {
     const item = await changePriority(deps, params.item_id, body.priority);
     return { status: 'success' as const, message: `Priority of ${item.serie_name} S${item.episode.season}E${item.episode.episode} set to ${item.priority}`, item };
   });
-  route(r, { method: 'delete', path: '/api/queue', access: 'user', summary: 'Remove several items', tags, body: s.NonEmptyIdsBody, responses: { 204: null } },
-    async ({ body, user }) => {
-      await assertMayChange(deps, user, body.item_ids);
-      await service.removeItems(deps, body.item_ids);
+  route(r, { method: 'delete', path: '/api/queue', access: 'user', summary: 'Remove several items: {"item_ids": [...]} in the body, or ?ids=a&ids=b (or ?ids=a,b)', tags,
+    body: s.OptionalIdsBody, query: s.DeleteIdsQuery, responses: { 204: null, 422: null } },
+  async ({ body, query, user }) => {
+    const ids = [...(body?.item_ids ?? []), ...(query.ids ?? [])];
+    if (ids.length === 0) throw new ValidationFailed('No item ids: send {"item_ids": [...]} or ?ids=...', { 'body.item_ids': 'at least one id is required' });
+    await assertMayChange(deps, user, ids);
+    await service.removeItems(deps, ids);
+  });
+
+  const iso = (d: Date) => d.toISOString();
+  route(r, { method: 'get', path: '/api/blocklist', summary: 'Sources blocklisted for an episode after they failed through their own fault (newest first)', tags: ['blocklist'], access: 'user',
+    query: s.BlocklistQuery, responses: { 200: s.BlocklistResponse } },
+  async ({ query }) => {
+    const items = (await listBlocklist(deps, { seriesKey: query.series_key, season: query.season, episode: query.episode })).map((b) => ({ ...b, created_at: iso(b.created_at) }));
+    return { items, count: items.length };
+  });
+  route(r, { method: 'delete', path: '/api/blocklist/:id', summary: 'Remove one blocklist entry (the source may be tried again)', tags: ['blocklist'], access: 'admin',
+    params: z.object({ id: z.coerce.number().int().min(1) }), responses: { 204: null, 404: null } },
+  async ({ params }) => {
+    if ((await unblock(deps, [params.id])).length === 0) throw new NotFound(`Blocklist entry ${params.id} not found`);
+  });
+  route(r, { method: 'delete', path: '/api/blocklist', summary: 'Clear the whole blocklist', tags: ['blocklist'], access: 'admin', responses: { 200: s.CountResponse } },
+    async () => {
+      const count = (await unblock(deps, null)).length;
+      return { status: 'success' as const, message: `Removed ${count} blocklist entr${count === 1 ? 'y' : 'ies'}`, count };
     });
+  route(r, { method: 'get', path: '/api/anime/:key/episodes/:season/:episode/sources', access: 'user', tags: ['queue'], params: s.EpisodeParams, responses: { 200: s.SourcesResponse, 404: null },
+    summary: 'Every source the episode page lists (read now): hoster, language, wanted by the language profile, blocklisted, the last attempt; and the episode\'s backoff' },
+  ({ params }) => episodeSourceList(deps, params.key, params.season, params.episode));
 
   route(r, { method: 'post', path: '/api/queue/reorder', access: 'admin', summary: 'Reorder pending items', tags, body: s.NonEmptyIdsBody, responses: { 200: s.Message } },
     async ({ body }) => {

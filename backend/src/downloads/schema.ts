@@ -15,7 +15,19 @@ export const AddBody = z.object({
   priority: Priority.default('NORMAL'),
   language: z.string().min(1).max(40).optional(),
   quality: z.enum(['best', '1080p', '720p', '480p']).optional(),
+  /** Queue episodes whose file is on disk too: the new file replaces the old one once it is verified. */
+  replace: z.boolean().default(false),
+  /** A source chosen from GET /api/anime/{key}/episodes/{season}/{episode}/sources (its `url`): only it is tried. One episode only. */
+  source_url: z.string().url().max(2000).optional(),
+}).refine((b) => !b.source_url || b.episodes.length === 1, { message: 'a chosen source_url needs exactly one episode', path: ['source_url'] });
+
+/** DELETE /api/queue: ids in the body, or as a query list (`?ids=a&ids=b` or `?ids=a,b`). */
+export const DeleteIdsQuery = z.object({
+  ids: z.union([z.string(), z.array(z.string())]).optional()
+    .transform((v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean)))
+    .pipe(z.array(z.string().uuid()).max(10_000).optional()),
 });
+export const OptionalIdsBody = z.object({ item_ids: z.array(z.string().uuid()).min(1).max(10_000).optional() }).optional();
 
 export const IdsBody = z.object({ item_ids: z.array(z.string().uuid()).max(10_000) });
 export const NonEmptyIdsBody = z.object({ item_ids: z.array(z.string().uuid()).min(1).max(10_000) });
@@ -51,6 +63,12 @@ export const DownloadItem = z.object({
   file_path: z.string().nullable(),
   /** The account that queued it (it and administrators may change it); null: the system. */
   added_by: z.number().nullable().optional(),
+  /** Runs of this item (a failed episode queued again is the same item, counted here). */
+  attempts: z.number(),
+  /** The language of the file an upgrade replaces (null: not an upgrade). */
+  upgrade_from: z.string().nullable(),
+  /** The new file replaces the one on disk once it is verified. */
+  replace: z.boolean(),
 });
 
 export const QueueStatus = z.object({
@@ -79,7 +97,34 @@ export const Message = z.object({ status: z.literal('success'), message: z.strin
 export const AddResponse = Message.extend({
   added_items: z.array(z.string()),
   item_ids: z.array(z.string()),
-  failed_items: z.array(z.object({ season: z.number(), episode: z.number(), reason: z.string() })),
+  failed_items: z.array(z.object({ season: z.number(), episode: z.number(), reason: z.string(), file: z.string().optional() })),
+});
+
+export const BlockItem = z.object({
+  id: z.number(), series_key: z.string(), season: z.number(), episode: z.number(), hoster: z.string(), language: z.string(),
+  source_url: z.string(), reason: z.string(), created_at: z.string(),
+});
+export const BlocklistQuery = z.object({
+  series_key: z.string().min(1).max(300).optional(),
+  season: z.coerce.number().int().min(0).max(1000).optional(),
+  episode: z.coerce.number().int().min(0).max(100_000).optional(),
+});
+export const BlocklistResponse = z.object({ items: z.array(BlockItem), count: z.number() });
+export const EpisodeParams = z.object({
+  key: z.string().min(1).max(300),
+  season: z.coerce.number().int().min(0).max(1000),
+  episode: z.coerce.number().int().min(0).max(100_000),
+});
+export const SourceItem = z.object({
+  hoster: z.string(), language: z.string(), url: z.string(),
+  /** In the series' language profile (automatic downloads use only these). */
+  wanted: z.boolean(),
+  blocklisted: z.boolean(), blocklist_reason: z.string().nullable(), blocklist_id: z.number().nullable(),
+  last_outcome: z.enum(['completed', 'failed', 'cancelled']).nullable(), last_error: z.string().nullable(), last_attempt_at: z.string().nullable(),
+});
+export const SourcesResponse = z.object({
+  key: z.string(), season: z.number(), episode: z.number(), sources: z.array(SourceItem),
+  backoff: z.object({ failures: z.number(), next_try_at: z.string().nullable(), gave_up: z.boolean(), last_error: z.string().nullable() }).nullable(),
 });
 export const CountResponse = Message.extend({ count: z.number() });
 export const RetryResponse = Message.extend({ retried_count: z.number(), retried_ids: z.array(z.string()) });

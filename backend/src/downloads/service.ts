@@ -2,13 +2,15 @@
  * The downloads domain's API (routes, the watchlist and the library call these):
  *
  *   queueEpisodes(deps, {serie_id, serie_folder?, serie_name?, episodes: [{season, episode, title?}],
- *                 priority?: 'LOW'|'NORMAL'|'HIGH', source?: 'manual'|'rescan'|'watchlist',
- *                 language?, quality?})
- *       → {added_items: string[], failed_items: {season, episode, reason}[]}
+ *                 priority?: 'LOW'|'NORMAL'|'HIGH', source?: 'manual'|'rescan'|'watchlist'|'upgrade',
+ *                 language?, quality?, source_url?, replace?, upgrade_from?, auto?: PageBudget})
+ *       → {added_items: string[], failed_items: {season, episode, reason, file?}[]}
  *     An episode already pending or active is listed in failed_items with the reason; so is
- *     every episode of a series that is not in the library.
- *   queueMissing(deps, keys?)  → queues every missing episode of those series (all when absent);
- *     the Graphile Worker task `downloads_queue_missing {keys?}` calls it.
+ *     every episode of a series that is not in the library, and one whose file is on disk (with
+ *     the file name) unless `replace` (the new file replaces it once verified). With `auto`
+ *     (rescans, the watchlist): only monitored episodes that are not waiting after failures.
+ *   queueMissing(deps, keys?)  → auto.ts: monitored missing episodes and language upgrades of
+ *     those series (all when absent); the Graphile Worker task `downloads_queue_missing {keys?}`.
  *   startQueue / stopQueue(deps, paused?) / removeItems / clearItems / reorderItems / retryItems
  *
  * Jobs: `download_episode {id}` (one per item, added by the dispatcher in queue order),
@@ -19,14 +21,15 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { sql } from '../db/pool.js';
-import { findSeries, missingEpisodes } from '../library/service.js';
+import { episodeList, findSeries } from '../library/service.js';
+import { getProvider } from '../providers/registry.js';
+import { backoffFilter, resetEpisodesOfItems, type PageBudget } from './policy.js';
 import * as repo from './repo.js';
 import { dispatch, publishQueueStatus, toApiItem } from './queue.js';
 import { CANCEL_CHANNEL } from './runtime.js';
 
 export { queueStatus } from './queue.js';
 
-const zKey = z.object({ key: z.string() });
 
 export interface QueueEpisodesInput {
   serie_id: string;
@@ -34,16 +37,24 @@ export interface QueueEpisodesInput {
   serie_name?: string;
   episodes: { season: number; episode: number; title?: string | null }[];
   priority?: 'LOW' | 'NORMAL' | 'HIGH';
-  source?: 'manual' | 'rescan' | 'watchlist';
+  source?: 'manual' | 'rescan' | 'watchlist' | 'upgrade';
   language?: string | null;
   quality?: string | null;
   /** The account that queued them (null: the system). */
   added_by?: number | null;
+  /** A source the user chose (its link, from GET .../sources): only that one is tried. */
+  source_url?: string | null;
+  /** Queue episodes whose file is on disk too; the new file replaces the old once verified. */
+  replace?: boolean;
+  /** A language upgrade of a file in this language (implies replace). */
+  upgrade_from?: string | null;
+  /** Automatic (rescan, watchlist): monitored episodes only, none waiting after failures; page reads left. */
+  auto?: PageBudget;
 }
 
 export interface QueueEpisodesResult {
   added_items: string[];
-  failed_items: { season: number; episode: number; reason: string }[];
+  failed_items: { season: number; episode: number; reason: string; file?: string }[];
 }
 
 export async function queueEpisodes(deps: Deps, input: QueueEpisodesInput): Promise<QueueEpisodesResult> {
@@ -55,13 +66,29 @@ export async function queueEpisodes(deps: Deps, input: QueueEpisodesInput): Prom
   }
   const added: repo.ItemRow[] = [];
   const seen = new Set<string>();
-  for (const e of input.episodes) {
+  const known = new Map((await episodeList(deps, series.id)).map((e) => [`${e.season}:${e.episode}`, e]));
+  const replace = input.replace === true || !!input.upgrade_from;
+  let wanted = input.episodes;
+  if (input.auto) {
+    const monitored = wanted.filter((e) => series.monitored && known.get(`${e.season}:${e.episode}`)?.monitored !== false);
+    for (const e of wanted) if (!monitored.includes(e)) result.failed_items.push({ season: e.season, episode: e.episode, reason: `S${e.season}E${e.episode} is not monitored` });
+    const f = await backoffFilter(deps, getProvider(deps, series.provider), series.key, monitored, input.auto);
+    result.failed_items.push(...f.skipped);
+    wanted = f.eligible;
+  }
+  for (const e of wanted) {
     const k = `${e.season}:${e.episode}`;
     if (seen.has(k)) {
       result.failed_items.push({ season: e.season, episode: e.episode, reason: 'listed twice in this request' });
       continue;
     }
     seen.add(k);
+    const onDisk = known.get(k);
+    if (onDisk?.is_downloaded && !replace) {
+      const file = path.basename(onDisk.file_path ?? '');
+      result.failed_items.push({ season: e.season, episode: e.episode, reason: `S${e.season}E${e.episode} is already on disk (${file}); queue it with replace: true to download it again`, file });
+      continue;
+    }
     const row = await repo.insertItem(deps.db, {
       serie_id: series.key,
       serie_folder: input.serie_folder || series.folder,
@@ -74,6 +101,9 @@ export async function queueEpisodes(deps: Deps, input: QueueEpisodesInput): Prom
       language: input.language ?? null,
       quality: input.quality ?? null,
       added_by: input.added_by ?? null,
+      chosen_source: input.source_url ?? null,
+      replace_existing: replace && !!onDisk?.is_downloaded,
+      upgrade_from: input.upgrade_from ?? null,
     });
     if (!row) {
       result.failed_items.push({ season: e.season, episode: e.episode, reason: `S${e.season}E${e.episode} is already in the queue (pending or downloading)` });
@@ -88,22 +118,6 @@ export async function queueEpisodes(deps: Deps, input: QueueEpisodesInput): Prom
     await publishQueueStatus(deps);
   }
   return result;
-}
-
-/** Every missing episode of the given series (all series when absent), in the config's language order. */
-export async function queueMissing(deps: Deps, keys?: string[]): Promise<{ added: number; failed: number }> {
-  const all = keys ?? [...(await deps.db.anyFirst(sql.type(zKey)`select key from series order by key`))];
-  let added = 0;
-  let failed = 0;
-  for (const key of all) {
-    const missing = await missingEpisodes(deps, key).catch(() => []);
-    if (!missing.length) continue;
-    const r = await queueEpisodes(deps, { serie_id: key, episodes: missing, source: 'rescan' });
-    added += r.added_items.length;
-    failed += r.failed_items.length;
-  }
-  deps.log.info({ series: all.length, added, already_queued: failed }, 'queued missing episodes');
-  return { added, failed };
 }
 
 export async function startQueue(deps: Deps): Promise<void> {
@@ -157,6 +171,8 @@ export async function reorderItems(deps: Deps, ids: string[]): Promise<number> {
 }
 
 export async function retryItems(deps: Deps, ids: string[]): Promise<string[]> {
+  // a user's retry starts the episodes afresh: no waiting, not given up, every source tried again
+  await resetEpisodesOfItems(deps, ids.length ? ids : null);
   const retried = await repo.retry(deps.db, ids.length ? ids : null);
   if (retried.length) {
     await dispatch(deps);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { TaskFactory } from '../worker/types.js';
 import { runDownload } from './job.js';
-import { queueMissing } from './service.js';
+import { queueMissing } from './auto.js';
 
 const DownloadPayload = z.object({ id: z.string().uuid() });
 const MissingPayload = z.object({ keys: z.array(z.string()).optional() }).passthrough();

@@ -41,6 +41,14 @@ export function sanitizeFolderName(name: string): string {
   return s;
 }
 
+/**
+ * The folder of a new series, as search results show it before the add: `Name (Year)` when the
+ * year is known, else `Name` (sanitised). Existing folders are never renamed.
+ */
+export function folderNameFor(name: string, year: number | null): string {
+  return sanitizeFolderName(year ? `${name} (${year})` : name);
+}
+
 /** `Name (2013)` → { name: 'Name', year: 2013 } for searching the provider by a folder's name. */
 export function splitFolderYear(folder: string): { name: string; year: number | null } {
   const m = /^(.*?)[\s._-]*[([](\d{4})[)\]]\s*$/.exec(folder);

@@ -20,11 +20,17 @@ export const SeriesRow = z.object({
   scan_error: z.string().nullable(),
   created_at: z.date(),
   updated_at: z.date(),
+  monitored: z.boolean(),
+  monitor_specials: z.boolean(),
+  /** Language profile (null: the config's) and whether files below its cutoff are upgraded. */
+  languages: z.array(z.string()).nullable(),
+  language_cutoff: z.string().nullable(),
+  upgrades_enabled: z.boolean(),
 });
 export type SeriesRow = z.infer<typeof SeriesRow>;
 
 const SERIES_COLS = sql.fragment`id, key, name, site, provider, folder, link, year, description, cover_url, genres,
-  last_scanned_at, scan_error, created_at, updated_at`;
+  last_scanned_at, scan_error, created_at, updated_at, monitored, monitor_specials, languages, language_cutoff, upgrades_enabled`;
 
 export const EpisodeRow = z.object({
   id: z.number(),
@@ -38,6 +44,9 @@ export const EpisodeRow = z.object({
   is_downloaded: z.boolean(),
   file_path: z.string().nullable(),
   file_size: z.number().nullable(),
+  monitored: z.boolean(),
+  /** The language of the file on disk, when this product downloaded it. */
+  file_language: z.string().nullable(),
 });
 export type EpisodeRow = z.infer<typeof EpisodeRow>;
 
@@ -59,12 +68,14 @@ export const folderTaken = async (c: Conn, folder: string): Promise<boolean> =>
 
 export interface NewSeries {
   key: string; name: string; site: string; provider: string; folder: string; link: string; year: number | null;
+  /** Absent: as series that existed before monitoring (everything monitored, upgrades on). */
+  monitored?: boolean; monitor_specials?: boolean; upgrades_enabled?: boolean;
 }
 
 /** Inserts unless the key exists; returns the row either way. */
 export async function insertSeries(c: Conn, s: NewSeries): Promise<{ row: SeriesRow; created: boolean }> {
-  const created = await c.maybeOne(sql.type(SeriesRow)`insert into series (key, name, site, provider, folder, link, year)
-    values (${s.key}, ${s.name}, ${s.site}, ${s.provider}, ${s.folder}, ${s.link}, ${s.year})
+  const created = await c.maybeOne(sql.type(SeriesRow)`insert into series (key, name, site, provider, folder, link, year, monitored, monitor_specials, upgrades_enabled)
+    values (${s.key}, ${s.name}, ${s.site}, ${s.provider}, ${s.folder}, ${s.link}, ${s.year}, ${s.monitored ?? true}, ${s.monitor_specials ?? true}, ${s.upgrades_enabled ?? true})
     on conflict (key) do nothing returning ${SERIES_COLS}`).catch((err) => {
     // two adds racing for one folder name
     if (err instanceof UniqueIntegrityConstraintViolationError) throw new Conflict(`Folder ${s.folder} is already used by another series`, { folder: s.folder });
@@ -78,7 +89,11 @@ export const deleteSeries = (c: Conn, id: number) => c.query(sql.unsafe`delete f
 
 export const episodesOf = (c: Conn, seriesId: number) =>
   c.any(sql.type(EpisodeRow)`select id, series_id, season, episode, title, title_en, languages, on_provider, is_downloaded,
-    file_path, file_size from episodes where series_id = ${seriesId} order by season, episode`);
+    file_path, file_size, monitored, file_language from episodes where series_id = ${seriesId} order by season, episode`);
+
+export const episodeOf = (c: Conn, seriesId: number, season: number, episode: number) =>
+  c.maybeOne(sql.type(EpisodeRow)`select id, series_id, season, episode, title, title_en, languages, on_provider, is_downloaded,
+    file_path, file_size, monitored, file_language from episodes where series_id = ${seriesId} and season = ${season} and episode = ${episode}`);
 
 export const MissingRow = z.object({ series_id: z.number(), season: z.number(), episode: z.number(), title: z.string().nullable() });
 
@@ -88,11 +103,11 @@ export const missingOf = (c: Conn, seriesIds: readonly number[]) =>
     where series_id = any(${sql.array(seriesIds as number[], 'int4')}) and on_provider and not is_downloaded
     order by series_id, season, episode`);
 
-export async function markDownloaded(c: Conn, e: { seriesId: number; season: number; episode: number; filePath: string; fileSize: number | null }) {
-  await c.query(sql.unsafe`insert into episodes (series_id, season, episode, on_provider, is_downloaded, file_path, file_size, file_mtime)
-    values (${e.seriesId}, ${e.season}, ${e.episode}, true, true, ${e.filePath}, ${e.fileSize}, now())
+export async function markDownloaded(c: Conn, e: { seriesId: number; season: number; episode: number; filePath: string; fileSize: number | null; language?: string | null }) {
+  await c.query(sql.unsafe`insert into episodes (series_id, season, episode, on_provider, is_downloaded, file_path, file_size, file_mtime, file_language)
+    values (${e.seriesId}, ${e.season}, ${e.episode}, true, true, ${e.filePath}, ${e.fileSize}, now(), ${e.language ?? null})
     on conflict (series_id, season, episode) do update set is_downloaded = true, file_path = excluded.file_path,
-      file_size = excluded.file_size, file_mtime = now(), updated_at = now()`);
+      file_size = excluded.file_size, file_mtime = now(), file_language = excluded.file_language, updated_at = now()`);
   // the folder changed under the scanner: read it again next time
   await c.query(sql.unsafe`update series set dir_fingerprint = null, disk_signature = null, updated_at = now() where id = ${e.seriesId}`);
 }
@@ -116,8 +131,8 @@ export interface CatalogueItem { season: number; episode: number; title: string 
 
 /** Stores what the provider lists: upserts its episodes, and forgets the ones it no longer lists. */
 export async function syncCatalogue(c: Conn, seriesId: number, items: CatalogueItem[]): Promise<void> {
-  await c.query(sql.unsafe`insert into episodes (series_id, season, episode, title, title_en, on_provider)
-    select ${seriesId}, s, e, t, te, true from unnest(${sql.array(items.map((i) => i.season), 'int4')},
+  await c.query(sql.unsafe`insert into episodes (series_id, season, episode, title, title_en, on_provider, monitored)
+    select ${seriesId}, s, e, t, te, true, ${newEpisodeMonitored(seriesId)} from unnest(${sql.array(items.map((i) => i.season), 'int4')},
       ${sql.array(items.map((i) => i.episode), 'int4')}, ${sql.array(items.map((i) => i.title), 'text')},
       ${sql.array(items.map((i) => i.title_en), 'text')}) as x(s, e, t, te)
     on conflict (series_id, season, episode) do update set on_provider = true,
@@ -128,6 +143,72 @@ export async function syncCatalogue(c: Conn, seriesId: number, items: CatalogueI
   await c.query(sql.unsafe`delete from episodes where series_id = ${seriesId} and not is_downloaded and not ${keep}`);
   await c.query(sql.unsafe`update episodes set on_provider = false, updated_at = now()
     where series_id = ${seriesId} and on_provider and not ${keep}`);
+}
+
+/** A new episode of season `s` is monitored as its season is (no season row: season 0 per the series' monitor_specials). */
+const newEpisodeMonitored = (seriesId: number) => sql.fragment`coalesce((select ss.monitored from series_seasons ss where ss.series_id = ${seriesId}
+  and ss.season = s), s <> 0 or (select monitor_specials from series where id = ${seriesId}))`;
+
+export const SeasonRow = z.object({ season: z.number(), monitored: z.boolean() });
+
+/** Every season the series has episodes in, with its flag (stored, or the default). */
+export const seasonsOf = (c: Conn, seriesId: number) =>
+  c.any(sql.type(SeasonRow)`select x.season, coalesce(ss.monitored, x.season <> 0 or s.monitor_specials) as monitored
+    from (select distinct season from episodes where series_id = ${seriesId}) x join series s on s.id = ${seriesId}
+    left join series_seasons ss on ss.series_id = ${seriesId} and ss.season = x.season order by x.season`);
+
+export async function setSeriesMonitored(c: Conn, seriesId: number, monitored: boolean): Promise<void> {
+  await c.query(sql.unsafe`update series set monitored = ${monitored}, updated_at = now() where id = ${seriesId}`);
+}
+
+/** A season's flag, and every episode of it takes it. */
+export async function setSeasonMonitored(c: Conn, seriesId: number, season: number, monitored: boolean): Promise<void> {
+  await c.query(sql.unsafe`insert into series_seasons (series_id, season, monitored) values (${seriesId}, ${season}, ${monitored})
+    on conflict (series_id, season) do update set monitored = excluded.monitored`);
+  await c.query(sql.unsafe`update episodes set monitored = ${monitored}, updated_at = now()
+    where series_id = ${seriesId} and season = ${season} and monitored <> ${monitored}`);
+}
+
+export async function setEpisodeMonitored(c: Conn, seriesId: number, season: number, episode: number, monitored: boolean): Promise<number> {
+  const r = await c.query(sql.unsafe`update episodes set monitored = ${monitored}, updated_at = now()
+    where series_id = ${seriesId} and season = ${season} and episode = ${episode}`);
+  return r.rowCount;
+}
+
+/** "Monitor only future episodes": what the provider lists now is not wanted. */
+export async function unmonitorListed(c: Conn, seriesId: number): Promise<void> {
+  await c.query(sql.unsafe`update episodes set monitored = false, updated_at = now() where series_id = ${seriesId} and monitored`);
+}
+
+export async function setProfile(c: Conn, seriesId: number, p: { languages?: string[] | null; cutoff?: string | null; upgrades?: boolean; monitorSpecials?: boolean }): Promise<void> {
+  const sets = [sql.fragment`updated_at = now()`];
+  if (p.languages !== undefined) sets.push(sql.fragment`languages = ${p.languages ? sql.array(p.languages, 'text') : null}`);
+  if (p.cutoff !== undefined) sets.push(sql.fragment`language_cutoff = ${p.cutoff}`);
+  if (p.upgrades !== undefined) sets.push(sql.fragment`upgrades_enabled = ${p.upgrades}`);
+  if (p.monitorSpecials !== undefined) sets.push(sql.fragment`monitor_specials = ${p.monitorSpecials}`);
+  await c.query(sql.unsafe`update series set ${sql.join(sets, sql.fragment`, `)} where id = ${seriesId}`);
+}
+
+export const WantedRow = z.object({ season: z.number(), episode: z.number(), title: z.string().nullable(), monitored: z.boolean() });
+
+/** Missing episodes (listed, no file) with their effective flag (the series' and the episode's). */
+export const missingWithFlags = (c: Conn, seriesId: number) =>
+  c.any(sql.type(WantedRow)`select e.season, e.episode, coalesce(e.title, e.title_en) as title, (e.monitored and s.monitored) as monitored
+    from episodes e join series s on s.id = e.series_id where e.series_id = ${seriesId} and e.on_provider and not e.is_downloaded
+    order by e.season, e.episode`);
+
+export const UpgradeRow = z.object({ season: z.number(), episode: z.number(), title: z.string().nullable(), file_language: z.string() });
+
+/** Monitored episodes on disk in a known language, the longest unchecked first. */
+export const upgradeCandidates = (c: Conn, seriesId: number, languages: string[]) =>
+  c.any(sql.type(UpgradeRow)`select e.season, e.episode, coalesce(e.title, e.title_en) as title, e.file_language from episodes e
+    join series s on s.id = e.series_id
+    where e.series_id = ${seriesId} and s.monitored and e.monitored and e.is_downloaded and e.file_language = any(${sql.array(languages, 'text')})
+    order by e.upgrade_checked_at nulls first, e.season, e.episode`);
+
+export async function markUpgradeChecked(c: Conn, seriesId: number, season: number, episode: number, at: Date): Promise<void> {
+  await c.query(sql.unsafe`update episodes set upgrade_checked_at = ${at.toISOString()}::timestamptz
+    where series_id = ${seriesId} and season = ${season} and episode = ${episode}`);
 }
 
 export const UnmatchedRow = z.object({

@@ -38,7 +38,7 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T, 
   await Promise.all(workers);
 }
 
-const Count = z.object({ series_id: z.number(), n: z.number() });
+const Count = z.object({ series_id: z.number(), n: z.number(), upgradable: z.boolean() });
 
 /**
  * A library rescan: the disk (skipping unchanged folders), then every series' provider
@@ -91,11 +91,13 @@ export async function runRescan(deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bu
     done = rows.length;
     progress(null, true);
   }
-  const counts = await deps.db.any(sql.type(Count)`select series_id, count(*)::int as n from episodes
-    where on_provider and not is_downloaded group by series_id`);
+  // wanted: monitored missing episodes, and monitored files whose language an upgrade may improve
+  const counts = await deps.db.any(sql.type(Count)`select e.series_id, count(*) filter (where e.on_provider and not e.is_downloaded and e.monitored)::int as n,
+      coalesce(bool_or(e.is_downloaded and e.monitored and e.file_language is not null and s.upgrades_enabled), false) as upgradable
+    from episodes e join series s on s.id = e.series_id where s.monitored group by e.series_id`);
   const missing = counts.reduce((a, c) => a + c.n, 0);
   const byId = new Map(rows.map((r) => [r.id, r.key]));
-  const queued_keys = counts.map((c) => byId.get(c.series_id)).filter((k): k is string => !!k).sort();
+  const queued_keys = counts.filter((c) => c.n > 0 || c.upgradable).map((c) => byId.get(c.series_id)).filter((k): k is string => !!k).sort();
   const summary: RescanSummary = { series: rows.length, missing, failures, duration_ms: Date.now() - started, disk, queued_keys: [] };
   if (opts.auto_download && queued_keys.length) {
     await deps.jobs.add('downloads_queue_missing', { keys: queued_keys });

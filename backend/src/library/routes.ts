@@ -7,7 +7,12 @@ import { getProvider, listProviders, providerForLink } from '../providers/regist
 import { trySanitizeFolderName } from './folderName.js';
 import * as repo from './repo.js';
 import * as s from './schema.js';
-import { deleteSeries, ensureSeriesCreated, scanSeries } from './service.js';
+import { deleteSeries, ensureSeriesCreated, requireSeries, scanSeries, type SeriesRow } from './service.js';
+import { missingSplit, monitorOnlyFuture, setEpisodeMonitored, setManyMonitored, setSeasonMonitored, updateSeries } from './monitoring.js';
+import { belowCutoff, profileOf } from './languageProfile.js';
+import { folderNameFor } from './folderName.js';
+import type { Catalogue, Provider } from '../providers/types.js';
+import { ProviderBlocked, ProviderChanged, ProviderNotFound, ProviderUnavailable } from '../providers/errors.js';
 import { importFolders, listUnmatched } from './importer.js';
 import { startRescan } from '../scheduler/service.js';
 import { queueSeriesNfo } from '../metadata/service.js';
@@ -47,10 +52,11 @@ export function libraryRoutes(deps: Deps): Router {
   async function search(query: string, providerId?: string) {
     const provider = getProvider(deps, providerId);
     const hits = await provider.search(query);
-    const inLibrary = new Set((await repo.allSeries(deps.db)).map((x) => x.key));
+    const inLibrary = new Map((await repo.allSeries(deps.db)).map((x) => [x.key, x.folder]));
     return hits.map((h) => ({
       key: h.key, name: h.name, site: provider.site,
-      folder: trySanitizeFolderName(h.year ? `${h.name} (${h.year})` : h.name) ?? h.key,
+      // the folder an add creates (folderNameFor), or the one the library already uses
+      folder: inLibrary.get(h.key) ?? (trySanitizeFolderName(h.name) ? folderNameFor(h.name, h.year) : h.key),
       missing_episodes: {}, link: h.link, year: h.year, provider: h.provider, cover: h.cover, description: h.description,
       in_library: inLibrary.has(h.key),
     }));
@@ -60,20 +66,40 @@ export function libraryRoutes(deps: Deps): Router {
   route(r, { method: 'post', path: '/api/anime/search', access: 'public', summary: 'Search the provider (query in the body)', tags, body: s.SearchQuery,
     responses: { 200: z.array(s.SearchItem) } }, ({ body }) => search(body.query, body.provider));
 
-  route(r, { method: 'post', path: '/api/anime/add', access: 'admin', summary: 'Add a series: row, folder, targeted scan', tags, body: s.AddBody,
-    responses: { 200: s.AddResponse, 409: null, 422: null } },
+  route(r, { method: 'post', path: '/api/anime/add', access: 'admin', tags, body: s.AddBody, responses: { 200: s.AddResponse, 404: null, 409: null, 422: null },
+    summary: 'Add a series: the provider page is read first (404/422 with the provider\'s reason when it has no such series: nothing is created), '
+      + 'then row, folder (Name (Year), as search shows it) and a targeted scan. monitor: all (default), future (only episodes not listed yet), none' },
   async ({ body }) => {
     const link = body.link.startsWith('/') && !body.link.startsWith('//') ? new URL(body.link, getProvider(deps).seriesLink('x')).toString() : body.link;
     const hit = providerForLink(deps, link);
     if (!hit) throw new ValidationFailed('link is not a series URL of a configured provider', { 'body.link': 'not a series URL of a configured provider' });
     if (trySanitizeFolderName(body.name) === null) throw new ValidationFailed('name cannot be used as a folder name', { 'body.name': 'not a usable folder name' });
     if (await repo.seriesByKey(deps.db, hit.key)) throw new Conflict(`${hit.key} is already in the library`, { key: hit.key });
-    const { row } = await ensureSeriesCreated(deps, { key: hit.key, name: body.name, link: hit.provider.seriesLink(hit.key), provider: hit.provider.id });
-    const scan = await scanSeries(deps, row.key);
+    const cat = await catalogueForAdd(hit.provider, hit.key);
+    const { row } = await ensureSeriesCreated(deps, { key: hit.key, name: body.name, link: hit.provider.seriesLink(hit.key), provider: hit.provider.id,
+      year: cat?.year ?? null, ...(body.monitor === 'none' ? { monitored: false } : {}) });
+    const scan = await scanSeries(deps, row.key, cat ?? undefined);
+    if (body.monitor === 'future') await monitorOnlyFuture(deps, row.key);
     await queueSeriesNfo(deps, row.key); // only when nfo.create_on_add and a TMDB key are configured
+    const wanted = body.monitor === 'all' ? scan.missing : (await missingSplit(deps, row.key)).monitored;
     return { status: 'success' as const, message: `Successfully added series: ${row.name}`, key: row.key, folder: row.folder, db_id: row.id,
-      missing_episodes: byEpisode(scan.missing), total_missing: scan.missing.length, scan_error: scan.error };
+      missing_episodes: byEpisode(wanted), total_missing: wanted.length, scan_error: scan.error };
   });
+
+  /**
+   * The provider's page of a series about to be added. No such series (404) or a page without
+   * one: refused, nothing created. The provider blocked or down: added anyway, the scan records why.
+   */
+  async function catalogueForAdd(provider: Provider, key: string): Promise<Catalogue | null> {
+    try {
+      return await provider.catalogue(key);
+    } catch (err) {
+      if (err instanceof ProviderNotFound) throw new NotFound(`${provider.site} has no series ${key}: ${err.message}`, { key, provider: provider.id });
+      if (err instanceof ProviderChanged) throw new ValidationFailed(`${provider.site} shows no series at that link: ${err.message}`, { 'body.link': err.message });
+      if (err instanceof ProviderBlocked || err instanceof ProviderUnavailable) return null;
+      throw err;
+    }
+  }
 
   route(r, { method: 'post', path: '/api/anime/rescan', access: 'admin', summary: 'Start a library rescan (a job)', tags,
     description: 'While a rescan runs, answers 200 with a message naming it ("A rescan is already running ...") and starts no second one.',
@@ -89,18 +115,50 @@ export function libraryRoutes(deps: Deps): Router {
     return row;
   }
 
-  route(r, { method: 'get', path: '/api/anime/:key', access: 'public', summary: 'One series (key, or folder as a deprecated fallback)', tags,
+  route(r, { method: 'get', path: '/api/anime/:key', access: 'public', summary: 'One series (key, or folder as a deprecated fallback): episodes = monitored missing ones, unmonitored_missing apart', tags,
     params: z.object({ key: z.string().min(1).max(1000) }), responses: { 200: s.AnimeDetail, 404: null } },
-  async ({ params }) => {
-    const row = await byKeyOrFolder(params.key);
+  async ({ params }) => seriesDetail(await byKeyOrFolder(params.key)));
+
+  async function seriesDetail(row: SeriesRow) {
     const eps = await repo.episodesOf(deps.db, row.id);
+    const profile = profileOf(deps.settings.get().downloads, row);
+    const missing = eps.filter((e) => e.on_provider && !e.is_downloaded);
     return {
-      key: row.key, title: row.name, folder: row.folder, episodes: byEpisode(eps.filter((e) => e.on_provider && !e.is_downloaded)),
+      key: row.key, title: row.name, folder: row.folder, episodes: byEpisode(missing.filter((e) => e.monitored && row.monitored)),
+      unmonitored_missing: byEpisode(missing.filter((e) => !(e.monitored && row.monitored))),
       description: row.description, link: row.link, site: row.site, provider: row.provider, year: row.year, cover_url: row.cover_url,
       genres: row.genres, scan_error: row.scan_error, last_scanned_at: iso(row.last_scanned_at),
-      episode_list: eps.map(({ season, episode, title, title_en, languages, on_provider, is_downloaded, file_path, file_size }) =>
-        ({ season, episode, title, title_en, languages, on_provider, is_downloaded, file_path, file_size })),
+      monitored: row.monitored, monitor_specials: row.monitor_specials,
+      language_profile: { languages: profile.languages, cutoff: profile.cutoff, upgrades_enabled: profile.upgrades, custom: !!row.languages?.length || !!row.language_cutoff },
+      seasons: await repo.seasonsOf(deps.db, row.id),
+      episode_list: eps.map(({ season, episode, title, title_en, languages, on_provider, is_downloaded, file_path, file_size, monitored, file_language }) =>
+        ({ season, episode, title, title_en, languages, on_provider, is_downloaded, file_path, file_size, monitored, file_language,
+          below_cutoff: is_downloaded && belowCutoff(profile, file_language) })),
     };
+  }
+
+  const keyParam = z.object({ key: z.string().min(1).max(300) });
+  route(r, { method: 'patch', path: '/api/anime/:key', tags, access: 'admin', params: keyParam, body: s.SeriesPatch, responses: { 200: s.AnimeDetail, 404: null, 422: null },
+    summary: 'Monitoring and language profile of a series: monitored, monitor_specials (season 0), languages (ordered; null: the config\'s), language_cutoff, upgrades_enabled' },
+  async ({ params, body }) => seriesDetail(await updateSeries(deps, params.key, body)));
+  route(r, { method: 'patch', path: '/api/anime/:key/seasons/:season', summary: 'Monitor a season (all its episodes, and the ones to come)', tags, access: 'admin',
+    params: keyParam.extend({ season: z.coerce.number().int().min(0).max(1000) }), body: s.MonitoredBody, responses: { 200: s.AnimeDetail, 404: null } },
+  async ({ params, body }) => {
+    await setSeasonMonitored(deps, params.key, params.season, body.monitored);
+    return seriesDetail(await requireSeries(deps, params.key));
+  });
+  route(r, { method: 'patch', path: '/api/anime/:key/episodes/:season/:episode', summary: 'Monitor one episode', tags, access: 'admin',
+    params: keyParam.extend({ season: z.coerce.number().int().min(0).max(1000), episode: z.coerce.number().int().min(0).max(100_000) }), body: s.MonitoredBody,
+    responses: { 200: s.AnimeDetail, 404: null } },
+  async ({ params, body }) => {
+    await setEpisodeMonitored(deps, params.key, params.season, params.episode, body.monitored);
+    return seriesDetail(await requireSeries(deps, params.key));
+  });
+  route(r, { method: 'patch', path: '/api/anime', summary: 'Monitor or unmonitor several series at once (the library page)', tags, access: 'admin',
+    body: s.BulkMonitorBody, responses: { 200: s.BulkMonitorResponse } },
+  async ({ body }) => {
+    const res = await setManyMonitored(deps, body.keys, body.monitored);
+    return { status: 'success' as const, message: `${res.updated.length} series ${body.monitored ? 'monitored' : 'unmonitored'}`, ...res };
   });
 
   route(r, { method: 'delete', path: '/api/anime/:key', access: 'admin',

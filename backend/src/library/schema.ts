@@ -13,6 +13,8 @@ export const AnimeItem = z.object({
   provider: z.string().optional(),
   scan_error: z.string().nullable().optional(),
   last_scanned_at: z.string().nullable().optional(),
+  /** Automatic downloads fetch this series' monitored episodes (missing_episodes counts only those). */
+  monitored: z.boolean().optional(),
 });
 
 export const SearchItem = AnimeItem.extend({ cover: z.string().nullable(), description: z.string().nullable(), in_library: z.boolean() });
@@ -33,7 +35,21 @@ export const AddBody = z.object({
   /** The series URL; a path like `/anime/stream/{slug}` is taken relative to the default provider. */
   link: z.string().trim().min(1, 'link must not be empty').max(2000),
   name: z.string().trim().min(1, 'name must not be empty').max(300),
+  /** all: every episode; future: only episodes the provider does not list yet; none: the series unmonitored. */
+  monitor: z.enum(['all', 'future', 'none']).default('all'),
 });
+
+const Language = z.string().min(1).max(40);
+export const SeriesPatch = z.object({
+  monitored: z.boolean().optional(),
+  monitor_specials: z.boolean().optional(),
+  languages: z.array(Language).min(1).max(20).refine((l) => new Set(l).size === l.length, 'languages must not repeat').nullable().optional(),
+  language_cutoff: Language.nullable().optional(),
+  upgrades_enabled: z.boolean().optional(),
+}).strict();
+export const MonitoredBody = z.object({ monitored: z.boolean() }).strict();
+export const BulkMonitorBody = z.object({ keys: z.array(z.string().min(1).max(300)).min(1).max(10_000), monitored: z.boolean() }).strict();
+export const BulkMonitorResponse = z.object({ status: z.literal('success'), message: z.string(), updated: z.array(z.string()), not_found: z.array(z.string()) });
 
 export const AddResponse = z.object({
   status: z.literal('success'),
@@ -50,14 +66,21 @@ export const EpisodeDetail = z.object({
   season: z.number(), episode: z.number(), title: z.string().nullable(), title_en: z.string().nullable(),
   languages: z.array(z.string()), on_provider: z.boolean(), is_downloaded: z.boolean(), file_path: z.string().nullable(),
   file_size: z.number().nullable(),
+  monitored: z.boolean(),
+  /** The language of the file on disk when this product downloaded it (null: unknown). */
+  file_language: z.string().nullable(),
+  /** The file's language is below the series' cutoff: an upgrade is wanted. */
+  below_cutoff: z.boolean(),
 });
 
 export const AnimeDetail = z.object({
   key: z.string(),
   title: z.string(),
   folder: z.string(),
-  /** Missing episodes as `season-episode`. */
+  /** Monitored missing episodes as `season-episode` (what automatic downloads fetch). */
   episodes: z.array(z.string()),
+  /** Missing episodes that are not monitored. */
+  unmonitored_missing: z.array(z.string()),
   description: z.string().nullable(),
   link: z.string(),
   site: z.string(),
@@ -67,6 +90,11 @@ export const AnimeDetail = z.object({
   genres: z.array(z.string()),
   scan_error: z.string().nullable(),
   last_scanned_at: z.string().nullable(),
+  monitored: z.boolean(),
+  monitor_specials: z.boolean(),
+  language_profile: z.object({ languages: z.array(z.string()), cutoff: z.string(), upgrades_enabled: z.boolean(),
+    /** false: the config's languages and cutoff apply */ custom: z.boolean() }),
+  seasons: z.array(z.object({ season: z.number(), monitored: z.boolean() })),
   episode_list: z.array(EpisodeDetail),
 });
 

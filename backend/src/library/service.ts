@@ -28,8 +28,9 @@ import { atomicWrite } from '../util/atomicWrite.js';
 import { getProvider } from '../providers/registry.js';
 import * as repo from './repo.js';
 import type { SeriesRow } from './repo.js';
-import { sanitizeFolderName } from './folderName.js';
+import { folderNameFor, sanitizeFolderName } from './folderName.js';
 import { removeProductFiles, type FolderRemoval } from './removeFolder.js';
+import type { Catalogue } from '../providers/types.js';
 import { scanDisk } from './scanner.js';
 import { syncWithProvider } from './sync.js';
 import { queueUnknownLanguages } from './languagesJob.js';
@@ -58,11 +59,10 @@ export function seriesFolderPath(deps: Pick<Deps, 'settings'>, row: Pick<SeriesR
   return insideRoot(deps.settings.animeDirectory(), row.folder);
 }
 
-/** A free folder name for a new series: the display name, then with the year, then with the key. */
+/** A free folder name for a new series: the one search results show (`Name (Year)`), else with the key. */
 async function freeFolder(deps: LibDeps, name: string, year: number | null, key: string): Promise<string> {
-  const candidates = [name, year ? `${name} (${year})` : null, `${name} [${key}]`].filter((c): c is string => !!c);
-  for (const c of candidates) {
-    const folder = sanitizeFolderName(c);
+  const candidates = [folderNameFor(name, year), sanitizeFolderName(`${name} [${key}]`)];
+  for (const folder of candidates) {
     if (await repo.folderTaken(deps.db, folder)) continue;
     // a folder on disk that says it belongs to another series is not ours to fill
     const owner = await fs.readFile(path.join(insideRoot(deps.settings.animeDirectory(), folder), KEY_FILE), 'utf8').catch(() => null);
@@ -81,6 +81,8 @@ export interface EnsureSeriesInput {
   year?: number | null;
   /** Use this existing folder (import) instead of one made from the name. */
   folder?: string;
+  /** Monitored at all (default: the config's monitor_new_series). */
+  monitored?: boolean;
 }
 
 export async function ensureSeries(deps: LibDeps, input: EnsureSeriesInput): Promise<SeriesRow> {
@@ -100,8 +102,10 @@ export async function ensureSeriesCreated(deps: LibDeps, input: EnsureSeriesInpu
     throw new BadRequest(`Folder ${folder} cannot be used for ${input.key}`);
   }
   const dir = insideRoot(deps.settings.animeDirectory(), folder);
+  const cfg = deps.settings.get().downloads;
   const result = await repo.insertSeries(deps.db, {
     key: input.key, name: input.name, site: provider.site, provider: provider.id, folder, link: input.link, year: input.year ?? null,
+    monitored: input.monitored ?? cfg.monitor_new_series, monitor_specials: cfg.monitor_specials, upgrades_enabled: cfg.upgrades_enabled,
   });
   await fs.mkdir(seriesFolderPath(deps, result.row), { recursive: true });
   if (result.created) await writeKeyFile(dir, provider.id, input.key).catch((err) => deps.log.warn({ err: err.message, dir }, 'cannot write .aniworld-key'));
@@ -118,6 +122,11 @@ async function writeKeyFile(dir: string, provider: string, key: string): Promise
   await atomicWrite(file, `${provider}:${key}\n`);
 }
 
+/** Every episode row of a series (numbers, flags, file). */
+export function episodeList(deps: Pick<Deps, 'db'>, seriesId: number) {
+  return repo.episodesOf(deps.db, seriesId);
+}
+
 export async function missingEpisodes(deps: Pick<Deps, 'db'>, key: string): Promise<MissingEpisode[]> {
   const row = await requireSeries(deps, key);
   return (await repo.missingOf(deps.db, [row.id])).map(({ season, episode, title }) => ({ season, episode, title }));
@@ -127,11 +136,11 @@ export async function missingEpisodes(deps: Pick<Deps, 'db'>, key: string): Prom
  * Disk and provider scan of one series. A provider failure is recorded on the row and returned.
  * With `deps.jobs`, the languages of its missing episodes are then read in the background.
  */
-export async function scanSeries(deps: LibDeps & Partial<Pick<Deps, 'jobs'>>, key: string): Promise<{ missing: MissingEpisode[]; error: string | null }> {
+export async function scanSeries(deps: LibDeps & Partial<Pick<Deps, 'jobs'>>, key: string, catalogue?: Catalogue): Promise<{ missing: MissingEpisode[]; error: string | null }> {
   const row = await requireSeries(deps, key);
   await fs.mkdir(seriesFolderPath(deps, row), { recursive: true });
   // the provider first: its season lengths map files numbered absolutely (`Show - 137.mkv`)
-  const error = await syncWithProvider(deps, row);
+  const error = await syncWithProvider(deps, row, catalogue);
   await scanDisk(deps, { seriesIds: [row.id], force: true });
   if (!error && deps.jobs) await queueUnknownLanguages({ db: deps.db, jobs: deps.jobs }, [row.key]);
   return { missing: await missingEpisodes(deps, key), error };
@@ -139,7 +148,7 @@ export async function scanSeries(deps: LibDeps & Partial<Pick<Deps, 'jobs'>>, ke
 
 export async function markEpisodeDownloaded(
   deps: Pick<Deps, 'db' | 'settings'>,
-  e: { seriesId: number; season: number; episode: number; filePath: string; fileSize: number | null },
+  e: { seriesId: number; season: number; episode: number; filePath: string; fileSize: number | null; language?: string | null },
 ): Promise<void> {
   const row = await repo.seriesById(deps.db, e.seriesId);
   if (!row) throw new NotFound(`Series ${e.seriesId} not found`);
@@ -187,4 +196,11 @@ export async function syncAnimeDirectory(deps: LibDeps): Promise<number> {
     const entries = await fs.readdir(deps.settings.animeDirectory(), { withFileTypes: true }).catch(() => []);
     return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).length;
   }
+}
+
+/** The file the library holds for an episode: absolute path (inside the series folder) and its language. */
+export async function episodeFile(deps: Pick<Deps, 'db' | 'settings'>, series: SeriesRow, season: number, episode: number): Promise<{ path: string; language: string | null } | null> {
+  const e = await repo.episodeOf(deps.db, series.id, season, episode);
+  if (!e?.is_downloaded || !e.file_path) return null;
+  return { path: insideRoot(seriesFolderPath(deps, series), e.file_path), language: e.file_language };
 }

@@ -1,7 +1,9 @@
 import type { Deps } from '../deps.js';
 import { getProvider } from '../providers/registry.js';
-import { ensureSeries } from '../library/service.js';
+import { ensureSeries, findSeries } from '../library/service.js';
+import { updateSeries } from '../library/monitoring.js';
 import { queueEpisodes } from '../downloads/service.js';
+import { newBudget, queueUpgrades } from '../downloads/auto.js';
 import * as repo from './repo.js';
 import { getSettings } from './settings.js';
 import { notifyNewEpisodes } from './notify.js';
@@ -42,10 +44,14 @@ export function newEpisodes<T extends Ep>(catalogue: readonly T[], downloaded: r
   return catalogue.filter((e) => !known.has(epKey(e)) && (e.season === 0 || !newest || after(e, newest)));
 }
 
-/** The library series of the item's key, created (row and folder) when absent; links the item to it. */
+/**
+ * The library series of the item's key, created (row and folder) when absent, and monitored (a
+ * watched series is wanted); links the item to it.
+ */
 export async function linkToLibrary(deps: Deps, item: Pick<repo.ItemRow, 'id' | 'anime_key' | 'anime_title' | 'anime_url' | 'provider_id'>) {
   const provider = getProvider(deps, item.provider_id);
-  const series = await ensureSeries(deps, { key: item.anime_key, name: item.anime_title, link: provider.seriesLink(item.anime_key), provider: provider.id });
+  let series = await ensureSeries(deps, { key: item.anime_key, name: item.anime_title, link: provider.seriesLink(item.anime_key), provider: provider.id, monitored: true });
+  if (!series.monitored) series = await updateSeries(deps, series.key, { monitored: true });
   await repo.linkSeries(deps.db, item.id, series.id);
   return series;
 }
@@ -56,6 +62,7 @@ export async function linkToLibrary(deps: Deps, item: Pick<repo.ItemRow, 'id' | 
  * until a watchlist download finishes. Quality and language preferences go with each episode.
  */
 async function autoDownload(deps: Deps, item: repo.ItemRow, key: string, found: FoundEpisode[], maxSlots: number) {
+  const budget = newBudget(deps);
   const wanted = [...(await repo.deferredEpisodes(deps.db, item.id)), ...found];
   const free = Math.max(0, maxSlots - (await repo.activeWatchlistDownloads(deps.db)));
   const now = wanted.slice(0, free);
@@ -68,6 +75,7 @@ async function autoDownload(deps: Deps, item: repo.ItemRow, key: string, found: 
       source: 'watchlist',
       language: item.lang,
       quality: item.quality_preference === 'auto' ? null : item.quality_preference,
+      auto: budget, // monitored episodes only, none waiting after failures
     });
     out.queued = res.added_items.length;
     const failed = new Map(res.failed_items.map((f) => [epKey(f), f.reason]));
@@ -75,6 +83,9 @@ async function autoDownload(deps: Deps, item: repo.ItemRow, key: string, found: 
     out.queue_errors = res.failed_items.map((f) => f.reason);
   }
   await repo.markDeferred(deps.db, item.id, later);
+  // files below the series' language cutoff whose page now lists a better language
+  const series = await findSeries(deps, key);
+  if (series) out.queued += await queueUpgrades(deps, series, budget);
   return out;
 }
 
