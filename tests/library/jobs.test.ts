@@ -50,9 +50,9 @@ describe('library jobs and the service other domains use', () => {
     const row = await ensureSeries(srv.deps, input);
     const again = await ensureSeries(srv.deps, { ...input, name: 'Other Name' });
     expect(again.id).toBe(row.id);
-    expect(row.folder).toBe('Bocchi the Rock!');
+    expect(row.folder).toBe('Bocchi the Rock! (2022)'); // Name (Year), as search results show it
     const dir = seriesFolderPath(srv.deps, row);
-    expect(dir).toBe(path.join(srv.animeDir, 'Bocchi the Rock!'));
+    expect(dir).toBe(path.join(srv.animeDir, 'Bocchi the Rock! (2022)'));
     expect(fs.statSync(dir).isDirectory()).toBe(true);
 
     // series_scan job: reads the catalogue
@@ -72,10 +72,10 @@ describe('library jobs and the service other domains use', () => {
     expect(await findSeries(srv.deps, 'nope')).toBeNull();
 
     // a folder of that name on disk that belongs to another series is left alone
-    fs.mkdirSync(path.join(srv.animeDir, 'Lain'));
-    fs.writeFileSync(path.join(srv.animeDir, 'Lain', '.aniworld-key'), 'aniworld:serial-experiments-lain\n');
+    fs.mkdirSync(path.join(srv.animeDir, 'Lain (2031)'));
+    fs.writeFileSync(path.join(srv.animeDir, 'Lain (2031)', '.aniworld-key'), 'aniworld:serial-experiments-lain\n');
     const other = await ensureSeries(srv.deps, { key: 'lain-remake', name: 'Lain', link: `${fake.url}/anime/stream/lain-remake`, provider: 'aniworld', year: 2031 });
-    expect(other.folder).toBe('Lain (2031)');
+    expect(other.folder).toBe('Lain [lain-remake]');
   });
 
   it('library_rescan is keyed: two requests while one waits leave one job', async () => {
