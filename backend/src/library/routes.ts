@@ -81,7 +81,7 @@ export function libraryRoutes(deps: Deps): Router {
     const scan = await scanSeries(deps, row.key, cat ?? undefined);
     if (body.monitor === 'future') await monitorOnlyFuture(deps, row.key);
     await queueSeriesNfo(deps, row.key); // only when nfo.create_on_add and a TMDB key are configured
-    const wanted = body.monitor === 'all' ? scan.missing : (await missingSplit(deps, row.key)).monitored;
+    const wanted = (await missingSplit(deps, row.key)).monitored; // what automatic downloads will fetch
     return { status: 'success' as const, message: `Successfully added series: ${row.name}`, key: row.key, folder: row.folder, db_id: row.id,
       missing_episodes: byEpisode(wanted), total_missing: wanted.length, scan_error: scan.error };
   });

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js';
 import { getProvider } from '../providers/registry.js';
 import { ensureSeries, findSeries } from '../library/service.js';
-import { updateSeries } from '../library/monitoring.js';
+import { missingSplit, updateSeries } from '../library/monitoring.js';
 import { queueEpisodes } from '../downloads/service.js';
 import { newBudget, queueUpgrades } from '../downloads/auto.js';
 import * as repo from './repo.js';
@@ -63,11 +63,19 @@ export async function linkToLibrary(deps: Deps, item: Pick<repo.ItemRow, 'id' | 
  */
 async function autoDownload(deps: Deps, item: repo.ItemRow, key: string, found: FoundEpisode[], maxSlots: number) {
   const budget = newBudget(deps);
-  const wanted = [...(await repo.deferredEpisodes(deps.db, item.id)), ...found];
+  // unmonitored episodes take no slot: they are recorded as not queued, with the reason
+  const unmonitored = new Set((await missingSplit(deps, key)).unmonitored.map(epKey));
+  const all = [...(await repo.deferredEpisodes(deps.db, item.id)), ...found];
+  const wanted = all.filter((e) => !unmonitored.has(epKey(e)));
   const free = Math.max(0, maxSlots - (await repo.activeWatchlistDownloads(deps.db)));
   const now = wanted.slice(0, free);
   const later = wanted.slice(free);
   const out = { queued: 0, deferred: later.length, queue_errors: [] as string[] };
+  for (const e of all.filter((x) => unmonitored.has(epKey(x)))) {
+    const reason = `S${e.season}E${e.episode} is not monitored`;
+    await repo.markQueued(deps.db, item.id, e.season, e.episode, reason);
+    out.queue_errors.push(reason);
+  }
   if (now.length > 0) {
     const res = await queueEpisodes(deps, {
       serie_id: key,
@@ -80,7 +88,7 @@ async function autoDownload(deps: Deps, item: repo.ItemRow, key: string, found: 
     out.queued = res.added_items.length;
     const failed = new Map(res.failed_items.map((f) => [epKey(f), f.reason]));
     for (const e of now) await repo.markQueued(deps.db, item.id, e.season, e.episode, failed.get(epKey(e)) ?? null);
-    out.queue_errors = res.failed_items.map((f) => f.reason);
+    out.queue_errors.push(...res.failed_items.map((f) => f.reason));
   }
   await repo.markDeferred(deps.db, item.id, later);
   // files below the series' language cutoff whose page now lists a better language
