@@ -20,18 +20,24 @@ export interface Completed {
   hoster: string;
   language: string;
   seriesDir: string;
+  /** A language upgrade: the language of the file it replaced. */
+  upgradedFrom?: string | null;
 }
+
+const LANGUAGE_NAMES: Record<string, string> = { german_dub: 'German Dub', german_sub: 'German Sub', english_sub: 'English Sub' };
+export const languageName = (l: string) => LANGUAGE_NAMES[l] ?? l;
 
 export async function announceCompleted(deps: Deps, item: ItemRow, c: Completed): Promise<void> {
   const seconds = item.started_at ? Math.max(0.001, (deps.clock.now().getTime() - item.started_at.getTime()) / 1000) : null;
   const mb = (c.bytes / 1048576).toFixed(1);
   await queueMediaRefreshSafely(deps, c.seriesDir);
   await notifySafely(deps, 'download_completed', {
-    title: `Downloaded: ${label(item)}`,
+    title: `${c.upgradedFrom ? 'Upgraded' : 'Downloaded'}: ${label(item)}`,
     message: `${label(item)}${item.title ? ` (${item.title})` : ''}: ${mb} MB from ${c.hoster} (${c.language})` +
-      (seconds ? ` in ${Math.round(seconds)} s` : ''),
+      (seconds ? ` in ${Math.round(seconds)} s` : '') +
+      (c.upgradedFrom ? `; upgraded from ${languageName(c.upgradedFrom)} to ${languageName(c.language)}` : ''),
     data: {
-      ...facts(item), file: c.file, bytes: c.bytes, hoster: c.hoster, language: c.language,
+      ...facts(item), file: c.file, bytes: c.bytes, hoster: c.hoster, language: c.language, upgraded_from: c.upgradedFrom ?? null,
       duration_seconds: seconds, bytes_per_second: seconds ? Math.round(c.bytes / seconds) : null,
     },
   });

@@ -137,7 +137,7 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
       await deps.bus.publish('downloads', 'download_complete', { download_id: item.id, key: item.serie_id, folder: item.serie_folder, file: rel, item: row ? toApiItem(row) : null });
       await queueNfo(deps, series.key, item, target);
       await publishQueueStatus(deps);
-      await announceCompleted(deps, row ?? item, { file: target, bytes: r.bytes, hoster: source.hoster, language: source.language, seriesDir });
+      await announceCompleted(deps, row ?? item, { file: target, bytes: r.bytes, hoster: source.hoster, language: source.language, seriesDir, upgradedFrom: item.upgrade_from });
       return;
     }
     await fs.rm(partRoot, { recursive: true, force: true });

@@ -34,7 +34,13 @@ export const animeApi = {
     return { items: data, total: Number.isFinite(total) && headers.has('X-Total-Count') ? total : null };
   },
   search: (query: string) => http.post<T.SeriesSummary[]>('/api/anime/search', { query }),
-  add: (link: string, name: string) => http.post<T.AddSeriesResponse>('/api/anime/add', { link, name }),
+  add: (link: string, name: string, monitor: 'all' | 'future' | 'none' = 'all') => http.post<T.AddSeriesResponse>('/api/anime/add', { link, name, monitor }),
+  update: (key: string, patch: T.SeriesPatch) => http.patch<T.SeriesDetail>(`/api/anime/${enc(key)}`, patch),
+  monitorSeason: (key: string, season: number, monitored: boolean) => http.patch<T.SeriesDetail>(`/api/anime/${enc(key)}/seasons/${season}`, { monitored }),
+  monitorEpisode: (key: string, season: number, episode: number, monitored: boolean) =>
+    http.patch<T.SeriesDetail>(`/api/anime/${enc(key)}/episodes/${season}/${episode}`, { monitored }),
+  monitorMany: (keys: string[], monitored: boolean) => http.patch<{ message: string; updated: string[]; not_found: string[] }>('/api/anime', { keys, monitored }),
+  sources: (key: string, season: number, episode: number) => http.get<T.EpisodeSources>(`/api/anime/${enc(key)}/episodes/${season}/${episode}/sources`),
   rescan: () => http.post<{ success: boolean; message: string }>('/api/anime/rescan'),
   get: (key: string) => http.get<T.SeriesDetail>(`/api/anime/${enc(key)}`),
   remove: (key: string, deleteFiles: boolean) =>
@@ -50,7 +56,8 @@ export const animeApi = {
 
 export const queueApi = {
   status: () => http.get<T.QueueResponse>('/api/queue/status'),
-  add: (body: { serie_id: string; serie_folder: string; serie_name: string; episodes: { season: number; episode: number; title?: string }[]; priority?: T.Priority }) =>
+  add: (body: { serie_id: string; serie_folder: string; serie_name: string; episodes: { season: number; episode: number; title?: string }[]; priority?: T.Priority;
+    source_url?: string; replace?: boolean }) =>
     http.post<T.QueueAddResponse>('/api/queue/add', body),
   start: () => http.post<{ message: string }>('/api/queue/start'),
   stop: () => http.post<{ message: string }>('/api/queue/stop'),
@@ -59,6 +66,12 @@ export const queueApi = {
   reorder: (itemIds: string[]) => http.post<{ message: string }>('/api/queue/reorder', { item_ids: itemIds }),
   retry: (itemIds: string[]) => http.post<{ message: string; retried_count: number }>('/api/queue/retry', { item_ids: itemIds }),
   setPriority: (id: string, priority: T.Priority) => http.patch<{ message: string; item: T.DownloadItem }>(`/api/queue/${enc(id)}`, { priority }),
+};
+
+export const blocklistApi = {
+  list: (seriesKey?: string) => http.get<{ items: T.BlockItem[]; count: number }>('/api/blocklist', seriesKey ? { series_key: seriesKey } : undefined),
+  remove: (id: number) => http.del<void>(`/api/blocklist/${id}`),
+  clear: () => http.del<{ message: string; count: number }>('/api/blocklist'),
 };
 
 export const configApi = {

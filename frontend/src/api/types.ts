@@ -29,6 +29,8 @@ export interface SeriesSummary {
   in_library?: boolean;
   scan_error?: string | null;
   last_scanned_at?: string | null;
+  /** Automatic downloads fetch this series' monitored episodes (missing_episodes counts only those). */
+  monitored?: boolean;
 }
 
 export interface EpisodeInfo {
@@ -41,6 +43,18 @@ export interface EpisodeInfo {
   file_path?: string | null;
   file_size?: number | null;
   languages?: string[];
+  monitored?: boolean;
+  /** The language of the file on disk (null: unknown). */
+  file_language?: string | null;
+  /** The file's language is below the series' cutoff: an upgrade is wanted. */
+  below_cutoff?: boolean;
+}
+
+export interface LanguageProfile {
+  languages: string[];
+  cutoff: string;
+  upgrades_enabled: boolean;
+  custom: boolean;
 }
 
 export interface SeriesDetail {
@@ -60,6 +74,53 @@ export interface SeriesDetail {
   scan_error?: string | null;
   last_scanned_at?: string | null;
   episode_list?: EpisodeInfo[];
+  monitored?: boolean;
+  monitor_specials?: boolean;
+  /** Missing episodes that are not monitored, as `season-episode`. */
+  unmonitored_missing?: string[];
+  language_profile?: LanguageProfile;
+  seasons?: { season: number; monitored: boolean }[];
+}
+
+export interface SeriesPatch {
+  monitored?: boolean;
+  monitor_specials?: boolean;
+  languages?: string[] | null;
+  language_cutoff?: string | null;
+  upgrades_enabled?: boolean;
+}
+
+export interface BlockItem {
+  id: number;
+  series_key: string;
+  season: number;
+  episode: number;
+  hoster: string;
+  language: string;
+  source_url: string;
+  reason: string;
+  created_at: string;
+}
+
+export interface EpisodeSourceItem {
+  hoster: string;
+  language: string;
+  url: string;
+  wanted: boolean;
+  blocklisted: boolean;
+  blocklist_reason: string | null;
+  blocklist_id: number | null;
+  last_outcome: 'completed' | 'failed' | 'cancelled' | null;
+  last_error: string | null;
+  last_attempt_at: string | null;
+}
+
+export interface EpisodeSources {
+  key: string;
+  season: number;
+  episode: number;
+  sources: EpisodeSourceItem[];
+  backoff: { failures: number; next_try_at: string | null; gave_up: boolean; last_error: string | null } | null;
 }
 
 export interface AddSeriesResponse {
