@@ -239,7 +239,7 @@ const en: Record<string, string> = {
   'sources.notWanted': 'Not in the profile',
   'sources.use': 'Download this',
   'sources.none': 'The page lists no sources.',
-  'sources.backoff': 'Automatic downloads wait until {time} ({n} failed runs).',
+  'sources.backoff': 'Automatic downloads wait until {time} ({n} failed run(s)).',
   'sources.gaveUp': 'Automatic downloads gave up after {n} failed runs; a new source or a retry brings the episode back.',
   'sources.unblock': 'Unblock',
   'sources.replace': 'Replace the file on disk (after the new one is verified)',
