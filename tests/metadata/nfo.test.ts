@@ -6,6 +6,7 @@ import { adminClient } from '../helpers/http.js';
 import { FAKE_TMDB_KEY, FAKE_TMDB_V4, startFakeTmdb, type FakeTmdb } from '../fakes/tmdb.js';
 import { parseNfo } from '../../backend/src/metadata/nfoXml.js';
 import { sql } from '../../backend/src/db/pool.js';
+import { kodiStatus } from '../../backend/src/metadata/nfoMapping.js';
 import { addEpisodeRow, addSeries, placeVideo, snapshot, waitFor, xmllint } from './helpers.js';
 
 let srv: TestServer;
@@ -23,6 +24,7 @@ beforeAll(async () => {
   aot = await addSeries(srv, { key: 'attack-on-titan', name: 'Attack on Titan', folder: 'Attack on Titan (2013)', year: 2013 });
   await placeVideo(path.join(aot, 'Attack on Titan - S01E01 - Der Fall.mkv'));
   await placeVideo(path.join(aot, 'Attack on Titan - S01E02.mkv'));
+  await placeVideo(path.join(aot, 'Attack on Titan - S01E02-E03 (Doppelfolge).mkv')); // one file, two episodes
   await placeVideo(path.join(aot, 'Specials', 'Attack on Titan - S00E01.mp4'));
   await placeVideo(path.join(aot, 'Attack on Titan - S09E01.mkv')); // not on TMDB
   await placeVideo(path.join(aot, 'Season 2', 'ep1.mkv')); // known only from the library's row
@@ -206,9 +208,34 @@ describe('a series with seasons, specials and episodes on disk', () => {
     const sp = await ep('Specials/Attack on Titan - S00E01.nfo');
     expect([sp.season[0], sp.episode[0], sp.title[0]]).toEqual(['0', '1', "Ilse's Notizbuch"]);
     expect(sp.plot[0]).toBe('Hanji findet das Notizbuch einer Soldatin & liest es vor.');
+    // a special: where Kodi shows it (it aired between the start of season 1 and of season 2)
+    expect([sp.displayseason?.[0], sp.displayepisode?.[0], sp.airsbefore_season?.[0], sp.airsbefore_episode?.[0]]).toEqual(['2', '1', '2', '1']);
+    expect(e1.displayseason).toBeUndefined();
     const s2 = await ep('Season 2/ep1.nfo');
     expect(s2.title[0]).toBe('Tier-Titan');
     expect(fs.existsSync(path.join(aot, 'Attack on Titan - S09E01.nfo'))).toBe(false);
+  });
+
+  it('a multi-episode file gets one <episodedetails> per episode (the scanner\'s file-name parser)', async () => {
+    const xml = read(path.join(aot, 'Attack on Titan - S01E02-E03 (Doppelfolge).nfo'));
+    const blocks = xml.split(/(?=<episodedetails>)/).filter((b) => b.includes('<episodedetails>'));
+    expect(blocks).toHaveLength(2);
+    expect(xml.match(/<\?xml/g)).toHaveLength(1);
+    const docs = await Promise.all(blocks.map(async (b) => ((await parseNfo(b.replace(/^<\?xml[^>]*\?>\s*/, ''))) as any).episodedetails));
+    expect(docs.map((d) => [d.season[0], d.episode[0], d.uniqueid[0]._])).toEqual([['1', '2', '63057'], ['1', '3', '63058']]);
+    expect(docs[1].title[0]).toBe('Ein schwaches Licht in der Verzweiflung');
+    // each block is well-formed XML on its own (Kodi reads them one after the other)
+    for (const [i, b] of blocks.entries()) {
+      const f = path.join(srv.dataDir, `multi-${i}.xml`);
+      fs.writeFileSync(f, b.replace(/^<\?xml[^>]*\?>\s*/, ''));
+      xmllint(f);
+    }
+  });
+
+  it('maps TMDB\'s show status to Continuing / Ended and writes the season-all poster', () => {
+    expect(['Returning Series', 'In Production', 'Planned', 'Pilot', 'Ended', 'Canceled', 'Something New'].map(kodiStatus))
+      .toEqual(['Continuing', 'Continuing', 'Continuing', 'Continuing', 'Ended', 'Ended', null]);
+    expect(fs.readFileSync(path.join(aot, 'season-all-poster.jpg')).equals(fs.readFileSync(path.join(aot, 'poster.jpg')))).toBe(true);
   });
 
   it('changes nothing when run again, and reads TMDB from its cache', async () => {

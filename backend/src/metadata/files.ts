@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { atomicWrite } from '../util/atomicWrite.js';
 import { insideRoot } from '../util/safePath.js';
+import { isVideoFile, parseEpisodeFile, seasonOfFolder } from '../library/episodeFiles.js';
 
 /** Files of a series folder: change-only atomic writes, episode video discovery, media status. */
 
@@ -18,28 +19,31 @@ export async function exists(file: string): Promise<boolean> {
   return fs.stat(file).then((s) => s.isFile(), () => false);
 }
 
-export const VIDEO_EXTENSIONS = new Set(['.mkv', '.mp4', '.avi', '.webm', '.m4v', '.mov', '.ts']);
-const SXXEYY = /S(\d{1,3})E(\d{1,4})/i;
-
 export interface VideoFile {
   season: number;
+  /** The first episode the file holds; `episodes` lists all of them (`S01E01-E02`). */
   episode: number;
+  episodes: number[];
   /** Absolute path. */
   path: string;
 }
 
-/** Videos named with SxxEyy in the series folder and one level of sub-folders (Season 01/...). */
+/**
+ * Episode videos in the series folder and one level of sub-folders (Season 01/...), named as the
+ * library scanner reads them (the same parser: `S01E02`, `S01E01-E02`, `1x02`, `E02` in a season folder).
+ */
 export async function findVideos(dir: string): Promise<VideoFile[]> {
   const out: VideoFile[] = [];
   async function walk(d: string, depth: number) {
     const entries = await fs.readdir(d, { withFileTypes: true }).catch(() => []);
+    const folderSeason = depth === 0 ? null : seasonOfFolder(path.basename(d));
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       const full = path.join(d, e.name);
       if (e.isDirectory() && depth < 1) await walk(full, depth + 1);
-      else if (e.isFile() && VIDEO_EXTENSIONS.has(path.extname(e.name).toLowerCase())) {
-        const m = SXXEYY.exec(e.name);
-        if (m) out.push({ season: Number(m[1]), episode: Number(m[2]), path: full });
+      else if (e.isFile() && isVideoFile(e.name)) {
+        const ref = parseEpisodeFile(e.name, folderSeason);
+        if (ref) out.push({ season: ref.season, episode: ref.episodes[0]!, episodes: ref.episodes, path: full });
       }
     }
   }
@@ -59,7 +63,7 @@ export async function episodeVideos(dir: string, rows: { season: number; episode
       continue;
     }
     if (!seen.has(full) && (await exists(full))) {
-      found.push({ season: r.season, episode: r.episode, path: full });
+      found.push({ season: r.season, episode: r.episode, episodes: [r.episode], path: full });
       seen.add(full);
     }
   }

@@ -12,10 +12,30 @@ export interface ArtworkItem {
   group: 'poster' | 'logo' | 'fanart';
 }
 
-/** Kodi reads `Continuing` / `Ended`; TMDB says `Returning Series`. */
-function kodiStatus(s: string | undefined): string | null {
+/**
+ * Kodi and Jellyfin know `Continuing` and `Ended` only; TMDB says `Returning Series`, `In
+ * Production`, `Planned`, `Pilot`, `Ended`, `Canceled`.
+ */
+export function kodiStatus(s: string | undefined | null): string | null {
   if (!s) return null;
-  return s === 'Returning Series' || s === 'In Production' ? 'Continuing' : s;
+  if (/^(ended|canceled|cancelled)$/i.test(s)) return 'Ended';
+  if (/^(returning series|in production|planned|pilot)$/i.test(s)) return 'Continuing';
+  return null;
+}
+
+/**
+ * Where a special (season 0) sits among the regular seasons, for Kodi's display order: before the
+ * first season that started after it aired (`airsbefore_season`, `airsbefore_episode` 1), else
+ * after the last one (`airsafter_season`). Null without an air date.
+ */
+export function specialPlacement(airDate: string | null | undefined, seasons: { season_number: number; air_date?: string | null }[]):
+  { airsbefore_season: number; airsbefore_episode: number } | { airsafter_season: number } | null {
+  if (!airDate) return null;
+  const regular = seasons.filter((s) => s.season_number > 0 && s.air_date).sort((a, b) => a.season_number - b.season_number);
+  const next = regular.find((s) => s.air_date! > airDate);
+  if (next) return { airsbefore_season: next.season_number, airsbefore_episode: 1 };
+  const last = regular[regular.length - 1];
+  return last ? { airsafter_season: last.season_number } : null;
 }
 
 function firstSentence(text: string): string {
@@ -119,6 +139,8 @@ export function showArtwork(tv: TmdbTv, cfg: TmdbConfig, conf: TmdbConfiguration
   const out: ArtworkItem[] = [];
   const poster = pickImage(tv.images?.posters, lang)?.file_path ?? tv.poster_path;
   if (poster) out.push({ file: 'poster.jpg', url: imageUrl(imageBase, posterSize, poster), group: 'poster' });
+  // Kodi's "all seasons" entry: the show's poster
+  if (poster) out.push({ file: 'season-all-poster.jpg', url: imageUrl(imageBase, posterSize, poster), group: 'poster' });
   for (const s of tv.seasons ?? []) {
     if (s.poster_path) out.push({ file: seasonPosterFile(s.season_number), url: imageUrl(imageBase, posterSize, s.poster_path), group: 'poster' });
   }
@@ -134,7 +156,8 @@ export function showArtwork(tv: TmdbTv, cfg: TmdbConfig, conf: TmdbConfiguration
   return out;
 }
 
-export function episodeNfo(ep: TmdbEpisode, fallback: TmdbEpisode | undefined, showTitle: string, imageBase: string, dateAdded: Date): EpisodeNfo {
+export function episodeNfo(ep: TmdbEpisode, fallback: TmdbEpisode | undefined, showTitle: string, imageBase: string, dateAdded: Date,
+  seasons: TmdbTv['seasons'] = []): EpisodeNfo {
   const title = ep.name && !/^(Episode|Folge|Épisode) \d+$/.test(ep.name) ? ep.name : fallback?.name || ep.name;
   return {
     title,
@@ -148,5 +171,6 @@ export function episodeNfo(ep: TmdbEpisode, fallback: TmdbEpisode | undefined, s
     tmdbId: String(ep.id),
     thumb: ep.still_path ? imageUrl(imageBase, 'original', ep.still_path) : null,
     dateadded: kodiDate(dateAdded),
+    placement: ep.season_number === 0 ? specialPlacement(ep.air_date, seasons ?? []) : null,
   };
 }

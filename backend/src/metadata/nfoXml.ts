@@ -56,6 +56,8 @@ export interface EpisodeNfo {
   tmdbId: string | null;
   thumb: string | null;
   dateadded: string;
+  /** Specials: where Kodi shows them among the regular episodes. */
+  placement?: { airsbefore_season: number; airsbefore_episode: number } | { airsafter_season: number } | null;
 }
 
 /** Characters XML 1.0 cannot carry at all (not even as references); everything else is escaped. */
@@ -149,6 +151,7 @@ export function buildEpisodeNfo(e: EpisodeNfo): string {
     ratings: ratings(e.rating),
     season: String(e.season),
     episode: String(e.episode),
+    ...placementTags(e.placement),
     plot: e.plot,
     runtime: e.runtime ? String(e.runtime) : undefined,
     thumb: nonEmpty(e.thumb),
@@ -156,6 +159,19 @@ export function buildEpisodeNfo(e: EpisodeNfo): string {
     aired: nonEmpty(e.aired),
     dateadded: e.dateadded,
   });
+}
+
+/** Kodi's display order of a special: `displayseason`/`displayepisode` and the older `airsbefore*`/`airsafter_season`. */
+function placementTags(p: EpisodeNfo['placement']): Record<string, string> {
+  if (!p) return {};
+  if ('airsafter_season' in p) return { displayafterseason: String(p.airsafter_season), airsafter_season: String(p.airsafter_season) };
+  return { displayseason: String(p.airsbefore_season), displayepisode: String(p.airsbefore_episode),
+    airsbefore_season: String(p.airsbefore_season), airsbefore_episode: String(p.airsbefore_episode) };
+}
+
+/** A multi-episode file's NFO (`S01E01-E02`): one `<episodedetails>` per episode, one after the other, as Kodi reads it. */
+export function buildMultiEpisodeNfo(list: EpisodeNfo[]): string {
+  return list.map((e, i) => (i === 0 ? buildEpisodeNfo(e) : buildEpisodeNfo(e).replace(/^<\?xml[^>]*\?>\s*/, ''))).join('\n');
 }
 
 /** Parses an NFO (ours or anyone's) with xml2js; throws on XML that is not well-formed. */

@@ -7,7 +7,7 @@ import { downloadImage } from './artwork.js';
 import { episodeSidecars, episodeVideos, exists, mediaStatus, writeIfChanged, type MediaFiles, type VideoFile } from './files.js';
 import { resolveTmdbId, tmdbIdFromNfo, type MatchHint } from './match.js';
 import { episodeNfo, imageUrl, showArtwork, showNfo, usableSize } from './nfoMapping.js';
-import { buildEpisodeNfo, buildTvShowNfo } from './nfoXml.js';
+import { buildMultiEpisodeNfo, buildTvShowNfo } from './nfoXml.js';
 import { downloadedEpisodes } from './repo.js';
 import { findSeries, seriesFolderPath, type SeriesRow } from '../library/service.js';
 import { TmdbClient } from './tmdbClient.js';
@@ -106,15 +106,15 @@ export async function writeSeriesMetadata(deps: Deps, key: string, opts: WriteOp
   const wantMedia = opts.media.poster || opts.media.logo || opts.media.fanart;
   if (wantMedia) {
     const conf = await tmdb.configuration();
-    const fetched = new Map<string, Buffer>();
+    // one download per image, however many files it becomes (poster.jpg, season-all-poster.jpg); a failure too
+    const fetched = new Map<string, Promise<Buffer>>();
     for (const item of showArtwork(tv, cfg, conf, tmdb.imageUrl)) {
       if (!opts.media[item.group]) continue;
       const file = insideRoot(sd.dir, item.file);
       if (!opts.refreshMedia && (await exists(file))) continue;
       try {
-        let bytes = fetched.get(item.url);
-        if (!bytes) fetched.set(item.url, (bytes = await downloadImage(tmdb, item.url, cfg.max_image_mb * 1024 * 1024)));
-        if (await writeIfChanged(file, bytes)) written.push(file);
+        if (!fetched.has(item.url)) fetched.set(item.url, downloadImage(tmdb, item.url, cfg.max_image_mb * 1024 * 1024));
+        if (await writeIfChanged(file, await fetched.get(item.url)!)) written.push(file);
       } catch (err) {
         warnings.push(`${item.file}: ${(err as Error).message}`);
         log.warn({ file: item.file, err: (err as Error).message }, 'artwork not saved');
@@ -136,12 +136,11 @@ export async function writeSeriesMetadata(deps: Deps, key: string, opts: WriteOp
         continue;
       }
       for (const v of list) {
-        const ep = s.season.episodes.find((e) => e.episode_number === v.episode);
-        if (!ep) {
-          warnings.push(`S${n}E${v.episode}: not on TMDB`);
-          continue;
-        }
-        const files = await writeEpisodeFiles(deps, tmdb, tv.name, ep, s.english.get(v.episode), v.path, wantMedia, opts.refreshMedia);
+        // a multi-episode file (S01E01-E02) gets one <episodedetails> per episode
+        const eps = v.episodes.map((n) => s.season.episodes.find((e) => e.episode_number === n)).filter((e): e is TmdbEpisode => !!e);
+        for (const n of v.episodes) if (!eps.some((e) => e.episode_number === n)) warnings.push(`S${v.season}E${n}: not on TMDB`);
+        if (!eps.length) continue;
+        const files = await writeEpisodeFiles(deps, tmdb, tv, eps, s.english, v.path, wantMedia, opts.refreshMedia);
         written.push(...files.written);
         warnings.push(...files.warnings);
       }
@@ -151,13 +150,14 @@ export async function writeSeriesMetadata(deps: Deps, key: string, opts: WriteOp
   return { ...sd, tmdbId, media: await mediaStatus(sd.dir), written, warnings };
 }
 
-async function writeEpisodeFiles(deps: Deps, tmdb: TmdbClient, showTitle: string, ep: TmdbEpisode, english: TmdbEpisode | undefined,
+async function writeEpisodeFiles(deps: Deps, tmdb: TmdbClient, tv: TmdbTv, eps: TmdbEpisode[], english: Map<number, TmdbEpisode>,
   video: string, thumb: boolean, refresh: boolean): Promise<{ written: string[]; warnings: string[] }> {
   const written: string[] = [];
   const warnings: string[] = [];
   const side = episodeSidecars(video);
   const mtime = (await fs.stat(video)).mtime;
-  const xml = buildEpisodeNfo(episodeNfo(ep, english, showTitle, tmdb.imageUrl, mtime));
+  const xml = buildMultiEpisodeNfo(eps.map((e) => episodeNfo(e, english.get(e.episode_number), tv.name, tmdb.imageUrl, mtime, tv.seasons)));
+  const ep = eps[0]!;
   if (await writeIfChanged(side.nfo, xml)) written.push(side.nfo);
   if (thumb && ep.still_path && (refresh || !(await exists(side.thumb)))) {
     const cfg = deps.settings.get().tmdb;
@@ -200,7 +200,7 @@ export async function writeEpisodeMetadata(deps: Deps, key: string, season: numb
   }
   const ep = s.season.episodes.find((e) => e.episode_number === episode);
   if (!ep) return 'not_on_tmdb';
-  const res = await writeEpisodeFiles(deps, tmdb, tv.name, ep, s.english.get(episode), videoPath, deps.settings.get().nfo.download_artwork, false);
+  const res = await writeEpisodeFiles(deps, tmdb, tv, [ep], s.english, videoPath, deps.settings.get().nfo.download_artwork, false);
   return res.written.length ? 'written' : 'unchanged';
 }
 
