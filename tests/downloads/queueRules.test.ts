@@ -113,6 +113,21 @@ describe('adding a series', () => {
     expect((await env.api.get('/api/anime/does-not-exist')).status).toBe(404);
   });
 
+  it('a page without a series is a 422 with the provider\'s reason; nothing is created', async () => {
+    env.aniworld.addSeries({ slug: 'no-series-here', name: 'No Series Here', seasons: { 1: [{ episode: 1 }] } });
+    const before = fs.readdirSync(env.srv.animeDir).sort();
+    env.aniworld.setMode('changed'); // the page answers, but shows no series
+    try {
+      const res = await env.api.post('/api/anime/add', { link: `${env.aniworld.url}/anime/stream/no-series-here`, name: 'No Series Here' });
+      expect(res.status).toBe(422);
+      expect(res.body.message).toMatch(/shows no series at that link: ProviderChanged/);
+    } finally {
+      env.aniworld.setMode('ok');
+    }
+    expect(fs.readdirSync(env.srv.animeDir).sort()).toEqual(before);
+    expect((await env.api.get('/api/anime/no-series-here')).status).toBe(404);
+  });
+
   it('the folder search shows is the folder the add creates: Name (Year)', async () => {
     env.aniworld.addSeries({ slug: 'year-show', name: 'Year: Show', year: 2013, seasons: { 1: [{ episode: 1 }] } });
     const hit = (await env.api.get('/api/anime/search?query=Year')).body.find((h: any) => h.key === 'year-show');

@@ -315,6 +315,11 @@ export interface AppConfig {
     min_free_space_mb: number;
     naming_template: string;
     season_folders: boolean;
+    language_cutoff: string | null;
+    upgrades_enabled: boolean;
+    page_reads_per_rescan: number;
+    monitor_new_series: boolean;
+    monitor_specials: boolean;
   };
   providers: Record<string, unknown> & { aniworld?: ProviderSiteConfig; animesama?: ProviderSiteConfig };
   tmdb: { api_key: string | null; language: string; [k: string]: unknown };

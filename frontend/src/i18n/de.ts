@@ -254,5 +254,12 @@ const de: Record<string, string> = {
   'blocklist.source': 'Quelle',
   'blocklist.reason': 'Grund',
   'blocklist.when': 'Wann',
+  'settings.monitoring': 'Überwachung und Sprach-Upgrades',
+  'settings.cutoffFirst': 'Die erste Sprache',
+  'settings.pageReads': 'Folgenseiten pro Scan',
+  'settings.pageReadsHint': 'Für Upgrades und aufgegebene Folgen; gelesen im Rahmen des Limits pro Host.',
+  'settings.upgradesDefault': 'Neue Serien: Dateien unter der Grenze ersetzen, sobald eine bessere Sprache erscheint',
+  'settings.monitorNewSeries': 'Neue Serien werden überwacht',
+  'settings.monitorSpecials': 'Neue Serien: Specials & Filme überwachen',
 };
 export default de;

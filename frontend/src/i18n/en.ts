@@ -254,5 +254,12 @@ const en: Record<string, string> = {
   'blocklist.source': 'Source',
   'blocklist.reason': 'Reason',
   'blocklist.when': 'When',
+  'settings.monitoring': 'Monitoring and language upgrades',
+  'settings.cutoffFirst': 'The first language',
+  'settings.pageReads': 'Episode pages per rescan',
+  'settings.pageReadsHint': 'For upgrades and given-up episodes; read through the provider\'s per-host limit.',
+  'settings.upgradesDefault': 'New series: replace files below the cutoff when a better language appears',
+  'settings.monitorNewSeries': 'New series are monitored',
+  'settings.monitorSpecials': 'New series: monitor specials & movies',
 };
 export default en;
