@@ -4,17 +4,20 @@ import type { DownloadsConfig } from './configSchema.js';
 import { DownloadError } from './engine/errors.js';
 import { recordEpisodeLanguages } from '../library/service.js';
 import { profileOf } from '../library/languageProfile.js';
+import { unhealthyHosters } from '../providers/hosterHealth.js';
 
 /**
  * The sources of an episode in the order they are tried: the wanted languages in their order
  * (one language, a series' language profile, or the config's language order), then the config's
- * hoster order (hosters it does not list come last). A language outside that list is never used.
+ * hoster order (hosters it does not list come last; `unhealthy` ones after all others). A language
+ * outside that list is never used.
  */
-export function orderSources(sources: EpisodeSource[], cfg: Pick<DownloadsConfig, 'language_preference' | 'hoster_preference'>, language: string | readonly string[] | null): EpisodeSource[] {
+export function orderSources(sources: EpisodeSource[], cfg: Pick<DownloadsConfig, 'language_preference' | 'hoster_preference'>, language: string | readonly string[] | null,
+  unhealthy: ReadonlySet<string> = new Set()): EpisodeSource[] {
   const languages: readonly string[] = typeof language === 'string' ? [language] : language ?? cfg.language_preference;
   const hosterRank = (h: string) => {
     const i = cfg.hoster_preference.findIndex((p) => p.toLowerCase() === h.toLowerCase());
-    return i === -1 ? cfg.hoster_preference.length : i;
+    return (i === -1 ? cfg.hoster_preference.length : i) + (unhealthy.has(h.toLowerCase()) ? 1000 : 0);
   };
   return sources
     .filter((s) => languages.includes(s.language))
@@ -36,7 +39,7 @@ export function wantedLanguages(deps: Pick<Deps, 'settings'>, series: Parameters
  * The episode page's sources in the wanted languages' order; with `chosen`, the one source with
  * that link in any language (a user's choice).
  */
-export async function episodeSources(deps: Pick<Deps, 'settings' | 'db' | 'log'>, provider: Provider, key: string, season: number, episode: number,
+export async function episodeSources(deps: Pick<Deps, 'settings' | 'db' | 'log' | 'clock'>, provider: Provider, key: string, season: number, episode: number,
   language: string | readonly string[] | null, seriesId?: number, chosen?: string | null): Promise<EpisodeSource[]> {
   const cfg = deps.settings.get().downloads;
   let all: EpisodeSource[];
@@ -51,7 +54,7 @@ export async function episodeSources(deps: Pick<Deps, 'settings' | 'db' | 'log'>
       .catch((err) => deps.log.warn({ err: (err as Error).message }, 'could not record the episode languages'));
   }
   if (chosen) return all.filter((s) => s.url === chosen);
-  const ordered = orderSources(all, cfg, language);
+  const ordered = orderSources(all, cfg, language, await unhealthyHosters(deps));
   if (ordered.length === 0) {
     const wanted = typeof language === 'string' ? [language] : language ?? cfg.language_preference;
     const have = [...new Set(all.map((s) => s.language))];

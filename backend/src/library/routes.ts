@@ -4,6 +4,7 @@ import type { Deps } from '../deps.js';
 import { route, queryBool } from '../http/route.js';
 import { Conflict, NotFound, ValidationFailed } from '../http/errors.js';
 import { getProvider, listProviders, providerForLink } from '../providers/registry.js';
+import { recentHosterHealth } from '../providers/hosterHealth.js';
 import { trySanitizeFolderName } from './folderName.js';
 import * as repo from './repo.js';
 import * as s from './schema.js';
@@ -185,12 +186,15 @@ export function libraryRoutes(deps: Deps): Router {
   route(r, { method: 'post', path: '/api/library/import', access: 'admin', summary: 'Import existing folders (auto-match, or the user\'s choices)', tags: ['library'],
     body: s.ImportBody, responses: { 200: s.ImportResponse } }, ({ body }) => importFolders(deps, body));
 
-  route(r, { method: 'get', path: '/api/providers', access: 'user', summary: 'Providers with a live health check', tags: ['providers'],
+  route(r, { method: 'get', path: '/api/providers', access: 'user', summary: 'Providers with a live health check, and each hoster\'s recent outcomes', tags: ['providers'],
     responses: { 200: s.ProvidersResponse } },
   async () => {
     const def = deps.settings.get().providers.default_provider;
-    const providers = await Promise.all(listProviders(deps).map(async (p) => ({ id: p.id, site: p.site, default: p.id === def, domains: p.hosts(), ...(await p.health()) })));
-    return { providers: providers.map(({ provider: _p, ...rest }) => rest) };
+    const [providers, hosters] = await Promise.all([
+      Promise.all(listProviders(deps).map(async (p) => ({ id: p.id, site: p.site, default: p.id === def, domains: p.hosts(), ...(await p.health()) }))),
+      recentHosterHealth(deps),
+    ]);
+    return { providers: providers.map(({ provider: _p, ...rest }) => rest), hosters, healthy_hosters_first: deps.settings.get().providers.healthy_hosters_first };
   });
 
   return r;

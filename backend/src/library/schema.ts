@@ -126,4 +126,11 @@ export const ProvidersResponse = z.object({
     reachable: z.boolean(), search_works: z.boolean(),
     last_error: z.string().nullable(), checked_at: z.string(),
   })),
+  hosters: z.array(z.object({
+    hoster: z.string(), attempts: z.number(), completed: z.number(), failed: z.number(),
+    success_rate: z.number().nullable().describe('completed / (completed + failed) over the last 7 days; null without finished attempts'),
+    last_error: z.string().nullable(), last_success_at: z.string().nullable(), last_failure_at: z.string().nullable(),
+    healthy: z.boolean().describe('false when at least 2 attempts in the window mostly failed'),
+  })).describe('Each hoster\'s download attempts over the last 7 days (from the downloads\' attempts, all sites)'),
+  healthy_hosters_first: z.boolean().describe('providers.healthy_hosters_first: unhealthy hosters are tried last'),
 });

@@ -24,4 +24,6 @@ export const ProvidersConfig = z.object({
   animesama: ProviderSite('https://anime-sama.fr').default({}),
   /** Extra embed domains per hoster name (domains rotate). */
   hoster_domains: z.record(z.array(z.string().min(1))).default({}),
+  /** Hosters whose recent attempts mostly failed are tried last (hosterHealth.ts). */
+  healthy_hosters_first: z.boolean().default(false),
 });

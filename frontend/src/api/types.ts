@@ -167,6 +167,20 @@ export interface ProviderHealth {
   search_works: boolean;
   last_error: string | null;
   checked_at: string;
+  domains?: string[];
+}
+
+/** A hoster's download attempts over the last 7 days. */
+export interface HosterHealth {
+  hoster: string;
+  attempts: number;
+  completed: number;
+  failed: number;
+  success_rate: number | null;
+  last_error: string | null;
+  last_success_at: string | null;
+  last_failure_at: string | null;
+  healthy: boolean;
 }
 
 export type Priority = 'LOW' | 'NORMAL' | 'HIGH';
