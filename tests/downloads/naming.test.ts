@@ -11,6 +11,22 @@ import { ProgressTracker } from '../../backend/src/downloads/progress.js';
 const T = '{series} - S{season}E{episode} - {title}';
 
 describe('file names', () => {
+  it('caps a long name in bytes (150 × あ is 450 bytes), keeping SxxEyy and room for .part and -thumb.jpg', () => {
+    const name = renderFileName('{series} - S{season}E{episode} - {title}', { series: 'Show', season: 1, episode: 2, title: 'あ'.repeat(150) }, 'mkv');
+    expect(name).toMatch(/^Show - S01E02 - あ+\.mkv$/);
+    expect(Buffer.byteLength(`${name}.part`)).toBeLessThanOrEqual(255);
+    expect(Buffer.byteLength(name.replace(/\.mkv$/, '-thumb.jpg'))).toBeLessThanOrEqual(255);
+    // a series name alone over the limit: the tag is appended after the cut
+    const long = renderFileName('{series} {title}', { series: 'い'.repeat(200), season: 3, episode: 4, title: null }, 'mp4');
+    expect(long).toMatch(/^い+ - S03E04\.mp4$/);
+    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(255 - 10);
+    // a file of that name can be created (no ENAMETOOLONG)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-names-'));
+    fs.writeFileSync(path.join(dir, `${name}.part`), '');
+    fs.writeFileSync(path.join(dir, name.replace(/\.mkv$/, '-thumb.jpg')), '');
+    fs.rmSync(dir, { recursive: true });
+  });
+
   it('renders the template zero-padded with SxxEyy', () => {
     expect(renderFileName(T, { series: 'Attack on Titan', season: 1, episode: 5, title: 'Der Anfang' }, 'mkv')).toBe('Attack on Titan - S01E05 - Der Anfang.mkv');
     expect(renderFileName(T, { series: 'One Piece', season: 21, episode: 1089, title: 'X' }, 'mp4')).toBe('One Piece - S21E1089 - X.mp4');

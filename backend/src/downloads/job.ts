@@ -128,7 +128,7 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
       const old = item.replace_existing ? await existingEpisodeFile(deps, series, item) : null;
       if (old) await replaceFile(r.file, target, old);
       else await placeFile(r.file, target);
-      await fs.rm(partRoot, { recursive: true, force: true });
+      await removePartFolder(partRoot);
       await markEpisodeDownloaded(deps, { seriesId: series.id, season: item.season, episode: item.episode, filePath: target, fileSize: r.bytes, language: source.language });
       const row = await repo.markCompleted(deps.db, item.id, { file_path: target, bytes: r.bytes });
       await settle({ outcome: 'completed', bytes: r.bytes, filePath: target, upgradedFrom: item.upgrade_from });
@@ -140,7 +140,7 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
       await announceCompleted(deps, row ?? item, { file: target, bytes: r.bytes, hoster: source.hoster, language: source.language, seriesDir, upgradedFrom: item.upgrade_from });
       return;
     }
-    await fs.rm(partRoot, { recursive: true, force: true });
+    await removePartFolder(partRoot);
     await failRun(`all sources failed: ${errors.join('; ')}`);
   } catch (err) {
     const cancelled = signal.aborted;
@@ -151,13 +151,19 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
       log.info('download interrupted by shutdown; it resumes on the next start');
       return; // keep the partial files: the item resumes
     }
-    await fs.rm(partRoot, { recursive: true, force: true }).catch(() => undefined);
+    await removePartFolder(partRoot).catch(() => undefined);
     if (cancelled) {
       log.info('download cancelled; partial files removed');
       return;
     }
     await failRun([...errors, (err as Error).message].join('; '));
   }
+}
+
+/** Removes an item's partial files, and the series' `.part/` folder once nothing else is in it. */
+async function removePartFolder(partRoot: string): Promise<void> {
+  await fs.rm(partRoot, { recursive: true, force: true });
+  await fs.rmdir(path.dirname(partRoot)).catch(() => undefined); // ENOTEMPTY: another item's files
 }
 
 async function queueNfo(deps: Deps, seriesKey: string, item: repo.ItemRow, videoPath: string): Promise<void> {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { capBytes } from '../library/folderName.js';
 
 /**
  * Final file names: a template with {series} {season} {episode} {title} {year} {language},
@@ -27,6 +28,10 @@ export function cleanName(s: string): string {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
+/** File systems allow 255 bytes per name; beside the extension room is kept for `.part` and `-thumb.jpg`. */
+export const MAX_FILE_NAME_BYTES = 255;
+const SIDECAR_BYTES = Buffer.byteLength('-thumb.jpg');
+
 export function renderFileName(template: string, p: NameParts, ext: string): string {
   const values: Record<string, string> = {
     series: cleanName(p.series),
@@ -44,7 +49,14 @@ export function renderFileName(template: string, p: NameParts, ext: string): str
     .replace(/(\s-\s)(\s*-\s*)+/g, '$1');
   name = cleanName(name);
   const tag = `S${pad(p.season)}E${pad(p.episode)}`;
-  if (!new RegExp(`S0*${p.season}E0*${p.episode}(?!\\d)`, 'i').test(name)) name = name ? `${name} - ${tag}` : `${values.series} - ${tag}`;
+  const hasTag = (n: string) => new RegExp(`S0*${p.season}E0*${p.episode}(?!\\d)`, 'i').test(n);
+  if (!hasTag(name)) name = name ? `${name} - ${tag}` : `${values.series} - ${tag}`;
+  // capped in bytes (not UTF-16 units: 150 × 'あ' is 450 bytes), the SxxEyy tag always kept
+  const max = MAX_FILE_NAME_BYTES - Buffer.byteLength(`.${ext}`) - SIDECAR_BYTES;
+  if (Buffer.byteLength(name) > max) {
+    const capped = capBytes(name, max).replace(/[\s.-]+$/, '');
+    name = hasTag(capped) ? capped : `${capBytes(name, max - Buffer.byteLength(` - ${tag}`)).replace(/[\s.-]+$/, '')} - ${tag}`;
+  }
   return `${name}.${ext}`;
 }
 

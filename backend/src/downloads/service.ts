@@ -154,7 +154,10 @@ export async function removeItems(deps: Deps, ids: string[]): Promise<number> {
 async function removeOrphanedPartials(deps: Deps, r: repo.ItemRow): Promise<void> {
   if (!r.part_dir || path.basename(r.part_dir) !== r.id || path.basename(path.dirname(r.part_dir)) !== '.part') return;
   const free = await deps.db.transaction((tx) => tx.oneFirst(sql.type(z.object({ ok: z.boolean() }))`select pg_try_advisory_xact_lock(hashtextextended(${'download:' + r.id}, 0)) as ok`));
-  if (free) await fs.rm(r.part_dir, { recursive: true, force: true });
+  if (!free) return;
+  await fs.rm(r.part_dir, { recursive: true, force: true });
+  await fs.rmdir(path.dirname(r.part_dir)).catch(() => undefined); // `.part/` itself once empty
+
 }
 
 export async function clearItems(deps: Deps, status: 'completed' | 'failed' | 'pending'): Promise<number> {

@@ -11,7 +11,8 @@ export const MAX_NAME_BYTES = 255;
 
 const trimEnds = (s: string) => s.replace(/^[\s.]+|[\s.]+$/gu, '');
 
-function capBytes(s: string, max: number): string {
+/** `s` cut at a character boundary to at most `max` bytes of UTF-8. */
+export function capBytes(s: string, max: number): string {
   if (Buffer.byteLength(s) <= max) return s;
   let out = '';
   let bytes = 0;
