@@ -68,11 +68,12 @@ describe('a 30 s database outage', () => {
       { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'SendVid', embedUrl: embed }] },
       { episode: 2, title: 'あ'.repeat(150), sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: embed2 }] },
     ] } });
-    expect((await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/outage`, name: 'Outage' })).status).toBe(200);
+    const add = await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/outage`, name: 'Outage' });
+    expect(add.status).toBe(200);
     const added = await api.post('/api/queue/add', { serie_id: 'outage', episodes: [{ season: 1, episode: 1 }, { season: 1, episode: 2 }] });
     expect(added.status).toBe(201);
     const [running, waiting] = added.body.added_items as string[];
-    const folder = path.join(srv.animeDir, 'Outage');
+    const folder = path.join(srv.animeDir, add.body.folder);
     await expect.poll(() => partSize(folder, running!), { timeout: 30_000 }).toBeGreaterThan(size * 0.05);
 
     await proxy.cut();

@@ -95,7 +95,7 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
     const { sources, blocked } = await usableSources(deps, item, listed);
     if (sources.length === 0) {
       run.nothingToTry = blocked > 0;
-      await fs.rm(partRoot, { recursive: true, force: true });
+      await removePartFolder(partRoot);
       return failRun(item.chosen_source ? 'the chosen source is no longer listed on the episode page'
         : `every source of S${item.season}E${item.episode} in the wanted languages is blocklisted (${blocked}); remove entries from the blocklist to try them again`);
     }
