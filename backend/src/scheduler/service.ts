@@ -32,11 +32,12 @@ export async function schedulerState(deps: Deps) {
 }
 
 /** (Re)schedules the keyed job from the current config; removes it when the schedule is off. */
-export async function applySchedule(deps: Deps): Promise<Date | null> {
+export async function applySchedule(deps: Deps, lastRun?: Date): Promise<Date | null> {
   const cfg = deps.settings.get().scheduler;
   const tz = timeZone(deps);
   const state = await schedulerState(deps);
-  const next = nextRun(cfg, deps.clock.now(), tz, state.last_run ? new Date(state.last_run) : null);
+  const last = lastRun ?? (state.last_run ? new Date(state.last_run) : null);
+  const next = nextRun(cfg, deps.clock.now(), tz, last);
   if (!next) {
     await deps.jobs.remove(SCHEDULE_JOB);
     deps.log.info({ module: 'scheduler' }, 'scheduled rescans are off');
@@ -90,7 +91,7 @@ export async function runScheduledRescan(deps: Deps): Promise<void> {
   const now = deps.clock.now();
   const { started } = await startRescan(deps, 'schedule', cfg.auto_download_after_rescan);
   // the next run is scheduled before the outcome is recorded: a recorded run always has its successor
-  await applySchedule(deps);
+  await applySchedule(deps, now);
   const state = await schedulerState(deps);
   await setState(deps.db, STATE_KEY, {
     last_run: now.toISOString(),
