@@ -18,6 +18,7 @@ const redactPaths = [
   ...SECRET_KEYS.map((k) => `*.*.${k}`),
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["x-api-key"]',
 ];
 
 /** The configuration's level names (the spec's) → pino's. */
@@ -125,6 +126,6 @@ export async function createLogging(opts: { level: string; stream?: NodeJS.Writa
 /** Removes credentials that may sit in a URL's query string or user-info. */
 export function scrubUrl(url: string): string {
   return url
-    .replace(/([?&](?:token|api_key|access_token|password)=)[^&#"'\s]*/gi, '$1[redacted]')
+    .replace(/([?&](?:token|api_key|apikey|access_token|password)=)[^&#"'\s]*/gi, '$1[redacted]')
     .replace(/\/\/[^/@\s]+:[^/@\s]+@/g, '//[redacted]@');
 }

@@ -12,6 +12,8 @@ import { DbAvailability } from './db/availability.js';
 import { EventBus } from './realtime/bus.js';
 import { startRealtime } from './realtime/server.js';
 import { Sessions } from './auth/sessions.js';
+import { setupCode } from './auth/setupCode.js';
+import { countUsers } from './auth/repo.js';
 import { loadJwtSecret, TokenSigner } from './auth/tokens.js';
 import { authenticate } from './http/guard.js';
 import { SettingsStore } from './settings/store.js';
@@ -133,6 +135,10 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
         server.listen(env.PORT, env.HOST, () => resolve());
       });
       port = (server.address() as { port: number }).port;
+      if ((await countUsers(db)) === 0) {
+        // first run: the setup code a remote browser needs (a loopback one does not)
+        log.warn({ setup_code: setupCode(env.DATA_DIR) }, 'not set up yet: open the web UI and enter this setup code (not needed from this machine)');
+      }
       url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
       cleanups.push(async () => {
         log.info('closing HTTP server');

@@ -38,10 +38,10 @@ export function client(baseUrl: string, token?: string) {
 
 export const ADMIN_PASSWORD = 'Sup3r-Secret!pw';
 
-/** Setup + login: a ready admin client. */
-export async function adminClient(baseUrl: string) {
+/** Setup + login: a ready admin client (the setup code only where the client is not local: behind TRUSTED_PROXIES). */
+export async function adminClient(baseUrl: string, setupCode?: string) {
   const anon = client(baseUrl);
-  const setup = await anon.post('/api/auth/setup', { master_password: ADMIN_PASSWORD });
+  const setup = await anon.post('/api/auth/setup', { master_password: ADMIN_PASSWORD, setup_code: setupCode });
   if (setup.status !== 201) throw new Error(`setup failed: ${setup.status} ${setup.text}`);
   const login = await anon.post('/api/auth/login', { password: ADMIN_PASSWORD });
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);

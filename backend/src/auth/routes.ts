@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
-import { clientIp } from '../http/clientIp.js';
+import { clientIp, isLoopback, viaTrustedProxy } from '../http/clientIp.js';
 import { BadRequest } from '../http/errors.js';
 import { AuthService } from './service.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './apiKeys.js';
@@ -15,7 +15,8 @@ export function authRoutes(deps: Deps, service = new AuthService(deps)): Router 
   route(r, { method: 'post', path: '/api/auth/setup', access: 'public', summary: 'Set the master password (once)', tags, body: SetupBody,
     responses: { 201: z.object({ status: z.literal('ok') }) } },
   async ({ body, ctx }) => {
-    await service.setup(clientIp(ctx, deps.env.TRUSTED_PROXIES), body);
+    const local = isLoopback(ctx.req.socket.remoteAddress) && !viaTrustedProxy(ctx.req, deps.env.TRUSTED_PROXIES);
+    await service.setup(clientIp(ctx, deps.env.TRUSTED_PROXIES), local, body);
     return { status: 'ok' };
   });
 

@@ -36,3 +36,9 @@ export function viaTrustedProxy(req: IncomingMessage, trusted: readonly string[]
 export function clientIp(ctx: Context, trusted: readonly string[]): string {
   return clientAddress(ctx.req, trusted);
 }
+
+/** 127.0.0.0/8 or ::1 (IPv4-mapped too): the client address itself, never a forwarded one. */
+export function isLoopback(address: string | undefined): boolean {
+  const a = strip(address ?? '');
+  return a === '::1' || /^127\./.test(a);
+}

@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { Deps } from '../deps.js';
 import { RateLimited } from './errors.js';
-import { WindowCounter } from './rateLimit.js';
+import { SharedWindow } from './sharedLimits.js';
 import { clientIp } from './clientIp.js';
 import type { AuthUser } from '../auth/tokens.js';
 import { API_KEY_PATTERN, verifyApiKey } from '../auth/apiKeys.js';
@@ -27,7 +27,8 @@ const UNCOUNTED = /^\/(api\/)?(health|docs|redoc)(\/|$)/i;
  * (http/access.ts) decides on the matched route.
  */
 export function guard(deps: Deps) {
-  const perOrigin = new WindowCounter(deps.env.RATE_LIMIT_PER_MINUTE, 60_000);
+  // in PostgreSQL: every web process on the database shares the one budget per address
+  const perOrigin = new SharedWindow(deps.db, 'anon', deps.env.RATE_LIMIT_PER_MINUTE, 60);
   return async (ctx: Context, next: Next) => {
     const token = bearerToken(ctx);
     // an API key in X-Api-Key (the *arr convention) or as the bearer token
@@ -37,7 +38,7 @@ export function guard(deps: Deps) {
     ctx.state.authFailed = !user && (token !== null || apiKey !== '');
     if (!user && /^\/(api|ws)(\/|$)/i.test(ctx.path) && !UNCOUNTED.test(ctx.path)) {
       // keyed by the client's address: an Origin header is the client's to choose, so it cannot be the key
-      const wait = perOrigin.hit(clientIp(ctx, deps.env.TRUSTED_PROXIES));
+      const wait = await perOrigin.hit(clientIp(ctx, deps.env.TRUSTED_PROXIES));
       if (wait > 0) throw new RateLimited('Too many requests, try again later', wait);
     }
     return next();

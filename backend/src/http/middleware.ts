@@ -11,7 +11,7 @@ const CSP = [
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
-  "connect-src 'self' ws: wss:",
+  "connect-src 'self'", // the same origin's ws:/wss: included (CSP 3)
   "worker-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'self'",

@@ -1,13 +1,15 @@
 import { sql } from '../db/pool.js';
 import type { TaskFactory } from './types.js';
 import { pruneRevocations } from '../auth/repo.js';
+import { LoginThrottle } from '../auth/throttle.js';
 
-/** Prunes expired token revocations and old finished Graphile Worker jobs. */
+/** Prunes expired token revocations, old login failures and old finished Graphile Worker jobs. */
 export const tasks: TaskFactory = (deps) => ({
   housekeeping: async () => {
     const { db, sessions, log } = deps;
     await pruneRevocations(db);
     sessions.prune();
+    await new LoginThrottle(db, deps.env.AUTH_RATE_LIMIT).prune();
     // permanently failed jobs older than 14 days
     const res = await db.query(sql.unsafe`delete from graphile_worker._private_jobs
       where attempts >= max_attempts and updated_at < now() - interval '14 days'`);

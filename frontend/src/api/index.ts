@@ -6,7 +6,7 @@ const enc = encodeURIComponent;
 
 export const authApi = {
   status: () => http.get<T.AuthStatus>('/api/auth/status'),
-  setup: (body: { master_password: string; anime_directory?: string; tmdb_api_key?: string; username?: string }) =>
+  setup: (body: { master_password: string; anime_directory?: string; tmdb_api_key?: string; username?: string; setup_code?: string }) =>
     http.post<{ status: string }>('/api/auth/setup', body),
   login: (body: { password: string; remember: boolean; username?: string }) => http.post<T.LoginResponse>('/api/auth/login', body),
   logout: () => http.post<{ status: string }>('/api/auth/logout'),

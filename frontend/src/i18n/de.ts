@@ -34,6 +34,7 @@ const de: Record<string, string> = {
   'setup.mismatch': 'Die Passwörter stimmen nicht überein.', 'setup.directory': 'Anime-Verzeichnis',
   'setup.directoryHint': 'Der Ordner mit einem Unterordner pro Serie, so wie der Server ihn sieht. Später in den Einstellungen änderbar.',
   'setup.directoryAbsolute': 'Gib einen absoluten Pfad ein, zum Beispiel /anime.', 'setup.tmdb': 'TMDB-API-Schlüssel',
+  'setup.code': 'Einrichtungscode', 'setup.codeHint': 'Steht im Server-Log (docker logs). Im Browser auf dem Server selbst nicht nötig.',
   'setup.tmdbHint': 'Nötig für NFO-Dateien und Bilder (themoviedb.org → Einstellungen → API).', 'setup.finish': 'Einrichtung abschließen',
   'login.title': 'Anmelden', 'login.username': 'Benutzername', 'login.usernameHint': '(leer für den Administrator)', 'login.password': 'Passwort',
   'login.remember': 'Auf diesem Gerät angemeldet bleiben', 'login.submit': 'Anmelden', 'login.signingIn': 'Anmeldung läuft …',

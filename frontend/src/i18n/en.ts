@@ -34,6 +34,7 @@ const en: Record<string, string> = {
   'setup.mismatch': 'The passwords do not match.', 'setup.directory': 'Anime directory',
   'setup.directoryHint': 'The folder that holds one folder per series, as the server sees it. You can change it later in Settings.',
   'setup.directoryAbsolute': 'Enter an absolute path, for example /anime.', 'setup.tmdb': 'TMDB API key',
+  'setup.code': 'Setup code', 'setup.codeHint': 'Printed in the server log (docker logs). Not needed in a browser on the server itself.',
   'setup.tmdbHint': 'Needed for NFO files and artwork (themoviedb.org → Settings → API).', 'setup.finish': 'Finish setup',
   'login.title': 'Log in', 'login.username': 'User name', 'login.usernameHint': '(empty for the administrator)', 'login.password': 'Password',
   'login.remember': 'Remember me on this device', 'login.submit': 'Log in', 'login.signingIn': 'Logging in…',
