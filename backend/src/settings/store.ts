@@ -10,6 +10,7 @@ import { atomicWrite } from '../util/atomicWrite.js';
 import { AppError, ValidationFailed } from '../http/errors.js';
 import { AppConfig } from './schema.js';
 import { isDbUnreachable } from '../db/availability.js';
+import { restoreConfigFromBackup } from './configFallback.js';
 
 const CHANNEL = 'aniworld_config';
 
@@ -80,7 +81,7 @@ export class SettingsStore {
       await atomicWrite(this.file, JSON.stringify(initial, null, 2) + '\n', 0o600);
       this.log.info({ file: this.file }, 'created default configuration');
     }
-    this.setCurrent(this.readFile());
+    this.setCurrent(await this.readFileOrBackup());
     if (this.notifier) {
       await this.notifier.listen(CHANNEL, () => this.reloadFromDisk());
       this.notifier.onReconnect(() => this.reloadFromDisk());
@@ -96,6 +97,17 @@ export class SettingsStore {
           this.log.warn({ file: f }, 'removed the temp file of an interrupted write');
         }
       }
+    }
+  }
+
+  /** At start-up: a config.json that cannot be read falls back to the newest valid backup. */
+  private async readFileOrBackup(): Promise<AppConfig> {
+    try {
+      return this.readFile();
+    } catch (err) {
+      const restored = await restoreConfigFromBackup(this.file, this.backupsDir, (err as Error).message, this.log);
+      if (restored) return restored;
+      throw err;
     }
   }
 
