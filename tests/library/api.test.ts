@@ -148,7 +148,20 @@ describe('library API', () => {
     const pastEnd = await api.get('/api/anime?per_page=1&page=5&filter=no_episodes');
     expect(pastEnd.body).toEqual([]);
     expect(pastEnd.headers.get('x-total-count')).toBe('1');
-    expect((await api.get('/api/anime?per_page=1001')).status).toBe(422);
+    // the server searches name, folder and key, any case, and pages the matches
+    const titan = await api.get('/api/anime?q=TITAN');
+    expect(titan.body.map((s: any) => s.key)).toEqual(['attack-on-titan']);
+    expect(titan.headers.get('x-total-count')).toBe('1');
+    expect((await api.get(`/api/anime?q=${encodeURIComponent("Jerry's Show")}`)).body.map((s: any) => s.key)).toEqual(['tom-jerry']);
+    expect((await api.get('/api/anime?q=tom-jer')).body.map((s: any) => s.key)).toEqual(['tom-jerry']);
+    // LIKE's wildcards are plain text here
+    const pct = await api.get('/api/anime?q=%25');
+    expect(pct.body).toEqual([]);
+    expect(pct.headers.get('x-total-count')).toBe('0');
+    expect((await api.get('/api/anime?q=_')).body).toEqual([]);
+    expect((await api.get('/api/anime?q=a&filter=no_episodes')).body.map((s: any) => s.key)).toEqual(['attack-on-titan']);
+    expect((await api.get('/api/anime?q=' + 'x'.repeat(201))).status).toBe(422);
+    expect((await api.get('/api/anime?per_page=501')).status).toBe(422);
     expect((await api.get('/api/anime?page=0')).status).toBe(422);
     expect((await api.get('/api/anime?sort_by=evil')).status).toBe(422);
     expect((await client(srv.url).get('/api/anime')).status).toBe(401);

@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.js';
 import { Conflict, NotFound } from '../http/errors.js';
+import { MAX_PER_PAGE, type Page } from '../http/schema.js';
 import * as repo from './repo.js';
 import { ffmpegUsable, runtimeFor } from './runtime.js';
 
@@ -64,29 +65,45 @@ export async function recoverOrphans(deps: Deps): Promise<string[]> {
   return recovered;
 }
 
-export async function queueStatus(deps: Pick<Deps, 'db'>) {
-  const [state, items, s] = await Promise.all([repo.queueState(deps.db), repo.allItems(deps.db), repo.stats(deps.db)]);
-  const by = (st: repo.ItemRow['status'][]) => items.filter((i) => st.includes(i.status)).map(toApiItem);
-  const active = by(['downloading']);
-  const pending = by(['pending', 'paused']);
-  const completed = by(['completed']);
-  const failed = by(['failed', 'cancelled']);
-  const liveSpeed = active.reduce((sum, i) => sum + (Number(i.progress?.speed_mbps) || 0), 0);
+const LISTS = {
+  active: ['downloading'],
+  pending: ['pending', 'paused'],
+  completed: ['completed'],
+  failed: ['failed', 'cancelled'],
+} as const satisfies Record<string, readonly repo.ItemRow['status'][]>;
+
+/** The statistics of `GET /api/queue/status` (and `queue_status`): counts, bytes, speed, ETA, from SQL alone. */
+async function queueStatistics(db: Deps['db']) {
+  const [counts, s, live] = await Promise.all([repo.statusCounts(db), repo.stats(db), repo.itemsPage(db, LISTS.active, MAX_PER_PAGE, 0)]);
+  const liveSpeed = live.reduce((sum, i) => sum + (Number((i.progress as Record<string, unknown> | null)?.speed_mbps) || 0), 0);
   const speed = liveSpeed > 0 ? liveSpeed : s.avg_speed !== null ? s.avg_speed / 1048576 : 0;
-  const remainingBytes = s.remaining_active + pending.length * (s.avg_size ?? 0);
+  const remainingBytes = s.remaining_active + counts.pending * (s.avg_size ?? 0);
   const eta = speed > 0 && remainingBytes > 0 ? Math.round(remainingBytes / 1048576 / speed) : null;
   return {
+    total_items: counts.active + counts.pending + counts.completed + counts.failed,
+    pending_count: counts.pending,
+    active_count: counts.active,
+    completed_count: counts.completed,
+    failed_count: counts.failed,
+    total_downloaded_mb: Math.round(((s.completed_bytes + s.active_bytes) / 1048576) * 100) / 100,
+    average_speed_mbps: Math.round(speed * 100) / 100,
+    estimated_time_remaining: eta,
+  };
+}
+
+/**
+ * The spec's envelope; each of the four lists holds one page (`page`/`per_page`, at most 500 items
+ * each), the counts in `statistics` are the totals.
+ */
+export async function queueStatus(deps: Pick<Deps, 'db'>, paging: Page = { page: 1, per_page: MAX_PER_PAGE }) {
+  const offset = (paging.page - 1) * paging.per_page;
+  const list = (statuses: readonly repo.ItemRow['status'][]) => repo.itemsPage(deps.db, statuses, paging.per_page, offset).then((rows) => rows.map(toApiItem));
+  const [state, active, pending, completed, failed, statistics] = await Promise.all([
+    repo.queueState(deps.db), list(LISTS.active), list(LISTS.pending), list(LISTS.completed), list(LISTS.failed), queueStatistics(deps.db),
+  ]);
+  return {
     status: { is_running: state.is_running, is_paused: state.is_paused, active_downloads: active, pending_queue: pending, completed_downloads: completed, failed_downloads: failed },
-    statistics: {
-      total_items: items.length,
-      pending_count: pending.length,
-      active_count: active.length,
-      completed_count: completed.length,
-      failed_count: failed.length,
-      total_downloaded_mb: Math.round(((s.completed_bytes + s.active_bytes) / 1048576) * 100) / 100,
-      average_speed_mbps: Math.round(speed * 100) / 100,
-      estimated_time_remaining: eta,
-    },
+    statistics,
   };
 }
 
@@ -95,8 +112,8 @@ export async function queueStatus(deps: Pick<Deps, 'db'>) {
  * travels along: `{item, order_changed: true}` after a priority change (the pending order moved).
  */
 export async function publishQueueStatus(deps: Deps, extra: Record<string, unknown> = {}): Promise<void> {
-  const q = await queueStatus(deps);
-  await deps.bus.publish('downloads', 'queue_status', { is_running: q.status.is_running, is_paused: q.status.is_paused, statistics: q.statistics, ...extra });
+  const [state, statistics] = await Promise.all([repo.queueState(deps.db), queueStatistics(deps.db)]);
+  await deps.bus.publish('downloads', 'queue_status', { is_running: state.is_running, is_paused: state.is_paused, statistics, ...extra });
 }
 
 /** PATCH /api/queue/{id}: a waiting item's priority, which moves it in the order the dispatcher claims. */
@@ -106,6 +123,23 @@ export async function changePriority(deps: Deps, id: string, priority: repo.Item
     const now = await repo.itemById(deps.db, id);
     if (!now) throw new NotFound(`Download item ${id} not found`);
     throw new Conflict(`Only a pending item can change its priority; this one is ${now.status}`, { status: now.status });
+  }
+  const item = toApiItem(row);
+  await publishQueueStatus(deps, { item, order_changed: true });
+  return item;
+}
+
+/** POST /api/queue/move: a waiting item in front of another (or to the end of its priority). */
+export async function moveItem(deps: Deps, id: string, beforeId: string | null): Promise<ApiItem> {
+  const row = await deps.db.transaction((tx) => repo.moveBefore(tx, id, beforeId));
+  if (!row) {
+    for (const which of [id, beforeId]) {
+      if (which === null) continue;
+      const now = await repo.itemById(deps.db, which);
+      if (!now) throw new NotFound(`Download item ${which} not found`);
+      if (now.status !== 'pending' && now.status !== 'paused') throw new Conflict(`Only waiting items can be moved; ${which} is ${now.status}`, { status: now.status });
+    }
+    throw new Conflict('The queue changed meanwhile; try again');
   }
   const item = toApiItem(row);
   await publishQueueStatus(deps, { item, order_changed: true });

@@ -96,8 +96,40 @@ export function itemById(conn: Conn, id: string): Promise<ItemRow | null> {
   return conn.maybeOne(sql.type(ItemRow)`select ${COLS} from download_items where id = ${id}::uuid`);
 }
 
-export async function allItems(conn: Conn): Promise<readonly ItemRow[]> {
-  return conn.any(sql.type(ItemRow)`select ${COLS} from download_items order by ${ORDER}, added_at`);
+/** One page of the items in the given statuses, in queue order. */
+export function itemsPage(conn: Conn, statuses: readonly ItemRow['status'][], limit: number, offset: number): Promise<readonly ItemRow[]> {
+  return conn.any(sql.type(ItemRow)`select ${COLS} from download_items where status = any(${sql.array([...statuses], 'text')})
+    order by ${ORDER}, added_at limit ${limit} offset ${offset}`);
+}
+
+const Counts = z.object({ active: z.number(), pending: z.number(), completed: z.number(), failed: z.number() });
+/** How many items each of the queue's four lists holds. */
+export function statusCounts(conn: Conn) {
+  return conn.one(sql.type(Counts)`select count(*) filter (where status = 'downloading')::int as active,
+    count(*) filter (where status in ('pending', 'paused'))::int as pending,
+    count(*) filter (where status = 'completed')::int as completed,
+    count(*) filter (where status in ('failed', 'cancelled'))::int as failed from download_items`);
+}
+
+/**
+ * Puts a waiting item in front of another waiting one (taking its priority), or at the end of its
+ * priority when `beforeId` is null: the items from the target's position on move one down.
+ * Null when either is not waiting (any more).
+ */
+export async function moveBefore(conn: Conn, id: string, beforeId: string | null): Promise<ItemRow | null> {
+  const waiting = sql.fragment`status in ('pending', 'paused')`;
+  if (beforeId === null) {
+    return conn.maybeOne(sql.type(ItemRow)`update download_items set position = nextval(pg_get_serial_sequence('download_items', 'position')),
+      updated_at = now() where id = ${id}::uuid and ${waiting} returning ${COLS}`);
+  }
+  const target = await conn.maybeOne(sql.type(z.object({ position: z.number(), priority: ItemRow.shape.priority }))`select position, priority
+    from download_items where id = ${beforeId}::uuid and ${waiting} for update`);
+  const self = await conn.maybeOneFirst(sql.type(z.object({ id: z.string() }))`select id::text from download_items where id = ${id}::uuid and ${waiting} for update`);
+  if (!target || !self) return null;
+  if (id === beforeId) return itemById(conn, id);
+  await conn.query(sql.unsafe`update download_items set position = position + 1 where position >= ${target.position} and id <> ${id}::uuid`);
+  return conn.maybeOne(sql.type(ItemRow)`update download_items set position = ${target.position}, priority = ${target.priority}, updated_at = now()
+    where id = ${id}::uuid returning ${COLS}`);
 }
 
 const State = z.object({ is_running: z.boolean(), is_paused: z.boolean() });

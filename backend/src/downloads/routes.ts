@@ -15,8 +15,9 @@ export function downloadRoutes(deps: Deps): Router {
   const r = new Router();
   const tags = ['queue'];
 
-  route(r, { method: 'get', path: '/api/queue/status', access: 'user', summary: 'Queue status and statistics', tags, responses: { 200: s.QueueStatus } },
-    () => service.queueStatus(deps));
+  route(r, { method: 'get', path: '/api/queue/status', access: 'user', summary: 'Queue status and statistics', tags, query: s.StatusQuery,
+    description: 'Each list holds one page (`page`, `per_page`: at most 500 items, also without paging parameters); `statistics` has the totals.',
+    responses: { 200: s.QueueStatus } }, ({ query }) => service.queueStatus(deps, query));
 
   route(r, { method: 'post', path: '/api/queue/add', access: 'user', tags, body: s.AddBody, responses: { 201: s.AddResponse, 409: null },
     summary: 'Add episodes to the download queue. An episode whose file is on disk is listed in failed_items (reason and file name) unless replace is true; '
@@ -96,6 +97,10 @@ export function downloadRoutes(deps: Deps): Router {
       const n = await service.reorderItems(deps, body.item_ids);
       return { status: 'success' as const, message: `Queue reordered with ${n} items` };
     });
+  route(r, { method: 'post', path: '/api/queue/move', access: 'admin', summary: 'Move a waiting item in front of another ("put X before Y")', tags,
+    description: 'For a paged, virtualised queue: one move instead of the full order `reorder` needs. The item takes the priority of the one it goes before; `before_id: null` puts it at the end of its priority. 404 when either is unknown, 409 when either is no longer waiting.',
+    body: s.MoveBody, responses: { 200: s.MoveResponse, 404: null, 409: null } },
+    async ({ body }) => ({ status: 'success' as const, message: 'Item moved', item: await service.moveItem(deps, body.item_id, body.before_id) }));
   route(r, { method: 'post', path: '/api/queue/retry', access: 'user', summary: 'Retry failed items (all when item_ids is empty)', tags, body: s.IdsBody, responses: { 200: s.RetryResponse } },
     async ({ body, user }) => {
       const scope = await retryScope(deps, user, body.item_ids);

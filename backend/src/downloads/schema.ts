@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PageQuery } from '../http/schema.js';
 
 /** Request and response schemas of /api/queue (spec section 4, Download Item of section 10). */
 export const Priority = z.enum(['LOW', 'NORMAL', 'HIGH']);
@@ -92,6 +93,12 @@ export const QueueStatus = z.object({
   }),
 });
 
+export const StatusQuery = PageQuery.describe('each of the four lists is paged alike; the counts in `statistics` are the totals');
+export const MoveBody = z.object({
+  item_id: z.string().uuid().describe('the waiting item to move'),
+  before_id: z.string().uuid().nullable().describe('the waiting item it goes in front of (it takes that one\'s priority); null: to the end of its priority'),
+});
+
 export const PriorityBody = z.object({ priority: Priority });
 export const Message = z.object({ status: z.literal('success'), message: z.string() });
 export const AddResponse = Message.extend({
@@ -129,3 +136,4 @@ export const SourcesResponse = z.object({
 export const CountResponse = Message.extend({ count: z.number() });
 export const RetryResponse = Message.extend({ retried_count: z.number(), retried_ids: z.array(z.string()) });
 export const PriorityResponse = Message.extend({ item: DownloadItem });
+export const MoveResponse = Message.extend({ item: DownloadItem });

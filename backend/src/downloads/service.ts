@@ -28,7 +28,7 @@ import * as repo from './repo.js';
 import { dispatch, publishQueueStatus, toApiItem } from './queue.js';
 import { CANCEL_CHANNEL } from './runtime.js';
 
-export { queueStatus } from './queue.js';
+export { moveItem, queueStatus } from './queue.js';
 
 
 export interface QueueEpisodesInput {

@@ -244,9 +244,11 @@ const ListPage = z.object({ total_count: z.number(), page_json: z.string() });
  * over all pages, in one round trip: migrations/0102_library_list.sql (a function, so that its
  * plans are cached per connection; the page is picked first, then only its missing episodes read).
  */
-export async function listSeriesPage(c: Conn, o: { page: number; perPage: number; sortBy?: string; onlyMissing: boolean }) {
+export async function listSeriesPage(c: Conn, o: { page: number; perPage: number; sortBy?: string; onlyMissing: boolean; q?: string }) {
+  // the search text is matched literally: LIKE's own wildcards escaped
+  const like = o.q ? `%${o.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%` : null;
   const page = await c.one(sql.type(ListPage)`select total_count, page_json
-    from library_list_page(${o.sortBy ?? 'name'}, ${o.onlyMissing}, ${o.perPage}, ${(o.page - 1) * o.perPage})`);
+    from library_list_page(${o.sortBy ?? 'name'}, ${o.onlyMissing}, ${o.perPage}, ${(o.page - 1) * o.perPage}, ${like})`);
   return { body: page.page_json, total: page.total_count };
 }
 

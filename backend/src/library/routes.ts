@@ -42,8 +42,8 @@ export function libraryRoutes(deps: Deps): Router {
     responses: { 200: z.array(s.AnimeItem) } },
   async ({ query, ctx }) => {
     const onlyMissing = query.filter === 'no_episodes';
-    const { body, total } = await listCache.get(`${query.sort_by}|${onlyMissing}|${query.page}|${query.per_page}`, () =>
-      repo.listSeriesPage(deps.db, { page: query.page, perPage: query.per_page, sortBy: query.sort_by, onlyMissing }));
+    const { body, total } = await listCache.get(JSON.stringify([query.sort_by, onlyMissing, query.page, query.per_page, query.q]), () =>
+      repo.listSeriesPage(deps.db, { page: query.page, perPage: query.per_page, sortBy: query.sort_by, onlyMissing, q: query.q }));
     ctx.set('X-Total-Count', String(total));
     // PostgreSQL builds the AnimeItem array itself: no rows to parse and serialise again here
     ctx.type = 'json';

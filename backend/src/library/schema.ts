@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_PER_PAGE } from '../http/schema.js';
 
 /** Request and response schemas of the library API (spec section 3). */
 export const AnimeItem = z.object({
@@ -21,9 +22,10 @@ export const SearchItem = AnimeItem.extend({ cover: z.string().nullable(), descr
 
 export const ListQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
-  per_page: z.coerce.number().int().min(1).max(1000).default(20),
+  per_page: z.coerce.number().int().min(1).max(MAX_PER_PAGE).default(20),
   sort_by: z.enum(['title', 'id', 'name', 'missing_episodes']).optional(),
   filter: z.enum(['no_episodes']).optional(),
+  q: z.string().trim().max(200).optional().transform((v) => v || undefined).describe('only series whose name, folder or key contains this text (any case)'),
 });
 
 export const SearchQuery = z.object({

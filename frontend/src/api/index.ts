@@ -23,6 +23,8 @@ export interface LibraryQuery {
   per_page?: number;
   sort_by?: string;
   filter?: string;
+  /** Server-side search of name, folder and key. */
+  q?: string;
 }
 
 export const animeApi = {
