@@ -53,7 +53,7 @@ export const animeApi = {
   unmatched: () => http.get<{ folders: T.UnmatchedFolder[]; count: number }>('/api/library/unmatched'),
   importFolders: (body: { folders?: string[]; matches?: { folder: string; key: string; provider?: string }[] }) =>
     http.post<T.ImportResponse>('/api/library/import', body),
-  providers: () => http.get<{ providers: T.ProviderHealth[]; hosters?: T.HosterHealth[] }>('/api/providers'),
+  providers: () => http.get<{ providers: T.ProviderHealth[] }>('/api/providers'),
 };
 
 export const queueApi = {

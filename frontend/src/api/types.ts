@@ -170,19 +170,6 @@ export interface ProviderHealth {
   domains?: string[];
 }
 
-/** A hoster's download attempts over the last 7 days. */
-export interface HosterHealth {
-  hoster: string;
-  attempts: number;
-  completed: number;
-  failed: number;
-  success_rate: number | null;
-  last_error: string | null;
-  last_success_at: string | null;
-  last_failure_at: string | null;
-  healthy: boolean;
-}
-
 export type Priority = 'LOW' | 'NORMAL' | 'HIGH';
 export type DownloadStatus = 'pending' | 'downloading' | 'paused' | 'completed' | 'failed' | 'cancelled';
 
