@@ -38,10 +38,19 @@ export interface FakeTmdb {
   rateLimitNext(count: number, seconds: number): void;
   /** Delay of every API answer (ms), so concurrent work overlaps measurably. */
   setLatency(ms: number): void;
+  /** A show served besides the fixtures (e.g. with air dates relative to today): its seasons' episodes by number. */
+  addShow(show: AddedShow): void;
   /** The exact bytes the image server sends for a file path. */
   imageBytes(filePath: string): Promise<Buffer>;
   imageRequests(): { size: string; file: string }[];
   close(): Promise<void>;
+}
+
+export interface AddedShow {
+  id: number;
+  name: string;
+  first_air_date: string;
+  seasons: Record<number, { episode_number: number; name: string; air_date: string | null }[]>;
 }
 
 const imageCache = new Map<string, Promise<Buffer>>();
@@ -107,6 +116,12 @@ export async function startFakeTmdb(): Promise<FakeTmdb> {
   let limited = 0;
   let retryAfter = 1;
   let latency = 0;
+  const added = new Map<number, AddedShow>();
+  const addedShow = (a: AddedShow) => ({
+    id: a.id, name: a.name, original_name: a.name, overview: '', first_air_date: a.first_air_date, episode_run_time: [24], poster_path: null,
+    backdrop_path: null, status: 'Returning Series', vote_average: 7, vote_count: 1, genres: [],
+    seasons: Object.entries(a.seasons).map(([n, eps]) => ({ id: a.id * 10 + Number(n), season_number: Number(n), name: `Staffel ${n}`, poster_path: null, episode_count: eps.length })),
+  });
 
   const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', ...headers });
@@ -153,6 +168,14 @@ export async function startFakeTmdb(): Promise<FakeTmdb> {
     if ((m = /^\/tv\/(\d+)\/season\/(\d+)$/.exec(p))) {
       const id = Number(m[1]);
       const n = Number(m[2]);
+      const eps = added.get(id)?.seasons[n];
+      if (eps) {
+        send(res, 200, { id: id * 10 + n, season_number: n, name: `Staffel ${n}`, poster_path: null, episodes: eps.map((e) => ({
+          id: id * 1000 + n * 100 + e.episode_number, season_number: n, episode_number: e.episode_number, name: e.name, overview: '', air_date: e.air_date,
+          runtime: 24, still_path: null, vote_average: 0, vote_count: 0,
+        })) });
+        return 200;
+      }
       const body = readFixture(`tv-${id}-season-${n}.${lang}.json`) ?? readFixture(`tv-${id}-season-${n}.de-DE.json`);
       if (body) {
         send(res, 200, body);
@@ -166,7 +189,8 @@ export async function startFakeTmdb(): Promise<FakeTmdb> {
         return 200;
       }
     } else if ((m = /^\/tv\/(\d+)$/.exec(p))) {
-      const body = show(Number(m[1]), lang);
+      const extra = added.get(Number(m[1]));
+      const body: Record<string, any> | null = extra ? addedShow(extra) : show(Number(m[1]), lang);
       if (body) {
         const append = (q.append_to_response ?? '').split(',');
         for (const k of APPENDABLE) if (!append.includes(k)) delete body[k];
@@ -231,6 +255,7 @@ export async function startFakeTmdb(): Promise<FakeTmdb> {
       retryAfter = seconds;
     },
     setLatency: (ms) => (latency = ms),
+    addShow: (a) => { added.set(a.id, a); },
     imageBytes: makeImage,
     imageRequests: () => [...imageHits],
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),

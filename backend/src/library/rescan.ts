@@ -48,7 +48,7 @@ const Count = z.object({ series_id: z.number(), n: z.number(), upgradable: z.boo
  *   scan_complete {series, missing, failures: [{key, error}] (first 50), failure_count,
  *                  duration_ms, trigger, unmatched}
  */
-export async function runRescan(deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bus' | 'jobs' | 'clock'>, opts: RescanOptions = {}): Promise<RescanSummary> {
+export async function runRescan(deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bus' | 'jobs' | 'clock' | 'env'>, opts: RescanOptions = {}): Promise<RescanSummary> {
   const started = Date.now();
   const since = await repo.dbNow(deps.db);
   const disk = await scanDisk(deps);

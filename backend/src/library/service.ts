@@ -45,6 +45,16 @@ export interface MissingEpisode {
 
 type LibDeps = Pick<Deps, 'db' | 'settings' | 'log'>;
 
+/** Every series in the library, by name. */
+export function listSeries(deps: Pick<Deps, 'db'>): Promise<readonly SeriesRow[]> {
+  return repo.allSeries(deps.db);
+}
+
+/** Per episode of these series: title, whether its file is there, and the series' name and folder. */
+export function episodeStates(deps: Pick<Deps, 'db'>, keys: readonly string[]) {
+  return repo.episodeStates(deps.db, keys);
+}
+
 export function findSeries(deps: Pick<Deps, 'db'>, key: string): Promise<SeriesRow | null> {
   return repo.seriesByKey(deps.db, key);
 }

@@ -11,9 +11,10 @@ import { tasks as metadataTasks } from '../metadata/tasks.js';
 import { tasks as downloadTasks } from '../downloads/tasks.js';
 import { tasks as notificationTasks } from '../notifications/tasks.js';
 import { tasks as mediaServerTasks } from '../mediaServers/tasks.js';
+import { tasks as calendarTasks } from '../calendar/tasks.js';
 
 /** Every domain's tasks in one map. Domains add their factory here. */
-const factories: TaskFactory[] = [coreTasks, libraryTasks, languagesTasks, schedulerTasks, maintenanceTasks, watchlistTasks, metadataTasks, downloadTasks, notificationTasks, mediaServerTasks];
+const factories: TaskFactory[] = [coreTasks, libraryTasks, languagesTasks, schedulerTasks, maintenanceTasks, watchlistTasks, metadataTasks, downloadTasks, notificationTasks, mediaServerTasks, calendarTasks];
 
 export function buildTaskList(deps: Deps): Record<string, Task> {
   const list: Record<string, Task> = {};
@@ -29,5 +30,5 @@ export function buildTaskList(deps: Deps): Record<string, Task> {
 
 /** Crontab lines (Graphile Worker syntax) for fixed-time housekeeping. */
 export function buildCrontab(): string {
-  return ['0 4 * * * housekeeping ?jobKey=housekeeping&max=3'].join('\n');
+  return ['0 4 * * * housekeeping ?jobKey=housekeeping&max=3', '30 5 * * * calendar_refresh ?jobKey=calendar_refresh&max=3'].join('\n');
 }
