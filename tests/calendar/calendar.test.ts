@@ -16,6 +16,8 @@ let tmdb: FakeTmdb;
 let aniworld: FakeAniworld;
 let api: Awaited<ReturnType<typeof adminClient>>['api'];
 let token: string;
+let apiKey: string;
+let apiKeyId: number;
 let today: string;
 
 const day = (n: number) => addDays(today, n);
@@ -26,6 +28,9 @@ beforeAll(async () => {
   srv = await startTestServer({ env: { TMDB_API_URL: tmdb.apiUrl, TMDB_IMAGE_URL: tmdb.imageUrl, TMDB_API_KEY: FAKE_TMDB_KEY, ANIWORLD_URL: aniworld.url, TZ: 'Europe/Berlin' } });
   ({ api, token } = await adminClient(srv.url));
   today = localDay(new Date(), 'Europe/Berlin');
+  const key = await api.post('/api/auth/api-keys', { name: 'calendar app' });
+  expect(key.status, key.text).toBe(201);
+  ({ key: apiKey, id: apiKeyId } = key.body);
   await srv.deps.settings.update({ nfo: { create_on_add: false } });
 
   // a library series whose tvshow.nfo names its TMDB id; episode 1 is on disk, 2 is missing
@@ -91,7 +96,7 @@ describe('the iCal feed', () => {
   const feed = (q: string) => fetch(`${srv.url}/feed/calendar.ics?${q}`);
 
   it('is valid RFC 5545 for a calendar parser: one all-day VEVENT per episode with a stable UID', async () => {
-    const res = await feed(`apikey=${encodeURIComponent(token)}&pastDays=30&futureDays=30`);
+    const res = await feed(`apikey=${encodeURIComponent(apiKey)}&pastDays=30&futureDays=30`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
     const body = await res.text();
@@ -110,21 +115,26 @@ describe('the iCal feed', () => {
     expect(upcoming.startDate.toString()).toBe(day(7));
     expect(upcoming.uid).toBe('frieren-S01E04@aniworld');
     // the same UIDs on the next fetch (calendar apps update, not duplicate)
-    const again = new ICAL.Component(ICAL.parse(await (await feed(`apikey=${encodeURIComponent(token)}&pastDays=30&futureDays=30`)).text()));
+    const again = new ICAL.Component(ICAL.parse(await (await feed(`apikey=${encodeURIComponent(apiKey)}&pastDays=30&futureDays=30`)).text()));
     expect(again.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v).uid).sort()).toEqual(events.map((e) => e.uid).sort());
   });
 
   it('pastDays and futureDays bound it', async () => {
-    const cal = new ICAL.Component(ICAL.parse(await (await feed(`apikey=${encodeURIComponent(token)}&pastDays=0&futureDays=6`)).text()));
+    const cal = new ICAL.Component(ICAL.parse(await (await feed(`apikey=${encodeURIComponent(apiKey)}&pastDays=0&futureDays=6`)).text()));
     expect(cal.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v).summary).sort()).toEqual([
       'Frieren - S01E03 - Heute; mit, Zeichen', 'Frieren - S02E01 - Neue Staffel',
     ]);
   });
 
-  it('refuses a wrong or missing key, and never logs the key', async () => {
+  it('refuses a wrong, missing or revoked key and a login token in the URL, and never logs the key', async () => {
     expect((await feed('apikey=wrong-key')).status).toBe(401);
     expect((await feed('')).status).toBe(401);
-    expect(srv.logs()).not.toContain(token);
+    expect((await feed(`apikey=${encodeURIComponent(token)}`)).status).toBe(401);
+    // a key in the URL of any other path is no credential
+    expect((await fetch(`${srv.url}/api/calendar?apikey=${encodeURIComponent(apiKey)}`)).status).toBe(401);
+    expect((await api.del(`/api/auth/api-keys/${apiKeyId}`)).status).toBe(204);
+    expect((await feed(`apikey=${encodeURIComponent(apiKey)}`)).status).toBe(401);
+    expect(srv.logs()).not.toContain(apiKey);
     expect(srv.logs()).not.toContain('wrong-key');
   });
 });

@@ -1,9 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { Unauthorized } from '../http/errors.js';
 import { queryBool, route } from '../http/route.js';
-import { authenticate } from '../http/guard.js';
 import { icsCalendar } from './ical.js';
 import { addDays, calendar, today } from './service.js';
 
@@ -15,14 +13,6 @@ const Entry = z.object({
   status: z.enum(['downloaded', 'missing', 'airing_today', 'upcoming']),
   source: z.enum(['tmdb', 'provider']).describe('where the date comes from: TMDB, or the day a provider first listed the episode'),
 });
-
-/**
- * Who may read the feed. Until API keys exist, the key is a login token of any account
- * (calendar apps cannot send headers); it never reaches the logs (`apikey` is scrubbed).
- */
-function feedAllowed(deps: Deps, key: string | undefined): boolean {
-  return !!key && !!authenticate(deps, key);
-}
 
 export function calendarRoutes(deps: Deps): Router {
   const r = new Router();
@@ -45,17 +35,16 @@ export function calendarRoutes(deps: Deps): Router {
   });
 
   route(r, {
-    method: 'get', path: '/feed/calendar.ics', tags, access: 'public',
+    method: 'get', path: '/feed/calendar.ics', tags, access: 'user',
     summary: 'The calendar as an iCal (RFC 5545) feed for calendar apps; authorised by the key in the query (the only place a key may be in a URL)',
     query: z.object({
-      apikey: z.string().min(1).max(4096).optional().describe('the key'),
+      apikey: z.string().min(1).max(4096).optional().describe('an API key (Settings → API keys); the only place a key is accepted in a URL'),
       pastDays: z.coerce.number().int().min(0).max(365).default(7),
       futureDays: z.coerce.number().int().min(0).max(365).default(28),
       unmonitored: queryBool.optional(),
     }),
     responses: { 200: z.string().describe('text/calendar') },
   }, async ({ query, ctx }) => {
-    if (!feedAllowed(deps, query.apikey)) throw new Unauthorized(query.apikey ? 'Invalid key' : 'apikey is required');
     const now = today(deps);
     const entries = await calendar(deps, addDays(now, -query.pastDays), addDays(now, query.futureDays));
     ctx.type = 'text/calendar; charset=utf-8';

@@ -12,6 +12,15 @@ export function bearerToken(ctx: Context): string | null {
   return m ? m[1] : null;
 }
 
+/** Feeds for apps that cannot send headers (the iCal feed) carry an API key as `?apikey=`: the only URL credential. */
+const KEY_IN_URL = /^\/feed\//i;
+
+function queryKey(ctx: Context): string | null {
+  if (!KEY_IN_URL.test(ctx.path)) return null;
+  const k = ctx.query.apikey;
+  return typeof k === 'string' && k ? k : null;
+}
+
 export function authenticate(deps: Deps, token: string | null): AuthUser | null {
   if (!token) return null;
   const verified = deps.signer.verify(token);
@@ -31,12 +40,12 @@ export function guard(deps: Deps) {
   const perOrigin = new SharedWindow(deps.db, 'anon', deps.env.RATE_LIMIT_PER_MINUTE, 60);
   return async (ctx: Context, next: Next) => {
     const token = bearerToken(ctx);
-    // an API key in X-Api-Key (the *arr convention) or as the bearer token
-    const apiKey = ctx.get('X-Api-Key') || (token && API_KEY_PATTERN.test(token) ? token : '');
+    // an API key in X-Api-Key (the *arr convention), as the bearer token, or (feeds only) as ?apikey=
+    const apiKey = ctx.get('X-Api-Key') || (token && API_KEY_PATTERN.test(token) ? token : '') || (queryKey(ctx) ?? '');
     const user = apiKey ? await verifyApiKey(deps, apiKey) : authenticate(deps, token);
     ctx.state.user = user;
     ctx.state.authFailed = !user && (token !== null || apiKey !== '');
-    if (!user && /^\/(api|ws)(\/|$)/i.test(ctx.path) && !UNCOUNTED.test(ctx.path)) {
+    if (!user && /^\/(api|ws|feed)(\/|$)/i.test(ctx.path) && !UNCOUNTED.test(ctx.path)) {
       // keyed by the client's address: an Origin header is the client's to choose, so it cannot be the key
       const wait = await perOrigin.hit(clientIp(ctx, deps.env.TRUSTED_PROXIES));
       if (wait > 0) throw new RateLimited('Too many requests, try again later', wait);
