@@ -138,3 +138,13 @@ describe('the iCal feed', () => {
     expect(srv.logs()).not.toContain('wrong-key');
   });
 });
+
+describe('history of metadata', () => {
+  it('an NFO write is recorded with the files it changed', async () => {
+    const res = await api.post('/api/nfo/frieren/create', { overwrite_existing: true, download_poster: false, download_logo: false, download_fanart: false });
+    expect(res.status, res.text).toBe(200);
+    const rows = (await api.get('/api/anime/frieren/history?event=nfo_written')).body.items;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ event: 'nfo_written', series_key: 'frieren', season: null, data: { files: ['tvshow.nfo'] } });
+  });
+});

@@ -71,6 +71,10 @@ export interface AttemptFilter {
   until?: Date;
   /** Paging backwards: only attempts with a smaller id. */
   beforeId?: number;
+  /** Only attempts of these queue items. */
+  itemIds?: readonly string[];
+  /** Oldest first instead of newest first. */
+  oldestFirst?: boolean;
   limit?: number;
 }
 
@@ -84,13 +88,14 @@ function where(f: AttemptFilter) {
   if (f.since) parts.push(sql.fragment`finished_at >= ${f.since.toISOString()}::timestamptz`);
   if (f.until) parts.push(sql.fragment`finished_at < ${f.until.toISOString()}::timestamptz`);
   if (f.beforeId !== undefined) parts.push(sql.fragment`id < ${f.beforeId}`);
+  if (f.itemIds !== undefined) parts.push(sql.fragment`item_id = any(${sql.array([...f.itemIds], 'uuid')})`);
   return sql.join(parts, sql.fragment` and `);
 }
 
 /** Newest first. */
 export function listAttempts(c: Conn, f: AttemptFilter): Promise<readonly AttemptRow[]> {
   return c.any(sql.type(AttemptRow)`select ${COLS} from download_attempts where ${where(f)}
-    order by finished_at desc, id desc limit ${Math.min(Math.max(f.limit ?? 100, 1), 10_000)}`);
+    order by ${f.oldestFirst ? sql.fragment`finished_at, id` : sql.fragment`finished_at desc, id desc`} limit ${Math.min(Math.max(f.limit ?? 100, 1), 10_000)}`);
 }
 
 export const HosterStatsRow = z.object({

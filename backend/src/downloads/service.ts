@@ -27,6 +27,7 @@ import { backoffFilter, resetEpisodesOfItems, type PageBudget } from './policy.j
 import * as repo from './repo.js';
 import { dispatch, publishQueueStatus, toApiItem } from './queue.js';
 import { CANCEL_CHANNEL } from './runtime.js';
+import { recordHistory } from '../history/service.js';
 
 export { moveItem, queueStatus } from './queue.js';
 
@@ -112,6 +113,10 @@ export async function queueEpisodes(deps: Deps, input: QueueEpisodesInput): Prom
     added.push(row);
     result.added_items.push(row.id);
   }
+  await recordHistory(deps, ...added.map((row) => ({
+    event: 'queued' as const, series_key: row.serie_id, series_name: row.serie_name, season: row.season, episode: row.episode,
+    user_id: input.added_by ?? null, item_id: row.id, data: { queued_by: row.source, priority: row.priority, language: row.language },
+  })));
   for (const row of added) await deps.bus.publish('downloads', 'download_added', { download_id: row.id, key: row.serie_id, folder: row.serie_folder, item: toApiItem(row) });
   if (added.length) {
     await dispatch(deps);

@@ -8,7 +8,8 @@ import * as repo from './repo.js';
 import type { UnmatchedRow } from './repo.js';
 import { splitFolderYear } from './folderName.js';
 import { findSeriesForFolder } from './folderMatch.js';
-import { ensureSeriesCreated, KEY_FILE, scanSeries } from './service.js';
+import { ensureSeriesCreated, episodeStates, KEY_FILE, scanSeries } from './service.js';
+import { recordHistory } from '../history/service.js';
 
 /**
  * Import of an existing library: folders under the anime directory that are not series yet.
@@ -61,6 +62,12 @@ async function importOne(deps: ImportDeps, folder: string, provider: string, key
   await repo.removeUnmatched(deps.db, folder);
   const scan = await scanSeries(deps, key);
   result.imported.push({ folder, key, provider: p.id, missing: scan.missing.length });
+  const files = (await episodeStates(deps, [key])).filter((e) => e.is_downloaded);
+  if (files.length) {
+    await recordHistory(deps, { event: 'file_imported', series_key: key, series_name: row.name, data: {
+      folder, files: files.length, episodes: files.slice(0, 100).map((e) => ({ season: e.season, episode: e.episode })),
+    } });
+  }
 }
 
 async function autoMatch(deps: ImportDeps, folder: string, result: ImportResult): Promise<void> {

@@ -34,6 +34,7 @@ import type { Catalogue } from '../providers/types.js';
 import { scanDisk } from './scanner.js';
 import { syncWithProvider } from './sync.js';
 import { queueUnknownLanguages } from './languagesJob.js';
+import { recordHistory } from '../history/service.js';
 
 export type { SeriesRow } from './repo.js';
 
@@ -120,6 +121,7 @@ export async function ensureSeriesCreated(deps: LibDeps, input: EnsureSeriesInpu
   await fs.mkdir(seriesFolderPath(deps, result.row), { recursive: true });
   if (result.created) await writeKeyFile(dir, provider.id, input.key).catch((err) => deps.log.warn({ err: err.message, dir }, 'cannot write .aniworld-key'));
   if (result.created) deps.log.info({ key: input.key, folder, dir }, 'series added to the library');
+  if (result.created) await recordHistory(deps, { event: 'series_added', series_key: input.key, series_name: input.name, data: { folder, provider: provider.id } });
   return result;
 }
 
@@ -188,6 +190,8 @@ export async function deleteSeries(deps: LibDeps, key: string, deleteFiles: bool
   await repo.deleteSeries(deps.db, row.id);
   const removal = deleteFiles ? await removeProductFiles(deps.settings.animeDirectory(), dir, files) : null;
   deps.log.info({ key, folder: row.folder, delete_files: deleteFiles, removed: removal?.removed, kept: removal?.kept.length }, 'series removed from the library');
+  await recordHistory(deps, { event: 'series_removed', series_key: key, series_name: row.name, data: { folder: row.folder, delete_files: deleteFiles } },
+    ...(removal?.removed ? [{ event: 'file_deleted' as const, series_key: key, series_name: row.name, data: { folder: row.folder, removed: removal.removed, kept: removal.kept.length } }] : []));
   return { folder: row.folder, filesDeleted: deleteFiles, removal };
 }
 

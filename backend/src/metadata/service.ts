@@ -12,6 +12,7 @@ import { downloadedEpisodes } from './repo.js';
 import { findSeries, seriesFolderPath, type SeriesRow } from '../library/service.js';
 import { TmdbClient } from './tmdbClient.js';
 import type { TmdbEpisode, TmdbSeason, TmdbTv } from './tmdbTypes.js';
+import { recordHistory } from '../history/service.js';
 
 /** The metadata domain's logic: tvshow.nfo, episode NFOs and artwork for one series. */
 
@@ -147,6 +148,7 @@ export async function writeSeriesMetadata(deps: Deps, key: string, opts: WriteOp
     }
   }
   if (written.length) log.info({ tmdb_id: tmdbId, written: written.length }, 'metadata written');
+  if (written.length) await recordNfoWritten(deps, sd, written, null);
   return { ...sd, tmdbId, media: await mediaStatus(sd.dir), written, warnings };
 }
 
@@ -201,7 +203,16 @@ export async function writeEpisodeMetadata(deps: Deps, key: string, season: numb
   const ep = s.season.episodes.find((e) => e.episode_number === episode);
   if (!ep) return 'not_on_tmdb';
   const res = await writeEpisodeFiles(deps, tmdb, tv, [ep], s.english, videoPath, deps.settings.get().nfo.download_artwork, false);
+  if (res.written.length) await recordNfoWritten(deps, sd, res.written, { season, episode });
   return res.written.length ? 'written' : 'unchanged';
+}
+
+/** History: which metadata files a write created or changed (paths relative to the series folder). */
+function recordNfoWritten(deps: Deps, sd: SeriesDir, written: string[], ep: { season: number; episode: number } | null): Promise<void> {
+  return recordHistory(deps, {
+    event: 'nfo_written', series_key: sd.row.key, series_name: sd.row.name, season: ep?.season ?? null, episode: ep?.episode ?? null,
+    data: { files: written.slice(0, 100).map((f) => path.relative(sd.dir, f)) },
+  });
 }
 
 export async function checkSeries(deps: Deps, key: string) {

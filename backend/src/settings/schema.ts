@@ -7,6 +7,7 @@ import { BackupConfig } from '../backup/configSchema.js';
 import { NotificationsConfig } from '../notifications/configSchema.js';
 import { MediaServersConfig } from '../mediaServers/configSchema.js';
 import { LoggingConfig } from '../logs/configSchema.js';
+import { HistoryConfig } from '../history/configSchema.js';
 
 /** config.json: the spec's AppConfig plus one section per domain (each owned by its domain). */
 export const AppConfig = z
@@ -23,6 +24,7 @@ export const AppConfig = z
     nfo: NfoConfig.default({}),
     notifications: NotificationsConfig.default({}),
     media_servers: MediaServersConfig.default({}),
+    history: HistoryConfig.default({}),
     ui: z.object({ language: z.enum(['auto', 'en', 'de']).default('auto') }).default({}),
     other: z.record(z.unknown()).default({}),
   })

@@ -2,8 +2,9 @@ import { sql } from '../db/pool.js';
 import type { TaskFactory } from './types.js';
 import { pruneRevocations } from '../auth/repo.js';
 import { LoginThrottle } from '../auth/throttle.js';
+import { pruneHistory } from '../history/service.js';
 
-/** Prunes expired token revocations, old login failures and old finished Graphile Worker jobs. */
+/** Prunes expired token revocations, old login failures, old finished Graphile Worker jobs and history beyond its retention. */
 export const tasks: TaskFactory = (deps) => ({
   housekeeping: async () => {
     const { db, sessions, log } = deps;
@@ -13,6 +14,7 @@ export const tasks: TaskFactory = (deps) => ({
     // permanently failed jobs older than 14 days
     const res = await db.query(sql.unsafe`delete from graphile_worker._private_jobs
       where attempts >= max_attempts and updated_at < now() - interval '14 days'`);
-    log.info({ pruned_jobs: res.rowCount }, 'housekeeping done');
+    const prunedHistory = await pruneHistory(deps);
+    log.info({ pruned_jobs: res.rowCount, pruned_history: prunedHistory }, 'housekeeping done');
   },
 });

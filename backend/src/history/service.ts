@@ -1,0 +1,106 @@
+import type { Deps } from '../deps.js';
+import { findUserByName, listUsers } from '../auth/repo.js';
+import { attemptsOf, type AttemptRow } from '../downloads/attemptLog.js';
+import * as repo from './repo.js';
+
+/** Every kind of history row: the events of history_events plus two per download attempt. */
+export const HISTORY_TYPES = [
+  'queued', 'download_started', 'download_completed', 'download_failed', 'download_cancelled',
+  'blocklisted', 'file_imported', 'file_deleted', 'series_added', 'series_removed', 'nfo_written',
+] as const;
+export type HistoryType = (typeof HISTORY_TYPES)[number];
+const ATTEMPT_TYPES: HistoryType[] = ['download_started', 'download_completed', 'download_failed', 'download_cancelled'];
+
+export interface HistoryRow {
+  id: string;
+  at: string;
+  event: HistoryType;
+  series_key: string | null;
+  series_name: string | null;
+  season: number | null;
+  episode: number | null;
+  user: string | null;
+  data: Record<string, unknown>;
+}
+
+/** Records events; a failure is logged, never passed on (history must not break the work it describes). */
+export async function recordHistory(deps: Pick<Deps, 'db' | 'log'>, ...events: repo.NewEvent[]): Promise<void> {
+  await repo.insertEvents(deps.db, events).catch((err) => deps.log.error({ module: 'history', err: (err as Error).message }, 'history event not recorded'));
+}
+
+/** An attempt is two steps: the source chosen and started, then how it ended. */
+function attemptRows(a: AttemptRow): HistoryRow[] {
+  const base = { series_key: a.series_key, series_name: a.series_name || null, season: a.season, episode: a.episode, user: null };
+  const source = { hoster: a.hoster, language: a.language, source_url: a.source_url, queued_by: a.trigger, item_id: a.item_id };
+  const seconds = a.duration_ms / 1000;
+  return [
+    { ...base, id: `a${a.id}s`, at: a.started_at.toISOString(), event: 'download_started', data: source },
+    {
+      ...base, id: `a${a.id}e`, at: a.finished_at.toISOString(), event: `download_${a.outcome}` as HistoryType,
+      data: {
+        ...source, file: a.file_path, bytes: a.bytes, duration_seconds: seconds,
+        bytes_per_second: a.outcome === 'completed' && seconds > 0 ? Math.round(a.bytes / seconds) : null,
+        reason: a.reason, error_class: a.error_class, upgraded_from: a.upgraded_from,
+      },
+    },
+  ];
+}
+
+export interface HistoryQuery {
+  page: number;
+  perPage: number;
+  seriesKey?: string;
+  events?: HistoryType[];
+  user?: string;
+  since?: Date;
+  until?: Date;
+  sort: 'newest' | 'oldest';
+}
+
+/**
+ * One page of the history, newest (or oldest) first: history_events and the downloads domain's
+ * attempts merged by time. Rows older than the retention are not shown.
+ */
+export async function listHistory(deps: Deps, q: HistoryQuery): Promise<{ items: HistoryRow[]; has_more: boolean }> {
+  const retention = deps.settings.get().history.retention_days;
+  const floor = retention ? new Date(deps.clock.now().getTime() - retention * 86_400_000) : undefined;
+  const since = floor && (!q.since || q.since < floor) ? floor : q.since;
+  const want = q.page * q.perPage + 1;
+  const oldestFirst = q.sort === 'oldest';
+  const users = new Map((await listUsers(deps.db)).map((u) => [u.id, u.username]));
+  let userId: number | undefined;
+  let itemIds: readonly string[] | undefined;
+  if (q.user) {
+    const u = await findUserByName(deps.db, q.user);
+    if (!u) return { items: [], has_more: false };
+    userId = u.id;
+    itemIds = await repo.itemsQueuedBy(deps.db, u.id);
+  }
+  const eventTypes = q.events?.filter((e) => !ATTEMPT_TYPES.includes(e));
+  const wantAttempts = !q.events || q.events.some((e) => ATTEMPT_TYPES.includes(e));
+  const rows: HistoryRow[] = [];
+  if (!q.events || eventTypes!.length) {
+    for (const e of await repo.listEvents(deps.db, { seriesKey: q.seriesKey, events: eventTypes, userId, since, until: q.until, oldestFirst, limit: want })) {
+      rows.push({
+        id: `e${e.id}`, at: e.at.toISOString(), event: e.event, series_key: e.series_key, series_name: e.series_name, season: e.season, episode: e.episode,
+        user: e.user_id === null ? null : users.get(e.user_id) ?? `#${e.user_id}`, data: { ...e.data, ...(e.item_id ? { item_id: e.item_id } : {}) },
+      });
+    }
+  }
+  if (wantAttempts && (!itemIds || itemIds.length)) {
+    // each attempt gives two rows: `want` attempts always cover `want` rows
+    for (const a of await attemptsOf(deps, { seriesKey: q.seriesKey, since, until: q.until, itemIds, oldestFirst, limit: want })) {
+      for (const r of attemptRows(a)) if (!q.events || q.events.includes(r.event)) rows.push(r);
+    }
+  }
+  rows.sort((a, b) => (a.at === b.at ? a.id.localeCompare(b.id) : a.at < b.at ? -1 : 1) * (oldestFirst ? 1 : -1));
+  const start = (q.page - 1) * q.perPage;
+  return { items: rows.slice(start, start + q.perPage), has_more: rows.length > start + q.perPage };
+}
+
+/** Housekeeping: events older than `history.retention_days` are removed (nothing while it is unset). */
+export async function pruneHistory(deps: Pick<Deps, 'db' | 'settings' | 'clock'>): Promise<number> {
+  const days = deps.settings.get().history.retention_days;
+  if (!days) return 0;
+  return repo.pruneBefore(deps.db, new Date(deps.clock.now().getTime() - days * 86_400_000));
+}
