@@ -32,12 +32,14 @@ describe('GET /api/history', () => {
     expect(steps(res.body.items)).toEqual([
       ['download_completed', 'SendVid'],
       ['download_started', 'SendVid'],
+      ['blocklisted', 'VOE'],
       ['download_failed', 'VOE'],
       ['download_started', 'VOE'],
       ['queued', null],
       ['series_added', null],
     ]);
-    const [done, , failed, , queued, added] = res.body.items;
+    const [done, , blocked, failed, , queued, added] = res.body.items;
+    expect(blocked.data).toMatchObject({ language: 'german_dub', reason: failed.data.reason });
     expect(done).toMatchObject({ series_key: 'frieren', series_name: 'Frieren', season: 1, episode: 1, data: { language: 'german_dub', queued_by: 'manual' } });
     expect(done.data.bytes).toBe(fs.statSync(mp4).size);
     expect(done.data.file).toMatch(/Frieren - S01E01 - Episode 1\.mp4$/);
@@ -55,13 +57,13 @@ describe('GET /api/history', () => {
     const two = await env.api.get('/api/history?event=queued,series_added');
     expect(two.body.items.map((r: any) => r.event)).toEqual(['queued', 'series_added']);
     const mine = await env.api.get('/api/history?user=admin');
-    expect(mine.body.items.map((r: any) => r.event)).toEqual(['download_completed', 'download_started', 'download_failed', 'download_started', 'queued']);
+    expect(mine.body.items.map((r: any) => r.event)).toEqual(['download_completed', 'download_started', 'blocklisted', 'download_failed', 'download_started', 'queued']);
     expect((await env.api.get('/api/history?user=nobody')).body.items).toEqual([]);
     const oldest = await env.api.get('/api/history?series=frieren&sort=oldest');
-    expect(oldest.body.items.map((r: any) => r.event)).toEqual(['series_added', 'queued', 'download_started', 'download_failed', 'download_started', 'download_completed']);
+    expect(oldest.body.items.map((r: any) => r.event)).toEqual(['series_added', 'queued', 'download_started', 'download_failed', 'blocklisted', 'download_started', 'download_completed']);
     const future = new Date(Date.now() + 3_600_000).toISOString();
     expect((await env.api.get(`/api/history?since=${encodeURIComponent(future)}`)).body.items).toEqual([]);
-    expect((await env.api.get(`/api/history?until=${encodeURIComponent(future)}&series=frieren`)).body.items).toHaveLength(6);
+    expect((await env.api.get(`/api/history?until=${encodeURIComponent(future)}&series=frieren`)).body.items).toHaveLength(7);
     const page1 = await env.api.get('/api/history?series=frieren&per_page=4');
     const page2 = await env.api.get('/api/history?series=frieren&per_page=4&page=2');
     expect(page1.body).toMatchObject({ page: 1, per_page: 4, has_more: true });
@@ -73,7 +75,7 @@ describe('GET /api/history', () => {
   it('GET /api/anime/{key}/history is the series\' own history', async () => {
     const res = await env.api.get('/api/anime/frieren/history?per_page=3');
     expect(res.status, res.text).toBe(200);
-    expect(res.body.items.map((r: any) => r.event)).toEqual(['download_completed', 'download_started', 'download_failed']);
+    expect(res.body.items.map((r: any) => r.event)).toEqual(['download_completed', 'download_started', 'blocklisted']);
     expect((await env.api.get('/api/anime/unknown-show/history')).status).toBe(404);
   });
 

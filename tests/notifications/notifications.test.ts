@@ -153,40 +153,46 @@ describe('a completed download', () => {
     expect(kodi.received).toHaveLength(1);
     expect(jellyfin.received).toHaveLength(1);
     expect(plex.at('/library/sections/7/refresh')).toHaveLength(1);
-    expect(JSON.parse(kodi.received[0].body).params.directory).toMatch(/^smb:\/\/nas\/anime\/Dandadan\/$/);
+    expect(JSON.parse(kodi.received[0].body).params.directory).toBe('smb://nas/anime/Dandadan (2020)/');
     await env.api.put('/api/config', { media_servers: { batch_seconds: 0 } });
   }, 240_000);
 });
 
 describe('failed downloads', () => {
-  const failing = () => ({ lang: 1 as const, hoster: 'VOE', embedUrl: env.hosters.embed('VOE', { mp4 }, { page: '404' }) });
+  const pageGone = () => ({ lang: 1 as const, hoster: 'VOE', embedUrl: env.hosters.embed('VOE', { mp4 }, { page: '404' }) });
+  const unreachable = { lang: 1 as const, hoster: 'Mystery', embedUrl: 'http://127.0.0.1:9/e/1' };
 
-  it('are announced once when the queue gave up, or for every failed source with each_attempt', async () => {
+  it('are announced when the failure policy gave up (or never retries), or for every failed source and run with each_attempt', async () => {
     await addSeries(env, 'broken', 'Broken', [
-      { episode: 1, sources: [failing(), { lang: 3, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4 }, { status: 404 }) }] },
-      { episode: 2, sources: [failing(), { lang: 3, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4 }, { status: 404 }) }] },
+      { episode: 1, sources: [pageGone()] },
+      { episode: 2, sources: [unreachable] },
+      { episode: 3, sources: [pageGone(), { lang: 1, hoster: 'Mystery', embedUrl: 'http://127.0.0.1:9/e/3' }] },
     ]);
     hooks.received.length = 0;
+    // episode 1: its only source is gone: blocklisted, the policy tries again later: nothing announced yet
     const first = await queue(env, 'broken', [1]);
     expect((await waitFor(env, first.added_items[0], ['completed', 'failed'])).status).toBe('failed');
+    // episode 2: a network failure is never retried by the policy: announced at once
+    const second = await queue(env, 'broken', [2]);
+    expect((await waitFor(env, second.added_items[0], ['completed', 'failed'])).status).toBe('failed');
     await until(() => hooks.at('/trouble').length > 0 && hooks.at('/generic').length > 0, 'the failure notifications');
     await drained('notify_send');
     expect(hooks.at('/trouble').map((r) => JSON.parse(r.body))).toEqual([
-      expect.objectContaining({ event: 'download_failed', title: 'Download failed: Broken S01E01', data: expect.objectContaining({ gave_up: true }) }),
+      expect.objectContaining({ event: 'download_failed', title: 'Download failed: Broken S01E02', data: expect.objectContaining({ gave_up: true }) }),
     ]);
     expect(hooks.at('/generic')).toHaveLength(1); // the generic channel chose download_failed too
 
     hooks.received.length = 0;
     await env.api.put('/api/config', { notifications: { download_failed: 'each_attempt' } });
-    const second = await queue(env, 'broken', [2]);
-    expect((await waitFor(env, second.added_items[0], ['completed', 'failed'])).status).toBe('failed');
-    await until(() => hooks.at('/trouble').some((r) => JSON.parse(r.body).data.gave_up), 'the final failure notification');
+    const third = await queue(env, 'broken', [3]);
+    expect((await waitFor(env, third.added_items[0], ['completed', 'failed'])).status).toBe('failed');
+    await until(() => hooks.at('/trouble').some((r) => JSON.parse(r.body).data.hoster === null), 'the run failure notification');
     await drained('notify_send');
     const seen = hooks.at('/trouble').map((r) => JSON.parse(r.body));
     expect(seen.map((e) => [e.title, e.data.gave_up, e.data.hoster])).toEqual(expect.arrayContaining([
-      ['Source failed: Broken S01E02', false, 'VOE'],
-      ['Source failed: Broken S01E02', false, 'Vidoza'],
-      ['Download failed: Broken S01E02', true, null],
+      ['Source failed: Broken S01E03', false, 'VOE'],
+      ['Source failed: Broken S01E03', false, 'Mystery'],
+      ['Download failed, trying again later: Broken S01E03', false, null],
     ]));
     expect(seen).toHaveLength(3);
     await env.api.put('/api/config', { notifications: { download_failed: 'gave_up' } });

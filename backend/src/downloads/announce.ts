@@ -43,12 +43,15 @@ export async function announceCompleted(deps: Deps, item: ItemRow, c: Completed)
   });
 }
 
-/** The queue gave up on an item (`final`), or, with `download_failed: each_attempt`, one source failed. */
+/**
+ * The failure policy gave up on an episode (`final`); with `download_failed: each_attempt` also
+ * every failed source (`hoster` set) and every failed run the policy will try again.
+ */
 export async function announceFailed(deps: Deps, item: ItemRow, error: string, opts: { final: boolean; hoster?: string; language?: string }): Promise<void> {
   const cfg = deps.settings.get().notifications;
   if (!opts.final && cfg.download_failed !== 'each_attempt') return;
   await notifySafely(deps, 'download_failed', {
-    title: `${opts.final ? 'Download failed' : 'Source failed'}: ${label(item)}`,
+    title: `${opts.final ? 'Download failed' : opts.hoster ? 'Source failed' : 'Download failed, trying again later'}: ${label(item)}`,
     message: `${label(item)}: ${error}`.slice(0, 1500),
     data: { ...facts(item), error, gave_up: opts.final, hoster: opts.hoster ?? null, language: opts.language ?? null },
   });

@@ -46,12 +46,13 @@ export async function runDownload(deps: Deps, id: string, stopSignal?: AbortSign
   }
 }
 
-async function fail(deps: Deps, item: repo.ItemRow, error: string) {
+/** `gaveUp`: the failure policy will not try again by itself (or does not count this failure). */
+async function fail(deps: Deps, item: repo.ItemRow, error: string, gaveUp = true) {
   const row = await repo.markFailed(deps.db, item.id, error);
   deps.log.warn({ item: item.id, serie: item.serie_id, season: item.season, episode: item.episode, error }, 'download failed');
   if (row) await deps.bus.publish('downloads', 'download_failed', { download_id: item.id, key: item.serie_id, folder: item.serie_folder, error, item: toApiItem(row) });
   await publishQueueStatus(deps);
-  if (row) await announceFailed(deps, item, error, { final: true });
+  if (row) await announceFailed(deps, item, error, { final: gaveUp });
 }
 
 async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal): Promise<void> {
@@ -83,8 +84,8 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
   };
   const run = { nothingToTry: false, known: [] as string[] };
   const failRun = async (error: string) => {
-    await noteRunFailed(deps, item, { ...run, classes, error }).catch((err) => log.warn({ err: (err as Error).message }, 'could not record the backoff'));
-    await fail(deps, item, error);
+    const backoff = await noteRunFailed(deps, item, { ...run, classes, error }).catch((err) => { log.warn({ err: (err as Error).message }, 'could not record the backoff'); return null; });
+    await fail(deps, item, error, backoff ? backoff.gave_up : true);
   };
   try {
     await fs.mkdir(seriesDir, { recursive: true });

@@ -17,18 +17,23 @@ import type { EpisodeSource, Provider } from '../providers/types.js';
 import { recordAttempt, type AttemptOf, type AttemptOutcome } from './attemptLog.js';
 import type { FailureClass } from './failure.js';
 import * as repo from './policyRepo.js';
+import { recordHistory } from '../history/service.js';
 
 export const BACKOFF_HOURS = [1, 6, 24] as const;
 
 type Item = AttemptOf['item'];
 
 /** Records the attempt and blocklists its source when it failed through its own fault. */
-export async function noteAttempt(deps: Pick<Deps, 'db' | 'clock'>, a: AttemptOf, o: AttemptOutcome): Promise<FailureClass | null> {
+export async function noteAttempt(deps: Pick<Deps, 'db' | 'clock' | 'log'>, a: AttemptOf, o: AttemptOutcome): Promise<FailureClass | null> {
   const row = await recordAttempt(deps, a, o);
   if (row.error_class === 'source') {
     await repo.addToBlocklist(deps.db, {
       series_key: row.series_key, season: row.season, episode: row.episode, hoster: row.hoster, language: row.language,
       source_url: row.source_url, reason: row.reason ?? 'failed', attempt_id: row.id, at: row.finished_at,
+    });
+    await recordHistory(deps, {
+      event: 'blocklisted', series_key: row.series_key, series_name: row.series_name || null, season: row.season, episode: row.episode,
+      item_id: row.item_id, data: { hoster: row.hoster, language: row.language, source_url: row.source_url, reason: row.reason, attempt_id: row.id },
     });
   }
   return row.error_class;

@@ -42,6 +42,8 @@ export interface EventFilter {
   seriesKey?: string;
   events?: readonly string[];
   userId?: number;
+  /** With userId: also events of these queue items (what happened to that user's downloads). */
+  itemIds?: readonly string[];
   since?: Date;
   until?: Date;
   oldestFirst?: boolean;
@@ -52,7 +54,7 @@ export function listEvents(c: Conn, f: EventFilter): Promise<readonly EventRow[]
   const parts = [sql.fragment`true`];
   if (f.seriesKey !== undefined) parts.push(sql.fragment`series_key = ${f.seriesKey}`);
   if (f.events !== undefined) parts.push(sql.fragment`event = any(${sql.array([...f.events], 'text')})`);
-  if (f.userId !== undefined) parts.push(sql.fragment`user_id = ${f.userId}`);
+  if (f.userId !== undefined) parts.push(sql.fragment`(user_id = ${f.userId} or item_id = any(${sql.array([...(f.itemIds ?? [])], 'uuid')}))`);
   if (f.since) parts.push(sql.fragment`at >= ${f.since.toISOString()}::timestamptz`);
   if (f.until) parts.push(sql.fragment`at < ${f.until.toISOString()}::timestamptz`);
   return c.any(sql.type(EventRow)`select id::int8 as id, at, event, series_key, series_name, season, episode, user_id, item_id::text, data

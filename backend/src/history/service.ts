@@ -80,7 +80,7 @@ export async function listHistory(deps: Deps, q: HistoryQuery): Promise<{ items:
   const wantAttempts = !q.events || q.events.some((e) => ATTEMPT_TYPES.includes(e));
   const rows: HistoryRow[] = [];
   if (!q.events || eventTypes!.length) {
-    for (const e of await repo.listEvents(deps.db, { seriesKey: q.seriesKey, events: eventTypes, userId, since, until: q.until, oldestFirst, limit: want })) {
+    for (const e of await repo.listEvents(deps.db, { seriesKey: q.seriesKey, events: eventTypes, userId, itemIds, since, until: q.until, oldestFirst, limit: want })) {
       rows.push({
         id: `e${e.id}`, at: e.at.toISOString(), event: e.event, series_key: e.series_key, series_name: e.series_name, season: e.season, episode: e.episode,
         user: e.user_id === null ? null : users.get(e.user_id) ?? `#${e.user_id}`, data: { ...e.data, ...(e.item_id ? { item_id: e.item_id } : {}) },
