@@ -94,13 +94,13 @@ describe('sessions across processes sharing one database', () => {
     const second = (await client(b.url).post('/api/auth/login', { password: ADMIN_PASSWORD })).body.access_token;
     await client(b.url, second).post('/api/users', { username: 'erin', password: 'Erin-Pass1!' });
     const erin = (await client(a.url).post('/api/auth/login', { username: 'erin', password: 'Erin-Pass1!' })).body.access_token;
-    expect((await client(a.url, erin).get('/api/config')).status).toBe(200);
+    expect((await client(a.url, erin).get('/api/anime')).status).toBe(200);
     const erinId = (await client(a.url, erin).get('/api/users/me')).body.id;
     await client(b.url, second).del(`/api/users/${erinId}`);
     status = 0;
     for (let i = 0; i < 20 && status !== 401; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      status = (await client(a.url, erin).get('/api/config')).status;
+      status = (await client(a.url, erin).get('/api/anime')).status;
     }
     expect(status).toBe(401);
 

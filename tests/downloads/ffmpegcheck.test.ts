@@ -41,7 +41,11 @@ describe('the product with an outdated ffmpeg', () => {
     const anon = client(env.srv.url);
     expect((await anon.get('/health')).status).toBe(200);
     await env.srv.deps.ffmpegCheck;
-    const health = await anon.get('/health/detailed');
+    const anonHealth = await anon.get('/health/detailed');
+    expect(anonHealth.status).toBe(200);
+    expect(anonHealth.body.warnings).toEqual([{ code: 'FFMPEG_UNSUITABLE', message: expect.any(String) }]);
+    expect(anonHealth.body.dependencies.ffmpeg).toBeUndefined(); // the version and paths are for logged-in callers
+    const health = await env.api.get('/health/detailed');
     expect(health.status).toBe(200);
     expect(health.body.dependencies.ffmpeg).toMatchObject({ status: 'too_old', ffmpeg_version: '4.4.2-0ubuntu0.22.04.1' });
     expect(health.body.warnings).toEqual([{ code: 'FFMPEG_UNSUITABLE', message: expect.stringMatching(/found ffmpeg 4\.4\.2.*downloads are disabled.*FFmpeg 5/) }]);
