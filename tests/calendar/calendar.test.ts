@@ -75,6 +75,15 @@ describe('air dates and GET /api/calendar', () => {
     expect(narrow.body.episodes.map((e: any) => e.episode)).toEqual([3, 4]);
   });
 
+  it('leaves out unmonitored episodes unless asked', async () => {
+    await srv.deps.db.query(sql.unsafe`update episodes set monitored = false where season = 1 and episode = 2 and series_id = (select id from series where key = 'frieren')`);
+    const monitored = await api.get(`/api/calendar?start=${day(-30)}&end=${day(30)}`);
+    expect(monitored.body.episodes.map((e: any) => e.episode)).toEqual([1, 3, 4]);
+    const all = await api.get(`/api/calendar?start=${day(-30)}&end=${day(30)}&unmonitored=true`);
+    expect(all.body.episodes.map((e: any) => e.episode)).toEqual([1, 2, 3, 4]);
+    await srv.deps.db.query(sql.unsafe`update episodes set monitored = true where series_id = (select id from series where key = 'frieren')`);
+  });
+
   it('refuses a bad range, and anonymous callers', async () => {
     expect((await api.get(`/api/calendar?start=${day(5)}&end=${today}`)).status).toBe(400);
     expect((await api.get('/api/calendar?start=2026-13-45')).status).toBe(422);

@@ -24,14 +24,14 @@ export function calendarRoutes(deps: Deps): Router {
     query: z.object({
       start: Day.optional().describe('first day (YYYY-MM-DD, server time zone)'),
       end: Day.optional().describe('last day, inclusive (at most 400 days after start)'),
-      unmonitored: queryBool.optional().describe('also unmonitored series (every series counts as monitored until monitoring exists)'),
+      unmonitored: queryBool.optional().describe('also unmonitored series and episodes'),
     }),
     responses: { 200: z.object({ today: z.string(), start: z.string(), end: z.string(), episodes: z.array(Entry) }) },
   }, async ({ query }) => {
     const now = today(deps);
     const start = query.start ?? addDays(now, -7);
     const end = query.end ?? addDays(start, 35);
-    return { today: now, start, end, episodes: await calendar(deps, start, end) };
+    return { today: now, start, end, episodes: await calendar(deps, start, end, query.unmonitored ?? false) };
   });
 
   route(r, {
@@ -46,7 +46,7 @@ export function calendarRoutes(deps: Deps): Router {
     responses: { 200: z.string().describe('text/calendar') },
   }, async ({ query, ctx }) => {
     const now = today(deps);
-    const entries = await calendar(deps, addDays(now, -query.pastDays), addDays(now, query.futureDays));
+    const entries = await calendar(deps, addDays(now, -query.pastDays), addDays(now, query.futureDays), query.unmonitored ?? false);
     ctx.type = 'text/calendar; charset=utf-8';
     ctx.set('Cache-Control', 'private, max-age=300');
     ctx.body = icsCalendar(entries, deps.clock.now(), 'aniworld');

@@ -363,9 +363,9 @@ export const episodesAddedSince = (c: Conn, since: Date) =>
 
 export const dbNow = (c: Conn) => c.oneFirst(sql.type(z.object({ now: z.date() }))`select now() as now`);
 
-export const EpisodeState = z.object({ key: z.string(), name: z.string(), folder: z.string(), season: z.number(), episode: z.number(), title: z.string().nullable(), is_downloaded: z.boolean() });
+export const EpisodeState = z.object({ key: z.string(), name: z.string(), folder: z.string(), season: z.number(), episode: z.number(), title: z.string().nullable(), is_downloaded: z.boolean(), monitored: z.boolean() });
 
 /** The library's episodes of these series: name, folder, title and whether the file is there. */
 export const episodeStates = (c: Conn, keys: readonly string[]) =>
-  c.any(sql.type(EpisodeState)`select s.key, s.name, s.folder, e.season, e.episode, e.title, e.is_downloaded
+  c.any(sql.type(EpisodeState)`select s.key, s.name, s.folder, e.season, e.episode, e.title, e.is_downloaded, e.monitored
     from episodes e join series s on s.id = e.series_id where s.key = any(${sql.array([...keys], 'text')})`);
