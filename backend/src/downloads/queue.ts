@@ -3,6 +3,7 @@ import { Conflict, NotFound } from '../http/errors.js';
 import { MAX_PER_PAGE, type Page } from '../http/schema.js';
 import * as repo from './repo.js';
 import { ffmpegUsable, runtimeFor } from './runtime.js';
+import { checkSpaceHold } from './spaceHold.js';
 
 /** Queue mechanics shared by the service and the jobs: claiming, recovery, the API shapes. */
 
@@ -38,6 +39,7 @@ export type ApiItem = ReturnType<typeof toApiItem>;
 /** Claims the next items (queue order, at most max_parallel_downloads across processes) and adds their jobs. */
 export async function dispatch(deps: Deps): Promise<string[]> {
   if (!(await ffmpegUsable(deps))) return []; // downloads disabled: items wait (see /health/detailed)
+  if (await checkSpaceHold(deps)) return []; // low disk space: items wait (held_reason in the queue status)
   const max = deps.settings.get().downloads.max_parallel_downloads;
   return deps.db.transaction(async (tx) => {
     const ids = await repo.claimNext(tx, max);
@@ -98,11 +100,12 @@ async function queueStatistics(db: Deps['db']) {
 export async function queueStatus(deps: Pick<Deps, 'db'>, paging: Page = { page: 1, per_page: MAX_PER_PAGE }) {
   const offset = (paging.page - 1) * paging.per_page;
   const list = (statuses: readonly repo.ItemRow['status'][]) => repo.itemsPage(deps.db, statuses, paging.per_page, offset).then((rows) => rows.map(toApiItem));
-  const [state, active, pending, completed, failed, statistics] = await Promise.all([
+  const [state, active, pending, completed, failed, statistics, held] = await Promise.all([
     repo.queueState(deps.db), list(LISTS.active), list(LISTS.pending), list(LISTS.completed), list(LISTS.failed), queueStatistics(deps.db),
+    repo.heldReason(deps.db),
   ]);
   return {
-    status: { is_running: state.is_running, is_paused: state.is_paused, active_downloads: active, pending_queue: pending, completed_downloads: completed, failed_downloads: failed },
+    status: { is_running: state.is_running, is_paused: state.is_paused, held_reason: held, active_downloads: active, pending_queue: pending, completed_downloads: completed, failed_downloads: failed },
     statistics,
   };
 }
@@ -112,8 +115,8 @@ export async function queueStatus(deps: Pick<Deps, 'db'>, paging: Page = { page:
  * travels along: `{item, order_changed: true}` after a priority change (the pending order moved).
  */
 export async function publishQueueStatus(deps: Deps, extra: Record<string, unknown> = {}): Promise<void> {
-  const [state, statistics] = await Promise.all([repo.queueState(deps.db), queueStatistics(deps.db)]);
-  await deps.bus.publish('downloads', 'queue_status', { is_running: state.is_running, is_paused: state.is_paused, statistics, ...extra });
+  const [state, statistics, held] = await Promise.all([repo.queueState(deps.db), queueStatistics(deps.db), repo.heldReason(deps.db)]);
+  await deps.bus.publish('downloads', 'queue_status', { is_running: state.is_running, is_paused: state.is_paused, held_reason: held, statistics, ...extra });
 }
 
 /** PATCH /api/queue/{id}: a waiting item's priority, which moves it in the order the dispatcher claims. */

@@ -274,3 +274,15 @@ export async function requeueInterrupted(conn: Conn): Promise<number> {
     updated_at = now() where status = 'downloading'`);
   return r.rowCount;
 }
+
+/** The reason new downloads are held (low disk space), shared by every process; null when they are not. */
+export const heldReason = (conn: Conn) =>
+  conn.oneFirst(sql.type(z.object({ held_reason: z.string().nullable() }))`select held_reason from download_queue_state`);
+
+/** Sets or clears the hold; answers what it was before, or undefined when nothing changed. */
+export async function setHeldReason(conn: Conn, reason: string | null): Promise<{ before: string | null } | undefined> {
+  const row = await conn.maybeOne(sql.type(z.object({ before: z.string().nullable() }))`update download_queue_state s
+    set held_reason = ${reason}, updated_at = now() from (select held_reason as before from download_queue_state for update) old
+    where s.held_reason is distinct from ${reason} returning old.before`);
+  return row ?? undefined;
+}

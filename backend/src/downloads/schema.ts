@@ -76,6 +76,7 @@ export const QueueStatus = z.object({
   status: z.object({
     is_running: z.boolean(),
     is_paused: z.boolean(),
+    held_reason: z.string().nullable().describe('why new downloads do not start although the queue runs (low disk space on the library\'s disk); null when they do'),
     active_downloads: z.array(DownloadItem),
     pending_queue: z.array(DownloadItem),
     completed_downloads: z.array(DownloadItem),

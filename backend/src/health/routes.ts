@@ -6,6 +6,7 @@ import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
 import { sql } from '../db/pool.js';
 import { systemMetrics } from './system.js';
+import { about, AboutSchema, diskUsage, DiskUsageSchema } from './about.js';
 
 const Basic = z.object({ status: z.enum(['healthy', 'unhealthy']), timestamp: z.string(), version: z.string() });
 const Detailed = Basic.extend({
@@ -14,7 +15,11 @@ const Detailed = Basic.extend({
     filesystem: z.object({ status: z.string(), data_dir_writable: z.boolean(), logs_dir_writable: z.boolean() }),
     system: z.object({
       cpu_percent: z.number(), memory_percent: z.number(), memory_available_mb: z.number(),
-      disk_percent: z.number(), disk_free_mb: z.number(), uptime_seconds: z.number(),
+      disk_percent: z.number().describe('the data folder\'s disk'), disk_free_mb: z.number().describe('the data folder\'s disk'), uptime_seconds: z.number(),
+    }).optional().describe('Logged-in callers only'),
+    disks: z.object({
+      library: DiskUsageSchema.nullable().describe('the anime library\'s disk (min_free_space_mb is measured here)'),
+      data: DiskUsageSchema.nullable().describe('the data folder\'s disk (config, backups, logs, the embedded database)'),
     }).optional().describe('Logged-in callers only'),
     ffmpeg: z.object({
       ffmpeg_path: z.string().nullable(), ffprobe_path: z.string().nullable(), source: z.string(),
@@ -22,6 +27,7 @@ const Detailed = Basic.extend({
       ffmpeg_version: z.string().nullable().optional(), ffprobe_version: z.string().nullable().optional(), message: z.string().optional(),
     }).optional().describe('Logged-in callers only'),
   }),
+  about: AboutSchema.optional().describe('Logged-in callers only: versions, uptime, database size, the newest backup'),
   warnings: z.array(z.object({ code: z.string(), message: z.string() })).describe('What works only in part although the product runs: e.g. `FFMPEG_UNSUITABLE` (downloads disabled)'),
   startup_time: z.string(),
 });
@@ -78,8 +84,10 @@ export function healthRoutes(deps: Deps): Router {
         database,
         filesystem: { status: dataOk && logsOk ? 'healthy' : 'unhealthy', data_dir_writable: dataOk, logs_dir_writable: logsOk },
         system: await systemMetrics(deps.env.DATA_DIR),
+        disks: { library: await diskUsage(deps.settings.animeDirectory()), data: await diskUsage(deps.env.DATA_DIR) },
         ffmpeg,
       },
+      about: await about(deps),
       warnings,
       startup_time: deps.startedAt.toISOString(),
     };

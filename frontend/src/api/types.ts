@@ -206,6 +206,8 @@ export interface DownloadItem {
 export interface QueueStatus {
   is_running: boolean;
   is_paused: boolean;
+  /** Why new downloads wait although the queue runs (low disk space); null when they do not. */
+  held_reason?: string | null;
   active_downloads: DownloadItem[];
   pending_queue: DownloadItem[];
   completed_downloads: DownloadItem[];
@@ -446,14 +448,26 @@ export interface HealthDetailed {
   dependencies: {
     database: { status: string; connection_time_ms: number | null; message: string };
     filesystem: { status: string; data_dir_writable: boolean; logs_dir_writable: boolean };
-    system: { cpu_percent: number; memory_percent: number; memory_available_mb: number; disk_percent: number; disk_free_mb: number; uptime_seconds: number };
+    system?: { cpu_percent: number; memory_percent: number; memory_available_mb: number; disk_percent: number; disk_free_mb: number; uptime_seconds: number };
+    disks?: { library: DiskUsage | null; data: DiskUsage | null };
     ffmpeg?: {
       ffmpeg_path: string | null; ffprobe_path: string | null; source: string;
       status?: 'checking' | 'ok' | 'too_old' | 'missing'; ffmpeg_version?: string | null; ffprobe_version?: string | null; message?: string;
     };
   };
+  about?: {
+    product_version: string; node_version: string; postgres_version: string | null; ffmpeg_version: string | null;
+    uptime_seconds: number; database_size_mb: number | null; last_backup: { name: string; created: string; kind: string; size: number } | null;
+  };
   warnings: { code: string; message: string }[];
   startup_time: string;
+}
+
+export interface DiskUsage {
+  path: string;
+  free_mb: number;
+  total_mb: number;
+  used_percent: number;
 }
 
 export interface RealtimeMessage<T = Record<string, unknown>> {

@@ -146,6 +146,7 @@ export function createQueueStore(refresh: () => void = () => undefined) {
         if (d.order_changed === true) refresh();
         if (typeof d.is_running === 'boolean') state.status.is_running = d.is_running;
         if (typeof d.is_paused === 'boolean') state.status.is_paused = d.is_paused;
+        if ('held_reason' in d) state.status.held_reason = (d.held_reason as string | null) ?? null;
         if (d.statistics && typeof d.statistics === 'object') {
           state.statistics = d.statistics as QueueStatistics;
           if (!countsMatch(state.statistics)) refresh();
