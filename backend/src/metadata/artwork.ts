@@ -42,7 +42,7 @@ export async function downloadImage(tmdb: TmdbClient, url: string, maxBytes: num
   const type = imageType(String(res.headers['content-type'] ?? ''));
   const tooLarge = announcedOver(res.headers, maxBytes);
   if (res.statusCode !== 200 || !ARTWORK_TYPES.has(type) || tooLarge) {
-    res.body.destroy();
+    res.body.on('error', () => undefined).destroy(); // the abort is ours: no unhandled 'error'
     const why = res.statusCode !== 200 ? `HTTP ${res.statusCode}` : !ARTWORK_TYPES.has(type) ? `content type '${type || 'none'}'` : `response too large (over ${maxBytes} bytes)`;
     throw new ServiceUnavailable(`Artwork refused: ${why}`, { url });
   }

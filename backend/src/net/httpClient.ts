@@ -196,7 +196,7 @@ export class HttpClient {
           continue;
         }
         if (announcedOver(headers, limit)) {
-          res.body.destroy();
+          res.body.on('error', () => undefined).destroy(); // the abort is ours: no unhandled 'error'
           throw new ResponseTooLarge(current, limit);
         }
         const body = await readCapped(res.body, limit, current);

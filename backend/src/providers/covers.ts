@@ -131,8 +131,8 @@ async function fetchCover(deps: Pick<Deps, 'settings'>, first: string, site: Sit
     if (res.statusCode !== 200) { await res.body.dump(); throw badGateway(`The provider answered ${res.statusCode} for the cover`); }
     const type = imageType(header('content-type'));
     // raster images only: an SVG can carry script
-    if (!IMAGE_MAGIC[type]) { res.body.destroy(); throw badGateway(`The cover is not an image (${type || 'no content type'})`); }
-    if (announcedOver(res.headers, MAX_BYTES)) { res.body.destroy(); throw badGateway('The cover is too large (response too large)'); }
+    if (!IMAGE_MAGIC[type]) { res.body.on('error', () => undefined).destroy(); throw badGateway(`The cover is not an image (${type || 'no content type'})`); }
+    if (announcedOver(res.headers, MAX_BYTES)) { res.body.on('error', () => undefined).destroy(); throw badGateway('The cover is too large (response too large)'); }
     const body = await readCapped(res.body, MAX_BYTES, current).catch((err: Error) => {
       throw err instanceof ResponseTooLarge ? badGateway('The cover is too large (response too large)')
         : badGateway(`The cover could not be fetched: ${signal.aborted ? 'no complete answer in time' : err.message}`);
