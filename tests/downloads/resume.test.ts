@@ -70,10 +70,11 @@ describe('a killed process', () => {
 
     const { child, url } = await startChild();
     const { api } = await adminClient(url);
-    expect((await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/killme`, name: 'Kill Me' })).status).toBe(200);
+    const add = await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/killme`, name: 'Kill Me' });
+    expect(add.status).toBe(200);
     const added = await api.post('/api/queue/add', { serie_id: 'killme', episodes: [{ season: 1, episode: 1 }, { season: 1, episode: 2 }] });
     const [mp4Id, hlsId] = added.body.added_items as string[];
-    const folder = path.join(animeDir, 'Kill Me');
+    const folder = path.join(animeDir, add.body.folder);
     const mp4Part = path.join(folder, '.part', mp4Id!, 'SendVid-german_dub', 'download.mp4');
     const segDir = path.join(folder, '.part', hlsId!, 'Vidmoly-german_dub', 'segments');
     // wait until both are well under way
@@ -125,9 +126,11 @@ describe('a killed process', () => {
     aniworld.addSeries({ slug: 'restartme', name: 'Restart Me', year: 2022, seasons: { 1: [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: embed }] }] } });
     const login = async () => client(srv!.url, (await client(srv!.url).post('/api/auth/login', { password: ADMIN_PASSWORD })).body.access_token);
     let api = await login();
-    expect((await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/restartme`, name: 'Restart Me' })).status).toBe(200);
+    const add = await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/restartme`, name: 'Restart Me' });
+    expect(add.status).toBe(200);
+    const folder = path.join(animeDir, add.body.folder);
     const [id] = (await api.post('/api/queue/add', { serie_id: 'restartme', episodes: [{ season: 1, episode: 1 }] })).body.added_items as string[];
-    const part = path.join(animeDir, 'Restart Me', '.part', id!, 'Vidoza-german_dub', 'download.mp4');
+    const part = path.join(folder, '.part', id!, 'Vidoza-german_dub', 'download.mp4');
     while (!fs.existsSync(part) || fs.statSync(part).size < size * 0.25) await sleep(100);
     const started = Date.now();
     srv = await srv!.restart();
@@ -147,6 +150,6 @@ describe('a killed process', () => {
     expect(ranges).toHaveLength(2);
     expect(ranges[0]).toBeNull();
     expect(Number(/bytes=(\d+)-/.exec(ranges[1] ?? '')?.[1])).toBeGreaterThanOrEqual(size * 0.25);
-    expect(fs.readFileSync(path.join(animeDir, 'Restart Me', 'Restart Me - S01E01 - Eins.mp4')).equals(fs.readFileSync(mp4))).toBe(true);
+    expect(fs.readFileSync(path.join(folder, 'Restart Me - S01E01 - Eins.mp4')).equals(fs.readFileSync(mp4))).toBe(true);
   });
 });
