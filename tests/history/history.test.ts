@@ -48,7 +48,7 @@ describe('GET /api/history', () => {
     expect(failed.data.reason).toMatch(/embed page not found \(404\)/);
     expect(queued).toMatchObject({ user: 'admin', data: { queued_by: 'manual', priority: 'NORMAL', item_id: itemId } });
     expect(added).toMatchObject({ user: null, series_key: 'frieren' });
-    expect(res.body).toMatchObject({ page: 1, per_page: 50, has_more: false });
+    expect(res.body).toMatchObject({ page: 1, per_page: 500, total: 7, has_more: false });
   });
 
   it('filters by event type, user and time, sorts, and pages', async () => {
@@ -66,8 +66,14 @@ describe('GET /api/history', () => {
     expect((await env.api.get(`/api/history?until=${encodeURIComponent(future)}&series=frieren`)).body.items).toHaveLength(7);
     const page1 = await env.api.get('/api/history?series=frieren&per_page=4');
     const page2 = await env.api.get('/api/history?series=frieren&per_page=4&page=2');
-    expect(page1.body).toMatchObject({ page: 1, per_page: 4, has_more: true });
-    expect(page2.body.has_more).toBe(false);
+    expect(page1.body).toMatchObject({ page: 1, per_page: 4, total: 7, has_more: true });
+    expect(page2.body).toMatchObject({ page: 2, total: 7, has_more: false });
+    expect(page2.body.items).toHaveLength(3);
+    // the total counts what the filters match, also the attempts' steps
+    expect((await env.api.get('/api/history?event=download_started,download_completed&per_page=1')).body).toMatchObject({ total: 3, has_more: true });
+    expect((await env.api.get('/api/history?user=admin&per_page=2&page=3')).body).toMatchObject({ total: 6, items: [expect.objectContaining({ event: 'download_started' }), expect.objectContaining({ event: 'queued' })] });
+    expect((await env.api.get('/api/history?series=frieren&page=9')).body).toMatchObject({ items: [], total: 7, has_more: false });
+    expect((await env.api.get('/api/history?per_page=501')).status).toBe(422);
     expect([...page1.body.items, ...page2.body.items].map((r: any) => r.id)).toEqual((await env.api.get('/api/history?series=frieren')).body.items.map((r: any) => r.id));
     expect((await env.api.get('/api/history?event=nonsense')).status).toBe(422);
   });

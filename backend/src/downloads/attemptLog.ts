@@ -3,7 +3,9 @@
  *
  *   recordAttempt(deps, {...})             → one row per source tried (the download job calls it)
  *   attemptsOf(deps, filter)               → attempts, newest first: by series / episode / hoster /
- *                                            outcome / time window (since, until), paged by beforeId
+ *                                            outcome / time window (since, until) / ids, paged by beforeId
+ *   attemptSteps(filter)                   → SQL of the attempts as history steps (start, end) that
+ *                                            the history pages together with its own events
  *   episodeAttempts(deps, key, s, e)       → every attempt of one episode, newest first
  *   hosterHealth(deps, {since?, until?})   → per hoster: attempts, completed, failed, failures by
  *                                            error class, bytes, average duration and speed, last
@@ -16,7 +18,8 @@ import type { EpisodeSource } from '../providers/types.js';
 import * as repo from './attemptsRepo.js';
 import { classifyFailure, type FailureClass } from './failure.js';
 
-export type { AttemptRow, AttemptFilter, HosterStatsRow } from './attemptsRepo.js';
+export type { AttemptRow, AttemptFilter, HosterStatsRow, StepFilter } from './attemptsRepo.js';
+export { attemptSteps } from './attemptsRepo.js';
 
 export interface AttemptOf {
   item: { id: string; serie_id: string; serie_name: string; season: number; episode: number; source: string };

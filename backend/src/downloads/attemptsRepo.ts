@@ -73,6 +73,8 @@ export interface AttemptFilter {
   beforeId?: number;
   /** Only attempts of these queue items. */
   itemIds?: readonly string[];
+  /** Only these attempts. */
+  ids?: readonly number[];
   /** Oldest first instead of newest first. */
   oldestFirst?: boolean;
   limit?: number;
@@ -89,7 +91,44 @@ function where(f: AttemptFilter) {
   if (f.until) parts.push(sql.fragment`finished_at < ${f.until.toISOString()}::timestamptz`);
   if (f.beforeId !== undefined) parts.push(sql.fragment`id < ${f.beforeId}`);
   if (f.itemIds !== undefined) parts.push(sql.fragment`item_id = any(${sql.array([...f.itemIds], 'uuid')})`);
+  if (f.ids !== undefined) parts.push(sql.fragment`id = any(${sql.array([...f.ids], 'int8')})`);
   return sql.join(parts, sql.fragment` and `);
+}
+
+export interface StepFilter {
+  seriesKey?: string;
+  itemIds?: readonly string[];
+  /** at >= since, at < until: each step by its own time (the start by started_at, the end by finished_at). */
+  since?: Date;
+  until?: Date;
+  /** The starts of attempts as steps. */
+  starts: boolean;
+  /** The ends of attempts with these outcomes as steps. */
+  outcomes: readonly AttemptRow['outcome'][];
+}
+
+/**
+ * The attempts as history steps `(ref, at)`: `a<id>s` when it started and `a<id>e` when it ended.
+ * The history pages them together with its own events in one ordered query.
+ */
+export function attemptSteps(f: StepFilter) {
+  const base = [sql.fragment`true`];
+  if (f.seriesKey !== undefined) base.push(sql.fragment`series_key = ${f.seriesKey}`);
+  if (f.itemIds !== undefined) base.push(sql.fragment`item_id = any(${sql.array([...f.itemIds], 'uuid')})`);
+  const window = (col: 'started_at' | 'finished_at') => {
+    const parts = [...base];
+    const c = sql.identifier([col]);
+    if (f.since) parts.push(sql.fragment`${c} >= ${f.since.toISOString()}::timestamptz`);
+    if (f.until) parts.push(sql.fragment`${c} < ${f.until.toISOString()}::timestamptz`);
+    return sql.join(parts, sql.fragment` and `);
+  };
+  const steps = [];
+  if (f.starts) steps.push(sql.fragment`select 'a' || id || 's' as ref, started_at as at from download_attempts where ${window('started_at')}`);
+  if (f.outcomes.length) {
+    steps.push(sql.fragment`select 'a' || id || 'e' as ref, finished_at as at from download_attempts
+      where ${window('finished_at')} and outcome = any(${sql.array([...f.outcomes], 'text')})`);
+  }
+  return steps;
 }
 
 /** Newest first. */

@@ -50,16 +50,43 @@ export interface EventFilter {
   limit: number;
 }
 
-export function listEvents(c: Conn, f: EventFilter): Promise<readonly EventRow[]> {
+function eventWhere(f: Omit<EventFilter, 'limit' | 'oldestFirst'>) {
   const parts = [sql.fragment`true`];
   if (f.seriesKey !== undefined) parts.push(sql.fragment`series_key = ${f.seriesKey}`);
   if (f.events !== undefined) parts.push(sql.fragment`event = any(${sql.array([...f.events], 'text')})`);
   if (f.userId !== undefined) parts.push(sql.fragment`(user_id = ${f.userId} or item_id = any(${sql.array([...(f.itemIds ?? [])], 'uuid')}))`);
   if (f.since) parts.push(sql.fragment`at >= ${f.since.toISOString()}::timestamptz`);
   if (f.until) parts.push(sql.fragment`at < ${f.until.toISOString()}::timestamptz`);
-  return c.any(sql.type(EventRow)`select id::int8 as id, at, event, series_key, series_name, season, episode, user_id, item_id::text, data
-    from history_events where ${sql.join(parts, sql.fragment` and `)}
+  return sql.join(parts, sql.fragment` and `);
+}
+
+const COLS = sql.fragment`id::int8 as id, at, event, series_key, series_name, season, episode, user_id, item_id::text, data`;
+
+export function listEvents(c: Conn, f: EventFilter): Promise<readonly EventRow[]> {
+  return c.any(sql.type(EventRow)`select ${COLS} from history_events where ${eventWhere(f)}
     order by ${f.oldestFirst ? sql.fragment`at, id` : sql.fragment`at desc, id desc`} limit ${f.limit}`);
+}
+
+export const eventsByIds = (c: Conn, ids: readonly number[]) =>
+  c.any(sql.type(EventRow)`select ${COLS} from history_events where id = any(${sql.array([...ids], 'int8')})`);
+
+/** The events as history steps `(ref, at)`, `e<id>`, for one ordered query with the attempts' steps. */
+export const eventSteps = (f: Omit<EventFilter, 'limit' | 'oldestFirst'>) =>
+  sql.fragment`select 'e' || id as ref, at from history_events where ${eventWhere(f)}`;
+
+type Steps = ReturnType<typeof eventSteps>[];
+const union = (steps: Steps) => sql.join(steps, sql.fragment` union all `);
+
+/** One page of the steps' refs, newest (or oldest) first; ties in time ordered by ref. */
+export async function pageSteps(c: Conn, steps: Steps, oldestFirst: boolean, limit: number, offset: number): Promise<readonly string[]> {
+  if (!steps.length) return [];
+  return c.anyFirst(sql.type(z.object({ ref: z.string() }))`select ref from (${union(steps)}) s
+    order by ${oldestFirst ? sql.fragment`at, ref collate "C"` : sql.fragment`at desc, ref collate "C" desc`} limit ${limit} offset ${offset}`);
+}
+
+export async function countSteps(c: Conn, steps: Steps): Promise<number> {
+  if (!steps.length) return 0;
+  return c.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from (${union(steps)}) s`);
 }
 
 /** The queue items a user queued (their attempts are that user's history too). */

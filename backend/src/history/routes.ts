@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
+import { PageQuery } from '../http/schema.js';
 import { requireSeries } from '../library/service.js';
 import { HISTORY_TYPES, listHistory, type HistoryQuery } from './service.js';
 
@@ -13,11 +14,12 @@ const Row = z.object({
   user: z.string().nullable().describe('who did it (null: the system: rescan, watchlist, schedule)'),
   data: z.record(z.unknown()).describe('download_*: hoster, language, source_url, queued_by; completed: file, bytes, duration_seconds, bytes_per_second; failed: reason, error_class. queued: queued_by, priority, item_id'),
 });
-const Page = z.object({ items: z.array(Row), page: z.number(), per_page: z.number(), has_more: z.boolean() });
+const Page = z.object({
+  items: z.array(Row), page: z.number(), per_page: z.number(),
+  total: z.number().describe('rows matching the filters, on every page'), has_more: z.boolean().describe('a later page holds more rows'),
+});
 
-const Filters = z.object({
-  page: z.coerce.number().int().min(1).max(1000).default(1),
-  per_page: z.coerce.number().int().min(1).max(200).default(50),
+const Filters = PageQuery.extend({
   event: z.string().max(500).optional().describe(`comma-separated: ${HISTORY_TYPES.join(', ')}`)
     .refine((v) => !v || v.split(',').every((e) => (HISTORY_TYPES as readonly string[]).includes(e)), 'unknown event type'),
   user: z.string().min(1).max(100).optional().describe('user name'),

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 import { findUserByName, listUsers } from '../auth/repo.js';
-import { attemptsOf, type AttemptRow } from '../downloads/attemptLog.js';
+import { attemptSteps, attemptsOf, type AttemptRow } from '../downloads/attemptLog.js';
 import * as repo from './repo.js';
 
 /** Every kind of history row: the events of history_events plus two per download attempt. */
@@ -58,44 +58,51 @@ export interface HistoryQuery {
 }
 
 /**
- * One page of the history, newest (or oldest) first: history_events and the downloads domain's
- * attempts merged by time. Rows older than the retention are not shown.
+ * One page of the history, newest (or oldest) first, and how many rows match: history_events and
+ * the downloads domain's attempts (two steps each) ordered together in one query. Rows older than
+ * the retention are not shown.
  */
-export async function listHistory(deps: Deps, q: HistoryQuery): Promise<{ items: HistoryRow[]; has_more: boolean }> {
+export async function listHistory(deps: Deps, q: HistoryQuery): Promise<{ items: HistoryRow[]; total: number; has_more: boolean }> {
   const retention = deps.settings.get().history.retention_days;
   const floor = retention ? new Date(deps.clock.now().getTime() - retention * 86_400_000) : undefined;
   const since = floor && (!q.since || q.since < floor) ? floor : q.since;
-  const want = q.page * q.perPage + 1;
-  const oldestFirst = q.sort === 'oldest';
   const users = new Map((await listUsers(deps.db)).map((u) => [u.id, u.username]));
   let userId: number | undefined;
   let itemIds: readonly string[] | undefined;
   if (q.user) {
     const u = await findUserByName(deps.db, q.user);
-    if (!u) return { items: [], has_more: false };
+    if (!u) return { items: [], total: 0, has_more: false };
     userId = u.id;
     itemIds = await repo.itemsQueuedBy(deps.db, u.id);
   }
+  const wanted = (e: HistoryType) => !q.events || q.events.includes(e);
   const eventTypes = q.events?.filter((e) => !ATTEMPT_TYPES.includes(e));
-  const wantAttempts = !q.events || q.events.some((e) => ATTEMPT_TYPES.includes(e));
-  const rows: HistoryRow[] = [];
-  if (!q.events || eventTypes!.length) {
-    for (const e of await repo.listEvents(deps.db, { seriesKey: q.seriesKey, events: eventTypes, userId, itemIds, since, until: q.until, oldestFirst, limit: want })) {
-      rows.push({
-        id: `e${e.id}`, at: e.at.toISOString(), event: e.event, series_key: e.series_key, series_name: e.series_name, season: e.season, episode: e.episode,
-        user: e.user_id === null ? null : users.get(e.user_id) ?? `#${e.user_id}`, data: { ...e.data, ...(e.item_id ? { item_id: e.item_id } : {}) },
-      });
-    }
+  const steps = [];
+  if (!eventTypes || eventTypes.length) steps.push(repo.eventSteps({ seriesKey: q.seriesKey, events: eventTypes, userId, itemIds, since, until: q.until }));
+  if (!itemIds || itemIds.length) {
+    steps.push(...attemptSteps({
+      seriesKey: q.seriesKey, itemIds, since, until: q.until, starts: wanted('download_started'),
+      outcomes: (['completed', 'failed', 'cancelled'] as const).filter((o) => wanted(`download_${o}`)),
+    }));
   }
-  if (wantAttempts && (!itemIds || itemIds.length)) {
-    // each attempt gives two rows: `want` attempts always cover `want` rows
-    for (const a of await attemptsOf(deps, { seriesKey: q.seriesKey, since, until: q.until, itemIds, oldestFirst, limit: want })) {
-      for (const r of attemptRows(a)) if (!q.events || q.events.includes(r.event)) rows.push(r);
-    }
+  const [refs, total] = await Promise.all([
+    repo.pageSteps(deps.db, steps, q.sort === 'oldest', q.perPage, (q.page - 1) * q.perPage),
+    repo.countSteps(deps.db, steps),
+  ]);
+  const eventIds = refs.filter((r) => r.startsWith('e')).map((r) => Number(r.slice(1)));
+  const attemptIds = [...new Set(refs.filter((r) => r.startsWith('a')).map((r) => Number(r.slice(1, -1))))];
+  const byRef = new Map<string, HistoryRow>();
+  for (const e of eventIds.length ? await repo.eventsByIds(deps.db, eventIds) : []) {
+    byRef.set(`e${e.id}`, {
+      id: `e${e.id}`, at: e.at.toISOString(), event: e.event, series_key: e.series_key, series_name: e.series_name, season: e.season, episode: e.episode,
+      user: e.user_id === null ? null : users.get(e.user_id) ?? `#${e.user_id}`, data: { ...e.data, ...(e.item_id ? { item_id: e.item_id } : {}) },
+    });
   }
-  rows.sort((a, b) => (a.at === b.at ? a.id.localeCompare(b.id) : a.at < b.at ? -1 : 1) * (oldestFirst ? 1 : -1));
-  const start = (q.page - 1) * q.perPage;
-  return { items: rows.slice(start, start + q.perPage), has_more: rows.length > start + q.perPage };
+  for (const a of attemptIds.length ? await attemptsOf(deps, { ids: attemptIds, limit: attemptIds.length }) : []) {
+    for (const r of attemptRows(a)) byRef.set(r.id, r);
+  }
+  const items = refs.map((r) => byRef.get(r)).filter((r): r is HistoryRow => r !== undefined);
+  return { items, total, has_more: q.page * q.perPage < total };
 }
 
 /** Housekeeping: events older than `history.retention_days` are removed (nothing while it is unset). */
