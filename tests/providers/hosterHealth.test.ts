@@ -5,6 +5,7 @@ import { startFakeAniworld, simpleSeries, type FakeAniworld } from '../fakes/ani
 import { recordAttempt } from '../../backend/src/downloads/attemptLog.js';
 import { episodeSources } from '../../backend/src/downloads/sources.js';
 import { getProvider } from '../../backend/src/providers/registry.js';
+import { sql } from '../../backend/src/db/pool.js';
 
 /** Hoster health from real attempts (the downloads domain's table): the API, and the order sources are tried in. */
 let fake: FakeAniworld;
@@ -19,8 +20,11 @@ beforeAll(async () => {
   srv = await startTestServer({ env: { ANIWORLD_URL: fake.url } });
   ({ api } = await adminClient(srv.url));
   const now = srv.deps.clock.now().getTime();
-  const attempt = (hoster: string, minutesAgo: number, ok: boolean, error?: string) => recordAttempt(srv.deps, {
-    item: { id: '00000000-0000-0000-0000-000000000001', serie_id: 'frieren', serie_name: 'Frieren', season: 1, episode: 1, source: 'manual' },
+  // the library's series say which site an attempt belongs to
+  await srv.deps.db.query(sql.unsafe`insert into series (key, name, site, provider, folder) values
+    ('frieren', 'Frieren', 'aniworld.to', 'aniworld', 'Frieren (2023)'), ('one-piece', 'One Piece', 'anime-sama.si', 'animesama', 'One Piece (1999)')`);
+  const attempt = (hoster: string, minutesAgo: number, ok: boolean, error?: string, key = 'frieren') => recordAttempt(srv.deps, {
+    item: { id: '00000000-0000-0000-0000-000000000001', serie_id: key, serie_name: key, season: 1, episode: 1, source: 'manual' },
     source: { hoster, language: 'german_dub', url: embed(hoster) }, startedAt: new Date(now - minutesAgo * 60_000 - 5000),
   }, ok ? { outcome: 'completed', bytes: 1000 } : { outcome: 'failed', error: new Error(error ?? 'boom') });
   // VOE: 2 of 3 failed lately; Filemoon: fine; Vidoza: one failure only (too little to judge)
@@ -30,6 +34,7 @@ beforeAll(async () => {
   await attempt('Filemoon', 30, true);
   await attempt('Filemoon', 20, true);
   await attempt('Vidoza', 5, false, 'Vidoza: timeout');
+  await attempt('Sibnet', 15, false, 'Sibnet: 404 Not Found', 'one-piece');
 });
 afterAll(async () => {
   await srv?.stop();
@@ -45,7 +50,16 @@ describe('hoster health', () => {
     expect(by.VOE.last_success_at).toEqual(expect.any(String));
     expect(by.Filemoon).toMatchObject({ attempts: 2, completed: 2, failed: 0, success_rate: 1, last_error: null, healthy: true });
     expect(by.Vidoza).toMatchObject({ attempts: 1, success_rate: 0, last_success_at: null, healthy: true });
+    expect(by.Sibnet).toMatchObject({ attempts: 1, failed: 1 });
     expect(res.body.healthy_hosters_first).toBe(false);
+  });
+
+  it('lists each site\'s hosters from the attempts of that site\'s series', async () => {
+    const res = await api.get('/api/providers');
+    const site = (id: string) => res.body.providers.find((p: any) => p.id === id);
+    expect(site('aniworld').hosters.map((h: any) => h.hoster)).toEqual(['Filemoon', 'Vidoza', 'VOE']);
+    expect(site('aniworld').hosters.find((h: any) => h.hoster === 'VOE')).toMatchObject({ success_rate: 0.333, last_error: 'VOE: 403 Forbidden', healthy: false });
+    expect(site('animesama').hosters).toEqual([expect.objectContaining({ hoster: 'Sibnet', attempts: 1, success_rate: 0, last_error: 'Sibnet: 404 Not Found', last_success_at: null })]);
   });
 
   it('with healthy_hosters_first, hosters whose recent attempts mostly failed are tried last', async () => {

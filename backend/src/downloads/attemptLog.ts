@@ -7,7 +7,7 @@
  *   attemptSteps(filter)                   → SQL of the attempts as history steps (start, end) that
  *                                            the history pages together with its own events
  *   episodeAttempts(deps, key, s, e)       → every attempt of one episode, newest first
- *   hosterHealth(deps, {since?, until?})   → per hoster: attempts, completed, failed, failures by
+ *   hosterHealth(deps, {since?, until?, provider?}) → per hoster (of one site's series, or all): attempts, completed, failed, failures by
  *                                            error class, bytes, average duration and speed, last
  *                                            success/failure and the last error
  *
@@ -69,6 +69,6 @@ export function episodeAttempts(deps: Pick<Deps, 'db'>, seriesKey: string, seaso
   return repo.listAttempts(deps.db, { seriesKey, season, episode, limit });
 }
 
-export function hosterHealth(deps: Pick<Deps, 'db'>, window: { since?: Date; until?: Date; seriesKey?: string } = {}) {
+export function hosterHealth(deps: Pick<Deps, 'db'>, window: { since?: Date; until?: Date; seriesKey?: string; provider?: string } = {}) {
   return repo.hosterStats(deps.db, window);
 }

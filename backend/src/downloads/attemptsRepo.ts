@@ -61,6 +61,8 @@ export function insertAttempt(c: Conn, a: NewAttempt): Promise<AttemptRow> {
 
 export interface AttemptFilter {
   seriesKey?: string;
+  /** Only attempts of series from this provider (the library's series.provider). */
+  provider?: string;
   season?: number;
   episode?: number;
   hoster?: string;
@@ -83,6 +85,7 @@ export interface AttemptFilter {
 function where(f: AttemptFilter) {
   const parts = [sql.fragment`true`];
   if (f.seriesKey !== undefined) parts.push(sql.fragment`series_key = ${f.seriesKey}`);
+  if (f.provider !== undefined) parts.push(sql.fragment`series_key in (select key from series where provider = ${f.provider})`);
   if (f.season !== undefined) parts.push(sql.fragment`season = ${f.season}`);
   if (f.episode !== undefined) parts.push(sql.fragment`episode = ${f.episode}`);
   if (f.hoster !== undefined) parts.push(sql.fragment`lower(hoster) = lower(${f.hoster})`);
@@ -156,7 +159,7 @@ export const HosterStatsRow = z.object({
 export type HosterStatsRow = z.infer<typeof HosterStatsRow>;
 
 /** Per hoster over the filtered attempts (hoster names compared case-insensitively). */
-export function hosterStats(c: Conn, f: Pick<AttemptFilter, 'since' | 'until' | 'seriesKey'>): Promise<readonly HosterStatsRow[]> {
+export function hosterStats(c: Conn, f: Pick<AttemptFilter, 'since' | 'until' | 'seriesKey' | 'provider'>): Promise<readonly HosterStatsRow[]> {
   return c.any(sql.type(HosterStatsRow)`select min(hoster) as hoster, count(*)::int as attempts,
       count(*) filter (where outcome = 'completed')::int as completed,
       count(*) filter (where outcome = 'failed')::int as failed,

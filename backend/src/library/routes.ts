@@ -191,7 +191,10 @@ export function libraryRoutes(deps: Deps): Router {
   async () => {
     const def = deps.settings.get().providers.default_provider;
     const [providers, hosters] = await Promise.all([
-      Promise.all(listProviders(deps).map(async (p) => ({ id: p.id, site: p.site, default: p.id === def, domains: p.hosts(), ...(await p.health()) }))),
+      Promise.all(listProviders(deps).map(async (p) => {
+        const [health, hosters] = await Promise.all([p.health(), recentHosterHealth(deps, p.id)]);
+        return { id: p.id, site: p.site, default: p.id === def, domains: p.hosts(), ...health, hosters };
+      })),
       recentHosterHealth(deps),
     ]);
     return { providers: providers.map(({ provider: _p, ...rest }) => rest), hosters, healthy_hosters_first: deps.settings.get().providers.healthy_hosters_first };

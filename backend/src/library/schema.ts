@@ -121,18 +121,21 @@ export const ImportResponse = z.object({
   failed: z.array(z.object({ folder: z.string(), error: z.string() })),
 });
 
+const HosterHealth = z.object({
+  hoster: z.string(), attempts: z.number(), completed: z.number(), failed: z.number(),
+  success_rate: z.number().nullable().describe('completed / (completed + failed) over the last 7 days; null without finished attempts'),
+  last_error: z.string().nullable(), last_success_at: z.string().nullable(), last_failure_at: z.string().nullable(),
+  healthy: z.boolean().describe('false when at least 2 attempts in the window mostly failed'),
+});
+
 export const ProvidersResponse = z.object({
   providers: z.array(z.object({
     id: z.string(), site: z.string().describe('The active domain'), base_url: z.string(), default: z.boolean(),
     domains: z.array(z.string()).describe('Every domain accepted in links and watchlist URLs (active, known, extra); links on any are normalised to the active one'),
     reachable: z.boolean(), search_works: z.boolean(),
     last_error: z.string().nullable(), checked_at: z.string(),
+    hosters: z.array(HosterHealth).describe('This site\'s hosters: the download attempts of its series over the last 7 days'),
   })),
-  hosters: z.array(z.object({
-    hoster: z.string(), attempts: z.number(), completed: z.number(), failed: z.number(),
-    success_rate: z.number().nullable().describe('completed / (completed + failed) over the last 7 days; null without finished attempts'),
-    last_error: z.string().nullable(), last_success_at: z.string().nullable(), last_failure_at: z.string().nullable(),
-    healthy: z.boolean().describe('false when at least 2 attempts in the window mostly failed'),
-  })).describe('Each hoster\'s download attempts over the last 7 days (from the downloads\' attempts, all sites)'),
+  hosters: z.array(HosterHealth).describe('Each hoster\'s download attempts over the last 7 days (from the downloads\' attempts, all sites)'),
   healthy_hosters_first: z.boolean().describe('providers.healthy_hosters_first: unhealthy hosters are tried last'),
 });

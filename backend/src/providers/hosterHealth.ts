@@ -23,9 +23,10 @@ export interface HosterHealth {
   healthy: boolean;
 }
 
-export async function recentHosterHealth(deps: Pick<Deps, 'db' | 'clock'>): Promise<HosterHealth[]> {
+/** `provider`: only the attempts of that site's series (else every site's). */
+export async function recentHosterHealth(deps: Pick<Deps, 'db' | 'clock'>, provider?: string): Promise<HosterHealth[]> {
   const since = new Date(deps.clock.now().getTime() - HEALTH_WINDOW_DAYS * 86_400_000);
-  const rows = await hosterHealth(deps, { since });
+  const rows = await hosterHealth(deps, { since, provider });
   return rows.map((r) => {
     const finished = r.completed + r.failed;
     const rate = finished ? Math.round((r.completed / finished) * 1000) / 1000 : null;

@@ -168,6 +168,21 @@ export interface ProviderHealth {
   last_error: string | null;
   checked_at: string;
   domains?: string[];
+  /** This site's hosters over the last 7 days of downloads. */
+  hosters?: HosterHealth[];
+}
+
+/** A hoster's download attempts over the last 7 days. */
+export interface HosterHealth {
+  hoster: string;
+  attempts: number;
+  completed: number;
+  failed: number;
+  success_rate: number | null;
+  last_error: string | null;
+  last_success_at: string | null;
+  last_failure_at: string | null;
+  healthy: boolean;
 }
 
 export type Priority = 'LOW' | 'NORMAL' | 'HIGH';

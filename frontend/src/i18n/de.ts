@@ -93,6 +93,8 @@ const de: Record<string, string> = {
   'providers.enabled': 'Aktiv', 'providers.baseUrl': 'Basis-URL', 'providers.proxy': 'HTTP-Proxy (optional)',
   'providers.extraDomains': 'Zusätzliche Domains', 'providers.extraHint': 'Eine pro Zeile, z. B. anime-sama.xyz',
   'providers.userAgent': 'User-Agent',
+  'system.hosters': 'Hoster (Downloads der letzten 7 Tage)', 'system.hostersNone': 'Noch keine Download-Versuche.', 'system.hoster': 'Hoster',
+  'system.successRate': 'Erfolg', 'system.attempts': 'Fertig / versucht', 'system.lastSuccess': 'Letzter Erfolg', 'system.lastError': 'Letzter Fehler',
   'settings.healthyFirst': 'Funktionierende Hoster zuerst (die, deren letzte Downloads meist scheiterten, zuletzt)',
   'settings.downloads': 'Downloads', 'settings.naming': 'Dateinamen', 'settings.tmdb': 'TMDB & NFO', 'settings.notifications': 'Benachrichtigungen',
   'settings.backups': 'Sicherungen', 'settings.users': 'Benutzer', 'settings.general': 'Allgemein', 'settings.nextRun': 'Nächster Lauf',

@@ -93,6 +93,8 @@ const en: Record<string, string> = {
   'providers.enabled': 'Enabled', 'providers.baseUrl': 'Base URL', 'providers.proxy': 'HTTP proxy (optional)',
   'providers.extraDomains': 'Extra domains', 'providers.extraHint': 'One per line, e.g. anime-sama.xyz',
   'providers.userAgent': 'User agent',
+  'system.hosters': 'Hosters (last 7 days of downloads)', 'system.hostersNone': 'No download attempts yet.', 'system.hoster': 'Hoster',
+  'system.successRate': 'Success', 'system.attempts': 'Completed / tried', 'system.lastSuccess': 'Last success', 'system.lastError': 'Last error',
   'settings.healthyFirst': 'Try healthy hosters first (those whose recent downloads mostly failed go last)',
   'settings.downloads': 'Downloads', 'settings.naming': 'File names', 'settings.tmdb': 'TMDB & NFO', 'settings.notifications': 'Notifications',
   'settings.backups': 'Backups', 'settings.users': 'Users', 'settings.general': 'General', 'settings.nextRun': 'Next run',
