@@ -165,7 +165,17 @@ export async function startFakeTmdb(): Promise<FakeTmdb> {
       send(res, 200, { page: 1, results, total_pages: 1, total_results: results.length });
       return 200;
     }
-    if ((m = /^\/tv\/(\d+)\/season\/(\d+)$/.exec(p))) {
+    if ((m = /^\/tv\/(\d+)\/season\/(\d+)\/images$/.exec(p))) {
+      // TMDB answers posters for every season, backdrops only where it has season fanart
+      const id = Number(m[1]);
+      const n = Number(m[2]);
+      const fixture = readFixture(`tv-${id}-season-${n}-images.json`);
+      const known = added.get(id)?.seasons[n] ?? (show(id, 'de-DE')?.seasons ?? []).find((s: { season_number: number }) => s.season_number === n);
+      if (fixture || known) {
+        send(res, 200, fixture ?? { id: id * 10 + n, posters: [] });
+        return 200;
+      }
+    } else if ((m = /^\/tv\/(\d+)\/season\/(\d+)$/.exec(p))) {
       const id = Number(m[1]);
       const n = Number(m[2]);
       const eps = added.get(id)?.seasons[n];

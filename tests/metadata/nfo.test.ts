@@ -180,12 +180,16 @@ describe('a series with seasons, specials and episodes on disk', () => {
     await expectBytes('season01-poster.jpg', '/aot-season1.jpg');
     await expectBytes('Attack on Titan - S01E01 - Der Fall-thumb.jpg', '/aot-s01e01.jpg');
     await expectBytes('Specials/Attack on Titan - S00E01-thumb.jpg', '/aot-s00e01.jpg');
+    // season fanart where TMDB has a backdrop for the season (textless first); none for season 2
+    await expectBytes('season01-fanart.jpg', '/aot-s1-backdrop-clean.jpg');
+    expect(fs.existsSync(path.join(aot, 'season02-fanart.jpg'))).toBe(false);
+    expect(fs.existsSync(path.join(aot, 'season-specials-fanart.jpg'))).toBe(false);
     expect(fs.existsSync(path.join(aot, 'season02-poster.jpg'))).toBe(false); // TMDB has none
     expect(fs.existsSync(path.join(aot, 'banner.jpg'))).toBe(false); // TMDB has no banners
     expect(fs.existsSync(path.join(aot, 'Attack on Titan - S01E02-thumb.jpg'))).toBe(false); // no still
     const sizes = Object.fromEntries(tmdb.imageRequests().map((r) => [r.file, r.size]));
     expect(sizes).toMatchObject({
-      '/aot-poster-de.jpg': 'w780', '/aot-season1.jpg': 'w780', '/aot-backdrop-clean.jpg': 'w1280', '/aot-logo-en.png': 'original', '/aot-s01e01.jpg': 'original',
+      '/aot-poster-de.jpg': 'w780', '/aot-season1.jpg': 'w780', '/aot-backdrop-clean.jpg': 'w1280', '/aot-s1-backdrop-clean.jpg': 'w1280', '/aot-logo-en.png': 'original', '/aot-s01e01.jpg': 'original',
     });
   });
 
@@ -232,10 +236,11 @@ describe('a series with seasons, specials and episodes on disk', () => {
     }
   });
 
-  it('maps TMDB\'s show status to Continuing / Ended and writes the season-all poster', () => {
+  it('maps TMDB\'s show status to Continuing / Ended and writes the season-all poster and fanart', () => {
     expect(['Returning Series', 'In Production', 'Planned', 'Pilot', 'Ended', 'Canceled', 'Something New'].map(kodiStatus))
       .toEqual(['Continuing', 'Continuing', 'Continuing', 'Continuing', 'Ended', 'Ended', null]);
     expect(fs.readFileSync(path.join(aot, 'season-all-poster.jpg')).equals(fs.readFileSync(path.join(aot, 'poster.jpg')))).toBe(true);
+    expect(fs.readFileSync(path.join(aot, 'season-all-fanart.jpg')).equals(fs.readFileSync(path.join(aot, 'fanart.jpg')))).toBe(true);
   });
 
   it('changes nothing when run again, and reads TMDB from its cache', async () => {

@@ -1,7 +1,7 @@
 import type { TmdbConfig } from './configSchema.js';
 import type { EpisodeNfo, ShowNfo } from './nfoXml.js';
 import { kodiDate } from './nfoXml.js';
-import type { TmdbConfiguration, TmdbEpisode, TmdbImage, TmdbTv } from './tmdbTypes.js';
+import type { TmdbConfiguration, TmdbEpisode, TmdbImage, TmdbSeasonImages, TmdbTv } from './tmdbTypes.js';
 
 /** TMDB answers → NFO documents and the artwork files to fetch. */
 
@@ -83,6 +83,18 @@ export function seasonPosterFile(season: number): string {
   return season === 0 ? 'season-specials-poster.jpg' : `season${String(season).padStart(2, '0')}-poster.jpg`;
 }
 
+export function seasonFanartFile(season: number): string {
+  return season === 0 ? 'season-specials-fanart.jpg' : `season${String(season).padStart(2, '0')}-fanart.jpg`;
+}
+
+/** A season's own fanart (Kodi's seasonNN-fanart.jpg), when TMDB has a backdrop for that season. */
+export function seasonFanart(season: number, images: TmdbSeasonImages, cfg: TmdbConfig, conf: TmdbConfiguration, imageBase: string): ArtworkItem | null {
+  const lang = cfg.language;
+  const best = pickImage(images.backdrops, lang, [null, lang.slice(0, 2), 'en']);
+  if (!best) return null;
+  return { file: seasonFanartFile(season), url: imageUrl(imageBase, usableSize(cfg.fanart_size, conf.images.backdrop_sizes), best.file_path), group: 'fanart' };
+}
+
 export function showNfo(tv: TmdbTv, lang: string, imageBase: string, dateAdded: Date): ShowNfo {
   const url = (p: string) => imageUrl(imageBase, 'original', p);
   const poster = pickImage(tv.images?.posters, lang)?.file_path ?? tv.poster_path ?? null;
@@ -145,7 +157,11 @@ export function showArtwork(tv: TmdbTv, cfg: TmdbConfig, conf: TmdbConfiguration
     if (s.poster_path) out.push({ file: seasonPosterFile(s.season_number), url: imageUrl(imageBase, posterSize, s.poster_path), group: 'poster' });
   }
   const fanart = pickImage(tv.images?.backdrops, lang, [null, lang.slice(0, 2), 'en'])?.file_path ?? tv.backdrop_path;
-  if (fanart) out.push({ file: 'fanart.jpg', url: imageUrl(imageBase, fanartSize, fanart), group: 'fanart' });
+  if (fanart) {
+    const u = imageUrl(imageBase, fanartSize, fanart);
+    // Kodi's "all seasons" entry: the show's fanart
+    out.push({ file: 'fanart.jpg', url: u, group: 'fanart' }, { file: 'season-all-fanart.jpg', url: u, group: 'fanart' });
+  }
   const landscape = pickImage(tv.images?.backdrops?.filter((b) => b.iso_639_1), lang, [lang.slice(0, 2), 'en']);
   if (landscape) out.push({ file: 'landscape.jpg', url: imageUrl(imageBase, fanartSize, landscape.file_path), group: 'fanart' });
   const logo = pickImage(tv.images?.logos?.filter((l) => !l.file_path.endsWith('.svg')), lang);

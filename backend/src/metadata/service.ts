@@ -6,11 +6,12 @@ import { insideRoot } from '../util/safePath.js';
 import { downloadImage } from './artwork.js';
 import { episodeSidecars, episodeVideos, exists, mediaStatus, writeIfChanged, type MediaFiles, type VideoFile } from './files.js';
 import { resolveTmdbId, tmdbIdFromNfo, type MatchHint } from './match.js';
-import { episodeNfo, imageUrl, showArtwork, showNfo, usableSize } from './nfoMapping.js';
+import { episodeNfo, imageUrl, seasonFanart, showArtwork, showNfo, usableSize, type ArtworkItem } from './nfoMapping.js';
 import { buildMultiEpisodeNfo, buildTvShowNfo } from './nfoXml.js';
 import { downloadedEpisodes } from './repo.js';
 import { findSeries, seriesFolderPath, type SeriesRow } from '../library/service.js';
 import { TmdbClient } from './tmdbClient.js';
+import type { TmdbConfig } from './configSchema.js';
 import type { TmdbEpisode, TmdbSeason, TmdbTv } from './tmdbTypes.js';
 import { recordHistory } from '../history/service.js';
 
@@ -109,7 +110,9 @@ export async function writeSeriesMetadata(deps: Deps, key: string, opts: WriteOp
     const conf = await tmdb.configuration();
     // one download per image, however many files it becomes (poster.jpg, season-all-poster.jpg); a failure too
     const fetched = new Map<string, Promise<Buffer>>();
-    for (const item of showArtwork(tv, cfg, conf, tmdb.imageUrl)) {
+    const items = showArtwork(tv, cfg, conf, tmdb.imageUrl);
+    if (opts.media.fanart) items.push(...(await seasonFanarts(tmdb, tv, cfg, opts.fresh)));
+    for (const item of items) {
       if (!opts.media[item.group]) continue;
       const file = insideRoot(sd.dir, item.file);
       if (!opts.refreshMedia && (await exists(file))) continue;
@@ -150,6 +153,21 @@ export async function writeSeriesMetadata(deps: Deps, key: string, opts: WriteOp
   if (written.length) log.info({ tmdb_id: tmdbId, written: written.length }, 'metadata written');
   if (written.length) await recordNfoWritten(deps, sd, written, null);
   return { ...sd, tmdbId, media: await mediaStatus(sd.dir), written, warnings };
+}
+
+/** Each season's fanart where TMDB has one (a season TMDB answers 404 for has none). */
+async function seasonFanarts(tmdb: TmdbClient, tv: TmdbTv, cfg: TmdbConfig, fresh = false): Promise<ArtworkItem[]> {
+  const conf = await tmdb.configuration();
+  const out: ArtworkItem[] = [];
+  for (const s of tv.seasons ?? []) {
+    try {
+      const item = seasonFanart(s.season_number, await tmdb.seasonImages(tv.id, s.season_number, fresh), cfg, conf, tmdb.imageUrl);
+      if (item) out.push(item);
+    } catch (err) {
+      if (!(err instanceof NotFound)) throw err;
+    }
+  }
+  return out;
 }
 
 async function writeEpisodeFiles(deps: Deps, tmdb: TmdbClient, tv: TmdbTv, eps: TmdbEpisode[], english: Map<number, TmdbEpisode>,

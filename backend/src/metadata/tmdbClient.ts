@@ -2,7 +2,7 @@ import type { Deps } from '../deps.js';
 import { HttpClient, HttpError, type HttpResponse } from '../net/httpClient.js';
 import { AppError, NotFound, ServiceUnavailable } from '../http/errors.js';
 import { cacheGet, cachePut } from './repo.js';
-import type { TmdbConfiguration, TmdbSearch, TmdbSeason, TmdbTv } from './tmdbTypes.js';
+import type { TmdbConfiguration, TmdbSearch, TmdbSeason, TmdbSeasonImages, TmdbTv } from './tmdbTypes.js';
 
 /**
  * TMDB API v3 over the project's HTTP client. Auth by a v3 api_key (query) or a v4 read token
@@ -100,6 +100,11 @@ export class TmdbClient {
 
   async season(id: number, n: number, fresh = false): Promise<TmdbSeason> {
     return this.get<TmdbSeason>(`/tv/${id}/season/${n}`, { language: this.language }, DAY, fresh);
+  }
+
+  async seasonImages(id: number, n: number, fresh = false): Promise<TmdbSeasonImages> {
+    const lang = this.language;
+    return this.get<TmdbSeasonImages>(`/tv/${id}/season/${n}/images`, { include_image_language: `${lang.slice(0, 2)},en,null` }, DAY, fresh);
   }
 
   /** A GET against the API, answered from the cache when fresh. */

@@ -87,6 +87,13 @@ export interface TmdbSeason {
   episodes: TmdbEpisode[];
 }
 
+/** /tv/{id}/season/{n}/images: posters always; backdrops only where TMDB has season fanart. */
+export interface TmdbSeasonImages {
+  id: number;
+  posters?: TmdbImage[];
+  backdrops?: TmdbImage[];
+}
+
 export interface TmdbConfiguration {
   images: {
     base_url: string;
