@@ -31,6 +31,11 @@ const EnvSchema = z.object({
   FFMPEG_PATH: z.string().optional(),
   FFPROBE_PATH: z.string().optional(),
   UI_DIST: z.string().optional(),
+  /**
+   * Test-only: the download job stops at this placement step (logs it and waits to be killed),
+   * so tests can kill the real process at each step of placing a file.
+   */
+  ANIWORLD_TEST_CRASH_AT: z.enum(['before_rename', 'after_rename', 'after_library_write', 'after_db_write']).optional(),
   /** The server's time zone for the rescan schedule (IANA name, e.g. Europe/Berlin). */
   TZ: z.string().refine((tz) => { try { new Intl.DateTimeFormat('en-US', { timeZone: tz }); return true; } catch { return false; } }, 'TZ must be an IANA time zone such as Europe/Berlin').optional(),
 });

@@ -8,7 +8,8 @@ import * as repo from './repo.js';
 import { attemptSource } from './attempt.js';
 import { CancelledError, DownloadError } from './engine/errors.js';
 import { relativeTarget } from './naming.js';
-import { ensureFreeSpace, placeFile } from './place.js';
+import { ensureFreeSpace } from './place.js';
+import { placeVerified, testCrashPoint } from './placement.js';
 import { ProgressTracker } from './progress.js';
 import { episodeSources, wantedLanguages } from './sources.js';
 import { runtimeFor } from './runtime.js';
@@ -16,7 +17,7 @@ import { announceCompleted, announceFailed } from './announce.js';
 import type { AttemptOf, AttemptOutcome } from './attemptLog.js';
 import type { FailureClass } from './failure.js';
 import { noteAttempt, noteRunCompleted, noteRunFailed, usableSources } from './policy.js';
-import { existingEpisodeFile, replaceFile } from './replace.js';
+import { existingEpisodeFile } from './replace.js';
 import { dispatch, publishQueueStatus, toApiItem } from './queue.js';
 
 /**
@@ -87,8 +88,33 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
     const backoff = await noteRunFailed(deps, item, { ...run, classes, error }).catch((err) => { log.warn({ err: (err as Error).message }, 'could not record the backoff'); return null; });
     await fail(deps, item, error, backoff ? backoff.gave_up : true);
   };
+  const finish = async (p: repo.Placement) => {
+    await testCrashPoint(deps, 'after_rename', item.id);
+    await removePartFolder(partRoot);
+    await markEpisodeDownloaded(deps, { seriesId: series.id, season: item.season, episode: item.episode, filePath: p.target, fileSize: p.bytes, language: p.source.language });
+    await testCrashPoint(deps, 'after_library_write', item.id);
+    const row = await repo.markCompleted(deps.db, item.id, { file_path: p.target, bytes: p.bytes });
+    await testCrashPoint(deps, 'after_db_write', item.id);
+    await settle({ outcome: 'completed', bytes: p.bytes, filePath: p.target, upgradedFrom: item.upgrade_from });
+    await noteRunCompleted(deps, item);
+    log.info({ file: p.target, hoster: p.source.hoster, bytes: p.bytes }, 'download complete');
+    await deps.bus.publish('downloads', 'download_complete', { download_id: item.id, key: item.serie_id, folder: item.serie_folder, file: p.rel, item: row ? toApiItem(row) : null });
+    await queueNfo(deps, series.key, item, p.target);
+    await publishQueueStatus(deps);
+    await announceCompleted(deps, row ?? item, { file: p.target, bytes: p.bytes, hoster: p.source.hoster, language: p.source.language, seriesDir, upgradedFrom: item.upgrade_from });
+  };
   try {
     await fs.mkdir(seriesDir, { recursive: true });
+    // a process stopped while placing this item's verified file: finish that, never fetch again
+    if (item.placement) {
+      if (await placeVerified(item.placement)) {
+        log.info({ file: item.placement.target }, 'finishing the placement of a verified download (its process stopped while placing it)');
+        current = { item, source: item.placement.source, startedAt: new Date(item.placement.started_at) };
+        return await finish(item.placement);
+      }
+      log.warn({ file: item.placement.target }, 'the verified file of an interrupted placement is gone; downloading again');
+      await repo.setPlacement(deps.db, item.id, null);
+    }
     await ensureFreeSpace(seriesDir, 0, cfg.min_free_space_mb);
     const provider = getProvider(deps, series.provider);
     const listed = await episodeSources(deps, provider, series.key, item.season, item.episode, wantedLanguages(deps, series, item), series.id, item.chosen_source);
@@ -105,7 +131,8 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
       const dir = path.join(partRoot, `${source.hoster}-${source.language}`.replace(/[^A-Za-z0-9_-]/g, '_'));
       await repo.setAttempt(deps.db, item.id, { source_url: source.url, hoster: source.hoster, language: source.language, part_dir: partRoot });
       let r;
-      current = { item, source, startedAt: deps.clock.now() };
+      const startedAt = deps.clock.now();
+      current = { item, source, startedAt };
       try {
         log.info({ hoster: source.hoster, language: source.language }, 'trying source');
         r = await attemptSource(deps, rt, { source, providerHeaders: provider.requestHeaders(), dir, quality: item.quality, signal, onProgress: (d, t) => progress.update(d, t) });
@@ -126,20 +153,13 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
         series: series.name, season: item.season, episode: item.episode, title: item.title, year: series.year, language: source.language,
       }, r.ext);
       const target = insideRoot(seriesDir, rel);
+      // upgrades and `replace: true` replace the old file, only now that the new one is verified
       const old = item.replace_existing ? await existingEpisodeFile(deps, series, item) : null;
-      if (old) await replaceFile(r.file, target, old);
-      else await placeFile(r.file, target);
-      await removePartFolder(partRoot);
-      await markEpisodeDownloaded(deps, { seriesId: series.id, season: item.season, episode: item.episode, filePath: target, fileSize: r.bytes, language: source.language });
-      const row = await repo.markCompleted(deps.db, item.id, { file_path: target, bytes: r.bytes });
-      await settle({ outcome: 'completed', bytes: r.bytes, filePath: target, upgradedFrom: item.upgrade_from });
-      await noteRunCompleted(deps, item);
-      log.info({ file: target, hoster: source.hoster, bytes: r.bytes }, 'download complete');
-      await deps.bus.publish('downloads', 'download_complete', { download_id: item.id, key: item.serie_id, folder: item.serie_folder, file: rel, item: row ? toApiItem(row) : null });
-      await queueNfo(deps, series.key, item, target);
-      await publishQueueStatus(deps);
-      await announceCompleted(deps, row ?? item, { file: target, bytes: r.bytes, hoster: source.hoster, language: source.language, seriesDir, upgradedFrom: item.upgrade_from });
-      return;
+      const placing: repo.Placement = { file: r.file, target, rel, bytes: r.bytes, old, source: { hoster: source.hoster, language: source.language, url: source.url }, started_at: startedAt.toISOString() };
+      await repo.setPlacement(deps.db, item.id, placing);
+      await testCrashPoint(deps, 'before_rename', item.id);
+      if (!(await placeVerified(placing))) throw new DownloadError('the verified file vanished before it was placed', true);
+      return await finish(placing);
     }
     await removePartFolder(partRoot);
     await failRun(`all sources failed: ${errors.join('; ')}`);

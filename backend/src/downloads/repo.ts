@@ -3,6 +3,22 @@ import { UniqueIntegrityConstraintViolationError } from 'slonik';
 import { sql, type Conn } from '../db/pool.js';
 
 /** The only place with SQL for the download queue. */
+
+/** A verified file about to take its place in the library (recorded before the rename). */
+export const Placement = z.object({
+  /** The verified file in the item's partial folder. */
+  file: z.string(),
+  /** Its final name (absolute, inside the series folder) and the series-relative one. */
+  target: z.string(),
+  rel: z.string(),
+  bytes: z.number(),
+  /** The file this download replaces (upgrade, `replace: true`), removed once the new one is in place. */
+  old: z.string().nullable(),
+  source: z.object({ hoster: z.string(), language: z.string(), url: z.string() }),
+  started_at: z.string(),
+});
+export type Placement = z.infer<typeof Placement>;
+
 export const ItemRow = z.object({
   id: z.string(),
   serie_id: z.string(),
@@ -35,12 +51,13 @@ export const ItemRow = z.object({
   chosen_source: z.string().nullable(),
   replace_existing: z.boolean(),
   upgrade_from: z.string().nullable(),
+  placement: Placement.nullable(),
 });
 export type ItemRow = z.infer<typeof ItemRow>;
 
 const COLS = sql.fragment`id::text, serie_id, serie_folder, serie_name, season, episode, title, status, priority, position,
   source, language, quality, added_at, started_at, completed_at, progress, error, retry_count, source_url, hoster,
-  chosen_language, hoster_errors, part_dir, file_path, downloaded_bytes, total_bytes, added_by, chosen_source, replace_existing, upgrade_from`;
+  chosen_language, hoster_errors, part_dir, file_path, downloaded_bytes, total_bytes, added_by, chosen_source, replace_existing, upgrade_from, placement`;
 
 /** Queue order: priority, then the manual order. */
 const ORDER = sql.fragment`case priority when 'HIGH' then 0 when 'NORMAL' then 1 else 2 end, position`;
@@ -73,7 +90,7 @@ export async function insertItem(conn: Conn, i: NewItem): Promise<ItemRow | null
       title = coalesce(${i.title}, title), priority = ${i.priority}, source = ${i.source}, language = ${i.language}, quality = ${i.quality},
       chosen_source = ${i.chosen_source ?? null}, replace_existing = ${i.replace_existing ?? false}, upgrade_from = ${i.upgrade_from ?? null},
       added_by = ${i.added_by ?? null}, error = null, hoster_errors = '[]', progress = null, started_at = null, completed_at = null, downloaded_bytes = 0, total_bytes = null,
-      source_url = null, hoster = null, chosen_language = null, file_path = null,
+      source_url = null, hoster = null, chosen_language = null, file_path = null, placement = null,
       position = nextval(pg_get_serial_sequence('download_items', 'position')), added_at = now(), updated_at = now()
     where d.id = (select id from download_items where serie_id = ${i.serie_id} and season = ${i.season} and episode = ${i.episode}
         and status in ('failed', 'cancelled') order by added_at desc limit 1 for update)
@@ -181,14 +198,21 @@ export async function setHosterErrors(conn: Conn, id: string, errors: string[]):
 
 export async function markCompleted(conn: Conn, id: string, f: { file_path: string; bytes: number }): Promise<ItemRow | null> {
   return conn.maybeOne(sql.type(ItemRow)`update download_items set status = 'completed', completed_at = now(), file_path = ${f.file_path},
-    downloaded_bytes = ${f.bytes}, total_bytes = ${f.bytes}, part_dir = null, error = null, updated_at = now(),
+    downloaded_bytes = ${f.bytes}, total_bytes = ${f.bytes}, part_dir = null, placement = null, error = null, updated_at = now(),
     progress = ${sql.jsonb({ percent: 100, downloaded_mb: f.bytes / 1048576, total_mb: f.bytes / 1048576, speed_mbps: 0, eta_seconds: 0 })}
     where id = ${id}::uuid and status = 'downloading' returning ${COLS}`);
 }
 
 export async function markFailed(conn: Conn, id: string, error: string): Promise<ItemRow | null> {
   return conn.maybeOne(sql.type(ItemRow)`update download_items set status = 'failed', completed_at = now(), error = ${error},
-    part_dir = null, updated_at = now() where id = ${id}::uuid and status = 'downloading' returning ${COLS}`);
+    part_dir = null, placement = null, updated_at = now() where id = ${id}::uuid and status = 'downloading' returning ${COLS}`);
+}
+
+/** Records (or with null, forgets) the placement about to happen; false when the item is no longer active. */
+export async function setPlacement(conn: Conn, id: string, p: Placement | null): Promise<boolean> {
+  const r = await conn.query(sql.unsafe`update download_items set placement = ${p ? sql.jsonb(p as never) : null}, updated_at = now()
+    where id = ${id}::uuid and status = 'downloading'`);
+  return r.rowCount > 0;
 }
 
 /** Who queued each of these items (ids that do not exist are left out). */
@@ -236,7 +260,7 @@ export async function retry(conn: Conn, ids: string[] | null): Promise<string[]>
   const filter = ids ? sql.fragment`and d.id = any(${sql.array(ids, 'uuid')})` : sql.fragment``;
   return [...(await conn.anyFirst(sql.type(z.object({ id: z.string() }))`update download_items d set status = 'pending', retry_count = retry_count + 1,
       error = null, hoster_errors = '[]', progress = null, started_at = null, completed_at = null, downloaded_bytes = 0,
-      total_bytes = null, position = nextval(pg_get_serial_sequence('download_items', 'position')), updated_at = now()
+      total_bytes = null, placement = null, position = nextval(pg_get_serial_sequence('download_items', 'position')), updated_at = now()
     where d.status in ('failed', 'cancelled') ${filter}
       and not exists (select 1 from download_items o where o.serie_id = d.serie_id and o.season = d.season
         and o.episode = d.episode and o.status in ('pending', 'downloading', 'paused'))
