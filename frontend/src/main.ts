@@ -1,8 +1,8 @@
 import { createApp } from 'vue';
 import App from './App.vue';
 import { router } from './router.ts';
-import { setLocale, localeChoice } from './i18n/index.ts';
+import { i18n, setLocale, localeChoice } from './i18n/index.ts';
 import './style.css';
 
 setLocale(localeChoice.value);
-createApp(App).use(router).mount('#app');
+createApp(App).use(i18n).use(router).mount('#app');

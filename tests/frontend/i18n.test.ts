@@ -1,14 +1,39 @@
-import { describe, expect, it } from 'vitest';
-import { MESSAGES, browserLocale, setLocale, t } from '../../frontend/src/i18n/index.ts';
+import { describe, expect, it, beforeEach, vi, afterEach } from 'vitest';
+import { mount } from '@vue/test-utils';
+import { nextTick } from 'vue';
+import { MESSAGES, browserLocale, setLocale, t, formatSize, formatDate, formatNumber } from '../../frontend/src/i18n/index.ts';
+import { ApiError, errorMessage, codeMessage } from '../../frontend/src/api/client.ts';
+import { toast, toasts, dismiss } from '../../frontend/src/stores/toasts.ts';
+import { installJobToasts } from '../../frontend/src/realtime/jobToasts.ts';
+import { dispatch } from '../../frontend/src/realtime/socket.ts';
+import ToastHost from '../../frontend/src/components/ToastHost.vue';
+import { msg } from './fixtures.ts';
+
+const placeholders = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort();
+
+beforeEach(() => setLocale('en'));
 
 describe('texts', () => {
   it('English and German have the same keys and keep the same placeholders', () => {
     const en = Object.keys(MESSAGES.en).sort();
     const de = Object.keys(MESSAGES.de).sort();
     expect(de).toEqual(en);
-    for (const key of en) {
-      const ph = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort();
-      expect(ph(MESSAGES.de[key]), key).toEqual(ph(MESSAGES.en[key]));
+    for (const key of en) expect(placeholders(MESSAGES.de[key]), key).toEqual(placeholders(MESSAGES.en[key]));
+  });
+
+  it('every message renders through vue-i18n with its placeholders filled (a stray | or @ would break it)', () => {
+    for (const locale of ['en', 'de'] as const) {
+      setLocale(locale);
+      for (const [key, text] of Object.entries(MESSAGES[locale])) {
+        const params = Object.fromEntries(placeholders(text).map((p) => [p.slice(1, -1), `<${p.slice(1, -1)}>`]));
+        const out = t(key, params);
+        expect(out, `${locale} ${key}`).not.toBe(key);
+        // each placeholder is filled, except the literal ones ({'{episode}'}) that show the braces on purpose
+        const literal = new Set((text.match(/\{'\{\w+\}'\}/g) ?? []).map((l) => l.slice(2, -2)));
+        for (const p of placeholders(text)) if (!literal.has(p)) expect(out, `${locale} ${key} ${p}`).toContain(`<${p.slice(1, -1)}>`);
+        for (const l of literal) expect(out, `${locale} ${key}`).toContain(l);
+        if (!text.includes(' | ') && !text.includes("{'")) expect(out, `${locale} ${key}`).toBe(text.replace(/\{(\w+)\}/g, '<$1>'));
+      }
     }
   });
 
@@ -20,5 +45,96 @@ describe('texts', () => {
     expect(t('queue.statTotal', { n: 3 })).toBe('3 Einträge');
     setLocale('en');
     expect(t('queue.statTotal', { n: 3 })).toBe('3 items');
+  });
+
+  it('plurals follow the count in English and German', () => {
+    expect(t('library.missingBadge', { n: 1 })).toBe('1 missing episode');
+    expect(t('library.missingBadge', { n: 2 })).toBe('2 missing episodes');
+    expect(t('library.missingBadge', { n: 0 })).toBe('0 missing episodes');
+    expect(t('series.queued', { n: 1 })).toBe('1 episode queued');
+    setLocale('de');
+    expect(t('library.missingBadge', { n: 1 })).toBe('1 fehlende Folge');
+    expect(t('library.missingBadge', { n: 2 })).toBe('2 fehlende Folgen');
+    expect(t('queue.statTotal', { n: 1 })).toBe('1 Eintrag');
+    expect(t('monitor.updated', { n: 5 })).toBe('5 Serien geändert');
+  });
+
+  it('literal braces and bars stay literal', () => {
+    expect(t('naming.needsEpisode')).toBe('The template must contain {episode}.');
+    expect(t('naming.badChars')).toBe('File names cannot contain < > : " | ? * / \\');
+  });
+
+  it('dates, numbers and sizes are formatted by locale', () => {
+    const when = '2026-03-04T17:05:00Z';
+    const d = new Date(when);
+    expect(formatDate(when)).toBe(new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(d));
+    expect(formatSize(1.5 * 2 ** 30)).toBe('1.5 GB');
+    expect(formatSize(512)).toBe('512 byte');
+    expect(formatNumber(1234.56)).toBe('1,234.6');
+    setLocale('de');
+    expect(formatDate(when)).toBe(new Intl.DateTimeFormat('de-DE', { dateStyle: 'medium', timeStyle: 'short' }).format(d));
+    expect(formatDate(when)).toMatch(/^0?4\.03\.2026/);
+    expect(formatSize(1.5 * 2 ** 30)).toMatch(/^1,5\sGB$/);
+    expect(formatNumber(1234.56)).toBe('1.234,6');
+    expect(formatDate(null)).toBe('—');
+  });
+});
+
+describe('server errors by code', () => {
+  it('an API error is shown by its code in the user\'s language, the server\'s sentence below', () => {
+    const err = new ApiError(409, 'CONFLICT_ERROR', 'The queue changed meanwhile; try again');
+    expect(errorMessage(err)).toBe('That conflicts with the current state.\nThe queue changed meanwhile; try again');
+    setLocale('de');
+    expect(errorMessage(err)).toBe('Das widerspricht dem aktuellen Stand.\nThe queue changed meanwhile; try again');
+    expect(errorMessage(new ApiError(0, 'NETWORK_ERROR', 'The server cannot be reached.'))).toBe('Der Server ist nicht erreichbar. Prüfe, ob Aniworld läuft.');
+    expect(errorMessage(new ApiError(403, 'FORBIDDEN', 'Insufficient permissions'))).toMatch(/^Das darf nur ein Administrator/);
+    expect(codeMessage('SOMETHING_NEW')).toBe('Der Server meldet einen Fehler (SOMETHING_NEW).');
+  });
+
+  it('task results and rescan errors from the server are shown by code', () => {
+    const off = installJobToasts();
+    try {
+      setLocale('de');
+      dispatch(msg('task_failed', { task: 'rescan', duration_ms: 5, error: 'Provider aniworld is disabled', code: 'SERVICE_UNAVAILABLE' }));
+      expect(toasts.at(-1)!.text).toBe('Aufgabe fehlgeschlagen: Bibliotheks-Scan (Ein Dienst, den der Server braucht, ist gerade nicht verfügbar.: Provider aniworld is disabled)');
+      dispatch(msg('scan_complete', { series: 4, missing: 0, failure_count: 3, failures: [
+        { key: 'a', error: 'ProviderBlocked: 403', code: 'PROVIDER_BLOCKED' },
+        { key: 'b', error: 'ProviderBlocked: 403', code: 'PROVIDER_BLOCKED' },
+        { key: 'c', error: 'skipped: ProviderBlocked', code: 'PROVIDER_SKIPPED' },
+      ] }));
+      expect(toasts.at(-1)!).toMatchObject({ kind: 'error', text: 'Scan der Bibliothek beendet; 3 Serien konnten nicht aktualisiert werden: Die Anbieterseite sperrt diesen Server. (2); Übersprungen: die Anbieterseite schien nicht erreichbar. (1)' });
+    } finally {
+      off();
+      for (const x of [...toasts]) dismiss(x.id);
+    }
+  });
+});
+
+describe('toasts', () => {
+  afterEach(() => {
+    for (const x of [...toasts]) dismiss(x.id);
+    vi.useRealTimers();
+  });
+
+  it('the same notice again is counted (×3) and stays for its full time after the last one', async () => {
+    vi.useFakeTimers();
+    const host = mount(ToastHost);
+    toast('Download failed: Frieren S01E01', 'error', 8000);
+    toast('Saved', 'success');
+    vi.advanceTimersByTime(5000);
+    toast('Download failed: Frieren S01E01', 'error', 8000);
+    toast('Download failed: Frieren S01E01', 'error', 8000);
+    await nextTick();
+    const shown = host.findAll('[data-test="toast"]');
+    expect(shown.map((s) => s.find('.text').text())).toEqual(['Download failed: Frieren S01E01']); // "Saved" timed out
+    expect(host.get('[data-test="toast-count"]').text()).toBe('×3');
+    vi.advanceTimersByTime(7000);
+    expect(toasts).toHaveLength(1); // the third one restarted its 8 s
+    vi.advanceTimersByTime(1000);
+    expect(toasts).toHaveLength(0);
+    toast('Download failed: Frieren S01E01', 'error');
+    toast('Download failed: Frieren S01E01', 'info'); // another kind is another notice
+    expect(toasts.map((x) => x.count)).toEqual([1, 1]);
+    host.unmount();
   });
 });

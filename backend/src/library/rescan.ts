@@ -6,6 +6,7 @@ import { scanDisk, type DiskScanResult } from './scanner.js';
 import { syncWithProviderDetailed } from './sync.js';
 import { ProviderBlocked, ProviderUnavailable } from '../providers/errors.js';
 import { announceRescan } from './announce.js';
+import { AppError } from '../http/errors.js';
 
 /** After this many series in a row failed because their site is blocked or down, the rest of that site's series are skipped. */
 export const SITE_DOWN_AFTER = 5;
@@ -20,7 +21,8 @@ export interface RescanOptions {
 export interface RescanSummary {
   series: number;
   missing: number;
-  failures: { key: string; error: string }[];
+  /** `code`: the error envelope's code of the failure (PROVIDER_BLOCKED, …), SCAN_FAILED when it has none; the UI shows it translated. */
+  failures: { key: string; error: string; code: string }[];
   duration_ms: number;
   disk: DiskScanResult;
   queued_keys: string[];
@@ -45,7 +47,7 @@ const Count = z.object({ series_id: z.number(), n: z.number(), upgradable: z.boo
  * catalogue with bounded concurrency; one failing series is recorded and the rest go on.
  * Realtime, room 'library':
  *   scan_progress {current: series name | null, done, total}   (a few per second at most)
- *   scan_complete {series, missing, failures: [{key, error}] (first 50), failure_count,
+ *   scan_complete {series, missing, failures: [{key, error, code}] (first 50), failure_count,
  *                  duration_ms, trigger, unmatched}
  */
 export async function runRescan(deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bus' | 'jobs' | 'clock' | 'env'>, opts: RescanOptions = {}): Promise<RescanSummary> {
@@ -72,10 +74,10 @@ export async function runRescan(deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bu
       if (skip) {
         const error = `skipped: ${skip}`;
         await repo.setScanResult(deps.db, row.id, error).catch(() => undefined);
-        failures.push({ key: row.key, error });
+        failures.push({ key: row.key, error, code: 'PROVIDER_SKIPPED' });
       } else {
         const err = await syncWithProviderDetailed(deps, row);
-        if (err) failures.push({ key: row.key, error: err.message });
+        if (err) failures.push({ key: row.key, error: err.message, code: err instanceof AppError ? err.code : 'SCAN_FAILED' });
         const siteDown = err instanceof ProviderBlocked || err instanceof ProviderUnavailable;
         const n = siteDown ? (streak.get(row.provider) ?? 0) + 1 : 0;
         streak.set(row.provider, n);

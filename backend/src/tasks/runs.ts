@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { sql, type Conn } from '../db/pool.js';
 import type { Deps } from '../deps.js';
+import { AppError } from '../http/errors.js';
 
 /** Graphile task identifier → the Tasks view entry its runs are recorded under. */
 export const TRACKED: Record<string, string> = {
@@ -68,7 +69,7 @@ export function trackTaskRuns(deps: Deps, events: EventEmitter): void {
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
     if (task) record(async () => {
       const duration_ms = await finished(deps.db, task, message);
-      deps.bus.emit('tasks', 'task_failed', { task, duration_ms, error: message });
+      deps.bus.emit('tasks', 'task_failed', { task, duration_ms, error: message, code: error instanceof AppError ? error.code : 'TASK_FAILED' });
     });
   });
 }

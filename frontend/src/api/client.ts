@@ -1,5 +1,5 @@
 /** The one HTTP client of the UI: bearer token, JSON in and out, the error envelope as ApiError. */
-import { t } from '../i18n/index.ts';
+import { t, has } from '../i18n/index.ts';
 import { session, clearSession } from '../stores/session.ts';
 
 export class ApiError extends Error {
@@ -134,10 +134,21 @@ export const http = {
   del: <T>(path: string, body?: unknown) => request<T>('DELETE', path, { body }),
 };
 
+/**
+ * An error code (the envelope's `error`, a realtime message's `code`) in the user's language; the server's own
+ * sentence, when it says more, follows on a second line.
+ */
+export function codeMessage(code: string, serverText?: string | null): string {
+  const key = `error.${code}`;
+  const text = has(key) ? t(key) : t('error.unknown', { code });
+  return serverText && serverText !== code ? `${text}\n${serverText}` : text;
+}
+
 /** The message to show for anything thrown by an API call. */
 export function errorMessage(err: unknown): string {
   if (err instanceof ApiError && err.code === 'FORBIDDEN') return t('common.forbidden');
-  if (err instanceof ApiError) return err.message;
+  if (err instanceof ApiError && err.status === 0) return codeMessage(err.code);
+  if (err instanceof ApiError) return codeMessage(/^HTTP_\d+$/.test(err.code) ? 'HTTP_ERROR' : err.code, err.message);
   if (err instanceof Error) return err.message;
   return String(err);
 }

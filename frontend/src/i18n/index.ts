@@ -1,5 +1,10 @@
-/** English and German texts; the language follows the browser unless the user picked one. */
+/**
+ * English and German texts through vue-i18n; the language follows the browser unless the user picked one.
+ * Messages use vue-i18n's syntax: `{name}` placeholders, `one | many` plurals chosen by the `n` (or `count`)
+ * parameter, `{'|'}` for a literal special character.
+ */
 import { ref, computed } from 'vue';
+import { createI18n } from 'vue-i18n';
 import en from './en.ts';
 import de from './de.ts';
 
@@ -29,6 +34,35 @@ function storedChoice(): LocaleChoice {
 export const localeChoice = ref<LocaleChoice>(storedChoice());
 export const locale = computed<Locale>(() => (localeChoice.value === 'auto' ? browserLocale() : localeChoice.value));
 
+const dateFormats = {
+  medium: { dateStyle: 'medium', timeStyle: 'short' },
+  day: { dateStyle: 'medium' },
+} as const;
+const numberFormats = {
+  decimal: { maximumFractionDigits: 1 },
+  integer: { maximumFractionDigits: 0 },
+  percent: { style: 'percent', maximumFractionDigits: 0 },
+} as const;
+/** Units of sizes (binary, as file managers count), largest first; a value is shown in the largest unit it reaches. */
+const SIZE_UNITS = [['terabyte', 2 ** 40], ['gigabyte', 2 ** 30], ['megabyte', 2 ** 20], ['kilobyte', 2 ** 10], ['byte', 1]] as const;
+
+/** Intl locales behind the UI languages (en-GB: day before month, 24-hour clock like the rest of Europe). */
+const INTL: Record<Locale, string> = { en: 'en-GB', de: 'de-DE' };
+
+export const i18n = createI18n({
+  legacy: false,
+  globalInjection: true,
+  locale: INTL[locale.value],
+  fallbackLocale: INTL.en,
+  messages: { [INTL.en]: en, [INTL.de]: de },
+  datetimeFormats: { [INTL.en]: dateFormats, [INTL.de]: dateFormats },
+  numberFormats: { [INTL.en]: numberFormats, [INTL.de]: numberFormats },
+  missingWarn: false,
+  fallbackWarn: false,
+});
+
+const composer = i18n.global;
+
 export function setLocale(choice: LocaleChoice): void {
   localeChoice.value = choice;
   try {
@@ -37,24 +71,52 @@ export function setLocale(choice: LocaleChoice): void {
   } catch {
     /* private mode: the choice lasts for this page */
   }
-  document.documentElement.lang = locale.value;
+  composer.locale.value = INTL[locale.value];
+  if (typeof document !== 'undefined') document.documentElement.lang = locale.value;
 }
 
-/** `t('queue.count', {n: 3})`: `{name}` placeholders are filled from params. */
-export function t(key: string, params: Record<string, string | number> = {}): string {
-  const text = MESSAGES[locale.value][key] ?? MESSAGES.en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+type Params = Record<string, string | number>;
+
+/** The count that picks a plural form: `n`, else `count`. */
+function pluralOf(params: Params): number | undefined {
+  if (typeof params.n === 'number') return params.n;
+  if (typeof params.count === 'number') return params.count;
+  return undefined;
 }
 
-export function formatDate(iso: string | null | undefined): string {
+/**
+ * `t('queue.statTotal', {n: 3})`: vue-i18n's translation with `{name}` placeholders filled from params; a message
+ * with plural forms (`{n} item | {n} items`) takes the form for `n`. Unknown keys come back as the key.
+ */
+export function t(key: string, params: Params = {}): string {
+  const n = pluralOf(params);
+  return n === undefined ? composer.t(key, params) : composer.t(key, params, n);
+}
+
+/** Whether a message exists (in the language shown or English). */
+export function has(key: string): boolean {
+  return composer.te(key) || composer.te(key, INTL.en);
+}
+
+export function formatDate(iso: string | Date | null | undefined, style: keyof typeof dateFormats = 'medium'): string {
   if (!iso) return '—';
-  const d = new Date(iso);
+  const d = iso instanceof Date ? iso : new Date(iso);
   if (Number.isNaN(d.getTime())) return '—';
-  return d.toLocaleString(locale.value === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+  return composer.d(d, style);
 }
 
 export function formatNumber(n: number, digits = 1): string {
-  return n.toLocaleString(locale.value === 'de' ? 'de-DE' : 'en-GB', { maximumFractionDigits: digits });
+  if (digits === 1) return composer.n(n, 'decimal');
+  if (digits === 0) return composer.n(n, 'integer');
+  return new Intl.NumberFormat(composer.locale.value, { maximumFractionDigits: digits }).format(n);
+}
+
+/** Bytes in the largest unit they reach, by locale: "1.5 GB" / "1,5 GB". */
+export function formatSize(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
+  const [unit, size] = SIZE_UNITS.find(([, s]) => Math.abs(bytes) >= s) ?? SIZE_UNITS[SIZE_UNITS.length - 1];
+  const value = bytes / size;
+  return new Intl.NumberFormat(composer.locale.value, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: value < 10 && unit !== 'byte' ? 1 : 0 }).format(value);
 }
 
 export function formatDuration(seconds: number | null | undefined): string {

@@ -1,8 +1,8 @@
 /** A toast for every finished or failed job, whatever page is open. */
 import { onMessage } from './socket.ts';
-import { expireSession } from '../api/client.ts';
+import { expireSession, codeMessage } from '../api/client.ts';
 import { toast } from '../stores/toasts.ts';
-import { t } from '../i18n/index.ts';
+import { t, has } from '../i18n/index.ts';
 import type { RealtimeMessage } from '../api/types.ts';
 
 const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
@@ -17,17 +17,42 @@ function episodeLabel(d: Record<string, unknown>): string {
   return `${name}${se}`.trim();
 }
 
+/** A task's name in the user's language (the server sends its id: rescan, housekeeping, …). */
+export function taskName(id: string): string {
+  return has(`task.name.${id}`) ? t(`task.name.${id}`) : id;
+}
+
+/** Why a task or download failed: its code translated, else the server's text. */
+function reasonOf(d: Record<string, unknown>): string {
+  const text = str(d.error ?? d.message);
+  return typeof d.code === 'string' && d.code ? codeMessage(d.code, text).replace('\n', ': ') : text;
+}
+
+/** A rescan's failures by code: "The provider site blocks this server (3)". */
+export function scanFailureSummary(failures: unknown): string {
+  const counts = new Map<string, number>();
+  for (const f of Array.isArray(failures) ? failures : []) {
+    const code = typeof (f as { code?: unknown })?.code === 'string' ? (f as { code: string }).code : 'SCAN_FAILED';
+    counts.set(code, (counts.get(code) ?? 0) + 1);
+  }
+  return [...counts].map(([code, n]) => `${codeMessage(code)} (${n})`).join('; ');
+}
+
 export function installJobToasts(): () => void {
   const offs = [
     // the server ends the socket of a revoked or expired session; a token it no longer accepts connects unauthenticated
     onMessage('error', (m) => { if (m.data.code === 'AUTHENTICATION_ERROR') expireSession(); }),
     onMessage('connected', (m) => { if (m.data.authenticated === false) expireSession(); }),
     onMessage('download_complete', (m: RealtimeMessage) => toast(t('toast.downloadComplete', { what: episodeLabel(m.data) }), 'success')),
-    onMessage('download_failed', (m) => toast(t('toast.downloadFailed', { what: episodeLabel(m.data), reason: str(m.data.error ?? m.data.message) }), 'error')),
-    onMessage('scan_complete', () => toast(t('toast.scanComplete'), 'success')),
+    onMessage('download_failed', (m) => toast(t('toast.downloadFailed', { what: episodeLabel(m.data), reason: reasonOf(m.data) }), 'error')),
+    onMessage('scan_complete', (m) => {
+      const n = Number(m.data.failure_count ?? 0);
+      if (n > 0) toast(t('toast.scanFailures', { n, reasons: scanFailureSummary(m.data.failures) }), 'error');
+      else toast(t('toast.scanComplete'), 'success');
+    }),
     onMessage('nfo_complete', (m) => toast(t('toast.nfoComplete', { what: str(m.data.serie_folder ?? m.data.serie_id ?? '') }), 'success')),
-    onMessage('task_complete', (m) => toast(t('toast.taskComplete', { what: str(m.data.name ?? m.data.task) }), 'success')),
-    onMessage('task_failed', (m) => toast(t('toast.taskFailed', { what: str(m.data.name ?? m.data.task), reason: str(m.data.error ?? m.data.message) }), 'error')),
+    onMessage('task_complete', (m) => toast(t('toast.taskComplete', { what: taskName(str(m.data.name ?? m.data.task)) }), 'success')),
+    onMessage('task_failed', (m) => toast(t('toast.taskFailed', { what: taskName(str(m.data.name ?? m.data.task)), reason: reasonOf(m.data) }), 'error')),
     onMessage('watchlist_new_episodes', (m) => toast(t('toast.newEpisodes', { what: str(m.data.anime_title ?? m.data.title ?? '') }), 'info')),
     onMessage('watchlist_check_complete', (m) => toast(t('toast.watchlistChecked', { what: str(m.data.anime_title ?? m.data.title ?? '') }), 'info')),
   ];
