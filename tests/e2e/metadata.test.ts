@@ -12,6 +12,8 @@ import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { startFakeAnimeSama, type FakeAnimeSama } from '../fakes/animesama.js';
 import { FAKE_TMDB_KEY, startFakeTmdb, type FakeTmdb } from '../fakes/tmdb.js';
 import { insertSeries } from '../../backend/src/library/repo.js';
+import { writeSeriesMetadata } from '../../backend/src/metadata/service.js';
+import { sql } from '../../backend/src/db/pool.js';
 import { launchBrowser, login, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
 
 let srv: TestServer;
@@ -149,6 +151,50 @@ describe('import, NFO and artwork', () => {
       ['bulk-50', 'bulk-51', 'bulk-52', 'bulk-53', 'bulk-54', 'bulk-55', 'bulk-56', 'bulk-57', 'bulk-58', 'bulk-59']);
     // the search started again from page 1
     expect(page.url()).not.toContain('page=2');
+    expect(problems).toEqual([]);
+  });
+
+  it('shows the episode mapping of a split-season series and a corrected episode rewrites its NFO', async () => {
+    await srv.deps.settings.update({ tmdb: { api_key: FAKE_TMDB_KEY } });
+    // TMDB: one season of 6; the provider: two cours of 3
+    tmdb.addShow({ id: 90700, name: 'Cour Show', first_air_date: '2024-01-10', seasons: {
+      0: [{ episode_number: 1, name: 'OVA: Strandtag', air_date: '2024-06-01' }],
+      1: ['Der Anfang', 'Die Reise', 'Das Dorf', 'Der zweite Cour', 'Die Brücke', 'Das Ende'].map((name, i) => ({ episode_number: i + 1, name, air_date: null })),
+    } });
+    aniworld.addSeries({ slug: 'cour-show', name: 'Cour Show', year: 2024, seasons: {
+      1: [1, 2, 3].map((episode) => ({ episode, title: `Folge ${episode}` })), 2: [1, 2, 3].map((episode) => ({ episode, title: `Folge ${episode}` })) } });
+    const { row } = await insertSeries(srv.deps.db, { key: 'cour-show', name: 'Cour Show', site: 'aniworld.to', provider: 'aniworld', folder: 'Cour Show (2024)',
+      link: `${aniworld.url}/anime/stream/cour-show`, year: 2024 });
+    const dir = path.join(srv.animeDir, 'Cour Show (2024)');
+    for (const season of [1, 2]) for (const episode of [1, 2, 3]) {
+      const rel = `Season ${season}/Cour Show - S0${season}E0${episode}.mkv`;
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), '');
+      await srv.deps.db.query(sql.unsafe`insert into episodes (series_id, season, episode, is_downloaded, file_path) values (${row.id}, ${season}, ${episode}, true, ${rel})`);
+    }
+    await writeSeriesMetadata(srv.deps, 'cour-show', { overwrite: true, media: { poster: false, logo: false, fanart: false }, refreshMedia: false, episodes: true, hint: { tmdbId: 90700 } });
+    const nfo = (rel: string) => fs.readFileSync(path.join(dir, rel), 'utf8');
+    expect(nfo('Season 2/Cour Show - S02E03.nfo')).toContain('<title>Das Ende</title>');
+
+    const { page, problems } = await newPage(browser, { width: 1280 });
+    await login(page, srv.url);
+    await page.goto(`${srv.url}/series/cour-show`);
+    const panel = page.getByTestId('mapping-panel');
+    await panel.getByTestId('mapping-toggle').click();
+    const s2e1 = panel.locator('tr[data-episode="S02E01"]');
+    await s2e1.waitFor();
+    expect(await s2e1.getByTestId('tmdb-title').textContent()).toBe('Der zweite Cour');
+    expect(await s2e1.getByTestId('tmdb-episode').inputValue()).toBe('4');
+    expect(await panel.getByTestId('mapping-effective').textContent()).toContain('Absolute numbering');
+    // the provider's last episode is TMDB's OVA: the user says so
+    const s2e3 = panel.locator('tr[data-episode="S02E03"]');
+    await s2e3.getByTestId('tmdb-season').fill('0');
+    await s2e3.getByTestId('tmdb-episode').fill('1');
+    await panel.getByTestId('mapping-save').click();
+    await page.getByTestId('toast').filter({ hasText: 'Mapping saved; 1 episode NFOs rewritten' }).first().waitFor();
+    expect(await s2e3.getByTestId('tmdb-title').textContent()).toBe('OVA: Strandtag');
+    expect(nfo('Season 2/Cour Show - S02E03.nfo')).toContain('<title>OVA: Strandtag</title>');
+    await screenshot(page, 'episode-mapping');
     expect(problems).toEqual([]);
   });
 });

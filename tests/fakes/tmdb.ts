@@ -51,6 +51,8 @@ export interface AddedShow {
   name: string;
   first_air_date: string;
   seasons: Record<number, { episode_number: number; name: string; air_date: string | null }[]>;
+  /** TMDB episode groups of the show (e.g. its cours as seasons): parts by order, episodes by order. */
+  episode_groups?: { id: string; name: string; type: number; groups: { name: string; order: number; episodes: { season_number: number; episode_number: number; order: number }[] }[] }[];
 }
 
 const imageCache = new Map<string, Promise<Buffer>>();
@@ -165,7 +167,28 @@ export async function startFakeTmdb(): Promise<FakeTmdb> {
       send(res, 200, { page: 1, results, total_pages: 1, total_results: results.length });
       return 200;
     }
-    if ((m = /^\/tv\/(\d+)\/season\/(\d+)\/images$/.exec(p))) {
+    if ((m = /^\/tv\/(\d+)\/episode_groups$/.exec(p))) {
+      const a = added.get(Number(m[1]));
+      if (a || show(Number(m[1]), 'de-DE')) {
+        send(res, 200, { id: Number(m[1]), results: (a?.episode_groups ?? []).map((g) => ({
+          id: g.id, name: g.name, type: g.type, description: '', group_count: g.groups.length,
+          episode_count: g.groups.reduce((n, x) => n + x.episodes.length, 0), network: null,
+        })) });
+        return 200;
+      }
+    } else if ((m = /^\/tv\/episode_group\/([0-9a-f]+)$/.exec(p))) {
+      for (const a of added.values()) {
+        const g = a.episode_groups?.find((x) => x.id === m![1]);
+        if (!g) continue;
+        const ep = (season: number, n: number) => a.seasons[season]?.find((e) => e.episode_number === n);
+        send(res, 200, { id: g.id, name: g.name, type: g.type, description: '', groups: g.groups.map((part, i) => ({
+          id: `${g.id.slice(0, 20)}${String(i).padStart(4, '0')}`, name: part.name, order: part.order, locked: true,
+          episodes: part.episodes.map((e) => ({ id: a.id * 1000 + e.season_number * 100 + e.episode_number, season_number: e.season_number,
+            episode_number: e.episode_number, order: e.order, name: ep(e.season_number, e.episode_number)?.name ?? '', air_date: ep(e.season_number, e.episode_number)?.air_date ?? null })),
+        })) });
+        return 200;
+      }
+    } else if ((m = /^\/tv\/(\d+)\/season\/(\d+)\/images$/.exec(p))) {
       // TMDB answers posters for every season, backdrops only where it has season fanart
       const id = Number(m[1]);
       const n = Number(m[2]);

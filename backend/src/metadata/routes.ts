@@ -10,6 +10,7 @@ import { allSeries } from './repo.js';
 import { batchStatus, startBatch } from './batch.js';
 import { ALL_MEDIA, checkSeries, downloadMissingMedia, nfoContent, seriesDir, tmdbFor, writeSeriesMetadata } from './service.js';
 import * as S from './schema.js';
+import { mappingView, saveSeriesMapping } from './mappingService.js';
 
 /** Section 6 of the spec (/api/nfo/...) and the artwork the UI shows (/api/anime/:key/artwork/:kind). */
 export function metadataRoutes(deps: Deps): Router {
@@ -84,6 +85,28 @@ export function metadataRoutes(deps: Deps): Router {
   route(r, { method: 'post', path: '/api/nfo/:serie_id/media/download', access: 'admin', summary: 'Download missing artwork (needs the TMDB id from tvshow.nfo)', tags,
     params: S.SerieParams, body: S.MediaDownloadBody, responses: { 200: S.MediaFiles } }, ({ params, body }) =>
     downloadMissingMedia(deps, params.serie_id, { poster: body.download_poster, logo: body.download_logo, fanart: body.download_fanart }));
+
+  route(r, { method: 'get', path: '/api/anime/:key/episode-mapping', access: 'user',
+    summary: 'How the provider\'s episodes name TMDB\'s in the NFOs (mode, TMDB episode groups, each episode)', tags: ['nfo'],
+    params: S.MappingParams, responses: { 200: S.MappingResponse } }, async ({ params }) => {
+    const sd = await seriesDir(deps, params.key);
+    return mappingView(deps, tmdbFor(deps), sd.row, sd.dir);
+  });
+
+  route(r, { method: 'put', path: '/api/anime/:key/episode-mapping', access: 'admin',
+    summary: 'Set the mapping mode and per-episode corrections; the episode NFOs are rewritten', tags: ['nfo'],
+    params: S.MappingParams, body: S.MappingBody, responses: { 200: S.MappingResponse } }, async ({ params, body }) => {
+    const tmdb = tmdbFor(deps);
+    tmdb.requireKey();
+    const sd = await seriesDir(deps, params.key);
+    const before = await mappingView(deps, tmdb, sd.row, sd.dir); // needs tvshow.nfo with a TMDB id
+    await saveSeriesMapping(deps, tmdb, sd.row.id, body);
+    const res = await writeSeriesMetadata(deps, params.key, {
+      overwrite: true, media: { poster: false, logo: false, fanart: false }, refreshMedia: false, episodes: true, writeNfo: false, hint: { tmdbId: before.tmdb_id },
+    });
+    const nfos = res.written.filter((f) => f.endsWith('.nfo'));
+    return { ...(await mappingView(deps, tmdb, sd.row, sd.dir)), nfo_written: nfos.length };
+  });
 
   const ARTWORK: Record<string, string[]> = { poster: ['poster.jpg'], fanart: ['fanart.jpg'], logo: ['logo.png', 'clearlogo.png'] };
   route(r, { method: 'get', path: '/api/anime/:key/artwork/:kind', access: 'user', summary: 'Artwork from the series folder (never hotlinked)', tags: ['anime'],

@@ -4,7 +4,7 @@ import type { Deps } from '../deps.js';
 import { Conflict, NotFound } from '../http/errors.js';
 import { insideRoot } from '../util/safePath.js';
 import { downloadImage } from './artwork.js';
-import { episodeSidecars, episodeVideos, exists, mediaStatus, writeIfChanged, type MediaFiles, type VideoFile } from './files.js';
+import { episodeSidecars, episodeVideos, exists, mediaStatus, writeIfChanged, type MediaFiles } from './files.js';
 import { resolveTmdbId, tmdbIdFromNfo, type MatchHint } from './match.js';
 import { episodeNfo, imageUrl, seasonFanart, showArtwork, showNfo, usableSize, type ArtworkItem } from './nfoMapping.js';
 import { buildMultiEpisodeNfo, buildTvShowNfo } from './nfoXml.js';
@@ -14,6 +14,7 @@ import { TmdbClient } from './tmdbClient.js';
 import type { TmdbConfig } from './configSchema.js';
 import type { TmdbEpisode, TmdbSeason, TmdbTv } from './tmdbTypes.js';
 import { recordHistory } from '../history/service.js';
+import { seriesMapper } from './mappingService.js';
 
 /** The metadata domain's logic: tvshow.nfo, episode NFOs and artwork for one series. */
 
@@ -128,31 +129,35 @@ export async function writeSeriesMetadata(deps: Deps, key: string, opts: WriteOp
 
   if (opts.episodes) {
     const videos = await episodeVideos(sd.dir, await downloadedEpisodes(deps.db, sd.row.id));
-    const bySeason = new Map<number, VideoFile[]>();
-    for (const v of videos) bySeason.set(v.season, [...(bySeason.get(v.season) ?? []), v]);
-    for (const [n, list] of bySeason) {
-      let s: Awaited<ReturnType<typeof seasonWithFallback>>;
-      try {
-        s = await seasonWithFallback(tmdb, tmdbId, n, opts.fresh);
-      } catch (err) {
-        if (!(err instanceof NotFound)) throw err;
-        warnings.push(`season ${n}: not on TMDB`);
-        continue;
+    const refs = videos.flatMap((v) => v.episodes.map((episode) => ({ season: v.season, episode })));
+    const mapper = await seriesMapper(deps, tmdb, sd.row.id, tv, refs, opts.fresh);
+    const seasons = tmdbSeasons(tmdb, tmdbId, opts.fresh);
+    for (const v of videos) {
+      // each of the file's episodes (S01E01-E02 is two) as the TMDB episode the mapping names
+      const eps: TmdbEpisode[] = [];
+      const english = new Map<string, TmdbEpisode>();
+      for (const n of v.episodes) {
+        const target = mapper.map({ season: v.season, episode: n }).tmdb;
+        const s = target ? await seasons.get(target.season) : null;
+        if (target && !s) warnings.push(`season ${target.season}: not on TMDB`);
+        const ep = target && s?.season.episodes.find((e) => e.episode_number === target.episode);
+        if (!ep) {
+          warnings.push(`S${v.season}E${n}: not on TMDB`);
+          continue;
+        }
+        eps.push(ep);
+        const en = s!.english.get(ep.episode_number);
+        if (en) english.set(`${ep.season_number}:${ep.episode_number}`, en);
       }
-      for (const v of list) {
-        // a multi-episode file (S01E01-E02) gets one <episodedetails> per episode
-        const eps = v.episodes.map((n) => s.season.episodes.find((e) => e.episode_number === n)).filter((e): e is TmdbEpisode => !!e);
-        for (const n of v.episodes) if (!eps.some((e) => e.episode_number === n)) warnings.push(`S${v.season}E${n}: not on TMDB`);
-        if (!eps.length) continue;
-        const files = await writeEpisodeFiles(deps, tmdb, tv, eps, s.english, v.path, wantMedia, opts.refreshMedia);
-        written.push(...files.written);
-        warnings.push(...files.warnings);
-      }
+      if (!eps.length) continue;
+      const files = await writeEpisodeFiles(deps, tmdb, tv, eps, english, v.path, wantMedia, opts.refreshMedia);
+      written.push(...files.written);
+      warnings.push(...files.warnings);
     }
   }
   if (written.length) log.info({ tmdb_id: tmdbId, written: written.length }, 'metadata written');
   if (written.length) await recordNfoWritten(deps, sd, written, null);
-  return { ...sd, tmdbId, media: await mediaStatus(sd.dir), written, warnings };
+  return { ...sd, tmdbId, media: await mediaStatus(sd.dir), written, warnings: [...new Set(warnings)] };
 }
 
 /** Each season's fanart where TMDB has one (a season TMDB answers 404 for has none). */
@@ -170,13 +175,32 @@ async function seasonFanarts(tmdb: TmdbClient, tv: TmdbTv, cfg: TmdbConfig, fres
   return out;
 }
 
-async function writeEpisodeFiles(deps: Deps, tmdb: TmdbClient, tv: TmdbTv, eps: TmdbEpisode[], english: Map<number, TmdbEpisode>,
+/** TMDB seasons by number, each asked once (null: TMDB has no such season). */
+function tmdbSeasons(tmdb: TmdbClient, tmdbId: number, fresh?: boolean) {
+  const cache = new Map<number, Promise<Awaited<ReturnType<typeof seasonWithFallback>> | null>>();
+  return {
+    get(n: number) {
+      let p = cache.get(n);
+      if (!p) {
+        p = seasonWithFallback(tmdb, tmdbId, n, fresh).catch((err) => {
+          if (err instanceof NotFound) return null;
+          throw err;
+        });
+        cache.set(n, p);
+      }
+      return p;
+    },
+  };
+}
+
+/** `english`: fallback texts by `season:episode`. */
+async function writeEpisodeFiles(deps: Deps, tmdb: TmdbClient, tv: TmdbTv, eps: TmdbEpisode[], english: Map<string, TmdbEpisode>,
   video: string, thumb: boolean, refresh: boolean): Promise<{ written: string[]; warnings: string[] }> {
   const written: string[] = [];
   const warnings: string[] = [];
   const side = episodeSidecars(video);
   const mtime = (await fs.stat(video)).mtime;
-  const xml = buildMultiEpisodeNfo(eps.map((e) => episodeNfo(e, english.get(e.episode_number), tv.name, tmdb.imageUrl, mtime, tv.seasons)));
+  const xml = buildMultiEpisodeNfo(eps.map((e) => episodeNfo(e, english.get(`${e.season_number}:${e.episode_number}`), tv.name, tmdb.imageUrl, mtime, tv.seasons)));
   const ep = eps[0]!;
   if (await writeIfChanged(side.nfo, xml)) written.push(side.nfo);
   if (thumb && ep.still_path && (refresh || !(await exists(side.thumb)))) {
@@ -211,16 +235,15 @@ export async function writeEpisodeMetadata(deps: Deps, key: string, season: numb
     tmdbId = (await writeSeriesMetadata(deps, key, { overwrite: false, media, refreshMedia: false, episodes: false })).tmdbId;
   }
   const tv = await tmdb.tv(tmdbId);
-  let s: Awaited<ReturnType<typeof seasonWithFallback>>;
-  try {
-    s = await seasonWithFallback(tmdb, tmdbId, season);
-  } catch (err) {
-    if (err instanceof NotFound) return 'not_on_tmdb';
-    throw err;
-  }
-  const ep = s.season.episodes.find((e) => e.episode_number === episode);
-  if (!ep) return 'not_on_tmdb';
-  const res = await writeEpisodeFiles(deps, tmdb, tv, [ep], s.english, videoPath, deps.settings.get().nfo.download_artwork, false);
+  const target = (await seriesMapper(deps, tmdb, sd.row.id, tv, [{ season, episode }])).map({ season, episode }).tmdb;
+  if (!target) return 'not_on_tmdb';
+  const s = await tmdbSeasons(tmdb, tmdbId).get(target.season);
+  const ep = s?.season.episodes.find((e) => e.episode_number === target.episode);
+  if (!s || !ep) return 'not_on_tmdb';
+  const english = new Map<string, TmdbEpisode>();
+  const en = s.english.get(ep.episode_number);
+  if (en) english.set(`${ep.season_number}:${ep.episode_number}`, en);
+  const res = await writeEpisodeFiles(deps, tmdb, tv, [ep], english, videoPath, deps.settings.get().nfo.download_artwork, false);
   if (res.written.length) await recordNfoWritten(deps, sd, res.written, { season, episode });
   return res.written.length ? 'written' : 'unchanged';
 }

@@ -117,6 +117,8 @@ export const nfoApi = {
     http.post<T.NfoCheck & { message: string }>(`/api/nfo/${enc(key)}/create`, { overwrite_existing: overwrite }),
   update: (key: string) => http.put<T.NfoCheck & { message: string }>(`/api/nfo/${enc(key)}/update`, undefined, { download_media: true }),
   downloadMedia: (key: string) => http.post<T.MediaFiles>(`/api/nfo/${enc(key)}/media/download`, { download_poster: true, download_logo: true, download_fanart: true }),
+  mapping: (key: string) => http.get<T.EpisodeMapping>(`/api/anime/${enc(key)}/episode-mapping`),
+  saveMapping: (key: string, body: T.EpisodeMappingEdit) => http.put<T.EpisodeMapping>(`/api/anime/${enc(key)}/episode-mapping`, body),
 };
 
 export const schedulerApi = {

@@ -499,3 +499,23 @@ export interface ApiKey {
   created_at: string;
   last_used_at: string | null;
 }
+
+export type MappingMode = 'auto' | 'season' | 'absolute' | 'episode_group';
+export interface EpisodeRef { season: number; episode: number }
+export interface EpisodeMappingOverride extends EpisodeRef { tmdb_season: number; tmdb_episode: number }
+/** How the provider's episodes name TMDB's in the NFOs (GET/PUT /api/anime/{key}/episode-mapping). */
+export interface EpisodeMapping {
+  serie_id: string;
+  tmdb_id: number;
+  mode: MappingMode;
+  effective_mode: Exclude<MappingMode, 'auto'>;
+  episode_group_id: string | null;
+  episode_groups: { id: string; name: string; type: number; group_count: number; episode_count: number }[];
+  episodes: (EpisodeRef & { tmdb: EpisodeRef | null; via: Exclude<MappingMode, 'auto'> | 'manual'; tmdb_title: string | null })[];
+  nfo_written?: number;
+}
+export interface EpisodeMappingEdit {
+  mode: MappingMode;
+  episode_group_id: string | null;
+  overrides: EpisodeMappingOverride[];
+}
