@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { sql, type Conn } from '../db/pool.js';
 import type { Deps } from '../deps.js';
 import { NotFound } from '../http/errors.js';
+import { pageSql } from '../http/paging.js';
+import type { Page } from '../http/schema.js';
 import type { AuthUser } from './tokens.js';
 
 /**
@@ -35,10 +37,14 @@ export async function createApiKey(c: Conn, userId: number, name: string) {
   return { ...toApiKey(row), key };
 }
 
-export async function listApiKeys(c: Conn, userId: number) {
-  const rows = await c.any(sql.type(KeyRow)`select id, user_id, name, prefix, created_at, last_used_at from api_keys
-    where user_id = ${userId} order by id`);
-  return rows.map(toApiKey);
+/** One page of the caller's keys and how many they have. */
+export async function listApiKeys(c: Conn, userId: number, p: Page) {
+  const [rows, total] = await Promise.all([
+    c.any(sql.type(KeyRow)`select id, user_id, name, prefix, created_at, last_used_at from api_keys
+      where user_id = ${userId} order by id ${pageSql(p)}`),
+    c.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from api_keys where user_id = ${userId}`),
+  ]);
+  return { items: rows.map(toApiKey), total };
 }
 
 export async function revokeApiKey(c: Conn, userId: number, id: number): Promise<void> {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { sql, type Conn } from '../db/pool.js';
+import { pageSql } from '../http/paging.js';
+import type { Page } from '../http/schema.js';
 
 export const UserRow = z.object({
   id: z.number(),
@@ -27,6 +29,8 @@ export const findUserById = (c: Conn, id: number) =>
   c.maybeOne(sql.type(UserRow)`select ${userColumns} from users where id = ${id}`);
 
 export const listUsers = (c: Conn) => c.any(sql.type(UserRow)`select ${userColumns} from users order by id`);
+
+export const listUsersPage = (c: Conn, p: Page) => c.any(sql.type(UserRow)`select ${userColumns} from users order by id ${pageSql(p)}`);
 
 export const insertUser = (c: Conn, u: { username: string; passwordHash: string; role: 'admin' | 'user' }) =>
   c.one(sql.type(UserRow)`insert into users (username, password_hash, role)

@@ -4,6 +4,8 @@ import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
 import { clientIp, isLoopback, viaTrustedProxy } from '../http/clientIp.js';
 import { BadRequest } from '../http/errors.js';
+import { setTotal } from '../http/paging.js';
+import { PageQuery } from '../http/schema.js';
 import { AuthService } from './service.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './apiKeys.js';
 import { AuthStatus, LoginBody, LoginResponse, SetupBody } from './schema.js';
@@ -42,9 +44,13 @@ export function authRoutes(deps: Deps, service = new AuthService(deps)): Router 
 
   const ApiKey = z.object({ id: z.number(), name: z.string(), prefix: z.string().describe('The first characters, to tell keys apart'),
     created_at: z.string(), last_used_at: z.string().nullable() });
-  route(r, { method: 'get', path: '/api/auth/api-keys', access: 'user', summary: 'Your API keys (never the keys themselves)', tags,
-    responses: { 200: z.array(ApiKey) } },
-  ({ user }) => listApiKeys(deps.db, user.id));
+  route(r, { method: 'get', path: '/api/auth/api-keys', access: 'user', summary: 'Your API keys (never the keys themselves); the total in X-Total-Count', tags,
+    query: PageQuery, responses: { 200: z.array(ApiKey) } },
+  async ({ user, query, ctx }) => {
+    const { items, total } = await listApiKeys(deps.db, user.id, query);
+    setTotal(ctx, total);
+    return items;
+  });
 
   route(r, { method: 'post', path: '/api/auth/api-keys', access: 'user', summary: 'Create an API key (the key is in this answer only)', tags,
     description: 'The key acts with your role. Send it as `X-Api-Key: <key>` or `Authorization: Bearer <key>`.',

@@ -3,6 +3,8 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
+import { pageOf, setTotal } from '../http/paging.js';
+import { PageQuery } from '../http/schema.js';
 import { NotFound } from '../http/errors.js';
 import { backupFile } from './files.js';
 import { backupDir, createBackup, listBackups, removeBackup, restoreBackup, uploadBackup } from './service.js';
@@ -14,9 +16,13 @@ export function backupRoutes(deps: Deps): Router {
   const tags = ['backups'];
   const base = '/api/config/backups';
 
-  route(r, { method: 'get', path: base, summary: 'List backups (newest first)', tags, access: 'admin',
-    responses: { 200: z.array(BackupEntry) } },
-  () => listBackups(deps));
+  route(r, { method: 'get', path: base, summary: 'List backups (newest first); the total in X-Total-Count', tags, access: 'admin',
+    query: PageQuery, responses: { 200: z.array(BackupEntry) } },
+  async ({ query, ctx }) => {
+    const all = await listBackups(deps);
+    setTotal(ctx, all.length);
+    return pageOf(all, query);
+  });
 
   route(r, { method: 'post', path: base, summary: 'Back up the configuration and the database now', tags, access: 'admin',
     description: 'One .tar.gz: config.json, every application table (one consistent snapshot), the migration list and a manifest with SHA-256 checksums. The JWT secret, API keys and the TMDB key only with include_secrets=true.',

@@ -13,6 +13,7 @@
  * - A user's retry starts an episode afresh: its backoff and blocklist entries go.
  */
 import type { Deps } from '../deps.js';
+import type { Page } from '../http/schema.js';
 import type { EpisodeSource, Provider } from '../providers/types.js';
 import { recordAttempt, type AttemptOf, type AttemptOutcome } from './attemptLog.js';
 import type { FailureClass } from './failure.js';
@@ -128,6 +129,7 @@ async function hasNewSource(deps: Pick<Deps, 'db' | 'log'>, provider: Provider, 
   return sources.some((s) => !known.has(s.url) && !blocked.has(s.url));
 }
 
+export const blocklistPage = (deps: Pick<Deps, 'db'>, f: Parameters<typeof repo.blocklistPage>[1], p: Page) => repo.blocklistPage(deps.db, f, p);
 export const listBlocklist = (deps: Pick<Deps, 'db'>, f: Parameters<typeof repo.blocklist>[1] = {}) => repo.blocklist(deps.db, f);
 export const unblock = (deps: Pick<Deps, 'db'>, ids: number[] | null) => repo.removeFromBlocklist(deps.db, ids);
 /** A user's retry: the episodes start afresh (no backoff, their blocklist entries removed). */

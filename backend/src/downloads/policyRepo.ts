@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { sql, type Conn } from '../db/pool.js';
+import { pageSql } from '../http/paging.js';
+import type { Page } from '../http/schema.js';
 
 /** SQL of the failure policy: the blocklist and the per-episode backoff (migrations/0601). */
 export const BlockRow = z.object({
@@ -24,13 +26,27 @@ export async function addToBlocklist(c: Conn, b: Omit<BlockRow, 'id' | 'created_
       created_at = excluded.created_at`);
 }
 
-export function blocklist(c: Conn, f: { seriesKey?: string; season?: number; episode?: number; limit?: number }): Promise<readonly BlockRow[]> {
+type BlockFilter = { seriesKey?: string; season?: number; episode?: number };
+function blockWhere(f: BlockFilter) {
   const parts = [sql.fragment`true`];
   if (f.seriesKey !== undefined) parts.push(sql.fragment`series_key = ${f.seriesKey}`);
   if (f.season !== undefined) parts.push(sql.fragment`season = ${f.season}`);
   if (f.episode !== undefined) parts.push(sql.fragment`episode = ${f.episode}`);
-  return c.any(sql.type(BlockRow)`select ${BLOCK_COLS} from download_blocklist where ${sql.join(parts, sql.fragment` and `)}
+  return sql.join(parts, sql.fragment` and `);
+}
+
+export function blocklist(c: Conn, f: BlockFilter & { limit?: number }): Promise<readonly BlockRow[]> {
+  return c.any(sql.type(BlockRow)`select ${BLOCK_COLS} from download_blocklist where ${blockWhere(f)}
     order by created_at desc, id desc limit ${f.limit ?? 10_000}`);
+}
+
+/** One page of the blocklist (newest first) and how many entries match. */
+export async function blocklistPage(c: Conn, f: BlockFilter, p: Page) {
+  const [items, total] = await Promise.all([
+    c.any(sql.type(BlockRow)`select ${BLOCK_COLS} from download_blocklist where ${blockWhere(f)} order by created_at desc, id desc ${pageSql(p)}`),
+    c.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from download_blocklist where ${blockWhere(f)}`),
+  ]);
+  return { items, total };
 }
 
 export function removeFromBlocklist(c: Conn, ids: number[] | null): Promise<readonly BlockRow[]> {

@@ -1,9 +1,10 @@
 import Router from '@koa/router';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
+import { setTotal } from '../http/paging.js';
 import { z } from 'zod';
 import { Conflict, NotFound, ValidationFailed } from '../http/errors.js';
-import { listBlocklist, unblock } from './policy.js';
+import { blocklistPage, unblock } from './policy.js';
 import { episodeSourceList } from './choices.js';
 import * as s from './schema.js';
 import * as service from './service.js';
@@ -74,9 +75,11 @@ export function downloadRoutes(deps: Deps): Router {
   const iso = (d: Date) => d.toISOString();
   route(r, { method: 'get', path: '/api/blocklist', summary: 'Sources blocklisted for an episode after they failed through their own fault (newest first)', tags: ['blocklist'], access: 'user',
     query: s.BlocklistQuery, responses: { 200: s.BlocklistResponse } },
-  async ({ query }) => {
-    const items = (await listBlocklist(deps, { seriesKey: query.series_key, season: query.season, episode: query.episode })).map((b) => ({ ...b, created_at: iso(b.created_at) }));
-    return { items, count: items.length };
+  async ({ query, ctx }) => {
+    const page = await blocklistPage(deps, { seriesKey: query.series_key, season: query.season, episode: query.episode }, query);
+    const items = page.items.map((b) => ({ ...b, created_at: iso(b.created_at) }));
+    setTotal(ctx, page.total);
+    return { items, count: items.length, total: page.total };
   });
   route(r, { method: 'delete', path: '/api/blocklist/:id', summary: 'Remove one blocklist entry (the source may be tried again)', tags: ['blocklist'], access: 'admin',
     params: z.object({ id: z.coerce.number().int().min(1) }), responses: { 204: null, 404: null } },

@@ -112,12 +112,12 @@ export const BlockItem = z.object({
   id: z.number(), series_key: z.string(), season: z.number(), episode: z.number(), hoster: z.string(), language: z.string(),
   source_url: z.string(), reason: z.string(), created_at: z.string(),
 });
-export const BlocklistQuery = z.object({
+export const BlocklistQuery = PageQuery.extend({
   series_key: z.string().min(1).max(300).optional(),
   season: z.coerce.number().int().min(0).max(1000).optional(),
   episode: z.coerce.number().int().min(0).max(100_000).optional(),
 });
-export const BlocklistResponse = z.object({ items: z.array(BlockItem), count: z.number() });
+export const BlocklistResponse = z.object({ items: z.array(BlockItem), count: z.number().describe('entries on this page'), total: z.number().describe('entries that match, on every page') });
 export const EpisodeParams = z.object({
   key: z.string().min(1).max(300),
   season: z.coerce.number().int().min(0).max(1000),

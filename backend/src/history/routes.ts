@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
+import { setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
 import { requireSeries } from '../library/service.js';
 import { HISTORY_TYPES, listHistory, type HistoryQuery } from './service.js';
@@ -16,7 +17,7 @@ const Row = z.object({
 });
 const Page = z.object({
   items: z.array(Row), page: z.number(), per_page: z.number(),
-  total: z.number().describe('rows matching the filters, on every page'), has_more: z.boolean().describe('a later page holds more rows'),
+  total: z.number().describe('rows matching the filters, on every page (also in X-Total-Count)'), has_more: z.boolean().describe('a later page holds more rows'),
 });
 
 const Filters = PageQuery.extend({
@@ -45,7 +46,11 @@ export function historyRoutes(deps: Deps): Router {
     summary: 'What happened: queued, each download attempt (started, completed, failed), series added/removed, files imported/deleted, NFOs written',
     query: Filters.extend({ series: z.string().min(1).max(200).optional().describe('series key') }),
     responses: { 200: Page },
-  }, async ({ query }) => ({ ...(await listHistory(deps, toQuery(query, query.series))), page: query.page, per_page: query.per_page }));
+  }, async ({ query, ctx }) => {
+    const page = await listHistory(deps, toQuery(query, query.series));
+    setTotal(ctx, page.total);
+    return { ...page, page: query.page, per_page: query.per_page };
+  });
 
   route(r, {
     method: 'get', path: '/api/anime/:key/history', tags, access: 'user',
@@ -53,9 +58,11 @@ export function historyRoutes(deps: Deps): Router {
     params: z.object({ key: z.string().min(1).max(200) }),
     query: Filters,
     responses: { 200: Page },
-  }, async ({ params, query }) => {
+  }, async ({ params, query, ctx }) => {
     await requireSeries(deps, params.key);
-    return { ...(await listHistory(deps, toQuery(query, params.key))), page: query.page, per_page: query.per_page };
+    const page = await listHistory(deps, toQuery(query, params.key));
+    setTotal(ctx, page.total);
+    return { ...page, page: query.page, per_page: query.per_page };
   });
 
   return r;

@@ -2,6 +2,8 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { route, queryBool } from '../http/route.js';
+import { pageOf, setTotal } from '../http/paging.js';
+import { PageQuery } from '../http/schema.js';
 import { Conflict, NotFound, ValidationFailed } from '../http/errors.js';
 import { getProvider, listProviders, providerForLink } from '../providers/registry.js';
 import { recentHosterHealth } from '../providers/hosterHealth.js';
@@ -177,10 +179,12 @@ export function libraryRoutes(deps: Deps): Router {
   });
 
   route(r, { method: 'get', path: '/api/library/unmatched', access: 'admin', summary: 'Folders of the anime directory that are not series yet', tags: ['library'],
-    responses: { 200: s.UnmatchedResponse } },
-  async () => {
-    const folders = await listUnmatched(deps);
-    return { folders, count: folders.length };
+    query: PageQuery, responses: { 200: s.UnmatchedResponse } },
+  async ({ query, ctx }) => {
+    const all = await listUnmatched(deps);
+    const folders = pageOf(all, query);
+    setTotal(ctx, all.length);
+    return { folders, count: folders.length, total: all.length };
   });
 
   route(r, { method: 'post', path: '/api/library/import', access: 'admin', summary: 'Import existing folders (auto-match, or the user\'s choices)', tags: ['library'],

@@ -105,7 +105,8 @@ export const Candidate = z.object({ provider: z.string(), key: z.string(), name:
 
 export const UnmatchedResponse = z.object({
   folders: z.array(z.object({ folder: z.string(), status: z.string(), candidates: z.array(Candidate), error: z.string().nullable(), year: z.number().nullable() })),
-  count: z.number(),
+  count: z.number().describe('folders on this page'),
+  total: z.number().describe('unmatched folders, on every page'),
 });
 
 export const ImportBody = z.object({

@@ -3,6 +3,8 @@ import path from 'node:path';
 import Router from '@koa/router';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
+import { pageOf, setTotal } from '../http/paging.js';
+import { PageQuery } from '../http/schema.js';
 import { NotFound } from '../http/errors.js';
 import { insideRoot, isInside } from '../util/safePath.js';
 import { exists, mediaStatus } from './files.js';
@@ -18,10 +20,11 @@ export function metadataRoutes(deps: Deps): Router {
   const tags = ['nfo'];
   const requireKey = () => tmdbFor(deps).requireKey();
 
-  route(r, { method: 'get', path: '/api/nfo/missing', access: 'user', summary: 'Series without a tvshow.nfo', tags, responses: { 200: S.MissingResponse } }, async () => {
+  route(r, { method: 'get', path: '/api/nfo/missing', access: 'user', tags, query: PageQuery, responses: { 200: S.MissingResponse },
+    summary: 'Series without a tvshow.nfo: one page in `series`, all of them counted in `missing_nfo_count` (and X-Total-Count)' }, async ({ query, ctx }) => {
     requireKey();
     const rows = await allSeries(deps.db);
-    const series = [];
+    const missing: { row: (typeof rows)[number]; dir: string | null }[] = [];
     for (const row of rows) {
       let dir: string | null = null;
       try {
@@ -30,10 +33,15 @@ export function metadataRoutes(deps: Deps): Router {
         deps.log.warn({ key: row.key }, 'series folder leaves the anime directory; not looked at');
       }
       if (dir && (await exists(path.join(dir, 'tvshow.nfo')))) continue;
+      missing.push({ row, dir });
+    }
+    const series = [];
+    for (const { row, dir } of pageOf(missing, query)) {
       const media = dir ? await mediaStatus(dir) : { has_poster: false, has_logo: false, has_fanart: false, poster_path: null, logo_path: null, fanart_path: null };
       series.push({ serie_id: row.key, serie_folder: row.folder, serie_name: row.name, has_media: media.has_poster || media.has_logo || media.has_fanart, media_files: media });
     }
-    return { total_series: rows.length, missing_nfo_count: series.length, series };
+    setTotal(ctx, missing.length);
+    return { total_series: rows.length, missing_nfo_count: missing.length, series };
   });
 
   route(r, { method: 'post', path: '/api/nfo/batch/create', access: 'admin', summary: 'Create NFOs for many series (background jobs, progress in room nfo)', tags,

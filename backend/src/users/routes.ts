@@ -2,6 +2,8 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
+import { setTotal } from '../http/paging.js';
+import { PageQuery } from '../http/schema.js';
 import { BadRequest, Conflict, NotFound, Unauthorized } from '../http/errors.js';
 import * as repo from '../auth/repo.js';
 import { checkPassword, hashPassword, passwordProblems, policyMessage } from '../auth/password.js';
@@ -21,8 +23,13 @@ export function userRoutes(deps: Deps): Router {
   const tags = ['users'];
   const { db, sessions } = deps;
 
-  route(r, { method: 'get', path: '/api/users', access: 'admin', summary: 'List users (admin)', tags, responses: { 200: z.array(User) } },
-    async () => (await repo.listUsers(db)).map(toUser));
+  route(r, { method: 'get', path: '/api/users', access: 'admin', summary: 'List users (admin); the total in X-Total-Count', tags, query: PageQuery,
+    responses: { 200: z.array(User) } },
+  async ({ query, ctx }) => {
+    const [rows, total] = await Promise.all([repo.listUsersPage(db, query), repo.countUsers(db)]);
+    setTotal(ctx, total);
+    return rows.map(toUser);
+  });
 
   route(r, { method: 'post', path: '/api/users', access: 'admin', summary: 'Create a user (admin)', tags,
     body: z.object({ username: Username, password: z.string().min(1).max(256), role: z.enum(['admin', 'user']).default('user') }),

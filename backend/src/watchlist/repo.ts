@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { sql, type Conn } from '../db/pool.js';
+import { pageSql } from '../http/paging.js';
+import type { Page } from '../http/schema.js';
 
 export const STATUSES = ['active', 'paused', 'completed', 'archived'] as const;
 export const QUALITIES = ['auto', '1080p', '720p', '480p'] as const;
@@ -66,9 +68,15 @@ export const getItem = (c: Conn, id: string, userId: number | null) =>
   c.maybeOne(sql.type(ItemRow)`select ${columns} from ${from}
     where w.id = ${id}::uuid ${userId === null ? sql.fragment`` : sql.fragment`and w.user_id = ${userId}`}`);
 
-export const listItems = (c: Conn, userId: number, status: string | null) =>
-  c.any(sql.type(ItemRow)`select ${columns} from ${from} where w.user_id = ${userId}
-    ${status ? sql.fragment`and w.status = ${status}` : sql.fragment``} order by w.created_at, w.id`);
+/** One page of a user's items (oldest first) and how many there are. */
+export async function listItems(c: Conn, userId: number, status: string | null, p: Page) {
+  const filter = status ? sql.fragment`and w.status = ${status}` : sql.fragment``;
+  const [items, total] = await Promise.all([
+    c.any(sql.type(ItemRow)`select ${columns} from ${from} where w.user_id = ${userId} ${filter} order by w.created_at, w.id ${pageSql(p)}`),
+    c.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from watchlist_items w where w.user_id = ${userId} ${filter}`),
+  ]);
+  return { items, total };
+}
 
 export type ItemPatch = Partial<{
   anime_title: string;

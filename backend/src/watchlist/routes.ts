@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
 import { NotFound } from '../http/errors.js';
+import { setTotal } from '../http/paging.js';
+import { PageQuery } from '../http/schema.js';
 import * as repo from './repo.js';
 import { CheckResult, IdParams, Item, ItemCreate, ItemUpdate, SchedulerStatus, SettingsUpdate, Stats } from './schema.js';
 import { checkOwnItem, createItem, ownItem, stats, toApi, updateItem } from './service.js';
@@ -59,9 +61,13 @@ export function watchlistRoutes(deps: Deps): Router {
     responses: { 201: Item, 409: null, 422: null } },
   ({ body, user }) => createItem(deps, user, body));
 
-  route(r, { method: 'get', path: '/api/watchlist', access: 'user', summary: 'Your watchlist', tags,
-    query: z.object({ status: z.enum(repo.STATUSES).optional() }), responses: { 200: z.array(Item) } },
-  async ({ query, user }) => (await repo.listItems(deps.db, user.id, query.status ?? null)).map(toApi));
+  route(r, { method: 'get', path: '/api/watchlist', access: 'user', summary: 'Your watchlist; the total in X-Total-Count', tags,
+    query: PageQuery.extend({ status: z.enum(repo.STATUSES).optional() }), responses: { 200: z.array(Item) } },
+  async ({ query, user, ctx }) => {
+    const { items, total } = await repo.listItems(deps.db, user.id, query.status ?? null, query);
+    setTotal(ctx, total);
+    return items.map(toApi);
+  });
 
   route(r, { method: 'get', path: '/api/watchlist/:id', access: 'user', summary: 'One of your watchlist items', tags, params: IdParams,
     responses: { 200: Item, 404: null } },
