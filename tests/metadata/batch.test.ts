@@ -50,6 +50,9 @@ describe('batch creation', () => {
     const res = await api.post('/api/nfo/batch/create', { serie_ids: Array.from({ length: 30 }, (_, n) => `batch-show-${n}`), max_concurrent: 3 });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ total: 30, successful: 0, failed: 0, skipped: 0, queued: 30, finished: false });
+    // the immediate answer says plainly that the totals follow, and where
+    expect(res.body.status_url).toBe(`/api/nfo/batch/status/${res.body.batch_id}`);
+    expect(res.body.message).toBe(`30 of 30 series still to do: the totals follow in ${res.body.status_url} (and the nfo room); successful counts only finished series`);
     expect(res.body.results[0]).toMatchObject({
       serie_id: 'batch-show-0', serie_folder: 'Batch Show 0', success: true, message: 'NFO creation queued',
       nfo_path: path.join(srv.animeDir, 'Batch Show 0', 'tvshow.nfo'),
@@ -77,7 +80,8 @@ describe('batch creation', () => {
     const ep: any = (await parseNfo(fs.readFileSync(path.join(srv.animeDir, 'Batch Show 0', 'Batch Show 0 - S01E01.nfo'), 'utf8'))).episodedetails;
     expect(ep.title[0]).toBe('Pilot');
     const status = await api.get(`/api/nfo/batch/status/${batchId}`);
-    expect(status.body).toMatchObject({ finished: true, total: 30, successful: 30, failed: 0, skipped: 0, queued: 0 });
+    expect(status.body).toMatchObject({ finished: true, total: 30, successful: 30, failed: 0, skipped: 0, queued: 0,
+      message: 'Batch finished: 30 created, 0 failed, 0 skipped' });
     expect(status.body.results.every((r: any) => r.success && r.message === 'NFO created successfully')).toBe(true);
   });
 
@@ -85,7 +89,8 @@ describe('batch creation', () => {
     const before = snapshot(srv.animeDir);
     messages.length = 0;
     const res = await api.post('/api/nfo/batch/create', { serie_ids: ['batch-show-1', 'batch-show-2', 'no-such-series'] });
-    expect(res.body).toMatchObject({ total: 3, successful: 0, failed: 1, skipped: 2, queued: 0, finished: false });
+    // nothing to queue: the first answer is already final
+    expect(res.body).toMatchObject({ total: 3, successful: 0, failed: 1, skipped: 2, queued: 0, finished: true, message: 'Batch finished: 0 created, 1 failed, 2 skipped' });
     expect(res.body.results).toEqual([
       { serie_id: 'batch-show-1', serie_folder: 'Batch Show 1', success: false, message: 'Skipped - NFO already exists', nfo_path: null, status: 'skipped' },
       { serie_id: 'batch-show-2', serie_folder: 'Batch Show 2', success: false, message: 'Skipped - NFO already exists', nfo_path: null, status: 'skipped' },

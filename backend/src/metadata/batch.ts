@@ -40,9 +40,15 @@ export function summarise(batchId: string, items: BatchItem[], finished: boolean
     status: i.status,
   }));
   const count = (s: BatchItem['status'][]) => items.filter((i) => s.includes(i.status)).length;
+  const open = count(['queued', 'running']);
+  const statusUrl = `/api/nfo/batch/status/${batchId}`;
   return {
     batch_id: batchId,
     finished,
+    message: finished
+      ? `Batch finished: ${count(['success'])} created, ${count(['failed'])} failed, ${count(['skipped'])} skipped`
+      : `${open} of ${items.length} series still to do: the totals follow in ${statusUrl} (and the nfo room); successful counts only finished series`,
+    status_url: statusUrl,
     total: items.length,
     successful: count(['success']),
     failed: count(['failed']),
@@ -84,8 +90,9 @@ export async function startBatch(deps: Deps, req: BatchRequest) {
       );
     }
   });
-  if (await finishBatchIfDone(deps.db, id)) await publishComplete(deps, id);
-  return summarise(id, items, false);
+  const done = await finishBatchIfDone(deps.db, id);
+  if (done) await publishComplete(deps, id);
+  return summarise(id, items, done);
 }
 
 export async function batchStatus(deps: Deps, id: string) {

@@ -45,6 +45,8 @@ export function metadataRoutes(deps: Deps): Router {
   });
 
   route(r, { method: 'post', path: '/api/nfo/batch/create', access: 'admin', summary: 'Create NFOs for many series (background jobs, progress in room nfo)', tags,
+    description: 'Answers at once, before the work: `finished` is false while series are queued, `successful` counts only those done so far, '
+      + 'and `message` says so. The final totals are in `GET /api/nfo/batch/status/{batch_id}` (`status_url`) once `finished` is true.',
     body: S.BatchBody, responses: { 200: S.BatchResponse } }, ({ body }) => startBatch(deps, body));
 
   route(r, { method: 'get', path: '/api/nfo/batch/status/:batch_id', access: 'user', summary: 'State of a batch creation', tags,

@@ -74,7 +74,9 @@ export const BatchBody = z
 
 export const BatchResponse = z.object({
   batch_id: z.string(),
-  finished: z.boolean(),
+  finished: z.boolean().describe('false: `successful`, `failed` and `queued` still change; the totals are final once this is true'),
+  message: z.string().describe('in words: how many are still to do and where the final totals come from'),
+  status_url: z.string().describe('GET it for the current state (or follow the Socket.IO room `nfo`)'),
   total: z.number(),
   successful: z.number(),
   failed: z.number(),
