@@ -18,6 +18,7 @@ import { backupDir } from '../../backend/src/backup/service.js';
 const BOUNDED: Record<string, string> = {
   '/api/anime/search': 'the provider answers one page of hits',
   '/api/anime/:key': 'one series: its seasons and episodes',
+  '/api/anime/:key/episode-mapping': 'one series: its episodes and TMDB episode groups',
   '/api/anime/:key/episodes/:season/:episode/sources': 'the sources of one episode page',
   '/api/anime/search/cover': 'one cover',
   '/api/providers': 'the configured providers and the hosters they know',
