@@ -16,13 +16,21 @@ export function item(id: string, episode: number, over: Partial<DownloadItem> = 
     error: null,
     retry_count: 0,
     source_url: null,
+    source: 'manual',
+    language: null,
+    hoster: null,
+    hoster_errors: [],
+    file_path: null,
+    attempts: 0,
+    upgrade_from: null,
+    replace: false,
     ...over,
   };
 }
 
 export function queueResponse(pending: DownloadItem[], active: DownloadItem[] = []): QueueResponse {
   return {
-    status: { is_running: true, is_paused: false, active_downloads: active, pending_queue: pending, completed_downloads: [], failed_downloads: [] },
+    status: { is_running: true, is_paused: false, held_reason: null, active_downloads: active, pending_queue: pending, completed_downloads: [], failed_downloads: [] },
     statistics: {
       total_items: pending.length + active.length, pending_count: pending.length, active_count: active.length, completed_count: 0, failed_count: 0,
       total_downloaded_mb: 0, average_speed_mbps: 0, estimated_time_remaining: null,

@@ -35,7 +35,7 @@ export const animeApi = {
     const total = Number(headers.get('X-Total-Count'));
     return { items: data, total: Number.isFinite(total) && headers.has('X-Total-Count') ? total : null };
   },
-  search: (query: string) => http.post<T.SeriesSummary[]>('/api/anime/search', { query }),
+  search: (query: string) => http.post<T.SearchResult[]>('/api/anime/search', { query }),
   add: (link: string, name: string, monitor: 'all' | 'future' | 'none' = 'all') => http.post<T.AddSeriesResponse>('/api/anime/add', { link, name, monitor }),
   update: (key: string, patch: T.SeriesPatch) => http.patch<T.SeriesDetail>(`/api/anime/${enc(key)}`, patch),
   monitorSeason: (key: string, season: number, monitored: boolean) => http.patch<T.SeriesDetail>(`/api/anime/${enc(key)}/seasons/${season}`, { monitored }),

@@ -15,7 +15,7 @@ export function seasonsOf(detail: SeriesDetail): Season[] {
     // the spec's bare shape: `episodes` lists the missing ones as "season-episode"
     list = detail.episodes.flatMap((code) => {
       const m = /^(\d+)-(\d+)$/.exec(code);
-      return m ? [{ season: Number(m[1]), episode: Number(m[2]), is_downloaded: false }] : [];
+      return m ? [{ season: Number(m[1]), episode: Number(m[2]), is_downloaded: false } as EpisodeInfo] : [];
     });
   }
   const bySeason = new Map<number, EpisodeInfo[]>();

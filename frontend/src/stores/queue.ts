@@ -11,6 +11,7 @@ type Data = Record<string, unknown>;
 const emptyStatus = (): QueueStatus => ({
   is_running: false,
   is_paused: false,
+  held_reason: null,
   active_downloads: [],
   pending_queue: [],
   completed_downloads: [],
@@ -77,7 +78,7 @@ export function createQueueStore(refresh: () => void = () => undefined) {
       percent: Math.max(0, Math.min(100, percent)),
       downloaded_mb: num(p.downloaded_mb) ?? item.progress?.downloaded_mb,
       total_mb: num(p.total_mb) ?? item.progress?.total_mb ?? null,
-      speed_mbps: num(p.speed_mbps) ?? null,
+      speed_mbps: num(p.speed_mbps) ?? undefined,
       eta_seconds: num(p.eta_seconds) ?? null,
     };
   }
