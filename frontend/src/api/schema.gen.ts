@@ -180,7 +180,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Your API keys (never the keys themselves)
+         * Your API keys (never the keys themselves); the total in X-Total-Count
          * @description Access: any logged-in account (role `user` or `admin`).
          */
         get: operations["getAuthApiKeys"];
@@ -226,7 +226,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List users (admin)
+         * List users (admin); the total in X-Total-Count
          * @description Access: administrators only (role `admin`); a `user` gets 403 FORBIDDEN.
          */
         get: operations["getUsers"];
@@ -394,7 +394,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List backups (newest first)
+         * List backups (newest first); the total in X-Total-Count
          * @description Access: administrators only (role `admin`); a `user` gets 403 FORBIDDEN.
          */
         get: operations["getConfigBackups"];
@@ -824,7 +824,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Series without a tvshow.nfo
+         * Series without a tvshow.nfo: one page in `series`, all of them counted in `missing_nfo_count` (and X-Total-Count)
          * @description Access: any logged-in account (role `user` or `admin`).
          */
         get: operations["getNfoMissing"];
@@ -847,7 +847,9 @@ export interface paths {
         put?: never;
         /**
          * Create NFOs for many series (background jobs, progress in room nfo)
-         * @description Access: administrators only (role `admin`); a `user` gets 403 FORBIDDEN.
+         * @description Answers at once, before the work: `finished` is false while series are queued, `successful` counts only those done so far, and `message` says so. The final totals are in `GET /api/nfo/batch/status/{batch_id}` (`status_url`) once `finished` is true.
+         *
+         *     Access: administrators only (role `admin`); a `user` gets 403 FORBIDDEN.
          */
         post: operations["postNfoBatchCreate"];
         delete?: never;
@@ -1258,7 +1260,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Your watchlist
+         * Your watchlist; the total in X-Total-Count
          * @description Access: any logged-in account (role `user` or `admin`).
          */
         get: operations["getWatchlist"];
@@ -2492,7 +2494,10 @@ export interface operations {
     };
     getAuthApiKeys: {
         parameters: {
-            query?: never;
+            query?: {
+                page?: number;
+                per_page?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2516,6 +2521,15 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked token or API key (AUTHENTICATION_ERROR) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path, query or body field is invalid; `details` names each (VALIDATION_ERROR) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2652,7 +2666,10 @@ export interface operations {
     };
     getUsers: {
         parameters: {
-            query?: never;
+            query?: {
+                page?: number;
+                per_page?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2685,6 +2702,15 @@ export interface operations {
             };
             /** @description Only an administrator can do this (FORBIDDEN) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path, query or body field is invalid; `details` names each (VALIDATION_ERROR) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3858,7 +3884,10 @@ export interface operations {
     };
     getConfigBackups: {
         parameters: {
-            query?: never;
+            query?: {
+                page?: number;
+                per_page?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3891,6 +3920,15 @@ export interface operations {
             };
             /** @description Only an administrator can do this (FORBIDDEN) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path, query or body field is invalid; `details` names each (VALIDATION_ERROR) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5357,7 +5395,10 @@ export interface operations {
     };
     getLibraryUnmatched: {
         parameters: {
-            query?: never;
+            query?: {
+                page?: number;
+                per_page?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5386,6 +5427,7 @@ export interface operations {
                             year: number | null;
                         }[];
                         count: number;
+                        total: number;
                     };
                 };
             };
@@ -5400,6 +5442,15 @@ export interface operations {
             };
             /** @description Only an administrator can do this (FORBIDDEN) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path, query or body field is invalid; `details` names each (VALIDATION_ERROR) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5701,7 +5752,10 @@ export interface operations {
     };
     getNfoMissing: {
         parameters: {
-            query?: never;
+            query?: {
+                page?: number;
+                per_page?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5736,6 +5790,15 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked token or API key (AUTHENTICATION_ERROR) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path, query or body field is invalid; `details` names each (VALIDATION_ERROR) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5784,6 +5847,8 @@ export interface operations {
                     "application/json": {
                         batch_id: string;
                         finished: boolean;
+                        message: string;
+                        status_url: string;
                         total: number;
                         successful: number;
                         failed: number;
@@ -5859,6 +5924,8 @@ export interface operations {
                     "application/json": {
                         batch_id: string;
                         finished: boolean;
+                        message: string;
+                        status_url: string;
                         total: number;
                         successful: number;
                         failed: number;
@@ -7311,6 +7378,8 @@ export interface operations {
     getWatchlist: {
         parameters: {
             query?: {
+                page?: number;
+                per_page?: number;
                 status?: "active" | "paused" | "completed" | "archived";
             };
             header?: never;
@@ -8829,6 +8898,8 @@ export interface operations {
     getBlocklist: {
         parameters: {
             query?: {
+                page?: number;
+                per_page?: number;
                 series_key?: string;
                 season?: number;
                 episode?: number;
@@ -8858,6 +8929,7 @@ export interface operations {
                             created_at: string;
                         }[];
                         count: number;
+                        total: number;
                     };
                 };
             };
