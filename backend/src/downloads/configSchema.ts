@@ -30,5 +30,9 @@ export const DownloadsConfig = z.object({
   /** New series: monitored at all, and their specials/movies (season 0). */
   monitor_new_series: z.boolean().default(true),
   monitor_specials: z.boolean().default(false),
+  /** Completed items leave the queue (the history keeps them) this many hours after they finished; null: never by age. */
+  completed_keep_hours: z.number().int().min(0).max(8760).nullable().default(24),
+  /** At most this many completed items stay in the queue (the newest); null: no limit. */
+  completed_keep_count: z.number().int().min(0).max(100_000).nullable().default(200),
 });
 export type DownloadsConfig = z.infer<typeof DownloadsConfig>;

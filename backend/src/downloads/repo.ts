@@ -236,6 +236,17 @@ export function deleteByStatus(conn: Conn, status: 'completed' | 'failed' | 'pen
   return conn.any(sql.type(ItemRow)`delete from download_items where status = any(${sql.array(statuses, 'text')}) returning ${COLS}`);
 }
 
+/** Completed items that finished before `before` or are beyond the newest `keep`; returns how many went. */
+export async function trimCompleted(conn: Conn, o: { before: Date | null; keep: number | null }): Promise<number> {
+  if (o.before === null && o.keep === null) return 0;
+  const old = o.before ? sql.fragment`completed_at < ${o.before.toISOString()}::timestamptz` : sql.fragment`false`;
+  const res = await conn.query(sql.unsafe`delete from download_items where id in (
+    select id from (select id, completed_at, row_number() over (order by completed_at desc, id desc) as n
+      from download_items where status = 'completed') c
+    where ${old} or n > ${o.keep ?? 2_147_483_647})`);
+  return res.rowCount;
+}
+
 /** The listed pending items take the listed order, reusing their own positions (others stay put). */
 export async function reorder(conn: Conn, ids: string[]): Promise<number> {
   const rows = await conn.any(sql.type(z.object({ id: z.string(), position: z.number() }))`select id::text, position from download_items

@@ -172,6 +172,22 @@ export async function clearItems(deps: Deps, status: 'completed' | 'failed' | 'p
   return rows.length;
 }
 
+/**
+ * Completed items leave the queue for the history (`downloads.completed_keep_hours` after they
+ * finished, beyond the newest `downloads.completed_keep_count`): the queue_trim job, hourly.
+ */
+export async function trimCompletedItems(deps: Deps): Promise<number> {
+  const { completed_keep_hours: hours, completed_keep_count: keep } = deps.settings.get().downloads;
+  const before = hours === null ? null : new Date(deps.clock.now().getTime() - hours * 3_600_000);
+  const n = await repo.trimCompleted(deps.db, { before, keep });
+  if (n) {
+    // one message without an id: a client reloads its page of the queue
+    await deps.bus.publish('downloads', 'download_removed', { trimmed: n, status: 'completed' });
+    await publishQueueStatus(deps);
+  }
+  return n;
+}
+
 export async function reorderItems(deps: Deps, ids: string[]): Promise<number> {
   const n = await deps.db.transaction((tx) => repo.reorder(tx, ids));
   await publishQueueStatus(deps);

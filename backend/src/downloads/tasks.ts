@@ -2,11 +2,12 @@ import { z } from 'zod';
 import type { TaskFactory } from '../worker/types.js';
 import { runDownload } from './job.js';
 import { queueMissing } from './auto.js';
+import { trimCompletedItems } from './service.js';
 
 const DownloadPayload = z.object({ id: z.string().uuid() });
 const MissingPayload = z.object({ keys: z.array(z.string()).optional() }).passthrough();
 
-/** `download_episode {id}`: one queue item. `downloads_queue_missing {keys?}`: queue missing episodes. */
+/** `download_episode {id}`: one queue item. `downloads_queue_missing {keys?}`: queue missing episodes. `queue_trim`: completed items leave. */
 export const tasks: TaskFactory = (deps) => ({
   download_episode: async (payload, helpers) => {
     const p = DownloadPayload.safeParse(payload);
@@ -15,6 +16,10 @@ export const tasks: TaskFactory = (deps) => ({
       return;
     }
     await runDownload(deps, p.data.id, helpers.abortSignal);
+  },
+  queue_trim: async () => {
+    const n = await trimCompletedItems(deps);
+    if (n) deps.log.info({ module: 'downloads', removed: n }, 'completed items left the queue for the history');
   },
   downloads_queue_missing: async (payload) => {
     const p = MissingPayload.safeParse(payload ?? {});

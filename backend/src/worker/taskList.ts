@@ -30,5 +30,6 @@ export function buildTaskList(deps: Deps): Record<string, Task> {
 
 /** Crontab lines (Graphile Worker syntax) for fixed-time housekeeping. */
 export function buildCrontab(): string {
-  return ['0 4 * * * housekeeping ?jobKey=housekeeping&max=3', '30 5 * * * calendar_refresh ?jobKey=calendar_refresh&max=3'].join('\n');
+  return ['0 4 * * * housekeeping ?jobKey=housekeeping&max=3', '30 5 * * * calendar_refresh ?jobKey=calendar_refresh&max=3',
+    '15 * * * * queue_trim ?jobKey=queue_trim&max=3'].join('\n');
 }
