@@ -3174,6 +3174,10 @@ export interface operations {
                             monitor_new_series: boolean;
                             /** @default false */
                             monitor_specials: boolean;
+                            /** @default 24 */
+                            completed_keep_hours: number | null;
+                            /** @default 200 */
+                            completed_keep_count: number | null;
                         };
                         /** @default {} */
                         providers: {
@@ -3535,6 +3539,10 @@ export interface operations {
                             monitor_new_series: boolean;
                             /** @default false */
                             monitor_specials: boolean;
+                            /** @default 24 */
+                            completed_keep_hours: number | null;
+                            /** @default 200 */
+                            completed_keep_count: number | null;
                         };
                         /** @default {} */
                         providers: {
