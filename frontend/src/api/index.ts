@@ -149,3 +149,13 @@ export const systemApi = {
   tasks: () => http.get<{ tasks: T.TaskInfo[] }>('/api/tasks'),
   runTask: (name: string) => http.post<unknown>(`/api/tasks/${enc(name)}/run`),
 };
+
+export const historyApi = {
+  list: (q: T.HistoryQuery, signal?: AbortSignal) => http.get<T.HistoryPage>('/api/history', { ...q }, signal),
+  series: (key: string, q: T.HistoryQuery, signal?: AbortSignal) => http.get<T.HistoryPage>(`/api/anime/${enc(key)}/history`, { ...q, series: undefined }, signal),
+};
+
+export const calendarApi = {
+  get: (start: string, end: string, unmonitored = false, signal?: AbortSignal) =>
+    http.get<T.CalendarAnswer>('/api/calendar', { start, end, unmonitored: unmonitored || undefined }, signal),
+};

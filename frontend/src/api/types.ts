@@ -96,3 +96,13 @@ export interface RealtimeMessage<T = Record<string, unknown>> {
   timestamp: string;
   data: T;
 }
+
+/** One page of the history (GET /api/history, /api/anime/{key}/history) and one of its rows. */
+export type HistoryPage = Ok<'getHistory'>;
+export type HistoryRow = Item<HistoryPage['items']>;
+export type HistoryEvent = HistoryRow['event'];
+export type HistoryQuery = NonNullable<operations['getHistory']['parameters']['query']>;
+
+export type CalendarAnswer = Ok<'getCalendar'>;
+export type CalendarEntry = Item<CalendarAnswer['episodes']>;
+export type CalendarStatus = CalendarEntry['status'];
