@@ -4,12 +4,14 @@ import type { Deps } from '../deps.js';
 import { findSeries, markEpisodeDownloaded, seriesFolderPath } from '../library/service.js';
 import { getProvider } from '../providers/registry.js';
 import { insideRoot } from '../util/safePath.js';
+import { checkWriteTarget, OutsideLibrary } from '../library/writeRoots.js';
 import * as repo from './repo.js';
 import { attemptSource } from './attempt.js';
 import { CancelledError, DownloadError } from './engine/errors.js';
 import { relativeTarget } from './naming.js';
 import { ensureFreeSpace } from './place.js';
 import { placeVerified, testCrashPoint } from './placement.js';
+import { removePartFolder } from './partFolder.js';
 import { ProgressTracker } from './progress.js';
 import { episodeSources, wantedLanguages } from './sources.js';
 import { runtimeFor } from './runtime.js';
@@ -90,7 +92,7 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
   };
   const finish = async (p: repo.Placement) => {
     await testCrashPoint(deps, 'after_rename', item.id);
-    await removePartFolder(partRoot);
+    await removePartFolder(deps, partRoot);
     await markEpisodeDownloaded(deps, { seriesId: series.id, season: item.season, episode: item.episode, filePath: p.target, fileSize: p.bytes, language: p.source.language });
     await testCrashPoint(deps, 'after_library_write', item.id);
     const row = await repo.markCompleted(deps.db, item.id, { file_path: p.target, bytes: p.bytes });
@@ -103,10 +105,16 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
     await publishQueueStatus(deps);
     await announceCompleted(deps, row ?? item, { file: p.target, bytes: p.bytes, hoster: p.source.hoster, language: p.source.language, seriesDir, upgradedFrom: item.upgrade_from });
   };
+  // a target whose real path leaves the library (a link) fails the item; nothing is written there
+  const guard = (target: string, what: string) => checkWriteTarget(deps, target, what).catch((err) => {
+    throw err instanceof OutsideLibrary ? new DownloadError(err.message, true) : err;
+  });
   try {
+    await guard(seriesDir, 'the series folder');
     await fs.mkdir(seriesDir, { recursive: true });
     // a process stopped while placing this item's verified file: finish that, never fetch again
     if (item.placement) {
+      await guard(item.placement.target, 'the episode file');
       if (await placeVerified(item.placement)) {
         log.info({ file: item.placement.target }, 'finishing the placement of a verified download (its process stopped while placing it)');
         current = { item, source: item.placement.source, startedAt: new Date(item.placement.started_at) };
@@ -122,13 +130,14 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
     const { sources, blocked } = await usableSources(deps, item, listed);
     if (sources.length === 0) {
       run.nothingToTry = blocked > 0;
-      await removePartFolder(partRoot);
+      await removePartFolder(deps, partRoot);
       return failRun(item.chosen_source ? 'the chosen source is no longer listed on the episode page'
         : `every source of S${item.season}E${item.episode} in the wanted languages is blocklisted (${blocked}); remove entries from the blocklist to try them again`);
     }
     for (const source of sources) {
       const label = `${source.hoster} (${source.language})`;
       const dir = path.join(partRoot, `${source.hoster}-${source.language}`.replace(/[^A-Za-z0-9_-]/g, '_'));
+      await guard(dir, 'the partial download folder');
       await repo.setAttempt(deps.db, item.id, { source_url: source.url, hoster: source.hoster, language: source.language, part_dir: partRoot });
       let r;
       const startedAt = deps.clock.now();
@@ -156,12 +165,13 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
       // upgrades and `replace: true` replace the old file, only now that the new one is verified
       const old = item.replace_existing ? await existingEpisodeFile(deps, series, item) : null;
       const placing: repo.Placement = { file: r.file, target, rel, bytes: r.bytes, old, source: { hoster: source.hoster, language: source.language, url: source.url }, started_at: startedAt.toISOString() };
+      await guard(target, 'the episode file');
       await repo.setPlacement(deps.db, item.id, placing);
       await testCrashPoint(deps, 'before_rename', item.id);
       if (!(await placeVerified(placing))) throw new DownloadError('the verified file vanished before it was placed', true);
       return await finish(placing);
     }
-    await removePartFolder(partRoot);
+    await removePartFolder(deps, partRoot);
     await failRun(`all sources failed: ${errors.join('; ')}`);
   } catch (err) {
     const cancelled = signal.aborted;
@@ -172,7 +182,7 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
       log.info('download interrupted by shutdown; it resumes on the next start');
       return; // keep the partial files: the item resumes
     }
-    await removePartFolder(partRoot).catch(() => undefined);
+    await removePartFolder(deps, partRoot).catch(() => undefined);
     if (cancelled) {
       log.info('download cancelled; partial files removed');
       return;
@@ -181,11 +191,6 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
   }
 }
 
-/** Removes an item's partial files, and the series' `.part/` folder once nothing else is in it. */
-async function removePartFolder(partRoot: string): Promise<void> {
-  await fs.rm(partRoot, { recursive: true, force: true });
-  await fs.rmdir(path.dirname(partRoot)).catch(() => undefined); // ENOTEMPTY: another item's files
-}
 
 async function queueNfo(deps: Deps, seriesKey: string, item: repo.ItemRow, videoPath: string): Promise<void> {
   const cfg = deps.settings.get();

@@ -16,7 +16,6 @@
  * Jobs: `download_episode {id}` (one per item, added by the dispatcher in queue order),
  * `downloads_queue_missing {keys?}`.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
@@ -25,6 +24,7 @@ import { episodeList, findSeries } from '../library/service.js';
 import { getProvider } from '../providers/registry.js';
 import { backoffFilter, resetEpisodesOfItems, type PageBudget } from './policy.js';
 import * as repo from './repo.js';
+import { removePartFolder } from './partFolder.js';
 import { dispatch, publishQueueStatus, toApiItem } from './queue.js';
 import { CANCEL_CHANNEL } from './runtime.js';
 import { recordHistory } from '../history/service.js';
@@ -160,8 +160,7 @@ async function removeOrphanedPartials(deps: Deps, r: repo.ItemRow): Promise<void
   if (!r.part_dir || path.basename(r.part_dir) !== r.id || path.basename(path.dirname(r.part_dir)) !== '.part') return;
   const free = await deps.db.transaction((tx) => tx.oneFirst(sql.type(z.object({ ok: z.boolean() }))`select pg_try_advisory_xact_lock(hashtextextended(${'download:' + r.id}, 0)) as ok`));
   if (!free) return;
-  await fs.rm(r.part_dir, { recursive: true, force: true });
-  await fs.rmdir(path.dirname(r.part_dir)).catch(() => undefined); // `.part/` itself once empty
+  await removePartFolder(deps, r.part_dir);
 
 }
 

@@ -2,6 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { atomicWrite } from '../util/atomicWrite.js';
 import { insideRoot } from '../util/safePath.js';
+import { checkWriteTarget } from '../library/writeRoots.js';
+import type { Deps } from '../deps.js';
 import { isVideoFile, parseEpisodeFile, seasonOfFolder } from '../library/episodeFiles.js';
 
 /** Files of a series folder: change-only atomic writes, episode video discovery, media status. */
@@ -13,6 +15,12 @@ export async function writeIfChanged(file: string, data: string | Buffer): Promi
   if (current && current.equals(next)) return false;
   await atomicWrite(file, next);
   return true;
+}
+
+/** writeIfChanged for a file of the library: its real path is checked first (a link never leads a write out). */
+export async function writeInLibrary(deps: Pick<Deps, 'settings'>, file: string, data: string | Buffer): Promise<boolean> {
+  await checkWriteTarget(deps, file, 'the file');
+  return writeIfChanged(file, data);
 }
 
 export async function exists(file: string): Promise<boolean> {

@@ -4,7 +4,8 @@ import type { Deps } from '../deps.js';
 import { Conflict, NotFound } from '../http/errors.js';
 import { insideRoot } from '../util/safePath.js';
 import { downloadImage } from './artwork.js';
-import { episodeSidecars, episodeVideos, exists, mediaStatus, writeIfChanged, type MediaFiles } from './files.js';
+import { checkWriteTarget } from '../library/writeRoots.js';
+import { episodeSidecars, episodeVideos, exists, mediaStatus, writeInLibrary, type MediaFiles } from './files.js';
 import { resolveTmdbId, tmdbIdFromNfo, type MatchHint } from './match.js';
 import { episodeNfo, imageUrl, seasonFanart, showArtwork, showNfo, usableSize, type ArtworkItem } from './nfoMapping.js';
 import { buildMultiEpisodeNfo, buildTvShowNfo } from './nfoXml.js';
@@ -99,12 +100,13 @@ export async function writeSeriesMetadata(deps: Deps, key: string, opts: WriteOp
   const tmdbId = await resolveTmdbId(tmdb, sd.dir, sd.row, opts.hint ?? {}, log);
   const tv = await withEnglishFallback(tmdb, await tmdb.tv(tmdbId, opts.fresh));
   const cfg = deps.settings.get().tmdb;
+  await checkWriteTarget(deps, sd.dir, 'the series folder');
   await fs.mkdir(sd.dir, { recursive: true });
 
   const written: string[] = [];
   const warnings: string[] = [];
   const xml = buildTvShowNfo(showNfo(tv, cfg.language, tmdb.imageUrl, sd.row.created_at));
-  if (opts.writeNfo !== false && (await writeIfChanged(sd.nfoPath, xml))) written.push(sd.nfoPath);
+  if (opts.writeNfo !== false && (await writeInLibrary(deps, sd.nfoPath, xml))) written.push(sd.nfoPath);
 
   const wantMedia = opts.media.poster || opts.media.logo || opts.media.fanart;
   if (wantMedia) {
@@ -119,7 +121,7 @@ export async function writeSeriesMetadata(deps: Deps, key: string, opts: WriteOp
       if (!opts.refreshMedia && (await exists(file))) continue;
       try {
         if (!fetched.has(item.url)) fetched.set(item.url, downloadImage(tmdb, item.url, cfg.max_image_mb * 1024 * 1024));
-        if (await writeIfChanged(file, await fetched.get(item.url)!)) written.push(file);
+        if (await writeInLibrary(deps, file, await fetched.get(item.url)!)) written.push(file);
       } catch (err) {
         warnings.push(`${item.file}: ${(err as Error).message}`);
         log.warn({ file: item.file, err: (err as Error).message }, 'artwork not saved');
@@ -202,13 +204,13 @@ async function writeEpisodeFiles(deps: Deps, tmdb: TmdbClient, tv: TmdbTv, eps: 
   const mtime = (await fs.stat(video)).mtime;
   const xml = buildMultiEpisodeNfo(eps.map((e) => episodeNfo(e, english.get(`${e.season_number}:${e.episode_number}`), tv.name, tmdb.imageUrl, mtime, tv.seasons)));
   const ep = eps[0]!;
-  if (await writeIfChanged(side.nfo, xml)) written.push(side.nfo);
+  if (await writeInLibrary(deps, side.nfo, xml)) written.push(side.nfo);
   if (thumb && ep.still_path && (refresh || !(await exists(side.thumb)))) {
     const cfg = deps.settings.get().tmdb;
     const conf = await tmdb.configuration();
     const url = imageUrl(tmdb.imageUrl, usableSize(cfg.still_size, conf.images.still_sizes), ep.still_path);
     try {
-      if (await writeIfChanged(side.thumb, await downloadImage(tmdb, url, cfg.max_image_mb * 1024 * 1024))) written.push(side.thumb);
+      if (await writeInLibrary(deps, side.thumb, await downloadImage(tmdb, url, cfg.max_image_mb * 1024 * 1024))) written.push(side.thumb);
     } catch (err) {
       warnings.push(`${path.basename(side.thumb)}: ${(err as Error).message}`);
     }

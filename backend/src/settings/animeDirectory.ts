@@ -13,11 +13,19 @@ const SHARED = ['/', '/home', '/var', '/opt', '/srv', '/mnt', '/media', '/tmp'];
  * or a folder holding DATA_DIR (DATA_DIR itself included; the default DATA_DIR/anime is fine).
  */
 export function animeDirectoryProblem(dir: string, dataDir: string): string | null {
+  const problem = libraryFolderProblem(dir);
+  if (problem) return problem;
+  const d = path.resolve(dir);
+  if (isInside(d, path.resolve(dataDir))) return `${d} holds the data folder (DATA_DIR)`;
+  return null;
+}
+
+/** Why `dir` cannot hold library files (the anime directory, an extra library root), or null. */
+export function libraryFolderProblem(dir: string): string | null {
   if (!path.isAbsolute(dir)) return 'must be an absolute path';
   const d = path.resolve(dir);
   if (SHARED.includes(d)) return `${d} is not a library folder`;
   if (SYSTEM.some((s) => isInside(s, d))) return `${d} is a system folder`;
-  if (isInside(d, path.resolve(dataDir))) return `${d} holds the data folder (DATA_DIR)`;
   return null;
 }
 

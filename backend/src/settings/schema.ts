@@ -8,6 +8,13 @@ import { NotificationsConfig } from '../notifications/configSchema.js';
 import { MediaServersConfig } from '../mediaServers/configSchema.js';
 import { LoggingConfig } from '../logs/configSchema.js';
 import { HistoryConfig } from '../history/configSchema.js';
+import { libraryFolderProblem } from './animeDirectory.js';
+
+/** A folder outside the anime directory that linked series folders may lead to (another disk of a NAS). */
+const ExtraLibraryRoot = z.string().min(1).max(4096).superRefine((dir, ctx) => {
+  const problem = libraryFolderProblem(dir);
+  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+});
 
 /** config.json: the spec's AppConfig plus one section per domain (each owned by its domain). */
 export const AppConfig = z
@@ -15,6 +22,7 @@ export const AppConfig = z
     name: z.string().min(1).max(100).default('Aniworld'),
     data_dir: z.string().default('data'),
     anime_directory: z.string().nullable().default(null),
+    extra_library_roots: z.array(ExtraLibraryRoot).max(32).default([]),
     scheduler: SchedulerConfig.default({}),
     logging: LoggingConfig.default({}),
     backup: BackupConfig.default({}),

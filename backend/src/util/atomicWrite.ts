@@ -6,7 +6,7 @@ import path from 'node:path';
 export async function atomicWrite(file: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(tmp, 'w', mode);
+  const handle = await fs.open(tmp, 'wx', mode); // a fresh name, created exclusively (never through a link)
   try {
     await handle.writeFile(data);
     await handle.sync();

@@ -3049,6 +3049,8 @@ export interface operations {
                         data_dir: string;
                         /** @default null */
                         anime_directory: string | null;
+                        /** @default [] */
+                        extra_library_roots: string[];
                         /** @default {} */
                         scheduler: {
                             /** @default true */
@@ -3414,6 +3416,8 @@ export interface operations {
                         data_dir: string;
                         /** @default null */
                         anime_directory: string | null;
+                        /** @default [] */
+                        extra_library_roots: string[];
                         /** @default {} */
                         scheduler: {
                             /** @default true */

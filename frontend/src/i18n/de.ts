@@ -94,7 +94,7 @@ const de: Record<string, string> = {
   'watchlist.maxConcurrent': 'Parallele automatische Downloads', 'watchlist.autoDownloadGlobal': 'Neue Folgen automatisch laden',
   'watchlist.notify': 'Bei neuen Folgen benachrichtigen', 'watchlist.includeCompleted': 'Auch abgeschlossene Serien prüfen', 'watchlist.scheduler': 'Zeitplan der Merkliste',
   'watchlist.status.active': 'Aktiv', 'watchlist.status.paused': 'Pausiert', 'watchlist.status.completed': 'Abgeschlossen', 'watchlist.status.archived': 'Archiviert',
-  'settings.title': 'Einstellungen', 'settings.sections': 'Abschnitte', 'settings.scheduler': 'Scan-Zeitplan', 'settings.library': 'Bibliothek',
+  'settings.title': 'Einstellungen', 'settings.sections': 'Abschnitte', 'settings.scheduler': 'Scan-Zeitplan', 'settings.library': 'Bibliothek', 'settings.extraRoots': 'Weitere Bibliotheksordner (ein Ordner pro Zeile)', 'settings.extraRootsHint': 'Serienordner dürfen Verknüpfungen (Links) auf diese Ordner sein (eine andere Platte des NAS). Über einen Link, der woandershin führt, wird nie geschrieben: seine Downloads schlagen mit dem Grund fehl.',
   'settings.providers': 'Anbieter-Seiten',
   'providers.intro': 'Hier ändern, wenn eine Seite diesen Server sperrt oder auf eine neue Domain umzieht. Links auf den bekannten (und den zusätzlichen) Domains einer Seite werden angenommen und zeigen auf die Basis-URL; ein Umzug auf eine andere bekannte Domain wird automatisch übernommen.',
   'providers.enabled': 'Aktiv', 'providers.baseUrl': 'Basis-URL', 'providers.proxy': 'HTTP-Proxy (optional)',

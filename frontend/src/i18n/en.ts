@@ -94,7 +94,7 @@ const en: Record<string, string> = {
   'watchlist.maxConcurrent': 'Parallel auto-downloads', 'watchlist.autoDownloadGlobal': 'Auto-download new episodes',
   'watchlist.notify': 'Notify about new episodes', 'watchlist.includeCompleted': 'Also check completed series', 'watchlist.scheduler': 'Watchlist scheduler',
   'watchlist.status.active': 'Active', 'watchlist.status.paused': 'Paused', 'watchlist.status.completed': 'Completed', 'watchlist.status.archived': 'Archived',
-  'settings.title': 'Settings', 'settings.sections': 'Sections', 'settings.scheduler': 'Rescan schedule', 'settings.library': 'Library',
+  'settings.title': 'Settings', 'settings.sections': 'Sections', 'settings.scheduler': 'Rescan schedule', 'settings.library': 'Library', 'settings.extraRoots': 'Extra library roots (one folder per line)', 'settings.extraRootsHint': 'Series folders may be links onto these folders (another disk of a NAS). A link that leads anywhere else is never written through: its downloads fail with the reason.',
   'settings.providers': 'Provider sites',
   'providers.intro': 'Change these when a site blocks this server or moves to a new domain. Links on a site\'s known domains (and the extra ones) are accepted and point at the base URL; a move to another known domain is followed automatically.',
   'providers.enabled': 'Enabled', 'providers.baseUrl': 'Base URL', 'providers.proxy': 'HTTP proxy (optional)',

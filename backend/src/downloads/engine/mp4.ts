@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
-import { DiskFullError, DownloadError, isDiskFull, isTransient } from './errors.js';
+import { DiskFullError, DownloadError, isTransient } from './errors.js';
+import { openPartFile } from './partFile.js';
 import { openMediaFile, type MediaRequest } from './http.js';
 import type { Throttle } from './throttle.js';
 import { BatchWriter } from './writer.js';
@@ -120,7 +121,7 @@ export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; tota
 const BATCH = { batchBytes: 1 << 20, maxQueued: 4 << 20, maxDelayMs: 200 };
 
 async function writeBody(o: Mp4Download, res: Awaited<ReturnType<typeof openMediaFile>>, start: number, total: number | null): Promise<void> {
-  const handle = await fs.open(o.file, start > 0 ? 'a' : 'w').catch((err) => { throw isDiskFull(err) ? new DiskFullError(o.file) : err; });
+  const handle = await openPartFile(o.file, start > 0 ? 'append' : 'new');
   const out = new BatchWriter(handle, o.file, BATCH);
   let written = start;
   let windowBytes = 0;

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import { DiskFullError, DownloadError, isDiskFull, isTransient } from './errors.js';
+import { DownloadError, isTransient } from './errors.js';
+import { openPartFile } from './partFile.js';
 import { discard, openMedia, readBody, type MediaRequest } from './http.js';
 import { sequenceIv, type Segment } from './playlist.js';
 import type { Throttle } from './throttle.js';
@@ -50,7 +51,7 @@ export async function fetchSegment(o: SegmentFetch): Promise<SegmentResult> {
   const init = seg.init && seg.startsInit && o.init ? await o.init(seg.init, seg.initRange) : null;
   const key = seg.key && o.key ? await o.key(seg.key.uri) : null;
   const initLen = init?.length ?? 0;
-  const handle = await fs.open(part, 'a').catch((err) => { throw isDiskFull(err) ? new DiskFullError(o.file) : err; });
+  const handle = await openPartFile(part, 'append');
   const w = new PartWriter(handle, o.file);
   try {
     const size = (await handle.stat()).size;
