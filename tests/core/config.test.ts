@@ -48,8 +48,8 @@ describe('configuration', () => {
       scheduler: { enabled: true, interval_minutes: 60, schedule_time: '03:00', auto_download_after_rescan: false },
       logging: { level: 'INFO', backup_count: 3 },
       backup: { enabled: false, keep_days: 30, keep_count: 10, frequency: 'weekly', time: '03:30', path: 'backups' },
-      other: {},
     });
+    for (const gone of ['data_dir', 'other', 'ui']) expect(res.body).not.toHaveProperty(gone);
     expect(res.body.scheduler.schedule_days).toEqual(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
   });
 

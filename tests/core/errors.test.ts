@@ -66,7 +66,7 @@ describe('errors: one envelope for everything', () => {
     const before = (await api.get('/api/config')).body;
     expectEnvelope(await api.call('PUT', '/api/config', '{"name": "x",'), 400, 'BAD_REQUEST');
     expectEnvelope(await client(srv.url).call('POST', '/api/auth/login', '{password'), 400, 'BAD_REQUEST');
-    const huge = JSON.stringify({ other: { blob: 'x'.repeat(2 * 1024 * 1024) } });
+    const huge = JSON.stringify({ providers: { hoster_domains: { blob: ['x'.repeat(2 * 1024 * 1024)] } } });
     expectEnvelope(await api.call('PUT', '/api/config', huge), 413, 'PAYLOAD_TOO_LARGE');
     expect((await api.get('/api/config')).body).toEqual(before);
   });

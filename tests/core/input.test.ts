@@ -143,10 +143,10 @@ describe('configuration size', () => {
 
   it('a request whose config would pass 256 KB is a 413 and changes nothing', async () => {
     const before = (await api.get('/api/config')).body;
-    const res = await api.put('/api/config', { other: { blob: big } });
+    const res = await api.put('/api/config', { providers: { hoster_domains: { blob: [big] } } });
     expect(res.status).toBe(413);
     expect(res.body.error).toBe('PAYLOAD_TOO_LARGE');
-    expect((await api.post('/api/config/validate', { other: { blob: big } })).status).toBe(413);
+    expect((await api.post('/api/config/validate', { providers: { hoster_domains: { blob: [big] } } })).status).toBe(413);
     expect((await api.get('/api/config')).body).toEqual(before);
   });
 
@@ -157,7 +157,7 @@ describe('configuration size', () => {
     const dir = fs.mkdtempSync(path.join(srv.dataDir, 'unpacked-'));
     await tar.x({ file, cwd: dir });
     const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
-    const body = JSON.stringify({ ...config, other: { blob: big } });
+    const body = JSON.stringify({ ...config, providers: { ...config.providers, hoster_domains: { blob: [big] } } });
     fs.writeFileSync(path.join(dir, 'config.json'), body);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
     manifest.files['config.json'] = crypto.createHash('sha256').update(body).digest('hex');

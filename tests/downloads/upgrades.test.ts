@@ -82,3 +82,22 @@ describe('language upgrades', () => {
     expect(await rescan()).toMatchObject({ upgrades: 0, pages_read: 0 });
   });
 });
+
+describe('the page budget', () => {
+  it('a rescan reads at most page_reads_per_rescan episode pages', async () => {
+    const subs = [1, 2, 3].map((n) => ({ episode: n, title: `Teil ${n}`, sources: [{ lang: 3 as const, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4: sub }) }] }));
+    await addSeries(env, 'budget-show', 'Budget Show', subs);
+    await rescan();
+    await settled('budget-show');
+    // three files below the cutoff: each rescan would read their three pages
+    try {
+      await env.srv.deps.settings.update({ downloads: { page_reads_per_rescan: 2 } });
+      expect((await rescan()).pages_read).toBe(2);
+      await env.srv.deps.settings.update({ downloads: { page_reads_per_rescan: 0 } });
+      expect((await rescan()).pages_read).toBe(0);
+    } finally {
+      await env.srv.deps.settings.update({ downloads: { page_reads_per_rescan: 200 } });
+    }
+    expect((await rescan()).pages_read).toBe(3);
+  });
+});

@@ -33,7 +33,7 @@ afterAll(async () => {
 /** A read whose access line (logged at debug) can be found by its request id. */
 async function tracedRead(id: string) {
   expect((await api.get('/api/config', { 'X-Request-Id': id })).status).toBe(200);
-  expect((await api.put('/api/config', { other: { marker: id } }, { 'X-Request-Id': `${id}-change` })).status).toBe(200);
+  expect((await api.put('/api/config', { providers: { hoster_domains: { marker: [id] } } }, { 'X-Request-Id': `${id}-change` })).status).toBe(200);
 }
 const logged = (id: string) => srv.logs().includes(`"request_id":"${id}"`);
 

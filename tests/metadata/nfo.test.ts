@@ -8,6 +8,7 @@ import { parseNfo } from '../../backend/src/metadata/nfoXml.js';
 import { sql } from '../../backend/src/db/pool.js';
 import { kodiStatus } from '../../backend/src/metadata/nfoMapping.js';
 import { addEpisodeRow, addSeries, placeVideo, snapshot, waitFor, xmllint } from './helpers.js';
+import { queueSeriesNfo } from '../../backend/src/metadata/service.js';
 
 let srv: TestServer;
 let tmdb: FakeTmdb;
@@ -409,5 +410,43 @@ describe('nfo_episode job', () => {
     expect(e.title[0]).toBe('Ein schwaches Licht in der Verzweiflung');
     expect(e.uniqueid[0]._).toBe('63058');
     expect(fs.readFileSync(thumb).equals(await tmdb.imageBytes('/aot-s01e03.jpg'))).toBe(true);
+  });
+});
+
+describe('artwork settings of the automatic NFO (a newly added series)', () => {
+  /** Queues what an add queues and waits until that job is done. */
+  async function autoNfo(key: string) {
+    expect(await queueSeriesNfo(srv.deps, key)).toBe(true);
+    await waitFor(async () => (await srv.deps.db.oneFirst(sql.unsafe`select count(*)::int from graphile_worker.jobs where task_identifier = 'nfo_create'`)) === 0, 'nfo_create done');
+  }
+
+  it('writes the NFO only, without artwork, when download_artwork is off', async () => {
+    await setKey(FAKE_TMDB_KEY);
+    const dir = await addSeries(srv, { key: 'aot-plain', name: 'Attack on Titan', folder: 'AoT Plain', year: 2013 });
+    await srv.deps.settings.update({ nfo: { download_artwork: false } });
+    try {
+      await autoNfo('aot-plain');
+    } finally {
+      await srv.deps.settings.update({ nfo: { download_artwork: true } });
+    }
+    expect(fs.readdirSync(dir).filter((f) => f !== '.aniworld-key')).toEqual(['tvshow.nfo']);
+    const on = await addSeries(srv, { key: 'aot-art', name: 'Attack on Titan', folder: 'AoT Art', year: 2013 });
+    await autoNfo('aot-art');
+    expect(fs.readdirSync(on)).toEqual(expect.arrayContaining(['tvshow.nfo', 'poster.jpg', 'fanart.jpg']));
+  });
+
+  it('asks the image server for the sizes configured', async () => {
+    await setKey(FAKE_TMDB_KEY);
+    const dir = await addSeries(srv, { key: 'aot-sized', name: 'Attack on Titan', folder: 'AoT Sized', year: 2013 });
+    await placeVideo(path.join(dir, 'Attack on Titan - S01E01.mkv'));
+    await srv.deps.settings.update({ tmdb: { poster_size: 'w342', fanart_size: 'w780', logo_size: 'w500', still_size: 'w300' } });
+    tmdb.reset();
+    try {
+      await autoNfo('aot-sized');
+    } finally {
+      await srv.deps.settings.update({ tmdb: { poster_size: 'w780', fanart_size: 'w1280', logo_size: 'original', still_size: 'original' } });
+    }
+    const sizes = Object.fromEntries(tmdb.imageRequests().map((r) => [r.file, r.size]));
+    expect(sizes).toMatchObject({ '/aot-poster-de.jpg': 'w342', '/aot-backdrop-clean.jpg': 'w780', '/aot-logo-en.png': 'w500', '/aot-s01e01.jpg': 'w300' });
   });
 });

@@ -49,7 +49,7 @@ export function calendarRoutes(deps: Deps): Router {
     const entries = await calendar(deps, addDays(now, -query.pastDays), addDays(now, query.futureDays), query.unmonitored ?? false);
     ctx.type = 'text/calendar; charset=utf-8';
     ctx.set('Cache-Control', 'private, max-age=300');
-    ctx.body = icsCalendar(entries, deps.clock.now(), 'aniworld');
+    ctx.body = icsCalendar(entries, deps.clock.now(), 'aniworld', deps.settings.get().name);
   });
 
   return r;

@@ -16,18 +16,21 @@ export async function startDownloads(deps: Deps): Promise<{ stop(): Promise<void
     const id = (payload as { id?: string })?.id;
     if (id) rt.active.get(id)?.abort(new CancelledError('removed from the queue'));
   });
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
+  // the check in flight, so stop() waits for it (a check must never log after the logger closed)
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  const check = async () => {
     try {
       await recoverOrphans(deps);
       await dispatch(deps);
     } catch (err) {
-      log.warn({ err: (err as Error).message }, 'download queue check failed');
-    } finally {
-      running = false;
+      if (!stopped) log.warn({ err: (err as Error).message }, 'download queue check failed');
     }
+  };
+  const tick = async () => {
+    if (running || stopped) return;
+    running = check().finally(() => { running = null; });
+    await running;
   };
   const offChange = deps.settings.onChange(() => void tick());
   const timer = setInterval(() => void tick(), 10_000);
@@ -40,8 +43,10 @@ export async function startDownloads(deps: Deps): Promise<{ stop(): Promise<void
       for (const ac of rt.active.values()) ac.abort(new CancelledError('the process is stopping'));
     },
     stop: async () => {
+      stopped = true;
       clearInterval(timer);
       offChange();
+      await running;
       await rt.stop();
     },
   };

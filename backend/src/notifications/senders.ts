@@ -15,12 +15,12 @@ interface HttpDelivery {
 const json = { 'Content-Type': 'application/json' };
 
 /** The HTTP request each kind of channel expects (every kind but email). */
-export function channelRequest(ch: Channel, e: NotifyEvent): HttpDelivery {
+export function channelRequest(ch: Channel, e: NotifyEvent, sender = 'Aniworld'): HttpDelivery {
   const url = ch.url!;
   const failed = e.event === 'download_failed' || e.event === 'backup_failed' || e.event === 'health_problem' || e.event === 'disk_space_low' || e.event === 'rescan_errors';
   switch (ch.type) {
     case 'discord':
-      return { url, headers: json, body: JSON.stringify({ username: 'Aniworld', content: `**${e.title}**\n${e.message}`.slice(0, 2000) }) };
+      return { url, headers: json, body: JSON.stringify({ username: sender.slice(0, 80), content: `**${e.title}**\n${e.message}`.slice(0, 2000) }) };
     case 'ntfy':
       return {
         url,
@@ -59,7 +59,8 @@ export function channelTarget(ch: Channel): string {
 }
 
 /** Sends one event through one channel; throws (without secrets) when it was not accepted. */
-export async function send(http: HttpClient, ch: Channel, e: NotifyEvent): Promise<void> {
+/** `sender`: the configured `name` of this installation (Discord's user name, the email signature). */
+export async function send(http: HttpClient, ch: Channel, e: NotifyEvent, sender = 'Aniworld'): Promise<void> {
   const target = channelTarget(ch);
   if (ch.type === 'email') {
     const m = ch.email!;
@@ -70,7 +71,7 @@ export async function send(http: HttpClient, ch: Channel, e: NotifyEvent): Promi
       logger: false, debug: false,
     });
     try {
-      await transport.sendMail({ from: m.from, to: m.to, subject: e.title, text: `${e.message}\n\n— Aniworld (${e.event}, ${e.timestamp})` });
+      await transport.sendMail({ from: m.from, to: m.to, subject: e.title, text: `${e.message}\n\n— ${sender} (${e.event}, ${e.timestamp})` });
     } catch (err) {
       const x = err as { code?: string; responseCode?: number };
       throw new Error(`${target} failed: ${x.responseCode ?? x.code ?? 'error'}`);
@@ -79,7 +80,7 @@ export async function send(http: HttpClient, ch: Channel, e: NotifyEvent): Promi
     }
     return;
   }
-  const req = channelRequest(ch, e);
+  const req = channelRequest(ch, e, sender);
   const res = await http.fetch(req.url, { method: 'POST', headers: req.headers, body: req.body, retries: 0 }).catch((err: { code?: string; status?: number }) => {
     throw new Error(`${target} failed: ${err.code ?? err.status ?? 'network error'}`);
   });

@@ -58,7 +58,7 @@ export async function deliver(deps: Pick<Deps, 'settings' | 'log' | 'version'>, 
     log.info({ channel: channelId, event: event.event }, 'notification dropped: the channel was removed or disabled');
     return;
   }
-  await send(outboundClient(deps), ch, event);
+  await send(outboundClient(deps), ch, event, deps.settings.get().name);
   log.info({ channel: ch.id, target: channelTarget(ch), event: event.event }, 'notification delivered');
 }
 
@@ -67,11 +67,11 @@ export async function testChannel(deps: Pick<Deps, 'settings' | 'log' | 'version
   const ch = channelById(deps, channelId);
   if (!ch) throw new NotFound(`No notification channel '${channelId}'`);
   const event: NotifyEvent = {
-    event: 'test', timestamp: deps.clock.now().toISOString(), title: 'Aniworld test notification',
+    event: 'test', timestamp: deps.clock.now().toISOString(), title: `${deps.settings.get().name} test notification`,
     message: `This channel (${ch.name || ch.type}) works.`, data: {},
   };
   try {
-    await send(outboundClient(deps), ch, event);
+    await send(outboundClient(deps), ch, event, deps.settings.get().name);
   } catch (err) {
     throw new BadGateway(`The test notification was not delivered: ${(err as Error).message}`);
   }

@@ -16,11 +16,27 @@ const ExtraLibraryRoot = z.string().min(1).max(4096).superRefine((dir, ctx) => {
   if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
 });
 
+/**
+ * Keys that older versions stored but that never did anything: the data folder is `DATA_DIR`
+ * (config.json lives inside it, so the file cannot move it), `other` was a free-form bag nothing
+ * read, `ui.language` was saved by the Settings page while the UI language is chosen per browser.
+ * Files, backups and requests that still carry them load as before; the keys are dropped.
+ */
+export const REMOVED_KEYS = ['data_dir', 'other', 'ui'] as const;
+
+function withoutRemovedKeys(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  if (!REMOVED_KEYS.some((k) => k in v)) return v;
+  const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+  for (const k of REMOVED_KEYS) delete out[k];
+  return out;
+}
+
 /** config.json: the spec's AppConfig plus one section per domain (each owned by its domain). */
-export const AppConfig = z
+export const AppConfig = z.preprocess(withoutRemovedKeys, z
   .object({
+    /** This installation's name toward the outside: notification sender and the calendar feed's name. */
     name: z.string().min(1).max(100).default('Aniworld'),
-    data_dir: z.string().default('data'),
     anime_directory: z.string().nullable().default(null),
     extra_library_roots: z.array(ExtraLibraryRoot).max(32).default([]),
     scheduler: SchedulerConfig.default({}),
@@ -33,10 +49,8 @@ export const AppConfig = z
     notifications: NotificationsConfig.default({}),
     media_servers: MediaServersConfig.default({}),
     history: HistoryConfig.default({}),
-    ui: z.object({ language: z.enum(['auto', 'en', 'de']).default('auto') }).default({}),
-    other: z.record(z.unknown()).default({}),
   })
-  .strict();
+  .strict());
 
 export type AppConfig = z.infer<typeof AppConfig>;
 

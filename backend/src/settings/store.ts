@@ -8,7 +8,7 @@ import type { Env } from '../config.js';
 import type { Logger } from '../log.js';
 import { atomicWrite } from '../util/atomicWrite.js';
 import { AppError, ValidationFailed } from '../http/errors.js';
-import { AppConfig } from './schema.js';
+import { AppConfig, REMOVED_KEYS } from './schema.js';
 import { isDbUnreachable } from '../db/availability.js';
 import { restoreConfigFromBackup } from './configFallback.js';
 
@@ -82,10 +82,25 @@ export class SettingsStore {
       this.log.info({ file: this.file }, 'created default configuration');
     }
     this.setCurrent(await this.readFileOrBackup());
+    await this.dropRemovedKeys();
     if (this.notifier) {
       await this.notifier.listen(CHANNEL, () => this.reloadFromDisk());
       this.notifier.onReconnect(() => this.reloadFromDisk());
     }
+  }
+
+  /** A config.json from an older version loses the keys that did nothing (see REMOVED_KEYS), once. */
+  private async dropRemovedKeys(): Promise<void> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(fs.readFileSync(this.file, 'utf8'));
+    } catch {
+      return;
+    }
+    const found = REMOVED_KEYS.filter((k) => typeof raw === 'object' && raw !== null && k in raw);
+    if (!found.length) return;
+    await atomicWrite(this.file, JSON.stringify(this.current, null, 2) + '\n', 0o600);
+    this.log.info({ file: this.file, removed: found }, 'removed configuration keys that no longer exist');
   }
 
   /** Temp files of writes that were killed halfway (the real file was never touched). */

@@ -6,13 +6,17 @@ const HttpUrl = z.string().trim().url().max(2000).refine((u) => /^https?:\/\//i.
 const Lang = z.string().trim().min(1).max(32).regex(/^[\w-]+$/, 'letters, digits, _ and - only');
 
 /** Owner fields (owner, user_id) are not part of any request: they are ignored, never applied. */
+
+/** Where quality_preference applies (shown in the OpenAPI document and the UI). */
+
+const QUALITY_NOTE = 'Applies to HLS sources: the tallest variant not above this height (auto/best: the highest). An MP4 hoster offers one file, taken as it is.';
 export const ItemCreate = z.object({
   anime_title: z.string().trim().min(1).max(300),
   anime_url: z.string().trim().url().max(2000),
   provider_id: z.string().max(40).optional(),
   lang: Lang.nullable().optional(),
   auto_download: z.boolean().default(true),
-  quality_preference: z.enum(QUALITIES).default('auto'),
+  quality_preference: z.enum(QUALITIES).default('auto').describe(QUALITY_NOTE),
   poster_image: HttpUrl.nullable().optional(),
   synopsis: z.string().max(10_000).nullable().optional(),
   genres: z.array(z.string().trim().min(1).max(60)).max(50).default([]),
@@ -22,7 +26,7 @@ export const ItemUpdate = z.object({
   anime_title: z.string().trim().min(1).max(300).optional(),
   lang: Lang.nullable().optional(),
   auto_download: z.boolean().optional(),
-  quality_preference: z.enum(QUALITIES).optional(),
+  quality_preference: z.enum(QUALITIES).optional().describe(QUALITY_NOTE),
   status: z.enum(STATUSES).optional(),
   last_episode_downloaded: z.number().int().min(0).max(100_000).optional(),
   poster_image: HttpUrl.nullable().optional(),
@@ -40,7 +44,7 @@ export const Item = z.object({
   provider_id: z.string(),
   lang: z.string().nullable(),
   auto_download: z.boolean(),
-  quality_preference: z.enum(QUALITIES),
+  quality_preference: z.enum(QUALITIES).describe(QUALITY_NOTE),
   status: z.enum(STATUSES),
   last_episode_downloaded: z.number(),
   poster_image: z.string().nullable(),

@@ -111,6 +111,8 @@ const en: Record<string, string> = {
   'settings.quality': 'Quality', 'settings.container': 'Container', 'settings.seasonFolders': 'Put episodes in “Season NN” folders',
   'settings.template': 'Naming template', 'settings.tmdbKey': 'TMDB API key', 'settings.tmdbLanguage': 'TMDB language',
   'settings.nfoOnAdd': 'Create NFO and artwork when a series is added', 'settings.episodeNfo': 'Write an episode NFO for each download',
+  'settings.appName': 'Name of this installation', 'settings.appNameHint': 'Sender of notifications and the name of the calendar feed. Applies at once.',
+  'settings.qualityHint': 'Applies to HLS sources: the tallest variant not above this height. An MP4 hoster offers one file, which is taken as it is.',
   'settings.language': 'Language', 'settings.languageAuto': 'Browser language', 'settings.logLevel': 'Log level',
   'settings.logFile': 'Log file name',
   'settings.logKeep': 'Rotated files kept',
