@@ -65,7 +65,7 @@ const EFFECTS: Record<string, [string, string]> = {
   'downloads.max_parallel_downloads': ['tests/downloads/queue.test.ts', 'never runs more than max_parallel_downloads at once, even with a second process on the same database'],
   'downloads.language_preference': ['tests/downloads/queue.test.ts', 'follows the language preference and never substitutes a language outside it'],
   'downloads.hoster_preference': ['tests/downloads/naming.test.ts', 'language preference first, then hoster preference; other languages are dropped'],
-  'downloads.quality_preference': ['tests/downloads/engine.test.ts', 'picks the variant the quality preference asks for'],
+  'downloads.quality_preference': ['tests/downloads/quality.test.ts', 'downloads.quality_preference applies when the item names none'],
   'downloads.hls_segment_concurrency': ['tests/downloads/engine.test.ts', 'resumes segment by segment after an interruption'],
   'downloads.hls_segment_retries': ['tests/downloads/engine.test.ts', 'decrypts AES-128, retries a failing segment, remuxes and passes verification'],
   'downloads.container': ['tests/downloads/engine.test.ts', 'fetches the last segments first, decodes both ends from the segments and takes the duration from the remuxed file'],

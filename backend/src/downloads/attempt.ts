@@ -55,22 +55,37 @@ async function embedUrlOf(rt: DownloadRuntime, source: EpisodeSource, headers: R
   return url;
 }
 
-export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptInput): Promise<AttemptResult> {
+export interface ResolvedMedia {
+  kind: 'mp4' | 'hls';
+  url: string;
+  /** Headers every request for the media carries (the hoster's, and our User-Agent). */
+  headers: Record<string, string>;
+  embedUrl: string;
+}
+
+/** Provider redirect → hoster embed → the media URL the hoster hands out (its failures are the hoster's). */
+export async function resolveMedia(deps: Deps, rt: DownloadRuntime, source: EpisodeSource, providerHeaders: Record<string, string>, signal: AbortSignal): Promise<ResolvedMedia> {
   const cfg = deps.settings.get();
-  const dl = cfg.downloads;
-  const embedUrl = await embedUrlOf(rt, a.source, a.providerHeaders, a.signal);
-  const hoster = findHoster(a.source.hoster, embedUrl, cfg.providers.hoster_domains);
-  if (!hoster) throw new DownloadError(`no resolver for hoster ${a.source.hoster}`);
+  const embedUrl = await embedUrlOf(rt, source, providerHeaders, signal);
+  const hoster = findHoster(source.hoster, embedUrl, cfg.providers.hoster_domains);
+  if (!hoster) throw new DownloadError(`no resolver for hoster ${source.hoster}`);
   const http = rt.http();
-  let media;
   try {
-    media = await hoster.resolve(embedUrl, { http, userAgent: http.userAgent, signal: a.signal });
+    const media = await hoster.resolve(embedUrl, { http, userAgent: http.userAgent, signal });
+    return { kind: media.kind === 'mp4' ? 'mp4' : 'hls', url: media.url, headers: { 'user-agent': http.userAgent, ...media.headers }, embedUrl };
   } catch (err) {
-    if (a.signal.aborted) throw a.signal.reason;
+    if (signal.aborted) throw signal.reason;
     const e = new DownloadError(err instanceof HosterError ? err.message.replace(/^[^:]+: /, '') : `resolve failed: ${(err as Error).message}`,
       false, err instanceof HosterError ? err.status : undefined);
     throw Object.assign(e, { cause: err }); // the failure policy reads whose fault it was
   }
+}
+
+export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptInput): Promise<AttemptResult> {
+  const dl = deps.settings.get().downloads;
+  const media = await resolveMedia(deps, rt, a.source, a.providerHeaders, a.signal);
+  const embedUrl = media.embedUrl;
+  const http = rt.http();
   await fs.mkdir(a.dir, { recursive: true });
   let bins: { ffmpeg: string; ffprobe: string };
   try {
@@ -78,7 +93,7 @@ export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptI
   } catch (err) {
     throw new DownloadError((err as Error).message, true); // no hoster can help with that
   }
-  const common = { headers: { 'user-agent': http.userAgent, ...media.headers }, dispatcher: http.dispatcher, signal: a.signal, stallMs: dl.stall_timeout_seconds * 1000, throttle: rt.throttle };
+  const common = { headers: media.headers, dispatcher: http.dispatcher, signal: a.signal, stallMs: dl.stall_timeout_seconds * 1000, throttle: rt.throttle };
   return media.kind === 'mp4' ? downloadFile(a, media.url, bins, common, embedUrl, dl) : downloadStream(a, media.url, bins, common, embedUrl, dl);
 }
 

@@ -6,6 +6,7 @@ import { getProvider } from '../providers/registry.js';
 import { insideRoot } from '../util/safePath.js';
 import { checkWriteTarget, OutsideLibrary } from '../library/writeRoots.js';
 import * as repo from './repo.js';
+import { orderByQuality } from './quality.js';
 import { attemptSource } from './attempt.js';
 import { CancelledError, DownloadError } from './engine/errors.js';
 import { relativeTarget } from './naming.js';
@@ -127,13 +128,17 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
     const provider = getProvider(deps, series.provider);
     const listed = await episodeSources(deps, provider, series.key, item.season, item.episode, wantedLanguages(deps, series, item), series.id, item.chosen_source);
     run.known = listed.map((x) => x.url);
-    const { sources, blocked } = await usableSources(deps, item, listed);
-    if (sources.length === 0) {
+    const usable = await usableSources(deps, item, listed);
+    const blocked = usable.blocked;
+    if (usable.sources.length === 0) {
       run.nothingToTry = blocked > 0;
       await removePartFolder(deps, partRoot);
       return failRun(item.chosen_source ? 'the chosen source is no longer listed on the episode page'
         : `every source of S${item.season}E${item.episode} in the wanted languages is blocklisted (${blocked}); remove entries from the blocklist to try them again`);
     }
+    const { sources } = await orderByQuality(deps, rt, usable.sources, {
+      quality: item.quality ?? cfg.quality_preference, providerHeaders: provider.requestHeaders(), dir: path.join(partRoot, 'probe'), signal,
+    });
     for (const source of sources) {
       const label = `${source.hoster} (${source.language})`;
       const dir = path.join(partRoot, `${source.hoster}-${source.language}`.replace(/[^A-Za-z0-9_-]/g, '_'));

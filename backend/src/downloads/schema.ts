@@ -15,7 +15,7 @@ export const AddBody = z.object({
   })).min(1).max(5000),
   priority: Priority.default('NORMAL'),
   language: z.string().min(1).max(40).optional(),
-  quality: z.enum(['best', '1080p', '720p', '480p']).optional().describe('Applies to HLS sources: the tallest variant not above this height (auto/best: the highest). An MP4 hoster offers one file, taken as it is.'),
+  quality: z.enum(['best', '1080p', '720p', '480p']).optional().describe('Chooses among the sources of the preferred language by resolution (HLS by its variants, MP4 by probing the first 2 MiB of the file with ffprobe): the tallest not above this height first, and that HLS variant. auto/best: the first source in hoster order, its highest variant.'),
   /** Queue episodes whose file is on disk too: the new file replaces the old one once it is verified. */
   replace: z.boolean().default(false),
   /** A source chosen from GET /api/anime/{key}/episodes/{season}/{episode}/sources (its `url`): only it is tried. One episode only. */

@@ -112,7 +112,7 @@ const de: Record<string, string> = {
   'settings.template': 'Namensvorlage', 'settings.tmdbKey': 'TMDB-API-Schlüssel', 'settings.tmdbLanguage': 'TMDB-Sprache',
   'settings.nfoOnAdd': 'NFO und Bilder beim Hinzufügen einer Serie erstellen', 'settings.episodeNfo': 'Zu jedem Download eine Folgen-NFO schreiben',
   'settings.appName': 'Name dieser Installation', 'settings.appNameHint': 'Absender der Benachrichtigungen und Name des Kalender-Feeds. Gilt sofort.',
-  'settings.qualityHint': 'Gilt für HLS-Quellen: die höchste Variante bis zu dieser Höhe. Ein MP4-Hoster bietet eine Datei, die genommen wird, wie sie ist.',
+  'settings.qualityHint': 'Unter den Quellen der bevorzugten Sprache wird zuerst die dieser Höhe nächste versucht (die höchste bis zu ihr): HLS nach seinen Varianten, MP4-Dateien durch Prüfen ihrer ersten Megabytes. Beste/Automatisch: der erste Hoster, seine höchste Variante.',
   'settings.language': 'Sprache', 'settings.languageAuto': 'Sprache des Browsers', 'settings.logLevel': 'Protokollstufe',
   'settings.logFile': 'Name der Protokolldatei',
   'settings.logKeep': 'Behaltene alte Dateien',

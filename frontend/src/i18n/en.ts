@@ -112,7 +112,7 @@ const en: Record<string, string> = {
   'settings.template': 'Naming template', 'settings.tmdbKey': 'TMDB API key', 'settings.tmdbLanguage': 'TMDB language',
   'settings.nfoOnAdd': 'Create NFO and artwork when a series is added', 'settings.episodeNfo': 'Write an episode NFO for each download',
   'settings.appName': 'Name of this installation', 'settings.appNameHint': 'Sender of notifications and the name of the calendar feed. Applies at once.',
-  'settings.qualityHint': 'Applies to HLS sources: the tallest variant not above this height. An MP4 hoster offers one file, which is taken as it is.',
+  'settings.qualityHint': 'Among the sources of the preferred language, the one closest to this height is tried first (the tallest not above it): HLS by its variants, MP4 files by probing their first megabytes. Best/Auto: the first hoster, its highest variant.',
   'settings.language': 'Language', 'settings.languageAuto': 'Browser language', 'settings.logLevel': 'Log level',
   'settings.logFile': 'Log file name',
   'settings.logKeep': 'Rotated files kept',
