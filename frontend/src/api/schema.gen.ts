@@ -3045,8 +3045,6 @@ export interface operations {
                     "application/json": {
                         /** @default Aniworld */
                         name: string;
-                        /** @default data */
-                        data_dir: string;
                         /** @default null */
                         anime_directory: string | null;
                         /** @default [] */
@@ -3343,18 +3341,6 @@ export interface operations {
                         history: {
                             /** @default null */
                             retention_days: number | null;
-                        };
-                        /** @default {} */
-                        ui: {
-                            /**
-                             * @default auto
-                             * @enum {string}
-                             */
-                            language: "auto" | "en" | "de";
-                        };
-                        /** @default {} */
-                        other: {
-                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3412,8 +3398,6 @@ export interface operations {
                     "application/json": {
                         /** @default Aniworld */
                         name: string;
-                        /** @default data */
-                        data_dir: string;
                         /** @default null */
                         anime_directory: string | null;
                         /** @default [] */
@@ -3710,18 +3694,6 @@ export interface operations {
                         history: {
                             /** @default null */
                             retention_days: number | null;
-                        };
-                        /** @default {} */
-                        ui: {
-                            /**
-                             * @default auto
-                             * @enum {string}
-                             */
-                            language: "auto" | "en" | "de";
-                        };
-                        /** @default {} */
-                        other: {
-                            [key: string]: unknown;
                         };
                     };
                 };
