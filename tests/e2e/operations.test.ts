@@ -22,7 +22,8 @@ screenshotFailures('operations');
 beforeAll(async () => {
   // the System page checks the providers: against the fakes, never the internet
   [browser, aniworld, animesama] = await Promise.all([launchBrowser(), startFakeAniworld(), startFakeAnimeSama()]);
-  srv = await startUiServer({ ANIWORLD_URL: aniworld.url, ANIMESAMA_URL: animesama.url });
+  // no LOG_LEVEL: the level chosen on the Settings page decides
+  srv = await startUiServer({ ANIWORLD_URL: aniworld.url, ANIMESAMA_URL: animesama.url, LOG_LEVEL: '' });
 });
 afterAll(async () => {
   await browser?.close();
@@ -115,6 +116,39 @@ describe('operations in Chromium', () => {
     const file = path.join(tmp, 'log.txt');
     await download.saveAs(file);
     expect(fs.readFileSync(file, 'utf8')).toContain('e2e-live line');
+    expect(problems).toEqual([]);
+  });
+
+  it('the log level chosen on the Settings page changes the log at once; the installation name applies at once too', async () => {
+    const { page, problems } = await newPage(browser);
+    await page.goto(srv.url + '/login');
+    await page.getByLabel('Password', { exact: true }).fill('Sup3r-Secret!pw');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const log = srv.deps.log.child({ module: 'e2e' });
+    const written = (text: string) => srv.logs().includes(text);
+
+    await page.locator('#log-level').selectOption('ERROR');
+    await expect.poll(() => srv.deps.settings.get().logging.level).toBe('ERROR');
+    log.warn('e2e-warn while ERROR');
+    log.error('e2e-error while ERROR');
+    await expect.poll(() => written('e2e-error while ERROR')).toBe(true);
+    expect(written('e2e-warn while ERROR')).toBe(false);
+
+    await page.locator('#log-level').selectOption('DEBUG');
+    await expect.poll(() => srv.deps.settings.get().logging.level).toBe('DEBUG');
+    log.debug('e2e-debug while DEBUG');
+    await expect.poll(() => written('e2e-debug while DEBUG')).toBe(true);
+    await page.locator('#log-level').selectOption('INFO');
+    await expect.poll(() => srv.deps.settings.get().logging.level).toBe('INFO');
+
+    const name = page.getByLabel('Name of this installation');
+    await name.fill('Attic server');
+    await name.press('Tab');
+    await expect.poll(() => srv.deps.settings.get().name).toBe('Attic server');
+    expect(await page.locator('#app-name-hint').textContent()).toContain('calendar feed');
+    await screenshot(page, 'settings-general');
     expect(problems).toEqual([]);
   });
 });
