@@ -79,6 +79,8 @@ const EFFECTS: Record<string, [string, string]> = {
   'downloads.upgrades_enabled': ['tests/downloads/upgrades.test.ts', 'German Sub on disk is replaced by the German Dub once the page lists it (cutoff German Dub); not when upgrades are off'],
   'downloads.page_reads_per_rescan': ['tests/downloads/upgrades.test.ts', 'a rescan reads at most page_reads_per_rescan episode pages'],
   'downloads.monitor_new_series': [HERE, 'downloads.monitor_new_series: a series added while it is off is not monitored'],
+  'downloads.completed_keep_hours': ['tests/downloads/trim.test.ts', 'downloads.completed_keep_hours after they finished, by the injected clock'],
+  'downloads.completed_keep_count': ['tests/downloads/trim.test.ts', 'the hourly queue_trim job keeps the newest downloads.completed_keep_count; the history still has the download'],
   'downloads.monitor_specials': ['tests/library/monitoring.test.ts', 'a new series is monitored, its specials are not (config); toggles per series, season and episode; missing split in two'],
 
   'providers.default_provider': [HERE, 'providers: base_url, enabled and default_provider decide where a search goes, at once'],
