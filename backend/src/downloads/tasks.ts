@@ -1,11 +1,11 @@
-import { z } from 'zod';
 import type { TaskFactory } from '../worker/types.js';
+import { JOB_PAYLOADS } from '../worker/jobs.js';
 import { runDownload } from './job.js';
 import { queueMissing } from './auto.js';
 import { trimCompletedItems } from './service.js';
 
-const DownloadPayload = z.object({ id: z.string().uuid() });
-const MissingPayload = z.object({ keys: z.array(z.string()).optional() }).passthrough();
+const DownloadPayload = JOB_PAYLOADS.download_episode;
+const MissingPayload = JOB_PAYLOADS.downloads_queue_missing;
 
 /** `download_episode {id}`: one queue item. `downloads_queue_missing {keys?}`: queue missing episodes. `queue_trim`: completed items leave. */
 export const tasks: TaskFactory = (deps) => ({

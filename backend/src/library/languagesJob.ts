@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { sql } from '../db/pool.js';
 import type { Deps } from '../deps.js';
 import type { TaskFactory } from '../worker/types.js';
+import { JOB_PAYLOADS } from '../worker/jobs.js';
 import { getProvider } from '../providers/registry.js';
 import { ProviderNotFound } from '../providers/errors.js';
 import * as repo from './repo.js';
@@ -21,7 +22,7 @@ import * as repo from './repo.js';
  * Realtime, room 'library': episode_languages {key, episodes} (episodes: how many got languages).
  */
 export const LANGUAGES_TASK = 'episode_languages';
-const Payload = z.object({ key: z.string().min(1) });
+const Payload = JOB_PAYLOADS.episode_languages;
 /** Episodes read per job; a longer series continues in the next job. */
 const PER_JOB = 100;
 /** Announce what is known every so many episodes, so a long series fills in while it runs. */

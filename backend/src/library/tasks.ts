@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { sql } from '../db/pool.js';
 import type { Deps } from '../deps.js';
 import type { TaskFactory } from '../worker/types.js';
+import { JOB_PAYLOADS } from '../worker/jobs.js';
 import { runRescan } from './rescan.js';
 import { findSeries, scanSeries } from './service.js';
 import { queueUnknownLanguages } from './languagesJob.js';
@@ -14,8 +15,8 @@ import { queueUnknownLanguages } from './languagesJob.js';
  *   series_scan {key}: disk + provider scan of one series.
  * Both add `episode_languages` (languagesJob.ts) for missing episodes of unknown languages.
  */
-export const RescanPayload = z.object({ auto_download: z.boolean().optional(), trigger: z.string().max(100).optional() }).passthrough();
-export const SeriesScanPayload = z.object({ key: z.string().min(1) });
+export const RescanPayload = JOB_PAYLOADS.library_rescan;
+export const SeriesScanPayload = JOB_PAYLOADS.series_scan;
 
 const LOCK_ID = 0x616e6931; // 'ani1'
 

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import type { TaskFactory } from '../worker/types.js';
+import { JOB_PAYLOADS } from '../worker/jobs.js';
 import { REFRESH_TASK, runRefresh } from './service.js';
 
-const Payload = z.object({ server_id: z.string() });
+const Payload = JOB_PAYLOADS.media_refresh;
 
 export const tasks: TaskFactory = (deps) => ({
   [REFRESH_TASK]: async (payload) => runRefresh(deps, Payload.parse(payload).server_id),

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import type { TaskFactory } from '../worker/types.js';
+import { JOB_PAYLOADS } from '../worker/jobs.js';
 import { AppError, Conflict } from '../http/errors.js';
 import { reportBatchItem } from './batch.js';
 import { ALL_MEDIA, writeEpisodeMetadata, writeSeriesMetadata, tmdbFor } from './service.js';
@@ -19,20 +19,8 @@ import { ALL_MEDIA, writeEpisodeMetadata, writeSeriesMetadata, tmdbFor } from '.
  * Both are idempotent: files are only rewritten when their bytes change.
  */
 
-const CreatePayload = z.object({
-  key: z.string().min(1),
-  overwrite: z.boolean().optional().default(false),
-  download_media: z.boolean().optional(),
-  batch_id: z.string().uuid().optional(),
-  position: z.number().int().min(0).optional(),
-});
-
-const EpisodePayload = z.object({
-  series_key: z.string().min(1),
-  season: z.number().int().min(0),
-  episode: z.number().int().min(0),
-  video_path: z.string().min(1),
-});
+const CreatePayload = JOB_PAYLOADS.nfo_create;
+const EpisodePayload = JOB_PAYLOADS.nfo_episode;
 
 /** Problems a retry cannot fix: report them and finish the job. */
 const permanent = (err: unknown) => err instanceof AppError && err.status < 500;

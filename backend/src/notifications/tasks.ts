@@ -1,9 +1,8 @@
-import { z } from 'zod';
 import type { TaskFactory } from '../worker/types.js';
-import { NotifyEvent } from './event.js';
+import { JOB_PAYLOADS } from '../worker/jobs.js';
 import { deliver, SEND_TASK } from './service.js';
 
-const SendPayload = z.object({ channel_id: z.string(), event: NotifyEvent });
+const SendPayload = JOB_PAYLOADS.notify_send;
 
 export const tasks: TaskFactory = (deps) => ({
   [SEND_TASK]: async (payload) => {

@@ -1,9 +1,9 @@
-import { z } from 'zod';
 import type { TaskFactory } from '../worker/types.js';
+import { JOB_PAYLOADS } from '../worker/jobs.js';
 import { runScheduledBackup } from '../backup/schedule.js';
 import { notifySafely } from '../notifications/service.js';
 
-const Payload = z.object({ scheduled: z.boolean().default(false) }).passthrough();
+const Payload = JOB_PAYLOADS.config_backup;
 
 export const tasks: TaskFactory = (deps) => ({
   config_backup: async (payload, helpers) => {

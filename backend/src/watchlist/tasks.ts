@@ -1,11 +1,11 @@
-import { z } from 'zod';
 import type { TaskFactory } from '../worker/types.js';
+import { JOB_PAYLOADS } from '../worker/jobs.js';
 import { checkItem } from './checker.js';
 import { LEGACY_NOTIFY_TASK } from './notify.js';
 import { CHECK_TASK, runCheckAll, WATCH_TASK } from './scheduler.js';
 
-const CheckPayload = z.object({ item_id: z.string() });
-const AllPayload = z.object({ scheduled: z.boolean().default(false) }).passthrough();
+const CheckPayload = JOB_PAYLOADS.watchlist_check_item;
+const AllPayload = JOB_PAYLOADS.watchlist_check_all;
 
 export const tasks: TaskFactory = (deps) => ({
   [WATCH_TASK]: async (payload) => runCheckAll(deps, AllPayload.parse(payload ?? {}).scheduled),

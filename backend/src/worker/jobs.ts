@@ -1,5 +1,62 @@
 import { z } from 'zod';
 import { sql, type Conn, type Db } from '../db/pool.js';
+import { NotifyEvent } from '../notifications/event.js';
+
+/** Jobs whose handler reads nothing from the payload (cron adds `_cron` to it). */
+const NoPayload = z.object({}).passthrough();
+
+/**
+ * Every Graphile Worker task: its name and the payload its handler accepts. Jobs are added only
+ * through `Jobs.add` with a name from here; the worker refuses to start unless every task here has
+ * a handler and every handler is here (taskList.ts). A domain's handler parses with its entry.
+ */
+export const JOB_PAYLOADS = {
+  housekeeping: NoPayload,
+  /** With auto_download it adds `downloads_queue_missing {keys}` at the end. */
+  library_rescan: z.object({ auto_download: z.boolean().optional(), trigger: z.string().max(100).optional() }).passthrough(),
+  series_scan: z.object({ key: z.string().min(1) }),
+  episode_languages: z.object({ key: z.string().min(1) }),
+  /** `fingerprint`: the schedule it was planned under (a changed schedule replaces it). */
+  scheduled_rescan: z.object({ fingerprint: z.string().optional() }).passthrough(),
+  config_backup: z.object({ scheduled: z.boolean().default(false), fingerprint: z.string().optional() }).passthrough(),
+  watchlist_check_all: z.object({ scheduled: z.boolean().default(false) }).passthrough(),
+  watchlist_check_item: z.object({ item_id: z.string() }),
+  /** Queued by an earlier version only: dropped when it runs. */
+  watchlist_notify: NoPayload,
+  /** Without `overwrite` an existing tvshow.nfo is left alone; batch jobs carry `batch_id` and `position`. */
+  nfo_create: z.object({
+    key: z.string().min(1),
+    overwrite: z.boolean().optional().default(false),
+    download_media: z.boolean().optional(),
+    batch_id: z.string().uuid().optional(),
+    position: z.number().int().min(0).optional(),
+  }),
+  /** `video_path`: the absolute path of the placed video. */
+  nfo_episode: z.object({
+    series_key: z.string().min(1),
+    season: z.number().int().min(0),
+    episode: z.number().int().min(0),
+    video_path: z.string().min(1),
+  }),
+  download_episode: z.object({ id: z.string().uuid() }),
+  downloads_queue_missing: z.object({ keys: z.array(z.string()).optional() }).passthrough(),
+  notify_send: z.object({ channel_id: z.string(), event: NotifyEvent }),
+  media_refresh: z.object({ server_id: z.string() }),
+  calendar_refresh: NoPayload,
+} as const;
+
+export type JobName = keyof typeof JOB_PAYLOADS;
+/** What a caller passes for a job (defaults not yet applied). */
+export type JobPayload<N extends JobName> = z.input<(typeof JOB_PAYLOADS)[N]>;
+export const JOB_NAMES = Object.keys(JOB_PAYLOADS) as JobName[];
+
+/** The start-up check: the handlers are exactly the tasks of JOB_PAYLOADS. */
+export function checkHandlers(handlerNames: string[]): void {
+  const missing = JOB_NAMES.filter((n) => !handlerNames.includes(n));
+  const unknown = handlerNames.filter((n) => !(n in JOB_PAYLOADS));
+  if (missing.length) throw new Error(`tasks without a handler: ${missing.join(', ')}`);
+  if (unknown.length) throw new Error(`handlers of tasks missing from JOB_PAYLOADS (worker/jobs.ts): ${unknown.join(', ')}`);
+}
 
 export interface JobOptions {
   jobKey?: string;
@@ -18,7 +75,11 @@ const JobRow = z.object({ id: z.union([z.string(), z.number()]).nullable().trans
 export class Jobs {
   constructor(private db: Db) {}
 
-  async add(identifier: string, payload: Record<string, unknown> = {}, opts: JobOptions = {}, conn: Conn = this.db) {
+  /** Adds a job of a known task; a payload its handler would refuse throws here, before anything is stored. */
+  async add<N extends JobName>(identifier: N, payload: JobPayload<N>, opts: JobOptions = {}, conn: Conn = this.db) {
+    const checked = JOB_PAYLOADS[identifier]?.safeParse(payload);
+    if (!checked) throw new Error(`unknown task ${identifier}`);
+    if (!checked.success) throw new Error(`bad payload for ${identifier}: ${checked.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     return conn.one(sql.type(JobRow)`select id from graphile_worker.add_job(
       identifier => ${identifier}::text,
       payload => ${JSON.stringify(payload)}::json,

@@ -2,6 +2,7 @@ import type { Task } from 'graphile-worker';
 import type { Deps } from '../deps.js';
 import type { TaskFactory } from './types.js';
 import { tasks as coreTasks } from './coreTasks.js';
+import { checkHandlers } from './jobs.js';
 import { tasks as libraryTasks } from '../library/tasks.js';
 import { tasks as languagesTasks } from '../library/languagesJob.js';
 import { tasks as schedulerTasks } from '../scheduler/tasks.js';
@@ -25,6 +26,7 @@ export function buildTaskList(deps: Deps): Record<string, Task> {
       list[id] = task;
     }
   }
+  checkHandlers(Object.keys(list));
   return list;
 }
 
