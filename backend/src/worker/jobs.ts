@@ -40,6 +40,8 @@ export const JOB_PAYLOADS = {
   }),
   download_episode: z.object({ id: z.string().uuid() }),
   downloads_queue_missing: z.object({ keys: z.array(z.string()).optional() }).passthrough(),
+  /** Hourly (crontab): completed items leave the queue for the history. */
+  queue_trim: NoPayload,
   notify_send: z.object({ channel_id: z.string(), event: NotifyEvent }),
   media_refresh: z.object({ server_id: z.string() }),
   calendar_refresh: NoPayload,
