@@ -93,7 +93,7 @@ describe('search → add → queue → download in a real browser', () => {
     await screenshot(page, 'flow-series-missing');
 
     await page.getByTestId('download-all').click();
-    await page.getByTestId('toast').filter({ hasText: /Added 2 episode/ }).first().waitFor();
+    await page.getByTestId('toast').filter({ hasText: /2 episodes queued/ }).first().waitFor();
 
     // the queue: a progress bar that moves while the file arrives
     await page.getByRole('link', { name: 'Queue' }).click();
@@ -230,9 +230,9 @@ describe('search → add → queue → download in a real browser', () => {
     await page.getByRole('checkbox', { name: 'Select S01E01' }).check();
     await page.getByRole('checkbox', { name: 'Select S01E02' }).check();
     await page.getByTestId('download-selected').click();
-    await page.getByTestId('toast').filter({ hasText: /Added 2 episode/ }).first().waitFor();
+    await page.getByTestId('toast').filter({ hasText: /2 episodes queued/ }).first().waitFor();
     await page.getByRole('button', { name: 'Download S01E03' }).click();
-    await page.getByTestId('toast').filter({ hasText: /Added 1 episode/ }).first().waitFor();
+    await page.getByTestId('toast').filter({ hasText: /1 episode queued/ }).first().waitFor();
     expect(await page.locator('tr[data-episode="S01E01"]').textContent()).toContain('Queued');
 
     await page.getByRole('link', { name: 'Queue' }).click();

@@ -79,7 +79,7 @@ describe('live details in a real browser', () => {
     await page.getByTestId('queue-start').waitFor();
     await page.goBack();
     await page.getByTestId('download-all').click();
-    await page.getByTestId('toast').filter({ hasText: /Added 3 episode/ }).first().waitFor();
+    await page.getByTestId('toast').filter({ hasText: /3 episodes queued/ }).first().waitFor();
 
     await page.getByRole('link', { name: 'Queue' }).click();
     const rows = page.locator('[data-test="pending-list"] li');

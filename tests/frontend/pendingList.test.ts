@@ -14,14 +14,19 @@ beforeEach(() => {
 const items = () => [item('a', 1), item('b', 2), item('c', 3), item('d', 4)];
 
 describe('pending list reorder', () => {
-  it('drag and drop emits the new order of ids', async () => {
+  it('drag and drop emits one move: before the row dropped on when moving up, after it when moving down', async () => {
     const wrapper = mount(PendingList, { props: { items: items() } });
     const rows = wrapper.findAll('li');
     await rows[3].trigger('dragstart');
     await rows[1].trigger('dragover');
     expect(rows[1].classes()).toContain('over');
     await rows[1].trigger('drop');
-    expect(wrapper.emitted('reorder')).toEqual([[['a', 'd', 'b', 'c']]]);
+    await rows[0].trigger('dragstart');
+    await rows[2].trigger('drop');
+    await rows[1].trigger('dragstart');
+    await rows[3].trigger('drop');
+    // d before b; a after c (before d); b after the last one (null: the end)
+    expect(wrapper.emitted('move')).toEqual([['d', 'b'], ['a', 'd'], ['b', null]]);
   });
 
   it('a drop on the same place emits nothing', async () => {
@@ -29,7 +34,7 @@ describe('pending list reorder', () => {
     const rows = wrapper.findAll('li');
     await rows[2].trigger('dragstart');
     await rows[2].trigger('drop');
-    expect(wrapper.emitted('reorder')).toBeUndefined();
+    expect(wrapper.emitted('move')).toBeUndefined();
   });
 
   it('the move buttons reorder by keyboard; the ends are disabled', async () => {
@@ -40,7 +45,7 @@ describe('pending list reorder', () => {
     expect(down[3].attributes('disabled')).toBeDefined();
     await up[2].trigger('click');
     await down[0].trigger('click');
-    expect(wrapper.emitted('reorder')).toEqual([[['a', 'c', 'b', 'd']], [['b', 'a', 'c', 'd']]]);
+    expect(wrapper.emitted('move')).toEqual([['c', 'b'], ['a', 'c']]);
   });
 
   it('shows the priority of each item in a labelled select that emits a change', async () => {
@@ -83,6 +88,37 @@ describe('pending list reorder', () => {
     expect(store.movePending('d', 0)).toEqual(['d', 'a', 'b', 'c']);
     expect(store.movePending('a', 99)).toEqual(['d', 'b', 'c', 'a']);
     expect(store.state.status.pending_queue.map((i) => i.id)).toEqual(['d', 'b', 'c', 'a']);
+  });
+});
+
+describe('a paged pending list', () => {
+  it('moves before another item or to the end; pages append; counts are compared with what was asked for', () => {
+    let refreshes = 0;
+    const store = createQueueStore(() => refreshes++);
+    const first = items();
+    const res = queueResponse(first);
+    res.statistics.pending_count = 6; // two more on the server than on this page
+    store.load(res, 4);
+    store.moveBefore('d', 'b');
+    expect(store.state.status.pending_queue.map((i) => i.id)).toEqual(['a', 'd', 'b', 'c']);
+    store.moveBefore('a', null);
+    expect(store.state.status.pending_queue.map((i) => i.id)).toEqual(['d', 'b', 'c', 'a']);
+    // a statistics message that agrees with the page held asks for nothing
+    store.apply(msg('queue_status', { statistics: res.statistics }));
+    expect(refreshes).toBe(0);
+    // an item added beyond the loaded rows comes with its page, not at the end of this one
+    store.apply(msg('download_added', { item: item('z', 9) }));
+    expect(store.state.status.pending_queue).toHaveLength(4);
+    store.appendPending([item('c', 3), item('e', 5), item('f', 6)], 8);
+    expect(store.state.status.pending_queue.map((i) => i.id)).toEqual(['d', 'b', 'c', 'a', 'e', 'f']);
+    store.apply(msg('queue_status', { statistics: { ...res.statistics, pending_count: 6 } }));
+    expect(refreshes).toBe(0);
+  });
+
+  it('shows the total waiting, not the rows loaded', () => {
+    const wrapper = mount(PendingList, { props: { items: items(), total: 10_000 } });
+    expect(wrapper.findAll('li[data-id]')).toHaveLength(4);
+    expect(wrapper.findAll('[data-test="move-down"]')[3].attributes('disabled')).toBeUndefined(); // more follow
   });
 });
 

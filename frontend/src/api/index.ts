@@ -1,5 +1,6 @@
 /** One typed function per endpoint the UI uses. */
 import { http, saveFile, uploadFile } from './client.ts';
+import type { NfoBatch } from './nfoBatch.ts';
 import type * as T from './types.ts';
 
 const enc = encodeURIComponent;
@@ -57,7 +58,7 @@ export const animeApi = {
 };
 
 export const queueApi = {
-  status: () => http.get<T.QueueResponse>('/api/queue/status'),
+  status: (paging?: { page: number; per_page: number }) => http.get<T.QueueResponse>('/api/queue/status', paging),
   add: (body: { serie_id: string; serie_folder: string; serie_name: string; episodes: { season: number; episode: number; title?: string }[]; priority?: T.Priority;
     source_url?: string; replace?: boolean }) =>
     http.post<T.QueueAddResponse>('/api/queue/add', body),
@@ -66,6 +67,8 @@ export const queueApi = {
   remove: (id: string) => http.del<void>(`/api/queue/${enc(id)}`),
   clear: (which: 'completed' | 'failed' | 'pending') => http.del<{ message: string; count: number }>(`/api/queue/${which}`),
   reorder: (itemIds: string[]) => http.post<{ message: string }>('/api/queue/reorder', { item_ids: itemIds }),
+  /** Puts one waiting item in front of another (`null`: at the end of its priority). */
+  move: (itemId: string, beforeId: string | null) => http.post<{ message: string; item: T.DownloadItem }>('/api/queue/move', { item_id: itemId, before_id: beforeId }),
   retry: (itemIds: string[]) => http.post<{ message: string; retried_count: number }>('/api/queue/retry', { item_ids: itemIds }),
   setPriority: (id: string, priority: T.Priority) => http.patch<{ message: string; item: T.DownloadItem }>(`/api/queue/${enc(id)}`, { priority }),
 };
@@ -119,6 +122,8 @@ export const nfoApi = {
   downloadMedia: (key: string) => http.post<T.MediaFiles>(`/api/nfo/${enc(key)}/media/download`, { download_poster: true, download_logo: true, download_fanart: true }),
   mapping: (key: string) => http.get<T.EpisodeMapping>(`/api/anime/${enc(key)}/episode-mapping`),
   saveMapping: (key: string, body: T.EpisodeMappingEdit) => http.put<T.EpisodeMapping>(`/api/anime/${enc(key)}/episode-mapping`, body),
+  batch: (body: { serie_ids: string[]; skip_existing: boolean; download_media: boolean }) => http.post<NfoBatch>('/api/nfo/batch/create', body),
+  batchStatus: (id: string) => http.get<NfoBatch>(`/api/nfo/batch/status/${enc(id)}`),
 };
 
 export const schedulerApi = {

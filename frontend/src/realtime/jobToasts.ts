@@ -50,7 +50,12 @@ export function installJobToasts(): () => void {
       if (n > 0) toast(t('toast.scanFailures', { n, reasons: scanFailureSummary(m.data.failures) }), 'error');
       else toast(t('toast.scanComplete'), 'success');
     }),
-    onMessage('nfo_complete', (m) => toast(t('toast.nfoComplete', { what: str(m.data.serie_folder ?? m.data.serie_id ?? '') }), 'success')),
+    onMessage('nfo_complete', (m) => {
+      const d = m.data;
+      // a batch's end carries its totals; a single series its name
+      if (d.batch_id) toast(t('nfoBatch.finished', { successful: Number(d.successful ?? 0), failed: Number(d.failed ?? 0), skipped: Number(d.skipped ?? 0) }), Number(d.failed) ? 'error' : 'success');
+      else toast(t('toast.nfoComplete', { what: str(d.serie_folder ?? d.serie_id ?? '') }), 'success');
+    }),
     onMessage('task_complete', (m) => toast(t('toast.taskComplete', { what: taskName(str(m.data.name ?? m.data.task)) }), 'success')),
     onMessage('task_failed', (m) => toast(t('toast.taskFailed', { what: taskName(str(m.data.name ?? m.data.task)), reason: reasonOf(m.data) }), 'error')),
     onMessage('watchlist_new_episodes', (m) => toast(t('toast.newEpisodes', { what: str(m.data.anime_title ?? m.data.title ?? '') }), 'info')),

@@ -25,15 +25,40 @@ export function createQueueStore(refresh: () => void = () => undefined) {
     status: emptyStatus(),
     statistics: null as QueueStatistics | null,
     loaded: false,
+    /** Items per list of a paged load (0: the lists are whole); the pending list grows page by page up to `pendingLimit`. */
+    perPage: 0,
+    pendingLimit: 0,
   });
+  const cap = (n: number, limit: number) => (limit > 0 ? Math.min(n, limit) : n);
+  /** Keeps a finished list at the page size it was loaded with. */
+  const trim = (list: DownloadItem[]) => { if (state.perPage && list.length > state.perPage) list.length = state.perPage; };
 
   const lists = () =>
     [state.status.active_downloads, state.status.pending_queue, state.status.completed_downloads, state.status.failed_downloads] as DownloadItem[][];
 
-  function load(res: QueueResponse): void {
+  function load(res: QueueResponse, perPage = state.perPage): void {
     state.status = { ...emptyStatus(), ...res.status };
     state.statistics = res.statistics ?? null;
     state.loaded = true;
+    state.perPage = perPage;
+    state.pendingLimit = perPage;
+  }
+
+  /** The next page of the pending list (rows already held are skipped); `limit`: rows asked for so far. */
+  function appendPending(items: DownloadItem[], limit: number): void {
+    const have = new Set(state.status.pending_queue.map((it) => String(it.id)));
+    state.status.pending_queue.push(...items.filter((it) => !have.has(String(it.id))));
+    state.pendingLimit = Math.max(state.pendingLimit, limit);
+  }
+
+  /** Puts a pending item in front of another (`null`: after the last loaded one), as POST /api/queue/move will. */
+  function moveBefore(id: string, beforeId: string | null): void {
+    const list = state.status.pending_queue;
+    const from = list.findIndex((it) => String(it.id) === id);
+    if (from < 0) return;
+    const [item] = list.splice(from, 1);
+    const to = beforeId === null ? list.length : list.findIndex((it) => String(it.id) === beforeId);
+    list.splice(to < 0 ? list.length : to, 0, item);
   }
 
   function idOf(d: Data): string | null {
@@ -94,17 +119,19 @@ export function createQueueStore(refresh: () => void = () => undefined) {
       if (item.progress) item.progress.percent = 100;
       if (typeof d.file_path === 'string') item.file_path = d.file_path;
       state.status.completed_downloads.unshift(item);
+      trim(state.status.completed_downloads);
     } else {
       item.error = (typeof d.error === 'string' && d.error) || (typeof d.message === 'string' && d.message) || item.error || null;
       state.status.failed_downloads.unshift(item);
+      trim(state.status.failed_downloads);
     }
   }
 
   /** Whether the lists we hold agree with the server's counts (retries and reorders arrive only as counts). */
   function countsMatch(s: QueueStatistics): boolean {
     const st = state.status;
-    return s.pending_count === st.pending_queue.length && s.active_count === st.active_downloads.length
-      && s.completed_count === st.completed_downloads.length && s.failed_count === st.failed_downloads.length;
+    return cap(s.pending_count, state.pendingLimit) === st.pending_queue.length && cap(s.active_count, state.perPage) === st.active_downloads.length
+      && cap(s.completed_count, state.perPage) === st.completed_downloads.length && cap(s.failed_count, state.perPage) === st.failed_downloads.length;
   }
 
   function apply(msg: RealtimeMessage): void {
@@ -126,8 +153,10 @@ export function createQueueStore(refresh: () => void = () => undefined) {
         break;
       case 'download_added': {
         const item = d.item as DownloadItem | undefined;
-        if (item?.id && !find(String(item.id))) state.status.pending_queue.push(item);
-        else refresh();
+        if (item?.id && !find(String(item.id))) {
+          // beyond the loaded rows it arrives with the page that holds it
+          if (!state.pendingLimit || state.status.pending_queue.length < state.pendingLimit) state.status.pending_queue.push(item);
+        } else refresh();
         break;
       }
       case 'queue_started':
@@ -180,5 +209,5 @@ export function createQueueStore(refresh: () => void = () => undefined) {
     return list.map((it) => String(it.id));
   }
 
-  return { state, load, apply, movePending, setPriority };
+  return { state, load, apply, appendPending, moveBefore, movePending, setPriority };
 }

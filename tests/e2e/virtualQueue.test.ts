@@ -1,0 +1,76 @@
+/**
+ * A 10,000-item queue in Chromium: the pending list is virtualised (a few dozen rows in the page),
+ * loads further pages as it scrolls, and reorders by moves (POST /api/queue/move) that the server keeps.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { TestServer } from '../helpers/server.js';
+import { sql } from '../../backend/src/db/pool.js';
+import { launchBrowser, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
+
+const N = 10_000;
+let srv: TestServer;
+let browser: Browser;
+let page: Page;
+let problems: string[];
+
+screenshotFailures('virtual-queue');
+beforeAll(async () => {
+  browser = await launchBrowser();
+  srv = await startUiServer();
+  ({ page, problems } = await newPage(browser));
+  await setupAndLogin(page, srv.url, { animeDir: srv.animeDir });
+  await page.getByRole('link', { name: 'Queue' }).click();
+  await page.getByTestId('queue-stop').click();
+  await page.getByTestId('queue-state').filter({ hasText: 'Stopped' }).waitFor();
+  // what "download all" on a few long series leaves behind, in one statement
+  await srv.deps.db.query(sql.unsafe`insert into download_items (serie_id, serie_folder, serie_name, season, episode, title, priority, source)
+    select 'long-one', 'Long One', 'Long One', 1, g, 'Episode ' || g, 'NORMAL', 'manual' from generate_series(1, ${N}) g`);
+});
+afterAll(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+const rows = () => page.locator('[data-test="pending-list"] li[data-id]');
+/** The episode codes from top to bottom as drawn (rows are positioned, so the screen order is what counts). */
+const codes = () => rows().evaluateAll((els) => els
+  .map((e) => ({ top: e.getBoundingClientRect().top, code: e.querySelector('.mono')!.textContent }))
+  .sort((a, b) => a.top - b.top).map((r) => r.code));
+
+describe('the virtualised queue', () => {
+  it('shows the first rows of 10,000 with only a window of them in the page, and loads more while scrolling', async () => {
+    await page.reload();
+    await expect.poll(() => page.getByTestId('pending-total').textContent()).toBe('10,000');
+    await expect.poll(async () => (await codes())[0]).toBe('S01E01');
+    const drawn = await rows().count();
+    expect(drawn).toBeGreaterThan(5);
+    expect(drawn).toBeLessThan(60);
+    await screenshot(page, 'virtual-queue-top');
+
+    // the middle of the list: placeholders turn into rows as the pages arrive
+    await page.getByTestId('pending-scroller').evaluate((el) => { el.scrollTop = el.scrollHeight / 2; });
+    await expect.poll(async () => (await codes()).some((c) => /^S01E(49|50|51)\d\d$/.test(c ?? '')), { timeout: 30_000 }).toBe(true);
+    expect(await rows().count()).toBeLessThan(60);
+    await screenshot(page, 'virtual-queue-middle');
+    await page.getByTestId('pending-scroller').evaluate((el) => { el.scrollTop = 0; });
+    await expect.poll(async () => (await codes())[0]).toBe('S01E01');
+    expect(problems).toEqual([]);
+  });
+
+  it('reorders by drag and drop and by the move buttons; the server keeps the order', async () => {
+    const row = (code: string) => rows().filter({ has: page.locator('.mono', { hasText: code }) });
+    await row('S01E04').dragTo(row('S01E01'));
+    await expect.poll(async () => (await codes()).slice(0, 5)).toEqual(['S01E04', 'S01E01', 'S01E02', 'S01E03', 'S01E05']);
+    await row('S01E02').getByTestId('move-up').click();
+    await expect.poll(async () => (await codes()).slice(0, 5)).toEqual(['S01E04', 'S01E02', 'S01E01', 'S01E03', 'S01E05']);
+    await row('S01E04').getByTestId('move-down').click();
+    await expect.poll(async () => (await codes()).slice(0, 5)).toEqual(['S01E02', 'S01E04', 'S01E01', 'S01E03', 'S01E05']);
+    await screenshot(page, 'virtual-queue-reordered');
+    await page.waitForLoadState('networkidle');
+    await page.reload();
+    await expect.poll(async () => (await codes()).slice(0, 5)).toEqual(['S01E02', 'S01E04', 'S01E01', 'S01E03', 'S01E05']);
+    expect(await page.getByTestId('pending-total').textContent()).toBe('10,000');
+    expect(problems).toEqual([]);
+  });
+});
