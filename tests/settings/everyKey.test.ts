@@ -40,6 +40,7 @@ function leafKeys(schema: z.ZodTypeAny, prefix = ''): string[] {
 /** key → [test file, the test's title] that shows what the key changes. */
 const EFFECTS: Record<string, [string, string]> = {
   'name': [HERE, 'name: the calendar feed and the test notification carry it at once'],
+  'extra_library_roots': ['tests/downloads/symlinks.test.ts', 'a series folder linked outside fails its download with the reason; under an extra library root it works'],
   'anime_directory': ['tests/library/api.test.ts', 'changing the anime directory syncs the library from the new folder'],
 
   'scheduler.enabled': ['tests/scheduler/scheduler.test.ts', 'removes the job when disabled and brings it back when enabled'],
