@@ -15,7 +15,6 @@ const EnvSchema = z.object({
   ANIME_DIR: z.string().min(1).optional(),
   DATABASE_URL: z.string().url().optional(),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-  JWT_SECRET: z.string().min(16, 'JWT_SECRET must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   LOG_FILE: bool.default('true'),
   TRUSTED_PROXIES: z.string().default(''),

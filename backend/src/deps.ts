@@ -6,6 +6,7 @@ import type { Notifier } from './db/notify.js';
 import type { EventBus } from './realtime/bus.js';
 import type { Sessions } from './auth/sessions.js';
 import type { TokenSigner } from './auth/tokens.js';
+import type { Keyring } from './auth/keyring.js';
 import type { SettingsStore } from './settings/store.js';
 import type { Jobs } from './worker/jobs.js';
 import type { FfmpegInfo } from './downloads/ffmpeg.js';
@@ -27,6 +28,7 @@ export interface Deps {
   dbAvailability: DbAvailability;
   bus: EventBus;
   sessions: Sessions;
+  keyring: Keyring;
   signer: TokenSigner;
   settings: SettingsStore;
   jobs: Jobs;

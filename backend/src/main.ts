@@ -14,7 +14,8 @@ import { startRealtime } from './realtime/server.js';
 import { Sessions } from './auth/sessions.js';
 import { setupCode } from './auth/setupCode.js';
 import { countUsers } from './auth/repo.js';
-import { loadJwtSecret, TokenSigner } from './auth/tokens.js';
+import { TokenSigner } from './auth/tokens.js';
+import { Keyring } from './auth/keyring.js';
 import { authenticate } from './http/guard.js';
 import { SettingsStore } from './settings/store.js';
 import { Jobs } from './worker/jobs.js';
@@ -85,6 +86,9 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
     await bus.start();
     const sessions = new Sessions(db, notifier, log.child({ module: 'sessions' }));
     await sessions.start();
+    const keyring = new Keyring(db, notifier, log.child({ module: 'keyring' }));
+    await keyring.start();
+    cleanups.push(async () => keyring.stop());
     const settings = new SettingsStore(env, log.child({ module: 'settings' }), db, notifier);
     await settings.load();
     // the configured level applies at once and follows every change (LOG_LEVEL, when set, wins)
@@ -97,7 +101,8 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
     const deps: Deps = {
       env, log, logging, db, notifier, bus, sessions, settings,
       dbAvailability: new DbAvailability(() => notifier.connected),
-      signer: new TokenSigner(loadJwtSecret(env.DATA_DIR, env.JWT_SECRET)),
+      keyring,
+      signer: new TokenSigner(keyring),
       jobs: new Jobs(db),
       clock: opts.clock ?? systemClock,
       version: VERSION,

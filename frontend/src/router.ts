@@ -1,6 +1,6 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
 import { authApi } from './api/index.ts';
-import { expireSession, setSessionExpiredHandler } from './api/client.ts';
+import { expireSession, refreshSession, setSessionExpiredHandler } from './api/client.ts';
 import { setTokenRenewer } from './realtime/socket.ts';
 import { session, clearSession } from './stores/session.ts';
 
@@ -41,6 +41,8 @@ async function refreshStatus(): Promise<void> {
 router.beforeEach(async (to: RouteLocationNormalized) => {
   if (session.configured === null || (session.token && !session.user)) {
     try {
+      // a page load: the refresh cookie (if any) brings the session back
+      if (session.configured === null && !session.token) await refreshSession();
       await refreshStatus();
     } catch {
       // server unreachable: let the page render and show its own error
@@ -57,11 +59,12 @@ router.beforeEach(async (to: RouteLocationNormalized) => {
   return true;
 });
 
-// The server ended the socket's session: the realtime link goes on while the session is still good.
+// The server ended the socket's session (its token expired or was revoked): the link goes on with a
+// fresh token while the login session lasts.
 setTokenRenewer(async () => {
-  const st = await authApi.status().catch(() => null);
-  if (st && !st.authenticated) expireSession();
-  return st?.authenticated ? session.token : null;
+  const outcome = await refreshSession();
+  if (outcome === 'ended') expireSession();
+  return outcome === 'ok' ? session.token : null;
 });
 
 // An expired or revoked session: back to the login, which returns here afterwards.

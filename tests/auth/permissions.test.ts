@@ -6,6 +6,7 @@ import { domainRouters } from '../../backend/src/app.js';
 import { accessOf, type Access } from '../../backend/src/http/access.js';
 import { route, routeRegistry } from '../../backend/src/http/route.js';
 import { openApiDocument } from '../../backend/src/http/openapi.js';
+import { REFRESH_PATH } from '../../backend/src/auth/refreshCookie.js';
 
 /** One operation of the route registry: the routers the app serves, layer by layer. */
 interface Operation {
@@ -40,6 +41,7 @@ let srv: TestServer;
 let ops: Operation[];
 let adminToken: () => string;
 let userToken: () => string;
+let refreshCookie: string;
 
 beforeAll(async () => {
   srv = await startTestServer({ env: { RATE_LIMIT_PER_MINUTE: '100000' } });
@@ -48,8 +50,11 @@ beforeAll(async () => {
   expect(created.status, created.text).toBe(201);
   const admin = { id: 1, username: 'admin', role: 'admin' as const };
   // a fresh token per call: the walk runs logout too, which revokes the token it is called with
-  adminToken = () => srv.deps.signer.sign(admin, false).token;
-  userToken = () => srv.deps.signer.sign({ id: created.body.id, username: 'kid', role: 'user' }, false).token;
+  adminToken = () => srv.deps.signer.sign(admin, crypto.randomUUID()).token;
+  userToken = () => srv.deps.signer.sign({ id: created.body.id, username: 'kid', role: 'user' }, crypto.randomUUID()).token;
+  // the refresh route's own credential: an anonymous caller with a login's refresh cookie
+  const login = await client(srv.url).post('/api/auth/login', { password: 'Sup3r-Secret!pw' });
+  refreshCookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
   ops = operationsOf(domainRouters(srv.deps));
 });
 afterAll(async () => {
@@ -85,9 +90,10 @@ describe('the route registry', () => {
     for (const op of ops) {
       const p = concrete(op.path);
       const body = op.method === 'GET' ? undefined : {};
-      const anon = await client(srv.url).call(op.method, p, body);
-      const asUser = await client(srv.url, userToken()).call(op.method, p, body);
-      const asAdmin = await client(srv.url, adminToken()).call(op.method, p, body);
+      const headers: Record<string, string> = op.path === REFRESH_PATH ? { Cookie: refreshCookie } : {};
+      const anon = await client(srv.url).call(op.method, p, body, headers);
+      const asUser = await client(srv.url, userToken()).call(op.method, p, body, headers);
+      const asAdmin = await client(srv.url, adminToken()).call(op.method, p, body, headers);
       const ok = op.access === 'public'
         ? through(anon.status) && through(asUser.status) && through(asAdmin.status)
         : op.access === 'user'

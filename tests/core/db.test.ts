@@ -77,7 +77,7 @@ describe('sessions across processes sharing one database', () => {
     const databaseUrl = await createTestDatabase();
     const a = await startTestServer({ databaseUrl });
     servers.push(a);
-    // both instances must sign with the same secret, as processes sharing DATA_DIR or JWT_SECRET do
+    // the signing keys live in the shared database
     const b = await startTestServer({ databaseUrl, dataDir: a.dataDir });
     servers.push(b);
     const { token } = await adminClient(a.url);

@@ -9,7 +9,7 @@ import { adminClient, client } from '../helpers/http.js';
 let srv: TestServer;
 let token: string;
 let revoked: string;
-let secret: string;
+let key: { kid: string; key: import('node:crypto').KeyObject };
 let protectedRoutes: { method: string; path: string }[] = [];
 
 /** A request with its path exactly as written (fetch resolves dot segments first). */
@@ -36,7 +36,7 @@ beforeAll(async () => {
   const anon = client(srv.url);
   revoked = (await anon.post('/api/auth/login', { password: 'Sup3r-Secret!pw' })).body.access_token;
   expect((await client(srv.url, revoked).post('/api/auth/logout')).status).toBe(200);
-  secret = fs.readFileSync(path.join(srv.dataDir, 'jwt_secret'), 'utf8').trim();
+  key = srv.deps.keyring.signingKey();
   const doc = (await anon.get('/api/openapi.json')).body;
   for (const [p, ops] of Object.entries<Record<string, any>>(doc.paths)) {
     for (const [method, op] of Object.entries(ops)) {
@@ -52,16 +52,25 @@ afterAll(async () => {
 function badTokens(): Record<string, string> {
   const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
   const now = Math.floor(Date.now() / 1000);
+  // signed with the ring's current key and kid unless the case is about those
+  const signed = (c: object, algorithm: jwt.Algorithm = 'HS256') =>
+    jwt.sign({ ...c, jti: crypto.randomUUID() }, key.key, { algorithm, keyid: key.kid, noTimestamp: !('iat' in c) });
   return {
-    'wrong signature': jwt.sign({ ...claims, exp: now + 3600 }, 'some-other-secret-of-enough-length'),
-    'alg none': `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, exp: now + 3600 })}.`,
-    expired: jwt.sign({ ...claims, exp: now - 10, jti: crypto.randomUUID() }, secret, { algorithm: 'HS256' }),
-    'wrong audience': jwt.sign({ ...claims, aud: 'someone-else', jti: crypto.randomUUID() }, secret, { algorithm: 'HS256' }),
-    'HS512 instead of HS256': jwt.sign({ ...claims, jti: crypto.randomUUID() }, secret, { algorithm: 'HS512' }),
-    'no expiry': jwt.sign((({ exp: _e, ...rest }) => ({ ...rest, jti: crypto.randomUUID() }))(claims), secret, { algorithm: 'HS256' }),
-    'no issuer': jwt.sign((({ iss: _i, ...rest }) => ({ ...rest, jti: crypto.randomUUID() }))(claims), secret, { algorithm: 'HS256' }),
-    'wrong issuer': jwt.sign({ ...claims, iss: 'evil', jti: crypto.randomUUID() }, secret, { algorithm: 'HS256' }),
-    'unknown user': jwt.sign({ ...claims, sub: '999', jti: crypto.randomUUID() }, secret, { algorithm: 'HS256' }),
+    'wrong signature': jwt.sign({ ...claims, exp: now + 600 }, 'some-other-secret-of-enough-length', { keyid: key.kid }),
+    'alg none': `${b64({ alg: 'none', typ: 'JWT', kid: key.kid })}.${b64({ ...claims, exp: now + 600 })}.`,
+    'no key id': jwt.sign({ ...claims, jti: crypto.randomUUID() }, key.key, { algorithm: 'HS256' }),
+    'unknown key id': jwt.sign({ ...claims, jti: crypto.randomUUID() }, key.key, { algorithm: 'HS256', keyid: 'no-such-key' }),
+    expired: signed({ ...claims, exp: now - 10 }),
+    'longer life than 15 minutes': signed({ ...claims, iat: now, exp: now + 15 * 60 + 1 }),
+    'issued in the future': signed({ ...claims, iat: now + 3600, exp: now + 3600 + 600 }),
+    'no iat': signed((({ iat: _i, ...rest }) => rest)(claims)),
+    'no session id': signed((({ sid: _s, ...rest }) => rest)(claims)),
+    'wrong audience': signed({ ...claims, aud: 'someone-else' }),
+    'HS512 instead of HS256': signed(claims, 'HS512'),
+    'no expiry': signed((({ exp: _e, ...rest }) => rest)(claims)),
+    'no issuer': signed((({ iss: _i, ...rest }) => rest)(claims)),
+    'wrong issuer': signed({ ...claims, iss: 'evil' }),
+    'unknown user': signed({ ...claims, sub: '999' }),
     revoked,
     garbage: 'not.a.token',
   };
@@ -87,13 +96,17 @@ describe('every protected route refuses callers without a valid token', () => {
       }
     }
     expect(failures).toEqual([]);
-  });
+  }, 240_000);
 
   it('the good token passes on the same routes (the 401s above are about the token)', async () => {
     const api = client(srv.url, token);
     for (const p of ['/api/config', '/api/users', '/api/config/backups', '/api/users/me']) {
       expect((await api.get(p)).status, p).toBe(200);
     }
+    // and a token forged the way the bad ones are, with nothing wrong, passes too
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    const forged = jwt.sign({ ...claims, jti: crypto.randomUUID() }, key.key, { algorithm: 'HS256', keyid: key.kid });
+    expect((await client(srv.url, forged).get('/api/config')).status).toBe(200);
   });
 
   it('the login requirement is decided on the matched route, never on the path or the query string', async () => {

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { io, type Socket } from 'socket.io-client';
 import { ANONYMOUS_SOCKETS_PER_ADDRESS } from '../../backend/src/realtime/server.js';
@@ -166,9 +164,9 @@ describe('realtime over Socket.IO', () => {
   });
 
   it('disconnects a socket when its token expires', async () => {
-    const secret = fs.readFileSync(path.join(srv.dataDir, 'jwt_secret'), 'utf8').trim();
+    const { kid, key } = srv.deps.keyring.signingKey();
     const claims = JSON.parse(Buffer.from((await login()).split('.')[1]!, 'base64url').toString());
-    const shortLived = jwt.sign({ ...claims, jti: crypto.randomUUID(), exp: Math.floor(Date.now() / 1000) + 2 }, secret, { algorithm: 'HS256' });
+    const shortLived = jwt.sign({ ...claims, jti: crypto.randomUUID(), exp: Math.floor(Date.now() / 1000) + 2 }, key, { algorithm: 'HS256', keyid: kid });
     const c = await connect(shortLived);
     expect(c.connected.data.authenticated).toBe(true);
     expect(await c.disconnected).toBe('io server disconnect');

@@ -153,7 +153,7 @@ describe('docker/entrypoint.sh as root', () => {
     fs.writeFileSync(path.join(configDir, 'backups/old.json'), '{}'); // root-owned, from an older run
     fs.mkdirSync(path.join(animeDir, 'Naruto (2002)'), { recursive: true, mode: 0o755 });
     fs.writeFileSync(path.join(animeDir, 'Naruto (2002)/S01E01.mkv'), 'x');
-    secretFile = path.join(root, 'jwt_secret_file');
+    secretFile = path.join(root, 'tmdb_key_file');
     fs.writeFileSync(secretFile, 'a-secret-from-a-docker-secret-file\n', { mode: 0o600 });
   });
 
@@ -165,8 +165,8 @@ describe('docker/entrypoint.sh as root', () => {
   }
 
   it('creates the user, hands it /config only, applies UMASK and reads FILE__ secrets', () => {
-    const r = entry({ PUID: String(puid), PGID: String(pgid), UMASK: '027', FILE__JWT_SECRET: secretFile }, [
-      'sh', '-c', 'id -u; id -g; umask; echo "$JWT_SECRET"; echo "${FILE__JWT_SECRET:-unset}"; touch "$DATA_DIR/probe"; mkdir "$DATA_DIR/sub"',
+    const r = entry({ PUID: String(puid), PGID: String(pgid), UMASK: '027', FILE__TMDB_API_KEY: secretFile }, [
+      'sh', '-c', 'id -u; id -g; umask; echo "$TMDB_API_KEY"; echo "${FILE__TMDB_API_KEY:-unset}"; touch "$DATA_DIR/probe"; mkdir "$DATA_DIR/sub"',
     ]);
     expect(r.stderr).not.toMatch(/error/);
     expect(r.status).toBe(0);
@@ -231,7 +231,6 @@ describe('docker/entrypoint.sh as root', () => {
       env: {
         PATH: process.env.PATH!, APP_USER: user, DATA_DIR: configDir, ANIME_DIR: animeDir,
         PUID: String(puid), PGID: String(pgid), UMASK: '027', HOST: '127.0.0.1', PORT: String(port),
-        FILE__JWT_SECRET: secretFile,
       },
     });
     procs.push(proc);
@@ -252,8 +251,6 @@ describe('docker/entrypoint.sh as root', () => {
     expect(owner(path.join(configDir, 'logs/aniworld-all.1.log'))).toEqual({ uid: puid, gid: pgid, mode: '0640' });
     expect(owner(path.join(configDir, 'postgres'))).toEqual({ uid: puid, gid: pgid, mode: '0700' });
     expect(owner(path.join(configDir, 'postgres/PG_VERSION'))).toMatchObject({ uid: puid, gid: pgid });
-    // JWT_SECRET came from the file, so none was generated
-    expect(fs.existsSync(path.join(configDir, 'jwt_secret'))).toBe(false);
     // the library was left alone
     expect(owner(path.join(animeDir, 'Naruto (2002)/S01E01.mkv'))).toMatchObject({ uid: 0, gid: 0 });
 

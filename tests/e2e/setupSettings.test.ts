@@ -110,7 +110,9 @@ describe('first run, login, settings and system in Chromium', () => {
     await screenshot(page, 'settings-providers');
 
     // backups: tests/e2e/operations.test.ts
-    const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('aniworld.session')!).token as string);
+    // a token of the browser's login session, from its refresh cookie (the page's own token lives in memory only)
+    const cookie = (await page.context().cookies(srv.url + '/api/auth/refresh')).find((c) => c.name === 'aniworld_refresh')!;
+    const token = (await client(srv.url).post('/api/auth/refresh', undefined, { Cookie: `${cookie.name}=${cookie.value}` })).body.access_token as string;
     const cfg = await client(srv.url, token).get('/api/config');
     expect(cfg.body.scheduler.schedule_days).toEqual(['wed', 'fri', 'sun']);
     expect(cfg.body.providers.animesama).toMatchObject({ extra_domains: ['anime-sama.new', 'anime-sama.other'], user_agent: 'MyAgent/2.0', proxy: null });
@@ -154,12 +156,10 @@ describe('first run, login, settings and system in Chromium', () => {
     await expect.poll(() => housekeeping.textContent(), { timeout: 30_000 }).toContain('Erfolgreich');
     await screenshot(page, 'system-phone-de-dark');
 
-    // an expired session goes back to the login and then returns to the page
-    await page.evaluate(() => {
-      const s = JSON.parse(sessionStorage.getItem('aniworld.session')!);
-      s.token = 'not-a-valid-token';
-      sessionStorage.setItem('aniworld.session', JSON.stringify(s));
-    });
+    // a session ended elsewhere (its cookie no longer refreshes) goes back to the login and then returns to the page
+    const cookie = (await page.context().cookies(srv.url + '/api/auth/refresh')).find((c) => c.name === 'aniworld_refresh')!;
+    const sessionToken = (await client(srv.url).post('/api/auth/refresh', undefined, { Cookie: `${cookie.name}=${cookie.value}` })).body.access_token as string;
+    expect((await client(srv.url, sessionToken).post('/api/auth/logout')).status).toBe(200);
     await page.goto(srv.url + '/settings');
     await page.waitForURL(/\/login\?/);
     await page.getByLabel('Passwort', { exact: true }).fill(PASSWORD);

@@ -12,9 +12,8 @@ let apiB: ReturnType<typeof client>;
 let db: pg.Client;
 
 beforeAll(async () => {
-  const env = { JWT_SECRET: 'list-freshness-secret-list-freshness-secret' };
-  a = await startTestServer({ env });
-  b = await startTestServer({ env, databaseUrl: a.databaseUrl });
+  a = await startTestServer();
+  b = await startTestServer({ databaseUrl: a.databaseUrl });
   ({ api: apiA } = await adminClient(a.url));
   const login = await client(b.url).post('/api/auth/login', { password: ADMIN_PASSWORD });
   apiB = client(b.url, login.body.access_token);

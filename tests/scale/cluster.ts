@@ -21,8 +21,6 @@ export async function stopAllNodes(): Promise<void> {
   await Promise.all([...running].map((n) => n.stop()));
 }
 
-export const SHARED_JWT_SECRET = 'scale-out-shared-secret-0123456789';
-
 export async function startNode(name: string, databaseUrl: string, env: Record<string, string> = {}, shareDataDir?: string): Promise<Node> {
   const dataDir = shareDataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `aniworld-${name}-`));
   fs.mkdirSync(path.join(dataDir, 'anime'), { recursive: true }); // as the /anime volume
@@ -36,7 +34,6 @@ export async function startNode(name: string, databaseUrl: string, env: Record<s
       DATA_DIR: dataDir,
       ANIME_DIR: path.join(dataDir, 'anime'),
       DATABASE_URL: databaseUrl,
-      JWT_SECRET: SHARED_JWT_SECRET,
       UI_DIST: path.join(dataDir, 'no-ui'), // serve no UI, build none
       LOG_LEVEL: 'info',
       LOG_FILE: 'false',

@@ -65,5 +65,5 @@ export async function verifyApiKey(deps: Pick<Deps, 'db'>, key: string | null | 
     // at most one write a minute per key
     await deps.db.query(sql.unsafe`update api_keys set last_used_at = now() where id = ${row.id}`);
   }
-  return { id: row.user_id, username: row.username, role: row.role, jti: `api-key:${row.id}`, iatMs: row.created_at.getTime(), exp: Number.MAX_SAFE_INTEGER / 1000, apiKeyId: row.id };
+  return { id: row.user_id, username: row.username, role: row.role, jti: `api-key:${row.id}`, iat: Math.floor(row.created_at.getTime() / 1000), exp: Number.MAX_SAFE_INTEGER / 1000, apiKeyId: row.id };
 }

@@ -57,7 +57,32 @@ export const activeRevocations = (c: Conn) =>
 export const pruneRevocations = (c: Conn) =>
   c.query(sql.unsafe`delete from revoked_tokens where expires_at <= now()`);
 
-/** After a restore: every token issued so far is void (the restored user ids may name other people). */
-export const voidAllTokens = (c: Conn) => c.query(sql.unsafe`update users set tokens_valid_after = now(), keep_jti = null`);
+/** After a restore: every token and login session so far is void (the restored user ids may name other people). */
+export const voidAllTokens = async (c: Conn) => {
+  await c.query(sql.unsafe`delete from refresh_sessions`);
+  // the next whole second: tokens carry whole-second iats, and none issued before the restore may pass
+  await c.query(sql.unsafe`update users set tokens_valid_after = date_trunc('second', now()) + interval '1 second', keep_jti = null`);
+};
 
 export const userIds = (c: Conn) => c.anyFirst(sql.type(z.object({ id: z.number() }))`select id from users`);
+
+export const RefreshSessionRow = z.object({ id: z.string(), user_id: z.number(), remember: z.boolean(), expires_at: z.date() });
+
+export const insertRefreshSession = (c: Conn, s: { id: string; userId: number; tokenHash: string; remember: boolean; expiresAt: Date }) =>
+  c.query(sql.unsafe`insert into refresh_sessions (id, user_id, token_hash, remember, expires_at)
+    values (${s.id}, ${s.userId}, ${s.tokenHash}, ${s.remember}, ${sql.timestamp(s.expiresAt)})`);
+
+/** The live session a refresh token belongs to (marked used). */
+export const useRefreshSession = (c: Conn, tokenHash: string) =>
+  c.maybeOne(sql.type(RefreshSessionRow)`update refresh_sessions set last_used_at = now()
+    where token_hash = ${tokenHash} and expires_at > now() returning id, user_id, remember, expires_at`);
+
+export const deleteRefreshSession = (c: Conn, id: string) =>
+  c.query(sql.unsafe`delete from refresh_sessions where id = ${id}`);
+
+/** After a password change: the user's other sessions end (`keep`: the caller's own). */
+export const deleteUserRefreshSessions = (c: Conn, userId: number, keep: string | null) =>
+  c.anyFirst(sql.type(z.object({ id: z.string() }))`delete from refresh_sessions where user_id = ${userId} and id is distinct from ${keep}::uuid returning id`);
+
+export const pruneRefreshSessions = (c: Conn) =>
+  c.query(sql.unsafe`delete from refresh_sessions where expires_at <= now()`);

@@ -3,10 +3,12 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
 import { clientIp, isLoopback, viaTrustedProxy } from '../http/clientIp.js';
-import { BadRequest } from '../http/errors.js';
+import { BadRequest, Unauthorized } from '../http/errors.js';
 import { setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
-import { AuthService } from './service.js';
+import { AuthService, REMEMBER_DAYS } from './service.js';
+import { ACCESS_TOKEN_SECONDS } from './keyring.js';
+import { clearRefreshCookie, REFRESH_COOKIE, REFRESH_PATH, refreshCookie, setRefreshCookie } from './refreshCookie.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './apiKeys.js';
 import { AuthStatus, LoginBody, LoginResponse, SetupBody } from './schema.js';
 
@@ -23,14 +25,33 @@ export function authRoutes(deps: Deps, service = new AuthService(deps)): Router 
   });
 
   route(r, { method: 'post', path: '/api/auth/login', access: 'public', summary: 'Log in and get a bearer token', tags, body: LoginBody,
+    description: `The access token lives ${ACCESS_TOKEN_SECONDS / 60} minutes. The answer also sets the HttpOnly, SameSite=Strict cookie \`${REFRESH_COOKIE}\` `
+      + `(path ${REFRESH_PATH}) with which POST ${REFRESH_PATH} gives new access tokens: a session cookie, or with \`remember\` one kept ${REMEMBER_DAYS} days.`,
     responses: { 200: LoginResponse } },
-  ({ body, ctx }) => service.login(clientIp(ctx, deps.env.TRUSTED_PROXIES), body));
+  async ({ body, ctx }) => {
+    const issued = await service.login(clientIp(ctx, deps.env.TRUSTED_PROXIES), body);
+    setRefreshCookie(ctx, deps.env.TRUSTED_PROXIES, issued.refresh.token, issued.refresh.persistentUntil);
+    return issued.body;
+  });
 
-  route(r, { method: 'post', path: '/api/auth/logout', access: 'user', summary: 'Revoke the current token', tags,
+  route(r, { method: 'post', path: REFRESH_PATH, access: 'public', summary: 'A new access token for the login session in the refresh cookie', tags,
+    description: `Sends no body; the browser sends the \`${REFRESH_COOKIE}\` cookie the login set. 401 when the session ended (logout, expiry, password change).`,
+    responses: { 200: LoginResponse, 401: null } },
+  async ({ ctx }) => {
+    const issued = await service.refresh(refreshCookie(ctx));
+    if (!issued) {
+      clearRefreshCookie(ctx, deps.env.TRUSTED_PROXIES);
+      throw new Unauthorized('No login session: sign in again');
+    }
+    return issued;
+  });
+
+  route(r, { method: 'post', path: '/api/auth/logout', access: 'user', summary: 'End the login session: revoke its tokens and clear the refresh cookie', tags,
     responses: { 200: z.object({ status: z.string(), message: z.string() }) } },
-  async ({ user }) => {
+  async ({ user, ctx }) => {
     if (user.apiKeyId) throw new BadRequest('An API key is revoked, not logged out: DELETE /api/auth/api-keys/{id}');
     await service.logout(user);
+    clearRefreshCookie(ctx, deps.env.TRUSTED_PROXIES);
     return { status: 'ok', message: 'Logged out successfully' };
   });
 

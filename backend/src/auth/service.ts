@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { BadRequest, Forbidden, RateLimited, Unauthorized } from '../http/errors.js';
 import { removeSetupCode, setupCodeMatches } from './setupCode.js';
@@ -7,6 +8,19 @@ import * as repo from './repo.js';
 import { checkAnimeDirectory } from '../settings/animeDirectory.js';
 import { checkPassword, dummyHash, hashPassword, passwordProblems, policyMessage } from './password.js';
 import type { AuthUser } from './tokens.js';
+
+/** A login session without "remember me" (and its cookie dies with the browser anyway). */
+export const SESSION_HOURS = 12;
+/** A login session with "remember me". */
+export const REMEMBER_DAYS = 30;
+
+const hashOf = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+
+export interface IssuedLogin {
+  body: { access_token: string; token_type: 'bearer'; expires_at: string };
+  /** For the refresh cookie: the token, and until when the browser keeps it (null: a session cookie). */
+  refresh: { token: string; persistentUntil: Date | null };
+}
 
 export class AuthService {
   private throttle: LoginThrottle;
@@ -68,13 +82,33 @@ export class AuthService {
       throw new Unauthorized('Invalid credentials');
     }
     await this.throttle.succeeded(account, ip);
-    const issued = this.deps.signer.sign(user, body.remember);
+    const sid = crypto.randomUUID();
+    const refreshToken = crypto.randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + (body.remember ? REMEMBER_DAYS * 86400_000 : SESSION_HOURS * 3600_000));
+    await repo.insertRefreshSession(this.deps.db, { id: sid, userId: user.id, tokenHash: hashOf(refreshToken), remember: body.remember, expiresAt });
     this.deps.log.info({ user: user.username, remember: body.remember }, 'login');
-    return { access_token: issued.token, token_type: 'bearer' as const, expires_at: issued.expiresAt.toISOString() };
+    return { body: this.access(user, sid), refresh: { token: refreshToken, persistentUntil: body.remember ? expiresAt : null } };
   }
 
+  /** A new access token for the session the refresh cookie names; null when it ended (logout, expiry, password change). */
+  async refresh(refreshToken: string | null) {
+    if (!refreshToken || refreshToken.length > 200) return null;
+    const s = await repo.useRefreshSession(this.deps.db, hashOf(refreshToken));
+    if (!s) return null;
+    const user = await repo.findUserById(this.deps.db, s.user_id);
+    if (!user) return null;
+    return this.access(user, s.id);
+  }
+
+  private access(user: repo.UserRow, sid: string): IssuedLogin['body'] {
+    const issued = this.deps.signer.sign(user, sid);
+    return { access_token: issued.token, token_type: 'bearer', expires_at: issued.expiresAt.toISOString() };
+  }
+
+  /** Ends the login session: its cookie no longer refreshes, and every token issued for it is revoked. */
   async logout(user: AuthUser) {
-    await this.deps.sessions.revoke(user);
+    if (user.sid) await repo.deleteRefreshSession(this.deps.db, user.sid);
+    await this.deps.sessions.revoke(user, user.sid);
     this.deps.log.info({ user: user.username }, 'logout');
   }
 }

@@ -4,6 +4,7 @@ import type { Notifier } from '../db/notify.js';
 import type { Logger } from '../log.js';
 import * as repo from './repo.js';
 import type { AuthUser } from './tokens.js';
+import { ACCESS_TOKEN_SECONDS, CLOCK_SKEW_SECONDS } from './keyring.js';
 
 const CHANNEL = 'aniworld_auth';
 
@@ -67,17 +68,31 @@ export class Sessions {
   /** Is this verified token still good? Role and name come from the live user, not the token. */
   check(user: AuthUser): AuthUser | null {
     if (user.exp * 1000 <= Date.now()) return null;
-    if (this.revoked.has(user.jti)) return null;
+    if (this.revoked.has(user.jti) || (user.sid && this.revoked.has(user.sid))) return null;
     const state = this.users.get(user.id);
     if (!state) return null;
-    if (user.iatMs < state.validAfter && user.jti !== state.keepJti) return null;
+    // the standard iat has whole seconds: a token issued in the second of the cut-off stays good
+    if (user.iat < Math.floor(state.validAfter / 1000) && user.jti !== state.keepJti) return null;
     return { ...user, role: state.role, username: state.username };
   }
 
-  async revoke(user: AuthUser): Promise<void> {
-    await repo.insertRevocation(this.db, user.jti, user.id, new Date(user.exp * 1000));
-    this.revoked.set(user.jti, user.exp * 1000);
-    await this.notify({ kind: 'revoke', jti: user.jti, exp: user.exp * 1000 });
+  /** Revokes a token, and with `sid` every token issued for that login session. */
+  async revoke(user: AuthUser, sid?: string): Promise<void> {
+    await this.revokeIds(user.id, [user.jti], user.exp * 1000);
+    if (sid) await this.endSessions(user.id, [sid]);
+  }
+
+  /** Revokes every access token issued for these login sessions (kept until the last of them has expired). */
+  async endSessions(userId: number, sids: readonly string[]): Promise<void> {
+    await this.revokeIds(userId, sids, Date.now() + (ACCESS_TOKEN_SECONDS + CLOCK_SKEW_SECONDS) * 1000);
+  }
+
+  private async revokeIds(userId: number, ids: readonly string[], exp: number): Promise<void> {
+    for (const id of ids) {
+      await repo.insertRevocation(this.db, id, userId, new Date(exp));
+      this.revoked.set(id, exp);
+      await this.notify({ kind: 'revoke', jti: id, exp });
+    }
     this.changed();
   }
 

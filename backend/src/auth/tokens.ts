@@ -1,16 +1,17 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import jwt from 'jsonwebtoken';
+import { ACCESS_TOKEN_SECONDS, CLOCK_SKEW_SECONDS, type Keyring } from './keyring.js';
 
 export interface AuthUser {
   id: number;
   username: string;
   role: 'admin' | 'user';
   jti: string;
-  /** issued-at in milliseconds (finer than the standard `iat`). */
-  iatMs: number;
+  /** The standard `iat` (seconds): revocation by a user's cut-off compares it. */
+  iat: number;
   exp: number;
+  /** The login session (refresh cookie) the token was issued for. */
+  sid?: string;
   /** Set when the caller presented an API key instead of a login token. */
   apiKeyId?: number;
 }
@@ -19,50 +20,21 @@ export const ISSUER = 'aniworld';
 export const AUDIENCE = 'aniworld-api';
 const ALGORITHM = 'HS256' as const;
 
-export const SESSION_HOURS = 12;
-export const REMEMBER_DAYS = 30;
-
-/** JWT_SECRET, or one generated once and kept (mode 0600) in DATA_DIR. */
-export function loadJwtSecret(dataDir: string, fromEnv?: string): string {
-  if (fromEnv) return fromEnv;
-  const file = path.join(dataDir, 'jwt_secret');
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    const secret = crypto.randomBytes(48).toString('base64url');
-    fs.mkdirSync(dataDir, { recursive: true });
-    try {
-      fs.writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-      return secret;
-    } catch {
-      return fs.readFileSync(file, 'utf8').trim(); // another process won the race
-    }
-  }
-}
-
 export class TokenSigner {
-  /** A KeyObject: given a string, jsonwebtoken first tries (and fails) to parse it as a public key on every verify. */
-  private secret: crypto.KeyObject;
-
-  constructor(secret: string) {
-    this.secret = crypto.createSecretKey(Buffer.from(secret, 'utf8'));
+  constructor(private keyring: Keyring) {
+    keyring.onChange(() => this.verified.clear());
   }
 
-  /** A restored backup brings its secret: tokens signed with the old one stop verifying. */
-  setSecret(secret: string): void {
-    this.secret = crypto.createSecretKey(Buffer.from(secret, 'utf8'));
-    this.verified.clear();
-  }
-
-  sign(user: { id: number; username: string; role: 'admin' | 'user' }, remember: boolean) {
+  /** A short-lived access token (ACCESS_TOKEN_SECONDS) for one login session. */
+  sign(user: { id: number; username: string; role: 'admin' | 'user' }, sid: string) {
     const jti = crypto.randomUUID();
-    const now = Date.now();
-    const lifetimeS = remember ? REMEMBER_DAYS * 86400 : SESSION_HOURS * 3600;
-    const exp = Math.floor(now / 1000) + lifetimeS;
+    const iat = Math.floor(Date.now() / 1000);
+    const exp = iat + ACCESS_TOKEN_SECONDS;
+    const { kid, key } = this.keyring.signingKey();
     const token = jwt.sign(
-      { sub: String(user.id), name: user.username, role: user.role, iat_ms: now, exp },
-      this.secret,
-      { algorithm: ALGORITHM, issuer: ISSUER, audience: AUDIENCE, jwtid: jti },
+      { sub: String(user.id), name: user.username, role: user.role, sid, iat, exp },
+      key,
+      { algorithm: ALGORITHM, issuer: ISSUER, audience: AUDIENCE, jwtid: jti, keyid: kid },
     );
     return { token, jti, expiresAt: new Date(exp * 1000) };
   }
@@ -70,7 +42,7 @@ export class TokenSigner {
   /** Tokens whose signature was checked already (the UI sends the same one on every request). */
   private verified = new Map<string, AuthUser>();
 
-  /** Signature, algorithm, exp, iss and aud; returns null for anything not ours. */
+  /** Signature by a live key of the ring, algorithm, exp, iss, aud and a lifetime no longer than ours; null for anything else. */
   verify(token: string): AuthUser | null {
     const known = this.verified.get(token);
     if (known) return known.exp * 1000 > Date.now() ? known : null;
@@ -84,13 +56,15 @@ export class TokenSigner {
 
   private verifyUncached(token: string): AuthUser | null {
     try {
-      const p = jwt.verify(token, this.secret, {
-        algorithms: [ALGORITHM],
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        complete: false,
-      }) as jwt.JwtPayload;
-      if (typeof p.exp !== 'number' || typeof p.jti !== 'string' || typeof p.sub !== 'string') return null;
+      const decoded = jwt.decode(token, { complete: true });
+      const kid = decoded?.header.kid;
+      if (typeof kid !== 'string') return null;
+      const key = this.keyring.verifyingKey(kid);
+      if (!key) return null;
+      const p = jwt.verify(token, key, { algorithms: [ALGORITHM], issuer: ISSUER, audience: AUDIENCE }) as jwt.JwtPayload;
+      if (typeof p.exp !== 'number' || typeof p.iat !== 'number' || typeof p.jti !== 'string' || typeof p.sub !== 'string' || typeof p.sid !== 'string') return null;
+      // a token that claims a longer life than we ever give, or one issued in the future, is not ours
+      if (p.exp - p.iat > ACCESS_TOKEN_SECONDS || p.iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) return null;
       const id = Number(p.sub);
       if (!Number.isInteger(id)) return null;
       return {
@@ -98,8 +72,9 @@ export class TokenSigner {
         username: String(p.name ?? ''),
         role: p.role === 'admin' ? 'admin' : 'user',
         jti: p.jti,
-        iatMs: typeof p.iat_ms === 'number' ? p.iat_ms : (p.iat ?? 0) * 1000,
+        iat: p.iat,
         exp: p.exp,
+        sid: p.sid,
       };
     } catch {
       return null;

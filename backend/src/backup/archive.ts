@@ -8,7 +8,7 @@ import { BadRequest, ValidationFailed } from '../http/errors.js';
 
 /**
  * The backup file: a gzip'd tar holding `manifest.json` (first), `config.json`, `db/<table>.jsonl`
- * (one JSON object per row) and, when the admin chose secrets, `jwt_secret`. The manifest names
+ * (one JSON object per row); backups of older versions may hold `jwt_secret`, which is no longer used. The manifest names
  * every other file with its SHA-256: a file that was changed, added or left out is refused.
  */
 export const FORMAT = 'aniworld-backup';

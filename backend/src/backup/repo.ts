@@ -10,13 +10,16 @@ import { sql, type Conn } from '../db/pool.js';
 
 const TableRow = z.object({ name: z.string(), secret: z.boolean() });
 
-/** Tables holding credentials: a table comment starting with `aniworld:secret`, or an API key table. */
+/**
+ * Tables holding credentials: a table comment starting with `aniworld:secret`, or an API key table.
+ * A comment starting with `aniworld:not-backed-up` keeps a table out of backups altogether (signing keys, login sessions).
+ */
 export const appTables = (c: Conn) => c.any(sql.type(TableRow)`
   select c.relname as name,
     (coalesce(obj_description(c.oid, 'pg_class'), '') like 'aniworld:secret%' or c.relname ~ '(^|_)api_?keys?($|_)') as secret
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
   where n.nspname = current_schema() and c.relkind in ('r', 'p') and c.relname <> 'schema_migrations'
-    and not c.relispartition
+    and not c.relispartition and coalesce(obj_description(c.oid, 'pg_class'), '') not like 'aniworld:not-backed-up%'
   order by c.relname`);
 
 const ColumnRow = z.object({ table: z.string(), column: z.string() });

@@ -1,6 +1,6 @@
 /**
  * Whole-product backups: one `.tar.gz` with config.json, every application table (one consistent
- * snapshot), the migration list and a manifest of checksums; the JWT secret, API key tables and the
+ * snapshot), the migration list and a manifest of checksums; the API key tables and the
  * TMDB key only when the admin asks for secrets. Restore: checked first (checksums, schema not
  * newer than this version, a valid config), a safety backup, then one transaction; afterwards
  * every token is void, downloading items wait again and the scheduled jobs are derived anew.
@@ -17,13 +17,11 @@ import { MIGRATIONS_DIR } from '../db/migrate.js';
 import { BadRequest, Conflict, ValidationFailed } from '../http/errors.js';
 import { AppConfig } from '../settings/schema.js';
 import { configErrors } from '../settings/store.js';
-import { loadJwtSecret } from '../auth/tokens.js';
 import * as authRepo from '../auth/repo.js';
 import * as downloadsRepo from '../downloads/repo.js';
 import { dispatch } from '../downloads/queue.js';
 import { applySchedule } from '../scheduler/service.js';
 import { applyWatchSchedule } from '../watchlist/scheduler.js';
-import { atomicWrite } from '../util/atomicWrite.js';
 import { applyBackupSchedule } from './schedule.js';
 import { FORMAT, FORMAT_VERSION, openArchive, packArchive, sha256File, type BackupKind, type Manifest } from './archive.js';
 import { writeSnapshot, loadSnapshot, type RestoredTable } from './dump.js';
@@ -54,10 +52,6 @@ export async function createBackup(deps: Deps, opts: CreateOptions): Promise<Bac
     if (!opts.includeSecrets) config.tmdb.api_key = null;
     await fsp.writeFile(path.join(staging, 'config.json'), JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
     const files = ['config.json'];
-    if (opts.includeSecrets) {
-      await fsp.writeFile(path.join(staging, 'jwt_secret'), loadJwtSecret(deps.env.DATA_DIR, deps.env.JWT_SECRET), { mode: 0o600 });
-      files.push('jwt_secret');
-    }
     const snap = await writeSnapshot(deps.db, staging, opts.includeSecrets);
     files.push(...snap.files);
     const sums: Record<string, string> = {};
@@ -150,7 +144,6 @@ export async function restoreBackup(deps: Deps, name: string): Promise<RestoreRe
     if (errors.length) throw new ValidationFailed('The backup\'s config.json is not a valid configuration', { errors });
     const nextConfig = AppConfig.parse(config);
     if (!manifest.include_secrets && !nextConfig.tmdb.api_key) nextConfig.tmdb.api_key = deps.settings.stored().tmdb.api_key;
-    const secret = manifest.include_secrets ? (await fsp.readFile(path.join(work, 'jwt_secret'), 'utf8')).trim() : null;
 
     const safety = await createBackup(deps, { kind: 'pre-restore', includeSecrets: true });
     log.info({ backup: name, safety_backup: safety.name }, 'restoring a backup');
@@ -164,10 +157,6 @@ export async function restoreBackup(deps: Deps, name: string): Promise<RestoreRe
       return { tables, requeued, userIds: [...new Set([...before, ...after])] };
     });
     await deps.settings.replace(nextConfig);
-    if (secret && secret.length >= 16 && !deps.env.JWT_SECRET) {
-      await atomicWrite(path.join(deps.env.DATA_DIR, 'jwt_secret'), secret, 0o600);
-      deps.signer.setSecret(secret);
-    }
     for (const id of userIds) await deps.sessions.userChanged(id);
     await deriveJobs(deps);
     await pruneBackups(deps);
@@ -175,7 +164,7 @@ export async function restoreBackup(deps: Deps, name: string): Promise<RestoreRe
     return {
       message: `Backup '${name}' restored; sign in again`,
       restored_from: name, safety_backup: safety.name, tables, requeued_downloads: requeued,
-      secrets_restored: Boolean(secret),
+      secrets_restored: manifest.include_secrets,
     };
   } finally {
     await fsp.rm(work, { recursive: true, force: true });

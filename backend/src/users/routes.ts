@@ -58,6 +58,7 @@ export function userRoutes(deps: Deps): Router {
     if (!u || !(await checkPassword(u.password_hash, body.current_password))) throw new BadRequest('Current password is wrong', { current_password: 'wrong password' });
     assertPolicy(body.new_password, 'new_password');
     await repo.updatePassword(db, u.id, await hashPassword(body.new_password), user.jti);
+    await sessions.endSessions(u.id, await repo.deleteUserRefreshSessions(db, u.id, user.sid ?? null));
     await sessions.userChanged(u.id);
     return { status: 'ok', message: 'Password changed; other sessions were signed out' };
   });
@@ -69,6 +70,7 @@ export function userRoutes(deps: Deps): Router {
     assertPolicy(body.password, 'password');
     const updated = await repo.updatePassword(db, params.id, await hashPassword(body.password), params.id === user.id ? user.jti : null);
     if (!updated) throw new NotFound(`User ${params.id} not found`);
+    await sessions.endSessions(params.id, await repo.deleteUserRefreshSessions(db, params.id, params.id === user.id ? user.sid ?? null : null));
     await sessions.userChanged(params.id);
     return { status: 'ok', message: `Password of '${updated.username}' reset` };
   });

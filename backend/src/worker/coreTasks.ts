@@ -1,14 +1,15 @@
 import { sql } from '../db/pool.js';
 import type { TaskFactory } from './types.js';
-import { pruneRevocations } from '../auth/repo.js';
+import { pruneRefreshSessions, pruneRevocations } from '../auth/repo.js';
 import { LoginThrottle } from '../auth/throttle.js';
 import { pruneHistory } from '../history/service.js';
 
-/** Prunes expired token revocations, old login failures, old finished Graphile Worker jobs and history beyond its retention. */
+/** Prunes expired token revocations and login sessions, old login failures, old finished Graphile Worker jobs and history beyond its retention. */
 export const tasks: TaskFactory = (deps) => ({
   housekeeping: async () => {
     const { db, sessions, log } = deps;
     await pruneRevocations(db);
+    await pruneRefreshSessions(db);
     sessions.prune();
     await new LoginThrottle(db, deps.env.AUTH_RATE_LIMIT).prune();
     // permanently failed jobs older than 14 days

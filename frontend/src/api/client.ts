@@ -1,6 +1,10 @@
-/** The one HTTP client of the UI: bearer token, JSON in and out, the error envelope as ApiError. */
+/**
+ * The one HTTP client of the UI: bearer token, JSON in and out, the error envelope as ApiError.
+ * The access token lasts 15 minutes: it is renewed through the HttpOnly refresh cookie shortly
+ * before it expires, and once more when the server answers 401 (then the request is sent again).
+ */
 import { t, has } from '../i18n/index.ts';
-import { session, clearSession } from '../stores/session.ts';
+import { session, clearSession, saveSession } from '../stores/session.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -35,6 +39,57 @@ export function expireSession(): void {
   onSessionExpired();
 }
 
+/** `ok`: a new access token; `ended`: the login session is over (sign in again); `unreachable`: try later. */
+export type RefreshOutcome = 'ok' | 'ended' | 'unreachable';
+let refreshing: Promise<RefreshOutcome> | null = null;
+let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** Keeps the access token, and renews it a minute before it expires. */
+export function startSession(token: string, expiresAt: string): void {
+  saveSession(token, expiresAt);
+  if (refreshTimer) clearTimeout(refreshTimer);
+  const wait = Math.max(new Date(expiresAt).getTime() - Date.now() - 60_000, 5_000);
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    if (session.token !== token) return; // logged out or renewed meanwhile
+    void refreshSession().then((outcome) => {
+      if (outcome === 'ended') expireSession();
+    });
+  }, wait);
+}
+
+/** A new access token from the refresh cookie (one request at a time, whoever asks). */
+export function refreshSession(): Promise<RefreshOutcome> {
+  refreshing ??= (async (): Promise<RefreshOutcome> => {
+    try {
+      const res = await fetch('/api/auth/refresh', { method: 'POST', headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+      if (res.status === 401) return 'ended';
+      if (!res.ok) return 'unreachable';
+      const body = (await res.json()) as { access_token: string; expires_at: string };
+      startSession(body.access_token, body.expires_at);
+      return 'ok';
+    } catch {
+      return 'unreachable';
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+/** fetch with the access token; a 401 renews the token once and sends the request again. */
+async function authorizedFetch(url: string, init: RequestInit & { headers: Record<string, string> }): Promise<Response> {
+  const token = session.token;
+  if (token) init.headers.Authorization = `Bearer ${token}`;
+  const res = await fetch(url, init);
+  if (res.status !== 401 || !token || url.startsWith('/api/auth/login') || url.startsWith('/api/auth/refresh')) return res;
+  // another request may have renewed it already
+  const outcome = token !== session.token && session.token ? 'ok' : await refreshSession();
+  if (outcome === 'ok' && session.token) return fetch(url, { ...init, headers: { ...init.headers, Authorization: `Bearer ${session.token}` } });
+  if (outcome === 'ended' && token === session.token) expireSession();
+  return res;
+}
+
 export function buildUrl(path: string, query?: Query): string {
   if (!query) return path;
   const params = new URLSearchParams();
@@ -67,8 +122,6 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
 /** Like request, with the response headers (X-Total-Count of paged lists). */
 export async function requestFull<T>(method: string, path: string, opts: RequestOptions = {}): Promise<{ data: T; headers: Headers }> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  const token = session.token;
-  if (token) headers.Authorization = `Bearer ${token}`;
   let body: string | undefined;
   if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -76,16 +129,12 @@ export async function requestFull<T>(method: string, path: string, opts: Request
   }
   let res: Response;
   try {
-    res = await fetch(buildUrl(path, opts.query), { method, headers, body, signal: opts.signal });
+    res = await authorizedFetch(buildUrl(path, opts.query), { method, headers, body, signal: opts.signal });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, 'NETWORK_ERROR', 'The server cannot be reached. Check that Aniworld is running.');
   }
-  if (!res.ok) {
-    const error = await toError(res);
-    if (res.status === 401 && token && token === session.token && !path.startsWith('/api/auth/login')) expireSession();
-    throw error;
-  }
+  if (!res.ok) throw await toError(res);
   if (res.status === 204) return { data: undefined as T, headers: res.headers };
   const text = await res.text();
   return { data: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
@@ -93,9 +142,7 @@ export async function requestFull<T>(method: string, path: string, opts: Request
 
 /** Fetches a protected binary (artwork) with the token; null when it does not exist. */
 export async function fetchBlob(path: string, signal?: AbortSignal): Promise<Blob | null> {
-  const headers: Record<string, string> = {};
-  if (session.token) headers.Authorization = `Bearer ${session.token}`;
-  const res = await fetch(path, { headers, signal });
+  const res = await authorizedFetch(path, { headers: {}, signal });
   if (!res.ok) return null;
   return res.blob();
 }
@@ -103,17 +150,14 @@ export async function fetchBlob(path: string, signal?: AbortSignal): Promise<Blo
 /** Sends a file as the request body (uploads); the answer is JSON. */
 export async function uploadFile<T>(path: string, file: Blob): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/gzip' };
-  if (session.token) headers.Authorization = `Bearer ${session.token}`;
-  const res = await fetch(path, { method: 'POST', headers, body: file });
+  const res = await authorizedFetch(path, { method: 'POST', headers, body: file });
   if (!res.ok) throw await toError(res);
   return (await res.json()) as T;
 }
 
 /** Downloads a protected file with the token and hands it to the browser as `name`. */
 export async function saveFile(path: string, name: string): Promise<void> {
-  const headers: Record<string, string> = {};
-  if (session.token) headers.Authorization = `Bearer ${session.token}`;
-  const res = await fetch(path, { headers });
+  const res = await authorizedFetch(path, { headers: {} });
   if (!res.ok) throw await toError(res);
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');

@@ -123,9 +123,33 @@ export interface paths {
         put?: never;
         /**
          * Log in and get a bearer token
-         * @description Access: public (no login needed).
+         * @description The access token lives 15 minutes. The answer also sets the HttpOnly, SameSite=Strict cookie `aniworld_refresh` (path /api/auth/refresh) with which POST /api/auth/refresh gives new access tokens: a session cookie, or with `remember` one kept 30 days.
+         *
+         *     Access: public (no login needed).
          */
         post: operations["postAuthLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new access token for the login session in the refresh cookie
+         * @description Sends no body; the browser sends the `aniworld_refresh` cookie the login set. 401 when the session ended (logout, expiry, password change).
+         *
+         *     Access: public (no login needed).
+         */
+        post: operations["postAuthRefresh"];
         delete?: never;
         options?: never;
         head?: never;
@@ -142,7 +166,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Revoke the current token
+         * End the login session: revoke its tokens and clear the refresh cookie
          * @description Access: any logged-in account (role `user` or `admin`).
          */
         post: operations["postAuthLogout"];
@@ -2377,6 +2401,58 @@ export interface operations {
             };
             /** @description A path, query or body field is invalid; `details` names each (VALIDATION_ERROR) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many calls without a token from this address; `details.retry_after` in seconds (RATE_LIMIT_ERROR) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server fault (INTERNAL_ERROR); the request id is in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAuthRefresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTTP 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        access_token: string;
+                        /** @constant */
+                        token_type: "bearer";
+                        expires_at: string;
+                    };
+                };
+            };
+            /** @description Error (HTTP 401) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,6 +1,6 @@
 /** A toast for every finished or failed job, whatever page is open. */
 import { onMessage } from './socket.ts';
-import { expireSession, codeMessage } from '../api/client.ts';
+import { codeMessage } from '../api/client.ts';
 import { toast } from '../stores/toasts.ts';
 import { t, has } from '../i18n/index.ts';
 import type { RealtimeMessage } from '../api/types.ts';
@@ -40,9 +40,6 @@ export function scanFailureSummary(failures: unknown): string {
 
 export function installJobToasts(): () => void {
   const offs = [
-    // the server ends the socket of a revoked or expired session; a token it no longer accepts connects unauthenticated
-    onMessage('error', (m) => { if (m.data.code === 'AUTHENTICATION_ERROR') expireSession(); }),
-    onMessage('connected', (m) => { if (m.data.authenticated === false) expireSession(); }),
     onMessage('download_complete', (m: RealtimeMessage) => toast(t('toast.downloadComplete', { what: episodeLabel(m.data) }), 'success')),
     onMessage('download_failed', (m) => toast(t('toast.downloadFailed', { what: episodeLabel(m.data), reason: reasonOf(m.data) }), 'error')),
     onMessage('scan_complete', (m) => {

@@ -60,17 +60,21 @@ export function connectRealtime(token: string): void {
     for (const room of ROOMS) s.emit('message', { action: 'join', data: { room } });
     dispatch({ type: 'link_connected', timestamp: new Date().toISOString(), data: {} });
   });
+  // the server ended the session (token expired or revoked) or took a stale token as no login:
+  // reconnect with a fresh token, if the login session goes on
+  let renewed: string | null = null;
+  const renew = () => {
+    void renewToken().then((fresh) => {
+      if (!fresh || socket !== s) return;
+      currentToken = renewed = fresh;
+      linkState.value = 'connecting';
+      if (s.connected) s.disconnect();
+      s.connect();
+    });
+  };
   s.on('disconnect', (reason) => {
     linkState.value = s.active ? 'connecting' : 'disconnected';
-    // the server ended the session (token expired or revoked): reconnect with a fresh token, if any
-    if (reason === 'io server disconnect') {
-      void renewToken().then((fresh) => {
-        if (!fresh || socket !== s) return;
-        currentToken = fresh;
-        linkState.value = 'connecting';
-        s.connect();
-      });
-    }
+    if (reason === 'io server disconnect') renew();
   });
   s.on('connect_error', () => {
     linkState.value = s.active ? 'connecting' : 'disconnected';
@@ -78,7 +82,11 @@ export function connectRealtime(token: string): void {
   s.io.on('reconnect_attempt', () => {
     linkState.value = 'connecting';
   });
-  s.on('message', (msg: RealtimeMessage) => dispatch(msg));
+  s.on('message', (msg: RealtimeMessage) => {
+    // (once per token: a fresh token the server still refuses is not asked for again and again)
+    if (msg?.type === 'connected' && msg.data?.authenticated === false && currentToken && currentToken !== renewed) renew();
+    dispatch(msg);
+  });
 }
 
 /** Joins a room that is not joined by default (the admin's `logs`); rejoin after `link_connected`. */

@@ -1,7 +1,9 @@
-/** The logged-in session: token kept in localStorage (remember me) or sessionStorage (this tab only). */
+/**
+ * The logged-in session. The access token (15 minutes) lives in memory only; the login session
+ * itself is the HttpOnly refresh cookie, which no script can read: a reload asks the server for a
+ * new access token with it (api/client.ts refreshSession).
+ */
 import { reactive } from 'vue';
-
-const KEY = 'aniworld.session';
 
 export interface SessionUser {
   id: number;
@@ -9,49 +11,31 @@ export interface SessionUser {
   role: 'admin' | 'user';
 }
 
-interface Stored {
-  token: string;
-  expiresAt: string;
-}
-
-function load(): Stored | null {
-  for (const store of [sessionStorage, localStorage]) {
-    try {
-      const raw = store.getItem(KEY);
-      if (!raw) continue;
-      const parsed = JSON.parse(raw) as Stored;
-      if (parsed.token && new Date(parsed.expiresAt).getTime() > Date.now()) return parsed;
-      store.removeItem(KEY);
-    } catch {
-      store.removeItem(KEY);
-    }
+// earlier versions kept a long-lived token in web storage: it must not linger there
+for (const store of [globalThis.localStorage, globalThis.sessionStorage]) {
+  try {
+    store?.removeItem('aniworld.session');
+  } catch {
+    /* storage unavailable */
   }
-  return null;
 }
-
-const initial = load();
 
 export const session = reactive<{ token: string | null; expiresAt: string | null; user: SessionUser | null; configured: boolean | null }>({
-  token: initial?.token ?? null,
-  expiresAt: initial?.expiresAt ?? null,
+  token: null,
+  expiresAt: null,
   user: null,
   configured: null,
 });
 
-export function saveSession(token: string, expiresAt: string, remember: boolean): void {
+export function saveSession(token: string, expiresAt: string): void {
   session.token = token;
   session.expiresAt = expiresAt;
-  const value = JSON.stringify({ token, expiresAt });
-  (remember ? localStorage : sessionStorage).setItem(KEY, value);
-  (remember ? sessionStorage : localStorage).removeItem(KEY);
 }
 
 export function clearSession(): void {
   session.token = null;
   session.expiresAt = null;
   session.user = null;
-  localStorage.removeItem(KEY);
-  sessionStorage.removeItem(KEY);
 }
 
 export const isAdmin = () => session.user?.role === 'admin';

@@ -1,0 +1,109 @@
+/**
+ * The login session in the browser: the access token lives in memory only, a reload brings it back
+ * through the HttpOnly refresh cookie, a refused token is renewed without a new login, and the
+ * realtime link reconnects with a fresh token when the server ends its socket.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { TestServer } from '../helpers/server.js';
+import { client } from '../helpers/http.js';
+import { sql } from '../../backend/src/db/pool.js';
+import { launchBrowser, login, newPage, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
+
+let srv: TestServer;
+let browser: Browser;
+screenshotFailures('session');
+
+beforeAll(async () => {
+  srv = await startUiServer();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+/** The bearer token the page sends (it is in no storage a script could read). */
+function followTokens(page: Page): { last: () => string | null; sent: string[] } {
+  const sent: string[] = [];
+  page.on('request', (r) => {
+    const h = r.headers().authorization;
+    if (h?.startsWith('Bearer ') && sent.at(-1) !== h.slice(7)) sent.push(h.slice(7));
+  });
+  return { last: () => sent.at(-1) ?? null, sent };
+}
+
+describe('the login session in the browser', () => {
+  it('a reload keeps the session; no script can read a token; logout ends it', async () => {
+    const { page, context, problems } = await newPage(browser);
+    const tokens = followTokens(page);
+    await setupAndLogin(page, srv.url);
+    await page.getByRole('link', { name: 'Queue' }).click();
+    await page.waitForURL('**/queue');
+
+    await page.reload();
+    await page.getByRole('heading', { name: 'Queue' }).first().waitFor();
+    expect(page.url()).toMatch(/\/queue$/);
+    // the refresh cookie is HttpOnly and the access token is in no web storage
+    expect(await page.evaluate(() => document.cookie)).not.toContain('aniworld_refresh');
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    for (const t of tokens.sent) expect(stored).not.toContain(t);
+    const [cookie] = (await context.cookies(srv.url + '/api/auth/refresh')).filter((c) => c.name === 'aniworld_refresh');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api/auth/refresh', expires: -1 });
+    // the page after the reload asks with a new token of the same session
+    expect(tokens.sent.length).toBeGreaterThanOrEqual(2);
+
+    await page.getByTestId('logout').click();
+    await page.waitForURL('**/login');
+    expect((await context.cookies(srv.url + '/api/auth/refresh')).filter((c) => c.name === 'aniworld_refresh')).toEqual([]);
+    for (const t of tokens.sent) expect((await client(srv.url, t).get('/api/queue/status')).status).toBe(401);
+    await page.reload();
+    await page.waitForURL('**/login');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('a token the server refuses (its signing key retired) is renewed through the cookie: no new login', async () => {
+    const { page, context, problems } = await newPage(browser);
+    const tokens = followTokens(page);
+    await login(page, srv.url);
+    const before = tokens.last()!;
+    // a new key, and the old one's tokens past their lifetime: the page's token is refused from now on
+    await srv.deps.keyring.rotate();
+    await srv.deps.db.query(sql.unsafe`update signing_keys set created_at = created_at - interval '1 day'`);
+    await srv.deps.keyring.reload();
+    expect((await client(srv.url, before).get('/api/queue/status')).status).toBe(401);
+
+    await page.getByRole('link', { name: 'Queue' }).click();
+    await page.waitForURL('**/queue');
+    await page.getByRole('heading', { name: 'Queue' }).first().waitFor();
+    await expect.poll(() => tokens.last()).not.toBe(before);
+    expect((await client(srv.url, tokens.last()!).get('/api/queue/status')).status).toBe(200);
+    expect(page.url()).toMatch(/\/queue$/);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('when the server ends the socket of a revoked token, the UI reconnects with a fresh one and gets live events again', async () => {
+    const { page, context, problems } = await newPage(browser);
+    const tokens = followTokens(page);
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    let refreshed = 0;
+    page.on('response', (r) => { if (r.url().endsWith('/api/auth/refresh') && r.status() === 200) refreshed++; });
+    await login(page, srv.url);
+    await expect.poll(() => sockets.length).toBe(1);
+    const token = tokens.last()!;
+    const user = srv.deps.signer.verify(token)!;
+    // that one token revoked (as its expiry would): the server ends its socket, the login session goes on
+    await srv.deps.sessions.revoke(user);
+    await expect.poll(() => sockets.length, { timeout: 10_000 }).toBe(2);
+    expect(refreshed).toBeGreaterThanOrEqual(1);
+    // the new socket is authenticated: a private event reaches the page as a toast
+    await expect.poll(() => srv.deps.realtime!.activeConnections()).toBe(1);
+    srv.deps.bus.emit('library', 'scan_complete', {});
+    await page.getByTestId('toast').filter({ hasText: 'Library rescan finished' }).first().waitFor();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
