@@ -1,0 +1,56 @@
+// ESLint (flat config): typescript-eslint for the server, tests and tools, eslint-plugin-vue for the UI.
+// `npm run lint` must stay clean. The rules under TODO are broken by today's code: they are off
+// (or warnings) until the mechanical clean-up of issue #19 lands, then each goes back to its default.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import vue from 'eslint-plugin-vue';
+import vueParser from 'vue-eslint-parser';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'frontend/dist/**', 'frontend/src/api/schema.gen.ts', '.ci/**', 'tests/e2e/screenshots/**', 'data/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...vue.configs['flat/recommended'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parser: vueParser, parserOptions: { parser: tseslint.parser, sourceType: 'module', extraFileExtensions: ['.vue'] } },
+  },
+  {
+    languageOptions: {
+      ecmaVersion: 2023,
+      sourceType: 'module',
+      globals: {
+        // Node and the browser: the server, tests and tools run on Node, the UI in a browser
+        process: 'readonly', Buffer: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly',
+        setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly', URLSearchParams: 'readonly',
+        AbortSignal: 'readonly', AbortController: 'readonly',
+        window: 'readonly', document: 'readonly', navigator: 'readonly', localStorage: 'readonly', fetch: 'readonly',
+      },
+    },
+    rules: {
+      // deliberate: names and inputs are checked for control characters (NUL, 0x00-0x1f)
+      'no-control-regex': 'off',
+      // layout is Prettier's (`npm run format:check`), not the linter's
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+      'vue/html-indent': 'off',
+      'vue/html-self-closing': 'off',
+      'vue/first-attribute-linebreak': 'off',
+      'vue/html-closing-bracket-newline': 'off',
+      // TODO(#19): rules today's code breaks, warnings until the mechanical clean-up, then errors again
+      '@typescript-eslint/no-explicit-any': 'warn', // 187 places
+      '@typescript-eslint/no-unused-vars': 'warn', // 8
+      'preserve-caught-error': 'warn', // 4
+      'prefer-const': 'warn', // 3
+      'no-useless-assignment': 'warn', // 2
+      'no-unsafe-finally': 'warn', // 1 (downloads/engine/mp4.ts)
+      'vue/require-default-prop': 'warn', // 2
+    },
+  },
+  {
+    // the type checkers (tsc, vue-tsc) know every global; typescript-eslint's advice
+    files: ['**/*.ts', '**/*.vue'],
+    rules: { 'no-undef': 'off' },
+  },
+);
