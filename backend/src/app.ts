@@ -24,12 +24,13 @@ import { metadataRoutes } from './metadata/routes.js';
 import { downloadRoutes } from './downloads/routes.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
+import { importListRoutes } from './importLists/routes.js';
 import { historyRoutes } from './history/routes.js';
 import { healthFastPath } from './health/fastPath.js';
 
 /** Every domain's router. Domains add theirs here. */
 export function domainRouters(deps: Deps): Router[] {
-  return [healthRoutes(deps), authRoutes(deps), userRoutes(deps), settingsRoutes(deps), backupRoutes(deps), logsRoutes(deps), libraryRoutes(deps), coverRoutes(deps), realtimeRoutes(deps), metadataRoutes(deps), schedulerRoutes(deps), tasksRoutes(deps), watchlistRoutes(deps), downloadRoutes(deps), notificationRoutes(deps), calendarRoutes(deps), historyRoutes(deps), docsRoutes(deps.version)];
+  return [healthRoutes(deps), authRoutes(deps), userRoutes(deps), settingsRoutes(deps), backupRoutes(deps), logsRoutes(deps), libraryRoutes(deps), coverRoutes(deps), realtimeRoutes(deps), metadataRoutes(deps), schedulerRoutes(deps), tasksRoutes(deps), watchlistRoutes(deps), downloadRoutes(deps), notificationRoutes(deps), calendarRoutes(deps), importListRoutes(deps), historyRoutes(deps), docsRoutes(deps.version)];
 }
 
 export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {

@@ -27,6 +27,9 @@ const EnvSchema = z.object({
   TMDB_IMAGE_URL: z.string().url().optional(),
   ANIWORLD_URL: z.string().url().optional(),
   ANIMESAMA_URL: z.string().url().optional(),
+  /** Import lists: AniList's GraphQL endpoint and MyAnimeList's site (tests point them at fakes). */
+  ANILIST_URL: z.string().url().optional(),
+  MYANIMELIST_URL: z.string().url().optional(),
   FFMPEG_PATH: z.string().optional(),
   FFPROBE_PATH: z.string().optional(),
   UI_DIST: z.string().optional(),

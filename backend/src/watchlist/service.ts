@@ -68,7 +68,7 @@ function assertLanguage(providerId: string, lang: string | null | undefined) {
   }
 }
 
-export async function createItem(deps: Deps, user: AuthUser, body: z.infer<typeof ItemCreate>) {
+export async function createItem(deps: Deps, user: Pick<AuthUser, 'id'>, body: z.infer<typeof ItemCreate>) {
   const { provider, key } = resolveUrl(deps, body.anime_url, body.provider_id);
   assertLanguage(provider.id, body.lang);
   const id = await repo.insertItem(deps.db, {
