@@ -22,6 +22,7 @@ const BOUNDED: Record<string, string> = {
   '/api/anime/:key/episodes/:season/:episode/sources': 'the sources of one episode page',
   '/api/anime/search/cover': 'one cover',
   '/api/providers': 'the configured providers and the hosters they know',
+  '/api/import-lists': 'a user\'s own import lists, at most 20',
   '/api/tasks': 'the scheduled tasks the product defines',
   '/api/notifications/events': 'the event names the product defines',
   '/api/logs': 'limit (at most 2000 entries), read from the end of one file',
@@ -89,6 +90,8 @@ async function seed(): Promise<ListCase[]> {
   }
   await db.query(sql.unsafe`insert into history_events (event, series_key, series_name, season, episode)
     select 'file_imported', 'series-1', 'Series 1', 1, g from generate_series(1, ${N}) g`);
+  const list = await db.oneFirst(sql.unsafe`insert into import_lists (user_id, service, username, statuses) values (1, 'anilist', 'long_list', '{watching}') returning id::text`);
+  await db.query(sql.unsafe`insert into import_list_entries (list_id, external_id, title, outcome) select ${list}::uuid, g::text, 'Show ' || g, 'not_found' from generate_series(1, ${N}) g`);
   for (let i = 1; i <= N; i++) fs.mkdirSync(path.join(srv.animeDir, `Loose Folder ${i}`));
   const backups = backupDir(srv.deps);
   fs.mkdirSync(backups, { recursive: true });
@@ -104,6 +107,8 @@ async function seed(): Promise<ListCase[]> {
     { path: '/api/anime', items: (b) => b, total: header, expected: N, perPage: 20 },
     { path: '/api/history', items: (b) => b.items, total: (r) => (expect(r.body.total).toBe(header(r)), r.body.total), expected: N },
     { path: '/api/anime/series-1/history', route: '/api/anime/:key/history', items: (b) => b.items, total: (r) => (expect(r.body.total).toBe(header(r)), r.body.total), expected: N },
+    { path: `/api/import-lists/${list}/entries`, route: '/api/import-lists/:id/entries', items: (b) => b.entries,
+      total: (r) => (expect(r.body.total).toBe(header(r)), r.body.total), expected: N },
     { path: '/api/queue/status', items: (b) => b.status.pending_queue, total: (r) => r.body.statistics.pending_count, expected: N },
   ];
 }

@@ -61,6 +61,7 @@ describe('an AniList list', () => {
 
     const waiting = await api.get(`/api/import-lists/${id}/entries?outcome=ambiguous`);
     expect(waiting.body.entries).toHaveLength(1);
+    expect(waiting.body.total).toBe(1);
     expect(waiting.body.entries[0]).toMatchObject({ external_id: '11061', title: 'Hunter x Hunter', outcome: 'ambiguous' });
     expect(waiting.body.entries[0].candidates.map((c: any) => [c.key, c.year])).toEqual(expect.arrayContaining([['hunter-x-hunter', 1999], ['hunter-x-hunter-2011', 2011]]));
   });
@@ -129,5 +130,10 @@ describe('a MyAnimeList list', () => {
     expect((await bob.post('/api/import-lists', { service: 'kitsu', username: 'x1' })).status).toBe(422);
     expect((await bob.post('/api/import-lists', { service: 'anilist', username: 'a b/../c' })).status).toBe(422);
     expect((await bob.post('/api/import-lists', { service: 'anilist', username: 'ok_name', statuses: [] })).status).toBe(422);
+    // a user's lists are few: at most 20 (bob has 2)
+    for (let i = 0; i < 18; i++) expect((await bob.post('/api/import-lists', { service: 'anilist', username: `cap_${i}`, enabled: false })).status).toBe(200);
+    const over = await bob.post('/api/import-lists', { service: 'anilist', username: 'one_too_many' });
+    expect(over.status).toBe(409);
+    expect(over.body.message).toMatch(/At most 20 import lists/);
   });
 });

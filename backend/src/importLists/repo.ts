@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { sql, type Conn } from '../db/pool.js';
+import { pageSql } from '../http/paging.js';
+import type { Page } from '../http/schema.js';
 
 /** SQL of the import lists (migrations/0621_import_lists.sql). */
 
@@ -72,9 +74,18 @@ export async function knownIds(db: Conn, listId: string): Promise<Set<string>> {
   return new Set(rows.map((r) => r.external_id));
 }
 
-export async function entries(db: Conn, listId: string, outcome?: EntryRow['outcome']): Promise<EntryRow[]> {
-  return [...(await db.any(sql.type(EntryRow)`select external_id, title, year, outcome, candidates, anime_key, seen_at from import_list_entries
-    where list_id = ${listId}::uuid ${outcome ? sql.fragment`and outcome = ${outcome}` : sql.fragment``} order by seen_at desc, title limit 5000`))];
+export async function entries(db: Conn, listId: string, outcome: EntryRow['outcome'] | undefined, p: Page): Promise<{ items: EntryRow[]; total: number }> {
+  const filter = outcome ? sql.fragment`and outcome = ${outcome}` : sql.fragment``;
+  const [items, total] = await Promise.all([
+    db.any(sql.type(EntryRow)`select external_id, title, year, outcome, candidates, anime_key, seen_at from import_list_entries
+      where list_id = ${listId}::uuid ${filter} order by seen_at desc, external_id ${pageSql(p)}`),
+    db.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from import_list_entries where list_id = ${listId}::uuid ${filter}`),
+  ]);
+  return { items: [...items], total };
+}
+
+export async function countLists(db: Conn, userId: number): Promise<number> {
+  return db.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from import_lists where user_id = ${userId}`);
 }
 
 export async function getEntry(db: Conn, listId: string, externalId: string): Promise<EntryRow | null> {

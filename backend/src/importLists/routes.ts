@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
 import { Conflict, NotFound } from '../http/errors.js';
+import { setTotal } from '../http/paging.js';
 import * as repo from './repo.js';
 import * as S from './schema.js';
 import { resolveEntry, syncList } from './service.js';
@@ -12,6 +13,9 @@ const toApi = (l: repo.ListRow): z.infer<typeof S.List> => ({
   last_synced_at: l.last_synced_at?.toISOString() ?? null, last_error: l.last_error, counts: l.counts,
 });
 const entryToApi = (e: repo.EntryRow) => ({ ...e, seen_at: e.seen_at.toISOString() });
+
+/** A user's lists are few (each is one account's list): at most this many. */
+export const MAX_LISTS_PER_USER = 20;
 
 /** Each user's own import lists (another user's list answers 404). */
 export function importListRoutes(deps: Deps): Router {
@@ -28,6 +32,7 @@ export function importListRoutes(deps: Deps): Router {
 
   route(r, { method: 'post', path: '/api/import-lists', access: 'user', summary: 'Add an import list (a public AniList or MyAnimeList list)', tags,
     body: S.ListCreate, responses: { 200: S.List } }, async ({ user, body }) => {
+    if ((await repo.countLists(deps.db, user.id)) >= MAX_LISTS_PER_USER) throw new Conflict(`At most ${MAX_LISTS_PER_USER} import lists per user`);
     const id = await repo.insertList(deps.db, { user_id: user.id, ...body });
     if (!id) throw new Conflict(`You already import ${body.service} list '${body.username}'`);
     return toApi((await repo.getList(deps.db, id))!);
@@ -55,9 +60,11 @@ export function importListRoutes(deps: Deps): Router {
   });
 
   route(r, { method: 'get', path: '/api/import-lists/:id/entries', access: 'user', summary: 'The list\'s entries seen so far and what became of them', tags,
-    params: S.ListParams, query: S.EntriesQuery, responses: { 200: S.Entries } }, async ({ user, params, query }) => {
+    params: S.ListParams, query: S.EntriesQuery, responses: { 200: S.Entries } }, async ({ user, params, query, ctx }) => {
     await own(params.id, user.id);
-    return { entries: (await repo.entries(deps.db, params.id, query.outcome)).map(entryToApi) };
+    const { items, total } = await repo.entries(deps.db, params.id, query.outcome, query);
+    setTotal(ctx, total);
+    return { entries: items.map(entryToApi), total };
   });
 
   route(r, { method: 'post', path: '/api/import-lists/:id/entries/:external_id/resolve', access: 'user',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PageQuery } from '../http/schema.js';
 
 /** Request and response shapes of /api/import-lists. */
 
@@ -40,7 +41,7 @@ export const Entry = z.object({
   anime_key: z.string().nullable(), seen_at: z.string(),
 });
 
-export const EntriesQuery = z.object({ outcome: Entry.shape.outcome.optional() });
-export const Entries = z.object({ entries: z.array(Entry) });
+export const EntriesQuery = PageQuery.extend({ outcome: Entry.shape.outcome.optional() });
+export const Entries = z.object({ entries: z.array(Entry), total: z.number().describe('Entries of this outcome (all pages); also in X-Total-Count') });
 
 export const ResolveBody = z.object({ key: z.string().min(1).max(300).nullable().describe('A candidate\'s key, or null to ignore the entry') }).strict();

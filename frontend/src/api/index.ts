@@ -132,6 +132,16 @@ export const schedulerApi = {
   triggerRescan: () => http.post<{ message: string }>('/api/scheduler/trigger-rescan'),
 };
 
+export const importListsApi = {
+  list: () => http.get<{ lists: T.ImportList[] }>('/api/import-lists'),
+  add: (body: { service: T.ImportList['service']; username: string; statuses: T.ImportListStatus[]; auto_download: boolean }) => http.post<T.ImportList>('/api/import-lists', body),
+  update: (id: string, patch: Partial<Pick<T.ImportList, 'statuses' | 'enabled' | 'auto_download'>>) => http.put<T.ImportList>(`/api/import-lists/${enc(id)}`, patch),
+  remove: (id: string) => http.del<{ message: string }>(`/api/import-lists/${enc(id)}`),
+  sync: (id: string) => http.post<{ added: number; ambiguous: number; not_found: number }>(`/api/import-lists/${enc(id)}/sync`),
+  entries: (id: string, outcome?: T.ImportListEntry['outcome']) => http.get<{ entries: T.ImportListEntry[]; total: number }>(`/api/import-lists/${enc(id)}/entries`, { outcome }),
+  resolve: (id: string, externalId: string, key: string | null) => http.post<T.ImportListEntry>(`/api/import-lists/${enc(id)}/entries/${enc(externalId)}/resolve`, { key }),
+};
+
 export const watchlistApi = {
   list: (status?: string) => http.get<T.WatchlistItem[]>('/api/watchlist', { status }),
   add: (body: { anime_title: string; anime_url: string; provider_id: string; lang?: string; auto_download?: boolean; quality_preference?: T.Quality }) =>

@@ -1800,6 +1800,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/import-lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your AniList / MyAnimeList import lists
+         * @description Access: any logged-in account (role `user` or `admin`).
+         */
+        get: operations["getImportLists"];
+        put?: never;
+        /**
+         * Add an import list (a public AniList or MyAnimeList list)
+         * @description Access: any logged-in account (role `user` or `admin`).
+         */
+        post: operations["postImportLists"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/import-lists/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change an import list
+         * @description Access: any logged-in account (role `user` or `admin`).
+         */
+        put: operations["putImportListsById"];
+        post?: never;
+        /**
+         * Remove an import list (its watchlist items stay)
+         * @description Access: any logged-in account (role `user` or `admin`).
+         */
+        delete: operations["deleteImportListsById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/import-lists/{id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read the list now; new entries become watchlist items
+         * @description Access: any logged-in account (role `user` or `admin`).
+         */
+        post: operations["postImportListsByIdSync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/import-lists/{id}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The list's entries seen so far and what became of them
+         * @description Access: any logged-in account (role `user` or `admin`).
+         */
+        get: operations["getImportListsByIdEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/import-lists/{id}/entries/{external_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Choose the provider series of an ambiguous entry (or ignore it)
+         * @description Access: any logged-in account (role `user` or `admin`).
+         */
+        post: operations["postImportListsByIdEntriesByExternalIdResolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/history": {
         parameters: {
             query?: never;
@@ -9670,6 +9778,473 @@ export interface operations {
                 };
                 content: {
                     "application/json": string;
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token or API key (AUTHENTICATION_ERROR) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path, query or body field is invalid; `details` names each (VALIDATION_ERROR) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server fault (INTERNAL_ERROR); the request id is in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getImportLists: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTTP 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lists: {
+                            id: string;
+                            /** @enum {string} */
+                            service: "anilist" | "myanimelist";
+                            username: string;
+                            statuses: ("watching" | "planning")[];
+                            enabled: boolean;
+                            auto_download: boolean;
+                            last_synced_at: string | null;
+                            last_error: string | null;
+                            counts: {
+                                [key: string]: number;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token or API key (AUTHENTICATION_ERROR) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server fault (INTERNAL_ERROR); the request id is in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postImportLists: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    service: "anilist" | "myanimelist";
+                    username: string;
+                    /**
+                     * @default [
+                     *       "watching",
+                     *       "planning"
+                     *     ]
+                     */
+                    statuses?: ("watching" | "planning")[];
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default true */
+                    auto_download?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description HTTP 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        service: "anilist" | "myanimelist";
+                        username: string;
+                        statuses: ("watching" | "planning")[];
+                        enabled: boolean;
+                        auto_download: boolean;
+                        last_synced_at: string | null;
+                        last_error: string | null;
+                        counts: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token or API key (AUTHENTICATION_ERROR) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path, query or body field is invalid; `details` names each (VALIDATION_ERROR) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server fault (INTERNAL_ERROR); the request id is in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putImportListsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    statuses?: ("watching" | "planning")[];
+                    enabled?: boolean;
+                    auto_download?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description HTTP 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        service: "anilist" | "myanimelist";
+                        username: string;
+                        statuses: ("watching" | "planning")[];
+                        enabled: boolean;
+                        auto_download: boolean;
+                        last_synced_at: string | null;
+                        last_error: string | null;
+                        counts: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token or API key (AUTHENTICATION_ERROR) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path, query or body field is invalid; `details` names each (VALIDATION_ERROR) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server fault (INTERNAL_ERROR); the request id is in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteImportListsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTTP 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token or API key (AUTHENTICATION_ERROR) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path, query or body field is invalid; `details` names each (VALIDATION_ERROR) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server fault (INTERNAL_ERROR); the request id is in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postImportListsByIdSync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTTP 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        read: number;
+                        new_entries: number;
+                        added: number;
+                        exists: number;
+                        ambiguous: number;
+                        not_found: number;
+                        list: {
+                            id: string;
+                            /** @enum {string} */
+                            service: "anilist" | "myanimelist";
+                            username: string;
+                            statuses: ("watching" | "planning")[];
+                            enabled: boolean;
+                            auto_download: boolean;
+                            last_synced_at: string | null;
+                            last_error: string | null;
+                            counts: {
+                                [key: string]: number;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token or API key (AUTHENTICATION_ERROR) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path, query or body field is invalid; `details` names each (VALIDATION_ERROR) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server fault (INTERNAL_ERROR); the request id is in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getImportListsByIdEntries: {
+        parameters: {
+            query?: {
+                page?: number;
+                per_page?: number;
+                outcome?: "added" | "exists" | "ambiguous" | "not_found" | "resolved" | "ignored";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTTP 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entries: {
+                            external_id: string;
+                            title: string;
+                            year: number | null;
+                            /** @enum {string} */
+                            outcome: "added" | "exists" | "ambiguous" | "not_found" | "resolved" | "ignored";
+                            candidates: {
+                                provider: string;
+                                key: string;
+                                name: string;
+                                link: string;
+                                year: number | null;
+                                score: number;
+                            }[];
+                            anime_key: string | null;
+                            seen_at: string;
+                        }[];
+                        total: number;
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token or API key (AUTHENTICATION_ERROR) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path, query or body field is invalid; `details` names each (VALIDATION_ERROR) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server fault (INTERNAL_ERROR); the request id is in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postImportListsByIdEntriesByExternalIdResolve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    key: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description HTTP 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        external_id: string;
+                        title: string;
+                        year: number | null;
+                        /** @enum {string} */
+                        outcome: "added" | "exists" | "ambiguous" | "not_found" | "resolved" | "ignored";
+                        candidates: {
+                            provider: string;
+                            key: string;
+                            name: string;
+                            link: string;
+                            year: number | null;
+                            score: number;
+                        }[];
+                        anime_key: string | null;
+                        seen_at: string;
+                    };
                 };
             };
             /** @description Missing, invalid, expired or revoked token or API key (AUTHENTICATION_ERROR) */

@@ -106,3 +106,26 @@ export type HistoryQuery = NonNullable<operations['getHistory']['parameters']['q
 export type CalendarAnswer = Ok<'getCalendar'>;
 export type CalendarEntry = Item<CalendarAnswer['episodes']>;
 export type CalendarStatus = CalendarEntry['status'];
+
+export type ImportListStatus = 'watching' | 'planning';
+/** A user's AniList / MyAnimeList import list (/api/import-lists). */
+export interface ImportList {
+  id: string;
+  service: 'anilist' | 'myanimelist';
+  username: string;
+  statuses: ImportListStatus[];
+  enabled: boolean;
+  auto_download: boolean;
+  last_synced_at: string | null;
+  last_error: string | null;
+  counts: Record<string, number>;
+}
+export interface ImportListEntry {
+  external_id: string;
+  title: string;
+  year: number | null;
+  outcome: 'added' | 'exists' | 'ambiguous' | 'not_found' | 'resolved' | 'ignored';
+  candidates: { provider: string; key: string; name: string; link: string; year: number | null; score: number }[];
+  anime_key: string | null;
+  seen_at: string;
+}
