@@ -45,6 +45,8 @@ export const JOB_PAYLOADS = {
   notify_send: z.object({ channel_id: z.string(), event: NotifyEvent }),
   media_refresh: z.object({ server_id: z.string() }),
   calendar_refresh: NoPayload,
+  /** Hourly (crontab): every enabled AniList / MyAnimeList import list is read. */
+  import_lists_sync: NoPayload,
 } as const;
 
 export type JobName = keyof typeof JOB_PAYLOADS;
