@@ -174,6 +174,45 @@ describe('realtime over Socket.IO', () => {
   });
 });
 
+describe('API keys on Socket.IO', () => {
+  it('a key in auth.token or ?token= authenticates like a login; the query is never logged; a revoke ends the socket at once', async () => {
+    const created = await api.post('/api/auth/api-keys', { name: 'dashboard' });
+    const { key, id } = created.body;
+    const viaAuth = await connect(key);
+    expect(viaAuth.connected.data.authenticated).toBe(true);
+    // the query form, as the spec's ?token=
+    const viaQuery = io(srv.url, { query: { token: key }, transports: ['websocket'], reconnection: false, forceNew: true });
+    sockets.push(viaQuery);
+    const greeting = await new Promise<Msg>((resolve) => viaQuery.once('message', resolve));
+    expect(greeting.data.authenticated).toBe(true);
+    expect(srv.logs()).not.toContain(key);
+    // it receives private events (the library room)
+    viaAuth.socket.emit('message', { action: 'join', data: { room: 'library' } });
+    await viaAuth.next('system_info');
+    srv.deps.bus.emit('library', 'scan_complete', { probe: 'api-key' });
+    expect((await viaAuth.next('scan_complete')).data.probe).toBe('api-key');
+
+    const queryGone = new Promise<string>((r) => viaQuery.on('disconnect', (reason) => r(reason)));
+    expect((await api.del(`/api/auth/api-keys/${id}`)).status).toBe(204);
+    expect(await viaAuth.disconnected).toBe('io server disconnect');
+    expect(await queryGone).toBe('io server disconnect');
+    expect(viaAuth.seen.some((m) => m.type === 'error' && /api key revoked/i.test(m.data.message))).toBe(true);
+    // and the revoked key connects as nobody
+    expect((await connect(key)).connected.data.authenticated).toBe(false);
+  });
+
+  it('a key whose owner is deleted ends its socket', async () => {
+    await api.post('/api/users', { username: 'sockkid', password: 'Kid-pass-123!' });
+    const kid = client(srv.url, (await client(srv.url).post('/api/auth/login', { username: 'sockkid', password: 'Kid-pass-123!' })).body.access_token);
+    const { key } = (await kid.post('/api/auth/api-keys', { name: 'ha' })).body;
+    const c = await connect(key);
+    expect(c.connected.data.authenticated).toBe(true);
+    const kidId = (await kid.get('/api/users/me')).body.id;
+    expect((await api.del(`/api/users/${kidId}`)).status).toBe(204);
+    expect(await c.disconnected).toBe('io server disconnect');
+  });
+});
+
 /** Retries a check until it holds (the server notices a closed socket a moment after the client). */
 async function waitUntil(check: () => Promise<boolean>, tries = 100): Promise<void> {
   for (let i = 0; i < tries; i++) {

@@ -47,9 +47,13 @@ export async function listApiKeys(c: Conn, userId: number, p: Page) {
   return { items: rows.map(toApiKey), total };
 }
 
+/** NOTIFY channel of revoked keys: every process ends the sockets that authenticated with one. */
+export const API_KEY_REVOKED_CHANNEL = 'aniworld_api_key_revoked';
+
 export async function revokeApiKey(c: Conn, userId: number, id: number): Promise<void> {
   const gone = await c.maybeOne(sql.type(z.object({ id: z.number() }))`delete from api_keys where id = ${id} and user_id = ${userId} returning id`);
   if (!gone) throw new NotFound(`API key ${id} not found`);
+  await c.query(sql.unsafe`select pg_notify(${API_KEY_REVOKED_CHANNEL}, ${JSON.stringify({ id })})`);
 }
 
 /**

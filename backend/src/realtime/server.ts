@@ -6,6 +6,7 @@ import { ROOMS, type RealtimeEvent } from './bus.js';
 import type { AuthUser } from '../auth/tokens.js';
 import { clientAddress } from '../http/clientIp.js';
 import { LOGS_ROOM, startLiveTail } from '../logs/live.js';
+import { API_KEY_PATTERN, API_KEY_REVOKED_CHANNEL, verifyApiKey } from '../auth/apiKeys.js';
 
 /** Sockets without a valid token one address may hold open at once. */
 export const ANONYMOUS_SOCKETS_PER_ADDRESS = 20;
@@ -31,7 +32,7 @@ function endSession(socket: Socket, reason: string): void {
   socket.disconnect(true);
 }
 
-/** The handshake's token: `auth.token`, or the `?token=` query (never logged: Socket.IO requests bypass the access log). */
+/** The handshake's token or API key: `auth.token`, or the `?token=` query (never logged: Socket.IO requests bypass the access log). */
 function handshakeToken(socket: Socket): string | null {
   const fromAuth = socket.handshake.auth?.token;
   if (typeof fromAuth === 'string' && fromAuth) return fromAuth;
@@ -51,9 +52,13 @@ export function startRealtime(deps: Deps, httpServer: http.Server, authenticate:
   const log = deps.log.child({ module: 'realtime' });
 
   const anonymousPerAddress = new Map<string, number>();
-  io.use((socket, next) => {
+  /** A login token, or an API key (looked up in PostgreSQL: a revoked one is refused at once). */
+  const identify = async (token: string | null): Promise<AuthUser | null> =>
+    token && API_KEY_PATTERN.test(token) ? verifyApiKey(deps, token).catch(() => null) : authenticate(token);
+
+  io.use(async (socket, next) => {
     const token = handshakeToken(socket);
-    const user = authenticate(token);
+    const user = await identify(token);
     socket.data.token = token;
     socket.data.user = user;
     if (user) return next();
@@ -74,9 +79,11 @@ export function startRealtime(deps: Deps, httpServer: http.Server, authenticate:
     socket.join('public');
     if (user) {
       socket.join(`user:${user.id}`);
-      // the token's end is the socket's end (node timers hold at most ~24.8 days)
-      const expiry = setTimeout(() => endSession(socket, 'Session expired'), Math.min(Math.max(user.exp * 1000 - Date.now(), 0), 2 ** 31 - 1));
-      socket.once('disconnect', () => clearTimeout(expiry));
+      if (!user.apiKeyId) {
+        // the token's end is the socket's end (an API key lives until it is revoked)
+        const expiry = setTimeout(() => endSession(socket, 'Session expired'), Math.max(user.exp * 1000 - Date.now(), 0));
+        socket.once('disconnect', () => clearTimeout(expiry));
+      }
     }
     socket.emit('message', message('connected', { authenticated: !!user, rooms: user ? [...ROOMS] : [], message: 'Connected to Aniworld' }));
 
@@ -120,10 +127,23 @@ export function startRealtime(deps: Deps, httpServer: http.Server, authenticate:
     io.to(room).emit('message', msg);
   });
 
-  // A logout, revocation or password change disconnects the sockets whose token is no longer valid.
+  // A logout, revocation, password change or deleted user disconnects the sockets whose token or key is no longer valid.
   deps.sessions.onChange(() => {
     for (const socket of io.of('/').sockets.values()) {
-      if (socket.data.user && !authenticate(socket.data.token)) endSession(socket, 'Session ended');
+      const user = socket.data.user as AuthUser | null;
+      if (!user) continue;
+      if (!user.apiKeyId) {
+        if (!authenticate(socket.data.token)) endSession(socket, 'Session ended');
+      } else {
+        void identify(socket.data.token).then((still) => { if (!still) endSession(socket, 'API key revoked'); });
+      }
+    }
+  });
+  // a revoked API key (on any process) ends its sockets here
+  void deps.notifier.listen(API_KEY_REVOKED_CHANNEL, (payload) => {
+    const id = (payload as { id?: unknown }).id;
+    for (const socket of io.of('/').sockets.values()) {
+      if ((socket.data.user as AuthUser | null)?.apiKeyId === id) endSession(socket, 'API key revoked');
     }
   });
 
