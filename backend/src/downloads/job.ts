@@ -15,7 +15,8 @@ import { placeVerified, testCrashPoint } from './placement.js';
 import { removePartFolder } from './partFolder.js';
 import { ProgressTracker } from './progress.js';
 import { episodeSources, wantedLanguages } from './sources.js';
-import { runtimeFor } from './runtime.js';
+import { RELEASED_CHANNEL, runtimeFor } from './runtime.js';
+import { sql } from '../db/pool.js';
 import { announceCompleted, announceFailed } from './announce.js';
 import type { AttemptOf, AttemptOutcome } from './attemptLog.js';
 import type { FailureClass } from './failure.js';
@@ -46,6 +47,10 @@ export async function runDownload(deps: Deps, id: string, stopSignal?: AbortSign
     stopSignal?.removeEventListener('abort', onStop);
     rt.active.delete(id);
     if (locked) await rt.locks.unlock(id).catch(() => undefined);
+    // interrupted by a shutdown: the item stays active; another worker process takes it over now
+    if (locked && (stopSignal?.aborted || rt.stopped)) {
+      await deps.db.query(sql.unsafe`select pg_notify(${RELEASED_CHANNEL}, ${JSON.stringify({ id })})`).catch(() => undefined);
+    }
     if (!stopSignal?.aborted && !rt.stopped) await dispatch(deps).catch((err) => deps.log.warn({ err }, 'dispatch after a download failed'));
   }
 }

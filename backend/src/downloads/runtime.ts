@@ -14,6 +14,8 @@ import { checkFfmpeg, discoverFfmpeg, type FfmpegInfo } from './ffmpeg.js';
  * processes tell a crashed download from a running one), and the outbound HTTP client.
  */
 export const CANCEL_CHANNEL = 'aniworld_download_cancel';
+/** A process that stops lets go of a running download: another worker process resumes it at once. */
+export const RELEASED_CHANNEL = 'aniworld_download_released';
 
 class LockSession {
   private conn: Promise<DatabasePoolConnection> | null = null;

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js';
 import { CancelledError } from './engine/errors.js';
 import { dispatch, recoverOrphans } from './queue.js';
-import { announceFfmpeg, CANCEL_CHANNEL, runtimeFor } from './runtime.js';
+import { announceFfmpeg, CANCEL_CHANNEL, RELEASED_CHANNEL, runtimeFor } from './runtime.js';
 
 /**
  * Wired in main.ts: announces ffmpeg; in worker processes listens for cancellations, resumes
@@ -28,10 +28,11 @@ export async function startDownloads(deps: Deps): Promise<{ stop(): Promise<void
     }
   };
   const tick = async () => {
-    if (running || stopped) return;
+    if (running || stopped || rt.stopped) return;
     running = check().finally(() => { running = null; });
     await running;
   };
+  await deps.notifier.listen(RELEASED_CHANNEL, () => void tick());
   const offChange = deps.settings.onChange(() => void tick());
   const timer = setInterval(() => void tick(), 10_000);
   timer.unref();

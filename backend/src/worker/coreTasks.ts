@@ -3,11 +3,13 @@ import type { TaskFactory } from './types.js';
 import { pruneRefreshSessions, pruneRevocations } from '../auth/repo.js';
 import { LoginThrottle } from '../auth/throttle.js';
 import { pruneHistory } from '../history/service.js';
+import { freeDeadPools } from './pools.js';
 
-/** Prunes expired token revocations and login sessions, old login failures, old finished Graphile Worker jobs and history beyond its retention. */
+/** Frees jobs left locked by worker processes that are gone; prunes expired token revocations and login sessions, old login failures, old finished Graphile Worker jobs and history beyond its retention. */
 export const tasks: TaskFactory = (deps) => ({
   housekeeping: async () => {
     const { db, sessions, log } = deps;
+    await freeDeadPools(db, log);
     await pruneRevocations(db);
     await pruneRefreshSessions(db);
     sessions.prune();

@@ -1,9 +1,11 @@
+import { EventEmitter } from 'node:events';
 import pg from 'pg';
-import { run, parseCrontab, type Runner, type LogFunctionFactory, Logger as WorkerLogger } from 'graphile-worker';
+import { run, parseCrontab, type Runner, type LogFunctionFactory, type WorkerEvents, Logger as WorkerLogger } from 'graphile-worker';
 import type { Deps } from '../deps.js';
 import { isDbUnreachable } from '../db/availability.js';
 import type { Logger } from '../log.js';
 import { buildTaskList, buildCrontab } from './taskList.js';
+import { freeDeadPools, PoolLiveness } from './pools.js';
 
 export interface WorkerHandle {
   runner: Runner;
@@ -63,7 +65,12 @@ export async function startWorker(deps: Deps, url: string): Promise<WorkerHandle
   const lost = (err: Error) => log.warn({ err: err.message }, 'worker database connection lost');
   pool.on('error', lost);
   pool.on('connect', (client) => client.on('error', lost));
+  // the pool's id (what Graphile writes into jobs.locked_by) is only told through this event
+  const events: WorkerEvents = new EventEmitter();
+  let poolId: string | null = null;
+  events.once('pool:create', ({ workerPool }) => { poolId = workerPool.id; });
   const runner = await run({
+    events,
     pgPool: pool,
     concurrency: deps.env.WORKER_CONCURRENCY,
     noHandleSignals: true,
@@ -72,11 +79,21 @@ export async function startWorker(deps: Deps, url: string): Promise<WorkerHandle
     parsedCronItems: parseCrontab(buildCrontab()),
     logger: new WorkerLogger(logFactory),
   });
-  log.info({ tasks: Object.keys(taskList), concurrency: deps.env.WORKER_CONCURRENCY }, 'worker started');
+  const liveness = poolId ? new PoolLiveness(url, poolId, log) : null;
+  await liveness?.start();
+  // jobs locked by worker processes that died (SIGKILL, a crash) run again: checked now and every 10 s
+  const freeDead = () => freeDeadPools(deps.db, log).catch((err) => log.warn({ err: (err as Error).message }, 'could not check for worker processes that are gone'));
+  await freeDead();
+  const timer = setInterval(() => void freeDead(), 10_000);
+  timer.unref();
+  log.info({ tasks: Object.keys(taskList), concurrency: deps.env.WORKER_CONCURRENCY, pool: poolId }, 'worker started');
   return {
     runner,
     stop: async () => {
+      clearInterval(timer);
+      // graceful: running jobs finish or are released (unlocked) by Graphile before this returns
       await runner.stop();
+      await liveness?.stop();
       await pool.end();
     },
   };

@@ -1,0 +1,80 @@
+import os from 'node:os';
+import pg from 'pg';
+import { z } from 'zod';
+import { sql, type Db } from '../db/pool.js';
+import type { Logger } from '../log.js';
+
+/**
+ * Which Graphile Worker pools are alive. Each worker process registers its pool in `worker_pools`
+ * and holds a session advisory lock on it on a connection of its own; the lock vanishes with that
+ * connection when the process dies (SIGKILL, a crash, a lost machine once TCP gives up). Any
+ * worker process frees the job rows locked by pools whose lock is free (Graphile's
+ * `force_unlock_workers`), so their jobs run again instead of waiting out Graphile's 4 h expiry.
+ */
+const lockKey = (id: string) => `worker_pool:${id}`;
+
+export class PoolLiveness {
+  private client: pg.Client | null = null;
+  private stopped = false;
+  private retry: NodeJS.Timeout | null = null;
+
+  constructor(private url: string, readonly poolId: string, private log: Logger) {}
+
+  async start(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url });
+    client.on('error', (err) => this.log.warn({ err: err.message }, 'worker pool registration connection lost'));
+    client.on('end', () => {
+      if (this.client === client) this.client = null;
+      if (!this.stopped) this.schedule(1000);
+    });
+    try {
+      await client.connect();
+      await client.query('select pg_advisory_lock(hashtextextended($1, 0))', [lockKey(this.poolId)]);
+      await client.query('insert into worker_pools (id, hostname, pid) values ($1, $2, $3) on conflict (id) do nothing', [this.poolId, os.hostname(), process.pid]);
+      this.client = client;
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      if (this.stopped) return;
+      this.log.warn({ err: (err as Error).message }, 'could not register the worker pool; retrying');
+      this.schedule(2000);
+    }
+  }
+
+  private schedule(ms: number) {
+    if (this.retry || this.stopped) return;
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      void this.start();
+    }, ms);
+    this.retry.unref();
+  }
+
+  /** After the runner stopped (its jobs released): the pool is forgotten. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    const c = this.client;
+    this.client = null;
+    if (!c) return;
+    await c.query('delete from worker_pools where id = $1', [this.poolId]).catch(() => undefined);
+    await c.end().catch(() => undefined);
+  }
+}
+
+/** Frees the jobs locked by pools that are gone and forgets those pools; answers their ids. */
+export async function freeDeadPools(db: Db, log: Logger): Promise<string[]> {
+  return db.connect(async (c) => {
+    // a live pool's lock is held by its own connection: the try fails for it
+    const dead = [...(await c.anyFirst(sql.type(z.object({ id: z.string() }))`select id from worker_pools
+      where pg_try_advisory_lock(hashtextextended('worker_pool:' || id, 0))`))];
+    if (dead.length === 0) return [];
+    try {
+      await c.query(sql.unsafe`select graphile_worker.force_unlock_workers(${sql.array(dead, 'text')})`);
+      await c.query(sql.unsafe`delete from worker_pools where id = any(${sql.array(dead, 'text')})`);
+    } finally {
+      await c.query(sql.unsafe`select pg_advisory_unlock(hashtextextended('worker_pool:' || id, 0)) from unnest(${sql.array(dead, 'text')}) as id`);
+    }
+    log.warn({ pools: dead }, 'freed the jobs left locked by worker processes that are gone');
+    return dead;
+  });
+}
