@@ -25,7 +25,7 @@ export function backupRoutes(deps: Deps): Router {
   });
 
   route(r, { method: 'post', path: base, summary: 'Back up the configuration and the database now', tags, access: 'admin',
-    description: 'One .tar.gz: config.json, every application table (one consistent snapshot), the migration list and a manifest with SHA-256 checksums. The JWT secret, API keys and the TMDB key only with include_secrets=true.',
+    description: 'One .tar.gz: config.json, every application table (one consistent snapshot), the migration list and a manifest with SHA-256 checksums. The JWT secret, API keys and the TMDB key only with include_secrets=true; notification channels and media servers keep their URLs, tokens and passwords either way (part of the configuration).',
     query: CreateQuery, responses: { 200: Created } },
   async ({ query }) => {
     const b = await createBackup(deps, { kind: 'manual', includeSecrets: query.include_secrets ?? false, name: query.name });

@@ -425,7 +425,7 @@ export interface paths {
         put?: never;
         /**
          * Back up the configuration and the database now
-         * @description One .tar.gz: config.json, every application table (one consistent snapshot), the migration list and a manifest with SHA-256 checksums. The JWT secret, API keys and the TMDB key only with include_secrets=true.
+         * @description One .tar.gz: config.json, every application table (one consistent snapshot), the migration list and a manifest with SHA-256 checksums. The JWT secret, API keys and the TMDB key only with include_secrets=true; notification channels and media servers keep their URLs, tokens and passwords either way (part of the configuration).
          *
          *     Access: administrators only (role `admin`); a `user` gets 403 FORBIDDEN.
          */

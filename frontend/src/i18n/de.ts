@@ -173,7 +173,7 @@ const de: Record<string, string> = {
   'backups.download': 'Herunterladen',
   'backups.uploaded': 'Hochgeladen als {name}',
   'backups.upload': 'Sicherung hochladen…',
-  'backups.secretsHint': 'Geheimnisse sind der Anmeldeschlüssel (JWT-Secret), API-Schlüssel und der TMDB-Schlüssel. Ohne sie behält eine Wiederherstellung die dieser Installation.',
+  'backups.secretsHint': 'Geheimnisse sind der Anmeldeschlüssel (JWT-Secret), API-Schlüssel und der TMDB-Schlüssel. Ohne sie behält eine Wiederherstellung die dieser Installation. Benachrichtigungskanäle und Medienserver behalten immer ihre URLs, Tokens und Passwörter, damit ein wiederhergestellter Server sofort benachrichtigt: Bewahren Sie jede Sicherungsdatei vertraulich auf.',
   'backups.includeSecrets': 'Geheimnisse einschließen',
   'backups.what': 'Eine Sicherung enthält die Konfiguration und die ganze Datenbank: Benutzer, Bibliothek, Warteschlange, Merklisten und Verlauf, in einer .tar.gz-Datei.',
   'users.username': 'Benutzername', 'users.role': 'Rolle', 'users.created_at': 'Angelegt', 'users.password': 'Passwort', 'users.add': 'Benutzer anlegen',

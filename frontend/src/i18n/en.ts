@@ -173,7 +173,7 @@ const en: Record<string, string> = {
   'backups.download': 'Download',
   'backups.uploaded': 'Uploaded as {name}',
   'backups.upload': 'Upload backup…',
-  'backups.secretsHint': 'Secrets are the sign-in key (JWT secret), API keys and the TMDB key. Without them a restore keeps this installation\'s.',
+  'backups.secretsHint': 'Secrets are the sign-in key (JWT secret), API keys and the TMDB key. Without them a restore keeps this installation\'s. Notification channels and media servers always keep their URLs, tokens and passwords, so a restored server notifies at once: keep every backup file private.',
   'backups.includeSecrets': 'Include secrets',
   'backups.what': 'A backup holds the configuration and the whole database: users, library, queue, watchlists and history, in one .tar.gz file.',
   'users.username': 'User name', 'users.role': 'Role', 'users.created_at': 'Created', 'users.password': 'Password', 'users.add': 'Add user',
