@@ -21,6 +21,7 @@ export const router = createRouter({
     { path: '/series/:key', name: 'series', component: () => import('./pages/SeriesPage.vue'), meta: { title: 'nav.library' } },
     { path: '/search', name: 'search', component: () => import('./pages/SearchPage.vue'), meta: { title: 'nav.search' } },
     { path: '/queue', name: 'queue', component: () => import('./pages/QueuePage.vue'), meta: { title: 'nav.queue' } },
+    { path: '/calendar', name: 'calendar', component: () => import('./pages/CalendarPage.vue'), meta: { title: 'nav.calendar' } },
     { path: '/history', name: 'history', component: () => import('./pages/HistoryPage.vue'), meta: { title: 'nav.history' } },
     { path: '/watchlist', name: 'watchlist', component: () => import('./pages/WatchlistPage.vue'), meta: { title: 'nav.watchlist' } },
     { path: '/settings', name: 'settings', component: () => import('./pages/SettingsPage.vue'), meta: { title: 'nav.settings' } },
