@@ -17,19 +17,21 @@ const root = path.resolve(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_START_ROUNDS ?? 5);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-bench-start-'));
 
-async function healthyAfter(cmd: string, args: string[], env: NodeJS.ProcessEnv, url: string): Promise<{ ms: number; child: ChildProcess }> {
+async function healthyAfter(cmd: string, args: string[], env: NodeJS.ProcessEnv, url: string): Promise<{ ms: number; child: ChildProcess; stdout: () => string }> {
   const t0 = performance.now();
   // its own process group: npm does not pass SIGTERM on to the server, so the group gets it
-  const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stderr = '';
+  let stdout = '';
   child.stderr!.on('data', (d) => (stderr += d));
+  child.stdout!.on('data', (d) => (stdout += d));
   let exited = false;
   child.on('exit', () => (exited = true));
   for (;;) {
     if (exited) throw new Error(`${cmd} ${args.join(' ')} exited before it was healthy:\n${stderr.slice(-2000)}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return { ms: performance.now() - t0, child };
+      if (res.ok) return { ms: performance.now() - t0, child, stdout: () => stdout };
     } catch {
       /* not listening yet */
     }
@@ -60,12 +62,22 @@ async function bare(): Promise<number> {
   return ms;
 }
 
-async function product(dataDir: string): Promise<number> {
+/** The server's own account of its start-up steps (main.ts logs them once listening). */
+type Phases = Record<string, number>;
+const phasesOf = (stdout: string): Phases | null => {
+  const line = stdout.split('\n').find((l) => l.includes('"startup":'));
+  return line ? (JSON.parse(line) as { startup: Phases }).startup : null;
+};
+
+async function product(dataDir: string, phases?: Phases[]): Promise<number> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
   delete env.DATABASE_URL;
   delete env.NODE_ENV;
-  const { ms, child } = await healthyAfter('npm', ['start', '--silent'], env, `http://127.0.0.1:${port}/health`);
+  const { ms, child, stdout } = await healthyAfter('npm', ['start', '--silent'], env, `http://127.0.0.1:${port}/health`);
+  await new Promise((r) => setTimeout(r, 50)); // the listening line is written just before /health answers
+  const p = phasesOf(stdout());
+  if (p && phases) phases.push(p);
   await stop(child);
   return ms;
 }
@@ -78,11 +90,12 @@ try {
   const restartDir = path.join(work, 'restart');
   await product(restartDir); // creates the database: the rounds below are restarts
   const runs = { bare: [] as number[], restart: [] as number[], fresh: [] as number[] };
+  const phases = { restart: [] as Phases[], fresh: [] as Phases[] };
   for (let i = 0; i < ROUNDS; i++) {
     // interleaved, so load that comes and goes on the machine hits all three alike
     runs.bare.push(await bare());
-    runs.restart.push(await product(restartDir));
-    runs.fresh.push(await product(path.join(work, `fresh-${i}`)));
+    runs.restart.push(await product(restartDir, phases.restart));
+    runs.fresh.push(await product(path.join(work, `fresh-${i}`), phases.fresh));
   }
   const rows: [string, number[], string][] = [
     ['(a) bare `node -e` HTTP server', runs.bare, ''],
@@ -95,6 +108,12 @@ try {
     const ratio = name.startsWith('(a)') ? '' : `  ${(m / median(runs.bare)).toFixed(1)}x (a)`;
     const verdict = target ? `  target ${target}: ${m <= (target.includes('1.0') ? 1000 : 2000) ? 'met' : 'NOT met'}` : '';
     console.log(`${name.padEnd(38)} ${fmt(m).padStart(8)}   (${xs.map(fmt).join(', ')})${ratio}${verdict}`);
+  }
+  // where the time goes: the server's own steps (medians), the rest is npm and the process start
+  for (const [name, list] of Object.entries(phases)) {
+    if (!list.length) continue;
+    const keys = Object.keys(list[0]);
+    console.log(`${name} steps (server log, median ms): ${keys.map((k) => `${k.replace(/_ms$/, '')} ${median(list.map((p) => p[k] ?? 0))}`).join(', ')}`);
   }
 } finally {
   fs.rmSync(work, { recursive: true, force: true });

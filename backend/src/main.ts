@@ -68,6 +68,15 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
     cleanups.length = 0;
   };
 
+  // how long each start-up step took, logged once listening (bench:start reads where the time goes)
+  const phases: Record<string, number> = {};
+  let mark = performance.now();
+  phases.before_main_ms = Math.round(mark); // node, loading the modules and the build check (npm's own start is before this process)
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = Math.round(now - mark);
+    mark = now;
+  };
   try {
     let databaseUrl = env.DATABASE_URL;
     if (!databaseUrl) {
@@ -75,7 +84,9 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
       cleanups.push(() => embedded.stop());
       databaseUrl = embedded.url;
     }
+    phase('database_start_ms');
     await migrate(databaseUrl, log);
+    phase('migrations_ms');
     const db: Db = await openPool(databaseUrl);
     cleanups.push(() => db.end());
     const notifier = new Notifier(databaseUrl, log.child({ module: 'notify' }));
@@ -111,6 +122,7 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
     };
 
     // cleanups run in reverse: this one after the worker stopped
+    phase('state_ms');
     const downloads = await startDownloads(deps);
     cleanups.push(() => downloads.stop());
 
@@ -126,6 +138,7 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
       // before the worker stops: running downloads end at once, keeping their partial files to resume
       cleanups.push(async () => downloads.interrupt());
     }
+    phase('downloads_and_worker_ms');
 
     let port = env.PORT;
     let url = '';
@@ -155,7 +168,8 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
         await closed;
         clearTimeout(force);
       });
-      log.info({ url }, `Aniworld is listening on ${url}`);
+      phase('http_listen_ms');
+      log.info({ url, startup: { ...phases, since_process_start_ms: Math.round(performance.now()) } }, `Aniworld is listening on ${url}`);
     }
 
     return { url, port, deps, databaseUrl, stop: stopAll };

@@ -1,0 +1,206 @@
+// npm run bench:scale: a big library and a long queue, as "download all" on long series makes them.
+// The product (`scripts/start.mjs`, built UI, embedded PostgreSQL) is seeded with 4,000 series
+// (12 episodes each, a third missing) and 10,000 pending queue items, then:
+//   (a) GET /health, sequential keep-alive requests on loopback (what any answer costs here)
+//   (b) GET /api/queue/status?per_page=50 (one page of each list, as a paging client asks)
+//   (c) GET /api/queue/status without paging parameters (500 per list)
+//   (d) GET /api/anime?per_page=50 (one library page of 4,000 series)
+//   medians (p50) and p95 of BENCH_SCALE_REQUESTS (300) each, (a) to (d) interleaved in rounds so
+//   load that comes and goes on the machine hits all alike; loopback round trips, so (a) is what the
+//   HTTP stack and the client add: (b) minus (a) is the server's own work for the page.
+// In Chromium (playwright-core, /usr/bin/chromium), medians of BENCH_SCALE_ROUNDS (5) loads:
+//   (e) the queue page: first rows on screen after navigation starts (target <= 300 ms)
+//   (f) scrolling the queue page with the mouse wheel: long tasks (PerformanceObserver 'longtask')
+//       over 50 ms (target: none)
+//   (g) the library page with 4,000 series: first series card rendered (target <= 500 ms)
+// It measures whatever UI is built from this checkout (the rows it looks for are listed below).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { chromium, type Browser } from 'playwright-core';
+import { buildStale } from '../scripts/build.mjs';
+
+const root = path.resolve(import.meta.dirname, '..');
+const REQUESTS = Number(process.env.BENCH_SCALE_REQUESTS ?? 300);
+const ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? 5);
+const SERIES = 4000;
+const QUEUE = 10_000;
+const PASSWORD = 'Bench-Passw0rd!';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// a queue row and a library card in the UI, whichever shape the pages have
+const QUEUE_ROW = '[data-test="pending"] li, [data-test="queue-row"], [data-test="pending"] [role="row"]';
+const LIBRARY_CARD = '[data-test="library-grid"] li, [data-test="library-card"]';
+
+const children: ChildProcess[] = [];
+
+function startProduct(env: NodeJS.ProcessEnv, logged: string[]): Promise<string> {
+  const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d;
+      logged.push(d.toString());
+      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
+      if (m) {
+        child.stdout!.off('data', onData);
+        child.stdout!.resume();
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d) => (out += d));
+    child.on('exit', (code) => reject(new Error(`the product exited with ${code}:\n${out.slice(-2000)}`)));
+  });
+}
+
+async function seed(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(`insert into series (key, name, site, folder, link, year)
+      select 'scale-' || g, 'Scale Series ' || g, 'aniworld.to', 'Scale Series ' || g || ' (2020)', 'https://aniworld.to/anime/stream/scale-' || g, 2020
+      from generate_series(1, ${SERIES}) g`);
+    await c.query(`insert into episodes (series_id, season, episode, title, is_downloaded)
+      select s.id, 1, e, 'Episode ' || e, (e % 3 <> 0) from series s, generate_series(1, 12) e where s.key like 'scale-%'`);
+    // three long series, "download all": 10,000 pending items in queue order
+    await c.query(`insert into download_items (serie_id, serie_folder, serie_name, season, episode, title, source)
+      select 'long-' || (g % 3), 'Long ' || (g % 3), 'Long ' || (g % 3), 1, g, 'Episode ' || g, 'manual' from generate_series(1, ${QUEUE}) g`);
+    await c.query('vacuum analyze series, episodes, download_items');
+  } finally {
+    await c.end();
+  }
+}
+
+const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+const median = (xs: number[]) => pct(xs, 0.5);
+const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
+
+async function http(base: string, auth: Record<string, string>) {
+  const pool = new Pool(base, { connections: 1 });
+  const targets: [string, string, Record<string, string>][] = [
+    ['(a) GET /health', '/health', {}],
+    ['(b) GET /api/queue/status?per_page=50', '/api/queue/status?per_page=50', auth],
+    ['(c) GET /api/queue/status (500 per list)', '/api/queue/status', auth],
+    ['(d) GET /api/anime?per_page=50 (4,000 series)', '/api/anime?per_page=50', auth],
+  ];
+  const times = targets.map(() => [] as number[]);
+  const bytes = targets.map(() => 0);
+  const one = async (i: number) => {
+    const t0 = performance.now();
+    const res = await pool.request({ path: targets[i][1], method: 'GET', headers: targets[i][2] });
+    const body = await res.body.arrayBuffer();
+    if (res.statusCode !== 200) throw new Error(`${targets[i][1]}: ${res.statusCode}`);
+    bytes[i] = body.byteLength;
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < targets.length; i++) for (let w = 0; w < 30; w++) await one(i); // warm-up
+  for (let r = 0; r < REQUESTS; r++) for (let i = 0; i < targets.length; i++) times[i].push(await one(i));
+  await pool.close();
+  return targets.map(([name], i) => ({ name, p50: median(times[i]), p95: pct(times[i], 0.95), bytes: bytes[i] }));
+}
+
+/** Navigation start to the first element matching `selector` in the DOM, and long tasks while scrolling. */
+async function pageLoad(browser: Browser, base: string, token: string, route: string, selector: string, scroll: boolean) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  // a string, not a function: tsx would wrap named functions in helpers the page does not have
+  await context.addInitScript(`(() => {
+    if (location.protocol === 'about:') return;
+    localStorage.setItem('aniworld.session', ${JSON.stringify(JSON.stringify({ token, expiresAt: new Date(Date.now() + 3_600_000).toISOString() }))});
+    window.__long = [];
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push(e.duration); }).observe({ type: 'longtask', buffered: true });
+    // checked before every frame: the first frame that can show a row
+    const tick = () => {
+      if (document.querySelector(${JSON.stringify(selector)})) window.__first = performance.now();
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  })();`);
+  const page = await context.newPage();
+  try {
+    await page.goto(base + route);
+    await page.waitForSelector(selector, { timeout: 30_000 });
+    const first = await page.evaluate(() => (window as unknown as { __first: number }).__first);
+    let longDuringScroll: number[] = [];
+    if (scroll) {
+      await page.waitForTimeout(500); // settled: what follows belongs to the scrolling
+      const box = await page.locator(selector).first().boundingBox();
+      await page.mouse.move((box?.x ?? 400) + 20, (box?.y ?? 400) + 10);
+      const before = await page.evaluate(() => (window as unknown as { __long: number[] }).__long.length);
+      for (let i = 0; i < 60; i++) {
+        await page.mouse.wheel(0, 600);
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+      }
+      await page.waitForTimeout(300);
+      longDuringScroll = await page.evaluate((n) => (window as unknown as { __long: number[] }).__long.slice(n), before);
+    }
+    const rows = await page.locator(selector).count();
+    return { first, longDuringScroll, rows };
+  } finally {
+    await context.close();
+  }
+}
+
+async function main() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-bench-scale-'));
+  let browser: Browser | null = null;
+  try {
+    await buildStale();
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    delete env.DATABASE_URL;
+    delete env.UI_DIST;
+    const log: string[] = [];
+    const base = await startProduct(env, log);
+    const pgPort = /"port":(\d+),"dir":"[^"]*postgres"/.exec(log.join(''))?.[1];
+    if (!pgPort) throw new Error('embedded PostgreSQL port not found in the log');
+    const post = (p: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(base + p, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    if ((await post('/api/auth/setup', { master_password: PASSWORD })).status !== 201) throw new Error('setup failed');
+    const { access_token: token } = await (await post('/api/auth/login', { password: PASSWORD })).json();
+    const auth = { Authorization: `Bearer ${token}` };
+    // nothing may download the seeded queue while it is measured
+    if ((await post('/api/queue/stop', {}, auth)).status !== 200) throw new Error('queue stop failed');
+    await seed(`postgres://aniworld:aniworld@127.0.0.1:${pgPort}/aniworld`);
+    const status = await (await fetch(`${base}/api/queue/status?per_page=1`, { headers: auth })).json();
+    if (status.statistics.pending_count !== QUEUE) throw new Error(`queue holds ${status.statistics.pending_count} pending items, not ${QUEUE}`);
+
+    console.log(`\n${SERIES.toLocaleString('en')} series, ${QUEUE.toLocaleString('en')} queue items; Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`);
+    const rows = await http(base, auth);
+    console.log(`\nloopback round trips, ${REQUESTS} each, interleaved (one keep-alive connection):`);
+    for (const r of rows) console.log(`${r.name.padEnd(48)} p50 ${ms(r.p50).padStart(9)}   p95 ${ms(r.p95).padStart(9)}   ${(r.bytes / 1024).toFixed(0).padStart(6)} KiB`);
+    const pageServer = rows[1].p50 - rows[0].p50;
+    console.log(`(b) a page of /api/queue/status: p50 ${ms(rows[1].p50)} (server work beyond /health: ${ms(pageServer)})   target <= 20 ms: ${rows[1].p50 <= 20 ? 'met' : 'NOT met'}`);
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    const queueFirst: number[] = [];
+    const libraryFirst: number[] = [];
+    const long: number[] = [];
+    let queueRows = 0;
+    let libraryRows = 0;
+    await pageLoad(browser, base, token, '/queue', QUEUE_ROW, false); // warm: the browser's cache holds the UI's files as a returning user's does
+    for (let i = 0; i < ROUNDS; i++) {
+      const q = await pageLoad(browser, base, token, '/queue', QUEUE_ROW, true);
+      queueFirst.push(q.first);
+      long.push(...q.longDuringScroll);
+      queueRows = q.rows;
+      const l = await pageLoad(browser, base, token, '/', LIBRARY_CARD, false);
+      libraryFirst.push(l.first);
+      libraryRows = l.rows;
+    }
+    const worst = long.length ? Math.max(...long) : 0;
+    console.log(`\nChromium, median of ${ROUNDS} loads (navigation start to the first row in the DOM):`);
+    console.log(`(e) queue page, first rows        ${ms(median(queueFirst)).padStart(9)}   (${queueFirst.map(ms).join(', ')})   ${queueRows} rows in the DOM   target <= 300 ms: ${median(queueFirst) <= 300 ? 'met' : 'NOT met'}`);
+    console.log(`(f) queue page, scrolling         ${long.length} long tasks over 50 ms in ${ROUNDS} scrolls (longest ${ms(worst)})   target: none: ${long.length === 0 ? 'met' : 'NOT met'}`);
+    console.log(`(g) library page, first render    ${ms(median(libraryFirst)).padStart(9)}   (${libraryFirst.map(ms).join(', ')})   ${libraryRows} cards in the DOM   target <= 500 ms: ${median(libraryFirst) <= 500 ? 'met' : 'NOT met'}`);
+  } finally {
+    await browser?.close();
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.on('exit', r)))));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
