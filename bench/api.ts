@@ -14,6 +14,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { embeddedAppUrl } from '../backend/src/db/embeddedRoles.js';
 import { Pool } from 'undici';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -142,7 +143,7 @@ async function main() {
     const product = await startChild([...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : []), 'scripts/start.mjs'], env, /"url":"(http:\/\/[^"]+)"/, productLog);
     const pgPort = /"port":(\d+),"dir":"[^"]*postgres"/.exec(productLog.join(''))?.[1];
     if (!pgPort) throw new Error('embedded PostgreSQL port not found in the log');
-    await seedLibrary(`postgres://aniworld:aniworld@127.0.0.1:${pgPort}/aniworld`);
+    await seedLibrary(embeddedAppUrl(path.join(dataDir, 'postgres'), pgPort));
     const post = (p: string, body: unknown) =>
       fetch(product + p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     if ((await post('/api/auth/setup', { master_password: PASSWORD })).status !== 201) throw new Error('setup failed');

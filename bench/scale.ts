@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
+import { embeddedAppUrl } from '../backend/src/db/embeddedRoles.js';
 import { Pool } from 'undici';
 import { chromium, type Browser } from 'playwright-core';
 import { buildStale } from '../scripts/build.mjs';
@@ -165,7 +166,7 @@ async function main() {
     const auth = { Authorization: `Bearer ${token}` };
     // nothing may download the seeded queue while it is measured
     if ((await post('/api/queue/stop', {}, auth)).status !== 200) throw new Error('queue stop failed');
-    await seed(`postgres://aniworld:aniworld@127.0.0.1:${pgPort}/aniworld`);
+    await seed(embeddedAppUrl(path.join(dataDir, 'postgres'), pgPort));
     const status = await (await fetch(`${base}/api/queue/status?per_page=1`, { headers: auth })).json();
     if (status.statistics.pending_count !== QUEUE) throw new Error(`queue holds ${status.statistics.pending_count} pending items, not ${QUEUE}`);
 

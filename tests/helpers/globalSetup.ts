@@ -23,7 +23,7 @@ export async function setup(project: TestProject) {
   } else {
     tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-testpg-'));
     embedded = await startEmbeddedPostgres(path.join(tmpDir, 'pg'), log);
-    adminUrl = embedded.url;
+    adminUrl = embedded.adminUrl;
   }
   template = `aniworld_tmpl_${process.pid}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: adminUrl });

