@@ -26,9 +26,12 @@ export class TokenSigner {
   }
 
   /** A short-lived access token (ACCESS_TOKEN_SECONDS) for one login session. */
-  sign(user: { id: number; username: string; role: 'admin' | 'user' }, sid: string) {
+  sign(user: { id: number; username: string; role: 'admin' | 'user'; tokens_valid_after?: number }, sid: string) {
     const jti = crypto.randomUUID();
-    const iat = Math.floor(Date.now() / 1000);
+    // a cut-off can lie up to a second ahead (a restore voids the whole second it ran in): a token
+    // issued after it must not fall under it, so its iat moves up to the cut-off (within the skew
+    // verify allows)
+    const iat = Math.max(Math.floor(Date.now() / 1000), Math.ceil((user.tokens_valid_after ?? 0) / 1000));
     const exp = iat + ACCESS_TOKEN_SECONDS;
     const { kid, key } = this.keyring.signingKey();
     const token = jwt.sign(
