@@ -31,7 +31,7 @@ export class TokenSigner {
     // a cut-off can lie up to a second ahead (a restore voids the whole second it ran in): a token
     // issued after it must not fall under it, so its iat moves up to the cut-off (within the skew
     // verify allows)
-    const iat = Math.max(Math.floor(Date.now() / 1000), Math.ceil((user.tokens_valid_after ?? 0) / 1000));
+    const iat = Math.max(Math.floor(Date.now() / 1000), Math.floor((user.tokens_valid_after ?? 0) / 1000));
     const exp = iat + ACCESS_TOKEN_SECONDS;
     const { kid, key } = this.keyring.signingKey();
     const token = jwt.sign(
