@@ -7,7 +7,17 @@ import vue from 'eslint-plugin-vue';
 import vueParser from 'vue-eslint-parser';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'frontend/dist/**', 'frontend/src/api/schema.gen.ts', '.ci/**', 'tests/e2e/screenshots/**', 'data/**', 'coverage/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'frontend/dist/**',
+      'frontend/src/api/schema.gen.ts',
+      '.ci/**',
+      'tests/e2e/screenshots/**',
+      'data/**',
+      'coverage/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],
@@ -21,10 +31,23 @@ export default tseslint.config(
       sourceType: 'module',
       globals: {
         // Node and the browser: the server, tests and tools run on Node, the UI in a browser
-        process: 'readonly', Buffer: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly',
-        setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly', URLSearchParams: 'readonly',
-        AbortSignal: 'readonly', AbortController: 'readonly',
-        window: 'readonly', document: 'readonly', navigator: 'readonly', localStorage: 'readonly', fetch: 'readonly',
+        process: 'readonly',
+        Buffer: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        AbortSignal: 'readonly',
+        AbortController: 'readonly',
+        window: 'readonly',
+        document: 'readonly',
+        navigator: 'readonly',
+        localStorage: 'readonly',
+        fetch: 'readonly',
       },
     },
     rules: {

@@ -81,7 +81,7 @@ async function fixedRate(name: string, url: string, headers: Record<string, stri
     const total = rate * seconds;
     const start = performance.now();
     const inflight: Promise<void>[] = [];
-    for (let sent = 0; sent < total; ) {
+    for (let sent = 0; sent < total;) {
       const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
       for (; sent < due; sent++) {
         const scheduled = start + (sent * 1000) / rate;
@@ -137,10 +137,21 @@ async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-bench-'));
   try {
     const bare = await startChild(['--import', 'tsx', 'bench/bareKoa.ts'], process.env, /"url":"([^"]+)"/);
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, UI_DIST: path.join(dataDir, 'no-ui') };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      UI_DIST: path.join(dataDir, 'no-ui'),
+    };
     delete env.DATABASE_URL;
     const productLog: string[] = [];
-    const product = await startChild([...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : []), 'scripts/start.mjs'], env, /"url":"(http:\/\/[^"]+)"/, productLog);
+    const product = await startChild(
+      [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : []), 'scripts/start.mjs'],
+      env,
+      /"url":"(http:\/\/[^"]+)"/,
+      productLog,
+    );
     const pgPort = /"port":(\d+),"dir":"[^"]*postgres"/.exec(productLog.join(''))?.[1];
     if (!pgPort) throw new Error('embedded PostgreSQL port not found in the log');
     await seedLibrary(embeddedAppUrl(path.join(dataDir, 'postgres'), pgPort));
@@ -154,8 +165,13 @@ async function main() {
 
     console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION} s per run, ${os.cpus().length} CPUs\n`);
     // warm every target (JIT of the servers and of autocannon itself) before the first measured run
-    for (const [url, headers] of [[`${bare}/hello`, {}], [`${product}/health`, {}], [`${product}/api/anime?per_page=20`, auth],
-      [`${product}/api/auth/status`, auth]] as const) await autocannon({ url, connections: CONNECTIONS, headers, duration: 3 });
+    for (const [url, headers] of [
+      [`${bare}/hello`, {}],
+      [`${product}/health`, {}],
+      [`${product}/api/anime?per_page=20`, auth],
+      [`${product}/api/auth/status`, auth],
+    ] as const)
+      await autocannon({ url, connections: CONNECTIONS, headers, duration: 3 });
     const results: Result[] = [];
     results.push(await load('(a) bare Koa hello', `${bare}/hello`));
     if (want('b')) results.push(await load('(b) product GET /health', `${product}/health`));
@@ -175,7 +191,7 @@ async function main() {
       'req/s': Math.round(r.rps),
       'p50 ms': r.p50,
       'p99 ms': r.p99,
-      'x bare (mean of a, a\')': (r.rps / base).toFixed(2),
+      "x bare (mean of a, a')": (r.rps / base).toFixed(2),
       errors: r.errors + r.non2xx,
     }));
     console.table(rows);

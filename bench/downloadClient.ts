@@ -35,11 +35,23 @@ const t0 = performance.now();
 const verifier = new VerifyAhead({ ffmpegPath: bins.ffmpeg, signal });
 const edges = mode === 'hls' ? new SegmentEdges({ ffmpegPath: bins.ffmpeg, signal }) : null;
 const mp4File = path.join(part, 'download.mp4');
-const fileEdges = mode === 'mp4' ? new FileEdges({ ffmpegPath: bins.ffmpeg, signal, file: mp4File, resumed: fs.existsSync(mp4File) && fs.statSync(mp4File).size > 0, request: { url, headers: common.headers, dispatcher, signal }, throttle: common.throttle }) : null;
-const onProgress = edges ? undefined : (done: number, total: number | null) => {
-  fileEdges!.progress(done, total);
-  if (!fileEdges!.active) verifier.progress(done, total);
-};
+const fileEdges =
+  mode === 'mp4'
+    ? new FileEdges({
+        ffmpegPath: bins.ffmpeg,
+        signal,
+        file: mp4File,
+        resumed: fs.existsSync(mp4File) && fs.statSync(mp4File).size > 0,
+        request: { url, headers: common.headers, dispatcher, signal },
+        throttle: common.throttle,
+      })
+    : null;
+const onProgress = edges
+  ? undefined
+  : (done: number, total: number | null) => {
+      fileEdges!.progress(done, total);
+      if (!fileEdges!.active) verifier.progress(done, total);
+    };
 let file: string;
 let expected: number | null = null;
 let ext: 'mkv' | 'mp4';
@@ -50,8 +62,17 @@ if (mode === 'hls') {
   fs.rmSync(file, { force: true });
   void warmUpRemux(bins.ffmpeg); // as attempt.ts (a fresh process: as the product's first download)
   const r = await downloadHls({
-    ...common, url, dir: path.join(part, 'segments'), quality: null, concurrency: Number(conc ?? DownloadsConfig.parse({}).hls_segment_concurrency), retries: 4, onProgress, watcher: edges!,
-    consume: async (files) => { remuxErrors = await remuxSegments({ ffmpegPath: bins.ffmpeg, files, output: file, container: 'mkv', signal }); },
+    ...common,
+    url,
+    dir: path.join(part, 'segments'),
+    quality: null,
+    concurrency: Number(conc ?? DownloadsConfig.parse({}).hls_segment_concurrency),
+    retries: 4,
+    onProgress,
+    watcher: edges!,
+    consume: async (files) => {
+      remuxErrors = await remuxSegments({ ffmpegPath: bins.ffmpeg, files, output: file, container: 'mkv', signal });
+    },
   });
   if (remuxErrors) throw new Error(`remux reported errors: ${remuxErrors}`);
   expected = r.totalDuration;

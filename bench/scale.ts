@@ -168,16 +168,28 @@ async function main() {
     if ((await post('/api/queue/stop', {}, auth)).status !== 200) throw new Error('queue stop failed');
     await seed(embeddedAppUrl(path.join(dataDir, 'postgres'), pgPort));
     const status = await (await fetch(`${base}/api/queue/status?per_page=1`, { headers: auth })).json();
-    if (status.statistics.pending_count !== QUEUE) throw new Error(`queue holds ${status.statistics.pending_count} pending items, not ${QUEUE}`);
+    if (status.statistics.pending_count !== QUEUE)
+      throw new Error(`queue holds ${status.statistics.pending_count} pending items, not ${QUEUE}`);
 
-    console.log(`\n${SERIES.toLocaleString('en')} series, ${QUEUE.toLocaleString('en')} queue items; Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`);
+    console.log(
+      `\n${SERIES.toLocaleString('en')} series, ${QUEUE.toLocaleString('en')} queue items; Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
+    );
     const rows = await http(base, auth);
     console.log(`\nloopback round trips, ${REQUESTS} each, interleaved (one keep-alive connection):`);
-    for (const r of rows) console.log(`${r.name.padEnd(48)} p50 ${ms(r.p50).padStart(9)}   p95 ${ms(r.p95).padStart(9)}   ${(r.bytes / 1024).toFixed(0).padStart(6)} KiB`);
+    for (const r of rows)
+      console.log(
+        `${r.name.padEnd(48)} p50 ${ms(r.p50).padStart(9)}   p95 ${ms(r.p95).padStart(9)}   ${(r.bytes / 1024).toFixed(0).padStart(6)} KiB`,
+      );
     const pageServer = rows[1].p50 - rows[0].p50;
-    console.log(`(b) a page of /api/queue/status: p50 ${ms(rows[1].p50)} (server work beyond /health: ${ms(pageServer)})   target <= 20 ms: ${rows[1].p50 <= 20 ? 'met' : 'NOT met'}`);
+    console.log(
+      `(b) a page of /api/queue/status: p50 ${ms(rows[1].p50)} (server work beyond /health: ${ms(pageServer)})   target <= 20 ms: ${rows[1].p50 <= 20 ? 'met' : 'NOT met'}`,
+    );
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
     const queueFirst: number[] = [];
     const libraryFirst: number[] = [];
     const long: number[] = [];
@@ -195,9 +207,15 @@ async function main() {
     }
     const worst = long.length ? Math.max(...long) : 0;
     console.log(`\nChromium, median of ${ROUNDS} loads (navigation start to the first row in the DOM):`);
-    console.log(`(e) queue page, first rows        ${ms(median(queueFirst)).padStart(9)}   (${queueFirst.map(ms).join(', ')})   ${queueRows} rows in the DOM   target <= 300 ms: ${median(queueFirst) <= 300 ? 'met' : 'NOT met'}`);
-    console.log(`(f) queue page, scrolling         ${long.length} long tasks over 50 ms in ${ROUNDS} scrolls (longest ${ms(worst)})   target: none: ${long.length === 0 ? 'met' : 'NOT met'}`);
-    console.log(`(g) library page, first render    ${ms(median(libraryFirst)).padStart(9)}   (${libraryFirst.map(ms).join(', ')})   ${libraryRows} cards in the DOM   target <= 500 ms: ${median(libraryFirst) <= 500 ? 'met' : 'NOT met'}`);
+    console.log(
+      `(e) queue page, first rows        ${ms(median(queueFirst)).padStart(9)}   (${queueFirst.map(ms).join(', ')})   ${queueRows} rows in the DOM   target <= 300 ms: ${median(queueFirst) <= 300 ? 'met' : 'NOT met'}`,
+    );
+    console.log(
+      `(f) queue page, scrolling         ${long.length} long tasks over 50 ms in ${ROUNDS} scrolls (longest ${ms(worst)})   target: none: ${long.length === 0 ? 'met' : 'NOT met'}`,
+    );
+    console.log(
+      `(g) library page, first render    ${ms(median(libraryFirst)).padStart(9)}   (${libraryFirst.map(ms).join(', ')})   ${libraryRows} cards in the DOM   target <= 500 ms: ${median(libraryFirst) <= 500 ? 'met' : 'NOT met'}`,
+    );
   } finally {
     await browser?.close();
     for (const c of children) c.kill('SIGTERM');

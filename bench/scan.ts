@@ -104,9 +104,13 @@ async function main() {
     console.log(`fdir sees ${files} files; rss before scanning ${mb(process.memoryUsage().rss)}`);
 
     const [importMs, first] = await time(() => scanDisk(deps));
-    const downloaded = await db.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from episodes where is_downloaded`);
+    const downloaded = await db.oneFirst(
+      sql.type(z.object({ n: z.number() }))`select count(*)::int as n from episodes where is_downloaded`,
+    );
     if (downloaded !== SERIES * EPISODES) throw new Error(`import scan recorded ${downloaded} episodes, expected ${SERIES * EPISODES}`);
-    console.log(`first scan (import, writes ${downloaded} episode rows): ${ms(importMs)}, ${first.changed} folders changed; rss now ${mb(process.memoryUsage().rss)}, peak so far ${mb(peakRss)}`);
+    console.log(
+      `first scan (import, writes ${downloaded} episode rows): ${ms(importMs)}, ${first.changed} folders changed; rss now ${mb(process.memoryUsage().rss)}, peak so far ${mb(peakRss)}`,
+    );
 
     const fdirTimes: number[] = [];
     const fullTimes: number[] = [];
@@ -156,11 +160,17 @@ async function main() {
     console.log(`median of ${ROUNDS} (best in brackets; on a shared machine the best is the steadier figure)`);
     console.log(`(a) fdir bare walk            ${ms(a).padStart(10)} [${ms(amin)}]   runs ${runs(fdirTimes)}`);
     console.log(`(b) product full scan         ${ms(b).padStart(10)} [${ms(bmin)}]   runs ${runs(fullTimes)}`);
-    console.log(`(c) rescan after 1% changed   ${ms(c).padStart(10)} [${ms(cmin)}]   runs ${runs(rescanTimes)}   (${changedRound} folders changed)`);
+    console.log(
+      `(c) rescan after 1% changed   ${ms(c).padStart(10)} [${ms(cmin)}]   runs ${runs(rescanTimes)}   (${changedRound} folders changed)`,
+    );
     console.log(`ratio b/a = ${(b / a).toFixed(2)}x [${(bmin / amin).toFixed(2)}x]  (target <= 2x)`);
     console.log(`ratio c/b = ${(c / b).toFixed(2)}x [${(cmin / bmin).toFixed(2)}x]  (target <= 0.3x)`);
-    console.log(`    rescan, state reloaded    ${ms(median(coldTimes)).padStart(10)}   runs ${runs(coldTimes)}   ratio /b = ${(median(coldTimes) / b).toFixed(2)}x (first rescan of a process; no target)`);
-    console.log(`    first import scan         ${ms(importMs).padStart(10)}   ratio /a = ${(importMs / a).toFixed(2)}x (writes every episode row; no target)`);
+    console.log(
+      `    rescan, state reloaded    ${ms(median(coldTimes)).padStart(10)}   runs ${runs(coldTimes)}   ratio /b = ${(median(coldTimes) / b).toFixed(2)}x (first rescan of a process; no target)`,
+    );
+    console.log(
+      `    first import scan         ${ms(importMs).padStart(10)}   ratio /a = ${(importMs / a).toFixed(2)}x (writes every episode row; no target)`,
+    );
     console.log(`peak memory of the product's process (RSS; database and the fdir child excluded): ${mb(rssPeak)} (target < 150 MB)`);
     await db.end();
   } finally {

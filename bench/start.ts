@@ -17,7 +17,12 @@ const root = path.resolve(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_START_ROUNDS ?? 5);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-bench-start-'));
 
-async function healthyAfter(cmd: string, args: string[], env: NodeJS.ProcessEnv, url: string): Promise<{ ms: number; child: ChildProcess; stdout: () => string }> {
+async function healthyAfter(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  url: string,
+): Promise<{ ms: number; child: ChildProcess; stdout: () => string }> {
   const t0 = performance.now();
   // its own process group: npm does not pass SIGTERM on to the server, so the group gets it
   const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -102,7 +107,9 @@ try {
     ['(b) `npm start`, restart', runs.restart, '<= 1.0 s'],
     ['(c) `npm start`, fresh data folder', runs.fresh, '<= 2.0 s'],
   ];
-  console.log(`\nspawn to GET /health 200, median of ${ROUNDS} (Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)})`);
+  console.log(
+    `\nspawn to GET /health 200, median of ${ROUNDS} (Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)})`,
+  );
   for (const [name, xs, target] of rows) {
     const m = median(xs);
     const ratio = name.startsWith('(a)') ? '' : `  ${(m / median(runs.bare)).toFixed(1)}x (a)`;
@@ -113,7 +120,9 @@ try {
   for (const [name, list] of Object.entries(phases)) {
     if (!list.length) continue;
     const keys = Object.keys(list[0]);
-    console.log(`${name} steps (server log, median ms): ${keys.map((k) => `${k.replace(/_ms$/, '')} ${median(list.map((p) => p[k] ?? 0))}`).join(', ')}`);
+    console.log(
+      `${name} steps (server log, median ms): ${keys.map((k) => `${k.replace(/_ms$/, '')} ${median(list.map((p) => p[k] ?? 0))}`).join(', ')}`,
+    );
   }
 } finally {
   fs.rmSync(work, { recursive: true, force: true });

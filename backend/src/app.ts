@@ -30,7 +30,27 @@ import { healthFastPath } from './health/fastPath.js';
 
 /** Every domain's router. Domains add theirs here. */
 export function domainRouters(deps: Deps): Router[] {
-  return [healthRoutes(deps), authRoutes(deps), userRoutes(deps), settingsRoutes(deps), backupRoutes(deps), logsRoutes(deps), libraryRoutes(deps), coverRoutes(deps), realtimeRoutes(deps), metadataRoutes(deps), schedulerRoutes(deps), tasksRoutes(deps), watchlistRoutes(deps), downloadRoutes(deps), notificationRoutes(deps), calendarRoutes(deps), importListRoutes(deps), historyRoutes(deps), docsRoutes(deps.version)];
+  return [
+    healthRoutes(deps),
+    authRoutes(deps),
+    userRoutes(deps),
+    settingsRoutes(deps),
+    backupRoutes(deps),
+    logsRoutes(deps),
+    libraryRoutes(deps),
+    coverRoutes(deps),
+    realtimeRoutes(deps),
+    metadataRoutes(deps),
+    schedulerRoutes(deps),
+    tasksRoutes(deps),
+    watchlistRoutes(deps),
+    downloadRoutes(deps),
+    notificationRoutes(deps),
+    calendarRoutes(deps),
+    importListRoutes(deps),
+    historyRoutes(deps),
+    docsRoutes(deps.version),
+  ];
 }
 
 export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {
@@ -38,7 +58,12 @@ export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {
   app.silent = true;
   app.use(requestFrame(deps.log, deps.log.child({ module: 'http' }), deps.dbAvailability));
   // DELETE too: DELETE /api/queue names its items in the body (spec section 4)
-  const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'] });
+  const parseBody = bodyParser({
+    enableTypes: ['json'],
+    jsonLimit: '1mb',
+    encoding: 'utf-8',
+    parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
+  });
   app.use((ctx, next) => (ctx.method === 'GET' || ctx.method === 'HEAD' ? next() : parseBody(ctx, next)));
   app.use(guard(deps));
   const routers = [...domainRouters(deps), ...extraRouters];

@@ -4,9 +4,7 @@ import { animeDirectoryProblem } from './settings/animeDirectory.js';
 import { trustedProxiesProblem } from './http/clientIp.js';
 
 /** The only reader of process.env: parsed once, frozen, every bad variable listed. */
-const bool = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
-  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+const bool = z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off']).transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
@@ -39,7 +37,17 @@ const EnvSchema = z.object({
    */
   ANIWORLD_TEST_CRASH_AT: z.enum(['before_rename', 'after_rename', 'after_library_write', 'after_db_write']).optional(),
   /** The server's time zone for the rescan schedule (IANA name, e.g. Europe/Berlin). */
-  TZ: z.string().refine((tz) => { try { new Intl.DateTimeFormat('en-US', { timeZone: tz }); return true; } catch { return false; } }, 'TZ must be an IANA time zone such as Europe/Berlin').optional(),
+  TZ: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'TZ must be an IANA time zone such as Europe/Berlin')
+    .optional(),
 });
 
 export type Env = Readonly<
@@ -61,7 +69,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const env = parsed.data;
   const animeProblem = env.ANIME_DIR ? animeDirectoryProblem(env.ANIME_DIR, path.resolve(env.DATA_DIR)) : null;
   if (animeProblem) throw new EnvError(`Invalid environment:\n  ANIME_DIR: ${animeProblem}`);
-  const proxies = env.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean);
+  const proxies = env.TRUSTED_PROXIES.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const proxyProblem = trustedProxiesProblem(proxies);
   if (proxyProblem) throw new EnvError(`Invalid environment:\n  TRUSTED_PROXIES: ${proxyProblem}`);
   return Object.freeze({

@@ -8,8 +8,19 @@ export type { Logger };
 
 /** Keys whose values never reach a log line, wherever they appear. */
 const SECRET_KEYS = [
-  'password', 'master_password', 'new_password', 'current_password', 'token', 'access_token',
-  'authorization', 'api_key', 'apiKey', 'secret', 'jwt_secret', 'cookie', 'webhook_url',
+  'password',
+  'master_password',
+  'new_password',
+  'current_password',
+  'token',
+  'access_token',
+  'authorization',
+  'api_key',
+  'apiKey',
+  'secret',
+  'jwt_secret',
+  'cookie',
+  'webhook_url',
 ];
 
 const redactPaths = [
@@ -96,7 +107,10 @@ export interface Logging {
  */
 export async function createLogging(opts: { level: string; stream?: NodeJS.WritableStream; rotation?: RotationOptions }): Promise<Logging> {
   const tail = new LogTail();
-  const streams: pino.StreamEntry[] = [{ stream: opts.stream ?? process.stdout, level: 'trace' }, { stream: tail.stream, level: 'trace' }];
+  const streams: pino.StreamEntry[] = [
+    { stream: opts.stream ?? process.stdout, level: 'trace' },
+    { stream: tail.stream, level: 'trace' },
+  ];
   let file: { file: string } | null = null;
   let fileBase: string | null = null;
   if (opts.rotation) {
@@ -104,20 +118,31 @@ export async function createLogging(opts: { level: string; stream?: NodeJS.Writa
     fs.mkdirSync(r.dir, { recursive: true });
     fileBase = `${r.name}-${r.role}`;
     const roll = await pinoRoll({
-      file: path.join(r.dir, fileBase), extension: '.log', size: `${Math.max(1, Math.round(r.maxBytes / 1024))}k`,
-      limit: { count: Math.max(1, r.backupCount), removeOtherLogFiles: true }, mkdir: true,
+      file: path.join(r.dir, fileBase),
+      extension: '.log',
+      size: `${Math.max(1, Math.round(r.maxBytes / 1024))}k`,
+      limit: { count: Math.max(1, r.backupCount), removeOtherLogFiles: true },
+      mkdir: true,
     });
     file = roll as unknown as { file: string };
     streams.push({ stream: roll, level: 'trace' });
   }
   const log = pino(baseOptions(opts.level), pino.multistream(streams));
   return {
-    log, tail, fileBase,
+    log,
+    tail,
+    fileBase,
     currentFile: () => file?.file ?? null,
-    setLevel: (level: string) => { log.level = level; },
+    setLevel: (level: string) => {
+      log.level = level;
+    },
     close: async () => {
       const dest = file as unknown as { flushSync?(): void; end?(): void } | null;
-      try { dest?.flushSync?.(); } catch { /* not ready yet */ }
+      try {
+        dest?.flushSync?.();
+      } catch {
+        /* not ready yet */
+      }
       dest?.end?.();
     },
   };

@@ -26,9 +26,7 @@ import { createRequestHandler } from './app.js';
 import { systemClock, type Clock, type Deps } from './deps.js';
 import { syncAnimeDirectory } from './library/service.js';
 
-export const VERSION: string = JSON.parse(
-  fs.readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8'),
-).version;
+export const VERSION: string = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')).version;
 
 export interface AppHandle {
   url: string;
@@ -54,7 +52,13 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
     level: env.LOG_LEVEL ?? CONFIG_LEVELS[logCfg.level],
     stream: opts.logStream,
     rotation: env.LOG_FILE
-      ? { dir: logsDir(env.DATA_DIR), name: logBaseName(logCfg), role: env.ROLE, maxBytes: logCfg.max_bytes, backupCount: logCfg.backup_count }
+      ? {
+          dir: logsDir(env.DATA_DIR),
+          name: logBaseName(logCfg),
+          role: env.ROLE,
+          maxBytes: logCfg.max_bytes,
+          backupCount: logCfg.backup_count,
+        }
       : undefined,
   });
   const log: Logger = logging.log;
@@ -106,11 +110,20 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
     if (!env.LOG_LEVEL) {
       logging.setLevel(CONFIG_LEVELS[settings.get().logging.level]);
       const offLevel = settings.onChange((cfg) => logging.setLevel(CONFIG_LEVELS[cfg.logging.level]));
-      cleanups.push(async () => { offLevel(); });
+      cleanups.push(async () => {
+        offLevel();
+      });
     }
 
     const deps: Deps = {
-      env, log, logging, db, notifier, bus, sessions, settings,
+      env,
+      log,
+      logging,
+      db,
+      notifier,
+      bus,
+      sessions,
+      settings,
       dbAvailability: new DbAvailability(() => notifier.connected),
       keyring,
       signer: new TokenSigner(keyring),
@@ -155,7 +168,10 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
       port = (server.address() as { port: number }).port;
       if ((await countUsers(db)) === 0) {
         // first run: the setup code a remote browser needs (a loopback one does not)
-        log.warn({ setup_code: setupCode(env.DATA_DIR) }, 'not set up yet: open the web UI and enter this setup code (not needed from this machine)');
+        log.warn(
+          { setup_code: setupCode(env.DATA_DIR) },
+          'not set up yet: open the web UI and enter this setup code (not needed from this machine)',
+        );
       }
       url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
       cleanups.push(async () => {
@@ -194,7 +210,10 @@ export async function main() {
     handle.deps.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
-    handle.stop().then(() => process.exit(0), () => process.exit(1));
+    handle.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   // A stray rejection (a library that records something without awaiting it while the database
   // is away) is logged, never a reason to exit: the appliance runs unattended.
@@ -208,4 +227,3 @@ export async function main() {
     process.on(signal, () => shutdown(signal));
   }
 }
-

@@ -15,8 +15,18 @@ declare module 'vue-router' {
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
-    { path: '/setup', name: 'setup', component: () => import('./pages/SetupPage.vue'), meta: { bare: true, public: true, title: 'nav.setup' } },
-    { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { bare: true, public: true, title: 'nav.login' } },
+    {
+      path: '/setup',
+      name: 'setup',
+      component: () => import('./pages/SetupPage.vue'),
+      meta: { bare: true, public: true, title: 'nav.setup' },
+    },
+    {
+      path: '/login',
+      name: 'login',
+      component: () => import('./pages/LoginPage.vue'),
+      meta: { bare: true, public: true, title: 'nav.login' },
+    },
     { path: '/', name: 'library', component: () => import('./pages/LibraryPage.vue'), meta: { title: 'nav.library' } },
     { path: '/series/:key', name: 'series', component: () => import('./pages/SeriesPage.vue'), meta: { title: 'nav.library' } },
     { path: '/search', name: 'search', component: () => import('./pages/SearchPage.vue'), meta: { title: 'nav.search' } },

@@ -76,9 +76,13 @@ describe('the route registry', () => {
 
   it('a route without a declared role is found by the walk, and route() refuses one', () => {
     const r = new Router();
-    r.get('/api/forgotten', (ctx) => { ctx.body = 'x'; });
+    r.get('/api/forgotten', (ctx) => {
+      ctx.body = 'x';
+    });
     expect(operationsOf([r])).toEqual([{ method: 'GET', path: '/api/forgotten', access: undefined }]);
-    const spec = { method: 'get', path: '/api/forgotten2', summary: 'x', tags: [], responses: { 200: null } } as unknown as Parameters<typeof route>[1];
+    const spec = { method: 'get', path: '/api/forgotten2', summary: 'x', tags: [], responses: { 200: null } } as unknown as Parameters<
+      typeof route
+    >[1];
     expect(() => route(new Router(), spec, () => null)).toThrow(/access/);
   });
 
@@ -94,12 +98,14 @@ describe('the route registry', () => {
       const anon = await client(srv.url).call(op.method, p, body, headers);
       const asUser = await client(srv.url, userToken()).call(op.method, p, body, headers);
       const asAdmin = await client(srv.url, adminToken()).call(op.method, p, body, headers);
-      const ok = op.access === 'public'
-        ? through(anon.status) && through(asUser.status) && through(asAdmin.status)
-        : op.access === 'user'
-          ? expect401(anon.status, anon.body) && through(asUser.status) && through(asAdmin.status)
-          : expect401(anon.status, anon.body) && expect403(asUser.status, asUser.body) && through(asAdmin.status);
-      if (!ok) wrong.push(`${op.method} ${op.path} (${op.access}): anonymous ${anon.status}, user ${asUser.status}, admin ${asAdmin.status}`);
+      const ok =
+        op.access === 'public'
+          ? through(anon.status) && through(asUser.status) && through(asAdmin.status)
+          : op.access === 'user'
+            ? expect401(anon.status, anon.body) && through(asUser.status) && through(asAdmin.status)
+            : expect401(anon.status, anon.body) && expect403(asUser.status, asUser.body) && through(asAdmin.status);
+      if (!ok)
+        wrong.push(`${op.method} ${op.path} (${op.access}): anonymous ${anon.status}, user ${asUser.status}, admin ${asAdmin.status}`);
     }
     expect(wrong).toEqual([]);
   });

@@ -25,7 +25,11 @@ describe('first-run setup code', () => {
     // the proxy itself (loopback peer, no X-Forwarded-For) is not local either
     expect((await anon.post('/api/auth/setup', { master_password: ADMIN_PASSWORD })).status).toBe(403);
     expect((await anon.get('/api/auth/status')).body.configured).toBe(false);
-    const ok = await anon.post('/api/auth/setup', { master_password: ADMIN_PASSWORD, setup_code: code }, { 'X-Forwarded-For': '203.0.113.9' });
+    const ok = await anon.post(
+      '/api/auth/setup',
+      { master_password: ADMIN_PASSWORD, setup_code: code },
+      { 'X-Forwarded-For': '203.0.113.9' },
+    );
     expect(ok.status).toBe(201);
     expect(fs.existsSync(path.join(srv.dataDir, 'setup_code'))).toBe(false); // one time
   });

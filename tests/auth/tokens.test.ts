@@ -12,12 +12,21 @@ async function login(base: string, body: Record<string, unknown> = {}) {
   expect(res.status, res.text).toBe(200);
   const setCookie = res.headers.getSetCookie();
   expect(setCookie).toHaveLength(1);
-  return { token: res.body.access_token as string, expiresAt: res.body.expires_at as string, setCookie: setCookie[0]!, cookie: setCookie[0]!.split(';')[0]! };
+  return {
+    token: res.body.access_token as string,
+    expiresAt: res.body.expires_at as string,
+    setCookie: setCookie[0]!,
+    cookie: setCookie[0]!.split(';')[0]!,
+  };
 }
 
 const refresh = (base: string, cookie?: string) => client(base).post('/api/auth/refresh', undefined, cookie ? { Cookie: cookie } : {});
 const claimsOf = (token: string) => jwt.decode(token, { complete: true }) as { header: { kid: string }; payload: Record<string, any> };
-const attributes = (setCookie: string) => setCookie.split(';').slice(1).map((a) => a.trim().toLowerCase());
+const attributes = (setCookie: string) =>
+  setCookie
+    .split(';')
+    .slice(1)
+    .map((a) => a.trim().toLowerCase());
 
 beforeAll(async () => {
   srv = await startTestServer();
@@ -94,12 +103,19 @@ describe('access tokens and the refresh cookie', () => {
     expect((await refresh(srv.url, second.cookie)).status).toBe(200);
   });
 
-  it('a password change ends the other sessions but keeps the caller\'s', async () => {
-    const created = await client(srv.url, (await login(srv.url)).token).post('/api/users', { username: 'mia', password: 'Mia-pass-123!', role: 'user' });
+  it("a password change ends the other sessions but keeps the caller's", async () => {
+    const created = await client(srv.url, (await login(srv.url)).token).post('/api/users', {
+      username: 'mia',
+      password: 'Mia-pass-123!',
+      role: 'user',
+    });
     expect(created.status, created.text).toBe(201);
     const mine = await login(srv.url, { username: 'mia', password: 'Mia-pass-123!' });
     const elsewhere = await login(srv.url, { username: 'mia', password: 'Mia-pass-123!' });
-    const changed = await client(srv.url, mine.token).put('/api/users/me/password', { current_password: 'Mia-pass-123!', new_password: 'Mia-pass-456!' });
+    const changed = await client(srv.url, mine.token).put('/api/users/me/password', {
+      current_password: 'Mia-pass-123!',
+      new_password: 'Mia-pass-456!',
+    });
     expect(changed.status, changed.text).toBe(200);
     expect((await refresh(srv.url, elsewhere.cookie)).status).toBe(401);
     expect((await client(srv.url, elsewhere.token).get('/api/anime')).status).toBe(401);

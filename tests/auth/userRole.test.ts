@@ -76,7 +76,15 @@ describe('a user account', () => {
   });
 
   it('reads the library, the queue and the tasks', async () => {
-    for (const p of ['/api/anime', '/api/anime/status', '/api/anime/shared', '/api/queue/status', '/api/tasks', '/api/health/detailed', '/api/users/me']) {
+    for (const p of [
+      '/api/anime',
+      '/api/anime/status',
+      '/api/anime/shared',
+      '/api/queue/status',
+      '/api/tasks',
+      '/api/health/detailed',
+      '/api/users/me',
+    ]) {
       expect((await kid.get(p)).status, p).toBe(200);
     }
   });
@@ -84,8 +92,10 @@ describe('a user account', () => {
   it('changes and removes only the queue items they added', async () => {
     const mine = (await kid.post('/api/queue/add', { serie_id: 'shared', episodes: [{ season: 1, episode: 1 }] })).body.added_items[0];
     const mine2 = (await kid.post('/api/queue/add', { serie_id: 'shared', episodes: [{ season: 1, episode: 4 }] })).body.added_items[0];
-    const admins = (await env.api.post('/api/queue/add', { serie_id: 'shared', episodes: [{ season: 1, episode: 2 }] })).body.added_items[0];
-    const system = (await queueEpisodes(env.srv.deps, { serie_id: 'shared', episodes: [{ season: 1, episode: 3 }], source: 'rescan' })).added_items[0]!;
+    const admins = (await env.api.post('/api/queue/add', { serie_id: 'shared', episodes: [{ season: 1, episode: 2 }] })).body
+      .added_items[0];
+    const system = (await queueEpisodes(env.srv.deps, { serie_id: 'shared', episodes: [{ season: 1, episode: 3 }], source: 'rescan' }))
+      .added_items[0]!;
     const pending = (await status(env)).status.pending_queue;
     expect(pending.find((i: any) => i.id === mine).added_by).toBe(kidId);
     expect(pending.find((i: any) => i.id === system).added_by).toBeNull();

@@ -29,21 +29,25 @@ afterAll(async () => {
 });
 
 describe('a backup without secrets and the notification channels', () => {
-  it('keeps the channels\' and media servers\' secrets; a restored fresh install notifies with them', async () => {
+  it("keeps the channels' and media servers' secrets; a restored fresh install notifies with them", async () => {
     const { api, token } = await adminClient(source.url);
     const put = await api.put('/api/config', {
       tmdb: { api_key: '0123456789abcdef0123456789abcdef' },
-      notifications: { webhooks: [
-        { id: 'ntfy', type: 'ntfy', url: `${hooks.url}/ntfy/aniworld`, token: 's3cret-ntfy', events: ['download_completed'] },
-        { id: 'disc', type: 'discord', url: `${hooks.url}/discord/123/s3cret-discord`, events: ['download_completed'] },
-      ] },
+      notifications: {
+        webhooks: [
+          { id: 'ntfy', type: 'ntfy', url: `${hooks.url}/ntfy/aniworld`, token: 's3cret-ntfy', events: ['download_completed'] },
+          { id: 'disc', type: 'discord', url: `${hooks.url}/discord/123/s3cret-discord`, events: ['download_completed'] },
+        ],
+      },
       media_servers: { servers: [{ id: 'jelly', type: 'jellyfin', url: 'http://127.0.0.1:9', token: 's3cret-jelly' }] },
     });
     expect(put.status, put.text).toBe(200);
 
     const made = await api.post('/api/config/backups?include_secrets=false');
     expect(made.status, made.text).toBe(200);
-    const dl = await fetch(`${source.url}/api/config/backups/${made.body.name}/download`, { headers: { Authorization: `Bearer ${token}` } });
+    const dl = await fetch(`${source.url}/api/config/backups/${made.body.name}/download`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     const file = path.join(tmp, made.body.name);
     fs.writeFileSync(file, Buffer.from(await dl.arrayBuffer()));
 
@@ -62,7 +66,9 @@ describe('a backup without secrets and the notification channels', () => {
     // a fresh install takes the file and restores it
     const fresher = await adminClient(fresh.url);
     const up = await fetch(`${fresh.url}/api/config/backups/upload`, {
-      method: 'POST', body: new Uint8Array(fs.readFileSync(file)), headers: { Authorization: `Bearer ${fresher.token}`, 'Content-Type': 'application/gzip' },
+      method: 'POST',
+      body: new Uint8Array(fs.readFileSync(file)),
+      headers: { Authorization: `Bearer ${fresher.token}`, 'Content-Type': 'application/gzip' },
     });
     const uploaded = (await up.json()) as { name: string };
     expect(up.status).toBe(201);

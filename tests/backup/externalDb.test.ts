@@ -38,7 +38,11 @@ const title = why
   : 'backups with an external DATABASE_URL';
 
 const dbName = `aniworld_ext_${crypto.randomBytes(5).toString('hex')}`;
-const dbUrl = (() => { const u = new URL(SERVER); u.pathname = `/${dbName}`; return u.toString(); })();
+const dbUrl = (() => {
+  const u = new URL(SERVER);
+  u.pathname = `/${dbName}`;
+  return u.toString();
+})();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-extdb-'));
 let fake: FakeAniworld;
 let embedded: AppHandle;
@@ -55,10 +59,16 @@ async function carry(fromUrl: string, toUrl: string) {
   const from = await admin(fromUrl);
   const made = await from.post('/api/config/backups?include_secrets=true');
   expect(made.status, made.text).toBe(200);
-  const file = await fetch(`${fromUrl}/api/config/backups/${made.body.name}/download`, { headers: { Authorization: `Bearer ${from.token}` } });
+  const file = await fetch(`${fromUrl}/api/config/backups/${made.body.name}/download`, {
+    headers: { Authorization: `Bearer ${from.token}` },
+  });
   expect(file.status).toBe(200);
   const to = await admin(toUrl);
-  const up = await fetch(`${toUrl}/api/config/backups/upload`, { method: 'POST', body: new Uint8Array(await file.arrayBuffer()), headers: { Authorization: `Bearer ${to.token}`, 'Content-Type': 'application/gzip' } });
+  const up = await fetch(`${toUrl}/api/config/backups/upload`, {
+    method: 'POST',
+    body: new Uint8Array(await file.arrayBuffer()),
+    headers: { Authorization: `Bearer ${to.token}`, 'Content-Type': 'application/gzip' },
+  });
   expect(up.status).toBe(201);
   const restored = await to.post(`/api/config/backups/${((await up.json()) as any).name}/restore`);
   expect(restored.status, restored.text).toBe(200);
@@ -80,10 +90,19 @@ describe.skipIf(why !== null)(title, () => {
     await c.connect();
     await c.query(`create database "${dbName}"`);
     await c.end();
-    fake = await startFakeAniworld({ series: [simpleSeries('frieren', 'Frieren', { 1: 2 }), simpleSeries('mob-psycho', 'Mob Psycho 100', { 1: 2 })] });
+    fake = await startFakeAniworld({
+      series: [simpleSeries('frieren', 'Frieren', { 1: 2 }), simpleSeries('mob-psycho', 'Mob Psycho 100', { 1: 2 })],
+    });
     // no DATABASE_URL: the product runs its own embedded PostgreSQL in the data folder
     const dataDir = path.join(tmp, 'embedded');
-    const env = loadEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_FILE: 'false', ANIWORLD_URL: fake.url, UI_DIST: path.join(tmp, 'no-ui') });
+    const env = loadEnv({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_FILE: 'false',
+      ANIWORLD_URL: fake.url,
+      UI_DIST: path.join(tmp, 'no-ui'),
+    });
     embedded = await startApp({ env, logStream: new PassThrough() });
     external = await startTestServer({ databaseUrl: dbUrl, env: { ANIWORLD_URL: fake.url } });
   }, 180_000);
@@ -130,6 +149,10 @@ describe.skipIf(why !== null)(title, () => {
     expect((await api.post('/api/anime/add', { link: `${fake.url}/anime/stream/mob-psycho`, name: 'Mob Psycho 100' })).status).toBe(200);
     expect((await api.put('/api/config', { name: 'External one' })).status).toBe(200);
     await carry(external.url, embedded.url);
-    expect(await summary(embedded.url)).toMatchObject({ name: 'External one', users: ['admin', 'mika'], series: ['frieren', 'mob-psycho'] });
+    expect(await summary(embedded.url)).toMatchObject({
+      name: 'External one',
+      users: ['admin', 'mika'],
+      series: ['frieren', 'mob-psycho'],
+    });
   });
 });

@@ -18,7 +18,9 @@ describe('embedded PostgreSQL major version', () => {
     fs.writeFileSync(path.join(pgDir, 'postgresql.conf'), '# the old cluster\n');
     const env = loadEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_FILE: 'false', UI_DIST: path.join(dataDir, 'no-ui') });
     await expect(startApp({ env, logStream: new PassThrough() })).rejects.toThrow(
-      new RegExp(`created by PostgreSQL ${older}, and this version of Aniworld ships PostgreSQL ${embeddedMajor()}\\. Nothing was changed\\. .*make a backup.*restore the backup`),
+      new RegExp(
+        `created by PostgreSQL ${older}, and this version of Aniworld ships PostgreSQL ${embeddedMajor()}\\. Nothing was changed\\. .*make a backup.*restore the backup`,
+      ),
     );
     expect(fs.readdirSync(pgDir).sort()).toEqual(['PG_VERSION', 'postgresql.conf']);
     expect(fs.readFileSync(path.join(pgDir, 'PG_VERSION'), 'utf8')).toBe(`${older}\n`);

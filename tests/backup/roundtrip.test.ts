@@ -28,11 +28,19 @@ let archive: Buffer;
 let freshAdmin: Awaited<ReturnType<typeof adminClient>>;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-backup-test-'));
 
-const SERIES = [['frieren', 'Frieren'], ['dungeon-meshi', 'Dungeon Meshi'], ['mob-psycho', 'Mob Psycho 100']] as const;
+const SERIES = [
+  ['frieren', 'Frieren'],
+  ['dungeon-meshi', 'Dungeon Meshi'],
+  ['mob-psycho', 'Mob Psycho 100'],
+] as const;
 
 /** What the Settings page sends: the file as the request body. */
 async function upload(srv: TestServer, token: string, body: Buffer) {
-  const res = await fetch(`${srv.url}/api/config/backups/upload`, { method: "POST", body: new Uint8Array(body), headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/gzip' } });
+  const res = await fetch(`${srv.url}/api/config/backups/upload`, {
+    method: 'POST',
+    body: new Uint8Array(body),
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/gzip' },
+  });
   return { status: res.status, body: (await res.json()) as any };
 }
 
@@ -41,14 +49,18 @@ async function state(api: ReturnType<typeof client>) {
   const out = {
     users: (await api.get('/api/users')).body.map((u: any) => `${u.username}:${u.role}`).sort(),
     series: (await api.get('/api/anime')).body.map((s: any) => s.key).sort(),
-      pending: queue.pending_queue.map((i: any) => `${i.serie_id} ${i.episode.season}x${i.episode.episode}`).sort(),
+    pending: queue.pending_queue.map((i: any) => `${i.serie_id} ${i.episode.season}x${i.episode.episode}`).sort(),
     active: queue.active_downloads.length,
   };
   return { ...out, ...(await blocklistOf(api)) };
 }
 
 async function blocklistOf(api: ReturnType<typeof client>) {
-  return { blocklist: (await api.get('/api/blocklist')).body.items.map((b: any) => `${b.series_key} ${b.season}x${b.episode} ${b.hoster} ${b.language}`) };
+  return {
+    blocklist: (await api.get('/api/blocklist')).body.items.map(
+      (b: any) => `${b.series_key} ${b.season}x${b.episode} ${b.hoster} ${b.language}`,
+    ),
+  };
 }
 
 /** Unpacks the archive, lets `change` edit the folder, packs it again. */
@@ -59,8 +71,11 @@ async function repack(change: (dir: string) => void): Promise<Buffer> {
   await tar.x({ file, cwd: dir });
   change(dir);
   const out = path.join(tmp, `out-${crypto.randomBytes(4).toString('hex')}.tar.gz`);
-  const files = ['manifest.json', ...fs.readdirSync(dir).filter((f) => f !== 'manifest.json' && f !== 'db'),
-    ...fs.readdirSync(path.join(dir, 'db')).map((f) => `db/${f}`)];
+  const files = [
+    'manifest.json',
+    ...fs.readdirSync(dir).filter((f) => f !== 'manifest.json' && f !== 'db'),
+    ...fs.readdirSync(path.join(dir, 'db')).map((f) => `db/${f}`),
+  ];
   await tar.c({ gzip: true, file: out, cwd: dir }, files);
   return fs.readFileSync(out);
 }
@@ -69,8 +84,13 @@ beforeAll(async () => {
   hosters = await startFakeHosters();
   // Dungeon Meshi 1x1 has one source, whose hoster answers 404: the download fails and the source is blocklisted
   const dead = hosters.embed('VOE', { mp4: await makeMp4({ seconds: 1 }) }, { page: '404' });
-  fake = await startFakeAniworld({ series: SERIES.map(([slug, name]) => simpleSeries(slug, name, { 1: 3 }, {},
-    (season, episode) => (slug === 'dungeon-meshi' && season === 1 && episode === 1 ? [{ lang: 1, hoster: 'VOE', embedUrl: dead }] : []))) });
+  fake = await startFakeAniworld({
+    series: SERIES.map(([slug, name]) =>
+      simpleSeries(slug, name, { 1: 3 }, {}, (season, episode) =>
+        slug === 'dungeon-meshi' && season === 1 && episode === 1 ? [{ lang: 1, hoster: 'VOE', embedUrl: dead }] : [],
+      ),
+    ),
+  });
   // web only: queued items are claimed (downloading) but no worker runs them, so the snapshot holds them mid-download
   source = await startTestServer({ env: { ANIWORLD_URL: fake.url, ROLE: 'web' } });
   fresh = await startTestServer({ env: { ANIWORLD_URL: fake.url, ROLE: 'web' } });
@@ -94,10 +114,20 @@ describe('whole-product backup', () => {
       const res = await api.post('/api/anime/add', { link: `${fake.url}/anime/stream/${slug}`, name });
       expect(res.status, res.text).toBe(200);
     }
-    const mika = client(source.url, (await client(source.url).post('/api/auth/login', { username: 'mika', password: 'Another-Pass!42' })).body.access_token);
-    const watch = await mika.post('/api/watchlist', { anime_title: 'Frieren', anime_url: `${fake.url}/anime/stream/frieren`, quality_preference: '720p' });
+    const mika = client(
+      source.url,
+      (await client(source.url).post('/api/auth/login', { username: 'mika', password: 'Another-Pass!42' })).body.access_token,
+    );
+    const watch = await mika.post('/api/watchlist', {
+      anime_title: 'Frieren',
+      anime_url: `${fake.url}/anime/stream/frieren`,
+      quality_preference: '720p',
+    });
     expect(watch.status, watch.text).toBe(201);
-    for (const [name, who] of [['admin-script', api], ['mika-phone', mika]] as const) {
+    for (const [name, who] of [
+      ['admin-script', api],
+      ['mika-phone', mika],
+    ] as const) {
       const made = await who.post('/api/auth/api-keys', { name });
       expect(made.status, made.text).toBe(201);
       keys[name] = made.body.key;
@@ -106,17 +136,28 @@ describe('whole-product backup', () => {
     const worker = await startTestServer({ databaseUrl: source.databaseUrl, env: { ANIWORLD_URL: fake.url, ROLE: 'worker' } });
     try {
       expect((await api.post('/api/queue/add', { serie_id: 'dungeon-meshi', episodes: [{ season: 1, episode: 1 }] })).status).toBe(201);
-      await until(async () => (await api.get('/api/blocklist')).body.items.length > 0 && (await api.get('/api/queue/status')).body.status.active_downloads.length === 0, 'the blocklist entry');
+      await until(
+        async () =>
+          (await api.get('/api/blocklist')).body.items.length > 0 &&
+          (await api.get('/api/queue/status')).body.status.active_downloads.length === 0,
+        'the blocklist entry',
+      );
     } finally {
       await worker.stop();
     }
     const queued = await api.post('/api/queue/add', { serie_id: 'frieren', episodes: [1, 2, 3].map((e) => ({ season: 1, episode: e })) });
     expect(queued.status, queued.text).toBe(201);
     expect((await api.post('/api/queue/stop')).status).toBe(200);
-    expect((await api.put('/api/config', { backup: { enabled: true, frequency: 'daily', time: '02:15' }, name: 'Home server' })).status).toBe(200);
+    expect(
+      (await api.put('/api/config', { backup: { enabled: true, frequency: 'daily', time: '02:15' }, name: 'Home server' })).status,
+    ).toBe(200);
     before = await state(api);
-    expect(before).toMatchObject({ users: ['admin:admin', 'mika:user'], series: ['dungeon-meshi', 'frieren', 'mob-psycho'], active: 2,
-      blocklist: ['dungeon-meshi 1x1 VOE german_dub'] });
+    expect(before).toMatchObject({
+      users: ['admin:admin', 'mika:user'],
+      series: ['dungeon-meshi', 'frieren', 'mob-psycho'],
+      active: 2,
+      blocklist: ['dungeon-meshi 1x1 VOE german_dub'],
+    });
     expect(before.pending).toHaveLength(1);
 
     const plain = await api.post('/api/config/backups');
@@ -125,12 +166,16 @@ describe('whole-product backup', () => {
     expect(created.status, created.text).toBe(200);
     expect(created.body).toMatchObject({ kind: 'manual', name: expect.stringMatching(/^aniworld_\d{8}_\d{6}(_\d+)?_manual\.tar\.gz$/) });
     const list = await api.get('/api/config/backups');
-    expect(list.body).toEqual(expect.arrayContaining([expect.objectContaining({ name: created.body.name, kind: 'manual', size: created.body.size })]));
+    expect(list.body).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: created.body.name, kind: 'manual', size: created.body.size })]),
+    );
     expect(list.body).toHaveLength(2);
 
     const res = await fetch(`${source.url}/api/config/backups/${created.body.name}/download`);
     expect(res.status).toBe(401); // a token is needed
-    const dl = await fetch(`${source.url}/api/config/backups/${created.body.name}/download`, { headers: { Authorization: `Bearer ${(await adminToken(source))}` } });
+    const dl = await fetch(`${source.url}/api/config/backups/${created.body.name}/download`, {
+      headers: { Authorization: `Bearer ${await adminToken(source)}` },
+    });
     expect(dl.status).toBe(200);
     expect(dl.headers.get('content-disposition')).toBe(`attachment; filename="${created.body.name}"`);
     archive = Buffer.from(await dl.arrayBuffer());
@@ -146,8 +191,18 @@ describe('whole-product backup', () => {
     };
     const names = await entries(archive);
     expect(names[0]).toBe('manifest.json');
-    expect(names).toEqual(expect.arrayContaining(['config.json', 'db/users.jsonl', 'db/series.jsonl', 'db/episodes.jsonl', 'db/download_items.jsonl',
-      'db/watchlist_items.jsonl', 'db/download_blocklist.jsonl', 'db/api_keys.jsonl']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'config.json',
+        'db/users.jsonl',
+        'db/series.jsonl',
+        'db/episodes.jsonl',
+        'db/download_items.jsonl',
+        'db/watchlist_items.jsonl',
+        'db/download_blocklist.jsonl',
+        'db/api_keys.jsonl',
+      ]),
+    );
     const plainFile = fs.readFileSync(path.join(source.dataDir, 'backups', plain.body.name));
     const plainNames = await entries(plainFile);
     expect(plainNames).toEqual(expect.arrayContaining(['config.json', 'db/users.jsonl', 'db/download_blocklist.jsonl']));
@@ -158,7 +213,10 @@ describe('whole-product backup', () => {
   });
 
   it('a user who is not an admin cannot list, make or restore backups', async () => {
-    const mika = client(source.url, (await client(source.url).post('/api/auth/login', { username: 'mika', password: 'Another-Pass!42' })).body.access_token);
+    const mika = client(
+      source.url,
+      (await client(source.url).post('/api/auth/login', { username: 'mika', password: 'Another-Pass!42' })).body.access_token,
+    );
     expect((await mika.get('/api/config/backups')).status).toBe(403);
     expect((await mika.post('/api/config/backups')).status).toBe(403);
   });
@@ -200,7 +258,11 @@ describe('whole-product backup', () => {
     expect(up.body.kind).toBe('uploaded');
     const r = await api.post(`/api/config/backups/${up.body.name}/restore`);
     expect(r.status, r.text).toBe(200);
-    expect(r.body).toMatchObject({ requeued_downloads: 2, secrets_restored: true, safety_backup: expect.stringMatching(/_pre-restore\.tar\.gz$/) });
+    expect(r.body).toMatchObject({
+      requeued_downloads: 2,
+      secrets_restored: true,
+      safety_backup: expect.stringMatching(/_pre-restore\.tar\.gz$/),
+    });
 
     // every session of the fresh install ended; the old passwords work
     expect((await api.get('/api/config')).status).toBe(401);
@@ -214,8 +276,11 @@ describe('whole-product backup', () => {
     expect(after.users).toEqual(before.users);
     expect(after.blocklist).toEqual(before.blocklist);
     // the old API keys act for their owners again
-    const byKey = async (key: string) => (await fetch(`${fresh.url}/api/users/me`, { headers: { 'X-Api-Key': key } }));
-    for (const [name, owner] of [['admin-script', 'admin'], ['mika-phone', 'mika']]) {
+    const byKey = async (key: string) => await fetch(`${fresh.url}/api/users/me`, { headers: { 'X-Api-Key': key } });
+    for (const [name, owner] of [
+      ['admin-script', 'admin'],
+      ['mika-phone', 'mika'],
+    ]) {
       const res = await byKey(keys[name]!);
       expect(res.status, name).toBe(200);
       expect(((await res.json()) as any).username).toBe(owner);
@@ -227,7 +292,10 @@ describe('whole-product backup', () => {
     expect(after.pending).toEqual(['frieren 1x1', 'frieren 1x2', 'frieren 1x3']);
     const watch = (await client(fresh.url, mikaLogin.body.access_token).get('/api/watchlist')).body;
     expect(watch).toEqual([expect.objectContaining({ anime_title: 'Frieren', quality_preference: '720p' })]);
-    expect((await admin.get('/api/config')).body).toMatchObject({ name: 'Home server', backup: { enabled: true, frequency: 'daily', time: '02:15' } });
+    expect((await admin.get('/api/config')).body).toMatchObject({
+      name: 'Home server',
+      backup: { enabled: true, frequency: 'daily', time: '02:15' },
+    });
     // jobs are derived again: the daily backup is scheduled from the restored config
     const task = (await admin.get('/api/tasks')).body.tasks.find((t: any) => t.name === 'config_backup');
     expect(task.schedule).toBe('daily at 02:15');

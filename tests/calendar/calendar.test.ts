@@ -25,7 +25,15 @@ const day = (n: number) => addDays(today, n);
 beforeAll(async () => {
   tmdb = await startFakeTmdb();
   aniworld = await startFakeAniworld();
-  srv = await startTestServer({ env: { TMDB_API_URL: tmdb.apiUrl, TMDB_IMAGE_URL: tmdb.imageUrl, TMDB_API_KEY: FAKE_TMDB_KEY, ANIWORLD_URL: aniworld.url, TZ: 'Europe/Berlin' } });
+  srv = await startTestServer({
+    env: {
+      TMDB_API_URL: tmdb.apiUrl,
+      TMDB_IMAGE_URL: tmdb.imageUrl,
+      TMDB_API_KEY: FAKE_TMDB_KEY,
+      ANIWORLD_URL: aniworld.url,
+      TZ: 'Europe/Berlin',
+    },
+  });
   ({ api, token } = await adminClient(srv.url));
   today = localDay(new Date(), 'Europe/Berlin');
   const key = await api.post('/api/auth/api-keys', { name: 'calendar app' });
@@ -34,22 +42,40 @@ beforeAll(async () => {
   await srv.deps.settings.update({ nfo: { create_on_add: false } });
 
   // a library series whose tvshow.nfo names its TMDB id; episode 1 is on disk, 2 is missing
-  aniworld.addSeries({ slug: 'frieren', name: 'Frieren', year: 2023, seasons: { 1: [{ episode: 1, title: 'Abschied' }, { episode: 2, title: 'Zauber' }] } });
+  aniworld.addSeries({
+    slug: 'frieren',
+    name: 'Frieren',
+    year: 2023,
+    seasons: {
+      1: [
+        { episode: 1, title: 'Abschied' },
+        { episode: 2, title: 'Zauber' },
+      ],
+    },
+  });
   const add = await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/frieren`, name: 'Frieren' });
   expect(add.status, add.text).toBe(200);
   const dir = path.join(srv.animeDir, add.body.folder);
-  fs.writeFileSync(path.join(dir, 'tvshow.nfo'), '<?xml version="1.0" encoding="UTF-8"?>\n<tvshow><title>Frieren</title><uniqueid type="tmdb" default="true">90123</uniqueid></tvshow>\n');
+  fs.writeFileSync(
+    path.join(dir, 'tvshow.nfo'),
+    '<?xml version="1.0" encoding="UTF-8"?>\n<tvshow><title>Frieren</title><uniqueid type="tmdb" default="true">90123</uniqueid></tvshow>\n',
+  );
   await srv.deps.db.query(sql.unsafe`update episodes set is_downloaded = true, file_path = 'Frieren - S01E01.mkv'
     where season = 1 and episode = 1 and series_id = (select id from series where key = 'frieren')`);
-  tmdb.addShow({ id: 90123, name: 'Frieren', first_air_date: '2023-09-29', seasons: {
-    1: [
-      { episode_number: 1, name: 'Abschied', air_date: day(-14) },
-      { episode_number: 2, name: 'Zauber', air_date: day(-7) },
-      { episode_number: 3, name: 'Heute; mit, Zeichen', air_date: today },
-      { episode_number: 4, name: 'Die Zukunft', air_date: day(7) },
-      { episode_number: 5, name: 'Noch ohne Datum', air_date: null },
-    ],
-  } });
+  tmdb.addShow({
+    id: 90123,
+    name: 'Frieren',
+    first_air_date: '2023-09-29',
+    seasons: {
+      1: [
+        { episode_number: 1, name: 'Abschied', air_date: day(-14) },
+        { episode_number: 2, name: 'Zauber', air_date: day(-7) },
+        { episode_number: 3, name: 'Heute; mit, Zeichen', air_date: today },
+        { episode_number: 4, name: 'Die Zukunft', air_date: day(7) },
+        { episode_number: 5, name: 'Noch ohne Datum', air_date: null },
+      ],
+    },
+  });
 });
 afterAll(async () => {
   await srv?.stop();
@@ -76,12 +102,16 @@ describe('air dates and GET /api/calendar', () => {
   });
 
   it('leaves out unmonitored episodes unless asked', async () => {
-    await srv.deps.db.query(sql.unsafe`update episodes set monitored = false where season = 1 and episode = 2 and series_id = (select id from series where key = 'frieren')`);
+    await srv.deps.db.query(
+      sql.unsafe`update episodes set monitored = false where season = 1 and episode = 2 and series_id = (select id from series where key = 'frieren')`,
+    );
     const monitored = await api.get(`/api/calendar?start=${day(-30)}&end=${day(30)}`);
     expect(monitored.body.episodes.map((e: any) => e.episode)).toEqual([1, 3, 4]);
     const all = await api.get(`/api/calendar?start=${day(-30)}&end=${day(30)}&unmonitored=true`);
     expect(all.body.episodes.map((e: any) => e.episode)).toEqual([1, 2, 3, 4]);
-    await srv.deps.db.query(sql.unsafe`update episodes set monitored = true where series_id = (select id from series where key = 'frieren')`);
+    await srv.deps.db.query(
+      sql.unsafe`update episodes set monitored = true where series_id = (select id from series where key = 'frieren')`,
+    );
   });
 
   it('refuses a bad range, and anonymous callers', async () => {
@@ -95,9 +125,11 @@ describe('air dates and GET /api/calendar', () => {
     aniworld.addEpisode('frieren', 2, { episode: 1, title: 'Neue Staffel' });
     await runRescan(srv.deps, { trigger: 'test' });
     const res = await api.get(`/api/calendar?start=${today}&end=${today}`);
-    expect(res.body.episodes).toEqual(expect.arrayContaining([
-      expect.objectContaining({ season: 2, episode: 1, title: 'Neue Staffel', status: 'airing_today', source: 'provider' }),
-    ]));
+    expect(res.body.episodes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ season: 2, episode: 1, title: 'Neue Staffel', status: 'airing_today', source: 'provider' }),
+      ]),
+    );
   });
 });
 
@@ -116,7 +148,10 @@ describe('the iCal feed', () => {
     const events = cal.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
     const byCode = new Map(events.map((e) => [e.summary, e]));
     expect([...byCode.keys()].sort()).toEqual([
-      'Frieren - S01E01 - Abschied', 'Frieren - S01E02 - Zauber', 'Frieren - S01E03 - Heute; mit, Zeichen', 'Frieren - S01E04 - Die Zukunft',
+      'Frieren - S01E01 - Abschied',
+      'Frieren - S01E02 - Zauber',
+      'Frieren - S01E03 - Heute; mit, Zeichen',
+      'Frieren - S01E04 - Die Zukunft',
       'Frieren - S02E01 - Neue Staffel',
     ]);
     const upcoming = byCode.get('Frieren - S01E04 - Die Zukunft')!;
@@ -124,15 +159,25 @@ describe('the iCal feed', () => {
     expect(upcoming.startDate.toString()).toBe(day(7));
     expect(upcoming.uid).toBe('frieren-S01E04@aniworld');
     // the same UIDs on the next fetch (calendar apps update, not duplicate)
-    const again = new ICAL.Component(ICAL.parse(await (await feed(`apikey=${encodeURIComponent(apiKey)}&pastDays=30&futureDays=30`)).text()));
-    expect(again.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v).uid).sort()).toEqual(events.map((e) => e.uid).sort());
+    const again = new ICAL.Component(
+      ICAL.parse(await (await feed(`apikey=${encodeURIComponent(apiKey)}&pastDays=30&futureDays=30`)).text()),
+    );
+    expect(
+      again
+        .getAllSubcomponents('vevent')
+        .map((v) => new ICAL.Event(v).uid)
+        .sort(),
+    ).toEqual(events.map((e) => e.uid).sort());
   });
 
   it('pastDays and futureDays bound it', async () => {
     const cal = new ICAL.Component(ICAL.parse(await (await feed(`apikey=${encodeURIComponent(apiKey)}&pastDays=0&futureDays=6`)).text()));
-    expect(cal.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v).summary).sort()).toEqual([
-      'Frieren - S01E03 - Heute; mit, Zeichen', 'Frieren - S02E01 - Neue Staffel',
-    ]);
+    expect(
+      cal
+        .getAllSubcomponents('vevent')
+        .map((v) => new ICAL.Event(v).summary)
+        .sort(),
+    ).toEqual(['Frieren - S01E03 - Heute; mit, Zeichen', 'Frieren - S02E01 - Neue Staffel']);
   });
 
   it('refuses a wrong, missing or revoked key and a login token in the URL, and never logs the key', async () => {
@@ -150,7 +195,12 @@ describe('the iCal feed', () => {
 
 describe('history of metadata', () => {
   it('an NFO write is recorded with the files it changed', async () => {
-    const res = await api.post('/api/nfo/frieren/create', { overwrite_existing: true, download_poster: false, download_logo: false, download_fanart: false });
+    const res = await api.post('/api/nfo/frieren/create', {
+      overwrite_existing: true,
+      download_poster: false,
+      download_logo: false,
+      download_fanart: false,
+    });
     expect(res.status, res.text).toBe(200);
     const rows = (await api.get('/api/anime/frieren/history?event=nfo_written')).body.items;
     expect(rows).toHaveLength(1);

@@ -54,9 +54,17 @@ describe('configuration', () => {
   });
 
   it('PUT deep-merges a partial update and writes it to config.json', async () => {
-    const res = await api.put('/api/config', { scheduler: { schedule_time: '06:30', schedule_days: ['mon', 'wed', 'fri'] }, logging: { level: 'DEBUG' } });
+    const res = await api.put('/api/config', {
+      scheduler: { schedule_time: '06:30', schedule_days: ['mon', 'wed', 'fri'] },
+      logging: { level: 'DEBUG' },
+    });
     expect(res.status).toBe(200);
-    expect(res.body.scheduler).toMatchObject({ enabled: true, interval_minutes: 60, schedule_time: '06:30', schedule_days: ['mon', 'wed', 'fri'] });
+    expect(res.body.scheduler).toMatchObject({
+      enabled: true,
+      interval_minutes: 60,
+      schedule_time: '06:30',
+      schedule_days: ['mon', 'wed', 'fri'],
+    });
     expect(res.body.logging).toMatchObject({ level: 'DEBUG', backup_count: 3 });
     expect(onDisk().scheduler.schedule_time).toBe('06:30');
     expect((await api.get('/api/config')).body.logging.level).toBe('DEBUG');
@@ -106,7 +114,12 @@ describe('configuration', () => {
     const ntfy = 'https://discord.example/other/SECRET-TOKEN-def';
     const proxy = 'http://user:proxy-pass@127.0.0.1:3128';
     const put = await api.put('/api/config', {
-      notifications: { webhooks: [{ type: 'discord', url: discord }, { type: 'ntfy', url: ntfy }] },
+      notifications: {
+        webhooks: [
+          { type: 'discord', url: discord },
+          { type: 'ntfy', url: ntfy },
+        ],
+      },
       providers: { aniworld: { proxy } },
     });
     expect(put.status).toBe(200);
@@ -186,18 +199,33 @@ describe('configuration', () => {
     fs.writeFileSync(outside, JSON.stringify({ name: 'Evil' }));
     const before = fs.readFileSync(configFile(), 'utf8');
     const names = [
-      '..%2F..%2Fetc%2Fpasswd', '..%2f..%2fetc', '..%2Foutside.json', '%2Fetc%2Fpasswd', encodeURIComponent(outside),
-      '..%5Coutside.json', '.hidden.tar.gz', 'config.json%00.tar.gz', 'no-such-backup.tar.gz', 'a%2Fb.tar.gz',
+      '..%2F..%2Fetc%2Fpasswd',
+      '..%2f..%2fetc',
+      '..%2Foutside.json',
+      '%2Fetc%2Fpasswd',
+      encodeURIComponent(outside),
+      '..%5Coutside.json',
+      '.hidden.tar.gz',
+      'config.json%00.tar.gz',
+      'no-such-backup.tar.gz',
+      'a%2Fb.tar.gz',
     ];
     for (const n of names) {
-      for (const [method, p] of [['POST', `/api/config/backups/${n}/restore`], ['DELETE', `/api/config/backups/${n}`]] as const) {
+      for (const [method, p] of [
+        ['POST', `/api/config/backups/${n}/restore`],
+        ['DELETE', `/api/config/backups/${n}`],
+      ] as const) {
         const res = await api.call(method, p);
         expect([400, 404, 422], `${method} ${p}`).toContain(res.status);
         expect(res.body.success, `${method} ${p}`).toBe(false);
       }
     }
     // raw paths a browser would normalise away
-    for (const p of ['/api/config/backups/../../../etc/passwd', '/api/config/backups/%2e%2e/restore', '/api/config/backups/../outside.json/restore']) {
+    for (const p of [
+      '/api/config/backups/../../../etc/passwd',
+      '/api/config/backups/%2e%2e/restore',
+      '/api/config/backups/../outside.json/restore',
+    ]) {
       const status = await rawStatus('POST', p);
       expect([400, 404, 405], p).toContain(status);
     }
@@ -208,7 +236,12 @@ describe('configuration', () => {
     expect(fs.readFileSync(configFile(), 'utf8')).toBe(before);
     expect(fs.existsSync(outside)).toBe(true);
     expect(fs.existsSync('/etc/passwd')).toBe(true);
-    expect(fs.readdirSync(srv.dataDir).filter((f) => f.endsWith('.json')).sort()).toEqual(['config.json', 'outside.json']);
+    expect(
+      fs
+        .readdirSync(srv.dataDir)
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+    ).toEqual(['config.json', 'outside.json']);
     expect((await api.get('/api/config')).body.name).not.toBe('Evil');
   });
 
@@ -227,9 +260,13 @@ describe('configuration', () => {
 
   it('a config write killed halfway leaves the old config readable', async () => {
     const before = fs.readFileSync(configFile(), 'utf8');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures/atomicWriteChild.ts'), configFile(), '150'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures/atomicWriteChild.ts'), configFile(), '150'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));

@@ -6,7 +6,9 @@ import { adminClient } from '../helpers/http.js';
 
 // A config.json truncated (a crash mid-write by another tool, a full disk) must not stop start-up.
 let srv: TestServer;
-afterAll(async () => { await srv?.stop(); });
+afterAll(async () => {
+  await srv?.stop();
+});
 
 describe('a truncated config.json at start-up', () => {
   it('falls back to the newest valid backup with a loud warning and keeps the bad file beside it', async () => {

@@ -44,9 +44,15 @@ describe('migrations', () => {
   it('two concurrent migrate() calls on a fresh database both succeed, each migration applied once', async () => {
     const url = await emptyDatabase();
     const [a, b] = await Promise.all([migrate(url, log), migrate(url, log)]);
-    const files = fs.readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort();
+    const files = fs
+      .readdirSync(MIGRATIONS_DIR)
+      .filter((f) => /^\d{4}_.+\.sql$/.test(f))
+      .sort();
     expect([...a, ...b].sort()).toEqual(files);
-    const rows = await query<{ name: string; n: number }>(url, 'select name, count(*)::int as n from schema_migrations group by name order by name');
+    const rows = await query<{ name: string; n: number }>(
+      url,
+      'select name, count(*)::int as n from schema_migrations group by name order by name',
+    );
     expect(rows.map((r) => r.name)).toEqual(files);
     expect(rows.every((r) => r.n === 1)).toBe(true);
     // graphile worker's schema is there too
@@ -63,9 +69,15 @@ describe('migrations', () => {
     fs.writeFileSync(path.join(dir, '0003_broken.sql'), 'create table third_t (id int); select no_such_function();');
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a migration');
     await expect(migrate(url, log, dir)).rejects.toThrow(/0003_broken\.sql/);
-    const tables = await query<{ table_name: string }>(url, `select table_name from information_schema.tables where table_schema = 'public' order by 1`);
+    const tables = await query<{ table_name: string }>(
+      url,
+      `select table_name from information_schema.tables where table_schema = 'public' order by 1`,
+    );
     expect(tables.map((t) => t.table_name)).toEqual(['first_t', 'schema_migrations', 'second_t']);
-    expect((await query<{ name: string }>(url, 'select name from schema_migrations order by name')).map((r) => r.name)).toEqual(['0001_first.sql', '0002_second.sql']);
+    expect((await query<{ name: string }>(url, 'select name from schema_migrations order by name')).map((r) => r.name)).toEqual([
+      '0001_first.sql',
+      '0002_second.sql',
+    ]);
     // fixed, it goes on from where it stopped
     fs.writeFileSync(path.join(dir, '0003_broken.sql'), 'create table third_t (id int);');
     expect(await migrate(url, log, dir)).toEqual(['0003_broken.sql']);

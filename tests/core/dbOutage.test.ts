@@ -34,7 +34,11 @@ beforeAll(async () => {
   await srv.deps.settings.update({ downloads: { ...TEST_DOWNLOAD_CONFIG, stall_timeout_seconds: 60, max_parallel_downloads: 1 } });
   ({ api } = await adminClient(srv.url));
   // a second process on the same data folder that reaches the database directly (its link never drops)
-  web = await startTestServer({ databaseUrl: direct.toString(), dataDir: srv.dataDir, env: { ROLE: 'web', ANIME_DIR: srv.animeDir, ANIWORLD_URL: aniworld.url } });
+  web = await startTestServer({
+    databaseUrl: direct.toString(),
+    dataDir: srv.dataDir,
+    env: { ROLE: 'web', ANIME_DIR: srv.animeDir, ANIWORLD_URL: aniworld.url },
+  });
 });
 afterAll(async () => {
   await proxy?.restore().catch(() => undefined);
@@ -64,13 +68,26 @@ describe('a 30 s database outage', () => {
     // slow enough to span the outage
     const embed = hosters.embed('SendVid', { mp4 }, { rateBytesPerSec: Math.floor(size / 60) });
     const embed2 = hosters.embed('Vidoza', { mp4 });
-    aniworld.addSeries({ slug: 'outage', name: 'Outage', year: 2020, seasons: { 1: [
-      { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'SendVid', embedUrl: embed }] },
-      { episode: 2, title: 'あ'.repeat(150), sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: embed2 }] },
-    ] } });
+    aniworld.addSeries({
+      slug: 'outage',
+      name: 'Outage',
+      year: 2020,
+      seasons: {
+        1: [
+          { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'SendVid', embedUrl: embed }] },
+          { episode: 2, title: 'あ'.repeat(150), sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: embed2 }] },
+        ],
+      },
+    });
     const add = await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/outage`, name: 'Outage' });
     expect(add.status).toBe(200);
-    const added = await api.post('/api/queue/add', { serie_id: 'outage', episodes: [{ season: 1, episode: 1 }, { season: 1, episode: 2 }] });
+    const added = await api.post('/api/queue/add', {
+      serie_id: 'outage',
+      episodes: [
+        { season: 1, episode: 1 },
+        { season: 1, episode: 2 },
+      ],
+    });
     expect(added.status).toBe(201);
     const [running, waiting] = added.body.added_items as string[];
     const folder = path.join(srv.animeDir, add.body.folder);
@@ -107,11 +124,19 @@ describe('a 30 s database outage', () => {
     await expect.poll(async () => (await fetch(`${srv.url}/health`)).status, { timeout: 30_000 }).toBe(200);
     // the other process learns of the change (it re-reads config.json when told)
     await expect.poll(() => web.deps.settings.get().downloads.max_parallel_downloads, { timeout: 30_000 }).toBe(2);
-    await expect.poll(async () => {
-      const st = (await api.get('/api/queue/status')).body;
-      return [findItem(st, running!)?.status, findItem(st, waiting!)?.status];
-    }, { timeout: 90_000, interval: 500 }).toEqual(['completed', 'completed']);
-    const files = fs.readdirSync(folder).filter((f) => f.endsWith('.mp4')).sort();
+    await expect
+      .poll(
+        async () => {
+          const st = (await api.get('/api/queue/status')).body;
+          return [findItem(st, running!)?.status, findItem(st, waiting!)?.status];
+        },
+        { timeout: 90_000, interval: 500 },
+      )
+      .toEqual(['completed', 'completed']);
+    const files = fs
+      .readdirSync(folder)
+      .filter((f) => f.endsWith('.mp4'))
+      .sort();
     expect(files[0]).toBe('Outage - S01E01 - Eins.mp4');
     expect(files[1]).toMatch(/^Outage - S01E02 - あ+\.mp4$/); // 150 × あ: capped in bytes, no ENAMETOOLONG
     expect(Buffer.byteLength(files[1]!)).toBeLessThanOrEqual(255);

@@ -12,7 +12,11 @@ let child: ChildProcess | null = null;
 let out = '';
 
 afterAll(() => {
-  try { process.kill(-child!.pid!, 'SIGKILL'); } catch { /* gone */ }
+  try {
+    process.kill(-child!.pid!, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -20,12 +24,21 @@ const postmasterPid = () => Number(fs.readFileSync(path.join(dataDir, 'postgres'
 
 describe('the embedded database', () => {
   it('is restarted by the product when its postgres process dies; the product itself stays up', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, UI_DIST: path.join(dataDir, 'no-ui'), LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      UI_DIST: path.join(dataDir, 'no-ui'),
+      LOG_LEVEL: 'info',
+    };
     delete env.DATABASE_URL;
     delete env.EMBEDDED_PG_PORT;
     child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let exitCode: number | null | undefined;
-    child.on('exit', (code) => { exitCode = code; });
+    child.on('exit', (code) => {
+      exitCode = code;
+    });
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (out += d));
     await expect.poll(() => /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1], { timeout: 90_000, interval: 200 }).toBeTruthy();

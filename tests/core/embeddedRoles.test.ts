@@ -59,9 +59,11 @@ describe('the embedded PostgreSQL', () => {
       expect(await canLogIn(port, 'aniworld', 'aniworld')).toBe(false);
 
       await migrate(db.url, log);
-      const [me] = await query<{ current_user: string; rolsuper: boolean; rolcreaterole: boolean; owner: string }>(db.url,
+      const [me] = await query<{ current_user: string; rolsuper: boolean; rolcreaterole: boolean; owner: string }>(
+        db.url,
         `select current_user, r.rolsuper, r.rolcreaterole, pg_get_userbyid(d.datdba) as owner
-           from pg_roles r, pg_database d where r.rolname = current_user and d.datname = current_database()`);
+           from pg_roles r, pg_database d where r.rolname = current_user and d.datname = current_database()`,
+      );
       expect(me).toEqual({ current_user: 'aniworld_app', rolsuper: false, rolcreaterole: false, owner: 'aniworld_app' });
       expect(await query(db.url, NOT_OWNED_BY_APP)).toEqual([]);
       // what a superuser could do, the product's role cannot
@@ -85,8 +87,17 @@ describe('the embedded PostgreSQL', () => {
     fs.mkdirSync(path.dirname(dir), { recursive: true });
     const port = await freePort();
     // the product as earlier versions ran it: superuser aniworld/aniworld, migrations as the superuser
-    const old = new EmbeddedPostgres({ databaseDir: dir, user: 'aniworld', password: 'aniworld', port, persistent: true,
-      createPostgresUser: process.getuid?.() === 0, initdbFlags: ['--lc-messages=C', '--locale=C', '--encoding=UTF8'], onLog: () => undefined, onError: () => undefined });
+    const old = new EmbeddedPostgres({
+      databaseDir: dir,
+      user: 'aniworld',
+      password: 'aniworld',
+      port,
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      initdbFlags: ['--lc-messages=C', '--locale=C', '--encoding=UTF8'],
+      onLog: () => undefined,
+      onError: () => undefined,
+    });
     await old.initialise();
     await old.start();
     await old.createDatabase('aniworld');

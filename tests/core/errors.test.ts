@@ -37,7 +37,12 @@ describe('errors: one envelope for everything', () => {
   });
 
   it('X-Request-Id on every response, echoed when the client sends a sane one', async () => {
-    for (const res of [await api.get('/api/config'), await client(srv.url).get('/health'), await client(srv.url).get('/'), await api.get('/api/nope')]) {
+    for (const res of [
+      await api.get('/api/config'),
+      await client(srv.url).get('/health'),
+      await client(srv.url).get('/'),
+      await api.get('/api/nope'),
+    ]) {
       expect(res.headers.get('x-request-id')).toMatch(/^[A-Za-z0-9._-]{8,}$/);
     }
     const echoed = await api.get('/api/config', { 'X-Request-Id': 'my-trace-12345' });

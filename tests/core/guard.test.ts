@@ -147,7 +147,7 @@ describe('every protected route refuses callers without a valid token', () => {
   it('encoded separators and dot segments in a path parameter are a 400 before any handler runs', async () => {
     const sentinel = path.join(srv.animeDir, '..', 'sentinel');
     fs.mkdirSync(sentinel, { recursive: true });
-    fs.writeFileSync(path.join(sentinel, 'keep.txt'), 'not the product\'s');
+    fs.writeFileSync(path.join(sentinel, 'keep.txt'), "not the product's");
     const probes: [string, string][] = [
       ['GET', '/api/nfo/..%2f..%2fx/check'],
       ['DELETE', '/api/anime/..%2f..%2fx'],

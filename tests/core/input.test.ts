@@ -21,7 +21,11 @@ let api: ReturnType<typeof client>;
 beforeAll(async () => {
   fake = await startFakeAniworld({
     series: [
-      { slug: 'nul-show', name: 'Nul\u0000 Show', seasons: { 1: [{ episode: 1, title: 'Fol\u0000ge 1', titleEn: 'Epi\u0000sode 1', sources: [] }] } },
+      {
+        slug: 'nul-show',
+        name: 'Nul\u0000 Show',
+        seasons: { 1: [{ episode: 1, title: 'Fol\u0000ge 1', titleEn: 'Epi\u0000sode 1', sources: [] }] },
+      },
       simpleSeries('mushishi', 'Mushishi', { 1: 2 }),
     ],
   });
@@ -34,7 +38,18 @@ afterAll(async () => {
   await fake?.close();
 });
 
-type Schema = { type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; enum?: unknown[]; anyOf?: Schema[]; oneOf?: Schema[]; allOf?: Schema[]; $ref?: string; const?: unknown; minItems?: number };
+type Schema = {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  enum?: unknown[];
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  allOf?: Schema[];
+  $ref?: string;
+  const?: unknown;
+  minItems?: number;
+};
 
 /** A body shaped like the schema with `text` in every string (enums keep their first value). */
 function sample(schema: Schema | undefined, doc: { components?: { schemas?: Record<string, Schema> } }, text: string, depth = 0): unknown {
@@ -74,13 +89,17 @@ describe('every write route, from the OpenAPI document', () => {
       const bodySchema = w.op.requestBody?.content?.['application/json']?.schema;
       const hasParams = /\{[^}]+\}/.test(w.path);
       // NUL in the path parameters (else the body); a lone surrogate (it has no URL encoding) in the body
-      for (const [text, inPath] of [['x\u0000y', hasParams], ['x\ud800y', false]] as const) {
+      for (const [text, inPath] of [
+        ['x\u0000y', hasParams],
+        ['x\ud800y', false],
+      ] as const) {
         const url = w.path.replace(/\{[^}]+\}/g, inPath ? encodeURIComponent(text) : 'x');
         const body = bodySchema ? sample(bodySchema, doc, text) : { note: text };
         if (!inPath && !bodySchema && w.method === 'DELETE') continue; // a DELETE body is never read
         if (!inPath && !JSON.stringify(body).includes(JSON.stringify(text).slice(1, -1))) continue; // a body of numbers and enums only
         const res = await api.call(w.method, url, body);
-        if (inPath && res.status === 400) { // the access check refuses a path parameter with a control character first
+        if (inPath && res.status === 400) {
+          // the access check refuses a path parameter with a control character first
           expect(res.body.message).toMatch(/path parameter/);
           continue;
         }
@@ -90,7 +109,8 @@ describe('every write route, from the OpenAPI document', () => {
         checked++;
       }
       const deep = await api.call(w.method, w.path.replace(/\{[^}]+\}/g, 'x'), deepJson(5000));
-      if (w.method === 'DELETE') { // its body is never read: whatever the route says, not a 500
+      if (w.method === 'DELETE') {
+        // its body is never read: whatever the route says, not a 500
         expect(deep.status, `${w.method} ${w.path}`).toBeLessThan(500);
         continue;
       }
@@ -132,7 +152,9 @@ describe('text scraped from a provider', () => {
   });
 
   it('whatever still carries NUL is stripped on its way into PostgreSQL', async () => {
-    await srv.deps.db.query(sql.unsafe`insert into app_state (key, value) values (${'nul\u0000key'}, ${sql.jsonb({ a: 'x\u0000y\ud800' })})`);
+    await srv.deps.db.query(
+      sql.unsafe`insert into app_state (key, value) values (${'nul\u0000key'}, ${sql.jsonb({ a: 'x\u0000y\ud800' })})`,
+    );
     const value = await srv.deps.db.oneFirst(sql.unsafe`select value from app_state where key = 'nulkey'`);
     expect(value).toEqual({ a: 'xy' });
   });
@@ -162,8 +184,11 @@ describe('configuration size', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
     manifest.files['config.json'] = crypto.createHash('sha256').update(body).digest('hex');
     fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-    const entries = ['manifest.json', ...fs.readdirSync(dir).filter((f) => f !== 'manifest.json' && f !== 'db'),
-      ...fs.readdirSync(path.join(dir, 'db')).map((f) => `db/${f}`)];
+    const entries = [
+      'manifest.json',
+      ...fs.readdirSync(dir).filter((f) => f !== 'manifest.json' && f !== 'db'),
+      ...fs.readdirSync(path.join(dir, 'db')).map((f) => `db/${f}`),
+    ];
     await tar.c({ gzip: true, file, cwd: dir }, entries);
     const res = await api.post(`/api/config/backups/${made.body.name}/restore`);
     expect(res.status, res.text).toBe(413);
@@ -185,14 +210,17 @@ describe('rescans requested many times at once', () => {
   it('100 concurrent requests on both routes all answer 200; while one runs, "already running" names it', async () => {
     fake.setMode('timeout'); // the provider hangs: a started rescan stays busy
     try {
-      const all = await Promise.all(Array.from({ length: 100 }, (_, i) =>
-        api.post(i % 2 ? '/api/anime/rescan' : '/api/scheduler/trigger-rescan')));
+      const all = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => api.post(i % 2 ? '/api/anime/rescan' : '/api/scheduler/trigger-rescan')),
+      );
       expect(all.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
       await expect.poll(async () => (await api.get('/api/scheduler/config')).body.status.scan_in_progress, { timeout: 30_000 }).toBe(true);
-      const more = await Promise.all(Array.from({ length: 100 }, (_, i) =>
-        api.post(i % 2 ? '/api/anime/rescan' : '/api/scheduler/trigger-rescan')));
+      const more = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => api.post(i % 2 ? '/api/anime/rescan' : '/api/scheduler/trigger-rescan')),
+      );
       expect(more.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
-      for (const r of more) expect(r.body.message).toMatch(/^A rescan is already running \(started \d\d:\d\d:\d\d UTC, trigger '(api|manual)'\)$/);
+      for (const r of more)
+        expect(r.body.message).toMatch(/^A rescan is already running \(started \d\d:\d\d:\d\d UTC, trigger '(api|manual)'\)$/);
       expect(srv.logs()).not.toMatch(/"msg":"request failed"/);
     } finally {
       fake.setMode('ok');

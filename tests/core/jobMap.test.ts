@@ -25,7 +25,9 @@ describe('the job map (worker/jobs.ts)', () => {
   });
 
   it('the crontab names only tasks of the map', () => {
-    const named = buildCrontab().split('\n').map((line) => line.split(/\s+/)[5]);
+    const named = buildCrontab()
+      .split('\n')
+      .map((line) => line.split(/\s+/)[5]);
     expect(named.length).toBeGreaterThan(0);
     for (const n of named) expect(JOB_NAMES).toContain(n);
   });

@@ -27,7 +27,12 @@ let db: pg.Client;
 let setUp = false;
 
 beforeAll(async () => {
-  [aniworld, hosters, databaseUrl, mp4] = await Promise.all([startFakeAniworld(), startFakeHosters(), createTestDatabase(), makeMp4({ seconds: 8, width: 640, height: 360 })]);
+  [aniworld, hosters, databaseUrl, mp4] = await Promise.all([
+    startFakeAniworld(),
+    startFakeHosters(),
+    createTestDatabase(),
+    makeMp4({ seconds: 8, width: 640, height: 360 }),
+  ]);
   fs.mkdirSync(animeDir, { recursive: true });
   fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ anime_directory: animeDir, downloads: TEST_DOWNLOAD_CONFIG }));
   db = new pg.Client({ connectionString: databaseUrl });
@@ -42,8 +47,18 @@ afterAll(async () => {
 });
 
 async function startChild(): Promise<{ child: ChildProcess; url: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ANIME_DIR: animeDir, DATABASE_URL: databaseUrl,
-    ANIWORLD_URL: aniworld.url, UI_DIST: path.join(dataDir, 'no-ui'), LOG_LEVEL: 'info', LOG_FILE: 'false' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    ANIME_DIR: animeDir,
+    DATABASE_URL: databaseUrl,
+    ANIWORLD_URL: aniworld.url,
+    UI_DIST: path.join(dataDir, 'no-ui'),
+    LOG_LEVEL: 'info',
+    LOG_FILE: 'false',
+  };
   const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
@@ -52,7 +67,10 @@ async function startChild(): Promise<{ child: ChildProcess; url: string }> {
     child.stdout!.on('data', (d: Buffer) => {
       out += d;
       const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) { clearTimeout(t); resolve(m[1]!); }
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]!);
+      }
     });
     child.stderr!.on('data', (d) => (out += d));
     child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${out.slice(-2000)}`)));
@@ -69,14 +87,21 @@ async function login(url: string) {
 }
 
 const partSize = (file: string) => (fs.existsSync(file) ? fs.statSync(file).size : 0);
-const lockedBy = async (pool: string) => Number((await db.query('select count(*) from graphile_worker.jobs where locked_by = $1', [pool])).rows[0].count);
-const registered = async (pool: string) => Number((await db.query('select count(*) from worker_pools where id = $1', [pool])).rows[0].count);
+const lockedBy = async (pool: string) =>
+  Number((await db.query('select count(*) from graphile_worker.jobs where locked_by = $1', [pool])).rows[0].count);
+const registered = async (pool: string) =>
+  Number((await db.query('select count(*) from worker_pools where id = $1', [pool])).rows[0].count);
 
 /** A child process downloading one episode slowly, its pool id, and the paths to watch. */
 async function downloadInChild(slug: string) {
   const size = fs.statSync(mp4).size;
   const embed = hosters.embed('Vidoza', { mp4 }, { rateBytesPerSec: Math.floor(size / 8) });
-  aniworld.addSeries({ slug, name: slug, year: 2020, seasons: { 1: [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: embed }] }] } });
+  aniworld.addSeries({
+    slug,
+    name: slug,
+    year: 2020,
+    seasons: { 1: [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: embed }] }] },
+  });
   const { child, url } = await startChild();
   const api = await login(url);
   const add = await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/${slug}`, name: slug });
@@ -105,7 +130,9 @@ describe('a worker process that stops mid-download', () => {
       expect(await lockedBy(pool)).toBe(0);
       expect(await registered(pool)).toBe(0);
       const api = await login(survivor.url);
-      await expect.poll(async () => findItem((await api.get('/api/queue/status')).body, id)?.status, { timeout: 60_000, interval: 200 }).toBe('completed');
+      await expect
+        .poll(async () => findItem((await api.get('/api/queue/status')).body, id)?.status, { timeout: 60_000, interval: 200 })
+        .toBe('completed');
       expect(fs.readFileSync(path.join(folder, 'sigterm - S01E01 - Eins.mp4')).equals(fs.readFileSync(mp4))).toBe(true);
       expect(survivor.logs()).toMatch(/resuming downloads whose process stopped/);
     } finally {
@@ -125,7 +152,9 @@ describe('a worker process that stops mid-download', () => {
       expect(survivor.logs()).toContain('freed the jobs left locked by worker processes that are gone');
       expect(survivor.logs()).toContain(pool);
       const api = await login(survivor.url);
-      await expect.poll(async () => findItem((await api.get('/api/queue/status')).body, id)?.status, { timeout: 60_000, interval: 200 }).toBe('completed');
+      await expect
+        .poll(async () => findItem((await api.get('/api/queue/status')).body, id)?.status, { timeout: 60_000, interval: 200 })
+        .toBe('completed');
       expect(fs.readFileSync(path.join(folder, 'sigkill - S01E01 - Eins.mp4')).equals(fs.readFileSync(mp4))).toBe(true);
     } finally {
       await survivor.stop();

@@ -23,7 +23,14 @@ afterAll(() => {
 });
 
 async function start(): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, UI_DIST: path.join(dataDir, 'no-ui'), LOG_LEVEL: 'info' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    UI_DIST: path.join(dataDir, 'no-ui'),
+    LOG_LEVEL: 'info',
+  };
   delete env.DATABASE_URL;
   delete env.EMBEDDED_PG_PORT;
   // its own process group, so the test can kill the product and its postgres together

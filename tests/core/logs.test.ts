@@ -20,7 +20,8 @@ describe('logs never hold secrets', () => {
     const anon = client(srv.url);
     expect((await anon.post('/api/auth/setup', { master_password: password, tmdb_api_key: setupKey })).status).toBe(201);
     const tokens: string[] = [];
-    for (const wrong of ['Wrong-Guess1!', 'Wrong-Guess2!']) expect((await anon.post('/api/auth/login', { password: wrong })).status).toBe(401);
+    for (const wrong of ['Wrong-Guess1!', 'Wrong-Guess2!'])
+      expect((await anon.post('/api/auth/login', { password: wrong })).status).toBe(401);
     const login = await anon.post('/api/auth/login', { password, remember: true });
     tokens.push(login.body.access_token);
     const api = client(srv.url, login.body.access_token);
@@ -35,7 +36,12 @@ describe('logs never hold secrets', () => {
     await anon.call('POST', '/api/auth/login', `{"password": "${password}",`); // malformed JSON
     await anon.post('/api/auth/login', { password: 'x'.repeat(300) + password });
     await api.get('/api/nope', { Authorization: `Bearer ${login.body.access_token}` });
-    const socket = io(srv.url, { auth: { token: login.body.access_token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const socket = io(srv.url, {
+      auth: { token: login.body.access_token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
     await new Promise((r) => socket.on('message', r));
     const disconnected = new Promise((r) => socket.on('disconnect', r));
     expect((await api.post('/api/auth/logout')).status).toBe(200);

@@ -27,7 +27,9 @@ afterAll(async () => {
 });
 
 const operations = () =>
-  Object.entries<Record<string, any>>(doc.paths).flatMap(([p, ops]) => Object.entries(ops).map(([method, op]) => ({ where: `${method} ${p}`, p, op })));
+  Object.entries<Record<string, any>>(doc.paths).flatMap(([p, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({ where: `${method} ${p}`, p, op })),
+  );
 
 describe('the served OpenAPI document is a contract tools can use', () => {
   it('@redocly/cli lint (recommended rules, redocly.yaml) finds no errors', async () => {
@@ -42,7 +44,9 @@ describe('the served OpenAPI document is a contract tools can use', () => {
     expect(report.totals.errors, problems.join('\n')).toBe(0);
     // the only warnings allowed: health checks have no 4xx answer at all (public, no input, never rate-limited)
     for (const p of report.problems) {
-      expect(`${p.ruleId} ${p.location[0].pointer}`).toMatch(/^operation-4xx-response #\/paths\/(~1api)?~1health(~1detailed)?\/get\/responses$/);
+      expect(`${p.ruleId} ${p.location[0].pointer}`).toMatch(
+        /^operation-4xx-response #\/paths\/(~1api)?~1health(~1detailed)?\/get\/responses$/,
+      );
     }
   });
 

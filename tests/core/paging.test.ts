@@ -22,15 +22,15 @@ const BOUNDED: Record<string, string> = {
   '/api/anime/:key/episodes/:season/:episode/sources': 'the sources of one episode page',
   '/api/anime/search/cover': 'one cover',
   '/api/providers': 'the configured providers and the hosters they know',
-  '/api/import-lists': 'a user\'s own import lists, at most 20',
+  '/api/import-lists': "a user's own import lists, at most 20",
   '/api/tasks': 'the scheduled tasks the product defines',
   '/api/notifications/events': 'the event names the product defines',
   '/api/logs': 'limit (at most 2000 entries), read from the end of one file',
   '/api/calendar': 'a window of at most 400 days',
   '/api/nfo/batch/status/:batch_id': 'one batch, at most the series it was started for (body limited)',
   '/api/config': 'the configuration',
-  '/health/detailed': 'the product\'s own checks',
-  '/api/health/detailed': 'the product\'s own checks',
+  '/health/detailed': "the product's own checks",
+  '/api/health/detailed': "the product's own checks",
   '/api/watchlist/:id': 'one item',
   '/api/watchlist/stats': 'figures',
   '/api/scheduler/config': 'one schedule',
@@ -51,7 +51,8 @@ function unwrap(s: ZodTypeAny): ZodTypeAny {
 function holdsArray(s: ZodTypeAny, depth = 0): boolean {
   const t = unwrap(s);
   if (t instanceof z.ZodArray) return true;
-  if (depth < 2 && t instanceof z.ZodObject) return Object.values(t.shape as Record<string, ZodTypeAny>).some((v) => holdsArray(v, depth + 1));
+  if (depth < 2 && t instanceof z.ZodObject)
+    return Object.values(t.shape as Record<string, ZodTypeAny>).some((v) => holdsArray(v, depth + 1));
   return false;
 }
 
@@ -77,21 +78,41 @@ const uuid = '00000000-0000-4000-8000-0000000000';
 
 async function seed(): Promise<ListCase[]> {
   const db = srv.deps.db;
-  await db.query(sql.unsafe`insert into users (username, password_hash, role) select 'user' || g, 'x', 'user' from generate_series(1, ${N - 1}) g`);
-  await db.query(sql.unsafe`insert into api_keys (user_id, name, prefix, key_hash) select 1, 'k' || g, 'aw_' || g, 'h' || g from generate_series(1, ${N}) g`);
+  await db.query(
+    sql.unsafe`insert into users (username, password_hash, role) select 'user' || g, 'x', 'user' from generate_series(1, ${N - 1}) g`,
+  );
+  await db.query(
+    sql.unsafe`insert into api_keys (user_id, name, prefix, key_hash) select 1, 'k' || g, 'aw_' || g, 'h' || g from generate_series(1, ${N}) g`,
+  );
   await db.query(sql.unsafe`insert into watchlist_items (user_id, anime_title, anime_url, anime_key, provider_id)
     select 1, 'Show ' || g, 'https://aniworld.to/anime/stream/show-' || g, 'show-' || g, 'aniworld' from generate_series(1, ${N}) g`);
   await db.query(sql.unsafe`insert into download_blocklist (series_key, season, episode, hoster, language, source_url, reason)
     select 'long-one', 1, g, 'VOE', 'German Dub', 'https://voe.example/' || g, 'broken' from generate_series(1, ${N}) g`);
-  await db.query(sql.unsafe`insert into series (key, name, site, folder) select 'series-' || g, 'Series ' || g, 'aniworld.to', 'Series ' || g from generate_series(1, ${N}) g`);
+  await db.query(
+    sql.unsafe`insert into series (key, name, site, folder) select 'series-' || g, 'Series ' || g, 'aniworld.to', 'Series ' || g from generate_series(1, ${N}) g`,
+  );
   for (let e = 1; e <= N; e++) {
-    await queueRepo.insertItem(db, { serie_id: 'long-one', serie_folder: 'Long One', serie_name: 'Long One', season: 1, episode: e, title: `Episode ${e}`,
-      priority: 'NORMAL', source: 'manual', language: null, quality: null });
+    await queueRepo.insertItem(db, {
+      serie_id: 'long-one',
+      serie_folder: 'Long One',
+      serie_name: 'Long One',
+      season: 1,
+      episode: e,
+      title: `Episode ${e}`,
+      priority: 'NORMAL',
+      source: 'manual',
+      language: null,
+      quality: null,
+    });
   }
   await db.query(sql.unsafe`insert into history_events (event, series_key, series_name, season, episode)
     select 'file_imported', 'series-1', 'Series 1', 1, g from generate_series(1, ${N}) g`);
-  const list = await db.oneFirst(sql.unsafe`insert into import_lists (user_id, service, username, statuses) values (1, 'anilist', 'long_list', '{watching}') returning id::text`);
-  await db.query(sql.unsafe`insert into import_list_entries (list_id, external_id, title, outcome) select ${list}::uuid, g::text, 'Show ' || g, 'not_found' from generate_series(1, ${N}) g`);
+  const list = await db.oneFirst(
+    sql.unsafe`insert into import_lists (user_id, service, username, statuses) values (1, 'anilist', 'long_list', '{watching}') returning id::text`,
+  );
+  await db.query(
+    sql.unsafe`insert into import_list_entries (list_id, external_id, title, outcome) select ${list}::uuid, g::text, 'Show ' || g, 'not_found' from generate_series(1, ${N}) g`,
+  );
   for (let i = 1; i <= N; i++) fs.mkdirSync(path.join(srv.animeDir, `Loose Folder ${i}`));
   const backups = backupDir(srv.deps);
   fs.mkdirSync(backups, { recursive: true });
@@ -101,14 +122,35 @@ async function seed(): Promise<ListCase[]> {
     { path: '/api/auth/api-keys', items: (b) => b, total: header, expected: N },
     { path: '/api/watchlist', items: (b) => b, total: header, expected: N },
     { path: '/api/blocklist', items: (b) => b.items, total: (r) => (expect(r.body.total).toBe(header(r)), r.body.total), expected: N },
-    { path: '/api/library/unmatched', items: (b) => b.folders, total: (r) => (expect(r.body.total).toBe(header(r)), r.body.total), expected: N },
+    {
+      path: '/api/library/unmatched',
+      items: (b) => b.folders,
+      total: (r) => (expect(r.body.total).toBe(header(r)), r.body.total),
+      expected: N,
+    },
     { path: '/api/config/backups', items: (b) => b, total: header, expected: N },
-    { path: '/api/nfo/missing', items: (b) => b.series, total: (r) => (expect(r.body.missing_nfo_count).toBe(header(r)), r.body.missing_nfo_count), expected: N },
+    {
+      path: '/api/nfo/missing',
+      items: (b) => b.series,
+      total: (r) => (expect(r.body.missing_nfo_count).toBe(header(r)), r.body.missing_nfo_count),
+      expected: N,
+    },
     { path: '/api/anime', items: (b) => b, total: header, expected: N, perPage: 20 },
     { path: '/api/history', items: (b) => b.items, total: (r) => (expect(r.body.total).toBe(header(r)), r.body.total), expected: N },
-    { path: '/api/anime/series-1/history', route: '/api/anime/:key/history', items: (b) => b.items, total: (r) => (expect(r.body.total).toBe(header(r)), r.body.total), expected: N },
-    { path: `/api/import-lists/${list}/entries`, route: '/api/import-lists/:id/entries', items: (b) => b.entries,
-      total: (r) => (expect(r.body.total).toBe(header(r)), r.body.total), expected: N },
+    {
+      path: '/api/anime/series-1/history',
+      route: '/api/anime/:key/history',
+      items: (b) => b.items,
+      total: (r) => (expect(r.body.total).toBe(header(r)), r.body.total),
+      expected: N,
+    },
+    {
+      path: `/api/import-lists/${list}/entries`,
+      route: '/api/import-lists/:id/entries',
+      items: (b) => b.entries,
+      total: (r) => (expect(r.body.total).toBe(header(r)), r.body.total),
+      expected: N,
+    },
     { path: '/api/queue/status', items: (b) => b.status.pending_queue, total: (r) => r.body.statistics.pending_count, expected: N },
   ];
 }
@@ -128,7 +170,10 @@ describe('every list that can grow follows the paging convention', () => {
   it('each GET route with a list in its answer is paged (page, per_page up to 500) or named as bounded', () => {
     const lists = routeRegistry.filter((r) => r.method === 'get' && r.responses[200] && holdsArray(r.responses[200]!));
     expect(lists.length).toBeGreaterThan(10);
-    const paged = lists.filter((r) => !(r.path in BOUNDED)).map((r) => r.path).sort();
+    const paged = lists
+      .filter((r) => !(r.path in BOUNDED))
+      .map((r) => r.path)
+      .sort();
     for (const p of paged) {
       const spec = lists.find((r) => r.path === p)!;
       const query = spec.query ? (unwrap(spec.query) as z.AnyZodObject).shape : {};

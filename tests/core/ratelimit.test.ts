@@ -34,7 +34,8 @@ describe('authentication limits (setup 5 per 60 s per address; login delays per 
 
     // setup: 5 attempts from one address, the 6th is refused even with a good password
     const setup_code = setupCode(srv);
-    for (let i = 0; i < 5; i++) expect((await anon.post('/api/auth/setup', { master_password: 'weak', setup_code }, from('10.0.0.1'))).status).toBe(400);
+    for (let i = 0; i < 5; i++)
+      expect((await anon.post('/api/auth/setup', { master_password: 'weak', setup_code }, from('10.0.0.1'))).status).toBe(400);
     const sixth = await anon.post('/api/auth/setup', { master_password: ADMIN_PASSWORD, setup_code }, from('10.0.0.1'));
     expect429(sixth);
     expect(sixth.body.detail).toBe('Too many authentication attempts, try again later');
@@ -52,7 +53,9 @@ describe('authentication limits (setup 5 per 60 s per address; login delays per 
     expect((await anon.post('/api/auth/login', { password: ADMIN_PASSWORD }, from('10.0.1.2'))).status).toBe(200);
     expect((await anon.post('/api/auth/login', { username: 'someone', password: 'Wrong-pass1!' }, from('10.0.1.1'))).status).toBe(401);
     // the delay grows: once it passed (the failure moved 31 s back), one more try, then 60 s
-    await srv.deps.db.query(sql.unsafe`update login_failures set last_at = last_at - interval '31 seconds' where key = 'pair:admin|10.0.1.1'`);
+    await srv.deps.db.query(
+      sql.unsafe`update login_failures set last_at = last_at - interval '31 seconds' where key = 'pair:admin|10.0.1.1'`,
+    );
     expect((await anon.post('/api/auth/login', { password: 'Wrong-pass1!' }, from('10.0.1.1'))).status).toBe(401);
     const longer = await anon.post('/api/auth/login', { password: ADMIN_PASSWORD }, from('10.0.1.1'));
     expect429(longer);

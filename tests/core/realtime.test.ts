@@ -95,7 +95,9 @@ describe('realtime over Socket.IO', () => {
   it('GET /ws/status counts live connections and lists the message types', async () => {
     const before = (await client(srv.url).get('/ws/status')).body;
     expect(before.status).toBe('operational');
-    expect(before.supported_message_types).toEqual(expect.arrayContaining(['connected', 'ping', 'pong', 'error', 'download_progress', 'queue_status']));
+    expect(before.supported_message_types).toEqual(
+      expect.arrayContaining(['connected', 'ping', 'pong', 'error', 'download_progress', 'queue_status']),
+    );
     const c = await connect(await login());
     expect((await client(srv.url).get('/ws/status')).body.active_connections).toBe(before.active_connections + 1);
     c.socket.close();
@@ -116,9 +118,10 @@ describe('realtime over Socket.IO', () => {
     await b.next('pong');
   });
 
-  it('a password change disconnects the user\'s other sockets', async () => {
+  it("a password change disconnects the user's other sockets", async () => {
     await api.post('/api/users', { username: 'dave', password: 'Dave-Pass1!' });
-    const daveLogin = async () => (await client(srv.url).post('/api/auth/login', { username: 'dave', password: 'Dave-Pass1!' })).body.access_token;
+    const daveLogin = async () =>
+      (await client(srv.url).post('/api/auth/login', { username: 'dave', password: 'Dave-Pass1!' })).body.access_token;
     const keep = await daveLogin();
     const other = await connect(await daveLogin());
     const same = await connect(keep);
@@ -158,7 +161,10 @@ describe('realtime over Socket.IO', () => {
     await waitUntil(async () => {
       const again = io(srv.url, { transports: ['websocket'], reconnection: false, forceNew: true });
       sockets.push(again);
-      return new Promise<boolean>((resolve) => { again.once('connect', () => resolve(true)); again.once('connect_error', () => resolve(false)); });
+      return new Promise<boolean>((resolve) => {
+        again.once('connect', () => resolve(true));
+        again.once('connect_error', () => resolve(false));
+      });
     });
     for (const s of open) s.close();
   });
@@ -166,7 +172,10 @@ describe('realtime over Socket.IO', () => {
   it('disconnects a socket when its token expires', async () => {
     const { kid, key } = srv.deps.keyring.signingKey();
     const claims = JSON.parse(Buffer.from((await login()).split('.')[1]!, 'base64url').toString());
-    const shortLived = jwt.sign({ ...claims, jti: crypto.randomUUID(), exp: Math.floor(Date.now() / 1000) + 2 }, key, { algorithm: 'HS256', keyid: kid });
+    const shortLived = jwt.sign({ ...claims, jti: crypto.randomUUID(), exp: Math.floor(Date.now() / 1000) + 2 }, key, {
+      algorithm: 'HS256',
+      keyid: kid,
+    });
     const c = await connect(shortLived);
     expect(c.connected.data.authenticated).toBe(true);
     expect(await c.disconnected).toBe('io server disconnect');
@@ -203,7 +212,10 @@ describe('API keys on Socket.IO', () => {
 
   it('a key whose owner is deleted ends its socket', async () => {
     await api.post('/api/users', { username: 'sockkid', password: 'Kid-pass-123!' });
-    const kid = client(srv.url, (await client(srv.url).post('/api/auth/login', { username: 'sockkid', password: 'Kid-pass-123!' })).body.access_token);
+    const kid = client(
+      srv.url,
+      (await client(srv.url).post('/api/auth/login', { username: 'sockkid', password: 'Kid-pass-123!' })).body.access_token,
+    );
     const { key } = (await kid.post('/api/auth/api-keys', { name: 'ha' })).body;
     const c = await connect(key);
     expect(c.connected.data.authenticated).toBe(true);

@@ -16,12 +16,16 @@ it('a failing test makes the test command exit non-zero', () => {
     path.join(dir, 'vitest.config.ts'),
     `export default { test: { root: ${JSON.stringify(dir)}, include: ['*.check.ts'], globalSetup: [${JSON.stringify(path.join(root, 'tests/helpers/globalSetup.ts'))}] } };\n`,
   );
-  const run = spawnSync(process.execPath, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', path.join(dir, 'vitest.config.ts')], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 110_000,
-    env: { ...process.env, CI: '1' },
-  });
+  const run = spawnSync(
+    process.execPath,
+    [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', path.join(dir, 'vitest.config.ts')],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 110_000,
+      env: { ...process.env, CI: '1' },
+    },
+  );
   expect(run.stdout + run.stderr).toMatch(/1 failed/);
   expect(run.status).toBe(1);
 }, 120_000);

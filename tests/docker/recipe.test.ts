@@ -6,8 +6,16 @@ import { parseStringPromise } from 'xml2js';
 import { describe, expect, it } from 'vitest';
 import { loadEnv } from '../../backend/src/config.js';
 import {
-  REPO, composeWithWorker, containerEnv, dockerIgnored, dockerfileEnv, dockerfileStages, interpolate,
-  loadCompose, parseEnvFile, readRepo,
+  REPO,
+  composeWithWorker,
+  containerEnv,
+  dockerIgnored,
+  dockerfileEnv,
+  dockerfileStages,
+  interpolate,
+  loadCompose,
+  parseEnvFile,
+  readRepo,
 } from './recipe.js';
 
 const require = createRequire(import.meta.url);
@@ -19,7 +27,9 @@ function withoutLegacyIds(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutLegacyIds);
   if (typeof node !== 'object' || node === null) return node;
   return Object.fromEntries(
-    Object.entries(node).filter(([k, v]) => !(k === 'id' && typeof v === 'string')).map(([k, v]) => [k, withoutLegacyIds(v)]),
+    Object.entries(node)
+      .filter(([k, v]) => !(k === 'id' && typeof v === 'string'))
+      .map(([k, v]) => [k, withoutLegacyIds(v)]),
   );
 }
 
@@ -115,18 +125,41 @@ describe('Dockerfile', () => {
 
   it('defaults to Unraid ids, umask 022, all interfaces and the two volumes', () => {
     const env = dockerfileEnv();
-    expect(env).toMatchObject({ PUID: '99', PGID: '100', UMASK: '022', HOST: '0.0.0.0', PORT: '8000', DATA_DIR: '/config', ANIME_DIR: '/anime' });
+    expect(env).toMatchObject({
+      PUID: '99',
+      PGID: '100',
+      UMASK: '022',
+      HOST: '0.0.0.0',
+      PORT: '8000',
+      DATA_DIR: '/config',
+      ANIME_DIR: '/anime',
+    });
     expect(() => loadEnv(env)).not.toThrow();
   });
 
   it('.dockerignore keeps what the build needs out of the ignore list', () => {
     const ignored = dockerIgnored();
     const tracked = execFileSync('git', ['ls-files'], { cwd: REPO, encoding: 'utf8' }).split('\n').filter(Boolean);
-    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'scripts/build.mjs',
-      'docker/build.sh', 'docker/entrypoint.sh', 'migrations/0001_core.sql', 'backend/src/main.ts']) {
+    for (const needed of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'scripts/build.mjs',
+      'docker/build.sh',
+      'docker/entrypoint.sh',
+      'migrations/0001_core.sql',
+      'backend/src/main.ts',
+    ]) {
       expect(ignored(needed), needed).toBe(false);
     }
-    for (const gone of ['node_modules/x/index.js', 'frontend/dist/index.html', 'backend/dist/main.js', '.git/HEAD', 'data/config.json', '.env']) {
+    for (const gone of [
+      'node_modules/x/index.js',
+      'frontend/dist/index.html',
+      'backend/dist/main.js',
+      '.git/HEAD',
+      'data/config.json',
+      '.env',
+    ]) {
       expect(ignored(gone), gone).toBe(true);
     }
     // the build context still holds every committed source file the build reads
@@ -153,7 +186,10 @@ describe('docker/unraid-template.xml', () => {
       expect(String(c[el]?.[0] ?? '').trim(), el).not.toBe('');
     }
     expect(c.WebUI[0]).toBe('http://[IP]:[PORT:8000]');
-    const configs: Record<string, string>[] = (c.Config as { _?: string; $: Record<string, string> }[]).map((x) => ({ ...x.$, value: x._ ?? '' }));
+    const configs: Record<string, string>[] = (c.Config as { _?: string; $: Record<string, string> }[]).map((x) => ({
+      ...x.$,
+      value: x._ ?? '',
+    }));
     const byTarget = (t: string) => {
       const found = configs.find((x) => x.Target === t);
       expect(found, t).toBeDefined();
@@ -169,7 +205,8 @@ describe('docker/unraid-template.xml', () => {
     expect(byTarget('DATABASE_URL')).toMatchObject({ Type: 'Variable', Display: 'advanced' });
     expect(byTarget('TMDB_API_KEY')).toMatchObject({ Type: 'Variable', Mask: 'true' });
     for (const x of configs) {
-      for (const attr of ['Name', 'Target', 'Default', 'Type', 'Display', 'Required', 'Mask']) expect(x[attr], `${x.Target} ${attr}`).toBeDefined();
+      for (const attr of ['Name', 'Target', 'Default', 'Type', 'Display', 'Required', 'Mask'])
+        expect(x[attr], `${x.Target} ${attr}`).toBeDefined();
     }
     // variables the image reads: the server's own and the entrypoint's
     const known = new Set([...Object.keys(dockerfileEnv()), 'TMDB_API_KEY', 'DATABASE_URL']);

@@ -15,7 +15,11 @@ export function readRepo(file: string): string {
 
 /** Dockerfile instructions of one stage (last = the runtime image), continuation lines joined. */
 export function dockerfileStages(text = readRepo('Dockerfile')): { from: string; lines: string[] }[] {
-  const joined = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const joined = text
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const stages: { from: string; lines: string[] }[] = [];
   for (const line of joined) {
     if (/^FROM\s/i.test(line)) stages.push({ from: line.split(/\s+/)[1], lines: [] });
@@ -88,13 +92,27 @@ export function containerEnv(envFile: Record<string, string>): Record<string, st
 
 /** .dockerignore patterns as predicates over repo-relative paths (no `!` exceptions are used). */
 export function dockerIgnored(text = readRepo('.dockerignore')): (rel: string) => boolean {
-  const res = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((p) => {
-    if (p.startsWith('!')) throw new Error('.dockerignore exceptions are not supported by this check');
-    const body = p.replace(/^\/+|\/+$/g, '').split('/').map((seg) =>
-      seg === '**' ? '.*' : seg.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'),
-    ).join('/').replace(/\.\*\//g, '(?:.*/)?');
-    return new RegExp(`^${body}(?:/.*)?$`);
-  });
+  const res = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((p) => {
+      if (p.startsWith('!')) throw new Error('.dockerignore exceptions are not supported by this check');
+      const body = p
+        .replace(/^\/+|\/+$/g, '')
+        .split('/')
+        .map((seg) =>
+          seg === '**'
+            ? '.*'
+            : seg
+                .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+                .replace(/\*/g, '[^/]*')
+                .replace(/\?/g, '[^/]'),
+        )
+        .join('/')
+        .replace(/\.\*\//g, '(?:.*/)?');
+      return new RegExp(`^${body}(?:/.*)?$`);
+    });
   return (rel) => res.some((r) => r.test(rel));
 }
 
@@ -130,10 +148,12 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; env: Reco
   // a test that times out must not leave servers behind when its worker process ends
   const reap = () => signal({ child, group: opts.group }, 'SIGKILL');
   process.on('exit', reap);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    process.off('exit', reap);
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      process.off('exit', reap);
+      resolve(code);
+    }),
+  );
   return { child, group: opts.group, output: () => chunks.join(''), exited };
 }
 

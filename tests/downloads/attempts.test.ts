@@ -23,7 +23,14 @@ describe('the attempts table', () => {
     const gone = env.hosters.embed('VOE', { mp4 }, { page: '404' });
     const good = env.hosters.embed('Vidoza', { mp4 });
     await addSeries(env, 'attempt-show', 'Attempt Show', [
-      { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'VOE', embedUrl: gone }, { lang: 1, hoster: 'Vidoza', embedUrl: good }] },
+      {
+        episode: 1,
+        title: 'Eins',
+        sources: [
+          { lang: 1, hoster: 'VOE', embedUrl: gone },
+          { lang: 1, hoster: 'Vidoza', embedUrl: good },
+        ],
+      },
     ]);
     const before = new Date();
     const { added_items } = await queue(env, 'attempt-show', [1]);
@@ -52,7 +59,10 @@ describe('the attempts table', () => {
     expect((await attemptsOf(env.srv.deps, { outcome: 'completed' })).map((r) => r.hoster)).toEqual(['Vidoza']);
 
     const health = await hosterHealth(env.srv.deps);
-    expect(health.map((h) => [h.hoster, h.attempts, h.completed, h.failed])).toEqual([['Vidoza', 1, 1, 0], ['VOE', 1, 0, 1]]);
+    expect(health.map((h) => [h.hoster, h.attempts, h.completed, h.failed])).toEqual([
+      ['Vidoza', 1, 1, 0],
+      ['VOE', 1, 0, 1],
+    ]);
     const voe = health.find((h) => h.hoster === 'VOE')!;
     expect(voe.failures_by_class).toEqual({ source: 1 });
     expect(voe.last_error).toMatch(/404/);
@@ -61,7 +71,7 @@ describe('the attempts table', () => {
 });
 
 describe('whose fault a failure was', () => {
-  it('tells the source\'s own faults from ours and the network\'s', () => {
+  it("tells the source's own faults from ours and the network's", () => {
     const wrapped = (inner: Error, status?: number) => Object.assign(new DownloadError('wrapped', false, status), { cause: inner });
     expect(classifyFailure(new HosterError('VOE', 'embed page not found (404)', 404))).toBe('source');
     expect(classifyFailure(wrapped(new HosterError('VOE', 'no video source found')))).toBe('source');

@@ -23,8 +23,15 @@ let tmp: string;
 let n = 0;
 const file = () => path.join(tmp, `d${++n}.mp4`);
 const opts = (url: string) => ({
-  url, headers: { 'user-agent': 'Mozilla/5.0 test', referer: 'https://hoster.example/e/1' }, dispatcher, signal: new AbortController().signal,
-  file: file(), stallMs: 2000, maxBytes: 1 << 30, throttle: new Throttle(() => 0), maxAttempts: 2,
+  url,
+  headers: { 'user-agent': 'Mozilla/5.0 test', referer: 'https://hoster.example/e/1' },
+  dispatcher,
+  signal: new AbortController().signal,
+  file: file(),
+  stallMs: 2000,
+  maxBytes: 1 << 30,
+  throttle: new Throttle(() => 0),
+  maxAttempts: 2,
 });
 const seen: { url: string; headers: http.IncomingHttpHeaders }[] = [];
 
@@ -43,13 +50,35 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse) {
 let plain: http.Server;
 let secure: https.Server;
 let raw: net.Server;
-const base = (s: { address(): AddressInfo | string | null }, scheme = 'http') => `${scheme}://127.0.0.1:${(s.address() as AddressInfo).port}`;
+const base = (s: { address(): AddressInfo | string | null }, scheme = 'http') =>
+  `${scheme}://127.0.0.1:${(s.address() as AddressInfo).port}`;
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-direct-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', path.join(tmp, 'key.pem'), '-out', path.join(tmp, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-keyout',
+      path.join(tmp, 'key.pem'),
+      '-out',
+      path.join(tmp, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   plain = http.createServer(handler);
-  secure = https.createServer({ key: fs.readFileSync(path.join(tmp, 'key.pem')), cert: fs.readFileSync(path.join(tmp, 'cert.pem')) }, handler);
+  secure = https.createServer(
+    { key: fs.readFileSync(path.join(tmp, 'key.pem')), cert: fs.readFileSync(path.join(tmp, 'cert.pem')) },
+    handler,
+  );
   // HTTP/1.0 style: no length, the end of the connection ends the body
   raw = net.createServer((sock) => {
     sock.once('data', () => sock.end(Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\n\r\n'), data])));

@@ -32,7 +32,10 @@ let hls: HlsMedia;
 
 beforeAll(async () => {
   if (!mounted) return;
-  [mp4, hls] = await Promise.all([makeMp4({ seconds: 8, width: 640, height: 360 }), makeHls({ seconds: 6, heights: [360], bitrate: '2M' })]);
+  [mp4, hls] = await Promise.all([
+    makeMp4({ seconds: 8, width: 640, height: 360 }),
+    makeHls({ seconds: 6, heights: [360], bitrate: '2M' }),
+  ]);
   env = await startEnv({ env: { ANIME_DIR: mountPoint } });
 });
 afterAll(async () => {
@@ -44,8 +47,12 @@ afterAll(async () => {
 
 describe.skipIf(!mounted)('a full disk', () => {
   it('ENOSPC while writing fails the item with a clear error and leaves no partial file', async () => {
-    const folder = await addSeries(env, 'full', 'Full', [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidmoly', embedUrl: env.hosters.embed('Vidmoly', { hls }) }] }]);
-    const { added_items: [id] } = await queue(env, 'full', [1]);
+    const folder = await addSeries(env, 'full', 'Full', [
+      { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidmoly', embedUrl: env.hosters.embed('Vidmoly', { hls }) }] },
+    ]);
+    const {
+      added_items: [id],
+    } = await queue(env, 'full', [1]);
     const item = await waitFor(env, id!, ['completed', 'failed']);
     expect(item.status).toBe('failed');
     expect(item.error).toMatch(/not enough disk space \(ENOSPC\)/);
@@ -56,8 +63,12 @@ describe.skipIf(!mounted)('a full disk', () => {
 
   it('an announced size larger than the free space fails before downloading', async () => {
     const embed = env.hosters.embed('Vidoza', { mp4 });
-    const folder = await addSeries(env, 'big', 'Big', [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: embed }] }]);
-    const { added_items: [id] } = await queue(env, 'big', [1]);
+    const folder = await addSeries(env, 'big', 'Big', [
+      { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: embed }] },
+    ]);
+    const {
+      added_items: [id],
+    } = await queue(env, 'big', [1]);
     const item = await waitFor(env, id!, ['completed', 'failed']);
     expect(item.status).toBe('failed');
     expect(item.error).toMatch(/not enough free disk space/);

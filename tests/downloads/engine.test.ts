@@ -41,7 +41,15 @@ let n = 0;
 const file = () => path.join(tmp, `f${++n}.mp4`);
 const noLimit = new Throttle(() => 0);
 const mp4Opts = (url: string, extra: Record<string, unknown> = {}) => ({
-  url, headers: UA, dispatcher, signal: new AbortController().signal, file: file(), stallMs: 1500, maxBytes: 1 << 30, throttle: noLimit, ...extra,
+  url,
+  headers: UA,
+  dispatcher,
+  signal: new AbortController().signal,
+  file: file(),
+  stallMs: 1500,
+  maxBytes: 1 << 30,
+  throttle: noLimit,
+  ...extra,
 });
 
 describe('MP4 downloader', () => {
@@ -58,7 +66,9 @@ describe('MP4 downloader', () => {
 
   it('a slow drip hits the stall timeout', async () => {
     const embed = fake.embed('Vidoza', { mp4 }, { rateBytesPerSec: 2000 });
-    await expect(downloadMp4({ ...mp4Opts(fake.mediaUrl(embed)), maxAttempts: 2 })).rejects.toThrow(/stalled: less than 64 KiB received in 1.5 s/);
+    await expect(downloadMp4({ ...mp4Opts(fake.mediaUrl(embed)), maxAttempts: 2 })).rejects.toThrow(
+      /stalled: less than 64 KiB received in 1.5 s/,
+    );
   });
 
   it('a huge announced size is refused before downloading', async () => {
@@ -70,7 +80,9 @@ describe('MP4 downloader', () => {
 
   it('a lying Content-Length (more announced than sent) fails the size check', async () => {
     const embed = fake.embed('Vidoza', { mp4 }, { lieExtraBytes: 4096 });
-    await expect(downloadMp4({ ...mp4Opts(fake.mediaUrl(embed)), maxAttempts: 2 })).rejects.toThrow(new RegExp(`size check failed: got ${mp4Size} of ${mp4Size + 4096} announced bytes`));
+    await expect(downloadMp4({ ...mp4Opts(fake.mediaUrl(embed)), maxAttempts: 2 })).rejects.toThrow(
+      new RegExp(`size check failed: got ${mp4Size} of ${mp4Size + 4096} announced bytes`),
+    );
   });
 
   it('a 404 is reported as such', async () => {
@@ -89,7 +101,17 @@ describe('MP4 downloader', () => {
 
 describe('HLS downloader', () => {
   const hlsOpts = (url: string, dir: string, extra: Record<string, unknown> = {}) => ({
-    url, headers: UA, dispatcher, signal: new AbortController().signal, dir, quality: null, concurrency: 4, retries: 2, stallMs: 2000, throttle: noLimit, ...extra,
+    url,
+    headers: UA,
+    dispatcher,
+    signal: new AbortController().signal,
+    dir,
+    quality: null,
+    concurrency: 4,
+    retries: 2,
+    stallMs: 2000,
+    throttle: noLimit,
+    ...extra,
   });
 
   it('decrypts AES-128, retries a failing segment, remuxes and passes verification', async () => {
@@ -115,7 +137,9 @@ describe('HLS downloader', () => {
     expect(pickVariant(variants, '240p' as string).height).toBe(180);
     expect(pickVariant(variants, '1080p').height).toBe(360);
     const embed = fake.embed('Vidmoly', { hls }, {});
-    const r = await downloadHls(hlsOpts(fake.mediaUrl(embed), path.join(tmp, 'low'), { quality: '240p', headers: { ...UA, referer: fake.url + '/' } }));
+    const r = await downloadHls(
+      hlsOpts(fake.mediaUrl(embed), path.join(tmp, 'low'), { quality: '240p', headers: { ...UA, referer: fake.url + '/' } }),
+    );
     expect(fake.log.some((l) => l.embed === embed.match(/e\d+/)![0] && l.path.includes('/v0/seg_'))).toBe(true);
     expect(fake.log.some((l) => l.embed === embed.match(/e\d+/)![0] && l.path.includes('/v1/seg_'))).toBe(false);
     expect(r.files).toHaveLength(6);
@@ -127,7 +151,15 @@ describe('HLS downloader', () => {
     const dir = path.join(tmp, 'resume');
     const ac = new AbortController();
     let seen = 0;
-    const first = downloadHls(hlsOpts(fake.mediaUrl(embed), dir, { concurrency: 1, signal: ac.signal, onProgress: () => { if (++seen === 4) ac.abort(new Error('killed')); } }));
+    const first = downloadHls(
+      hlsOpts(fake.mediaUrl(embed), dir, {
+        concurrency: 1,
+        signal: ac.signal,
+        onProgress: () => {
+          if (++seen === 4) ac.abort(new Error('killed'));
+        },
+      }),
+    );
     await expect(first).rejects.toThrow(/killed/);
     const before = fake.log.filter((l) => l.embed === id && /seg_/.test(l.path) && l.status === 200).length;
     expect(before).toBeGreaterThanOrEqual(3);
@@ -145,9 +177,19 @@ describe('HLS with the remux alongside', () => {
     const embed = fake.embed('VOE', { hls }, { missingSegments: [3] });
     const out = path.join(tmp, 'missing.mkv');
     const err = await downloadHls({
-      url: fake.mediaUrl(embed), headers: UA, dispatcher, signal: new AbortController().signal, dir: path.join(tmp, 'missing'), quality: null,
-      concurrency: 2, retries: 1, stallMs: 2000, throttle: noLimit,
-      consume: async (files) => { await remuxSegments({ ffmpegPath: 'ffmpeg', files, output: out, container: 'mkv', signal: new AbortController().signal }); },
+      url: fake.mediaUrl(embed),
+      headers: UA,
+      dispatcher,
+      signal: new AbortController().signal,
+      dir: path.join(tmp, 'missing'),
+      quality: null,
+      concurrency: 2,
+      retries: 1,
+      stallMs: 2000,
+      throttle: noLimit,
+      consume: async (files) => {
+        await remuxSegments({ ffmpegPath: 'ffmpeg', files, output: out, container: 'mkv', signal: new AbortController().signal });
+      },
     }).catch((e) => e);
     expect(err.message).toMatch(/HTTP 404 for seg_0003\.ts/);
   });
@@ -158,16 +200,39 @@ describe('verification', () => {
     const cut = path.join(tmp, 'cut.mp4');
     fs.writeFileSync(cut, fs.readFileSync(mp4).subarray(0, Math.floor(mp4Size * 0.7)));
     // as the product checks downloaded MP4s: no demux pass, the decode of the last seconds must notice
-    await expect(verifyMedia({ ...bins, file: cut, expectedDuration: null, signal: new AbortController().signal, demuxPass: false })).rejects.toThrow(/verification failed/);
-    await expect(verifyMedia({ ...bins, file: cut, expectedDuration: null, signal: new AbortController().signal })).rejects.toThrow(/verification failed/);
+    await expect(
+      verifyMedia({ ...bins, file: cut, expectedDuration: null, signal: new AbortController().signal, demuxPass: false }),
+    ).rejects.toThrow(/verification failed/);
+    await expect(verifyMedia({ ...bins, file: cut, expectedDuration: null, signal: new AbortController().signal })).rejects.toThrow(
+      /verification failed/,
+    );
   });
 
   it('HLS with junk segments fails the duration check', async () => {
     const embed = fake.embed('VOE', { hls }, { junkSegmentsFrom: 3 });
-    const r = await downloadHls({ url: fake.mediaUrl(embed), headers: UA, dispatcher, signal: new AbortController().signal, dir: path.join(tmp, 'junk'), quality: null, concurrency: 4, retries: 1, stallMs: 2000, throttle: noLimit });
+    const r = await downloadHls({
+      url: fake.mediaUrl(embed),
+      headers: UA,
+      dispatcher,
+      signal: new AbortController().signal,
+      dir: path.join(tmp, 'junk'),
+      quality: null,
+      concurrency: 4,
+      retries: 1,
+      stallMs: 2000,
+      throttle: noLimit,
+    });
     const out = path.join(tmp, 'junk.mkv');
-    await remuxSegments({ ffmpegPath: 'ffmpeg', files: r.files, output: out, container: 'mkv', signal: new AbortController().signal }).catch(() => undefined);
-    await expect(verifyMedia({ ...bins, file: out, expectedDuration: r.totalDuration, signal: new AbortController().signal })).rejects.toThrow(/verification failed/);
+    await remuxSegments({
+      ffmpegPath: 'ffmpeg',
+      files: r.files,
+      output: out,
+      container: 'mkv',
+      signal: new AbortController().signal,
+    }).catch(() => undefined);
+    await expect(
+      verifyMedia({ ...bins, file: out, expectedDuration: r.totalDuration, signal: new AbortController().signal }),
+    ).rejects.toThrow(/verification failed/);
   });
 
   it('runs started ahead check the file once it is named, whatever its name; an mkv without an expected duration too', async () => {
@@ -182,7 +247,9 @@ describe('verification', () => {
     // cut short: the runs started ahead notice as the one-off check does
     const cut = path.join(tmp, 'cut-ahead.mp4');
     fs.writeFileSync(cut, fs.readFileSync(mp4).subarray(0, Math.floor(mp4Size * 0.7)));
-    await expect(prepareVerify({ ffmpegPath: 'ffmpeg', signal: new AbortController().signal }).run(cut, null)).rejects.toThrow(/verification failed/);
+    await expect(prepareVerify({ ffmpegPath: 'ffmpeg', signal: new AbortController().signal }).run(cut, null)).rejects.toThrow(
+      /verification failed/,
+    );
   });
 
   it('damaged picture data in the last seconds fails (the packets are intact: only a decode notices)', async () => {
@@ -192,16 +259,25 @@ describe('verification', () => {
     const file = path.join(tmp, 'damaged.mp4');
     fs.writeFileSync(file, damaged);
     expect(fs.statSync(file).size).toBe(mp4Size);
-    await expect(verifyMedia({ ...bins, file, expectedDuration: null, signal: new AbortController().signal, demuxPass: false })).rejects.toThrow(/verification failed: the first and last seconds reported errors \(.*(decod|slice|MB)/);
-    await expect(prepareVerify({ ffmpegPath: 'ffmpeg', signal: new AbortController().signal }).run(file, null)).rejects.toThrow(/verification failed/);
+    await expect(
+      verifyMedia({ ...bins, file, expectedDuration: null, signal: new AbortController().signal, demuxPass: false }),
+    ).rejects.toThrow(/verification failed: the first and last seconds reported errors \(.*(decod|slice|MB)/);
+    await expect(prepareVerify({ ffmpegPath: 'ffmpeg', signal: new AbortController().signal }).run(file, null)).rejects.toThrow(
+      /verification failed/,
+    );
     // the undamaged original passes both ways
-    expect((await verifyMedia({ ...bins, file: mp4, expectedDuration: null, signal: new AbortController().signal, demuxPass: false })).videoCodec).toBe('h264');
+    expect(
+      (await verifyMedia({ ...bins, file: mp4, expectedDuration: null, signal: new AbortController().signal, demuxPass: false }))
+        .videoCodec,
+    ).toBe('h264');
   });
 
   it('a file without audio fails', async () => {
     const silent = path.join(tmp, 'silent.mp4');
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', mp4, '-an', '-c', 'copy', silent]);
-    await expect(verifyMedia({ ...bins, file: silent, expectedDuration: null, signal: new AbortController().signal })).rejects.toThrow(/no audio stream/);
+    await expect(verifyMedia({ ...bins, file: silent, expectedDuration: null, signal: new AbortController().signal })).rejects.toThrow(
+      /no audio stream/,
+    );
   });
 });
 
@@ -213,15 +289,30 @@ describe('HLS verification while the segments arrive', () => {
     const output = path.join(tmp, `${name}.${container}`);
     try {
       const r = await downloadHls({
-        url: fake.mediaUrl(embed), headers: UA, dispatcher, signal, dir: path.join(tmp, name), quality: null, concurrency: 2, retries: 1, stallMs: 2000, throttle: noLimit, watcher: edges,
-        consume: async (files) => { await remuxSegments({ ffmpegPath: 'ffmpeg', files, output, container, signal }); },
+        url: fake.mediaUrl(embed),
+        headers: UA,
+        dispatcher,
+        signal,
+        dir: path.join(tmp, name),
+        quality: null,
+        concurrency: 2,
+        retries: 1,
+        stallMs: 2000,
+        throttle: noLimit,
+        watcher: edges,
+        consume: async (files) => {
+          await remuxSegments({ ffmpegPath: 'ffmpeg', files, output, container, signal });
+        },
       });
       return await edges.check(output, container, r.totalDuration);
     } finally {
       edges.cancel();
     }
   }
-  const segmentsAsked = (embed: string) => fake.log.filter((l) => l.embed === embed.split('/').pop() && /seg_\d+\.ts$/.test(l.path)).map((l) => Number(/seg_(\d+)/.exec(l.path)![1]));
+  const segmentsAsked = (embed: string) =>
+    fake.log
+      .filter((l) => l.embed === embed.split('/').pop() && /seg_\d+\.ts$/.test(l.path))
+      .map((l) => Number(/seg_(\d+)/.exec(l.path)![1]));
 
   it('fetches the last segments first, decodes both ends from the segments and takes the duration from the remuxed file', async () => {
     const embed = fake.embed('VOE', { hls });
@@ -233,7 +324,7 @@ describe('HLS verification while the segments arrive', () => {
     expect(mp4Out.duration).toBeCloseTo(6, 0);
   });
 
-  it('fMP4 segments (init section in the first one only): the remuxed file\'s ends are checked instead', async () => {
+  it("fMP4 segments (init section in the first one only): the remuxed file's ends are checked instead", async () => {
     const fmp4 = await makeHls({ fmp4: true, heights: [360] });
     expect(fs.readFileSync(path.join(fmp4.dir, fmp4.variants[0]!.playlist), 'utf8')).toContain('#EXT-X-MAP:URI="init.mp4"');
     const embed = fake.embed('VOE', { hls: fmp4 });
@@ -243,8 +334,12 @@ describe('HLS verification while the segments arrive', () => {
   });
 
   it('damaged picture data in the last segment fails, though every packet demuxes', async () => {
-    await expect(fetchAndCheck(fake.embed('VOE', { hls }, { damageSegments: [5] }), 'edges-damaged')).rejects.toThrow(/verification failed: the first and last seconds reported errors/);
-    await expect(fetchAndCheck(fake.embed('VOE', { hls }, { damageSegments: [0] }), 'edges-damaged-head')).rejects.toThrow(/verification failed: the first and last seconds reported errors/);
+    await expect(fetchAndCheck(fake.embed('VOE', { hls }, { damageSegments: [5] }), 'edges-damaged')).rejects.toThrow(
+      /verification failed: the first and last seconds reported errors/,
+    );
+    await expect(fetchAndCheck(fake.embed('VOE', { hls }, { damageSegments: [0] }), 'edges-damaged-head')).rejects.toThrow(
+      /verification failed: the first and last seconds reported errors/,
+    );
   });
 
   it('junk segments in the middle fail (the remuxed file is shorter than the playlist says)', async () => {
@@ -254,7 +349,8 @@ describe('HLS verification while the segments arrive', () => {
   it('reads the duration a Matroska or MP4 header states, as ffprobe does', async () => {
     const mkv = path.join(tmp, 'dur.mkv');
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', mp4, '-c', 'copy', '-write_crc32', '0', mkv]);
-    const probe = (f: string) => Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', f]).toString());
+    const probe = (f: string) =>
+      Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', f]).toString());
     expect(await mkvDuration(mkv)).toBeCloseTo(probe(mkv), 2);
     expect(await mp4Duration(mp4)).toBeCloseTo(probe(mp4), 2);
     const notMkv = path.join(tmp, 'dur.bin');

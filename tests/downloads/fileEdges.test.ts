@@ -42,7 +42,11 @@ afterAll(async () => {
 
 let n = 0;
 /** The download as attempt.ts runs it, with the ends checked alongside; `between` runs after it. */
-async function fetchWithEdges(mp4: string, behavior: Parameters<FakeHosters['embed']>[2] = {}, o: { resumedFrom?: number; between?: (file: string) => void } = {}) {
+async function fetchWithEdges(
+  mp4: string,
+  behavior: Parameters<FakeHosters['embed']>[2] = {},
+  o: { resumedFrom?: number; between?: (file: string) => void } = {},
+) {
   const embed = fake.embed('VOE', { mp4 }, behavior);
   const dir = path.join(tmp, `d${++n}`);
   fs.mkdirSync(dir);
@@ -50,9 +54,27 @@ async function fetchWithEdges(mp4: string, behavior: Parameters<FakeHosters['emb
   if (o.resumedFrom) fs.writeFileSync(file, fs.readFileSync(mp4).subarray(0, o.resumedFrom));
   const signal = new AbortController().signal;
   const url = fake.mediaUrl(embed);
-  const edges = new FileEdges({ ffmpegPath: 'ffmpeg', signal, file, resumed: Boolean(o.resumedFrom), request: { url, headers: UA, dispatcher, signal }, throttle: noLimit, minSize: 0 });
+  const edges = new FileEdges({
+    ffmpegPath: 'ffmpeg',
+    signal,
+    file,
+    resumed: Boolean(o.resumedFrom),
+    request: { url, headers: UA, dispatcher, signal },
+    throttle: noLimit,
+    minSize: 0,
+  });
   try {
-    await downloadMp4({ url, headers: UA, dispatcher, signal, file, stallMs: 3000, maxBytes: 1 << 30, throttle: noLimit, onProgress: (d, t) => edges.progress(d, t) });
+    await downloadMp4({
+      url,
+      headers: UA,
+      dispatcher,
+      signal,
+      file,
+      stallMs: 3000,
+      maxBytes: 1 << 30,
+      throttle: noLimit,
+      onProgress: (d, t) => edges.progress(d, t),
+    });
     o.between?.(file);
     const ranges = fake.log.filter((l) => l.embed === embed.split('/').pop()).map((l) => l.range);
     return { result: await edges.result(), ranges, file, dir };
@@ -79,15 +101,23 @@ describe('MP4 ends checked during the download', () => {
     const r = await fetchWithEdges(damaged);
     expect(r.ranges).toContain(`bytes=${fs.statSync(damaged).size - 4 * MiB}-${fs.statSync(damaged).size - 1}`); // it was checked early
     expect(r.result).toBeNull();
-    await expect(verifyMedia({ ffmpegPath: 'ffmpeg', file: r.file, expectedDuration: null, signal: new AbortController().signal, demuxPass: false })).rejects.toThrow(/verification failed/);
+    await expect(
+      verifyMedia({ ffmpegPath: 'ffmpeg', file: r.file, expectedDuration: null, signal: new AbortController().signal, demuxPass: false }),
+    ).rejects.toThrow(/verification failed/);
   });
 
   it('the check stands only for the bytes it saw: a file whose end differs is checked again as a whole', async () => {
-    const r = await fetchWithEdges(fast, {}, { between: (file) => {
-      const fd = fs.openSync(file, 'r+');
-      fs.writeSync(fd, Buffer.alloc(16, 1), 0, 16, fs.statSync(file).size - 100);
-      fs.closeSync(fd);
-    } });
+    const r = await fetchWithEdges(
+      fast,
+      {},
+      {
+        between: (file) => {
+          const fd = fs.openSync(file, 'r+');
+          fs.writeSync(fd, Buffer.alloc(16, 1), 0, 16, fs.statSync(file).size - 100);
+          fs.closeSync(fd);
+        },
+      },
+    );
     expect(r.result).toBeNull();
   });
 

@@ -22,16 +22,25 @@ export interface Env {
 /** Quick failure detection for tests; everything else is the product's default configuration. */
 export const TEST_DOWNLOAD_CONFIG = { stall_timeout_seconds: 2, min_free_space_mb: 0, hls_segment_retries: 2 };
 
-export async function startEnv(opts: { env?: Record<string, string>; downloads?: Record<string, unknown>; clock?: Clock } = {}): Promise<Env> {
+export async function startEnv(
+  opts: { env?: Record<string, string>; downloads?: Record<string, unknown>; clock?: Clock } = {},
+): Promise<Env> {
   const aniworld = await startFakeAniworld();
   const hosters = await startFakeHosters();
   const srv = await startTestServer({ env: { ANIWORLD_URL: aniworld.url, ...opts.env }, clock: opts.clock });
   await srv.deps.settings.update({ downloads: { ...TEST_DOWNLOAD_CONFIG, ...opts.downloads } });
   const { api, token } = await adminClient(srv.url);
   const events: RealtimeEvent[] = [];
-  srv.deps.bus.on((e) => { if (e.room === 'downloads') events.push(e); });
+  srv.deps.bus.on((e) => {
+    if (e.room === 'downloads') events.push(e);
+  });
   return {
-    srv, api, token, aniworld, hosters, events,
+    srv,
+    api,
+    token,
+    aniworld,
+    hosters,
+    events,
     close: async () => {
       await srv.stop();
       await aniworld.close();
@@ -49,7 +58,11 @@ export async function addSeries(env: Env, slug: string, name: string, episodes: 
 }
 
 export async function queue(env: Env, slug: string, episodes: number[], extra: Record<string, unknown> = {}) {
-  const res = await env.api.post('/api/queue/add', { serie_id: slug, episodes: episodes.map((e) => ({ season: 1, episode: e, title: `Episode ${e}` })), ...extra });
+  const res = await env.api.post('/api/queue/add', {
+    serie_id: slug,
+    episodes: episodes.map((e) => ({ season: 1, episode: e, title: `Episode ${e}` })),
+    ...extra,
+  });
   expect(res.status, res.text).toBe(201);
   return res.body as { added_items: string[]; failed_items: { season: number; episode: number; reason: string }[] };
 }
@@ -95,7 +108,12 @@ export function listFiles(dir: string): string[] {
 /** A clock the test moves forward (backoffs) instead of waiting. */
 export function movableClock(): Clock & { advanceHours(h: number): void } {
   let offset = 0;
-  return { now: () => new Date(Date.now() + offset), advanceHours: (h) => { offset += h * 3_600_000; } };
+  return {
+    now: () => new Date(Date.now() + offset),
+    advanceHours: (h) => {
+      offset += h * 3_600_000;
+    },
+  };
 }
 
 /** Waits for the next event of the downloads room after `from` (an index into env.events) that matches. */

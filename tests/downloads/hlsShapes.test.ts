@@ -37,11 +37,27 @@ async function fetchAndCheck(shape: HlsShape, container: 'mkv' | 'mp4' = 'mkv') 
   const output = path.join(tmp, `${shape}.${container}`);
   try {
     const r = await downloadHls({
-      url: fake.mediaUrl(embed), headers: UA, dispatcher, signal, dir: path.join(tmp, shape), quality: null, concurrency: 3, retries: 1, stallMs: 3000, throttle: noLimit, watcher: edges,
-      consume: async (files, audio) => { await remuxSegments({ ffmpegPath: 'ffmpeg', files, audio, output, container, signal }); },
+      url: fake.mediaUrl(embed),
+      headers: UA,
+      dispatcher,
+      signal,
+      dir: path.join(tmp, shape),
+      quality: null,
+      concurrency: 3,
+      retries: 1,
+      stallMs: 3000,
+      throttle: noLimit,
+      watcher: edges,
+      consume: async (files, audio) => {
+        await remuxSegments({ ffmpegPath: 'ffmpeg', files, audio, output, container, signal });
+      },
     });
     const v = await edges.check(output, container, r.totalDuration);
-    const streams = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name', '-of', 'csv=p=0', output]).toString().trim().split('\n').sort();
+    const streams = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name', '-of', 'csv=p=0', output])
+      .toString()
+      .trim()
+      .split('\n')
+      .sort();
     return { r, v, streams, asked: fake.log.filter((l) => l.embed === embed.split('/').pop()) };
   } finally {
     edges.cancel();
@@ -89,21 +105,37 @@ describe('HLS playlists of every shape', () => {
     const { v, streams, asked } = await fetchAndCheck('key-change', 'mp4');
     expect(streams).toEqual(['aac,audio', 'h264,video']);
     expect(v.duration).toBeCloseTo(6, 0);
-    expect(asked.filter((l) => l.path.endsWith('.key')).map((l) => l.path.split('/').pop()).sort()).toEqual(['k0.key', 'k1.key']);
+    expect(
+      asked
+        .filter((l) => l.path.endsWith('.key'))
+        .map((l) => l.path.split('/').pop())
+        .sort(),
+    ).toEqual(['k0.key', 'k1.key']);
   });
 
   it('a playlist without EXT-X-ENDLIST (live or event) is refused with a named error, nothing fetched', async () => {
     const embed = fake.embed('VOE', { hls: await makeHlsShape('live') });
-    const err = await downloadHls({ url: fake.mediaUrl(embed), headers: UA, dispatcher, signal: new AbortController().signal, dir: path.join(tmp, 'live'),
-      quality: null, concurrency: 2, retries: 0, stallMs: 2000, throttle: noLimit }).catch((e) => e);
+    const err = await downloadHls({
+      url: fake.mediaUrl(embed),
+      headers: UA,
+      dispatcher,
+      signal: new AbortController().signal,
+      dir: path.join(tmp, 'live'),
+      quality: null,
+      concurrency: 2,
+      retries: 0,
+      stallMs: 2000,
+      throttle: noLimit,
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(LivePlaylistError);
     expect(err.message).toMatch(/^HlsLivePlaylist: the playlist has no EXT-X-ENDLIST/);
     expect(fake.log.filter((l) => l.embed === embed.split('/').pop() && l.path.endsWith('.ts'))).toEqual([]);
   });
 
   it('the parser reads master playlists: variants, resolutions and their audio group', () => {
-    const master = '#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="en",DEFAULT=NO,URI="en.m3u8"\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="ja",DEFAULT=YES,URI="ja.m3u8"\n'
-      + '#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=1280x720,AUDIO="a"\nhd/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=640x360\nsd.m3u8\n';
+    const master =
+      '#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="en",DEFAULT=NO,URI="en.m3u8"\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="ja",DEFAULT=YES,URI="ja.m3u8"\n' +
+      '#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=1280x720,AUDIO="a"\nhd/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=640x360\nsd.m3u8\n';
     expect(parseMaster(master, 'https://h.example/x/master.m3u8')).toEqual([
       { url: 'https://h.example/x/hd/index.m3u8', bandwidth: 800000, width: 1280, height: 720, audio: 'https://h.example/x/ja.m3u8' },
       { url: 'https://h.example/x/sd.m3u8', bandwidth: 300000, width: 640, height: 360, audio: null },

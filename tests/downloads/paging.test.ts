@@ -12,8 +12,16 @@ beforeAll(async () => {
   // a long queue as "download all" on long series makes it (seeded through the queue's own insert)
   for (let e = 1; e <= 1203; e++) {
     const row = await repo.insertItem(env.srv.deps.db, {
-      serie_id: 'long-one', serie_folder: 'Long One', serie_name: 'Long One', season: 1, episode: e, title: `Episode ${e}`,
-      priority: 'NORMAL', source: 'manual', language: null, quality: null,
+      serie_id: 'long-one',
+      serie_folder: 'Long One',
+      serie_name: 'Long One',
+      season: 1,
+      episode: e,
+      title: `Episode ${e}`,
+      priority: 'NORMAL',
+      source: 'manual',
+      language: null,
+      quality: null,
     });
     ids.push(row!.id);
   }

@@ -26,7 +26,12 @@ let mp4: string;
 let setUp = false;
 
 beforeAll(async () => {
-  [aniworld, hosters, databaseUrl, mp4] = await Promise.all([startFakeAniworld(), startFakeHosters(), createTestDatabase(), makeMp4({ seconds: 4, width: 320, height: 180 })]);
+  [aniworld, hosters, databaseUrl, mp4] = await Promise.all([
+    startFakeAniworld(),
+    startFakeHosters(),
+    createTestDatabase(),
+    makeMp4({ seconds: 4, width: 320, height: 180 }),
+  ]);
   fs.mkdirSync(animeDir, { recursive: true });
   fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ anime_directory: animeDir, downloads: TEST_DOWNLOAD_CONFIG }));
 });
@@ -39,8 +44,19 @@ afterAll(async () => {
 
 /** Starts the product as a child process; resolves once it listens, and follows its log. */
 async function startChild(crashAt: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ANIME_DIR: animeDir, DATABASE_URL: databaseUrl,
-    ANIWORLD_URL: aniworld.url, UI_DIST: path.join(dataDir, 'no-ui'), LOG_LEVEL: 'info', LOG_FILE: 'false', ANIWORLD_TEST_CRASH_AT: crashAt };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    ANIME_DIR: animeDir,
+    DATABASE_URL: databaseUrl,
+    ANIWORLD_URL: aniworld.url,
+    UI_DIST: path.join(dataDir, 'no-ui'),
+    LOG_LEVEL: 'info',
+    LOG_FILE: 'false',
+    ANIWORLD_TEST_CRASH_AT: crashAt,
+  };
   const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
@@ -50,7 +66,11 @@ async function startChild(crashAt: string): Promise<{ child: ChildProcess; url: 
     const t = setTimeout(() => reject(new Error(`no listening line within 90 s:\n${out.slice(-2000)}`)), 90_000);
     const check = () => {
       const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) { clearTimeout(t); child.stdout!.off('data', check); resolve(m[1]!); }
+      if (m) {
+        clearTimeout(t);
+        child.stdout!.off('data', check);
+        resolve(m[1]!);
+      }
     };
     child.stdout!.on('data', check);
     child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${out.slice(-2000)}`)));
@@ -74,53 +94,63 @@ describe('a kill while a verified file is placed', () => {
     ['after_rename', { placed: true, status: 'downloading' }],
     ['after_library_write', { placed: true, status: 'downloading' }],
     ['after_db_write', { placed: true, status: 'completed' }],
-  ] as const)('at %s ends with one file and a completed item, fetched once', async (step, atKill) => {
-    const slug = `crash-${step.replace(/_/g, '-')}`;
-    const embed = hosters.embed('SendVid', { mp4 });
-    const embedId = embed.match(/e\d+/)![0];
-    aniworld.addSeries({ slug, name: `Crash ${step}`, year: 2020, seasons: { 1: [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'SendVid', embedUrl: embed }] }] } });
+  ] as const)(
+    'at %s ends with one file and a completed item, fetched once',
+    async (step, atKill) => {
+      const slug = `crash-${step.replace(/_/g, '-')}`;
+      const embed = hosters.embed('SendVid', { mp4 });
+      const embedId = embed.match(/e\d+/)![0];
+      aniworld.addSeries({
+        slug,
+        name: `Crash ${step}`,
+        year: 2020,
+        seasons: { 1: [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'SendVid', embedUrl: embed }] }] },
+      });
 
-    const { child, url, output } = await startChild(step);
-    const api = await login(url);
-    const add = await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/${slug}`, name: `Crash ${step}` });
-    expect(add.status, add.text).toBe(200);
-    const folder = path.join(animeDir, add.body.folder);
-    const queued = await api.post('/api/queue/add', { serie_id: slug, episodes: [{ season: 1, episode: 1 }] });
-    expect(queued.status, queued.text).toBe(201);
-    const [id] = queued.body.added_items as string[];
-    await expect.poll(output, { timeout: 60_000, interval: 100 }).toContain(`paused at placement step ${step}`);
-    const statusAtKill = findItem((await api.get('/api/queue/status')).body, id!)?.status;
-    process.kill(-child.pid!, 'SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+      const { child, url, output } = await startChild(step);
+      const api = await login(url);
+      const add = await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/${slug}`, name: `Crash ${step}` });
+      expect(add.status, add.text).toBe(200);
+      const folder = path.join(animeDir, add.body.folder);
+      const queued = await api.post('/api/queue/add', { serie_id: slug, episodes: [{ season: 1, episode: 1 }] });
+      expect(queued.status, queued.text).toBe(201);
+      const [id] = queued.body.added_items as string[];
+      await expect.poll(output, { timeout: 60_000, interval: 100 }).toContain(`paused at placement step ${step}`);
+      const statusAtKill = findItem((await api.get('/api/queue/status')).body, id!)?.status;
+      process.kill(-child.pid!, 'SIGKILL');
+      await new Promise((r) => child.once('exit', r));
 
-    const finalName = `Crash ${step} - S01E01 - Eins.mp4`;
-    // the kill happened where it says: the file was (not) in place, the item (not) completed
-    expect(fs.existsSync(path.join(folder, finalName))).toBe(atKill.placed);
-    expect(statusAtKill).toBe(atKill.status);
-    const fetchesAtKill = hosters.log.filter((l) => l.embed === embedId && l.path.endsWith('video.mp4')).length;
-    expect(fetchesAtKill).toBeGreaterThan(0);
+      const finalName = `Crash ${step} - S01E01 - Eins.mp4`;
+      // the kill happened where it says: the file was (not) in place, the item (not) completed
+      expect(fs.existsSync(path.join(folder, finalName))).toBe(atKill.placed);
+      expect(statusAtKill).toBe(atKill.status);
+      const fetchesAtKill = hosters.log.filter((l) => l.embed === embedId && l.path.endsWith('video.mp4')).length;
+      expect(fetchesAtKill).toBeGreaterThan(0);
 
-    // a new process on the same database and folders
-    const srv = await startTestServer({ databaseUrl, dataDir, env: { ANIME_DIR: animeDir, ANIWORLD_URL: aniworld.url } });
-    try {
-      const api2 = await login(srv.url);
-      await expect.poll(async () => findItem((await api2.get('/api/queue/status')).body, id!)?.status, { timeout: 60_000, interval: 200 })
-        .toMatch(/^(completed|failed)$/);
-      const item = findItem((await api2.get('/api/queue/status')).body, id!);
-      expect(item).toMatchObject({ status: 'completed', error: null, file_path: path.join(folder, finalName) });
-      // exactly one file, the whole video, no partial files left
-      expect(videos(folder)).toEqual([finalName]);
-      expect(fs.readFileSync(path.join(folder, finalName)).equals(fs.readFileSync(mp4))).toBe(true);
-      // the hoster was not asked again: the verified file was finished, not fetched anew
-      expect(hosters.log.filter((l) => l.embed === embedId && l.path.endsWith('video.mp4'))).toHaveLength(fetchesAtKill);
-      expect(fs.existsSync(path.join(folder, '.part'))).toBe(false);
-      // the library knows the file
-      const series = JSON.stringify((await api2.get(`/api/anime/${slug}`)).body);
-      expect(series).toContain('"is_downloaded":true');
-      expect(series).toContain(finalName);
-      if (step !== 'after_db_write') expect(srv.logs()).toMatch(/finishing the placement of a verified download/);
-    } finally {
-      await srv.stop();
-    }
-  }, 180_000);
+      // a new process on the same database and folders
+      const srv = await startTestServer({ databaseUrl, dataDir, env: { ANIME_DIR: animeDir, ANIWORLD_URL: aniworld.url } });
+      try {
+        const api2 = await login(srv.url);
+        await expect
+          .poll(async () => findItem((await api2.get('/api/queue/status')).body, id!)?.status, { timeout: 60_000, interval: 200 })
+          .toMatch(/^(completed|failed)$/);
+        const item = findItem((await api2.get('/api/queue/status')).body, id!);
+        expect(item).toMatchObject({ status: 'completed', error: null, file_path: path.join(folder, finalName) });
+        // exactly one file, the whole video, no partial files left
+        expect(videos(folder)).toEqual([finalName]);
+        expect(fs.readFileSync(path.join(folder, finalName)).equals(fs.readFileSync(mp4))).toBe(true);
+        // the hoster was not asked again: the verified file was finished, not fetched anew
+        expect(hosters.log.filter((l) => l.embed === embedId && l.path.endsWith('video.mp4'))).toHaveLength(fetchesAtKill);
+        expect(fs.existsSync(path.join(folder, '.part'))).toBe(false);
+        // the library knows the file
+        const series = JSON.stringify((await api2.get(`/api/anime/${slug}`)).body);
+        expect(series).toContain('"is_downloaded":true');
+        expect(series).toContain(finalName);
+        if (step !== 'after_db_write') expect(srv.logs()).toMatch(/finishing the placement of a verified download/);
+      } finally {
+        await srv.stop();
+      }
+    },
+    180_000,
+  );
 });

@@ -21,14 +21,19 @@ afterAll(async () => {
 async function rescan() {
   const from = env.events.length;
   expect((await env.api.post('/api/anime/rescan')).status).toBe(200);
-  return (await nextEvent(env, from, (e) => e.type === 'auto_queue_complete')).data as { added: number; skipped: { key: string; season: number; episode: number; reason: string }[] };
+  return (await nextEvent(env, from, (e) => e.type === 'auto_queue_complete')).data as {
+    added: number;
+    skipped: { key: string; season: number; episode: number; reason: string }[];
+  };
 }
 
 /** Waits until the episode's item has finished its `n`-th run. */
 async function runEnds(key: string, episode: number, n: number) {
   for (let i = 0; i < 300; i++) {
     const st = await status(env);
-    const items = [...st.status.completed_downloads, ...st.status.failed_downloads].filter((x: any) => x.serie_id === key && x.episode.episode === episode);
+    const items = [...st.status.completed_downloads, ...st.status.failed_downloads].filter(
+      (x: any) => x.serie_id === key && x.episode.episode === episode,
+    );
     if (items.some((x: any) => x.attempts >= n)) return items;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -39,8 +44,18 @@ describe('failure policy', () => {
   it('every source of S01E02 fails: three rescans leave one failed row with three attempts, its sources blocklisted; then backoff; a new hoster brings it back', async () => {
     const dead = env.hosters.embed('VOE', { mp4 }, { page: '404' });
     const broken = env.hosters.embed('Doodstream', { mp4 }, { page: 'broken' });
-    const e2: FakeEpisode = { episode: 2, title: 'Zwei', sources: [{ lang: 1, hoster: 'VOE', embedUrl: dead }, { lang: 3, hoster: 'Doodstream', embedUrl: broken }] };
-    await addSeries(env, 'fail-show', 'Fail Show', [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4 }) }] }, e2]);
+    const e2: FakeEpisode = {
+      episode: 2,
+      title: 'Zwei',
+      sources: [
+        { lang: 1, hoster: 'VOE', embedUrl: dead },
+        { lang: 3, hoster: 'Doodstream', embedUrl: broken },
+      ],
+    };
+    await addSeries(env, 'fail-show', 'Fail Show', [
+      { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4 }) }] },
+      e2,
+    ]);
 
     const first = await rescan();
     expect(first.added).toBe(2);
@@ -62,20 +77,31 @@ describe('failure policy', () => {
 
     const blocklist = await env.api.get('/api/blocklist?series_key=fail-show');
     expect(blocklist.status).toBe(200);
-    expect(blocklist.body.items.map((b: any) => [b.season, b.episode, b.hoster, b.language]).sort()).toEqual([[1, 2, 'Doodstream', 'german_sub'], [1, 2, 'VOE', 'german_dub']]);
+    expect(blocklist.body.items.map((b: any) => [b.season, b.episode, b.hoster, b.language]).sort()).toEqual([
+      [1, 2, 'Doodstream', 'german_sub'],
+      [1, 2, 'VOE', 'german_dub'],
+    ]);
     expect(blocklist.body.items.find((b: any) => b.hoster === 'VOE').reason).toMatch(/404/);
     // only the first run tried the sources; the others found them all blocklisted
     const tried = await episodeAttempts(env.srv.deps, 'fail-show', 1, 2);
-    expect(tried.map((a) => [a.hoster, a.error_class]).sort()).toEqual([['Doodstream', 'source'], ['VOE', 'source']]);
+    expect(tried.map((a) => [a.hoster, a.error_class]).sort()).toEqual([
+      ['Doodstream', 'source'],
+      ['VOE', 'source'],
+    ]);
 
     // a fourth rescan inside the backoff (24 h now) queues nothing
     const fourth = await rescan();
     expect(fourth.added).toBe(0);
-    expect(fourth.skipped).toEqual([expect.objectContaining({ season: 1, episode: 2, reason: expect.stringMatching(/waiting after 3 failed run/) })]);
+    expect(fourth.skipped).toEqual([
+      expect.objectContaining({ season: 1, episode: 2, reason: expect.stringMatching(/waiting after 3 failed run/) }),
+    ]);
     expect((await status(env)).statistics.pending_count).toBe(0);
 
     // the page lists a new hoster: eligible again, and it downloads
-    env.aniworld.addEpisode('fail-show', 1, { ...e2, sources: [...e2.sources!, { lang: 1, hoster: 'SendVid', embedUrl: env.hosters.embed('SendVid', { mp4 }) }] });
+    env.aniworld.addEpisode('fail-show', 1, {
+      ...e2,
+      sources: [...e2.sources!, { lang: 1, hoster: 'SendVid', embedUrl: env.hosters.embed('SendVid', { mp4 }) }],
+    });
     expect((await rescan()).added).toBe(1);
     const [done] = await runEnds('fail-show', 2, 4);
     expect(done).toMatchObject({ status: 'completed', hoster: 'SendVid', attempts: 4 });
@@ -90,14 +116,18 @@ describe('failure policy', () => {
       { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'VOE', embedUrl: 'http://127.0.0.1:9/voe/e/e9999' }] },
       { episode: 2, title: 'Zwei', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4 }) }] },
     ]);
-    const { added_items: [one] } = await queue(env, 'offline-show', [1]);
+    const {
+      added_items: [one],
+    } = await queue(env, 'offline-show', [1]);
     const refused = await waitFor(env, one!, ['completed', 'failed']);
     expect(refused.status).toBe('failed');
     expect((await episodeAttempts(env.srv.deps, 'offline-show', 1, 1)).map((a) => a.error_class)).toEqual(['network']);
 
     env.aniworld.setMode('challenge'); // the provider's challenge page: our side of the problem
     try {
-      const { added_items: [two] } = await queue(env, 'offline-show', [2]);
+      const {
+        added_items: [two],
+      } = await queue(env, 'offline-show', [2]);
       expect((await waitFor(env, two!, ['completed', 'failed'])).error).toMatch(/ProviderBlocked/);
     } finally {
       env.aniworld.setMode('ok');
@@ -107,8 +137,12 @@ describe('failure policy', () => {
     const r = await rescan();
     expect(r.skipped.filter((s: any) => s.key === 'offline-show')).toEqual([]);
     const st = await status(env);
-    const rows = [...st.status.pending_queue, ...st.status.active_downloads, ...st.status.failed_downloads, ...st.status.completed_downloads]
-      .filter((x: any) => x.serie_id === 'offline-show');
+    const rows = [
+      ...st.status.pending_queue,
+      ...st.status.active_downloads,
+      ...st.status.failed_downloads,
+      ...st.status.completed_downloads,
+    ].filter((x: any) => x.serie_id === 'offline-show');
     expect(rows.map((x: any) => x.episode.episode).sort()).toEqual([1, 2]);
   });
 

@@ -16,9 +16,16 @@ const pendingIds = async () => ((await status(env)).status.pending_queue as { id
 describe('PATCH /api/queue/{id}: the priority of a pending item', () => {
   it('moves the item ahead in the order the worker picks, and says so over realtime', async () => {
     // episodes without sources: each fails at once when its turn comes, nothing is downloaded
-    await addSeries(env, 'prio', 'Prio', [1, 2, 3].map((episode) => ({ episode, title: `Folge ${episode}` })));
+    await addSeries(
+      env,
+      'prio',
+      'Prio',
+      [1, 2, 3].map((episode) => ({ episode, title: `Folge ${episode}` })),
+    );
     expect((await env.api.post('/api/queue/stop')).status).toBe(200);
-    const { added_items: [a, b, c] } = await queue(env, 'prio', [1, 2, 3]);
+    const {
+      added_items: [a, b, c],
+    } = await queue(env, 'prio', [1, 2, 3]);
     expect(await pendingIds()).toEqual([a, b, c]);
 
     const res = await env.api.call('PATCH', `/api/queue/${c}`, { priority: 'HIGH' });
@@ -59,14 +66,24 @@ describe('PATCH /api/queue/{id}: the priority of a pending item', () => {
   });
 
   it('two reorders at once leave one of the two orders, never a mix', async () => {
-    await addSeries(env, 'order-race', 'Order Race', [1, 2, 3].map((episode) => ({ episode })));
+    await addSeries(
+      env,
+      'order-race',
+      'Order Race',
+      [1, 2, 3].map((episode) => ({ episode })),
+    );
     expect((await env.api.post('/api/queue/stop')).status).toBe(200);
-    const { added_items: [a, b, c] } = await queue(env, 'order-race', [1, 2, 3]);
+    const {
+      added_items: [a, b, c],
+    } = await queue(env, 'order-race', [1, 2, 3]);
     const mine = async () => (await pendingIds()).filter((id) => [a, b, c].includes(id));
     for (let i = 0; i < 5; i++) {
       const first = [c!, a!, b!];
       const second = [c!, b!, a!];
-      await Promise.all([env.api.post('/api/queue/reorder', { item_ids: first }), env.api.post('/api/queue/reorder', { item_ids: second })]);
+      await Promise.all([
+        env.api.post('/api/queue/reorder', { item_ids: first }),
+        env.api.post('/api/queue/reorder', { item_ids: second }),
+      ]);
       expect([first.join(), second.join()]).toContain((await mine()).join());
       await env.api.post('/api/queue/reorder', { item_ids: [a, b, c] });
       expect(await mine()).toEqual([a, b, c]);

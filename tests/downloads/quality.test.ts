@@ -16,16 +16,24 @@ let env: Env;
 let mp4s: { hd: string; sd: string; low: string };
 let hls: Awaited<ReturnType<typeof makeHls>>;
 
-const heightOf = (file: string) => Number(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=height', '-of', 'csv=p=0', file]).toString().trim());
+const heightOf = (file: string) =>
+  Number(
+    execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=height', '-of', 'csv=p=0', file])
+      .toString()
+      .trim(),
+  );
 
 /** In hoster order (VOE, Doodstream, Vidoza): MP4s of 720, 360 and 480 lines. */
-const mp4Episodes = (n: number): FakeEpisode[] => Array.from({ length: n }, (_, i) => ({
-  episode: i + 1, title: `Folge ${i + 1}`, sources: [
-    { lang: 1 as const, hoster: 'VOE', embedUrl: env.hosters.embed('VOE', { mp4: mp4s.hd }) },
-    { lang: 1 as const, hoster: 'Doodstream', embedUrl: env.hosters.embed('Doodstream', { mp4: mp4s.low }) },
-    { lang: 1 as const, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4: mp4s.sd }) },
-  ],
-}));
+const mp4Episodes = (n: number): FakeEpisode[] =>
+  Array.from({ length: n }, (_, i) => ({
+    episode: i + 1,
+    title: `Folge ${i + 1}`,
+    sources: [
+      { lang: 1 as const, hoster: 'VOE', embedUrl: env.hosters.embed('VOE', { mp4: mp4s.hd }) },
+      { lang: 1 as const, hoster: 'Doodstream', embedUrl: env.hosters.embed('Doodstream', { mp4: mp4s.low }) },
+      { lang: 1 as const, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4: mp4s.sd }) },
+    ],
+  }));
 
 beforeAll(async () => {
   const [hd, sd, low, stream] = await Promise.all([
@@ -53,7 +61,9 @@ async function finished(key: string, id: string) {
 }
 
 async function downloaded(key: string, episode: number, quality?: string) {
-  const { added_items: [id] } = await queue(env, key, [episode], quality ? { quality } : {});
+  const {
+    added_items: [id],
+  } = await queue(env, key, [episode], quality ? { quality } : {});
   return finished(key, id!);
 }
 
@@ -63,16 +73,32 @@ describe('quality preference among sources', () => {
     expect(wantedHeight('best')).toBeNull();
     expect(wantedHeight('auto')).toBeNull();
     expect(wantedHeight(null)).toBeNull();
-    const probed = [{ source: 'a', height: 1080 }, { source: 'b', height: null }, { source: 'c', height: 480 }, { source: 'd', height: 720 }, { source: 'e', height: 2160 }];
+    const probed = [
+      { source: 'a', height: 1080 },
+      { source: 'b', height: null },
+      { source: 'c', height: 480 },
+      { source: 'd', height: 720 },
+      { source: 'e', height: 2160 },
+    ];
     expect(orderByFit(probed, 720)).toEqual(['d', 'c', 'a', 'e', 'b']);
     expect(orderByFit(probed, 360)).toEqual(['c', 'd', 'a', 'e', 'b']); // nothing fits under: the smallest above first
-    expect(orderByFit([{ source: 'x', height: null }, { source: 'y', height: null }], 720)).toEqual(['x', 'y']);
+    expect(
+      orderByFit(
+        [
+          { source: 'x', height: null },
+          { source: 'y', height: null },
+        ],
+        720,
+      ),
+    ).toEqual(['x', 'y']);
   });
 
   it('a download asking for 480p takes the 480p MP4; without a preference the first hoster is taken, unprobed', async () => {
     await addSeries(env, 'quality-show', 'Quality Show', mp4Episodes(3));
     expect(await downloaded('quality-show', 1, '480p')).toEqual({ hoster: 'Vidoza', height: 480 });
-    expect(env.srv.logs()).toMatch(/"wanted":"480p","sources":\[\{"hoster":"Vidoza","language":"german_dub","height":480\},\{"hoster":"Doodstream","language":"german_dub","height":360\},\{"hoster":"VOE","language":"german_dub","height":720\}\]/);
+    expect(env.srv.logs()).toMatch(
+      /"wanted":"480p","sources":\[\{"hoster":"Vidoza","language":"german_dub","height":480\},\{"hoster":"Doodstream","language":"german_dub","height":360\},\{"hoster":"VOE","language":"german_dub","height":720\}\]/,
+    );
     const probesBefore = env.srv.logs().split('sources ordered by their probed resolution').length;
     expect(await downloaded('quality-show', 2)).toEqual({ hoster: 'VOE', height: 720 });
     expect(env.srv.logs().split('sources ordered by their probed resolution').length).toBe(probesBefore);
@@ -87,21 +113,40 @@ describe('quality preference among sources', () => {
     }
   });
 
-  it('a watchlist item\'s quality_preference chooses among the sources; an HLS source counts with the variant it would give', async () => {
+  it("a watchlist item's quality_preference chooses among the sources; an HLS source counts with the variant it would give", async () => {
     // the 720p MP4 comes first in hoster order; the HLS stream offers 180 and 480
-    env.aniworld.addSeries({ slug: 'watched-show', name: 'Watched Show', year: 2021, seasons: { 1: [{ episode: 1, title: 'Eins', sources: [
-      { lang: 1, hoster: 'VOE', embedUrl: env.hosters.embed('VOE', { mp4: mp4s.hd }) },
-      { lang: 1, hoster: 'Vidmoly', embedUrl: env.hosters.embed('Vidmoly', { hls }) },
-    ] }] } });
+    env.aniworld.addSeries({
+      slug: 'watched-show',
+      name: 'Watched Show',
+      year: 2021,
+      seasons: {
+        1: [
+          {
+            episode: 1,
+            title: 'Eins',
+            sources: [
+              { lang: 1, hoster: 'VOE', embedUrl: env.hosters.embed('VOE', { mp4: mp4s.hd }) },
+              { lang: 1, hoster: 'Vidmoly', embedUrl: env.hosters.embed('Vidmoly', { hls }) },
+            ],
+          },
+        ],
+      },
+    });
     const item = await env.api.post('/api/watchlist', {
-      anime_title: 'Watched Show', anime_url: `${env.aniworld.url}/anime/stream/watched-show`, lang: 'german_dub', auto_download: true, quality_preference: '480p',
+      anime_title: 'Watched Show',
+      anime_url: `${env.aniworld.url}/anime/stream/watched-show`,
+      lang: 'german_dub',
+      auto_download: true,
+      quality_preference: '480p',
     });
     expect(item.status, item.text).toBe(201);
     const check = await env.api.post(`/api/watchlist/${item.body.id}/check`);
     expect(check.body, JSON.stringify(check.body)).toMatchObject({ status: 'ok', queued: 1 });
     const id = await until(async () => {
       const st = (await env.api.get('/api/queue/status')).body.status;
-      return [...st.pending_queue, ...st.active_downloads, ...st.completed_downloads, ...st.failed_downloads].find((i: any) => i.serie_id === 'watched-show')?.id;
+      return [...st.pending_queue, ...st.active_downloads, ...st.completed_downloads, ...st.failed_downloads].find(
+        (i: any) => i.serie_id === 'watched-show',
+      )?.id;
     }, 'the watchlist download');
     expect(await finished('watched-show', id)).toEqual({ hoster: 'Vidmoly', height: 480 });
   });

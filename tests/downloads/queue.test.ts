@@ -16,17 +16,25 @@ afterAll(async () => {
 });
 
 const ok = (hoster: 'Vidoza' | 'SendVid' | 'Sibnet' = 'SendVid', behavior = {}) => env.hosters.embed(hoster, { mp4 }, behavior);
-const ep = (episode: number, sources: { lang: 1 | 2 | 3; hoster: string; embedUrl: string }[]) => ({ episode, title: `Folge ${episode}`, sources });
+const ep = (episode: number, sources: { lang: 1 | 2 | 3; hoster: string; embedUrl: string }[]) => ({
+  episode,
+  title: `Folge ${episode}`,
+  sources,
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('source selection', () => {
   it('a missing embed page and a 404 media fall back to the next hoster; each failure is recorded', async () => {
-    await addSeries(env, 'fallback', 'Fallback', [ep(1, [
-      { lang: 1, hoster: 'VOE', embedUrl: env.hosters.embed('VOE', { mp4 }, { page: '404' }) },
-      { lang: 1, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4 }, { status: 404 }) },
-      { lang: 1, hoster: 'SendVid', embedUrl: ok('SendVid') },
-    ])]);
-    const { added_items: [id] } = await queue(env, 'fallback', [1]);
+    await addSeries(env, 'fallback', 'Fallback', [
+      ep(1, [
+        { lang: 1, hoster: 'VOE', embedUrl: env.hosters.embed('VOE', { mp4 }, { page: '404' }) },
+        { lang: 1, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4 }, { status: 404 }) },
+        { lang: 1, hoster: 'SendVid', embedUrl: ok('SendVid') },
+      ]),
+    ]);
+    const {
+      added_items: [id],
+    } = await queue(env, 'fallback', [1]);
     const item = await waitFor(env, id!, ['completed', 'failed']);
     expect(item).toMatchObject({ status: 'completed', hoster: 'SendVid', error: null });
     expect(item.hoster_errors).toEqual([
@@ -37,12 +45,16 @@ describe('source selection', () => {
 
   it('fails only when every source failed, listing each reason; retry puts it back with retry_count + 1', async () => {
     const broken = env.hosters.embed('Doodstream', { mp4 }, { page: 'broken' });
-    const folder = await addSeries(env, 'allfail', 'All Fail', [ep(1, [
-      { lang: 1, hoster: 'VOE', embedUrl: env.hosters.embed('VOE', { mp4 }, { page: '404' }) },
-      { lang: 3, hoster: 'Doodstream', embedUrl: broken },
-      { lang: 1, hoster: 'Mystery', embedUrl: 'http://127.0.0.1:9/e/1' },
-    ])]);
-    const { added_items: [id] } = await queue(env, 'allfail', [1]);
+    const folder = await addSeries(env, 'allfail', 'All Fail', [
+      ep(1, [
+        { lang: 1, hoster: 'VOE', embedUrl: env.hosters.embed('VOE', { mp4 }, { page: '404' }) },
+        { lang: 3, hoster: 'Doodstream', embedUrl: broken },
+        { lang: 1, hoster: 'Mystery', embedUrl: 'http://127.0.0.1:9/e/1' },
+      ]),
+    ]);
+    const {
+      added_items: [id],
+    } = await queue(env, 'allfail', [1]);
     const failed = await waitFor(env, id!, ['completed', 'failed']);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/^all sources failed: /);
@@ -61,12 +73,23 @@ describe('source selection', () => {
 
   it('follows the language preference and never substitutes a language outside it', async () => {
     await addSeries(env, 'langs', 'Langs', [
-      ep(1, [{ lang: 2, hoster: 'Vidoza', embedUrl: ok('Vidoza') }, { lang: 3, hoster: 'SendVid', embedUrl: ok('SendVid') }]),
+      ep(1, [
+        { lang: 2, hoster: 'Vidoza', embedUrl: ok('Vidoza') },
+        { lang: 3, hoster: 'SendVid', embedUrl: ok('SendVid') },
+      ]),
       ep(2, [{ lang: 2, hoster: 'Vidoza', embedUrl: ok('Vidoza') }]),
     ]);
-    const { added_items: [a] } = await queue(env, 'langs', [1]);
-    expect(await waitFor(env, a!, ['completed', 'failed'])).toMatchObject({ status: 'completed', language: 'german_sub', hoster: 'SendVid' });
-    const { added_items: [b] } = await queue(env, 'langs', [2], { language: 'german_dub' });
+    const {
+      added_items: [a],
+    } = await queue(env, 'langs', [1]);
+    expect(await waitFor(env, a!, ['completed', 'failed'])).toMatchObject({
+      status: 'completed',
+      language: 'german_sub',
+      hoster: 'SendVid',
+    });
+    const {
+      added_items: [b],
+    } = await queue(env, 'langs', [2], { language: 'german_dub' });
     const item = await waitFor(env, b!, ['completed', 'failed']);
     expect(item.status).toBe('failed');
     expect(item.error).toMatch(/no source in the wanted languages \(german_dub\); available: english_sub/);
@@ -78,7 +101,9 @@ describe('source selection', () => {
       ep(1, [{ lang: 1, hoster: 'Vidoza', embedUrl: ok('Vidoza', { truncateTo: Math.floor(size * 0.6) }) }]),
       ep(2, [{ lang: 1, hoster: 'Vidoza', embedUrl: ok('Vidoza', { contentDisposition: 'attachment; filename="../../../evil.mp4"' }) }]),
     ]);
-    const { added_items: [bad, good] } = await queue(env, 'corrupt', [1, 2]);
+    const {
+      added_items: [bad, good],
+    } = await queue(env, 'corrupt', [1, 2]);
     const failed = await waitFor(env, bad!, ['completed', 'failed']);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/verification failed/);
@@ -94,10 +119,19 @@ describe('queue control', () => {
     await env.srv.deps.settings.update({ downloads: { max_parallel_downloads: 1 } });
     await env.api.post('/api/queue/stop');
     expect((await status(env)).status.is_running).toBe(false);
-    await addSeries(env, 'order', 'Order', [1, 2, 3, 4, 5].map((n) => ep(n, [{ lang: 1, hoster: 'SendVid', embedUrl: ok() }])));
+    await addSeries(
+      env,
+      'order',
+      'Order',
+      [1, 2, 3, 4, 5].map((n) => ep(n, [{ lang: 1, hoster: 'SendVid', embedUrl: ok() }])),
+    );
     const { added_items: normal } = await queue(env, 'order', [1, 2, 3]);
-    const { added_items: [high] } = await queue(env, 'order', [4], { priority: 'HIGH' });
-    const { added_items: [low] } = await queue(env, 'order', [5], { priority: 'LOW' });
+    const {
+      added_items: [high],
+    } = await queue(env, 'order', [4], { priority: 'HIGH' });
+    const {
+      added_items: [low],
+    } = await queue(env, 'order', [5], { priority: 'LOW' });
     const re = await env.api.post('/api/queue/reorder', { item_ids: [normal[2], normal[0], normal[1]] });
     expect(re.body.message).toBe('Queue reordered with 3 items');
     const expected = [high, normal[2], normal[0], normal[1], low];
@@ -109,7 +143,10 @@ describe('queue control', () => {
     const completedBefore = env.events.filter((e) => e.type === 'download_complete').length;
     expect((await env.api.post('/api/queue/start')).body.message).toBe('Queue processing started');
     for (const id of expected) await waitFor(env, id!, ['completed']);
-    const order = env.events.filter((e) => e.type === 'download_complete').slice(completedBefore).map((e) => e.data.download_id);
+    const order = env.events
+      .filter((e) => e.type === 'download_complete')
+      .slice(completedBefore)
+      .map((e) => e.data.download_id);
     expect(order).toEqual(expected);
     const types = env.events.map((e) => e.type);
     expect(types).toContain('queue_started');
@@ -119,9 +156,18 @@ describe('queue control', () => {
 
   it('never runs more than max_parallel_downloads at once, even with a second process on the same database', async () => {
     const { startTestServer } = await import('../helpers/server.js');
-    const second = await startTestServer({ databaseUrl: env.srv.databaseUrl, dataDir: env.srv.dataDir, env: { ANIME_DIR: env.srv.animeDir, ANIWORLD_URL: env.aniworld.url } });
+    const second = await startTestServer({
+      databaseUrl: env.srv.databaseUrl,
+      dataDir: env.srv.dataDir,
+      env: { ANIME_DIR: env.srv.animeDir, ANIWORLD_URL: env.aniworld.url },
+    });
     try {
-      await addSeries(env, 'parallel', 'Parallel', [1, 2, 3, 4].map((n) => ep(n, [{ lang: 1, hoster: 'SendVid', embedUrl: ok('SendVid', { rateBytesPerSec: 1_500_000 }) }])));
+      await addSeries(
+        env,
+        'parallel',
+        'Parallel',
+        [1, 2, 3, 4].map((n) => ep(n, [{ lang: 1, hoster: 'SendVid', embedUrl: ok('SendVid', { rateBytesPerSec: 1_500_000 }) }])),
+      );
       const { added_items } = await queue(env, 'parallel', [1, 2, 3, 4]);
       let maxSeen = 0;
       while (true) {
@@ -140,12 +186,18 @@ describe('queue control', () => {
     const { startTestServer } = await import('../helpers/server.js');
     const { client, ADMIN_PASSWORD } = await import('../helpers/http.js');
     // a web-only process on the same database: the download runs in the first one
-    const web = await startTestServer({ databaseUrl: env.srv.databaseUrl, dataDir: env.srv.dataDir, env: { ROLE: 'web', ANIME_DIR: env.srv.animeDir, ANIWORLD_URL: env.aniworld.url } });
+    const web = await startTestServer({
+      databaseUrl: env.srv.databaseUrl,
+      dataDir: env.srv.dataDir,
+      env: { ROLE: 'web', ANIME_DIR: env.srv.animeDir, ANIWORLD_URL: env.aniworld.url },
+    });
     const webApi = client(web.url, (await client(web.url).post('/api/auth/login', { password: ADMIN_PASSWORD })).body.access_token);
     try {
       const slow = ok('SendVid', { rateBytesPerSec: 100_000 });
       const folder = await addSeries(env, 'cancel', 'Cancel', [ep(1, [{ lang: 1, hoster: 'SendVid', embedUrl: slow }])]);
-      const { added_items: [id] } = await queue(env, 'cancel', [1]);
+      const {
+        added_items: [id],
+      } = await queue(env, 'cancel', [1]);
       const partDir = path.join(folder, '.part', id!);
       await waitFor(env, id!, ['downloading']);
       while (listFiles(partDir).length === 0 || (findItem(await status(env), id!)?.progress?.downloaded_mb ?? 0) <= 0) await sleep(100);
@@ -170,7 +222,10 @@ describe('queue control', () => {
   it('clears completed, failed and pending lists', async () => {
     expect((await env.api.post('/api/queue/pause')).body.message).toBe('Queue processing paused');
     expect((await status(env)).status).toMatchObject({ is_running: false, is_paused: true });
-    await addSeries(env, 'clear', 'Clear', [ep(1, [{ lang: 1, hoster: 'SendVid', embedUrl: ok() }]), ep(2, [{ lang: 1, hoster: 'SendVid', embedUrl: ok() }])]);
+    await addSeries(env, 'clear', 'Clear', [
+      ep(1, [{ lang: 1, hoster: 'SendVid', embedUrl: ok() }]),
+      ep(2, [{ lang: 1, hoster: 'SendVid', embedUrl: ok() }]),
+    ]);
     await queue(env, 'clear', [1, 2]);
     const before = (await status(env)).statistics;
     expect(before.pending_count).toBe(2);

@@ -19,20 +19,34 @@ afterAll(async () => {
 describe('a queue that knows the disk', () => {
   it('an episode on disk is not queued (409, with the file name); replace: true downloads it and the verified new file replaces the old', async () => {
     const embed = env.hosters.embed('Vidoza', { mp4 });
-    const folder = await addSeries(env, 'disk-show', 'Disk Show', [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: embed }] }]);
-    const { added_items: [first] } = await queue(env, 'disk-show', [1]);
+    const folder = await addSeries(env, 'disk-show', 'Disk Show', [
+      { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: embed }] },
+    ]);
+    const {
+      added_items: [first],
+    } = await queue(env, 'disk-show', [1]);
     expect((await waitFor(env, first!, ['completed', 'failed'])).status).toBe('completed');
     const file = path.join(folder, 'Disk Show - S01E01 - Episode 1.mp4');
     const oldBytes = fs.readFileSync(file);
 
     const again = await env.api.post('/api/queue/add', { serie_id: 'disk-show', episodes: [{ season: 1, episode: 1 }] });
     expect(again.status).toBe(409);
-    expect(again.body.details.failed_items).toEqual([{ season: 1, episode: 1, file: 'Disk Show - S01E01 - Episode 1.mp4',
-      reason: expect.stringMatching(/already on disk \(Disk Show - S01E01 - Episode 1\.mp4\)/) }]);
+    expect(again.body.details.failed_items).toEqual([
+      {
+        season: 1,
+        episode: 1,
+        file: 'Disk Show - S01E01 - Episode 1.mp4',
+        reason: expect.stringMatching(/already on disk \(Disk Show - S01E01 - Episode 1\.mp4\)/),
+      },
+    ]);
 
     // the hoster now serves a longer file: replace queues it, and only the verified new file takes the old one's place
     env.hosters.setBehavior(embed, { truncateTo: 2000 });
-    const broken = await env.api.post('/api/queue/add', { serie_id: 'disk-show', episodes: [{ season: 1, episode: 1, title: 'Episode 1' }], replace: true });
+    const broken = await env.api.post('/api/queue/add', {
+      serie_id: 'disk-show',
+      episodes: [{ season: 1, episode: 1, title: 'Episode 1' }],
+      replace: true,
+    });
     expect(broken.status).toBe(201);
     expect((await waitFor(env, broken.body.added_items[0], ['completed', 'failed'])).status).toBe('failed');
     expect(fs.readFileSync(file).equals(oldBytes)).toBe(true); // a failed replacement leaves the old file alone
@@ -40,7 +54,11 @@ describe('a queue that knows the disk', () => {
     await env.api.del('/api/blocklist'); // the truncated answer blocklisted the source
     const other = env.hosters.embed('Vidoza', { mp4: longer });
     env.aniworld.addEpisode('disk-show', 1, { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: other }] });
-    const ok = await env.api.post('/api/queue/add', { serie_id: 'disk-show', episodes: [{ season: 1, episode: 1, title: 'Episode 1' }], replace: true });
+    const ok = await env.api.post('/api/queue/add', {
+      serie_id: 'disk-show',
+      episodes: [{ season: 1, episode: 1, title: 'Episode 1' }],
+      replace: true,
+    });
     expect(ok.status).toBe(201);
     expect(await waitFor(env, ok.body.added_items[0], ['completed', 'failed'])).toMatchObject({ status: 'completed', replace: true });
     expect(fs.readFileSync(file).equals(fs.readFileSync(longer))).toBe(true);
@@ -50,7 +68,12 @@ describe('a queue that knows the disk', () => {
   it('DELETE /api/queue removes the listed items: ids in the body, or as a query list', async () => {
     await env.api.post('/api/queue/stop');
     try {
-      await addSeries(env, 'bulk-show', 'Bulk Show', [1, 2, 3, 4, 5].map((n) => ({ episode: n, title: `F${n}`, sources: [] })));
+      await addSeries(
+        env,
+        'bulk-show',
+        'Bulk Show',
+        [1, 2, 3, 4, 5].map((n) => ({ episode: n, title: `F${n}`, sources: [] })),
+      );
       const { added_items: ids } = await queue(env, 'bulk-show', [1, 2, 3, 4, 5]);
       const byBody = await env.api.del('/api/queue', { item_ids: [ids[0], ids[1]] });
       expect(byBody.status).toBe(204);
@@ -70,14 +93,22 @@ describe('a queue that knows the disk', () => {
     }
   });
 
-  it('lists an episode\'s sources (blocklisted, last outcome) and downloads the one the user chose', async () => {
+  it("lists an episode's sources (blocklisted, last outcome) and downloads the one the user chose", async () => {
     const dead = env.hosters.embed('VOE', { mp4 }, { page: '404' });
-    await addSeries(env, 'choice-show', 'Choice Show', [{ episode: 1, title: 'Eins', sources: [
-      { lang: 1, hoster: 'VOE', embedUrl: dead },
-      { lang: 2, hoster: 'SendVid', embedUrl: env.hosters.embed('SendVid', { mp4 }) },
-      { lang: 3, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4 }) },
-    ] }]);
-    const { added_items: [first] } = await queue(env, 'choice-show', [1], { language: 'german_dub' });
+    await addSeries(env, 'choice-show', 'Choice Show', [
+      {
+        episode: 1,
+        title: 'Eins',
+        sources: [
+          { lang: 1, hoster: 'VOE', embedUrl: dead },
+          { lang: 2, hoster: 'SendVid', embedUrl: env.hosters.embed('SendVid', { mp4 }) },
+          { lang: 3, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4 }) },
+        ],
+      },
+    ]);
+    const {
+      added_items: [first],
+    } = await queue(env, 'choice-show', [1], { language: 'german_dub' });
     expect((await waitFor(env, first!, ['completed', 'failed'])).status).toBe('failed');
 
     const res = await env.api.get('/api/anime/choice-show/episodes/1/1/sources');
@@ -93,10 +124,25 @@ describe('a queue that knows the disk', () => {
     expect((await env.api.get('/api/anime/nope/episodes/1/1/sources')).status).toBe(404);
 
     const chosen = res.body.sources.find((s: any) => s.hoster === 'SendVid').url;
-    const add = await env.api.post('/api/queue/add', { serie_id: 'choice-show', episodes: [{ season: 1, episode: 1 }], source_url: chosen });
+    const add = await env.api.post('/api/queue/add', {
+      serie_id: 'choice-show',
+      episodes: [{ season: 1, episode: 1 }],
+      source_url: chosen,
+    });
     expect(add.status).toBe(201);
-    expect(await waitFor(env, add.body.added_items[0], ['completed', 'failed'])).toMatchObject({ status: 'completed', hoster: 'SendVid', language: 'english_sub' });
-    const two = await env.api.post('/api/queue/add', { serie_id: 'choice-show', episodes: [{ season: 1, episode: 1 }, { season: 1, episode: 2 }], source_url: chosen });
+    expect(await waitFor(env, add.body.added_items[0], ['completed', 'failed'])).toMatchObject({
+      status: 'completed',
+      hoster: 'SendVid',
+      language: 'english_sub',
+    });
+    const two = await env.api.post('/api/queue/add', {
+      serie_id: 'choice-show',
+      episodes: [
+        { season: 1, episode: 1 },
+        { season: 1, episode: 2 },
+      ],
+      source_url: chosen,
+    });
     expect(two.status).toBe(422);
   });
 });
@@ -107,13 +153,17 @@ describe('adding a series', () => {
     const count = (await env.api.get('/api/anime/status')).body.series_count;
     const res = await env.api.post('/api/anime/add', { link: `${env.aniworld.url}/anime/stream/does-not-exist`, name: 'Does Not Exist' });
     expect(res.status).toBe(404);
-    expect(res.body).toMatchObject({ success: false, error: 'NOT_FOUND_ERROR', message: expect.stringMatching(/has no series does-not-exist/) });
+    expect(res.body).toMatchObject({
+      success: false,
+      error: 'NOT_FOUND_ERROR',
+      message: expect.stringMatching(/has no series does-not-exist/),
+    });
     expect(fs.readdirSync(env.srv.animeDir).sort()).toEqual(before);
     expect((await env.api.get('/api/anime/status')).body.series_count).toBe(count);
     expect((await env.api.get('/api/anime/does-not-exist')).status).toBe(404);
   });
 
-  it('a page without a series is a 422 with the provider\'s reason; nothing is created', async () => {
+  it("a page without a series is a 422 with the provider's reason; nothing is created", async () => {
     env.aniworld.addSeries({ slug: 'no-series-here', name: 'No Series Here', seasons: { 1: [{ episode: 1 }] } });
     const before = fs.readdirSync(env.srv.animeDir).sort();
     env.aniworld.setMode('changed'); // the page answers, but shows no series

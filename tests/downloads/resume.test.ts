@@ -25,7 +25,10 @@ let srv: TestServer | null = null;
 beforeAll(async () => {
   [aniworld, hosters, databaseUrl] = await Promise.all([startFakeAniworld(), startFakeHosters(), createTestDatabase()]);
   fs.mkdirSync(animeDir, { recursive: true });
-  fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ anime_directory: animeDir, downloads: { ...TEST_DOWNLOAD_CONFIG, hls_segment_concurrency: 1 } }));
+  fs.writeFileSync(
+    path.join(dataDir, 'config.json'),
+    JSON.stringify({ anime_directory: animeDir, downloads: { ...TEST_DOWNLOAD_CONFIG, hls_segment_concurrency: 1 } }),
+  );
 });
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid!, 'SIGKILL');
@@ -36,8 +39,18 @@ afterAll(async () => {
 });
 
 async function startChild(): Promise<{ child: ChildProcess; url: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ANIME_DIR: animeDir, DATABASE_URL: databaseUrl,
-    ANIWORLD_URL: aniworld.url, UI_DIST: path.join(dataDir, 'no-ui'), LOG_LEVEL: 'info', LOG_FILE: 'false' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    ANIME_DIR: animeDir,
+    DATABASE_URL: databaseUrl,
+    ANIWORLD_URL: aniworld.url,
+    UI_DIST: path.join(dataDir, 'no-ui'),
+    LOG_LEVEL: 'info',
+    LOG_FILE: 'false',
+  };
   const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
@@ -46,7 +59,10 @@ async function startChild(): Promise<{ child: ChildProcess; url: string }> {
     child.stdout!.on('data', (d: Buffer) => {
       out += d;
       const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) { clearTimeout(t); resolve(m[1]!); }
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]!);
+      }
     });
     child.stderr!.on('data', (d) => (out += d));
     child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${out.slice(-2000)}`)));
@@ -63,16 +79,29 @@ describe('a killed process', () => {
     const size = fs.statSync(mp4).size;
     const mp4Embed = hosters.embed('SendVid', { mp4 }, { rateBytesPerSec: Math.floor(size / 20) });
     const hlsEmbed = hosters.embed('Vidmoly', { hls }, { delayMs: 700 });
-    aniworld.addSeries({ slug: 'killme', name: 'Kill Me', year: 2021, seasons: { 1: [
-      { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'SendVid', embedUrl: mp4Embed }] },
-      { episode: 2, title: 'Zwei', sources: [{ lang: 1, hoster: 'Vidmoly', embedUrl: hlsEmbed }] },
-    ] } });
+    aniworld.addSeries({
+      slug: 'killme',
+      name: 'Kill Me',
+      year: 2021,
+      seasons: {
+        1: [
+          { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'SendVid', embedUrl: mp4Embed }] },
+          { episode: 2, title: 'Zwei', sources: [{ lang: 1, hoster: 'Vidmoly', embedUrl: hlsEmbed }] },
+        ],
+      },
+    });
 
     const { child, url } = await startChild();
     const { api } = await adminClient(url);
     const add = await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/killme`, name: 'Kill Me' });
     expect(add.status).toBe(200);
-    const added = await api.post('/api/queue/add', { serie_id: 'killme', episodes: [{ season: 1, episode: 1 }, { season: 1, episode: 2 }] });
+    const added = await api.post('/api/queue/add', {
+      serie_id: 'killme',
+      episodes: [
+        { season: 1, episode: 1 },
+        { season: 1, episode: 2 },
+      ],
+    });
     const [mp4Id, hlsId] = added.body.added_items as string[];
     const folder = path.join(animeDir, add.body.folder);
     const mp4Part = path.join(folder, '.part', mp4Id!, 'SendVid-german_dub', 'download.mp4');
@@ -88,7 +117,9 @@ describe('a killed process', () => {
     process.kill(-child.pid!, 'SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const partAtKill = fs.statSync(mp4Part).size;
-    const doneAtKill = listFiles(segDir).filter((f) => /^seg-\d+\.ts$/.test(f)).map((f) => Number(/\d+/.exec(f)![0]));
+    const doneAtKill = listFiles(segDir)
+      .filter((f) => /^seg-\d+\.ts$/.test(f))
+      .map((f) => Number(/\d+/.exec(f)![0]));
     const segsAtKill = doneAtKill.length;
     expect(partAtKill).toBeGreaterThan(size * 0.3);
     expect(partAtKill).toBeLessThan(size);
@@ -107,14 +138,22 @@ describe('a killed process', () => {
     }
     expect(findItem(st, mp4Id!)).toMatchObject({ status: 'completed', error: null });
     expect(findItem(st, hlsId!)).toMatchObject({ status: 'completed', error: null });
-    expect(listFiles(folder).filter((f) => !f.startsWith('.aniworld'))).toEqual(['Kill Me - S01E01 - Eins.mp4', 'Kill Me - S01E02 - Zwei.mkv']);
+    expect(listFiles(folder).filter((f) => !f.startsWith('.aniworld'))).toEqual([
+      'Kill Me - S01E01 - Eins.mp4',
+      'Kill Me - S01E02 - Zwei.mkv',
+    ]);
     expect(fs.readFileSync(path.join(folder, 'Kill Me - S01E01 - Eins.mp4')).equals(fs.readFileSync(mp4))).toBe(true);
 
     // MP4: one request before the kill, one after that continued exactly where the file on disk ended
-    expect(hosters.log.filter((l) => l.embed === mp4Embed.match(/e\d+/)![0] && l.path.endsWith('video.mp4')).map((l) => l.range)).toEqual([null, `bytes=${partAtKill}-`]);
+    expect(hosters.log.filter((l) => l.embed === mp4Embed.match(/e\d+/)![0] && l.path.endsWith('video.mp4')).map((l) => l.range)).toEqual([
+      null,
+      `bytes=${partAtKill}-`,
+    ]);
     // HLS: only the segments missing at the kill were fetched again (8 in the playlist)
     // (the variant's seg_N.ts is our seg-N.ts); at most the one segment in flight at the kill is fetched twice
-    const segFetches = hosters.log.filter((l) => l.embed === hlsEmbed.match(/e\d+/)![0] && /seg_\d+\.ts$/.test(l.path)).map((l) => Number(/seg_(\d+)/.exec(l.path)![1]));
+    const segFetches = hosters.log
+      .filter((l) => l.embed === hlsEmbed.match(/e\d+/)![0] && /seg_\d+\.ts$/.test(l.path))
+      .map((l) => Number(/seg_(\d+)/.exec(l.path)![1]));
     for (const done of doneAtKill) expect(segFetches.filter((n) => n === done)).toHaveLength(1);
     expect(segFetches.length).toBeLessThanOrEqual(8 + 1);
     expect(srv.logs()).toMatch(/resuming downloads whose process stopped/);
@@ -124,13 +163,20 @@ describe('a killed process', () => {
     const mp4 = await makeMp4({ seconds: 8, width: 640, height: 360 });
     const size = fs.statSync(mp4).size;
     const embed = hosters.embed('Vidoza', { mp4 }, { rateBytesPerSec: Math.floor(size / 20) });
-    aniworld.addSeries({ slug: 'restartme', name: 'Restart Me', year: 2022, seasons: { 1: [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: embed }] }] } });
-    const login = async () => client(srv!.url, (await client(srv!.url).post('/api/auth/login', { password: ADMIN_PASSWORD })).body.access_token);
+    aniworld.addSeries({
+      slug: 'restartme',
+      name: 'Restart Me',
+      year: 2022,
+      seasons: { 1: [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: embed }] }] },
+    });
+    const login = async () =>
+      client(srv!.url, (await client(srv!.url).post('/api/auth/login', { password: ADMIN_PASSWORD })).body.access_token);
     let api = await login();
     const add = await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/restartme`, name: 'Restart Me' });
     expect(add.status).toBe(200);
     const folder = path.join(animeDir, add.body.folder);
-    const [id] = (await api.post('/api/queue/add', { serie_id: 'restartme', episodes: [{ season: 1, episode: 1 }] })).body.added_items as string[];
+    const [id] = (await api.post('/api/queue/add', { serie_id: 'restartme', episodes: [{ season: 1, episode: 1 }] })).body
+      .added_items as string[];
     const part = path.join(folder, '.part', id!, 'Vidoza-german_dub', 'download.mp4');
     while (!fs.existsSync(part) || fs.statSync(part).size < size * 0.25) await sleep(100);
     const started = Date.now();

@@ -23,7 +23,9 @@ afterAll(async () => {
 });
 
 function probe(file: string) {
-  return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], { encoding: 'utf8' }));
+  return JSON.parse(
+    execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], { encoding: 'utf8' }),
+  );
 }
 
 describe('add → queue → download → verify → place', () => {
@@ -123,8 +125,14 @@ describe('add → queue → download → verify → place', () => {
         if (items.length === 2) break;
         await new Promise((r) => setTimeout(r, 100));
       }
-      expect(items.map((x) => [x.episode.episode, x.status, x.source]).sort()).toEqual([[1, 'completed', 'rescan'], [2, 'completed', 'rescan']]);
-      expect(listFiles(folder).filter((f) => !f.startsWith('.aniworld'))).toEqual(['Missing Show - S01E01 - Erste.mp4', 'Missing Show - S01E02 - Zweite.mp4']);
+      expect(items.map((x) => [x.episode.episode, x.status, x.source]).sort()).toEqual([
+        [1, 'completed', 'rescan'],
+        [2, 'completed', 'rescan'],
+      ]);
+      expect(listFiles(folder).filter((f) => !f.startsWith('.aniworld'))).toEqual([
+        'Missing Show - S01E01 - Erste.mp4',
+        'Missing Show - S01E02 - Zweite.mp4',
+      ]);
       // nothing is missing any more: a second run queues nothing
       await env.srv.deps.jobs.add('downloads_queue_missing', { keys: ['missing-show'] });
       await new Promise((r) => setTimeout(r, 1500));
@@ -139,7 +147,12 @@ describe('add → queue → download → verify → place', () => {
         join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = 'nfo_episode'`);
       const payloads = nfo.map((j) => j.payload).filter((p: any) => p.series_key === 'missing-show');
       const ranAlready = /"task":"nfo_episode","key":"missing-show"/.test(env.srv.logs());
-      if (!ranAlready) expect(payloads).toEqual(expect.arrayContaining([{ series_key: 'missing-show', season: 1, episode: 1, video_path: path.join(folder, 'Missing Show - S01E01 - Erste.mp4') }]));
+      if (!ranAlready)
+        expect(payloads).toEqual(
+          expect.arrayContaining([
+            { series_key: 'missing-show', season: 1, episode: 1, video_path: path.join(folder, 'Missing Show - S01E01 - Erste.mp4') },
+          ]),
+        );
       expect(payloads.length > 0 || ranAlready).toBe(true);
     } finally {
       socket.close();
@@ -151,7 +164,8 @@ describe('add → queue → download → verify → place', () => {
     // 36 s at 8 Mbit/s: above the size from which the ends are checked early
     const short = await makeMp4({ seconds: 12, width: 640, height: 360, bitrate: '8M' });
     const big = path.join(path.dirname(short), 'big-36s.mp4');
-    if (!fs.existsSync(big)) execFileSync('ffmpeg', ['-v', 'error', '-y', '-stream_loop', '2', '-i', short, '-c', 'copy', '-movflags', '+faststart', big]);
+    if (!fs.existsSync(big))
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-stream_loop', '2', '-i', short, '-c', 'copy', '-movflags', '+faststart', big]);
     const size = fs.statSync(big).size;
     expect(size).toBeGreaterThan(32 * 1024 * 1024);
     const damaged = path.join(path.dirname(short), 'big-36s-damaged.mp4');
@@ -179,7 +193,11 @@ describe('add → queue → download → verify → place', () => {
 
   it('/health/detailed names the ffmpeg in use', async () => {
     const h = await env.api.get('/health/detailed');
-    expect(h.body.dependencies.ffmpeg).toMatchObject({ ffmpeg_path: expect.stringMatching(/ffmpeg$/), ffprobe_path: expect.stringMatching(/ffprobe$/), source: 'system' });
+    expect(h.body.dependencies.ffmpeg).toMatchObject({
+      ffmpeg_path: expect.stringMatching(/ffmpeg$/),
+      ffprobe_path: expect.stringMatching(/ffprobe$/),
+      source: 'system',
+    });
     expect(env.srv.logs()).toMatch(/using ffmpeg .*ffmpeg and ffprobe .*ffprobe \(system\)/);
   });
 });

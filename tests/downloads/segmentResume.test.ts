@@ -14,7 +14,11 @@ import { makeHls, type HlsMedia } from '../fakes/media.js';
 // connection as after an interrupted run, so segments in flight are not fetched twice.
 // A loopback server serves the HLS folders; the first answer for segment 2 stops after half of it.
 
-interface Served { path: string; range: string | null; bytes: number }
+interface Served {
+  path: string;
+  range: string | null;
+  bytes: number;
+}
 let plain: HlsMedia;
 let aes: HlsMedia;
 let tmp: string;
@@ -28,7 +32,10 @@ const hanging: http.ServerResponse[] = [];
 const dispatcher = new Agent();
 
 beforeAll(async () => {
-  [plain, aes] = await Promise.all([makeHls({ seconds: 6, heights: [360], bitrate: '4M' }), makeHls({ seconds: 6, heights: [360], bitrate: '4M', aes: true })]);
+  [plain, aes] = await Promise.all([
+    makeHls({ seconds: 6, heights: [360], bitrate: '4M' }),
+    makeHls({ seconds: 6, heights: [360], bitrate: '4M', aes: true }),
+  ]);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-segresume-'));
   srv = http.createServer((req, res) => {
     const [, which, ...rest] = req.url!.split('/');
@@ -44,7 +51,10 @@ beforeAll(async () => {
     const body = data.subarray(start);
     const entry = { path: req.url!, range: req.headers.range ?? null, bytes: 0 };
     served.push(entry);
-    res.writeHead(m ? 206 : 200, { 'content-length': body.length, ...(m ? { 'content-range': `bytes ${start}-${data.length - 1}/${data.length}` } : {}) });
+    res.writeHead(m ? 206 : 200, {
+      'content-length': body.length,
+      ...(m ? { 'content-range': `bytes ${start}-${data.length - 1}/${data.length}` } : {}),
+    });
     const mode = req.url!.endsWith('seg_0002.ts') && !m ? firstHalf : null;
     if (!mode) {
       entry.bytes = body.length;
@@ -70,7 +80,16 @@ afterAll(async () => {
 });
 
 const opts = (which: string, dir: string, signal = new AbortController().signal) => ({
-  url: `${base}/${which}/master.m3u8`, headers: {}, dispatcher, signal, dir, quality: null, concurrency: 2, retries: 2, stallMs: 5000, throttle: new Throttle(() => 0),
+  url: `${base}/${which}/master.m3u8`,
+  headers: {},
+  dispatcher,
+  signal,
+  dir,
+  quality: null,
+  concurrency: 2,
+  retries: 2,
+  stallMs: 5000,
+  throttle: new Throttle(() => 0),
 });
 
 /** The plaintext of a variant's segment (decrypted as the playlist says). */

@@ -32,10 +32,16 @@ describe('low disk space on the library disk', () => {
     const st = fs.statfsSync(env.srv.animeDir);
     const freeMb = Math.floor((Number(st.bavail) * Number(st.bsize)) / 1048576);
     expect((await env.api.put('/api/config', { downloads: { min_free_space_mb: freeMb + 100_000 } })).status).toBe(200);
-    await addSeries(env, 'tight', 'Tight', [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4 }) }] }]);
-    const { added_items: [id] } = await queue(env, 'tight', [1]);
+    await addSeries(env, 'tight', 'Tight', [
+      { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4 }) }] },
+    ]);
+    const {
+      added_items: [id],
+    } = await queue(env, 'tight', [1]);
     const held = await status(env);
-    expect(held.status.held_reason).toMatch(/^Low disk space: \d+ MB free on the library's disk \(.+\), \d+ MB required \(min_free_space_mb\)/);
+    expect(held.status.held_reason).toMatch(
+      /^Low disk space: \d+ MB free on the library's disk \(.+\), \d+ MB required \(min_free_space_mb\)/,
+    );
     expect(held.status.held_reason).toContain(env.srv.animeDir);
     expect(held.status.pending_queue.map((i: any) => i.id)).toEqual([id]);
     expect(held.status.is_running).toBe(true);

@@ -31,7 +31,9 @@ function linkFolder(folder: string, target: string) {
 describe('symbolic links in the library', () => {
   it('a series folder linked outside fails its download with the reason; under an extra library root it works', async () => {
     const embed = env.hosters.embed('SendVid', { mp4 });
-    const folder = await addSeries(env, 'linked', 'Linked', [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'SendVid', embedUrl: embed }] }]);
+    const folder = await addSeries(env, 'linked', 'Linked', [
+      { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'SendVid', embedUrl: embed }] },
+    ]);
     const disk2 = path.join(outside, 'disk2');
     const target = path.join(disk2, 'Linked (2020)');
     linkFolder(folder, target);
@@ -40,7 +42,9 @@ describe('symbolic links in the library', () => {
     const [id] = (await queue(env, 'linked', [1])).added_items;
     const failed = await waitFor(env, id!, ['failed', 'completed']);
     expect(failed.status).toBe('failed');
-    expect(failed.error).toContain(`the series folder ${folder} leads to ${fs.realpathSync(target)}, outside the library folder and extra_library_roots`);
+    expect(failed.error).toContain(
+      `the series folder ${folder} leads to ${fs.realpathSync(target)}, outside the library folder and extra_library_roots`,
+    );
     // nothing was written through the link, and the hoster was never asked
     expect(listFiles(target)).toEqual(before);
     expect(env.hosters.log.filter((l) => l.embed === embed.match(/e\d+/)![0])).toHaveLength(0);
@@ -67,7 +71,9 @@ describe('symbolic links in the library', () => {
 
   it('a partial file that is a link is refused: the item fails, the file it points to is untouched', async () => {
     const embed = env.hosters.embed('SendVid', { mp4 });
-    const folder = await addSeries(env, 'partlink', 'Part Link', [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'SendVid', embedUrl: embed }] }]);
+    const folder = await addSeries(env, 'partlink', 'Part Link', [
+      { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'SendVid', embedUrl: embed }] },
+    ]);
     const victim = path.join(outside, 'victim.bin');
     fs.writeFileSync(victim, 'keep me');
     expect((await env.api.post('/api/queue/stop')).status).toBe(200);

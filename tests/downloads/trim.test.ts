@@ -14,8 +14,16 @@ const seeded: string[] = [];
 /** A finished download as the queue records it: claimed, then completed. */
 async function completedItem(episode: number): Promise<string> {
   const row = await repo.insertItem(env.srv.deps.db, {
-    serie_id: 'done-show', serie_folder: 'Done Show', serie_name: 'Done Show', season: 1, episode, title: `Episode ${episode}`,
-    priority: 'NORMAL', source: 'manual', language: null, quality: null,
+    serie_id: 'done-show',
+    serie_folder: 'Done Show',
+    serie_name: 'Done Show',
+    season: 1,
+    episode,
+    title: `Episode ${episode}`,
+    priority: 'NORMAL',
+    source: 'manual',
+    language: null,
+    quality: null,
   });
   await env.srv.deps.db.query(sql.unsafe`update download_items set status = 'downloading' where id = ${row!.id}::uuid`);
   expect(await repo.markCompleted(env.srv.deps.db, row!.id, { file_path: `/x/${episode}.mkv`, bytes: 1 })).not.toBeNull();
@@ -26,7 +34,9 @@ const completedIds = async () => ((await status(env)).status.completed_downloads
 beforeAll(async () => {
   env = await startEnv({ clock, downloads: { completed_keep_hours: 24, completed_keep_count: 3 } });
   const mp4 = await makeMp4();
-  await addSeries(env, 'trim-show', 'Trim Show', [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4 }) }] }]);
+  await addSeries(env, 'trim-show', 'Trim Show', [
+    { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4 }) }] },
+  ]);
   [real] = (await queue(env, 'trim-show', [1])).added_items as [string];
   await waitFor(env, real, ['completed']);
   for (let e = 1; e <= 4; e++) seeded.push(await completedItem(e));
@@ -66,8 +76,18 @@ describe('completed items leave the queue for the history', () => {
     expect(await trimCompletedItems(env.srv.deps)).toBe(0);
     await env.srv.deps.settings.update({ downloads: { completed_keep_hours: 1, completed_keep_count: 0 } });
     expect((await env.api.post('/api/queue/stop')).status).toBe(200);
-    const waiting = (await repo.insertItem(env.srv.deps.db, { serie_id: 'done-show', serie_folder: 'Done Show', serie_name: 'Done Show', season: 2, episode: 1,
-      title: 'Waiting', priority: 'NORMAL', source: 'manual', language: null, quality: null }))!.id;
+    const waiting = (await repo.insertItem(env.srv.deps.db, {
+      serie_id: 'done-show',
+      serie_folder: 'Done Show',
+      serie_name: 'Done Show',
+      season: 2,
+      episode: 1,
+      title: 'Waiting',
+      priority: 'NORMAL',
+      source: 'manual',
+      language: null,
+      quality: null,
+    }))!.id;
     expect(await trimCompletedItems(env.srv.deps)).toBe(1);
     const after = await status(env);
     expect(after.status.completed_downloads.map((i: any) => i.id)).not.toContain(kept);

@@ -21,7 +21,11 @@ afterAll(async () => {
 async function rescan() {
   const from = env.events.length;
   expect((await env.api.post('/api/anime/rescan')).status).toBe(200);
-  return (await nextEvent(env, from, (e) => e.type === 'auto_queue_complete')).data as { added: number; upgrades: number; pages_read: number };
+  return (await nextEvent(env, from, (e) => e.type === 'auto_queue_complete')).data as {
+    added: number;
+    upgrades: number;
+    pages_read: number;
+  };
 }
 
 /** Waits until no item of the series is pending or running. */
@@ -34,11 +38,19 @@ async function settled(key: string) {
   throw new Error(`${key} did not settle`);
 }
 
-const episode = async (key: string) => (await env.api.get(`/api/anime/${key}`)).body.episode_list.find((e: any) => e.season === 1 && e.episode === 1);
+const episode = async (key: string) =>
+  (await env.api.get(`/api/anime/${key}`)).body.episode_list.find((e: any) => e.season === 1 && e.episode === 1);
 
 describe('language upgrades', () => {
   it('German Sub on disk is replaced by the German Dub once the page lists it (cutoff German Dub); not when upgrades are off', async () => {
-    const subOnly = (n: number) => [{ episode: 1, title: 'Eins', sources: [{ lang: 3 as const, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4: sub }) }] }].slice(0, n);
+    const subOnly = (n: number) =>
+      [
+        {
+          episode: 1,
+          title: 'Eins',
+          sources: [{ lang: 3 as const, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4: sub }) }],
+        },
+      ].slice(0, n);
     const upFolder = await addSeries(env, 'up-show', 'Up Show', subOnly(1));
     const keepFolder = await addSeries(env, 'keep-show', 'Keep Show', subOnly(1));
     const off = await env.api.call('PATCH', '/api/anime/keep-show', { upgrades_enabled: false });
@@ -58,10 +70,14 @@ describe('language upgrades', () => {
     expect(quiet.pages_read).toBe(1); // keep-show's page is not read: upgrades are off there
 
     for (const key of ['up-show', 'keep-show']) {
-      env.aniworld.addEpisode(key, 1, { episode: 1, title: 'Eins', sources: [
-        { lang: 3, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4: sub }) },
-        { lang: 1, hoster: 'VOE', embedUrl: env.hosters.embed('VOE', { mp4: dub }) },
-      ] });
+      env.aniworld.addEpisode(key, 1, {
+        episode: 1,
+        title: 'Eins',
+        sources: [
+          { lang: 3, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4: sub }) },
+          { lang: 1, hoster: 'VOE', embedUrl: env.hosters.embed('VOE', { mp4: dub }) },
+        ],
+      });
     }
     const found = await rescan();
     expect(found.upgrades).toBe(1);
@@ -85,7 +101,11 @@ describe('language upgrades', () => {
 
 describe('the page budget', () => {
   it('a rescan reads at most page_reads_per_rescan episode pages', async () => {
-    const subs = [1, 2, 3].map((n) => ({ episode: n, title: `Teil ${n}`, sources: [{ lang: 3 as const, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4: sub }) }] }));
+    const subs = [1, 2, 3].map((n) => ({
+      episode: n,
+      title: `Teil ${n}`,
+      sources: [{ lang: 3 as const, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4: sub }) }],
+    }));
     await addSeries(env, 'budget-show', 'Budget Show', subs);
     await rescan();
     await settled('budget-show');

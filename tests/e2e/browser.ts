@@ -17,13 +17,24 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run',
-      '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
 /** A page that fails the test on any console error or CSP violation. */
-export async function newPage(browser: Browser, opts: { width?: number; height?: number; locale?: string; colorScheme?: 'light' | 'dark' } = {}) {
+export async function newPage(
+  browser: Browser,
+  opts: { width?: number; height?: number; locale?: string; colorScheme?: 'light' | 'dark' } = {},
+) {
   const context = await browser.newContext({
     viewport: { width: opts.width ?? 1280, height: opts.height ?? 860 },
     locale: opts.locale ?? 'en-US',

@@ -26,34 +26,63 @@ let today: string;
 
 const day = (n: number) => addDays(today, n);
 const entries = (p: Page, scope: string) =>
-  p.locator(`${scope} [data-test="calendar-entry"]`).evaluateAll((els) => els.map((e) => `${e.closest('[data-day]')?.getAttribute('data-day')} ${e.getAttribute('data-status')} ${e.textContent!.replace(/\s+/g, ' ').trim()}`));
+  p
+    .locator(`${scope} [data-test="calendar-entry"]`)
+    .evaluateAll((els) =>
+      els.map(
+        (e) =>
+          `${e.closest('[data-day]')?.getAttribute('data-day')} ${e.getAttribute('data-status')} ${e.textContent!.replace(/\s+/g, ' ').trim()}`,
+      ),
+    );
 
 const text = async (l: { textContent(): Promise<string | null> }) => ((await l.textContent()) ?? '').replace(/\s+/g, ' ').trim();
 
 screenshotFailures('calendar');
 beforeAll(async () => {
   [tmdb, aniworld, browser] = await Promise.all([startFakeTmdb(), startFakeAniworld(), launchBrowser()]);
-  srv = await startUiServer({ ANIWORLD_URL: aniworld.url, TMDB_API_URL: tmdb.apiUrl, TMDB_IMAGE_URL: tmdb.imageUrl, TMDB_API_KEY: FAKE_TMDB_KEY });
+  srv = await startUiServer({
+    ANIWORLD_URL: aniworld.url,
+    TMDB_API_URL: tmdb.apiUrl,
+    TMDB_IMAGE_URL: tmdb.imageUrl,
+    TMDB_API_KEY: FAKE_TMDB_KEY,
+  });
   const { api } = await adminClient(srv.url);
   await srv.deps.settings.update({ nfo: { create_on_add: false } });
   today = (await api.get('/api/calendar')).body.today;
 
-  const shows: [string, string, number, 'all' | 'none'][] = [['frieren', 'Frieren', 90123, 'all'], ['dandadan', 'Dandadan', 90124, 'none']];
+  const shows: [string, string, number, 'all' | 'none'][] = [
+    ['frieren', 'Frieren', 90123, 'all'],
+    ['dandadan', 'Dandadan', 90124, 'none'],
+  ];
   for (const [slug, name, id, monitor] of shows) {
     aniworld.addSeries({ slug, name, year: 2024, seasons: { 1: [1, 2, 3, 4].map((e) => ({ episode: e, title: `Folge ${e}` })) } });
     const add = await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/${slug}`, name, monitor });
     expect(add.status, add.text).toBe(200);
-    fs.writeFileSync(path.join(srv.animeDir, add.body.folder, 'tvshow.nfo'),
-      `<?xml version="1.0" encoding="UTF-8"?>\n<tvshow><title>${name}</title><uniqueid type="tmdb" default="true">${id}</uniqueid></tvshow>\n`);
+    fs.writeFileSync(
+      path.join(srv.animeDir, add.body.folder, 'tvshow.nfo'),
+      `<?xml version="1.0" encoding="UTF-8"?>\n<tvshow><title>${name}</title><uniqueid type="tmdb" default="true">${id}</uniqueid></tvshow>\n`,
+    );
   }
   // Frieren: one episode of each status; Dandadan (not monitored): one today
-  tmdb.addShow({ id: 90123, name: 'Frieren', first_air_date: '2023-09-29', seasons: { 1: [
-    { episode_number: 1, name: 'Abschied', air_date: day(-3) },
-    { episode_number: 2, name: 'Zauber', air_date: day(-2) },
-    { episode_number: 3, name: 'Heute', air_date: today },
-    { episode_number: 4, name: 'Die Zukunft', air_date: day(2) },
-  ] } });
-  tmdb.addShow({ id: 90124, name: 'Dandadan', first_air_date: '2024-10-03', seasons: { 1: [{ episode_number: 1, name: 'Okarun', air_date: today }] } });
+  tmdb.addShow({
+    id: 90123,
+    name: 'Frieren',
+    first_air_date: '2023-09-29',
+    seasons: {
+      1: [
+        { episode_number: 1, name: 'Abschied', air_date: day(-3) },
+        { episode_number: 2, name: 'Zauber', air_date: day(-2) },
+        { episode_number: 3, name: 'Heute', air_date: today },
+        { episode_number: 4, name: 'Die Zukunft', air_date: day(2) },
+      ],
+    },
+  });
+  tmdb.addShow({
+    id: 90124,
+    name: 'Dandadan',
+    first_air_date: '2024-10-03',
+    seasons: { 1: [{ episode_number: 1, name: 'Okarun', air_date: today }] },
+  });
   await srv.deps.db.query(sql.unsafe`update episodes set is_downloaded = true, file_path = 'Frieren - S01E01.mkv'
     where season = 1 and episode = 1 and series_id = (select id from series where key = 'frieren')`);
   expect(await refreshCalendar(srv.deps)).toMatchObject({ series: 2, failed: 0 });
@@ -80,7 +109,9 @@ describe('the Calendar page', () => {
       `${day(2)} upcoming Frieren S01E04 Die Zukunft Upcoming`,
     ]);
     // four statuses, four colours
-    const colours = await page.locator('[data-test="calendar-agenda"] [data-test="calendar-entry"]').evaluateAll((els) => els.map((e) => getComputedStyle(e).borderLeftColor));
+    const colours = await page
+      .locator('[data-test="calendar-agenda"] [data-test="calendar-entry"]')
+      .evaluateAll((els) => els.map((e) => getComputedStyle(e).borderLeftColor));
     expect(new Set(colours).size).toBe(4);
     await screenshot(page, 'calendar-agenda');
     expect(problems).toEqual([]);
@@ -94,7 +125,9 @@ describe('the Calendar page', () => {
     const shown = await entries(page, '[data-test="calendar-month"]');
     expect(shown.filter((e) => e.startsWith(`${today} airing_today Frieren S01E03`))).toHaveLength(1);
     expect(shown.some((e) => e.includes('Dandadan'))).toBe(false);
-    expect(await page.getByTestId('calendar-heading').textContent()).toBe(new Date(`${today}T00:00:00Z`).toLocaleDateString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }));
+    expect(await page.getByTestId('calendar-heading').textContent()).toBe(
+      new Date(`${today}T00:00:00Z`).toLocaleDateString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }),
+    );
     const chip = month.locator(`[data-day="${today}"] [data-status="airing_today"]`);
     expect(await chip.evaluate((e) => getComputedStyle(e).backgroundColor)).not.toBe('rgba(0, 0, 0, 0)');
 
@@ -131,7 +164,9 @@ describe('the Calendar page', () => {
     await page.goto(`${srv.url}/calendar`);
     await page.getByRole('heading', { name: 'Kalender', exact: true }).waitFor();
     await page.locator(`[data-day="${today}"] [data-test="calendar-entry"]`).first().waitFor();
-    expect(await page.getByTestId('calendar-heading').textContent()).toBe(new Date(`${today}T00:00:00Z`).toLocaleDateString('de-DE', { month: 'long', year: 'numeric', timeZone: 'UTC' }));
+    expect(await page.getByTestId('calendar-heading').textContent()).toBe(
+      new Date(`${today}T00:00:00Z`).toLocaleDateString('de-DE', { month: 'long', year: 'numeric', timeZone: 'UTC' }),
+    );
     expect(await page.getByRole('group', { name: 'Ansicht' }).textContent()).toMatch(/Monat.*Woche.*Agenda/);
     expect(await page.getByRole('list', { name: 'Farben' }).textContent()).toMatch(/Läuft heute.*Demnächst.*Fehlt.*Heruntergeladen/);
     expect(await page.locator('.weekdays').textContent()).toMatch(/^Mo\.?Di\.?Mi\.?/);
@@ -158,7 +193,9 @@ describe('the Calendar page', () => {
     expect(await text(list)).toMatch(/Frieren S01E03 Heute Airing today/);
     await screenshot(phone.page, 'calendar-phone-month');
     // another day of this month's grid: tap its number
-    const [other, shows] = (await month.locator(`[data-day="${day(2)}"]`).count()) ? [day(2), /Frieren S01E04 Die Zukunft Upcoming/] : [day(-2), /Frieren S01E02 Zauber Missing/];
+    const [other, shows] = (await month.locator(`[data-day="${day(2)}"]`).count())
+      ? [day(2), /Frieren S01E04 Die Zukunft Upcoming/]
+      : [day(-2), /Frieren S01E02 Zauber Missing/];
     await month.locator(`[data-day="${other}"] button`).click();
     await expect.poll(() => text(list)).toMatch(shows);
 

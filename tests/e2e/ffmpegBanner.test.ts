@@ -23,7 +23,9 @@ describe('the ffmpeg banner', () => {
     const { page, problems } = await newPage(browser, { width: 390, height: 800 });
     await setupAndLogin(page, srv.url, { animeDir: srv.animeDir });
     const banner = page.getByTestId('ffmpeg-banner');
-    await expect.poll(() => banner.textContent()).toMatch(/Downloads are disabled: this server has ffmpeg 4\.4\.2-0ubuntu0\.22\.04\.1.*FFmpeg 5 or newer/);
+    await expect
+      .poll(() => banner.textContent())
+      .toMatch(/Downloads are disabled: this server has ffmpeg 4\.4\.2-0ubuntu0\.22\.04\.1.*FFmpeg 5 or newer/);
     await screenshot(page, 'ffmpeg-banner-phone');
     await page.getByRole('button', { name: 'Menu' }).click();
     await page.getByRole('link', { name: 'Queue' }).click();

@@ -32,10 +32,29 @@ beforeAll(async () => {
   goodEmbed = hosters.embed('Vidoza', { mp4 }, { rateBytesPerSec: 110_000 });
   brokenEmbed = hosters.embed('VOE', { mp4 }, { status: 404 });
   [aniworld, animesama, browser] = await Promise.all([
-    startFakeAniworld({ series: [{ slug: 'demo-quest', name: 'Demo Quest', year: 2021, seasons: { 1: [
-      { episode: 1, title: 'Der Anfang', titleEn: 'The Beginning', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: goodEmbed }] },
-      { episode: 2, title: 'Das Ende', titleEn: 'The End', sources: [{ lang: 1, hoster: 'VOE', embedUrl: brokenEmbed }, { lang: 3, hoster: 'VOE', embedUrl: brokenEmbed }] },
-    ] } }] }),
+    startFakeAniworld({
+      series: [
+        {
+          slug: 'demo-quest',
+          name: 'Demo Quest',
+          year: 2021,
+          seasons: {
+            1: [
+              { episode: 1, title: 'Der Anfang', titleEn: 'The Beginning', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: goodEmbed }] },
+              {
+                episode: 2,
+                title: 'Das Ende',
+                titleEn: 'The End',
+                sources: [
+                  { lang: 1, hoster: 'VOE', embedUrl: brokenEmbed },
+                  { lang: 3, hoster: 'VOE', embedUrl: brokenEmbed },
+                ],
+              },
+            ],
+          },
+        },
+      ],
+    }),
     startFakeAnimeSama(),
     launchBrowser(),
   ]);
@@ -60,7 +79,9 @@ describe('search → add → queue → download in a real browser', () => {
   it('walks the whole journey and sees live progress', async () => {
     const { page, problems } = await newPage(browser);
     const statusRequests: string[] = [];
-    page.on('request', (r) => { if (r.url().includes('/api/queue/status')) statusRequests.push(r.url()); });
+    page.on('request', (r) => {
+      if (r.url().includes('/api/queue/status')) statusRequests.push(r.url());
+    });
 
     await setupAndLogin(page, srv.url, { animeDir: srv.animeDir, shot: 'flow' });
 
@@ -93,7 +114,11 @@ describe('search → add → queue → download in a real browser', () => {
     await screenshot(page, 'flow-series-missing');
 
     await page.getByTestId('download-all').click();
-    await page.getByTestId('toast').filter({ hasText: /2 episodes queued/ }).first().waitFor();
+    await page
+      .getByTestId('toast')
+      .filter({ hasText: /2 episodes queued/ })
+      .first()
+      .waitFor();
 
     // the queue: a progress bar that moves while the file arrives
     await page.getByRole('link', { name: 'Queue' }).click();
@@ -173,7 +198,16 @@ describe('search → add → queue → download in a real browser', () => {
     expect(await row.textContent()).toContain('Active');
     await row.getByRole('button', { name: 'Check now' }).click();
     // the check runs as a job; its result arrives over Socket.IO and the row shows it
-    await expect.poll(() => row.getByTestId('last-result').textContent().catch(() => null), { timeout: 30_000 }).toMatch(/Nothing new|new episode/);
+    await expect
+      .poll(
+        () =>
+          row
+            .getByTestId('last-result')
+            .textContent()
+            .catch(() => null),
+        { timeout: 30_000 },
+      )
+      .toMatch(/Nothing new|new episode/);
 
     // each change is saved at once (a PUT per change): wait for both answers before leaving the page
     const saved = () => page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().includes('/api/watchlist/'));
@@ -211,8 +245,18 @@ describe('search → add → queue → download in a real browser', () => {
   });
 
   it('stopped queue: pending items are reordered by drag and drop and keep their order after a reload', async () => {
-    aniworld.addSeries({ slug: 'order-show', name: 'Order Show', year: 2022, seasons: { 1: [1, 2, 3].map((n) => (
-      { episode: n, title: `Teil ${n}`, sources: [{ lang: 1 as const, hoster: 'Vidoza', embedUrl: goodEmbed }] })) } });
+    aniworld.addSeries({
+      slug: 'order-show',
+      name: 'Order Show',
+      year: 2022,
+      seasons: {
+        1: [1, 2, 3].map((n) => ({
+          episode: n,
+          title: `Teil ${n}`,
+          sources: [{ lang: 1 as const, hoster: 'Vidoza', embedUrl: goodEmbed }],
+        })),
+      },
+    });
     const { page, problems } = await newPage(browser);
     await login(page, srv.url);
     await page.getByRole('link', { name: 'Queue' }).click();
@@ -230,9 +274,17 @@ describe('search → add → queue → download in a real browser', () => {
     await page.getByRole('checkbox', { name: 'Select S01E01' }).check();
     await page.getByRole('checkbox', { name: 'Select S01E02' }).check();
     await page.getByTestId('download-selected').click();
-    await page.getByTestId('toast').filter({ hasText: /2 episodes queued/ }).first().waitFor();
+    await page
+      .getByTestId('toast')
+      .filter({ hasText: /2 episodes queued/ })
+      .first()
+      .waitFor();
     await page.getByRole('button', { name: 'Download S01E03' }).click();
-    await page.getByTestId('toast').filter({ hasText: /1 episode queued/ }).first().waitFor();
+    await page
+      .getByTestId('toast')
+      .filter({ hasText: /1 episode queued/ })
+      .first()
+      .waitFor();
     expect(await page.locator('tr[data-episode="S01E01"]').textContent()).toContain('Queued');
 
     await page.getByRole('link', { name: 'Queue' }).click();

@@ -21,7 +21,8 @@ let page: Page;
 let problems: string[];
 let api: Awaited<ReturnType<typeof adminClient>>['api'];
 
-const events = (p: Page) => p.locator('[data-test="history-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event')));
+const events = (p: Page) =>
+  p.locator('[data-test="history-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event')));
 
 screenshotFailures('history');
 beforeAll(async () => {
@@ -30,22 +31,47 @@ beforeAll(async () => {
   const good = hosters.embed('SendVid', { mp4 });
   const gone = hosters.embed('VOE', { mp4 }, { page: '404' });
   [aniworld, browser] = await Promise.all([
-    startFakeAniworld({ series: [
-      { slug: 'frieren', name: 'Frieren', year: 2023, seasons: { 1: [
-        { episode: 1, title: 'Abschied', sources: [{ lang: 1, hoster: 'VOE', embedUrl: gone }, { lang: 1, hoster: 'SendVid', embedUrl: good }] },
-        { episode: 2, title: 'Zauber', sources: [{ lang: 1, hoster: 'SendVid', embedUrl: good }] },
-      ] } },
-      { slug: 'dandadan', name: 'Dandadan', year: 2024, seasons: { 1: [{ episode: 1, title: 'Eins' }] } },
-    ] }),
+    startFakeAniworld({
+      series: [
+        {
+          slug: 'frieren',
+          name: 'Frieren',
+          year: 2023,
+          seasons: {
+            1: [
+              {
+                episode: 1,
+                title: 'Abschied',
+                sources: [
+                  { lang: 1, hoster: 'VOE', embedUrl: gone },
+                  { lang: 1, hoster: 'SendVid', embedUrl: good },
+                ],
+              },
+              { episode: 2, title: 'Zauber', sources: [{ lang: 1, hoster: 'SendVid', embedUrl: good }] },
+            ],
+          },
+        },
+        { slug: 'dandadan', name: 'Dandadan', year: 2024, seasons: { 1: [{ episode: 1, title: 'Eins' }] } },
+      ],
+    }),
     launchBrowser(),
   ]);
   srv = await startUiServer({ ANIWORLD_URL: aniworld.url });
   ({ api } = await adminClient(srv.url));
-  for (const [slug, name] of [['frieren', 'Frieren'], ['dandadan', 'Dandadan']]) {
+  for (const [slug, name] of [
+    ['frieren', 'Frieren'],
+    ['dandadan', 'Dandadan'],
+  ]) {
     const add = await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/${slug}`, name });
     expect(add.status, add.text).toBe(200);
   }
-  const queued = await api.post('/api/queue/add', { serie_id: 'frieren', episodes: [{ season: 1, episode: 1 }, { season: 1, episode: 2 }] });
+  const queued = await api.post('/api/queue/add', {
+    serie_id: 'frieren',
+    episodes: [
+      { season: 1, episode: 1 },
+      { season: 1, episode: 2 },
+    ],
+  });
   expect(queued.status, queued.text).toBe(201);
   for (let i = 0; (await api.get('/api/queue/status')).body.status.completed_downloads.length < 2; i++) {
     if (i > 360) throw new Error('the downloads did not complete');
@@ -114,7 +140,9 @@ describe('the History page', () => {
     await page.getByTestId('history-sort').selectOption('newest');
 
     await page.getByTestId('history-user').fill('admin');
-    await expect.poll(async () => new Set(await events(page))).toEqual(new Set(['queued', 'download_started', 'download_failed', 'blocklisted', 'download_completed']));
+    await expect
+      .poll(async () => new Set(await events(page)))
+      .toEqual(new Set(['queued', 'download_started', 'download_failed', 'blocklisted', 'download_completed']));
     await page.getByTestId('history-user').fill('nobody');
     await page.getByTestId('history-empty').waitFor();
     expect(await page.getByTestId('history-empty').textContent()).toMatch(/No events match these filters/);
@@ -123,7 +151,7 @@ describe('the History page', () => {
     await expect.poll(async () => (await events(page)).length).toBe(50);
   });
 
-  it('a row links to its series; the series page has the series\' history in a tab', async () => {
+  it("a row links to its series; the series page has the series' history in a tab", async () => {
     await page.locator('tr[data-event="download_completed"]').first().getByTestId('history-series-link').click();
     await page.getByTestId('series-title').waitFor();
     expect(page.url()).toMatch(/\/series\/frieren$/);
@@ -159,7 +187,9 @@ describe('the History page', () => {
     await page.goto(`${srv.url}/history?event=download_completed`);
     await page.getByRole('heading', { name: 'Verlauf', exact: true }).waitFor();
     await expect.poll(() => events(page)).toEqual(['download_completed', 'download_completed']);
-    expect(await page.getByTestId('history-table').locator('thead').textContent()).toMatch(/Wann.*Ereignis.*Serie.*Folge.*Details.*Benutzer/);
+    expect(await page.getByTestId('history-table').locator('thead').textContent()).toMatch(
+      /Wann.*Ereignis.*Serie.*Folge.*Details.*Benutzer/,
+    );
     expect(await page.locator('tr[data-event="download_completed"]').first().textContent()).toMatch(/Heruntergeladen.*Deutsch/);
     expect(await page.getByTestId('history-page').textContent()).toBe('Seite 1 von 1 · 2 Ereignisse');
     expect(await page.getByRole('navigation', { name: 'Hauptnavigation' }).textContent()).toMatch(/Verlauf/);

@@ -14,7 +14,12 @@ let problems: string[];
 screenshotFailures('i18n');
 beforeAll(async () => {
   [aniworld, browser] = await Promise.all([
-    startFakeAniworld({ series: [simpleSeries('one-left', 'One Left', { 1: 1 }, { year: 2021 }), simpleSeries('two-left', 'Two Left', { 1: 2 }, { year: 2022 })] }),
+    startFakeAniworld({
+      series: [
+        simpleSeries('one-left', 'One Left', { 1: 1 }, { year: 2021 }),
+        simpleSeries('two-left', 'Two Left', { 1: 2 }, { year: 2022 }),
+      ],
+    }),
     launchBrowser(),
   ]);
   srv = await startUiServer({ ANIWORLD_URL: aniworld.url });

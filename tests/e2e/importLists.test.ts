@@ -13,15 +13,27 @@ let lists: FakeAnimeLists;
 
 screenshotFailures('import-lists');
 beforeAll(async () => {
-  [browser, fake, lists] = await Promise.all([launchBrowser(), startFakeAniworld({ series: [
-    simpleSeries('frieren-beyond-journeys-end', 'Frieren: Beyond Journey\'s End', { 1: 1 }, { year: 2023 }),
-    simpleSeries('hunter-x-hunter', 'Hunter x Hunter', { 1: 1 }, { year: 1999 }),
-    simpleSeries('hunter-x-hunter-2011', 'Hunter x Hunter', { 1: 1 }, { year: 2011 }),
-  ] }), startFakeAnimeLists()]);
-  lists.anilist.set('alice_a', { CURRENT: [
-    { id: 154587, title: { english: 'Frieren: Beyond Journey\'s End', romaji: 'Sousou no Frieren', native: null }, startDate: { year: 2023 } },
-    { id: 11061, title: { english: null, romaji: 'Hunter x Hunter', native: null }, startDate: { year: null } },
-  ] });
+  [browser, fake, lists] = await Promise.all([
+    launchBrowser(),
+    startFakeAniworld({
+      series: [
+        simpleSeries('frieren-beyond-journeys-end', "Frieren: Beyond Journey's End", { 1: 1 }, { year: 2023 }),
+        simpleSeries('hunter-x-hunter', 'Hunter x Hunter', { 1: 1 }, { year: 1999 }),
+        simpleSeries('hunter-x-hunter-2011', 'Hunter x Hunter', { 1: 1 }, { year: 2011 }),
+      ],
+    }),
+    startFakeAnimeLists(),
+  ]);
+  lists.anilist.set('alice_a', {
+    CURRENT: [
+      {
+        id: 154587,
+        title: { english: "Frieren: Beyond Journey's End", romaji: 'Sousou no Frieren', native: null },
+        startDate: { year: 2023 },
+      },
+      { id: 11061, title: { english: null, romaji: 'Hunter x Hunter', native: null }, startDate: { year: null } },
+    ],
+  });
   srv = await startUiServer({ ANIWORLD_URL: fake.url, ANILIST_URL: lists.anilistUrl, MYANIMELIST_URL: lists.malUrl });
 });
 afterAll(async () => {

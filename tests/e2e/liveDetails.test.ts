@@ -23,11 +23,30 @@ const embed = 'http://127.0.0.1:9/e/none'; // never reached: nothing is download
 screenshotFailures('live');
 beforeAll(async () => {
   [aniworld, animesama, browser] = await Promise.all([
-    startFakeAniworld({ series: [{ slug: 'lingo-tales', name: 'Lingo Tales', year: 2022, description: 'Three episodes in three languages.', seasons: { 1: [
-      { episode: 1, title: 'Hallo', sources: [{ lang: 1, hoster: 'VOE', embedUrl: embed }, { lang: 3, hoster: 'VOE', embedUrl: embed }] },
-      { episode: 2, title: 'Hello', sources: [{ lang: 2, hoster: 'VOE', embedUrl: embed }] },
-      { episode: 3, title: 'Servus', sources: [{ lang: 3, hoster: 'Vidoza', embedUrl: embed }] },
-    ] } }] }),
+    startFakeAniworld({
+      series: [
+        {
+          slug: 'lingo-tales',
+          name: 'Lingo Tales',
+          year: 2022,
+          description: 'Three episodes in three languages.',
+          seasons: {
+            1: [
+              {
+                episode: 1,
+                title: 'Hallo',
+                sources: [
+                  { lang: 1, hoster: 'VOE', embedUrl: embed },
+                  { lang: 3, hoster: 'VOE', embedUrl: embed },
+                ],
+              },
+              { episode: 2, title: 'Hello', sources: [{ lang: 2, hoster: 'VOE', embedUrl: embed }] },
+              { episode: 3, title: 'Servus', sources: [{ lang: 3, hoster: 'Vidoza', embedUrl: embed }] },
+            ],
+          },
+        },
+      ],
+    }),
     startFakeAnimeSama(),
     launchBrowser(),
   ]);
@@ -72,14 +91,18 @@ describe('live details in a real browser', () => {
     await screenshot(page, 'live-series-languages');
   });
 
-  it('a pending item\'s priority moves it ahead in the queue', async () => {
+  it("a pending item's priority moves it ahead in the queue", async () => {
     // stopped, so the items wait
     await page.getByRole('link', { name: 'Queue' }).click();
     await page.getByTestId('queue-stop').click();
     await page.getByTestId('queue-start').waitFor();
     await page.goBack();
     await page.getByTestId('download-all').click();
-    await page.getByTestId('toast').filter({ hasText: /3 episodes queued/ }).first().waitFor();
+    await page
+      .getByTestId('toast')
+      .filter({ hasText: /3 episodes queued/ })
+      .first()
+      .waitFor();
 
     await page.getByRole('link', { name: 'Queue' }).click();
     const rows = page.locator('[data-test="pending-list"] li');
@@ -100,7 +123,9 @@ describe('live details in a real browser', () => {
 
   it('the Tasks page follows a task it started over Socket.IO, without polling', async () => {
     const taskRequests: string[] = [];
-    page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/tasks') taskRequests.push(r.url()); });
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/api/tasks') taskRequests.push(r.url());
+    });
     await page.getByRole('link', { name: 'Tasks & system' }).click();
     const row = page.locator('tr[data-task="housekeeping"]');
     await row.waitFor();

@@ -25,12 +25,21 @@ let tmdb: FakeTmdb;
 screenshotFailures('metadata');
 beforeAll(async () => {
   [aniworld, animesama, tmdb, browser] = await Promise.all([
-    startFakeAniworld({ series: [{ slug: 'attack-on-titan', name: 'Attack on Titan', year: 2013, seasons: { 1: [{ episode: 1, title: 'Dir, 2000 Jahre später' }] } }] }),
+    startFakeAniworld({
+      series: [
+        { slug: 'attack-on-titan', name: 'Attack on Titan', year: 2013, seasons: { 1: [{ episode: 1, title: 'Dir, 2000 Jahre später' }] } },
+      ],
+    }),
     startFakeAnimeSama(),
     startFakeTmdb(),
     launchBrowser(),
   ]);
-  srv = await startUiServer({ ANIWORLD_URL: aniworld.url, ANIMESAMA_URL: animesama.url, TMDB_API_URL: tmdb.apiUrl, TMDB_IMAGE_URL: tmdb.imageUrl });
+  srv = await startUiServer({
+    ANIWORLD_URL: aniworld.url,
+    ANIMESAMA_URL: animesama.url,
+    TMDB_API_URL: tmdb.apiUrl,
+    TMDB_IMAGE_URL: tmdb.imageUrl,
+  });
   // the user creates the NFO with the button (no automatic creation on add)
   await srv.deps.settings.update({ nfo: { create_on_add: false } });
 });
@@ -53,7 +62,12 @@ describe('import, NFO and artwork', () => {
     fs.mkdirSync(path.join(srv.animeDir, 'Attack on Titan (2013)'));
     fs.writeFileSync(path.join(srv.animeDir, 'Attack on Titan (2013)', 'Attack on Titan - S01E01.mkv'), '');
     // and a vague one with two candidates (the name alone is ambiguous): the user chooses, nothing is guessed
-    aniworld.addSeries({ slug: 'attack-on-titan-junior-high', name: 'Attack on Titan: Junior High', year: 2015, seasons: { 1: [{ episode: 1, title: 'Eins' }] } });
+    aniworld.addSeries({
+      slug: 'attack-on-titan-junior-high',
+      name: 'Attack on Titan: Junior High',
+      year: 2015,
+      seasons: { 1: [{ episode: 1, title: 'Eins' }] },
+    });
     fs.mkdirSync(path.join(srv.animeDir, 'Attack'));
     await page.getByRole('link', { name: 'Search & add' }).click();
     await page.getByTestId('tab-import').click();
@@ -106,7 +120,8 @@ describe('import, NFO and artwork', () => {
     await screenshot(page, 'metadata-library-dark');
 
     // search, filter and sort within the library
-    const tiles = () => page.locator('[data-test="library-grid"] [data-key]').evaluateAll((els) => els.map((e) => e.getAttribute('data-key')));
+    const tiles = () =>
+      page.locator('[data-test="library-grid"] [data-key]').evaluateAll((els) => els.map((e) => e.getAttribute('data-key')));
     expect(await tiles()).toEqual(['attack-on-titan', 'attack-on-titan-junior-high']);
     await page.getByTestId('library-sort').selectOption('missing');
     await expect.poll(tiles).toEqual(['attack-on-titan-junior-high', 'attack-on-titan']);
@@ -134,8 +149,15 @@ describe('import, NFO and artwork', () => {
     // 60 more series rows (as a big import would leave them), so the grid needs two pages of 48
     for (let i = 1; i <= 60; i++) {
       const n = String(i).padStart(2, '0');
-      await insertSeries(srv.deps.db, { key: `bulk-${n}`, name: `Bulk Series ${n}`, site: 'aniworld.to', provider: 'aniworld', folder: `Bulk Series ${n}`,
-        link: `${aniworld.url}/anime/stream/bulk-${n}`, year: 2000 + (i % 20) });
+      await insertSeries(srv.deps.db, {
+        key: `bulk-${n}`,
+        name: `Bulk Series ${n}`,
+        site: 'aniworld.to',
+        provider: 'aniworld',
+        folder: `Bulk Series ${n}`,
+        link: `${aniworld.url}/anime/stream/bulk-${n}`,
+        year: 2000 + (i % 20),
+      });
     }
     const { page, problems } = await newPage(browser, { width: 1440 });
     await login(page, srv.url);
@@ -150,8 +172,9 @@ describe('import, NFO and artwork', () => {
     expect(await page.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
     expect(page.url()).toContain('page=2');
     await page.getByTestId('library-search').fill('series 5');
-    await expect.poll(() => tiles.evaluateAll((els) => els.map((e) => e.getAttribute('data-key')))).toEqual(
-      ['bulk-50', 'bulk-51', 'bulk-52', 'bulk-53', 'bulk-54', 'bulk-55', 'bulk-56', 'bulk-57', 'bulk-58', 'bulk-59']);
+    await expect
+      .poll(() => tiles.evaluateAll((els) => els.map((e) => e.getAttribute('data-key'))))
+      .toEqual(['bulk-50', 'bulk-51', 'bulk-52', 'bulk-53', 'bulk-54', 'bulk-55', 'bulk-56', 'bulk-57', 'bulk-58', 'bulk-59']);
     // the search started again from page 1
     expect(page.url()).not.toContain('page=2');
     expect(problems).toEqual([]);
@@ -160,22 +183,54 @@ describe('import, NFO and artwork', () => {
   it('shows the episode mapping of a split-season series and a corrected episode rewrites its NFO', async () => {
     await srv.deps.settings.update({ tmdb: { api_key: FAKE_TMDB_KEY } });
     // TMDB: one season of 6; the provider: two cours of 3
-    tmdb.addShow({ id: 90700, name: 'Cour Show', first_air_date: '2024-01-10', seasons: {
-      0: [{ episode_number: 1, name: 'OVA: Strandtag', air_date: '2024-06-01' }],
-      1: ['Der Anfang', 'Die Reise', 'Das Dorf', 'Der zweite Cour', 'Die Brücke', 'Das Ende'].map((name, i) => ({ episode_number: i + 1, name, air_date: null })),
-    } });
-    aniworld.addSeries({ slug: 'cour-show', name: 'Cour Show', year: 2024, seasons: {
-      1: [1, 2, 3].map((episode) => ({ episode, title: `Folge ${episode}` })), 2: [1, 2, 3].map((episode) => ({ episode, title: `Folge ${episode}` })) } });
-    const { row } = await insertSeries(srv.deps.db, { key: 'cour-show', name: 'Cour Show', site: 'aniworld.to', provider: 'aniworld', folder: 'Cour Show (2024)',
-      link: `${aniworld.url}/anime/stream/cour-show`, year: 2024 });
+    tmdb.addShow({
+      id: 90700,
+      name: 'Cour Show',
+      first_air_date: '2024-01-10',
+      seasons: {
+        0: [{ episode_number: 1, name: 'OVA: Strandtag', air_date: '2024-06-01' }],
+        1: ['Der Anfang', 'Die Reise', 'Das Dorf', 'Der zweite Cour', 'Die Brücke', 'Das Ende'].map((name, i) => ({
+          episode_number: i + 1,
+          name,
+          air_date: null,
+        })),
+      },
+    });
+    aniworld.addSeries({
+      slug: 'cour-show',
+      name: 'Cour Show',
+      year: 2024,
+      seasons: {
+        1: [1, 2, 3].map((episode) => ({ episode, title: `Folge ${episode}` })),
+        2: [1, 2, 3].map((episode) => ({ episode, title: `Folge ${episode}` })),
+      },
+    });
+    const { row } = await insertSeries(srv.deps.db, {
+      key: 'cour-show',
+      name: 'Cour Show',
+      site: 'aniworld.to',
+      provider: 'aniworld',
+      folder: 'Cour Show (2024)',
+      link: `${aniworld.url}/anime/stream/cour-show`,
+      year: 2024,
+    });
     const dir = path.join(srv.animeDir, 'Cour Show (2024)');
-    for (const season of [1, 2]) for (const episode of [1, 2, 3]) {
-      const rel = `Season ${season}/Cour Show - S0${season}E0${episode}.mkv`;
-      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-      fs.writeFileSync(path.join(dir, rel), '');
-      await srv.deps.db.query(sql.unsafe`insert into episodes (series_id, season, episode, is_downloaded, file_path) values (${row.id}, ${season}, ${episode}, true, ${rel})`);
-    }
-    await writeSeriesMetadata(srv.deps, 'cour-show', { overwrite: true, media: { poster: false, logo: false, fanart: false }, refreshMedia: false, episodes: true, hint: { tmdbId: 90700 } });
+    for (const season of [1, 2])
+      for (const episode of [1, 2, 3]) {
+        const rel = `Season ${season}/Cour Show - S0${season}E0${episode}.mkv`;
+        fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+        fs.writeFileSync(path.join(dir, rel), '');
+        await srv.deps.db.query(
+          sql.unsafe`insert into episodes (series_id, season, episode, is_downloaded, file_path) values (${row.id}, ${season}, ${episode}, true, ${rel})`,
+        );
+      }
+    await writeSeriesMetadata(srv.deps, 'cour-show', {
+      overwrite: true,
+      media: { poster: false, logo: false, fanart: false },
+      refreshMedia: false,
+      episodes: true,
+      hint: { tmdbId: 90700 },
+    });
     const nfo = (rel: string) => fs.readFileSync(path.join(dir, rel), 'utf8');
     expect(nfo('Season 2/Cour Show - S02E03.nfo')).toContain('<title>Das Ende</title>');
 

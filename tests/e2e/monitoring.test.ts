@@ -25,14 +25,33 @@ beforeAll(async () => {
   const good = hosters.embed('Vidoza', { mp4 });
   const gone = hosters.embed('VOE', { mp4 }, { page: '404' });
   [aniworld, browser] = await Promise.all([
-    startFakeAniworld({ series: [
-      { slug: 'watch-me', name: 'Watch Me', year: 2024, seasons: {
-        1: [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'VOE', embedUrl: gone }, { lang: 1, hoster: 'Vidoza', embedUrl: good }] },
-          { episode: 2, title: 'Zwei', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: good }] }],
-        2: [{ episode: 1, title: 'Drei' }, { episode: 2, title: 'Vier' }],
-      } },
-      simpleSeries('other-one', 'Other One', { 1: 1 }, { year: 2020 }),
-    ] }),
+    startFakeAniworld({
+      series: [
+        {
+          slug: 'watch-me',
+          name: 'Watch Me',
+          year: 2024,
+          seasons: {
+            1: [
+              {
+                episode: 1,
+                title: 'Eins',
+                sources: [
+                  { lang: 1, hoster: 'VOE', embedUrl: gone },
+                  { lang: 1, hoster: 'Vidoza', embedUrl: good },
+                ],
+              },
+              { episode: 2, title: 'Zwei', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: good }] },
+            ],
+            2: [
+              { episode: 1, title: 'Drei' },
+              { episode: 2, title: 'Vier' },
+            ],
+          },
+        },
+        simpleSeries('other-one', 'Other One', { 1: 1 }, { year: 2020 }),
+      ],
+    }),
     launchBrowser(),
   ]);
   srv = await startUiServer({ ANIWORLD_URL: aniworld.url });
@@ -74,7 +93,10 @@ describe('monitoring, language profile, sources and blocklist in the browser', (
     await page.getByRole('checkbox', { name: 'Monitor S01E02' }).check();
     await expect.poll(() => missing.textContent()).toMatch(/2 missing/);
     const api = await (await fetch(`${srv.url}/api/anime/watch-me`)).json();
-    expect(api.seasons).toEqual([{ season: 1, monitored: true }, { season: 2, monitored: false }]);
+    expect(api.seasons).toEqual([
+      { season: 1, monitored: true },
+      { season: 2, monitored: false },
+    ]);
     await screenshot(page, 'monitoring-series');
   });
 
@@ -96,7 +118,10 @@ describe('monitoring, language profile, sources and blocklist in the browser', (
     await row.getByTestId('choose-source').click();
     const dialog = page.getByTestId('source-dialog');
     await dialog.locator('tr[data-hoster="VOE"]').waitFor();
-    expect(await dialog.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-hoster')))).toEqual(['VOE', 'Vidoza']);
+    expect(await dialog.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-hoster')))).toEqual([
+      'VOE',
+      'Vidoza',
+    ]);
     await dialog.locator('tr[data-hoster="VOE"]').getByTestId('use-source').click();
     await dialog.waitFor({ state: 'detached' });
 
@@ -120,7 +145,7 @@ describe('monitoring, language profile, sources and blocklist in the browser', (
     await panel.getByTestId('blocklist-empty').waitFor();
   });
 
-  it('the library: a card\'s toggle and a bulk change', async () => {
+  it("the library: a card's toggle and a bulk change", async () => {
     await addFromSearch('Other', 'other-one', 'none');
     await page.getByRole('link', { name: 'Library', exact: true }).click();
     const toggle = (name: string) => page.getByRole('checkbox', { name: `Monitor ${name}` });

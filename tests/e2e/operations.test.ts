@@ -55,19 +55,40 @@ describe('operations in Chromium', () => {
     expect(names).toEqual(expect.arrayContaining(['manifest.json', 'config.json', 'db/users.jsonl']));
 
     // hoster health per site, from the downloads' attempts of that site's series
-    await srv.deps.db.query(sql.unsafe`insert into series (key, name, site, provider, folder) values ('frieren', 'Frieren', 'aniworld.to', 'aniworld', 'Frieren (2023)')`);
+    await srv.deps.db.query(
+      sql.unsafe`insert into series (key, name, site, provider, folder) values ('frieren', 'Frieren', 'aniworld.to', 'aniworld', 'Frieren (2023)')`,
+    );
     const now = srv.deps.clock.now().getTime();
-    for (const [hoster, minutesAgo, error] of [['VOE', 90, null], ['VOE', 30, 'VOE: 403 Forbidden'], ['VOE', 10, 'VOE: no video source found'], ['Filemoon', 20, null]] as const) {
-      await recordAttempt(srv.deps, {
-        item: { id: '00000000-0000-0000-0000-000000000001', serie_id: 'frieren', serie_name: 'Frieren', season: 1, episode: 1, source: 'manual' },
-        source: { hoster, language: 'german_dub', url: `http://127.0.0.1:9/e/${hoster}` }, startedAt: new Date(now - minutesAgo * 60_000),
-      }, error ? { outcome: 'failed', error: new Error(error) } : { outcome: 'completed', bytes: 1000 });
+    for (const [hoster, minutesAgo, error] of [
+      ['VOE', 90, null],
+      ['VOE', 30, 'VOE: 403 Forbidden'],
+      ['VOE', 10, 'VOE: no video source found'],
+      ['Filemoon', 20, null],
+    ] as const) {
+      await recordAttempt(
+        srv.deps,
+        {
+          item: {
+            id: '00000000-0000-0000-0000-000000000001',
+            serie_id: 'frieren',
+            serie_name: 'Frieren',
+            season: 1,
+            episode: 1,
+            source: 'manual',
+          },
+          source: { hoster, language: 'german_dub', url: `http://127.0.0.1:9/e/${hoster}` },
+          startedAt: new Date(now - minutesAgo * 60_000),
+        },
+        error ? { outcome: 'failed', error: new Error(error) } : { outcome: 'completed', bytes: 1000 },
+      );
     }
 
     // the System page names it as the last backup, with versions and both disks
     await page.getByRole('link', { name: 'Tasks & system' }).click();
     await page.getByTestId('last-backup').filter({ hasText: 'before-e2e.tar.gz' }).waitFor();
-    expect(await page.getByTestId('versions').textContent()).toMatch(/^Aniworld \S+ · Node v\d+\.\d+\.\d+ · PostgreSQL \d+\.\d+.* · FFmpeg \S+/);
+    expect(await page.getByTestId('versions').textContent()).toMatch(
+      /^Aniworld \S+ · Node v\d+\.\d+\.\d+ · PostgreSQL \d+\.\d+.* · FFmpeg \S+/,
+    );
     expect(await page.getByTestId('disk-library').textContent()).toContain(srv.animeDir);
     expect(await page.getByTestId('disk-data').textContent()).toContain(srv.dataDir);
     expect(await page.getByTestId('db-size').textContent()).toMatch(/MB$/);
@@ -75,7 +96,11 @@ describe('operations in Chromium', () => {
     const voe = hosters.locator('tr[data-hoster="VOE"]');
     await voe.waitFor();
     expect((await voe.locator('td').allTextContents()).map((c) => c.trim())).toEqual([
-      'Problem VOE', '33 %', '1 / 3', expect.stringMatching(/\d/), 'VOE: no video source found',
+      'Problem VOE',
+      '33 %',
+      '1 / 3',
+      expect.stringMatching(/\d/),
+      'VOE: no video source found',
     ]);
     expect(await voe.getAttribute('data-healthy')).toBe('false');
     expect(await hosters.locator('tr[data-hoster="Filemoon"] td').nth(1).textContent()).toBe('100 %');

@@ -90,7 +90,9 @@ describe('the login session in the browser', () => {
     const sockets: string[] = [];
     page.on('websocket', (ws) => sockets.push(ws.url()));
     let refreshed = 0;
-    page.on('response', (r) => { if (r.url().endsWith('/api/auth/refresh') && r.status() === 200) refreshed++; });
+    page.on('response', (r) => {
+      if (r.url().endsWith('/api/auth/refresh') && r.status() === 200) refreshed++;
+    });
     await login(page, srv.url);
     await expect.poll(() => sockets.length).toBe(1);
     const token = tokens.last()!;

@@ -33,7 +33,9 @@ describe('first run, login, settings and system in Chromium', () => {
     const pw = page.getByLabel('Master password');
     await pw.fill('short');
     const policy = page.locator('#setup-policy li');
-    await expect.poll(() => policy.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-ok')))).toEqual(['false', 'true', 'false', 'false', 'false']);
+    await expect
+      .poll(() => policy.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-ok'))))
+      .toEqual(['false', 'true', 'false', 'false', 'false']);
     expect(await page.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
     await pw.fill(PASSWORD);
     await expect.poll(() => policy.evaluateAll((lis) => lis.every((li) => li.getAttribute('data-ok') === 'true'))).toBe(true);
@@ -82,7 +84,9 @@ describe('first run, login, settings and system in Chromium', () => {
 
     await page.reload();
     await editor.waitFor();
-    const pressed = await editor.locator('[data-day]').evaluateAll((els) => els.filter((e) => e.getAttribute('aria-pressed') === 'true').map((e) => e.getAttribute('data-day')));
+    const pressed = await editor
+      .locator('[data-day]')
+      .evaluateAll((els) => els.filter((e) => e.getAttribute('aria-pressed') === 'true').map((e) => e.getAttribute('data-day')));
     expect(pressed).toEqual(['wed', 'fri', 'sun']);
     expect(await page.getByTestId('sched-time').inputValue()).toBe('06:30');
     expect(await page.getByTestId('next-run').textContent()).not.toContain('—');
@@ -112,10 +116,15 @@ describe('first run, login, settings and system in Chromium', () => {
     // backups: tests/e2e/operations.test.ts
     // a token of the browser's login session, from its refresh cookie (the page's own token lives in memory only)
     const cookie = (await page.context().cookies(srv.url + '/api/auth/refresh')).find((c) => c.name === 'aniworld_refresh')!;
-    const token = (await client(srv.url).post('/api/auth/refresh', undefined, { Cookie: `${cookie.name}=${cookie.value}` })).body.access_token as string;
+    const token = (await client(srv.url).post('/api/auth/refresh', undefined, { Cookie: `${cookie.name}=${cookie.value}` })).body
+      .access_token as string;
     const cfg = await client(srv.url, token).get('/api/config');
     expect(cfg.body.scheduler.schedule_days).toEqual(['wed', 'fri', 'sun']);
-    expect(cfg.body.providers.animesama).toMatchObject({ extra_domains: ['anime-sama.new', 'anime-sama.other'], user_agent: 'MyAgent/2.0', proxy: null });
+    expect(cfg.body.providers.animesama).toMatchObject({
+      extra_domains: ['anime-sama.new', 'anime-sama.other'],
+      user_agent: 'MyAgent/2.0',
+      proxy: null,
+    });
 
     // the admin adds a user; after logout (the token is revoked) that user logs in and sees no admin controls
     const users = page.locator('#s-users');
@@ -158,7 +167,8 @@ describe('first run, login, settings and system in Chromium', () => {
 
     // a session ended elsewhere (its cookie no longer refreshes) goes back to the login and then returns to the page
     const cookie = (await page.context().cookies(srv.url + '/api/auth/refresh')).find((c) => c.name === 'aniworld_refresh')!;
-    const sessionToken = (await client(srv.url).post('/api/auth/refresh', undefined, { Cookie: `${cookie.name}=${cookie.value}` })).body.access_token as string;
+    const sessionToken = (await client(srv.url).post('/api/auth/refresh', undefined, { Cookie: `${cookie.name}=${cookie.value}` })).body
+      .access_token as string;
     expect((await client(srv.url, sessionToken).post('/api/auth/logout')).status).toBe(200);
     await page.goto(srv.url + '/settings');
     await page.waitForURL(/\/login\?/);
@@ -187,7 +197,7 @@ describe('first run, login, settings and system in Chromium', () => {
     await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
     await page.waitForLoadState('networkidle');
     const libraryKb = total() / 1024;
-    console.log([...scripts].map(([p, n]) => `${p} ${(n / 1024).toFixed(1)} KB`).join("\n"));
+    console.log([...scripts].map(([p, n]) => `${p} ${(n / 1024).toFixed(1)} KB`).join('\n'));
     console.log(`first page JS (gzip): login ${loginKb.toFixed(1)} KB, login + library ${libraryKb.toFixed(1)} KB, ${scripts.size} files`);
     expect(loginKb).toBeLessThan(250);
     expect(libraryKb).toBeLessThan(250);

@@ -24,7 +24,8 @@ beforeAll(async () => {
   await page.getByTestId('queue-stop').click();
   await page.getByTestId('queue-state').filter({ hasText: 'Stopped' }).waitFor();
   // what "download all" on a few long series leaves behind, in one statement
-  await srv.deps.db.query(sql.unsafe`insert into download_items (serie_id, serie_folder, serie_name, season, episode, title, priority, source)
+  await srv.deps.db
+    .query(sql.unsafe`insert into download_items (serie_id, serie_folder, serie_name, season, episode, title, priority, source)
     select 'long-one', 'Long One', 'Long One', 1, g, 'Episode ' || g, 'NORMAL', 'manual' from generate_series(1, ${N}) g`);
 });
 afterAll(async () => {
@@ -34,9 +35,13 @@ afterAll(async () => {
 
 const rows = () => page.locator('[data-test="pending-list"] li[data-id]');
 /** The episode codes from top to bottom as drawn (rows are positioned, so the screen order is what counts). */
-const codes = () => rows().evaluateAll((els) => els
-  .map((e) => ({ top: e.getBoundingClientRect().top, code: e.querySelector('.mono')!.textContent }))
-  .sort((a, b) => a.top - b.top).map((r) => r.code));
+const codes = () =>
+  rows().evaluateAll((els) =>
+    els
+      .map((e) => ({ top: e.getBoundingClientRect().top, code: e.querySelector('.mono')!.textContent }))
+      .sort((a, b) => a.top - b.top)
+      .map((r) => r.code),
+  );
 
 describe('the virtualised queue', () => {
   it('shows the first rows of 10,000 with only a window of them in the page, and loads more while scrolling', async () => {
@@ -49,11 +54,15 @@ describe('the virtualised queue', () => {
     await screenshot(page, 'virtual-queue-top');
 
     // the middle of the list: placeholders turn into rows as the pages arrive
-    await page.getByTestId('pending-scroller').evaluate((el) => { el.scrollTop = el.scrollHeight / 2; });
+    await page.getByTestId('pending-scroller').evaluate((el) => {
+      el.scrollTop = el.scrollHeight / 2;
+    });
     await expect.poll(async () => (await codes()).some((c) => /^S01E(49|50|51)\d\d$/.test(c ?? '')), { timeout: 30_000 }).toBe(true);
     expect(await rows().count()).toBeLessThan(60);
     await screenshot(page, 'virtual-queue-middle');
-    await page.getByTestId('pending-scroller').evaluate((el) => { el.scrollTop = 0; });
+    await page.getByTestId('pending-scroller').evaluate((el) => {
+      el.scrollTop = 0;
+    });
     await expect.poll(async () => (await codes())[0]).toBe('S01E01');
     expect(problems).toEqual([]);
   });

@@ -49,15 +49,23 @@ export async function startFakeAnimeLists(): Promise<FakeAnimeLists> {
       let raw = '';
       req.on('data', (c) => (raw += c));
       req.on('end', () => {
-        const { query, variables } = JSON.parse(raw) as { query: string; variables: { user: string; status: 'CURRENT' | 'PLANNING'; page: number } };
+        const { query, variables } = JSON.parse(raw) as {
+          query: string;
+          variables: { user: string; status: 'CURRENT' | 'PLANNING'; page: number };
+        };
         requests.push(`anilist ${variables.user} ${variables.status} ${variables.page}`);
-        if (!/mediaList\(userName: \$user, type: ANIME, status: \$status\)/.test(query)) return json(res, 400, { errors: [{ message: 'Unexpected query', status: 400 }], data: null });
+        if (!/mediaList\(userName: \$user, type: ANIME, status: \$status\)/.test(query))
+          return json(res, 400, { errors: [{ message: 'Unexpected query', status: 400 }], data: null });
         const lists = anilist.get(variables.user);
         if (!lists) return json(res, 404, { errors: [{ message: 'User not found', status: 404 }], data: { Page: null } });
         const perPage = Number(/perPage: (\d+)/.exec(query)?.[1] ?? 50);
         const all = lists[variables.status] ?? [];
         const slice = all.slice((variables.page - 1) * perPage, variables.page * perPage);
-        json(res, 200, { data: { Page: { pageInfo: { hasNextPage: variables.page * perPage < all.length }, mediaList: slice.map((media) => ({ media })) } } });
+        json(res, 200, {
+          data: {
+            Page: { pageInfo: { hasNextPage: variables.page * perPage < all.length }, mediaList: slice.map((media) => ({ media })) },
+          },
+        });
       });
       return;
     }
@@ -83,8 +91,16 @@ export async function startFakeAnimeLists(): Promise<FakeAnimeLists> {
   return {
     anilistUrl: `http://127.0.0.1:${port}/anilist`,
     malUrl: `http://127.0.0.1:${port}/mal`,
-    anilist, mal, requests,
-    hugeMal: (user) => { huge.add(user); },
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    anilist,
+    mal,
+    requests,
+    hugeMal: (user) => {
+      huge.add(user);
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

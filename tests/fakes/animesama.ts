@@ -63,11 +63,14 @@ export async function startFakeAnimeSama(options: { series?: FakeSamaSeries[] } 
     const calls = s.parts
       .map((p) => `panneauAnime("${p.label ?? p.path}", "${p.path}/${Object.keys(p.players)[0] ?? 'vostfr'}");`)
       .join('\n');
-    return page(s.name, `<h4 id="titreOeuvre">${esc(s.name)}</h4>
+    return page(
+      s.name,
+      `<h4 id="titreOeuvre">${esc(s.name)}</h4>
 <div id="sousBlocMiddle"><script>
   panneauAnime("nom", "url");
   ${calls}
-</script></div>`);
+</script></div>`,
+    );
   }
 
   function send(res: http.ServerResponse, status: number, body: string, type = 'text/html; charset=utf-8') {
@@ -79,9 +82,11 @@ export async function startFakeAnimeSama(options: { series?: FakeSamaSeries[] } 
     const needle = q.trim().toLowerCase();
     const hits = [...series.values()].filter((s) => needle && s.name.toLowerCase().includes(needle));
     return hits
-      .map((s) => card
-        ? `<div class="catalog-card"><a href="${base}/catalogue/${s.slug}/"><img src="/img/${s.slug}.jpg"><h1 class="card-title">${esc(s.name)}</h1></a></div>`
-        : `<a href="${base}/catalogue/${s.slug}/" class="asn-search-result"><img src="/img/${s.slug}.jpg"><h3>${esc(s.name)}</h3></a>`)
+      .map((s) =>
+        card
+          ? `<div class="catalog-card"><a href="${base}/catalogue/${s.slug}/"><img src="/img/${s.slug}.jpg"><h1 class="card-title">${esc(s.name)}</h1></a></div>`
+          : `<a href="${base}/catalogue/${s.slug}/" class="asn-search-result"><img src="/img/${s.slug}.jpg"><h3>${esc(s.name)}</h3></a>`,
+      )
       .join('\n');
   }
 
@@ -97,7 +102,7 @@ export async function startFakeAnimeSama(options: { series?: FakeSamaSeries[] } 
     if (mode === 'error500') return send(res, 500, '<html><body>Internal Server Error</body></html>');
     const changed = mode === 'changed';
 
-    if (path === '/' ) return send(res, 200, page('Anime-Sama', '<div id="accueil">Accueil</div>'));
+    if (path === '/') return send(res, 200, page('Anime-Sama', '<div id="accueil">Accueil</div>'));
     if (path === '/template-php/defaut/fetch.php' && req.method === 'POST') {
       return send(res, 200, changed ? '<div class="nouveau"></div>' : searchHtml(new URLSearchParams(body).get('query') ?? '', false));
     }

@@ -113,14 +113,20 @@ export async function startFakeAniworld(options: { series?: FakeSeries[] } = {})
   }
 
   function seriesPage(s: FakeSeries): string {
-    const seasons = Object.keys(s.seasons ?? {}).map(Number).sort((a, b) => a - b);
+    const seasons = Object.keys(s.seasons ?? {})
+      .map(Number)
+      .sort((a, b) => a - b);
     const links = seasons
-      .map((n) => n === 0
-        ? `<li><a href="/anime/stream/${s.slug}/filme" title="Alle Filme">Filme</a></li>`
-        : `<li><a href="/anime/stream/${s.slug}/staffel-${n}" title="Staffel ${n}">${n}</a></li>`)
+      .map((n) =>
+        n === 0
+          ? `<li><a href="/anime/stream/${s.slug}/filme" title="Alle Filme">Filme</a></li>`
+          : `<li><a href="/anime/stream/${s.slug}/staffel-${n}" title="Staffel ${n}">${n}</a></li>`,
+      )
       .join('');
     const genres = (s.genres ?? []).map((g) => `<a href="/genre/${esc(g.toLowerCase())}" itemprop="genre">${esc(g)}</a>`).join('');
-    return layout(s.name, `
+    return layout(
+      s.name,
+      `
 <div class="seriesCoverBox"><img data-src="${esc(s.cover ?? `/public/img/cover/${s.slug}.png`)}" alt="${esc(s.name)}"></div>
 <div class="series-title"><h1 itemprop="name"><span>${esc(s.name)}</span></h1>
 <small data-alternativetitles="${esc((s.altTitles ?? []).join(', '))}"></small>
@@ -129,19 +135,28 @@ export async function startFakeAniworld(options: { series?: FakeSeries[] } = {})
 <div class="fsk" data-fsk="16"></div><a class="imdb-link" data-imdb="tt0000000"></a></div>
 <p class="seri_des" data-full-description="${esc(s.description ?? '')}">${esc((s.description ?? '').slice(0, 100))}</p>
 <div class="genres"><ul>${genres}</ul></div>
-<div class="hosterSiteDirectNav" id="stream"><ul><li><span><strong>Staffeln:</strong></span></li>${links}</ul></div>`);
+<div class="hosterSiteDirectNav" id="stream"><ul><li><span><strong>Staffeln:</strong></span></li>${links}</ul></div>`,
+    );
   }
 
   function seasonPage(s: FakeSeries, season: number, eps: FakeEpisode[]): string {
-    const rows = [...eps].sort((a, b) => a.episode - b.episode).map((e) => {
-      const href = season === 0 ? `/anime/stream/${s.slug}/filme/film-${e.episode}` : `/anime/stream/${s.slug}/staffel-${season}/episode-${e.episode}`;
-      return `<tr itemscope itemtype="http://schema.org/Episode" data-episode-id="${e.episode}">
+    const rows = [...eps]
+      .sort((a, b) => a.episode - b.episode)
+      .map((e) => {
+        const href =
+          season === 0
+            ? `/anime/stream/${s.slug}/filme/film-${e.episode}`
+            : `/anime/stream/${s.slug}/staffel-${season}/episode-${e.episode}`;
+        return `<tr itemscope itemtype="http://schema.org/Episode" data-episode-id="${e.episode}">
 <td class="season${season}EpisodeID"><meta itemprop="episodeNumber" content="${e.episode}"><a itemprop="url" href="${href}">${season === 0 ? 'Film' : 'Folge'} ${e.episode}</a></td>
 <td class="seasonEpisodeTitle"><a href="${href}"><strong>${esc(e.title ?? '')}</strong> - <span>${esc(e.titleEn ?? '')}</span></a></td>
 <td><a href="${href}"><img class="flag" src="/public/img/german.svg" title="Deutsch"><img class="flag" src="/public/img/japanese-english.svg"></a></td></tr>`;
-    });
-    return layout(`${s.name} Staffel ${season}`, `<div class="series-title"><h1><span>${esc(s.name)}</span></h1></div>
-<table class="seasonEpisodesList" data-season-id="${season}"><thead><tr><th>Folge</th><th>Titel</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`);
+      });
+    return layout(
+      `${s.name} Staffel ${season}`,
+      `<div class="series-title"><h1><span>${esc(s.name)}</span></h1></div>
+<table class="seasonEpisodesList" data-season-id="${season}"><thead><tr><th>Folge</th><th>Titel</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`,
+    );
   }
 
   function episodePage(s: FakeSeries, season: number, e: FakeEpisode): string {
@@ -152,10 +167,13 @@ export async function startFakeAniworld(options: { series?: FakeSeries[] } = {})
       return `<li class="col-md-3 col-xs-12 col-sm-6" data-lang-key="${src.lang}" data-link-id="${id}" data-link-target="/redirect/${id}" data-external-embed="false">
 <div><a class="watchEpisode" itemprop="url" href="/redirect/${id}" target="_blank"><i class="icon ${esc(src.hoster)}"></i><h4>${esc(src.hoster)}</h4><div class="hosterSiteVideoButton">Video öffnen</div></a></div></li>`;
     });
-    return layout(`${s.name} Episode ${e.episode}`, `<div class="series-title"><h1><span>${esc(s.name)}</span></h1></div>
+    return layout(
+      `${s.name} Episode ${e.episode}`,
+      `<div class="series-title"><h1><span>${esc(s.name)}</span></h1></div>
 <div class="hosterSiteTitle"><h2><span class="episodeGermanTitle">${esc(e.title ?? '')}</span><small class="episodeEnglishTitle">${esc(e.titleEn ?? '')}</small></h2></div>
 <div class="hosterSiteVideo"><div class="changeLanguageBox">${langs.map((l) => `<img data-lang-key="${l}" src="/public/img/${LANG_FLAGS[l]}">`).join('')}</div>
-<ul class="row">${items.join('\n')}</ul></div>`);
+<ul class="row">${items.join('\n')}</ul></div>`,
+    );
   }
 
   function matches(s: FakeSeries, q: string): boolean {
@@ -192,10 +210,20 @@ export async function startFakeAniworld(options: { series?: FakeSeries[] } = {})
     if (path === '/ajax/seriesSearch' && seriesSearch) {
       if (changed) return send(res, 200, '<html><body>Suche wurde umgestellt</body></html>');
       const hits = [...series.values()].filter((s) => matches(s, url.searchParams.get('keyword') ?? ''));
-      return send(res, 200, JSON.stringify(hits.map((s) => ({
-        name: esc(s.name), link: s.slug, cover: `/public/img/cover/${s.slug}-220x330.png`,
-        productionYear: s.year ? `${s.year} - ${s.endYear ?? 'Heute'}` : '', description: esc(s.description ?? ''),
-      }))), 'application/json');
+      return send(
+        res,
+        200,
+        JSON.stringify(
+          hits.map((s) => ({
+            name: esc(s.name),
+            link: s.slug,
+            cover: `/public/img/cover/${s.slug}-220x330.png`,
+            productionYear: s.year ? `${s.year} - ${s.endYear ?? 'Heute'}` : '',
+            description: esc(s.description ?? ''),
+          })),
+        ),
+        'application/json',
+      );
     }
 
     if (path === '/ajax/search' && req.method === 'POST') {
@@ -204,7 +232,8 @@ export async function startFakeAniworld(options: { series?: FakeSeries[] } = {})
       const hits = [...series.values()].filter((s) => matches(s, q));
       const out = hits.map((s) => ({
         title: esc(s.name).replace(new RegExp(q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i'), (m) => `<em>${m}</em>`),
-        description: esc(s.description ?? ''), link: `/anime/stream/${s.slug}`,
+        description: esc(s.description ?? ''),
+        link: `/anime/stream/${s.slug}`,
       }));
       if (hits.length) out.push({ title: `Forum: ${esc(q)}`, description: '', link: '/support/forum/1' });
       return send(res, 200, JSON.stringify(out), 'application/json');
@@ -310,17 +339,29 @@ export function coverPng(name: string): Buffer {
   ihdr.writeUInt32BE(w, 0);
   ihdr.writeUInt32BE(ht, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** A quick series definition: `episodes` per season, every episode with `sources` (default none). */
-export function simpleSeries(slug: string, name: string, perSeason: Record<number, number>, extra: Partial<FakeSeries> = {},
-  sources: (season: number, episode: number) => FakeSource[] = () => []): FakeSeries {
+export function simpleSeries(
+  slug: string,
+  name: string,
+  perSeason: Record<number, number>,
+  extra: Partial<FakeSeries> = {},
+  sources: (season: number, episode: number) => FakeSource[] = () => [],
+): FakeSeries {
   const seasons: Record<number, FakeEpisode[]> = {};
   for (const [s, n] of Object.entries(perSeason)) {
     seasons[Number(s)] = Array.from({ length: n }, (_, i) => ({
-      episode: i + 1, title: `Folge ${i + 1}`, titleEn: `Episode ${i + 1}`, sources: sources(Number(s), i + 1),
+      episode: i + 1,
+      title: `Folge ${i + 1}`,
+      titleEn: `Episode ${i + 1}`,
+      sources: sources(Number(s), i + 1),
     }));
   }
   return { slug, name, seasons, ...extra };
@@ -332,7 +373,13 @@ export function simpleSeries(slug: string, name: string, perSeason: Record<numbe
  * a title with nothing left gets `series-N`.
  */
 export function siteSlug(title: string, taken: Set<string> = new Set()): string {
-  let slug = title.toLowerCase().replace(/[^a-z0-9\s-]+/g, '').trim().replace(/\s+/g, '-').replace(/-{2,}/g, '-').replace(/^-|-$/g, '');
+  let slug = title
+    .toLowerCase()
+    .replace(/[^a-z0-9\s-]+/g, '')
+    .trim()
+    .replace(/\s+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^-|-$/g, '');
   if (!slug) slug = `series-${taken.size + 1}`;
   let out = slug;
   for (let i = 2; taken.has(out); i++) out = `${slug}-${i}`;

@@ -7,7 +7,8 @@ import crypto from 'node:crypto';
 
 const reverse = (s: string) => [...s].reverse().join('');
 const b64 = (s: string) => Buffer.from(s, 'latin1').toString('base64');
-const rot13 = (s: string) => s.replace(/[a-zA-Z]/g, (c) => String.fromCharCode(((c.charCodeAt(0) - (c <= 'Z' ? 65 : 97) + 13) % 26) + (c <= 'Z' ? 65 : 97)));
+const rot13 = (s: string) =>
+  s.replace(/[a-zA-Z]/g, (c) => String.fromCharCode(((c.charCodeAt(0) - (c <= 'Z' ? 65 : 97) + 13) % 26) + (c <= 'Z' ? 65 : 97)));
 const swapcase = (s: string) => s.replace(/[a-zA-Z]/g, (c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()));
 const shift = (s: string, n: number) => [...s].map((c) => String.fromCharCode(c.charCodeAt(0) + n)).join('');
 
@@ -51,7 +52,10 @@ export function pack(source: string): string {
   const words: string[] = [];
   const index = new Map<string, number>();
   const payload = source.replace(/\b\w+\b/g, (w) => {
-    if (!index.has(w)) { index.set(w, words.length); words.push(w); }
+    if (!index.has(w)) {
+      index.set(w, words.length);
+      words.push(w);
+    }
     return index.get(w)!.toString(36);
   });
   return `eval(function(p,a,c,k,e,d){while(c--)if(k[c])p=p.replace(new RegExp('\\\\b'+c.toString(a)+'\\\\b','g'),k[c]);return p}('${payload.replace(/'/g, "\\'")}',36,${words.length},'${words.join('|')}'.split('|'),0,{}))`;
@@ -61,19 +65,32 @@ const page = (body: string) => `<!DOCTYPE html><html><head><meta charset="utf-8"
 
 export const pages = {
   voeRedirect: (next: string) => page(`<script>window.location.href = '${next}';</script>`),
-  voe: (data: Record<string, string>) => page(`<div id="vp"></div><script type="application/json">["${encodeVoe(data)}"]</script><script src="/js/player.js"></script>`),
+  voe: (data: Record<string, string>) =>
+    page(`<div id="vp"></div><script type="application/json">["${encodeVoe(data)}"]</script><script src="/js/player.js"></script>`),
   voeLegacy: (url: string) => page(`<script>var a168c='${b64(reverse(url))}'; var sources = {'hls': '${b64(url)}'};</script>`),
-  vidoza: (url: string) => page(`<video id="player"></video><script>var pData = { sourcesCode: [{ src: "${url}", type: "video/mp4", label:"SD", res:"720"}], poster: "/p.jpg" };</script>`),
-  dood: (passPath: string, token: string) => page(`<script>$.get('${passPath}', function(data) { dsplayer.src({ src: data + makePlay(), type: 'video/mp4' }); });
+  vidoza: (url: string) =>
+    page(
+      `<video id="player"></video><script>var pData = { sourcesCode: [{ src: "${url}", type: "video/mp4", label:"SD", res:"720"}], poster: "/p.jpg" };</script>`,
+    ),
+  dood: (passPath: string, token: string) =>
+    page(`<script>$.get('${passPath}', function(data) { dsplayer.src({ src: data + makePlay(), type: 'video/mp4' }); });
 function makePlay(){ for (var a="", t="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", n=t.length, o=0; 10>o; o++) a += t.charAt(Math.floor(Math.random()*n)); return a + "?token=${token}&expiry=" + Date.now(); }</script>`),
-  vidmoly: (url: string) => page(`<div id="vplayer"></div><script>jwplayer("vplayer").setup({ sources: [{file:"${url}"}], image: "/t.jpg", width: "100%" });</script>`),
-  streamtape: (hostPath: string, query: string) => page(`<div id="robotlink" style="display:none">/streamtape.com/get_video?id=x&expires=0</div>
+  vidmoly: (url: string) =>
+    page(
+      `<div id="vplayer"></div><script>jwplayer("vplayer").setup({ sources: [{file:"${url}"}], image: "/t.jpg", width: "100%" });</script>`,
+    ),
+  streamtape: (hostPath: string, query: string) =>
+    page(`<div id="robotlink" style="display:none">/streamtape.com/get_video?id=x&expires=0</div>
 <script>document.getElementById('robotlink').innerHTML = '//${hostPath}/get_'+ ('xcdvideo?${query}').substring(1).substring(2);</script>`),
   speedfiles: (url: string) => page(`<script>var _0x5opu234 = "${encodeSpeedFiles(url)}"; var player = new Player();</script>`),
   speedfilesDown: () => page(`<h1>Web server is down</h1><p>Error code 521</p>`),
   luluvdo: (url: string) => page(`<script>jwplayer("vplayer").setup({ sources: [{file:"${url}"}], controls: true });</script>`),
-  filemoonPacked: (url: string) => page(`<script>${pack(`var player=jwplayer("vplayer");player.setup({sources:[{file:"${url}"}],image:"thumb.jpg"});`)}</script>`),
-  sibnet: (relative: string) => page(`<video id="video"></video><script>var player = videojs('video'); player.src([{src: "${relative}", type: "video/mp4"}]);</script>`),
+  filemoonPacked: (url: string) =>
+    page(`<script>${pack(`var player=jwplayer("vplayer");player.setup({sources:[{file:"${url}"}],image:"thumb.jpg"});`)}</script>`),
+  sibnet: (relative: string) =>
+    page(
+      `<video id="video"></video><script>var player = videojs('video'); player.src([{src: "${relative}", type: "video/mp4"}]);</script>`,
+    ),
   sendvid: (url: string) => page(`<video id="video-js"></video><script>var video_source = "${url}"; var poster = "/p.jpg";</script>`),
   broken: () => page(`<p>This video is no longer available.</p>`),
 };

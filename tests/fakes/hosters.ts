@@ -19,7 +19,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { HlsMedia } from './media.js';
 import { encryptFilemoon, pages } from './hosterPages.js';
 
-export type HosterName = 'VOE' | 'Vidoza' | 'Doodstream' | 'Vidmoly' | 'Filemoon' | 'Streamtape' | 'SpeedFiles' | 'Luluvdo' | 'Sibnet' | 'SendVid';
+export type HosterName =
+  'VOE' | 'Vidoza' | 'Doodstream' | 'Vidmoly' | 'Filemoon' | 'Streamtape' | 'SpeedFiles' | 'Luluvdo' | 'Sibnet' | 'SendVid';
 
 export interface MediaBehavior {
   /** Media requests answer this status. */
@@ -80,12 +81,21 @@ function required(hoster: HosterName, req: http.IncomingMessage, origin: string)
   const ua = req.headers['user-agent'] ?? '';
   const referer = req.headers.referer ?? '';
   switch (hoster) {
-    case 'VOE': return /Mozilla/.test(ua) ? null : 'VOE media needs a browser User-Agent';
-    case 'Filemoon': return /Mozilla/.test(ua) && referer.startsWith(origin) ? null : 'Filemoon media needs User-Agent and Referer';
-    case 'Luluvdo': return MOBILE.test(ua) && req.headers.origin === origin && referer.startsWith(origin) ? null : 'Luluvdo media needs mobile UA, Origin, Referer';
-    case 'Doodstream': case 'Vidmoly': case 'Sibnet': case 'SendVid':
+    case 'VOE':
+      return /Mozilla/.test(ua) ? null : 'VOE media needs a browser User-Agent';
+    case 'Filemoon':
+      return /Mozilla/.test(ua) && referer.startsWith(origin) ? null : 'Filemoon media needs User-Agent and Referer';
+    case 'Luluvdo':
+      return MOBILE.test(ua) && req.headers.origin === origin && referer.startsWith(origin)
+        ? null
+        : 'Luluvdo media needs mobile UA, Origin, Referer';
+    case 'Doodstream':
+    case 'Vidmoly':
+    case 'Sibnet':
+    case 'SendVid':
       return referer.startsWith(origin) ? null : `${hoster} media needs a Referer`;
-    default: return null;
+    default:
+      return null;
   }
 }
 
@@ -109,23 +119,38 @@ export async function startFakeHosters(): Promise<FakeHosters> {
 
   function embedPage(e: Embed, res: http.ServerResponse, req: http.IncomingMessage, url: URL) {
     const b = e.behavior;
-    if (b.page === '404') { res.writeHead(404).end('not found'); return; }
-    if (b.page === 'broken') { send(res, pages.broken()); return; }
+    if (b.page === '404') {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    if (b.page === 'broken') {
+      send(res, pages.broken());
+      return;
+    }
     const media = mediaEntry(e);
     switch (e.hoster) {
       case 'VOE':
         if (b.page === 'legacy') return send(res, pages.voeLegacy(media));
         if (url.pathname.startsWith('/voe/')) return send(res, pages.voeRedirect(`${origin}/voe2/e/${e.id}`));
         return send(res, pages.voe('mp4' in e.media ? { direct_access_url: media } : { source: media }));
-      case 'Vidoza': return send(res, pages.vidoza(media));
-      case 'Doodstream': return send(res, pages.dood(`/pass_md5/${e.id}-${crypto.randomBytes(3).toString('hex')}/${e.token}`, e.token));
-      case 'Vidmoly': return send(res, pages.vidmoly(media));
-      case 'Streamtape': return send(res, pages.streamtape(`${new URL(origin).host}/streamtape`, `id=${e.id}&expires=1700000000&ip=x&token=${e.token}`));
-      case 'SpeedFiles': return send(res, pages.speedfiles(media));
-      case 'Filemoon': return send(res, pages.filemoonPacked(media));
-      case 'Sibnet': return send(res, pages.sibnet(`/v/${e.token}/${e.id}.mp4`));
-      case 'SendVid': return send(res, pages.sendvid(media));
-      case 'Luluvdo': return send(res, '<p>use /dl</p>');
+      case 'Vidoza':
+        return send(res, pages.vidoza(media));
+      case 'Doodstream':
+        return send(res, pages.dood(`/pass_md5/${e.id}-${crypto.randomBytes(3).toString('hex')}/${e.token}`, e.token));
+      case 'Vidmoly':
+        return send(res, pages.vidmoly(media));
+      case 'Streamtape':
+        return send(res, pages.streamtape(`${new URL(origin).host}/streamtape`, `id=${e.id}&expires=1700000000&ip=x&token=${e.token}`));
+      case 'SpeedFiles':
+        return send(res, pages.speedfiles(media));
+      case 'Filemoon':
+        return send(res, pages.filemoonPacked(media));
+      case 'Sibnet':
+        return send(res, pages.sibnet(`/v/${e.token}/${e.id}.mp4`));
+      case 'SendVid':
+        return send(res, pages.sendvid(media));
+      case 'Luluvdo':
+        return send(res, '<p>use /dl</p>');
     }
     void req;
   }
@@ -133,19 +158,35 @@ export async function startFakeHosters(): Promise<FakeHosters> {
   async function serveMedia(e: Embed, rel: string, req: http.IncomingMessage, res: http.ServerResponse) {
     const b = e.behavior;
     const missing = required(e.hoster, req, origin);
-    if (missing) { res.writeHead(403).end(missing); return 403; }
+    if (missing) {
+      res.writeHead(403).end(missing);
+      return 403;
+    }
     if (b.delayMs) await sleep(b.delayMs);
-    if (b.status) { res.writeHead(b.status).end('nope'); return b.status; }
+    if (b.status) {
+      res.writeHead(b.status).end('nope');
+      return b.status;
+    }
     let file: string;
     if ('mp4' in e.media) file = e.media.mp4;
     else {
       file = path.join(e.media.hls.dir, path.normalize(rel));
-      if (!file.startsWith(e.media.hls.dir) || !fs.existsSync(file)) { res.writeHead(404).end(); return 404; }
+      if (!file.startsWith(e.media.hls.dir) || !fs.existsSync(file)) {
+        res.writeHead(404).end();
+        return 404;
+      }
       const seg = /seg_(\d+)\.ts$/.exec(rel);
       if (seg) {
         const n = Number(seg[1]);
-        if (b.failSegmentsOnce?.includes(n) && !e.failedOnce.has(rel)) { e.failedOnce.add(rel); res.writeHead(500).end(); return 500; }
-        if (b.missingSegments?.includes(n)) { res.writeHead(404).end(); return 404; }
+        if (b.failSegmentsOnce?.includes(n) && !e.failedOnce.has(rel)) {
+          e.failedOnce.add(rel);
+          res.writeHead(500).end();
+          return 500;
+        }
+        if (b.missingSegments?.includes(n)) {
+          res.writeHead(404).end();
+          return 404;
+        }
         if (b.junkSegmentsFrom !== undefined && n >= b.junkSegmentsFrom) {
           const junk = Buffer.alloc(1024, 0x47 ^ n);
           e.bytes += junk.length;
@@ -173,7 +214,10 @@ export async function startFakeHosters(): Promise<FakeHosters> {
     if (range && !b.ignoreRange) {
       start = Number(range[1]);
       if (range[2]) end = Math.min(end, Number(range[2]));
-      if (start >= size) { res.writeHead(416, { 'content-range': `bytes */${size}` }).end(); return 416; }
+      if (start >= size) {
+        res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
+        return 416;
+      }
       status = 206;
     }
     const headers: Record<string, string | number> = {
@@ -181,7 +225,8 @@ export async function startFakeHosters(): Promise<FakeHosters> {
       'accept-ranges': 'bytes',
       'content-length': b.hugeContentLength ? 50 * 1024 ** 3 : end - start + 1 + (b.lieExtraBytes ?? 0),
     };
-    if (status === 206) headers['content-range'] = `bytes ${start}-${end}/${b.hugeContentLength ? 50 * 1024 ** 3 : size + (b.lieExtraBytes ?? 0)}`;
+    if (status === 206)
+      headers['content-range'] = `bytes ${start}-${end}/${b.hugeContentLength ? 50 * 1024 ** 3 : size + (b.lieExtraBytes ?? 0)}`;
     if (b.contentDisposition) headers['content-disposition'] = b.contentDisposition;
     res.writeHead(status, headers);
     const resetAt = b.resetAfterBytes !== undefined && !e.resetDone && 'mp4' in e.media ? b.resetAfterBytes : Infinity;
@@ -224,41 +269,79 @@ export async function startFakeHosters(): Promise<FakeHosters> {
       let m: RegExpExecArray | null;
       if ((m = /^\/m\/(e\d+)\/(.*)$/.exec(p))) {
         const e = embeds.get(m[1]!);
-        if (!e) { res.writeHead(404).end(); status = 404; return; }
+        if (!e) {
+          res.writeHead(404).end();
+          status = 404;
+          return;
+        }
         embedId = e.id;
-        if (e.hoster === 'Doodstream' && url.searchParams.get('token') !== e.token) { res.writeHead(403).end('bad token'); status = 403; return; }
+        if (e.hoster === 'Doodstream' && url.searchParams.get('token') !== e.token) {
+          res.writeHead(403).end('bad token');
+          status = 403;
+          return;
+        }
         status = await serveMedia(e, e.hoster === 'Doodstream' ? '' : decodeURIComponent(m[2]!), req, res);
       } else if ((m = /^\/pass_md5\/(e\d+)-/.exec(p))) {
         const e = embeds.get(m[1]!)!;
         embedId = e.id;
-        if (!(req.headers.referer ?? '').startsWith(origin)) { res.writeHead(403).end(); status = 403; return; }
+        if (!(req.headers.referer ?? '').startsWith(origin)) {
+          res.writeHead(403).end();
+          status = 403;
+          return;
+        }
         res.writeHead(200, { 'content-type': 'text/plain' }).end(`${mediaBase(e)}dood/`);
       } else if ((m = /^\/api\/videos\/(e\d+)$/.exec(p))) {
         const e = embeds.get(m[1]!)!;
         embedId = e.id;
-        if (e.behavior.page === 'legacy') { res.writeHead(404).end(); status = 404; return; }
-        const playback = encryptFilemoon({ sources: [
-          { url: `${origin}/m/${e.id}/low-does-not-exist.m3u8`, height: 240, label: '240p' },
-          { url: mediaEntry(e), height: 1080, label: '1080p' },
-        ] });
+        if (e.behavior.page === 'legacy') {
+          res.writeHead(404).end();
+          status = 404;
+          return;
+        }
+        const playback = encryptFilemoon({
+          sources: [
+            { url: `${origin}/m/${e.id}/low-does-not-exist.m3u8`, height: 240, label: '240p' },
+            { url: mediaEntry(e), height: 1080, label: '1080p' },
+          ],
+        });
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ code: e.id, playback }));
       } else if (p === '/dl') {
         const e = embeds.get(url.searchParams.get('file_code') ?? '')!;
         embedId = e?.id ?? '';
-        if (!e || url.searchParams.get('op') !== 'embed') { res.writeHead(404).end(); status = 404; return; }
-        if (!MOBILE.test(req.headers['user-agent'] ?? '') || req.headers.origin !== origin) { res.writeHead(403).end('mobile only'); status = 403; return; }
-        if (e.behavior.page === '404') { res.writeHead(404).end(); status = 404; return; }
+        if (!e || url.searchParams.get('op') !== 'embed') {
+          res.writeHead(404).end();
+          status = 404;
+          return;
+        }
+        if (!MOBILE.test(req.headers['user-agent'] ?? '') || req.headers.origin !== origin) {
+          res.writeHead(403).end('mobile only');
+          status = 403;
+          return;
+        }
+        if (e.behavior.page === '404') {
+          res.writeHead(404).end();
+          status = 404;
+          return;
+        }
         send(res, e.behavior.page === 'broken' ? pages.broken() : pages.luluvdo(mediaEntry(e)));
       } else if (p === '/streamtape/get_video') {
         const e = embeds.get(url.searchParams.get('id') ?? '')!;
         embedId = e.id;
-        if (url.searchParams.get('token') !== e.token) { res.writeHead(403).end(); status = 403; return; }
+        if (url.searchParams.get('token') !== e.token) {
+          res.writeHead(403).end();
+          status = 403;
+          return;
+        }
         res.writeHead(302, { location: mediaEntry(e) }).end();
         status = 302;
       } else if ((m = /^\/v\/([a-f0-9]+)\/(e\d+)\.mp4$/.exec(p))) {
         const e = embeds.get(m[2]!)!;
         embedId = e.id;
-        if (!(req.headers.referer ?? '').startsWith(origin)) { res.writeHead(403).end(); status = 403; return; }
+        if (!(req.headers.referer ?? '').startsWith(origin)) {
+          res.writeHead(403).end();
+          status = 403;
+          return;
+        }
         res.writeHead(302, { location: mediaEntry(e) }).end();
         status = 302;
       } else {
@@ -274,7 +357,10 @@ export async function startFakeHosters(): Promise<FakeHosters> {
       log.push({ embed: embedId, path: p, range: req.headers.range ?? null, status });
     }
   });
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -296,7 +382,16 @@ export async function startFakeHosters(): Promise<FakeHosters> {
     log,
     embed(hoster, media, behavior = {}) {
       const id = `e${++counter}`;
-      embeds.set(id, { id, hoster, media, behavior: { ...behavior }, bytes: 0, resetDone: false, failedOnce: new Set(), token: crypto.randomBytes(8).toString('hex') });
+      embeds.set(id, {
+        id,
+        hoster,
+        media,
+        behavior: { ...behavior },
+        bytes: 0,
+        resetDone: false,
+        failedOnce: new Set(),
+        token: crypto.randomBytes(8).toString('hex'),
+      });
       return origin + embedPath[hoster](id);
     },
     setBehavior(embedUrl, patch) {
@@ -305,10 +400,11 @@ export async function startFakeHosters(): Promise<FakeHosters> {
     },
     bytesSent: (embedUrl) => idFromUrl(embedUrl).bytes,
     mediaUrl: (embedUrl) => mediaEntry(idFromUrl(embedUrl)),
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }
 

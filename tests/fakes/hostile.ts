@@ -57,20 +57,32 @@ export async function startHostileServer(opts: { dripMs?: number } = {}): Promis
       return pump(res, key, HUGE_BYTES);
     }
     if (key === '/endless') {
-      res.writeHead(200, { 'content-type': p.endsWith('.png') ? 'image/png' : p.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : 'text/html' });
-      if (p.endsWith('.m3u8')) { res.write('#EXTM3U\n'); count(key, 8); }
+      res.writeHead(200, {
+        'content-type': p.endsWith('.png') ? 'image/png' : p.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : 'text/html',
+      });
+      if (p.endsWith('.m3u8')) {
+        res.write('#EXTM3U\n');
+        count(key, 8);
+      }
       return pump(res, key, Infinity);
     }
     if (key === '/drip') {
       res.writeHead(200, { 'content-type': p.endsWith('.png') ? 'image/png' : 'text/html' });
       res.write(p.endsWith('.png') ? PNG_1x1.subarray(0, 8) : '<html>');
       const t = setInterval(() => {
-        if (res.destroyed) { clearInterval(t); timers.delete(t); return; }
+        if (res.destroyed) {
+          clearInterval(t);
+          timers.delete(t);
+          return;
+        }
         res.write('a');
         count(key, 1);
       }, dripMs);
       timers.add(t);
-      res.on('close', () => { clearInterval(t); timers.delete(t); });
+      res.on('close', () => {
+        clearInterval(t);
+        timers.delete(t);
+      });
       return;
     }
     if (key === '/wrong-magic') {
@@ -78,7 +90,12 @@ export async function startHostileServer(opts: { dripMs?: number } = {}): Promis
       return void res.end(zlib.gzipSync(Buffer.from('not an image at all')));
     }
     if (key === '/slow') {
-      const answer = () => { if (!res.destroyed) { res.writeHead(200, { 'content-type': 'image/png' }); res.end(PNG_1x1); } };
+      const answer = () => {
+        if (!res.destroyed) {
+          res.writeHead(200, { 'content-type': 'image/png' });
+          res.end(PNG_1x1);
+        }
+      };
       if (released) answer();
       else held.push(answer);
       return;
@@ -94,7 +111,10 @@ export async function startHostileServer(opts: { dripMs?: number } = {}): Promis
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     sent,
     hits,
-    release: () => { released = true; for (const a of held.splice(0)) a(); },
+    release: () => {
+      released = true;
+      for (const a of held.splice(0)) a();
+    },
     close: async () => {
       for (const t of timers) clearInterval(t);
       server.closeAllConnections();

@@ -71,27 +71,60 @@ export async function cached(dir: string, build: (tmp: string) => Promise<void>)
 export function sourceArgs(seconds: number, width: number, height: number, bitrate?: string): string[] {
   const video = `testsrc2=size=${width}x${height}:rate=25${bitrate ? ',noise=alls=30:allf=t' : ''}`;
   return [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', video,
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
-    '-t', String(seconds),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '25',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    video,
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=44100',
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    '25',
     ...(bitrate ? ['-b:v', bitrate, '-maxrate', bitrate, '-bufsize', bitrate] : []),
-    '-c:a', 'aac', '-b:a', '64k',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
   ];
 }
 
 export async function makeMp4(opts: Mp4Options = {}): Promise<string> {
   const o = { seconds: 6, width: 320, height: 180, faststart: true, ...opts };
   const dir = await cached(cacheDir('mp4', { ...o, baseDir: undefined }, o.baseDir), async (tmp) => {
-    await run(FFMPEG, [...sourceArgs(o.seconds, o.width, o.height, o.bitrate), ...(o.faststart ? ['-movflags', '+faststart'] : []), path.join(tmp, 'video.mp4')], { maxBuffer: 1 << 24 });
+    await run(
+      FFMPEG,
+      [
+        ...sourceArgs(o.seconds, o.width, o.height, o.bitrate),
+        ...(o.faststart ? ['-movflags', '+faststart'] : []),
+        path.join(tmp, 'video.mp4'),
+      ],
+      { maxBuffer: 1 << 24 },
+    );
   });
   return path.join(dir, 'video.mp4');
 }
 
 export async function makeHls(opts: HlsOptions = {}): Promise<HlsMedia> {
   const o = { seconds: 6, segmentSeconds: 1, heights: [180, 360], aes: false, explicitIv: true, ...opts };
-  const key = o.aes ? crypto.createHash('md5').update(`key-${JSON.stringify(o)}`).digest() : null;
+  const key = o.aes
+    ? crypto
+        .createHash('md5')
+        .update(`key-${JSON.stringify(o)}`)
+        .digest()
+    : null;
   const dir = await cached(cacheDir('hls', { ...o, baseDir: undefined }, o.baseDir), async (tmp) => {
     const keyArgs: string[] = [];
     if (key) {
@@ -105,16 +138,25 @@ export async function makeHls(opts: HlsOptions = {}): Promise<HlsMedia> {
     const args = [...sourceArgs(o.seconds, Math.round((maxH * 16) / 9 / 2) * 2, maxH, o.bitrate)];
     // one encode per variant through a split filter
     const n = o.heights.length;
-    const split = `[0:v]split=${n}${o.heights.map((_, i) => `[s${i}]`).join('')};` + o.heights.map((h, i) => `[s${i}]scale=-2:${h}[v${i}]`).join(';');
+    const split =
+      `[0:v]split=${n}${o.heights.map((_, i) => `[s${i}]`).join('')};` + o.heights.map((h, i) => `[s${i}]scale=-2:${h}[v${i}]`).join(';');
     const filterIdx = args.indexOf('-t');
     args.splice(filterIdx, 0, '-filter_complex', split);
     for (let i = 0; i < n; i++) args.push('-map', `[v${i}]`, '-map', '1:a');
     args.push(
-      '-f', 'hls', '-hls_time', String(o.segmentSeconds), '-hls_playlist_type', 'vod',
-      '-hls_segment_filename', path.join(tmp, 'v%v', o.fmp4 ? 'seg_%04d.m4s' : 'seg_%04d.ts'),
+      '-f',
+      'hls',
+      '-hls_time',
+      String(o.segmentSeconds),
+      '-hls_playlist_type',
+      'vod',
+      '-hls_segment_filename',
+      path.join(tmp, 'v%v', o.fmp4 ? 'seg_%04d.m4s' : 'seg_%04d.ts'),
       ...(o.fmp4 ? ['-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4'] : []),
-      '-master_pl_name', 'master.m3u8',
-      '-var_stream_map', o.heights.map((_, i) => `v:${i},a:${i}`).join(' '),
+      '-master_pl_name',
+      'master.m3u8',
+      '-var_stream_map',
+      o.heights.map((_, i) => `v:${i},a:${i}`).join(' '),
       ...keyArgs,
       path.join(tmp, 'v%v', 'index.m3u8'),
     );

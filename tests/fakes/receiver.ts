@@ -33,7 +33,13 @@ export async function startReceiver(respond: Responder = () => undefined): Promi
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const u = new URL(req.url ?? '/', 'http://x');
-      const r: Received = { method: req.method ?? '', path: u.pathname, query: u.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const r: Received = {
+        method: req.method ?? '',
+        path: u.pathname,
+        query: u.searchParams,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       received.push(r);
       for (const [prefix, n] of failing) {
         if (n > 0 && r.path.startsWith(prefix)) {
@@ -50,31 +56,43 @@ export async function startReceiver(respond: Responder = () => undefined): Promi
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   return {
-    url, received,
+    url,
+    received,
     at: (prefix) => received.filter((r) => r.path.startsWith(prefix)),
-    failNext: (prefix, n = 1) => { failing.set(prefix, n); },
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    failNext: (prefix, n = 1) => {
+      failing.set(prefix, n);
+    },
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
 /** Kodi's JSON-RPC endpoint (`POST /jsonrpc`). */
-export const startFakeKodi = () => startReceiver((r) => {
-  if (r.path !== '/jsonrpc') return { status: 404 };
-  const call = JSON.parse(r.body) as { id: number; method: string };
-  return { body: { jsonrpc: '2.0', id: call.id, result: 'OK' } };
-});
+export const startFakeKodi = () =>
+  startReceiver((r) => {
+    if (r.path !== '/jsonrpc') return { status: 404 };
+    const call = JSON.parse(r.body) as { id: number; method: string };
+    return { body: { jsonrpc: '2.0', id: call.id, result: 'OK' } };
+  });
 
 /** Jellyfin / Emby: `POST /Library/Media/Updated` answers 204 with the right token only. */
-export const startFakeJellyfin = (token: string) => startReceiver((r) => {
-  if (r.headers['x-emby-token'] !== token) return { status: 401 };
-  return r.path === '/Library/Media/Updated' ? { status: 204, body: '' } : { status: 404 };
-});
+export const startFakeJellyfin = (token: string) =>
+  startReceiver((r) => {
+    if (r.headers['x-emby-token'] !== token) return { status: 401 };
+    return r.path === '/Library/Media/Updated' ? { status: 204, body: '' } : { status: 404 };
+  });
 
 /** Plex: `GET /library/sections` lists the sections with their folders; refresh by path. */
-export const startFakePlex = (token: string, sections: { key: string; path: string }[]) => startReceiver((r) => {
-  if (r.headers['x-plex-token'] !== token) return { status: 401 };
-  if (r.path === '/library/sections') {
-    return { body: { MediaContainer: { Directory: sections.map((s) => ({ key: s.key, type: 'show', Location: [{ id: 1, path: s.path }] })) } } };
-  }
-  return /^\/library\/sections\/[^/]+\/refresh$/.test(r.path) ? { body: '' } : { status: 404 };
-});
+export const startFakePlex = (token: string, sections: { key: string; path: string }[]) =>
+  startReceiver((r) => {
+    if (r.headers['x-plex-token'] !== token) return { status: 401 };
+    if (r.path === '/library/sections') {
+      return {
+        body: { MediaContainer: { Directory: sections.map((s) => ({ key: s.key, type: 'show', Location: [{ id: 1, path: s.path }] })) } },
+      };
+    }
+    return /^\/library\/sections\/[^/]+\/refresh$/.test(r.path) ? { body: '' } : { status: 404 };
+  });

@@ -46,29 +46,64 @@ export async function startFakeSmtp(): Promise<FakeSmtp> {
           } else mail.data += `${line.startsWith('..') ? line.slice(1) : line}\n`;
           continue;
         }
-        if (authStep === 'user') { loginUser = Buffer.from(line, 'base64').toString(); authStep = 'pass'; reply('334 UGFzc3dvcmQ6'); continue; }
-        if (authStep === 'pass') { mail.auth = `${loginUser}:${Buffer.from(line, 'base64').toString()}`; authStep = null; reply('235 2.7.0 accepted'); continue; }
+        if (authStep === 'user') {
+          loginUser = Buffer.from(line, 'base64').toString();
+          authStep = 'pass';
+          reply('334 UGFzc3dvcmQ6');
+          continue;
+        }
+        if (authStep === 'pass') {
+          mail.auth = `${loginUser}:${Buffer.from(line, 'base64').toString()}`;
+          authStep = null;
+          reply('235 2.7.0 accepted');
+          continue;
+        }
         const [verb, ...rest] = line.split(' ');
         const arg = rest.join(' ');
         switch (verb.toUpperCase()) {
-          case 'EHLO': socket.write('250-fake-smtp\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n'); break;
-          case 'HELO': reply('250 fake-smtp'); break;
+          case 'EHLO':
+            socket.write('250-fake-smtp\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n');
+            break;
+          case 'HELO':
+            reply('250 fake-smtp');
+            break;
           case 'AUTH': {
             const [kind, initial] = arg.split(' ');
             if (kind.toUpperCase() === 'PLAIN' && initial) {
               const [, user, pass] = Buffer.from(initial, 'base64').toString().split('\0');
               mail.auth = `${user}:${pass}`;
               reply('235 2.7.0 accepted');
-            } else { authStep = 'user'; reply('334 VXNlcm5hbWU6'); }
+            } else {
+              authStep = 'user';
+              reply('334 VXNlcm5hbWU6');
+            }
             break;
           }
-          case 'MAIL': mail.from = /<(.*)>/.exec(arg)?.[1] ?? ''; reply('250 2.1.0 ok'); break;
-          case 'RCPT': mail.to.push(/<(.*)>/.exec(arg)?.[1] ?? ''); reply('250 2.1.5 ok'); break;
-          case 'DATA': inData = true; reply('354 end with <CRLF>.<CRLF>'); break;
-          case 'RSET': mail = { from: '', to: [], data: '', auth: mail.auth }; reply('250 ok'); break;
-          case 'NOOP': reply('250 ok'); break;
-          case 'QUIT': reply('221 bye'); socket.end(); break;
-          default: reply('502 5.5.2 not implemented');
+          case 'MAIL':
+            mail.from = /<(.*)>/.exec(arg)?.[1] ?? '';
+            reply('250 2.1.0 ok');
+            break;
+          case 'RCPT':
+            mail.to.push(/<(.*)>/.exec(arg)?.[1] ?? '');
+            reply('250 2.1.5 ok');
+            break;
+          case 'DATA':
+            inData = true;
+            reply('354 end with <CRLF>.<CRLF>');
+            break;
+          case 'RSET':
+            mail = { from: '', to: [], data: '', auth: mail.auth };
+            reply('250 ok');
+            break;
+          case 'NOOP':
+            reply('250 ok');
+            break;
+          case 'QUIT':
+            reply('221 bye');
+            socket.end();
+            break;
+          default:
+            reply('502 5.5.2 not implemented');
         }
       }
     });
@@ -77,6 +112,10 @@ export async function startFakeSmtp(): Promise<FakeSmtp> {
   return {
     port: (server.address() as net.AddressInfo).port,
     mails,
-    close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }

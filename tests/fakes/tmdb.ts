@@ -52,7 +52,12 @@ export interface AddedShow {
   first_air_date: string;
   seasons: Record<number, { episode_number: number; name: string; air_date: string | null }[]>;
   /** TMDB episode groups of the show (e.g. its cours as seasons): parts by order, episodes by order. */
-  episode_groups?: { id: string; name: string; type: number; groups: { name: string; order: number; episodes: { season_number: number; episode_number: number; order: number }[] }[] }[];
+  episode_groups?: {
+    id: string;
+    name: string;
+    type: number;
+    groups: { name: string; order: number; episodes: { season_number: number; episode_number: number; order: number }[] }[];
+  }[];
 }
 
 const imageCache = new Map<string, Promise<Buffer>>();
@@ -68,7 +73,14 @@ function makeImage(file: string): Promise<Buffer> {
         return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), crypto.randomBytes(2 * 1024 * 1024)]);
       }
       const colour = crypto.createHash('md5').update(file).digest('hex').slice(0, 6);
-      const size = file.includes('poster') || file.includes('season') ? '60x90' : file.includes('logo') ? '120x48' : file.includes('-s0') ? '96x54' : '160x90';
+      const size =
+        file.includes('poster') || file.includes('season')
+          ? '60x90'
+          : file.includes('logo')
+            ? '120x48'
+            : file.includes('-s0')
+              ? '96x54'
+              : '160x90';
       const ext = file.endsWith('.png') ? 'png' : 'jpg';
       const out = path.join(imageDir, `${colour}-${size}.${ext}`);
       await run(FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=0x${colour}:s=${size}`, '-frames:v', '1', out]);
@@ -88,12 +100,24 @@ function generatedShow(id: number): Record<string, any> | null {
   if (id < 70000 || id > 70999) return null;
   const n = id - 70000;
   return {
-    id, name: `Batch Show ${n}`, original_name: `Batch Show ${n}`, overview: `Automatisch erzeugte Serie Nummer ${n}.`,
-    first_air_date: `20${String(10 + (n % 10)).padStart(2, '0')}-01-0${1 + (n % 9)}`, episode_run_time: [24], poster_path: '/batch-poster.jpg',
-    backdrop_path: null, status: 'Ended', vote_average: 7, vote_count: 10 + n, genres: [{ id: 16, name: 'Animation' }],
+    id,
+    name: `Batch Show ${n}`,
+    original_name: `Batch Show ${n}`,
+    overview: `Automatisch erzeugte Serie Nummer ${n}.`,
+    first_air_date: `20${String(10 + (n % 10)).padStart(2, '0')}-01-0${1 + (n % 9)}`,
+    episode_run_time: [24],
+    poster_path: '/batch-poster.jpg',
+    backdrop_path: null,
+    status: 'Ended',
+    vote_average: 7,
+    vote_count: 10 + n,
+    genres: [{ id: 16, name: 'Animation' }],
     seasons: [{ id: id * 10 + 1, season_number: 1, name: 'Staffel 1', poster_path: null, episode_count: 1 }],
-    credits: { cast: [] }, external_ids: { imdb_id: null, tvdb_id: null }, images: { posters: [], backdrops: [], logos: [] },
-    content_ratings: { results: [] }, keywords: { results: [] },
+    credits: { cast: [] },
+    external_ids: { imdb_id: null, tvdb_id: null },
+    images: { posters: [], backdrops: [], logos: [] },
+    content_ratings: { results: [] },
+    keywords: { results: [] },
   };
 }
 
@@ -102,7 +126,11 @@ function show(id: number, lang: string): Record<string, any> | null {
 }
 
 function catalogue(): Record<string, any>[] {
-  const ids = fs.readdirSync(FIXTURES).map((f) => /^tv-(\d+)\.de-DE\.json$/.exec(f)?.[1]).filter(Boolean).map(Number);
+  const ids = fs
+    .readdirSync(FIXTURES)
+    .map((f) => /^tv-(\d+)\.de-DE\.json$/.exec(f)?.[1])
+    .filter(Boolean)
+    .map(Number);
   const all = ids.map((id) => show(id, 'de-DE')!);
   for (let n = 0; n < 100; n++) all.push(generatedShow(70000 + n)!);
   return all;
@@ -120,9 +148,25 @@ export async function startFakeTmdb(): Promise<FakeTmdb> {
   let latency = 0;
   const added = new Map<number, AddedShow>();
   const addedShow = (a: AddedShow) => ({
-    id: a.id, name: a.name, original_name: a.name, overview: '', first_air_date: a.first_air_date, episode_run_time: [24], poster_path: null,
-    backdrop_path: null, status: 'Returning Series', vote_average: 7, vote_count: 1, genres: [],
-    seasons: Object.entries(a.seasons).map(([n, eps]) => ({ id: a.id * 10 + Number(n), season_number: Number(n), name: `Staffel ${n}`, poster_path: null, episode_count: eps.length })),
+    id: a.id,
+    name: a.name,
+    original_name: a.name,
+    overview: '',
+    first_air_date: a.first_air_date,
+    episode_run_time: [24],
+    poster_path: null,
+    backdrop_path: null,
+    status: 'Returning Series',
+    vote_average: 7,
+    vote_count: 1,
+    genres: [],
+    seasons: Object.entries(a.seasons).map(([n, eps]) => ({
+      id: a.id * 10 + Number(n),
+      season_number: Number(n),
+      name: `Staffel ${n}`,
+      poster_path: null,
+      episode_count: eps.length,
+    })),
   });
 
   const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -156,13 +200,29 @@ export async function startFakeTmdb(): Promise<FakeTmdb> {
       const query = (q.query ?? '').toLowerCase();
       const year = q.first_air_date_year;
       const results = catalogue()
-        .filter((s) => s.name.toLowerCase().includes(query) || String(s.original_name ?? '').toLowerCase().includes(query))
+        .filter(
+          (s) =>
+            s.name.toLowerCase().includes(query) ||
+            String(s.original_name ?? '')
+              .toLowerCase()
+              .includes(query),
+        )
         .filter((s) => !year || String(s.first_air_date ?? '').startsWith(year))
         .map((s) => ({
-          adult: false, backdrop_path: s.backdrop_path ?? null, genre_ids: (s.genres ?? []).map((g: { id: number }) => g.id), id: s.id,
-          origin_country: s.origin_country ?? [], original_language: s.original_language ?? 'ja', original_name: s.original_name ?? s.name,
-          overview: s.overview ?? '', popularity: 10, poster_path: s.poster_path ?? null, first_air_date: s.first_air_date ?? '',
-          name: s.name, vote_average: s.vote_average ?? 0, vote_count: s.vote_count ?? 0,
+          adult: false,
+          backdrop_path: s.backdrop_path ?? null,
+          genre_ids: (s.genres ?? []).map((g: { id: number }) => g.id),
+          id: s.id,
+          origin_country: s.origin_country ?? [],
+          original_language: s.original_language ?? 'ja',
+          original_name: s.original_name ?? s.name,
+          overview: s.overview ?? '',
+          popularity: 10,
+          poster_path: s.poster_path ?? null,
+          first_air_date: s.first_air_date ?? '',
+          name: s.name,
+          vote_average: s.vote_average ?? 0,
+          vote_count: s.vote_count ?? 0,
         }));
       send(res, 200, { page: 1, results, total_pages: 1, total_results: results.length });
       return 200;
@@ -170,10 +230,18 @@ export async function startFakeTmdb(): Promise<FakeTmdb> {
     if ((m = /^\/tv\/(\d+)\/episode_groups$/.exec(p))) {
       const a = added.get(Number(m[1]));
       if (a || show(Number(m[1]), 'de-DE')) {
-        send(res, 200, { id: Number(m[1]), results: (a?.episode_groups ?? []).map((g) => ({
-          id: g.id, name: g.name, type: g.type, description: '', group_count: g.groups.length,
-          episode_count: g.groups.reduce((n, x) => n + x.episodes.length, 0), network: null,
-        })) });
+        send(res, 200, {
+          id: Number(m[1]),
+          results: (a?.episode_groups ?? []).map((g) => ({
+            id: g.id,
+            name: g.name,
+            type: g.type,
+            description: '',
+            group_count: g.groups.length,
+            episode_count: g.groups.reduce((n, x) => n + x.episodes.length, 0),
+            network: null,
+          })),
+        });
         return 200;
       }
     } else if ((m = /^\/tv\/episode_group\/([0-9a-f]+)$/.exec(p))) {
@@ -181,11 +249,26 @@ export async function startFakeTmdb(): Promise<FakeTmdb> {
         const g = a.episode_groups?.find((x) => x.id === m![1]);
         if (!g) continue;
         const ep = (season: number, n: number) => a.seasons[season]?.find((e) => e.episode_number === n);
-        send(res, 200, { id: g.id, name: g.name, type: g.type, description: '', groups: g.groups.map((part, i) => ({
-          id: `${g.id.slice(0, 20)}${String(i).padStart(4, '0')}`, name: part.name, order: part.order, locked: true,
-          episodes: part.episodes.map((e) => ({ id: a.id * 1000 + e.season_number * 100 + e.episode_number, season_number: e.season_number,
-            episode_number: e.episode_number, order: e.order, name: ep(e.season_number, e.episode_number)?.name ?? '', air_date: ep(e.season_number, e.episode_number)?.air_date ?? null })),
-        })) });
+        send(res, 200, {
+          id: g.id,
+          name: g.name,
+          type: g.type,
+          description: '',
+          groups: g.groups.map((part, i) => ({
+            id: `${g.id.slice(0, 20)}${String(i).padStart(4, '0')}`,
+            name: part.name,
+            order: part.order,
+            locked: true,
+            episodes: part.episodes.map((e) => ({
+              id: a.id * 1000 + e.season_number * 100 + e.episode_number,
+              season_number: e.season_number,
+              episode_number: e.episode_number,
+              order: e.order,
+              name: ep(e.season_number, e.episode_number)?.name ?? '',
+              air_date: ep(e.season_number, e.episode_number)?.air_date ?? null,
+            })),
+          })),
+        });
         return 200;
       }
     } else if ((m = /^\/tv\/(\d+)\/season\/(\d+)\/images$/.exec(p))) {
@@ -193,7 +276,8 @@ export async function startFakeTmdb(): Promise<FakeTmdb> {
       const id = Number(m[1]);
       const n = Number(m[2]);
       const fixture = readFixture(`tv-${id}-season-${n}-images.json`);
-      const known = added.get(id)?.seasons[n] ?? (show(id, 'de-DE')?.seasons ?? []).find((s: { season_number: number }) => s.season_number === n);
+      const known =
+        added.get(id)?.seasons[n] ?? (show(id, 'de-DE')?.seasons ?? []).find((s: { season_number: number }) => s.season_number === n);
       if (fixture || known) {
         send(res, 200, fixture ?? { id: id * 10 + n, posters: [] });
         return 200;
@@ -203,10 +287,24 @@ export async function startFakeTmdb(): Promise<FakeTmdb> {
       const n = Number(m[2]);
       const eps = added.get(id)?.seasons[n];
       if (eps) {
-        send(res, 200, { id: id * 10 + n, season_number: n, name: `Staffel ${n}`, poster_path: null, episodes: eps.map((e) => ({
-          id: id * 1000 + n * 100 + e.episode_number, season_number: n, episode_number: e.episode_number, name: e.name, overview: '', air_date: e.air_date,
-          runtime: 24, still_path: null, vote_average: 0, vote_count: 0,
-        })) });
+        send(res, 200, {
+          id: id * 10 + n,
+          season_number: n,
+          name: `Staffel ${n}`,
+          poster_path: null,
+          episodes: eps.map((e) => ({
+            id: id * 1000 + n * 100 + e.episode_number,
+            season_number: n,
+            episode_number: e.episode_number,
+            name: e.name,
+            overview: '',
+            air_date: e.air_date,
+            runtime: 24,
+            still_path: null,
+            vote_average: 0,
+            vote_count: 0,
+          })),
+        });
         return 200;
       }
       const body = readFixture(`tv-${id}-season-${n}.${lang}.json`) ?? readFixture(`tv-${id}-season-${n}.de-DE.json`);
@@ -216,9 +314,26 @@ export async function startFakeTmdb(): Promise<FakeTmdb> {
       }
       const gen = generatedShow(id);
       if (gen && n === 1) {
-        send(res, 200, { id: id * 10 + 1, season_number: 1, name: 'Staffel 1', poster_path: null, episodes: [
-          { id: id * 100 + 1, season_number: 1, episode_number: 1, name: 'Pilot', overview: 'Der Anfang.', air_date: gen.first_air_date, runtime: 24, still_path: null, vote_average: 7, vote_count: 3 },
-        ] });
+        send(res, 200, {
+          id: id * 10 + 1,
+          season_number: 1,
+          name: 'Staffel 1',
+          poster_path: null,
+          episodes: [
+            {
+              id: id * 100 + 1,
+              season_number: 1,
+              episode_number: 1,
+              name: 'Pilot',
+              overview: 'Der Anfang.',
+              air_date: gen.first_air_date,
+              runtime: 24,
+              still_path: null,
+              vote_average: 7,
+              vote_count: 3,
+            },
+          ],
+        });
         return 200;
       }
     } else if ((m = /^\/tv\/(\d+)$/.exec(p))) {
@@ -261,8 +376,11 @@ export async function startFakeTmdb(): Promise<FakeTmdb> {
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     const rec: RecordedRequest = {
-      path: url.pathname.replace(/^\/3/, ''), query: Object.fromEntries(url.searchParams),
-      authorization: req.headers.authorization ?? null, at: Date.now(), status: 0,
+      path: url.pathname.replace(/^\/3/, ''),
+      query: Object.fromEntries(url.searchParams),
+      authorization: req.headers.authorization ?? null,
+      at: Date.now(),
+      status: 0,
     };
     requests.push(rec);
     api(req, res, url)
@@ -288,9 +406,15 @@ export async function startFakeTmdb(): Promise<FakeTmdb> {
       retryAfter = seconds;
     },
     setLatency: (ms) => (latency = ms),
-    addShow: (a) => { added.set(a.id, a); },
+    addShow: (a) => {
+      added.set(a.id, a);
+    },
     imageBytes: makeImage,
     imageRequests: () => [...imageHits],
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

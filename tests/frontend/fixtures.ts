@@ -30,10 +30,24 @@ export function item(id: string, episode: number, over: Partial<DownloadItem> = 
 
 export function queueResponse(pending: DownloadItem[], active: DownloadItem[] = []): QueueResponse {
   return {
-    status: { is_running: true, is_paused: false, held_reason: null, active_downloads: active, pending_queue: pending, completed_downloads: [], failed_downloads: [] },
+    status: {
+      is_running: true,
+      is_paused: false,
+      held_reason: null,
+      active_downloads: active,
+      pending_queue: pending,
+      completed_downloads: [],
+      failed_downloads: [],
+    },
     statistics: {
-      total_items: pending.length + active.length, pending_count: pending.length, active_count: active.length, completed_count: 0, failed_count: 0,
-      total_downloaded_mb: 0, average_speed_mbps: 0, estimated_time_remaining: null,
+      total_items: pending.length + active.length,
+      pending_count: pending.length,
+      active_count: active.length,
+      completed_count: 0,
+      failed_count: 0,
+      total_downloaded_mb: 0,
+      average_speed_mbps: 0,
+      estimated_time_remaining: null,
     },
   };
 }

@@ -81,12 +81,14 @@ describe('texts', () => {
 });
 
 describe('server errors by code', () => {
-  it('an API error is shown by its code in the user\'s language, the server\'s sentence below', () => {
+  it("an API error is shown by its code in the user's language, the server's sentence below", () => {
     const err = new ApiError(409, 'CONFLICT_ERROR', 'The queue changed meanwhile; try again');
     expect(errorMessage(err)).toBe('That conflicts with the current state.\nThe queue changed meanwhile; try again');
     setLocale('de');
     expect(errorMessage(err)).toBe('Das widerspricht dem aktuellen Stand.\nThe queue changed meanwhile; try again');
-    expect(errorMessage(new ApiError(0, 'NETWORK_ERROR', 'The server cannot be reached.'))).toBe('Der Server ist nicht erreichbar. Prüfe, ob Aniworld läuft.');
+    expect(errorMessage(new ApiError(0, 'NETWORK_ERROR', 'The server cannot be reached.'))).toBe(
+      'Der Server ist nicht erreichbar. Prüfe, ob Aniworld läuft.',
+    );
     expect(errorMessage(new ApiError(403, 'FORBIDDEN', 'Insufficient permissions'))).toMatch(/^Das darf nur ein Administrator/);
     expect(codeMessage('SOMETHING_NEW')).toBe('Der Server meldet einen Fehler (SOMETHING_NEW).');
   });
@@ -96,13 +98,25 @@ describe('server errors by code', () => {
     try {
       setLocale('de');
       dispatch(msg('task_failed', { task: 'rescan', duration_ms: 5, error: 'Provider aniworld is disabled', code: 'SERVICE_UNAVAILABLE' }));
-      expect(toasts.at(-1)!.text).toBe('Aufgabe fehlgeschlagen: Bibliotheks-Scan (Ein Dienst, den der Server braucht, ist gerade nicht verfügbar.: Provider aniworld is disabled)');
-      dispatch(msg('scan_complete', { series: 4, missing: 0, failure_count: 3, failures: [
-        { key: 'a', error: 'ProviderBlocked: 403', code: 'PROVIDER_BLOCKED' },
-        { key: 'b', error: 'ProviderBlocked: 403', code: 'PROVIDER_BLOCKED' },
-        { key: 'c', error: 'skipped: ProviderBlocked', code: 'PROVIDER_SKIPPED' },
-      ] }));
-      expect(toasts.at(-1)!).toMatchObject({ kind: 'error', text: 'Scan der Bibliothek beendet; 3 Serien konnten nicht aktualisiert werden: Die Anbieterseite sperrt diesen Server. (2); Übersprungen: die Anbieterseite schien nicht erreichbar. (1)' });
+      expect(toasts.at(-1)!.text).toBe(
+        'Aufgabe fehlgeschlagen: Bibliotheks-Scan (Ein Dienst, den der Server braucht, ist gerade nicht verfügbar.: Provider aniworld is disabled)',
+      );
+      dispatch(
+        msg('scan_complete', {
+          series: 4,
+          missing: 0,
+          failure_count: 3,
+          failures: [
+            { key: 'a', error: 'ProviderBlocked: 403', code: 'PROVIDER_BLOCKED' },
+            { key: 'b', error: 'ProviderBlocked: 403', code: 'PROVIDER_BLOCKED' },
+            { key: 'c', error: 'skipped: ProviderBlocked', code: 'PROVIDER_SKIPPED' },
+          ],
+        }),
+      );
+      expect(toasts.at(-1)!).toMatchObject({
+        kind: 'error',
+        text: 'Scan der Bibliothek beendet; 3 Serien konnten nicht aktualisiert werden: Die Anbieterseite sperrt diesen Server. (2); Übersprungen: die Anbieterseite schien nicht erreichbar. (1)',
+      });
     } finally {
       off();
       for (const x of [...toasts]) dismiss(x.id);

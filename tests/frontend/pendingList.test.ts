@@ -26,7 +26,11 @@ describe('pending list reorder', () => {
     await rows[1].trigger('dragstart');
     await rows[3].trigger('drop');
     // d before b; a after c (before d); b after the last one (null: the end)
-    expect(wrapper.emitted('move')).toEqual([['d', 'b'], ['a', 'd'], ['b', null]]);
+    expect(wrapper.emitted('move')).toEqual([
+      ['d', 'b'],
+      ['a', 'd'],
+      ['b', null],
+    ]);
   });
 
   it('a drop on the same place emits nothing', async () => {
@@ -45,7 +49,10 @@ describe('pending list reorder', () => {
     expect(down[3].attributes('disabled')).toBeDefined();
     await up[2].trigger('click');
     await down[0].trigger('click');
-    expect(wrapper.emitted('move')).toEqual([['c', 'b'], ['a', 'c']]);
+    expect(wrapper.emitted('move')).toEqual([
+      ['c', 'b'],
+      ['a', 'c'],
+    ]);
   });
 
   it('shows the priority of each item in a labelled select that emits a change', async () => {
@@ -74,8 +81,15 @@ describe('pending list reorder', () => {
     expect(wrapper.get<HTMLSelectElement>('[data-test="priority-c"]').element.value).toBe('HIGH');
 
     // another tab changed one: queue_status carries the item and asks for the server's order once
-    store.apply(msg('queue_status', { is_running: true, is_paused: false, order_changed: true, item: { ...item('a', 1), priority: 'LOW' },
-      statistics: queueResponse(store.state.status.pending_queue).statistics }));
+    store.apply(
+      msg('queue_status', {
+        is_running: true,
+        is_paused: false,
+        order_changed: true,
+        item: { ...item('a', 1), priority: 'LOW' },
+        statistics: queueResponse(store.state.status.pending_queue).statistics,
+      }),
+    );
     await wrapper.setProps({ items: store.state.status.pending_queue });
     expect(order()).toEqual(['c', 'b', 'a', 'd']);
     expect(wrapper.get<HTMLSelectElement>('[data-test="priority-a"]').element.value).toBe('LOW');
@@ -125,7 +139,11 @@ describe('a paged pending list', () => {
 describe('pending list for a user account', () => {
   it('shows no reorder controls, and remove / priority only on the items they queued', () => {
     session.user = { id: 7, username: 'kid', role: 'user' };
-    const list = [{ ...item('mine', 1), added_by: 7 }, { ...item('theirs', 2), added_by: 1 }, { ...item('system', 3), added_by: null }];
+    const list = [
+      { ...item('mine', 1), added_by: 7 },
+      { ...item('theirs', 2), added_by: 1 },
+      { ...item('system', 3), added_by: null },
+    ];
     const wrapper = mount(PendingList, { props: { items: list } });
     expect(wrapper.find('[data-test="move-up"]').exists()).toBe(false);
     expect(wrapper.find('li').attributes('draggable')).toBe('false');

@@ -21,7 +21,8 @@ function setup() {
   return { store, wrapper, refreshes: () => refreshes };
 }
 
-const ids = (w: ReturnType<typeof mount>, section: string) => w.findAll(`[data-test="${section}"] [data-id]`).map((e) => e.attributes('data-id'));
+const ids = (w: ReturnType<typeof mount>, section: string) =>
+  w.findAll(`[data-test="${section}"] [data-id]`).map((e) => e.attributes('data-id'));
 
 describe('queue board over realtime messages', () => {
   it('moves an item to active on its first progress message and updates bar, speed and ETA live', async () => {
@@ -84,8 +85,16 @@ describe('queue board over realtime messages', () => {
 
   it('queue_status updates the running state and statistics, and refreshes only when its counts disagree', () => {
     const { store, refreshes } = setup();
-    const stats = (pending: number, failed: number) => ({ total_items: pending + failed, pending_count: pending, active_count: 0, completed_count: 0,
-      failed_count: failed, total_downloaded_mb: 12.5, average_speed_mbps: 2, estimated_time_remaining: 40 });
+    const stats = (pending: number, failed: number) => ({
+      total_items: pending + failed,
+      pending_count: pending,
+      active_count: 0,
+      completed_count: 0,
+      failed_count: failed,
+      total_downloaded_mb: 12.5,
+      average_speed_mbps: 2,
+      estimated_time_remaining: 40,
+    });
     dispatch(msg('queue_status', { is_running: false, is_paused: true, statistics: stats(3, 0) }));
     expect(store.state.status.is_running).toBe(false);
     expect(store.state.statistics?.total_downloaded_mb).toBe(12.5);

@@ -61,7 +61,11 @@ describe('schedule editor', () => {
 
   it('shows the next run and the server error it is given', () => {
     const wrapper = mount(ScheduleEditor, {
-      props: { config: config(), status: { is_running: true, next_run: '2026-03-02T03:00:00Z', last_run: null, scan_in_progress: false }, serverError: 'schedule_time must match HH:MM (00:00-23:59)' },
+      props: {
+        config: config(),
+        status: { is_running: true, next_run: '2026-03-02T03:00:00Z', last_run: null, scan_in_progress: false },
+        serverError: 'schedule_time must match HH:MM (00:00-23:59)',
+      },
     });
     expect(wrapper.get('[data-test="next-run"]').text()).toMatch(/2026/);
     expect(wrapper.get('[role="alert"]').text()).toBe('schedule_time must match HH:MM (00:00-23:59)');

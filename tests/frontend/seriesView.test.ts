@@ -8,17 +8,38 @@ const detail = (over: Record<string, unknown>) => ({ key: 'k', title: 'T', folde
 
 describe('series view', () => {
   it('groups the episode list into seasons, specials last, with downloaded files and missing ones', () => {
-    const seasons = seasonsOf(detail({
-      episode_list: [
-        { season: 0, episode: 1, title: 'Film', languages: [], on_provider: true, is_downloaded: false, file_path: null },
-        { season: 1, episode: 2, title: 'Zwei', languages: ['german_sub'], on_provider: true, is_downloaded: false, file_path: null },
-        { season: 1, episode: 1, title: 'Eins', languages: [], on_provider: true, is_downloaded: true, file_path: '/a/T/T - S01E01 - Eins.mkv' },
-        { season: 2, episode: 1, title: 'Gone', languages: [], on_provider: false, is_downloaded: false, file_path: null },
-        { season: 2, episode: 2, title: 'Kept', languages: [], on_provider: false, is_downloaded: true, file_path: 'C:\\\\x\\\\T - S02E02.mp4' },
-      ],
-    }));
+    const seasons = seasonsOf(
+      detail({
+        episode_list: [
+          { season: 0, episode: 1, title: 'Film', languages: [], on_provider: true, is_downloaded: false, file_path: null },
+          { season: 1, episode: 2, title: 'Zwei', languages: ['german_sub'], on_provider: true, is_downloaded: false, file_path: null },
+          {
+            season: 1,
+            episode: 1,
+            title: 'Eins',
+            languages: [],
+            on_provider: true,
+            is_downloaded: true,
+            file_path: '/a/T/T - S01E01 - Eins.mkv',
+          },
+          { season: 2, episode: 1, title: 'Gone', languages: [], on_provider: false, is_downloaded: false, file_path: null },
+          {
+            season: 2,
+            episode: 2,
+            title: 'Kept',
+            languages: [],
+            on_provider: false,
+            is_downloaded: true,
+            file_path: 'C:\\\\x\\\\T - S02E02.mp4',
+          },
+        ],
+      }),
+    );
     expect(seasons.map((s) => s.season)).toEqual([1, 2, 0]);
-    expect(seasons[0].episodes.map((e) => [e.episode, e.is_downloaded])).toEqual([[1, true], [2, false]]);
+    expect(seasons[0].episodes.map((e) => [e.episode, e.is_downloaded])).toEqual([
+      [1, true],
+      [2, false],
+    ]);
     expect(fileName(seasons[0].episodes[0])).toBe('T - S01E01 - Eins.mkv');
     // gone from the provider and not on disk: nothing to show; on disk: shown
     expect(seasons[1].episodes.map((e) => e.episode)).toEqual([2]);
@@ -27,7 +48,10 @@ describe('series view', () => {
 
   it('falls back to the spec shape: `episodes` lists the missing ones', () => {
     const seasons = seasonsOf(detail({ episodes: ['1-1', '1-2', '2-1', 'junk'] }));
-    expect(seasons.map((s) => [s.season, s.episodes.map((e) => e.episode)])).toEqual([[1, [1, 2]], [2, [1]]]);
+    expect(seasons.map((s) => [s.season, s.episodes.map((e) => e.episode)])).toEqual([
+      [1, [1, 2]],
+      [2, [1]],
+    ]);
     expect(seasons.flatMap((s) => s.episodes).every((e) => e.is_downloaded === false)).toBe(true);
   });
 

@@ -5,8 +5,19 @@ import type { TaskInfo } from '../../frontend/src/api/types.ts';
 import { msg } from './fixtures.ts';
 
 const task = (name: string, over: Partial<TaskInfo> = {}): TaskInfo => ({
-  name, title: name, description: '', schedule: 'daily', running: false, last_run: null, last_finished: null, duration_ms: null,
-  outcome: null, error: null, runs: 0, next_run: null, ...over,
+  name,
+  title: name,
+  description: '',
+  schedule: 'daily',
+  running: false,
+  last_run: null,
+  last_finished: null,
+  duration_ms: null,
+  outcome: null,
+  error: null,
+  runs: 0,
+  next_run: null,
+  ...over,
 });
 
 function setup() {
@@ -41,7 +52,10 @@ describe('tasks page over realtime messages', () => {
     const startedAt = get('rescan').last_run!;
     store.load([task('rescan'), task('housekeeping')]); // stale: read before the job was picked
     expect(get('rescan').running).toBe(true);
-    store.load([task('rescan', { last_run: startedAt, last_finished: new Date(Date.parse(startedAt) + 50).toISOString(), outcome: 'success' }), task('housekeeping')]);
+    store.load([
+      task('rescan', { last_run: startedAt, last_finished: new Date(Date.parse(startedAt) + 50).toISOString(), outcome: 'success' }),
+      task('housekeeping'),
+    ]);
     expect(get('rescan').running).toBe(false);
     off();
   });

@@ -41,7 +41,9 @@ export async function teardown() {
   if (adminUrl && template) {
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect().catch(() => undefined);
-    const dbs = await admin.query(`select datname from pg_database where datname like 'awt_${process.pid}_%' or datname = $1`, [template]).catch(() => ({ rows: [] as { datname: string }[] }));
+    const dbs = await admin
+      .query(`select datname from pg_database where datname like 'awt_${process.pid}_%' or datname = $1`, [template])
+      .catch(() => ({ rows: [] as { datname: string }[] }));
     for (const { datname } of dbs.rows) await admin.query(`drop database if exists "${datname}" with (force)`).catch(() => undefined);
     await admin.end().catch(() => undefined);
   }

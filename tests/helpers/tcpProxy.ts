@@ -21,21 +21,36 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
-      s.on('error', () => { client.destroy(); upstream.destroy(); });
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
     }
     client.pipe(upstream);
     upstream.pipe(client);
   });
-  const listen = (port: number) => new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve(); });
-  });
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
   await listen(0);
   const port = (server.address() as net.AddressInfo).port;
-  const dropAll = () => { for (const s of sockets) s.destroy(); sockets.clear(); };
+  const dropAll = () => {
+    for (const s of sockets) s.destroy();
+    sockets.clear();
+  };
   return {
     port,
-    through: (url) => { const u = new URL(url); u.hostname = '127.0.0.1'; u.port = String(port); return u.toString(); },
+    through: (url) => {
+      const u = new URL(url);
+      u.hostname = '127.0.0.1';
+      u.port = String(port);
+      return u.toString();
+    },
     cut: async () => {
       const closed = new Promise<void>((r) => server.close(() => r()));
       dropAll();

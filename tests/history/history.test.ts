@@ -14,11 +14,19 @@ const steps = (rows: any[]) => rows.map((r) => [r.event, r.data.hoster ?? null])
 beforeAll(async () => {
   mp4 = await makeMp4();
   env = await startEnv();
-  await addSeries(env, 'frieren', 'Frieren', [{ episode: 1, title: 'Abschied', sources: [
-    { lang: 1, hoster: 'VOE', embedUrl: env.hosters.embed('VOE', { mp4 }, { page: '404' }) },
-    { lang: 1, hoster: 'SendVid', embedUrl: env.hosters.embed('SendVid', { mp4 }) },
-  ] }]);
-  ({ added_items: [itemId] } = await queue(env, 'frieren', [1]));
+  await addSeries(env, 'frieren', 'Frieren', [
+    {
+      episode: 1,
+      title: 'Abschied',
+      sources: [
+        { lang: 1, hoster: 'VOE', embedUrl: env.hosters.embed('VOE', { mp4 }, { page: '404' }) },
+        { lang: 1, hoster: 'SendVid', embedUrl: env.hosters.embed('SendVid', { mp4 }) },
+      ],
+    },
+  ]);
+  ({
+    added_items: [itemId],
+  } = await queue(env, 'frieren', [1]));
   expect((await waitFor(env, itemId, ['completed', 'failed'])).status).toBe('completed');
 });
 afterAll(async () => {
@@ -40,7 +48,13 @@ describe('GET /api/history', () => {
     ]);
     const [done, , blocked, failed, , queued, added] = res.body.items;
     expect(blocked.data).toMatchObject({ language: 'german_dub', reason: failed.data.reason });
-    expect(done).toMatchObject({ series_key: 'frieren', series_name: 'Frieren', season: 1, episode: 1, data: { language: 'german_dub', queued_by: 'manual' } });
+    expect(done).toMatchObject({
+      series_key: 'frieren',
+      series_name: 'Frieren',
+      season: 1,
+      episode: 1,
+      data: { language: 'german_dub', queued_by: 'manual' },
+    });
     expect(done.data.bytes).toBe(fs.statSync(mp4).size);
     expect(done.data.file).toMatch(/Frieren - S01E01 - Episode 1\.mp4$/);
     expect(done.data.duration_seconds).toBeGreaterThan(0);
@@ -57,10 +71,25 @@ describe('GET /api/history', () => {
     const two = await env.api.get('/api/history?event=queued,series_added');
     expect(two.body.items.map((r: any) => r.event)).toEqual(['queued', 'series_added']);
     const mine = await env.api.get('/api/history?user=admin');
-    expect(mine.body.items.map((r: any) => r.event)).toEqual(['download_completed', 'download_started', 'blocklisted', 'download_failed', 'download_started', 'queued']);
+    expect(mine.body.items.map((r: any) => r.event)).toEqual([
+      'download_completed',
+      'download_started',
+      'blocklisted',
+      'download_failed',
+      'download_started',
+      'queued',
+    ]);
     expect((await env.api.get('/api/history?user=nobody')).body.items).toEqual([]);
     const oldest = await env.api.get('/api/history?series=frieren&sort=oldest');
-    expect(oldest.body.items.map((r: any) => r.event)).toEqual(['series_added', 'queued', 'download_started', 'download_failed', 'blocklisted', 'download_started', 'download_completed']);
+    expect(oldest.body.items.map((r: any) => r.event)).toEqual([
+      'series_added',
+      'queued',
+      'download_started',
+      'download_failed',
+      'blocklisted',
+      'download_started',
+      'download_completed',
+    ]);
     const future = new Date(Date.now() + 3_600_000).toISOString();
     expect((await env.api.get(`/api/history?since=${encodeURIComponent(future)}`)).body.items).toEqual([]);
     expect((await env.api.get(`/api/history?until=${encodeURIComponent(future)}&series=frieren`)).body.items).toHaveLength(7);
@@ -70,15 +99,23 @@ describe('GET /api/history', () => {
     expect(page2.body).toMatchObject({ page: 2, total: 7, has_more: false });
     expect(page2.body.items).toHaveLength(3);
     // the total counts what the filters match, also the attempts' steps
-    expect((await env.api.get('/api/history?event=download_started,download_completed&per_page=1')).body).toMatchObject({ total: 3, has_more: true });
-    expect((await env.api.get('/api/history?user=admin&per_page=2&page=3')).body).toMatchObject({ total: 6, items: [expect.objectContaining({ event: 'download_started' }), expect.objectContaining({ event: 'queued' })] });
+    expect((await env.api.get('/api/history?event=download_started,download_completed&per_page=1')).body).toMatchObject({
+      total: 3,
+      has_more: true,
+    });
+    expect((await env.api.get('/api/history?user=admin&per_page=2&page=3')).body).toMatchObject({
+      total: 6,
+      items: [expect.objectContaining({ event: 'download_started' }), expect.objectContaining({ event: 'queued' })],
+    });
     expect((await env.api.get('/api/history?series=frieren&page=9')).body).toMatchObject({ items: [], total: 7, has_more: false });
     expect((await env.api.get('/api/history?per_page=501')).status).toBe(422);
-    expect([...page1.body.items, ...page2.body.items].map((r: any) => r.id)).toEqual((await env.api.get('/api/history?series=frieren')).body.items.map((r: any) => r.id));
+    expect([...page1.body.items, ...page2.body.items].map((r: any) => r.id)).toEqual(
+      (await env.api.get('/api/history?series=frieren')).body.items.map((r: any) => r.id),
+    );
     expect((await env.api.get('/api/history?event=nonsense')).status).toBe(422);
   });
 
-  it('GET /api/anime/{key}/history is the series\' own history', async () => {
+  it("GET /api/anime/{key}/history is the series' own history", async () => {
     const res = await env.api.get('/api/anime/frieren/history?per_page=3');
     expect(res.status, res.text).toBe(200);
     expect(res.body.items.map((r: any) => r.event)).toEqual(['download_completed', 'download_started', 'blocklisted']);
@@ -94,7 +131,17 @@ describe('GET /api/history', () => {
   });
 
   it('files imported from disk are recorded', async () => {
-    env.aniworld.addSeries({ slug: 'dandadan', name: 'Dandadan', year: 2024, seasons: { 1: [{ episode: 1, title: 'Eins' }, { episode: 2, title: 'Zwei' }] } });
+    env.aniworld.addSeries({
+      slug: 'dandadan',
+      name: 'Dandadan',
+      year: 2024,
+      seasons: {
+        1: [
+          { episode: 1, title: 'Eins' },
+          { episode: 2, title: 'Zwei' },
+        ],
+      },
+    });
     const dir = path.join(env.srv.animeDir, 'Dandadan');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, '.aniworld-key'), 'aniworld:dandadan\n');
@@ -102,11 +149,19 @@ describe('GET /api/history', () => {
     const res = await env.api.post('/api/library/import', {});
     expect(res.status, res.text).toBe(200);
     const rows = (await env.api.get('/api/history?series=dandadan&event=file_imported')).body.items;
-    expect(rows).toEqual([expect.objectContaining({ event: 'file_imported', series_name: 'Dandadan', data: expect.objectContaining({ files: 1, episodes: [{ season: 1, episode: 1 }] }) })]);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        event: 'file_imported',
+        series_name: 'Dandadan',
+        data: expect.objectContaining({ files: 1, episodes: [{ season: 1, episode: 1 }] }),
+      }),
+    ]);
   });
 
   it('housekeeping removes events beyond the retention; unset keeps everything', async () => {
-    await env.srv.deps.db.query(sql.unsafe`insert into history_events (event, series_key, at) values ('series_added', 'ancient', now() - interval '40 days')`);
+    await env.srv.deps.db.query(
+      sql.unsafe`insert into history_events (event, series_key, at) values ('series_added', 'ancient', now() - interval '40 days')`,
+    );
     const ancient = async () => (await env.api.get('/api/history?series=ancient')).body.items.length;
     const housekeeping = async () => {
       const before = (await env.api.get('/api/tasks')).body.tasks.find((t: any) => t.name === 'housekeeping').runs;

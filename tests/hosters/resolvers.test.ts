@@ -73,7 +73,9 @@ describe('hoster resolvers against fake embed pages', () => {
     await expect(findHoster('Vidoza')!.resolve(gone, ctx)).rejects.toThrow(/Vidoza: embed page not found \(404\)/);
     const broken = fake.embed('SendVid', { mp4 }, { page: 'broken' });
     await expect(findHoster('SendVid')!.resolve(broken, ctx)).rejects.toThrow(/SendVid: no video source found/);
-    const err = await findHoster('Streamtape')!.resolve(fake.embed('Streamtape', { mp4 }, { page: 'broken' }), ctx).catch((e) => e);
+    const err = await findHoster('Streamtape')!
+      .resolve(fake.embed('Streamtape', { mp4 }, { page: 'broken' }), ctx)
+      .catch((e) => e);
     expect(err).toBeInstanceOf(HosterError);
   });
 });
@@ -89,7 +91,9 @@ describe('decoders', () => {
     expect(decodeSpeedFiles(encodeSpeedFiles(url))).toBe(url);
   });
   it('Streamtape robotlink pieces are joined with their substring calls', () => {
-    expect(evalStringPieces(`'//streamtape.com/get_'+ ('xcdvideo?id=1&token=ab').substring(1).substring(2)`)).toBe('//streamtape.com/get_video?id=1&token=ab');
+    expect(evalStringPieces(`'//streamtape.com/get_'+ ('xcdvideo?id=1&token=ab').substring(1).substring(2)`)).toBe(
+      '//streamtape.com/get_video?id=1&token=ab',
+    );
     expect(evalStringPieces(`"//st.to/get_video?id=9" + ('abc').substring(1, 2)`)).toBe('//st.to/get_video?id=9b');
   });
 });

@@ -13,10 +13,18 @@ let api: ReturnType<typeof client>;
 const sib = (n: string) => `https://video.sibnet.ru/shell.php?videoid=${n}`;
 
 beforeAll(async () => {
-  sama = await startFakeAnimeSama({ series: [{ slug: 'spy-x-family', name: 'Spy x Family', parts: [
-    { path: 'saison1', players: { vostfr: [[sib('1'), sib('2'), sib('3')]] } },
-    { path: 'film', players: { vostfr: [[sib('film')]] } },
-  ] }] });
+  sama = await startFakeAnimeSama({
+    series: [
+      {
+        slug: 'spy-x-family',
+        name: 'Spy x Family',
+        parts: [
+          { path: 'saison1', players: { vostfr: [[sib('1'), sib('2'), sib('3')]] } },
+          { path: 'film', players: { vostfr: [[sib('film')]] } },
+        ],
+      },
+    ],
+  });
   aniworld = await startFakeAniworld();
   srv = await startTestServer({ env: { ANIMESAMA_URL: sama.url, ANIWORLD_URL: aniworld.url } });
   ({ api } = await adminClient(srv.url));
@@ -31,7 +39,9 @@ describe('the second provider through the API', () => {
   it('searches anime-sama, adds a series from its link, and scans it', async () => {
     const hits = await client(srv.url).get('/api/anime/search?query=spy&provider=animesama');
     expect(hits.status).toBe(200);
-    expect(hits.body).toEqual([expect.objectContaining({ key: 'spy-x-family', provider: 'animesama', link: `${sama.url}/catalogue/spy-x-family/` })]);
+    expect(hits.body).toEqual([
+      expect.objectContaining({ key: 'spy-x-family', provider: 'animesama', link: `${sama.url}/catalogue/spy-x-family/` }),
+    ]);
     fs.mkdirSync(path.join(srv.animeDir, 'Spy x Family'));
     fs.writeFileSync(path.join(srv.animeDir, 'Spy x Family', 'Spy x Family S01E02.mkv'), 'x');
     const add = await api.post('/api/anime/add', { link: hits.body[0].link, name: 'Spy x Family' });
@@ -46,7 +56,10 @@ describe('the second provider through the API', () => {
     sama.setMode('challenge');
     try {
       const res = await api.get('/api/providers');
-      expect(res.body.providers.map((p: any) => [p.id, p.reachable, p.default])).toEqual([['aniworld', true, true], ['animesama', false, false]]);
+      expect(res.body.providers.map((p: any) => [p.id, p.reachable, p.default])).toEqual([
+        ['aniworld', true, true],
+        ['animesama', false, false],
+      ]);
       expect(res.body.providers[1].last_error).toBe('ProviderBlocked: animesama answered with a challenge page');
       expect((await client(srv.url).get('/api/anime/search?query=x&provider=unknown')).status).toBe(422);
     } finally {

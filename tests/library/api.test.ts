@@ -16,7 +16,12 @@ const sockets: Socket[] = [];
 beforeAll(async () => {
   fake = await startFakeAniworld({
     series: [
-      simpleSeries('attack-on-titan', 'Attack on Titan', { 0: 2, 1: 3, 2: 2 }, { year: 2013, description: 'Titans & walls', genres: ['Action'] }),
+      simpleSeries(
+        'attack-on-titan',
+        'Attack on Titan',
+        { 0: 2, 1: 3, 2: 2 },
+        { year: 2013, description: 'Titans & walls', genres: ['Action'] },
+      ),
       simpleSeries('tom-jerry', "Tom & Jerry's <Show>", { 1: 2 }, { year: 1940 }),
       simpleSeries('frieren', 'Frieren', { 1: 3 }, { year: 2023 }),
       simpleSeries('naruto', 'Naruto', { 1: 2 }, { year: 2002 }),
@@ -73,9 +78,18 @@ async function waitFor<T>(fn: () => T | Promise<T>, ms = 15_000): Promise<NonNul
 
 describe('library API', () => {
   it('adds a series: sanitised folder, key file, targeted scan with the missing episodes', async () => {
-    const res = await api.post('/api/anime/add', { link: `${fake.url}/anime/stream/attack-on-titan`, name: 'Attack on Titan: Final Season' });
+    const res = await api.post('/api/anime/add', {
+      link: `${fake.url}/anime/stream/attack-on-titan`,
+      name: 'Attack on Titan: Final Season',
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'success', key: 'attack-on-titan', folder: 'Attack on Titan Final Season (2013)', total_missing: 7, scan_error: null });
+    expect(res.body).toMatchObject({
+      status: 'success',
+      key: 'attack-on-titan',
+      folder: 'Attack on Titan Final Season (2013)',
+      total_missing: 7,
+      scan_error: null,
+    });
     expect(res.body.missing_episodes).toEqual(['0-1', '0-2', '1-1', '1-2', '1-3', '2-1', '2-2']);
     const dir = path.join(srv.animeDir, 'Attack on Titan Final Season (2013)');
     expect(fs.statSync(dir).isDirectory()).toBe(true);
@@ -111,7 +125,12 @@ describe('library API', () => {
     expect(detail.status).toBe(200);
     expect(detail.body.episodes).toEqual(['0-2', '2-1', '2-2']);
     const e11 = detail.body.episode_list.find((e: any) => e.season === 1 && e.episode === 1);
-    expect(e11).toMatchObject({ is_downloaded: true, file_path: 'Season 01/Attack on Titan - S01E01 - Dir.mkv', file_size: 1, title: 'Folge 1' });
+    expect(e11).toMatchObject({
+      is_downloaded: true,
+      file_path: 'Season 01/Attack on Titan - S01E01 - Dir.mkv',
+      file_size: 1,
+      title: 'Folge 1',
+    });
     expect(detail.body.description).toBe('Titans & walls');
     const byFolder = await client(srv.url).get(`/api/anime/${encodeURIComponent(base)}`);
     expect(byFolder.body.key).toBe('attack-on-titan');
@@ -131,11 +150,28 @@ describe('library API', () => {
     const all = await api.get('/api/anime?sort_by=name');
     expect(all.status).toBe(200);
     expect(all.body.map((s: any) => s.key)).toEqual(['attack-on-titan', 'tom-jerry']);
-    expect(all.body[0]).toMatchObject({ name: 'Attack on Titan: Final Season', site: new URL(fake.url).host, folder: 'Attack on Titan Final Season (2013)',
-      missing_episodes: { '0': [1, 2], '2': [2] }, link: `${fake.url}/anime/stream/attack-on-titan` });
+    expect(all.body[0]).toMatchObject({
+      name: 'Attack on Titan: Final Season',
+      site: new URL(fake.url).host,
+      folder: 'Attack on Titan Final Season (2013)',
+      missing_episodes: { '0': [1, 2], '2': [2] },
+      link: `${fake.url}/anime/stream/attack-on-titan`,
+    });
     expect(all.body[1].missing_episodes).toEqual({});
     const aot = (await api.get('/api/anime/attack-on-titan')).body;
-    expect(Object.keys(all.body[0])).toEqual(['key', 'name', 'site', 'folder', 'missing_episodes', 'link', 'year', 'provider', 'scan_error', 'last_scanned_at', 'monitored']);
+    expect(Object.keys(all.body[0])).toEqual([
+      'key',
+      'name',
+      'site',
+      'folder',
+      'missing_episodes',
+      'link',
+      'year',
+      'provider',
+      'scan_error',
+      'last_scanned_at',
+      'monitored',
+    ]);
     expect(all.body[0]).toMatchObject({ year: aot.year, provider: aot.provider, scan_error: null, last_scanned_at: aot.last_scanned_at });
     expect(new Date(all.body[0].last_scanned_at).toISOString()).toBe(all.body[0].last_scanned_at);
     const missing = await api.get('/api/anime?filter=no_episodes');
@@ -173,8 +209,16 @@ describe('library API', () => {
     const anon = client(srv.url);
     const res = await anon.get(`/api/anime/search?query=${encodeURIComponent('tom')}`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual([expect.objectContaining({ key: 'tom-jerry', name: "Tom & Jerry's <Show>", folder: "Tom & Jerry's Show (1940)",
-      missing_episodes: {}, link: `${fake.url}/anime/stream/tom-jerry`, in_library: true })]);
+    expect(res.body).toEqual([
+      expect.objectContaining({
+        key: 'tom-jerry',
+        name: "Tom & Jerry's <Show>",
+        folder: "Tom & Jerry's Show (1940)",
+        missing_episodes: {},
+        link: `${fake.url}/anime/stream/tom-jerry`,
+        in_library: true,
+      }),
+    ]);
     const post = await anon.post('/api/anime/search', { query: 'no hits here' });
     expect(post.body).toEqual([]);
     expect((await anon.get(`/api/anime/search?query=${'a'.repeat(201)}`)).status).toBe(422);
@@ -183,7 +227,11 @@ describe('library API', () => {
 
   it('a provider that blocks: readable errors, the series is still saved, health says so', async () => {
     const health = await api.get('/api/providers');
-    expect(health.body.providers.find((p: any) => p.id === 'aniworld')).toMatchObject({ reachable: true, search_works: true, default: true });
+    expect(health.body.providers.find((p: any) => p.id === 'aniworld')).toMatchObject({
+      reachable: true,
+      search_works: true,
+      default: true,
+    });
     fake.setMode('challenge');
     try {
       const search = await client(srv.url).get('/api/anime/search?query=frieren');
@@ -193,8 +241,10 @@ describe('library API', () => {
       expect(add.status).toBe(200);
       expect(add.body.scan_error).toBe('ProviderBlocked: aniworld answered with a challenge page');
       const blocked = await api.get('/api/providers');
-      expect(blocked.body.providers.find((p: any) => p.id === 'aniworld')).toMatchObject({ reachable: false,
-        last_error: 'ProviderBlocked: aniworld answered with a challenge page' });
+      expect(blocked.body.providers.find((p: any) => p.id === 'aniworld')).toMatchObject({
+        reachable: false,
+        last_error: 'ProviderBlocked: aniworld answered with a challenge page',
+      });
       // one failing series does not stop a rescan: it is listed
       const { done } = await rescan();
       expect(done.data.failures).toHaveLength(3);
@@ -233,13 +283,26 @@ describe('library API', () => {
     fs.writeFileSync(path.join(srv.animeDir, 'Heroes/.aniworld-key'), 'boku-no-hero\n');
     touch('Completely Unknown/S01E01.mkv');
     const list = await api.get('/api/library/unmatched');
-    expect(list.body.folders.map((f: any) => f.folder)).toEqual(["Completely Unknown", 'Frieren (2023)', 'Heroes', 'Naruto', "Tom & Jerry's Show (1940)"]);
+    expect(list.body.folders.map((f: any) => f.folder)).toEqual([
+      'Completely Unknown',
+      'Frieren (2023)',
+      'Heroes',
+      'Naruto',
+      "Tom & Jerry's Show (1940)",
+    ]);
 
     const res = await api.post('/api/library/import', { folders: ['Frieren (2023)', 'Naruto', 'Heroes', 'Completely Unknown'] });
     expect(res.status).toBe(200);
-    expect(res.body.imported.map((i: any) => `${i.folder}=${i.key}:${i.missing}`).sort()).toEqual(['Frieren (2023)=frieren:1', 'Heroes=boku-no-hero:1']);
-    expect(res.body.ambiguous).toEqual([{ folder: 'Naruto', candidates: [
-      expect.objectContaining({ key: 'naruto', year: 2002 }), expect.objectContaining({ key: 'naruto-remake', year: 2030 })] }]);
+    expect(res.body.imported.map((i: any) => `${i.folder}=${i.key}:${i.missing}`).sort()).toEqual([
+      'Frieren (2023)=frieren:1',
+      'Heroes=boku-no-hero:1',
+    ]);
+    expect(res.body.ambiguous).toEqual([
+      {
+        folder: 'Naruto',
+        candidates: [expect.objectContaining({ key: 'naruto', year: 2002 }), expect.objectContaining({ key: 'naruto-remake', year: 2030 })],
+      },
+    ]);
     expect(res.body.not_found).toEqual(['Completely Unknown']);
     expect((await api.get('/api/anime/frieren')).body).toMatchObject({ folder: 'Frieren (2023)', episodes: ['1-3'] });
 

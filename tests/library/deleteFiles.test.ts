@@ -42,8 +42,11 @@ describe('delete_files=true', () => {
 
     const res = await env.api.del('/api/anime/mixed?delete_files=true');
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toMatchObject({ files_deleted: true, folder_removed: false,
-      kept_files: ['Extras/Making of.mkv', 'Season 01/commentary.mka', 'my notes.txt'] });
+    expect(res.body).toMatchObject({
+      files_deleted: true,
+      folder_removed: false,
+      kept_files: ['Extras/Making of.mkv', 'Season 01/commentary.mka', 'my notes.txt'],
+    });
     expect(listFiles(folder)).toEqual(['Extras/Making of.mkv', 'Season 01/commentary.mka', 'my notes.txt']);
     expect(fs.existsSync(path.join(folder, 'Season 02'))).toBe(false); // empty season folder
     expect(fs.existsSync(path.join(folder, '.part'))).toBe(false);
@@ -51,7 +54,7 @@ describe('delete_files=true', () => {
     expect((await env.api.get('/api/anime/mixed')).status).toBe(404);
   });
 
-  it('removes the folder when only the product\'s files were in it', async () => {
+  it("removes the folder when only the product's files were in it", async () => {
     const folder = await addSeries(env, 'clean', 'Clean', [ep(1)]);
     write(path.join(folder, 'Clean - S01E01.mkv'));
     write(path.join(folder, 'tvshow.nfo'));

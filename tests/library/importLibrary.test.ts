@@ -24,8 +24,8 @@ const catalogue: FakeSeries[] = [
   show('Fate/Zero', { year: 2011 }),
   show('Is It Wrong to Pick Up Girls in a Dungeon?', { year: 2015 }),
   show('Mob Psycho 100', { year: 2016 }),
-  show('Frieren: Beyond Journey\'s End', { year: 2023 }),
-  show('JoJo\'s Bizarre Adventure', { year: 2012 }),
+  show("Frieren: Beyond Journey's End", { year: 2023 }),
+  show("JoJo's Bizarre Adventure", { year: 2012 }),
   show('Hunter x Hunter', { year: 1999 }),
   show('Hunter x Hunter', { year: 2011 }),
   show('Naruto', { year: 2002 }),
@@ -38,7 +38,10 @@ const catalogue: FakeSeries[] = [
   show('Chainsaw Man', { year: 2022 }),
   show('Vinland Saga', { year: 2019 }),
   show('Attack on Titan', { year: 2013, altTitles: ['Shingeki no Kyojin', 'Angriff auf Titan'] }),
-  show('The Melancholy of Haruhi Suzumiya', { year: 2006, altTitles: ['Suzumiya Haruhi no Yuuutsu', 'Die Melancholie der Haruhi Suzumiya'] }),
+  show('The Melancholy of Haruhi Suzumiya', {
+    year: 2006,
+    altTitles: ['Suzumiya Haruhi no Yuuutsu', 'Die Melancholie der Haruhi Suzumiya'],
+  }),
   show('Demon Slayer: Kimetsu no Yaiba', { year: 2019, altTitles: ['Kimetsu no Yaiba', 'Dämonentöter'] }),
   show('My Hero Academia', { year: 2016, altTitles: ['Boku no Hero Academia'] }),
   show('The Promised Neverland', { year: 2019, altTitles: ['Yakusoku no Neverland'] }),
@@ -62,10 +65,14 @@ const library: { folder: string; files: string[]; expect: string | null }[] = [
   { folder: 'Oshi no Ko', files: ['S01E01.mkv'], expect: slugOf('"Oshi no Ko"') },
   { folder: 'Steins;Gate', files: ['S01E01.mkv'], expect: slugOf('Steins;Gate') },
   { folder: 'FateZero', files: ['S01E01.mkv'], expect: slugOf('Fate/Zero') },
-  { folder: 'Is It Wrong to Pick Up Girls in a Dungeon', files: ['S01E01.mkv'], expect: slugOf('Is It Wrong to Pick Up Girls in a Dungeon?') },
+  {
+    folder: 'Is It Wrong to Pick Up Girls in a Dungeon',
+    files: ['S01E01.mkv'],
+    expect: slugOf('Is It Wrong to Pick Up Girls in a Dungeon?'),
+  },
   { folder: 'Mob Psycho 100', files: ['S01E01.mkv'], expect: slugOf('Mob Psycho 100') },
-  { folder: 'Frieren Beyond Journey\'s End (2023)', files: ['S01E01.mkv'], expect: slugOf('Frieren: Beyond Journey\'s End') },
-  { folder: 'JoJo\'s Bizarre Adventure (2012)', files: ['S01E01.mkv'], expect: slugOf('JoJo\'s Bizarre Adventure') },
+  { folder: "Frieren Beyond Journey's End (2023)", files: ['S01E01.mkv'], expect: slugOf("Frieren: Beyond Journey's End") },
+  { folder: "JoJo's Bizarre Adventure (2012)", files: ['S01E01.mkv'], expect: slugOf("JoJo's Bizarre Adventure") },
   { folder: 'Hunter x Hunter (2011)', files: ['S01E01.mkv'], expect: slugOf('Hunter x Hunter', 2011) },
   { folder: 'Naruto (2002)', files: ['S01E01.mkv'], expect: slugOf('Naruto') },
   { folder: 'Fruits Basket (2019)', files: ['S01E01.mkv'], expect: slugOf('Fruits Basket', 2019) },
@@ -122,14 +129,21 @@ describe('importing an existing library of 30 folders', () => {
     expect(res.body.ambiguous.map((a: any) => a.folder).sort()).toEqual(notImported.sort());
     const gintama = res.body.ambiguous.find((a: any) => a.folder === 'Gintama');
     expect(gintama.candidates).toEqual([
-      expect.objectContaining({ name: 'Gintama', year: 2006, score: 1 }), expect.objectContaining({ name: 'Gintama', year: 2015, score: 1 })]);
+      expect.objectContaining({ name: 'Gintama', year: 2006, score: 1 }),
+      expect.objectContaining({ name: 'Gintama', year: 2015, score: 1 }),
+    ]);
     const listed = await api.get('/api/library/unmatched');
-    expect(listed.body.folders.find((f: any) => f.folder === 'Gintama')).toMatchObject({ status: 'ambiguous', candidates: [{ score: 1 }, { score: 1 }] });
+    expect(listed.body.folders.find((f: any) => f.folder === 'Gintama')).toMatchObject({
+      status: 'ambiguous',
+      candidates: [{ score: 1 }, { score: 1 }],
+    });
   });
 
   it('files in other layouts count as the right episodes: absolute numbers, S01, Staffel 1, Specials', async () => {
-    const eps = async (name: string) => (await api.get(`/api/anime/${slugOf(name)}`)).body.episode_list
-      .filter((e: any) => e.is_downloaded).map((e: any) => `${e.season}-${e.episode} ${e.file_path}`);
+    const eps = async (name: string) =>
+      (await api.get(`/api/anime/${slugOf(name)}`)).body.episode_list
+        .filter((e: any) => e.is_downloaded)
+        .map((e: any) => `${e.season}-${e.episode} ${e.file_path}`);
     expect(await eps('One Piece')).toEqual(['1-1 One Piece - 001.mkv', '2-1 One Piece - 062.mkv', '2-2 One Piece - 063.mkv']);
     expect(await eps('Dr. Stone')).toEqual(['1-2 Staffel 1/Dr. Stone - 02.mkv']);
     expect(await eps('Made in Abyss')).toEqual(['1-1 S01/E01.mkv', '1-3 S01/E03.mkv']);

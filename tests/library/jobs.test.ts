@@ -7,7 +7,14 @@ import { adminClient, client } from '../helpers/http.js';
 import { simpleSeries, startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { queueRescan } from '../../backend/src/library/tasks.js';
 import { runRescan, SITE_DOWN_AFTER } from '../../backend/src/library/rescan.js';
-import { ensureSeries, findSeries, markEpisodeDownloaded, missingEpisodes, recordEpisodeLanguages, seriesFolderPath } from '../../backend/src/library/service.js';
+import {
+  ensureSeries,
+  findSeries,
+  markEpisodeDownloaded,
+  missingEpisodes,
+  recordEpisodeLanguages,
+  seriesFolderPath,
+} from '../../backend/src/library/service.js';
 
 let srv: TestServer;
 let fake: FakeAniworld;
@@ -61,20 +68,45 @@ describe('library jobs and the service other domains use', () => {
 
     fs.mkdirSync(path.join(dir, 'Season 01'));
     fs.writeFileSync(path.join(dir, 'Season 01', 'Bocchi the Rock! - S01E02.mkv'), 'video');
-    await markEpisodeDownloaded(srv.deps, { seriesId: row.id, season: 1, episode: 2, filePath: path.join(dir, 'Season 01', 'Bocchi the Rock! - S01E02.mkv'), fileSize: 5 });
+    await markEpisodeDownloaded(srv.deps, {
+      seriesId: row.id,
+      season: 1,
+      episode: 2,
+      filePath: path.join(dir, 'Season 01', 'Bocchi the Rock! - S01E02.mkv'),
+      fileSize: 5,
+    });
     expect((await missingEpisodes(srv.deps, 'bocchi')).map((m) => m.episode)).toEqual([1, 3]);
     const detail = await api.get('/api/anime/bocchi');
-    expect(detail.body.episode_list.find((e: any) => e.episode === 2)).toMatchObject({ is_downloaded: true, file_path: 'Season 01/Bocchi the Rock! - S01E02.mkv', file_size: 5 });
-    await recordEpisodeLanguages(srv.deps, { seriesId: row.id, season: 1, episode: 1, languages: ['german_sub', 'german_dub', 'german_sub'] });
-    expect((await api.get('/api/anime/bocchi')).body.episode_list[0]).toMatchObject({ episode: 1, languages: ['german_dub', 'german_sub'] });
-    await expect(markEpisodeDownloaded(srv.deps, { seriesId: row.id, season: 1, episode: 3, filePath: '../../etc/passwd', fileSize: 1 }))
-      .rejects.toThrow(/leaves its root/);
+    expect(detail.body.episode_list.find((e: any) => e.episode === 2)).toMatchObject({
+      is_downloaded: true,
+      file_path: 'Season 01/Bocchi the Rock! - S01E02.mkv',
+      file_size: 5,
+    });
+    await recordEpisodeLanguages(srv.deps, {
+      seriesId: row.id,
+      season: 1,
+      episode: 1,
+      languages: ['german_sub', 'german_dub', 'german_sub'],
+    });
+    expect((await api.get('/api/anime/bocchi')).body.episode_list[0]).toMatchObject({
+      episode: 1,
+      languages: ['german_dub', 'german_sub'],
+    });
+    await expect(
+      markEpisodeDownloaded(srv.deps, { seriesId: row.id, season: 1, episode: 3, filePath: '../../etc/passwd', fileSize: 1 }),
+    ).rejects.toThrow(/leaves its root/);
     expect(await findSeries(srv.deps, 'nope')).toBeNull();
 
     // a folder of that name on disk that belongs to another series is left alone
     fs.mkdirSync(path.join(srv.animeDir, 'Lain (2031)'));
     fs.writeFileSync(path.join(srv.animeDir, 'Lain (2031)', '.aniworld-key'), 'aniworld:serial-experiments-lain\n');
-    const other = await ensureSeries(srv.deps, { key: 'lain-remake', name: 'Lain', link: `${fake.url}/anime/stream/lain-remake`, provider: 'aniworld', year: 2031 });
+    const other = await ensureSeries(srv.deps, {
+      key: 'lain-remake',
+      name: 'Lain',
+      link: `${fake.url}/anime/stream/lain-remake`,
+      provider: 'aniworld',
+      year: 2031,
+    });
     expect(other.folder).toBe('Lain [lain-remake]');
   });
 
@@ -104,7 +136,12 @@ describe('library jobs and the service other domains use', () => {
 
   it('a rescan stops asking a site that blocks every series; each series still gets its error', async () => {
     for (let i = 0; i < 12; i++) {
-      await ensureSeries(srv.deps, { key: `filler-${i}`, name: `Filler ${i}`, link: `${fake.url}/anime/stream/filler-${i}`, provider: 'aniworld' });
+      await ensureSeries(srv.deps, {
+        key: `filler-${i}`,
+        name: `Filler ${i}`,
+        link: `${fake.url}/anime/stream/filler-${i}`,
+        provider: 'aniworld',
+      });
     }
     fake.setMode('forbidden');
     try {

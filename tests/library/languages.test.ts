@@ -11,14 +11,30 @@ let api: ReturnType<typeof client>;
 const embed = 'http://127.0.0.1:9/e/none';
 
 beforeAll(async () => {
-  fake = await startFakeAniworld({ series: [{ slug: 'lang-demo', name: 'Lang Demo', year: 2020, seasons: {
-    1: [
-      { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'VOE', embedUrl: embed }, { lang: 3, hoster: 'Vidoza', embedUrl: embed }] },
-      { episode: 2, title: 'Zwei', sources: [{ lang: 2, hoster: 'VOE', embedUrl: embed }] },
-      { episode: 3, title: 'Drei' }, // lists no sources yet
+  fake = await startFakeAniworld({
+    series: [
+      {
+        slug: 'lang-demo',
+        name: 'Lang Demo',
+        year: 2020,
+        seasons: {
+          1: [
+            {
+              episode: 1,
+              title: 'Eins',
+              sources: [
+                { lang: 1, hoster: 'VOE', embedUrl: embed },
+                { lang: 3, hoster: 'Vidoza', embedUrl: embed },
+              ],
+            },
+            { episode: 2, title: 'Zwei', sources: [{ lang: 2, hoster: 'VOE', embedUrl: embed }] },
+            { episode: 3, title: 'Drei' }, // lists no sources yet
+          ],
+          0: [{ episode: 1, title: 'Film', sources: [{ lang: 3, hoster: 'VOE', embedUrl: embed }] }],
+        },
+      },
     ],
-    0: [{ episode: 1, title: 'Film', sources: [{ lang: 3, hoster: 'VOE', embedUrl: embed }] }],
-  } }] });
+  });
   srv = await startTestServer({ env: { ANIWORLD_URL: fake.url, TMDB_API_URL: 'http://127.0.0.1:9/3' } });
   ({ api } = await adminClient(srv.url));
 });
@@ -73,7 +89,10 @@ describe('languages of missing episodes', () => {
   it('a rescan reads no page again: known ones are kept, an empty one waits a week', async () => {
     const before = episodePages().length;
     expect((await api.post('/api/anime/rescan')).status).toBe(200);
-    await until(async () => (await api.get('/api/tasks')).body.tasks.find((t: { name: string }) => t.name === 'rescan')?.runs >= 1, 'the rescan');
+    await until(
+      async () => (await api.get('/api/tasks')).body.tasks.find((t: { name: string }) => t.name === 'rescan')?.runs >= 1,
+      'the rescan',
+    );
     // no languages job waits, runs or ran
     expect(await languageJobs()).toBe(0);
     expect(episodePages().length).toBe(before);
@@ -81,11 +100,17 @@ describe('languages of missing episodes', () => {
 
   it('a long series is read over several jobs until every missing episode has its languages', async () => {
     fake.addSeries(simpleSeries('long-demo', 'Long Demo', { 1: 130 }, {}, () => [{ lang: 3, hoster: 'VOE', embedUrl: embed }]));
-    expect((await api.post('/api/anime/add', { link: `${fake.url}/anime/stream/long-demo`, name: 'Long Demo' })).body.total_missing).toBe(130);
-    const eps = await until(async () => {
-      const list = (await api.get('/api/anime/long-demo')).body.episode_list as { languages: string[] }[];
-      return list.every((e) => e.languages.length) ? list : null;
-    }, 'languages of all 130 episodes', 60_000);
+    expect((await api.post('/api/anime/add', { link: `${fake.url}/anime/stream/long-demo`, name: 'Long Demo' })).body.total_missing).toBe(
+      130,
+    );
+    const eps = await until(
+      async () => {
+        const list = (await api.get('/api/anime/long-demo')).body.episode_list as { languages: string[] }[];
+        return list.every((e) => e.languages.length) ? list : null;
+      },
+      'languages of all 130 episodes',
+      60_000,
+    );
     expect(new Set(eps.map((e) => e.languages.join()))).toEqual(new Set(['german_sub']));
     expect(episodePages().filter((r) => r.includes('/long-demo/'))).toHaveLength(130);
   });

@@ -58,7 +58,12 @@ describe('library list freshness', () => {
     expect(await missingOf(apiA, 'fresh-one')).toEqual({ 1: [1, 2, 3] });
     expect(await missingOf(apiA, 'fresh-one')).toEqual({ 1: [1, 2, 3] }); // read twice: a kept copy now exists
     await db.query(`update episodes set is_downloaded = true, file_path = '/x.mkv' where series_id = $1 and episode = 2`, [id]);
-    expect(await eventually(() => missingOf(apiA, 'fresh-one'), (m) => m?.[1]?.length === 2)).toEqual({ 1: [1, 3] });
+    expect(
+      await eventually(
+        () => missingOf(apiA, 'fresh-one'),
+        (m) => m?.[1]?.length === 2,
+      ),
+    ).toEqual({ 1: [1, 3] });
   });
 
   it('shows a series removed through the API of the other server', async () => {
@@ -67,7 +72,12 @@ describe('library list freshness', () => {
     expect(await missingOf(apiB, 'fresh-two')).toEqual({ 1: [1] });
     expect((await apiB.del('/api/anime/fresh-two')).status).toBe(200);
     expect(await missingOf(apiB, 'fresh-two')).toBeUndefined(); // its own change: at once
-    expect(await eventually(() => missingOf(apiA, 'fresh-two'), (m) => m === undefined)).toBeUndefined();
+    expect(
+      await eventually(
+        () => missingOf(apiA, 'fresh-two'),
+        (m) => m === undefined,
+      ),
+    ).toBeUndefined();
   });
 
   it('never serves a stale list while its notification link is down, and recovers', async () => {
@@ -79,13 +89,21 @@ describe('library list freshness', () => {
     const before = lost();
     await db.query(`select pg_terminate_backend(pid) from pg_stat_activity
       where datname = current_database() and pid <> pg_backend_pid() and query ilike 'listen%'`);
-    await eventually(async () => lost(), (n) => n > before);
+    await eventually(
+      async () => lost(),
+      (n) => n > before,
+    );
     await db.query(`update episodes set is_downloaded = true, file_path = '/y.mkv' where series_id = $1 and episode = 1`, [id]);
     expect(await missingOf(apiA, 'fresh-three')).toEqual({ 1: [2] });
     // after the link is back (1 s), changes are heard again
     await new Promise((r) => setTimeout(r, 1500));
     expect(await missingOf(apiA, 'fresh-three')).toEqual({ 1: [2] });
     await db.query(`update episodes set is_downloaded = true, file_path = '/z.mkv' where series_id = $1 and episode = 2`, [id]);
-    expect(await eventually(() => missingOf(apiA, 'fresh-three'), (m) => m === undefined || Object.keys(m).length === 0)).toEqual({});
+    expect(
+      await eventually(
+        () => missingOf(apiA, 'fresh-three'),
+        (m) => m === undefined || Object.keys(m).length === 0,
+      ),
+    ).toEqual({});
   });
 });

@@ -12,11 +12,13 @@ let api: ReturnType<typeof client>;
 const events: RealtimeEvent[] = [];
 
 beforeAll(async () => {
-  fake = await startFakeAniworld({ series: [
-    simpleSeries('mon-show', 'Mon Show', { 0: 1, 1: 2, 2: 2 }, { year: 2020 }),
-    simpleSeries('watch-show', 'Watch Show', { 1: 3, 2: 2 }, { year: 2021 }),
-    simpleSeries('future-show', 'Future Show', { 1: 2 }, { year: 2022 }),
-  ] });
+  fake = await startFakeAniworld({
+    series: [
+      simpleSeries('mon-show', 'Mon Show', { 0: 1, 1: 2, 2: 2 }, { year: 2020 }),
+      simpleSeries('watch-show', 'Watch Show', { 1: 3, 2: 2 }, { year: 2021 }),
+      simpleSeries('future-show', 'Future Show', { 1: 2 }, { year: 2022 }),
+    ],
+  });
   srv = await startTestServer({ env: { ANIWORLD_URL: fake.url } });
   ({ api } = await adminClient(srv.url));
   srv.deps.bus.on((e) => events.push(e));
@@ -28,7 +30,8 @@ afterAll(async () => {
 });
 
 const Item = z.object({ season: z.number(), episode: z.number(), source: z.string() });
-const queued = (key: string) => srv.deps.db.any(sql.type(Item)`select season, episode, source from download_items where serie_id = ${key} order by season, episode`);
+const queued = (key: string) =>
+  srv.deps.db.any(sql.type(Item)`select season, episode, source from download_items where serie_id = ${key} order by season, episode`);
 
 async function rescanWithAutoDownload() {
   const from = events.length;
@@ -48,7 +51,15 @@ describe('monitoring', () => {
     expect(add.status).toBe(200);
     expect(add.body.missing_episodes).toEqual(['1-1', '1-2', '2-1', '2-2']);
     let d = (await api.get('/api/anime/mon-show')).body;
-    expect(d).toMatchObject({ monitored: true, monitor_specials: false, seasons: [{ season: 0, monitored: false }, { season: 1, monitored: true }, { season: 2, monitored: true }] });
+    expect(d).toMatchObject({
+      monitored: true,
+      monitor_specials: false,
+      seasons: [
+        { season: 0, monitored: false },
+        { season: 1, monitored: true },
+        { season: 2, monitored: true },
+      ],
+    });
     expect(d.unmonitored_missing).toEqual(['0-1']);
 
     d = (await api.call('PATCH', '/api/anime/mon-show/seasons/2', { monitored: false })).body;
@@ -75,11 +86,18 @@ describe('monitoring', () => {
   it('a rescan queues monitored missing episodes only; unmonitored seasons never', async () => {
     const summary = await rescanWithAutoDownload();
     expect(summary.added).toBeGreaterThanOrEqual(2);
-    expect((await queued('mon-show')).map((i) => [i.season, i.episode, i.source])).toEqual([[1, 1, 'rescan'], [1, 2, 'rescan']]);
+    expect((await queued('mon-show')).map((i) => [i.season, i.episode, i.source])).toEqual([
+      [1, 1, 'rescan'],
+      [1, 2, 'rescan'],
+    ]);
     // a manual download of an unmonitored episode still works
     const manual = await api.post('/api/queue/add', { serie_id: 'mon-show', episodes: [{ season: 2, episode: 1 }] });
     expect(manual.status).toBe(201);
-    expect((await queued('mon-show')).map((i) => [i.season, i.episode, i.source])).toEqual([[1, 1, 'rescan'], [1, 2, 'rescan'], [2, 1, 'manual']]);
+    expect((await queued('mon-show')).map((i) => [i.season, i.episode, i.source])).toEqual([
+      [1, 1, 'rescan'],
+      [1, 2, 'rescan'],
+      [2, 1, 'manual'],
+    ]);
   });
 
   it('the watchlist queues only monitored episodes; adding a series to the watchlist monitors it', async () => {
@@ -87,13 +105,21 @@ describe('monitoring', () => {
     expect(add.status).toBe(200);
     expect(add.body.total_missing).toBe(0);
     expect((await api.get('/api/anime/watch-show')).body.monitored).toBe(false);
-    const item = await api.post('/api/watchlist', { anime_title: 'Watch Show', anime_url: `${fake.url}/anime/stream/watch-show`, lang: 'german_dub', auto_download: true });
+    const item = await api.post('/api/watchlist', {
+      anime_title: 'Watch Show',
+      anime_url: `${fake.url}/anime/stream/watch-show`,
+      lang: 'german_dub',
+      auto_download: true,
+    });
     expect(item.status).toBe(201);
     expect((await api.get('/api/anime/watch-show')).body.monitored).toBe(true);
     await api.call('PATCH', '/api/anime/watch-show/seasons/1', { monitored: false });
     const check = await api.post(`/api/watchlist/${item.body.id}/check`);
     expect(check.body.new_episodes).toHaveLength(5);
-    expect((await queued('watch-show')).map((i) => [i.season, i.episode, i.source])).toEqual([[2, 1, 'watchlist'], [2, 2, 'watchlist']]);
+    expect((await queued('watch-show')).map((i) => [i.season, i.episode, i.source])).toEqual([
+      [2, 1, 'watchlist'],
+      [2, 2, 'watchlist'],
+    ]);
     expect(check.body.queue_errors).toEqual(expect.arrayContaining([expect.stringMatching(/S1E1 is not monitored/)]));
   });
 
@@ -109,7 +135,12 @@ describe('monitoring', () => {
   it('bulk: several series unmonitored at once; an unmonitored series is never queued', async () => {
     const res = await api.call('PATCH', '/api/anime', { keys: ['mon-show', 'future-show', 'nope'], monitored: false });
     expect(res.body).toMatchObject({ updated: ['mon-show', 'future-show'], not_found: ['nope'] });
-    expect((await api.get('/api/anime')).body.filter((s: any) => !s.monitored).map((s: any) => s.key).sort()).toEqual(['future-show', 'mon-show']);
+    expect(
+      (await api.get('/api/anime')).body
+        .filter((s: any) => !s.monitored)
+        .map((s: any) => s.key)
+        .sort(),
+    ).toEqual(['future-show', 'mon-show']);
     await api.del('/api/queue/pending');
     fake.addEpisode('future-show', 1, { episode: 4, title: 'Neuer' });
     await rescanWithAutoDownload();

@@ -8,12 +8,42 @@ import { insideRoot } from '../../backend/src/util/safePath.js';
 const ROOT = '/srv/anime';
 const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
 // names with a bias towards the dangerous parts
-const nasty = fc.array(fc.oneof(
-  fc.string({ unit: 'grapheme' }),
-  fc.constantFrom('<', '>', ':', '"', '/', '\\', '|', '?', '*', '.', '..', ' ', '\t', '\n', '\u0000', '\u001f', '\u007f', 'CON', 'nul', 'Lpt1', '../',
-    '進撃の巨人', 'é', '\ud83d\ude00', '\ud800'),
-  fc.string({ unit: 'binary' }),
-), { maxLength: 40 }).map((parts) => parts.join(''));
+const nasty = fc
+  .array(
+    fc.oneof(
+      fc.string({ unit: 'grapheme' }),
+      fc.constantFrom(
+        '<',
+        '>',
+        ':',
+        '"',
+        '/',
+        '\\',
+        '|',
+        '?',
+        '*',
+        '.',
+        '..',
+        ' ',
+        '\t',
+        '\n',
+        '\u0000',
+        '\u001f',
+        '\u007f',
+        'CON',
+        'nul',
+        'Lpt1',
+        '../',
+        '進撃の巨人',
+        'é',
+        '\ud83d\ude00',
+        '\ud800',
+      ),
+      fc.string({ unit: 'binary' }),
+    ),
+    { maxLength: 40 },
+  )
+  .map((parts) => parts.join(''));
 
 describe('folder names', () => {
   it('follows the spec examples', () => {
@@ -27,42 +57,53 @@ describe('folder names', () => {
   });
 
   it('for any name: a single clean path segment inside the root, or a clear refusal', () => {
-    fc.assert(fc.property(nasty, (name) => {
-      const s = trySanitizeFolderName(name);
-      if (s === null) {
-        expect(() => sanitizeFolderName(name)).toThrow();
-        return;
-      }
-      expect(s).not.toMatch(/[<>:"/\\|?*\u0000-\u001f\u007f]/);
-      expect(s).not.toMatch(/^[\s.]|[\s.]$/);
-      expect(s).not.toMatch(RESERVED);
-      expect(s === '.' || s === '..' || s === '').toBe(false);
-      expect(Buffer.byteLength(s, 'utf8')).toBeLessThanOrEqual(MAX_NAME_BYTES);
-      expect(Buffer.from(s, 'utf8').toString('utf8')).toBe(s); // valid UTF-8, no lone surrogates
-      const full = insideRoot(ROOT, s);
-      expect(path.dirname(full)).toBe(ROOT);
-      expect(path.basename(full)).toBe(s);
-      expect(trySanitizeFolderName(s)).toBe(s); // idempotent
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(nasty, (name) => {
+        const s = trySanitizeFolderName(name);
+        if (s === null) {
+          expect(() => sanitizeFolderName(name)).toThrow();
+          return;
+        }
+        expect(s).not.toMatch(/[<>:"/\\|?*\u0000-\u001f\u007f]/);
+        expect(s).not.toMatch(/^[\s.]|[\s.]$/);
+        expect(s).not.toMatch(RESERVED);
+        expect(s === '.' || s === '..' || s === '').toBe(false);
+        expect(Buffer.byteLength(s, 'utf8')).toBeLessThanOrEqual(MAX_NAME_BYTES);
+        expect(Buffer.from(s, 'utf8').toString('utf8')).toBe(s); // valid UTF-8, no lone surrogates
+        const full = insideRoot(ROOT, s);
+        expect(path.dirname(full)).toBe(ROOT);
+        expect(path.basename(full)).toBe(s);
+        expect(trySanitizeFolderName(s)).toBe(s); // idempotent
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('keeps letters of any script', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }).filter((x) => /^[\p{L}\p{N}]+$/u.test(x)), (name) => {
-      const s = trySanitizeFolderName(name);
-      if (s !== null) expect(s).toBe(name.normalize('NFC'));
-      else expect(name).toMatch(RESERVED);
-    }));
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }).filter((x) => /^[\p{L}\p{N}]+$/u.test(x)),
+        (name) => {
+          const s = trySanitizeFolderName(name);
+          if (s !== null) expect(s).toBe(name.normalize('NFC'));
+          else expect(name).toMatch(RESERVED);
+        },
+      ),
+    );
   });
 
   it('insideRoot refuses escapes for any relative input', () => {
-    fc.assert(fc.property(nasty, (p) => {
-      try {
-        const full = insideRoot(ROOT, p);
-        expect(full === ROOT || full.startsWith(ROOT + '/')).toBe(true);
-      } catch (err) {
-        expect((err as Error).message).toMatch(/leaves its root/);
-      }
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(nasty, (p) => {
+        try {
+          const full = insideRoot(ROOT, p);
+          expect(full === ROOT || full.startsWith(ROOT + '/')).toBe(true);
+        } catch (err) {
+          expect((err as Error).message).toMatch(/leaves its root/);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('splits a year off a folder name', () => {
@@ -104,13 +145,22 @@ describe('episode files', () => {
 
   it('reads back any SxxEyy name the downloads naming writes (zero-padded, any title, in a Season folder or not)', () => {
     const title = fc.string({ unit: 'grapheme', maxLength: 30 }).map((t) => t.replace(/[\\/]/g, ' '));
-    fc.assert(fc.property(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 1999 }), title, fc.constantFrom('.mkv', '.mp4', '.webm'), fc.boolean(),
-      (season, episode, t, ext, inFolder) => {
-        const pad = (n: number) => String(n).padStart(2, '0');
-        const name = `Show Name - S${pad(season)}E${pad(episode)} - ${t}${ext}`;
-        const r = parseEpisodeFile(name, inFolder ? season : null);
-        expect(r).toEqual({ season, episodes: [episode] });
-      }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 99 }),
+        fc.integer({ min: 0, max: 1999 }),
+        title,
+        fc.constantFrom('.mkv', '.mp4', '.webm'),
+        fc.boolean(),
+        (season, episode, t, ext, inFolder) => {
+          const pad = (n: number) => String(n).padStart(2, '0');
+          const name = `Show Name - S${pad(season)}E${pad(episode)} - ${t}${ext}`;
+          const r = parseEpisodeFile(name, inFolder ? season : null);
+          expect(r).toEqual({ season, episodes: [episode] });
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it('recognises season folders', () => {

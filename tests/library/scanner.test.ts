@@ -47,13 +47,20 @@ describe('library scanner: rescans skip unchanged folders and still see every ch
     touch('Alpha/Season 02/Episode 01.mkv');
     touch('Beta/Beta S01E01.mp4');
     age('Alpha/Season 01', 'Alpha/Season 02', 'Alpha', 'Beta');
-    for (const [key, folder] of [['alpha', 'Alpha'], ['beta', 'Beta']]) {
+    for (const [key, folder] of [
+      ['alpha', 'Alpha'],
+      ['beta', 'Beta'],
+    ]) {
       await insertSeries(srv.deps.db, { key, name: folder, site: 'aniworld.to', provider: 'aniworld', folder, link: '', year: null });
     }
 
     const first = await scan();
     expect(first).toMatchObject({ series: 2, read: 2, changed: 2, unmatched: [] });
-    expect(await onDisk('alpha')).toEqual(['1-1=Season 01/Alpha S01E01.mkv', '1-2=Season 01/Alpha S01E02.mkv', '2-1=Season 02/Episode 01.mkv']);
+    expect(await onDisk('alpha')).toEqual([
+      '1-1=Season 01/Alpha S01E01.mkv',
+      '1-2=Season 01/Alpha S01E02.mkv',
+      '2-1=Season 02/Episode 01.mkv',
+    ]);
     expect(await onDisk('beta')).toEqual(['1-1=Beta S01E01.mp4']);
 
     expect(await scan()).toMatchObject({ series: 2, read: 0, changed: 0, unchanged: 2 });
@@ -71,13 +78,21 @@ describe('library scanner: rescans skip unchanged folders and still see every ch
   it('a file deleted inside a season folder is no longer downloaded', async () => {
     fs.rmSync(file('Alpha/Season 01/Alpha S01E02.mkv'));
     expect(await scan()).toMatchObject({ read: 1, changed: 1 });
-    expect(await onDisk('alpha')).toEqual(['1-1=Season 01/Alpha S01E01.mkv', '2-1=Season 02/Episode 01.mkv', '2-2=Season 02/Episode 02.mkv']);
+    expect(await onDisk('alpha')).toEqual([
+      '1-1=Season 01/Alpha S01E01.mkv',
+      '2-1=Season 02/Episode 01.mkv',
+      '2-2=Season 02/Episode 02.mkv',
+    ]);
   });
 
   it('a renamed season folder moves its episodes to the new season', async () => {
     fs.renameSync(file('Alpha/Season 02'), file('Alpha/Season 03'));
     expect(await scan()).toMatchObject({ read: 1, changed: 1 });
-    expect(await onDisk('alpha')).toEqual(['1-1=Season 01/Alpha S01E01.mkv', '3-1=Season 03/Episode 01.mkv', '3-2=Season 03/Episode 02.mkv']);
+    expect(await onDisk('alpha')).toEqual([
+      '1-1=Season 01/Alpha S01E01.mkv',
+      '3-1=Season 03/Episode 01.mkv',
+      '3-2=Season 03/Episode 02.mkv',
+    ]);
   });
 
   it('a file renamed inside a season folder is seen', async () => {
@@ -85,7 +100,11 @@ describe('library scanner: rescans skip unchanged folders and still see every ch
     await scan();
     fs.renameSync(file('Alpha/Season 03/Episode 02.mkv'), file('Alpha/Season 03/Episode 05.mkv'));
     expect(await scan()).toMatchObject({ read: 1, changed: 1 });
-    expect(await onDisk('alpha')).toEqual(['1-1=Season 01/Alpha S01E01.mkv', '3-1=Season 03/Episode 01.mkv', '3-5=Season 03/Episode 05.mkv']);
+    expect(await onDisk('alpha')).toEqual([
+      '1-1=Season 01/Alpha S01E01.mkv',
+      '3-1=Season 03/Episode 01.mkv',
+      '3-5=Season 03/Episode 05.mkv',
+    ]);
   });
 
   it('a renamed series folder (no key file) leaves the series without files and lists the new folder as unmatched', async () => {
@@ -123,7 +142,15 @@ describe('library scanner: rescans skip unchanged folders and still see every ch
   it('changes other writers make between two scans (a series added, a folder state reset) are seen', async () => {
     touch('Gamma/Gamma S01E01.mkv');
     age('Gamma');
-    await insertSeries(srv.deps.db, { key: 'gamma', name: 'Gamma', site: 'aniworld.to', provider: 'aniworld', folder: 'Gamma', link: '', year: null });
+    await insertSeries(srv.deps.db, {
+      key: 'gamma',
+      name: 'Gamma',
+      site: 'aniworld.to',
+      provider: 'aniworld',
+      folder: 'Gamma',
+      link: '',
+      year: null,
+    });
     expect(await scan()).toMatchObject({ series: 3, changed: 1, unmatched: [] });
     expect(await onDisk('gamma')).toEqual(['1-1=Gamma S01E01.mkv']);
 

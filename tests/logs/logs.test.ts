@@ -33,7 +33,9 @@ afterAll(async () => {
 /** A read whose access line (logged at debug) can be found by its request id. */
 async function tracedRead(id: string) {
   expect((await api.get('/api/config', { 'X-Request-Id': id })).status).toBe(200);
-  expect((await api.put('/api/config', { providers: { hoster_domains: { marker: [id] } } }, { 'X-Request-Id': `${id}-change` })).status).toBe(200);
+  expect(
+    (await api.put('/api/config', { providers: { hoster_domains: { marker: [id] } } }, { 'X-Request-Id': `${id}-change` })).status,
+  ).toBe(200);
 }
 const logged = (id: string) => srv.logs().includes(`"request_id":"${id}"`);
 
@@ -60,14 +62,20 @@ describe('log level', () => {
 
 describe('Logs page API', () => {
   it('shows the newest entries first, filtered by level and text; secrets redacted', async () => {
-    srv.deps.log.child({ module: 'test' }).warn({ password: 'hunter2-Secret', url: 'http://bob:pw1234@host/x?token=abc123' }, 'marker-warn one');
+    srv.deps.log
+      .child({ module: 'test' })
+      .warn({ password: 'hunter2-Secret', url: 'http://bob:pw1234@host/x?token=abc123' }, 'marker-warn one');
     srv.deps.log.child({ module: 'test' }).info('marker-info two');
     srv.deps.log.child({ module: 'test' }).warn('marker-warn three http://alice:s3cret@example.org/feed');
     const all = await until(async () => {
       const res = await api.get('/api/logs?q=marker-&level=info');
       return res.body.entries.length === 3 ? res.body : null;
     }, 'the three lines');
-    expect(all.entries.map((e: any) => e.msg)).toEqual(['marker-warn three http://[redacted]@example.org/feed', 'marker-info two', 'marker-warn one']);
+    expect(all.entries.map((e: any) => e.msg)).toEqual([
+      'marker-warn three http://[redacted]@example.org/feed',
+      'marker-info two',
+      'marker-warn one',
+    ]);
     expect(all.file).toBe(path.basename(srv.deps.logging!.currentFile()!));
     expect(all.files.map((f: any) => f.name)).toContain(all.file);
     const warn = (await api.get('/api/logs?q=MARKER-&level=warn')).body.entries;
@@ -84,7 +92,10 @@ describe('Logs page API', () => {
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="aniworld-all\.\d+\.log"$/);
     expect(await res.text()).toContain('marker-warn one');
     expect((await api.post('/api/users', { username: 'viewer', password: 'Viewer-Pass!42' })).status).toBe(201);
-    const viewer = client(srv.url, (await client(srv.url).post('/api/auth/login', { username: 'viewer', password: 'Viewer-Pass!42' })).body.access_token);
+    const viewer = client(
+      srv.url,
+      (await client(srv.url).post('/api/auth/login', { username: 'viewer', password: 'Viewer-Pass!42' })).body.access_token,
+    );
     expect((await viewer.get('/api/logs')).status).toBe(403);
     expect((await viewer.get('/api/logs/download')).status).toBe(403);
     for (const name of ['../config.json', '..%2Fconfig.json', 'config.json', '.hidden.log']) {
@@ -105,12 +116,16 @@ describe('Logs page API', () => {
     admin.s.emit('message', { action: 'join', data: { room: 'logs' } });
     await until(async () => admin.seen.some((m) => m.type === 'system_info' && m.data.room === 'logs'), 'joined');
     srv.deps.log.warn({ api_key: 'live-key-123' }, 'live-marker');
-    const msg = await until(async () => admin.seen.find((m) => m.type === 'log_entries' && m.data.entries.some((e: any) => e.msg === 'live-marker')), 'the live line');
+    const msg = await until(
+      async () => admin.seen.find((m) => m.type === 'log_entries' && m.data.entries.some((e: any) => e.msg === 'live-marker')),
+      'the live line',
+    );
     const entry = msg.data.entries.find((e: any) => e.msg === 'live-marker');
     expect(entry).toMatchObject({ level: 'warn' });
     expect(entry.line).not.toContain('live-key-123');
 
-    const viewerToken = (await client(srv.url).post('/api/auth/login', { username: 'viewer', password: 'Viewer-Pass!42' })).body.access_token;
+    const viewerToken = (await client(srv.url).post('/api/auth/login', { username: 'viewer', password: 'Viewer-Pass!42' })).body
+      .access_token;
     const viewer = connect(viewerToken);
     await until(async () => viewer.seen.some((m) => m.type === 'connected'), 'viewer connected');
     viewer.s.emit('message', { action: 'join', data: { room: 'logs' } });
@@ -122,15 +137,28 @@ describe('Logs page API', () => {
 describe('log files', () => {
   it('rotate by size and keep backup_count + 1 files per process role', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-rot-'));
-    fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ logging: { level: 'DEBUG', max_bytes: 16_384, backup_count: 2 } }));
+    fs.writeFileSync(
+      path.join(dataDir, 'config.json'),
+      JSON.stringify({ logging: { level: 'DEBUG', max_bytes: 16_384, backup_count: 2 } }),
+    );
     const databaseUrl = await createTestDatabase();
     const web = await startTestServer({ dataDir, databaseUrl, env: { LOG_LEVEL: '', ROLE: 'web' } });
     extra.push(web);
     const worker = await startTestServer({ dataDir, databaseUrl, env: { LOG_LEVEL: '', ROLE: 'worker' } });
     extra.push(worker);
-    const files = (role: string) => fs.readdirSync(path.join(dataDir, 'logs')).filter((f) => f.startsWith(`aniworld-${role}.`)).sort();
+    const files = (role: string) =>
+      fs
+        .readdirSync(path.join(dataDir, 'logs'))
+        .filter((f) => f.startsWith(`aniworld-${role}.`))
+        .sort();
     // about 300 bytes a line, in batches of 20 as a busy server writes them: some 180 KB, eleven files' worth
-    const read = (f: string) => { try { return fs.readFileSync(path.join(dataDir, 'logs', f), 'utf8'); } catch { return ''; } };
+    const read = (f: string) => {
+      try {
+        return fs.readFileSync(path.join(dataDir, 'logs', f), 'utf8');
+      } catch {
+        return '';
+      }
+    };
     const written = (batch: number) => files('web').some((f) => read(f).includes(`"batch":${batch},`));
     for (let batch = 0; batch < 30; batch++) {
       for (let i = 0; i < 20; i++) web.deps.log.debug({ batch, i, pad: 'x'.repeat(200) }, 'filler');
@@ -141,7 +169,11 @@ describe('log files', () => {
     // at most backup_count (2) rotated files besides the current one, none of the early ones
     expect(files('web').length).toBeLessThanOrEqual(3);
     expect(files('web').length).toBeGreaterThanOrEqual(2);
-    expect(files('web').map(number).every((n) => n >= 6)).toBe(true);
+    expect(
+      files('web')
+        .map(number)
+        .every((n) => n >= 6),
+    ).toBe(true);
     // pino-roll switches files once the writes in flight are done: a file ends a batch or two past max_bytes
     for (const f of files('web')) expect(fs.statSync(path.join(dataDir, 'logs', f)).size).toBeLessThan(16_384 + 13_000);
     // the worker writes its own file, never the web process's

@@ -3,7 +3,10 @@ import { mapPath } from '../../backend/src/mediaServers/pathMap.js';
 
 describe('media-server path mapping', () => {
   it('replaces the longest matching prefix, only at a folder boundary', () => {
-    const map = [{ from: '/anime', to: '/data/tv' }, { from: '/anime/Kids', to: '/data/kids' }];
+    const map = [
+      { from: '/anime', to: '/data/tv' },
+      { from: '/anime/Kids', to: '/data/kids' },
+    ];
     expect(mapPath('/anime/Frieren', map)).toBe('/data/tv/Frieren');
     expect(mapPath('/anime/Kids/Doraemon', map)).toBe('/data/kids/Doraemon');
     expect(mapPath('/animeX/Frieren', map)).toBe('/animeX/Frieren');
@@ -11,7 +14,9 @@ describe('media-server path mapping', () => {
   });
 
   it('gives Windows and SMB targets their own separators', () => {
-    expect(mapPath('/anime/Sousou no Frieren/Season 01', [{ from: '/anime/', to: 'D:\\Anime\\' }])).toBe('D:\\Anime\\Sousou no Frieren\\Season 01');
+    expect(mapPath('/anime/Sousou no Frieren/Season 01', [{ from: '/anime/', to: 'D:\\Anime\\' }])).toBe(
+      'D:\\Anime\\Sousou no Frieren\\Season 01',
+    );
     expect(mapPath('/anime/Frieren', [{ from: '/anime', to: '\\\\nas\\anime' }])).toBe('\\\\nas\\anime\\Frieren');
     expect(mapPath('/anime/Frieren', [{ from: '/anime', to: 'smb://nas/anime/' }])).toBe('smb://nas/anime/Frieren');
   });

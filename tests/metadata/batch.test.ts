@@ -47,21 +47,33 @@ describe('batch creation', () => {
   it('answers at once with the spec shape and queues one job per series', async () => {
     tmdb.setLatency(40);
     tmdb.reset();
-    const res = await api.post('/api/nfo/batch/create', { serie_ids: Array.from({ length: 30 }, (_, n) => `batch-show-${n}`), max_concurrent: 3 });
+    const res = await api.post('/api/nfo/batch/create', {
+      serie_ids: Array.from({ length: 30 }, (_, n) => `batch-show-${n}`),
+      max_concurrent: 3,
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ total: 30, successful: 0, failed: 0, skipped: 0, queued: 30, finished: false });
     // the immediate answer says plainly that the totals follow, and where
     expect(res.body.status_url).toBe(`/api/nfo/batch/status/${res.body.batch_id}`);
-    expect(res.body.message).toBe(`30 of 30 series still to do: the totals follow in ${res.body.status_url} (and the nfo room); successful counts only finished series`);
+    expect(res.body.message).toBe(
+      `30 of 30 series still to do: the totals follow in ${res.body.status_url} (and the nfo room); successful counts only finished series`,
+    );
     expect(res.body.results[0]).toMatchObject({
-      serie_id: 'batch-show-0', serie_folder: 'Batch Show 0', success: true, message: 'NFO creation queued',
+      serie_id: 'batch-show-0',
+      serie_folder: 'Batch Show 0',
+      success: true,
+      message: 'NFO creation queued',
       nfo_path: path.join(srv.animeDir, 'Batch Show 0', 'tvshow.nfo'),
     });
     batchId = res.body.batch_id;
   });
 
   it('never has more than max_concurrent series in flight, reports progress and completes', async () => {
-    const complete = await waitFor(() => messages.find((m) => m.type === 'nfo_complete' && m.data.batch_id === batchId), 'nfo_complete', 60_000);
+    const complete = await waitFor(
+      () => messages.find((m) => m.type === 'nfo_complete' && m.data.batch_id === batchId),
+      'nfo_complete',
+      60_000,
+    );
     tmdb.setLatency(0);
     expect(complete.data).toMatchObject({ total: 30, successful: 30, failed: 0, skipped: 0 });
     expect(tmdb.maxInFlight()).toBeLessThanOrEqual(3);
@@ -77,11 +89,19 @@ describe('batch creation', () => {
       expect(t.uniqueid[0]).toEqual({ _: String(70000 + n), $: { type: 'tmdb', default: 'true' } });
       expect(fs.readFileSync(path.join(dir, 'poster.jpg')).equals(await tmdb.imageBytes('/batch-poster.jpg'))).toBe(true);
     }
-    const ep: any = (await parseNfo(fs.readFileSync(path.join(srv.animeDir, 'Batch Show 0', 'Batch Show 0 - S01E01.nfo'), 'utf8'))).episodedetails;
+    const ep: any = (await parseNfo(fs.readFileSync(path.join(srv.animeDir, 'Batch Show 0', 'Batch Show 0 - S01E01.nfo'), 'utf8')))
+      .episodedetails;
     expect(ep.title[0]).toBe('Pilot');
     const status = await api.get(`/api/nfo/batch/status/${batchId}`);
-    expect(status.body).toMatchObject({ finished: true, total: 30, successful: 30, failed: 0, skipped: 0, queued: 0,
-      message: 'Batch finished: 30 created, 0 failed, 0 skipped' });
+    expect(status.body).toMatchObject({
+      finished: true,
+      total: 30,
+      successful: 30,
+      failed: 0,
+      skipped: 0,
+      queued: 0,
+      message: 'Batch finished: 30 created, 0 failed, 0 skipped',
+    });
     expect(status.body.results.every((r: any) => r.success && r.message === 'NFO created successfully')).toBe(true);
   });
 
@@ -90,10 +110,32 @@ describe('batch creation', () => {
     messages.length = 0;
     const res = await api.post('/api/nfo/batch/create', { serie_ids: ['batch-show-1', 'batch-show-2', 'no-such-series'] });
     // nothing to queue: the first answer is already final
-    expect(res.body).toMatchObject({ total: 3, successful: 0, failed: 1, skipped: 2, queued: 0, finished: true, message: 'Batch finished: 0 created, 1 failed, 2 skipped' });
+    expect(res.body).toMatchObject({
+      total: 3,
+      successful: 0,
+      failed: 1,
+      skipped: 2,
+      queued: 0,
+      finished: true,
+      message: 'Batch finished: 0 created, 1 failed, 2 skipped',
+    });
     expect(res.body.results).toEqual([
-      { serie_id: 'batch-show-1', serie_folder: 'Batch Show 1', success: false, message: 'Skipped - NFO already exists', nfo_path: null, status: 'skipped' },
-      { serie_id: 'batch-show-2', serie_folder: 'Batch Show 2', success: false, message: 'Skipped - NFO already exists', nfo_path: null, status: 'skipped' },
+      {
+        serie_id: 'batch-show-1',
+        serie_folder: 'Batch Show 1',
+        success: false,
+        message: 'Skipped - NFO already exists',
+        nfo_path: null,
+        status: 'skipped',
+      },
+      {
+        serie_id: 'batch-show-2',
+        serie_folder: 'Batch Show 2',
+        success: false,
+        message: 'Skipped - NFO already exists',
+        nfo_path: null,
+        status: 'skipped',
+      },
       { serie_id: 'no-such-series', serie_folder: null, success: false, message: 'Series not found', nfo_path: null, status: 'failed' },
     ]);
     const complete = await waitFor(() => messages.find((m) => m.type === 'nfo_complete'), 'nfo_complete');
@@ -104,7 +146,11 @@ describe('batch creation', () => {
   it('re-creates with skip_existing=false without rewriting identical files', async () => {
     const before = snapshot(srv.animeDir);
     messages.length = 0;
-    const res = await api.post('/api/nfo/batch/create', { serie_ids: ['batch-show-3', 'batch-show-4'], skip_existing: false, max_concurrent: 1 });
+    const res = await api.post('/api/nfo/batch/create', {
+      serie_ids: ['batch-show-3', 'batch-show-4'],
+      skip_existing: false,
+      max_concurrent: 1,
+    });
     expect(res.body.queued).toBe(2);
     const complete = await waitFor(() => messages.find((m) => m.type === 'nfo_complete'), 'nfo_complete');
     expect(complete.data).toMatchObject({ successful: 2, failed: 0 });
@@ -125,7 +171,10 @@ describe('hooks for the library and downloads', () => {
     const dir = await addSeries(srv, { key: 'batch-show-40', name: 'Batch Show 40', folder: 'Batch Show 40' });
     messages.length = 0;
     expect(await queueSeriesNfo(srv.deps, 'batch-show-40')).toBe(true);
-    const done = await waitFor(() => messages.find((m) => m.type === 'nfo_complete' && m.data.serie_id === 'batch-show-40'), 'nfo_complete');
+    const done = await waitFor(
+      () => messages.find((m) => m.type === 'nfo_complete' && m.data.serie_id === 'batch-show-40'),
+      'nfo_complete',
+    );
     expect(done.data).toMatchObject({ success: true, nfo_path: path.join(dir, 'tvshow.nfo') });
     xmllint(path.join(dir, 'tvshow.nfo'));
     await srv.deps.settings.update({ nfo: { create_on_add: false } });

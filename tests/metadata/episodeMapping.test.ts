@@ -18,7 +18,8 @@ let cour: string;
 let recap: string;
 const GROUP = '5f8a0c3e9b2d4a1e6c7b8d90';
 
-const eps = (names: string[]) => names.map((name, i) => ({ episode_number: i + 1, name, air_date: `2024-01-${String(10 + i * 7).padStart(2, '0')}` }));
+const eps = (names: string[]) =>
+  names.map((name, i) => ({ episode_number: i + 1, name, air_date: `2024-01-${String(10 + i * 7).padStart(2, '0')}` }));
 async function episodeNfo(dir: string, file: string) {
   const f = path.join(dir, file);
   xmllint(f);
@@ -28,28 +29,50 @@ async function episodeNfo(dir: string, file: string) {
 
 beforeAll(async () => {
   tmdb = await startFakeTmdb();
-  tmdb.addShow({ id: 90700, name: 'Cour Show', first_air_date: '2024-01-10', seasons: {
-    0: eps(['OVA: Strandtag']),
-    1: eps(['Der Anfang', 'Die Reise', 'Das Dorf', 'Der zweite Cour', 'Die Brücke', 'Das Ende']),
-  } });
+  tmdb.addShow({
+    id: 90700,
+    name: 'Cour Show',
+    first_air_date: '2024-01-10',
+    seasons: {
+      0: eps(['OVA: Strandtag']),
+      1: eps(['Der Anfang', 'Die Reise', 'Das Dorf', 'Der zweite Cour', 'Die Brücke', 'Das Ende']),
+    },
+  });
   // TMDB counts a recap as episode 4; the provider leaves it out, TMDB's "Cours" group too
-  tmdb.addShow({ id: 90701, name: 'Recap Show', first_air_date: '2024-01-10', seasons: {
-    1: eps(['Eins', 'Zwei', 'Drei', 'Rückblick', 'Vier', 'Fünf', 'Sechs']),
-  }, episode_groups: [{ id: GROUP, name: 'Cours', type: 6, groups: [
-    { name: 'Cour 1', order: 1, episodes: [1, 2, 3].map((n, i) => ({ season_number: 1, episode_number: n, order: i })) },
-    { name: 'Cour 2', order: 2, episodes: [5, 6, 7].map((n, i) => ({ season_number: 1, episode_number: n, order: i })) },
-  ] }] });
+  tmdb.addShow({
+    id: 90701,
+    name: 'Recap Show',
+    first_air_date: '2024-01-10',
+    seasons: {
+      1: eps(['Eins', 'Zwei', 'Drei', 'Rückblick', 'Vier', 'Fünf', 'Sechs']),
+    },
+    episode_groups: [
+      {
+        id: GROUP,
+        name: 'Cours',
+        type: 6,
+        groups: [
+          { name: 'Cour 1', order: 1, episodes: [1, 2, 3].map((n, i) => ({ season_number: 1, episode_number: n, order: i })) },
+          { name: 'Cour 2', order: 2, episodes: [5, 6, 7].map((n, i) => ({ season_number: 1, episode_number: n, order: i })) },
+        ],
+      },
+    ],
+  });
   srv = await startTestServer({ env: { TMDB_API_URL: tmdb.apiUrl, TMDB_IMAGE_URL: tmdb.imageUrl } });
   ({ api } = await adminClient(srv.url));
   await srv.deps.settings.update({ tmdb: { api_key: FAKE_TMDB_KEY } });
   cour = await addSeries(srv, { key: 'cour-show', name: 'Cour Show', folder: 'Cour Show (2024)', year: 2024 });
   recap = await addSeries(srv, { key: 'recap-show', name: 'Recap Show', folder: 'Recap Show (2024)', year: 2024 });
-  for (const [key, dir, name] of [['cour-show', cour, 'Cour Show'], ['recap-show', recap, 'Recap Show']] as const) {
-    for (const s of [1, 2]) for (const e of [1, 2, 3]) {
-      const rel = `Season ${s}/${name} - S0${s}E0${e}.mkv`;
-      await placeVideo(path.join(dir, rel));
-      await addEpisodeRow(srv, key, s, e, rel);
-    }
+  for (const [key, dir, name] of [
+    ['cour-show', cour, 'Cour Show'],
+    ['recap-show', recap, 'Recap Show'],
+  ] as const) {
+    for (const s of [1, 2])
+      for (const e of [1, 2, 3]) {
+        const rel = `Season ${s}/${name} - S0${s}E0${e}.mkv`;
+        await placeVideo(path.join(dir, rel));
+        await addEpisodeRow(srv, key, s, e, rel);
+      }
   }
 });
 afterAll(async () => {
@@ -57,40 +80,90 @@ afterAll(async () => {
   await tmdb?.close();
 });
 
-const create = (key: string, tmdbId: number) => api.post(`/api/nfo/${key}/create`, { tmdb_id: tmdbId, download_poster: false, download_logo: false, download_fanart: false });
+const create = (key: string, tmdbId: number) =>
+  api.post(`/api/nfo/${key}/create`, { tmdb_id: tmdbId, download_poster: false, download_logo: false, download_fanart: false });
 
 describe('a TMDB season split into two cours on the provider', () => {
-  it('writes each file\'s NFO as the TMDB episode at its absolute number', async () => {
+  it("writes each file's NFO as the TMDB episode at its absolute number", async () => {
     const res = await create('cour-show', 90700);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.warnings).toEqual([]);
-    expect(await episodeNfo(cour, 'Season 1/Cour Show - S01E02.nfo')).toEqual({ season: 1, episode: 2, title: 'Die Reise', tmdb: '90700102' });
-    expect(await episodeNfo(cour, 'Season 2/Cour Show - S02E01.nfo')).toEqual({ season: 1, episode: 4, title: 'Der zweite Cour', tmdb: '90700104' });
-    expect(await episodeNfo(cour, 'Season 2/Cour Show - S02E03.nfo')).toEqual({ season: 1, episode: 6, title: 'Das Ende', tmdb: '90700106' });
+    expect(await episodeNfo(cour, 'Season 1/Cour Show - S01E02.nfo')).toEqual({
+      season: 1,
+      episode: 2,
+      title: 'Die Reise',
+      tmdb: '90700102',
+    });
+    expect(await episodeNfo(cour, 'Season 2/Cour Show - S02E01.nfo')).toEqual({
+      season: 1,
+      episode: 4,
+      title: 'Der zweite Cour',
+      tmdb: '90700104',
+    });
+    expect(await episodeNfo(cour, 'Season 2/Cour Show - S02E03.nfo')).toEqual({
+      season: 1,
+      episode: 6,
+      title: 'Das Ende',
+      tmdb: '90700106',
+    });
   });
 
   it('shows the mapping per episode: how and to which TMDB episode', async () => {
     const res = await api.get('/api/anime/cour-show/episode-mapping');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ serie_id: 'cour-show', tmdb_id: 90700, mode: 'auto', effective_mode: 'absolute', episode_group_id: null, episode_groups: [] });
-    expect(res.body.episodes.map((e: any) => [`S${e.season}E${e.episode}`, e.tmdb && `S${e.tmdb.season}E${e.tmdb.episode}`, e.via, e.tmdb_title])).toEqual([
-      ['S1E1', 'S1E1', 'absolute', 'Der Anfang'], ['S1E2', 'S1E2', 'absolute', 'Die Reise'], ['S1E3', 'S1E3', 'absolute', 'Das Dorf'],
-      ['S2E1', 'S1E4', 'absolute', 'Der zweite Cour'], ['S2E2', 'S1E5', 'absolute', 'Die Brücke'], ['S2E3', 'S1E6', 'absolute', 'Das Ende'],
+    expect(res.body).toMatchObject({
+      serie_id: 'cour-show',
+      tmdb_id: 90700,
+      mode: 'auto',
+      effective_mode: 'absolute',
+      episode_group_id: null,
+      episode_groups: [],
+    });
+    expect(
+      res.body.episodes.map((e: any) => [
+        `S${e.season}E${e.episode}`,
+        e.tmdb && `S${e.tmdb.season}E${e.tmdb.episode}`,
+        e.via,
+        e.tmdb_title,
+      ]),
+    ).toEqual([
+      ['S1E1', 'S1E1', 'absolute', 'Der Anfang'],
+      ['S1E2', 'S1E2', 'absolute', 'Die Reise'],
+      ['S1E3', 'S1E3', 'absolute', 'Das Dorf'],
+      ['S2E1', 'S1E4', 'absolute', 'Der zweite Cour'],
+      ['S2E2', 'S1E5', 'absolute', 'Die Brücke'],
+      ['S2E3', 'S1E6', 'absolute', 'Das Ende'],
     ]);
   });
 
   it('a manual edit changes the NFO; season by season names what TMDB has under the same numbers', async () => {
     // the provider's last episode of cour 2 is really TMDB's OVA
-    const edit = await api.put('/api/anime/cour-show/episode-mapping', { mode: 'auto', overrides: [{ season: 2, episode: 3, tmdb_season: 0, tmdb_episode: 1 }] });
+    const edit = await api.put('/api/anime/cour-show/episode-mapping', {
+      mode: 'auto',
+      overrides: [{ season: 2, episode: 3, tmdb_season: 0, tmdb_episode: 1 }],
+    });
     expect(edit.status, JSON.stringify(edit.body)).toBe(200);
     expect(edit.body.nfo_written).toBe(1);
-    expect(edit.body.episodes.find((e: any) => e.season === 2 && e.episode === 3)).toMatchObject({ tmdb: { season: 0, episode: 1 }, via: 'manual', tmdb_title: 'OVA: Strandtag' });
-    expect(await episodeNfo(cour, 'Season 2/Cour Show - S02E03.nfo')).toEqual({ season: 0, episode: 1, title: 'OVA: Strandtag', tmdb: '90700001' });
+    expect(edit.body.episodes.find((e: any) => e.season === 2 && e.episode === 3)).toMatchObject({
+      tmdb: { season: 0, episode: 1 },
+      via: 'manual',
+      tmdb_title: 'OVA: Strandtag',
+    });
+    expect(await episodeNfo(cour, 'Season 2/Cour Show - S02E03.nfo')).toEqual({
+      season: 0,
+      episode: 1,
+      title: 'OVA: Strandtag',
+      tmdb: '90700001',
+    });
     expect(await episodeNfo(cour, 'Season 2/Cour Show - S02E01.nfo')).toMatchObject({ season: 1, episode: 4 });
 
     const plain = await api.put('/api/anime/cour-show/episode-mapping', { mode: 'season' });
     expect(plain.status).toBe(200);
-    expect(plain.body.episodes.find((e: any) => e.season === 2 && e.episode === 1)).toMatchObject({ tmdb: { season: 2, episode: 1 }, via: 'season', tmdb_title: null });
+    expect(plain.body.episodes.find((e: any) => e.season === 2 && e.episode === 1)).toMatchObject({
+      tmdb: { season: 2, episode: 1 },
+      via: 'season',
+      tmdb_title: null,
+    });
     // TMDB has no season 2: the NFOs stay what they were rather than name a wrong episode
     expect(await episodeNfo(cour, 'Season 2/Cour Show - S02E03.nfo')).toMatchObject({ season: 0, episode: 1 });
     expect((await api.get('/api/anime/cour-show/episode-mapping')).body).toMatchObject({ mode: 'season', effective_mode: 'season' });
@@ -99,18 +172,26 @@ describe('a TMDB season split into two cours on the provider', () => {
   it('refuses bad edits with the error envelope', async () => {
     const noGroup = await api.put('/api/anime/cour-show/episode-mapping', { mode: 'episode_group' });
     expect(noGroup.status).toBe(422);
-    const unknownGroup = await api.put('/api/anime/cour-show/episode-mapping', { mode: 'episode_group', episode_group_id: 'ffffffffffffffffffffffff' });
+    const unknownGroup = await api.put('/api/anime/cour-show/episode-mapping', {
+      mode: 'episode_group',
+      episode_group_id: 'ffffffffffffffffffffffff',
+    });
     expect(unknownGroup.status).toBe(422);
     expect(unknownGroup.body.message).toMatch(/no episode group/);
-    const twice = await api.put('/api/anime/cour-show/episode-mapping', { mode: 'auto', overrides: [
-      { season: 1, episode: 1, tmdb_season: 1, tmdb_episode: 2 }, { season: 1, episode: 1, tmdb_season: 1, tmdb_episode: 3 }] });
+    const twice = await api.put('/api/anime/cour-show/episode-mapping', {
+      mode: 'auto',
+      overrides: [
+        { season: 1, episode: 1, tmdb_season: 1, tmdb_episode: 2 },
+        { season: 1, episode: 1, tmdb_season: 1, tmdb_episode: 3 },
+      ],
+    });
     expect(twice.status).toBe(422);
     expect((await api.get('/api/anime/no-such/episode-mapping')).status).toBe(404);
   });
 });
 
 describe('a TMDB episode group', () => {
-  it('maps the provider\'s seasons to the group\'s cours, skipping what TMDB numbers but the group leaves out', async () => {
+  it("maps the provider's seasons to the group's cours, skipping what TMDB numbers but the group leaves out", async () => {
     expect((await create('recap-show', 90701)).status).toBe(200);
     // absolute numbering would name the recap: wrong, and what the group is for
     expect(await episodeNfo(recap, 'Season 2/Recap Show - S02E01.nfo')).toMatchObject({ season: 1, episode: 4, title: 'Rückblick' });
@@ -120,7 +201,11 @@ describe('a TMDB episode group', () => {
     const res = await api.put('/api/anime/recap-show/episode-mapping', { mode: 'episode_group', episode_group_id: GROUP });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.nfo_written).toBe(3);
-    expect(res.body.episodes.filter((e: any) => e.season === 2).map((e: any) => [e.tmdb.episode, e.via])).toEqual([[5, 'episode_group'], [6, 'episode_group'], [7, 'episode_group']]);
+    expect(res.body.episodes.filter((e: any) => e.season === 2).map((e: any) => [e.tmdb.episode, e.via])).toEqual([
+      [5, 'episode_group'],
+      [6, 'episode_group'],
+      [7, 'episode_group'],
+    ]);
     expect(await episodeNfo(recap, 'Season 2/Recap Show - S02E01.nfo')).toEqual({ season: 1, episode: 5, title: 'Vier', tmdb: '90701105' });
     expect(await episodeNfo(recap, 'Season 2/Recap Show - S02E03.nfo')).toMatchObject({ season: 1, episode: 7, title: 'Sechs' });
     expect(await episodeNfo(recap, 'Season 1/Recap Show - S01E03.nfo')).toMatchObject({ season: 1, episode: 3, title: 'Drei' });

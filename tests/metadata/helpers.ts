@@ -27,7 +27,18 @@ let video: Promise<string> | null = null;
 export async function placeVideo(target: string): Promise<string> {
   video ??= (async () => {
     const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nfo-video-')), 'v.mkv');
-    await run(process.env.FFMPEG_PATH ?? 'ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=black:s=64x36:d=1', '-c:v', 'mpeg4', f]);
+    await run(process.env.FFMPEG_PATH ?? 'ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=black:s=64x36:d=1',
+      '-c:v',
+      'mpeg4',
+      f,
+    ]);
     return f;
   })();
   fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -51,7 +62,11 @@ export function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string, limitMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  what: string,
+  limitMs = 30_000,
+): Promise<T> {
   const until = Date.now() + limitMs;
   for (;;) {
     const v = await fn();

@@ -40,8 +40,10 @@ afterAll(async () => {
 describe('without a TMDB key', () => {
   it('answers 503 on the NFO endpoints that need TMDB', async () => {
     for (const [method, p, body] of [
-      ['GET', '/api/nfo/attack-on-titan/check'], ['POST', '/api/nfo/attack-on-titan/create', {}],
-      ['GET', '/api/nfo/missing'], ['POST', '/api/nfo/batch/create', { serie_ids: ['attack-on-titan'] }],
+      ['GET', '/api/nfo/attack-on-titan/check'],
+      ['POST', '/api/nfo/attack-on-titan/create', {}],
+      ['GET', '/api/nfo/missing'],
+      ['POST', '/api/nfo/batch/create', { serie_ids: ['attack-on-titan'] }],
     ] as const) {
       const res = await api.call(method, p, body);
       expect(res.status, p).toBe(503);
@@ -117,17 +119,29 @@ describe('a series with seasons, specials and episodes on disk', () => {
       serie_folder: 'Attack on Titan (2013)',
       nfo_path: path.join(aot, 'tvshow.nfo'),
       media_files: {
-        has_poster: true, has_logo: true, has_fanart: true,
-        poster_path: path.join(aot, 'poster.jpg'), logo_path: path.join(aot, 'logo.png'), fanart_path: path.join(aot, 'fanart.jpg'),
+        has_poster: true,
+        has_logo: true,
+        has_fanart: true,
+        poster_path: path.join(aot, 'poster.jpg'),
+        logo_path: path.join(aot, 'logo.png'),
+        fanart_path: path.join(aot, 'fanart.jpg'),
       },
       message: 'NFO and media files created successfully',
       tmdb_id: 1429,
     });
     expect(created.body.warnings.join('\n')).toMatch(/season 9: not on TMDB/);
     const search = tmdb.requests.find((r) => r.path === '/search/tv')!;
-    expect(search.query).toMatchObject({ query: 'Attack on Titan', first_air_date_year: '2013', language: 'de-DE', include_adult: 'false' });
+    expect(search.query).toMatchObject({
+      query: 'Attack on Titan',
+      first_air_date_year: '2013',
+      language: 'de-DE',
+      include_adult: 'false',
+    });
     const tv = tmdb.requests.find((r) => r.path === '/tv/1429' && r.query.append_to_response)!;
-    expect(tv.query).toMatchObject({ append_to_response: 'credits,external_ids,images,content_ratings,keywords', include_image_language: 'de,en,null' });
+    expect(tv.query).toMatchObject({
+      append_to_response: 'credits,external_ids,images,content_ratings,keywords',
+      include_image_language: 'de,en,null',
+    });
   });
 
   it('writes a well-formed tvshow.nfo with the elements Kodi reads', async () => {
@@ -149,13 +163,22 @@ describe('a series with seasons, specials and episodes on disk', () => {
     expect(t.runtime[0]).toBe('24');
     expect(t.ratings[0].rating[0]).toEqual({ $: { name: 'tmdb', max: '10', default: 'true' }, value: ['8.7'], votes: ['6712'] });
     expect(t.uniqueid).toEqual([
-      { _: '1429', $: { type: 'tmdb', default: 'true' } }, { _: 'tt2560140', $: { type: 'imdb' } }, { _: '267440', $: { type: 'tvdb' } },
+      { _: '1429', $: { type: 'tmdb', default: 'true' } },
+      { _: 'tt2560140', $: { type: 'imdb' } },
+      { _: '267440', $: { type: 'tvdb' } },
     ]);
     expect(JSON.parse(t.episodeguide[0])).toEqual({ tmdb: '1429', imdb: 'tt2560140', tvdb: '267440' });
     expect(t.namedseason).toEqual([
-      { _: 'Specials', $: { number: '0' } }, { _: 'Staffel 1', $: { number: '1' } }, { _: 'Staffel 2', $: { number: '2' } },
+      { _: 'Specials', $: { number: '0' } },
+      { _: 'Staffel 1', $: { number: '1' } },
+      { _: 'Staffel 2', $: { number: '2' } },
     ]);
-    expect(t.actor[0]).toEqual({ name: ['Yuki Kaji'], role: ['Eren Yeager (voice)'], order: ['0'], thumb: [`${tmdb.imageUrl}/original/kaji.jpg`] });
+    expect(t.actor[0]).toEqual({
+      name: ['Yuki Kaji'],
+      role: ['Eren Yeager (voice)'],
+      order: ['0'],
+      thumb: [`${tmdb.imageUrl}/original/kaji.jpg`],
+    });
     expect(t.actor[1].thumb).toBeUndefined();
     const thumbs = t.thumb.map((x: any) => [x.$.aspect, x.$.season ?? null, x._]);
     expect(thumbs).toEqual([
@@ -190,7 +213,12 @@ describe('a series with seasons, specials and episodes on disk', () => {
     expect(fs.existsSync(path.join(aot, 'Attack on Titan - S01E02-thumb.jpg'))).toBe(false); // no still
     const sizes = Object.fromEntries(tmdb.imageRequests().map((r) => [r.file, r.size]));
     expect(sizes).toMatchObject({
-      '/aot-poster-de.jpg': 'w780', '/aot-season1.jpg': 'w780', '/aot-backdrop-clean.jpg': 'w1280', '/aot-s1-backdrop-clean.jpg': 'w1280', '/aot-logo-en.png': 'original', '/aot-s01e01.jpg': 'original',
+      '/aot-poster-de.jpg': 'w780',
+      '/aot-season1.jpg': 'w780',
+      '/aot-backdrop-clean.jpg': 'w1280',
+      '/aot-s1-backdrop-clean.jpg': 'w1280',
+      '/aot-logo-en.png': 'original',
+      '/aot-s01e01.jpg': 'original',
     });
   });
 
@@ -214,20 +242,28 @@ describe('a series with seasons, specials and episodes on disk', () => {
     expect([sp.season[0], sp.episode[0], sp.title[0]]).toEqual(['0', '1', "Ilse's Notizbuch"]);
     expect(sp.plot[0]).toBe('Hanji findet das Notizbuch einer Soldatin & liest es vor.');
     // a special: where Kodi shows it (it aired between the start of season 1 and of season 2)
-    expect([sp.displayseason?.[0], sp.displayepisode?.[0], sp.airsbefore_season?.[0], sp.airsbefore_episode?.[0]]).toEqual(['2', '1', '2', '1']);
+    expect([sp.displayseason?.[0], sp.displayepisode?.[0], sp.airsbefore_season?.[0], sp.airsbefore_episode?.[0]]).toEqual([
+      '2',
+      '1',
+      '2',
+      '1',
+    ]);
     expect(e1.displayseason).toBeUndefined();
     const s2 = await ep('Season 2/ep1.nfo');
     expect(s2.title[0]).toBe('Tier-Titan');
     expect(fs.existsSync(path.join(aot, 'Attack on Titan - S09E01.nfo'))).toBe(false);
   });
 
-  it('a multi-episode file gets one <episodedetails> per episode (the scanner\'s file-name parser)', async () => {
+  it("a multi-episode file gets one <episodedetails> per episode (the scanner's file-name parser)", async () => {
     const xml = read(path.join(aot, 'Attack on Titan - S01E02-E03 (Doppelfolge).nfo'));
     const blocks = xml.split(/(?=<episodedetails>)/).filter((b) => b.includes('<episodedetails>'));
     expect(blocks).toHaveLength(2);
     expect(xml.match(/<\?xml/g)).toHaveLength(1);
     const docs = await Promise.all(blocks.map(async (b) => ((await parseNfo(b.replace(/^<\?xml[^>]*\?>\s*/, ''))) as any).episodedetails));
-    expect(docs.map((d) => [d.season[0], d.episode[0], d.uniqueid[0]._])).toEqual([['1', '2', '63057'], ['1', '3', '63058']]);
+    expect(docs.map((d) => [d.season[0], d.episode[0], d.uniqueid[0]._])).toEqual([
+      ['1', '2', '63057'],
+      ['1', '3', '63058'],
+    ]);
     expect(docs[1].title[0]).toBe('Ein schwaches Licht in der Verzweiflung');
     // each block is well-formed XML on its own (Kodi reads them one after the other)
     for (const [i, b] of blocks.entries()) {
@@ -237,9 +273,16 @@ describe('a series with seasons, specials and episodes on disk', () => {
     }
   });
 
-  it('maps TMDB\'s show status to Continuing / Ended and writes the season-all poster and fanart', () => {
-    expect(['Returning Series', 'In Production', 'Planned', 'Pilot', 'Ended', 'Canceled', 'Something New'].map(kodiStatus))
-      .toEqual(['Continuing', 'Continuing', 'Continuing', 'Continuing', 'Ended', 'Ended', null]);
+  it("maps TMDB's show status to Continuing / Ended and writes the season-all poster and fanart", () => {
+    expect(['Returning Series', 'In Production', 'Planned', 'Pilot', 'Ended', 'Canceled', 'Something New'].map(kodiStatus)).toEqual([
+      'Continuing',
+      'Continuing',
+      'Continuing',
+      'Continuing',
+      'Ended',
+      'Ended',
+      null,
+    ]);
     expect(fs.readFileSync(path.join(aot, 'season-all-poster.jpg')).equals(fs.readFileSync(path.join(aot, 'poster.jpg')))).toBe(true);
     expect(fs.readFileSync(path.join(aot, 'season-all-fanart.jpg')).equals(fs.readFileSync(path.join(aot, 'fanart.jpg')))).toBe(true);
   });
@@ -267,7 +310,12 @@ describe('a series with seasons, specials and episodes on disk', () => {
   it('asks TMDB again once a cache entry expired', async () => {
     await srv.deps.db.query(sql.unsafe`update tmdb_cache set expires_at = now() - interval '1 minute' where cache_key like '/tv/1429?%'`);
     tmdb.reset();
-    const again = await api.post('/api/nfo/attack-on-titan/create', { overwrite_existing: true, download_poster: false, download_logo: false, download_fanart: false });
+    const again = await api.post('/api/nfo/attack-on-titan/create', {
+      overwrite_existing: true,
+      download_poster: false,
+      download_logo: false,
+      download_fanart: false,
+    });
     expect(again.status).toBe(200);
     expect(tmdb.requests.map((r) => r.path)).toEqual(['/tv/1429']);
     expect(tmdb.imageRequests()).toEqual([]);
@@ -277,7 +325,12 @@ describe('a series with seasons, specials and episodes on disk', () => {
     const conflict = await api.post('/api/nfo/attack-on-titan/create', {});
     expect(conflict.status).toBe(409);
     const check = await api.get('/api/nfo/attack-on-titan/check');
-    expect(check.body).toMatchObject({ serie_id: 'attack-on-titan', has_nfo: true, nfo_path: path.join(aot, 'tvshow.nfo'), media_files: { has_poster: true, has_logo: true, has_fanart: true } });
+    expect(check.body).toMatchObject({
+      serie_id: 'attack-on-titan',
+      has_nfo: true,
+      nfo_path: path.join(aot, 'tvshow.nfo'),
+      media_files: { has_poster: true, has_logo: true, has_fanart: true },
+    });
     const content = await api.get('/api/nfo/attack-on-titan/content');
     expect(content.status).toBe(200);
     expect(content.body.content).toBe(read(path.join(aot, 'tvshow.nfo')));
@@ -326,16 +379,28 @@ describe('a series with seasons, specials and episodes on disk', () => {
 });
 
 async function adminLogin() {
-  const res = await fetch(`${srv.url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ password: 'Sup3r-Secret!pw' }) });
+  const res = await fetch(`${srv.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ password: 'Sup3r-Secret!pw' }),
+  });
   return { token: ((await res.json()) as { access_token: string }).access_token };
 }
 
 describe('matching', () => {
   it('lets an existing tvshow.nfo uniqueid win over a search', async () => {
     const dir = await addSeries(srv, { key: 'hxh', name: 'Hunter x Hunter', folder: 'Hunter x Hunter' });
-    fs.writeFileSync(path.join(dir, 'tvshow.nfo'), '<?xml version="1.0"?>\n<tvshow><title>mine</title><uniqueid type="tmdb">46298</uniqueid></tvshow>\n');
+    fs.writeFileSync(
+      path.join(dir, 'tvshow.nfo'),
+      '<?xml version="1.0"?>\n<tvshow><title>mine</title><uniqueid type="tmdb">46298</uniqueid></tvshow>\n',
+    );
     tmdb.reset();
-    const res = await api.post('/api/nfo/hxh/create', { overwrite_existing: true, download_poster: false, download_logo: false, download_fanart: false });
+    const res = await api.post('/api/nfo/hxh/create', {
+      overwrite_existing: true,
+      download_poster: false,
+      download_logo: false,
+      download_fanart: false,
+    });
     expect(res.status).toBe(200);
     expect(res.body.tmdb_id).toBe(46298);
     expect(tmdb.requests.some((r) => r.path === '/search/tv')).toBe(false);
@@ -350,7 +415,12 @@ describe('matching', () => {
     expect(res.body.message).toMatch(/Several TMDB series match 'Hunter x Hunter'/);
     expect(res.body.details.candidates.map((c: any) => c.tmdb_id).sort()).toEqual([2000, 46298]);
     expect(fs.existsSync(path.join(srv.animeDir, 'HxH', 'tvshow.nfo'))).toBe(false);
-    const byYear = await api.post('/api/nfo/hxh-unknown/create', { year: 1999, download_poster: false, download_logo: false, download_fanart: false });
+    const byYear = await api.post('/api/nfo/hxh-unknown/create', {
+      year: 1999,
+      download_poster: false,
+      download_logo: false,
+      download_fanart: false,
+    });
     expect(byYear.status).toBe(200);
     expect(byYear.body.tmdb_id).toBe(2000);
   });
@@ -359,7 +429,14 @@ describe('matching', () => {
     const dir = await addSeries(srv, { key: 'hexe', name: 'Kleine Hexe & <Co> ]]> Edition', folder: 'Kleine Hexe' });
     const res = await api.post('/api/nfo/hexe/create', {});
     expect(res.status).toBe(200);
-    expect(res.body.media_files).toEqual({ has_poster: false, has_logo: false, has_fanart: false, poster_path: null, logo_path: null, fanart_path: null });
+    expect(res.body.media_files).toEqual({
+      has_poster: false,
+      has_logo: false,
+      has_fanart: false,
+      poster_path: null,
+      logo_path: null,
+      fanart_path: null,
+    });
     xmllint(path.join(dir, 'tvshow.nfo'));
     const t: any = (await parseNfo(read(path.join(dir, 'tvshow.nfo')))).tvshow;
     expect(t.title[0]).toBe('Kleine Hexe & <Co> ]]> Edition');
@@ -417,7 +494,11 @@ describe('artwork settings of the automatic NFO (a newly added series)', () => {
   /** Queues what an add queues and waits until that job is done. */
   async function autoNfo(key: string) {
     expect(await queueSeriesNfo(srv.deps, key)).toBe(true);
-    await waitFor(async () => (await srv.deps.db.oneFirst(sql.unsafe`select count(*)::int from graphile_worker.jobs where task_identifier = 'nfo_create'`)) === 0, 'nfo_create done');
+    await waitFor(
+      async () =>
+        (await srv.deps.db.oneFirst(sql.unsafe`select count(*)::int from graphile_worker.jobs where task_identifier = 'nfo_create'`)) === 0,
+      'nfo_create done',
+    );
   }
 
   it('writes the NFO only, without artwork, when download_artwork is off', async () => {
@@ -444,9 +525,16 @@ describe('artwork settings of the automatic NFO (a newly added series)', () => {
     try {
       await autoNfo('aot-sized');
     } finally {
-      await srv.deps.settings.update({ tmdb: { poster_size: 'w780', fanart_size: 'w1280', logo_size: 'original', still_size: 'original' } });
+      await srv.deps.settings.update({
+        tmdb: { poster_size: 'w780', fanart_size: 'w1280', logo_size: 'original', still_size: 'original' },
+      });
     }
     const sizes = Object.fromEntries(tmdb.imageRequests().map((r) => [r.file, r.size]));
-    expect(sizes).toMatchObject({ '/aot-poster-de.jpg': 'w342', '/aot-backdrop-clean.jpg': 'w780', '/aot-logo-en.png': 'w500', '/aot-s01e01.jpg': 'w300' });
+    expect(sizes).toMatchObject({
+      '/aot-poster-de.jpg': 'w342',
+      '/aot-backdrop-clean.jpg': 'w780',
+      '/aot-logo-en.png': 'w500',
+      '/aot-s01e01.jpg': 'w300',
+    });
   });
 });

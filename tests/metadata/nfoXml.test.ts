@@ -19,15 +19,37 @@ const nasty = 'Tom & Jerry <Kids> ]]> "quoted" \'single\' \u0007bell\u001b esc \
 
 function show(over: Partial<ShowNfo> = {}): ShowNfo {
   return {
-    title: nasty, originaltitle: '進撃の巨人', sorttitle: nasty, plot: nasty, outline: 'Kurz.', tagline: '', runtime: 24,
-    premiered: '2013-04-07', year: 2013, status: 'Ended', studios: ['Fuji TV'], genres: ['Animation', 'Action & Adventure'],
-    tags: ['dystopia'], countries: ['Japan'], mpaa: 'FSK 16', rating: { value: 8.664, votes: 6712 },
+    title: nasty,
+    originaltitle: '進撃の巨人',
+    sorttitle: nasty,
+    plot: nasty,
+    outline: 'Kurz.',
+    tagline: '',
+    runtime: 24,
+    premiered: '2013-04-07',
+    year: 2013,
+    status: 'Ended',
+    studios: ['Fuji TV'],
+    genres: ['Animation', 'Action & Adventure'],
+    tags: ['dystopia'],
+    countries: ['Japan'],
+    mpaa: 'FSK 16',
+    rating: { value: 8.664, votes: 6712 },
     ids: { tmdb: '1429', imdb: 'tt2560140', tvdb: '267440' },
-    namedseasons: [{ number: 0, name: 'Specials' }, { number: 1, name: 'Staffel <1> & mehr' }],
+    namedseasons: [
+      { number: 0, name: 'Specials' },
+      { number: 1, name: 'Staffel <1> & mehr' },
+    ],
     actors: [{ name: 'Yuki Kaji', role: 'Eren & <Titan>', order: 0, thumb: 'http://img/t/p/original/kaji.jpg' }],
-    posters: ['http://img/t/p/original/p.jpg?a=1&b=2'], clearlogos: ['http://img/t/p/original/l.png'], landscapes: [],
-    seasonPosters: [{ season: 0, url: 'http://img/t/p/original/s0.jpg' }, { season: 1, url: 'http://img/t/p/original/s1.jpg' }],
-    fanart: ['http://img/t/p/original/f.jpg'], dateadded: '2024-01-02 03:04:05',
+    posters: ['http://img/t/p/original/p.jpg?a=1&b=2'],
+    clearlogos: ['http://img/t/p/original/l.png'],
+    landscapes: [],
+    seasonPosters: [
+      { season: 0, url: 'http://img/t/p/original/s0.jpg' },
+      { season: 1, url: 'http://img/t/p/original/s1.jpg' },
+    ],
+    fanart: ['http://img/t/p/original/f.jpg'],
+    dateadded: '2024-01-02 03:04:05',
     ...over,
   };
 }
@@ -65,17 +87,38 @@ describe('NFO XML', () => {
     expect(t.year).toBeUndefined();
     // show poster first, then the other show art, season posters last
     expect(t.thumb.map((x: any) => x.$)).toEqual([
-      { aspect: 'poster' }, { aspect: 'clearlogo' },
-      { aspect: 'poster', type: 'season', season: '0' }, { aspect: 'poster', type: 'season', season: '1' },
+      { aspect: 'poster' },
+      { aspect: 'clearlogo' },
+      { aspect: 'poster', type: 'season', season: '0' },
+      { aspect: 'poster', type: 'season', season: '1' },
     ]);
     expect(t.fanart[0].thumb).toEqual(['http://img/t/p/original/f.jpg']);
-    expect(t.actor[0]).toEqual({ name: ['Yuki Kaji'], role: ['Eren & <Titan>'], order: ['0'], thumb: ['http://img/t/p/original/kaji.jpg'] });
+    expect(t.actor[0]).toEqual({
+      name: ['Yuki Kaji'],
+      role: ['Eren & <Titan>'],
+      order: ['0'],
+      thumb: ['http://img/t/p/original/kaji.jpg'],
+    });
     expect(t.dateadded[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     expect(uniqueIds(doc)).toEqual({ tmdb: '1429', imdb: 'tt2560140', tvdb: '267440' });
   });
 
   it('writes <year> only without a premiere date, and leaves out what is unknown', async () => {
-    const doc: any = await parseNfo(buildTvShowNfo(show({ premiered: null, year: 1999, ids: { tmdb: '7' }, mpaa: null, rating: null, posters: [], clearlogos: [], seasonPosters: [], fanart: [] })));
+    const doc: any = await parseNfo(
+      buildTvShowNfo(
+        show({
+          premiered: null,
+          year: 1999,
+          ids: { tmdb: '7' },
+          mpaa: null,
+          rating: null,
+          posters: [],
+          clearlogos: [],
+          seasonPosters: [],
+          fanart: [],
+        }),
+      ),
+    );
     expect(doc.tvshow.year).toEqual(['1999']);
     expect(doc.tvshow.premiered).toBeUndefined();
     expect(doc.tvshow.mpaa).toBeUndefined();
@@ -88,12 +131,33 @@ describe('NFO XML', () => {
 
   it('writes an episodedetails document', async () => {
     const xml = buildEpisodeNfo({
-      title: 'A & B <C>', showtitle: 'Show', season: 0, episode: 12, plot: 'x]]>y', aired: '2013-07-06', runtime: 24,
-      rating: { value: 7.5, votes: 20 }, tmdbId: '1004512', thumb: 'http://img/t/p/original/s.jpg', dateadded: '2024-01-02 03:04:05',
+      title: 'A & B <C>',
+      showtitle: 'Show',
+      season: 0,
+      episode: 12,
+      plot: 'x]]>y',
+      aired: '2013-07-06',
+      runtime: 24,
+      rating: { value: 7.5, votes: 20 },
+      tmdbId: '1004512',
+      thumb: 'http://img/t/p/original/s.jpg',
+      dateadded: '2024-01-02 03:04:05',
     });
     xmllint(xml);
     const e: any = (await parseNfo(xml)).episodedetails;
-    expect(Object.keys(e)).toEqual(['title', 'showtitle', 'ratings', 'season', 'episode', 'plot', 'runtime', 'thumb', 'uniqueid', 'aired', 'dateadded']);
+    expect(Object.keys(e)).toEqual([
+      'title',
+      'showtitle',
+      'ratings',
+      'season',
+      'episode',
+      'plot',
+      'runtime',
+      'thumb',
+      'uniqueid',
+      'aired',
+      'dateadded',
+    ]);
     expect(e.title[0]).toBe('A & B <C>');
     expect(e.plot[0]).toBe('x]]>y');
     expect([e.season[0], e.episode[0]]).toEqual(['0', '12']);
@@ -139,6 +203,10 @@ describe('matching and artwork helpers', () => {
     expect(pickImage([], 'de-DE')).toBeNull();
     expect(usableSize('w780', ['w92', 'w780', 'original'])).toBe('w780');
     expect(usableSize('w999', ['w92', 'original'])).toBe('original');
-    expect([seasonPosterFile(0), seasonPosterFile(1), seasonPosterFile(12)]).toEqual(['season-specials-poster.jpg', 'season01-poster.jpg', 'season12-poster.jpg']);
+    expect([seasonPosterFile(0), seasonPosterFile(1), seasonPosterFile(12)]).toEqual([
+      'season-specials-poster.jpg',
+      'season01-poster.jpg',
+      'season12-poster.jpg',
+    ]);
   });
 });

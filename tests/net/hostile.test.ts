@@ -21,8 +21,12 @@ import { adminClient } from '../helpers/http.js';
  * held open for minutes.
  */
 let hostile: HostileServer;
-beforeAll(async () => { hostile = await startHostileServer({ dripMs: 50 }); });
-afterAll(async () => { await hostile?.close(); });
+beforeAll(async () => {
+  hostile = await startHostileServer({ dripMs: 50 });
+});
+afterAll(async () => {
+  await hostile?.close();
+});
 
 /** What the hostile server got onto the socket before the client hung up (kernel buffers included). */
 const sentTo = (key: string) => hostile.sent.get(key) ?? 0;
@@ -53,7 +57,16 @@ describe('pages, JSON and webhooks (HttpClient)', () => {
   });
 
   it('a provider page over the cap is `ProviderChanged: response too large`', async () => {
-    const site = new Site({ id: 'aniworld', baseUrl: hostile.url, extraDomains: [], userAgent: 'test', proxy: null, timeoutMs: 10_000, retries: 2, perHostConcurrency: 4 });
+    const site = new Site({
+      id: 'aniworld',
+      baseUrl: hostile.url,
+      extraDomains: [],
+      userAgent: 'test',
+      proxy: null,
+      timeoutMs: 10_000,
+      retries: 2,
+      perHostConcurrency: 4,
+    });
     await expect(site.html('/endless/anime/stream/x', 'series page')).rejects.toMatchObject({
       code: 'PROVIDER_CHANGED',
       message: expect.stringMatching(/^ProviderChanged: response too large \(aniworld series page over 4096 KiB\)/),
@@ -66,20 +79,35 @@ describe('pages, JSON and webhooks (HttpClient)', () => {
 describe('playlists and artwork', () => {
   const dispatcher = new Agent({ connections: 4 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-hostile-'));
-  afterAll(async () => { await dispatcher.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await dispatcher.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('an endless playlist stops at the playlist cap with a named error', async () => {
     const before = sentTo('/endless');
-    await expect(downloadHls({
-      url: `${hostile.url}/endless/index.m3u8`, headers: {}, dispatcher, signal: new AbortController().signal,
-      dir, quality: null, concurrency: 2, retries: 3, stallMs: 10_000, throttle: new Throttle(() => 0),
-    })).rejects.toThrow(/response too large: .* sent more than 10240 KiB/);
+    await expect(
+      downloadHls({
+        url: `${hostile.url}/endless/index.m3u8`,
+        headers: {},
+        dispatcher,
+        signal: new AbortController().signal,
+        dir,
+        quality: null,
+        concurrency: 2,
+        retries: 3,
+        stallMs: 10_000,
+        throttle: new Throttle(() => 0),
+      }),
+    ).rejects.toThrow(/response too large: .* sent more than 10240 KiB/);
     expect(sentTo('/endless') - before).toBeLessThan(10 * 1024 * 1024 + 12 * 1024 * 1024);
   });
 
   it('artwork whose bytes are not its type, or too large, is refused', async () => {
     const tmdb = { imageUrl: `${hostile.url}/`, http: new HttpClient() } as unknown as TmdbClient;
-    await expect(downloadImage(tmdb, `${hostile.url}/wrong-magic/poster.png`, 1 << 20)).rejects.toThrow(/Artwork refused: the bytes are not image\/png/);
+    await expect(downloadImage(tmdb, `${hostile.url}/wrong-magic/poster.png`, 1 << 20)).rejects.toThrow(
+      /Artwork refused: the bytes are not image\/png/,
+    );
     await expect(downloadImage(tmdb, `${hostile.url}/endless/poster.png`, 1 << 20)).rejects.toThrow(/Artwork refused: response too large/);
     await expect(downloadImage(tmdb, `${hostile.url}/huge/poster.png`, 1 << 20)).rejects.toThrow(/Artwork refused: response too large/);
   });
@@ -95,8 +123,12 @@ describe('the cover proxy', () => {
     srv = await startTestServer({ env: { ANIWORLD_URL: fake.url, ANIMESAMA_URL: hostile.url } });
     ({ token } = await adminClient(srv.url));
   });
-  afterAll(async () => { await srv?.stop(); await fake?.close(); });
-  const coverOf = (url: string) => fetch(`${srv.url}/api/anime/search/cover?url=${encodeURIComponent(url)}`, { headers: { Authorization: `Bearer ${token}` } });
+  afterAll(async () => {
+    await srv?.stop();
+    await fake?.close();
+  });
+  const coverOf = (url: string) =>
+    fetch(`${srv.url}/api/anime/search/cover?url=${encodeURIComponent(url)}`, { headers: { Authorization: `Bearer ${token}` } });
 
   it('refuses gzip bytes labelled image/png, huge and endless covers (502, named)', async () => {
     const wrong = await coverOf(`${hostile.url}/wrong-magic/cover.png`);
@@ -109,7 +141,7 @@ describe('the cover proxy', () => {
     }
   });
 
-  it('a host that hangs holds only its own slots: another provider\'s cover still answers', async () => {
+  it("a host that hangs holds only its own slots: another provider's cover still answers", async () => {
     const stuck = Array.from({ length: 6 }, (_, i) => coverOf(`${hostile.url}/slow/cover-${i}.png`));
     await expect.poll(() => hostile.hits.filter((h) => h.startsWith('/slow/')).length).toBe(4); // its 4 slots taken
     const other = await coverOf(`${fake.url}/public/img/cover/cover-demo.png`);

@@ -17,9 +17,20 @@ let jellyfin: FakeReceiver;
 let plex: FakeReceiver;
 let smtp: FakeSmtp;
 
-const SECRETS = ['s3cret-generic', 's3cret-discord', 's3cret-ntfy', 's3cret-gotify', 's3cret-apprise', 's3cret-mail', 's3cret-kodi', 's3cret-jelly', 's3cret-plex'];
+const SECRETS = [
+  's3cret-generic',
+  's3cret-discord',
+  's3cret-ntfy',
+  's3cret-gotify',
+  's3cret-apprise',
+  's3cret-mail',
+  's3cret-kodi',
+  's3cret-jelly',
+  's3cret-plex',
+];
 
-const count = (task: string) => env.srv.deps.db.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from graphile_worker._private_jobs j
+const count = (task: string) =>
+  env.srv.deps.db.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from graphile_worker._private_jobs j
   join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = ${task} and j.attempts < j.max_attempts`);
 
 /** Until every waiting job of these tasks ran (or gave up): then nothing more will arrive. */
@@ -41,33 +52,80 @@ async function until(check: () => boolean, what: string) {
   }
 }
 
-const ep = (episode: number) => ({ episode, title: `Folge ${episode}`, sources: [{ lang: 1 as const, hoster: 'SendVid', embedUrl: env.hosters.embed('SendVid', { mp4 }) }] });
+const ep = (episode: number) => ({
+  episode,
+  title: `Folge ${episode}`,
+  sources: [{ lang: 1 as const, hoster: 'SendVid', embedUrl: env.hosters.embed('SendVid', { mp4 }) }],
+});
 
 beforeAll(async () => {
   mp4 = await makeMp4();
   [hooks, kodi, jellyfin, plex, smtp] = await Promise.all([
-    startReceiver(), startFakeKodi(), startFakeJellyfin('s3cret-jelly'), startFakePlex('s3cret-plex', [{ key: '7', path: '/data/anime' }]), startFakeSmtp(),
+    startReceiver(),
+    startFakeKodi(),
+    startFakeJellyfin('s3cret-jelly'),
+    startFakePlex('s3cret-plex', [{ key: '7', path: '/data/anime' }]),
+    startFakeSmtp(),
   ]);
   env = await startEnv();
   const put = await env.api.put('/api/config', {
     notifications: {
       webhooks: [
-        { id: 'hook', type: 'generic', url: `${hooks.url}/generic?token=s3cret-generic`, events: ['download_completed', 'download_failed'] },
+        {
+          id: 'hook',
+          type: 'generic',
+          url: `${hooks.url}/generic?token=s3cret-generic`,
+          events: ['download_completed', 'download_failed'],
+        },
         { id: 'disc', name: 'Discord', type: 'discord', url: `${hooks.url}/discord/123/s3cret-discord`, events: ['download_completed'] },
         { id: 'ntfy', type: 'ntfy', url: `${hooks.url}/ntfy/aniworld`, token: 's3cret-ntfy', events: ['download_completed'] },
         { id: 'gotify', type: 'gotify', url: `${hooks.url}/gotify`, token: 's3cret-gotify', events: ['download_completed'] },
-        { id: 'apprise', type: 'apprise', url: `${hooks.url}/apprise/notify`, token: 'tgram://s3cret-apprise/1', events: ['download_completed'] },
-        { id: 'mail', type: 'email', events: ['download_completed'], email: {
-          host: '127.0.0.1', port: smtp.port, username: 'aniworld', password: 's3cret-mail', from: 'aniworld@example.org', to: ['me@example.org'],
-        } },
-        { id: 'trouble', type: 'generic', url: `${hooks.url}/trouble`, events: ['download_failed', 'new_episodes', 'rescan_errors', 'health_problem', 'backup_failed', 'disk_space_low'] },
+        {
+          id: 'apprise',
+          type: 'apprise',
+          url: `${hooks.url}/apprise/notify`,
+          token: 'tgram://s3cret-apprise/1',
+          events: ['download_completed'],
+        },
+        {
+          id: 'mail',
+          type: 'email',
+          events: ['download_completed'],
+          email: {
+            host: '127.0.0.1',
+            port: smtp.port,
+            username: 'aniworld',
+            password: 's3cret-mail',
+            from: 'aniworld@example.org',
+            to: ['me@example.org'],
+          },
+        },
+        {
+          id: 'trouble',
+          type: 'generic',
+          url: `${hooks.url}/trouble`,
+          events: ['download_failed', 'new_episodes', 'rescan_errors', 'health_problem', 'backup_failed', 'disk_space_low'],
+        },
       ],
     },
     media_servers: {
       batch_seconds: 0,
       servers: [
-        { id: 'kodi', type: 'kodi', url: kodi.url, username: 'kodi', password: 's3cret-kodi', path_map: [{ from: env.srv.animeDir, to: 'smb://nas/anime' }] },
-        { id: 'jelly', type: 'jellyfin', url: jellyfin.url, token: 's3cret-jelly', path_map: [{ from: env.srv.animeDir, to: 'D:\\Anime' }] },
+        {
+          id: 'kodi',
+          type: 'kodi',
+          url: kodi.url,
+          username: 'kodi',
+          password: 's3cret-kodi',
+          path_map: [{ from: env.srv.animeDir, to: 'smb://nas/anime' }],
+        },
+        {
+          id: 'jelly',
+          type: 'jellyfin',
+          url: jellyfin.url,
+          token: 's3cret-jelly',
+          path_map: [{ from: env.srv.animeDir, to: 'D:\\Anime' }],
+        },
         { id: 'plex', type: 'plex', url: plex.url, token: 's3cret-plex', path_map: [{ from: env.srv.animeDir, to: '/data/anime' }] },
       ],
     },
@@ -82,26 +140,46 @@ afterAll(async () => {
 describe('a completed download', () => {
   it('is announced once on every channel that chose it, and each media server refreshes the mapped series folder', async () => {
     const folder = await addSeries(env, 'frieren', 'Frieren', [ep(1), ep(2)]);
-    const { added_items: [id] } = await queue(env, 'frieren', [2]);
+    const {
+      added_items: [id],
+    } = await queue(env, 'frieren', [2]);
     expect((await waitFor(env, id!, ['completed', 'failed'])).status).toBe('completed');
     // the media refreshes are queued before the notifications: once these arrived, all of it was queued
-    await until(() => hooks.at('/generic').length > 0 && smtp.mails.length > 0 && kodi.received.length > 0 && jellyfin.received.length > 0
-      && plex.at('/library/sections/7/refresh').length > 0, 'the deliveries');
+    await until(
+      () =>
+        hooks.at('/generic').length > 0 &&
+        smtp.mails.length > 0 &&
+        kodi.received.length > 0 &&
+        jellyfin.received.length > 0 &&
+        plex.at('/library/sections/7/refresh').length > 0,
+      'the deliveries',
+    );
     await drained('notify_send', 'media_refresh');
 
     const generic = hooks.at('/generic');
     expect(generic).toHaveLength(1);
     const body = JSON.parse(generic[0].body);
     expect(body).toMatchObject({
-      event: 'download_completed', title: 'Downloaded: Frieren S01E02',
-      data: { series_key: 'frieren', series_name: 'Frieren', season: 1, episode: 2, hoster: 'SendVid', language: 'german_dub', queued_by: 'manual' },
+      event: 'download_completed',
+      title: 'Downloaded: Frieren S01E02',
+      data: {
+        series_key: 'frieren',
+        series_name: 'Frieren',
+        season: 1,
+        episode: 2,
+        hoster: 'SendVid',
+        language: 'german_dub',
+        queued_by: 'manual',
+      },
     });
     expect(body.data.bytes).toBe(fs.statSync(mp4).size);
     expect(path.dirname(body.data.file)).toBe(folder);
     expect(body.data.bytes_per_second).toBeGreaterThan(0);
 
     const [discord] = hooks.at('/discord');
-    expect(JSON.parse(discord.body).content).toMatch(/^\*\*Downloaded: Frieren S01E02\*\*\nFrieren S01E02 \(Episode 2\): 0\.\d MB from SendVid \(german_dub\)/);
+    expect(JSON.parse(discord.body).content).toMatch(
+      /^\*\*Downloaded: Frieren S01E02\*\*\nFrieren S01E02 \(Episode 2\): 0\.\d MB from SendVid \(german_dub\)/,
+    );
     const [ntfy] = hooks.at('/ntfy/aniworld');
     expect(ntfy.headers).toMatchObject({ title: 'Downloaded: Frieren S01E02', authorization: 'Bearer s3cret-ntfy' });
     const [gotify] = hooks.at('/gotify');
@@ -119,7 +197,11 @@ describe('a completed download', () => {
     const folderName = path.basename(folder);
     expect(kodi.received).toHaveLength(1);
     expect(kodi.received[0].headers.authorization).toBe(`Basic ${Buffer.from('kodi:s3cret-kodi').toString('base64')}`);
-    expect(JSON.parse(kodi.received[0].body)).toMatchObject({ jsonrpc: '2.0', method: 'VideoLibrary.Scan', params: { directory: `smb://nas/anime/${folderName}/` } });
+    expect(JSON.parse(kodi.received[0].body)).toMatchObject({
+      jsonrpc: '2.0',
+      method: 'VideoLibrary.Scan',
+      params: { directory: `smb://nas/anime/${folderName}/` },
+    });
     expect(jellyfin.received).toHaveLength(1);
     expect(JSON.parse(jellyfin.received[0].body)).toEqual({ Updates: [{ Path: `D:\\Anime\\${folderName}`, UpdateType: 'Created' }] });
     const refresh = plex.at('/library/sections/7/refresh');
@@ -178,7 +260,11 @@ describe('failed downloads', () => {
     await until(() => hooks.at('/trouble').length > 0 && hooks.at('/generic').length > 0, 'the failure notifications');
     await drained('notify_send');
     expect(hooks.at('/trouble').map((r) => JSON.parse(r.body))).toEqual([
-      expect.objectContaining({ event: 'download_failed', title: 'Download failed: Broken S01E02', data: expect.objectContaining({ gave_up: true }) }),
+      expect.objectContaining({
+        event: 'download_failed',
+        title: 'Download failed: Broken S01E02',
+        data: expect.objectContaining({ gave_up: true }),
+      }),
     ]);
     expect(hooks.at('/generic')).toHaveLength(1); // the generic channel chose download_failed too
 
@@ -189,11 +275,13 @@ describe('failed downloads', () => {
     await until(() => hooks.at('/trouble').some((r) => JSON.parse(r.body).data.hoster === null), 'the run failure notification');
     await drained('notify_send');
     const seen = hooks.at('/trouble').map((r) => JSON.parse(r.body));
-    expect(seen.map((e) => [e.title, e.data.gave_up, e.data.hoster])).toEqual(expect.arrayContaining([
-      ['Source failed: Broken S01E03', false, 'VOE'],
-      ['Source failed: Broken S01E03', false, 'Mystery'],
-      ['Download failed, trying again later: Broken S01E03', false, null],
-    ]));
+    expect(seen.map((e) => [e.title, e.data.gave_up, e.data.hoster])).toEqual(
+      expect.arrayContaining([
+        ['Source failed: Broken S01E03', false, 'VOE'],
+        ['Source failed: Broken S01E03', false, 'Mystery'],
+        ['Download failed, trying again later: Broken S01E03', false, null],
+      ]),
+    );
     expect(seen).toHaveLength(3);
     await env.api.put('/api/config', { notifications: { download_failed: 'gave_up' } });
   });
@@ -208,7 +296,10 @@ describe('rescans and tasks', () => {
     await drained('notify_send');
     const found = hooks.at('/trouble').map((r) => JSON.parse(r.body));
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ event: 'new_episodes', data: { source: 'rescan', episodes: [{ series_key: 'sakamoto', season: 1, episode: 2, title: 'Neu' }] } });
+    expect(found[0]).toMatchObject({
+      event: 'new_episodes',
+      data: { source: 'rescan', episodes: [{ series_key: 'sakamoto', season: 1, episode: 2, title: 'Neu' }] },
+    });
 
     hooks.received.length = 0;
     env.aniworld.setMode('challenge');

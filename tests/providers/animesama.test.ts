@@ -10,21 +10,40 @@ const vm = (n: string) => `https://vidmoly.to/embed-${n}.html`;
 
 beforeAll(async () => {
   fake = await startFakeAnimeSama({
-    series: [{
-      slug: 'one-piece', name: 'One Piece',
-      parts: [
-        { path: 'saison1', label: 'Saison 1', players: {
-          vostfr: [[sib('1'), sib('2'), sib('3')], [vm('1'), vm('2')]],
-          vf: [[sib('vf1')]],
-        } },
-        { path: 'saison1-2', label: 'Saison 1 Partie 2', players: { vostfr: [[sib('4'), sib('5')]] } },
-        { path: 'saison2', label: 'Saison 2', players: { vostfr: [[sib('s2e1')]] } },
-        { path: 'film', label: 'Films', players: { vostfr: [['https://sendvid.com/embed/film1']] } },
-      ],
-    }, { slug: 'frieren', name: 'Frieren & <Friends>', parts: [{ path: 'saison1', players: { vostfr: [[sib('f1')]] } }] }],
+    series: [
+      {
+        slug: 'one-piece',
+        name: 'One Piece',
+        parts: [
+          {
+            path: 'saison1',
+            label: 'Saison 1',
+            players: {
+              vostfr: [
+                [sib('1'), sib('2'), sib('3')],
+                [vm('1'), vm('2')],
+              ],
+              vf: [[sib('vf1')]],
+            },
+          },
+          { path: 'saison1-2', label: 'Saison 1 Partie 2', players: { vostfr: [[sib('4'), sib('5')]] } },
+          { path: 'saison2', label: 'Saison 2', players: { vostfr: [[sib('s2e1')]] } },
+          { path: 'film', label: 'Films', players: { vostfr: [['https://sendvid.com/embed/film1']] } },
+        ],
+      },
+      { slug: 'frieren', name: 'Frieren & <Friends>', parts: [{ path: 'saison1', players: { vostfr: [[sib('f1')]] } }] },
+    ],
   });
-  provider = new AnimeSamaProvider({ id: 'animesama', baseUrl: fake.url, extraDomains: ['anime-sama.example'], userAgent: 'TestUA/1.0',
-    proxy: null, timeoutMs: 800, retries: 0, perHostConcurrency: 4 });
+  provider = new AnimeSamaProvider({
+    id: 'animesama',
+    baseUrl: fake.url,
+    extraDomains: ['anime-sama.example'],
+    userAgent: 'TestUA/1.0',
+    proxy: null,
+    timeoutMs: 800,
+    retries: 0,
+    perHostConcurrency: 4,
+  });
 });
 afterAll(async () => {
   await provider?.close();
@@ -33,8 +52,14 @@ afterAll(async () => {
 
 describe('anime-sama provider against the fake site', () => {
   it('searches (escaped names decoded) and finds nothing for unknown names', async () => {
-    expect(await provider.search('frieren')).toEqual([expect.objectContaining({ key: 'frieren', name: 'Frieren & <Friends>',
-      link: `${fake.url}/catalogue/frieren/`, provider: 'animesama' })]);
+    expect(await provider.search('frieren')).toEqual([
+      expect.objectContaining({
+        key: 'frieren',
+        name: 'Frieren & <Friends>',
+        link: `${fake.url}/catalogue/frieren/`,
+        provider: 'animesama',
+      }),
+    ]);
     expect(await provider.search('zzz')).toEqual([]);
   });
 
@@ -48,7 +73,10 @@ describe('anime-sama provider against the fake site', () => {
   it('lists sources per language and player, with hoster names from the embed URL', async () => {
     const s11 = await provider.episodeSources('one-piece', 1, 1);
     expect(s11.map((s) => `${s.language}/${s.hoster}/${s.url}`)).toEqual([
-      `vostfr/Sibnet/${sib('1')}`, `vostfr/Vidmoly/${vm('1')}`, `vf/Sibnet/${sib('vf1')}`]);
+      `vostfr/Sibnet/${sib('1')}`,
+      `vostfr/Vidmoly/${vm('1')}`,
+      `vf/Sibnet/${sib('vf1')}`,
+    ]);
     const s13 = await provider.episodeSources('one-piece', 1, 3); // player 2 is shorter
     expect(s13.map((s) => s.url)).toEqual([sib('3')]);
     const s14 = await provider.episodeSources('one-piece', 1, 4); // from saison1-2

@@ -12,27 +12,48 @@ beforeAll(async () => {
   fake = await startFakeAniworld({
     series: [
       {
-        slug: 'attack-on-titan', name: 'Attack on Titan', year: 2013, endYear: 2023, genres: ['Action', 'Drama'],
-        description: 'Humans & "Titans"', altTitles: ['Shingeki no Kyojin'],
+        slug: 'attack-on-titan',
+        name: 'Attack on Titan',
+        year: 2013,
+        endYear: 2023,
+        genres: ['Action', 'Drama'],
+        description: 'Humans & "Titans"',
+        altTitles: ['Shingeki no Kyojin'],
         seasons: {
-          0: [{ episode: 1, title: 'Film 1: Feuerroter Bogen', titleEn: 'Crimson Bow and Arrow' }, { episode: 2, title: 'OVA: Ilse', titleEn: "Ilse's Notebook" }],
+          0: [
+            { episode: 1, title: 'Film 1: Feuerroter Bogen', titleEn: 'Crimson Bow and Arrow' },
+            { episode: 2, title: 'OVA: Ilse', titleEn: "Ilse's Notebook" },
+          ],
           1: [
-            { episode: 1, title: 'Dir, 2000 Jahre später', titleEn: 'To You, in 2000 Years', sources: [
-              { lang: 1, hoster: 'VOE', embedUrl: embed('voe-de') },
-              { lang: 1, hoster: 'Filemoon', embedUrl: embed('fm-de') },
-              { lang: 3, hoster: 'VOE', embedUrl: embed('voe-desub') },
-              { lang: 2, hoster: 'Vidoza', embedUrl: embed('vz-en') },
-            ] },
+            {
+              episode: 1,
+              title: 'Dir, 2000 Jahre später',
+              titleEn: 'To You, in 2000 Years',
+              sources: [
+                { lang: 1, hoster: 'VOE', embedUrl: embed('voe-de') },
+                { lang: 1, hoster: 'Filemoon', embedUrl: embed('fm-de') },
+                { lang: 3, hoster: 'VOE', embedUrl: embed('voe-desub') },
+                { lang: 2, hoster: 'Vidoza', embedUrl: embed('vz-en') },
+              ],
+            },
             { episode: 2, title: 'Der Tag', titleEn: 'That Day', sources: [{ lang: 3, hoster: 'Doodstream', embedUrl: embed('dd') }] },
           ],
           2: [{ episode: 1, title: 'Beast Titan', titleEn: 'Beast Titan' }],
         },
       },
-      simpleSeries('tom-jerry', 'Tom & Jerry\'s <Adventures>', { 1: 3 }, { year: 1940 }),
+      simpleSeries('tom-jerry', "Tom & Jerry's <Adventures>", { 1: 3 }, { year: 1940 }),
     ],
   });
-  provider = new AniworldProvider({ id: 'aniworld', baseUrl: fake.url, extraDomains: ['aniworld.example'], userAgent: 'TestUA/1.0',
-    proxy: null, timeoutMs: 800, retries: 0, perHostConcurrency: 4 });
+  provider = new AniworldProvider({
+    id: 'aniworld',
+    baseUrl: fake.url,
+    extraDomains: ['aniworld.example'],
+    userAgent: 'TestUA/1.0',
+    proxy: null,
+    timeoutMs: 800,
+    retries: 0,
+    perHostConcurrency: 4,
+  });
 });
 afterAll(async () => {
   await provider?.close();
@@ -42,8 +63,14 @@ afterAll(async () => {
 describe('aniworld provider against the fake site', () => {
   it('searches with HTML-escaped text decoded, and with no hits', async () => {
     const hits = await provider.search('tom');
-    expect(hits).toEqual([expect.objectContaining({ key: 'tom-jerry', name: "Tom & Jerry's <Adventures>", year: 1940,
-      link: `${fake.url}/anime/stream/tom-jerry` })]);
+    expect(hits).toEqual([
+      expect.objectContaining({
+        key: 'tom-jerry',
+        name: "Tom & Jerry's <Adventures>",
+        year: 1940,
+        link: `${fake.url}/anime/stream/tom-jerry`,
+      }),
+    ]);
     expect(await provider.search('no such anime')).toEqual([]);
     const byAlt = await provider.search('kyojin');
     expect(byAlt.map((h) => h.key)).toEqual(['attack-on-titan']);
@@ -55,7 +82,9 @@ describe('aniworld provider against the fake site', () => {
     try {
       const before = fake.requests.length;
       const hits = await provider.search('Titan');
-      expect(hits).toEqual([expect.objectContaining({ key: 'attack-on-titan', name: 'Attack on Titan', link: `${fake.url}/anime/stream/attack-on-titan` })]);
+      expect(hits).toEqual([
+        expect.objectContaining({ key: 'attack-on-titan', name: 'Attack on Titan', link: `${fake.url}/anime/stream/attack-on-titan` }),
+      ]);
       expect(fake.requests.slice(before)).toEqual(['GET /ajax/seriesSearch?keyword=Titan', 'POST /ajax/search']);
     } finally {
       fake.setSeriesSearch(true);
@@ -70,14 +99,26 @@ describe('aniworld provider against the fake site', () => {
     expect(cat.seasons).toEqual([0, 1, 2]);
     expect(cat.episodes.map((e) => `${e.season}-${e.episode}`)).toEqual(['0-1', '0-2', '1-1', '1-2', '2-1']);
     const first = cat.episodes.find((e) => e.season === 1 && e.episode === 1)!;
-    expect(first).toMatchObject({ title: 'Dir, 2000 Jahre später', title_en: 'To You, in 2000 Years',
-      url: `${fake.url}/anime/stream/attack-on-titan/staffel-1/episode-1` });
-    expect(cat.episodes[1]).toMatchObject({ title: 'OVA: Ilse', title_en: "Ilse's Notebook", url: `${fake.url}/anime/stream/attack-on-titan/filme/film-2` });
+    expect(first).toMatchObject({
+      title: 'Dir, 2000 Jahre später',
+      title_en: 'To You, in 2000 Years',
+      url: `${fake.url}/anime/stream/attack-on-titan/staffel-1/episode-1`,
+    });
+    expect(cat.episodes[1]).toMatchObject({
+      title: 'OVA: Ilse',
+      title_en: "Ilse's Notebook",
+      url: `${fake.url}/anime/stream/attack-on-titan/filme/film-2`,
+    });
   });
 
-  it('lists an episode\'s sources in all three languages with absolute redirect URLs that lead to the embed', async () => {
+  it("lists an episode's sources in all three languages with absolute redirect URLs that lead to the embed", async () => {
     const sources = await provider.episodeSources('attack-on-titan', 1, 1);
-    expect(sources.map((s) => `${s.language}/${s.hoster}`)).toEqual(['german_dub/VOE', 'german_dub/Filemoon', 'german_sub/VOE', 'english_sub/Vidoza']);
+    expect(sources.map((s) => `${s.language}/${s.hoster}`)).toEqual([
+      'german_dub/VOE',
+      'german_dub/Filemoon',
+      'german_sub/VOE',
+      'english_sub/Vidoza',
+    ]);
     for (const s of sources) expect(s.url).toMatch(new RegExp(`^${fake.url}/redirect/\\d+$`));
     const http = new HttpClient({ retries: 0 });
     const res = await http.fetch(sources[2].url, { followRedirects: false, headers: provider.requestHeaders() });
@@ -134,8 +175,15 @@ describe('aniworld provider against the fake site', () => {
       it(`${mode}: search, catalogue and sources`, async () => {
         fake.setMode(mode);
         try {
-          for (const call of [() => provider.search('titan'), () => provider.catalogue('attack-on-titan'), () => provider.episodeSources('attack-on-titan', 1, 1)]) {
-            const err = await call().then(() => null, (e: Error) => e);
+          for (const call of [
+            () => provider.search('titan'),
+            () => provider.catalogue('attack-on-titan'),
+            () => provider.episodeSources('attack-on-titan', 1, 1),
+          ]) {
+            const err = await call().then(
+              () => null,
+              (e: Error) => e,
+            );
             expect(err).toBeInstanceOf(type);
             expect(err!.message).toMatch(message);
           }
@@ -163,7 +211,11 @@ describe('aniworld provider against the fake site', () => {
     expect(await provider.health()).toMatchObject({ provider: 'aniworld', reachable: true, search_works: true, last_error: null });
     fake.setMode('challenge');
     try {
-      expect(await provider.health()).toMatchObject({ reachable: false, search_works: false, last_error: 'ProviderBlocked: aniworld answered with a challenge page' });
+      expect(await provider.health()).toMatchObject({
+        reachable: false,
+        search_works: false,
+        last_error: 'ProviderBlocked: aniworld answered with a challenge page',
+      });
     } finally {
       fake.setMode('ok');
     }

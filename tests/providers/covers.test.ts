@@ -32,10 +32,11 @@ afterAll(async () => {
   await new Promise((r) => foreign?.close(r));
 });
 
-const coverOf = (url: string) => fetch(`${srv.url}/api/anime/search/cover?url=${encodeURIComponent(url)}`, { headers: { Authorization: `Bearer ${token}` } });
+const coverOf = (url: string) =>
+  fetch(`${srv.url}/api/anime/search/cover?url=${encodeURIComponent(url)}`, { headers: { Authorization: `Bearer ${token}` } });
 
 describe('search covers through the server', () => {
-  it('a search result\'s cover from the provider shows through the proxy, cached', async () => {
+  it("a search result's cover from the provider shows through the proxy, cached", async () => {
     const hits = (await api.get('/api/anime/search?query=Cover')).body;
     expect(hits[0].cover).toMatch(new RegExp(`^${fake.url}/public/img/cover/cover-demo`));
     const res = await coverOf(hits[0].cover);
@@ -52,8 +53,13 @@ describe('search covers through the server', () => {
   });
 
   it('refuses any host that is not a configured provider (400) and never contacts it', async () => {
-    for (const url of [`${foreignUrl}/public/img/cover/x.png`, 'file:///etc/passwd', 'http://169.254.169.254/latest/meta-data', 'not a url',
-      `${fake.url.replace('127.0.0.1', 'localhost')}/public/img/cover/x.png`]) {
+    for (const url of [
+      `${foreignUrl}/public/img/cover/x.png`,
+      'file:///etc/passwd',
+      'http://169.254.169.254/latest/meta-data',
+      'not a url',
+      `${fake.url.replace('127.0.0.1', 'localhost')}/public/img/cover/x.png`,
+    ]) {
       const res = await coverOf(url);
       expect(res.status, url).toBe(400);
       expect((await res.json()).message).toMatch(/provider/);

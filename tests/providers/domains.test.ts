@@ -20,8 +20,17 @@ async function movedDomain(to: () => string): Promise<{ url: string; host: strin
   return { url: `http://${host}`, host, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-const opts = (o: Partial<SiteOptions>): SiteOptions => ({ id: 'aniworld', baseUrl: 'http://127.0.0.1:9', extraDomains: [], userAgent: 'TestUA/1.0',
-  proxy: null, timeoutMs: 2000, retries: 0, perHostConcurrency: 4, ...o });
+const opts = (o: Partial<SiteOptions>): SiteOptions => ({
+  id: 'aniworld',
+  baseUrl: 'http://127.0.0.1:9',
+  extraDomains: [],
+  userAgent: 'TestUA/1.0',
+  proxy: null,
+  timeoutMs: 2000,
+  retries: 0,
+  perHostConcurrency: 4,
+  ...o,
+});
 
 let fake: FakeAniworld;
 let old: Awaited<ReturnType<typeof movedDomain>>;
@@ -38,7 +47,9 @@ afterAll(async () => {
 
 describe('provider domains', () => {
   it('known domains of a site are accepted in links and normalised to the active one', () => {
-    const sama = new AnimeSamaProvider(opts({ id: 'animesama', baseUrl: 'https://anime-sama.fr', extraDomains: ['https://anime-sama.new/'] }));
+    const sama = new AnimeSamaProvider(
+      opts({ id: 'animesama', baseUrl: 'https://anime-sama.fr', extraDomains: ['https://anime-sama.new/'] }),
+    );
     for (const d of ['anime-sama.si', 'anime-sama.fr', 'anime-sama.org', 'anime-sama.tv', 'anime-sama.to', 'anime-sama.new']) {
       expect(sama.keyFromLink(`https://${d}/catalogue/naruto-shippuden/saison1/vostfr/`), d).toBe('naruto-shippuden');
     }
@@ -69,7 +80,7 @@ describe('provider domains', () => {
     expect(fake.requests.length).toBeGreaterThan(before);
   });
 
-  it('a redirect to a domain that is not the site\'s is refused with a readable error', async () => {
+  it("a redirect to a domain that is not the site's is refused with a readable error", async () => {
     const p = new AniworldProvider(opts({ baseUrl: elsewhere.url }));
     const err = await p.search('Frieren').catch((e) => e);
     expect(err).toBeInstanceOf(ProviderUnavailable);

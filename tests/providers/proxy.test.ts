@@ -42,8 +42,17 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const make = (p: string | null) => new AniworldProvider({ id: 'aniworld', baseUrl: `http://127.0.0.1:${closedPort}`, extraDomains: [],
-  userAgent: 'TestUA/1.0', proxy: p, timeoutMs: 2000, retries: 0, perHostConcurrency: 4 });
+const make = (p: string | null) =>
+  new AniworldProvider({
+    id: 'aniworld',
+    baseUrl: `http://127.0.0.1:${closedPort}`,
+    extraDomains: [],
+    userAgent: 'TestUA/1.0',
+    proxy: p,
+    timeoutMs: 2000,
+    retries: 0,
+    perHostConcurrency: 4,
+  });
 
 describe('provider HTTP proxy', () => {
   it('reaches a site that is unreachable directly through the configured proxy, and fails clearly without it', async () => {

@@ -42,7 +42,10 @@ export async function startNode(name: string, databaseUrl: string, env: Record<s
   });
   const url = `http://127.0.0.1:${port}`;
   const node: Node = {
-    name, url, dataDir, proc,
+    name,
+    url,
+    dataDir,
+    proc,
     stop: async () => {
       const code = await stop(proc);
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -21,7 +21,12 @@ let b: Node;
 const sockets: { socket: { close(): void } }[] = [];
 
 beforeAll(async () => {
-  const [mp4, site, hostersSrv, databaseUrl] = await Promise.all([makeMp4(), startFakeAniworld(), startFakeHosters(), createTestDatabase()]);
+  const [mp4, site, hostersSrv, databaseUrl] = await Promise.all([
+    makeMp4(),
+    startFakeAniworld(),
+    startFakeHosters(),
+    createTestDatabase(),
+  ]);
   aniworld = site;
   hosters = hostersSrv;
   animeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-shared-anime-'));
@@ -29,8 +34,16 @@ beforeAll(async () => {
   // each download takes about 3 s, long enough for progress events while both processes work
   const rate = Math.max(20_000, Math.ceil(size / 3));
   aniworld.addSeries({
-    slug: 'scale-out', name: 'Scale Out', year: 2021,
-    seasons: { 1: [1, 2, 3, 4, 5, 6].map((n) => ({ episode: n, title: `Folge ${n}`, sources: [{ lang: 1, hoster: 'SendVid', embedUrl: hosters.embed('SendVid', { mp4 }, { rateBytesPerSec: rate }) }] })) },
+    slug: 'scale-out',
+    name: 'Scale Out',
+    year: 2021,
+    seasons: {
+      1: [1, 2, 3, 4, 5, 6].map((n) => ({
+        episode: n,
+        title: `Folge ${n}`,
+        sources: [{ lang: 1, hoster: 'SendVid', embedUrl: hosters.embed('SendVid', { mp4 }, { rateBytesPerSec: rate }) }],
+      })),
+    },
   });
   const env = { ROLE: 'all', ANIME_DIR: animeDir, ANIWORLD_URL: aniworld.url, WORKER_CONCURRENCY: '3' };
   [a, b] = await Promise.all([startNode('a', databaseUrl, env), startNode('b', databaseUrl, env)]);
@@ -53,7 +66,9 @@ async function login(node: Node): Promise<string> {
 
 /** Queue item ids of this process's log lines with that message. */
 function logged(node: Node, msg: string): string[] {
-  return node.proc.output().split('\n')
+  return node.proc
+    .output()
+    .split('\n')
     .filter((l) => l.includes(`"msg":"${msg}"`))
     .map((l) => JSON.parse(l).item as string);
 }
@@ -65,7 +80,9 @@ describe('scale-out downloads', () => {
     const apiB = client(b.url, await login(b));
     // settings are per config.json (a shared /config in compose); give both the same limits
     for (const api of [apiA, apiB]) {
-      const res = await api.put('/api/config', { downloads: { max_parallel_downloads: 6, min_free_space_mb: 0, stall_timeout_seconds: 20 } });
+      const res = await api.put('/api/config', {
+        downloads: { max_parallel_downloads: 6, min_free_space_mb: 0, stall_timeout_seconds: 20 },
+      });
       expect(res.status, res.text).toBe(200);
     }
     const added = await apiA.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/scale-out`, name: 'Scale Out' });
@@ -74,16 +91,23 @@ describe('scale-out downloads', () => {
     const browser = await connectSocket(a.url, await login(a), ['downloads']);
     sockets.push(browser);
 
-    const queued = await apiA.post('/api/queue/add', { serie_id: 'scale-out', episodes: [1, 2, 3, 4, 5, 6].map((e) => ({ season: 1, episode: e, title: `Folge ${e}` })) });
+    const queued = await apiA.post('/api/queue/add', {
+      serie_id: 'scale-out',
+      episodes: [1, 2, 3, 4, 5, 6].map((e) => ({ season: 1, episode: e, title: `Folge ${e}` })),
+    });
     expect(queued.status, queued.text).toBe(201);
     const ids: string[] = queued.body.added_items;
     expect(ids).toHaveLength(6);
 
     let last: any;
-    await eventually(async () => {
-      last = (await apiB.get('/api/queue/status')).body;
-      return last.statistics.completed_count + last.statistics.failed_count === 6;
-    }, 'all six downloads finished', 120_000);
+    await eventually(
+      async () => {
+        last = (await apiB.get('/api/queue/status')).body;
+        return last.statistics.completed_count + last.statistics.failed_count === 6;
+      },
+      'all six downloads finished',
+      120_000,
+    );
     expect(last.status.completed_downloads.map((i: any) => i.id).sort()).toEqual([...ids].sort());
 
     // both processes worked, and no item ran in both (each logs its completions right after the row)
@@ -98,12 +122,23 @@ describe('scale-out downloads', () => {
     const folder = path.join(animeDir, added.body.folder);
     const files = fs.readdirSync(folder).filter((f) => !f.startsWith('.'));
     expect(files).toHaveLength(6);
-    for (const n of [1, 2, 3, 4, 5, 6]) expect(files.filter((f) => f.includes(`S01E0${n}`)), `episode ${n}`).toHaveLength(1);
+    for (const n of [1, 2, 3, 4, 5, 6])
+      expect(
+        files.filter((f) => f.includes(`S01E0${n}`)),
+        `episode ${n}`,
+      ).toHaveLength(1);
     expect(fs.existsSync(path.join(folder, '.part')) ? fs.readdirSync(path.join(folder, '.part')) : []).toEqual([]);
 
     // the browser on A saw every download complete once, and progress of those running in B
-    await eventually(async () => ids.every((id) => browser.seen.some((m) => m.type === 'download_complete' && m.data.download_id === id)), 'download_complete for all');
-    for (const id of ids) expect(browser.seen.filter((m) => m.type === 'download_complete' && m.data.download_id === id), id).toHaveLength(1);
+    await eventually(
+      async () => ids.every((id) => browser.seen.some((m) => m.type === 'download_complete' && m.data.download_id === id)),
+      'download_complete for all',
+    );
+    for (const id of ids)
+      expect(
+        browser.seen.filter((m) => m.type === 'download_complete' && m.data.download_id === id),
+        id,
+      ).toHaveLength(1);
     for (const id of byB) {
       const progress = browser.seen.filter((m) => m.type === 'download_progress' && m.data.download_id === id);
       expect(progress.length, `progress of ${id} (run in B) seen on A`).toBeGreaterThan(0);
@@ -113,7 +148,12 @@ describe('scale-out downloads', () => {
   it('removing a download in one process cancels it where it runs, in the other', async () => {
     const mp4 = await makeMp4();
     const slow = hosters.embed('SendVid', { mp4 }, { rateBytesPerSec: 20_000 });
-    aniworld.addSeries({ slug: 'cancel', name: 'Cancel', year: 2023, seasons: { 1: [{ episode: 1, title: 'Folge 1', sources: [{ lang: 1, hoster: 'SendVid', embedUrl: slow }] }] } });
+    aniworld.addSeries({
+      slug: 'cancel',
+      name: 'Cancel',
+      year: 2023,
+      seasons: { 1: [{ episode: 1, title: 'Folge 1', sources: [{ lang: 1, hoster: 'SendVid', embedUrl: slow }] }] },
+    });
     const apiA = client(a.url, await login(a));
     const added = await apiA.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/cancel`, name: 'Cancel' });
     expect(added.status, added.text).toBe(200);
@@ -122,10 +162,14 @@ describe('scale-out downloads', () => {
     const [id] = queued.body.added_items as string[];
 
     let runner: Node | undefined;
-    await eventually(async () => {
-      runner = [a, b].find((n) => logged(n, 'trying source').includes(id!));
-      return !!runner && hosters.bytesSent(slow) > 0;
-    }, 'the download runs somewhere', 30_000);
+    await eventually(
+      async () => {
+        runner = [a, b].find((n) => logged(n, 'trying source').includes(id!));
+        return !!runner && hosters.bytesSent(slow) > 0;
+      },
+      'the download runs somewhere',
+      30_000,
+    );
     const other = runner === a ? b : a;
     const del = await client(other.url, await login(other)).del(`/api/queue/${id}`);
     expect(del.status).toBe(204);
@@ -147,12 +191,29 @@ describe('scale-out downloads', () => {
     const mp4 = await makeMp4();
     const size = fs.statSync(mp4).size;
     aniworld.addSeries({
-      slug: 'crash', name: 'Crash', year: 2022,
-      seasons: { 1: [1, 2, 3, 4, 5, 6].map((n) => ({ episode: n, title: `Folge ${n}`, sources: [{ lang: 1, hoster: 'SendVid', embedUrl: hosters.embed('SendVid', { mp4 }, { rateBytesPerSec: Math.max(20_000, Math.ceil(size / 4)) }) }] })) },
+      slug: 'crash',
+      name: 'Crash',
+      year: 2022,
+      seasons: {
+        1: [1, 2, 3, 4, 5, 6].map((n) => ({
+          episode: n,
+          title: `Folge ${n}`,
+          sources: [
+            {
+              lang: 1,
+              hoster: 'SendVid',
+              embedUrl: hosters.embed('SendVid', { mp4 }, { rateBytesPerSec: Math.max(20_000, Math.ceil(size / 4)) }),
+            },
+          ],
+        })),
+      },
     });
     const added = await apiA.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/crash`, name: 'Crash' });
     expect(added.status, added.text).toBe(200);
-    const queued = await apiA.post('/api/queue/add', { serie_id: 'crash', episodes: [1, 2, 3, 4, 5, 6].map((e) => ({ season: 1, episode: e, title: `Folge ${e}` })) });
+    const queued = await apiA.post('/api/queue/add', {
+      serie_id: 'crash',
+      episodes: [1, 2, 3, 4, 5, 6].map((e) => ({ season: 1, episode: e, title: `Folge ${e}` })),
+    });
     expect(queued.status, queued.text).toBe(201);
     const ids: string[] = queued.body.added_items;
     const mine = (list: string[]) => list.filter((id) => ids.includes(id));
@@ -165,11 +226,15 @@ describe('scale-out downloads', () => {
     expect(unfinishedByB.length).toBeGreaterThan(0);
 
     let last: any;
-    await eventually(async () => {
-      last = (await apiA.get('/api/queue/status')).body;
-      const done = [...last.status.completed_downloads, ...last.status.failed_downloads].filter((i: any) => ids.includes(i.id));
-      return done.length === 6;
-    }, 'A finishes all six', 120_000);
+    await eventually(
+      async () => {
+        last = (await apiA.get('/api/queue/status')).body;
+        const done = [...last.status.completed_downloads, ...last.status.failed_downloads].filter((i: any) => ids.includes(i.id));
+        return done.length === 6;
+      },
+      'A finishes all six',
+      120_000,
+    );
     expect(last.status.completed_downloads.filter((i: any) => ids.includes(i.id))).toHaveLength(6);
     await eventually(async () => mine(completedBy(a)).length + mine(completedBy(b)).length >= 6, 'completion log lines');
     expect([...mine(completedBy(a)), ...mine(completedBy(b))].sort()).toEqual([...ids].sort());

@@ -60,13 +60,16 @@ describe('two processes on one database', () => {
     expect(msg.data).toMatchObject({ is_running: false, next_run: null });
   });
 
-  it("a settings change on A reaches B through the shared config.json", async () => {
+  it('a settings change on A reaches B through the shared config.json', async () => {
     const onA = client(a.url, await login(a));
     const onB = client(b.url, await login(b));
     const before = (await onB.get('/api/config')).body.downloads.max_parallel_downloads;
     const wanted = before === 5 ? 4 : 5;
     expect((await onA.put('/api/config', { downloads: { max_parallel_downloads: wanted } })).status).toBe(200);
-    await eventually(async () => (await onB.get('/api/config')).body.downloads.max_parallel_downloads === wanted, 'B reloads the shared config.json');
+    await eventually(
+      async () => (await onB.get('/api/config')).body.downloads.max_parallel_downloads === wanted,
+      'B reloads the shared config.json',
+    );
   });
 
   it('a ROLE=web process hands its jobs to a ROLE=worker process, whose events reach the web sockets', async () => {

@@ -51,6 +51,8 @@ describe('two web processes', () => {
     }
     expect((await client(a.url).post('/api/auth/login', { password: ADMIN_PASSWORD }, attacker)).status).toBe(429);
     expect((await client(b.url).post('/api/auth/login', { password: ADMIN_PASSWORD }, attacker)).status).toBe(429);
-    expect((await client(b.url).post('/api/auth/login', { password: ADMIN_PASSWORD }, { 'X-Forwarded-For': '192.0.2.10' })).status).toBe(200);
+    expect((await client(b.url).post('/api/auth/login', { password: ADMIN_PASSWORD }, { 'X-Forwarded-For': '192.0.2.10' })).status).toBe(
+      200,
+    );
   });
 });

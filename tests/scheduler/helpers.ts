@@ -36,5 +36,7 @@ export async function until<T>(check: () => Promise<T>, what: string, timeoutMs 
 
 /** Wall-clock weekday and HH:MM of an instant in a time zone. */
 export function localWhen(iso: string, tz: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+  return new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    new Date(iso),
+  );
 }

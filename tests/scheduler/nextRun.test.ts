@@ -27,7 +27,14 @@ describe('next run: daily time on listed days', () => {
     ['Kolkata half-hour offset', '2026-07-15T00:00:00Z', '06:00', ALL, 'Asia/Kolkata', '2026-07-15T00:30:00.000Z'],
     ['New York summer', '2026-07-15T00:00:00Z', '09:00', ALL, 'America/New_York', '2026-07-15T13:00:00.000Z'],
     ['New York winter', '2026-01-15T00:00:00Z', '09:00', ALL, 'America/New_York', '2026-01-15T14:00:00.000Z'],
-    ['New York local Tuesday 23:30 is UTC Wednesday', '2026-07-14T12:00:00Z', '23:30', ['tue'], 'America/New_York', '2026-07-15T03:30:00.000Z'],
+    [
+      'New York local Tuesday 23:30 is UTC Wednesday',
+      '2026-07-14T12:00:00Z',
+      '23:30',
+      ['tue'],
+      'America/New_York',
+      '2026-07-15T03:30:00.000Z',
+    ],
     ['Berlin midnight', '2026-07-15T21:00:00Z', '00:00', ALL, 'Europe/Berlin', '2026-07-15T22:00:00.000Z'],
   ])('%s', (_name, now, time, days, tz, expected) => {
     expect(daily(now, time, days, tz)).toBe(expected);
@@ -43,14 +50,38 @@ describe('next run: daily time on listed days', () => {
 describe('next run across daylight-saving changes', () => {
   // Europe/Berlin: 2026-03-29 02:00 CET → 03:00 CEST (01:00Z); 2026-10-25 03:00 CEST → 02:00 CET (01:00Z).
   it.each([
-    ['spring forward: 02:30 does not exist → runs when the clock jumps', '2026-03-28T22:00:00Z', '02:30', 'Europe/Berlin', '2026-03-29T01:00:00.000Z'],
-    ['spring forward: 02:00 does not exist → runs when the clock jumps', '2026-03-28T22:00:00Z', '02:00', 'Europe/Berlin', '2026-03-29T01:00:00.000Z'],
+    [
+      'spring forward: 02:30 does not exist → runs when the clock jumps',
+      '2026-03-28T22:00:00Z',
+      '02:30',
+      'Europe/Berlin',
+      '2026-03-29T01:00:00.000Z',
+    ],
+    [
+      'spring forward: 02:00 does not exist → runs when the clock jumps',
+      '2026-03-28T22:00:00Z',
+      '02:00',
+      'Europe/Berlin',
+      '2026-03-29T01:00:00.000Z',
+    ],
     ['spring forward: 03:00 exists (CEST)', '2026-03-28T22:00:00Z', '03:00', 'Europe/Berlin', '2026-03-29T01:00:00.000Z'],
     ['spring forward: 01:59 still CET', '2026-03-28T22:00:00Z', '01:59', 'Europe/Berlin', '2026-03-29T00:59:00.000Z'],
     ['the day after spring forward: 02:30 CEST', '2026-03-29T02:00:00Z', '02:30', 'Europe/Berlin', '2026-03-30T00:30:00.000Z'],
     ['day before spring forward: 03:00 CET', '2026-03-27T12:00:00Z', '03:00', 'Europe/Berlin', '2026-03-28T02:00:00.000Z'],
-    ['fall back: 02:30 happens twice → first occurrence (CEST)', '2026-10-24T22:00:00Z', '02:30', 'Europe/Berlin', '2026-10-25T00:30:00.000Z'],
-    ['fall back: after the first 02:30 it does not run again at the second', '2026-10-25T00:45:00Z', '02:30', 'Europe/Berlin', '2026-10-26T01:30:00.000Z'],
+    [
+      'fall back: 02:30 happens twice → first occurrence (CEST)',
+      '2026-10-24T22:00:00Z',
+      '02:30',
+      'Europe/Berlin',
+      '2026-10-25T00:30:00.000Z',
+    ],
+    [
+      'fall back: after the first 02:30 it does not run again at the second',
+      '2026-10-25T00:45:00Z',
+      '02:30',
+      'Europe/Berlin',
+      '2026-10-26T01:30:00.000Z',
+    ],
     ['fall back: 03:00 is CET', '2026-10-24T22:00:00Z', '03:00', 'Europe/Berlin', '2026-10-25T02:00:00.000Z'],
     ['fall back: 01:30 is CEST', '2026-10-24T22:00:00Z', '01:30', 'Europe/Berlin', '2026-10-24T23:30:00.000Z'],
     // America/New_York: 2026-03-08 02:00 EST → 03:00 EDT (07:00Z); 2026-11-01 02:00 EDT → 01:00 EST (06:00Z).
@@ -58,7 +89,13 @@ describe('next run across daylight-saving changes', () => {
     ['New York fall back 01:30 → first (EDT)', '2026-11-01T00:00:00Z', '01:30', 'America/New_York', '2026-11-01T05:30:00.000Z'],
     ['New York the day after fall back', '2026-11-01T12:00:00Z', '01:30', 'America/New_York', '2026-11-02T06:30:00.000Z'],
     // Lord Howe Island shifts by 30 minutes: 2026-10-04 02:00 (+10:30) → 02:30 (+11:00), at 15:30Z on the 3rd.
-    ['Lord Howe half-hour spring forward: 02:10 → 02:30', '2026-10-03T12:00:00Z', '02:10', 'Australia/Lord_Howe', '2026-10-03T15:30:00.000Z'],
+    [
+      'Lord Howe half-hour spring forward: 02:10 → 02:30',
+      '2026-10-03T12:00:00Z',
+      '02:10',
+      'Australia/Lord_Howe',
+      '2026-10-03T15:30:00.000Z',
+    ],
   ])('%s', (_name, now, time, tz, expected) => {
     expect(daily(now, time, ALL, tz)).toBe(expected);
   });
@@ -73,14 +110,21 @@ describe('next run across daylight-saving changes', () => {
       now = next;
     }
     expect(runs).toEqual([
-      '2026-03-27T03:00:00.000Z', '2026-03-28T03:00:00.000Z', '2026-03-29T02:00:00.000Z',
-      '2026-03-30T02:00:00.000Z', '2026-03-31T02:00:00.000Z',
+      '2026-03-27T03:00:00.000Z',
+      '2026-03-28T03:00:00.000Z',
+      '2026-03-29T02:00:00.000Z',
+      '2026-03-30T02:00:00.000Z',
+      '2026-03-31T02:00:00.000Z',
     ]);
   });
 
   it('zonedTime maps local wall-clock times both ways', () => {
-    expect(new Date(zonedTime({ year: 2026, month: 7, day: 15, hour: 12, minute: 0 }, 'Europe/Berlin')).toISOString()).toBe('2026-07-15T10:00:00.000Z');
-    expect(new Date(zonedTime({ year: 2026, month: 1, day: 15, hour: 12, minute: 0 }, 'Europe/Berlin')).toISOString()).toBe('2026-01-15T11:00:00.000Z');
+    expect(new Date(zonedTime({ year: 2026, month: 7, day: 15, hour: 12, minute: 0 }, 'Europe/Berlin')).toISOString()).toBe(
+      '2026-07-15T10:00:00.000Z',
+    );
+    expect(new Date(zonedTime({ year: 2026, month: 1, day: 15, hour: 12, minute: 0 }, 'Europe/Berlin')).toISOString()).toBe(
+      '2026-01-15T11:00:00.000Z',
+    );
   });
 
   it('rejects an unknown time zone, also as TZ at start-up', () => {

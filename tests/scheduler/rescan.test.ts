@@ -23,7 +23,11 @@ afterAll(async () => {
 });
 
 const status = async () => (await api.get('/api/scheduler/config')).body.status;
-const state = async () => (await srv.deps.db.maybeOneFirst(sql.unsafe`select value from app_state where key = 'scheduler'`)) as { runs: number; last_outcome: string } | null;
+const state = async () =>
+  (await srv.deps.db.maybeOneFirst(sql.unsafe`select value from app_state where key = 'scheduler'`)) as {
+    runs: number;
+    last_outcome: string;
+  } | null;
 
 describe('never two rescans at once', () => {
   it('starts no second manual rescan and skips a scheduled one while a rescan runs', async () => {
@@ -39,7 +43,10 @@ describe('never two rescans at once', () => {
 
       // the schedule comes due meanwhile: it records a skipped run and schedules the next one
       await srv.deps.db.query(sql.unsafe`update graphile_worker._private_jobs set run_at = now() where key = 'scheduled_rescan'`);
-      const s = await until(async () => { const st = await state(); return st && st.runs >= 1 ? st : null; }, 'the scheduled run');
+      const s = await until(async () => {
+        const st = await state();
+        return st && st.runs >= 1 ? st : null;
+      }, 'the scheduled run');
       expect(s.last_outcome).toBe('skipped: a rescan was already running');
       expect((await jobsByTask(srv, 'library_rescan')).length).toBe(1); // only the running one
       // the run records its outcome first, then schedules its successor

@@ -40,7 +40,12 @@ describe('scheduler config and the scheduled_rescan job', () => {
   });
 
   it('moves the job at once when the time and days change', async () => {
-    const res = await api.post('/api/scheduler/config', { enabled: true, schedule_time: '06:30', schedule_days: ['mon'], auto_download_after_rescan: true });
+    const res = await api.post('/api/scheduler/config', {
+      enabled: true,
+      schedule_time: '06:30',
+      schedule_days: ['mon'],
+      auto_download_after_rescan: true,
+    });
     expect(res.status).toBe(200);
     expect(res.body.config).toMatchObject({ schedule_time: '06:30', schedule_days: ['mon'], auto_download_after_rescan: true });
     expect(localWhen(res.body.status.next_run, TZ)).toBe('Mon 06:30');
@@ -119,7 +124,12 @@ describe('scheduler config and the scheduled_rescan job', () => {
 
 describe('a run missed while the server was down', () => {
   it('runs once at start-up and schedules the next slot', async () => {
-    await api.post('/api/scheduler/config', { enabled: true, schedule_time: '03:00', schedule_days: ALL, auto_download_after_rescan: false });
+    await api.post('/api/scheduler/config', {
+      enabled: true,
+      schedule_time: '03:00',
+      schedule_days: ALL,
+      auto_download_after_rescan: false,
+    });
     const url = srv.databaseUrl;
     const dataDir = srv.dataDir;
     await srv.stop();
@@ -127,7 +137,9 @@ describe('a run missed while the server was down', () => {
     const { openPool } = await import('../../backend/src/db/pool.js');
     const db = await openPool(url, 1);
     await db.query(sql.unsafe`update graphile_worker._private_jobs set run_at = now() - interval '3 days' where key = 'scheduled_rescan'`);
-    await db.query(sql.unsafe`delete from graphile_worker._private_jobs where task_id in (select id from graphile_worker._private_tasks where identifier = 'library_rescan')`);
+    await db.query(
+      sql.unsafe`delete from graphile_worker._private_jobs where task_id in (select id from graphile_worker._private_tasks where identifier = 'library_rescan')`,
+    );
     await db.query(sql.unsafe`delete from task_runs where name = 'rescan'`);
     await db.end();
 
@@ -139,7 +151,7 @@ describe('a run missed while the server was down', () => {
       return s.last_run && s.next_run ? s : null;
     }, 'the missed run');
     expect(status.next_run).toBe(nextDailyRun(new Date(), '03:00', ALL, TZ)!.toISOString());
-    const state = await srv.deps.db.oneFirst(sql.unsafe`select value from app_state where key = 'scheduler'`) as { runs: number };
+    const state = (await srv.deps.db.oneFirst(sql.unsafe`select value from app_state where key = 'scheduler'`)) as { runs: number };
     expect(state.runs).toBe(1);
     expect(await jobsByKey(srv, 'scheduled_rescan')).toHaveLength(1);
     // one rescan was started for the missed slots, not three

@@ -30,7 +30,11 @@ interface TaskInfo {
 
 const tasks = async () => (await api.get('/api/tasks')).body.tasks as TaskInfo[];
 const task = async (name: string) => (await tasks()).find((t) => t.name === name)!;
-const backups = () => fs.readdirSync(path.join(srv.dataDir, 'backups')).filter((f) => f.endsWith('_scheduled.tar.gz')).sort();
+const backups = () =>
+  fs
+    .readdirSync(path.join(srv.dataDir, 'backups'))
+    .filter((f) => f.endsWith('_scheduled.tar.gz'))
+    .sort();
 
 /** Runs a task now and waits until the Tasks view shows that run finished. */
 async function runAndWait(name: string): Promise<TaskInfo> {
@@ -78,10 +82,16 @@ describe('Tasks view', () => {
 
   it('moves the backup when its frequency, day or time change', async () => {
     expect((await api.put('/api/config', { backup: { frequency: 'daily', time: '01:45' } })).status).toBe(200);
-    const daily = await until(async () => { const t = await task('config_backup'); return t.schedule === 'daily at 01:45' ? t.next_run : null; }, 'the daily backup');
+    const daily = await until(async () => {
+      const t = await task('config_backup');
+      return t.schedule === 'daily at 01:45' ? t.next_run : null;
+    }, 'the daily backup');
     expect(daily).toBe(nextDailyRun(new Date(), '01:45', ALL, TZ)!.toISOString());
     expect((await api.put('/api/config', { backup: { frequency: 'weekly', weekday: 'wed', time: '22:10' } })).status).toBe(200);
-    const wed = await until(async () => { const t = await task('config_backup'); return t.schedule === 'weekly, wed at 22:10' ? t.next_run : null; }, 'the weekly backup');
+    const wed = await until(async () => {
+      const t = await task('config_backup');
+      return t.schedule === 'weekly, wed at 22:10' ? t.next_run : null;
+    }, 'the weekly backup');
     expect(localWhen(wed, TZ)).toBe('Wed 22:10');
     expect((await api.put('/api/config', { backup: { weekday: 'sun', time: '03:30' } })).status).toBe(200);
     await until(async () => (await task('config_backup')).schedule === 'weekly, sun at 03:30', 'back to Sunday');

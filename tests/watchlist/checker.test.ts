@@ -47,7 +47,11 @@ const sockets: Socket[] = [];
 
 beforeAll(async () => {
   fake = await startFakeAniworld({
-    series: [simpleSeries('frieren', 'Frieren', { 1: 2 }), simpleSeries('mushishi', 'Mushishi', { 1: 1 }), simpleSeries('one-piece', 'One Piece', { 1: 1 })],
+    series: [
+      simpleSeries('frieren', 'Frieren', { 1: 2 }),
+      simpleSeries('mushishi', 'Mushishi', { 1: 1 }),
+      simpleSeries('one-piece', 'One Piece', { 1: 1 }),
+    ],
   });
   receiver = await startReceiver(['/generic']);
   srv = await startTestServer({ env: { ANIWORLD_URL: fake.url } });
@@ -148,22 +152,30 @@ describe('checks and rescans', () => {
   it('an episode a library rescan saw first is still news for the watchlist', async () => {
     const id = ((await api.get('/api/watchlist')).body as { id: string; anime_key: string }[]).find((i) => i.anime_key === 'mushishi')!.id;
     fake.addEpisode('mushishi', 1, { episode: 2, title: 'Folge 2' });
-    const runs = async () => ((await api.get('/api/tasks')).body.tasks as { name: string; runs: number; running: boolean }[]).find((t) => t.name === 'rescan')!;
+    const runs = async () =>
+      ((await api.get('/api/tasks')).body.tasks as { name: string; runs: number; running: boolean }[]).find((t) => t.name === 'rescan')!;
     const before = (await runs()).runs;
     expect((await api.post('/api/scheduler/trigger-rescan')).status).toBe(200);
-    await until(async () => { const r = await runs(); return r.runs > before && !r.running; }, 'the rescan');
+    await until(async () => {
+      const r = await runs();
+      return r.runs > before && !r.running;
+    }, 'the rescan');
     expect(codes((await api.post(`/api/watchlist/${id}/check`)).body.new_episodes)).toEqual(['S1E2']);
   });
 });
 
 describe('webhook notifications', () => {
   it('sends generic JSON, Discord and ntfy webhooks, retrying a failed delivery', async () => {
-    await api.put('/api/config', { notifications: { webhooks: [
-      { type: 'generic', url: `${receiver.url}/generic` },
-      { type: 'discord', url: `${receiver.url}/discord` },
-      { type: 'ntfy', url: `${receiver.url}/ntfy` },
-      { type: 'generic', url: `${receiver.url}/disabled`, enabled: false },
-    ] } });
+    await api.put('/api/config', {
+      notifications: {
+        webhooks: [
+          { type: 'generic', url: `${receiver.url}/generic` },
+          { type: 'discord', url: `${receiver.url}/discord` },
+          { type: 'ntfy', url: `${receiver.url}/ntfy` },
+          { type: 'generic', url: `${receiver.url}/disabled`, enabled: false },
+        ],
+      },
+    });
     await api.put('/api/watchlist/settings', { notify_on_new_episodes: true });
     const id = ((await api.get('/api/watchlist')).body as { id: string; anime_key: string }[]).find((i) => i.anime_key === 'frieren')!.id;
     fake.addEpisode('frieren', 1, { episode: 4, title: 'Folge 4' });
@@ -173,7 +185,10 @@ describe('webhook notifications', () => {
     const by = (p: string) => receiver.received.find((r) => r.path === p)!;
     expect(receiver.failed.has('/generic')).toBe(true); // the first attempt failed and was retried
     const generic = JSON.parse(by('/generic').body);
-    expect(generic).toMatchObject({ event: 'new_episodes', data: { source: 'watchlist', anime_key: 'frieren', episodes: [{ season: 1, episode: 4, title: 'Folge 4' }] } });
+    expect(generic).toMatchObject({
+      event: 'new_episodes',
+      data: { source: 'watchlist', anime_key: 'frieren', episodes: [{ season: 1, episode: 4, title: 'Folge 4' }] },
+    });
     expect(JSON.parse(by('/discord').body).content).toContain('S01E04 Folge 4');
     expect(by('/ntfy').body).toContain('frieren: S01E04 Folge 4');
     expect(by('/ntfy').headers.title).toBe('New episodes: frieren');
@@ -188,13 +203,18 @@ describe('the watchlist scheduler run', () => {
     fake.addSeries(simpleSeries('kaiju-no-8', 'Kaiju No. 8', { 1: 1 }));
     const done = (await add('kaiju-no-8')).body.id;
     expect((await api.put(`/api/watchlist/${done}`, { status: 'completed' })).body.status).toBe('completed');
-    const due = async () => srv.deps.db.query(sql.unsafe`update graphile_worker._private_jobs set run_at = now() where key = 'watchlist_check_all'`);
+    const due = async () =>
+      srv.deps.db.query(sql.unsafe`update graphile_worker._private_jobs set run_at = now() where key = 'watchlist_check_all'`);
     const lastRun = async () => (await api.get('/api/watchlist/scheduler/status')).body.last_run as string | null;
 
     await due();
     const first = await until(lastRun, 'the scheduled run');
     // the dispatcher has run and every check it added has finished: none was for the completed item
-    await until(async () => ((await api.get('/api/tasks')).body.tasks as { name: string; runs: number }[]).find((t) => t.name === 'watchlist_check')!.runs >= 1, 'run recorded');
+    await until(
+      async () =>
+        ((await api.get('/api/tasks')).body.tasks as { name: string; runs: number }[]).find((t) => t.name === 'watchlist_check')!.runs >= 1,
+      'run recorded',
+    );
     await until(async () => (await jobsByTask(srv, 'watchlist_check_item')).length === 0, 'the item checks');
     expect((await api.get(`/api/watchlist/${done}`)).body.last_checked).toBeNull();
 

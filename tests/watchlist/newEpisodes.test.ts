@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { newEpisodes } from '../../backend/src/watchlist/checker.js';
 
-const eps = (...codes: string[]) => codes.map((c) => {
-  const [, s, e] = /^S(\d+)E(\d+)$/.exec(c)!;
-  return { season: Number(s), episode: Number(e) };
-});
+const eps = (...codes: string[]) =>
+  codes.map((c) => {
+    const [, s, e] = /^S(\d+)E(\d+)$/.exec(c)!;
+    return { season: Number(s), episode: Number(e) };
+  });
 const codes = (list: { season: number; episode: number }[]) => list.map((e) => `S${e.season}E${e.episode}`);
 
 describe('which episodes are new for a watchlist item', () => {

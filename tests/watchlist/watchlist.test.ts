@@ -33,19 +33,42 @@ afterAll(async () => {
 });
 
 const add = (c: ReturnType<typeof client>, slug: string, extra: Record<string, unknown> = {}) =>
-  c.post('/api/watchlist', { anime_title: slug, anime_url: `${fake.url}/anime/stream/${slug}`, provider_id: 'aniworld', lang: 'german_dub', ...extra });
+  c.post('/api/watchlist', {
+    anime_title: slug,
+    anime_url: `${fake.url}/anime/stream/${slug}`,
+    provider_id: 'aniworld',
+    lang: 'german_dub',
+    ...extra,
+  });
 const codes = (eps: { season: number; episode: number }[]) => eps.map((e) => `S${e.season}E${e.episode}`);
 
 describe('watchlist items', () => {
   let id: string;
 
   it('adds an item linked to the library series (row and folder created)', async () => {
-    const res = await add(api, 'frieren', { anime_title: 'Frieren', auto_download: false, quality_preference: '1080p', genres: ['Fantasy'], synopsis: 'An elf mage.' });
+    const res = await add(api, 'frieren', {
+      anime_title: 'Frieren',
+      auto_download: false,
+      quality_preference: '1080p',
+      genres: ['Fantasy'],
+      synopsis: 'An elf mage.',
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      anime_title: 'Frieren', anime_key: 'frieren', provider_id: 'aniworld', lang: 'german_dub', auto_download: false,
-      quality_preference: '1080p', status: 'active', last_episode_downloaded: 0, genres: ['Fantasy'], synopsis: 'An elf mage.',
-      series_key: 'frieren', last_checked: null, last_check_result: null, owner_name: 'admin',
+      anime_title: 'Frieren',
+      anime_key: 'frieren',
+      provider_id: 'aniworld',
+      lang: 'german_dub',
+      auto_download: false,
+      quality_preference: '1080p',
+      status: 'active',
+      last_episode_downloaded: 0,
+      genres: ['Fantasy'],
+      synopsis: 'An elf mage.',
+      series_key: 'frieren',
+      last_checked: null,
+      last_check_result: null,
+      owner_name: 'admin',
     });
     id = res.body.id;
     const folder = await srv.deps.db.oneFirst(sql.type(z.object({ folder: z.string() }))`select folder from series where key = 'frieren'`);
@@ -88,8 +111,18 @@ describe('watchlist items', () => {
 
   it("keeps another user's items invisible and untouchable", async () => {
     expect((await bob.get('/api/watchlist')).body).toEqual([]);
-    for (const [method, p] of [['get', ''], ['put', ''], ['del', ''], ['post', '/check'], ['post', '/pause'], ['post', '/resume']] as const) {
-      const res = method === 'get' ? await bob.get(`/api/watchlist/${id}${p}`) : await bob[method](`/api/watchlist/${id}${p}`, { status: 'archived' });
+    for (const [method, p] of [
+      ['get', ''],
+      ['put', ''],
+      ['del', ''],
+      ['post', '/check'],
+      ['post', '/pause'],
+      ['post', '/resume'],
+    ] as const) {
+      const res =
+        method === 'get'
+          ? await bob.get(`/api/watchlist/${id}${p}`)
+          : await bob[method](`/api/watchlist/${id}${p}`, { status: 'archived' });
       expect(res.status, `${method} ${p}`).toBe(404);
     }
     expect((await bob.get('/api/watchlist/stats')).body.total).toBe(0);
@@ -105,7 +138,15 @@ describe('watchlist items', () => {
     const p = (await add(api, 'mushishi', { auto_download: true })).body.id;
     await api.post(`/api/watchlist/${p}/pause`);
     const stats = (await api.get('/api/watchlist/stats')).body;
-    expect(stats).toEqual({ total: 2, active: 1, paused: 1, completed: 0, archived: 0, auto_download_enabled: 1, providers: { aniworld: 2 } });
+    expect(stats).toEqual({
+      total: 2,
+      active: 1,
+      paused: 1,
+      completed: 0,
+      archived: 0,
+      auto_download_enabled: 1,
+      providers: { aniworld: 2 },
+    });
   });
 });
 
@@ -116,17 +157,29 @@ function codesOf(items: { anime_key: string }[]) {
 describe('watchlist settings', () => {
   it('has the documented defaults', async () => {
     expect((await api.get('/api/watchlist/settings')).body).toEqual({
-      check_interval_hours: 6, auto_download_enabled: true, max_concurrent_auto_downloads: 2, notify_on_new_episodes: false, include_completed_anime: false,
+      check_interval_hours: 6,
+      auto_download_enabled: true,
+      max_concurrent_auto_downloads: 2,
+      notify_on_new_episodes: false,
+      include_completed_anime: false,
     });
   });
 
   it('rejects values out of range with 422 and keeps the settings', async () => {
-    for (const body of [{ check_interval_hours: 0 }, { check_interval_hours: 169 }, { check_interval_hours: 1.5 }, { max_concurrent_auto_downloads: 0 },
-      { auto_download_enabled: 'yes' }, { unknown_setting: true }]) {
+    for (const body of [
+      { check_interval_hours: 0 },
+      { check_interval_hours: 169 },
+      { check_interval_hours: 1.5 },
+      { max_concurrent_auto_downloads: 0 },
+      { auto_download_enabled: 'yes' },
+      { unknown_setting: true },
+    ]) {
       const res = await api.put('/api/watchlist/settings', body);
       expect(res.status, JSON.stringify(body)).toBe(422);
     }
-    expect((await api.put('/api/watchlist/settings', { check_interval_hours: 169 })).text).toContain('check_interval_hours must be between 1 and 168');
+    expect((await api.put('/api/watchlist/settings', { check_interval_hours: 169 })).text).toContain(
+      'check_interval_hours must be between 1 and 168',
+    );
     expect((await api.get('/api/watchlist/settings')).body.check_interval_hours).toBe(6);
   });
 
@@ -163,10 +216,23 @@ describe('API documentation', () => {
   it('documents every watchlist, scheduler and tasks route', async () => {
     const doc = (await client(srv.url).get('/api/openapi.json')).body;
     const paths = Object.keys(doc.paths);
-    for (const p of ['/api/watchlist', '/api/watchlist/{id}', '/api/watchlist/{id}/check', '/api/watchlist/{id}/pause', '/api/watchlist/{id}/resume',
-      '/api/watchlist/settings', '/api/watchlist/stats', '/api/watchlist/check-all', '/api/watchlist/scheduler/status',
-      '/api/watchlist/scheduler/start', '/api/watchlist/scheduler/stop', '/api/scheduler/config', '/api/scheduler/trigger-rescan',
-      '/api/tasks', '/api/tasks/{name}/run']) {
+    for (const p of [
+      '/api/watchlist',
+      '/api/watchlist/{id}',
+      '/api/watchlist/{id}/check',
+      '/api/watchlist/{id}/pause',
+      '/api/watchlist/{id}/resume',
+      '/api/watchlist/settings',
+      '/api/watchlist/stats',
+      '/api/watchlist/check-all',
+      '/api/watchlist/scheduler/status',
+      '/api/watchlist/scheduler/start',
+      '/api/watchlist/scheduler/stop',
+      '/api/scheduler/config',
+      '/api/scheduler/trigger-rescan',
+      '/api/tasks',
+      '/api/tasks/{name}/run',
+    ]) {
       expect(paths, p).toContain(p);
     }
   });

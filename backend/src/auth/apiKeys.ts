@@ -27,7 +27,13 @@ const OwnerRow = KeyRow.extend({ username: z.string(), role: z.enum(['admin', 'u
 const hashOf = (key: string) => crypto.createHash('sha256').update(key).digest('hex');
 
 export function toApiKey(r: z.infer<typeof KeyRow>) {
-  return { id: r.id, name: r.name, prefix: r.prefix, created_at: r.created_at.toISOString(), last_used_at: r.last_used_at?.toISOString() ?? null };
+  return {
+    id: r.id,
+    name: r.name,
+    prefix: r.prefix,
+    created_at: r.created_at.toISOString(),
+    last_used_at: r.last_used_at?.toISOString() ?? null,
+  };
 }
 
 export async function createApiKey(c: Conn, userId: number, name: string) {
@@ -51,7 +57,9 @@ export async function listApiKeys(c: Conn, userId: number, p: Page) {
 export const API_KEY_REVOKED_CHANNEL = 'aniworld_api_key_revoked';
 
 export async function revokeApiKey(c: Conn, userId: number, id: number): Promise<void> {
-  const gone = await c.maybeOne(sql.type(z.object({ id: z.number() }))`delete from api_keys where id = ${id} and user_id = ${userId} returning id`);
+  const gone = await c.maybeOne(
+    sql.type(z.object({ id: z.number() }))`delete from api_keys where id = ${id} and user_id = ${userId} returning id`,
+  );
   if (!gone) throw new NotFound(`API key ${id} not found`);
   await c.query(sql.unsafe`select pg_notify(${API_KEY_REVOKED_CHANNEL}, ${JSON.stringify({ id })})`);
 }
@@ -62,12 +70,22 @@ export async function revokeApiKey(c: Conn, userId: number, id: number): Promise
  */
 export async function verifyApiKey(deps: Pick<Deps, 'db'>, key: string | null | undefined): Promise<AuthUser | null> {
   if (!key || !API_KEY_PATTERN.test(key)) return null;
-  const row = await deps.db.maybeOne(sql.type(OwnerRow)`select k.id, k.user_id, k.name, k.prefix, k.created_at, k.last_used_at, u.username, u.role
+  const row = await deps.db.maybeOne(sql.type(
+    OwnerRow,
+  )`select k.id, k.user_id, k.name, k.prefix, k.created_at, k.last_used_at, u.username, u.role
     from api_keys k join users u on u.id = k.user_id where k.key_hash = ${hashOf(key)}`);
   if (!row) return null;
   if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
     // at most one write a minute per key
     await deps.db.query(sql.unsafe`update api_keys set last_used_at = now() where id = ${row.id}`);
   }
-  return { id: row.user_id, username: row.username, role: row.role, jti: `api-key:${row.id}`, iat: Math.floor(row.created_at.getTime() / 1000), exp: Number.MAX_SAFE_INTEGER / 1000, apiKeyId: row.id };
+  return {
+    id: row.user_id,
+    username: row.username,
+    role: row.role,
+    jti: `api-key:${row.id}`,
+    iat: Math.floor(row.created_at.getTime() / 1000),
+    exp: Number.MAX_SAFE_INTEGER / 1000,
+    apiKeyId: row.id,
+  };
 }

@@ -34,13 +34,23 @@ export class Keyring {
   private timer: NodeJS.Timeout | null = null;
   private listeners = new Set<() => void>();
 
-  constructor(private db: Db, private notifier: Notifier, private log: Logger) {}
+  constructor(
+    private db: Db,
+    private notifier: Notifier,
+    private log: Logger,
+  ) {}
 
   async start(): Promise<void> {
-    await this.notifier.listen(CHANNEL, () => void this.reload().catch((err) => this.log.warn({ err: (err as Error).message }, 'could not reload the signing keys')));
+    await this.notifier.listen(
+      CHANNEL,
+      () => void this.reload().catch((err) => this.log.warn({ err: (err as Error).message }, 'could not reload the signing keys')),
+    );
     this.notifier.onReconnect(() => void this.reload().catch(() => undefined));
     await this.rotateIfDue();
-    this.timer = setInterval(() => void this.rotateIfDue().catch((err) => this.log.warn({ err: (err as Error).message }, 'signing key rotation failed')), 3600_000);
+    this.timer = setInterval(
+      () => void this.rotateIfDue().catch((err) => this.log.warn({ err: (err as Error).message }, 'signing key rotation failed')),
+      3600_000,
+    );
     this.timer.unref();
   }
 
@@ -59,7 +69,12 @@ export class Keyring {
     const keys = new Map<string, Key>();
     let previous: Key | null = null;
     for (const r of rows) {
-      const k: Key = { kid: r.kid, key: crypto.createSecretKey(Buffer.from(r.secret, 'base64url')), createdAt: r.created_at.getTime(), retiredAt: null };
+      const k: Key = {
+        kid: r.kid,
+        key: crypto.createSecretKey(Buffer.from(r.secret, 'base64url')),
+        createdAt: r.created_at.getTime(),
+        retiredAt: null,
+      };
       if (previous) previous.retiredAt = k.createdAt;
       keys.set(k.kid, k);
       previous = k;
@@ -100,7 +115,9 @@ export class Keyring {
       const fresh = await tx.maybeOneFirst(sql.type(z.object({ fresh: z.boolean() }))`select true as fresh from signing_keys
         where created_at > now() - make_interval(secs => ${unlessYoungerThanDays * 86400}) limit 1`);
       if (unlessYoungerThanDays > 0 && fresh) return false;
-      await tx.query(sql.unsafe`insert into signing_keys (kid, secret) values (${crypto.randomBytes(8).toString('hex')}, ${crypto.randomBytes(32).toString('base64url')})`);
+      await tx.query(
+        sql.unsafe`insert into signing_keys (kid, secret) values (${crypto.randomBytes(8).toString('hex')}, ${crypto.randomBytes(32).toString('base64url')})`,
+      );
       // a key whose successor took over longer ago than any token lives verifies nothing any more
       await tx.query(sql.unsafe`delete from signing_keys k where exists (select 1 from signing_keys n where n.created_at > k.created_at
         and n.created_at < now() - make_interval(secs => ${ACCESS_TOKEN_SECONDS + CLOCK_SKEW_SECONDS}))`);

@@ -26,7 +26,14 @@ export function setRefreshCookie(ctx: Context, trusted: readonly string[], token
 export function clearRefreshCookie(ctx: Context, trusted: readonly string[]): void {
   const secure = overHttps(ctx, trusted);
   ctx.cookies.secure = secure;
-  ctx.cookies.set(REFRESH_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: REFRESH_PATH, secure, overwrite: true, expires: new Date(0) });
+  ctx.cookies.set(REFRESH_COOKIE, '', {
+    httpOnly: true,
+    sameSite: 'strict',
+    path: REFRESH_PATH,
+    secure,
+    overwrite: true,
+    expires: new Date(0),
+  });
 }
 
 /** TLS here, or at a trusted reverse proxy that says so in X-Forwarded-Proto. */

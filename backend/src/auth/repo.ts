@@ -25,8 +25,7 @@ export const countUsers = (c: Conn) => c.oneFirst(sql.type(z.object({ n: z.numbe
 export const findUserByName = (c: Conn, username: string) =>
   c.maybeOne(sql.type(UserRow)`select ${userColumns} from users where lower(username) = lower(${username})`);
 
-export const findUserById = (c: Conn, id: number) =>
-  c.maybeOne(sql.type(UserRow)`select ${userColumns} from users where id = ${id}`);
+export const findUserById = (c: Conn, id: number) => c.maybeOne(sql.type(UserRow)`select ${userColumns} from users where id = ${id}`);
 
 export const listUsers = (c: Conn) => c.any(sql.type(UserRow)`select ${userColumns} from users order by id`);
 
@@ -40,8 +39,7 @@ export const updatePassword = (c: Conn, id: number, passwordHash: string, keepJt
   c.maybeOne(sql.type(UserRow)`update users set password_hash = ${passwordHash}, tokens_valid_after = now(),
     keep_jti = ${keepJti}, updated_at = now() where id = ${id} returning ${userColumns}`);
 
-export const deleteUser = (c: Conn, id: number) =>
-  c.query(sql.unsafe`delete from users where id = ${id}`);
+export const deleteUser = (c: Conn, id: number) => c.query(sql.unsafe`delete from users where id = ${id}`);
 
 export const lockSetup = (c: Conn) => c.query(sql.unsafe`select pg_advisory_xact_lock(hashtext('aniworld:setup'))`);
 
@@ -54,8 +52,7 @@ export const insertRevocation = (c: Conn, jti: string, userId: number, expiresAt
 export const activeRevocations = (c: Conn) =>
   c.any(sql.type(RevocationRow)`select jti, expires_at from revoked_tokens where expires_at > now()`);
 
-export const pruneRevocations = (c: Conn) =>
-  c.query(sql.unsafe`delete from revoked_tokens where expires_at <= now()`);
+export const pruneRevocations = (c: Conn) => c.query(sql.unsafe`delete from revoked_tokens where expires_at <= now()`);
 
 /** After a restore: every token and login session so far is void (the restored user ids may name other people). */
 export const voidAllTokens = async (c: Conn) => {
@@ -77,12 +74,14 @@ export const useRefreshSession = (c: Conn, tokenHash: string) =>
   c.maybeOne(sql.type(RefreshSessionRow)`update refresh_sessions set last_used_at = now()
     where token_hash = ${tokenHash} and expires_at > now() returning id, user_id, remember, expires_at`);
 
-export const deleteRefreshSession = (c: Conn, id: string) =>
-  c.query(sql.unsafe`delete from refresh_sessions where id = ${id}`);
+export const deleteRefreshSession = (c: Conn, id: string) => c.query(sql.unsafe`delete from refresh_sessions where id = ${id}`);
 
 /** After a password change: the user's other sessions end (`keep`: the caller's own). */
 export const deleteUserRefreshSessions = (c: Conn, userId: number, keep: string | null) =>
-  c.anyFirst(sql.type(z.object({ id: z.string() }))`delete from refresh_sessions where user_id = ${userId} and id is distinct from ${keep}::uuid returning id`);
+  c.anyFirst(
+    sql.type(
+      z.object({ id: z.string() }),
+    )`delete from refresh_sessions where user_id = ${userId} and id is distinct from ${keep}::uuid returning id`,
+  );
 
-export const pruneRefreshSessions = (c: Conn) =>
-  c.query(sql.unsafe`delete from refresh_sessions where expires_at <= now()`);
+export const pruneRefreshSessions = (c: Conn) => c.query(sql.unsafe`delete from refresh_sessions where expires_at <= now()`);

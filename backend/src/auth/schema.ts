@@ -3,9 +3,19 @@ import { z } from 'zod';
 export const SetupBody = z.object({
   master_password: z.string().min(1).max(256),
   anime_directory: z.string().min(1).max(4096).optional(),
-  username: z.string().trim().min(1).max(64).regex(/^[\w.@-]+$/, 'letters, digits and . _ @ - only').optional(),
+  username: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[\w.@-]+$/, 'letters, digits and . _ @ - only')
+    .optional(),
   tmdb_api_key: z.string().max(500).optional(),
-  setup_code: z.string().max(100).optional().describe('The code printed to the server log; not needed from a loopback client that no trusted proxy forwarded'),
+  setup_code: z
+    .string()
+    .max(100)
+    .optional()
+    .describe('The code printed to the server log; not needed from a loopback client that no trusted proxy forwarded'),
 });
 
 export const LoginBody = z.object({

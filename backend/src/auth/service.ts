@@ -41,7 +41,11 @@ export class AuthService {
   }
 
   /** `local`: a loopback client that no trusted proxy forwarded (needs no setup code). */
-  async setup(ip: string, local: boolean, body: { master_password: string; anime_directory?: string; username?: string; tmdb_api_key?: string; setup_code?: string }) {
+  async setup(
+    ip: string,
+    local: boolean,
+    body: { master_password: string; anime_directory?: string; username?: string; tmdb_api_key?: string; setup_code?: string },
+  ) {
     const wait = await this.setupAttempts.hit(ip);
     if (wait) throw new RateLimited(undefined, wait);
     if (!local && !(await this.isConfigured()) && !setupCodeMatches(this.deps.env.DATA_DIR, body.setup_code)) {
@@ -71,11 +75,13 @@ export class AuthService {
   async login(ip: string, body: { password: string; remember: boolean; username?: string }) {
     const user = body.username
       ? await repo.findUserByName(this.deps.db, body.username)
-      : (await repo.listUsers(this.deps.db)).find((u) => u.role === 'admin') ?? null;
+      : ((await repo.listUsers(this.deps.db)).find((u) => u.role === 'admin') ?? null);
     const account = (user?.username ?? body.username ?? '(admin)').toLowerCase();
     const wait = await this.throttle.wait(account, ip);
     if (wait) throw new RateLimited(undefined, wait);
-    const ok = user ? await checkPassword(user.password_hash, body.password) : (await checkPassword(await dummyHash(), body.password), false);
+    const ok = user
+      ? await checkPassword(user.password_hash, body.password)
+      : (await checkPassword(await dummyHash(), body.password), false);
     if (!user || !ok) {
       await this.throttle.failed(account, ip);
       this.deps.log.warn({ ip, username: body.username ?? null }, 'failed login');
@@ -85,7 +91,13 @@ export class AuthService {
     const sid = crypto.randomUUID();
     const refreshToken = crypto.randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + (body.remember ? REMEMBER_DAYS * 86400_000 : SESSION_HOURS * 3600_000));
-    await repo.insertRefreshSession(this.deps.db, { id: sid, userId: user.id, tokenHash: hashOf(refreshToken), remember: body.remember, expiresAt });
+    await repo.insertRefreshSession(this.deps.db, {
+      id: sid,
+      userId: user.id,
+      tokenHash: hashOf(refreshToken),
+      remember: body.remember,
+      expiresAt,
+    });
     this.deps.log.info({ user: user.username, remember: body.remember }, 'login');
     return { body: this.access(user, sid), refresh: { token: refreshToken, persistentUntil: body.remember ? expiresAt : null } };
   }

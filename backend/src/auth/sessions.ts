@@ -26,7 +26,11 @@ export class Sessions {
   private users = new Map<number, UserState>();
   private changeListeners = new Set<() => void>();
 
-  constructor(private db: Db, private notifier: Notifier, private log: Logger) {}
+  constructor(
+    private db: Db,
+    private notifier: Notifier,
+    private log: Logger,
+  ) {}
 
   async start(): Promise<void> {
     await this.notifier.listen(CHANNEL, (p) => void this.apply(p as AuthChange));

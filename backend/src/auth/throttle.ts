@@ -17,7 +17,10 @@ const Row = z.object({ key: z.string(), failures: z.number(), since_last: z.numb
  * successfully in the last 30 days is never held back by the account's budget.
  */
 export class LoginThrottle {
-  constructor(private db: Db, private freeFailures: number) {}
+  constructor(
+    private db: Db,
+    private freeFailures: number,
+  ) {}
 
   private delayAfter(failures: number): number {
     if (failures < this.freeFailures) return 0;
@@ -55,7 +58,8 @@ export class LoginThrottle {
 
   async succeeded(account: string, address: string): Promise<void> {
     await this.db.query(sql.unsafe`delete from login_failures where key = ${pairKey(account, address)}`);
-    await this.db.query(sql.unsafe`insert into login_known_addresses (account, address, last_success_at) values (${account}, ${address}, now())
+    await this.db
+      .query(sql.unsafe`insert into login_known_addresses (account, address, last_success_at) values (${account}, ${address}, now())
       on conflict (account, address) do update set last_success_at = now()`);
   }
 
@@ -66,8 +70,10 @@ export class LoginThrottle {
   }
 
   private async known(account: string, address: string): Promise<boolean> {
-    return (await this.db.maybeOne(sql.type(z.object({ ok: z.number() }))`select 1 as ok from login_known_addresses
-      where account = ${account} and address = ${address} and last_success_at > now() - interval '30 days'`)) !== null;
+    return (
+      (await this.db.maybeOne(sql.type(z.object({ ok: z.number() }))`select 1 as ok from login_known_addresses
+      where account = ${account} and address = ${address} and last_success_at > now() - interval '30 days'`)) !== null
+    );
   }
 }
 

@@ -34,11 +34,13 @@ export class TokenSigner {
     const iat = Math.max(Math.floor(Date.now() / 1000), Math.floor((user.tokens_valid_after ?? 0) / 1000));
     const exp = iat + ACCESS_TOKEN_SECONDS;
     const { kid, key } = this.keyring.signingKey();
-    const token = jwt.sign(
-      { sub: String(user.id), name: user.username, role: user.role, sid, iat, exp },
-      key,
-      { algorithm: ALGORITHM, issuer: ISSUER, audience: AUDIENCE, jwtid: jti, keyid: kid },
-    );
+    const token = jwt.sign({ sub: String(user.id), name: user.username, role: user.role, sid, iat, exp }, key, {
+      algorithm: ALGORITHM,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwtid: jti,
+      keyid: kid,
+    });
     return { token, jti, expiresAt: new Date(exp * 1000) };
   }
 
@@ -65,7 +67,14 @@ export class TokenSigner {
       const key = this.keyring.verifyingKey(kid);
       if (!key) return null;
       const p = jwt.verify(token, key, { algorithms: [ALGORITHM], issuer: ISSUER, audience: AUDIENCE }) as jwt.JwtPayload;
-      if (typeof p.exp !== 'number' || typeof p.iat !== 'number' || typeof p.jti !== 'string' || typeof p.sub !== 'string' || typeof p.sid !== 'string') return null;
+      if (
+        typeof p.exp !== 'number' ||
+        typeof p.iat !== 'number' ||
+        typeof p.jti !== 'string' ||
+        typeof p.sub !== 'string' ||
+        typeof p.sid !== 'string'
+      )
+        return null;
       // a token that claims a longer life than we ever give, or one issued in the future, is not ours
       if (p.exp - p.iat > ACCESS_TOKEN_SECONDS || p.iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) return null;
       const id = Number(p.sub);

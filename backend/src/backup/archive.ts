@@ -74,7 +74,14 @@ export async function openArchive(archive: string, into: string): Promise<Manife
   if (new Set(seen).size !== seen.length) throw refuse('an entry appears twice');
   if (!seen.includes('manifest.json')) throw refuse('it has no manifest.json');
   await fsp.mkdir(path.join(into, 'db'), { recursive: true });
-  await tar.x({ file: archive, cwd: into, strict: true, preserveOwner: false, noChmod: true, filter: (p, e) => allowedName(p) && (e as tar.ReadEntry).type === 'File' });
+  await tar.x({
+    file: archive,
+    cwd: into,
+    strict: true,
+    preserveOwner: false,
+    noChmod: true,
+    filter: (p, e) => allowedName(p) && (e as tar.ReadEntry).type === 'File',
+  });
   let manifest: Manifest;
   try {
     manifest = Manifest.parse(JSON.parse(await fsp.readFile(path.join(into, 'manifest.json'), 'utf8')));
@@ -86,10 +93,12 @@ export async function openArchive(archive: string, into: string): Promise<Manife
   const present = seen.filter((p) => p !== 'manifest.json').sort();
   const extra = present.filter((p) => !listed.includes(p));
   const missing = listed.filter((p) => !present.includes(p));
-  if (extra.length || missing.length) throw refuse(`its files do not match the manifest (extra: ${extra.join(', ') || 'none'}; missing: ${missing.join(', ') || 'none'})`);
+  if (extra.length || missing.length)
+    throw refuse(`its files do not match the manifest (extra: ${extra.join(', ') || 'none'}; missing: ${missing.join(', ') || 'none'})`);
   for (const name of listed) {
     if (!allowedName(name)) throw refuse(`the manifest lists '${name}'`);
-    if ((await sha256File(path.join(into, name))) !== manifest.files[name]) throw refuse(`${name} does not match its checksum (the file was changed or damaged)`);
+    if ((await sha256File(path.join(into, name))) !== manifest.files[name])
+      throw refuse(`${name} does not match its checksum (the file was changed or damaged)`);
   }
   if (!listed.includes('config.json')) throw refuse('it holds no config.json');
   return manifest;
@@ -98,12 +107,26 @@ export async function openArchive(archive: string, into: string): Promise<Manife
 /** Reads only the manifest (first entry) of a backup, for listings; null when it has none. */
 export async function readManifest(archive: string): Promise<Manifest | null> {
   let text = '';
-  await tar.t({
-    file: archive,
-    filter: (p) => p === 'manifest.json',
-    onReadEntry: (e) => { e.on('data', (d: Buffer) => { text += d.toString('utf8'); }); },
-  }).catch(() => undefined);
-  const parsed = Manifest.safeParse((() => { try { return JSON.parse(text); } catch { return null; } })());
+  await tar
+    .t({
+      file: archive,
+      filter: (p) => p === 'manifest.json',
+      onReadEntry: (e) => {
+        e.on('data', (d: Buffer) => {
+          text += d.toString('utf8');
+        });
+      },
+    })
+    .catch(() => undefined);
+  const parsed = Manifest.safeParse(
+    (() => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        return null;
+      }
+    })(),
+  );
   return parsed.success ? parsed.data : null;
 }
 
@@ -115,11 +138,15 @@ export async function readBackupConfig(archive: string): Promise<unknown> {
     file: archive,
     filter: (p) => p === 'config.json' || p === 'manifest.json',
     onReadEntry: (e) => {
-      e.on('data', (d: Buffer) => { if (e.path === 'config.json') chunks.push(d); else manifestText += d.toString('utf8'); });
+      e.on('data', (d: Buffer) => {
+        if (e.path === 'config.json') chunks.push(d);
+        else manifestText += d.toString('utf8');
+      });
     },
   });
   const body = Buffer.concat(chunks);
   const manifest = Manifest.parse(JSON.parse(manifestText));
-  if (crypto.createHash('sha256').update(body).digest('hex') !== manifest.files['config.json']) throw new BadRequest('config.json does not match its checksum');
+  if (crypto.createHash('sha256').update(body).digest('hex') !== manifest.files['config.json'])
+    throw new BadRequest('config.json does not match its checksum');
   return JSON.parse(body.toString('utf8'));
 }

@@ -25,7 +25,11 @@ export async function writeSnapshot(db: Db, staging: string, includeSecrets: boo
   return db.transaction(async (tx) => {
     await repo.startSnapshot(tx);
     const [tables, columns, seqs, migrations, postgresVersion] = await Promise.all([
-      repo.appTables(tx), repo.tableColumns(tx), repo.sequences(tx), repo.appliedMigrations(tx), repo.serverVersion(tx),
+      repo.appTables(tx),
+      repo.tableColumns(tx),
+      repo.sequences(tx),
+      repo.appliedMigrations(tx),
+      repo.serverVersion(tx),
     ]);
     const out: Snapshot = { migrations: [...migrations], postgresVersion, tables: [], sequences: [...seqs], files: [] };
     for (const t of tables) {

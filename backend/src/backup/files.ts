@@ -104,5 +104,8 @@ export async function checkWritable(dir: string): Promise<string | null> {
 }
 
 async function exists(p: string) {
-  return fs.access(p).then(() => true, () => false);
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
 }

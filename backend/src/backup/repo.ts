@@ -14,7 +14,8 @@ const TableRow = z.object({ name: z.string(), secret: z.boolean() });
  * Tables holding credentials: a table comment starting with `aniworld:secret`, or an API key table.
  * A comment starting with `aniworld:not-backed-up` keeps a table out of backups altogether (signing keys, login sessions).
  */
-export const appTables = (c: Conn) => c.any(sql.type(TableRow)`
+export const appTables = (c: Conn) =>
+  c.any(sql.type(TableRow)`
   select c.relname as name,
     (coalesce(obj_description(c.oid, 'pg_class'), '') like 'aniworld:secret%' or c.relname ~ '(^|_)api_?keys?($|_)') as secret
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -25,7 +26,8 @@ export const appTables = (c: Conn) => c.any(sql.type(TableRow)`
 const ColumnRow = z.object({ table: z.string(), column: z.string() });
 
 /** Insertable columns (generated ones are computed again), in column order. */
-export const tableColumns = (c: Conn) => c.any(sql.type(ColumnRow)`
+export const tableColumns = (c: Conn) =>
+  c.any(sql.type(ColumnRow)`
   select c.relname as table, a.attname as column
   from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
   where n.nspname = current_schema() and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped
@@ -34,7 +36,8 @@ export const tableColumns = (c: Conn) => c.any(sql.type(ColumnRow)`
 
 const ForeignKeyRow = z.object({ table: z.string(), references: z.string() });
 
-export const foreignKeys = (c: Conn) => c.any(sql.type(ForeignKeyRow)`
+export const foreignKeys = (c: Conn) =>
+  c.any(sql.type(ForeignKeyRow)`
   select distinct c.relname as table, r.relname as references
   from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_class r on r.oid = k.confrelid
   join pg_namespace n on n.oid = c.relnamespace
@@ -42,14 +45,14 @@ export const foreignKeys = (c: Conn) => c.any(sql.type(ForeignKeyRow)`
 
 const SequenceRow = z.object({ name: z.string(), last_value: z.number().nullable() });
 
-export const sequences = (c: Conn) => c.any(sql.type(SequenceRow)`
+export const sequences = (c: Conn) =>
+  c.any(sql.type(SequenceRow)`
   select sequencename as name, last_value from pg_sequences where schemaname = current_schema() order by sequencename`);
 
 export const appliedMigrations = (c: Conn) =>
   c.anyFirst(sql.type(z.object({ name: z.string() }))`select name from schema_migrations order by name`);
 
-export const serverVersion = (c: Conn) =>
-  c.oneFirst(sql.type(z.object({ v: z.string() }))`select current_setting('server_version') as v`);
+export const serverVersion = (c: Conn) => c.oneFirst(sql.type(z.object({ v: z.string() }))`select current_setting('server_version') as v`);
 
 export const serverVersionNum = (c: Conn) =>
   c.oneFirst(sql.type(z.object({ v: z.number() }))`select current_setting('server_version_num')::int as v`);
@@ -63,17 +66,24 @@ export const openCursor = (c: Conn, table: string) =>
   c.query(sql.unsafe`declare backup_rows no scroll cursor for select row_to_json(t)::text as row from ${sql.identifier([table])} t`);
 
 /** The next 1,000 rows of the open cursor, each as its JSON text. */
-export const fetchRows = (c: Conn) =>
-  c.anyFirst(sql.type(z.object({ row: z.string() }))`fetch forward 1000 from backup_rows`);
+export const fetchRows = (c: Conn) => c.anyFirst(sql.type(z.object({ row: z.string() }))`fetch forward 1000 from backup_rows`);
 
 export const closeCursor = (c: Conn) => c.query(sql.unsafe`close backup_rows`);
 
 export const truncateTables = (c: Conn, tables: string[]) =>
-  c.query(sql.unsafe`truncate ${sql.join(tables.map((t) => sql.identifier([t])), sql.fragment`, `)} restart identity cascade`);
+  c.query(
+    sql.unsafe`truncate ${sql.join(
+      tables.map((t) => sql.identifier([t])),
+      sql.fragment`, `,
+    )} restart identity cascade`,
+  );
 
 /** Rows given as JSON objects; columns missing in the JSON take their default (an older backup). */
 export const insertRows = (c: Conn, table: string, columns: string[], rowsJson: string) => {
-  const cols = sql.join(columns.map((col) => sql.identifier([col])), sql.fragment`, `);
+  const cols = sql.join(
+    columns.map((col) => sql.identifier([col])),
+    sql.fragment`, `,
+  );
   const t = sql.identifier([table]);
   return c.query(sql.unsafe`insert into ${t} (${cols}) overriding system value
     select ${cols} from json_populate_recordset(null::${t}, ${rowsJson}::json)`);

@@ -30,7 +30,12 @@ const fingerprint = (deps: Deps) => {
 
 export async function applyBackupSchedule(deps: Deps): Promise<void> {
   const next = nextBackupRun(deps);
-  if (next) await deps.jobs.add(BACKUP_JOB, { scheduled: true, fingerprint: fingerprint(deps) }, { jobKey: BACKUP_JOB, runAt: next, maxAttempts: 3 });
+  if (next)
+    await deps.jobs.add(
+      BACKUP_JOB,
+      { scheduled: true, fingerprint: fingerprint(deps) },
+      { jobKey: BACKUP_JOB, runAt: next, maxAttempts: 3 },
+    );
   else await deps.jobs.remove(BACKUP_JOB);
 }
 

@@ -25,7 +25,15 @@ import { applyWatchSchedule } from '../watchlist/scheduler.js';
 import { applyBackupSchedule } from './schedule.js';
 import { FORMAT, FORMAT_VERSION, openArchive, packArchive, sha256File, type BackupKind, type Manifest } from './archive.js';
 import { writeSnapshot, loadSnapshot, type RestoredTable } from './dump.js';
-import { backupFile, listBackupFiles, newBackupName, pruneBackupFiles, removeBackupFile, resolveBackupDir, type BackupEntry } from './files.js';
+import {
+  backupFile,
+  listBackupFiles,
+  newBackupName,
+  pruneBackupFiles,
+  removeBackupFile,
+  resolveBackupDir,
+  type BackupEntry,
+} from './files.js';
 
 /** An upload larger than this is refused while it arrives. */
 export const MAX_UPLOAD_BYTES = 8 * 1024 ** 3;
@@ -57,9 +65,17 @@ export async function createBackup(deps: Deps, opts: CreateOptions): Promise<Bac
     const sums: Record<string, string> = {};
     for (const f of files) sums[f] = await sha256File(path.join(staging, f));
     const manifest: Manifest = {
-      format: FORMAT, format_version: FORMAT_VERSION, product_version: deps.version,
-      created_at: deps.clock.now().toISOString(), kind: opts.kind, include_secrets: opts.includeSecrets,
-      migrations: snap.migrations, postgres_version: snap.postgresVersion, tables: snap.tables, sequences: snap.sequences, files: sums,
+      format: FORMAT,
+      format_version: FORMAT_VERSION,
+      product_version: deps.version,
+      created_at: deps.clock.now().toISOString(),
+      kind: opts.kind,
+      include_secrets: opts.includeSecrets,
+      migrations: snap.migrations,
+      postgres_version: snap.postgresVersion,
+      tables: snap.tables,
+      sequences: snap.sequences,
+      files: sums,
     };
     await fsp.writeFile(path.join(staging, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     await packArchive(staging, files, tmp);
@@ -137,11 +153,14 @@ export async function restoreBackup(deps: Deps, name: string): Promise<RestoreRe
     const manifest = await openArchive(file, work);
     const newer = unknownMigrations(manifest);
     if (newer.length) {
-      throw new Conflict(`This backup is from a newer Aniworld (${manifest.product_version}): its database has migrations this version lacks (${newer.join(', ')}). Update Aniworld, then restore.`, { unknown_migrations: newer });
+      throw new Conflict(
+        `This backup is from a newer Aniworld (${manifest.product_version}): its database has migrations this version lacks (${newer.join(', ')}). Update Aniworld, then restore.`,
+        { unknown_migrations: newer },
+      );
     }
     const config: unknown = JSON.parse(await fsp.readFile(path.join(work, 'config.json'), 'utf8'));
     const errors = configErrors(config);
-    if (errors.length) throw new ValidationFailed('The backup\'s config.json is not a valid configuration', { errors });
+    if (errors.length) throw new ValidationFailed("The backup's config.json is not a valid configuration", { errors });
     const nextConfig = AppConfig.parse(config);
     if (!manifest.include_secrets && !nextConfig.tmdb.api_key) nextConfig.tmdb.api_key = deps.settings.stored().tmdb.api_key;
 
@@ -163,7 +182,10 @@ export async function restoreBackup(deps: Deps, name: string): Promise<RestoreRe
     log.info({ backup: name, tables: tables.length, requeued }, 'backup restored');
     return {
       message: `Backup '${name}' restored; sign in again`,
-      restored_from: name, safety_backup: safety.name, tables, requeued_downloads: requeued,
+      restored_from: name,
+      safety_backup: safety.name,
+      tables,
+      requeued_downloads: requeued,
       secrets_restored: manifest.include_secrets,
     };
   } finally {
@@ -180,7 +202,9 @@ async function deriveJobs(deps: Deps): Promise<void> {
     ['backup schedule', () => applyBackupSchedule(deps)],
   ];
   for (const [what, step] of steps) {
-    await step().catch((err) => deps.log.error({ module: 'backup', err: (err as Error).message }, `after the restore: could not derive the ${what}`));
+    await step().catch((err) =>
+      deps.log.error({ module: 'backup', err: (err as Error).message }, `after the restore: could not derive the ${what}`),
+    );
   }
 }
 

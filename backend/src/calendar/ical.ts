@@ -29,13 +29,22 @@ const nextDay = (day: string) => {
   d.setUTCDate(d.getUTCDate() + 1);
   return d.toISOString().slice(0, 10);
 };
-const stamp = (at: Date) => at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const stamp = (at: Date) =>
+  at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 /** The calendar feed: one all-day VEVENT per episode with a UID that stays the same across refreshes. */
 export function icsCalendar(entries: CalendarEntry[], now: Date, host: string, name = 'Aniworld'): string {
   const lines = [
-    'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Aniworld//Calendar//EN', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH',
-    `X-WR-CALNAME:${text(name)}`, 'X-PUBLISHED-TTL:PT6H',
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Aniworld//Calendar//EN',
+    'CALSCALE:GREGORIAN',
+    'METHOD:PUBLISH',
+    `X-WR-CALNAME:${text(name)}`,
+    'X-PUBLISHED-TTL:PT6H',
   ];
   for (const e of entries) {
     const summary = `${e.series_name} - ${code(e)}${e.title ? ` - ${e.title}` : ''}`;

@@ -26,11 +26,16 @@ export async function refreshCalendar(deps: Deps): Promise<{ series: number; epi
       const id = await tmdbIdFromNfo(seriesFolderPath(deps, row), log);
       if (!id) continue;
       const tv = await tmdb.tv(id);
-      const seasons = (tv.seasons ?? []).map((s) => s.season_number).filter((n) => n > 0).sort((a, b) => b - a).slice(0, RECENT_SEASONS);
+      const seasons = (tv.seasons ?? [])
+        .map((s) => s.season_number)
+        .filter((n) => n > 0)
+        .sort((a, b) => b - a)
+        .slice(0, RECENT_SEASONS);
       const dated: repo.AirDate[] = [];
       for (const n of seasons) {
         for (const e of (await tmdb.season(id, n)).episodes) {
-          if (e.air_date && /^\d{4}-\d{2}-\d{2}$/.test(e.air_date)) dated.push({ season: n, episode: e.episode_number, title: e.name || null, air_date: e.air_date });
+          if (e.air_date && /^\d{4}-\d{2}-\d{2}$/.test(e.air_date))
+            dated.push({ season: n, episode: e.episode_number, title: e.name || null, air_date: e.air_date });
         }
       }
       await repo.upsertTmdb(deps.db, row.key, dated);

@@ -11,14 +11,31 @@ export const AirDateRow = z.object({
 });
 export type AirDateRow = z.infer<typeof AirDateRow>;
 
-export interface AirDate { season: number; episode: number; title: string | null; air_date: string }
+export interface AirDate {
+  season: number;
+  episode: number;
+  title: string | null;
+  air_date: string;
+}
 
 /** TMDB's dates replace what is stored (TMDB wins over a provider's first-seen day). */
 export async function upsertTmdb(c: Conn, key: string, rows: AirDate[]): Promise<void> {
   if (!rows.length) return;
   await c.query(sql.unsafe`insert into calendar_episodes (series_key, season, episode, title, air_date, source)
-    select ${key}, s, e, t, d::date, 'tmdb' from unnest(${sql.array(rows.map((r) => r.season), 'int4')}, ${sql.array(rows.map((r) => r.episode), 'int4')},
-      ${sql.array(rows.map((r) => r.title), 'text')}, ${sql.array(rows.map((r) => r.air_date), 'text')}) as x(s, e, t, d)
+    select ${key}, s, e, t, d::date, 'tmdb' from unnest(${sql.array(
+      rows.map((r) => r.season),
+      'int4',
+    )}, ${sql.array(
+      rows.map((r) => r.episode),
+      'int4',
+    )},
+      ${sql.array(
+        rows.map((r) => r.title),
+        'text',
+      )}, ${sql.array(
+        rows.map((r) => r.air_date),
+        'text',
+      )}) as x(s, e, t, d)
     on conflict (series_key, season, episode) do update set title = coalesce(excluded.title, calendar_episodes.title),
       air_date = excluded.air_date, source = 'tmdb', updated_at = now()
       where calendar_episodes.air_date <> excluded.air_date or calendar_episodes.source <> 'tmdb'
@@ -29,8 +46,23 @@ export async function upsertTmdb(c: Conn, key: string, rows: AirDate[]): Promise
 export async function insertProvider(c: Conn, rows: (AirDate & { series_key: string })[]): Promise<void> {
   if (!rows.length) return;
   await c.query(sql.unsafe`insert into calendar_episodes (series_key, season, episode, title, air_date, source)
-    select k, s, e, t, d::date, 'provider' from unnest(${sql.array(rows.map((r) => r.series_key), 'text')}, ${sql.array(rows.map((r) => r.season), 'int4')},
-      ${sql.array(rows.map((r) => r.episode), 'int4')}, ${sql.array(rows.map((r) => r.title), 'text')}, ${sql.array(rows.map((r) => r.air_date), 'text')}) as x(k, s, e, t, d)
+    select k, s, e, t, d::date, 'provider' from unnest(${sql.array(
+      rows.map((r) => r.series_key),
+      'text',
+    )}, ${sql.array(
+      rows.map((r) => r.season),
+      'int4',
+    )},
+      ${sql.array(
+        rows.map((r) => r.episode),
+        'int4',
+      )}, ${sql.array(
+        rows.map((r) => r.title),
+        'text',
+      )}, ${sql.array(
+        rows.map((r) => r.air_date),
+        'text',
+      )}) as x(k, s, e, t, d)
     on conflict do nothing`);
 }
 

@@ -29,7 +29,8 @@ export const MAX_RANGE_DAYS = 400;
  */
 export async function calendar(deps: Deps, start: string, end: string, unmonitored = false): Promise<CalendarEntry[]> {
   if (end < start) throw new BadRequest('end is before start', { end: 'must not be before start' });
-  if (addDays(start, MAX_RANGE_DAYS) < end) throw new BadRequest(`at most ${MAX_RANGE_DAYS} days at once`, { end: `at most ${MAX_RANGE_DAYS} days after start` });
+  if (addDays(start, MAX_RANGE_DAYS) < end)
+    throw new BadRequest(`at most ${MAX_RANGE_DAYS} days at once`, { end: `at most ${MAX_RANGE_DAYS} days after start` });
   const today = localDay(deps.clock.now(), timeZone(deps));
   const rows = await repo.between(deps.db, start, end);
   if (!rows.length) return [];
@@ -43,8 +44,23 @@ export async function calendar(deps: Deps, start: string, end: string, unmonitor
     if (!name) continue; // the series left the library (or is not monitored)
     const have = states.get(`${r.series_key}/${r.season}/${r.episode}`);
     if (have && !have.monitored && !unmonitored) continue;
-    const status: CalendarStatus = have?.is_downloaded ? 'downloaded' : r.air_date < today ? 'missing' : r.air_date === today ? 'airing_today' : 'upcoming';
-    out.push({ series_key: r.series_key, series_name: name, season: r.season, episode: r.episode, title: r.title ?? have?.title ?? null, air_date: r.air_date, status, source: r.source });
+    const status: CalendarStatus = have?.is_downloaded
+      ? 'downloaded'
+      : r.air_date < today
+        ? 'missing'
+        : r.air_date === today
+          ? 'airing_today'
+          : 'upcoming';
+    out.push({
+      series_key: r.series_key,
+      series_name: name,
+      season: r.season,
+      episode: r.episode,
+      title: r.title ?? have?.title ?? null,
+      air_date: r.air_date,
+      status,
+      source: r.source,
+    });
   }
   return out;
 }

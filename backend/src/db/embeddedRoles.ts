@@ -32,7 +32,8 @@ export function loadCredentials(file: string): Credentials {
   }
   fs.chmodSync(file, 0o600);
   const c = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Credentials>;
-  if (typeof c.superuser !== 'string' || typeof c.app !== 'string') throw new Error(`${file} is damaged: remove it only if the database folder beside it is new`);
+  if (typeof c.superuser !== 'string' || typeof c.app !== 'string')
+    throw new Error(`${file} is damaged: remove it only if the database folder beside it is new`);
   return c as Credentials;
 }
 
@@ -84,7 +85,9 @@ export async function prepareRoles(port: number, creds: Credentials, log: Logger
   try {
     const role = await admin.query('select 1 from pg_roles where rolname = $1', [APP_ROLE]);
     const verb = role.rowCount ? 'alter' : 'create';
-    await admin.query(`${verb} role ${APP_ROLE} login nosuperuser nocreatedb nocreaterole noreplication nobypassrls password ${admin.escapeLiteral(creds.app)}`);
+    await admin.query(
+      `${verb} role ${APP_ROLE} login nosuperuser nocreatedb nocreaterole noreplication nobypassrls password ${admin.escapeLiteral(creds.app)}`,
+    );
     const db = await admin.query('select pg_get_userbyid(datdba) as owner from pg_database where datname = $1', [DATABASE]);
     if (!db.rowCount) await admin.query(`create database ${DATABASE} owner ${APP_ROLE}`);
     else if (db.rows[0].owner !== APP_ROLE) await admin.query(`alter database ${DATABASE} owner to ${APP_ROLE}`);
@@ -98,7 +101,10 @@ export async function prepareRoles(port: number, creds: Credentials, log: Logger
       await inDb.query('begin');
       for (const { stmt } of rows) await inDb.query(stmt);
       await inDb.query('commit');
-      log.warn({ objects: rows.length }, `handed the database objects of earlier versions to the ${APP_ROLE} role (the product no longer runs as the superuser)`);
+      log.warn(
+        { objects: rows.length },
+        `handed the database objects of earlier versions to the ${APP_ROLE} role (the product no longer runs as the superuser)`,
+      );
     }
   } catch (err) {
     await inDb.query('rollback').catch(() => undefined);

@@ -16,7 +16,10 @@ export class Notifier {
   private retry: NodeJS.Timeout | null = null;
   private up = false;
 
-  constructor(private url: string, private log: Logger) {}
+  constructor(
+    private url: string,
+    private log: Logger,
+  ) {}
 
   async start(): Promise<void> {
     await this.connect();

@@ -10,8 +10,13 @@ import type { ItemRow } from './repo.js';
  */
 const label = (item: ItemRow) => `${item.serie_name || item.serie_id} ${episodeCode(item.season, item.episode)}`;
 const facts = (item: ItemRow) => ({
-  download_id: item.id, series_key: item.serie_id, series_name: item.serie_name, season: item.season, episode: item.episode,
-  title: item.title, queued_by: item.source,
+  download_id: item.id,
+  series_key: item.serie_id,
+  series_name: item.serie_name,
+  season: item.season,
+  episode: item.episode,
+  title: item.title,
+  queued_by: item.source,
 });
 
 export interface Completed {
@@ -33,12 +38,19 @@ export async function announceCompleted(deps: Deps, item: ItemRow, c: Completed)
   await queueMediaRefreshSafely(deps, c.seriesDir);
   await notifySafely(deps, 'download_completed', {
     title: `${c.upgradedFrom ? 'Upgraded' : 'Downloaded'}: ${label(item)}`,
-    message: `${label(item)}${item.title ? ` (${item.title})` : ''}: ${mb} MB from ${c.hoster} (${c.language})` +
+    message:
+      `${label(item)}${item.title ? ` (${item.title})` : ''}: ${mb} MB from ${c.hoster} (${c.language})` +
       (seconds ? ` in ${Math.round(seconds)} s` : '') +
       (c.upgradedFrom ? `; upgraded from ${languageName(c.upgradedFrom)} to ${languageName(c.language)}` : ''),
     data: {
-      ...facts(item), file: c.file, bytes: c.bytes, hoster: c.hoster, language: c.language, upgraded_from: c.upgradedFrom ?? null,
-      duration_seconds: seconds, bytes_per_second: seconds ? Math.round(c.bytes / seconds) : null,
+      ...facts(item),
+      file: c.file,
+      bytes: c.bytes,
+      hoster: c.hoster,
+      language: c.language,
+      upgraded_from: c.upgradedFrom ?? null,
+      duration_seconds: seconds,
+      bytes_per_second: seconds ? Math.round(c.bytes / seconds) : null,
     },
   });
 }
@@ -47,7 +59,12 @@ export async function announceCompleted(deps: Deps, item: ItemRow, c: Completed)
  * The failure policy gave up on an episode (`final`); with `download_failed: each_attempt` also
  * every failed source (`hoster` set) and every failed run the policy will try again.
  */
-export async function announceFailed(deps: Deps, item: ItemRow, error: string, opts: { final: boolean; hoster?: string; language?: string }): Promise<void> {
+export async function announceFailed(
+  deps: Deps,
+  item: ItemRow,
+  error: string,
+  opts: { final: boolean; hoster?: string; language?: string },
+): Promise<void> {
   const cfg = deps.settings.get().notifications;
   if (!opts.final && cfg.download_failed !== 'each_attempt') return;
   await notifySafely(deps, 'download_failed', {
@@ -57,8 +74,10 @@ export async function announceFailed(deps: Deps, item: ItemRow, error: string, o
   });
   if (opts.final && /not enough (free )?disk space|ENOSPC/.test(error)) {
     await notifySafely(deps, 'disk_space_low', {
-      title: 'Disk space low', message: `A download stopped for lack of space: ${error}`.slice(0, 1500),
-      data: { ...facts(item), error }, dedupeKey: 'disk_space_low',
+      title: 'Disk space low',
+      message: `A download stopped for lack of space: ${error}`.slice(0, 1500),
+      data: { ...facts(item), error },
+      dedupeKey: 'disk_space_low',
     });
   }
   if (opts.final && /ProviderBlocked/.test(error)) {

@@ -38,7 +38,12 @@ export interface AttemptResult {
 
 const isProviderLink = (url: string) => /\/redirect\/|\/r\?t=/.test(url);
 
-async function embedUrlOf(rt: DownloadRuntime, source: EpisodeSource, headers: Record<string, string>, signal: AbortSignal): Promise<string> {
+async function embedUrlOf(
+  rt: DownloadRuntime,
+  source: EpisodeSource,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<string> {
   let url = source.url;
   for (let hop = 0; hop < 5; hop++) {
     const res = await rt.http().fetch(url, { headers, followRedirects: false, signal, retries: 1 });
@@ -48,7 +53,8 @@ async function embedUrlOf(rt: DownloadRuntime, source: EpisodeSource, headers: R
       continue;
     }
     // the provider's own link failing is reported here; the hoster's page is judged by its resolver
-    if (hop === 0 && res.status === 404 && url === source.url && isProviderLink(source.url)) throw new DownloadError('the provider link is gone (404)');
+    if (hop === 0 && res.status === 404 && url === source.url && isProviderLink(source.url))
+      throw new DownloadError('the provider link is gone (404)');
     if (hop === 0 && res.status === 403 && isProviderLink(source.url)) throw new DownloadError('the provider refused the link (403)');
     return url;
   }
@@ -64,7 +70,13 @@ export interface ResolvedMedia {
 }
 
 /** Provider redirect → hoster embed → the media URL the hoster hands out (its failures are the hoster's). */
-export async function resolveMedia(deps: Deps, rt: DownloadRuntime, source: EpisodeSource, providerHeaders: Record<string, string>, signal: AbortSignal): Promise<ResolvedMedia> {
+export async function resolveMedia(
+  deps: Deps,
+  rt: DownloadRuntime,
+  source: EpisodeSource,
+  providerHeaders: Record<string, string>,
+  signal: AbortSignal,
+): Promise<ResolvedMedia> {
   const cfg = deps.settings.get();
   const embedUrl = await embedUrlOf(rt, source, providerHeaders, signal);
   const hoster = findHoster(source.hoster, embedUrl, cfg.providers.hoster_domains);
@@ -72,11 +84,19 @@ export async function resolveMedia(deps: Deps, rt: DownloadRuntime, source: Epis
   const http = rt.http();
   try {
     const media = await hoster.resolve(embedUrl, { http, userAgent: http.userAgent, signal });
-    return { kind: media.kind === 'mp4' ? 'mp4' : 'hls', url: media.url, headers: { 'user-agent': http.userAgent, ...media.headers }, embedUrl };
+    return {
+      kind: media.kind === 'mp4' ? 'mp4' : 'hls',
+      url: media.url,
+      headers: { 'user-agent': http.userAgent, ...media.headers },
+      embedUrl,
+    };
   } catch (err) {
     if (signal.aborted) throw signal.reason;
-    const e = new DownloadError(err instanceof HosterError ? err.message.replace(/^[^:]+: /, '') : `resolve failed: ${(err as Error).message}`,
-      false, err instanceof HosterError ? err.status : undefined);
+    const e = new DownloadError(
+      err instanceof HosterError ? err.message.replace(/^[^:]+: /, '') : `resolve failed: ${(err as Error).message}`,
+      false,
+      err instanceof HosterError ? err.status : undefined,
+    );
     throw Object.assign(e, { cause: err }); // the failure policy reads whose fault it was
   }
 }
@@ -93,23 +113,63 @@ export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptI
   } catch (err) {
     throw new DownloadError((err as Error).message, true); // no hoster can help with that
   }
-  const common = { headers: media.headers, dispatcher: http.dispatcher, signal: a.signal, stallMs: dl.stall_timeout_seconds * 1000, throttle: rt.throttle };
-  return media.kind === 'mp4' ? downloadFile(a, media.url, bins, common, embedUrl, dl) : downloadStream(a, media.url, bins, common, embedUrl, dl);
+  const common = {
+    headers: media.headers,
+    dispatcher: http.dispatcher,
+    signal: a.signal,
+    stallMs: dl.stall_timeout_seconds * 1000,
+    throttle: rt.throttle,
+  };
+  return media.kind === 'mp4'
+    ? downloadFile(a, media.url, bins, common, embedUrl, dl)
+    : downloadStream(a, media.url, bins, common, embedUrl, dl);
 }
 
 type Common = Pick<Mp4Download, 'headers' | 'dispatcher' | 'signal' | 'stallMs' | 'throttle'>;
 
-async function downloadFile(a: AttemptInput, url: string, bins: { ffmpeg: string }, common: Common, embedUrl: string, dl: DownloadsConfig): Promise<AttemptResult> {
+async function downloadFile(
+  a: AttemptInput,
+  url: string,
+  bins: { ffmpeg: string },
+  common: Common,
+  embedUrl: string,
+  dl: DownloadsConfig,
+): Promise<AttemptResult> {
   const file = path.join(a.dir, 'download.mp4');
-  const resumed = await fs.stat(file).then((s) => s.size > 0, () => false);
+  const resumed = await fs.stat(file).then(
+    (s) => s.size > 0,
+    () => false,
+  );
   // both ends are checked while the download runs; failing that, the whole file afterwards, with
   // the verification's ffmpeg runs started before the end, so their start-up is not paid after it
-  const edges = new FileEdges({ ffmpegPath: bins.ffmpeg, signal: a.signal, file, resumed, request: { url, headers: common.headers, dispatcher: common.dispatcher, signal: a.signal }, throttle: common.throttle });
+  const edges = new FileEdges({
+    ffmpegPath: bins.ffmpeg,
+    signal: a.signal,
+    file,
+    resumed,
+    request: { url, headers: common.headers, dispatcher: common.dispatcher, signal: a.signal },
+    throttle: common.throttle,
+  });
   const verifier = new VerifyAhead({ ffmpegPath: bins.ffmpeg, signal: a.signal });
   try {
     const r = await downloadMp4({
-      ...common, url, file, maxBytes: dl.max_file_size_mb * 1024 * 1024,
-      onTotal: async (total) => ensureFreeSpace(a.dir, Math.max(0, (total ?? 0) - (await fs.stat(file).then((s) => s.size, () => 0))), dl.min_free_space_mb),
+      ...common,
+      url,
+      file,
+      maxBytes: dl.max_file_size_mb * 1024 * 1024,
+      onTotal: async (total) =>
+        ensureFreeSpace(
+          a.dir,
+          Math.max(
+            0,
+            (total ?? 0) -
+              (await fs.stat(file).then(
+                (s) => s.size,
+                () => 0,
+              )),
+          ),
+          dl.min_free_space_mb,
+        ),
       onProgress: (done, total) => {
         a.onProgress(done, total);
         edges.progress(done, total);
@@ -125,7 +185,14 @@ async function downloadFile(a: AttemptInput, url: string, bins: { ffmpeg: string
   }
 }
 
-async function downloadStream(a: AttemptInput, url: string, bins: { ffmpeg: string }, common: Common, embedUrl: string, dl: DownloadsConfig): Promise<AttemptResult> {
+async function downloadStream(
+  a: AttemptInput,
+  url: string,
+  bins: { ffmpeg: string },
+  common: Common,
+  embedUrl: string,
+  dl: DownloadsConfig,
+): Promise<AttemptResult> {
   void warmUpRemux(bins.ffmpeg); // once per process, while the playlists load
   const segDir = path.join(a.dir, 'segments');
   const output = path.join(a.dir, `video.${dl.container}`);
@@ -141,15 +208,33 @@ async function downloadStream(a: AttemptInput, url: string, bins: { ffmpeg: stri
     let r;
     try {
       r = await downloadHls({
-        ...common, url, dir: segDir, quality: a.quality ?? (dl.quality_preference === 'best' ? null : dl.quality_preference),
-        concurrency: dl.hls_segment_concurrency, retries: dl.hls_segment_retries, onProgress: a.onProgress, watcher: edges,
-        consume: async (files, audio) => { remuxErrors = await remuxSegments({ ffmpegPath: bins.ffmpeg, files, audio, output, container: dl.container, signal: remuxAbort.signal }); },
+        ...common,
+        url,
+        dir: segDir,
+        quality: a.quality ?? (dl.quality_preference === 'best' ? null : dl.quality_preference),
+        concurrency: dl.hls_segment_concurrency,
+        retries: dl.hls_segment_retries,
+        onProgress: a.onProgress,
+        watcher: edges,
+        consume: async (files, audio) => {
+          remuxErrors = await remuxSegments({
+            ffmpegPath: bins.ffmpeg,
+            files,
+            audio,
+            output,
+            container: dl.container,
+            signal: remuxAbort.signal,
+          });
+        },
       });
     } catch (err) {
       remuxAbort.abort(err);
       throw err;
     }
-    if (remuxErrors) throw new DownloadError(`verification failed: the remux (demux pass) reported errors (${remuxErrors.split('\n').slice(0, 2).join(' | ').slice(0, 300)})`);
+    if (remuxErrors)
+      throw new DownloadError(
+        `verification failed: the remux (demux pass) reported errors (${remuxErrors.split('\n').slice(0, 2).join(' | ').slice(0, 300)})`,
+      );
     const v = await edges.check(output, dl.container, r.totalDuration);
     const bytes = (await fs.stat(output)).size;
     await fs.rm(segDir, { recursive: true, force: true });

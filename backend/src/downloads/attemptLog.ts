@@ -38,7 +38,8 @@ export interface AttemptOutcome {
 /** Stores one attempt; answers its error class (null when it completed). */
 export async function recordAttempt(deps: Pick<Deps, 'db' | 'clock'>, a: AttemptOf, o: AttemptOutcome): Promise<repo.AttemptRow> {
   const finished = deps.clock.now();
-  const errorClass: FailureClass | null = o.outcome === 'completed' ? null : o.outcome === 'cancelled' ? 'cancelled' : classifyFailure(o.error);
+  const errorClass: FailureClass | null =
+    o.outcome === 'completed' ? null : o.outcome === 'cancelled' ? 'cancelled' : classifyFailure(o.error);
   return repo.insertAttempt(deps.db, {
     item_id: a.item.id,
     series_key: a.item.serie_id,

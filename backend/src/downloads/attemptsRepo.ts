@@ -126,7 +126,8 @@ export function attemptSteps(f: StepFilter) {
     return sql.join(parts, sql.fragment` and `);
   };
   const steps = [];
-  if (f.starts) steps.push(sql.fragment`select 'a' || id || 's' as ref, started_at as at from download_attempts where ${window('started_at')}`);
+  if (f.starts)
+    steps.push(sql.fragment`select 'a' || id || 's' as ref, started_at as at from download_attempts where ${window('started_at')}`);
   if (f.outcomes.length) {
     steps.push(sql.fragment`select 'a' || id || 'e' as ref, finished_at as at from download_attempts
       where ${window('finished_at')} and outcome = any(${sql.array([...f.outcomes], 'text')})`);
@@ -159,7 +160,10 @@ export const HosterStatsRow = z.object({
 export type HosterStatsRow = z.infer<typeof HosterStatsRow>;
 
 /** Per hoster over the filtered attempts (hoster names compared case-insensitively). */
-export function hosterStats(c: Conn, f: Pick<AttemptFilter, 'since' | 'until' | 'seriesKey' | 'provider'>): Promise<readonly HosterStatsRow[]> {
+export function hosterStats(
+  c: Conn,
+  f: Pick<AttemptFilter, 'since' | 'until' | 'seriesKey' | 'provider'>,
+): Promise<readonly HosterStatsRow[]> {
   return c.any(sql.type(HosterStatsRow)`select min(hoster) as hoster, count(*)::int as attempts,
       count(*) filter (where outcome = 'completed')::int as completed,
       count(*) filter (where outcome = 'failed')::int as failed,

@@ -52,9 +52,18 @@ export async function queueMissing(deps: Deps, keys?: string[], trigger = 'resca
     out.upgrades += await queueUpgrades(deps, series, budget);
   }
   out.pages_read = start - budget.left;
-  deps.log.info({ series: all.length, added: out.added, upgrades: out.upgrades, skipped: out.skipped.length, pages_read: out.pages_read, trigger }, 'queued missing episodes');
+  deps.log.info(
+    { series: all.length, added: out.added, upgrades: out.upgrades, skipped: out.skipped.length, pages_read: out.pages_read, trigger },
+    'queued missing episodes',
+  );
   await deps.bus.publish('downloads', 'auto_queue_complete', {
-    trigger, series: all.length, added: out.added, upgrades: out.upgrades, skipped: out.skipped.slice(0, 50), skipped_count: out.skipped.length, pages_read: out.pages_read,
+    trigger,
+    series: all.length,
+    added: out.added,
+    upgrades: out.upgrades,
+    skipped: out.skipped.slice(0, 50),
+    skipped_count: out.skipped.length,
+    pages_read: out.pages_read,
   });
   return out;
 }
@@ -72,7 +81,10 @@ export async function queueUpgrades(deps: Deps, series: SeriesRow, budget: PageB
     try {
       languages = (await provider.episodeSources(series.key, c.season, c.episode)).map((s) => s.language);
     } catch (err) {
-      deps.log.debug({ key: series.key, season: c.season, episode: c.episode, err: (err as Error).message }, 'could not read an episode page for an upgrade');
+      deps.log.debug(
+        { key: series.key, season: c.season, episode: c.episode, err: (err as Error).message },
+        'could not read an episode page for an upgrade',
+      );
       continue;
     }
     await markUpgradeChecked(deps, series.id, c.season, c.episode);

@@ -20,7 +20,8 @@ export async function episodeSourceList(deps: Deps, key: string, season: number,
   try {
     all = await getProvider(deps, series.provider).episodeSources(series.key, season, episode);
   } catch (err) {
-    if (err instanceof ProviderNotFound) throw new NotFound(`${series.provider} has no episode S${season}E${episode} of ${key}`, { key, season, episode });
+    if (err instanceof ProviderNotFound)
+      throw new NotFound(`${series.provider} has no episode S${season}E${episode} of ${key}`, { key, season, episode });
     throw err;
   }
   const wanted = orderSources(all, cfg, profileOf(cfg, series).languages);
@@ -30,16 +31,30 @@ export async function episodeSourceList(deps: Deps, key: string, season: number,
   for (const a of await episodeAttempts(deps, key, season, episode)) if (!last.has(a.source_url)) last.set(a.source_url, a);
   const backoff = (await backoffOf(deps, key)).find((b) => b.season === season && b.episode === episode) ?? null;
   return {
-    key, season, episode,
+    key,
+    season,
+    episode,
     sources: [...wanted, ...others].map((s) => {
       const b = blocked.get(s.url);
       const a = last.get(s.url);
       return {
-        hoster: s.hoster, language: s.language, url: s.url, wanted: wanted.includes(s),
-        blocklisted: !!b, blocklist_reason: b?.reason ?? null, blocklist_id: b?.id ?? null,
-        last_outcome: a?.outcome ?? null, last_error: a?.outcome === 'failed' ? a.reason : null, last_attempt_at: a?.finished_at.toISOString() ?? null,
+        hoster: s.hoster,
+        language: s.language,
+        url: s.url,
+        wanted: wanted.includes(s),
+        blocklisted: !!b,
+        blocklist_reason: b?.reason ?? null,
+        blocklist_id: b?.id ?? null,
+        last_outcome: a?.outcome ?? null,
+        last_error: a?.outcome === 'failed' ? a.reason : null,
+        last_attempt_at: a?.finished_at.toISOString() ?? null,
       };
     }),
-    backoff: backoff && { failures: backoff.failures, next_try_at: backoff.next_try_at?.toISOString() ?? null, gave_up: backoff.gave_up, last_error: backoff.last_error },
+    backoff: backoff && {
+      failures: backoff.failures,
+      next_try_at: backoff.next_try_at?.toISOString() ?? null,
+      gave_up: backoff.gave_up,
+      last_error: backoff.last_error,
+    },
   };
 }

@@ -1,14 +1,33 @@
 import { z } from 'zod';
 
 export const LANGUAGES = ['german_dub', 'german_sub', 'english_sub'] as const;
-export const HOSTERS = ['VOE', 'Filemoon', 'Vidmoly', 'Doodstream', 'Vidoza', 'Streamtape', 'SpeedFiles', 'Luluvdo', 'Sibnet', 'SendVid'] as const;
+export const HOSTERS = [
+  'VOE',
+  'Filemoon',
+  'Vidmoly',
+  'Doodstream',
+  'Vidoza',
+  'Streamtape',
+  'SpeedFiles',
+  'Luluvdo',
+  'Sibnet',
+  'SendVid',
+] as const;
 
 export const DownloadsConfig = z.object({
   max_parallel_downloads: z.number().int().min(1).max(10).default(2),
   /** Language order; a provider's own codes (vostfr, vf, ...) are allowed too. */
-  language_preference: z.array(z.string().min(1).max(40)).min(1).default([...LANGUAGES]),
+  language_preference: z
+    .array(z.string().min(1).max(40))
+    .min(1)
+    .default([...LANGUAGES]),
   hoster_preference: z.array(z.string().min(1).max(40)).default([...HOSTERS]),
-  quality_preference: z.enum(['best', '1080p', '720p', '480p']).default('best').describe('Chooses among the sources of the preferred language by resolution (HLS by its variants, MP4 by probing the first 2 MiB of the file with ffprobe): the tallest not above this height first, and that HLS variant. auto/best: the first source in hoster order, its highest variant.'),
+  quality_preference: z
+    .enum(['best', '1080p', '720p', '480p'])
+    .default('best')
+    .describe(
+      'Chooses among the sources of the preferred language by resolution (HLS by its variants, MP4 by probing the first 2 MiB of the file with ffprobe): the tallest not above this height first, and that HLS variant. auto/best: the first source in hoster order, its highest variant.',
+    ),
   hls_segment_concurrency: z.number().int().min(1).max(32).default(16),
   hls_segment_retries: z.number().int().min(0).max(20).default(4),
   container: z.enum(['mkv', 'mp4']).default('mkv'),

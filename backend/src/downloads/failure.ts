@@ -19,11 +19,28 @@ export type FailureClass = 'source' | 'hoster' | 'network' | 'provider' | 'local
 /** Classes that are the source's or the hoster's doing (the others say nothing about the source). */
 export const COUNTED: readonly FailureClass[] = ['source', 'hoster'];
 
-const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH',
-  'ENETDOWN', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);
-const NETWORK_TEXT = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENETDOWN|socket hang up|other side closed|fetch failed|no data for \d|stalled:|timed? ?out/i;
+const NETWORK_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EPIPE',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
+const NETWORK_TEXT =
+  /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENETDOWN|socket hang up|other side closed|fetch failed|no data for \d|stalled:|timed? ?out/i;
 const LOCAL_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE']);
-const SOURCE_TEXT = /verification failed|size check failed|could not be decrypted|did not answer an HLS playlist|no video source|no resolver|not found|deleted|removed|exceeds the limit|more bytes than|does not continue the partial file|wrong content|\b(404|410|403)\b/i;
+const SOURCE_TEXT =
+  /verification failed|size check failed|could not be decrypted|did not answer an HLS playlist|no video source|no resolver|not found|deleted|removed|exceeds the limit|more bytes than|does not continue the partial file|wrong content|\b(404|410|403)\b/i;
 
 type Chained = Error & { code?: string; status?: number; cause?: unknown; fatal?: boolean; transient?: boolean };
 

@@ -52,7 +52,8 @@ export function discoverFfmpeg(env: Pick<Env, 'FFMPEG_PATH' | 'FFPROBE_PATH'>): 
 /** The binaries in use (discovered once per process unless discoverFfmpeg is called again). */
 export function ffmpegBinaries(env: Pick<Env, 'FFMPEG_PATH' | 'FFPROBE_PATH'>): { ffmpeg: string; ffprobe: string } {
   const info = cached ?? discoverFfmpeg(env);
-  if (!info.ffmpeg_path || !info.ffprobe_path) throw new Error('ffmpeg/ffprobe not found: install ffmpeg or set FFMPEG_PATH and FFPROBE_PATH');
+  if (!info.ffmpeg_path || !info.ffprobe_path)
+    throw new Error('ffmpeg/ffprobe not found: install ffmpeg or set FFMPEG_PATH and FFPROBE_PATH');
   return { ffmpeg: info.ffmpeg_path, ffprobe: info.ffprobe_path };
 }
 
@@ -73,7 +74,9 @@ export function judgeVersion(firstLine: string): { version: string | null; curre
 
 function firstLineOf(bin: string): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(bin, ['-version'], { timeout: 10_000, maxBuffer: 1 << 20 }, (err, stdout) => resolve(err ? null : stdout.split('\n')[0] ?? ''));
+    execFile(bin, ['-version'], { timeout: 10_000, maxBuffer: 1 << 20 }, (err, stdout) =>
+      resolve(err ? null : (stdout.split('\n')[0] ?? '')),
+    );
   });
 }
 
@@ -89,11 +92,21 @@ export async function checkFfmpeg(env: Pick<Env, 'FFMPEG_PATH' | 'FFPROBE_PATH'>
   const versions = { ffmpeg_version: ffmpeg?.version ?? null, ffprobe_version: ffprobe?.version ?? null };
   if (!ffmpeg || !ffprobe) {
     const missing = [!ffmpeg && 'ffmpeg', !ffprobe && 'ffprobe'].filter(Boolean).join(' and ');
-    return { ...found, ...versions, status: 'missing', message: `${missing} not found or not runnable: downloads are disabled until FFmpeg ${MIN_FFMPEG_MAJOR} or newer is installed (or FFMPEG_PATH/FFPROBE_PATH set)` };
+    return {
+      ...found,
+      ...versions,
+      status: 'missing',
+      message: `${missing} not found or not runnable: downloads are disabled until FFmpeg ${MIN_FFMPEG_MAJOR} or newer is installed (or FFMPEG_PATH/FFPROBE_PATH set)`,
+    };
   }
   if (!ffmpeg.current || !ffprobe.current) {
     const old = !ffmpeg.current ? `ffmpeg ${ffmpeg.version ?? '(unknown version)'}` : `ffprobe ${ffprobe.version ?? '(unknown version)'}`;
-    return { ...found, ...versions, status: 'too_old', message: `found ${old}: downloads are disabled until FFmpeg ${MIN_FFMPEG_MAJOR} or newer is installed (or FFMPEG_PATH/FFPROBE_PATH set)` };
+    return {
+      ...found,
+      ...versions,
+      status: 'too_old',
+      message: `found ${old}: downloads are disabled until FFmpeg ${MIN_FFMPEG_MAJOR} or newer is installed (or FFMPEG_PATH/FFPROBE_PATH set)`,
+    };
   }
   return { ...found, ...versions, status: 'ok', message: `ffmpeg ${ffmpeg.version}, ffprobe ${ffprobe.version}` };
 }

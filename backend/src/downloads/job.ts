@@ -51,7 +51,8 @@ export async function runDownload(deps: Deps, id: string, stopSignal?: AbortSign
     if (locked && (stopSignal?.aborted || rt.stopped)) {
       await deps.db.query(sql.unsafe`select pg_notify(${RELEASED_CHANNEL}, ${JSON.stringify({ id })})`).catch(() => undefined);
     }
-    if (!stopSignal?.aborted && !rt.stopped) await dispatch(deps).catch((err) => deps.log.warn({ err }, 'dispatch after a download failed'));
+    if (!stopSignal?.aborted && !rt.stopped)
+      await dispatch(deps).catch((err) => deps.log.warn({ err }, 'dispatch after a download failed'));
   }
 }
 
@@ -59,7 +60,14 @@ export async function runDownload(deps: Deps, id: string, stopSignal?: AbortSign
 async function fail(deps: Deps, item: repo.ItemRow, error: string, gaveUp = true) {
   const row = await repo.markFailed(deps.db, item.id, error);
   deps.log.warn({ item: item.id, serie: item.serie_id, season: item.season, episode: item.episode, error }, 'download failed');
-  if (row) await deps.bus.publish('downloads', 'download_failed', { download_id: item.id, key: item.serie_id, folder: item.serie_folder, error, item: toApiItem(row) });
+  if (row)
+    await deps.bus.publish('downloads', 'download_failed', {
+      download_id: item.id,
+      key: item.serie_id,
+      folder: item.serie_folder,
+      error,
+      item: toApiItem(row),
+    });
   await publishQueueStatus(deps);
   if (row) await announceFailed(deps, item, error, { final: gaveUp });
 }
@@ -76,9 +84,12 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
   const progress = new ProgressTracker(
     (p) => deps.bus.emit('downloads', 'download_progress', { download_id: item.id, key: item.serie_id, folder: item.serie_folder, ...p }),
     (p, done, total) => {
-      void repo.saveProgress(deps.db, item.id, { downloaded: done, total, progress: { ...p } }).then((stillActive) => {
-        if (!stillActive && !signal.aborted) rt.active.get(item.id)?.abort(new CancelledError('removed from the queue'));
-      }, () => undefined);
+      void repo.saveProgress(deps.db, item.id, { downloaded: done, total, progress: { ...p } }).then(
+        (stillActive) => {
+          if (!stillActive && !signal.aborted) rt.active.get(item.id)?.abort(new CancelledError('removed from the queue'));
+        },
+        () => undefined,
+      );
     },
   );
   // the source being tried, until its attempt is recorded (exactly once, whatever ends it)
@@ -88,33 +99,59 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
     const a = current;
     current = null;
     if (!a) return;
-    const c = await noteAttempt(deps, a, o).catch((err) => log.warn({ err: (err as Error).message }, 'could not record the download attempt'));
+    const c = await noteAttempt(deps, a, o).catch((err) =>
+      log.warn({ err: (err as Error).message }, 'could not record the download attempt'),
+    );
     if (c) classes.push(c);
   };
   const run = { nothingToTry: false, known: [] as string[] };
   const failRun = async (error: string) => {
-    const backoff = await noteRunFailed(deps, item, { ...run, classes, error }).catch((err) => { log.warn({ err: (err as Error).message }, 'could not record the backoff'); return null; });
+    const backoff = await noteRunFailed(deps, item, { ...run, classes, error }).catch((err) => {
+      log.warn({ err: (err as Error).message }, 'could not record the backoff');
+      return null;
+    });
     await fail(deps, item, error, backoff ? backoff.gave_up : true);
   };
   const finish = async (p: repo.Placement) => {
     await testCrashPoint(deps, 'after_rename', item.id);
     await removePartFolder(deps, partRoot);
-    await markEpisodeDownloaded(deps, { seriesId: series.id, season: item.season, episode: item.episode, filePath: p.target, fileSize: p.bytes, language: p.source.language });
+    await markEpisodeDownloaded(deps, {
+      seriesId: series.id,
+      season: item.season,
+      episode: item.episode,
+      filePath: p.target,
+      fileSize: p.bytes,
+      language: p.source.language,
+    });
     await testCrashPoint(deps, 'after_library_write', item.id);
     const row = await repo.markCompleted(deps.db, item.id, { file_path: p.target, bytes: p.bytes });
     await testCrashPoint(deps, 'after_db_write', item.id);
     await settle({ outcome: 'completed', bytes: p.bytes, filePath: p.target, upgradedFrom: item.upgrade_from });
     await noteRunCompleted(deps, item);
     log.info({ file: p.target, hoster: p.source.hoster, bytes: p.bytes }, 'download complete');
-    await deps.bus.publish('downloads', 'download_complete', { download_id: item.id, key: item.serie_id, folder: item.serie_folder, file: p.rel, item: row ? toApiItem(row) : null });
+    await deps.bus.publish('downloads', 'download_complete', {
+      download_id: item.id,
+      key: item.serie_id,
+      folder: item.serie_folder,
+      file: p.rel,
+      item: row ? toApiItem(row) : null,
+    });
     await queueNfo(deps, series.key, item, p.target);
     await publishQueueStatus(deps);
-    await announceCompleted(deps, row ?? item, { file: p.target, bytes: p.bytes, hoster: p.source.hoster, language: p.source.language, seriesDir, upgradedFrom: item.upgrade_from });
+    await announceCompleted(deps, row ?? item, {
+      file: p.target,
+      bytes: p.bytes,
+      hoster: p.source.hoster,
+      language: p.source.language,
+      seriesDir,
+      upgradedFrom: item.upgrade_from,
+    });
   };
   // a target whose real path leaves the library (a link) fails the item; nothing is written there
-  const guard = (target: string, what: string) => checkWriteTarget(deps, target, what).catch((err) => {
-    throw err instanceof OutsideLibrary ? new DownloadError(err.message, true) : err;
-  });
+  const guard = (target: string, what: string) =>
+    checkWriteTarget(deps, target, what).catch((err) => {
+      throw err instanceof OutsideLibrary ? new DownloadError(err.message, true) : err;
+    });
   try {
     await guard(seriesDir, 'the series folder');
     await fs.mkdir(seriesDir, { recursive: true });
@@ -131,30 +168,57 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
     }
     await ensureFreeSpace(seriesDir, 0, cfg.min_free_space_mb);
     const provider = getProvider(deps, series.provider);
-    const listed = await episodeSources(deps, provider, series.key, item.season, item.episode, wantedLanguages(deps, series, item), series.id, item.chosen_source);
+    const listed = await episodeSources(
+      deps,
+      provider,
+      series.key,
+      item.season,
+      item.episode,
+      wantedLanguages(deps, series, item),
+      series.id,
+      item.chosen_source,
+    );
     run.known = listed.map((x) => x.url);
     const usable = await usableSources(deps, item, listed);
     const blocked = usable.blocked;
     if (usable.sources.length === 0) {
       run.nothingToTry = blocked > 0;
       await removePartFolder(deps, partRoot);
-      return failRun(item.chosen_source ? 'the chosen source is no longer listed on the episode page'
-        : `every source of S${item.season}E${item.episode} in the wanted languages is blocklisted (${blocked}); remove entries from the blocklist to try them again`);
+      return failRun(
+        item.chosen_source
+          ? 'the chosen source is no longer listed on the episode page'
+          : `every source of S${item.season}E${item.episode} in the wanted languages is blocklisted (${blocked}); remove entries from the blocklist to try them again`,
+      );
     }
     const { sources } = await orderByQuality(deps, rt, usable.sources, {
-      quality: item.quality ?? cfg.quality_preference, providerHeaders: provider.requestHeaders(), dir: path.join(partRoot, 'probe'), signal,
+      quality: item.quality ?? cfg.quality_preference,
+      providerHeaders: provider.requestHeaders(),
+      dir: path.join(partRoot, 'probe'),
+      signal,
     });
     for (const source of sources) {
       const label = `${source.hoster} (${source.language})`;
       const dir = path.join(partRoot, `${source.hoster}-${source.language}`.replace(/[^A-Za-z0-9_-]/g, '_'));
       await guard(dir, 'the partial download folder');
-      await repo.setAttempt(deps.db, item.id, { source_url: source.url, hoster: source.hoster, language: source.language, part_dir: partRoot });
+      await repo.setAttempt(deps.db, item.id, {
+        source_url: source.url,
+        hoster: source.hoster,
+        language: source.language,
+        part_dir: partRoot,
+      });
       let r;
       const startedAt = deps.clock.now();
       current = { item, source, startedAt };
       try {
         log.info({ hoster: source.hoster, language: source.language }, 'trying source');
-        r = await attemptSource(deps, rt, { source, providerHeaders: provider.requestHeaders(), dir, quality: item.quality, signal, onProgress: (d, t) => progress.update(d, t) });
+        r = await attemptSource(deps, rt, {
+          source,
+          providerHeaders: provider.requestHeaders(),
+          dir,
+          quality: item.quality,
+          signal,
+          onProgress: (d, t) => progress.update(d, t),
+        });
       } catch (err) {
         if (signal.aborted) throw signal.reason;
         if (err instanceof DownloadError && err.fatal) throw err;
@@ -168,13 +232,31 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
         continue;
       }
       // verified: from here on a failure is the item's, not the hoster's
-      const rel = relativeTarget(cfg.naming_template, cfg.season_folders, {
-        series: series.name, season: item.season, episode: item.episode, title: item.title, year: series.year, language: source.language,
-      }, r.ext);
+      const rel = relativeTarget(
+        cfg.naming_template,
+        cfg.season_folders,
+        {
+          series: series.name,
+          season: item.season,
+          episode: item.episode,
+          title: item.title,
+          year: series.year,
+          language: source.language,
+        },
+        r.ext,
+      );
       const target = insideRoot(seriesDir, rel);
       // upgrades and `replace: true` replace the old file, only now that the new one is verified
       const old = item.replace_existing ? await existingEpisodeFile(deps, series, item) : null;
-      const placing: repo.Placement = { file: r.file, target, rel, bytes: r.bytes, old, source: { hoster: source.hoster, language: source.language, url: source.url }, started_at: startedAt.toISOString() };
+      const placing: repo.Placement = {
+        file: r.file,
+        target,
+        rel,
+        bytes: r.bytes,
+        old,
+        source: { hoster: source.hoster, language: source.language, url: source.url },
+        started_at: startedAt.toISOString(),
+      };
       await guard(target, 'the episode file');
       await repo.setPlacement(deps.db, item.id, placing);
       await testCrashPoint(deps, 'before_rename', item.id);
@@ -201,9 +283,12 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
   }
 }
 
-
 async function queueNfo(deps: Deps, seriesKey: string, item: repo.ItemRow, videoPath: string): Promise<void> {
   const cfg = deps.settings.get();
   if (!cfg.nfo.episode_nfo_on_download || !cfg.tmdb.api_key) return;
-  await deps.jobs.add('nfo_episode', { series_key: seriesKey, season: item.season, episode: item.episode, video_path: videoPath }, { jobKey: `nfo_episode:${seriesKey}:${item.season}:${item.episode}` });
+  await deps.jobs.add(
+    'nfo_episode',
+    { series_key: seriesKey, season: item.season, episode: item.episode, video_path: videoPath },
+    { jobKey: `nfo_episode:${seriesKey}:${item.season}:${item.episode}` },
+  );
 }

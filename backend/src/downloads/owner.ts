@@ -11,7 +11,10 @@ import * as repo from './repo.js';
 export async function assertMayChange(deps: Pick<Deps, 'db'>, user: AuthUser, ids: string[]): Promise<void> {
   if (user.role === 'admin' || ids.length === 0) return;
   const foreign = (await repo.ownersOf(deps.db, ids)).filter((o) => o.added_by !== user.id);
-  if (foreign.length) throw new Forbidden('Only an administrator can change items queued by someone else or by the system', { item_ids: foreign.map((o) => o.id) });
+  if (foreign.length)
+    throw new Forbidden('Only an administrator can change items queued by someone else or by the system', {
+      item_ids: foreign.map((o) => o.id),
+    });
 }
 
 /** Which failed items a retry covers: the listed ones, or every one (admin) / the caller's own (user); null: none. */

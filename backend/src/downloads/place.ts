@@ -12,7 +12,10 @@ export async function ensureFreeSpace(dir: string, neededBytes: number, minFreeM
   const free = await freeBytes(dir);
   const want = neededBytes + minFreeMb * 1024 * 1024;
   if (free < want) {
-    throw new DownloadError(`not enough free disk space in ${dir}: ${(free / 1048576).toFixed(0)} MB free, ${(want / 1048576).toFixed(0)} MB needed`, true);
+    throw new DownloadError(
+      `not enough free disk space in ${dir}: ${(free / 1048576).toFixed(0)} MB free, ${(want / 1048576).toFixed(0)} MB needed`,
+      true,
+    );
   }
 }
 

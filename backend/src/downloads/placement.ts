@@ -12,7 +12,11 @@ import { placeFile } from './place.js';
 
 export type PlacementStep = NonNullable<Deps['env']['ANIWORLD_TEST_CRASH_AT']>;
 
-const sizeOf = (file: string) => fs.stat(file).then((s) => (s.isFile() ? s.size : null), () => null);
+const sizeOf = (file: string) =>
+  fs.stat(file).then(
+    (s) => (s.isFile() ? s.size : null),
+    () => null,
+  );
 
 /**
  * Puts the verified file at its target (replacing `old` when the placement says so). Answers

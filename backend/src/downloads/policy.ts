@@ -29,12 +29,24 @@ export async function noteAttempt(deps: Pick<Deps, 'db' | 'clock' | 'log'>, a: A
   const row = await recordAttempt(deps, a, o);
   if (row.error_class === 'source') {
     await repo.addToBlocklist(deps.db, {
-      series_key: row.series_key, season: row.season, episode: row.episode, hoster: row.hoster, language: row.language,
-      source_url: row.source_url, reason: row.reason ?? 'failed', attempt_id: row.id, at: row.finished_at,
+      series_key: row.series_key,
+      season: row.season,
+      episode: row.episode,
+      hoster: row.hoster,
+      language: row.language,
+      source_url: row.source_url,
+      reason: row.reason ?? 'failed',
+      attempt_id: row.id,
+      at: row.finished_at,
     });
     await recordHistory(deps, {
-      event: 'blocklisted', series_key: row.series_key, series_name: row.series_name || null, season: row.season, episode: row.episode,
-      item_id: row.item_id, data: { hoster: row.hoster, language: row.language, source_url: row.source_url, reason: row.reason, attempt_id: row.id },
+      event: 'blocklisted',
+      series_key: row.series_key,
+      series_name: row.series_name || null,
+      season: row.season,
+      episode: row.episode,
+      item_id: row.item_id,
+      data: { hoster: row.hoster, language: row.language, source_url: row.source_url, reason: row.reason, attempt_id: row.id },
     });
   }
   return row.error_class;
@@ -43,7 +55,9 @@ export async function noteAttempt(deps: Pick<Deps, 'db' | 'clock' | 'log'>, a: A
 /** The sources an item may try: a chosen one alone (blocklisted or not), else the ones not blocklisted. */
 export async function usableSources(deps: Pick<Deps, 'db'>, item: Item & { chosen_source: string | null }, ordered: EpisodeSource[]) {
   if (item.chosen_source) return { sources: ordered.filter((s) => s.url === item.chosen_source), blocked: 0 };
-  const blocked = new Set((await repo.blocklist(deps.db, { seriesKey: item.serie_id, season: item.season, episode: item.episode })).map((b) => b.source_url));
+  const blocked = new Set(
+    (await repo.blocklist(deps.db, { seriesKey: item.serie_id, season: item.season, episode: item.episode })).map((b) => b.source_url),
+  );
   const sources = ordered.filter((s) => !blocked.has(s.url));
   return { sources, blocked: ordered.length - sources.length };
 }
@@ -62,9 +76,28 @@ export interface RunFailure {
 export async function noteRunFailed(deps: Pick<Deps, 'db' | 'clock' | 'log'>, item: Item, f: RunFailure): Promise<repo.BackoffRow | null> {
   const counted = f.nothingToTry || f.classes.some((c) => c === 'source' || c === 'hoster');
   if (!counted) return null;
-  const row = await repo.addFailure(deps.db, { key: item.serie_id, season: item.season, episode: item.episode, known: f.known, error: f.error, now: deps.clock.now(), hours: BACKOFF_HOURS });
-  deps.log.info({ serie: item.serie_id, season: item.season, episode: item.episode, failures: row.failures, next_try_at: row.next_try_at, gave_up: row.gave_up },
-    row.gave_up ? 'every source failed again: given up until a new source appears or a retry' : 'every source failed: waiting before the next automatic try');
+  const row = await repo.addFailure(deps.db, {
+    key: item.serie_id,
+    season: item.season,
+    episode: item.episode,
+    known: f.known,
+    error: f.error,
+    now: deps.clock.now(),
+    hours: BACKOFF_HOURS,
+  });
+  deps.log.info(
+    {
+      serie: item.serie_id,
+      season: item.season,
+      episode: item.episode,
+      failures: row.failures,
+      next_try_at: row.next_try_at,
+      gave_up: row.gave_up,
+    },
+    row.gave_up
+      ? 'every source failed again: given up until a new source appears or a retry'
+      : 'every source failed: waiting before the next automatic try',
+  );
   return row;
 }
 
@@ -89,7 +122,11 @@ export interface Ineligible {
  * (and not blocklisted) is eligible again.
  */
 export async function backoffFilter<E extends { season: number; episode: number }>(
-  deps: Pick<Deps, 'db' | 'clock' | 'log'>, provider: Provider, key: string, episodes: E[], budget: PageBudget,
+  deps: Pick<Deps, 'db' | 'clock' | 'log'>,
+  provider: Provider,
+  key: string,
+  episodes: E[],
+  budget: PageBudget,
 ): Promise<{ eligible: E[]; skipped: Ineligible[] }> {
   const rows = new Map((await repo.backoffOf(deps.db, key)).map((r) => [`${r.season}:${r.episode}`, r]));
   const now = deps.clock.now().getTime();
@@ -106,7 +143,8 @@ export async function backoffFilter<E extends { season: number; episode: number 
       continue;
     }
     skipped.push({
-      season: e.season, episode: e.episode,
+      season: e.season,
+      episode: e.episode,
       reason: b.gave_up
         ? `gave up after ${b.failures} failed runs (${b.last_error ?? 'every source failed'}); a new source on its page or a retry brings it back`
         : `waiting after ${b.failures} failed run(s) until ${b.next_try_at!.toISOString()}`,
@@ -115,21 +153,33 @@ export async function backoffFilter<E extends { season: number; episode: number 
   return { eligible, skipped };
 }
 
-async function hasNewSource(deps: Pick<Deps, 'db' | 'log'>, provider: Provider, key: string, b: repo.BackoffRow, budget: PageBudget): Promise<boolean> {
+async function hasNewSource(
+  deps: Pick<Deps, 'db' | 'log'>,
+  provider: Provider,
+  key: string,
+  b: repo.BackoffRow,
+  budget: PageBudget,
+): Promise<boolean> {
   budget.left--;
   let sources: EpisodeSource[];
   try {
     sources = await provider.episodeSources(key, b.season, b.episode);
   } catch (err) {
-    deps.log.debug({ key, season: b.season, episode: b.episode, err: (err as Error).message }, 'could not read the page of a waiting episode');
+    deps.log.debug(
+      { key, season: b.season, episode: b.episode, err: (err as Error).message },
+      'could not read the page of a waiting episode',
+    );
     return false;
   }
-  const blocked = new Set((await repo.blocklist(deps.db, { seriesKey: key, season: b.season, episode: b.episode })).map((x) => x.source_url));
+  const blocked = new Set(
+    (await repo.blocklist(deps.db, { seriesKey: key, season: b.season, episode: b.episode })).map((x) => x.source_url),
+  );
   const known = new Set(b.known_sources);
   return sources.some((s) => !known.has(s.url) && !blocked.has(s.url));
 }
 
-export const blocklistPage = (deps: Pick<Deps, 'db'>, f: Parameters<typeof repo.blocklistPage>[1], p: Page) => repo.blocklistPage(deps.db, f, p);
+export const blocklistPage = (deps: Pick<Deps, 'db'>, f: Parameters<typeof repo.blocklistPage>[1], p: Page) =>
+  repo.blocklistPage(deps.db, f, p);
 export const listBlocklist = (deps: Pick<Deps, 'db'>, f: Parameters<typeof repo.blocklist>[1] = {}) => repo.blocklist(deps.db, f);
 export const unblock = (deps: Pick<Deps, 'db'>, ids: number[] | null) => repo.removeFromBlocklist(deps.db, ids);
 /** A user's retry: the episodes start afresh (no backoff, their blocklist entries removed). */

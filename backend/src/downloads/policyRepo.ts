@@ -18,7 +18,10 @@ export const BlockRow = z.object({
 export type BlockRow = z.infer<typeof BlockRow>;
 const BLOCK_COLS = sql.fragment`id::int8 as id, series_key, season, episode, hoster, language, source_url, reason, created_at`;
 
-export async function addToBlocklist(c: Conn, b: Omit<BlockRow, 'id' | 'created_at'> & { attempt_id: number | null; at: Date }): Promise<void> {
+export async function addToBlocklist(
+  c: Conn,
+  b: Omit<BlockRow, 'id' | 'created_at'> & { attempt_id: number | null; at: Date },
+): Promise<void> {
   await c.query(sql.unsafe`insert into download_blocklist (series_key, season, episode, hoster, language, source_url, reason, attempt_id, created_at)
     values (${b.series_key}, ${b.season}, ${b.episode}, ${b.hoster}, ${b.language}, ${b.source_url}, ${b.reason.slice(0, 2000)}, ${b.attempt_id},
       ${b.at.toISOString()}::timestamptz)
@@ -43,7 +46,11 @@ export function blocklist(c: Conn, f: BlockFilter & { limit?: number }): Promise
 /** One page of the blocklist (newest first) and how many entries match. */
 export async function blocklistPage(c: Conn, f: BlockFilter, p: Page) {
   const [items, total] = await Promise.all([
-    c.any(sql.type(BlockRow)`select ${BLOCK_COLS} from download_blocklist where ${blockWhere(f)} order by created_at desc, id desc ${pageSql(p)}`),
+    c.any(
+      sql.type(
+        BlockRow,
+      )`select ${BLOCK_COLS} from download_blocklist where ${blockWhere(f)} order by created_at desc, id desc ${pageSql(p)}`,
+    ),
     c.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from download_blocklist where ${blockWhere(f)}`),
   ]);
   return { items, total };
@@ -71,10 +78,15 @@ const BACKOFF_COLS = sql.fragment`series_key, season, episode, failures, next_tr
  * One more failed run: the n-th waits `hours[n-1]` hours from `now`; past the list it is given up
  * (no next try until a new source appears or a user retries).
  */
-export function addFailure(c: Conn, f: { key: string; season: number; episode: number; known: string[]; error: string; now: Date; hours: readonly number[] }): Promise<BackoffRow> {
+export function addFailure(
+  c: Conn,
+  f: { key: string; season: number; episode: number; known: string[]; error: string; now: Date; hours: readonly number[] },
+): Promise<BackoffRow> {
   const now = sql.fragment`${f.now.toISOString()}::timestamptz`;
   const hours = sql.array([...f.hours], 'int4');
-  return c.one(sql.type(BackoffRow)`insert into download_backoff as b (series_key, season, episode, failures, next_try_at, gave_up, known_sources, last_error, updated_at)
+  return c.one(sql.type(
+    BackoffRow,
+  )`insert into download_backoff as b (series_key, season, episode, failures, next_try_at, gave_up, known_sources, last_error, updated_at)
     values (${f.key}, ${f.season}, ${f.episode}, 1, ${now} + make_interval(hours => (${hours})[1]), cardinality(${hours}) < 1,
       ${sql.array(f.known, 'text')}, ${f.error.slice(0, 2000)}, ${now})
     on conflict (series_key, season, episode) do update set failures = b.failures + 1,

@@ -41,8 +41,9 @@ export interface Probed<T> {
 export function orderByFit<T>(probed: Probed<T>[], wanted: number): T[] {
   const rank = (p: Probed<T>) => (p.height === null ? 2 : p.height <= wanted ? 0 : 1);
   // stable: equal ranks and heights keep the hoster order
-  return [...probed].sort((a, b) => rank(a) - rank(b)
-    || (rank(a) === 0 ? b.height! - a.height! : rank(a) === 1 ? a.height! - b.height! : 0)).map((p) => p.source);
+  return [...probed]
+    .sort((a, b) => rank(a) - rank(b) || (rank(a) === 0 ? b.height! - a.height! : rank(a) === 1 ? a.height! - b.height! : 0))
+    .map((p) => p.source);
 }
 
 interface ProbeInput {
@@ -53,7 +54,14 @@ interface ProbeInput {
   signal: AbortSignal;
 }
 
-async function heightOf(deps: Deps, rt: DownloadRuntime, media: ResolvedMedia, quality: string, file: string, signal: AbortSignal): Promise<number | null> {
+async function heightOf(
+  deps: Deps,
+  rt: DownloadRuntime,
+  media: ResolvedMedia,
+  quality: string,
+  file: string,
+  signal: AbortSignal,
+): Promise<number | null> {
   const dl = deps.settings.get().downloads;
   const req = { url: media.url, headers: media.headers, dispatcher: rt.http().dispatcher, signal };
   const stallMs = dl.stall_timeout_seconds * 1000;
@@ -62,10 +70,19 @@ async function heightOf(deps: Deps, rt: DownloadRuntime, media: ResolvedMedia, q
     if (!text.startsWith('#EXTM3U') || !isMasterPlaylist(text)) return null;
     return pickVariant(parseMaster(text, media.url), quality).height ?? null;
   }
-  const head = await fetchBuffer(req, { retries: 1, stallMs, maxBytes: PROBE_BYTES, deadlineMs: 4 * stallMs, extraHeaders: { range: `bytes=0-${PROBE_BYTES - 1}` } });
+  const head = await fetchBuffer(req, {
+    retries: 1,
+    stallMs,
+    maxBytes: PROBE_BYTES,
+    deadlineMs: 4 * stallMs,
+    extraHeaders: { range: `bytes=0-${PROBE_BYTES - 1}` },
+  });
   await fs.writeFile(file, head);
-  const { stdout } = await run(ffmpegBinaries(deps.env).ffprobe,
-    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=height', '-of', 'csv=p=0', file], { signal, timeout: 20_000 });
+  const { stdout } = await run(
+    ffmpegBinaries(deps.env).ffprobe,
+    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=height', '-of', 'csv=p=0', file],
+    { signal, timeout: 20_000 },
+  );
   const h = Number.parseInt(stdout.trim(), 10);
   return Number.isFinite(h) && h > 0 ? h : null;
 }
@@ -91,7 +108,10 @@ export async function orderByQuality(deps: Deps, rt: DownloadRuntime, sources: E
         height = await heightOf(deps, rt, media, o.quality!, path.join(o.dir, `probe-${i}.mp4`), o.signal);
       } catch (err) {
         if (o.signal.aborted) throw o.signal.reason;
-        log.info({ hoster: source.hoster, language: source.language, err: (err as Error).message }, 'could not probe the resolution of a source');
+        log.info(
+          { hoster: source.hoster, language: source.language, err: (err as Error).message },
+          'could not probe the resolution of a source',
+        );
       }
       probed.push({ source, height });
     }

@@ -99,13 +99,27 @@ async function queueStatistics(db: Deps['db']) {
  */
 export async function queueStatus(deps: Pick<Deps, 'db'>, paging: Page = { page: 1, per_page: MAX_PER_PAGE }) {
   const offset = (paging.page - 1) * paging.per_page;
-  const list = (statuses: readonly repo.ItemRow['status'][]) => repo.itemsPage(deps.db, statuses, paging.per_page, offset).then((rows) => rows.map(toApiItem));
+  const list = (statuses: readonly repo.ItemRow['status'][]) =>
+    repo.itemsPage(deps.db, statuses, paging.per_page, offset).then((rows) => rows.map(toApiItem));
   const [state, active, pending, completed, failed, statistics, held] = await Promise.all([
-    repo.queueState(deps.db), list(LISTS.active), list(LISTS.pending), list(LISTS.completed), list(LISTS.failed), queueStatistics(deps.db),
+    repo.queueState(deps.db),
+    list(LISTS.active),
+    list(LISTS.pending),
+    list(LISTS.completed),
+    list(LISTS.failed),
+    queueStatistics(deps.db),
     repo.heldReason(deps.db),
   ]);
   return {
-    status: { is_running: state.is_running, is_paused: state.is_paused, held_reason: held, active_downloads: active, pending_queue: pending, completed_downloads: completed, failed_downloads: failed },
+    status: {
+      is_running: state.is_running,
+      is_paused: state.is_paused,
+      held_reason: held,
+      active_downloads: active,
+      pending_queue: pending,
+      completed_downloads: completed,
+      failed_downloads: failed,
+    },
     statistics,
   };
 }
@@ -116,7 +130,13 @@ export async function queueStatus(deps: Pick<Deps, 'db'>, paging: Page = { page:
  */
 export async function publishQueueStatus(deps: Deps, extra: Record<string, unknown> = {}): Promise<void> {
   const [state, statistics, held] = await Promise.all([repo.queueState(deps.db), queueStatistics(deps.db), repo.heldReason(deps.db)]);
-  await deps.bus.publish('downloads', 'queue_status', { is_running: state.is_running, is_paused: state.is_paused, held_reason: held, statistics, ...extra });
+  await deps.bus.publish('downloads', 'queue_status', {
+    is_running: state.is_running,
+    is_paused: state.is_paused,
+    held_reason: held,
+    statistics,
+    ...extra,
+  });
 }
 
 /** PATCH /api/queue/{id}: a waiting item's priority, which moves it in the order the dispatcher claims. */
@@ -140,7 +160,8 @@ export async function moveItem(deps: Deps, id: string, beforeId: string | null):
       if (which === null) continue;
       const now = await repo.itemById(deps.db, which);
       if (!now) throw new NotFound(`Download item ${which} not found`);
-      if (now.status !== 'pending' && now.status !== 'paused') throw new Conflict(`Only waiting items can be moved; ${which} is ${now.status}`, { status: now.status });
+      if (now.status !== 'pending' && now.status !== 'paused')
+        throw new Conflict(`Only waiting items can be moved; ${which} is ${now.status}`, { status: now.status });
     }
     throw new Conflict('The queue changed meanwhile; try again');
   }

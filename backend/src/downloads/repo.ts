@@ -86,7 +86,9 @@ export interface NewItem {
  * row per episode.
  */
 export async function insertItem(conn: Conn, i: NewItem): Promise<ItemRow | null> {
-  const revived = await conn.maybeOne(sql.type(ItemRow)`update download_items d set status = 'pending', retry_count = retry_count + 1,
+  const revived = await conn
+    .maybeOne(
+      sql.type(ItemRow)`update download_items d set status = 'pending', retry_count = retry_count + 1,
       title = coalesce(${i.title}, title), priority = ${i.priority}, source = ${i.source}, language = ${i.language}, quality = ${i.quality},
       chosen_source = ${i.chosen_source ?? null}, replace_existing = ${i.replace_existing ?? false}, upgrade_from = ${i.upgrade_from ?? null},
       added_by = ${i.added_by ?? null}, error = null, hoster_errors = '[]', progress = null, started_at = null, completed_at = null, downloaded_bytes = 0, total_bytes = null,
@@ -96,10 +98,12 @@ export async function insertItem(conn: Conn, i: NewItem): Promise<ItemRow | null
         and status in ('failed', 'cancelled') order by added_at desc limit 1 for update)
       and not exists (select 1 from download_items o where o.serie_id = d.serie_id and o.season = d.season
         and o.episode = d.episode and o.status in ('pending', 'downloading', 'paused'))
-    returning ${COLS}`).catch((err) => {
-    if (err instanceof UniqueIntegrityConstraintViolationError) return null; // queued meanwhile
-    throw err;
-  });
+    returning ${COLS}`,
+    )
+    .catch((err) => {
+      if (err instanceof UniqueIntegrityConstraintViolationError) return null; // queued meanwhile
+      throw err;
+    });
   if (revived) return revived;
   return conn.maybeOne(sql.type(ItemRow)`insert into download_items
       (serie_id, serie_folder, serie_name, season, episode, title, priority, source, language, quality, added_by, chosen_source, replace_existing, upgrade_from)
@@ -136,16 +140,26 @@ export function statusCounts(conn: Conn) {
 export async function moveBefore(conn: Conn, id: string, beforeId: string | null): Promise<ItemRow | null> {
   const waiting = sql.fragment`status in ('pending', 'paused')`;
   if (beforeId === null) {
-    return conn.maybeOne(sql.type(ItemRow)`update download_items set position = nextval(pg_get_serial_sequence('download_items', 'position')),
+    return conn.maybeOne(sql.type(
+      ItemRow,
+    )`update download_items set position = nextval(pg_get_serial_sequence('download_items', 'position')),
       updated_at = now() where id = ${id}::uuid and ${waiting} returning ${COLS}`);
   }
-  const target = await conn.maybeOne(sql.type(z.object({ position: z.number(), priority: ItemRow.shape.priority }))`select position, priority
+  const target = await conn.maybeOne(sql.type(
+    z.object({ position: z.number(), priority: ItemRow.shape.priority }),
+  )`select position, priority
     from download_items where id = ${beforeId}::uuid and ${waiting} for update`);
-  const self = await conn.maybeOneFirst(sql.type(z.object({ id: z.string() }))`select id::text from download_items where id = ${id}::uuid and ${waiting} for update`);
+  const self = await conn.maybeOneFirst(
+    sql.type(z.object({ id: z.string() }))`select id::text from download_items where id = ${id}::uuid and ${waiting} for update`,
+  );
   if (!target || !self) return null;
   if (id === beforeId) return itemById(conn, id);
-  await conn.query(sql.unsafe`update download_items set position = position + 1 where position >= ${target.position} and id <> ${id}::uuid`);
-  return conn.maybeOne(sql.type(ItemRow)`update download_items set position = ${target.position}, priority = ${target.priority}, updated_at = now()
+  await conn.query(
+    sql.unsafe`update download_items set position = position + 1 where position >= ${target.position} and id <> ${id}::uuid`,
+  );
+  return conn.maybeOne(sql.type(
+    ItemRow,
+  )`update download_items set position = ${target.position}, priority = ${target.priority}, updated_at = now()
     where id = ${id}::uuid returning ${COLS}`);
 }
 
@@ -164,7 +178,9 @@ export async function setQueueState(conn: Conn, running: boolean, paused: boolea
 export async function claimNext(conn: Conn, max: number): Promise<string[]> {
   const state = await conn.one(sql.type(State)`select is_running, is_paused from download_queue_state for update`);
   if (!state.is_running) return [];
-  const active = await conn.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from download_items where status = 'downloading'`);
+  const active = await conn.oneFirst(
+    sql.type(z.object({ n: z.number() }))`select count(*)::int as n from download_items where status = 'downloading'`,
+  );
   const free = max - active;
   if (free <= 0) return [];
   const ids = await conn.anyFirst(sql.type(z.object({ id: z.string() }))`select id::text from download_items where status = 'pending'
@@ -176,18 +192,28 @@ export async function claimNext(conn: Conn, max: number): Promise<string[]> {
 }
 
 export async function activeIds(conn: Conn): Promise<string[]> {
-  return [...(await conn.anyFirst(sql.type(z.object({ id: z.string() }))`select id::text from download_items where status = 'downloading'`))];
+  return [
+    ...(await conn.anyFirst(sql.type(z.object({ id: z.string() }))`select id::text from download_items where status = 'downloading'`)),
+  ];
 }
 
 /** Stores progress; answers whether the item still exists and is active (else the download stops). */
-export async function saveProgress(conn: Conn, id: string, p: { downloaded: number; total: number | null; progress: Record<string, unknown> }): Promise<boolean> {
+export async function saveProgress(
+  conn: Conn,
+  id: string,
+  p: { downloaded: number; total: number | null; progress: Record<string, unknown> },
+): Promise<boolean> {
   const r = await conn.query(sql.unsafe`update download_items set downloaded_bytes = ${p.downloaded}, total_bytes = ${p.total},
     progress = ${sql.jsonb(p.progress as never)}, heartbeat_at = now(), updated_at = now()
     where id = ${id}::uuid and status = 'downloading'`);
   return r.rowCount > 0;
 }
 
-export async function setAttempt(conn: Conn, id: string, a: { source_url: string; hoster: string; language: string; part_dir: string }): Promise<void> {
+export async function setAttempt(
+  conn: Conn,
+  id: string,
+  a: { source_url: string; hoster: string; language: string; part_dir: string },
+): Promise<void> {
   await conn.query(sql.unsafe`update download_items set source_url = ${a.source_url}, hoster = ${a.hoster},
     chosen_language = ${a.language}, part_dir = ${a.part_dir}, updated_at = now() where id = ${id}::uuid`);
 }
@@ -269,13 +295,17 @@ export function setPriority(conn: Conn, id: string, priority: ItemRow['priority'
 /** Failed items go back to pending with retry_count + 1 (not when the episode is queued again already). */
 export async function retry(conn: Conn, ids: string[] | null): Promise<string[]> {
   const filter = ids ? sql.fragment`and d.id = any(${sql.array(ids, 'uuid')})` : sql.fragment``;
-  return [...(await conn.anyFirst(sql.type(z.object({ id: z.string() }))`update download_items d set status = 'pending', retry_count = retry_count + 1,
+  return [
+    ...(await conn.anyFirst(sql.type(
+      z.object({ id: z.string() }),
+    )`update download_items d set status = 'pending', retry_count = retry_count + 1,
       error = null, hoster_errors = '[]', progress = null, started_at = null, completed_at = null, downloaded_bytes = 0,
       total_bytes = null, placement = null, position = nextval(pg_get_serial_sequence('download_items', 'position')), updated_at = now()
     where d.status in ('failed', 'cancelled') ${filter}
       and not exists (select 1 from download_items o where o.serie_id = d.serie_id and o.season = d.season
         and o.episode = d.episode and o.status in ('pending', 'downloading', 'paused'))
-    returning d.id::text`))];
+    returning d.id::text`)),
+  ];
 }
 
 const Stats = z.object({

@@ -30,7 +30,9 @@ class LockSession {
         this.deps.db
           .connect(async (c) => {
             resolve(c);
-            await new Promise<void>((r) => { this.release = r; });
+            await new Promise<void>((r) => {
+              this.release = r;
+            });
           })
           .catch((err) => {
             this.conn = null;
@@ -89,7 +91,16 @@ export function runtimeFor(deps: Pick<Deps, 'db' | 'log' | 'settings'>): Downloa
       if (!client || client.sig !== sig) {
         const old = client?.http;
         if (old) setTimeout(() => void old.close().catch(() => undefined), 60_000).unref();
-        client = { sig, http: new HttpClient({ userAgent: p.aniworld.user_agent, proxy: p.aniworld.proxy, timeoutMs: p.request_timeout_seconds * 1000, retries: 1, perHostConcurrency: 16 }) };
+        client = {
+          sig,
+          http: new HttpClient({
+            userAgent: p.aniworld.user_agent,
+            proxy: p.aniworld.proxy,
+            timeoutMs: p.request_timeout_seconds * 1000,
+            retries: 1,
+            perHostConcurrency: 16,
+          }),
+        };
       }
       return client.http;
     },
@@ -100,7 +111,13 @@ export function runtimeFor(deps: Pick<Deps, 'db' | 'log' | 'settings'>): Downloa
       const http = client?.http;
       if (http) {
         // a response nobody reads would keep close() waiting: give it a moment, then cut
-        const closed = await Promise.race([http.close().then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref())]);
+        const closed = await Promise.race([
+          http.close().then(
+            () => true,
+            () => true,
+          ),
+          new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref()),
+        ]);
         if (!closed) await http.dispatcher.destroy().catch(() => undefined);
       }
       runtimes.delete(deps.settings);
@@ -119,7 +136,11 @@ export function announceFfmpeg(deps: Deps): void {
   deps.ffmpegInfo = () => info;
   deps.ffmpegCheck = checkFfmpeg(deps.env).then((checked) => {
     info = checked;
-    if (checked.status === 'ok') deps.log.info(checked, `using ffmpeg ${checked.ffmpeg_path} and ffprobe ${checked.ffprobe_path} (${checked.source}): ${checked.message}`);
+    if (checked.status === 'ok')
+      deps.log.info(
+        checked,
+        `using ffmpeg ${checked.ffmpeg_path} and ffprobe ${checked.ffprobe_path} (${checked.source}): ${checked.message}`,
+      );
     else deps.log.error(checked, checked.message);
     return checked;
   });

@@ -31,7 +31,6 @@ import { recordHistory } from '../history/service.js';
 
 export { moveItem, queueStatus } from './queue.js';
 
-
 export interface QueueEpisodesInput {
   serie_id: string;
   serie_folder?: string;
@@ -62,7 +61,8 @@ export async function queueEpisodes(deps: Deps, input: QueueEpisodesInput): Prom
   const result: QueueEpisodesResult = { added_items: [], failed_items: [] };
   const series = await findSeries(deps, input.serie_id);
   if (!series) {
-    for (const e of input.episodes) result.failed_items.push({ season: e.season, episode: e.episode, reason: `series ${input.serie_id} is not in the library` });
+    for (const e of input.episodes)
+      result.failed_items.push({ season: e.season, episode: e.episode, reason: `series ${input.serie_id} is not in the library` });
     return result;
   }
   const added: repo.ItemRow[] = [];
@@ -72,7 +72,9 @@ export async function queueEpisodes(deps: Deps, input: QueueEpisodesInput): Prom
   let wanted = input.episodes;
   if (input.auto) {
     const monitored = wanted.filter((e) => series.monitored && known.get(`${e.season}:${e.episode}`)?.monitored !== false);
-    for (const e of wanted) if (!monitored.includes(e)) result.failed_items.push({ season: e.season, episode: e.episode, reason: `S${e.season}E${e.episode} is not monitored` });
+    for (const e of wanted)
+      if (!monitored.includes(e))
+        result.failed_items.push({ season: e.season, episode: e.episode, reason: `S${e.season}E${e.episode} is not monitored` });
     const f = await backoffFilter(deps, getProvider(deps, series.provider), series.key, monitored, input.auto);
     result.failed_items.push(...f.skipped);
     wanted = f.eligible;
@@ -87,7 +89,12 @@ export async function queueEpisodes(deps: Deps, input: QueueEpisodesInput): Prom
     const onDisk = known.get(k);
     if (onDisk?.is_downloaded && !replace) {
       const file = path.basename(onDisk.file_path ?? '');
-      result.failed_items.push({ season: e.season, episode: e.episode, reason: `S${e.season}E${e.episode} is already on disk (${file}); queue it with replace: true to download it again`, file });
+      result.failed_items.push({
+        season: e.season,
+        episode: e.episode,
+        reason: `S${e.season}E${e.episode} is already on disk (${file}); queue it with replace: true to download it again`,
+        file,
+      });
       continue;
     }
     const row = await repo.insertItem(deps.db, {
@@ -107,17 +114,36 @@ export async function queueEpisodes(deps: Deps, input: QueueEpisodesInput): Prom
       upgrade_from: input.upgrade_from ?? null,
     });
     if (!row) {
-      result.failed_items.push({ season: e.season, episode: e.episode, reason: `S${e.season}E${e.episode} is already in the queue (pending or downloading)` });
+      result.failed_items.push({
+        season: e.season,
+        episode: e.episode,
+        reason: `S${e.season}E${e.episode} is already in the queue (pending or downloading)`,
+      });
       continue;
     }
     added.push(row);
     result.added_items.push(row.id);
   }
-  await recordHistory(deps, ...added.map((row) => ({
-    event: 'queued' as const, series_key: row.serie_id, series_name: row.serie_name, season: row.season, episode: row.episode,
-    user_id: input.added_by ?? null, item_id: row.id, data: { queued_by: row.source, priority: row.priority, language: row.language },
-  })));
-  for (const row of added) await deps.bus.publish('downloads', 'download_added', { download_id: row.id, key: row.serie_id, folder: row.serie_folder, item: toApiItem(row) });
+  await recordHistory(
+    deps,
+    ...added.map((row) => ({
+      event: 'queued' as const,
+      series_key: row.serie_id,
+      series_name: row.serie_name,
+      season: row.season,
+      episode: row.episode,
+      user_id: input.added_by ?? null,
+      item_id: row.id,
+      data: { queued_by: row.source, priority: row.priority, language: row.language },
+    })),
+  );
+  for (const row of added)
+    await deps.bus.publish('downloads', 'download_added', {
+      download_id: row.id,
+      key: row.serie_id,
+      folder: row.serie_folder,
+      item: toApiItem(row),
+    });
   if (added.length) {
     await dispatch(deps);
     await publishQueueStatus(deps);
@@ -146,7 +172,12 @@ export async function removeItems(deps: Deps, ids: string[]): Promise<number> {
       await deps.db.query(sql.unsafe`select pg_notify(${CANCEL_CHANNEL}, ${JSON.stringify({ id: r.id })})`);
       await removeOrphanedPartials(deps, r);
     }
-    await deps.bus.publish('downloads', 'download_removed', { download_id: r.id, key: r.serie_id, folder: r.serie_folder, status: r.status });
+    await deps.bus.publish('downloads', 'download_removed', {
+      download_id: r.id,
+      key: r.serie_id,
+      folder: r.serie_folder,
+      status: r.status,
+    });
   }
   if (rows.length) {
     await dispatch(deps);
@@ -158,15 +189,24 @@ export async function removeItems(deps: Deps, ids: string[]): Promise<number> {
 /** When no process runs the item (its process died), nobody else will remove its partial files. */
 async function removeOrphanedPartials(deps: Deps, r: repo.ItemRow): Promise<void> {
   if (!r.part_dir || path.basename(r.part_dir) !== r.id || path.basename(path.dirname(r.part_dir)) !== '.part') return;
-  const free = await deps.db.transaction((tx) => tx.oneFirst(sql.type(z.object({ ok: z.boolean() }))`select pg_try_advisory_xact_lock(hashtextextended(${'download:' + r.id}, 0)) as ok`));
+  const free = await deps.db.transaction((tx) =>
+    tx.oneFirst(
+      sql.type(z.object({ ok: z.boolean() }))`select pg_try_advisory_xact_lock(hashtextextended(${'download:' + r.id}, 0)) as ok`,
+    ),
+  );
   if (!free) return;
   await removePartFolder(deps, r.part_dir);
-
 }
 
 export async function clearItems(deps: Deps, status: 'completed' | 'failed' | 'pending'): Promise<number> {
   const rows = await repo.deleteByStatus(deps.db, status);
-  for (const r of rows) await deps.bus.publish('downloads', 'download_removed', { download_id: r.id, key: r.serie_id, folder: r.serie_folder, status: r.status });
+  for (const r of rows)
+    await deps.bus.publish('downloads', 'download_removed', {
+      download_id: r.id,
+      key: r.serie_id,
+      folder: r.serie_folder,
+      status: r.status,
+    });
   if (rows.length) await publishQueueStatus(deps);
   return rows.length;
 }

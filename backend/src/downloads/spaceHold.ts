@@ -26,7 +26,12 @@ export async function checkSpaceHold(deps: Deps): Promise<string | null> {
     const log = deps.log.child({ module: 'downloads' });
     if (reason) {
       log.warn({ dir, min_free_space_mb: minMb }, 'new downloads held: low disk space');
-      await notifySafely(deps, 'disk_space_low', { title: 'Disk space low: downloads held', message: reason, data: { directory: dir, min_free_space_mb: minMb }, dedupeKey: 'disk_space_low' });
+      await notifySafely(deps, 'disk_space_low', {
+        title: 'Disk space low: downloads held',
+        message: reason,
+        data: { directory: dir, min_free_space_mb: minMb },
+        dedupeKey: 'disk_space_low',
+      });
     } else {
       log.info({ dir }, 'disk space is back: new downloads start again');
     }

@@ -29,7 +29,9 @@ export async function startDownloads(deps: Deps): Promise<{ stop(): Promise<void
   };
   const tick = async () => {
     if (running || stopped || rt.stopped) return;
-    running = check().finally(() => { running = null; });
+    running = check().finally(() => {
+      running = null;
+    });
     await running;
   };
   await deps.notifier.listen(RELEASED_CHANNEL, () => void tick());

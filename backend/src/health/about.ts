@@ -37,8 +37,12 @@ export const AboutSchema = z.object({
 
 /** The System page's facts: versions, uptime, database size and the newest backup. */
 export async function about(deps: Deps): Promise<z.infer<typeof AboutSchema>> {
-  const db = await deps.db.one(sql.type(z.object({ version: z.string(), size: z.number() }))`
-    select current_setting('server_version') as version, pg_database_size(current_database()) as size`).catch(() => null);
+  const db = await deps.db
+    .one(
+      sql.type(z.object({ version: z.string(), size: z.number() }))`
+    select current_setting('server_version') as version, pg_database_size(current_database()) as size`,
+    )
+    .catch(() => null);
   const [newest] = await listBackups(deps).catch(() => []);
   return {
     product_version: deps.version,

@@ -29,7 +29,10 @@ export function healthFastPath(version: string, accessLog: Logger, db: DbAvailab
     res.writeHead(status, headers.flat());
     res.end(req.method === 'HEAD' ? undefined : body);
     if (accessLog.isLevelEnabled('debug')) {
-      accessLog.debug({ method: req.method, url: '/health', status, ms: Math.round((performance.now() - start) * 10) / 10, request_id: id }, 'request');
+      accessLog.debug(
+        { method: req.method, url: '/health', status, ms: Math.round((performance.now() - start) * 10) / 10, request_id: id },
+        'request',
+      );
     }
     return true;
   };

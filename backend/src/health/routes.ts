@@ -13,22 +13,41 @@ const Detailed = Basic.extend({
   dependencies: z.object({
     database: z.object({ status: z.string(), connection_time_ms: z.number().nullable(), message: z.string() }),
     filesystem: z.object({ status: z.string(), data_dir_writable: z.boolean(), logs_dir_writable: z.boolean() }),
-    system: z.object({
-      cpu_percent: z.number(), memory_percent: z.number(), memory_available_mb: z.number(),
-      disk_percent: z.number().describe('the data folder\'s disk'), disk_free_mb: z.number().describe('the data folder\'s disk'), uptime_seconds: z.number(),
-    }).optional().describe('Logged-in callers only'),
-    disks: z.object({
-      library: DiskUsageSchema.nullable().describe('the anime library\'s disk (min_free_space_mb is measured here)'),
-      data: DiskUsageSchema.nullable().describe('the data folder\'s disk (config, backups, logs, the embedded database)'),
-    }).optional().describe('Logged-in callers only'),
-    ffmpeg: z.object({
-      ffmpeg_path: z.string().nullable(), ffprobe_path: z.string().nullable(), source: z.string(),
-      status: z.enum(['checking', 'ok', 'too_old', 'missing']).optional().describe('downloads run only when `ok` (FFmpeg 5 or newer)'),
-      ffmpeg_version: z.string().nullable().optional(), ffprobe_version: z.string().nullable().optional(), message: z.string().optional(),
-    }).optional().describe('Logged-in callers only'),
+    system: z
+      .object({
+        cpu_percent: z.number(),
+        memory_percent: z.number(),
+        memory_available_mb: z.number(),
+        disk_percent: z.number().describe("the data folder's disk"),
+        disk_free_mb: z.number().describe("the data folder's disk"),
+        uptime_seconds: z.number(),
+      })
+      .optional()
+      .describe('Logged-in callers only'),
+    disks: z
+      .object({
+        library: DiskUsageSchema.nullable().describe("the anime library's disk (min_free_space_mb is measured here)"),
+        data: DiskUsageSchema.nullable().describe("the data folder's disk (config, backups, logs, the embedded database)"),
+      })
+      .optional()
+      .describe('Logged-in callers only'),
+    ffmpeg: z
+      .object({
+        ffmpeg_path: z.string().nullable(),
+        ffprobe_path: z.string().nullable(),
+        source: z.string(),
+        status: z.enum(['checking', 'ok', 'too_old', 'missing']).optional().describe('downloads run only when `ok` (FFmpeg 5 or newer)'),
+        ffmpeg_version: z.string().nullable().optional(),
+        ffprobe_version: z.string().nullable().optional(),
+        message: z.string().optional(),
+      })
+      .optional()
+      .describe('Logged-in callers only'),
   }),
   about: AboutSchema.optional().describe('Logged-in callers only: versions, uptime, database size, the newest backup'),
-  warnings: z.array(z.object({ code: z.string(), message: z.string() })).describe('What works only in part although the product runs: e.g. `FFMPEG_UNSUITABLE` (downloads disabled)'),
+  warnings: z
+    .array(z.object({ code: z.string(), message: z.string() }))
+    .describe('What works only in part although the product runs: e.g. `FFMPEG_UNSUITABLE` (downloads disabled)'),
   startup_time: z.string(),
 });
 
@@ -56,14 +75,21 @@ export function healthRoutes(deps: Deps): Router {
     let database: { status: string; connection_time_ms: number | null; message: string };
     try {
       await deps.db.oneFirst(sql.type(z.object({ ok: z.number() }))`select 1 as ok`);
-      database = { status: 'healthy', connection_time_ms: Math.round((performance.now() - t0) * 100) / 100, message: 'Database connection successful' };
+      database = {
+        status: 'healthy',
+        connection_time_ms: Math.round((performance.now() - t0) * 100) / 100,
+        message: 'Database connection successful',
+      };
     } catch (err) {
       database = { status: 'unhealthy', connection_time_ms: null, message: `Database unreachable: ${(err as Error).message}` };
     }
     const [dataOk, logsOk] = await Promise.all([writable(deps.env.DATA_DIR), writable(path.join(deps.env.DATA_DIR, 'logs'))]);
     const healthy = database.status === 'healthy' && dataOk && logsOk;
     const ffmpeg = deps.ffmpegInfo?.();
-    const warnings = ffmpeg && (ffmpeg.status === 'too_old' || ffmpeg.status === 'missing') ? [{ code: 'FFMPEG_UNSUITABLE', message: ffmpeg.message ?? '' }] : [];
+    const warnings =
+      ffmpeg && (ffmpeg.status === 'too_old' || ffmpeg.status === 'missing')
+        ? [{ code: 'FFMPEG_UNSUITABLE', message: ffmpeg.message ?? '' }]
+        : [];
     ctx.status = healthy ? 200 : 503;
     if (!loggedIn) {
       return {
@@ -94,19 +120,39 @@ export function healthRoutes(deps: Deps): Router {
   }
 
   for (const prefix of ['', '/api']) {
-    route(r, { method: 'get', path: `${prefix}/health`, access: 'public', summary: 'Basic health check', tags,
-      description: 'From the database\'s last known state (no query): 503 `unhealthy` while PostgreSQL is unreachable.',
-      responses: { 200: Basic, 503: Basic } },
-    ({ ctx }) => {
-      if (deps.dbAvailability.healthy) return basic();
-      ctx.status = 503;
-      ctx.set('Retry-After', '5');
-      ctx.body = { ...basic(), status: 'unhealthy' as const };
-      return undefined;
-    });
-    route(r, { method: 'get', path: `${prefix}/health/detailed`, access: 'public', summary: 'Health of the database, folders and system', tags,
-      description: 'Anonymous callers get the verdicts only (no paths, ffmpeg location, system figures or error texts); logged-in callers get everything.',
-      responses: { 200: Detailed, 503: Detailed } }, ({ ctx, user }) => detailed(ctx, user !== null));
+    route(
+      r,
+      {
+        method: 'get',
+        path: `${prefix}/health`,
+        access: 'public',
+        summary: 'Basic health check',
+        tags,
+        description: "From the database's last known state (no query): 503 `unhealthy` while PostgreSQL is unreachable.",
+        responses: { 200: Basic, 503: Basic },
+      },
+      ({ ctx }) => {
+        if (deps.dbAvailability.healthy) return basic();
+        ctx.status = 503;
+        ctx.set('Retry-After', '5');
+        ctx.body = { ...basic(), status: 'unhealthy' as const };
+        return undefined;
+      },
+    );
+    route(
+      r,
+      {
+        method: 'get',
+        path: `${prefix}/health/detailed`,
+        access: 'public',
+        summary: 'Health of the database, folders and system',
+        tags,
+        description:
+          'Anonymous callers get the verdicts only (no paths, ffmpeg location, system figures or error texts); logged-in callers get everything.',
+        responses: { 200: Detailed, 503: Detailed },
+      },
+      ({ ctx, user }) => detailed(ctx, user !== null),
+    );
   }
   return r;
 }

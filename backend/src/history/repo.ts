@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { sql, type Conn } from '../db/pool.js';
 
-export const HISTORY_EVENTS = ['queued', 'series_added', 'series_removed', 'file_imported', 'file_deleted', 'nfo_written', 'blocklisted'] as const;
+export const HISTORY_EVENTS = [
+  'queued',
+  'series_added',
+  'series_removed',
+  'file_imported',
+  'file_deleted',
+  'nfo_written',
+  'blocklisted',
+] as const;
 export type HistoryEventType = (typeof HISTORY_EVENTS)[number];
 
 export const EventRow = z.object({
@@ -32,10 +40,34 @@ export interface NewEvent {
 export async function insertEvents(c: Conn, rows: NewEvent[]): Promise<void> {
   if (!rows.length) return;
   await c.query(sql.unsafe`insert into history_events (event, series_key, series_name, season, episode, user_id, item_id, data)
-    select * from unnest(${sql.array(rows.map((r) => r.event), 'text')}, ${sql.array(rows.map((r) => r.series_key ?? null), 'text')},
-      ${sql.array(rows.map((r) => r.series_name ?? null), 'text')}, ${sql.array(rows.map((r) => r.season ?? null), 'int4')},
-      ${sql.array(rows.map((r) => r.episode ?? null), 'int4')}, ${sql.array(rows.map((r) => r.user_id ?? null), 'int4')},
-      ${sql.array(rows.map((r) => r.item_id ?? null), 'uuid')}, ${sql.array(rows.map((r) => JSON.stringify(r.data ?? {})), 'jsonb')})`);
+    select * from unnest(${sql.array(
+      rows.map((r) => r.event),
+      'text',
+    )}, ${sql.array(
+      rows.map((r) => r.series_key ?? null),
+      'text',
+    )},
+      ${sql.array(
+        rows.map((r) => r.series_name ?? null),
+        'text',
+      )}, ${sql.array(
+        rows.map((r) => r.season ?? null),
+        'int4',
+      )},
+      ${sql.array(
+        rows.map((r) => r.episode ?? null),
+        'int4',
+      )}, ${sql.array(
+        rows.map((r) => r.user_id ?? null),
+        'int4',
+      )},
+      ${sql.array(
+        rows.map((r) => r.item_id ?? null),
+        'uuid',
+      )}, ${sql.array(
+        rows.map((r) => JSON.stringify(r.data ?? {})),
+        'jsonb',
+      )})`);
 }
 
 export interface EventFilter {
@@ -54,7 +86,8 @@ function eventWhere(f: Omit<EventFilter, 'limit' | 'oldestFirst'>) {
   const parts = [sql.fragment`true`];
   if (f.seriesKey !== undefined) parts.push(sql.fragment`series_key = ${f.seriesKey}`);
   if (f.events !== undefined) parts.push(sql.fragment`event = any(${sql.array([...f.events], 'text')})`);
-  if (f.userId !== undefined) parts.push(sql.fragment`(user_id = ${f.userId} or item_id = any(${sql.array([...(f.itemIds ?? [])], 'uuid')}))`);
+  if (f.userId !== undefined)
+    parts.push(sql.fragment`(user_id = ${f.userId} or item_id = any(${sql.array([...(f.itemIds ?? [])], 'uuid')}))`);
   if (f.since) parts.push(sql.fragment`at >= ${f.since.toISOString()}::timestamptz`);
   if (f.until) parts.push(sql.fragment`at < ${f.until.toISOString()}::timestamptz`);
   return sql.join(parts, sql.fragment` and `);

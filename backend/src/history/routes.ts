@@ -11,17 +11,31 @@ const Row = z.object({
   id: z.string().describe('e<n>: a history event; a<n>s / a<n>e: the start / end of download attempt n'),
   at: z.string(),
   event: z.enum(HISTORY_TYPES),
-  series_key: z.string().nullable(), series_name: z.string().nullable(), season: z.number().nullable(), episode: z.number().nullable(),
+  series_key: z.string().nullable(),
+  series_name: z.string().nullable(),
+  season: z.number().nullable(),
+  episode: z.number().nullable(),
   user: z.string().nullable().describe('who did it (null: the system: rescan, watchlist, schedule)'),
-  data: z.record(z.unknown()).describe('download_*: hoster, language, source_url, queued_by; completed: file, bytes, duration_seconds, bytes_per_second; failed: reason, error_class. queued: queued_by, priority, item_id'),
+  data: z
+    .record(z.unknown())
+    .describe(
+      'download_*: hoster, language, source_url, queued_by; completed: file, bytes, duration_seconds, bytes_per_second; failed: reason, error_class. queued: queued_by, priority, item_id',
+    ),
 });
 const Page = z.object({
-  items: z.array(Row), page: z.number(), per_page: z.number(),
-  total: z.number().describe('rows matching the filters, on every page (also in X-Total-Count)'), has_more: z.boolean().describe('a later page holds more rows'),
+  items: z.array(Row),
+  page: z.number(),
+  per_page: z.number(),
+  total: z.number().describe('rows matching the filters, on every page (also in X-Total-Count)'),
+  has_more: z.boolean().describe('a later page holds more rows'),
 });
 
 const Filters = PageQuery.extend({
-  event: z.string().max(500).optional().describe(`comma-separated: ${HISTORY_TYPES.join(', ')}`)
+  event: z
+    .string()
+    .max(500)
+    .optional()
+    .describe(`comma-separated: ${HISTORY_TYPES.join(', ')}`)
     .refine((v) => !v || v.split(',').every((e) => (HISTORY_TYPES as readonly string[]).includes(e)), 'unknown event type'),
   user: z.string().min(1).max(100).optional().describe('user name'),
   since: z.string().datetime({ offset: true }).optional().describe('from this instant (ISO 8601)'),
@@ -31,9 +45,14 @@ const Filters = PageQuery.extend({
 
 function toQuery(q: z.infer<typeof Filters>, seriesKey?: string): HistoryQuery {
   return {
-    page: q.page, perPage: q.per_page, seriesKey, user: q.user, sort: q.sort,
+    page: q.page,
+    perPage: q.per_page,
+    seriesKey,
+    user: q.user,
+    sort: q.sort,
     events: q.event ? (q.event.split(',') as HistoryQuery['events']) : undefined,
-    since: q.since ? new Date(q.since) : undefined, until: q.until ? new Date(q.until) : undefined,
+    since: q.since ? new Date(q.since) : undefined,
+    until: q.until ? new Date(q.until) : undefined,
   };
 }
 
@@ -41,29 +60,44 @@ export function historyRoutes(deps: Deps): Router {
   const r = new Router();
   const tags = ['history'];
 
-  route(r, {
-    method: 'get', path: '/api/history', tags, access: 'user',
-    summary: 'What happened: queued, each download attempt (started, completed, failed), series added/removed, files imported/deleted, NFOs written',
-    query: Filters.extend({ series: z.string().min(1).max(200).optional().describe('series key') }),
-    responses: { 200: Page },
-  }, async ({ query, ctx }) => {
-    const page = await listHistory(deps, toQuery(query, query.series));
-    setTotal(ctx, page.total);
-    return { ...page, page: query.page, per_page: query.per_page };
-  });
+  route(
+    r,
+    {
+      method: 'get',
+      path: '/api/history',
+      tags,
+      access: 'user',
+      summary:
+        'What happened: queued, each download attempt (started, completed, failed), series added/removed, files imported/deleted, NFOs written',
+      query: Filters.extend({ series: z.string().min(1).max(200).optional().describe('series key') }),
+      responses: { 200: Page },
+    },
+    async ({ query, ctx }) => {
+      const page = await listHistory(deps, toQuery(query, query.series));
+      setTotal(ctx, page.total);
+      return { ...page, page: query.page, per_page: query.per_page };
+    },
+  );
 
-  route(r, {
-    method: 'get', path: '/api/anime/:key/history', tags, access: 'user',
-    summary: 'The history of one series',
-    params: z.object({ key: z.string().min(1).max(200) }),
-    query: Filters,
-    responses: { 200: Page },
-  }, async ({ params, query, ctx }) => {
-    await requireSeries(deps, params.key);
-    const page = await listHistory(deps, toQuery(query, params.key));
-    setTotal(ctx, page.total);
-    return { ...page, page: query.page, per_page: query.per_page };
-  });
+  route(
+    r,
+    {
+      method: 'get',
+      path: '/api/anime/:key/history',
+      tags,
+      access: 'user',
+      summary: 'The history of one series',
+      params: z.object({ key: z.string().min(1).max(200) }),
+      query: Filters,
+      responses: { 200: Page },
+    },
+    async ({ params, query, ctx }) => {
+      await requireSeries(deps, params.key);
+      const page = await listHistory(deps, toQuery(query, params.key));
+      setTotal(ctx, page.total);
+      return { ...page, page: query.page, per_page: query.per_page };
+    },
+  );
 
   return r;
 }

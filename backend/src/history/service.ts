@@ -5,8 +5,17 @@ import * as repo from './repo.js';
 
 /** Every kind of history row: the events of history_events plus two per download attempt. */
 export const HISTORY_TYPES = [
-  'queued', 'download_started', 'download_completed', 'download_failed', 'download_cancelled',
-  'blocklisted', 'file_imported', 'file_deleted', 'series_added', 'series_removed', 'nfo_written',
+  'queued',
+  'download_started',
+  'download_completed',
+  'download_failed',
+  'download_cancelled',
+  'blocklisted',
+  'file_imported',
+  'file_deleted',
+  'series_added',
+  'series_removed',
+  'nfo_written',
 ] as const;
 export type HistoryType = (typeof HISTORY_TYPES)[number];
 const ATTEMPT_TYPES: HistoryType[] = ['download_started', 'download_completed', 'download_failed', 'download_cancelled'];
@@ -25,7 +34,9 @@ export interface HistoryRow {
 
 /** Records events; a failure is logged, never passed on (history must not break the work it describes). */
 export async function recordHistory(deps: Pick<Deps, 'db' | 'log'>, ...events: repo.NewEvent[]): Promise<void> {
-  await repo.insertEvents(deps.db, events).catch((err) => deps.log.error({ module: 'history', err: (err as Error).message }, 'history event not recorded'));
+  await repo
+    .insertEvents(deps.db, events)
+    .catch((err) => deps.log.error({ module: 'history', err: (err as Error).message }, 'history event not recorded'));
 }
 
 /** An attempt is two steps: the source chosen and started, then how it ended. */
@@ -36,11 +47,19 @@ function attemptRows(a: AttemptRow): HistoryRow[] {
   return [
     { ...base, id: `a${a.id}s`, at: a.started_at.toISOString(), event: 'download_started', data: source },
     {
-      ...base, id: `a${a.id}e`, at: a.finished_at.toISOString(), event: `download_${a.outcome}` as HistoryType,
+      ...base,
+      id: `a${a.id}e`,
+      at: a.finished_at.toISOString(),
+      event: `download_${a.outcome}` as HistoryType,
       data: {
-        ...source, file: a.file_path, bytes: a.bytes, duration_seconds: seconds,
+        ...source,
+        file: a.file_path,
+        bytes: a.bytes,
+        duration_seconds: seconds,
         bytes_per_second: a.outcome === 'completed' && seconds > 0 ? Math.round(a.bytes / seconds) : null,
-        reason: a.reason, error_class: a.error_class, upgraded_from: a.upgraded_from,
+        reason: a.reason,
+        error_class: a.error_class,
+        upgraded_from: a.upgraded_from,
       },
     },
   ];
@@ -78,12 +97,19 @@ export async function listHistory(deps: Deps, q: HistoryQuery): Promise<{ items:
   const wanted = (e: HistoryType) => !q.events || q.events.includes(e);
   const eventTypes = q.events?.filter((e) => !ATTEMPT_TYPES.includes(e));
   const steps = [];
-  if (!eventTypes || eventTypes.length) steps.push(repo.eventSteps({ seriesKey: q.seriesKey, events: eventTypes, userId, itemIds, since, until: q.until }));
+  if (!eventTypes || eventTypes.length)
+    steps.push(repo.eventSteps({ seriesKey: q.seriesKey, events: eventTypes, userId, itemIds, since, until: q.until }));
   if (!itemIds || itemIds.length) {
-    steps.push(...attemptSteps({
-      seriesKey: q.seriesKey, itemIds, since, until: q.until, starts: wanted('download_started'),
-      outcomes: (['completed', 'failed', 'cancelled'] as const).filter((o) => wanted(`download_${o}`)),
-    }));
+    steps.push(
+      ...attemptSteps({
+        seriesKey: q.seriesKey,
+        itemIds,
+        since,
+        until: q.until,
+        starts: wanted('download_started'),
+        outcomes: (['completed', 'failed', 'cancelled'] as const).filter((o) => wanted(`download_${o}`)),
+      }),
+    );
   }
   const [refs, total] = await Promise.all([
     repo.pageSteps(deps.db, steps, q.sort === 'oldest', q.perPage, (q.page - 1) * q.perPage),
@@ -94,8 +120,15 @@ export async function listHistory(deps: Deps, q: HistoryQuery): Promise<{ items:
   const byRef = new Map<string, HistoryRow>();
   for (const e of eventIds.length ? await repo.eventsByIds(deps.db, eventIds) : []) {
     byRef.set(`e${e.id}`, {
-      id: `e${e.id}`, at: e.at.toISOString(), event: e.event, series_key: e.series_key, series_name: e.series_name, season: e.season, episode: e.episode,
-      user: e.user_id === null ? null : users.get(e.user_id) ?? `#${e.user_id}`, data: { ...e.data, ...(e.item_id ? { item_id: e.item_id } : {}) },
+      id: `e${e.id}`,
+      at: e.at.toISOString(),
+      event: e.event,
+      series_key: e.series_key,
+      series_name: e.series_name,
+      season: e.season,
+      episode: e.episode,
+      user: e.user_id === null ? null : (users.get(e.user_id) ?? `#${e.user_id}`),
+      data: { ...e.data, ...(e.item_id ? { item_id: e.item_id } : {}) },
     });
   }
   for (const a of attemptIds.length ? await attemptsOf(deps, { ids: attemptIds, limit: attemptIds.length }) : []) {

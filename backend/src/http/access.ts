@@ -29,7 +29,8 @@ export function requireAccess(access: Access): AccessMiddleware {
   if (!ACCESS_LEVELS.includes(access)) throw new Error(`unknown access level '${String(access)}'`);
   const mw = (async (ctx: Context, next: Next) => {
     for (const value of Object.values((ctx.params ?? {}) as Record<string, string>)) {
-      if (typeof value === 'string' && badParam(value)) throw new BadRequest('A path parameter may not contain a separator or a dot segment');
+      if (typeof value === 'string' && badParam(value))
+        throw new BadRequest('A path parameter may not contain a separator or a dot segment');
     }
     if (access !== 'public') {
       const user = ctx.state.user as AuthUser | null | undefined;

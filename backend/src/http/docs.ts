@@ -42,7 +42,9 @@ export function docsRoutes(version: string): Router {
   plainRoute(r, 'get', '/api/docs/assets/:file', 'public', async (ctx) => {
     const file = ctx.params.file;
     if (!/^[\w.-]+\.(js|css|png)$/.test(file)) throw new NotFound();
-    await send(ctx, file, { root: swaggerDir, maxage: 86400_000 }).catch(() => { throw new NotFound(); });
+    await send(ctx, file, { root: swaggerDir, maxage: 86400_000 }).catch(() => {
+      throw new NotFound();
+    });
   });
   plainRoute(r, 'get', '/api/redoc', 'public', (ctx) => {
     ctx.type = 'html';

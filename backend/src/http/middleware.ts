@@ -41,7 +41,14 @@ export function requestIdFrom(incoming: string | string[] | undefined): string {
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
 }
 
-export function envelope(ctx: Context, status: number, error: string, message: string, details: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+export function envelope(
+  ctx: Context,
+  status: number,
+  error: string,
+  message: string,
+  details: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+) {
   ctx.status = status;
   ctx.body = { success: false, error, message, details, request_id: ctx.state.requestId ?? '', ...extra };
 }
@@ -98,7 +105,10 @@ export function requestFrame(log: Logger, accessLog: Logger = log, db?: DbAvaila
     const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : read ? 'debug' : 'info';
     if (accessLog.isLevelEnabled(level)) {
       const ms = Math.round((performance.now() - start) * 10) / 10;
-      accessLog[level]({ method: ctx.method, url: scrubUrl(ctx.originalUrl), status, ms, request_id: id, user: ctx.state.user?.id }, 'request');
+      accessLog[level](
+        { method: ctx.method, url: scrubUrl(ctx.originalUrl), status, ms, request_id: id, user: ctx.state.user?.id },
+        'request',
+      );
     }
   };
 }

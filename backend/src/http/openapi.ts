@@ -27,7 +27,12 @@ function parametersOf(schema: ZodTypeAny | undefined, where: 'path' | 'query'): 
 }
 
 const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z_]+)/g, '{$1}');
-const pascal = (s: string) => s.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+const pascal = (s: string) =>
+  s
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
 
 /**
  * `get /api/anime/:key/artwork/:kind` → `getAnimeByKeyArtworkByKind`, `get /health` → `getRootHealth`:
@@ -52,7 +57,8 @@ function commonErrors(r: Spec, p: string): Record<string, Json> {
   const isPublic = r.access === 'public';
   if (!isPublic) out['401'] = errorResponse('Missing, invalid, expired or revoked token or API key (AUTHENTICATION_ERROR)');
   if (r.access === 'admin') out['403'] = errorResponse('Only an administrator can do this (FORBIDDEN)');
-  if (r.params || r.query || r.body) out['422'] = errorResponse('A path, query or body field is invalid; `details` names each (VALIDATION_ERROR)');
+  if (r.params || r.query || r.body)
+    out['422'] = errorResponse('A path, query or body field is invalid; `details` names each (VALIDATION_ERROR)');
   if (isPublic && (p.startsWith('/api/') || p.startsWith('/ws/')) && !p.startsWith('/api/health')) {
     out['429'] = errorResponse('Too many calls without a token from this address; `details.retry_after` in seconds (RATE_LIMIT_ERROR)');
   }
@@ -90,7 +96,9 @@ export function openApiDocument(version: string): Json {
       tags: r.tags,
       ...(isPublic ? { security: [] } : {}),
       parameters: [...parametersOf(r.params, 'path'), ...parametersOf(r.query, 'query')],
-      ...(r.fileBody ? { requestBody: { required: true, content: { [r.fileBody]: { schema: { type: 'string', format: 'binary' } } } } } : {}),
+      ...(r.fileBody
+        ? { requestBody: { required: true, content: { [r.fileBody]: { schema: { type: 'string', format: 'binary' } } } } }
+        : {}),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
       responses: responsesOf(r, p),
     };
@@ -102,7 +110,12 @@ export function openApiDocument(version: string): Json {
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A login token (POST /api/auth/login) or an API key' },
-        apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'An API key (POST /api/auth/api-keys); acts with its owner\'s role' },
+        apiKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Api-Key',
+          description: "An API key (POST /api/auth/api-keys); acts with its owner's role",
+        },
       },
       schemas: { Error: jsonSchema(ErrorEnvelope, 'output') },
     },

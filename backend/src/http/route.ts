@@ -56,7 +56,10 @@ function refuseHostileInput(parts: [unknown, string][]): void {
   for (const [value, where] of parts) {
     const problem = findInputProblem(value, where);
     if (problem?.problem === 'depth') throw new BadRequest(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`, { field: problem.path });
-    if (problem) throw new ValidationFailed(`Request validation failed: ${problem.path}`, { [problem.path]: 'must not contain NUL characters or lone surrogates' });
+    if (problem)
+      throw new ValidationFailed(`Request validation failed: ${problem.path}`, {
+        [problem.path]: 'must not contain NUL characters or lone surrogates',
+      });
   }
 }
 
@@ -72,7 +75,12 @@ function parsePart<T extends ZodTypeAny>(schema: T | undefined, value: unknown, 
  * Declares a route: validates path, query and body with the same zod schemas that the OpenAPI
  * document is generated from, and answers 422 naming each bad field.
  */
-export function route<P extends ZodTypeAny = z.ZodUnknown, Q extends ZodTypeAny = z.ZodUnknown, B extends ZodTypeAny = z.ZodUnknown, A extends Access = Access>(
+export function route<
+  P extends ZodTypeAny = z.ZodUnknown,
+  Q extends ZodTypeAny = z.ZodUnknown,
+  B extends ZodTypeAny = z.ZodUnknown,
+  A extends Access = Access,
+>(
   router: Router,
   spec: RouteSpec<P, Q, B, A>,
   handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>, A>) => Promise<unknown> | unknown,
@@ -86,7 +94,11 @@ export function route<P extends ZodTypeAny = z.ZodUnknown, Q extends ZodTypeAny 
   router[spec.method](spec.path, check, async (ctx: Context) => {
     const user = (ctx.state.user as AuthUser | undefined) ?? null;
     const rawBody = (ctx.request as unknown as { body?: unknown }).body;
-    refuseHostileInput([[ctx.params, 'path'], [ctx.query, 'query'], [rawBody, 'body']]);
+    refuseHostileInput([
+      [ctx.params, 'path'],
+      [ctx.query, 'query'],
+      [rawBody, 'body'],
+    ]);
     const errors: Record<string, string> = {};
     const params = parsePart(spec.params, ctx.params ?? {}, 'path', errors);
     const query = parsePart(spec.query, ctx.query ?? {}, 'query', errors);

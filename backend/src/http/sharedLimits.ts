@@ -11,7 +11,12 @@ export class SharedWindow {
   private hitsSinceSweep = 0;
   private local = new Map<string, { hits: number; resetAt: number }>();
 
-  constructor(private db: Db, private prefix: string, private limit: number, private windowSeconds: number) {}
+  constructor(
+    private db: Db,
+    private prefix: string,
+    private limit: number,
+    private windowSeconds: number,
+  ) {}
 
   /** Counts one hit; returns seconds to wait when over the limit, else 0. */
   async hit(key: string): Promise<number> {

@@ -32,17 +32,30 @@ export async function enabledLists(db: Conn): Promise<ListRow[]> {
 }
 
 export async function getList(db: Conn, id: string, userId?: number): Promise<ListRow | null> {
-  return db.maybeOne(sql.type(ListRow)`select ${COLS} from import_lists l where l.id = ${id}::uuid ${userId === undefined ? sql.fragment`` : sql.fragment`and l.user_id = ${userId}`}`);
+  return db.maybeOne(
+    sql.type(
+      ListRow,
+    )`select ${COLS} from import_lists l where l.id = ${id}::uuid ${userId === undefined ? sql.fragment`` : sql.fragment`and l.user_id = ${userId}`}`,
+  );
 }
 
-export async function insertList(db: Conn, l: Pick<ListRow, 'user_id' | 'service' | 'username' | 'statuses' | 'enabled' | 'auto_download'>): Promise<string | null> {
-  const row = await db.maybeOne(sql.type(z.object({ id: z.string() }))`insert into import_lists (user_id, service, username, statuses, enabled, auto_download)
+export async function insertList(
+  db: Conn,
+  l: Pick<ListRow, 'user_id' | 'service' | 'username' | 'statuses' | 'enabled' | 'auto_download'>,
+): Promise<string | null> {
+  const row = await db.maybeOne(sql.type(
+    z.object({ id: z.string() }),
+  )`insert into import_lists (user_id, service, username, statuses, enabled, auto_download)
     values (${l.user_id}, ${l.service}, ${l.username}, ${sql.array(l.statuses, 'text')}, ${l.enabled}, ${l.auto_download})
     on conflict (user_id, service, username) do nothing returning id::text`);
   return row?.id ?? null;
 }
 
-export async function updateList(db: Conn, id: string, patch: Partial<Pick<ListRow, 'statuses' | 'enabled' | 'auto_download'>>): Promise<void> {
+export async function updateList(
+  db: Conn,
+  id: string,
+  patch: Partial<Pick<ListRow, 'statuses' | 'enabled' | 'auto_download'>>,
+): Promise<void> {
   const sets = [];
   if (patch.statuses) sets.push(sql.fragment`statuses = ${sql.array(patch.statuses, 'text')}`);
   if (patch.enabled !== undefined) sets.push(sql.fragment`enabled = ${patch.enabled}`);
@@ -55,7 +68,9 @@ export async function deleteList(db: Conn, id: string): Promise<void> {
 }
 
 export async function markSynced(db: Conn, id: string, at: Date, error: string | null): Promise<void> {
-  await db.query(sql.unsafe`update import_lists set last_synced_at = ${sql.timestamp(at)}, last_error = ${error?.slice(0, 2000) ?? null} where id = ${id}::uuid`);
+  await db.query(
+    sql.unsafe`update import_lists set last_synced_at = ${sql.timestamp(at)}, last_error = ${error?.slice(0, 2000) ?? null} where id = ${id}::uuid`,
+  );
 }
 
 export const EntryRow = z.object({
@@ -63,23 +78,34 @@ export const EntryRow = z.object({
   title: z.string(),
   year: z.number().nullable(),
   outcome: z.enum(['added', 'exists', 'ambiguous', 'not_found', 'resolved', 'ignored']),
-  candidates: z.array(z.object({ provider: z.string(), key: z.string(), name: z.string(), link: z.string(), year: z.number().nullable(), score: z.number() })),
+  candidates: z.array(
+    z.object({ provider: z.string(), key: z.string(), name: z.string(), link: z.string(), year: z.number().nullable(), score: z.number() }),
+  ),
   anime_key: z.string().nullable(),
   seen_at: z.date(),
 });
 export type EntryRow = z.infer<typeof EntryRow>;
 
 export async function knownIds(db: Conn, listId: string): Promise<Set<string>> {
-  const rows = await db.any(sql.type(z.object({ external_id: z.string() }))`select external_id from import_list_entries where list_id = ${listId}::uuid`);
+  const rows = await db.any(
+    sql.type(z.object({ external_id: z.string() }))`select external_id from import_list_entries where list_id = ${listId}::uuid`,
+  );
   return new Set(rows.map((r) => r.external_id));
 }
 
-export async function entries(db: Conn, listId: string, outcome: EntryRow['outcome'] | undefined, p: Page): Promise<{ items: EntryRow[]; total: number }> {
+export async function entries(
+  db: Conn,
+  listId: string,
+  outcome: EntryRow['outcome'] | undefined,
+  p: Page,
+): Promise<{ items: EntryRow[]; total: number }> {
   const filter = outcome ? sql.fragment`and outcome = ${outcome}` : sql.fragment``;
   const [items, total] = await Promise.all([
     db.any(sql.type(EntryRow)`select external_id, title, year, outcome, candidates, anime_key, seen_at from import_list_entries
       where list_id = ${listId}::uuid ${filter} order by seen_at desc, external_id ${pageSql(p)}`),
-    db.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from import_list_entries where list_id = ${listId}::uuid ${filter}`),
+    db.oneFirst(
+      sql.type(z.object({ n: z.number() }))`select count(*)::int as n from import_list_entries where list_id = ${listId}::uuid ${filter}`,
+    ),
   ]);
   return { items: [...items], total };
 }
@@ -93,7 +119,11 @@ export async function getEntry(db: Conn, listId: string, externalId: string): Pr
     where list_id = ${listId}::uuid and external_id = ${externalId}`);
 }
 
-export async function saveEntry(db: Conn, listId: string, e: Pick<EntryRow, 'external_id' | 'title' | 'year' | 'outcome' | 'candidates' | 'anime_key'>): Promise<void> {
+export async function saveEntry(
+  db: Conn,
+  listId: string,
+  e: Pick<EntryRow, 'external_id' | 'title' | 'year' | 'outcome' | 'candidates' | 'anime_key'>,
+): Promise<void> {
   await db.query(sql.unsafe`insert into import_list_entries (list_id, external_id, title, year, outcome, candidates, anime_key)
     values (${listId}::uuid, ${e.external_id}, ${e.title}, ${e.year}, ${e.outcome}, ${sql.jsonb(e.candidates)}, ${e.anime_key})
     on conflict (list_id, external_id) do update set outcome = excluded.outcome, candidates = excluded.candidates, anime_key = excluded.anime_key`);

@@ -29,10 +29,24 @@ async function matchEntry(deps: Deps, e: ListEntry): Promise<Match> {
   return close.size ? { kind: 'close', candidates: [...close.values()].sort((a, b) => b.score - a.score).slice(0, 10) } : { kind: 'none' };
 }
 
-async function addToWatchlist(deps: Deps, list: repo.ListRow, c: Pick<ScoredCandidate, 'name' | 'link' | 'provider'>): Promise<'added' | 'exists'> {
+async function addToWatchlist(
+  deps: Deps,
+  list: repo.ListRow,
+  c: Pick<ScoredCandidate, 'name' | 'link' | 'provider'>,
+): Promise<'added' | 'exists'> {
   try {
-    await createItem(deps, { id: list.user_id }, { anime_title: c.name, anime_url: c.link, provider_id: c.provider, auto_download: list.auto_download,
-      quality_preference: 'auto', genres: [] });
+    await createItem(
+      deps,
+      { id: list.user_id },
+      {
+        anime_title: c.name,
+        anime_url: c.link,
+        provider_id: c.provider,
+        auto_download: list.auto_download,
+        quality_preference: 'auto',
+        genres: [],
+      },
+    );
     return 'added';
   } catch (err) {
     if (err instanceof Conflict) return 'exists';
@@ -69,7 +83,12 @@ export async function syncList(deps: Deps, listId: string): Promise<SyncResult> 
         await repo.saveEntry(deps.db, list.id, { ...base, outcome, candidates: [], anime_key: m.candidate.key });
       } else if (m.kind === 'close') {
         out.ambiguous++;
-        await repo.saveEntry(deps.db, list.id, { ...base, outcome: 'ambiguous', candidates: m.candidates.map(({ provider, key, name, link, year, score }) => ({ provider, key, name, link, year, score })), anime_key: null });
+        await repo.saveEntry(deps.db, list.id, {
+          ...base,
+          outcome: 'ambiguous',
+          candidates: m.candidates.map(({ provider, key, name, link, year, score }) => ({ provider, key, name, link, year, score })),
+          anime_key: null,
+        });
       } else {
         out.not_found++;
         await repo.saveEntry(deps.db, list.id, { ...base, outcome: 'not_found', candidates: [], anime_key: null });
@@ -93,7 +112,13 @@ export async function syncAll(deps: Deps): Promise<void> {
 }
 
 /** The user's choice for an ambiguous entry: one of its candidates, or ignore it. */
-export async function resolveEntry(deps: Deps, user: Pick<AuthUser, 'id'>, listId: string, externalId: string, choice: { key: string | null }) {
+export async function resolveEntry(
+  deps: Deps,
+  user: Pick<AuthUser, 'id'>,
+  listId: string,
+  externalId: string,
+  choice: { key: string | null },
+) {
   const list = await repo.getList(deps.db, listId, user.id);
   if (!list) throw new NotFound(`Import list ${listId} not found`);
   const entry = await repo.getEntry(deps.db, listId, externalId);

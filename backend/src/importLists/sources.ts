@@ -39,7 +39,14 @@ const ANILIST_QUERY = `query ($user: String, $status: MediaListStatus, $page: In
 }`;
 
 interface AniListPage {
-  data?: { Page?: { pageInfo?: { hasNextPage?: boolean }; mediaList?: { media?: { id: number; title?: Record<string, string | null>; synonyms?: string[] | null; startDate?: { year?: number | null } } }[] } };
+  data?: {
+    Page?: {
+      pageInfo?: { hasNextPage?: boolean };
+      mediaList?: {
+        media?: { id: number; title?: Record<string, string | null>; synonyms?: string[] | null; startDate?: { year?: number | null } };
+      }[];
+    };
+  };
   errors?: { message: string; status?: number }[];
 }
 
@@ -55,7 +62,13 @@ const clients = new WeakMap<Deps, HttpClient>();
 function http(deps: Deps): HttpClient {
   let c = clients.get(deps);
   if (!c) {
-    c = new HttpClient({ userAgent: `Aniworld/${deps.version} (+self-hosted)`, timeoutMs: 20_000, retries: 2, perHostConcurrency: 2, maxBytes: LIST_MAX_BYTES });
+    c = new HttpClient({
+      userAgent: `Aniworld/${deps.version} (+self-hosted)`,
+      timeoutMs: 20_000,
+      retries: 2,
+      perHostConcurrency: 2,
+      maxBytes: LIST_MAX_BYTES,
+    });
     clients.set(deps, c);
   }
   return c;
@@ -71,14 +84,17 @@ async function get(deps: Deps, what: string, url: string, o: HttpRequestOptions)
   }
 }
 
-const uniq = (xs: (string | number | null | undefined)[]) => [...new Set(xs.filter((x) => x !== null && x !== undefined && String(x).trim()).map((x) => String(x).trim()))];
+const uniq = (xs: (string | number | null | undefined)[]) => [
+  ...new Set(xs.filter((x) => x !== null && x !== undefined && String(x).trim()).map((x) => String(x).trim())),
+];
 
 async function readAniList(deps: Deps, user: string, status: ListStatus): Promise<ListEntry[]> {
   const url = (deps.env.ANILIST_URL ?? DEFAULT_ANILIST_URL).replace(/\/+$/, '');
   const out: ListEntry[] = [];
   for (let page = 1; out.length < MAX_ENTRIES; page++) {
     const res = await get(deps, 'AniList', url, {
-      method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ query: ANILIST_QUERY, variables: { user, status: ANILIST_STATUS[status], page } }),
     });
     let body: AniListPage;
@@ -91,7 +107,11 @@ async function readAniList(deps: Deps, user: string, status: ListStatus): Promis
     if (res.status !== 200 || !body.data?.Page) throw new ServiceUnavailable(`AniList answered HTTP ${res.status}`);
     for (const { media } of body.data.Page.mediaList ?? []) {
       if (!media) continue;
-      out.push({ external_id: String(media.id), titles: uniq([media.title?.english, media.title?.romaji, ...(media.synonyms ?? []), media.title?.native]), year: media.startDate?.year ?? null });
+      out.push({
+        external_id: String(media.id),
+        titles: uniq([media.title?.english, media.title?.romaji, ...(media.synonyms ?? []), media.title?.native]),
+        year: media.startDate?.year ?? null,
+      });
     }
     if (!body.data.Page.pageInfo?.hasNextPage) break;
   }
@@ -101,9 +121,15 @@ async function readAniList(deps: Deps, user: string, status: ListStatus): Promis
 async function readMyAnimeList(deps: Deps, user: string, status: ListStatus): Promise<ListEntry[]> {
   const base = (deps.env.MYANIMELIST_URL ?? DEFAULT_MYANIMELIST_URL).replace(/\/+$/, '');
   const out: ListEntry[] = [];
-  for (let offset = 0; out.length < MAX_ENTRIES; ) {
-    const res = await get(deps, 'MyAnimeList', `${base}/animelist/${encodeURIComponent(user)}/load.json?status=${MAL_STATUS[status]}&offset=${offset}`, { headers: { accept: 'application/json' } });
-    if (res.status === 400 || res.status === 404) throw new ServiceUnavailable(`MyAnimeList has no public list of '${user}' (HTTP ${res.status})`);
+  for (let offset = 0; out.length < MAX_ENTRIES;) {
+    const res = await get(
+      deps,
+      'MyAnimeList',
+      `${base}/animelist/${encodeURIComponent(user)}/load.json?status=${MAL_STATUS[status]}&offset=${offset}`,
+      { headers: { accept: 'application/json' } },
+    );
+    if (res.status === 400 || res.status === 404)
+      throw new ServiceUnavailable(`MyAnimeList has no public list of '${user}' (HTTP ${res.status})`);
     if (res.status !== 200) throw new ServiceUnavailable(`MyAnimeList answered HTTP ${res.status}`);
     let rows: MalEntry[];
     try {
@@ -113,7 +139,11 @@ async function readMyAnimeList(deps: Deps, user: string, status: ListStatus): Pr
     }
     if (!Array.isArray(rows)) throw new ServiceUnavailable('MyAnimeList answered something other than a list');
     for (const r of rows) {
-      out.push({ external_id: String(r.anime_id), titles: uniq([r.anime_title_eng, r.anime_title]), year: malYear(r.anime_start_date_string) });
+      out.push({
+        external_id: String(r.anime_id),
+        titles: uniq([r.anime_title_eng, r.anime_title]),
+        year: malYear(r.anime_start_date_string),
+      });
     }
     if (rows.length < 300) break;
     offset += rows.length;

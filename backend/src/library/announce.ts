@@ -13,24 +13,40 @@ type AnnounceDeps = Pick<Deps, 'db' | 'settings' | 'jobs' | 'clock' | 'log' | 'e
  * they did not before (`new_episodes`, only for series already in the library), failures
  * (`rescan_errors`) and a blocked provider (`health_problem`).
  */
-export async function announceRescan(deps: AnnounceDeps, since: Date, failures: { key: string; error: string }[], trigger: string | null): Promise<void> {
+export async function announceRescan(
+  deps: AnnounceDeps,
+  since: Date,
+  failures: { key: string; error: string }[],
+  trigger: string | null,
+): Promise<void> {
   const added = await repo.episodesAddedSince(deps.db, since);
   if (added.length) {
-    await recordProviderDates(deps, localDay(deps.clock.now(), serverTimeZone(deps.env.TZ)), added.map((e) => ({ series_key: e.key, season: e.season, episode: e.episode, title: e.title })))
-      .catch((err) => deps.log.warn({ err: (err as Error).message }, 'provider air dates not recorded'));
+    await recordProviderDates(
+      deps,
+      localDay(deps.clock.now(), serverTimeZone(deps.env.TZ)),
+      added.map((e) => ({ series_key: e.key, season: e.season, episode: e.episode, title: e.title })),
+    ).catch((err) => deps.log.warn({ err: (err as Error).message }, 'provider air dates not recorded'));
     const bySeries = new Map<string, typeof added>();
     for (const e of added) bySeries.set(e.key, [...(bySeries.get(e.key) ?? []), e]);
     const lines = [...bySeries.values()].map((eps) => `${eps[0].name}: ${eps.map((e) => episodeCode(e.season, e.episode)).join(', ')}`);
     await notifySafely(deps, 'new_episodes', {
       title: `New episodes: ${added.length} in ${bySeries.size} series`,
       message: lines.join('\n').slice(0, 1500),
-      data: { source: 'rescan', trigger, episodes: added.map((e) => ({ series_key: e.key, series_name: e.name, season: e.season, episode: e.episode, title: e.title })) },
+      data: {
+        source: 'rescan',
+        trigger,
+        episodes: added.map((e) => ({ series_key: e.key, series_name: e.name, season: e.season, episode: e.episode, title: e.title })),
+      },
     });
   }
   if (failures.length) {
     await notifySafely(deps, 'rescan_errors', {
       title: `Rescan finished with ${failures.length} error${failures.length === 1 ? '' : 's'}`,
-      message: failures.slice(0, 10).map((f) => `${f.key}: ${f.error}`).join('\n').slice(0, 1500),
+      message: failures
+        .slice(0, 10)
+        .map((f) => `${f.key}: ${f.error}`)
+        .join('\n')
+        .slice(0, 1500),
       data: { trigger, failure_count: failures.length, failures: failures.slice(0, 50) },
     });
     const blocked = failures.find((f) => f.error.includes('ProviderBlocked'));

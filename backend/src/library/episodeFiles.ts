@@ -40,9 +40,10 @@ export function parseEpisodeFile(fileName: string, folderSeason: number | null =
   m = /(?:^|[^a-z0-9])(\d{1,2})x(\d{1,4})(?:-(?:\d{1,2}x)?(\d{1,4}))?(?![0-9])/i.exec(stem);
   if (m) return { season: Number(m[1]), episodes: m[3] ? range(Number(m[2]), Number(m[3])) : [Number(m[2])] };
   if (folderSeason === null) return null;
-  m = /(?:^|[^a-z0-9])(?:e|ep|episode|folge|film)[\s._-]*(\d{1,4})(?:-(?:e)?(\d{1,4}))?(?![0-9])/i.exec(stem)
-    ?? /(?:^|\s)-\s*(\d{1,4})(?:-(\d{1,4}))?(?:\s|$)/.exec(stem)
-    ?? /^(\d{1,4})(?![0-9])/.exec(stem);
+  m =
+    /(?:^|[^a-z0-9])(?:e|ep|episode|folge|film)[\s._-]*(\d{1,4})(?:-(?:e)?(\d{1,4}))?(?![0-9])/i.exec(stem) ??
+    /(?:^|\s)-\s*(\d{1,4})(?:-(\d{1,4}))?(?:\s|$)/.exec(stem) ??
+    /^(\d{1,4})(?![0-9])/.exec(stem);
   if (m) return { season: folderSeason, episodes: m[2] ? range(Number(m[1]), Number(m[2])) : [Number(m[1])] };
   return null;
 }
@@ -50,10 +51,14 @@ export function parseEpisodeFile(fileName: string, folderSeason: number | null =
 /** `Show - 137.mkv`, `Show Episode 137.mkv`, `137.mkv` (no season anywhere): the absolute episode numbers. */
 export function parseAbsoluteEpisode(fileName: string): number[] | null {
   if (!isVideoFile(fileName)) return null;
-  const stem = fileName.slice(0, fileName.lastIndexOf('.')).replace(/[[(][^\])]*[\])]/g, ' ').trim();
-  const m = /(?:^|[^a-z0-9])(?:e|ep|episode|folge)[\s._-]*(\d{1,4})(?:-(?:e)?(\d{1,4}))?(?![0-9])/i.exec(stem)
-    ?? /(?:^|\s)-\s*(\d{1,4})(?:-(\d{1,4}))?(?:\s|$)/.exec(stem)
-    ?? /^(\d{1,4})(?:-(\d{1,4}))?$/.exec(stem);
+  const stem = fileName
+    .slice(0, fileName.lastIndexOf('.'))
+    .replace(/[[(][^\])]*[\])]/g, ' ')
+    .trim();
+  const m =
+    /(?:^|[^a-z0-9])(?:e|ep|episode|folge)[\s._-]*(\d{1,4})(?:-(?:e)?(\d{1,4}))?(?![0-9])/i.exec(stem) ??
+    /(?:^|\s)-\s*(\d{1,4})(?:-(\d{1,4}))?(?:\s|$)/.exec(stem) ??
+    /^(\d{1,4})(?:-(\d{1,4}))?$/.exec(stem);
   if (!m) return null;
   return m[2] ? range(Number(m[1]), Number(m[2])) : [Number(m[1])];
 }

@@ -47,10 +47,14 @@ export async function findSeriesForFolder(deps: Pick<Deps, 'settings' | 'log'>, 
     .sort((a, b) => rankOf(d, b) - rankOf(d, a))
     .slice(0, MAX_ALT_PAGES);
   if (unread.length === 0) return d;
-  const infos = await Promise.all(unread.map((c) => provider.seriesInfo(c.key).catch((err) => {
-    deps.log.warn({ folder, key: c.key, err: (err as Error).message }, 'import: series page unreadable');
-    return null;
-  })));
+  const infos = await Promise.all(
+    unread.map((c) =>
+      provider.seriesInfo(c.key).catch((err) => {
+        deps.log.warn({ folder, key: c.key, err: (err as Error).message }, 'import: series page unreadable');
+        return null;
+      }),
+    ),
+  );
   for (const info of infos) if (info) add(info);
   return decide(name, year, [...pool.values()]);
 }

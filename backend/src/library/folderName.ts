@@ -38,7 +38,8 @@ export function trySanitizeFolderName(name: string): string | null {
 
 export function sanitizeFolderName(name: string): string {
   const s = trySanitizeFolderName(name);
-  if (s === null) throw new ValidationFailed(`"${name.slice(0, 100)}" cannot be used as a folder name`, { name: 'not a usable folder name' });
+  if (s === null)
+    throw new ValidationFailed(`"${name.slice(0, 100)}" cannot be used as a folder name`, { name: 'not a usable folder name' });
   return s;
 }
 

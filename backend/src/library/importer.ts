@@ -39,7 +39,10 @@ export async function listUnmatched(deps: ImportDeps): Promise<(UnmatchedRow & {
 
 async function readKeyFile(dir: string): Promise<string | null> {
   const text = await fs.readFile(path.join(dir, KEY_FILE), 'utf8').catch(() => null);
-  const line = text?.split(/\r?\n/).map((l) => l.trim()).find((l) => l && !l.startsWith('#'));
+  const line = text
+    ?.split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => l && !l.startsWith('#'));
   return line ?? null;
 }
 
@@ -64,9 +67,16 @@ async function importOne(deps: ImportDeps, folder: string, provider: string, key
   result.imported.push({ folder, key, provider: p.id, missing: scan.missing.length });
   const files = (await episodeStates(deps, [key])).filter((e) => e.is_downloaded);
   if (files.length) {
-    await recordHistory(deps, { event: 'file_imported', series_key: key, series_name: row.name, data: {
-      folder, files: files.length, episodes: files.slice(0, 100).map((e) => ({ season: e.season, episode: e.episode })),
-    } });
+    await recordHistory(deps, {
+      event: 'file_imported',
+      series_key: key,
+      series_name: row.name,
+      data: {
+        folder,
+        files: files.length,
+        episodes: files.slice(0, 100).map((e) => ({ season: e.season, episode: e.episode })),
+      },
+    });
   }
 }
 
@@ -104,14 +114,17 @@ export async function importFolders(deps: ImportDeps, req: ImportRequest): Promi
   const fail = async (folder: string, err: unknown) => {
     const error = (err as Error).message;
     result.failed.push({ folder, error });
-    if (unmatched.has(folder)) await repo.setUnmatchedResult(deps.db, { folder, status: 'failed', candidates: [], error }).catch(() => undefined);
+    if (unmatched.has(folder))
+      await repo.setUnmatchedResult(deps.db, { folder, status: 'failed', candidates: [], error }).catch(() => undefined);
   };
   for (const m of req.matches ?? []) {
     if (!unmatched.has(m.folder)) {
       await fail(m.folder, new NotFound(`${m.folder} is not an unmatched folder of the anime directory`));
       continue;
     }
-    await importOne(deps, m.folder, m.provider ?? deps.settings.get().providers.default_provider, m.key, result).catch((err) => fail(m.folder, err));
+    await importOne(deps, m.folder, m.provider ?? deps.settings.get().providers.default_provider, m.key, result).catch((err) =>
+      fail(m.folder, err),
+    );
   }
   const chosen = new Set((req.matches ?? []).map((m) => m.folder));
   const auto = (req.folders ?? (req.matches ? [] : [...unmatched])).filter((f) => !chosen.has(f));

@@ -12,8 +12,10 @@ export interface LanguageProfile {
   upgrades: boolean;
 }
 
-export function profileOf(cfg: Pick<DownloadsConfig, 'language_preference' | 'language_cutoff'>,
-  series: { languages: string[] | null; language_cutoff: string | null; upgrades_enabled: boolean }): LanguageProfile {
+export function profileOf(
+  cfg: Pick<DownloadsConfig, 'language_preference' | 'language_cutoff'>,
+  series: { languages: string[] | null; language_cutoff: string | null; upgrades_enabled: boolean },
+): LanguageProfile {
   const languages = series.languages?.length ? series.languages : cfg.language_preference;
   const wanted = series.language_cutoff ?? cfg.language_cutoff;
   const cutoff = wanted && languages.includes(wanted) ? wanted : languages[0]!;
@@ -26,4 +28,3 @@ export function belowCutoff(p: LanguageProfile, language: string | null): boolea
   const at = p.languages.indexOf(language);
   return at === -1 || at > p.languages.indexOf(p.cutoff);
 }
-

@@ -32,7 +32,11 @@ const unknownLanguages = sql.fragment`e.on_provider and not e.is_downloaded and 
   and (e.languages_checked_at is null or e.languages_checked_at < now() - interval '7 days')`;
 
 export async function queueEpisodeLanguages(deps: Pick<Deps, 'jobs'>, key: string): Promise<void> {
-  await deps.jobs.add(LANGUAGES_TASK, { key }, { jobKey: `${LANGUAGES_TASK}:${key}`, queueName: LANGUAGES_TASK, priority: 10, maxAttempts: 3 });
+  await deps.jobs.add(
+    LANGUAGES_TASK,
+    { key },
+    { jobKey: `${LANGUAGES_TASK}:${key}`, queueName: LANGUAGES_TASK, priority: 10, maxAttempts: 3 },
+  );
 }
 
 /** Queues the job for every series (or the given ones) with missing episodes of unknown languages. */
@@ -46,7 +50,11 @@ export async function queueUnknownLanguages(deps: Pick<Deps, 'db' | 'jobs'>, key
 
 const Ep = z.object({ season: z.number(), episode: z.number() });
 
-async function fetchLanguages(deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bus' | 'jobs'>, key: string, signal?: AbortSignal): Promise<void> {
+async function fetchLanguages(
+  deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bus' | 'jobs'>,
+  key: string,
+  signal?: AbortSignal,
+): Promise<void> {
   const row = await repo.seriesByKey(deps.db, key);
   if (!row) return; // removed meanwhile
   const eps = await deps.db.any(sql.type(Ep)`select e.season, e.episode from episodes e

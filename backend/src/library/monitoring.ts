@@ -35,11 +35,18 @@ export async function updateSeries(deps: Pick<Deps, 'db' | 'settings'>, key: str
   const cutoff = p.language_cutoff !== undefined ? p.language_cutoff : row.language_cutoff;
   const effective = languages?.length ? languages : deps.settings.get().downloads.language_preference;
   if (cutoff && !effective.includes(cutoff)) {
-    throw new ValidationFailed(`language_cutoff ${cutoff} is not one of the profile's languages (${effective.join(', ')})`, { 'body.language_cutoff': 'not one of the languages' });
+    throw new ValidationFailed(`language_cutoff ${cutoff} is not one of the profile's languages (${effective.join(', ')})`, {
+      'body.language_cutoff': 'not one of the languages',
+    });
   }
   await deps.db.transaction(async (tx) => {
     if (p.monitored !== undefined) await repo.setSeriesMonitored(tx, row.id, p.monitored);
-    await repo.setProfile(tx, row.id, { languages: p.languages, cutoff: p.language_cutoff, upgrades: p.upgrades_enabled, monitorSpecials: p.monitor_specials });
+    await repo.setProfile(tx, row.id, {
+      languages: p.languages,
+      cutoff: p.language_cutoff,
+      upgrades: p.upgrades_enabled,
+      monitorSpecials: p.monitor_specials,
+    });
     // specials and movies (season 0) take the new flag, the ones listed now and the ones to come
     if (p.monitor_specials !== undefined) await repo.setSeasonMonitored(tx, row.id, 0, p.monitor_specials);
   });
@@ -48,16 +55,28 @@ export async function updateSeries(deps: Pick<Deps, 'db' | 'settings'>, key: str
 
 export async function setSeasonMonitored(deps: Pick<Deps, 'db'>, key: string, season: number, monitored: boolean): Promise<void> {
   const row = await requireSeries(deps, key);
-  if (!(await repo.seasonsOf(deps.db, row.id)).some((s) => s.season === season)) throw new NotFound(`${key} has no season ${season}`, { key, season });
+  if (!(await repo.seasonsOf(deps.db, row.id)).some((s) => s.season === season))
+    throw new NotFound(`${key} has no season ${season}`, { key, season });
   await deps.db.transaction((tx) => repo.setSeasonMonitored(tx, row.id, season, monitored));
 }
 
-export async function setEpisodeMonitored(deps: Pick<Deps, 'db'>, key: string, season: number, episode: number, monitored: boolean): Promise<void> {
+export async function setEpisodeMonitored(
+  deps: Pick<Deps, 'db'>,
+  key: string,
+  season: number,
+  episode: number,
+  monitored: boolean,
+): Promise<void> {
   const row = await requireSeries(deps, key);
-  if ((await repo.setEpisodeMonitored(deps.db, row.id, season, episode, monitored)) === 0) throw new NotFound(`${key} has no episode S${season}E${episode}`, { key, season, episode });
+  if ((await repo.setEpisodeMonitored(deps.db, row.id, season, episode, monitored)) === 0)
+    throw new NotFound(`${key} has no episode S${season}E${episode}`, { key, season, episode });
 }
 
-export async function setManyMonitored(deps: Pick<Deps, 'db'>, keys: string[], monitored: boolean): Promise<{ updated: string[]; not_found: string[] }> {
+export async function setManyMonitored(
+  deps: Pick<Deps, 'db'>,
+  keys: string[],
+  monitored: boolean,
+): Promise<{ updated: string[]; not_found: string[] }> {
   const updated: string[] = [];
   const notFound: string[] = [];
   for (const key of keys) {
@@ -77,7 +96,10 @@ export async function monitorOnlyFuture(deps: Pick<Deps, 'db'>, key: string): Pr
 }
 
 /** Missing episodes, the monitored ones (wanted) apart from the unmonitored ones. */
-export async function missingSplit(deps: Pick<Deps, 'db'>, key: string): Promise<{ monitored: MissingEpisode[]; unmonitored: MissingEpisode[] }> {
+export async function missingSplit(
+  deps: Pick<Deps, 'db'>,
+  key: string,
+): Promise<{ monitored: MissingEpisode[]; unmonitored: MissingEpisode[] }> {
   const row = await requireSeries(deps, key);
   const all = await repo.missingWithFlags(deps.db, row.id);
   const strip = ({ season, episode, title }: MissingEpisode) => ({ season, episode, title });

@@ -4,7 +4,8 @@ import { BadRequest } from '../http/errors.js';
 import { isInside } from '../util/safePath.js';
 
 /** Files the product writes into a series folder besides the episodes (metadata/, the key file). */
-const PRODUCT_FILE = /^(tvshow\.nfo|poster\.jpg|fanart\.jpg|landscape\.jpg|clearlogo\.png|logo\.png|season\d{2,}-poster\.jpg|season-specials-poster\.jpg|\.aniworld-key)$/;
+const PRODUCT_FILE =
+  /^(tvshow\.nfo|poster\.jpg|fanart\.jpg|landscape\.jpg|clearlogo\.png|logo\.png|season\d{2,}-poster\.jpg|season-specials-poster\.jpg|\.aniworld-key)$/;
 const VIDEO = /\.(mkv|mp4|avi|webm|m4v)$/i;
 
 export interface FolderRemoval {
@@ -56,6 +57,9 @@ export async function removeProductFiles(animeDir: string, dir: string, episodeF
     }
   };
   await walk(realDir);
-  const folderRemoved = await fs.rmdir(realDir).then(() => true, () => false);
+  const folderRemoved = await fs.rmdir(realDir).then(
+    () => true,
+    () => false,
+  );
   return { removed, kept: kept.sort(), folderRemoved };
 }

@@ -50,11 +50,9 @@ export const EpisodeRow = z.object({
 });
 export type EpisodeRow = z.infer<typeof EpisodeRow>;
 
-export const seriesByKey = (c: Conn, key: string) =>
-  c.maybeOne(sql.type(SeriesRow)`select ${SERIES_COLS} from series where key = ${key}`);
+export const seriesByKey = (c: Conn, key: string) => c.maybeOne(sql.type(SeriesRow)`select ${SERIES_COLS} from series where key = ${key}`);
 
-export const seriesById = (c: Conn, id: number) =>
-  c.maybeOne(sql.type(SeriesRow)`select ${SERIES_COLS} from series where id = ${id}`);
+export const seriesById = (c: Conn, id: number) => c.maybeOne(sql.type(SeriesRow)`select ${SERIES_COLS} from series where id = ${id}`);
 
 export const seriesByFolder = (c: Conn, folder: string) =>
   c.maybeOne(sql.type(SeriesRow)`select ${SERIES_COLS} from series where folder = ${folder}`);
@@ -67,20 +65,33 @@ export const folderTaken = async (c: Conn, folder: string): Promise<boolean> =>
   (await c.maybeOne(sql.type(z.object({ id: z.number() }))`select id from series where lower(folder) = lower(${folder})`)) !== null;
 
 export interface NewSeries {
-  key: string; name: string; site: string; provider: string; folder: string; link: string; year: number | null;
+  key: string;
+  name: string;
+  site: string;
+  provider: string;
+  folder: string;
+  link: string;
+  year: number | null;
   /** Absent: as series that existed before monitoring (everything monitored, upgrades on). */
-  monitored?: boolean; monitor_specials?: boolean; upgrades_enabled?: boolean;
+  monitored?: boolean;
+  monitor_specials?: boolean;
+  upgrades_enabled?: boolean;
 }
 
 /** Inserts unless the key exists; returns the row either way. */
 export async function insertSeries(c: Conn, s: NewSeries): Promise<{ row: SeriesRow; created: boolean }> {
-  const created = await c.maybeOne(sql.type(SeriesRow)`insert into series (key, name, site, provider, folder, link, year, monitored, monitor_specials, upgrades_enabled)
+  const created = await c
+    .maybeOne(
+      sql.type(SeriesRow)`insert into series (key, name, site, provider, folder, link, year, monitored, monitor_specials, upgrades_enabled)
     values (${s.key}, ${s.name}, ${s.site}, ${s.provider}, ${s.folder}, ${s.link}, ${s.year}, ${s.monitored ?? true}, ${s.monitor_specials ?? true}, ${s.upgrades_enabled ?? true})
-    on conflict (key) do nothing returning ${SERIES_COLS}`).catch((err) => {
-    // two adds racing for one folder name
-    if (err instanceof UniqueIntegrityConstraintViolationError) throw new Conflict(`Folder ${s.folder} is already used by another series`, { folder: s.folder });
-    throw err;
-  });
+    on conflict (key) do nothing returning ${SERIES_COLS}`,
+    )
+    .catch((err) => {
+      // two adds racing for one folder name
+      if (err instanceof UniqueIntegrityConstraintViolationError)
+        throw new Conflict(`Folder ${s.folder} is already used by another series`, { folder: s.folder });
+      throw err;
+    });
   if (created) return { row: created, created: true };
   return { row: (await seriesByKey(c, s.key))!, created: false };
 }
@@ -103,7 +114,10 @@ export const missingOf = (c: Conn, seriesIds: readonly number[]) =>
     where series_id = any(${sql.array(seriesIds as number[], 'int4')}) and on_provider and not is_downloaded
     order by series_id, season, episode`);
 
-export async function markDownloaded(c: Conn, e: { seriesId: number; season: number; episode: number; filePath: string; fileSize: number | null; language?: string | null }) {
+export async function markDownloaded(
+  c: Conn,
+  e: { seriesId: number; season: number; episode: number; filePath: string; fileSize: number | null; language?: string | null },
+) {
   await c.query(sql.unsafe`insert into episodes (series_id, season, episode, on_provider, is_downloaded, file_path, file_size, file_mtime, file_language)
     values (${e.seriesId}, ${e.season}, ${e.episode}, true, true, ${e.filePath}, ${e.fileSize}, now(), ${e.language ?? null})
     on conflict (series_id, season, episode) do update set is_downloaded = true, file_path = excluded.file_path,
@@ -116,7 +130,12 @@ export const setLanguages = (c: Conn, seriesId: number, season: number, episode:
   c.query(sql.unsafe`update episodes set languages = ${sql.array(languages, 'text')}, updated_at = now()
     where series_id = ${seriesId} and season = ${season} and episode = ${episode} and languages is distinct from ${sql.array(languages, 'text')}`);
 
-export async function setScanResult(c: Conn, id: number, error: string | null, meta?: { description: string | null; cover: string | null; genres: string[]; year: number | null }) {
+export async function setScanResult(
+  c: Conn,
+  id: number,
+  error: string | null,
+  meta?: { description: string | null; cover: string | null; genres: string[]; year: number | null },
+) {
   if (meta) {
     await c.query(sql.unsafe`update series set scan_error = ${error}, last_scanned_at = now(), updated_at = now(),
       description = coalesce(${meta.description}, description), cover_url = coalesce(${meta.cover}, cover_url),
@@ -127,26 +146,51 @@ export async function setScanResult(c: Conn, id: number, error: string | null, m
   }
 }
 
-export interface CatalogueItem { season: number; episode: number; title: string | null; title_en: string | null }
+export interface CatalogueItem {
+  season: number;
+  episode: number;
+  title: string | null;
+  title_en: string | null;
+}
 
 /** Stores what the provider lists: upserts its episodes, and forgets the ones it no longer lists. */
 export async function syncCatalogue(c: Conn, seriesId: number, items: CatalogueItem[]): Promise<void> {
   await c.query(sql.unsafe`insert into episodes (series_id, season, episode, title, title_en, on_provider, monitored)
-    select ${seriesId}, s, e, t, te, true, ${newEpisodeMonitored(seriesId)} from unnest(${sql.array(items.map((i) => i.season), 'int4')},
-      ${sql.array(items.map((i) => i.episode), 'int4')}, ${sql.array(items.map((i) => i.title), 'text')},
-      ${sql.array(items.map((i) => i.title_en), 'text')}) as x(s, e, t, te)
+    select ${seriesId}, s, e, t, te, true, ${newEpisodeMonitored(seriesId)} from unnest(${sql.array(
+      items.map((i) => i.season),
+      'int4',
+    )},
+      ${sql.array(
+        items.map((i) => i.episode),
+        'int4',
+      )}, ${sql.array(
+        items.map((i) => i.title),
+        'text',
+      )},
+      ${sql.array(
+        items.map((i) => i.title_en),
+        'text',
+      )}) as x(s, e, t, te)
     on conflict (series_id, season, episode) do update set on_provider = true,
       title = coalesce(excluded.title, episodes.title), title_en = coalesce(excluded.title_en, episodes.title_en), updated_at = now()
       where not episodes.on_provider or episodes.title is distinct from coalesce(excluded.title, episodes.title)
         or episodes.title_en is distinct from coalesce(excluded.title_en, episodes.title_en)`);
-  const keep = sql.fragment`(season, episode) in (select * from unnest(${sql.array(items.map((i) => i.season), 'int4')}, ${sql.array(items.map((i) => i.episode), 'int4')}))`;
+  const keep = sql.fragment`(season, episode) in (select * from unnest(${sql.array(
+    items.map((i) => i.season),
+    'int4',
+  )}, ${sql.array(
+    items.map((i) => i.episode),
+    'int4',
+  )}))`;
   await c.query(sql.unsafe`delete from episodes where series_id = ${seriesId} and not is_downloaded and not ${keep}`);
   await c.query(sql.unsafe`update episodes set on_provider = false, updated_at = now()
     where series_id = ${seriesId} and on_provider and not ${keep}`);
 }
 
 /** A new episode of season `s` is monitored as its season is (no season row: season 0 per the series' monitor_specials). */
-const newEpisodeMonitored = (seriesId: number) => sql.fragment`coalesce((select ss.monitored from series_seasons ss where ss.series_id = ${seriesId}
+const newEpisodeMonitored = (
+  seriesId: number,
+) => sql.fragment`coalesce((select ss.monitored from series_seasons ss where ss.series_id = ${seriesId}
   and ss.season = s), s <> 0 or (select monitor_specials from series where id = ${seriesId}))`;
 
 export const SeasonRow = z.object({ season: z.number(), monitored: z.boolean() });
@@ -180,7 +224,11 @@ export async function unmonitorListed(c: Conn, seriesId: number): Promise<void> 
   await c.query(sql.unsafe`update episodes set monitored = false, updated_at = now() where series_id = ${seriesId} and monitored`);
 }
 
-export async function setProfile(c: Conn, seriesId: number, p: { languages?: string[] | null; cutoff?: string | null; upgrades?: boolean; monitorSpecials?: boolean }): Promise<void> {
+export async function setProfile(
+  c: Conn,
+  seriesId: number,
+  p: { languages?: string[] | null; cutoff?: string | null; upgrades?: boolean; monitorSpecials?: boolean },
+): Promise<void> {
   const sets = [sql.fragment`updated_at = now()`];
   if (p.languages !== undefined) sets.push(sql.fragment`languages = ${p.languages ? sql.array(p.languages, 'text') : null}`);
   if (p.cutoff !== undefined) sets.push(sql.fragment`language_cutoff = ${p.cutoff}`);
@@ -214,7 +262,16 @@ export async function markUpgradeChecked(c: Conn, seriesId: number, season: numb
 export const UnmatchedRow = z.object({
   folder: z.string(),
   status: z.enum(['new', 'ambiguous', 'not_found', 'failed']),
-  candidates: z.array(z.object({ provider: z.string(), key: z.string(), name: z.string(), link: z.string(), year: z.number().nullable(), score: z.number().optional() })),
+  candidates: z.array(
+    z.object({
+      provider: z.string(),
+      key: z.string(),
+      name: z.string(),
+      link: z.string(),
+      year: z.number().nullable(),
+      score: z.number().optional(),
+    }),
+  ),
   error: z.string().nullable(),
 });
 export type UnmatchedRow = z.infer<typeof UnmatchedRow>;
@@ -262,7 +319,10 @@ export type ScanState = [id: number, folder: string, fingerprint: string | null,
  * The series' scan state, unless the scan generation (migrations/0105) is still `unlessGeneration`
  * (the caller's copy is current: `series` is null), and the folders library_unmatched holds now.
  */
-export async function scanStates(c: Conn, o: { seriesIds?: number[]; unlessGeneration?: number }): Promise<{ generation: number; series: ScanState[] | null; unmatched: string[] }> {
+export async function scanStates(
+  c: Conn,
+  o: { seriesIds?: number[]; unlessGeneration?: number },
+): Promise<{ generation: number; series: ScanState[] | null; unmatched: string[] }> {
   const where = o.seriesIds ? sql.fragment`where id = any(${sql.array(o.seriesIds, 'int4')})` : sql.fragment``;
   const text = (await c.oneFirst(sql.unsafe`select json_build_array(g.value,
       case when g.value = ${o.unlessGeneration ?? -1} then null else
@@ -275,14 +335,21 @@ export async function scanStates(c: Conn, o: { seriesIds?: number[]; unlessGener
 }
 
 /** An episode row the disk decides about: it has a file, or it exists only because of one. */
-export interface KnownFile { id: number; seriesId: number; season: number; episode: number; filePath: string | null }
+export interface KnownFile {
+  id: number;
+  seriesId: number;
+  season: number;
+  episode: number;
+  filePath: string | null;
+}
 
 const knownWhere = sql.fragment`(is_downloaded or not on_provider)`;
 const toKnown = (rows: [number, number, number, number, string | null][]): KnownFile[] =>
   rows.map(([id, seriesId, season, episode, filePath]) => ({ id, seriesId, season, episode, filePath }));
 
 export async function knownFiles(c: Conn, seriesIds: number[]): Promise<KnownFile[]> {
-  const text = await c.oneFirst(sql.unsafe`select coalesce(json_agg(json_build_array(id, series_id, season, episode, file_path)), '[]')::text
+  const text =
+    await c.oneFirst(sql.unsafe`select coalesce(json_agg(json_build_array(id, series_id, season, episode, file_path)), '[]')::text
     from episodes where series_id = any(${sql.array(seriesIds, 'int4')}) and ${knownWhere}`);
   return toKnown(JSON.parse(text as string));
 }
@@ -342,7 +409,9 @@ export async function applyDiskChanges(c: Conn, d: DiskChanges): Promise<number>
 
 /** Per series, how many episodes the provider lists in each season (seasons 1 and up): maps absolute numbers. */
 export async function seasonLengths(c: Conn, seriesIds: number[]): Promise<Map<number, Map<number, number>>> {
-  const rows = await c.any(sql.type(z.object({ series_id: z.number(), season: z.number(), n: z.number() }))`select series_id, season, count(*)::int as n
+  const rows = await c.any(sql.type(
+    z.object({ series_id: z.number(), season: z.number(), n: z.number() }),
+  )`select series_id, season, count(*)::int as n
     from episodes where series_id = any(${sql.array(seriesIds, 'int4')}) and on_provider and season > 0 group by series_id, season`);
   const out = new Map<number, Map<number, number>>();
   for (const r of rows) {
@@ -352,7 +421,13 @@ export async function seasonLengths(c: Conn, seriesIds: number[]): Promise<Map<n
   return out;
 }
 
-export const AddedEpisode = z.object({ key: z.string(), name: z.string(), season: z.number(), episode: z.number(), title: z.string().nullable() });
+export const AddedEpisode = z.object({
+  key: z.string(),
+  name: z.string(),
+  season: z.number(),
+  episode: z.number(),
+  title: z.string().nullable(),
+});
 
 /** Episodes the provider started listing since `since` for series that were in the library before it (new, not first seen). */
 export const episodesAddedSince = (c: Conn, since: Date) =>
@@ -363,7 +438,16 @@ export const episodesAddedSince = (c: Conn, since: Date) =>
 
 export const dbNow = (c: Conn) => c.oneFirst(sql.type(z.object({ now: z.date() }))`select now() as now`);
 
-export const EpisodeState = z.object({ key: z.string(), name: z.string(), folder: z.string(), season: z.number(), episode: z.number(), title: z.string().nullable(), is_downloaded: z.boolean(), monitored: z.boolean() });
+export const EpisodeState = z.object({
+  key: z.string(),
+  name: z.string(),
+  folder: z.string(),
+  season: z.number(),
+  episode: z.number(),
+  title: z.string().nullable(),
+  is_downloaded: z.boolean(),
+  monitored: z.boolean(),
+});
 
 /** The library's episodes of these series: name, folder, title and whether the file is there. */
 export const episodeStates = (c: Conn, keys: readonly string[]) =>

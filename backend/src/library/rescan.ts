@@ -50,7 +50,10 @@ const Count = z.object({ series_id: z.number(), n: z.number(), upgradable: z.boo
  *   scan_complete {series, missing, failures: [{key, error, code}] (first 50), failure_count,
  *                  duration_ms, trigger, unmatched}
  */
-export async function runRescan(deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bus' | 'jobs' | 'clock' | 'env'>, opts: RescanOptions = {}): Promise<RescanSummary> {
+export async function runRescan(
+  deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bus' | 'jobs' | 'clock' | 'env'>,
+  opts: RescanOptions = {},
+): Promise<RescanSummary> {
   const started = Date.now();
   const since = await repo.dbNow(deps.db);
   const disk = await scanDisk(deps);
@@ -83,7 +86,10 @@ export async function runRescan(deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bu
         streak.set(row.provider, n);
         if (n >= SITE_DOWN_AFTER && !down.has(row.provider)) {
           down.set(row.provider, err!.message);
-          deps.log.warn({ provider: row.provider, error: err!.message }, 'provider looks down; skipping its remaining series in this rescan');
+          deps.log.warn(
+            { provider: row.provider, error: err!.message },
+            'provider looks down; skipping its remaining series in this rescan',
+          );
         }
       }
       done++;
@@ -94,23 +100,36 @@ export async function runRescan(deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bu
     progress(null, true);
   }
   // wanted: monitored missing episodes, and monitored files whose language an upgrade may improve
-  const counts = await deps.db.any(sql.type(Count)`select e.series_id, count(*) filter (where e.on_provider and not e.is_downloaded and e.monitored)::int as n,
+  const counts = await deps.db.any(sql.type(
+    Count,
+  )`select e.series_id, count(*) filter (where e.on_provider and not e.is_downloaded and e.monitored)::int as n,
       coalesce(bool_or(e.is_downloaded and e.monitored and e.file_language is not null and s.upgrades_enabled), false) as upgradable
     from episodes e join series s on s.id = e.series_id where s.monitored group by e.series_id`);
   const missing = counts.reduce((a, c) => a + c.n, 0);
   const byId = new Map(rows.map((r) => [r.id, r.key]));
-  const queued_keys = counts.filter((c) => c.n > 0 || c.upgradable).map((c) => byId.get(c.series_id)).filter((k): k is string => !!k).sort();
+  const queued_keys = counts
+    .filter((c) => c.n > 0 || c.upgradable)
+    .map((c) => byId.get(c.series_id))
+    .filter((k): k is string => !!k)
+    .sort();
   const summary: RescanSummary = { series: rows.length, missing, failures, duration_ms: Date.now() - started, disk, queued_keys: [] };
   if (opts.auto_download && queued_keys.length) {
     await deps.jobs.add('downloads_queue_missing', { keys: queued_keys });
     summary.queued_keys = queued_keys;
   }
   await deps.bus.publish('library', 'scan_complete', {
-    series: summary.series, missing, failures: failures.slice(0, 50), failure_count: failures.length,
-    duration_ms: summary.duration_ms, trigger: opts.trigger ?? null, unmatched: disk.unmatched.length,
+    series: summary.series,
+    missing,
+    failures: failures.slice(0, 50),
+    failure_count: failures.length,
+    duration_ms: summary.duration_ms,
+    trigger: opts.trigger ?? null,
+    unmatched: disk.unmatched.length,
   });
   await announceRescan(deps, since, failures, opts.trigger ?? null);
-  deps.log.info({ series: summary.series, missing, failures: failures.length, duration_ms: summary.duration_ms, trigger: opts.trigger },
-    'library rescan done');
+  deps.log.info(
+    { series: summary.series, missing, failures: failures.length, duration_ms: summary.duration_ms, trigger: opts.trigger },
+    'library rescan done',
+  );
   return summary;
 }

@@ -5,7 +5,17 @@ import { z } from 'zod';
 import { sql } from '../db/pool.js';
 import type { Deps } from '../deps.js';
 import { ServiceUnavailable } from '../http/errors.js';
-import { applyDiskChanges, knownFiles, scanDetails, seasonLengths, scanStates, setUnmatchedFolders, type DiskChanges, type KnownFile, type ScanState } from './repo.js';
+import {
+  applyDiskChanges,
+  knownFiles,
+  scanDetails,
+  seasonLengths,
+  scanStates,
+  setUnmatchedFolders,
+  type DiskChanges,
+  type KnownFile,
+  type ScanState,
+} from './repo.js';
 import { absoluteToSeason, isVideoFile, parseAbsoluteEpisode, parseEpisodeFile, seasonOfFolder } from './episodeFiles.js';
 
 /**
@@ -45,25 +55,39 @@ export interface DiskScanResult {
  * A series whose folder vanished while a folder nobody knows carries its `.aniworld-key` was
  * renamed by the user: follow the rename instead of treating its episodes as gone.
  */
-async function followRenames(deps: Pick<Deps, 'db' | 'log'>, root: string, rows: ScanState[], gone: ScanState[], dirs: Map<string, number>): Promise<Set<ScanState>> {
+async function followRenames(
+  deps: Pick<Deps, 'db' | 'log'>,
+  root: string,
+  rows: ScanState[],
+  gone: ScanState[],
+  dirs: Map<string, number>,
+): Promise<Set<ScanState>> {
   const followed = new Set<ScanState>();
   const known = new Set(rows.map((r) => r[1]));
   const candidates = [...dirs.keys()].filter((d) => !known.has(d)).slice(0, 1000);
   if (candidates.length === 0) return followed;
   const keys = await deps.db.any(sql.type(z.object({ id: z.number(), key: z.string(), provider: z.string() }))`select id, key, provider
-    from series where id = any(${sql.array(gone.map((r) => r[0]), 'int4')})`);
+    from series where id = any(${sql.array(
+      gone.map((r) => r[0]),
+      'int4',
+    )})`);
   const missing = new Map(keys.map((k) => [k.key, { ...k, row: gone.find((r) => r[0] === k.id)! }]));
   for (const folder of candidates) {
     let ref: string;
     try {
-      ref = fs.readFileSync(path.join(root, folder, '.aniworld-key'), 'utf8').split(/\r?\n/)[0].trim();
+      ref = fs
+        .readFileSync(path.join(root, folder, '.aniworld-key'), 'utf8')
+        .split(/\r?\n/)[0]
+        .trim();
     } catch {
       continue;
     }
     const m = /^(?:([a-z]+):)?([a-z0-9][a-z0-9-]*)$/i.exec(ref);
     const hit = m ? missing.get(m[2].toLowerCase()) : undefined;
     if (!hit || (m![1] && m![1] !== hit.provider)) continue;
-    await deps.db.query(sql.unsafe`update series set folder = ${folder}, dir_fingerprint = null, disk_signature = null, updated_at = now() where id = ${hit.id}`);
+    await deps.db.query(
+      sql.unsafe`update series set folder = ${folder}, dir_fingerprint = null, disk_signature = null, updated_at = now() where id = ${hit.id}`,
+    );
     deps.log.info({ key: hit.key, from: hit.row[1], to: folder }, 'series folder was renamed; following it');
     hit.row[1] = folder;
     hit.row[2] = null;
@@ -121,7 +145,8 @@ function readFolder(dir: string, top: number, scanStart: number): FolderRead {
       if (racy(mtime, scanStart)) trusted = false;
       subs.push(e.name, String(mtime));
       for (const f of fs.readdirSync(sub, { withFileTypes: true })) {
-        if ((f.isFile() || f.isSymbolicLink()) && isVideoFile(f.name)) videos.push({ rel: `${e.name}/${f.name}`, name: f.name, folder: e.name });
+        if ((f.isFile() || f.isSymbolicLink()) && isVideoFile(f.name))
+          videos.push({ rel: `${e.name}/${f.name}`, name: f.name, folder: e.name });
       }
     } else if ((e.isFile() || e.isSymbolicLink()) && isVideoFile(e.name)) {
       videos.push({ rel: e.name, name: e.name, folder: null });
@@ -147,7 +172,8 @@ function episodesOf(videos: FolderRead['videos'], lengths?: Map<number, number>)
       const numbers = parseAbsoluteEpisode(v.name);
       if (numbers && !lengths) absolute = true;
       const mapped = numbers && lengths ? numbers.map((n) => absoluteToSeason(n, lengths)).filter((x) => x !== null) : [];
-      if (mapped.length) ref = { season: mapped[0].season, episodes: mapped.filter((x) => x.season === mapped[0].season).map((x) => x.episode) };
+      if (mapped.length)
+        ref = { season: mapped[0].season, episodes: mapped.filter((x) => x.season === mapped[0].season).map((x) => x.episode) };
     }
     if (!ref) continue;
     for (const episode of ref.episodes) {
@@ -163,7 +189,8 @@ function episodesOf(videos: FolderRead['videos'], lengths?: Map<number, number>)
 type Episode = { rel: string; season: number; episode: number };
 
 const newBatch = (): DiskChanges => ({
-  upsert: { seriesId: [], season: [], episode: [], filePath: [], fileSize: [] }, goneIds: [],
+  upsert: { seriesId: [], season: [], episode: [], filePath: [], fileSize: [] },
+  goneIds: [],
   state: { seriesId: [], fingerprint: [], signature: [] },
 });
 
@@ -188,14 +215,20 @@ function diff(b: DiskChanges, seriesId: number, dir: string, episodes: Episode[]
     }
     onDisk.add(key);
     const u = b.upsert;
-    u.seriesId.push(seriesId); u.season.push(e.season); u.episode.push(e.episode); u.filePath.push(e.rel); u.fileSize.push(size);
+    u.seriesId.push(seriesId);
+    u.season.push(e.season);
+    u.episode.push(e.episode);
+    u.filePath.push(e.rel);
+    u.fileSize.push(size);
   }
   for (const k of known) if (!onDisk.has(`${k.season}/${k.episode}`)) b.goneIds.push(k.id);
 }
 
 /** Stores a folder's new state: in the batch, and in the row (the memo below stays current). */
 const setState = (b: DiskChanges, row: ScanState, fingerprint: string | null, signature: string | null) => {
-  b.state.seriesId.push(row[0]); b.state.fingerprint.push(fingerprint); b.state.signature.push(signature);
+  b.state.seriesId.push(row[0]);
+  b.state.fingerprint.push(fingerprint);
+  b.state.signature.push(signature);
   row[2] = fingerprint;
   row[3] = signature;
 };
@@ -234,7 +267,9 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
   } catch (err) {
     rootMemo = null;
     // never mark a whole library as gone because its disk is not mounted
-    throw new ServiceUnavailable(`The anime directory ${root} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); nothing was changed`);
+    throw new ServiceUnavailable(
+      `The anime directory ${root} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); nothing was changed`,
+    );
   }
   const tList = performance.now();
   // While the database answers, the mtime of every folder in the root: it decides what is read.
@@ -298,7 +333,12 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
     const chunk = todo.slice(at, at + CHUNK);
     // stored signatures and known files arrive while the chunk is read, unless forced (signatures
     // came with the state; known files are fetched below for the few folders that differ)
-    const details = opts.force ? null : scanDetails(deps.db, chunk.map((r) => r[0]));
+    const details = opts.force
+      ? null
+      : scanDetails(
+          deps.db,
+          chunk.map((r) => r[0]),
+        );
     details?.catch(() => undefined);
     const changed: { id: number; dir: string; episodes: Episode[]; videos?: FolderRead['videos'] }[] = [];
     const settle = (row: ScanState, dir: string, read: FolderRead | null, signature: string | null) => {
@@ -337,17 +377,27 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
     const stored = details ? await details : null;
     for (const [row, dir, read] of waiting) {
       const now = stored!.get(row[0]);
-      if (now) settle(row, dir, read, now.signature); // (a series deleted meanwhile is left alone)
+      if (now)
+        settle(row, dir, read, now.signature); // (a series deleted meanwhile is left alone)
       else generation = null;
     }
     const absolute = changed.filter((c) => c.videos);
     if (absolute.length) {
-      const lengths = await seasonLengths(deps.db, absolute.map((c) => c.id));
+      const lengths = await seasonLengths(
+        deps.db,
+        absolute.map((c) => c.id),
+      );
       for (const c of absolute) c.episodes = episodesOf(c.videos!, lengths.get(c.id) ?? new Map()).episodes;
     }
     if (changed.length) {
-      const files = stored ? null : await knownFiles(deps.db, changed.map((c) => c.id));
-      for (const c of changed) diff(batch, c.id, c.dir, c.episodes, stored ? stored.get(c.id)!.files : files!.filter((f) => f.seriesId === c.id));
+      const files = stored
+        ? null
+        : await knownFiles(
+            deps.db,
+            changed.map((c) => c.id),
+          );
+      for (const c of changed)
+        diff(batch, c.id, c.dir, c.episodes, stored ? stored.get(c.id)!.files : files!.filter((f) => f.seriesId === c.id));
     }
     if (batch.upsert.seriesId.length + batch.goneIds.length > 2_000) {
       await write(batch);
@@ -361,13 +411,28 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
     const known = new Set(rows.map((r) => r[1]));
     result.unmatched = [...dirs.keys()].filter((d) => !known.has(d)).sort();
     const now = new Set(result.unmatched);
-    if (storedUnmatched.length !== now.size || !storedUnmatched.every((f) => now.has(f))) writes.push(setUnmatchedFolders(deps.db, result.unmatched));
+    if (storedUnmatched.length !== now.size || !storedUnmatched.every((f) => now.has(f)))
+      writes.push(setUnmatchedFolders(deps.db, result.unmatched));
   }
   await Promise.all(writes);
   if (generation !== null) memos.set(deps.db, { generation, rows });
   const tWrite = performance.now();
   const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
-  deps.log.info({ series: result.series, read: result.read, changed: result.changed, force: !!opts.force, state_loaded: !!state.series, list_ms: ms(t0, tList),
-    stat_ms: ms(tList, tStats), state_wait_ms: ms(tStats, tState), pick_ms: ms(tState, tPick), read_ms: ms(tPick, tRead), write_ms: ms(tRead, tWrite) }, 'disk scan done');
+  deps.log.info(
+    {
+      series: result.series,
+      read: result.read,
+      changed: result.changed,
+      force: !!opts.force,
+      state_loaded: !!state.series,
+      list_ms: ms(t0, tList),
+      stat_ms: ms(tList, tStats),
+      state_wait_ms: ms(tStats, tState),
+      pick_ms: ms(tState, tPick),
+      read_ms: ms(tPick, tRead),
+      write_ms: ms(tRead, tWrite),
+    },
+    'disk scan done',
+  );
   return result;
 }

@@ -77,7 +77,11 @@ async function freeFolder(deps: LibDeps, name: string, year: number | null, key:
     if (await repo.folderTaken(deps.db, folder)) continue;
     // a folder on disk that says it belongs to another series is not ours to fill
     const owner = await fs.readFile(path.join(insideRoot(deps.settings.animeDirectory(), folder), KEY_FILE), 'utf8').catch(() => null);
-    const ownerKey = owner?.split(/\r?\n/)[0].trim().replace(/^[a-z]+:/i, '').toLowerCase();
+    const ownerKey = owner
+      ?.split(/\r?\n/)[0]
+      .trim()
+      .replace(/^[a-z]+:/i, '')
+      .toLowerCase();
     if (ownerKey && ownerKey !== key) continue;
     return folder;
   }
@@ -109,19 +113,37 @@ export async function ensureSeriesCreated(deps: LibDeps, input: EnsureSeriesInpu
   }
   const provider = getProvider(deps, input.provider);
   const folder = input.folder ?? (await freeFolder(deps, input.name, input.year ?? null, input.key));
-  if (input.folder && (folder.includes('/') || folder.includes('\\') || folder.startsWith('.') || (await repo.folderTaken(deps.db, folder)))) {
+  if (
+    input.folder &&
+    (folder.includes('/') || folder.includes('\\') || folder.startsWith('.') || (await repo.folderTaken(deps.db, folder)))
+  ) {
     throw new BadRequest(`Folder ${folder} cannot be used for ${input.key}`);
   }
   const dir = insideRoot(deps.settings.animeDirectory(), folder);
   const cfg = deps.settings.get().downloads;
   const result = await repo.insertSeries(deps.db, {
-    key: input.key, name: input.name, site: provider.site, provider: provider.id, folder, link: input.link, year: input.year ?? null,
-    monitored: input.monitored ?? cfg.monitor_new_series, monitor_specials: cfg.monitor_specials, upgrades_enabled: cfg.upgrades_enabled,
+    key: input.key,
+    name: input.name,
+    site: provider.site,
+    provider: provider.id,
+    folder,
+    link: input.link,
+    year: input.year ?? null,
+    monitored: input.monitored ?? cfg.monitor_new_series,
+    monitor_specials: cfg.monitor_specials,
+    upgrades_enabled: cfg.upgrades_enabled,
   });
   await fs.mkdir(seriesFolderPath(deps, result.row), { recursive: true });
-  if (result.created) await writeKeyFile(dir, provider.id, input.key).catch((err) => deps.log.warn({ err: err.message, dir }, 'cannot write .aniworld-key'));
+  if (result.created)
+    await writeKeyFile(dir, provider.id, input.key).catch((err) => deps.log.warn({ err: err.message, dir }, 'cannot write .aniworld-key'));
   if (result.created) deps.log.info({ key: input.key, folder, dir }, 'series added to the library');
-  if (result.created) await recordHistory(deps, { event: 'series_added', series_key: input.key, series_name: input.name, data: { folder, provider: provider.id } });
+  if (result.created)
+    await recordHistory(deps, {
+      event: 'series_added',
+      series_key: input.key,
+      series_name: input.name,
+      data: { folder, provider: provider.id },
+    });
   return result;
 }
 
@@ -130,7 +152,13 @@ export const KEY_FILE = '.aniworld-key';
 /** `.aniworld-key` in a series folder: `provider:key`, so a later import finds it without searching. */
 async function writeKeyFile(dir: string, provider: string, key: string): Promise<void> {
   const file = path.join(dir, KEY_FILE);
-  if (await fs.stat(file).then(() => true, () => false)) return;
+  if (
+    await fs.stat(file).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
   await atomicWrite(file, `${provider}:${key}\n`);
 }
 
@@ -148,7 +176,11 @@ export async function missingEpisodes(deps: Pick<Deps, 'db'>, key: string): Prom
  * Disk and provider scan of one series. A provider failure is recorded on the row and returned.
  * With `deps.jobs`, the languages of its missing episodes are then read in the background.
  */
-export async function scanSeries(deps: LibDeps & Partial<Pick<Deps, 'jobs'>>, key: string, catalogue?: Catalogue): Promise<{ missing: MissingEpisode[]; error: string | null }> {
+export async function scanSeries(
+  deps: LibDeps & Partial<Pick<Deps, 'jobs'>>,
+  key: string,
+  catalogue?: Catalogue,
+): Promise<{ missing: MissingEpisode[]; error: string | null }> {
   const row = await requireSeries(deps, key);
   await fs.mkdir(seriesFolderPath(deps, row), { recursive: true });
   // the provider first: its season lengths map files numbered absolutely (`Show - 137.mkv`)
@@ -182,16 +214,35 @@ export async function recordEpisodeLanguages(
  * Removes the row (episodes go with it); with deleteFiles also the product's files in its folder
  * (removeProductFiles: anything else stays and is listed), only inside the anime directory.
  */
-export async function deleteSeries(deps: LibDeps, key: string, deleteFiles: boolean): Promise<{ folder: string; filesDeleted: boolean; removal: FolderRemoval | null }> {
+export async function deleteSeries(
+  deps: LibDeps,
+  key: string,
+  deleteFiles: boolean,
+): Promise<{ folder: string; filesDeleted: boolean; removal: FolderRemoval | null }> {
   const row = await requireSeries(deps, key);
   const dir = seriesFolderPath(deps, row);
   if (dir === deps.settings.animeDirectory()) throw new BadRequest('Refusing to delete the anime directory itself');
   const files = deleteFiles ? (await repo.episodesOf(deps.db, row.id)).map((e) => e.file_path).filter((f): f is string => !!f) : [];
   await repo.deleteSeries(deps.db, row.id);
   const removal = deleteFiles ? await removeProductFiles(deps.settings.animeDirectory(), dir, files) : null;
-  deps.log.info({ key, folder: row.folder, delete_files: deleteFiles, removed: removal?.removed, kept: removal?.kept.length }, 'series removed from the library');
-  await recordHistory(deps, { event: 'series_removed', series_key: key, series_name: row.name, data: { folder: row.folder, delete_files: deleteFiles } },
-    ...(removal?.removed ? [{ event: 'file_deleted' as const, series_key: key, series_name: row.name, data: { folder: row.folder, removed: removal.removed, kept: removal.kept.length } }] : []));
+  deps.log.info(
+    { key, folder: row.folder, delete_files: deleteFiles, removed: removal?.removed, kept: removal?.kept.length },
+    'series removed from the library',
+  );
+  await recordHistory(
+    deps,
+    { event: 'series_removed', series_key: key, series_name: row.name, data: { folder: row.folder, delete_files: deleteFiles } },
+    ...(removal?.removed
+      ? [
+          {
+            event: 'file_deleted' as const,
+            series_key: key,
+            series_name: row.name,
+            data: { folder: row.folder, removed: removal.removed, kept: removal.kept.length },
+          },
+        ]
+      : []),
+  );
   return { folder: row.folder, filesDeleted: deleteFiles, removal };
 }
 
@@ -213,7 +264,12 @@ export async function syncAnimeDirectory(deps: LibDeps): Promise<number> {
 }
 
 /** The file the library holds for an episode: absolute path (inside the series folder) and its language. */
-export async function episodeFile(deps: Pick<Deps, 'db' | 'settings'>, series: SeriesRow, season: number, episode: number): Promise<{ path: string; language: string | null } | null> {
+export async function episodeFile(
+  deps: Pick<Deps, 'db' | 'settings'>,
+  series: SeriesRow,
+  season: number,
+  episode: number,
+): Promise<{ path: string; language: string | null } | null> {
   const e = await repo.episodeOf(deps.db, series.id, season, episode);
   if (!e?.is_downloaded || !e.file_path) return null;
   return { path: insideRoot(seriesFolderPath(deps, series), e.file_path), language: e.file_language };

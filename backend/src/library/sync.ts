@@ -10,16 +10,28 @@ import type { Catalogue } from '../providers/types.js';
  * (blocked, changed, unreachable, ...) is recorded on the row (`scan_error`) and returned as
  * text; the episodes known so far are kept.
  */
-export async function syncWithProvider(deps: Pick<Deps, 'db' | 'settings' | 'log'>, row: SeriesRow, catalogue?: Catalogue): Promise<string | null> {
+export async function syncWithProvider(
+  deps: Pick<Deps, 'db' | 'settings' | 'log'>,
+  row: SeriesRow,
+  catalogue?: Catalogue,
+): Promise<string | null> {
   return (await syncWithProviderDetailed(deps, row, catalogue))?.message ?? null;
 }
 
 /** The same, returning the error itself (the rescan tells a site that is down from one bad series). */
-export async function syncWithProviderDetailed(deps: Pick<Deps, 'db' | 'settings' | 'log'>, row: SeriesRow, catalogue?: Catalogue): Promise<Error | null> {
+export async function syncWithProviderDetailed(
+  deps: Pick<Deps, 'db' | 'settings' | 'log'>,
+  row: SeriesRow,
+  catalogue?: Catalogue,
+): Promise<Error | null> {
   try {
     const cat = catalogue ?? (await getProvider(deps, row.provider).catalogue(row.key));
     await deps.db.transaction(async (c) => {
-      await repo.syncCatalogue(c, row.id, cat.episodes.map((e) => ({ season: e.season, episode: e.episode, title: e.title, title_en: e.title_en })));
+      await repo.syncCatalogue(
+        c,
+        row.id,
+        cat.episodes.map((e) => ({ season: e.season, episode: e.episode, title: e.title, title_en: e.title_en })),
+      );
       await repo.setScanResult(c, row.id, null, { description: cat.description, cover: cat.cover, genres: cat.genres, year: cat.year });
     });
     return null;

@@ -19,14 +19,20 @@ const YEAR_AT_END = /[\s._-]*[([](\d{4})[)\]]\s*$/;
 export function cleanFolderName(folder: string): { name: string; year: number | null } {
   let s = folder;
   for (let i = 0; i < 4; i++) {
-    const next = s.replace(TAGS, '').replace(/\s*\((?:tv|ova|ona|uncut|ger ?dub|ger ?sub|dub|sub)\)\s*$/i, '').trim();
+    const next = s
+      .replace(TAGS, '')
+      .replace(/\s*\((?:tv|ova|ona|uncut|ger ?dub|ger ?sub|dub|sub)\)\s*$/i, '')
+      .trim();
     if (next === s) break;
     s = next;
   }
   const m = YEAR_AT_END.exec(s);
   const year = m ? Number(m[1]) : null;
   if (m && s.slice(0, m.index).trim()) s = s.slice(0, m.index).trim();
-  s = s.replace(/[._]+/g, (d) => (/\d[._]\d/.test(s) ? d : ' ')).replace(/\s+/g, ' ').trim();
+  s = s
+    .replace(/[._]+/g, (d) => (/\d[._]\d/.test(s) ? d : ' '))
+    .replace(/\s+/g, ' ')
+    .trim();
   return { name: s || folder.trim(), year: m && s ? year : null };
 }
 
@@ -36,7 +42,11 @@ const SEASON_WORDS = /\s*(?:(?:season|staffel|saison|part|teil|cour)\s*\d+|\d+(?
 /** Case, punctuation, spaces, diacritics, `(year)` and season words do not count. */
 export function normTitle(title: string): string {
   let s = title.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(YEAR_AT_END, '');
-  s = s.replace(/ß/g, 'ss').replace(/&/g, ' and ').replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  s = s
+    .replace(/ß/g, 'ss')
+    .replace(/&/g, ' and ')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
   const out = s.replace(SEASON_WORDS, '').replace(/\s+/g, '');
   return out || s.replace(/\s+/g, '') || title.toLowerCase().replace(/\s+/g, '');
 }
@@ -75,7 +85,10 @@ export function searchQueries(folder: string, name: string): string[] {
   const words = name.split(/\s+/).filter(Boolean);
   const out = [folder.trim(), name];
   for (let n = words.length - 1; n >= 1; n--) {
-    const q = words.slice(0, n).join(' ').replace(/[^\p{L}\p{N}]+$/u, '');
+    const q = words
+      .slice(0, n)
+      .join(' ')
+      .replace(/[^\p{L}\p{N}]+$/u, '');
     if (q.length >= 2) out.push(q);
   }
   const first = words[0]?.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '') ?? '';
@@ -91,7 +104,14 @@ export function searchQueries(folder: string, name: string): string[] {
  * Umlauts are dropped by the site; the transliterated form (`madchen`) is tried first, then that.
  */
 export function guessSlugs(name: string): string[] {
-  const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9\s-]+/g, '').trim().replace(/\s+/g, '-').replace(/-{2,}/g, '-').replace(/^-|-$/g, '');
+  const slug = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9\s-]+/g, '')
+      .trim()
+      .replace(/\s+/g, '-')
+      .replace(/-{2,}/g, '-')
+      .replace(/^-|-$/g, '');
   const out = [slug(name.normalize('NFKD').replace(/\p{M}/gu, '')), slug(name)];
   return [...new Set(out)].filter((s) => /^[a-z0-9][a-z0-9-]*$/.test(s));
 }
@@ -133,14 +153,19 @@ function fuzzyAllowed(name: string, c: TitleCandidate): boolean {
   const digits = (s: string) => (normTitle(s).match(/\d+/g) ?? []).join(',');
   return [c.name, ...(c.altTitles ?? [])].some((t) => {
     const [x, y] = [normTitle(name), normTitle(t)];
-    return !x.startsWith(y) && !y.startsWith(x) && !x.endsWith(y) && !y.endsWith(x) && digits(name) === digits(t) && titleScore(name, t) >= FUZZY_MIN;
+    return (
+      !x.startsWith(y) &&
+      !y.startsWith(x) &&
+      !x.endsWith(y) &&
+      !y.endsWith(x) &&
+      digits(name) === digits(t) &&
+      titleScore(name, t) >= FUZZY_MIN
+    );
   });
 }
 
 export type Decision =
-  | { kind: 'winner'; candidate: ScoredCandidate; exact: boolean }
-  | { kind: 'close'; candidates: ScoredCandidate[] }
-  | { kind: 'none' };
+  { kind: 'winner'; candidate: ScoredCandidate; exact: boolean } | { kind: 'close'; candidates: ScoredCandidate[] } | { kind: 'none' };
 
 /**
  * One clear winner, or the close calls (never guessed): an exact title (or alternative title)
@@ -153,7 +178,8 @@ export function decide(name: string, year: number | null, all: TitleCandidate[])
   for (const c of all) {
     const score = Math.round(scoreCandidate(name, year, c) * 1000) / 1000;
     const id = `${c.provider}:${c.key}`;
-    if ((byKey.get(id)?.score ?? -1) < score) byKey.set(id, { provider: c.provider, key: c.key, name: c.name, link: c.link, year: c.year, score });
+    if ((byKey.get(id)?.score ?? -1) < score)
+      byKey.set(id, { provider: c.provider, key: c.key, name: c.name, link: c.link, year: c.year, score });
   }
   const ranked = [...byKey.values()].sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
   if (ranked.length === 0) return { kind: 'none' };
@@ -165,7 +191,14 @@ export function decide(name: string, year: number | null, all: TitleCandidate[])
     return { kind: 'close', candidates: exact };
   }
   const [first, second] = ranked;
-  if (first.score >= FUZZY_MIN && (!second || first.score - second.score >= FUZZY_LEAD) && fuzzyAllowed(name, all.find((c) => c.key === first.key)!)) {
+  if (
+    first.score >= FUZZY_MIN &&
+    (!second || first.score - second.score >= FUZZY_LEAD) &&
+    fuzzyAllowed(
+      name,
+      all.find((c) => c.key === first.key)!,
+    )
+  ) {
     return { kind: 'winner', candidate: first, exact: false };
   }
   const listed = ranked.filter((c) => c.score >= LIST_MIN).slice(0, 10);

@@ -12,8 +12,10 @@ import { isInside } from '../util/safePath.js';
  */
 export class OutsideLibrary extends Conflict {
   constructor(what: string, target: string, real: string) {
-    super(`${what} ${target} leads to ${real}, outside the library folder and extra_library_roots; nothing was written there (list that folder in extra_library_roots to allow it)`,
-      { path: target, real_path: real });
+    super(
+      `${what} ${target} leads to ${real}, outside the library folder and extra_library_roots; nothing was written there (list that folder in extra_library_roots to allow it)`,
+      { path: target, real_path: real },
+    );
   }
 }
 
@@ -59,8 +61,11 @@ export async function checkWriteTarget(deps: Pick<Deps, 'settings'>, target: str
 
 /** Whether `target`'s real path lies inside a write root (removals check this too: a linked folder is never emptied). */
 export async function insideWriteRoots(deps: Pick<Deps, 'settings'>, target: string): Promise<boolean> {
-  return checkWriteTarget(deps, target, 'path').then(() => true, (err) => {
-    if (err instanceof OutsideLibrary) return false;
-    throw err;
-  });
+  return checkWriteTarget(deps, target, 'path').then(
+    () => true,
+    (err) => {
+      if (err instanceof OutsideLibrary) return false;
+      throw err;
+    },
+  );
 }

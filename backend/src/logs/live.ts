@@ -21,7 +21,8 @@ export function startLiveTail(deps: Deps, io: Server): () => void {
     const lines = pending;
     pending = [];
     const entries = lines.map(toEntry).filter((e) => e !== null);
-    if (entries.length) io.to(LOGS_ROOM).emit('message', { type: 'log_entries', timestamp: new Date().toISOString(), data: { entries, dropped: 0 } });
+    if (entries.length)
+      io.to(LOGS_ROOM).emit('message', { type: 'log_entries', timestamp: new Date().toISOString(), data: { entries, dropped: 0 } });
   };
   const off = tail.on((line) => {
     if (!io.sockets.adapter.rooms.get(LOGS_ROOM)?.size) return;

@@ -79,7 +79,10 @@ const CHUNK = 256 * 1024;
 export const MAX_SCAN_BYTES = 16 * 1024 ** 2;
 
 /** The newest entries of a log file (newest first), read backwards from its end in chunks. */
-export async function readEntries(file: string, opts: ReadOptions): Promise<{ entries: LogEntry[]; scanned_bytes: number; complete: boolean }> {
+export async function readEntries(
+  file: string,
+  opts: ReadOptions,
+): Promise<{ entries: LogEntry[]; scanned_bytes: number; complete: boolean }> {
   const fh = await fs.open(file, 'r');
   try {
     const size = (await fh.stat()).size;
@@ -95,7 +98,7 @@ export async function readEntries(file: string, opts: ReadOptions): Promise<{ en
       await fh.read(buf, 0, len, pos);
       const text = buf.toString('utf8') + rest;
       const lines = text.split('\n');
-      rest = pos > 0 ? lines.shift() ?? '' : '';
+      rest = pos > 0 ? (lines.shift() ?? '') : '';
       for (let i = lines.length - 1; i >= 0 && entries.length < opts.limit; i--) {
         const e = lines[i] ? toEntry(lines[i]) : null;
         if (!e || (LEVELS[e.level as LevelName] ?? 0) < min) continue;

@@ -6,7 +6,12 @@ export const serverTarget = (s: MediaServer) => `${s.type} at ${new URL(s.url).h
 
 const base = (s: MediaServer) => (s.url.endsWith('/') ? s.url : `${s.url}/`);
 
-async function call(http: HttpClient, s: MediaServer, url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }): Promise<HttpResponse> {
+async function call(
+  http: HttpClient,
+  s: MediaServer,
+  url: string,
+  init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+): Promise<HttpResponse> {
   const res = await http.fetch(url, { ...init, retries: 0 }).catch((err: { code?: string }) => {
     throw new Error(`${serverTarget(s)} failed: ${err.code ?? 'network error'}`);
   });
@@ -21,7 +26,9 @@ async function kodi(http: HttpClient, s: MediaServer, folders: string[]): Promis
   for (const [i, folder] of folders.entries()) {
     const directory = /[\\/]$/.test(folder) ? folder : `${folder}${folder.includes('\\') && !folder.includes('/') ? '\\' : '/'}`;
     const res = await call(http, s, new URL('jsonrpc', base(s)).toString(), {
-      method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'VideoLibrary.Scan', params: { directory, showdialogs: false }, id: i + 1 }),
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'VideoLibrary.Scan', params: { directory, showdialogs: false }, id: i + 1 }),
     });
     const answer = res.json<{ error?: { message?: string } }>();
     if (answer.error) throw new Error(`${serverTarget(s)} refused the scan: ${answer.error.message ?? 'error'}`);
@@ -37,7 +44,9 @@ async function jellyfin(http: HttpClient, s: MediaServer, folders: string[]): Pr
   });
 }
 
-interface PlexSections { MediaContainer?: { Directory?: { key: string; Location?: { path: string }[] }[] } }
+interface PlexSections {
+  MediaContainer?: { Directory?: { key: string; Location?: { path: string }[] }[] };
+}
 
 /** Plex: the library section holding each folder, refreshed by path (token in the X-Plex-Token header). */
 async function plex(http: HttpClient, s: MediaServer, folders: string[]): Promise<void> {
@@ -60,8 +69,11 @@ async function plex(http: HttpClient, s: MediaServer, folders: string[]): Promis
 /** Tells one media server to rescan the given folders (already in its own paths). */
 export function refresh(http: HttpClient, s: MediaServer, folders: string[]): Promise<void> {
   switch (s.type) {
-    case 'kodi': return kodi(http, s, folders);
-    case 'plex': return plex(http, s, folders);
-    default: return jellyfin(http, s, folders);
+    case 'kodi':
+      return kodi(http, s, folders);
+    case 'plex':
+      return plex(http, s, folders);
+    default:
+      return jellyfin(http, s, folders);
   }
 }

@@ -13,14 +13,25 @@ export const PathMapping = z.object({
  * `username`/`password`: Kodi's web server login. Secrets are masked by the API and never logged.
  */
 export const MediaServer = z.preprocess(
-  (v) => (v && typeof v === 'object' && !Array.isArray(v) && !(v as { id?: unknown }).id
-    ? { ...v, id: crypto.createHash('sha256').update(String((v as { url?: unknown }).url)).digest('hex').slice(0, 10) }
-    : v),
+  (v) =>
+    v && typeof v === 'object' && !Array.isArray(v) && !(v as { id?: unknown }).id
+      ? {
+          ...v,
+          id: crypto
+            .createHash('sha256')
+            .update(String((v as { url?: unknown }).url))
+            .digest('hex')
+            .slice(0, 10),
+        }
+      : v,
   z.object({
     id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'id: letters, digits, - and _ only'),
     name: z.string().max(100).default(''),
     type: z.enum(['kodi', 'jellyfin', 'emby', 'plex']),
-    url: z.string().url().refine((u) => /^https?:/i.test(u), 'only http and https URLs'),
+    url: z
+      .string()
+      .url()
+      .refine((u) => /^https?:/i.test(u), 'only http and https URLs'),
     token: z.string().max(1000).optional(),
     username: z.string().max(255).optional(),
     password: z.string().max(1000).optional(),
@@ -31,7 +42,10 @@ export const MediaServer = z.preprocess(
 export type MediaServer = z.infer<typeof MediaServer>;
 
 export const MediaServersConfig = z.object({
-  servers: z.array(MediaServer).max(10).default([])
+  servers: z
+    .array(MediaServer)
+    .max(10)
+    .default([])
     .refine((list) => new Set(list.map((s) => s.id)).size === list.length, 'media server ids must be unique'),
   /** Files placed within this many seconds of the first one share one refresh per server. */
   batch_seconds: z.number().int().min(0).max(3600).default(60),

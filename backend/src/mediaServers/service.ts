@@ -16,16 +16,24 @@ export async function queueMediaRefresh(deps: Pick<Deps, 'db' | 'jobs' | 'settin
   for (const s of cfg.servers) {
     if (!s.enabled) continue;
     await repo.addPending(deps.db, s.id, folder);
-    await deps.jobs.add(REFRESH_TASK, { server_id: s.id }, {
-      jobKey: `${REFRESH_TASK}:${s.id}`, jobKeyMode: 'preserve_run_at', maxAttempts: 5,
-      runAt: new Date(deps.clock.now().getTime() + cfg.batch_seconds * 1000),
-    });
+    await deps.jobs.add(
+      REFRESH_TASK,
+      { server_id: s.id },
+      {
+        jobKey: `${REFRESH_TASK}:${s.id}`,
+        jobKeyMode: 'preserve_run_at',
+        maxAttempts: 5,
+        runAt: new Date(deps.clock.now().getTime() + cfg.batch_seconds * 1000),
+      },
+    );
   }
 }
 
 /** Never lets a media server break the download that triggered it. */
 export function queueMediaRefreshSafely(deps: Pick<Deps, 'db' | 'jobs' | 'settings' | 'clock' | 'log'>, folder: string): Promise<void> {
-  return queueMediaRefresh(deps, folder).catch((err) => deps.log.error({ module: 'media_servers', err: (err as Error).message }, 'could not queue a media-server refresh'));
+  return queueMediaRefresh(deps, folder).catch((err) =>
+    deps.log.error({ module: 'media_servers', err: (err as Error).message }, 'could not queue a media-server refresh'),
+  );
 }
 
 /** The `media_refresh` task: every waiting folder of one server in one refresh; on failure they wait again (retried). */

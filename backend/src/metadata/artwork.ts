@@ -43,15 +43,23 @@ export async function downloadImage(tmdb: TmdbClient, url: string, maxBytes: num
   const tooLarge = announcedOver(res.headers, maxBytes);
   if (res.statusCode !== 200 || !ARTWORK_TYPES.has(type) || tooLarge) {
     res.body.on('error', () => undefined).destroy(); // the abort is ours: no unhandled 'error'
-    const why = res.statusCode !== 200 ? `HTTP ${res.statusCode}` : !ARTWORK_TYPES.has(type) ? `content type '${type || 'none'}'` : `response too large (over ${maxBytes} bytes)`;
+    const why =
+      res.statusCode !== 200
+        ? `HTTP ${res.statusCode}`
+        : !ARTWORK_TYPES.has(type)
+          ? `content type '${type || 'none'}'`
+          : `response too large (over ${maxBytes} bytes)`;
     throw new ServiceUnavailable(`Artwork refused: ${why}`, { url });
   }
   let body: Buffer;
   try {
     body = await readCapped(res.body, maxBytes, url);
   } catch (err) {
-    if (err instanceof ResponseTooLarge) throw new ServiceUnavailable(`Artwork refused: response too large (over ${maxBytes} bytes)`, { url });
-    throw new ServiceUnavailable(`Artwork download failed: ${signal.aborted ? 'no complete answer within 60 s' : (err as Error).message}`, { url });
+    if (err instanceof ResponseTooLarge)
+      throw new ServiceUnavailable(`Artwork refused: response too large (over ${maxBytes} bytes)`, { url });
+    throw new ServiceUnavailable(`Artwork download failed: ${signal.aborted ? 'no complete answer within 60 s' : (err as Error).message}`, {
+      url,
+    });
   }
   if (!bytesMatchType(type, body)) throw new ServiceUnavailable(`Artwork refused: the bytes are not ${type}`, { url });
   return body;

@@ -68,9 +68,23 @@ export async function startBatch(deps: Deps, req: BatchRequest) {
       const sd = await seriesDir(deps, key);
       const present = await exists(sd.nfoPath);
       if (present && req.skip_existing) {
-        items.push({ position, serie_id: key, serie_folder: sd.row.folder, status: 'skipped', message: 'Skipped - NFO already exists', nfo_path: null });
+        items.push({
+          position,
+          serie_id: key,
+          serie_folder: sd.row.folder,
+          status: 'skipped',
+          message: 'Skipped - NFO already exists',
+          nfo_path: null,
+        });
       } else {
-        items.push({ position, serie_id: key, serie_folder: sd.row.folder, status: 'queued', message: 'NFO creation queued', nfo_path: sd.nfoPath });
+        items.push({
+          position,
+          serie_id: key,
+          serie_folder: sd.row.folder,
+          status: 'queued',
+          message: 'NFO creation queued',
+          nfo_path: sd.nfoPath,
+        });
       }
     } catch (err) {
       const message = err instanceof NotFound ? 'Series not found' : (err as Error).message;
@@ -103,7 +117,13 @@ export async function batchStatus(deps: Deps, id: string) {
 
 async function publishComplete(deps: Deps, id: string) {
   const s = summarise(id, await batchItems(deps.db, id), true);
-  await deps.bus.publish('nfo', 'nfo_complete', { batch_id: id, total: s.total, successful: s.successful, failed: s.failed, skipped: s.skipped });
+  await deps.bus.publish('nfo', 'nfo_complete', {
+    batch_id: id,
+    total: s.total,
+    successful: s.successful,
+    failed: s.failed,
+    skipped: s.skipped,
+  });
 }
 
 /** A batch job reports its outcome: the item row, a progress event, and the completion event once. */
@@ -117,8 +137,15 @@ export async function reportBatchItem(deps: Deps, id: string, position: number, 
   const done = items.filter((i) => !['queued', 'running'].includes(i.status)).length;
   if (patch.status !== 'running') {
     await deps.bus.publish('nfo', 'nfo_progress', {
-      batch_id: id, serie_id: item?.serie_id ?? null, serie_folder: item?.serie_folder ?? null, status: patch.status,
-      success: patch.status === 'success', message: patch.message, nfo_path: patch.nfo_path, done, total: items.length,
+      batch_id: id,
+      serie_id: item?.serie_id ?? null,
+      serie_folder: item?.serie_folder ?? null,
+      status: patch.status,
+      success: patch.status === 'success',
+      message: patch.message,
+      nfo_path: patch.nfo_path,
+      done,
+      total: items.length,
     });
   }
   if (finished) await publishComplete(deps, id);

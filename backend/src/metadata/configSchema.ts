@@ -5,7 +5,10 @@ const size = z.string().regex(/^(w\d{2,4}|h\d{2,4}|original)$/, 'size must be li
 
 export const TmdbConfig = z.object({
   api_key: z.string().max(500).nullable().default(null),
-  language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'language must look like de-DE').default('de-DE'),
+  language: z
+    .string()
+    .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'language must look like de-DE')
+    .default('de-DE'),
   poster_size: size.default('w780'),
   fanart_size: size.default('w1280'),
   logo_size: size.default('original'),

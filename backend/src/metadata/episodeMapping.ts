@@ -62,7 +62,9 @@ export function effectiveMode(input: Pick<MappingInput, 'mode' | 'episodes' | 't
 function absoluteMapper(episodes: EpisodeRef[], tmdbSeasons: MappingInput['tmdbSeasons']) {
   const lengths = seasonLengths(episodes);
   const providerSeasons = [...lengths.keys()].sort((a, b) => a - b);
-  const tmdb = tmdbSeasons.filter((s) => s.season_number > 0 && (s.episode_count ?? 0) > 0).sort((a, b) => a.season_number - b.season_number);
+  const tmdb = tmdbSeasons
+    .filter((s) => s.season_number > 0 && (s.episode_count ?? 0) > 0)
+    .sort((a, b) => a.season_number - b.season_number);
   return (ref: EpisodeRef): EpisodeRef | null => {
     let n = ref.episode;
     for (const s of providerSeasons) if (s < ref.season) n += lengths.get(s)!;
@@ -77,7 +79,7 @@ function absoluteMapper(episodes: EpisodeRef[], tmdbSeasons: MappingInput['tmdbS
 function groupMapper(group: TmdbGroup) {
   const parts = [...group.groups].sort((a, b) => a.order - b.order);
   const specials = parts[0] && /special|extra|ova/i.test(parts[0].name) ? parts.shift()! : null;
-  const season = (n: number) => (n === 0 ? specials : parts[n - 1] ?? null);
+  const season = (n: number) => (n === 0 ? specials : (parts[n - 1] ?? null));
   return (ref: EpisodeRef): EpisodeRef | null => {
     const part = season(ref.season);
     if (!part) return ref.season === 0 ? ref : null;
@@ -89,12 +91,18 @@ function groupMapper(group: TmdbGroup) {
 export function mapEpisodes(input: MappingInput): { mode: Exclude<MappingMode, 'auto'>; episodes: MappedEpisode[] } {
   let mode = effectiveMode(input);
   if (mode === 'episode_group' && !input.group) mode = 'season';
-  const regular = mode === 'absolute' ? absoluteMapper(input.episodes, input.tmdbSeasons) : mode === 'episode_group' ? groupMapper(input.group!) : (r: EpisodeRef) => r;
+  const regular =
+    mode === 'absolute'
+      ? absoluteMapper(input.episodes, input.tmdbSeasons)
+      : mode === 'episode_group'
+        ? groupMapper(input.group!)
+        : (r: EpisodeRef) => r;
   const manual = new Map(input.overrides.map((o) => [`${o.season}:${o.episode}`, { season: o.tmdb_season, episode: o.tmdb_episode }]));
   const episodes = input.episodes.map((e): MappedEpisode => {
     const m = manual.get(`${e.season}:${e.episode}`);
     if (m) return { season: e.season, episode: e.episode, tmdb: m, via: 'manual' };
-    if (e.season === 0 && mode !== 'episode_group') return { season: 0, episode: e.episode, tmdb: { season: 0, episode: e.episode }, via: 'season' };
+    if (e.season === 0 && mode !== 'episode_group')
+      return { season: 0, episode: e.episode, tmdb: { season: 0, episode: e.episode }, via: 'season' };
     return { season: e.season, episode: e.episode, tmdb: regular(e), via: mode };
   });
   return { mode, episodes };

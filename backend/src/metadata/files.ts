@@ -24,7 +24,10 @@ export async function writeInLibrary(deps: Pick<Deps, 'settings'>, file: string,
 }
 
 export async function exists(file: string): Promise<boolean> {
-  return fs.stat(file).then((s) => s.isFile(), () => false);
+  return fs.stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 export interface VideoFile {

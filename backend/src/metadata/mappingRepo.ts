@@ -10,13 +10,19 @@ export type Override = z.infer<typeof Override>;
 const Ref = z.object({ season: z.number(), episode: z.number() });
 
 export async function mappingSettings(db: Conn, seriesId: number): Promise<{ mode: MappingMode; episode_group_id: string | null }> {
-  return (await db.maybeOne(sql.type(Settings)`select mode, episode_group_id from episode_mapping_settings where series_id = ${seriesId}`))
-    ?? { mode: 'auto', episode_group_id: null };
+  return (
+    (await db.maybeOne(sql.type(Settings)`select mode, episode_group_id from episode_mapping_settings where series_id = ${seriesId}`)) ?? {
+      mode: 'auto',
+      episode_group_id: null,
+    }
+  );
 }
 
 export async function mappingOverrides(db: Conn, seriesId: number): Promise<Override[]> {
-  return [...(await db.any(sql.type(Override)`select season, episode, tmdb_season, tmdb_episode from episode_mapping_overrides
-    where series_id = ${seriesId} order by season, episode`))];
+  return [
+    ...(await db.any(sql.type(Override)`select season, episode, tmdb_season, tmdb_episode from episode_mapping_overrides
+    where series_id = ${seriesId} order by season, episode`)),
+  ];
 }
 
 export async function libraryEpisodes(db: Conn, seriesId: number): Promise<EpisodeRef[]> {
@@ -24,7 +30,13 @@ export async function libraryEpisodes(db: Conn, seriesId: number): Promise<Episo
 }
 
 /** Replaces the series' mode and every override in one transaction. */
-export async function saveMapping(db: Conn, seriesId: number, mode: MappingMode, groupId: string | null, overrides: Override[]): Promise<void> {
+export async function saveMapping(
+  db: Conn,
+  seriesId: number,
+  mode: MappingMode,
+  groupId: string | null,
+  overrides: Override[],
+): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query(sql.unsafe`insert into episode_mapping_settings (series_id, mode, episode_group_id) values (${seriesId}, ${mode}, ${groupId})
       on conflict (series_id) do update set mode = excluded.mode, episode_group_id = excluded.episode_group_id, updated_at = now()`);

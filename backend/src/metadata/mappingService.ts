@@ -24,10 +24,18 @@ function episodeGroup(tmdb: TmdbClient, id: string, fresh = false): Promise<Tmdb
  * The mapper the NFO writers use: provider (season, episode) → TMDB's, for the series' episodes
  * plus `extra` (videos the library has no row for).
  */
-export async function seriesMapper(deps: Deps, tmdb: TmdbClient, seriesId: number, tv: TmdbTv, extra: EpisodeRef[] = [], fresh = false):
-  Promise<{ mode: Exclude<MappingMode, 'auto'>; map: (ref: EpisodeRef) => MappedEpisode; episodes: MappedEpisode[] }> {
+export async function seriesMapper(
+  deps: Deps,
+  tmdb: TmdbClient,
+  seriesId: number,
+  tv: TmdbTv,
+  extra: EpisodeRef[] = [],
+  fresh = false,
+): Promise<{ mode: Exclude<MappingMode, 'auto'>; map: (ref: EpisodeRef) => MappedEpisode; episodes: MappedEpisode[] }> {
   const [settings, overrides, known] = await Promise.all([
-    mappingSettings(deps.db, seriesId), mappingOverrides(deps.db, seriesId), libraryEpisodes(deps.db, seriesId),
+    mappingSettings(deps.db, seriesId),
+    mappingOverrides(deps.db, seriesId),
+    libraryEpisodes(deps.db, seriesId),
   ]);
   const keys = new Set(known.map((e) => `${e.season}:${e.episode}`));
   const episodes = [...known, ...extra.filter((e) => !keys.has(`${e.season}:${e.episode}`))];
@@ -42,8 +50,9 @@ export async function seriesMapper(deps: Deps, tmdb: TmdbClient, seriesId: numbe
   }
   const res = mapEpisodes({ mode: settings.mode, episodes, tmdbSeasons: tv.seasons ?? [], group, overrides });
   const by = new Map(res.episodes.map((e) => [`${e.season}:${e.episode}`, e]));
-  const map = (ref: EpisodeRef) => by.get(`${ref.season}:${ref.episode}`)
-    ?? mapEpisodes({ mode: settings.mode, episodes: [...episodes, ref], tmdbSeasons: tv.seasons ?? [], group, overrides }).episodes.at(-1)!;
+  const map = (ref: EpisodeRef) =>
+    by.get(`${ref.season}:${ref.episode}`) ??
+    mapEpisodes({ mode: settings.mode, episodes: [...episodes, ref], tmdbSeasons: tv.seasons ?? [], group, overrides }).episodes.at(-1)!;
   return { mode: res.mode, map, episodes: res.episodes };
 }
 
@@ -75,10 +84,13 @@ export async function mappingView(deps: Deps, tmdb: TmdbClient, row: { id: numbe
   for (const e of mapper.episodes) {
     const s = e.tmdb?.season;
     if (s === undefined || seasons.has(s)) continue;
-    seasons.set(s, await tmdb.season(tmdbId, s).catch((err) => {
-      if (err instanceof NotFound) return null;
-      throw err;
-    }));
+    seasons.set(
+      s,
+      await tmdb.season(tmdbId, s).catch((err) => {
+        if (err instanceof NotFound) return null;
+        throw err;
+      }),
+    );
   }
   return {
     serie_id: row.key,
@@ -86,16 +98,27 @@ export async function mappingView(deps: Deps, tmdb: TmdbClient, row: { id: numbe
     mode: settings.mode,
     effective_mode: mapper.mode,
     episode_group_id: settings.episode_group_id,
-    episode_groups: (groups.results ?? []).map((g) => ({ id: g.id, name: g.name, type: g.type, group_count: g.group_count, episode_count: g.episode_count })),
+    episode_groups: (groups.results ?? []).map((g) => ({
+      id: g.id,
+      name: g.name,
+      type: g.type,
+      group_count: g.group_count,
+      episode_count: g.episode_count,
+    })),
     episodes: mapper.episodes.map((e) => ({
       ...e,
-      tmdb_title: e.tmdb ? seasons.get(e.tmdb.season)?.episodes.find((x) => x.episode_number === e.tmdb!.episode)?.name ?? null : null,
+      tmdb_title: e.tmdb ? (seasons.get(e.tmdb.season)?.episodes.find((x) => x.episode_number === e.tmdb!.episode)?.name ?? null) : null,
     })),
   };
 }
 
 /** Stores the user's mode and corrections (the group must exist on TMDB). */
-export async function saveSeriesMapping(deps: Deps, tmdb: TmdbClient, seriesId: number, body: { mode: MappingMode; episode_group_id: string | null; overrides: Override[] }): Promise<void> {
+export async function saveSeriesMapping(
+  deps: Deps,
+  tmdb: TmdbClient,
+  seriesId: number,
+  body: { mode: MappingMode; episode_group_id: string | null; overrides: Override[] },
+): Promise<void> {
   if (body.mode === 'episode_group') {
     if (!body.episode_group_id) throw new ValidationFailed('episode_group_id is required for mode episode_group');
     try {

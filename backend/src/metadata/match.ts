@@ -26,7 +26,12 @@ export class AmbiguousMatch extends AppError {
 }
 
 const norm = (s: string | undefined) =>
-  (s ?? '').normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  (s ?? '')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 const yearOf = (r: TmdbSearchResult) => (r.first_air_date ? Number(r.first_air_date.slice(0, 4)) : null);
 
 export async function tmdbIdFromNfo(dir: string, log: Logger): Promise<number | null> {
@@ -41,7 +46,11 @@ export async function tmdbIdFromNfo(dir: string, log: Logger): Promise<number | 
   }
 }
 
-export function chooseResult(results: TmdbSearchResult[], name: string, year: number | null | undefined): TmdbSearchResult | 'ambiguous' | null {
+export function chooseResult(
+  results: TmdbSearchResult[],
+  name: string,
+  year: number | null | undefined,
+): TmdbSearchResult | 'ambiguous' | null {
   if (results.length === 0) return null;
   if (results.length === 1) return results[0];
   const want = norm(name);
@@ -57,7 +66,13 @@ export interface MatchHint {
   year?: number | null;
 }
 
-export async function resolveTmdbId(tmdb: TmdbClient, dir: string, series: { name: string; year: number | null }, hint: MatchHint, log: Logger): Promise<number> {
+export async function resolveTmdbId(
+  tmdb: TmdbClient,
+  dir: string,
+  series: { name: string; year: number | null },
+  hint: MatchHint,
+  log: Logger,
+): Promise<number> {
   if (hint.tmdbId) return hint.tmdbId;
   const fromNfo = await tmdbIdFromNfo(dir, log);
   if (fromNfo) return fromNfo;

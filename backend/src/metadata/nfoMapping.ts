@@ -28,8 +28,10 @@ export function kodiStatus(s: string | undefined | null): string | null {
  * first season that started after it aired (`airsbefore_season`, `airsbefore_episode` 1), else
  * after the last one (`airsafter_season`). Null without an air date.
  */
-export function specialPlacement(airDate: string | null | undefined, seasons: { season_number: number; air_date?: string | null }[]):
-  { airsbefore_season: number; airsbefore_episode: number } | { airsafter_season: number } | null {
+export function specialPlacement(
+  airDate: string | null | undefined,
+  seasons: { season_number: number; air_date?: string | null }[],
+): { airsbefore_season: number; airsbefore_episode: number } | { airsafter_season: number } | null {
   if (!airDate) return null;
   const regular = seasons.filter((s) => s.season_number > 0 && s.air_date).sort((a, b) => a.season_number - b.season_number);
   const next = regular.find((s) => s.air_date! > airDate);
@@ -61,7 +63,11 @@ function mpaa(tv: TmdbTv, lang: string): string | null {
 }
 
 /** Best image: the UI language first, then English, then textless, then anything; best voted first. */
-export function pickImage(list: TmdbImage[] | undefined, lang: string, prefer: (string | null)[] = [lang.slice(0, 2), 'en', null]): TmdbImage | null {
+export function pickImage(
+  list: TmdbImage[] | undefined,
+  lang: string,
+  prefer: (string | null)[] = [lang.slice(0, 2), 'en', null],
+): TmdbImage | null {
   const all = [...(list ?? [])].sort((a, b) => (b.vote_average ?? 0) - (a.vote_average ?? 0));
   for (const p of prefer) {
     const hit = all.find((i) => (i.iso_639_1 ?? null) === p);
@@ -88,18 +94,35 @@ export function seasonFanartFile(season: number): string {
 }
 
 /** A season's own fanart (Kodi's seasonNN-fanart.jpg), when TMDB has a backdrop for that season. */
-export function seasonFanart(season: number, images: TmdbSeasonImages, cfg: TmdbConfig, conf: TmdbConfiguration, imageBase: string): ArtworkItem | null {
+export function seasonFanart(
+  season: number,
+  images: TmdbSeasonImages,
+  cfg: TmdbConfig,
+  conf: TmdbConfiguration,
+  imageBase: string,
+): ArtworkItem | null {
   const lang = cfg.language;
   const best = pickImage(images.backdrops, lang, [null, lang.slice(0, 2), 'en']);
   if (!best) return null;
-  return { file: seasonFanartFile(season), url: imageUrl(imageBase, usableSize(cfg.fanart_size, conf.images.backdrop_sizes), best.file_path), group: 'fanart' };
+  return {
+    file: seasonFanartFile(season),
+    url: imageUrl(imageBase, usableSize(cfg.fanart_size, conf.images.backdrop_sizes), best.file_path),
+    group: 'fanart',
+  };
 }
 
 export function showNfo(tv: TmdbTv, lang: string, imageBase: string, dateAdded: Date): ShowNfo {
   const url = (p: string) => imageUrl(imageBase, 'original', p);
   const poster = pickImage(tv.images?.posters, lang)?.file_path ?? tv.poster_path ?? null;
-  const logo = pickImage(tv.images?.logos?.filter((l) => !l.file_path.endsWith('.svg')), lang);
-  const landscape = pickImage(tv.images?.backdrops?.filter((b) => b.iso_639_1), lang, [lang.slice(0, 2), 'en']);
+  const logo = pickImage(
+    tv.images?.logos?.filter((l) => !l.file_path.endsWith('.svg')),
+    lang,
+  );
+  const landscape = pickImage(
+    tv.images?.backdrops?.filter((b) => b.iso_639_1),
+    lang,
+    [lang.slice(0, 2), 'en'],
+  );
   const fanart = pickImage(tv.images?.backdrops, lang, [null, lang.slice(0, 2), 'en'])?.file_path ?? tv.backdrop_path ?? null;
   const seasons = [...(tv.seasons ?? [])].sort((a, b) => a.season_number - b.season_number);
   const premiered = tv.first_air_date || null;
@@ -154,7 +177,8 @@ export function showArtwork(tv: TmdbTv, cfg: TmdbConfig, conf: TmdbConfiguration
   // Kodi's "all seasons" entry: the show's poster
   if (poster) out.push({ file: 'season-all-poster.jpg', url: imageUrl(imageBase, posterSize, poster), group: 'poster' });
   for (const s of tv.seasons ?? []) {
-    if (s.poster_path) out.push({ file: seasonPosterFile(s.season_number), url: imageUrl(imageBase, posterSize, s.poster_path), group: 'poster' });
+    if (s.poster_path)
+      out.push({ file: seasonPosterFile(s.season_number), url: imageUrl(imageBase, posterSize, s.poster_path), group: 'poster' });
   }
   const fanart = pickImage(tv.images?.backdrops, lang, [null, lang.slice(0, 2), 'en'])?.file_path ?? tv.backdrop_path;
   if (fanart) {
@@ -162,9 +186,16 @@ export function showArtwork(tv: TmdbTv, cfg: TmdbConfig, conf: TmdbConfiguration
     // Kodi's "all seasons" entry: the show's fanart
     out.push({ file: 'fanart.jpg', url: u, group: 'fanart' }, { file: 'season-all-fanart.jpg', url: u, group: 'fanart' });
   }
-  const landscape = pickImage(tv.images?.backdrops?.filter((b) => b.iso_639_1), lang, [lang.slice(0, 2), 'en']);
+  const landscape = pickImage(
+    tv.images?.backdrops?.filter((b) => b.iso_639_1),
+    lang,
+    [lang.slice(0, 2), 'en'],
+  );
   if (landscape) out.push({ file: 'landscape.jpg', url: imageUrl(imageBase, fanartSize, landscape.file_path), group: 'fanart' });
-  const logo = pickImage(tv.images?.logos?.filter((l) => !l.file_path.endsWith('.svg')), lang);
+  const logo = pickImage(
+    tv.images?.logos?.filter((l) => !l.file_path.endsWith('.svg')),
+    lang,
+  );
   if (logo) {
     const u = imageUrl(imageBase, logoSize, logo.file_path);
     out.push({ file: 'clearlogo.png', url: u, group: 'logo' }, { file: 'logo.png', url: u, group: 'logo' });
@@ -172,8 +203,14 @@ export function showArtwork(tv: TmdbTv, cfg: TmdbConfig, conf: TmdbConfiguration
   return out;
 }
 
-export function episodeNfo(ep: TmdbEpisode, fallback: TmdbEpisode | undefined, showTitle: string, imageBase: string, dateAdded: Date,
-  seasons: TmdbTv['seasons'] = []): EpisodeNfo {
+export function episodeNfo(
+  ep: TmdbEpisode,
+  fallback: TmdbEpisode | undefined,
+  showTitle: string,
+  imageBase: string,
+  dateAdded: Date,
+  seasons: TmdbTv['seasons'] = [],
+): EpisodeNfo {
   const title = ep.name && !/^(Episode|Folge|Épisode) \d+$/.test(ep.name) ? ep.name : fallback?.name || ep.name;
   return {
     title,

@@ -62,7 +62,8 @@ export interface EpisodeNfo {
 
 /** Characters XML 1.0 cannot carry at all (not even as references); everything else is escaped. */
 // eslint-disable-next-line no-control-regex
-const ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const ILLEGAL =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function xmlSafe(text: string): string {
   return text.replace(ILLEGAL, '');
@@ -165,8 +166,12 @@ export function buildEpisodeNfo(e: EpisodeNfo): string {
 function placementTags(p: EpisodeNfo['placement']): Record<string, string> {
   if (!p) return {};
   if ('airsafter_season' in p) return { displayafterseason: String(p.airsafter_season), airsafter_season: String(p.airsafter_season) };
-  return { displayseason: String(p.airsbefore_season), displayepisode: String(p.airsbefore_episode),
-    airsbefore_season: String(p.airsbefore_season), airsbefore_episode: String(p.airsbefore_episode) };
+  return {
+    displayseason: String(p.airsbefore_season),
+    displayepisode: String(p.airsbefore_episode),
+    airsbefore_season: String(p.airsbefore_season),
+    airsbefore_episode: String(p.airsbefore_episode),
+  };
 }
 
 /** A multi-episode file's NFO (`S01E01-E02`): one `<episodedetails>` per episode, one after the other, as Kodi reads it. */

@@ -21,8 +21,10 @@ const EpisodeFile = z.object({ season: z.number(), episode: z.number(), file_pat
 export type EpisodeFile = z.infer<typeof EpisodeFile>;
 
 export async function downloadedEpisodes(db: Conn, seriesId: number): Promise<EpisodeFile[]> {
-  return [...(await db.any(sql.type(EpisodeFile)`select season, episode, file_path from episodes
-    where series_id = ${seriesId} and is_downloaded and file_path is not null order by season, episode`))];
+  return [
+    ...(await db.any(sql.type(EpisodeFile)`select season, episode, file_path from episodes
+    where series_id = ${seriesId} and is_downloaded and file_path is not null order by season, episode`)),
+  ];
 }
 
 // ---- TMDB cache ----
@@ -64,14 +66,21 @@ export async function insertBatch(db: Conn, id: string, downloadMedia: boolean, 
   }
 }
 
-export async function setBatchItem(db: Conn, id: string, position: number, patch: Pick<BatchItem, 'status' | 'message' | 'nfo_path'>): Promise<void> {
+export async function setBatchItem(
+  db: Conn,
+  id: string,
+  position: number,
+  patch: Pick<BatchItem, 'status' | 'message' | 'nfo_path'>,
+): Promise<void> {
   await db.query(sql.unsafe`update nfo_batch_items set status = ${patch.status}, message = ${patch.message},
     nfo_path = ${patch.nfo_path}, updated_at = now() where batch_id = ${id} and position = ${position}`);
 }
 
 export async function batchItems(db: Conn, id: string): Promise<BatchItem[]> {
-  return [...(await db.any(sql.type(BatchItem)`select position, serie_id, serie_folder, status, message, nfo_path
-    from nfo_batch_items where batch_id = ${id} order by position`))];
+  return [
+    ...(await db.any(sql.type(BatchItem)`select position, serie_id, serie_folder, status, message, nfo_path
+    from nfo_batch_items where batch_id = ${id} order by position`)),
+  ];
 }
 
 const BatchRow = z.object({ id: z.string(), total: z.number(), finished_at: z.date().nullable() });

@@ -124,22 +124,40 @@ export const MappingResponse = z.object({
   mode: z.enum(['auto', 'season', 'absolute', 'episode_group']).describe('What the user chose'),
   effective_mode: z.enum(['season', 'absolute', 'episode_group']).describe('What auto stands for here'),
   episode_group_id: z.string().nullable(),
-  episode_groups: z.array(z.object({ id: z.string(), name: z.string(), type: z.number(), group_count: z.number(), episode_count: z.number() }))
-    .describe('TMDB\'s episode groups of the show'),
-  episodes: z.array(Ref.extend({
-    tmdb: Ref.nullable().describe('The TMDB episode the NFO names; null: none'),
-    via: z.enum(['season', 'absolute', 'episode_group', 'manual']),
-    tmdb_title: z.string().nullable(),
-  })),
+  episode_groups: z
+    .array(z.object({ id: z.string(), name: z.string(), type: z.number(), group_count: z.number(), episode_count: z.number() }))
+    .describe("TMDB's episode groups of the show"),
+  episodes: z.array(
+    Ref.extend({
+      tmdb: Ref.nullable().describe('The TMDB episode the NFO names; null: none'),
+      via: z.enum(['season', 'absolute', 'episode_group', 'manual']),
+      tmdb_title: z.string().nullable(),
+    }),
+  ),
   nfo_written: z.number().int().optional().describe('After an edit: episode NFOs rewritten'),
 });
 
-export const MappingBody = z.object({
-  mode: z.enum(['auto', 'season', 'absolute', 'episode_group']),
-  episode_group_id: z.string().regex(/^[0-9a-f]{24}$/, 'a TMDB episode group id (24 hex digits)').nullable().default(null),
-  overrides: z.array(z.object({
-    season: z.number().int().min(0).max(10_000), episode: z.number().int().min(0).max(100_000),
-    tmdb_season: z.number().int().min(0).max(10_000), tmdb_episode: z.number().int().min(0).max(100_000),
-  }).strict()).max(5000).default([])
-    .refine((xs) => new Set(xs.map((o) => `${o.season}:${o.episode}`)).size === xs.length, 'one override per episode'),
-}).strict();
+export const MappingBody = z
+  .object({
+    mode: z.enum(['auto', 'season', 'absolute', 'episode_group']),
+    episode_group_id: z
+      .string()
+      .regex(/^[0-9a-f]{24}$/, 'a TMDB episode group id (24 hex digits)')
+      .nullable()
+      .default(null),
+    overrides: z
+      .array(
+        z
+          .object({
+            season: z.number().int().min(0).max(10_000),
+            episode: z.number().int().min(0).max(100_000),
+            tmdb_season: z.number().int().min(0).max(10_000),
+            tmdb_episode: z.number().int().min(0).max(100_000),
+          })
+          .strict(),
+      )
+      .max(5000)
+      .default([])
+      .refine((xs) => new Set(xs.map((o) => `${o.season}:${o.episode}`)).size === xs.length, 'one override per episode'),
+  })
+  .strict();

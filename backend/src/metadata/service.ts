@@ -79,7 +79,12 @@ async function withEnglishFallback(tmdb: TmdbClient, tv: TmdbTv): Promise<TmdbTv
   return { ...tv, overview: en.overview ?? '' };
 }
 
-async function seasonWithFallback(tmdb: TmdbClient, id: number, n: number, fresh = false): Promise<{ season: TmdbSeason; english: Map<number, TmdbEpisode> }> {
+async function seasonWithFallback(
+  tmdb: TmdbClient,
+  id: number,
+  n: number,
+  fresh = false,
+): Promise<{ season: TmdbSeason; english: Map<number, TmdbEpisode> }> {
   const season = await tmdb.season(id, n, fresh);
   const english = new Map<number, TmdbEpisode>();
   if (!tmdb.language.startsWith('en') && season.episodes.some((e) => !e.overview)) {
@@ -196,13 +201,23 @@ function tmdbSeasons(tmdb: TmdbClient, tmdbId: number, fresh?: boolean) {
 }
 
 /** `english`: fallback texts by `season:episode`. */
-async function writeEpisodeFiles(deps: Deps, tmdb: TmdbClient, tv: TmdbTv, eps: TmdbEpisode[], english: Map<string, TmdbEpisode>,
-  video: string, thumb: boolean, refresh: boolean): Promise<{ written: string[]; warnings: string[] }> {
+async function writeEpisodeFiles(
+  deps: Deps,
+  tmdb: TmdbClient,
+  tv: TmdbTv,
+  eps: TmdbEpisode[],
+  english: Map<string, TmdbEpisode>,
+  video: string,
+  thumb: boolean,
+  refresh: boolean,
+): Promise<{ written: string[]; warnings: string[] }> {
   const written: string[] = [];
   const warnings: string[] = [];
   const side = episodeSidecars(video);
   const mtime = (await fs.stat(video)).mtime;
-  const xml = buildMultiEpisodeNfo(eps.map((e) => episodeNfo(e, english.get(`${e.season_number}:${e.episode_number}`), tv.name, tmdb.imageUrl, mtime, tv.seasons)));
+  const xml = buildMultiEpisodeNfo(
+    eps.map((e) => episodeNfo(e, english.get(`${e.season_number}:${e.episode_number}`), tv.name, tmdb.imageUrl, mtime, tv.seasons)),
+  );
   const ep = eps[0]!;
   if (await writeInLibrary(deps, side.nfo, xml)) written.push(side.nfo);
   if (thumb && ep.still_path && (refresh || !(await exists(side.thumb)))) {
@@ -224,7 +239,13 @@ export type EpisodeOutcome = 'written' | 'unchanged' | 'no_tvshow_match' | 'not_
  * NFO (and thumb) beside one placed video. Without a tvshow.nfo the series' NFO and artwork are
  * created first, so the episode's ids agree with the show's.
  */
-export async function writeEpisodeMetadata(deps: Deps, key: string, season: number, episode: number, video: string): Promise<EpisodeOutcome> {
+export async function writeEpisodeMetadata(
+  deps: Deps,
+  key: string,
+  season: number,
+  episode: number,
+  video: string,
+): Promise<EpisodeOutcome> {
   const tmdb = tmdbFor(deps);
   tmdb.requireKey();
   const sd = await seriesDir(deps, key);
@@ -253,7 +274,11 @@ export async function writeEpisodeMetadata(deps: Deps, key: string, season: numb
 /** History: which metadata files a write created or changed (paths relative to the series folder). */
 function recordNfoWritten(deps: Deps, sd: SeriesDir, written: string[], ep: { season: number; episode: number } | null): Promise<void> {
   return recordHistory(deps, {
-    event: 'nfo_written', series_key: sd.row.key, series_name: sd.row.name, season: ep?.season ?? null, episode: ep?.episode ?? null,
+    event: 'nfo_written',
+    series_key: sd.row.key,
+    series_name: sd.row.name,
+    season: ep?.season ?? null,
+    episode: ep?.episode ?? null,
     data: { files: written.slice(0, 100).map((f) => path.relative(sd.dir, f)) },
   });
 }
@@ -261,7 +286,13 @@ function recordNfoWritten(deps: Deps, sd: SeriesDir, written: string[], ep: { se
 export async function checkSeries(deps: Deps, key: string) {
   const sd = await seriesDir(deps, key);
   const has = await exists(sd.nfoPath);
-  return { serie_id: sd.row.key, serie_folder: sd.row.folder, has_nfo: has, nfo_path: has ? sd.nfoPath : null, media_files: await mediaStatus(sd.dir) };
+  return {
+    serie_id: sd.row.key,
+    serie_folder: sd.row.folder,
+    has_nfo: has,
+    nfo_path: has ? sd.nfoPath : null,
+    media_files: await mediaStatus(sd.dir),
+  };
 }
 
 /** Missing artwork only, for a series whose tvshow.nfo names its TMDB id. */
@@ -270,7 +301,14 @@ export async function downloadMissingMedia(deps: Deps, key: string, media: Media
   const sd = await seriesDir(deps, key);
   const id = await tmdbIdFromNfo(sd.dir, deps.log);
   if (!id) throw new NotFound(`No tvshow.nfo with a TMDB id for '${key}' (create the NFO first)`);
-  const res = await writeSeriesMetadata(deps, key, { overwrite: true, media, refreshMedia: false, episodes: false, hint: { tmdbId: id }, writeNfo: false });
+  const res = await writeSeriesMetadata(deps, key, {
+    overwrite: true,
+    media,
+    refreshMedia: false,
+    episodes: false,
+    hint: { tmdbId: id },
+    writeNfo: false,
+  });
   return res.media;
 }
 

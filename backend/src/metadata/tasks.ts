@@ -40,9 +40,18 @@ export const tasks: TaskFactory = (deps: Deps) => ({
         refreshMedia: false,
         episodes: true,
       });
-      const message = res.warnings.length ? `NFO created successfully (${res.warnings.length} warning(s): ${res.warnings.slice(0, 3).join('; ')})` : 'NFO created successfully';
+      const message = res.warnings.length
+        ? `NFO created successfully (${res.warnings.length} warning(s): ${res.warnings.slice(0, 3).join('; ')})`
+        : 'NFO created successfully';
       if (batch) await reportBatchItem(deps, batch.id, batch.position, { status: 'success', message, nfo_path: res.nfoPath });
-      else await deps.bus.publish('nfo', 'nfo_complete', { serie_id: p.key, serie_folder: res.row.folder, success: true, message, nfo_path: res.nfoPath });
+      else
+        await deps.bus.publish('nfo', 'nfo_complete', {
+          serie_id: p.key,
+          serie_folder: res.row.folder,
+          success: true,
+          message,
+          nfo_path: res.nfoPath,
+        });
     } catch (err) {
       const message = (err as Error).message;
       if (batch) {

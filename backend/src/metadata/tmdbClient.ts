@@ -91,11 +91,16 @@ export class TmdbClient {
   /** `fresh`: skip the cache (an explicit update); the answer still refreshes it. */
   async tv(id: number, fresh = false): Promise<TmdbTv> {
     const lang = this.language;
-    return this.get<TmdbTv>(`/tv/${id}`, {
-      language: lang,
-      append_to_response: 'credits,external_ids,images,content_ratings,keywords',
-      include_image_language: `${lang.slice(0, 2)},en,null`,
-    }, DAY, fresh);
+    return this.get<TmdbTv>(
+      `/tv/${id}`,
+      {
+        language: lang,
+        append_to_response: 'credits,external_ids,images,content_ratings,keywords',
+        include_image_language: `${lang.slice(0, 2)},en,null`,
+      },
+      DAY,
+      fresh,
+    );
   }
 
   async season(id: number, n: number, fresh = false): Promise<TmdbSeason> {
@@ -104,7 +109,12 @@ export class TmdbClient {
 
   async seasonImages(id: number, n: number, fresh = false): Promise<TmdbSeasonImages> {
     const lang = this.language;
-    return this.get<TmdbSeasonImages>(`/tv/${id}/season/${n}/images`, { include_image_language: `${lang.slice(0, 2)},en,null` }, DAY, fresh);
+    return this.get<TmdbSeasonImages>(
+      `/tv/${id}/season/${n}/images`,
+      { include_image_language: `${lang.slice(0, 2)},en,null` },
+      DAY,
+      fresh,
+    );
   }
 
   /** A GET against the API, answered from the cache when fresh. */
@@ -113,8 +123,15 @@ export class TmdbClient {
     const query = new URLSearchParams(Object.entries(params).sort(([a], [b]) => a.localeCompare(b)));
     const cacheKey = `${path}?${query.toString()}`;
     const now = this.deps.clock.now();
-    const cached = fresh ? null : (await cacheGet(this.deps.db, cacheKey, now)) as { missing?: true; status_code?: number; status_message?: string } | null;
-    if (cached?.missing) throw new NotFound(`TMDB has nothing at ${path}`, { tmdb_status: 404, tmdb_status_code: cached.status_code ?? null, tmdb_message: cached.status_message ?? null });
+    const cached = fresh
+      ? null
+      : ((await cacheGet(this.deps.db, cacheKey, now)) as { missing?: true; status_code?: number; status_message?: string } | null);
+    if (cached?.missing)
+      throw new NotFound(`TMDB has nothing at ${path}`, {
+        tmdb_status: 404,
+        tmdb_status_code: cached.status_code ?? null,
+        tmdb_message: cached.status_message ?? null,
+      });
     if (cached !== null) return cached as T;
 
     const headers: Record<string, string> = {};

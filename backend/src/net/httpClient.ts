@@ -49,7 +49,12 @@ export interface HttpResponse {
 }
 
 export class HttpError extends Error {
-  constructor(message: string, public url: string, public status?: number, public code?: string) {
+  constructor(
+    message: string,
+    public url: string,
+    public status?: number,
+    public code?: string,
+  ) {
     super(message);
     this.name = 'HttpError';
   }
@@ -57,14 +62,21 @@ export class HttpError extends Error {
 
 /** An answer larger than the cap for its kind (never retried: the next one is as large). */
 export class ResponseTooLarge extends HttpError {
-  constructor(url: string, public limit: number) {
+  constructor(
+    url: string,
+    public limit: number,
+  ) {
     super(`response too large: ${new URL(url).host} sent more than ${limit} bytes`, url, undefined, 'TOO_LARGE');
     this.name = 'ResponseTooLarge';
   }
 }
 
 /** Reads a body stream into one buffer, cut off (and destroyed) past `limit` bytes. */
-export async function readCapped(body: AsyncIterable<unknown> & { destroy?: (err?: Error) => void }, limit: number, url: string): Promise<Buffer> {
+export async function readCapped(
+  body: AsyncIterable<unknown> & { destroy?: (err?: Error) => void },
+  limit: number,
+  url: string,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -84,11 +96,27 @@ export async function readCapped(body: AsyncIterable<unknown> & { destroy?: (err
 export const announcedOver = (headers: Record<string, string | string[] | undefined>, limit: number): boolean =>
   Number(headers['content-length'] ?? 0) > limit;
 
-const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const RETRY_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 
 /** A counting semaphore per host. */
@@ -98,7 +126,12 @@ class HostLimiter {
   constructor(private limit: number) {}
   async acquire(host: string): Promise<() => void> {
     const n = this.active.get(host) ?? 0;
-    if (n >= this.limit) await new Promise<void>((r) => { const q = this.waiting.get(host) ?? []; q.push(r); this.waiting.set(host, q); });
+    if (n >= this.limit)
+      await new Promise<void>((r) => {
+        const q = this.waiting.get(host) ?? [];
+        q.push(r);
+        this.waiting.set(host, q);
+      });
     this.active.set(host, (this.active.get(host) ?? 0) + 1);
     return () => {
       this.active.set(host, (this.active.get(host) ?? 1) - 1);
@@ -121,7 +154,9 @@ export class HttpClient {
 
   constructor(options: HttpClientOptions = {}) {
     this.opts = {
-      userAgent: options.userAgent ?? 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+      userAgent:
+        options.userAgent ??
+        'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
       proxy: options.proxy ?? null,
       timeoutMs: options.timeoutMs ?? 30_000,
       deadlineMs: options.deadlineMs ?? null,
@@ -175,7 +210,10 @@ export class HttpClient {
     const deadlineMs = o.deadlineMs ?? this.opts.deadlineMs ?? timeout * 2;
     const limit = o.maxBytes ?? this.opts.maxBytes;
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new HttpError(`no complete answer within ${deadlineMs / 1000} s`, url, undefined, 'ETIMEDOUT')), deadlineMs);
+    const timer = setTimeout(
+      () => deadline.abort(new HttpError(`no complete answer within ${deadlineMs / 1000} s`, url, undefined, 'ETIMEDOUT')),
+      deadlineMs,
+    );
     const signal = o.signal ? AbortSignal.any([o.signal, deadline.signal]) : deadline.signal;
     try {
       let current = url;

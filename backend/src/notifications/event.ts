@@ -14,5 +14,4 @@ export const NotifyEvent = z.object({
 });
 export type NotifyEvent = z.infer<typeof NotifyEvent>;
 
-export const episodeCode = (season: number, episode: number) =>
-  `S${String(season).padStart(2, '0')}E${String(episode).padStart(2, '0')}`;
+export const episodeCode = (season: number, episode: number) => `S${String(season).padStart(2, '0')}E${String(episode).padStart(2, '0')}`;

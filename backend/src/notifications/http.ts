@@ -9,7 +9,13 @@ const clients = new WeakMap<object, HttpClient>();
 export function outboundClient(deps: Pick<Deps, 'version'>): HttpClient {
   let c = clients.get(deps);
   if (!c) {
-    c = new HttpClient({ userAgent: `Aniworld/${deps.version}`, timeoutMs: 15_000, deadlineMs: 60_000, maxBytes: MAX_ANSWER_BYTES, retries: 0 });
+    c = new HttpClient({
+      userAgent: `Aniworld/${deps.version}`,
+      timeoutMs: 15_000,
+      deadlineMs: 60_000,
+      maxBytes: MAX_ANSWER_BYTES,
+      retries: 0,
+    });
     clients.set(deps, c);
   }
   return c;

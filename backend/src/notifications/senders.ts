@@ -17,15 +17,26 @@ const json = { 'Content-Type': 'application/json' };
 /** The HTTP request each kind of channel expects (every kind but email). */
 export function channelRequest(ch: Channel, e: NotifyEvent, sender = 'Aniworld'): HttpDelivery {
   const url = ch.url!;
-  const failed = e.event === 'download_failed' || e.event === 'backup_failed' || e.event === 'health_problem' || e.event === 'disk_space_low' || e.event === 'rescan_errors';
+  const failed =
+    e.event === 'download_failed' ||
+    e.event === 'backup_failed' ||
+    e.event === 'health_problem' ||
+    e.event === 'disk_space_low' ||
+    e.event === 'rescan_errors';
   switch (ch.type) {
     case 'discord':
-      return { url, headers: json, body: JSON.stringify({ username: sender.slice(0, 80), content: `**${e.title}**\n${e.message}`.slice(0, 2000) }) };
+      return {
+        url,
+        headers: json,
+        body: JSON.stringify({ username: sender.slice(0, 80), content: `**${e.title}**\n${e.message}`.slice(0, 2000) }),
+      };
     case 'ntfy':
       return {
         url,
         headers: {
-          'Content-Type': 'text/plain; charset=utf-8', Title: headerValue(e.title), Tags: failed ? 'warning' : 'tv',
+          'Content-Type': 'text/plain; charset=utf-8',
+          Title: headerValue(e.title),
+          Tags: failed ? 'warning' : 'tv',
           ...(ch.token ? { Authorization: `Bearer ${ch.token}` } : {}),
         },
         body: e.message,
@@ -41,7 +52,12 @@ export function channelRequest(ch: Channel, e: NotifyEvent, sender = 'Aniworld')
       return {
         url,
         headers: json,
-        body: JSON.stringify({ title: e.title, body: e.message, type: failed ? 'failure' : 'info', ...(ch.token ? { urls: ch.token } : {}) }),
+        body: JSON.stringify({
+          title: e.title,
+          body: e.message,
+          type: failed ? 'failure' : 'info',
+          ...(ch.token ? { urls: ch.token } : {}),
+        }),
       };
     default:
       return { url, headers: json, body: JSON.stringify(e) };
@@ -65,13 +81,23 @@ export async function send(http: HttpClient, ch: Channel, e: NotifyEvent, sender
   if (ch.type === 'email') {
     const m = ch.email!;
     const transport = nodemailer.createTransport({
-      host: m.host, port: m.port, secure: m.secure,
+      host: m.host,
+      port: m.port,
+      secure: m.secure,
       auth: m.username ? { user: m.username, pass: m.password } : undefined,
-      connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000,
-      logger: false, debug: false,
+      connectionTimeout: 15_000,
+      greetingTimeout: 15_000,
+      socketTimeout: 30_000,
+      logger: false,
+      debug: false,
     });
     try {
-      await transport.sendMail({ from: m.from, to: m.to, subject: e.title, text: `${e.message}\n\n— ${sender} (${e.event}, ${e.timestamp})` });
+      await transport.sendMail({
+        from: m.from,
+        to: m.to,
+        subject: e.title,
+        text: `${e.message}\n\n— ${sender} (${e.event}, ${e.timestamp})`,
+      });
     } catch (err) {
       const x = err as { code?: string; responseCode?: number };
       throw new Error(`${target} failed: ${x.responseCode ?? x.code ?? 'error'}`);
@@ -81,8 +107,10 @@ export async function send(http: HttpClient, ch: Channel, e: NotifyEvent, sender
     return;
   }
   const req = channelRequest(ch, e, sender);
-  const res = await http.fetch(req.url, { method: 'POST', headers: req.headers, body: req.body, retries: 0 }).catch((err: { code?: string; status?: number }) => {
-    throw new Error(`${target} failed: ${err.code ?? err.status ?? 'network error'}`);
-  });
+  const res = await http
+    .fetch(req.url, { method: 'POST', headers: req.headers, body: req.body, retries: 0 })
+    .catch((err: { code?: string; status?: number }) => {
+      throw new Error(`${target} failed: ${err.code ?? err.status ?? 'network error'}`);
+    });
   if (res.status < 200 || res.status >= 300) throw new Error(`${target} answered ${res.status}`);
 }

@@ -23,12 +23,22 @@ export interface Announcement {
  * the config.
  */
 export async function notify(deps: NotifyDeps, type: NotifyEventType, a: Announcement): Promise<number> {
-  const event: NotifyEvent = { event: type, timestamp: deps.clock.now().toISOString(), title: a.title, message: a.message, data: a.data ?? {} };
+  const event: NotifyEvent = {
+    event: type,
+    timestamp: deps.clock.now().toISOString(),
+    title: a.title,
+    message: a.message,
+    data: a.data ?? {},
+  };
   let queued = 0;
   for (const ch of deps.settings.get().notifications.webhooks) {
     if (!ch.enabled || !ch.events.includes(type)) continue;
     const jobKey = a.dedupeKey ? `notify:${ch.id}:${a.dedupeKey}` : undefined;
-    await deps.jobs.add(SEND_TASK, { channel_id: ch.id, event }, { maxAttempts: 5, jobKey, jobKeyMode: jobKey ? 'preserve_run_at' : undefined });
+    await deps.jobs.add(
+      SEND_TASK,
+      { channel_id: ch.id, event },
+      { maxAttempts: 5, jobKey, jobKeyMode: jobKey ? 'preserve_run_at' : undefined },
+    );
     queued++;
   }
   return queued;
@@ -36,13 +46,19 @@ export async function notify(deps: NotifyDeps, type: NotifyEventType, a: Announc
 
 /** Never lets an announcement break the work that made it: a failure to queue is logged. */
 export function notifySafely(deps: NotifyDeps, type: NotifyEventType, a: Announcement): Promise<void> {
-  return notify(deps, type, a).then(() => undefined, (err) => deps.log.error({ module: 'notifications', err: (err as Error).message, event: type }, 'could not queue a notification'));
+  return notify(deps, type, a).then(
+    () => undefined,
+    (err) => deps.log.error({ module: 'notifications', err: (err as Error).message, event: type }, 'could not queue a notification'),
+  );
 }
 
 /** A provider answered with a challenge page or a 403: one waiting `health_problem` per channel at a time. */
 export function announceProviderBlocked(deps: NotifyDeps, error: string): Promise<void> {
   return notifySafely(deps, 'health_problem', {
-    title: 'Provider blocked', message: error.slice(0, 1500), data: { problem: 'provider_blocked', error }, dedupeKey: 'provider_blocked',
+    title: 'Provider blocked',
+    message: error.slice(0, 1500),
+    data: { problem: 'provider_blocked', error },
+    dedupeKey: 'provider_blocked',
   });
 }
 
@@ -63,12 +79,18 @@ export async function deliver(deps: Pick<Deps, 'settings' | 'log' | 'version'>, 
 }
 
 /** The Settings "Test" button: sends a test message at once and reports what the channel answered. */
-export async function testChannel(deps: Pick<Deps, 'settings' | 'log' | 'version' | 'clock'>, channelId: string): Promise<{ delivered: true; target: string }> {
+export async function testChannel(
+  deps: Pick<Deps, 'settings' | 'log' | 'version' | 'clock'>,
+  channelId: string,
+): Promise<{ delivered: true; target: string }> {
   const ch = channelById(deps, channelId);
   if (!ch) throw new NotFound(`No notification channel '${channelId}'`);
   const event: NotifyEvent = {
-    event: 'test', timestamp: deps.clock.now().toISOString(), title: `${deps.settings.get().name} test notification`,
-    message: `This channel (${ch.name || ch.type}) works.`, data: {},
+    event: 'test',
+    timestamp: deps.clock.now().toISOString(),
+    title: `${deps.settings.get().name} test notification`,
+    message: `This channel (${ch.name || ch.type}) works.`,
+    data: {},
   };
   try {
     await send(outboundClient(deps), ch, event, deps.settings.get().name);

@@ -24,7 +24,11 @@ const TTL_MS = 6 * 3600_000;
 const MAX_PARALLEL = 4;
 const MAX_REDIRECTS = 3;
 
-interface Cover { type: string; body: Buffer; at: number }
+interface Cover {
+  type: string;
+  body: Buffer;
+  at: number;
+}
 
 const cache = new Map<string, Cover>();
 let cachedBytes = 0;
@@ -32,7 +36,10 @@ const inFlight = new Map<string, Promise<Cover>>();
 
 function remember(url: string, c: Cover): void {
   const old = cache.get(url);
-  if (old) { cache.delete(url); cachedBytes -= old.body.length; }
+  if (old) {
+    cache.delete(url);
+    cachedBytes -= old.body.length;
+  }
   cache.set(url, c);
   cachedBytes += c.body.length;
   for (const [k, v] of cache) {
@@ -46,22 +53,37 @@ function recall(url: string): Cover | null {
   const c = cache.get(url);
   if (!c) return null;
   cache.delete(url);
-  if (Date.now() - c.at > TTL_MS) { cachedBytes -= c.body.length; return null; }
+  if (Date.now() - c.at > TTL_MS) {
+    cachedBytes -= c.body.length;
+    return null;
+  }
   cache.set(url, c); // most recently used last
   return c;
 }
 
-interface Site { hosts: string[]; userAgent: string; proxy: string | null; referer: string }
+interface Site {
+  hosts: string[];
+  userAgent: string;
+  proxy: string | null;
+  referer: string;
+}
 
 /** The enabled providers' hosts (host:port, lower case). */
 function allowedSites(deps: Pick<Deps, 'settings'>): Site[] {
   const cfg = deps.settings.get().providers;
-  return providerIds.filter((id) => cfg[id].enabled).map((id) => {
-    const p = cfg[id];
-    const base = new URL(p.base_url);
-    const extra = p.extra_domains.map((d) => d.replace(/^https?:\/\//i, '').replace(/\/.*$/, '').toLowerCase());
-    return { hosts: [base.host.toLowerCase(), ...extra], userAgent: p.user_agent, proxy: p.proxy, referer: `${base.origin}/` };
-  });
+  return providerIds
+    .filter((id) => cfg[id].enabled)
+    .map((id) => {
+      const p = cfg[id];
+      const base = new URL(p.base_url);
+      const extra = p.extra_domains.map((d) =>
+        d
+          .replace(/^https?:\/\//i, '')
+          .replace(/\/.*$/, '')
+          .toLowerCase(),
+      );
+      return { hosts: [base.host.toLowerCase(), ...extra], userAgent: p.user_agent, proxy: p.proxy, referer: `${base.origin}/` };
+    });
 }
 
 export function siteFor(deps: Pick<Deps, 'settings'>, raw: string): Site | null {
@@ -81,7 +103,9 @@ function dispatcher(proxy: string | null): Dispatcher {
   const k = proxy ?? '';
   let d = agents.get(k);
   if (!d) {
-    d = proxy ? new ProxyAgent({ uri: proxy, connections: MAX_PARALLEL }) : new Agent({ connections: MAX_PARALLEL, keepAliveTimeout: 10_000 });
+    d = proxy
+      ? new ProxyAgent({ uri: proxy, connections: MAX_PARALLEL })
+      : new Agent({ connections: MAX_PARALLEL, keepAliveTimeout: 10_000 });
     agents.set(k, d);
   }
   return d;
@@ -117,8 +141,13 @@ async function fetchCover(deps: Pick<Deps, 'settings'>, first: string, site: Sit
       dispatcher: dispatcher(site.proxy),
       headersTimeout: timeout,
       bodyTimeout: timeout,
-    }).catch((err: Error) => { throw badGateway(`The cover could not be fetched: ${signal.aborted ? 'no complete answer in time' : err.message}`); });
-    const header = (name: string) => { const v = res.headers[name]; return Array.isArray(v) ? v[0] : v; };
+    }).catch((err: Error) => {
+      throw badGateway(`The cover could not be fetched: ${signal.aborted ? 'no complete answer in time' : err.message}`);
+    });
+    const header = (name: string) => {
+      const v = res.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
     if (res.statusCode >= 300 && res.statusCode < 400 && header('location')) {
       await res.body.dump();
       const next = new URL(header('location')!, current).toString();
@@ -127,14 +156,27 @@ async function fetchCover(deps: Pick<Deps, 'settings'>, first: string, site: Sit
       current = next;
       continue;
     }
-    if (res.statusCode === 404) { await res.body.dump(); throw new NotFound('The provider has no such cover'); }
-    if (res.statusCode !== 200) { await res.body.dump(); throw badGateway(`The provider answered ${res.statusCode} for the cover`); }
+    if (res.statusCode === 404) {
+      await res.body.dump();
+      throw new NotFound('The provider has no such cover');
+    }
+    if (res.statusCode !== 200) {
+      await res.body.dump();
+      throw badGateway(`The provider answered ${res.statusCode} for the cover`);
+    }
     const type = imageType(header('content-type'));
     // raster images only: an SVG can carry script
-    if (!IMAGE_MAGIC[type]) { res.body.on('error', () => undefined).destroy(); throw badGateway(`The cover is not an image (${type || 'no content type'})`); }
-    if (announcedOver(res.headers, MAX_BYTES)) { res.body.on('error', () => undefined).destroy(); throw badGateway('The cover is too large (response too large)'); }
+    if (!IMAGE_MAGIC[type]) {
+      res.body.on('error', () => undefined).destroy();
+      throw badGateway(`The cover is not an image (${type || 'no content type'})`);
+    }
+    if (announcedOver(res.headers, MAX_BYTES)) {
+      res.body.on('error', () => undefined).destroy();
+      throw badGateway('The cover is too large (response too large)');
+    }
     const body = await readCapped(res.body, MAX_BYTES, current).catch((err: Error) => {
-      throw err instanceof ResponseTooLarge ? badGateway('The cover is too large (response too large)')
+      throw err instanceof ResponseTooLarge
+        ? badGateway('The cover is too large (response too large)')
         : badGateway(`The cover could not be fetched: ${signal.aborted ? 'no complete answer in time' : err.message}`);
     });
     if (!bytesMatchType(type, body)) throw badGateway(`The cover's bytes are not ${type}`);
@@ -160,14 +202,24 @@ export async function getCover(deps: Pick<Deps, 'settings'>, url: string): Promi
 
 export function coverRoutes(deps: Deps): Router {
   const r = new Router();
-  route(r, { method: 'get', path: '/api/anime/search/cover', access: 'user', summary: 'A search result\'s cover through the server (provider hosts only)', tags: ['anime'],
-    query: z.object({ url: z.string().min(1).max(2000) }), responses: { 200: null, 400: null, 404: null, 502: null } },
-  async ({ query, ctx }) => {
-    const cover = await getCover(deps, query.url);
-    ctx.set('Cache-Control', 'private, max-age=86400');
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.type = cover.type;
-    ctx.body = cover.body;
-  });
+  route(
+    r,
+    {
+      method: 'get',
+      path: '/api/anime/search/cover',
+      access: 'user',
+      summary: "A search result's cover through the server (provider hosts only)",
+      tags: ['anime'],
+      query: z.object({ url: z.string().min(1).max(2000) }),
+      responses: { 200: null, 400: null, 404: null, 502: null },
+    },
+    async ({ query, ctx }) => {
+      const cover = await getCover(deps, query.url);
+      ctx.set('Cache-Control', 'private, max-age=86400');
+      ctx.set('X-Content-Type-Options', 'nosniff');
+      ctx.type = cover.type;
+      ctx.body = cover.body;
+    },
+  );
   return r;
 }

@@ -12,7 +12,11 @@ export const KNOWN_DOMAINS: Readonly<Record<string, readonly string[]>> = {
 
 /** `https://x.y/path`, `x.y`, `X.Y:8080` → `x.y` / `x.y:8080` (host with port, lower case). */
 export function hostOf(domain: string): string {
-  return domain.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/[/?#].*$/, '').toLowerCase();
+  return domain
+    .trim()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+    .replace(/[/?#].*$/, '')
+    .toLowerCase();
 }
 
 /** Every host the site answers under: the active base, the known domains, the configured extras. */

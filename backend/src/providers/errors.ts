@@ -10,7 +10,12 @@ import { AppError } from '../http/errors.js';
  * - ProviderNotFound: the provider has no such series/episode (404).
  */
 export class ProviderError extends AppError {
-  constructor(status: number, code: string, public provider: string, message: string) {
+  constructor(
+    status: number,
+    code: string,
+    public provider: string,
+    message: string,
+  ) {
     super(status, code, message, { provider });
   }
 }
@@ -22,15 +27,29 @@ export class ProviderBlocked extends ProviderError {
 }
 
 export class ProviderChanged extends ProviderError {
-  constructor(provider: string, public missing: string, url?: string) {
-    super(502, 'PROVIDER_CHANGED', provider, `ProviderChanged: ${provider} page structure changed, missing ${missing}${url ? ` (${url})` : ''}`);
+  constructor(
+    provider: string,
+    public missing: string,
+    url?: string,
+  ) {
+    super(
+      502,
+      'PROVIDER_CHANGED',
+      provider,
+      `ProviderChanged: ${provider} page structure changed, missing ${missing}${url ? ` (${url})` : ''}`,
+    );
   }
 }
 
 /** An answer over its kind's byte cap: refused unread, named like a changed page. */
 export class ProviderTooLarge extends ProviderError {
   constructor(provider: string, what: string, limit: number) {
-    super(502, 'PROVIDER_CHANGED', provider, `ProviderChanged: response too large (${provider} ${what} over ${Math.round(limit / 1024)} KiB)`);
+    super(
+      502,
+      'PROVIDER_CHANGED',
+      provider,
+      `ProviderChanged: response too large (${provider} ${what} over ${Math.round(limit / 1024)} KiB)`,
+    );
   }
 }
 

@@ -8,7 +8,14 @@ const HEALTH_TIMEOUT_MS = 10_000;
 /** Live check: the home page answers as a real page, and a search returns a list. */
 export async function checkHealth(id: string, site: Site, search: (o: HttpRequestOptions) => Promise<unknown>): Promise<ProviderHealth> {
   const o: HttpRequestOptions = { retries: 0, timeoutMs: Math.min(site.opts.timeoutMs, HEALTH_TIMEOUT_MS) };
-  const out: ProviderHealth = { provider: id, base_url: site.base.origin, reachable: false, search_works: false, last_error: null, checked_at: new Date().toISOString() };
+  const out: ProviderHealth = {
+    provider: id,
+    base_url: site.base.origin,
+    reachable: false,
+    search_works: false,
+    last_error: null,
+    checked_at: new Date().toISOString(),
+  };
   try {
     await site.request('/', o, 'home page');
     out.reachable = true;

@@ -31,8 +31,14 @@ export async function recentHosterHealth(deps: Pick<Deps, 'db' | 'clock'>, provi
     const finished = r.completed + r.failed;
     const rate = finished ? Math.round((r.completed / finished) * 1000) / 1000 : null;
     return {
-      hoster: r.hoster, attempts: r.attempts, completed: r.completed, failed: r.failed, success_rate: rate, last_error: r.last_error,
-      last_success_at: r.last_success_at?.toISOString() ?? null, last_failure_at: r.last_failure_at?.toISOString() ?? null,
+      hoster: r.hoster,
+      attempts: r.attempts,
+      completed: r.completed,
+      failed: r.failed,
+      success_rate: rate,
+      last_error: r.last_error,
+      last_success_at: r.last_success_at?.toISOString() ?? null,
+      last_failure_at: r.last_failure_at?.toISOString() ?? null,
       healthy: rate === null || finished < MIN_ATTEMPTS || rate >= 0.5,
     };
   });

@@ -60,7 +60,9 @@ function current(deps: RegistryDeps): Built {
   built.set(deps.settings, next);
   if (existing) {
     // let requests in flight finish on the old clients
-    setTimeout(() => { for (const p of existing.providers.values()) void p.close().catch(() => undefined); }, 60_000).unref();
+    setTimeout(() => {
+      for (const p of existing.providers.values()) void p.close().catch(() => undefined);
+    }, 60_000).unref();
   }
   return next;
 }

@@ -83,7 +83,11 @@ export class Site {
     for (let hops = 0; res.status >= 300 && res.status < 400 && res.headers.location; hops++) {
       const to = new URL(res.headers.location, url);
       if (hops >= MAX_HOPS) throw new ProviderUnavailable(this.id, `redirected too often (${what})`);
-      if (!this.ownsUrl(to)) throw new ProviderUnavailable(this.id, `redirected to ${to.host}, which is not one of its domains (add it to the provider's extra domains)`);
+      if (!this.ownsUrl(to))
+        throw new ProviderUnavailable(
+          this.id,
+          `redirected to ${to.host}, which is not one of its domains (add it to the provider's extra domains)`,
+        );
       if (to.host !== new URL(url).host && new URL(url).host === this.base.host) this.moveTo(to);
       url = to.toString();
       res = await this.fetchOnce(url, o, what);
@@ -107,7 +111,10 @@ export class Site {
   private classify(res: HttpResponse, what: string): HttpResponse {
     const text = res.status >= 400 || (res.headers['content-type'] ?? '').includes('html') ? res.text() : '';
     if (res.status === 403 || res.status === 429) {
-      throw new ProviderBlocked(this.id, looksLikeChallenge(text) ? 'a challenge page' : `${res.status} ${res.status === 403 ? 'Forbidden' : 'Too Many Requests'}`);
+      throw new ProviderBlocked(
+        this.id,
+        looksLikeChallenge(text) ? 'a challenge page' : `${res.status} ${res.status === 403 ? 'Forbidden' : 'Too Many Requests'}`,
+      );
     }
     if (looksLikeChallenge(text)) throw new ProviderBlocked(this.id, 'a challenge page');
     if (res.status === 404) throw new ProviderNotFound(this.id, what);
@@ -138,7 +145,9 @@ export class Site {
 /** Decodes HTML entities and drops tags (`<em>` highlights) from a provider text field (no NUL, no lone surrogate). */
 export function plainText(s: string | null | undefined): string {
   if (!s) return '';
-  return cleanText(parse(`<p>${s}</p>`).text).replace(/\s+/g, ' ').trim();
+  return cleanText(parse(`<p>${s}</p>`).text)
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function firstYear(v: unknown): number | null {
@@ -148,5 +157,7 @@ export function firstYear(v: unknown): number | null {
 
 /** The decoded text of an element (already entity-decoded by the parser), whitespace collapsed, no NUL. */
 export function textOf(el: { text: string } | null | undefined): string {
-  return cleanText(el?.text ?? '').replace(/\s+/g, ' ').trim();
+  return cleanText(el?.text ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }

@@ -30,7 +30,11 @@ const MAX_PAYLOAD = 7900;
 export class EventBus {
   private listeners = new Set<Listener>();
 
-  constructor(private db: Db, private notifier: Notifier, private log: Logger) {}
+  constructor(
+    private db: Db,
+    private notifier: Notifier,
+    private log: Logger,
+  ) {}
 
   async start(): Promise<void> {
     await this.notifier.listen(CHANNEL, (payload) => this.deliver(payload as RealtimeEvent));

@@ -13,12 +13,21 @@ const WsStatus = z.object({
 /** GET /ws/status: the realtime service's state (public, like the spec's). */
 export function realtimeRoutes(deps: Deps): Router {
   const r = new Router();
-  route(r, { method: 'get', path: '/ws/status', access: 'public', summary: 'Realtime (Socket.IO) service status', tags: ['realtime'],
-    responses: { 200: WsStatus } },
-  () => ({
-    status: deps.realtime ? ('operational' as const) : ('unavailable' as const),
-    active_connections: deps.realtime?.activeConnections() ?? 0,
-    supported_message_types: [...SUPPORTED_MESSAGE_TYPES],
-  }));
+  route(
+    r,
+    {
+      method: 'get',
+      path: '/ws/status',
+      access: 'public',
+      summary: 'Realtime (Socket.IO) service status',
+      tags: ['realtime'],
+      responses: { 200: WsStatus },
+    },
+    () => ({
+      status: deps.realtime ? ('operational' as const) : ('unavailable' as const),
+      active_connections: deps.realtime?.activeConnections() ?? 0,
+      supported_message_types: [...SUPPORTED_MESSAGE_TYPES],
+    }),
+  );
   return r;
 }

@@ -12,11 +12,31 @@ import { API_KEY_PATTERN, API_KEY_REVOKED_CHANNEL, verifyApiKey } from '../auth/
 export const ANONYMOUS_SOCKETS_PER_ADDRESS = 20;
 
 export const SUPPORTED_MESSAGE_TYPES = [
-  'connected', 'ping', 'pong', 'error', 'system_info',
-  'download_progress', 'download_complete', 'download_failed', 'download_added', 'download_removed',
-  'queue_status', 'queue_started', 'queue_stopped', 'scan_progress', 'scan_complete',
-  'nfo_progress', 'nfo_complete', 'watchlist_new_episodes', 'watchlist_episode_downloaded', 'watchlist_check_complete', 'scheduler_status',
-  'task_started', 'task_complete', 'task_failed', 'log_entries',
+  'connected',
+  'ping',
+  'pong',
+  'error',
+  'system_info',
+  'download_progress',
+  'download_complete',
+  'download_failed',
+  'download_added',
+  'download_removed',
+  'queue_status',
+  'queue_started',
+  'queue_stopped',
+  'scan_progress',
+  'scan_complete',
+  'nfo_progress',
+  'nfo_complete',
+  'watchlist_new_episodes',
+  'watchlist_episode_downloaded',
+  'watchlist_check_complete',
+  'scheduler_status',
+  'task_started',
+  'task_complete',
+  'task_failed',
+  'log_entries',
 ];
 
 const ClientMessage = z.union([
@@ -85,12 +105,18 @@ export function startRealtime(deps: Deps, httpServer: http.Server, authenticate:
         socket.once('disconnect', () => clearTimeout(expiry));
       }
     }
-    socket.emit('message', message('connected', { authenticated: !!user, rooms: user ? [...ROOMS] : [], message: 'Connected to Aniworld' }));
+    socket.emit(
+      'message',
+      message('connected', { authenticated: !!user, rooms: user ? [...ROOMS] : [], message: 'Connected to Aniworld' }),
+    );
 
     const handle = (raw: unknown) => {
       const parsed = ClientMessage.safeParse(raw);
       if (!parsed.success) {
-        socket.emit('message', message('error', { message: 'Unknown message; send {action: "join"|"leave", data: {room}} or {type: "ping"}' }));
+        socket.emit(
+          'message',
+          message('error', { message: 'Unknown message; send {action: "join"|"leave", data: {room}} or {type: "ping"}' }),
+        );
         return;
       }
       const msg = parsed.data;
@@ -113,7 +139,10 @@ export function startRealtime(deps: Deps, httpServer: http.Server, authenticate:
       }
       if (msg.action === 'join') socket.join(room);
       else socket.leave(room);
-      socket.emit('message', message('system_info', { message: `${msg.action === 'join' ? 'Joined' : 'Left'} room ${room}`, room, action: msg.action }));
+      socket.emit(
+        'message',
+        message('system_info', { message: `${msg.action === 'join' ? 'Joined' : 'Left'} room ${room}`, room, action: msg.action }),
+      );
     };
     socket.on('message', handle);
     socket.on('join', (data: unknown) => handle({ action: 'join', data }));
@@ -135,7 +164,9 @@ export function startRealtime(deps: Deps, httpServer: http.Server, authenticate:
       if (!user.apiKeyId) {
         if (!authenticate(socket.data.token)) endSession(socket, 'Session ended');
       } else {
-        void identify(socket.data.token).then((still) => { if (!still) endSession(socket, 'API key revoked'); });
+        void identify(socket.data.token).then((still) => {
+          if (!still) endSession(socket, 'API key revoked');
+        });
       }
     }
   });

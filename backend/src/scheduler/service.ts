@@ -25,7 +25,8 @@ const State = z.object({
 export const timeZone = (deps: Deps) => serverTimeZone(deps.env.TZ);
 
 /** What the job carries so a restart can tell whether it was scheduled from the same config. */
-const fingerprint = (cfg: Config, tz: string) => JSON.stringify([cfg.enabled, cfg.interval_minutes, cfg.schedule_time || '', [...cfg.schedule_days].sort(), tz]);
+const fingerprint = (cfg: Config, tz: string) =>
+  JSON.stringify([cfg.enabled, cfg.interval_minutes, cfg.schedule_time || '', [...cfg.schedule_days].sort(), tz]);
 
 export async function schedulerState(deps: Deps) {
   return getState(deps.db, STATE_KEY, State);
@@ -62,13 +63,18 @@ export async function ensureSchedule(deps: Deps): Promise<void> {
   await applySchedule(deps);
 }
 
-export interface RescanRequest { started: boolean; message: string }
+export interface RescanRequest {
+  started: boolean;
+  message: string;
+}
 
 /** "A rescan is already running (started 14:03:07 UTC, trigger 'schedule')". */
 async function alreadyRunning(deps: Pick<Deps, 'db'>): Promise<RescanRequest> {
   const job = await runningJob(deps.db, RESCAN_TASK);
   const trigger = (job?.payload as { trigger?: unknown } | null)?.trigger;
-  const what = job ? ` (started ${job.locked_at.toISOString().slice(11, 19)} UTC${typeof trigger === 'string' ? `, trigger '${trigger}'` : ''})` : '';
+  const what = job
+    ? ` (started ${job.locked_at.toISOString().slice(11, 19)} UTC${typeof trigger === 'string' ? `, trigger '${trigger}'` : ''})`
+    : '';
   return { started: false, message: `A rescan is already running${what}` };
 }
 
@@ -103,7 +109,11 @@ export async function runScheduledRescan(deps: Deps): Promise<void> {
 
 export async function schedulerStatus(deps: Deps) {
   const cfg = deps.settings.get().scheduler;
-  const [job, state, scanning] = await Promise.all([keyedJob(deps.db, SCHEDULE_JOB), schedulerState(deps), taskRunning(deps.db, RESCAN_TASK)]);
+  const [job, state, scanning] = await Promise.all([
+    keyedJob(deps.db, SCHEDULE_JOB),
+    schedulerState(deps),
+    taskRunning(deps.db, RESCAN_TASK),
+  ]);
   return {
     is_running: cfg.enabled && job !== null,
     next_run: cfg.enabled && job && !job.locked_at ? job.run_at.toISOString() : null,

@@ -35,7 +35,9 @@ export function libraryFolderProblem(dir: string): string | null {
  * and the folder must exist or be creatable. Answers the resolved path.
  */
 export async function checkAnimeDirectory(dir: string, dataDir: string, field = 'anime_directory'): Promise<string> {
-  const fail = (message: string): never => { throw new BadRequest(`${field}: ${message}`, { [field]: message }); };
+  const fail = (message: string): never => {
+    throw new BadRequest(`${field}: ${message}`, { [field]: message });
+  };
   const problem = animeDirectoryProblem(dir, dataDir);
   if (problem) fail(problem);
   const resolved = path.resolve(dir);

@@ -12,8 +12,11 @@ import { AppConfig } from './schema.js';
  */
 export async function restoreConfigFromBackup(file: string, backupsDir: string, why: string, log: Logger): Promise<AppConfig | null> {
   const archives = fs.existsSync(backupsDir)
-    ? fs.readdirSync(backupsDir).filter((f) => f.endsWith('.tar.gz') && !f.startsWith('.'))
-      .map((f) => ({ f, at: fs.statSync(path.join(backupsDir, f)).mtimeMs })).sort((a, b) => b.at - a.at)
+    ? fs
+        .readdirSync(backupsDir)
+        .filter((f) => f.endsWith('.tar.gz') && !f.startsWith('.'))
+        .map((f) => ({ f, at: fs.statSync(path.join(backupsDir, f)).mtimeMs }))
+        .sort((a, b) => b.at - a.at)
     : [];
   for (const { f } of archives) {
     const parsed = AppConfig.safeParse(await readBackupConfig(path.join(backupsDir, f)).catch(() => null));
@@ -21,7 +24,10 @@ export async function restoreConfigFromBackup(file: string, backupsDir: string, 
     const kept = `${file}.bad-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     fs.renameSync(file, kept);
     fs.writeFileSync(file, JSON.stringify(parsed.data, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-    log.error({ why, backup: f, kept }, `CONFIG.JSON WAS UNREADABLE: started with the configuration of backup ${f}; the damaged file is kept as ${path.basename(kept)}. Check your settings.`);
+    log.error(
+      { why, backup: f, kept },
+      `CONFIG.JSON WAS UNREADABLE: started with the configuration of backup ${f}; the damaged file is kept as ${path.basename(kept)}. Check your settings.`,
+    );
     return parsed.data;
   }
   return null;

@@ -95,32 +95,64 @@ export function settingsRoutes(deps: Deps): Router {
   const tags = ['config'];
   const { settings } = deps;
 
-  route(r, { method: 'get', path: '/api/config', access: 'admin', summary: 'Current configuration', tags, responses: { 200: AppConfig } },
-    () => publicConfig(settings.get()));
+  route(
+    r,
+    { method: 'get', path: '/api/config', access: 'admin', summary: 'Current configuration', tags, responses: { 200: AppConfig } },
+    () => publicConfig(settings.get()),
+  );
 
-  route(r, { method: 'put', path: '/api/config', access: 'admin', summary: 'Apply a (partial) configuration update', tags, body: ConfigPatch,
-    responses: { 200: AppConfig } },
-  async ({ body }) => {
-    await checkBackupPath(deps, body);
-    return publicConfig(await settings.update(unmask(body, settings.stored())));
-  });
+  route(
+    r,
+    {
+      method: 'put',
+      path: '/api/config',
+      access: 'admin',
+      summary: 'Apply a (partial) configuration update',
+      tags,
+      body: ConfigPatch,
+      responses: { 200: AppConfig },
+    },
+    async ({ body }) => {
+      await checkBackupPath(deps, body);
+      return publicConfig(await settings.update(unmask(body, settings.stored())));
+    },
+  );
 
-  route(r, { method: 'post', path: '/api/config/validate', access: 'admin', summary: 'Validate a configuration without applying it', tags,
-    body: ConfigPatch, responses: { 200: z.object({ valid: z.boolean(), errors: z.array(z.string()) }) } },
-  ({ body }) => {
-    const errors = configErrors(unmask(body, settings.stored()));
-    return { valid: errors.length === 0, errors };
-  });
+  route(
+    r,
+    {
+      method: 'post',
+      path: '/api/config/validate',
+      access: 'admin',
+      summary: 'Validate a configuration without applying it',
+      tags,
+      body: ConfigPatch,
+      responses: { 200: z.object({ valid: z.boolean(), errors: z.array(z.string()) }) },
+    },
+    ({ body }) => {
+      const errors = configErrors(unmask(body, settings.stored()));
+      return { valid: errors.length === 0, errors };
+    },
+  );
 
-  route(r, { method: 'post', path: '/api/config/directory', access: 'admin', summary: 'Change the anime directory', tags,
-    body: z.object({ directory: z.string().min(1).max(4096) }),
-    responses: { 200: z.object({ message: z.string(), synced_series: z.number() }) } },
-  async ({ body }) => {
-    const dir = await checkAnimeDirectory(body.directory, deps.env.DATA_DIR, 'directory');
-    await settings.update({ anime_directory: dir });
-    const synced = await deps.hooks.animeDirectoryChanged(dir);
-    return { message: 'Anime directory updated successfully', synced_series: synced };
-  });
+  route(
+    r,
+    {
+      method: 'post',
+      path: '/api/config/directory',
+      access: 'admin',
+      summary: 'Change the anime directory',
+      tags,
+      body: z.object({ directory: z.string().min(1).max(4096) }),
+      responses: { 200: z.object({ message: z.string(), synced_series: z.number() }) },
+    },
+    async ({ body }) => {
+      const dir = await checkAnimeDirectory(body.directory, deps.env.DATA_DIR, 'directory');
+      await settings.update({ anime_directory: dir });
+      const synced = await deps.hooks.animeDirectoryChanged(dir);
+      return { message: 'Anime directory updated successfully', synced_series: synced };
+    },
+  );
 
   return r;
 }

@@ -11,10 +11,14 @@ import { HistoryConfig } from '../history/configSchema.js';
 import { libraryFolderProblem } from './animeDirectory.js';
 
 /** A folder outside the anime directory that linked series folders may lead to (another disk of a NAS). */
-const ExtraLibraryRoot = z.string().min(1).max(4096).superRefine((dir, ctx) => {
-  const problem = libraryFolderProblem(dir);
-  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
-});
+const ExtraLibraryRoot = z
+  .string()
+  .min(1)
+  .max(4096)
+  .superRefine((dir, ctx) => {
+    const problem = libraryFolderProblem(dir);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+  });
 
 /**
  * Keys that older versions stored but that never did anything: the data folder is `DATA_DIR`
@@ -33,24 +37,27 @@ function withoutRemovedKeys(v: unknown): unknown {
 }
 
 /** config.json: the spec's AppConfig plus one section per domain (each owned by its domain). */
-export const AppConfig = z.preprocess(withoutRemovedKeys, z
-  .object({
-    /** This installation's name toward the outside: notification sender and the calendar feed's name. */
-    name: z.string().min(1).max(100).default('Aniworld'),
-    anime_directory: z.string().nullable().default(null),
-    extra_library_roots: z.array(ExtraLibraryRoot).max(32).default([]),
-    scheduler: SchedulerConfig.default({}),
-    logging: LoggingConfig.default({}),
-    backup: BackupConfig.default({}),
-    downloads: DownloadsConfig.default({}),
-    providers: ProvidersConfig.default({}),
-    tmdb: TmdbConfig.default({}),
-    nfo: NfoConfig.default({}),
-    notifications: NotificationsConfig.default({}),
-    media_servers: MediaServersConfig.default({}),
-    history: HistoryConfig.default({}),
-  })
-  .strict());
+export const AppConfig = z.preprocess(
+  withoutRemovedKeys,
+  z
+    .object({
+      /** This installation's name toward the outside: notification sender and the calendar feed's name. */
+      name: z.string().min(1).max(100).default('Aniworld'),
+      anime_directory: z.string().nullable().default(null),
+      extra_library_roots: z.array(ExtraLibraryRoot).max(32).default([]),
+      scheduler: SchedulerConfig.default({}),
+      logging: LoggingConfig.default({}),
+      backup: BackupConfig.default({}),
+      downloads: DownloadsConfig.default({}),
+      providers: ProvidersConfig.default({}),
+      tmdb: TmdbConfig.default({}),
+      nfo: NfoConfig.default({}),
+      notifications: NotificationsConfig.default({}),
+      media_servers: MediaServersConfig.default({}),
+      history: HistoryConfig.default({}),
+    })
+    .strict(),
+);
 
 export type AppConfig = z.infer<typeof AppConfig>;
 

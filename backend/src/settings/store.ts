@@ -19,7 +19,12 @@ export const CONFIG_MAX_BYTES = 256 * 1024;
 
 export class ConfigTooLarge extends AppError {
   constructor(bytes: number) {
-    super(413, 'PAYLOAD_TOO_LARGE', `The configuration is ${Math.ceil(bytes / 1024)} KB, more than the ${CONFIG_MAX_BYTES / 1024} KB allowed`, { max_bytes: CONFIG_MAX_BYTES });
+    super(
+      413,
+      'PAYLOAD_TOO_LARGE',
+      `The configuration is ${Math.ceil(bytes / 1024)} KB, more than the ${CONFIG_MAX_BYTES / 1024} KB allowed`,
+      { max_bytes: CONFIG_MAX_BYTES },
+    );
   }
 }
 
@@ -68,7 +73,12 @@ export class SettingsStore {
   private listeners = new Set<(cfg: AppConfig) => void>();
   private writing: Promise<unknown> = Promise.resolve();
 
-  constructor(private env: Env, private log: Logger, private db?: Db, private notifier?: Notifier) {
+  constructor(
+    private env: Env,
+    private log: Logger,
+    private db?: Db,
+    private notifier?: Notifier,
+  ) {
     this.file = path.join(env.DATA_DIR, 'config.json');
     this.backupsDir = path.join(env.DATA_DIR, 'backups');
   }

@@ -23,17 +23,35 @@ export function tasksRoutes(deps: Deps): Router {
   const r = new Router();
   const tags = ['tasks'];
 
-  route(r, { method: 'get', path: '/api/tasks', access: 'user', summary: 'Scheduled work: last run, duration, outcome, next run', tags,
-    responses: { 200: z.object({ tasks: z.array(Task) }) } },
-  async () => ({ tasks: await listTasks(deps) }));
+  route(
+    r,
+    {
+      method: 'get',
+      path: '/api/tasks',
+      access: 'user',
+      summary: 'Scheduled work: last run, duration, outcome, next run',
+      tags,
+      responses: { 200: z.object({ tasks: z.array(Task) }) },
+    },
+    async () => ({ tasks: await listTasks(deps) }),
+  );
 
-  route(r, { method: 'post', path: '/api/tasks/:name/run', access: 'admin', summary: 'Run a task now (admin)', tags,
-    params: z.object({ name: z.string().max(64) }),
-    responses: { 202: z.object({ message: z.string(), task: z.string() }), 404: null, 409: null } },
-  async ({ params }) => {
-    await runTask(deps, params.name);
-    return { message: `Task '${params.name}' started`, task: params.name };
-  });
+  route(
+    r,
+    {
+      method: 'post',
+      path: '/api/tasks/:name/run',
+      access: 'admin',
+      summary: 'Run a task now (admin)',
+      tags,
+      params: z.object({ name: z.string().max(64) }),
+      responses: { 202: z.object({ message: z.string(), task: z.string() }), 404: null, 409: null },
+    },
+    async ({ params }) => {
+      await runTask(deps, params.name);
+      return { message: `Task '${params.name}' started`, task: params.name };
+    },
+  );
 
   return r;
 }

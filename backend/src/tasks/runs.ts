@@ -26,10 +26,12 @@ export type TaskRun = z.infer<typeof TaskRun>;
 
 export const listRuns = (c: Conn) => c.any(sql.type(TaskRun)`select * from task_runs`);
 
-const started = (c: Conn, name: string) => c.query(sql.unsafe`insert into task_runs (name, running, started_at)
+const started = (c: Conn, name: string) =>
+  c.query(sql.unsafe`insert into task_runs (name, running, started_at)
   values (${name}, true, now()) on conflict (name) do update set running = true, started_at = now()`);
 
-const finished = (c: Conn, name: string, error: string | null) => c.oneFirst(sql.type(z.object({ duration_ms: z.number().nullable() }))`insert into task_runs
+const finished = (c: Conn, name: string, error: string | null) =>
+  c.oneFirst(sql.type(z.object({ duration_ms: z.number().nullable() }))`insert into task_runs
   (name, running, started_at, finished_at, duration_ms, outcome, error, runs)
   values (${name}, false, now(), now(), 0, ${error ? 'failed' : 'success'}, ${error}, 1)
   on conflict (name) do update set running = false, finished_at = now(),
@@ -37,7 +39,10 @@ const finished = (c: Conn, name: string, error: string | null) => c.oneFirst(sql
     outcome = excluded.outcome, error = excluded.error, runs = task_runs.runs + 1
   returning duration_ms`);
 
-interface JobEvent { job: { task_identifier: string }; error?: unknown }
+interface JobEvent {
+  job: { task_identifier: string };
+  error?: unknown;
+}
 
 /**
  * Records start, duration and outcome of the tracked tasks from the worker's job events and
@@ -52,24 +57,32 @@ export function trackTaskRuns(deps: Deps, events: EventEmitter): void {
   };
   events.on('job:start', ({ job }: JobEvent) => {
     const task = TRACKED[job.task_identifier];
-    if (task) record(async () => {
-      await started(deps.db, task);
-      deps.bus.emit('tasks', 'task_started', { task });
-    });
+    if (task)
+      record(async () => {
+        await started(deps.db, task);
+        deps.bus.emit('tasks', 'task_started', { task });
+      });
   });
   events.on('job:success', ({ job }: JobEvent) => {
     const task = TRACKED[job.task_identifier];
-    if (task) record(async () => {
-      const duration_ms = await finished(deps.db, task, null);
-      deps.bus.emit('tasks', 'task_complete', { task, duration_ms });
-    });
+    if (task)
+      record(async () => {
+        const duration_ms = await finished(deps.db, task, null);
+        deps.bus.emit('tasks', 'task_complete', { task, duration_ms });
+      });
   });
   events.on('job:error', ({ job, error }: JobEvent) => {
     const task = TRACKED[job.task_identifier];
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
-    if (task) record(async () => {
-      const duration_ms = await finished(deps.db, task, message);
-      deps.bus.emit('tasks', 'task_failed', { task, duration_ms, error: message, code: error instanceof AppError ? error.code : 'TASK_FAILED' });
-    });
+    if (task)
+      record(async () => {
+        const duration_ms = await finished(deps.db, task, message);
+        deps.bus.emit('tasks', 'task_failed', {
+          task,
+          duration_ms,
+          error: message,
+          code: error instanceof AppError ? error.code : 'TASK_FAILED',
+        });
+      });
   });
 }

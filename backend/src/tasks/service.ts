@@ -27,14 +27,18 @@ async function keyedRunAt(deps: Deps, key: string): Promise<Date | null> {
 
 /** Graphile Worker's crontab runs in UTC: "M H * * * task" lines give a daily UTC time. */
 function cronDailyTime(identifier: string): string | null {
-  const line = buildCrontab().split('\n').find((l) => l.trim().split(/\s+/)[5] === identifier);
+  const line = buildCrontab()
+    .split('\n')
+    .find((l) => l.trim().split(/\s+/)[5] === identifier);
   const m = line && /^(\d{1,2})\s+(\d{1,2})\s+\*\s+\*\s+\*\s/.exec(line.trim());
   return m ? `${m[2].padStart(2, '0')}:${m[1].padStart(2, '0')}` : null;
 }
 
 export const VIEWS: TaskView[] = [
   {
-    name: 'rescan', identifier: 'library_rescan', title: 'Library rescan',
+    name: 'rescan',
+    identifier: 'library_rescan',
+    title: 'Library rescan',
     description: 'Scans the anime folder and the providers for missing episodes (auto-downloads them when configured)',
     schedule: (deps) => {
       const s = deps.settings.get().scheduler;
@@ -48,25 +52,43 @@ export const VIEWS: TaskView[] = [
     },
   },
   {
-    name: 'watchlist_check', identifier: WATCH_TASK, title: 'Watchlist check',
+    name: 'watchlist_check',
+    identifier: WATCH_TASK,
+    title: 'Watchlist check',
     description: 'Checks the watchlist items that are due for new episodes',
     schedule: () => 'every check_interval_hours (watchlist settings) while the watchlist scheduler runs',
     nextRun: (deps) => keyedRunAt(deps, WATCH_JOB),
-    runNow: async (deps) => { await deps.jobs.add(WATCH_TASK, { scheduled: false }); },
+    runNow: async (deps) => {
+      await deps.jobs.add(WATCH_TASK, { scheduled: false });
+    },
   },
   {
-    name: 'housekeeping', identifier: 'housekeeping', title: 'Housekeeping',
+    name: 'housekeeping',
+    identifier: 'housekeeping',
+    title: 'Housekeeping',
     description: 'Prunes expired token revocations and old failed jobs',
-    schedule: () => { const t = cronDailyTime('housekeeping'); return t ? `daily at ${t} UTC` : 'crontab'; },
-    nextRun: async (deps) => { const t = cronDailyTime('housekeeping'); return t ? nextDailyRun(deps.clock.now(), t, ALL_DAYS, 'UTC') : null; },
-    runNow: async (deps) => { await deps.jobs.add('housekeeping', {}, { jobKey: 'housekeeping_now', maxAttempts: 1 }); },
+    schedule: () => {
+      const t = cronDailyTime('housekeeping');
+      return t ? `daily at ${t} UTC` : 'crontab';
+    },
+    nextRun: async (deps) => {
+      const t = cronDailyTime('housekeeping');
+      return t ? nextDailyRun(deps.clock.now(), t, ALL_DAYS, 'UTC') : null;
+    },
+    runNow: async (deps) => {
+      await deps.jobs.add('housekeeping', {}, { jobKey: 'housekeeping_now', maxAttempts: 1 });
+    },
   },
   {
-    name: 'config_backup', identifier: BACKUP_JOB, title: 'Backup',
+    name: 'config_backup',
+    identifier: BACKUP_JOB,
+    title: 'Backup',
     description: 'Backs up the configuration and the database; removes scheduled backups beyond backup.keep_days and backup.keep_count',
     schedule: backupScheduleText,
     nextRun: (deps) => keyedRunAt(deps, BACKUP_JOB),
-    runNow: async (deps) => { await deps.jobs.add(BACKUP_JOB, { scheduled: false }, { maxAttempts: 1 }); },
+    runNow: async (deps) => {
+      await deps.jobs.add(BACKUP_JOB, { scheduled: false }, { maxAttempts: 1 });
+    },
   },
 ];
 
@@ -77,23 +99,25 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export async function listTasks(deps: Deps) {
   const runs = new Map<string, TaskRun>((await listRuns(deps.db)).map((r) => [r.name, r]));
-  return Promise.all(VIEWS.map(async (v) => {
-    const run = runs.get(v.name);
-    return {
-      name: v.name,
-      title: v.title,
-      description: v.description,
-      schedule: v.schedule(deps),
-      running: await taskRunning(deps.db, v.identifier),
-      last_run: iso(run?.started_at ?? null),
-      last_finished: iso(run?.finished_at ?? null),
-      duration_ms: run?.duration_ms ?? null,
-      outcome: run?.outcome ?? null,
-      error: run?.error ?? null,
-      runs: run?.runs ?? 0,
-      next_run: iso(await v.nextRun(deps)),
-    };
-  }));
+  return Promise.all(
+    VIEWS.map(async (v) => {
+      const run = runs.get(v.name);
+      return {
+        name: v.name,
+        title: v.title,
+        description: v.description,
+        schedule: v.schedule(deps),
+        running: await taskRunning(deps.db, v.identifier),
+        last_run: iso(run?.started_at ?? null),
+        last_finished: iso(run?.finished_at ?? null),
+        duration_ms: run?.duration_ms ?? null,
+        outcome: run?.outcome ?? null,
+        error: run?.error ?? null,
+        runs: run?.runs ?? 0,
+        next_run: iso(await v.nextRun(deps)),
+      };
+    }),
+  );
 }
 
 export async function runTask(deps: Deps, name: string): Promise<void> {

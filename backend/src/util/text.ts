@@ -18,18 +18,23 @@ export const cleanText = (s: string): string => (UNSAFE_TEST.test(s) ? s.replace
 /** JSON text without escaped NUL and lone surrogates (what jsonb refuses; `JSON.stringify` writes them as escapes). */
 export function cleanJsonText(s: string): string {
   if (!s.includes('\\u')) return cleanText(s);
-  return cleanText(s.replace(ESCAPE, (m: string, hex: string, offset: number, whole: string) => {
-    const c = parseInt(hex, 16);
-    if (c === 0) return '';
-    if (c >= 0xd800 && c <= 0xdbff) return LOW_ESCAPE.test(whole.slice(offset + 6, offset + 12)) ? m : '';
-    if (c >= 0xdc00 && c <= 0xdfff) return HIGH_ESCAPE.test(whole.slice(offset - 6, offset)) ? m : '';
-    return m;
-  }));
+  return cleanText(
+    s.replace(ESCAPE, (m: string, hex: string, offset: number, whole: string) => {
+      const c = parseInt(hex, 16);
+      if (c === 0) return '';
+      if (c >= 0xd800 && c <= 0xdbff) return LOW_ESCAPE.test(whole.slice(offset + 6, offset + 12)) ? m : '';
+      if (c >= 0xdc00 && c <= 0xdfff) return HIGH_ESCAPE.test(whole.slice(offset - 6, offset)) ? m : '';
+      return m;
+    }),
+  );
 }
 
 export const MAX_JSON_DEPTH = 64;
 
-export interface InputProblem { path: string; problem: 'depth' | 'text' }
+export interface InputProblem {
+  path: string;
+  problem: 'depth' | 'text';
+}
 
 /**
  * The first problem in a parsed JSON value (or query/path object): nesting deeper than
@@ -46,10 +51,11 @@ export function findInputProblem(value: unknown, root: string): InputProblem | n
     if (typeof v !== 'object' || v === null) continue;
     if (depth >= MAX_JSON_DEPTH) return { path: at, problem: 'depth' };
     if (Array.isArray(v)) v.forEach((item, i) => stack.push([item, `${at}.${i}`, depth + 1]));
-    else for (const [k, item] of Object.entries(v)) {
-      if (hasUnsafeText(k)) return { path: `${at}.${cleanText(k)}`, problem: 'text' };
-      stack.push([item, `${at}.${k}`, depth + 1]);
-    }
+    else
+      for (const [k, item] of Object.entries(v)) {
+        if (hasUnsafeText(k)) return { path: `${at}.${cleanText(k)}`, problem: 'text' };
+        stack.push([item, `${at}.${k}`, depth + 1]);
+      }
   }
   return null;
 }

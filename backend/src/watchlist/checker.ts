@@ -48,9 +48,18 @@ export function newEpisodes<T extends Ep>(catalogue: readonly T[], downloaded: r
  * The library series of the item's key, created (row and folder) when absent, and monitored (a
  * watched series is wanted); links the item to it.
  */
-export async function linkToLibrary(deps: Deps, item: Pick<repo.ItemRow, 'id' | 'anime_key' | 'anime_title' | 'anime_url' | 'provider_id'>) {
+export async function linkToLibrary(
+  deps: Deps,
+  item: Pick<repo.ItemRow, 'id' | 'anime_key' | 'anime_title' | 'anime_url' | 'provider_id'>,
+) {
   const provider = getProvider(deps, item.provider_id);
-  let series = await ensureSeries(deps, { key: item.anime_key, name: item.anime_title, link: provider.seriesLink(item.anime_key), provider: provider.id, monitored: true });
+  let series = await ensureSeries(deps, {
+    key: item.anime_key,
+    name: item.anime_title,
+    link: provider.seriesLink(item.anime_key),
+    provider: provider.id,
+    monitored: true,
+  });
   if (!series.monitored) series = await updateSeries(deps, series.key, { monitored: true });
   await repo.linkSeries(deps.db, item.id, series.id);
   return series;
@@ -109,8 +118,16 @@ export async function checkItem(deps: Deps, itemId: string, opts: { manual: bool
   if (!item) return null;
   const settings = await getSettings(deps);
   const result: CheckResult = {
-    item_id: item.id, anime_title: item.anime_title, checked: false, status: 'skipped', new_episodes: [], queued: 0, deferred: 0,
-    queue_errors: [], error: null, checked_at: deps.clock.now().toISOString(),
+    item_id: item.id,
+    anime_title: item.anime_title,
+    checked: false,
+    status: 'skipped',
+    new_episodes: [],
+    queued: 0,
+    deferred: 0,
+    queue_errors: [],
+    error: null,
+    checked_at: deps.clock.now().toISOString(),
   };
   const checkable = item.status === 'active' || (item.status === 'completed' && settings.include_completed_anime);
   if (!opts.manual && !checkable) return result;
@@ -118,7 +135,11 @@ export async function checkItem(deps: Deps, itemId: string, opts: { manual: bool
   try {
     const catalogue = await getProvider(deps, item.provider_id).catalogue(item.anime_key);
     const series = await linkToLibrary(deps, item);
-    const found = newEpisodes(catalogue.episodes, await repo.downloadedEpisodes(deps.db, series.id), await repo.recordedEpisodes(deps.db, item.id))
+    const found = newEpisodes(
+      catalogue.episodes,
+      await repo.downloadedEpisodes(deps.db, series.id),
+      await repo.recordedEpisodes(deps.db, item.id),
+    )
       .map((e) => ({ season: e.season, episode: e.episode, title: e.title ?? e.title_en }))
       .sort((a, b) => a.season - b.season || a.episode - b.episode);
     await repo.recordEpisodes(deps.db, item.id, found);
@@ -129,7 +150,10 @@ export async function checkItem(deps: Deps, itemId: string, opts: { manual: bool
     }
     result.status = 'ok';
     await repo.recordCheck(deps.db, item.id, {
-      status: 'ok', error: null, newEpisodes: found.length, lastDownloaded: await repo.lastDownloaded(deps.db, series.id),
+      status: 'ok',
+      error: null,
+      newEpisodes: found.length,
+      lastDownloaded: await repo.lastDownloaded(deps.db, series.id),
     });
     if (found.length > 0) {
       log.info({ new_episodes: found.length, queued: result.queued }, 'watchlist found new episodes');
@@ -143,7 +167,11 @@ export async function checkItem(deps: Deps, itemId: string, opts: { manual: bool
     await repo.recordCheck(deps.db, item.id, { status: 'error', error: message.slice(0, 1000), newEpisodes: null, lastDownloaded: null });
   }
   deps.bus.emit(`user:${item.user_id}`, 'watchlist_check_complete', {
-    item_id: item.id, anime_title: item.anime_title, status: result.status, new_episodes: result.new_episodes.length, error: result.error,
+    item_id: item.id,
+    anime_title: item.anime_title,
+    status: result.status,
+    new_episodes: result.new_episodes.length,
+    error: result.error,
   });
   return result;
 }

@@ -7,7 +7,9 @@ import { queueCheck } from './scheduler.js';
 
 const Finished = z.object({
   key: z.string(),
-  item: z.object({ source: z.string(), episode: z.object({ season: z.number(), episode: z.number(), title: z.string().nullable() }) }).nullable(),
+  item: z
+    .object({ source: z.string(), episode: z.object({ season: z.number(), episode: z.number(), title: z.string().nullable() }) })
+    .nullable(),
 });
 
 /**
@@ -21,8 +23,9 @@ export function followWatchlistDownloads(deps: Deps): () => void {
     if (event.room !== 'downloads' || (event.type !== 'download_complete' && event.type !== 'download_failed')) return;
     const parsed = Finished.safeParse(event.data);
     if (!parsed.success || parsed.data.item?.source !== 'watchlist') return;
-    handle(deps, event.type === 'download_complete', parsed.data.key, parsed.data.item.episode)
-      .catch((err) => log.warn({ err: (err as Error).message, key: parsed.data.key }, 'could not follow a watchlist download'));
+    handle(deps, event.type === 'download_complete', parsed.data.key, parsed.data.item.episode).catch((err) =>
+      log.warn({ err: (err as Error).message, key: parsed.data.key }, 'could not follow a watchlist download'),
+    );
   });
 }
 

@@ -12,7 +12,8 @@ interface Episode {
   title: string | null;
 }
 
-const list = (episodes: Episode[]) => episodes.map((ep) => `${episodeCode(ep.season, ep.episode)}${ep.title ? ` ${ep.title}` : ''}`).join(', ');
+const list = (episodes: Episode[]) =>
+  episodes.map((ep) => `${episodeCode(ep.season, ep.episode)}${ep.title ? ` ${ep.title}` : ''}`).join(', ');
 
 /**
  * Tells the owner's sockets about new episodes and, when notifications are on, announces
@@ -20,15 +21,22 @@ const list = (episodes: Episode[]) => episodes.map((ep) => `${episodeCode(ep.sea
  */
 export async function notifyNewEpisodes(deps: Deps, item: ItemRow, episodes: Episode[], queued: number, webhooks: boolean) {
   const data = {
-    anime_title: item.anime_title, anime_key: item.anime_key, provider_id: item.provider_id,
-    item_id: item.id, episodes, queued, timestamp: deps.clock.now().toISOString(),
+    anime_title: item.anime_title,
+    anime_key: item.anime_key,
+    provider_id: item.provider_id,
+    item_id: item.id,
+    episodes,
+    queued,
+    timestamp: deps.clock.now().toISOString(),
   };
   await deps.bus.publish(`user:${item.user_id}`, 'watchlist_new_episodes', { ...data, series_key: item.series_key });
   if (!webhooks) return;
   const n = episodes.length;
   await notify(deps, 'new_episodes', {
     title: `New episodes: ${item.anime_title}`,
-    message: `${n} new episode${n === 1 ? '' : 's'} of ${item.anime_title}: ${list(episodes)}` + (queued > 0 ? ` (${queued} queued for download)` : ''),
+    message:
+      `${n} new episode${n === 1 ? '' : 's'} of ${item.anime_title}: ${list(episodes)}` +
+      (queued > 0 ? ` (${queued} queued for download)` : ''),
     data: { source: 'watchlist', series_key: item.series_key, series_name: item.anime_title, ...data, owner: item.owner_name },
   });
 }
@@ -36,7 +44,13 @@ export async function notifyNewEpisodes(deps: Deps, item: ItemRow, episodes: Epi
 /** Tells the owner that a watchlist episode was downloaded (channels hear of every download as `download_completed`). */
 export async function notifyDownloaded(deps: Deps, item: ItemRow, ep: Episode) {
   await deps.bus.publish(`user:${item.user_id}`, 'watchlist_episode_downloaded', {
-    anime_title: item.anime_title, anime_key: item.anime_key, provider_id: item.provider_id, item_id: item.id,
-    episodes: [ep], queued: 0, timestamp: deps.clock.now().toISOString(), series_key: item.series_key,
+    anime_title: item.anime_title,
+    anime_key: item.anime_key,
+    provider_id: item.provider_id,
+    item_id: item.id,
+    episodes: [ep],
+    queued: 0,
+    timestamp: deps.clock.now().toISOString(),
+    series_key: item.series_key,
   });
 }

@@ -72,8 +72,12 @@ export const getItem = (c: Conn, id: string, userId: number | null) =>
 export async function listItems(c: Conn, userId: number, status: string | null, p: Page) {
   const filter = status ? sql.fragment`and w.status = ${status}` : sql.fragment``;
   const [items, total] = await Promise.all([
-    c.any(sql.type(ItemRow)`select ${columns} from ${from} where w.user_id = ${userId} ${filter} order by w.created_at, w.id ${pageSql(p)}`),
-    c.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from watchlist_items w where w.user_id = ${userId} ${filter}`),
+    c.any(
+      sql.type(ItemRow)`select ${columns} from ${from} where w.user_id = ${userId} ${filter} order by w.created_at, w.id ${pageSql(p)}`,
+    ),
+    c.oneFirst(
+      sql.type(z.object({ n: z.number() }))`select count(*)::int as n from watchlist_items w where w.user_id = ${userId} ${filter}`,
+    ),
   ]);
   return { items, total };
 }
@@ -93,7 +97,10 @@ export type ItemPatch = Partial<{
 export async function updateItem(c: Conn, id: string, userId: number, patch: ItemPatch): Promise<boolean> {
   const sets = Object.entries(patch)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => sql.fragment`${sql.identifier([k])} = ${k === 'genres' ? sql.array(v as string[], 'text') : (v as string | number | boolean | null)}`);
+    .map(
+      ([k, v]) =>
+        sql.fragment`${sql.identifier([k])} = ${k === 'genres' ? sql.array(v as string[], 'text') : (v as string | number | boolean | null)}`,
+    );
   sets.push(sql.fragment`updated_at = now()`);
   const res = await c.query(sql.unsafe`update watchlist_items set ${sql.join(sets, sql.fragment`, `)}
     where id = ${id}::uuid and user_id = ${userId}`);
@@ -116,7 +123,11 @@ export const dueItemIds = (c: Conn, hours: number, includeCompleted: boolean, us
       ${userId === null ? sql.fragment`` : sql.fragment`and user_id = ${userId}`}
     order by last_checked_at nulls first, id`);
 
-export const recordCheck = (c: Conn, id: string, r: { status: 'ok' | 'error'; error: string | null; newEpisodes: number | null; lastDownloaded: number | null }) =>
+export const recordCheck = (
+  c: Conn,
+  id: string,
+  r: { status: 'ok' | 'error'; error: string | null; newEpisodes: number | null; lastDownloaded: number | null },
+) =>
   c.query(sql.unsafe`update watchlist_items set last_checked_at = now(), last_check_status = ${r.status},
     last_check_error = ${r.error}, last_check_new_episodes = ${r.newEpisodes},
     last_episode_downloaded = greatest(last_episode_downloaded, coalesce(${r.lastDownloaded}::int, 0))
@@ -139,8 +150,17 @@ export const recordedEpisodes = (c: Conn, itemId: string) =>
 export async function recordEpisodes(c: Conn, itemId: string, eps: { season: number; episode: number; title: string | null }[]) {
   if (eps.length === 0) return;
   await c.query(sql.unsafe`insert into watchlist_episodes (item_id, season, episode, title)
-    select ${itemId}::uuid, x.s, x.e, nullif(x.t, '') from unnest(${sql.array(eps.map((e) => e.season), 'int4')},
-      ${sql.array(eps.map((e) => e.episode), 'int4')}, ${sql.array(eps.map((e) => e.title ?? ''), 'text')}) as x(s, e, t)
+    select ${itemId}::uuid, x.s, x.e, nullif(x.t, '') from unnest(${sql.array(
+      eps.map((e) => e.season),
+      'int4',
+    )},
+      ${sql.array(
+        eps.map((e) => e.episode),
+        'int4',
+      )}, ${sql.array(
+        eps.map((e) => e.title ?? ''),
+        'text',
+      )}) as x(s, e, t)
     on conflict (item_id, season, episode) do nothing`);
 }
 
@@ -154,7 +174,9 @@ export const countByStatus = (c: Conn, userId: number) =>
 export const countByProvider = (c: Conn, userId: number) =>
   c.any(sql.type(Stat)`select provider_id as key, count(*)::int as n from watchlist_items where user_id = ${userId} group by provider_id`);
 export const countAutoDownload = (c: Conn, userId: number) =>
-  c.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from watchlist_items where user_id = ${userId} and auto_download`);
+  c.oneFirst(
+    sql.type(z.object({ n: z.number() }))`select count(*)::int as n from watchlist_items where user_id = ${userId} and auto_download`,
+  );
 
 /** Watchlist downloads waiting or running in the download queue (the auto-download slots in use). */
 export const activeWatchlistDownloads = (c: Conn) =>
@@ -167,8 +189,16 @@ export const deferredEpisodes = (c: Conn, itemId: string) =>
     from watchlist_episodes where item_id = ${itemId}::uuid and deferred order by season, episode`);
 
 export const markDeferred = (c: Conn, itemId: string, eps: { season: number; episode: number }[]) =>
-  eps.length === 0 ? Promise.resolve() : c.query(sql.unsafe`update watchlist_episodes set deferred = true
-    where item_id = ${itemId}::uuid and (season, episode) in (select * from unnest(${sql.array(eps.map((e) => e.season), 'int4')}, ${sql.array(eps.map((e) => e.episode), 'int4')}))`);
+  eps.length === 0
+    ? Promise.resolve()
+    : c.query(sql.unsafe`update watchlist_episodes set deferred = true
+    where item_id = ${itemId}::uuid and (season, episode) in (select * from unnest(${sql.array(
+      eps.map((e) => e.season),
+      'int4',
+    )}, ${sql.array(
+      eps.map((e) => e.episode),
+      'int4',
+    )}))`);
 
 const Downloaded = z.object({ item_id: z.string(), user_id: z.number() });
 

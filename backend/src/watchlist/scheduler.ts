@@ -32,7 +32,11 @@ function queueFor(itemId: string): string {
 
 /** Adds a check job for an item (deduplicated per item). */
 export async function queueCheck(deps: Deps, itemId: string): Promise<void> {
-  await deps.jobs.add(CHECK_TASK, { item_id: itemId }, { jobKey: `watchlist_check:${itemId}`, queueName: queueFor(itemId), maxAttempts: 1 });
+  await deps.jobs.add(
+    CHECK_TASK,
+    { item_id: itemId },
+    { jobKey: `watchlist_check:${itemId}`, queueName: queueFor(itemId), maxAttempts: 1 },
+  );
 }
 
 /** Queues a check of every due item (of one user, or all); returns how many. */

@@ -2,14 +2,25 @@ import { z } from 'zod';
 import { QUALITIES, STATUSES } from './repo.js';
 import { WatchlistSettings } from './settings.js';
 
-const HttpUrl = z.string().trim().url().max(2000).refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
-const Lang = z.string().trim().min(1).max(32).regex(/^[\w-]+$/, 'letters, digits, _ and - only');
+const HttpUrl = z
+  .string()
+  .trim()
+  .url()
+  .max(2000)
+  .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
+const Lang = z
+  .string()
+  .trim()
+  .min(1)
+  .max(32)
+  .regex(/^[\w-]+$/, 'letters, digits, _ and - only');
 
 /** Owner fields (owner, user_id) are not part of any request: they are ignored, never applied. */
 
 /** Where quality_preference applies (shown in the OpenAPI document and the UI). */
 
-const QUALITY_NOTE = 'Chooses among the sources of the preferred language by resolution (HLS by its variants, MP4 by probing the first 2 MiB of the file with ffprobe): the tallest not above this height first, and that HLS variant. auto/best: the first source in hoster order, its highest variant.';
+const QUALITY_NOTE =
+  'Chooses among the sources of the preferred language by resolution (HLS by its variants, MP4 by probing the first 2 MiB of the file with ffprobe): the tallest not above this height first, and that HLS variant. auto/best: the first source in hoster order, its highest variant.';
 export const ItemCreate = z.object({
   anime_title: z.string().trim().min(1).max(300),
   anime_url: z.string().trim().url().max(2000),
@@ -54,7 +65,9 @@ export const Item = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   last_checked: z.string().nullable(),
-  last_check_result: z.object({ status: z.enum(['ok', 'error']), new_episodes: z.number().nullable(), error: z.string().nullable() }).nullable(),
+  last_check_result: z
+    .object({ status: z.enum(['ok', 'error']), new_episodes: z.number().nullable(), error: z.string().nullable() })
+    .nullable(),
 });
 
 export const Episode = z.object({ season: z.number(), episode: z.number(), title: z.string().nullable() });

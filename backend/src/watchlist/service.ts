@@ -50,11 +50,17 @@ function resolveUrl(deps: Deps, url: string, providerId: string | undefined) {
   if (providerId) {
     const provider = getProvider(deps, providerId);
     const key = provider.keyFromLink(url);
-    if (!key) throw new ValidationFailed(`anime_url is not a series URL of ${provider.id}`, { 'body.anime_url': `not a series URL of ${provider.id}` });
+    if (!key)
+      throw new ValidationFailed(`anime_url is not a series URL of ${provider.id}`, {
+        'body.anime_url': `not a series URL of ${provider.id}`,
+      });
     return { provider, key };
   }
   const found = providerForLink(deps, url);
-  if (!found) throw new ValidationFailed('anime_url does not belong to any enabled provider', { 'body.anime_url': 'no enabled provider serves this URL' });
+  if (!found)
+    throw new ValidationFailed('anime_url does not belong to any enabled provider', {
+      'body.anime_url': 'no enabled provider serves this URL',
+    });
   return found;
 }
 
@@ -72,14 +78,30 @@ export async function createItem(deps: Deps, user: Pick<AuthUser, 'id'>, body: z
   const { provider, key } = resolveUrl(deps, body.anime_url, body.provider_id);
   assertLanguage(provider.id, body.lang);
   const id = await repo.insertItem(deps.db, {
-    user_id: user.id, anime_title: body.anime_title, anime_url: provider.seriesLink(key), anime_key: key, provider_id: provider.id,
-    lang: body.lang ?? null, auto_download: body.auto_download, quality_preference: body.quality_preference,
-    poster_image: body.poster_image ?? null, synopsis: body.synopsis ?? null, genres: body.genres, series_id: null,
+    user_id: user.id,
+    anime_title: body.anime_title,
+    anime_url: provider.seriesLink(key),
+    anime_key: key,
+    provider_id: provider.id,
+    lang: body.lang ?? null,
+    auto_download: body.auto_download,
+    quality_preference: body.quality_preference,
+    poster_image: body.poster_image ?? null,
+    synopsis: body.synopsis ?? null,
+    genres: body.genres,
+    series_id: null,
   });
   if (!id) throw new Conflict(`'${body.anime_title}' (${provider.id}/${key}) is already on your watchlist`);
   // The series row and folder; when that fails the item stays and its first check links it.
-  await linkToLibrary(deps, { id, anime_key: key, anime_title: body.anime_title, anime_url: provider.seriesLink(key), provider_id: provider.id })
-    .catch((err) => deps.log.warn({ module: 'watchlist', err: (err as Error).message, key }, 'could not link the watchlist item to the library'));
+  await linkToLibrary(deps, {
+    id,
+    anime_key: key,
+    anime_title: body.anime_title,
+    anime_url: provider.seriesLink(key),
+    provider_id: provider.id,
+  }).catch((err) =>
+    deps.log.warn({ module: 'watchlist', err: (err as Error).message, key }, 'could not link the watchlist item to the library'),
+  );
   return toApi((await repo.getItem(deps.db, id, user.id))!);
 }
 
@@ -98,7 +120,9 @@ export async function checkOwnItem(deps: Deps, user: AuthUser, id: string) {
 
 export async function stats(deps: Deps, user: AuthUser) {
   const [byStatus, byProvider, auto] = await Promise.all([
-    repo.countByStatus(deps.db, user.id), repo.countByProvider(deps.db, user.id), repo.countAutoDownload(deps.db, user.id),
+    repo.countByStatus(deps.db, user.id),
+    repo.countByProvider(deps.db, user.id),
+    repo.countAutoDownload(deps.db, user.id),
   ]);
   const status = Object.fromEntries(byStatus.map((s) => [s.key, s.n]));
   return {

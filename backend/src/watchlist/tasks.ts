@@ -10,7 +10,11 @@ const AllPayload = JOB_PAYLOADS.watchlist_check_all;
 export const tasks: TaskFactory = (deps) => ({
   [WATCH_TASK]: async (payload) => runCheckAll(deps, AllPayload.parse(payload ?? {}).scheduled),
   // A failed check is recorded on the item, not retried: the next interval checks again.
-  [CHECK_TASK]: async (payload) => { await checkItem(deps, CheckPayload.parse(payload).item_id, { manual: false }); },
+  [CHECK_TASK]: async (payload) => {
+    await checkItem(deps, CheckPayload.parse(payload).item_id, { manual: false });
+  },
   // queued by an earlier version with the webhook's URL in the payload: dropped (the channel now picks its events)
-  [LEGACY_NOTIFY_TASK]: async () => { deps.log.info({ module: 'watchlist' }, 'dropped a notification job of an earlier version'); },
+  [LEGACY_NOTIFY_TASK]: async () => {
+    deps.log.info({ module: 'watchlist' }, 'dropped a notification job of an earlier version');
+  },
 });

@@ -73,7 +73,12 @@ export interface JobOptions {
 }
 
 /** `id` is null when a job with the same key is running right now: add_job leaves it alone then. */
-const JobRow = z.object({ id: z.union([z.string(), z.number()]).nullable().transform((v) => (v === null ? null : String(v))) });
+const JobRow = z.object({
+  id: z
+    .union([z.string(), z.number()])
+    .nullable()
+    .transform((v) => (v === null ? null : String(v))),
+});
 
 /** Adds Graphile Worker jobs with plain SQL, so a job can be added in the same transaction as its rows. */
 export class Jobs {
@@ -83,7 +88,8 @@ export class Jobs {
   async add<N extends JobName>(identifier: N, payload: JobPayload<N>, opts: JobOptions = {}, conn: Conn = this.db) {
     const checked = JOB_PAYLOADS[identifier]?.safeParse(payload);
     if (!checked) throw new Error(`unknown task ${identifier}`);
-    if (!checked.success) throw new Error(`bad payload for ${identifier}: ${checked.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    if (!checked.success)
+      throw new Error(`bad payload for ${identifier}: ${checked.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     return conn.one(sql.type(JobRow)`select id from graphile_worker.add_job(
       identifier => ${identifier}::text,
       payload => ${JSON.stringify(payload)}::json,

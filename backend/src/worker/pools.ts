@@ -18,7 +18,11 @@ export class PoolLiveness {
   private stopped = false;
   private retry: NodeJS.Timeout | null = null;
 
-  constructor(private url: string, readonly poolId: string, private log: Logger) {}
+  constructor(
+    private url: string,
+    readonly poolId: string,
+    private log: Logger,
+  ) {}
 
   async start(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
@@ -30,7 +34,11 @@ export class PoolLiveness {
     try {
       await client.connect();
       await client.query('select pg_advisory_lock(hashtextextended($1, 0))', [lockKey(this.poolId)]);
-      await client.query('insert into worker_pools (id, hostname, pid) values ($1, $2, $3) on conflict (id) do nothing', [this.poolId, os.hostname(), process.pid]);
+      await client.query('insert into worker_pools (id, hostname, pid) values ($1, $2, $3) on conflict (id) do nothing', [
+        this.poolId,
+        os.hostname(),
+        process.pid,
+      ]);
       this.client = client;
     } catch (err) {
       await client.end().catch(() => undefined);
@@ -65,14 +73,18 @@ export class PoolLiveness {
 export async function freeDeadPools(db: Db, log: Logger): Promise<string[]> {
   return db.connect(async (c) => {
     // a live pool's lock is held by its own connection: the try fails for it
-    const dead = [...(await c.anyFirst(sql.type(z.object({ id: z.string() }))`select id from worker_pools
-      where pg_try_advisory_lock(hashtextextended('worker_pool:' || id, 0))`))];
+    const dead = [
+      ...(await c.anyFirst(sql.type(z.object({ id: z.string() }))`select id from worker_pools
+      where pg_try_advisory_lock(hashtextextended('worker_pool:' || id, 0))`)),
+    ];
     if (dead.length === 0) return [];
     try {
       await c.query(sql.unsafe`select graphile_worker.force_unlock_workers(${sql.array(dead, 'text')})`);
       await c.query(sql.unsafe`delete from worker_pools where id = any(${sql.array(dead, 'text')})`);
     } finally {
-      await c.query(sql.unsafe`select pg_advisory_unlock(hashtextextended('worker_pool:' || id, 0)) from unnest(${sql.array(dead, 'text')}) as id`);
+      await c.query(
+        sql.unsafe`select pg_advisory_unlock(hashtextextended('worker_pool:' || id, 0)) from unnest(${sql.array(dead, 'text')}) as id`,
+      );
     }
     log.warn({ pools: dead }, 'freed the jobs left locked by worker processes that are gone');
     return dead;

@@ -21,14 +21,19 @@ export interface WorkerHandle {
  */
 class PatientPool extends pg.Pool {
   private closing = false;
-  constructor(config: pg.PoolConfig, private readonly waitLog: Logger) {
+  constructor(
+    config: pg.PoolConfig,
+    private readonly waitLog: Logger,
+  ) {
     super(config);
   }
 
   // the promise form (Graphile's); pg's own callback form (pool.query) keeps its behaviour
   connect(): Promise<pg.PoolClient>;
   connect(callback: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): void;
-  connect(callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): Promise<pg.PoolClient> | void {
+  connect(
+    callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
+  ): Promise<pg.PoolClient> | void {
     if (callback) return super.connect(callback);
     return this.patientConnect();
   }
@@ -68,7 +73,9 @@ export async function startWorker(deps: Deps, url: string): Promise<WorkerHandle
   // the pool's id (what Graphile writes into jobs.locked_by) is only told through this event
   const events: WorkerEvents = new EventEmitter();
   let poolId: string | null = null;
-  events.once('pool:create', ({ workerPool }) => { poolId = workerPool.id; });
+  events.once('pool:create', ({ workerPool }) => {
+    poolId = workerPool.id;
+  });
   const runner = await run({
     events,
     pgPool: pool,
@@ -82,7 +89,10 @@ export async function startWorker(deps: Deps, url: string): Promise<WorkerHandle
   const liveness = poolId ? new PoolLiveness(url, poolId, log) : null;
   await liveness?.start();
   // jobs locked by worker processes that died (SIGKILL, a crash) run again: checked now and every 10 s
-  const freeDead = () => freeDeadPools(deps.db, log).catch((err) => log.warn({ err: (err as Error).message }, 'could not check for worker processes that are gone'));
+  const freeDead = () =>
+    freeDeadPools(deps.db, log).catch((err) =>
+      log.warn({ err: (err as Error).message }, 'could not check for worker processes that are gone'),
+    );
   await freeDead();
   const timer = setInterval(() => void freeDead(), 10_000);
   timer.unref();

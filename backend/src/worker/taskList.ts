@@ -16,7 +16,20 @@ import { tasks as calendarTasks } from '../calendar/tasks.js';
 import { tasks as importListTasks } from '../importLists/tasks.js';
 
 /** Every domain's tasks in one map. Domains add their factory here. */
-const factories: TaskFactory[] = [coreTasks, libraryTasks, languagesTasks, schedulerTasks, maintenanceTasks, watchlistTasks, metadataTasks, downloadTasks, notificationTasks, mediaServerTasks, calendarTasks, importListTasks];
+const factories: TaskFactory[] = [
+  coreTasks,
+  libraryTasks,
+  languagesTasks,
+  schedulerTasks,
+  maintenanceTasks,
+  watchlistTasks,
+  metadataTasks,
+  downloadTasks,
+  notificationTasks,
+  mediaServerTasks,
+  calendarTasks,
+  importListTasks,
+];
 
 export function buildTaskList(deps: Deps): Record<string, Task> {
   const list: Record<string, Task> = {};
@@ -33,8 +46,11 @@ export function buildTaskList(deps: Deps): Record<string, Task> {
 
 /** Crontab lines (Graphile Worker syntax) for fixed-time housekeeping. */
 export function buildCrontab(): string {
-  return ['0 4 * * * housekeeping ?jobKey=housekeeping&max=3', '30 5 * * * calendar_refresh ?jobKey=calendar_refresh&max=3',
+  return [
+    '0 4 * * * housekeeping ?jobKey=housekeeping&max=3',
+    '30 5 * * * calendar_refresh ?jobKey=calendar_refresh&max=3',
     '15 * * * * queue_trim ?jobKey=queue_trim&max=3',
     // import lists (AniList, MyAnimeList) are read every hour
-    '20 * * * * import_lists_sync ?jobKey=import_lists_sync&max=3'].join('\n');
+    '20 * * * * import_lists_sync ?jobKey=import_lists_sync&max=3',
+  ].join('\n');
 }

@@ -85,7 +85,8 @@ async function authorizedFetch(url: string, init: RequestInit & { headers: Recor
   if (res.status !== 401 || !token || url.startsWith('/api/auth/login') || url.startsWith('/api/auth/refresh')) return res;
   // another request may have renewed it already
   const outcome = token !== session.token && session.token ? 'ok' : await refreshSession();
-  if (outcome === 'ok' && session.token) return fetch(url, { ...init, headers: { ...init.headers, Authorization: `Bearer ${session.token}` } });
+  if (outcome === 'ok' && session.token)
+    return fetch(url, { ...init, headers: { ...init.headers, Authorization: `Bearer ${session.token}` } });
   if (outcome === 'ended' && token === session.token) expireSession();
   return res;
 }

@@ -37,17 +37,20 @@ export const animeApi = {
     return { items: data, total: Number.isFinite(total) && headers.has('X-Total-Count') ? total : null };
   },
   search: (query: string) => http.post<T.SearchResult[]>('/api/anime/search', { query }),
-  add: (link: string, name: string, monitor: 'all' | 'future' | 'none' = 'all') => http.post<T.AddSeriesResponse>('/api/anime/add', { link, name, monitor }),
+  add: (link: string, name: string, monitor: 'all' | 'future' | 'none' = 'all') =>
+    http.post<T.AddSeriesResponse>('/api/anime/add', { link, name, monitor }),
   update: (key: string, patch: T.SeriesPatch) => http.patch<T.SeriesDetail>(`/api/anime/${enc(key)}`, patch),
-  monitorSeason: (key: string, season: number, monitored: boolean) => http.patch<T.SeriesDetail>(`/api/anime/${enc(key)}/seasons/${season}`, { monitored }),
+  monitorSeason: (key: string, season: number, monitored: boolean) =>
+    http.patch<T.SeriesDetail>(`/api/anime/${enc(key)}/seasons/${season}`, { monitored }),
   monitorEpisode: (key: string, season: number, episode: number, monitored: boolean) =>
     http.patch<T.SeriesDetail>(`/api/anime/${enc(key)}/episodes/${season}/${episode}`, { monitored }),
-  monitorMany: (keys: string[], monitored: boolean) => http.patch<{ message: string; updated: string[]; not_found: string[] }>('/api/anime', { keys, monitored }),
-  sources: (key: string, season: number, episode: number) => http.get<T.EpisodeSources>(`/api/anime/${enc(key)}/episodes/${season}/${episode}/sources`),
+  monitorMany: (keys: string[], monitored: boolean) =>
+    http.patch<{ message: string; updated: string[]; not_found: string[] }>('/api/anime', { keys, monitored }),
+  sources: (key: string, season: number, episode: number) =>
+    http.get<T.EpisodeSources>(`/api/anime/${enc(key)}/episodes/${season}/${episode}/sources`),
   rescan: () => http.post<{ success: boolean; message: string }>('/api/anime/rescan'),
   get: (key: string) => http.get<T.SeriesDetail>(`/api/anime/${enc(key)}`),
-  remove: (key: string, deleteFiles: boolean) =>
-    http.del<void>(`/api/anime/${enc(key)}${deleteFiles ? '?delete_files=true' : ''}`),
+  remove: (key: string, deleteFiles: boolean) => http.del<void>(`/api/anime/${enc(key)}${deleteFiles ? '?delete_files=true' : ''}`),
   artworkUrl: (key: string, kind: 'poster' | 'fanart' | 'logo') => `/api/anime/${enc(key)}/artwork/${kind}`,
   /** A provider's cover through the server (the CSP allows no remote images). */
   coverUrl: (url: string) => `/api/anime/search/cover?url=${enc(url)}`,
@@ -59,22 +62,31 @@ export const animeApi = {
 
 export const queueApi = {
   status: (paging?: { page: number; per_page: number }) => http.get<T.QueueResponse>('/api/queue/status', paging),
-  add: (body: { serie_id: string; serie_folder: string; serie_name: string; episodes: { season: number; episode: number; title?: string }[]; priority?: T.Priority;
-    source_url?: string; replace?: boolean }) =>
-    http.post<T.QueueAddResponse>('/api/queue/add', body),
+  add: (body: {
+    serie_id: string;
+    serie_folder: string;
+    serie_name: string;
+    episodes: { season: number; episode: number; title?: string }[];
+    priority?: T.Priority;
+    source_url?: string;
+    replace?: boolean;
+  }) => http.post<T.QueueAddResponse>('/api/queue/add', body),
   start: () => http.post<{ message: string }>('/api/queue/start'),
   stop: () => http.post<{ message: string }>('/api/queue/stop'),
   remove: (id: string) => http.del<void>(`/api/queue/${enc(id)}`),
   clear: (which: 'completed' | 'failed' | 'pending') => http.del<{ message: string; count: number }>(`/api/queue/${which}`),
   reorder: (itemIds: string[]) => http.post<{ message: string }>('/api/queue/reorder', { item_ids: itemIds }),
   /** Puts one waiting item in front of another (`null`: at the end of its priority). */
-  move: (itemId: string, beforeId: string | null) => http.post<{ message: string; item: T.DownloadItem }>('/api/queue/move', { item_id: itemId, before_id: beforeId }),
+  move: (itemId: string, beforeId: string | null) =>
+    http.post<{ message: string; item: T.DownloadItem }>('/api/queue/move', { item_id: itemId, before_id: beforeId }),
   retry: (itemIds: string[]) => http.post<{ message: string; retried_count: number }>('/api/queue/retry', { item_ids: itemIds }),
-  setPriority: (id: string, priority: T.Priority) => http.patch<{ message: string; item: T.DownloadItem }>(`/api/queue/${enc(id)}`, { priority }),
+  setPriority: (id: string, priority: T.Priority) =>
+    http.patch<{ message: string; item: T.DownloadItem }>(`/api/queue/${enc(id)}`, { priority }),
 };
 
 export const blocklistApi = {
-  list: (seriesKey?: string) => http.get<{ items: T.BlockItem[]; count: number }>('/api/blocklist', seriesKey ? { series_key: seriesKey } : undefined),
+  list: (seriesKey?: string) =>
+    http.get<{ items: T.BlockItem[]; count: number }>('/api/blocklist', seriesKey ? { series_key: seriesKey } : undefined),
   remove: (id: number) => http.del<void>(`/api/blocklist/${id}`),
   clear: () => http.del<{ message: string; count: number }>('/api/blocklist'),
 };
@@ -88,7 +100,8 @@ export const configApi = {
 
 export const backupApi = {
   list: () => http.get<T.Backup[]>('/api/config/backups'),
-  create: (name?: string, includeSecrets = false) => http.post<T.Backup & { message: string }>('/api/config/backups', {}, { name, include_secrets: includeSecrets }),
+  create: (name?: string, includeSecrets = false) =>
+    http.post<T.Backup & { message: string }>('/api/config/backups', {}, { name, include_secrets: includeSecrets }),
   restore: (name: string) => http.post<T.RestoreResult>(`/api/config/backups/${enc(name)}/restore`),
   remove: (name: string) => http.del<{ message: string }>(`/api/config/backups/${enc(name)}`),
   upload: (file: File) => uploadFile<T.Backup>('/api/config/backups/upload', file),
@@ -119,10 +132,12 @@ export const nfoApi = {
   create: (key: string, overwrite = false) =>
     http.post<T.NfoCheck & { message: string }>(`/api/nfo/${enc(key)}/create`, { overwrite_existing: overwrite }),
   update: (key: string) => http.put<T.NfoCheck & { message: string }>(`/api/nfo/${enc(key)}/update`, undefined, { download_media: true }),
-  downloadMedia: (key: string) => http.post<T.MediaFiles>(`/api/nfo/${enc(key)}/media/download`, { download_poster: true, download_logo: true, download_fanart: true }),
+  downloadMedia: (key: string) =>
+    http.post<T.MediaFiles>(`/api/nfo/${enc(key)}/media/download`, { download_poster: true, download_logo: true, download_fanart: true }),
   mapping: (key: string) => http.get<T.EpisodeMapping>(`/api/anime/${enc(key)}/episode-mapping`),
   saveMapping: (key: string, body: T.EpisodeMappingEdit) => http.put<T.EpisodeMapping>(`/api/anime/${enc(key)}/episode-mapping`, body),
-  batch: (body: { serie_ids: string[]; skip_existing: boolean; download_media: boolean }) => http.post<NfoBatch>('/api/nfo/batch/create', body),
+  batch: (body: { serie_ids: string[]; skip_existing: boolean; download_media: boolean }) =>
+    http.post<NfoBatch>('/api/nfo/batch/create', body),
   batchStatus: (id: string) => http.get<NfoBatch>(`/api/nfo/batch/status/${enc(id)}`),
 };
 
@@ -134,18 +149,28 @@ export const schedulerApi = {
 
 export const importListsApi = {
   list: () => http.get<{ lists: T.ImportList[] }>('/api/import-lists'),
-  add: (body: { service: T.ImportList['service']; username: string; statuses: T.ImportListStatus[]; auto_download: boolean }) => http.post<T.ImportList>('/api/import-lists', body),
-  update: (id: string, patch: Partial<Pick<T.ImportList, 'statuses' | 'enabled' | 'auto_download'>>) => http.put<T.ImportList>(`/api/import-lists/${enc(id)}`, patch),
+  add: (body: { service: T.ImportList['service']; username: string; statuses: T.ImportListStatus[]; auto_download: boolean }) =>
+    http.post<T.ImportList>('/api/import-lists', body),
+  update: (id: string, patch: Partial<Pick<T.ImportList, 'statuses' | 'enabled' | 'auto_download'>>) =>
+    http.put<T.ImportList>(`/api/import-lists/${enc(id)}`, patch),
   remove: (id: string) => http.del<{ message: string }>(`/api/import-lists/${enc(id)}`),
   sync: (id: string) => http.post<{ added: number; ambiguous: number; not_found: number }>(`/api/import-lists/${enc(id)}/sync`),
-  entries: (id: string, outcome?: T.ImportListEntry['outcome']) => http.get<{ entries: T.ImportListEntry[]; total: number }>(`/api/import-lists/${enc(id)}/entries`, { outcome }),
-  resolve: (id: string, externalId: string, key: string | null) => http.post<T.ImportListEntry>(`/api/import-lists/${enc(id)}/entries/${enc(externalId)}/resolve`, { key }),
+  entries: (id: string, outcome?: T.ImportListEntry['outcome']) =>
+    http.get<{ entries: T.ImportListEntry[]; total: number }>(`/api/import-lists/${enc(id)}/entries`, { outcome }),
+  resolve: (id: string, externalId: string, key: string | null) =>
+    http.post<T.ImportListEntry>(`/api/import-lists/${enc(id)}/entries/${enc(externalId)}/resolve`, { key }),
 };
 
 export const watchlistApi = {
   list: (status?: string) => http.get<T.WatchlistItem[]>('/api/watchlist', { status }),
-  add: (body: { anime_title: string; anime_url: string; provider_id: string; lang?: string; auto_download?: boolean; quality_preference?: T.Quality }) =>
-    http.post<T.WatchlistItem>('/api/watchlist', body),
+  add: (body: {
+    anime_title: string;
+    anime_url: string;
+    provider_id: string;
+    lang?: string;
+    auto_download?: boolean;
+    quality_preference?: T.Quality;
+  }) => http.post<T.WatchlistItem>('/api/watchlist', body),
   update: (id: string | number, patch: Partial<T.WatchlistItem>) => http.put<T.WatchlistItem>(`/api/watchlist/${enc(String(id))}`, patch),
   remove: (id: string | number) => http.del<void>(`/api/watchlist/${enc(String(id))}`),
   check: (id: string | number) => http.post<unknown>(`/api/watchlist/${enc(String(id))}/check`),
@@ -167,7 +192,8 @@ export const systemApi = {
 
 export const historyApi = {
   list: (q: T.HistoryQuery, signal?: AbortSignal) => http.get<T.HistoryPage>('/api/history', { ...q }, signal),
-  series: (key: string, q: T.HistoryQuery, signal?: AbortSignal) => http.get<T.HistoryPage>(`/api/anime/${enc(key)}/history`, { ...q, series: undefined }, signal),
+  series: (key: string, q: T.HistoryQuery, signal?: AbortSignal) =>
+    http.get<T.HistoryPage>(`/api/anime/${enc(key)}/history`, { ...q, series: undefined }, signal),
 };
 
 export const calendarApi = {

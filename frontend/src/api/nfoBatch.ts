@@ -10,5 +10,12 @@ export interface NfoBatch {
   failed: number;
   skipped: number;
   queued: number;
-  results: { serie_id: string; serie_folder: string | null; success: boolean; message: string; nfo_path: string | null; status: NfoBatchStatus }[];
+  results: {
+    serie_id: string;
+    serie_folder: string | null;
+    success: boolean;
+    message: string;
+    nfo_path: string | null;
+    status: NfoBatchStatus;
+  }[];
 }

@@ -8,10 +8,15 @@ import type { operations } from './schema.gen.ts';
 type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never;
 /** The JSON answer of an operation's success status (200, else 201). */
 type Ok<Op extends keyof operations> = operations[Op]['responses'] extends infer R
-  ? R extends { 200: infer A } ? JsonOf<A> : R extends { 201: infer C } ? JsonOf<C> : never
+  ? R extends { 200: infer A }
+    ? JsonOf<A>
+    : R extends { 201: infer C }
+      ? JsonOf<C>
+      : never
   : never;
 /** The JSON body an operation takes. */
-type Body<Op extends keyof operations> = NonNullable<operations[Op]['requestBody']> extends { content: { 'application/json': infer T } } ? T : never;
+type Body<Op extends keyof operations> =
+  NonNullable<operations[Op]['requestBody']> extends { content: { 'application/json': infer T } } ? T : never;
 type Item<T> = T extends readonly (infer E)[] ? E : never;
 /** A config entry as the editor holds it: new ones have no id or name until the server assigns them. */
 type Unsaved<T extends { id: unknown; name: unknown }> = Omit<T, 'id' | 'name'> & Partial<Pick<T, 'id' | 'name'>>;

@@ -25,7 +25,8 @@ export function addMonths(day: string, n: number): string {
 export const weekday = (day: string) => (asDate(day).getUTCDay() + 6) % 7;
 export const startOfWeek = (day: string) => addDays(day, -weekday(day));
 export const startOfMonth = (day: string) => `${day.slice(0, 7)}-01`;
-export const isValidDay = (day: unknown): day is string => typeof day === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(day) && asDay(asDate(day)) === day;
+export const isValidDay = (day: unknown): day is string =>
+  typeof day === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(day) && asDay(asDate(day)) === day;
 
 /** The browser's today (the server's `today` replaces it once an answer is in). */
 export const localToday = () => new Date().toLocaleDateString('en-CA');

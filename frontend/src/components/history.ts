@@ -3,8 +3,17 @@ import { formatDuration, formatSize, has, t } from '../i18n/index.ts';
 import { languageLabel } from './languages.ts';
 
 export const HISTORY_EVENTS: HistoryEvent[] = [
-  'queued', 'download_started', 'download_completed', 'download_failed', 'download_cancelled',
-  'blocklisted', 'file_imported', 'file_deleted', 'series_added', 'series_removed', 'nfo_written',
+  'queued',
+  'download_started',
+  'download_completed',
+  'download_failed',
+  'download_cancelled',
+  'blocklisted',
+  'file_imported',
+  'file_deleted',
+  'series_added',
+  'series_removed',
+  'nfo_written',
 ];
 
 /** The badge colour of an event: done, went wrong, or neutral. */
@@ -74,7 +83,7 @@ export function details(r: HistoryRow): string[] {
 /** The file a completed download wrote (its name only). */
 export function fileOf(r: HistoryRow): string | null {
   const f = str(r.data.file);
-  return f ? f.split(/[\\/]/).pop() ?? f : null;
+  return f ? (f.split(/[\\/]/).pop() ?? f) : null;
 }
 
 /** `YYYY-MM-DD` of a local day → the ISO instant of its local midnight (the date range filters). */

@@ -28,4 +28,4 @@ export function seasonsOf(detail: SeriesDetail): Season[] {
     .map(([season, eps]) => ({ season, episodes: eps.sort((a, b) => a.episode - b.episode) }));
 }
 
-export const fileName = (e: EpisodeInfo) => (e.file_path ? e.file_path.split(/[\\/]/).pop() ?? null : null);
+export const fileName = (e: EpisodeInfo) => (e.file_path ? (e.file_path.split(/[\\/]/).pop() ?? null) : null);

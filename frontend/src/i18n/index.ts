@@ -14,7 +14,9 @@ export const MESSAGES: Record<Locale, Record<string, string>> = { en, de };
 
 const KEY = 'aniworld.language';
 
-export function browserLocale(langs: readonly string[] = typeof navigator === 'undefined' ? [] : navigator.languages ?? [navigator.language]): Locale {
+export function browserLocale(
+  langs: readonly string[] = typeof navigator === 'undefined' ? [] : (navigator.languages ?? [navigator.language]),
+): Locale {
   for (const l of langs) {
     const base = l.toLowerCase().slice(0, 2);
     if (base === 'de' || base === 'en') return base;
@@ -44,7 +46,13 @@ const numberFormats = {
   percent: { style: 'percent', maximumFractionDigits: 0 },
 } as const;
 /** Units of sizes (binary, as file managers count), largest first; a value is shown in the largest unit it reaches. */
-const SIZE_UNITS = [['terabyte', 2 ** 40], ['gigabyte', 2 ** 30], ['megabyte', 2 ** 20], ['kilobyte', 2 ** 10], ['byte', 1]] as const;
+const SIZE_UNITS = [
+  ['terabyte', 2 ** 40],
+  ['gigabyte', 2 ** 30],
+  ['megabyte', 2 ** 20],
+  ['kilobyte', 2 ** 10],
+  ['byte', 1],
+] as const;
 
 /** Intl locales behind the UI languages (en-GB: day before month, 24-hour clock like the rest of Europe). */
 const INTL: Record<Locale, string> = { en: 'en-GB', de: 'de-DE' };
@@ -116,7 +124,12 @@ export function formatSize(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
   const [unit, size] = SIZE_UNITS.find(([, s]) => Math.abs(bytes) >= s) ?? SIZE_UNITS[SIZE_UNITS.length - 1];
   const value = bytes / size;
-  return new Intl.NumberFormat(composer.locale.value, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: value < 10 && unit !== 'byte' ? 1 : 0 }).format(value);
+  return new Intl.NumberFormat(composer.locale.value, {
+    style: 'unit',
+    unit,
+    unitDisplay: 'short',
+    maximumFractionDigits: value < 10 && unit !== 'byte' ? 1 : 0,
+  }).format(value);
 }
 
 export function formatDuration(seconds: number | null | undefined): string {

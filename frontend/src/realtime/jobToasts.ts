@@ -13,7 +13,8 @@ function episodeLabel(d: Record<string, unknown>): string {
   const name = str(d.serie_name ?? item.serie_name ?? d.name ?? d.folder ?? d.key ?? d.serie_id);
   const season = Number(ep.season ?? d.season);
   const episode = Number(ep.episode ?? d.episode_number ?? (typeof d.episode === 'number' ? d.episode : NaN));
-  const se = Number.isFinite(season) && Number.isFinite(episode) ? ` S${String(season).padStart(2, '0')}E${String(episode).padStart(2, '0')}` : '';
+  const se =
+    Number.isFinite(season) && Number.isFinite(episode) ? ` S${String(season).padStart(2, '0')}E${String(episode).padStart(2, '0')}` : '';
   return `${name}${se}`.trim();
 }
 
@@ -41,7 +42,9 @@ export function scanFailureSummary(failures: unknown): string {
 export function installJobToasts(): () => void {
   const offs = [
     onMessage('download_complete', (m: RealtimeMessage) => toast(t('toast.downloadComplete', { what: episodeLabel(m.data) }), 'success')),
-    onMessage('download_failed', (m) => toast(t('toast.downloadFailed', { what: episodeLabel(m.data), reason: reasonOf(m.data) }), 'error')),
+    onMessage('download_failed', (m) =>
+      toast(t('toast.downloadFailed', { what: episodeLabel(m.data), reason: reasonOf(m.data) }), 'error'),
+    ),
     onMessage('scan_complete', (m) => {
       const n = Number(m.data.failure_count ?? 0);
       if (n > 0) toast(t('toast.scanFailures', { n, reasons: scanFailureSummary(m.data.failures) }), 'error');
@@ -50,13 +53,23 @@ export function installJobToasts(): () => void {
     onMessage('nfo_complete', (m) => {
       const d = m.data;
       // a batch's end carries its totals; a single series its name
-      if (d.batch_id) toast(t('nfoBatch.finished', { successful: Number(d.successful ?? 0), failed: Number(d.failed ?? 0), skipped: Number(d.skipped ?? 0) }), Number(d.failed) ? 'error' : 'success');
+      if (d.batch_id)
+        toast(
+          t('nfoBatch.finished', { successful: Number(d.successful ?? 0), failed: Number(d.failed ?? 0), skipped: Number(d.skipped ?? 0) }),
+          Number(d.failed) ? 'error' : 'success',
+        );
       else toast(t('toast.nfoComplete', { what: str(d.serie_folder ?? d.serie_id ?? '') }), 'success');
     }),
     onMessage('task_complete', (m) => toast(t('toast.taskComplete', { what: taskName(str(m.data.name ?? m.data.task)) }), 'success')),
-    onMessage('task_failed', (m) => toast(t('toast.taskFailed', { what: taskName(str(m.data.name ?? m.data.task)), reason: reasonOf(m.data) }), 'error')),
-    onMessage('watchlist_new_episodes', (m) => toast(t('toast.newEpisodes', { what: str(m.data.anime_title ?? m.data.title ?? '') }), 'info')),
-    onMessage('watchlist_check_complete', (m) => toast(t('toast.watchlistChecked', { what: str(m.data.anime_title ?? m.data.title ?? '') }), 'info')),
+    onMessage('task_failed', (m) =>
+      toast(t('toast.taskFailed', { what: taskName(str(m.data.name ?? m.data.task)), reason: reasonOf(m.data) }), 'error'),
+    ),
+    onMessage('watchlist_new_episodes', (m) =>
+      toast(t('toast.newEpisodes', { what: str(m.data.anime_title ?? m.data.title ?? '') }), 'info'),
+    ),
+    onMessage('watchlist_check_complete', (m) =>
+      toast(t('toast.watchlistChecked', { what: str(m.data.anime_title ?? m.data.title ?? '') }), 'info'),
+    ),
   ];
   return () => offs.forEach((off) => off());
 }

@@ -53,7 +53,12 @@ export function connectRealtime(token: string): void {
   currentToken = token;
   linkState.value = 'connecting';
   // auth as a function: every reconnect presents the newest token
-  const s = io({ path: '/socket.io', auth: (cb) => cb({ token: currentToken }), transports: ['websocket', 'polling'], reconnectionDelayMax: 10_000 });
+  const s = io({
+    path: '/socket.io',
+    auth: (cb) => cb({ token: currentToken }),
+    transports: ['websocket', 'polling'],
+    reconnectionDelayMax: 10_000,
+  });
   socket = s;
   s.on('connect', () => {
     linkState.value = 'connected';

@@ -31,10 +31,17 @@ export function createQueueStore(refresh: () => void = () => undefined) {
   });
   const cap = (n: number, limit: number) => (limit > 0 ? Math.min(n, limit) : n);
   /** Keeps a finished list at the page size it was loaded with. */
-  const trim = (list: DownloadItem[]) => { if (state.perPage && list.length > state.perPage) list.length = state.perPage; };
+  const trim = (list: DownloadItem[]) => {
+    if (state.perPage && list.length > state.perPage) list.length = state.perPage;
+  };
 
   const lists = () =>
-    [state.status.active_downloads, state.status.pending_queue, state.status.completed_downloads, state.status.failed_downloads] as DownloadItem[][];
+    [
+      state.status.active_downloads,
+      state.status.pending_queue,
+      state.status.completed_downloads,
+      state.status.failed_downloads,
+    ] as DownloadItem[][];
 
   function load(res: QueueResponse, perPage = state.perPage): void {
     state.status = { ...emptyStatus(), ...res.status };
@@ -130,8 +137,12 @@ export function createQueueStore(refresh: () => void = () => undefined) {
   /** Whether the lists we hold agree with the server's counts (retries and reorders arrive only as counts). */
   function countsMatch(s: QueueStatistics): boolean {
     const st = state.status;
-    return cap(s.pending_count, state.pendingLimit) === st.pending_queue.length && cap(s.active_count, state.perPage) === st.active_downloads.length
-      && cap(s.completed_count, state.perPage) === st.completed_downloads.length && cap(s.failed_count, state.perPage) === st.failed_downloads.length;
+    return (
+      cap(s.pending_count, state.pendingLimit) === st.pending_queue.length &&
+      cap(s.active_count, state.perPage) === st.active_downloads.length &&
+      cap(s.completed_count, state.perPage) === st.completed_downloads.length &&
+      cap(s.failed_count, state.perPage) === st.failed_downloads.length
+    );
   }
 
   function apply(msg: RealtimeMessage): void {

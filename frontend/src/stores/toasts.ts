@@ -24,7 +24,10 @@ export function toast(text: string, kind: ToastKind = 'info', ms = kind === 'err
     toasts.push({ id, kind, text, count: 1 });
     if (toasts.length > 5) for (const old of toasts.splice(0, toasts.length - 5)) clearTimeout(timers.get(old.id));
   }
-  timers.set(id, setTimeout(() => dismiss(id), ms));
+  timers.set(
+    id,
+    setTimeout(() => dismiss(id), ms),
+  );
 }
 
 export function dismiss(id: number): void {

@@ -57,9 +57,15 @@ function parseHead(text: string): { status: number; headers: Record<string, stri
 
 const closedEarly = () => Object.assign(new DownloadError('connection closed prematurely'), { code: 'ECONNRESET' });
 
-export function directGet(url: string, headers: Record<string, string>, signal: AbortSignal, headersTimeoutMs: number): Promise<DirectAnswer | null> {
+export function directGet(
+  url: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  headersTimeoutMs: number,
+): Promise<DirectAnswer | null> {
   const u = new URL(url);
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return Promise.reject(new DownloadError(`unsupported media URL scheme ${u.protocol}`));
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    return Promise.reject(new DownloadError(`unsupported media URL scheme ${u.protocol}`));
   const request = requestHead(u, headers);
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
@@ -74,7 +80,11 @@ export function directGet(url: string, headers: Record<string, string>, signal: 
     const queued: Buffer[] = [];
     let waiting = false; // the reader's promise is pending: the socket is paused
     let ended = false; // the connection ended a body without a length
-    let reader: { onChunk: (view: Buffer) => Promise<unknown> | void | undefined; resolve: () => void; reject: (err: unknown) => void } | null = null;
+    let reader: {
+      onChunk: (view: Buffer) => Promise<unknown> | void | undefined;
+      resolve: () => void;
+      reject: (err: unknown) => void;
+    } | null = null;
     let failure: unknown = null;
     let finished = false;
 
@@ -146,7 +156,10 @@ export function directGet(url: string, headers: Record<string, string>, signal: 
         }
         const parsed = parseHead(head.toString('latin1', 0, end));
         const rest = head.subarray(end + 4);
-        if (parsed.status >= 100 && parsed.status < 200) { head = rest; continue; } // 100 Continue, 103 Early Hints
+        if (parsed.status >= 100 && parsed.status < 200) {
+          head = rest;
+          continue;
+        } // 100 Continue, 103 Early Hints
         head = null;
         clearTimeout(timer);
         if (parsed.headers['transfer-encoding']) {
@@ -158,7 +171,8 @@ export function directGet(url: string, headers: Record<string, string>, signal: 
         const length = parsed.headers['content-length'];
         if (parsed.status === 204 || parsed.status === 304) left = 0;
         else if (length !== undefined) {
-          if (!/^\d+$/.test(length)) return fail(new DownloadError(`the media server sent an invalid Content-Length (${length.slice(0, 40)})`));
+          if (!/^\d+$/.test(length))
+            return fail(new DownloadError(`the media server sent an invalid Content-Length (${length.slice(0, 40)})`));
           left = Number(length);
         }
         socket.pause();
@@ -180,7 +194,11 @@ export function directGet(url: string, headers: Record<string, string>, signal: 
       },
       destroy(err) {
         if (err) fail(err);
-        else if (!finished) { finished = true; signal.removeEventListener('abort', onAbort); socket.destroy(); }
+        else if (!finished) {
+          finished = true;
+          signal.removeEventListener('abort', onAbort);
+          socket.destroy();
+        }
       },
     };
 
@@ -190,16 +208,30 @@ export function directGet(url: string, headers: Record<string, string>, signal: 
         if (finished) return false;
         const data = Buffer.from(buf.buffer, buf.byteOffset, n);
         if (head) {
-          try { onHead(data); } catch (err) { fail(err); }
+          try {
+            onHead(data);
+          } catch (err) {
+            fail(err);
+          }
           return head !== null && !finished; // once the head is parsed, paused until the body is read
         }
         return onBody(data);
       },
     };
-    const socket: net.Socket = u.protocol === 'https:'
-      ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], onread } as tls.ConnectionOptions)
-      : net.connect({ host, port, onread });
-    const timer = setTimeout(() => fail(Object.assign(new DownloadError(`no answer within ${headersTimeoutMs / 1000} s`), { code: 'ETIMEDOUT' })), headersTimeoutMs);
+    const socket: net.Socket =
+      u.protocol === 'https:'
+        ? tls.connect({
+            host,
+            port,
+            servername: net.isIP(host) ? undefined : host,
+            ALPNProtocols: ['http/1.1'],
+            onread,
+          } as tls.ConnectionOptions)
+        : net.connect({ host, port, onread });
+    const timer = setTimeout(
+      () => fail(Object.assign(new DownloadError(`no answer within ${headersTimeoutMs / 1000} s`), { code: 'ETIMEDOUT' })),
+      headersTimeoutMs,
+    );
     signal.addEventListener('abort', onAbort, { once: true });
     socket.on('error', fail);
     socket.on('close', () => {

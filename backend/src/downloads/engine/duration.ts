@@ -21,7 +21,10 @@ export async function mp4Duration(file: string): Promise<number | null> {
       let len = b.readUInt32BE(0);
       const type = b.toString('latin1', 4, 8);
       let head = 8;
-      if (len === 1) { len = Number(b.readBigUInt64BE(8)); head = 16; } else if (len === 0) len = size - pos;
+      if (len === 1) {
+        len = Number(b.readBigUInt64BE(8));
+        head = 16;
+      } else if (len === 0) len = size - pos;
       return len < head ? null : { type, len, head };
     };
     for (let pos = 0; pos < size;) {
@@ -49,7 +52,6 @@ export async function mp4Duration(file: string): Promise<number | null> {
     await fh.close();
   }
 }
-
 
 /** An EBML variable-length number at `pos`: its length and value (`raw` keeps the marker bit, as IDs do). */
 function vint(b: Buffer, pos: number, raw: boolean): { len: number; value: number } | null {
@@ -86,8 +88,10 @@ export async function mkvDuration(file: string): Promise<number | null> {
       const body = pos + id.len + size.len;
       const bodyEnd = Math.min(end, body + size.value);
       if (id.value === EBML.segment || id.value === EBML.info) walk(body, bodyEnd);
-      else if (id.value === EBML.timestampScale && size.value <= 8) scale = b.readUIntBE(body + Math.max(0, size.value - 6), Math.min(6, size.value));
-      else if (id.value === EBML.duration && body + size.value <= b.length) duration = size.value === 8 ? b.readDoubleBE(body) : size.value === 4 ? b.readFloatBE(body) : null;
+      else if (id.value === EBML.timestampScale && size.value <= 8)
+        scale = b.readUIntBE(body + Math.max(0, size.value - 6), Math.min(6, size.value));
+      else if (id.value === EBML.duration && body + size.value <= b.length)
+        duration = size.value === 8 ? b.readDoubleBE(body) : size.value === 4 ? b.readFloatBE(body) : null;
       if (id.value === EBML.info || size.value === Infinity) return;
       pos = body + size.value;
     }

@@ -1,6 +1,16 @@
 import { containerDuration } from './duration.js';
 import { DownloadError } from './errors.js';
-import { checkDuration, checkStreams, concatList, firstLine, parseFramecrc, spawnWaiting, verifyMedia, type VerifyResult, type Waiting } from './verify.js';
+import {
+  checkDuration,
+  checkStreams,
+  concatList,
+  firstLine,
+  parseFramecrc,
+  spawnWaiting,
+  verifyMedia,
+  type VerifyResult,
+  type Waiting,
+} from './verify.js';
 
 /** What hls.ts tells about its segments: which to fetch before the others, and each one on disk. */
 export interface SegmentWatcher {
@@ -34,7 +44,10 @@ export class SegmentEdges implements SegmentWatcher {
   private wholeFile = false;
 
   constructor(private o: { ffmpegPath: string; signal: AbortSignal }) {
-    this.runs = { head: spawnWaiting(o.ffmpegPath, ['-t', String(EDGE_SECONDS)], o.signal), tail: spawnWaiting(o.ffmpegPath, [], o.signal) };
+    this.runs = {
+      head: spawnWaiting(o.ffmpegPath, ['-t', String(EDGE_SECONDS)], o.signal),
+      tail: spawnWaiting(o.ffmpegPath, [], o.signal),
+    };
   }
 
   plan(durations: number[], fileOf: (index: number) => string, initSection: boolean): number[] {
@@ -74,11 +87,15 @@ export class SegmentEdges implements SegmentWatcher {
 
   /** The checks, once the remux wrote `output`. */
   async check(output: string, container: 'mp4' | 'mkv', expectedDuration: number): Promise<VerifyResult> {
-    if (this.wholeFile) return verifyMedia({ ffmpegPath: this.o.ffmpegPath, file: output, expectedDuration, signal: this.o.signal, demuxPass: false });
+    if (this.wholeFile)
+      return verifyMedia({ ffmpegPath: this.o.ffmpegPath, file: output, expectedDuration, signal: this.o.signal, demuxPass: false });
     if (!this.sent.head || !this.sent.tail) throw new DownloadError('verification failed: the first or last segments are missing');
     const [h, t] = await Promise.all([this.runs.head.done, this.runs.tail.done]);
     for (const r of [h, t]) {
-      if (r.code !== 0 || r.stderr.trim()) throw new DownloadError(`verification failed: the first and last seconds reported errors (${firstLine(r.stderr) || `exit ${r.code}`})`);
+      if (r.code !== 0 || r.stderr.trim())
+        throw new DownloadError(
+          `verification failed: the first and last seconds reported errors (${firstLine(r.stderr) || `exit ${r.code}`})`,
+        );
     }
     const { result } = checkStreams(parseFramecrc(h.stdout), parseFramecrc(t.stdout));
     const duration = await containerDuration(output, container).catch(() => null);

@@ -1,6 +1,10 @@
 /** Why a download attempt failed. `fatal` errors stop the item (no other hoster is tried). */
 export class DownloadError extends Error {
-  constructor(message: string, public fatal = false, public status?: number) {
+  constructor(
+    message: string,
+    public fatal = false,
+    public status?: number,
+  ) {
     super(message);
     this.name = 'DownloadError';
   }
@@ -26,7 +30,18 @@ export function isDiskFull(err: unknown): boolean {
   return (err as { code?: string })?.code === 'ENOSPC';
 }
 
-const RETRYABLE = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED', 'ECONNABORTED']);
+const RETRYABLE = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+  'ECONNABORTED',
+]);
 
 /** A network hiccup worth another try (reset, refused, timeout, premature close). */
 export function isTransient(err: unknown): boolean {
@@ -39,7 +54,9 @@ export function isTransient(err: unknown): boolean {
 /** A playlist without EXT-X-ENDLIST: a live or event stream, which never ends; another hoster may serve the episode. */
 export class LivePlaylistError extends DownloadError {
   constructor(url: string) {
-    super(`HlsLivePlaylist: the playlist has no EXT-X-ENDLIST (a live or event stream), only complete playlists are downloaded (${new URL(url).pathname})`);
+    super(
+      `HlsLivePlaylist: the playlist has no EXT-X-ENDLIST (a live or event stream), only complete playlists are downloaded (${new URL(url).pathname})`,
+    );
     this.name = 'LivePlaylistError';
   }
 }

@@ -28,7 +28,17 @@ export class FileEdges {
   private readonly check: string;
 
   /** `resumed`: the file already had bytes when this download started (then the whole file is checked). */
-  constructor(private o: { ffmpegPath: string; signal: AbortSignal; file: string; resumed: boolean; request: MediaRequest; throttle: Throttle; minSize?: number }) {
+  constructor(
+    private o: {
+      ffmpegPath: string;
+      signal: AbortSignal;
+      file: string;
+      resumed: boolean;
+      request: MediaRequest;
+      throttle: Throttle;
+      minSize?: number;
+    },
+  ) {
     this.check = path.join(path.dirname(o.file), 'edges-check.mp4');
   }
 
@@ -43,7 +53,11 @@ export class FileEdges {
       if (this.o.resumed || total === null || total < Math.max(2 * EDGE_BYTES, this.o.minSize ?? MIN_SIZE)) return;
       this.started = true;
       this.total = total;
-      this.tail = this.fetchTail(total - EDGE_BYTES).catch(() => null).finally(() => { this.tailSettled = true; });
+      this.tail = this.fetchTail(total - EDGE_BYTES)
+        .catch(() => null)
+        .finally(() => {
+          this.tailSettled = true;
+        });
     }
     if (!this.early && have >= EDGE_BYTES) this.early = this.tail!.then((t) => (t ? this.checkEarly(t) : null)).catch(() => null);
   }
@@ -120,7 +134,17 @@ export class FileEdges {
       await dst.close();
     }
     try {
-      return { result: await verifyMedia({ ffmpegPath: this.o.ffmpegPath, file: this.check, expectedDuration: null, signal: this.tailAbort.signal, demuxPass: false }), head, tail };
+      return {
+        result: await verifyMedia({
+          ffmpegPath: this.o.ffmpegPath,
+          file: this.check,
+          expectedDuration: null,
+          signal: this.tailAbort.signal,
+          demuxPass: false,
+        }),
+        head,
+        tail,
+      };
     } catch {
       return null; // damaged, or an end reaching into bytes the copy does not hold: the whole file decides
     } finally {

@@ -84,7 +84,10 @@ async function downloadAudio(o: HlsDownload, url: string): Promise<string> {
 /** An EXT-X-MAP init section, with its BYTERANGE when it has one (a server ignoring Range: cut out of the whole). */
 async function fetchInit(o: HlsDownload, uri: string, range: [number, number] | null): Promise<Buffer> {
   const extraHeaders = range ? { range: `bytes=${range[0]}-${range[0] + range[1] - 1}` } : undefined;
-  const body = await fetchBuffer({ ...o, url: uri }, { ...small(o, range ? Math.max(range[0] + range[1], PLAYLIST_MAX_BYTES) : PLAYLIST_MAX_BYTES), extraHeaders });
+  const body = await fetchBuffer(
+    { ...o, url: uri },
+    { ...small(o, range ? Math.max(range[0] + range[1], PLAYLIST_MAX_BYTES) : PLAYLIST_MAX_BYTES), extraHeaders },
+  );
   if (!range || body.length === range[1]) return body;
   if (body.length >= range[0] + range[1]) return body.subarray(range[0], range[0] + range[1]);
   throw new DownloadError(`the init section answered ${body.length} bytes, expected ${range[1]}`);
@@ -103,7 +106,9 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
   if (previous !== state) {
     for (const f of await fs.readdir(o.dir)) if (f.startsWith('seg-')) await fs.rm(path.join(o.dir, f), { force: true });
     // (the audio rendition's segments in dir/audio keep their own state)
-    await fs.writeFile(stateFile, state).catch((err) => { throw isDiskFull(err) ? new DiskFullError(o.dir) : err; });
+    await fs.writeFile(stateFile, state).catch((err) => {
+      throw isDiskFull(err) ? new DiskFullError(o.dir) : err;
+    });
   }
   await o.onPlaylist?.({ segments: segments.length, duration: playlist.totalDuration, height });
 
@@ -119,7 +124,13 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
   const resumedSegments = done.size;
   // fMP4 segments (init section in the first) and video-only segments (audio apart) cannot be checked one by one
   const wholeFile = segments.some((s) => s.init !== null) || audio !== null;
-  const early = new Set(o.watcher?.plan(segments.map((s) => s.duration), (i) => segFile(o.dir, i), wholeFile) ?? []);
+  const early = new Set(
+    o.watcher?.plan(
+      segments.map((s) => s.duration),
+      (i) => segFile(o.dir, i),
+      wholeFile,
+    ) ?? [],
+  );
   for (const i of done) o.watcher?.done(i);
   // segments written but not yet handed to the consumer, kept so it need not read them back
   const inMemory = new Map<number, { chunks: Buffer[]; size: number }>();
@@ -134,10 +145,13 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
   const inits = new Map<string, Promise<Buffer>>();
   const getKey = (uri: string) => {
     if (!keys.has(uri)) {
-      keys.set(uri, fetchBuffer({ ...o, url: uri }, small(o, 64 * 1024)).then((k) => {
-        if (k.length !== 16) throw new DownloadError(`AES-128 key has ${k.length} bytes, expected 16`);
-        return k;
-      }));
+      keys.set(
+        uri,
+        fetchBuffer({ ...o, url: uri }, small(o, 64 * 1024)).then((k) => {
+          if (k.length !== 16) throw new DownloadError(`AES-128 key has ${k.length} bytes, expected 16`);
+          return k;
+        }),
+      );
     }
     return keys.get(uri)!;
   };
@@ -146,7 +160,13 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
 
   const fetchOne = async (seg: Segment) => {
     const { chunks, size } = await fetchSegment({
-      ...o, seg, file: segFile(o.dir, seg.index), retries: o.retries, stallMs: o.stallMs, throttle: o.throttle, key: getKey,
+      ...o,
+      seg,
+      file: segFile(o.dir, seg.index),
+      retries: o.retries,
+      stallMs: o.stallMs,
+      throttle: o.throttle,
+      key: getKey,
       init: (uri, range) => {
         const id = range ? `${uri}#${range[0]}-${range[1]}` : uri;
         if (!inits.has(id)) inits.set(id, fetchInit(o, uri, range));
@@ -165,7 +185,9 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
     wake();
   };
 
-  const todo = [...segments.filter((s) => early.has(s.index)), ...segments.filter((s) => !early.has(s.index))].filter((s) => !done.has(s.index));
+  const todo = [...segments.filter((s) => early.has(s.index)), ...segments.filter((s) => !early.has(s.index))].filter(
+    (s) => !done.has(s.index),
+  );
   let next = 0;
   let failure: unknown = null;
   let roomWaiters: (() => void)[] = [];
@@ -195,7 +217,9 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
     for (let i = 0; i < segments.length; i++) {
       while (!done.has(i)) {
         if (failure !== null) throw failure;
-        await new Promise<void>((r) => { waiter = r; });
+        await new Promise<void>((r) => {
+          waiter = r;
+        });
       }
       const data = inMemory.get(i);
       if (data) {
@@ -206,7 +230,13 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
       } else yield segFile(o.dir, i);
     }
   }
-  const consumer = o.consume ? o.consume(ordered(), audio).catch((err) => { failure ??= err; room(); throw err; }) : null;
+  const consumer = o.consume
+    ? o.consume(ordered(), audio).catch((err) => {
+        failure ??= err;
+        room();
+        throw err;
+      })
+    : null;
   o.signal.addEventListener('abort', room, { once: true });
   await Promise.all(Array.from({ length: Math.min(o.concurrency, Math.max(1, todo.length)) }, worker));
   o.signal.removeEventListener('abort', room);

@@ -27,7 +27,11 @@ export interface OpenResponse {
   body: Readable;
 }
 
-interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: Readable }
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable;
+}
 
 /** Discards a body we do not read (undici drains a small one to keep the connection). */
 export async function discard(body: Readable): Promise<void> {
@@ -99,7 +103,10 @@ function nodeRequest(url: string, headers: Record<string, string>, signal: Abort
       clearTimeout(timer);
       resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
     });
-    timer = setTimeout(() => req.destroy(Object.assign(new DownloadError(`no answer within ${headersTimeoutMs / 1000} s`), { code: 'ETIMEDOUT' })), headersTimeoutMs);
+    timer = setTimeout(
+      () => req.destroy(Object.assign(new DownloadError(`no answer within ${headersTimeoutMs / 1000} s`), { code: 'ETIMEDOUT' })),
+      headersTimeoutMs,
+    );
     req.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
@@ -110,7 +117,11 @@ function nodeRequest(url: string, headers: Record<string, string>, signal: Abort
 
 async function undiciRequest(url: string, headers: Record<string, string>, req: MediaRequest, headersTimeoutMs: number): Promise<Answer> {
   const res = await request(url, {
-    method: 'GET', headers, dispatcher: req.dispatcher, signal: req.signal, headersTimeout: headersTimeoutMs,
+    method: 'GET',
+    headers,
+    dispatcher: req.dispatcher,
+    signal: req.signal,
+    headersTimeout: headersTimeoutMs,
     bodyTimeout: 0, // stalls are measured by the caller over a window
   });
   return { status: res.statusCode, headers: res.headers, body: res.body };
@@ -146,7 +157,10 @@ function readableBody(body: Readable): DirectBody {
  * As openMedia, for one large file: straight off the socket (direct.ts) unless a proxy carries
  * it or the server answers chunked. The body's chunks are only valid while they are handled.
  */
-export async function openMediaFile(req: MediaRequest, extraHeaders: Record<string, string> = {}): Promise<Omit<OpenResponse, 'body'> & { body: DirectBody }> {
+export async function openMediaFile(
+  req: MediaRequest,
+  extraHeaders: Record<string, string> = {},
+): Promise<Omit<OpenResponse, 'body'> & { body: DirectBody }> {
   if (viaProxy(req.dispatcher)) {
     const res = await openMedia(req, extraHeaders);
     return { ...res, body: readableBody(res.body) };
@@ -174,7 +188,14 @@ const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 
 /**
@@ -217,7 +238,9 @@ export async function fetchChunks(req: MediaRequest, opts: FetchOptions): Promis
     const onAbort = () => ac.abort(req.signal.reason);
     req.signal.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => ac.abort(new DownloadError(`no data for ${opts.stallMs / 1000} s`)), opts.stallMs);
-    const deadline = opts.deadlineMs ? setTimeout(() => ac.abort(new DownloadError(`no complete answer within ${opts.deadlineMs! / 1000} s`)), opts.deadlineMs) : undefined;
+    const deadline = opts.deadlineMs
+      ? setTimeout(() => ac.abort(new DownloadError(`no complete answer within ${opts.deadlineMs! / 1000} s`)), opts.deadlineMs)
+      : undefined;
     const limit = opts.maxBytes ?? Infinity;
     try {
       const res = await openMedia({ ...req, signal: ac.signal, headersTimeoutMs: opts.stallMs }, opts.extraHeaders);

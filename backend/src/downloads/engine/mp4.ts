@@ -62,7 +62,12 @@ export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; tota
       }
       if (res.status !== 200 && res.status !== 206) {
         res.body.destroy();
-        const msg = res.status === 404 ? 'media not found (404)' : res.status === 403 ? 'media access denied (403)' : `media answered HTTP ${res.status}`;
+        const msg =
+          res.status === 404
+            ? 'media not found (404)'
+            : res.status === 403
+              ? 'media access denied (403)'
+              : `media answered HTTP ${res.status}`;
         const err = new DownloadError(msg, false, res.status);
         if (res.status >= 500 || res.status === 429 || res.status === 408) throw Object.assign(err, { transient: true });
         throw err;
@@ -81,7 +86,10 @@ export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; tota
       }
       if (total !== null && total > o.maxBytes) {
         res.body.destroy();
-        throw new DownloadError(`announced size ${(total / 1048576).toFixed(0)} MB exceeds the limit of ${(o.maxBytes / 1048576).toFixed(0)} MB`, false);
+        throw new DownloadError(
+          `announced size ${(total / 1048576).toFixed(0)} MB exceeds the limit of ${(o.maxBytes / 1048576).toFixed(0)} MB`,
+          false,
+        );
       }
       if (!totalReported) {
         totalReported = true;
@@ -110,7 +118,9 @@ export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; tota
     if (failures < maxAttempts) await new Promise((r) => setTimeout(r, Math.min(3000, 200 * 2 ** failures)));
   }
   const have = await sizeOf(o.file);
-  throw new DownloadError(`${lastErr?.message ?? 'download failed'} (size check: ${have} of ${total ?? '?'} bytes after ${maxAttempts} attempts)`);
+  throw new DownloadError(
+    `${lastErr?.message ?? 'download failed'} (size check: ${have} of ${total ?? '?'} bytes after ${maxAttempts} attempts)`,
+  );
 }
 
 /**
@@ -120,7 +130,12 @@ export async function downloadMp4(o: Mp4Download): Promise<{ bytes: number; tota
  */
 const BATCH = { batchBytes: 1 << 20, maxQueued: 4 << 20, maxDelayMs: 200 };
 
-async function writeBody(o: Mp4Download, res: Awaited<ReturnType<typeof openMediaFile>>, start: number, total: number | null): Promise<void> {
+async function writeBody(
+  o: Mp4Download,
+  res: Awaited<ReturnType<typeof openMediaFile>>,
+  start: number,
+  total: number | null,
+): Promise<void> {
   const handle = await openPartFile(o.file, start > 0 ? 'append' : 'new');
   const out = new BatchWriter(handle, o.file, BATCH);
   let written = start;
@@ -142,7 +157,7 @@ async function writeBody(o: Mp4Download, res: Awaited<ReturnType<typeof openMedi
       o.onProgress?.(written, total);
       const slow = o.throttle.take(buf.length);
       const busy = out.pushView(buf);
-      return slow && busy ? Promise.all([slow, busy]) : slow ?? busy;
+      return slow && busy ? Promise.all([slow, busy]) : (slow ?? busy);
     });
     ok = true;
   } finally {

@@ -64,17 +64,19 @@ export function isMasterPlaylist(text: string): boolean {
 export function parseMaster(text: string, baseUrl: string): Variant[] {
   const p = parse(text);
   if (!p.isMasterPlaylist) return [];
-  return (p as HLS.types.MasterPlaylist).variants.filter((v) => !v.isIFrameOnly).map((v) => {
-    // the default rendition of the group, else its first one with a playlist (none: audio is muxed in)
-    const audio = v.audio.find((r) => r.isDefault && r.uri) ?? v.audio.find((r) => r.uri);
-    return {
-      url: new URL(v.uri, baseUrl).toString(),
-      bandwidth: v.bandwidth ?? 0,
-      width: v.resolution?.width ?? null,
-      height: v.resolution?.height ?? null,
-      audio: audio?.uri ? new URL(audio.uri, baseUrl).toString() : null,
-    };
-  });
+  return (p as HLS.types.MasterPlaylist).variants
+    .filter((v) => !v.isIFrameOnly)
+    .map((v) => {
+      // the default rendition of the group, else its first one with a playlist (none: audio is muxed in)
+      const audio = v.audio.find((r) => r.isDefault && r.uri) ?? v.audio.find((r) => r.uri);
+      return {
+        url: new URL(v.uri, baseUrl).toString(),
+        bandwidth: v.bandwidth ?? 0,
+        width: v.resolution?.width ?? null,
+        height: v.resolution?.height ?? null,
+        audio: audio?.uri ? new URL(audio.uri, baseUrl).toString() : null,
+      };
+    });
 }
 
 /** Highest resolution for 'best'; else the tallest variant not above the wanted height (or the smallest). */
@@ -91,7 +93,11 @@ function keyOf(k: HLS.types.Key | undefined, baseUrl: string): SegmentKey | null
   if (k.method !== 'AES-128' || !k.uri) throw new DownloadError(`unsupported HLS encryption ${k.method}`);
   // a short hexadecimal IV (`0x1A`) is the low end of the 128-bit value
   const iv = k.iv ? Buffer.from(k.iv) : null;
-  return { method: 'AES-128', uri: new URL(k.uri, baseUrl).toString(), iv: iv && iv.length < 16 ? Buffer.concat([Buffer.alloc(16 - iv.length), iv]) : iv };
+  return {
+    method: 'AES-128',
+    uri: new URL(k.uri, baseUrl).toString(),
+    iv: iv && iv.length < 16 ? Buffer.concat([Buffer.alloc(16 - iv.length), iv]) : iv,
+  };
 }
 
 export function parseMedia(text: string, baseUrl: string): MediaPlaylist {
@@ -99,7 +105,8 @@ export function parseMedia(text: string, baseUrl: string): MediaPlaylist {
   if (p.isMasterPlaylist) throw new DownloadError('expected a media playlist, got a master playlist');
   const media = p as HLS.types.MediaPlaylist;
   if (!media.endlist) throw new LivePlaylistError(baseUrl);
-  const mapOf = (s: HLS.types.Segment | undefined) => (s?.map ? `${s.map.uri}#${s.map.byterange?.offset}-${s.map.byterange?.length}` : null);
+  const mapOf = (s: HLS.types.Segment | undefined) =>
+    s?.map ? `${s.map.uri}#${s.map.byterange?.offset}-${s.map.byterange?.length}` : null;
   const segments: Segment[] = media.segments.map((s, index) => ({
     index,
     sequence: s.mediaSequenceNumber,

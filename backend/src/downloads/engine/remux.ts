@@ -23,16 +23,24 @@ export function warmUpRemux(ffmpegPath: string): Promise<void> {
  * Resolves with what ffmpeg reported at level error (empty when clean): the remux reads every
  * packet, so it doubles as the verification's demux pass.
  */
-export async function remuxSegments(o: { ffmpegPath: string; files: Iterable<string | Buffer[]> | AsyncIterable<string | Buffer[]>; output: string; container: 'mkv' | 'mp4'; signal: AbortSignal;
+export async function remuxSegments(o: {
+  ffmpegPath: string;
+  files: Iterable<string | Buffer[]> | AsyncIterable<string | Buffer[]>;
+  output: string;
+  container: 'mkv' | 'mp4';
+  signal: AbortSignal;
   /** A separate audio rendition's file (EXT-X-MEDIA): muxed in instead of the segments' own audio. */
-  audio?: string | null }): Promise<string> {
+  audio?: string | null;
+}): Promise<string> {
   await warmUpRemux(o.ffmpegPath); // else fluent-ffmpeg runs its own check, a second time if one is under way
-  const input = Readable.from((async function* () {
-    for await (const f of o.files) {
-      if (Array.isArray(f)) yield* f;
-      else yield* fs.createReadStream(f, { highWaterMark: 1 << 20 });
-    }
-  })());
+  const input = Readable.from(
+    (async function* () {
+      for await (const f of o.files) {
+        if (Array.isArray(f)) yield* f;
+        else yield* fs.createReadStream(f, { highWaterMark: 1 << 20 });
+      }
+    })(),
+  );
   const outputOptions = ['-map', '0:v:0', '-map', o.audio ? '1:a:0' : '0:a?', '-c', 'copy'];
   if (o.container === 'mp4') outputOptions.push('-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', '-f', 'mp4');
   // no CRC-32 element per cluster (optional in Matroska): a third of the remux's CPU time
@@ -48,7 +56,9 @@ export async function remuxSegments(o: { ffmpegPath: string; files: Iterable<str
     cmd
       .outputOptions(outputOptions)
       .output(o.output)
-      .on('stderr', (line: string) => { stderr += line + '\n'; })
+      .on('stderr', (line: string) => {
+        stderr += line + '\n';
+      })
       .on('end', () => (inputError ? reject(inputError) : resolve(stderr.trim())))
       .on('error', (err: Error) => {
         if (o.signal.aborted) return reject(o.signal.reason);

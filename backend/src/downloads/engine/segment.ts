@@ -40,7 +40,14 @@ const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 
 const partFile = (file: string) => `${file}.part`;
@@ -66,7 +73,10 @@ export async function fetchSegment(o: SegmentFetch): Promise<SegmentResult> {
     for (let attempt = 0; attempt <= o.retries && !whole; attempt++) {
       if (attempt > 0) await sleep(Math.min(4000, 150 * 2 ** (attempt - 1)), o.signal);
       await w.settle();
-      if (!key && seg.range && w.written === seg.range[1]) { whole = true; break; }
+      if (!key && seg.range && w.written === seg.range[1]) {
+        whole = true;
+        break;
+      }
       // AES: the block before the missing part is fetched again, it is the IV of the next one
       const from = key ? Math.max(0, w.written - 16) : w.written;
       const base = seg.range ? seg.range[0] : 0;
@@ -117,7 +127,7 @@ export async function fetchSegment(o: SegmentFetch): Promise<SegmentResult> {
             if (ivBytes === 0) decipher = crypto.createDecipheriv('aes-128-cbc', key!, Buffer.concat(ivParts));
           }
           const busy = w.push(decipher ? decipher.update(buf) : buf);
-          return slow && busy ? Promise.all([slow, busy]) : slow ?? busy;
+          return slow && busy ? Promise.all([slow, busy]) : (slow ?? busy);
         });
         const announced = res.headers['content-length'];
         if (announced !== undefined && Number(announced) !== got) {
@@ -138,13 +148,16 @@ export async function fetchSegment(o: SegmentFetch): Promise<SegmentResult> {
     }
     if (!whole) throw lastErr instanceof Error ? lastErr : new DownloadError(String(lastErr));
     if (key) {
-      if (!decipher) throw new DownloadError(`segment ${seg.index} could not be decrypted: the answer ended inside the block before the missing part`);
+      if (!decipher)
+        throw new DownloadError(`segment ${seg.index} could not be decrypted: the answer ended inside the block before the missing part`);
       let last: Buffer;
       try {
         last = (decipher as crypto.Decipher).final();
       } catch (err) {
         const why = (err as Error).message;
-        throw new DownloadError(`segment ${seg.index} could not be decrypted: ${/bad decrypt/i.test(why) ? 'bad padding (wrong key?)' : why}`);
+        throw new DownloadError(
+          `segment ${seg.index} could not be decrypted: ${/bad decrypt/i.test(why) ? 'bad padding (wrong key?)' : why}`,
+        );
       }
       w.push(last)?.catch(() => undefined); // settle() reports a write error
     }
@@ -167,7 +180,10 @@ class PartWriter {
   chunks: Buffer[] | null = [];
   private out: BatchWriter;
 
-  constructor(private handle: fs.FileHandle, file: string) {
+  constructor(
+    private handle: fs.FileHandle,
+    file: string,
+  ) {
     this.out = new BatchWriter(handle, file, BATCH);
   }
 

@@ -37,7 +37,16 @@ const BASE = ['-hide_banner', '-nostdin', '-v', 'error'];
 const decodeOutput = (...inputs: number[]) => [...inputs.flatMap((i) => ['-map', `${i}:v:0?`, '-map', `${i}:a:0?`]), '-f', 'null', '-'];
 export const firstLine = (s: string) => s.trim().split('\n').filter(Boolean).slice(0, 2).join(' | ').slice(0, 300);
 
-export interface StreamInfo { type?: string; codec?: string; width?: number; height?: number; tb: number; first: number; end: number; packets: number }
+export interface StreamInfo {
+  type?: string;
+  codec?: string;
+  width?: number;
+  height?: number;
+  tb: number;
+  first: number;
+  end: number;
+  packets: number;
+}
 
 /**
  * framecrc output: a header per stream (`#tb 0: 1/90000`, `#media_type 0: video`, `#codec_id 0: h264`,
@@ -55,10 +64,16 @@ export function parseFramecrc(text: string): Map<number, StreamInfo> {
     if (head) {
       const st = get(Number(head[2]));
       const v = head[3]!.trim();
-      if (head[1] === 'tb') { const [n, d] = v.split('/').map(Number); st.tb = n! / d!; }
-      else if (head[1] === 'media_type') st.type = v;
+      if (head[1] === 'tb') {
+        const [n, d] = v.split('/').map(Number);
+        st.tb = n! / d!;
+      } else if (head[1] === 'media_type') st.type = v;
       else if (head[1] === 'codec_id') st.codec = v;
-      else if (head[1] === 'dimensions') { const [w, h] = v.split('x').map(Number); st.width = w; st.height = h; }
+      else if (head[1] === 'dimensions') {
+        const [w, h] = v.split('x').map(Number);
+        st.width = w;
+        st.height = h;
+      }
       continue;
     }
     if (!line || line.startsWith('#')) continue;
@@ -82,7 +97,11 @@ export interface Verifier {
   cancel(): void;
 }
 
-export interface Waiting { send(script: string): void; done: Promise<{ code: number; stdout: string; stderr: string }>; kill(): void }
+export interface Waiting {
+  send(script: string): void;
+  done: Promise<{ code: number; stdout: string; stderr: string }>;
+  kill(): void;
+}
 
 /**
  * An ffmpeg that demuxes (framecrc: streams and packet timestamps) what a concat list read from
@@ -90,17 +109,47 @@ export interface Waiting { send(script: string): void; done: Promise<{ code: num
  * time the file is finished.
  */
 export function spawnWaiting(bin: string, inputOptions: string[], signal: AbortSignal): Waiting {
-  const p = spawn(bin, [...BASE, '-copyts', ...inputOptions, '-f', 'concat', '-safe', '0', '-protocol_whitelist', 'file,pipe', '-i', 'pipe:3', '-map', '0', '-c', 'copy', '-f', 'framecrc', '-', ...decodeOutput(0)], {
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-  });
+  const p = spawn(
+    bin,
+    [
+      ...BASE,
+      '-copyts',
+      ...inputOptions,
+      '-f',
+      'concat',
+      '-safe',
+      '0',
+      '-protocol_whitelist',
+      'file,pipe',
+      '-i',
+      'pipe:3',
+      '-map',
+      '0',
+      '-c',
+      'copy',
+      '-f',
+      'framecrc',
+      '-',
+      ...decodeOutput(0),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    },
+  );
   const list = p.stdio[3] as Writable;
   list.on('error', () => undefined); // ffmpeg gone: its exit says why
-  const kill = () => { if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL'); };
+  const kill = () => {
+    if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  };
   signal.addEventListener('abort', kill, { once: true });
   let stdout = '';
   let stderr = '';
-  p.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-  p.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  p.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
+  p.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
   const done = new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
     p.once('error', reject);
     p.once('close', (code) => {
@@ -128,7 +177,10 @@ export function concatList(files: string | string[], inpoint: number | null = nu
 export function prepareVerify(o: { ffmpegPath: string; signal: AbortSignal }): Verifier {
   const head = spawnWaiting(o.ffmpegPath, ['-t', '2'], o.signal);
   const tail = spawnWaiting(o.ffmpegPath, [], o.signal);
-  const cancel = () => { head.kill(); tail.kill(); };
+  const cancel = () => {
+    head.kill();
+    tail.kill();
+  };
   return {
     cancel,
     async run(file, expectedDuration) {
@@ -142,7 +194,10 @@ export function prepareVerify(o: { ffmpegPath: string; signal: AbortSignal }): V
         tail.send(concatList(file, Math.max(0, known - 3)));
         const [h, t] = await Promise.all([head.done, tail.done]);
         for (const r of [h, t]) {
-          if (r.code !== 0 || r.stderr.trim()) throw new DownloadError(`verification failed: the first and last seconds reported errors (${firstLine(r.stderr) || `exit ${r.code}`})`);
+          if (r.code !== 0 || r.stderr.trim())
+            throw new DownloadError(
+              `verification failed: the first and last seconds reported errors (${firstLine(r.stderr) || `exit ${r.code}`})`,
+            );
         }
         const inpoint = Math.max(0, known - 3);
         return judge(parseFramecrc(h.stdout), parseFramecrc(t.stdout), inpoint, expectedDuration);
@@ -192,7 +247,12 @@ const AHEAD_MIN_REST_MS = 300;
  * in the last seconds, and the span from the first to the last packet (the duration) within 2 %
  * of the expected one. `tailOffset`: added to the tail's timestamps to make them the file's own.
  */
-function judge(head: Map<number, StreamInfo>, tail: Map<number, StreamInfo>, tailOffset: number, expectedDuration: number | null): VerifyResult {
+function judge(
+  head: Map<number, StreamInfo>,
+  tail: Map<number, StreamInfo>,
+  tailOffset: number,
+  expectedDuration: number | null,
+): VerifyResult {
   const { v, a, result } = checkStreams(head, tail);
   const start = Math.min(head.get(v)!.first, head.get(a)!.first);
   const duration = Math.max(tail.get(v)!.end, tail.get(a)!.end) + tailOffset - start;
@@ -201,37 +261,87 @@ function judge(head: Map<number, StreamInfo>, tail: Map<number, StreamInfo>, tai
 }
 
 /** A video and an audio stream, with packets of both in the first and in the last seconds. */
-export function checkStreams(head: Map<number, StreamInfo>, tail: Map<number, StreamInfo>): { v: number; a: number; result: Omit<VerifyResult, 'duration'> } {
+export function checkStreams(
+  head: Map<number, StreamInfo>,
+  tail: Map<number, StreamInfo>,
+): { v: number; a: number; result: Omit<VerifyResult, 'duration'> } {
   const ids = [...head.keys()];
   const v = ids.find((i) => head.get(i)!.type === 'video');
   const a = ids.find((i) => head.get(i)!.type === 'audio');
   if (v === undefined) throw new DownloadError('verification failed: no video stream');
   if (a === undefined) throw new DownloadError('verification failed: no audio stream');
   for (const i of [v, a]) {
-    for (const [at, part] of [['first', head], ['last', tail]] as const) {
-      if (!part.get(i)?.packets) throw new DownloadError(`verification failed: no ${head.get(i)!.type} data in the ${at} seconds (the file is cut short or damaged)`);
+    for (const [at, part] of [
+      ['first', head],
+      ['last', tail],
+    ] as const) {
+      if (!part.get(i)?.packets)
+        throw new DownloadError(
+          `verification failed: no ${head.get(i)!.type} data in the ${at} seconds (the file is cut short or damaged)`,
+        );
     }
   }
   const hv = head.get(v)!;
-  return { v, a, result: { videoCodec: hv.codec ?? '?', audioCodec: head.get(a)!.codec ?? '?', width: hv.width ?? null, height: hv.height ?? null } };
+  return {
+    v,
+    a,
+    result: { videoCodec: hv.codec ?? '?', audioCodec: head.get(a)!.codec ?? '?', width: hv.width ?? null, height: hv.height ?? null },
+  };
 }
 
 /** The duration must be there and within 2 % of the expected one. */
 export function checkDuration(duration: number | null, expectedDuration: number | null): void {
-  if (duration === null || !Number.isFinite(duration) || duration <= 0) throw new DownloadError('verification failed: the file has no duration');
+  if (duration === null || !Number.isFinite(duration) || duration <= 0)
+    throw new DownloadError('verification failed: the file has no duration');
   if (expectedDuration && Math.abs(duration - expectedDuration) / expectedDuration > 0.02) {
-    throw new DownloadError(`verification failed: duration ${duration.toFixed(2)} s differs from the expected ${expectedDuration.toFixed(2)} s by more than 2 %`);
+    throw new DownloadError(
+      `verification failed: duration ${duration.toFixed(2)} s differs from the expected ${expectedDuration.toFixed(2)} s by more than 2 %`,
+    );
   }
 }
 
 /** The whole check in one ffmpeg run, for a file that is already there (see prepareVerify). */
-export async function verifyMedia(o: { ffmpegPath: string; /** unused: the ffmpeg runs report the streams */ ffprobePath?: string; file: string; expectedDuration: number | null; signal: AbortSignal; demuxPass?: boolean }): Promise<VerifyResult> {
+export async function verifyMedia(o: {
+  ffmpegPath: string;
+  /** unused: the ffmpeg runs report the streams */ ffprobePath?: string;
+  file: string;
+  expectedDuration: number | null;
+  signal: AbortSignal;
+  demuxPass?: boolean;
+}): Promise<VerifyResult> {
   // every packet once (skipped when the remux already read every packet)
-  const demux = o.demuxPass === false ? null : run(o.ffmpegPath, [...BASE, '-i', o.file, '-map', '0', '-c', 'copy', '-f', 'null', '-'], o.signal);
+  const demux =
+    o.demuxPass === false ? null : run(o.ffmpegPath, [...BASE, '-i', o.file, '-map', '0', '-c', 'copy', '-f', 'null', '-'], o.signal);
   demux?.catch(() => undefined); // awaited below unless an earlier check fails
   // the first and the last seconds demuxed in one run, with the file's own timestamps
-  const e = await run(o.ffmpegPath, [...BASE, '-copyts', '-t', '2', '-i', o.file, '-sseof', '-3', '-i', o.file, '-map', '0', '-map', '1', '-c', 'copy', '-f', 'framecrc', '-', ...decodeOutput(0, 1)], o.signal);
-  if (e.code !== 0 || e.stderr.trim()) throw new DownloadError(`verification failed: the first and last seconds reported errors (${firstLine(e.stderr) || `exit ${e.code}`})`);
+  const e = await run(
+    o.ffmpegPath,
+    [
+      ...BASE,
+      '-copyts',
+      '-t',
+      '2',
+      '-i',
+      o.file,
+      '-sseof',
+      '-3',
+      '-i',
+      o.file,
+      '-map',
+      '0',
+      '-map',
+      '1',
+      '-c',
+      'copy',
+      '-f',
+      'framecrc',
+      '-',
+      ...decodeOutput(0, 1),
+    ],
+    o.signal,
+  );
+  if (e.code !== 0 || e.stderr.trim())
+    throw new DownloadError(`verification failed: the first and last seconds reported errors (${firstLine(e.stderr) || `exit ${e.code}`})`);
   // output streams: the file's streams from the first seconds, then the same from the last ones
   const all = parseFramecrc(e.stdout);
   const count = all.size / 2;
@@ -240,7 +350,8 @@ export async function verifyMedia(o: { ffmpegPath: string; /** unused: the ffmpe
   const result = judge(head, tail, 0, o.expectedDuration);
   if (demux) {
     const r = await demux;
-    if (r.code !== 0 || r.stderr.trim()) throw new DownloadError(`verification failed: demux pass reported errors (${firstLine(r.stderr) || `exit ${r.code}`})`);
+    if (r.code !== 0 || r.stderr.trim())
+      throw new DownloadError(`verification failed: demux pass reported errors (${firstLine(r.stderr) || `exit ${r.code}`})`);
   }
   return result;
 }

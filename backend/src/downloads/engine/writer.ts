@@ -17,8 +17,10 @@ let slowDiskUntil = 0;
  * SMB, Unraid's /mnt/user) can stall a write for seconds: there, writes always go through the
  * thread pool so the event loop (the web UI, every other download) never waits on them.
  */
-const LOCAL_FS = new Set([0xef53 /* ext2-4 */, 0x58465342 /* xfs */, 0x9123683e /* btrfs */, 0x01021994 /* tmpfs */,
-  0x794c7630 /* overlayfs */, 0x2fc12fc1 /* zfs */, 0xf2f52010 /* f2fs */]);
+const LOCAL_FS = new Set([
+  0xef53 /* ext2-4 */, 0x58465342 /* xfs */, 0x9123683e /* btrfs */, 0x01021994 /* tmpfs */, 0x794c7630 /* overlayfs */,
+  0x2fc12fc1 /* zfs */, 0xf2f52010 /* f2fs */,
+]);
 const localDirs = new Map<string, boolean>();
 
 /** Whether `dir` is on a local file system: false until known (checked once per folder, in the background). */
@@ -26,7 +28,10 @@ function onLocalDisk(dir: string): boolean {
   const known = localDirs.get(dir);
   if (known !== undefined) return known;
   localDirs.set(dir, false);
-  fs.promises.statfs(dir).then((s) => localDirs.set(dir, LOCAL_FS.has(Number(s.type))), () => undefined);
+  fs.promises.statfs(dir).then(
+    (s) => localDirs.set(dir, LOCAL_FS.has(Number(s.type))),
+    () => undefined,
+  );
   return false;
 }
 
@@ -38,7 +43,10 @@ function writeAllSync(fd: number, bufs: Buffer[], bytes: number) {
     // a short write (rare on a file): drop what went out and write the rest
     while (n > 0 && bufs.length > 0) {
       if (n >= bufs[0]!.length) n -= bufs.shift()!.length;
-      else { bufs[0] = bufs[0]!.subarray(n); n = 0; }
+      else {
+        bufs[0] = bufs[0]!.subarray(n);
+        n = 0;
+      }
     }
   }
 }
@@ -69,7 +77,11 @@ export class BatchWriter {
     if (buf.length === 0) return undefined;
     this.gathered.push(buf);
     this.gatheredBytes += buf.length;
-    if (this.gatheredBytes >= this.opts.batchBytes || (this.opts.maxDelayMs !== undefined && Date.now() - this.lastFlush >= this.opts.maxDelayMs)) this.flush();
+    if (
+      this.gatheredBytes >= this.opts.batchBytes ||
+      (this.opts.maxDelayMs !== undefined && Date.now() - this.lastFlush >= this.opts.maxDelayMs)
+    )
+      this.flush();
     if (this.error) throw this.error;
     if (this.queued < this.opts.maxQueued) return undefined;
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
@@ -124,7 +136,9 @@ export class BatchWriter {
       if (this.error || this.queued < this.opts.maxQueued) {
         const ws = this.waiters;
         this.waiters = [];
-        for (const w of ws) if (this.error) w.reject(this.error); else w.resolve();
+        for (const w of ws)
+          if (this.error) w.reject(this.error);
+          else w.resolve();
       }
     });
   }

@@ -51,8 +51,16 @@ export function episodeCount(players: string[][]): number {
 }
 
 const HOSTERS: [RegExp, string][] = [
-  [/sibnet/i, 'Sibnet'], [/vidmoly/i, 'Vidmoly'], [/sendvid/i, 'SendVid'], [/voe/i, 'VOE'], [/streamtape/i, 'Streamtape'],
-  [/dood|playmogo/i, 'Doodstream'], [/filemoon/i, 'Filemoon'], [/vidoza/i, 'Vidoza'], [/luluvdo/i, 'Luluvdo'], [/speedfiles/i, 'SpeedFiles'],
+  [/sibnet/i, 'Sibnet'],
+  [/vidmoly/i, 'Vidmoly'],
+  [/sendvid/i, 'SendVid'],
+  [/voe/i, 'VOE'],
+  [/streamtape/i, 'Streamtape'],
+  [/dood|playmogo/i, 'Doodstream'],
+  [/filemoon/i, 'Filemoon'],
+  [/vidoza/i, 'Vidoza'],
+  [/luluvdo/i, 'Luluvdo'],
+  [/speedfiles/i, 'SpeedFiles'],
 ];
 
 /** anime-sama gives no hoster names: derive one from the embed URL (host, then path). */

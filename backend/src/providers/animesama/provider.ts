@@ -66,8 +66,15 @@ export class AnimeSamaProvider implements Provider {
       if (!(err instanceof ProviderNotFound)) throw err;
       hits = parseSearch(await this.s.html(`/catalogue/?search=${encodeURIComponent(query)}&page=1`, 'search', o));
     }
-    return hits.map((h) => ({ provider: this.id, key: h.key, name: h.name, link: this.seriesLink(h.key), year: null,
-      cover: h.cover ? this.s.abs(h.cover) : null, description: null }));
+    return hits.map((h) => ({
+      provider: this.id,
+      key: h.key,
+      name: h.name,
+      link: this.seriesLink(h.key),
+      year: null,
+      cover: h.cover ? this.s.abs(h.cover) : null,
+      description: null,
+    }));
   }
 
   private async playersOf(key: string, part: string, lang: string): Promise<string[][]> {
@@ -98,7 +105,13 @@ export class AnimeSamaProvider implements Provider {
     const episodes: CatalogueEpisode[] = [];
     for (const p of parts) {
       for (let i = 0; i < p.count; i++) {
-        episodes.push({ season: p.season, episode: p.offset + i + 1, title: null, title_en: null, url: this.s.abs(`/catalogue/${key}/${p.path}/${p.lang}/`) });
+        episodes.push({
+          season: p.season,
+          episode: p.offset + i + 1,
+          title: null,
+          title_en: null,
+          url: this.s.abs(`/catalogue/${key}/${p.path}/${p.lang}/`),
+        });
       }
     }
     const seasons = [...new Set(parts.map((p) => p.season))].sort((a, b) => a - b);
@@ -111,7 +124,10 @@ export class AnimeSamaProvider implements Provider {
     const root = await this.s.html(link, `series ${key}`);
     const title = textOf(root.querySelector('#titreOeuvre') ?? root.querySelector('h1'));
     if (!title) throw new ProviderChanged(this.id, 'the series title (#titreOeuvre)', link);
-    const alt = textOf(root.querySelector('#titreAlter')).split(',').map((t) => t.trim()).filter(Boolean);
+    const alt = textOf(root.querySelector('#titreAlter'))
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
     return { provider: this.id, key, name: title, link, year: null, altTitles: alt };
   }
 

@@ -42,13 +42,20 @@ export function parseSeriesPage(root: HTMLElement, slug: string, url: string): S
   return {
     name: textOf(title),
     altTitles: (root.querySelector('[data-alternativetitles]')?.getAttribute('data-alternativetitles') ?? '')
-      .split(',').map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean),
+      .split(',')
+      .map((t) => t.replace(/\s+/g, ' ').trim())
+      .filter(Boolean),
     year: firstYear(root.querySelector('[itemprop=startDate]')?.text),
     // getAttribute already decodes entities
-    description: (root.querySelector('p.seri_des')?.getAttribute('data-full-description') ?? '').replace(/\s+/g, ' ').trim()
-      || textOf(root.querySelector('p.seri_des')) || null,
+    description:
+      (root.querySelector('p.seri_des')?.getAttribute('data-full-description') ?? '').replace(/\s+/g, ' ').trim() ||
+      textOf(root.querySelector('p.seri_des')) ||
+      null,
     cover: cover?.getAttribute('data-src') ?? cover?.getAttribute('src') ?? null,
-    genres: root.querySelectorAll('div.genres a[itemprop=genre]').map((g) => textOf(g)).filter(Boolean),
+    genres: root
+      .querySelectorAll('div.genres a[itemprop=genre]')
+      .map((g) => textOf(g))
+      .filter(Boolean),
     seasons: [...seasons].filter((n) => n > 0).sort((a, b) => a - b),
     hasMovies,
   };
@@ -98,7 +105,8 @@ export function parseEpisodePage(root: HTMLElement, url: string): { links: Hoste
     const langKey = li.getAttribute('data-lang-key') ?? '';
     const target = li.getAttribute('data-link-target') ?? li.querySelector('a.watchEpisode')?.getAttribute('href') ?? '';
     const hoster = textOf(li.querySelector('h4'));
-    if (!langKey || !target || !hoster) throw new ProviderChanged(ID, 'a hoster link attribute (data-lang-key, data-link-target or h4)', url);
+    if (!langKey || !target || !hoster)
+      throw new ProviderChanged(ID, 'a hoster link attribute (data-lang-key, data-link-target or h4)', url);
     links.push({ langKey, linkId: li.getAttribute('data-link-id') ?? '', target, hoster });
   }
   const languages = root

@@ -7,8 +7,18 @@ import { checkHealth } from '../health.js';
 
 const SLUG = /^[a-z0-9][a-z0-9-]*$/i;
 
-interface SeriesSearchHit { name?: string; link?: string; cover?: string; productionYear?: string | number; description?: string }
-interface AjaxSearchHit { title?: string; description?: string; link?: string }
+interface SeriesSearchHit {
+  name?: string;
+  link?: string;
+  cover?: string;
+  productionYear?: string | number;
+  description?: string;
+}
+interface AjaxSearchHit {
+  title?: string;
+  description?: string;
+  link?: string;
+}
 
 /** aniworld.to: the default provider. Movies (/filme) are season 0. */
 export class AniworldProvider implements Provider {
@@ -101,8 +111,15 @@ export class AniworldProvider implements Provider {
       const m = /^\/anime\/stream\/([a-z0-9][a-z0-9-]*)\/?$/i.exec(String(h?.link ?? ''));
       if (!m) continue;
       const key = m[1].toLowerCase();
-      out.push({ provider: this.id, key, name: plainText(String(h.title ?? key)), link: this.seriesLink(key), year: null, cover: null,
-        description: plainText(String(h.description ?? '')) || null });
+      out.push({
+        provider: this.id,
+        key,
+        name: plainText(String(h.title ?? key)),
+        link: this.seriesLink(key),
+        year: null,
+        cover: null,
+        description: plainText(String(h.description ?? '')) || null,
+      });
     }
     return out;
   }
@@ -119,11 +136,27 @@ export class AniworldProvider implements Provider {
     const episodes: CatalogueEpisode[] = [];
     for (const l of lists) {
       for (const r of l.rows) {
-        episodes.push({ season: l.season, episode: r.episode, title: r.title, title_en: r.title_en, url: this.episodeUrl(key, l.season, r.episode) });
+        episodes.push({
+          season: l.season,
+          episode: r.episode,
+          title: r.title,
+          title_en: r.title_en,
+          url: this.episodeUrl(key, l.season, r.episode),
+        });
       }
     }
-    return { provider: this.id, key, name: page.name, link, year: page.year, description: page.description,
-      cover: page.cover ? this.s.abs(page.cover) : null, genres: page.genres, seasons: parts.map((p) => p.season), episodes };
+    return {
+      provider: this.id,
+      key,
+      name: page.name,
+      link,
+      year: page.year,
+      description: page.description,
+      cover: page.cover ? this.s.abs(page.cover) : null,
+      genres: page.genres,
+      seasons: parts.map((p) => p.season),
+      episodes,
+    };
   }
 
   async seriesInfo(key: string): Promise<SeriesInfo> {
@@ -156,4 +189,3 @@ export class AniworldProvider implements Provider {
     return this.s.close();
   }
 }
-

@@ -35,7 +35,7 @@ export function unpack(script: string): string | null {
   const count = Number(m[3]);
   const words = m[4]!.split('|');
   const encode = (c: number): string =>
-    (c < base ? '' : encode(Math.floor(c / base))) + ((c % base) > 35 ? String.fromCharCode((c % base) + 29) : (c % base).toString(36));
+    (c < base ? '' : encode(Math.floor(c / base))) + (c % base > 35 ? String.fromCharCode((c % base) + 29) : (c % base).toString(36));
   const dict = new Map<string, string>();
   for (let c = 0; c < count; c++) if (words[c]) dict.set(encode(c), words[c]!);
   return payload.replace(/\b\w+\b/g, (w) => dict.get(w) ?? w);
@@ -74,6 +74,10 @@ export const filemoon: Hoster = {
       if (!file) throw new HosterError(NAME, 'no video source found');
       url = new URL(file, page.url).toString();
     }
-    return { url: new URL(url, embedUrl).toString(), kind: mediaKind(url), headers: { 'user-agent': ctx.userAgent, referer: origin(embedUrl) + '/' } };
+    return {
+      url: new URL(url, embedUrl).toString(),
+      kind: mediaKind(url),
+      headers: { 'user-agent': ctx.userAgent, referer: origin(embedUrl) + '/' },
+    };
   },
 };

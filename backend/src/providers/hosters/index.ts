@@ -17,7 +17,18 @@ import { sendvid } from './sendvid.js';
 export type { Hoster, ResolvedMedia, HosterContext } from './types.js';
 export { HosterError } from './types.js';
 
-export const HOSTER_LIST: readonly Hoster[] = [voe, filemoon, vidmoly, doodstream, vidoza, streamtape, speedfiles, luluvdo, sibnet, sendvid];
+export const HOSTER_LIST: readonly Hoster[] = [
+  voe,
+  filemoon,
+  vidmoly,
+  doodstream,
+  vidoza,
+  streamtape,
+  speedfiles,
+  luluvdo,
+  sibnet,
+  sendvid,
+];
 
 export const normalizeHosterName = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 

@@ -26,7 +26,11 @@ export interface Hoster {
 
 /** A resolver that could not find the media: the message says which hoster and why. */
 export class HosterError extends Error {
-  constructor(public hoster: string, message: string, public status?: number) {
+  constructor(
+    public hoster: string,
+    message: string,
+    public status?: number,
+  ) {
     super(`${hoster}: ${message}`);
     this.name = 'HosterError';
   }

@@ -2,7 +2,12 @@ import { HosterError, type HosterContext } from './types.js';
 import type { HttpResponse } from '../../net/httpClient.js';
 
 /** GETs a hoster page; a non-2xx answer becomes a HosterError naming the status. */
-export async function fetchPage(hoster: string, ctx: HosterContext, url: string, headers: Record<string, string> = {}): Promise<HttpResponse> {
+export async function fetchPage(
+  hoster: string,
+  ctx: HosterContext,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<HttpResponse> {
   let res: HttpResponse;
   try {
     res = await ctx.http.fetch(url, { headers: { 'user-agent': ctx.userAgent, ...headers }, signal: ctx.signal, retries: 1 });
