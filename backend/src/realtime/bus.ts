@@ -2,6 +2,7 @@ import type { Db } from '../db/pool.js';
 import { sql } from '../db/pool.js';
 import type { Notifier } from '../db/notify.js';
 import type { Logger } from '../log.js';
+import { notifyStored, storedBody } from './repo.js';
 
 /**
  * Rooms a socket can join. `public` reaches every socket, `user:<id>` one user's sockets.
@@ -25,10 +26,14 @@ const MAX_PAYLOAD = 7900;
 
 /**
  * The typed event bus: any module, including worker jobs in another process, publishes here;
- * every process hears every event through Postgres NOTIFY and relays it to its sockets.
+ * every process hears every event through Postgres NOTIFY and relays it to its sockets. An event
+ * too large for a NOTIFY is stored in `realtime_payloads` and the NOTIFY carries its id (`{ref}`);
+ * each process reads it back. Events are delivered in the order their notifications arrive.
  */
 export class EventBus {
   private listeners = new Set<Listener>();
+  /** Deliveries in arrival order (a stored event is read before the ones after it are delivered). */
+  private chain: Promise<void> = Promise.resolve();
 
   constructor(
     private db: Db,
@@ -37,7 +42,27 @@ export class EventBus {
   ) {}
 
   async start(): Promise<void> {
-    await this.notifier.listen(CHANNEL, (payload) => this.deliver(payload as RealtimeEvent));
+    await this.notifier.listen(CHANNEL, (payload) => {
+      this.chain = this.chain
+        .then(() => this.resolve(payload))
+        .then((event) => {
+          if (event) this.deliver(event);
+        });
+    });
+  }
+
+  /** The event a notification carries, or the stored one it points to. */
+  private async resolve(payload: unknown): Promise<RealtimeEvent | null> {
+    const ref = (payload as { ref?: unknown }).ref;
+    if (typeof ref !== 'string') return payload as RealtimeEvent;
+    try {
+      const body = await storedBody(this.db, ref);
+      if (body === null) this.log.warn({ ref }, 'a large event was gone before it was read');
+      return body === null ? null : (JSON.parse(body) as RealtimeEvent);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, ref }, 'could not read a large event');
+      return null;
+    }
   }
 
   on(listener: Listener): () => void {
@@ -48,13 +73,9 @@ export class EventBus {
   async publish(room: Room, type: string, data: Record<string, unknown> = {}): Promise<void> {
     const event: RealtimeEvent = { type, timestamp: new Date().toISOString(), data, room };
     const text = JSON.stringify(event);
-    if (Buffer.byteLength(text) > MAX_PAYLOAD) {
-      this.log.warn({ type, bytes: Buffer.byteLength(text) }, 'event too large to cross processes; delivered locally');
-      this.deliver(event);
-      return;
-    }
     try {
-      await this.db.query(sql.unsafe`select pg_notify(${CHANNEL}, ${text})`);
+      if (Buffer.byteLength(text) > MAX_PAYLOAD) await notifyStored(this.db, CHANNEL, text);
+      else await this.db.query(sql.unsafe`select pg_notify(${CHANNEL}, ${text})`);
     } catch (err) {
       this.log.warn({ err: (err as Error).message, type }, 'could not publish event; delivered locally');
       this.deliver(event);
