@@ -16,7 +16,7 @@ import { removePartFolder } from './partFolder.js';
 import { ProgressTracker } from './progress.js';
 import { episodeSources, wantedLanguages } from './sources.js';
 import { RELEASED_CHANNEL, runtimeFor } from './runtime.js';
-import { sql } from '../db/pool.js';
+import { sql, type Conn } from '../db/pool.js';
 import { announceCompleted, announceFailed } from './announce.js';
 import type { AttemptOf, AttemptOutcome } from './attemptLog.js';
 import type { FailureClass } from './failure.js';
@@ -56,9 +56,42 @@ export async function runDownload(deps: Deps, id: string, stopSignal?: AbortSign
   }
 }
 
+/**
+ * A watchlist download that finished: the watchlist's `watchlist_download_finished` job, added in
+ * the transaction that marks the item (the watchlist never learns of it from the realtime bus).
+ */
+async function queueWatchlistFollowUp(deps: Pick<Deps, 'jobs'>, tx: Conn, row: repo.ItemRow, completed: boolean) {
+  if (row.source !== 'watchlist') return;
+  await deps.jobs.add(
+    'watchlist_download_finished',
+    { key: row.serie_id, season: row.season, episode: row.episode, title: row.title, completed },
+    {},
+    tx,
+  );
+}
+
+/** Marks an active item completed (null when it is no longer active), with the watchlist's follow-up in the same transaction. */
+export async function completeItem(
+  deps: Pick<Deps, 'db' | 'jobs'>,
+  id: string,
+  f: { file_path: string; bytes: number },
+  conn?: Conn,
+): Promise<repo.ItemRow | null> {
+  const mark = async (tx: Conn) => {
+    const row = await repo.markCompleted(tx, id, f);
+    if (row) await queueWatchlistFollowUp(deps, tx, row, true);
+    return row;
+  };
+  return conn ? mark(conn) : deps.db.transaction(mark);
+}
+
 /** `gaveUp`: the failure policy will not try again by itself (or does not count this failure). */
 async function fail(deps: Deps, item: repo.ItemRow, error: string, gaveUp = true) {
-  const row = await repo.markFailed(deps.db, item.id, error);
+  const row = await deps.db.transaction(async (tx) => {
+    const r = await repo.markFailed(tx, item.id, error);
+    if (r) await queueWatchlistFollowUp(deps, tx, r, false);
+    return r;
+  });
   deps.log.warn({ item: item.id, serie: item.serie_id, season: item.season, episode: item.episode, error }, 'download failed');
   if (row)
     await deps.bus.publish('downloads', 'download_failed', {
@@ -124,7 +157,7 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
       language: p.source.language,
     });
     await testCrashPoint(deps, 'after_library_write', item.id);
-    const row = await repo.markCompleted(deps.db, item.id, { file_path: p.target, bytes: p.bytes });
+    const row = await completeItem(deps, item.id, { file_path: p.target, bytes: p.bytes });
     await testCrashPoint(deps, 'after_db_write', item.id);
     await settle({ outcome: 'completed', bytes: p.bytes, filePath: p.target, upgradedFrom: item.upgrade_from });
     await noteRunCompleted(deps, item);

@@ -4,11 +4,10 @@ import { ensureSchedule, watchSchedulerConfig } from './service.js';
 import { ensureBackupSchedule, watchBackupConfig } from '../backup/schedule.js';
 import { ensureWatchSchedule } from '../watchlist/scheduler.js';
 import { trackTaskRuns } from '../tasks/runs.js';
-import { followWatchlistDownloads } from '../watchlist/downloads.js';
 
 /**
  * Called once by a worker process at start-up: makes sure the keyed schedule jobs exist (an
- * overdue one runs once, now), follows config changes and watchlist downloads, and records task
+ * overdue one runs once, now), follows config changes, and records task
  * runs for the Tasks view.
  */
 export async function startSchedules(deps: Deps, workerEvents: EventEmitter): Promise<() => void> {
@@ -16,6 +15,6 @@ export async function startSchedules(deps: Deps, workerEvents: EventEmitter): Pr
   await ensureSchedule(deps);
   await ensureBackupSchedule(deps);
   await ensureWatchSchedule(deps);
-  const offs = [watchSchedulerConfig(deps), watchBackupConfig(deps), followWatchlistDownloads(deps)];
+  const offs = [watchSchedulerConfig(deps), watchBackupConfig(deps)];
   return () => offs.forEach((off) => off());
 }

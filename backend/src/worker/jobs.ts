@@ -23,6 +23,14 @@ export const JOB_PAYLOADS = {
   watchlist_check_item: z.object({ item_id: z.string() }),
   /** Queued by an earlier version only: dropped when it runs. */
   watchlist_notify: NoPayload,
+  /** A watchlist download finished: queued in the transaction that marks the queue item completed or failed. */
+  watchlist_download_finished: z.object({
+    key: z.string().min(1),
+    season: z.number().int().min(0),
+    episode: z.number().int().min(0),
+    title: z.string().nullable(),
+    completed: z.boolean(),
+  }),
   /** Without `overwrite` an existing tvshow.nfo is left alone; batch jobs carry `batch_id` and `position`. */
   nfo_create: z.object({
     key: z.string().min(1),
