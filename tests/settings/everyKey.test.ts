@@ -61,14 +61,14 @@ const EFFECTS: Record<string, [string, string]> = {
   'logging.max_bytes': ['tests/logs/logs.test.ts', 'rotate by size and keep backup_count + 1 files per process role'],
   'logging.backup_count': ['tests/logs/logs.test.ts', 'rotate by size and keep backup_count + 1 files per process role'],
 
-  'backup.enabled': ['tests/tasks/tasks.test.ts', 'schedules the weekly backup on Sunday 03:30 server time once backups are enabled'],
-  'backup.frequency': ['tests/tasks/tasks.test.ts', 'moves the backup when its frequency, day or time change'],
-  'backup.weekday': ['tests/tasks/tasks.test.ts', 'moves the backup when its frequency, day or time change'],
-  'backup.time': ['tests/tasks/tasks.test.ts', 'moves the backup when its frequency, day or time change'],
+  'backup.enabled': ['tests/scheduler/tasks.test.ts', 'schedules the weekly backup on Sunday 03:30 server time once backups are enabled'],
+  'backup.frequency': ['tests/scheduler/tasks.test.ts', 'moves the backup when its frequency, day or time change'],
+  'backup.weekday': ['tests/scheduler/tasks.test.ts', 'moves the backup when its frequency, day or time change'],
+  'backup.time': ['tests/scheduler/tasks.test.ts', 'moves the backup when its frequency, day or time change'],
   'backup.include_secrets': [HERE, 'backup.include_secrets: a scheduled backup holds the API keys only when it is on'],
   'backup.path': ['tests/core/config.test.ts', 'backup.path: relative to DATA_DIR, checked writable when saved'],
-  'backup.keep_days': ['tests/tasks/tasks.test.ts', 'removes scheduled backups older than keep_days'],
-  'backup.keep_count': ['tests/tasks/tasks.test.ts', 'runs a backup now, records the run and keeps the newest keep_count backups'],
+  'backup.keep_days': ['tests/scheduler/tasks.test.ts', 'removes scheduled backups older than keep_days'],
+  'backup.keep_count': ['tests/scheduler/tasks.test.ts', 'runs a backup now, records the run and keeps the newest keep_count backups'],
 
   'downloads.max_parallel_downloads': [
     'tests/downloads/queue.test.ts',

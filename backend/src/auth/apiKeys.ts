@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import { sql, type Conn } from '../db/pool.js';
 import type { Deps } from '../deps.js';
-import { NotFound } from '../http/errors.js';
+import { NotFound } from '../errors.js';
 import { pageSql } from '../http/paging.js';
 import type { Page } from '../http/schema.js';
 import type { AuthUser } from './tokens.js';

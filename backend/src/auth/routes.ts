@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
 import { clientIp, isLoopback, viaTrustedProxy } from '../http/clientIp.js';
-import { BadRequest, Unauthorized } from '../http/errors.js';
+import { BadRequest, Unauthorized } from '../errors.js';
 import { setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
 import { AuthService, REMEMBER_DAYS } from './service.js';

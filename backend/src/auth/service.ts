@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Deps } from '../deps.js';
-import { BadRequest, Forbidden, RateLimited, Unauthorized } from '../http/errors.js';
+import { BadRequest, Forbidden, RateLimited, Unauthorized } from '../errors.js';
 import { removeSetupCode, setupCodeMatches } from './setupCode.js';
 import { SharedWindow } from '../http/sharedLimits.js';
 import { LoginThrottle } from './throttle.js';

@@ -4,7 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import * as tar from 'tar';
 import { z } from 'zod';
-import { BadRequest, ValidationFailed } from '../http/errors.js';
+import { BadRequest, ValidationFailed } from '../errors.js';
 
 /**
  * The backup file: a gzip'd tar holding `manifest.json` (first), `config.json`, `db/<table>.jsonl`

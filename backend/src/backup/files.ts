@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { BadRequest, NotFound } from '../http/errors.js';
+import { BadRequest, NotFound } from '../errors.js';
 import { insideRoot } from '../util/safePath.js';
 import { KINDS, type BackupKind } from './archive.js';
 

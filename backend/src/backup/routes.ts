@@ -5,7 +5,7 @@ import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
 import { pageOf, setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
-import { NotFound } from '../http/errors.js';
+import { NotFound } from '../errors.js';
 import { backupFile } from './files.js';
 import { backupDir, createBackup, listBackups, removeBackup, restoreBackup, uploadBackup } from './service.js';
 import { BackupEntry, BackupName, Created, CreateQuery, RestoreResult } from './schema.js';

@@ -14,7 +14,7 @@ import { Transform, type Readable } from 'node:stream';
 import type { Deps } from '../deps.js';
 import { sql } from '../db/pool.js';
 import { MIGRATIONS_DIR } from '../db/migrate.js';
-import { BadRequest, Conflict, ValidationFailed } from '../http/errors.js';
+import { BadRequest, Conflict, ValidationFailed } from '../errors.js';
 import { AppConfig } from '../settings/schema.js';
 import { configErrors } from '../settings/store.js';
 import * as authRepo from '../auth/repo.js';

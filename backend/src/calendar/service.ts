@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { BadRequest } from '../http/errors.js';
+import { BadRequest } from '../errors.js';
 import { episodeStates, listSeries } from '../library/service.js';
 import { timeZone } from '../scheduler/service.js';
 import * as repo from './repo.js';

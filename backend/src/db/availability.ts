@@ -1,4 +1,4 @@
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 
 /**
  * Whether the database is reachable, as last seen: the LISTEN link (it reconnects every second
@@ -59,6 +59,6 @@ export const DB_RETRY_AFTER_SECONDS = 5;
 
 export class DatabaseUnavailable extends AppError {
   constructor() {
-    super(503, 'SERVICE_UNAVAILABLE', 'The database is unreachable; try again shortly', { retry_after: DB_RETRY_AFTER_SECONDS });
+    super('unavailable', 'SERVICE_UNAVAILABLE', 'The database is unreachable; try again shortly', { retry_after: DB_RETRY_AFTER_SECONDS });
   }
 }

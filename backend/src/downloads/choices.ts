@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { NotFound } from '../http/errors.js';
+import { NotFound } from '../errors.js';
 import { requireSeries } from '../library/service.js';
 import { profileOf } from '../library/languageProfile.js';
 import { ProviderNotFound } from '../providers/errors.js';

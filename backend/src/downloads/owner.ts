@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { Forbidden } from '../http/errors.js';
+import { Forbidden } from '../errors.js';
 import type { AuthUser } from '../auth/tokens.js';
 import * as repo from './repo.js';
 

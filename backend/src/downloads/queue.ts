@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { Conflict, NotFound } from '../http/errors.js';
+import { Conflict, NotFound } from '../errors.js';
 import { MAX_PER_PAGE, type Page } from '../http/schema.js';
 import * as repo from './repo.js';
 import { ffmpegUsable, runtimeFor } from './runtime.js';

@@ -3,7 +3,7 @@ import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
 import { setTotal } from '../http/paging.js';
 import { z } from 'zod';
-import { Conflict, NotFound, ValidationFailed } from '../http/errors.js';
+import { Conflict, NotFound, ValidationFailed } from '../errors.js';
 import { blocklistPage, unblock } from './policy.js';
 import { episodeSourceList } from './choices.js';
 import * as s from './schema.js';

@@ -1,5 +1,5 @@
 import type { Context, Middleware, Next } from 'koa';
-import { BadRequest, Forbidden, Unauthorized } from './errors.js';
+import { BadRequest, Forbidden, Unauthorized } from '../errors.js';
 import type { AuthUser } from '../auth/tokens.js';
 
 /** Who may call a route: anyone, any logged-in account, or an administrator. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import Router from '@koa/router';
 import send from 'koa-send';
-import { NotFound } from './errors.js';
+import { NotFound } from '../errors.js';
 import { openApiDocument } from './openapi.js';
 import { plainRoute } from './route.js';
 

@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import type { Deps } from '../deps.js';
-import { RateLimited } from './errors.js';
+import { RateLimited } from '../errors.js';
 import { SharedWindow } from './sharedLimits.js';
 import { clientIp } from './clientIp.js';
 import type { AuthUser } from '../auth/tokens.js';

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { Logger } from '../log.js';
 import { scrubUrl } from '../log.js';
-import { AppError } from './errors.js';
+import { AppError } from '../errors.js';
+import { httpStatusOf } from './errors.js';
 import { DatabaseUnavailable, isDbUnreachable, type DbAvailability } from '../db/availability.js';
 
 const CSP = [
@@ -62,8 +63,8 @@ function answerError(ctx: Context, err: unknown, log: Logger, db?: DbAvailabilit
     err = new DatabaseUnavailable();
   }
   if (err instanceof AppError) {
-    if (err.status === 429 || err instanceof DatabaseUnavailable) ctx.set('Retry-After', String(err.details.retry_after ?? 60));
-    return envelope(ctx, err.status, err.code, err.message, err.details, err.extra);
+    if (err.kind === 'rate_limited' || err instanceof DatabaseUnavailable) ctx.set('Retry-After', String(err.details.retry_after ?? 60));
+    return envelope(ctx, httpStatusOf(err), err.code, err.message, err.details, err.extra);
   }
   const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };
   const status = e.status ?? e.statusCode ?? 500;

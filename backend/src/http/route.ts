@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z, type ZodTypeAny } from 'zod';
-import { BadRequest, ValidationFailed } from './errors.js';
+import { BadRequest, ValidationFailed } from '../errors.js';
 import { findInputProblem, MAX_JSON_DEPTH } from '../util/text.js';
 import type { AuthUser } from '../auth/tokens.js';
 import { requireAccess, type Access } from './access.js';

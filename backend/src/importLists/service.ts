@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 import type { AuthUser } from '../auth/tokens.js';
-import { Conflict, NotFound } from '../http/errors.js';
+import { Conflict, NotFound } from '../errors.js';
 import { findSeriesForFolder } from '../library/folderMatch.js';
 import type { ScoredCandidate } from '../library/titleMatch.js';
 import { createItem } from '../watchlist/service.js';

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 import { HttpClient, HttpError, type HttpRequestOptions, type HttpResponse } from '../net/httpClient.js';
-import { ServiceUnavailable } from '../http/errors.js';
+import { ServiceUnavailable } from '../errors.js';
 
 /**
  * Reading a user's public list: AniList over GraphQL (`MediaListCollection`-style paged

@@ -1,4 +1,4 @@
-import { ValidationFailed } from '../http/errors.js';
+import { ValidationFailed } from '../errors.js';
 
 /**
  * Folder names from display names (the spec's sanitisation): remove `< > : " / \ | ? *` and

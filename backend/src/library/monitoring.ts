@@ -14,7 +14,7 @@
  * (a season's flag is copied to its episodes, and new episodes take their season's flag).
  */
 import type { Deps } from '../deps.js';
-import { NotFound, ValidationFailed } from '../http/errors.js';
+import { NotFound, ValidationFailed } from '../errors.js';
 import * as repo from './repo.js';
 import type { SeriesRow } from './repo.js';
 import { requireSeries, type MissingEpisode } from './service.js';

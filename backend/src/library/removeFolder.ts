@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { BadRequest } from '../http/errors.js';
+import { BadRequest } from '../errors.js';
 import { isInside } from '../util/safePath.js';
 
 /** Files the product writes into a series folder besides the episodes (metadata/, the key file). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UniqueIntegrityConstraintViolationError } from 'slonik';
 import { sql, type Conn } from '../db/pool.js';
-import { Conflict } from '../http/errors.js';
+import { Conflict } from '../errors.js';
 
 /** The library's SQL: series, episodes, and the unmatched folders of an import. */
 export const SeriesRow = z.object({

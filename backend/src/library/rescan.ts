@@ -6,7 +6,7 @@ import { scanDisk, type DiskScanResult } from './scanner.js';
 import { syncWithProviderDetailed } from './sync.js';
 import { ProviderBlocked, ProviderUnavailable } from '../providers/errors.js';
 import { announceRescan } from './announce.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 
 /** After this many series in a row failed because their site is blocked or down, the rest of that site's series are skipped. */
 export const SITE_DOWN_AFTER = 5;

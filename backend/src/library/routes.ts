@@ -4,7 +4,7 @@ import type { Deps } from '../deps.js';
 import { route, queryBool } from '../http/route.js';
 import { pageOf, setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
-import { Conflict, NotFound, ValidationFailed } from '../http/errors.js';
+import { Conflict, NotFound, ValidationFailed } from '../errors.js';
 import { getProvider, listProviders, providerForLink } from '../providers/registry.js';
 import { recentHosterHealth } from '../providers/hosterHealth.js';
 import { trySanitizeFolderName } from './folderName.js';

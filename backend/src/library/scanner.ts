@@ -4,7 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { sql } from '../db/pool.js';
 import type { Deps } from '../deps.js';
-import { ServiceUnavailable } from '../http/errors.js';
+import { ServiceUnavailable } from '../errors.js';
 import {
   applyDiskChanges,
   knownFiles,

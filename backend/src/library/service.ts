@@ -22,7 +22,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Deps } from '../deps.js';
-import { BadRequest, NotFound, ServiceUnavailable } from '../http/errors.js';
+import { BadRequest, NotFound, ServiceUnavailable } from '../errors.js';
 import { insideRoot } from '../util/safePath.js';
 import { atomicWrite } from '../util/atomicWrite.js';
 import { getProvider } from '../providers/registry.js';

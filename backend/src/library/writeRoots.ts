@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Deps } from '../deps.js';
-import { Conflict } from '../http/errors.js';
+import { Conflict } from '../errors.js';
 import { isInside } from '../util/safePath.js';
 
 /**

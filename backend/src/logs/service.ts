@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Deps } from '../deps.js';
-import { BadRequest, NotFound } from '../http/errors.js';
+import { BadRequest, NotFound } from '../errors.js';
 import { scrubUrl } from '../log.js';
 import { insideRoot } from '../util/safePath.js';
 import { logsDir } from './configSchema.js';

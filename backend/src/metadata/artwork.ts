@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { announcedOver, readCapped, ResponseTooLarge } from '../net/httpClient.js';
 import { bytesMatchType, imageType } from '../net/imageMagic.js';
-import { BadRequest, ServiceUnavailable } from '../http/errors.js';
+import { BadRequest, ServiceUnavailable } from '../errors.js';
 import type { TmdbClient } from './tmdbClient.js';
 
 /**

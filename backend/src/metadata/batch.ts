@@ -3,7 +3,7 @@ import type { Deps } from '../deps.js';
 import { exists } from './files.js';
 import { batchItems, findBatch, finishBatchIfDone, insertBatch, lockBatch, setBatchItem, type BatchItem } from './repo.js';
 import { seriesDir, tmdbFor } from './service.js';
-import { NotFound } from '../http/errors.js';
+import { NotFound } from '../errors.js';
 
 /**
  * Batch NFO creation: one `nfo_create` job per series. Concurrency is bounded with Graphile

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { NotFound, ValidationFailed } from '../http/errors.js';
+import { NotFound, ValidationFailed } from '../errors.js';
 import { mapEpisodes, type EpisodeRef, type MappedEpisode, type MappingMode, type TmdbGroup } from './episodeMapping.js';
 import { libraryEpisodes, mappingOverrides, mappingSettings, saveMapping, type Override } from './mappingRepo.js';
 import { tmdbIdFromNfo } from './match.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { AppError, NotFound } from '../http/errors.js';
+import { AppError, NotFound } from '../errors.js';
 import type { Logger } from '../log.js';
 import { parseNfo, uniqueIds } from './nfoXml.js';
 import type { TmdbClient } from './tmdbClient.js';
@@ -14,7 +14,7 @@ import type { TmdbSearchResult } from './tmdbTypes.js';
 
 export class AmbiguousMatch extends AppError {
   constructor(query: string, candidates: TmdbSearchResult[]) {
-    super(409, 'AMBIGUOUS_MATCH', `Several TMDB series match '${query}'; pick one with tmdb_id`, {
+    super('conflict', 'AMBIGUOUS_MATCH', `Several TMDB series match '${query}'; pick one with tmdb_id`, {
       candidates: candidates.slice(0, 10).map((c) => ({
         tmdb_id: c.id,
         name: c.name,

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Deps } from '../deps.js';
-import { Conflict, NotFound } from '../http/errors.js';
+import { Conflict, NotFound } from '../errors.js';
 import { insideRoot } from '../util/safePath.js';
 import { downloadImage } from './artwork.js';
 import { checkWriteTarget } from '../library/writeRoots.js';

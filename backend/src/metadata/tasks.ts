@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js';
 import type { TaskFactory } from '../worker/types.js';
 import { JOB_PAYLOADS } from '../worker/jobs.js';
-import { AppError, Conflict } from '../http/errors.js';
+import { AppError, Conflict, isPermanent } from '../errors.js';
 import { reportBatchItem } from './batch.js';
 import { ALL_MEDIA, writeEpisodeMetadata, writeSeriesMetadata, tmdbFor } from './service.js';
 
@@ -23,7 +23,6 @@ const CreatePayload = JOB_PAYLOADS.nfo_create;
 const EpisodePayload = JOB_PAYLOADS.nfo_episode;
 
 /** Problems a retry cannot fix: report them and finish the job. */
-const permanent = (err: unknown) => err instanceof AppError && err.status < 500;
 
 export const tasks: TaskFactory = (deps: Deps) => ({
   nfo_create: async (raw) => {
@@ -33,7 +32,7 @@ export const tasks: TaskFactory = (deps: Deps) => ({
     const batch = p.batch_id !== undefined && p.position !== undefined ? { id: p.batch_id, position: p.position } : null;
     if (batch) await reportBatchItem(deps, batch.id, batch.position, { status: 'running', message: 'Creating NFO', nfo_path: null });
     try {
-      if (!tmdbFor(deps).configured()) throw new AppError(503, 'SERVICE_UNAVAILABLE', 'TMDB API key is not configured');
+      if (!tmdbFor(deps).configured()) throw new AppError('unavailable', 'SERVICE_UNAVAILABLE', 'TMDB API key is not configured');
       const res = await writeSeriesMetadata(deps, p.key, {
         overwrite: p.overwrite,
         media: media ? ALL_MEDIA : { poster: false, logo: false, fanart: false },
@@ -61,7 +60,7 @@ export const tasks: TaskFactory = (deps: Deps) => ({
       if (err instanceof Conflict) return; // present already and no overwrite: nothing to do
       log.warn({ err: message }, 'NFO creation failed');
       await deps.bus.publish('nfo', 'nfo_complete', { serie_id: p.key, success: false, message, nfo_path: null });
-      if (!permanent(err)) throw err;
+      if (!isPermanent(err)) throw err;
     }
   },
 
@@ -77,7 +76,7 @@ export const tasks: TaskFactory = (deps: Deps) => ({
       const outcome = await writeEpisodeMetadata(deps, p.series_key, p.season, p.episode, p.video_path);
       log.info({ season: p.season, episode: p.episode, outcome }, 'episode NFO');
     } catch (err) {
-      if (!permanent(err)) throw err;
+      if (!isPermanent(err)) throw err;
       log.warn({ season: p.season, episode: p.episode, err: (err as Error).message }, 'episode NFO not written');
     }
   },

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 import { HttpClient, HttpError, type HttpResponse } from '../net/httpClient.js';
-import { AppError, NotFound, ServiceUnavailable } from '../http/errors.js';
+import { AppError, NotFound, ServiceUnavailable } from '../errors.js';
 import { cacheGet, cachePut } from './repo.js';
 import type { TmdbConfiguration, TmdbSearch, TmdbSeason, TmdbSeasonImages, TmdbTv } from './tmdbTypes.js';
 

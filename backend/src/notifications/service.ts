@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { BadGateway, NotFound } from '../http/errors.js';
+import { BadGateway, NotFound } from '../errors.js';
 import { outboundClient } from './http.js';
 import type { Channel, NotifyEventType } from './configSchema.js';
 import type { NotifyEvent } from './event.js';

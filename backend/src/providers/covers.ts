@@ -1,9 +1,6 @@
-import Router from '@koa/router';
-import { z } from 'zod';
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 import type { Deps } from '../deps.js';
-import { route } from '../http/route.js';
-import { AppError, BadRequest, NotFound } from '../http/errors.js';
+import { AppError, BadRequest, NotFound } from '../errors.js';
 import { providerIds } from './registry.js';
 import { announcedOver, readCapped, ResponseTooLarge } from '../net/httpClient.js';
 import { bytesMatchType, IMAGE_MAGIC, imageType } from '../net/imageMagic.js';
@@ -127,7 +124,7 @@ async function limited<T>(host: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const badGateway = (message: string) => new AppError(502, 'BAD_GATEWAY', message);
+const badGateway = (message: string) => new AppError('upstream', 'BAD_GATEWAY', message);
 
 async function fetchCover(deps: Pick<Deps, 'settings'>, first: string, site: Site): Promise<Cover> {
   const timeout = deps.settings.get().providers.request_timeout_seconds * 1000;
@@ -198,28 +195,4 @@ export async function getCover(deps: Pick<Deps, 'settings'>, url: string): Promi
   const cover = await p;
   remember(url, cover);
   return cover;
-}
-
-export function coverRoutes(deps: Deps): Router {
-  const r = new Router();
-  route(
-    r,
-    {
-      method: 'get',
-      path: '/api/anime/search/cover',
-      access: 'user',
-      summary: "A search result's cover through the server (provider hosts only)",
-      tags: ['anime'],
-      query: z.object({ url: z.string().min(1).max(2000) }),
-      responses: { 200: null, 400: null, 404: null, 502: null },
-    },
-    async ({ query, ctx }) => {
-      const cover = await getCover(deps, query.url);
-      ctx.set('Cache-Control', 'private, max-age=86400');
-      ctx.set('X-Content-Type-Options', 'nosniff');
-      ctx.type = cover.type;
-      ctx.body = cover.body;
-    },
-  );
-  return r;
 }

@@ -1,4 +1,4 @@
-import { AppError } from '../http/errors.js';
+import { AppError, type ErrorKind } from '../errors.js';
 
 /**
  * Provider errors the user can read. Every provider failure ends in one of these, never in a
@@ -11,18 +11,18 @@ import { AppError } from '../http/errors.js';
  */
 export class ProviderError extends AppError {
   constructor(
-    status: number,
+    kind: ErrorKind,
     code: string,
     public provider: string,
     message: string,
   ) {
-    super(status, code, message, { provider });
+    super(kind, code, message, { provider });
   }
 }
 
 export class ProviderBlocked extends ProviderError {
   constructor(provider: string, what = 'a challenge page') {
-    super(502, 'PROVIDER_BLOCKED', provider, `ProviderBlocked: ${provider} answered with ${what}`);
+    super('upstream', 'PROVIDER_BLOCKED', provider, `ProviderBlocked: ${provider} answered with ${what}`);
   }
 }
 
@@ -33,7 +33,7 @@ export class ProviderChanged extends ProviderError {
     url?: string,
   ) {
     super(
-      502,
+      'upstream',
       'PROVIDER_CHANGED',
       provider,
       `ProviderChanged: ${provider} page structure changed, missing ${missing}${url ? ` (${url})` : ''}`,
@@ -45,7 +45,7 @@ export class ProviderChanged extends ProviderError {
 export class ProviderTooLarge extends ProviderError {
   constructor(provider: string, what: string, limit: number) {
     super(
-      502,
+      'upstream',
       'PROVIDER_CHANGED',
       provider,
       `ProviderChanged: response too large (${provider} ${what} over ${Math.round(limit / 1024)} KiB)`,
@@ -55,13 +55,13 @@ export class ProviderTooLarge extends ProviderError {
 
 export class ProviderUnavailable extends ProviderError {
   constructor(provider: string, why: string) {
-    super(503, 'PROVIDER_UNAVAILABLE', provider, `ProviderUnavailable: ${provider} ${why}`);
+    super('unavailable', 'PROVIDER_UNAVAILABLE', provider, `ProviderUnavailable: ${provider} ${why}`);
   }
 }
 
 export class ProviderNotFound extends ProviderError {
   constructor(provider: string, what: string) {
-    super(404, 'NOT_FOUND_ERROR', provider, `${provider} has no ${what}`);
+    super('not_found', 'NOT_FOUND_ERROR', provider, `${provider} has no ${what}`);
   }
 }
 

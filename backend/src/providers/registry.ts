@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js';
 import type { Logger } from '../log.js';
 import type { AppConfig } from '../settings/schema.js';
-import { NotFound, ServiceUnavailable } from '../http/errors.js';
+import { NotFound, ServiceUnavailable } from '../errors.js';
 import type { Provider } from './types.js';
 import type { SiteOptions } from './site.js';
 import { AniworldProvider } from './aniworld/provider.js';

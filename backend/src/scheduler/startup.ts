@@ -3,7 +3,7 @@ import type { Deps } from '../deps.js';
 import { ensureSchedule, watchSchedulerConfig } from './service.js';
 import { ensureBackupSchedule, watchBackupConfig } from '../backup/schedule.js';
 import { ensureWatchSchedule } from '../watchlist/scheduler.js';
-import { trackTaskRuns } from '../tasks/runs.js';
+import { trackTaskRuns } from './taskRuns.js';
 
 /**
  * Called once by a worker process at start-up: makes sure the keyed schedule jobs exist (an

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { BadRequest } from '../http/errors.js';
+import { BadRequest } from '../errors.js';
 import { isInside } from '../util/safePath.js';
 
 /** System folders: never a library, nor anything inside them. */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { checkAnimeDirectory } from './animeDirectory.js';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
-import { ValidationFailed } from '../http/errors.js';
+import { ValidationFailed } from '../errors.js';
 import { AppConfig, SECRET_MASK } from './schema.js';
 import { configErrors } from './store.js';
 import { checkWritable, resolveBackupDir } from '../backup/files.js';

@@ -7,7 +7,7 @@ import type { Notifier } from '../db/notify.js';
 import type { Env } from '../config.js';
 import type { Logger } from '../log.js';
 import { atomicWrite } from '../util/atomicWrite.js';
-import { AppError, ValidationFailed } from '../http/errors.js';
+import { AppError, ValidationFailed } from '../errors.js';
 import { AppConfig, REMOVED_KEYS } from './schema.js';
 import { isDbUnreachable } from '../db/availability.js';
 import { restoreConfigFromBackup } from './configFallback.js';
@@ -20,7 +20,7 @@ export const CONFIG_MAX_BYTES = 256 * 1024;
 export class ConfigTooLarge extends AppError {
   constructor(bytes: number) {
     super(
-      413,
+      'too_large',
       'PAYLOAD_TOO_LARGE',
       `The configuration is ${Math.ceil(bytes / 1024)} KB, more than the ${CONFIG_MAX_BYTES / 1024} KB allowed`,
       { max_bytes: CONFIG_MAX_BYTES },

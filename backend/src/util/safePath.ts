@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { BadRequest } from '../http/errors.js';
+import { BadRequest } from '../errors.js';
 
 /** Resolves `parts` under `root` and refuses anything that would land outside it. */
 export function insideRoot(root: string, ...parts: string[]): string {

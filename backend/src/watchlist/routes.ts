@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
-import { NotFound } from '../http/errors.js';
+import { NotFound } from '../errors.js';
 import { setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
 import * as repo from './repo.js';

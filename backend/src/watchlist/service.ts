@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 import type { AuthUser } from '../auth/tokens.js';
-import { Conflict, NotFound, ValidationFailed } from '../http/errors.js';
+import { Conflict, NotFound, ValidationFailed } from '../errors.js';
 import { getProvider, providerForLink } from '../providers/registry.js';
 import type { z } from 'zod';
 import * as repo from './repo.js';

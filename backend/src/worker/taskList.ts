@@ -6,7 +6,7 @@ import { checkHandlers } from './jobs.js';
 import { tasks as libraryTasks } from '../library/tasks.js';
 import { tasks as languagesTasks } from '../library/languagesJob.js';
 import { tasks as schedulerTasks } from '../scheduler/tasks.js';
-import { tasks as maintenanceTasks } from '../tasks/tasks.js';
+import { tasks as backupTasks } from '../backup/tasks.js';
 import { tasks as watchlistTasks } from '../watchlist/tasks.js';
 import { tasks as metadataTasks } from '../metadata/tasks.js';
 import { tasks as downloadTasks } from '../downloads/tasks.js';
@@ -21,7 +21,7 @@ const factories: TaskFactory[] = [
   libraryTasks,
   languagesTasks,
   schedulerTasks,
-  maintenanceTasks,
+  backupTasks,
   watchlistTasks,
   metadataTasks,
   downloadTasks,

@@ -1,12 +1,12 @@
 import type { Deps } from '../deps.js';
-import { Conflict, NotFound } from '../http/errors.js';
+import { Conflict, NotFound } from '../errors.js';
 import { buildCrontab } from '../worker/taskList.js';
-import { nextDailyRun } from '../scheduler/nextRun.js';
-import { keyedJob, taskRunning } from '../scheduler/repo.js';
-import { SCHEDULE_JOB, startRescan } from '../scheduler/service.js';
+import { nextDailyRun } from './nextRun.js';
+import { keyedJob, taskRunning } from './repo.js';
+import { SCHEDULE_JOB, startRescan } from './service.js';
 import { WATCH_JOB, WATCH_TASK } from '../watchlist/scheduler.js';
 import { BACKUP_JOB, backupScheduleText } from '../backup/schedule.js';
-import { listRuns, TRACKED, type TaskRun } from './runs.js';
+import { listRuns, TRACKED, type TaskRun } from './taskRuns.js';
 
 interface TaskView {
   name: string;

@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { sql, type Conn } from '../db/pool.js';
 import type { Deps } from '../deps.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 
 /** Graphile task identifier → the Tasks view entry its runs are recorded under. */
 export const TRACKED: Record<string, string> = {

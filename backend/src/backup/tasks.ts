@@ -1,6 +1,6 @@
 import type { TaskFactory } from '../worker/types.js';
 import { JOB_PAYLOADS } from '../worker/jobs.js';
-import { runScheduledBackup } from '../backup/schedule.js';
+import { runScheduledBackup } from './schedule.js';
 import { notifySafely } from '../notifications/service.js';
 
 const Payload = JOB_PAYLOADS.config_backup;

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
-import { listTasks, runTask } from './service.js';
+import { listTasks, runTask } from './taskViews.js';
 
 const Task = z.object({
   name: z.string(),

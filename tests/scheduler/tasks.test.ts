@@ -5,7 +5,7 @@ import { nextDailyRun } from '../../backend/src/scheduler/nextRun.js';
 import { io, type Socket } from 'socket.io-client';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
-import { localWhen, until } from '../scheduler/helpers.js';
+import { localWhen, until } from './helpers.js';
 import { readBackupConfig } from '../../backend/src/backup/archive.js';
 
 const TZ = 'America/New_York';

@@ -4,9 +4,9 @@ import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
 import { setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
-import { BadRequest, Conflict, NotFound, Unauthorized } from '../http/errors.js';
-import * as repo from '../auth/repo.js';
-import { checkPassword, hashPassword, passwordProblems, policyMessage } from '../auth/password.js';
+import { BadRequest, Conflict, NotFound, Unauthorized } from '../errors.js';
+import * as repo from './repo.js';
+import { checkPassword, hashPassword, passwordProblems, policyMessage } from './password.js';
 
 const User = z.object({ id: z.number(), username: z.string(), role: z.enum(['admin', 'user']), created_at: z.string() });
 const toUser = (u: repo.UserRow) => ({ id: u.id, username: u.username, role: u.role, created_at: u.created_at.toISOString() });
