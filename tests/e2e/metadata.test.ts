@@ -192,7 +192,7 @@ describe('import, NFO and artwork', () => {
         1: ['Der Anfang', 'Die Reise', 'Das Dorf', 'Der zweite Cour', 'Die Brücke', 'Das Ende'].map((name, i) => ({
           episode_number: i + 1,
           name,
-          air_date: null,
+          air_date: ['2024-01-10', '2024-01-17', '2024-01-24', '2024-04-03', '2024-04-10', '2024-04-17'][i],
         })),
       },
     });
@@ -252,6 +252,25 @@ describe('import, NFO and artwork', () => {
     await page.getByTestId('toast').filter({ hasText: 'Mapping saved; 1 episode NFOs rewritten' }).first().waitFor();
     expect(await s2e3.getByTestId('tmdb-title').textContent()).toBe('OVA: Strandtag');
     expect(nfo('Season 2/Cour Show - S02E03.nfo')).toContain('<title>OVA: Strandtag</title>');
+
+    // by air date: the user says the provider's season 2 started on 10 April (TMDB's episode 5)
+    await panel.getByTestId('mapping-mode').selectOption('air_date');
+    const seasons = panel.getByTestId('mapping-seasons');
+    await seasons.locator('tr[data-season="2"]').getByTestId('season-start').fill('2024-04-10');
+    await panel.getByTestId('mapping-save').click();
+    await page.getByTestId('toast').filter({ hasText: 'Mapping saved; 2 episode NFOs rewritten' }).first().waitFor();
+    expect(await seasons.locator('tr[data-season="2"]').getByTestId('season-starts-at').textContent()).toBe('S01E05');
+    expect(await seasons.locator('tr[data-season="2"]').getByTestId('season-source').textContent()).toContain('your date');
+    expect(await s2e1.getByTestId('tmdb-title').textContent()).toBe('Die Brücke');
+    expect(await s2e1.getByTestId('tmdb-air-date').textContent()).toBe('2024-04-10');
+    expect(nfo('Season 2/Cour Show - S02E01.nfo')).toContain('<title>Die Brücke</title>');
+    // the user's correction of the last episode stays
+    expect(nfo('Season 2/Cour Show - S02E03.nfo')).toContain('<title>OVA: Strandtag</title>');
+    await page.reload();
+    await panel.getByTestId('mapping-toggle').click();
+    await s2e1.waitFor();
+    expect(await panel.getByTestId('mapping-mode').inputValue()).toBe('air_date');
+    expect(await seasons.locator('tr[data-season="2"]').getByTestId('season-start').inputValue()).toBe('2024-04-10');
     await screenshot(page, 'episode-mapping');
     expect(problems).toEqual([]);
   });

@@ -5,7 +5,8 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient } from '../helpers/http.js';
 import { FAKE_TMDB_KEY, startFakeTmdb, type FakeTmdb } from '../fakes/tmdb.js';
 import { parseNfo } from '../../backend/src/metadata/nfoXml.js';
-import { addEpisodeRow, addSeries, placeVideo, xmllint } from './helpers.js';
+import { addEpisodeRow, addSeries, placeVideo, snapshot, xmllint } from './helpers.js';
+import { recordProviderDates } from '../../backend/src/calendar/providerDates.js';
 
 /**
  * Anime whose provider seasons differ from TMDB's: one TMDB season of 6 episodes is two cours of 3
@@ -16,6 +17,7 @@ let tmdb: FakeTmdb;
 let api: Awaited<ReturnType<typeof adminClient>>['api'];
 let cour: string;
 let recap: string;
+let split: string;
 const GROUP = '5f8a0c3e9b2d4a1e6c7b8d90';
 
 const eps = (names: string[]) =>
@@ -58,14 +60,31 @@ beforeAll(async () => {
       },
     ],
   });
+  // TMDB: one season of 8, aired as two cours (January, April) with a recap between them that the
+  // provider leaves out; the provider: two seasons of 3
+  const day = ['2024-01-06', '2024-01-13', '2024-01-20', '2024-01-27', '2024-04-06', '2024-04-13', '2024-04-20', '2024-04-27'];
+  tmdb.addShow({
+    id: 90702,
+    name: 'Split Show',
+    first_air_date: '2024-01-06',
+    seasons: {
+      1: ['Eins', 'Zwei', 'Drei', 'Rückblick', 'Vier', 'Fünf', 'Sechs', 'Sieben'].map((name, i) => ({
+        episode_number: i + 1,
+        name,
+        air_date: day[i],
+      })),
+    },
+  });
   srv = await startTestServer({ env: { TMDB_API_URL: tmdb.apiUrl, TMDB_IMAGE_URL: tmdb.imageUrl } });
   ({ api } = await adminClient(srv.url));
   await srv.deps.settings.update({ tmdb: { api_key: FAKE_TMDB_KEY } });
   cour = await addSeries(srv, { key: 'cour-show', name: 'Cour Show', folder: 'Cour Show (2024)', year: 2024 });
   recap = await addSeries(srv, { key: 'recap-show', name: 'Recap Show', folder: 'Recap Show (2024)', year: 2024 });
+  split = await addSeries(srv, { key: 'split-show', name: 'Split Show', folder: 'Split Show (2024)', year: 2024 });
   for (const [key, dir, name] of [
     ['cour-show', cour, 'Cour Show'],
     ['recap-show', recap, 'Recap Show'],
+    ['split-show', split, 'Split Show'],
   ] as const) {
     for (const s of [1, 2])
       for (const e of [1, 2, 3]) {
@@ -217,5 +236,89 @@ describe('a TMDB episode group', () => {
     const { writeEpisodeMetadata } = await import('../../backend/src/metadata/service.js');
     expect(await writeEpisodeMetadata(srv.deps, 'recap-show', 2, 2, path.join(recap, rel))).toBe('written');
     expect(await episodeNfo(recap, 'Season 2/Recap Show - S02E02.nfo')).toMatchObject({ season: 1, episode: 6, title: 'Fünf' });
+  });
+});
+
+describe('by air date: each provider season starts at the TMDB episode aired on/after its start date', () => {
+  const seasonRows = (body: any) =>
+    body.season_starts.map((s: any) => [s.season, s.start_date, s.source, s.tmdb && `S${s.tmdb.season}E${s.tmdb.episode}`]);
+
+  it("uses the day the provider first listed a season's episode 1 when the user gave no date", async () => {
+    expect((await create('split-show', 90702)).status).toBe(200);
+    // absolute numbering names the recap the provider does not have
+    expect(await episodeNfo(split, 'Season 2/Split Show - S02E01.nfo')).toMatchObject({ episode: 4, title: 'Rückblick' });
+    // a rescan saw the provider list season 2's episode 1 two days after TMDB's air date
+    await recordProviderDates(srv.deps, '2024-04-08', [{ series_key: 'split-show', season: 2, episode: 1, title: null }]);
+    const res = await api.put('/api/anime/split-show/episode-mapping', { mode: 'air_date' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ mode: 'air_date', effective_mode: 'air_date' });
+    expect(seasonRows(res.body)).toEqual([
+      [1, null, 'continued', 'S1E1'],
+      [2, '2024-04-08', 'provider_seen', 'S1E5'],
+    ]);
+    expect(res.body.season_starts[1]).toMatchObject({ user_date: null, provider_date: '2024-04-08' });
+    expect(
+      res.body.episodes.map((e: any) => [`S${e.season}E${e.episode}`, `S${e.tmdb.season}E${e.tmdb.episode}`, e.via, e.tmdb_air_date]),
+    ).toEqual([
+      ['S1E1', 'S1E1', 'air_date', '2024-01-06'],
+      ['S1E2', 'S1E2', 'air_date', '2024-01-13'],
+      ['S1E3', 'S1E3', 'air_date', '2024-01-20'],
+      ['S2E1', 'S1E5', 'air_date', '2024-04-06'],
+      ['S2E2', 'S1E6', 'air_date', '2024-04-13'],
+      ['S2E3', 'S1E7', 'air_date', '2024-04-20'],
+    ]);
+    expect(await episodeNfo(split, 'Season 2/Split Show - S02E01.nfo')).toEqual({ season: 1, episode: 5, title: 'Vier', tmdb: '90702105' });
+    expect(await episodeNfo(split, 'Season 2/Split Show - S02E03.nfo')).toMatchObject({ season: 1, episode: 7, title: 'Sechs' });
+    expect(await episodeNfo(split, 'Season 1/Split Show - S01E03.nfo')).toMatchObject({ season: 1, episode: 3, title: 'Drei' });
+  });
+
+  it("the user's start date wins over the provider's and is kept", async () => {
+    const res = await api.put('/api/anime/split-show/episode-mapping', {
+      mode: 'air_date',
+      season_starts: [{ season: 2, start_date: '2024-04-13' }],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.nfo_written).toBe(3);
+    expect(seasonRows(res.body)).toEqual([
+      [1, null, 'continued', 'S1E1'],
+      [2, '2024-04-13', 'user', 'S1E6'],
+    ]);
+    expect(await episodeNfo(split, 'Season 2/Split Show - S02E01.nfo')).toMatchObject({ season: 1, episode: 6, title: 'Fünf' });
+    expect(await episodeNfo(split, 'Season 2/Split Show - S02E03.nfo')).toMatchObject({ season: 1, episode: 8, title: 'Sieben' });
+    const view = await api.get('/api/anime/split-show/episode-mapping');
+    expect(view.body.season_starts[1]).toMatchObject({ user_date: '2024-04-13', provider_date: '2024-04-08', source: 'user' });
+  });
+
+  it('refuses an impossible date or a season the library lacks, and changes nothing', async () => {
+    const before = (await api.get('/api/anime/split-show/episode-mapping')).body;
+    const files = snapshot(split);
+    const badDate = await api.put('/api/anime/split-show/episode-mapping', {
+      mode: 'air_date',
+      season_starts: [{ season: 1, start_date: '2024-02-30' }],
+    });
+    expect(badDate.status).toBe(422);
+    expect(badDate.body.message).toMatch(/season_starts/);
+    expect(JSON.stringify(badDate.body)).toMatch(/not a calendar date/);
+    const notADate = await api.put('/api/anime/split-show/episode-mapping', {
+      mode: 'air_date',
+      season_starts: [{ season: 2, start_date: 'April 2024' }],
+    });
+    expect(notADate.status).toBe(422);
+    const unknown = await api.put('/api/anime/split-show/episode-mapping', {
+      mode: 'season',
+      season_starts: [
+        { season: 2, start_date: '2024-04-01' },
+        { season: 9, start_date: '2024-07-01' },
+      ],
+    });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.message).toBe('season_starts: the library has no season 9 of this series (it has 1, 2)');
+    const specials = await api.put('/api/anime/split-show/episode-mapping', {
+      mode: 'air_date',
+      season_starts: [{ season: 0, start_date: '2024-07-01' }],
+    });
+    expect(specials.status).toBe(422);
+    expect((await api.get('/api/anime/split-show/episode-mapping')).body).toEqual(before);
+    expect(snapshot(split)).toEqual(files);
   });
 });

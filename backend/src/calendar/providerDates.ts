@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { insertProvider } from './repo.js';
+import { insertProvider, providerSeasonFirstSeen } from './repo.js';
 
 /** Episodes a provider newly lists: dated the day they appeared, unless TMDB already knows them. */
 export function recordProviderDates(
@@ -11,4 +11,12 @@ export function recordProviderDates(
     deps.db,
     eps.map((e) => ({ ...e, air_date: day })),
   );
+}
+
+/**
+ * The day each provider season's episode 1 was first listed (known only when a rescan saw it
+ * arrive): the episode mapping's air-date hint for seasons the user gave no start date.
+ */
+export async function providerSeasonStarts(deps: Pick<Deps, 'db'>, key: string): Promise<{ season: number; date: string }[]> {
+  return (await providerSeasonFirstSeen(deps.db, key)).map((r) => ({ season: r.season, date: r.air_date }));
 }

@@ -71,3 +71,8 @@ export const between = (c: Conn, start: string, end: string) =>
   c.any(sql.type(AirDateRow)`select series_key, season, episode, title, to_char(air_date, 'YYYY-MM-DD') as air_date, source
     from calendar_episodes where air_date between ${start}::date and ${end}::date
     order by air_date, series_key, season, episode limit 5000`);
+
+/** Per season: the day a provider first listed its episode 1 (rows TMDB has not replaced). */
+export const providerSeasonFirstSeen = (c: Conn, key: string) =>
+  c.any(sql.type(z.object({ season: z.number(), air_date: z.string() }))`select season, to_char(air_date, 'YYYY-MM-DD') as air_date
+    from calendar_episodes where series_key = ${key} and source = 'provider' and episode = 1 and season > 0 order by season`);

@@ -7,14 +7,45 @@
  *   absolute      the n-th regular episode on the provider (seasons 1.. in order) is TMDB's n-th
  *   episode_group the group's k-th part (by its order, a leading 'Specials' part is season 0) is
  *                 the provider's season k; its e-th episode (by order) is the provider's episode e
+ *   air_date      TMDB's regular episodes (every season) ordered by air date form one timeline;
+ *                 each provider season starts at the first of them aired on/after its start date
+ *                 (the user's date for that season, else the day the provider first listed its
+ *                 episode 1 less a tolerance of PROVIDER_SEEN_TOLERANCE_DAYS, as providers list an
+ *                 episode on or a few days after it airs), else right after the previous provider
+ *                 season; its episodes follow in order
  *   auto          absolute when a regular season is longer on the provider than on TMDB (or TMDB
  *                 lacks it) and TMDB's regular episodes hold all of the provider's; else season
  * Specials (season 0) keep their numbers except in a group that has a specials part. A manual
  * override wins over every mode.
  */
 
-export type MappingMode = 'auto' | 'season' | 'absolute' | 'episode_group';
-export type MappingVia = 'season' | 'absolute' | 'episode_group' | 'manual';
+export type MappingMode = 'auto' | 'season' | 'absolute' | 'episode_group' | 'air_date';
+export type MappingVia = 'season' | 'absolute' | 'episode_group' | 'air_date' | 'manual';
+
+/** A provider's first-seen day is at most this many days after the TMDB episode aired. */
+export const PROVIDER_SEEN_TOLERANCE_DAYS = 6;
+
+/** Where a provider season's start date comes from (air_date mode). */
+export type SeasonStartSource = 'user' | 'provider_seen' | 'continued';
+
+export interface SeasonStartHint {
+  season: number;
+  /** YYYY-MM-DD */
+  date: string;
+  source: Exclude<SeasonStartSource, 'continued'>;
+}
+
+/** How air_date mode placed a provider season: the date it used and the TMDB episode it starts at. */
+export interface SeasonAnchor {
+  season: number;
+  start_date: string | null;
+  source: SeasonStartSource;
+  tmdb: EpisodeRef | null;
+}
+
+export interface TmdbDatedEpisode extends EpisodeRef {
+  air_date: string | null;
+}
 
 export interface EpisodeRef {
   season: number;
@@ -34,6 +65,10 @@ export interface MappingInput {
   tmdbSeasons: { season_number: number; episode_count?: number }[];
   group?: TmdbGroup | null;
   overrides: (EpisodeRef & { tmdb_season: number; tmdb_episode: number })[];
+  /** air_date: TMDB's episodes of every season with their air dates. */
+  tmdbEpisodes?: TmdbDatedEpisode[];
+  /** air_date: the start date per provider season (the user's wins over the provider's). */
+  seasonStarts?: SeasonStartHint[];
 }
 
 export interface MappedEpisode extends EpisodeRef {
@@ -76,6 +111,61 @@ function absoluteMapper(episodes: EpisodeRef[], tmdbSeasons: MappingInput['tmdbS
   };
 }
 
+function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+/** TMDB's regular episodes as one timeline: dated ones by date, then undated ones by number. */
+function timeline(tmdbEpisodes: TmdbDatedEpisode[]): TmdbDatedEpisode[] {
+  const byNumber = (a: EpisodeRef, b: EpisodeRef) => a.season - b.season || a.episode - b.episode;
+  const regular = tmdbEpisodes.filter((e) => e.season > 0);
+  const dated = regular.filter((e) => e.air_date).sort((a, b) => a.air_date!.localeCompare(b.air_date!) || byNumber(a, b));
+  return [...dated, ...regular.filter((e) => !e.air_date).sort(byNumber)];
+}
+
+/** Each provider season's place on TMDB's air-date timeline (see the header). */
+export function airDateAnchors(
+  episodes: EpisodeRef[],
+  tmdbEpisodes: TmdbDatedEpisode[],
+  starts: SeasonStartHint[],
+): { anchors: SeasonAnchor[]; map: (ref: EpisodeRef) => EpisodeRef | null } {
+  const line = timeline(tmdbEpisodes);
+  const lengths = seasonLengths(episodes);
+  const hints = new Map<number, SeasonStartHint>();
+  for (const h of starts) if (h.season > 0 && (!hints.has(h.season) || h.source === 'user')) hints.set(h.season, h);
+  const startIndex = new Map<number, number>();
+  const anchors: SeasonAnchor[] = [];
+  let cursor = 0;
+  for (const season of [...lengths.keys()].sort((a, b) => a - b)) {
+    const hint = hints.get(season);
+    let index = cursor;
+    if (hint) {
+      const from = hint.source === 'user' ? hint.date : addDays(hint.date, -PROVIDER_SEEN_TOLERANCE_DAYS);
+      index = line.findIndex((e) => e.air_date !== null && e.air_date >= from);
+      if (index < 0) index = line.length; // nothing aired since: no TMDB episode for this season
+    }
+    startIndex.set(season, index);
+    const first = line[index];
+    anchors.push({
+      season,
+      start_date: hint?.date ?? null,
+      source: hint?.source ?? 'continued',
+      tmdb: first ? { season: first.season, episode: first.episode } : null,
+    });
+    cursor = index + lengths.get(season)!;
+  }
+  return {
+    anchors,
+    map: (ref) => {
+      const start = startIndex.get(ref.season);
+      const e = start === undefined || ref.episode < 1 ? undefined : line[start + ref.episode - 1];
+      return e ? { season: e.season, episode: e.episode } : null;
+    },
+  };
+}
+
 function groupMapper(group: TmdbGroup) {
   const parts = [...group.groups].sort((a, b) => a.order - b.order);
   const specials = parts[0] && /special|extra|ova/i.test(parts[0].name) ? parts.shift()! : null;
@@ -88,15 +178,23 @@ function groupMapper(group: TmdbGroup) {
   };
 }
 
-export function mapEpisodes(input: MappingInput): { mode: Exclude<MappingMode, 'auto'>; episodes: MappedEpisode[] } {
+export function mapEpisodes(input: MappingInput): {
+  mode: Exclude<MappingMode, 'auto'>;
+  episodes: MappedEpisode[];
+  /** air_date mode: where each provider season starts. */
+  anchors: SeasonAnchor[];
+} {
   let mode = effectiveMode(input);
   if (mode === 'episode_group' && !input.group) mode = 'season';
+  const air = mode === 'air_date' ? airDateAnchors(input.episodes, input.tmdbEpisodes ?? [], input.seasonStarts ?? []) : null;
   const regular =
     mode === 'absolute'
       ? absoluteMapper(input.episodes, input.tmdbSeasons)
       : mode === 'episode_group'
         ? groupMapper(input.group!)
-        : (r: EpisodeRef) => r;
+        : air
+          ? air.map
+          : (r: EpisodeRef) => r;
   const manual = new Map(input.overrides.map((o) => [`${o.season}:${o.episode}`, { season: o.tmdb_season, episode: o.tmdb_episode }]));
   const episodes = input.episodes.map((e): MappedEpisode => {
     const m = manual.get(`${e.season}:${e.episode}`);
@@ -105,5 +203,5 @@ export function mapEpisodes(input: MappingInput): { mode: Exclude<MappingMode, '
       return { season: 0, episode: e.episode, tmdb: { season: 0, episode: e.episode }, via: 'season' };
     return { season: e.season, episode: e.episode, tmdb: regular(e), via: mode };
   });
-  return { mode, episodes };
+  return { mode, episodes, anchors: air?.anchors ?? [] };
 }

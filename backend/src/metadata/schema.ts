@@ -117,12 +117,22 @@ export const ArtworkParams = z.object({ key: z.string().min(1).max(300), kind: z
 export const MappingParams = z.object({ key: z.string().min(1).max(300) });
 
 const Ref = z.object({ season: z.number().int(), episode: z.number().int() });
+const MODES = ['auto', 'season', 'absolute', 'episode_group', 'air_date'] as const;
+
+/** A calendar day YYYY-MM-DD that exists (2024-02-30 does not). */
+const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD')
+  .refine((d) => {
+    const t = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === d;
+  }, 'not a calendar date');
 
 export const MappingResponse = z.object({
   serie_id: z.string(),
   tmdb_id: z.number().int(),
-  mode: z.enum(['auto', 'season', 'absolute', 'episode_group']).describe('What the user chose'),
-  effective_mode: z.enum(['season', 'absolute', 'episode_group']).describe('What auto stands for here'),
+  mode: z.enum(MODES).describe('What the user chose'),
+  effective_mode: z.enum(['season', 'absolute', 'episode_group', 'air_date']).describe('What auto stands for here'),
   episode_group_id: z.string().nullable(),
   episode_groups: z
     .array(z.object({ id: z.string(), name: z.string(), type: z.number(), group_count: z.number(), episode_count: z.number() }))
@@ -130,16 +140,31 @@ export const MappingResponse = z.object({
   episodes: z.array(
     Ref.extend({
       tmdb: Ref.nullable().describe('The TMDB episode the NFO names; null: none'),
-      via: z.enum(['season', 'absolute', 'episode_group', 'manual']),
+      via: z.enum(['season', 'absolute', 'episode_group', 'air_date', 'manual']),
       tmdb_title: z.string().nullable(),
+      tmdb_air_date: z.string().nullable().describe("The TMDB episode's air date"),
     }),
   ),
+  season_starts: z
+    .array(
+      z.object({
+        season: z.number().int(),
+        user_date: z.string().nullable().describe("The user's start date of this provider season"),
+        provider_date: z.string().nullable().describe('The day the provider first listed its episode 1 (seen by a rescan)'),
+        start_date: z.string().nullable().describe("The date air_date mode uses: the user's, else the provider's"),
+        source: z
+          .enum(['user', 'provider_seen', 'continued'])
+          .describe("continued: no date; the season follows the previous one on TMDB's air-date order"),
+        tmdb: Ref.nullable().describe('air_date mode: the TMDB episode the season starts at'),
+      }),
+    )
+    .describe("Each regular provider season and where air_date mode starts it on TMDB's episodes ordered by air date"),
   nfo_written: z.number().int().optional().describe('After an edit: episode NFOs rewritten'),
 });
 
 export const MappingBody = z
   .object({
-    mode: z.enum(['auto', 'season', 'absolute', 'episode_group']),
+    mode: z.enum(MODES),
     episode_group_id: z
       .string()
       .regex(/^[0-9a-f]{24}$/, 'a TMDB episode group id (24 hex digits)')
@@ -159,5 +184,13 @@ export const MappingBody = z
       .max(5000)
       .default([])
       .refine((xs) => new Set(xs.map((o) => `${o.season}:${o.episode}`)).size === xs.length, 'one override per episode'),
+    season_starts: z
+      .array(z.object({ season: z.number().int().min(1).max(10_000), start_date: Day }).strict())
+      .max(1000)
+      .default([])
+      .refine((xs) => new Set(xs.map((o) => o.season)).size === xs.length, 'one start date per season')
+      .describe(
+        "air_date mode: the day each provider season started airing (its first TMDB episode is the first aired on/after it); seasons left out use the provider's first-seen day or follow the previous season",
+      ),
   })
   .strict();

@@ -137,7 +137,7 @@ export async function writeSeriesMetadata(deps: Deps, key: string, opts: WriteOp
   if (opts.episodes) {
     const videos = await episodeVideos(sd.dir, await downloadedEpisodes(deps.db, sd.row.id));
     const refs = videos.flatMap((v) => v.episodes.map((episode) => ({ season: v.season, episode })));
-    const mapper = await seriesMapper(deps, tmdb, sd.row.id, tv, refs, opts.fresh);
+    const mapper = await seriesMapper(deps, tmdb, sd.row, tv, refs, opts.fresh);
     const seasons = tmdbSeasons(tmdb, tmdbId, opts.fresh);
     for (const v of videos) {
       // each of the file's episodes (S01E01-E02 is two) as the TMDB episode the mapping names
@@ -258,7 +258,7 @@ export async function writeEpisodeMetadata(
     tmdbId = (await writeSeriesMetadata(deps, key, { overwrite: false, media, refreshMedia: false, episodes: false })).tmdbId;
   }
   const tv = await tmdb.tv(tmdbId);
-  const target = (await seriesMapper(deps, tmdb, sd.row.id, tv, [{ season, episode }])).map({ season, episode }).tmdb;
+  const target = (await seriesMapper(deps, tmdb, sd.row, tv, [{ season, episode }])).map({ season, episode }).tmdb;
   if (!target) return 'not_on_tmdb';
   const s = await tmdbSeasons(tmdb, tmdbId).get(target.season);
   const ep = s?.season.episodes.find((e) => e.episode_number === target.episode);

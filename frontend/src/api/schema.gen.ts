@@ -6574,9 +6574,9 @@ export interface operations {
                         serie_id: string;
                         tmdb_id: number;
                         /** @enum {string} */
-                        mode: "auto" | "season" | "absolute" | "episode_group";
+                        mode: "auto" | "season" | "absolute" | "episode_group" | "air_date";
                         /** @enum {string} */
-                        effective_mode: "season" | "absolute" | "episode_group";
+                        effective_mode: "season" | "absolute" | "episode_group" | "air_date";
                         episode_group_id: string | null;
                         episode_groups: {
                             id: string;
@@ -6593,8 +6593,21 @@ export interface operations {
                                 episode: number;
                             } | null;
                             /** @enum {string} */
-                            via: "season" | "absolute" | "episode_group" | "manual";
+                            via: "season" | "absolute" | "episode_group" | "air_date" | "manual";
                             tmdb_title: string | null;
+                            tmdb_air_date: string | null;
+                        }[];
+                        season_starts: {
+                            season: number;
+                            user_date: string | null;
+                            provider_date: string | null;
+                            start_date: string | null;
+                            /** @enum {string} */
+                            source: "user" | "provider_seen" | "continued";
+                            tmdb: {
+                                season: number;
+                                episode: number;
+                            } | null;
                         }[];
                         nfo_written?: number;
                     };
@@ -6642,7 +6655,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    mode: "auto" | "season" | "absolute" | "episode_group";
+                    mode: "auto" | "season" | "absolute" | "episode_group" | "air_date";
                     /** @default null */
                     episode_group_id?: string | null;
                     /** @default [] */
@@ -6651,6 +6664,11 @@ export interface operations {
                         episode: number;
                         tmdb_season: number;
                         tmdb_episode: number;
+                    }[];
+                    /** @default [] */
+                    season_starts?: {
+                        season: number;
+                        start_date: string;
                     }[];
                 };
             };
@@ -6666,9 +6684,9 @@ export interface operations {
                         serie_id: string;
                         tmdb_id: number;
                         /** @enum {string} */
-                        mode: "auto" | "season" | "absolute" | "episode_group";
+                        mode: "auto" | "season" | "absolute" | "episode_group" | "air_date";
                         /** @enum {string} */
-                        effective_mode: "season" | "absolute" | "episode_group";
+                        effective_mode: "season" | "absolute" | "episode_group" | "air_date";
                         episode_group_id: string | null;
                         episode_groups: {
                             id: string;
@@ -6685,8 +6703,21 @@ export interface operations {
                                 episode: number;
                             } | null;
                             /** @enum {string} */
-                            via: "season" | "absolute" | "episode_group" | "manual";
+                            via: "season" | "absolute" | "episode_group" | "air_date" | "manual";
                             tmdb_title: string | null;
+                            tmdb_air_date: string | null;
+                        }[];
+                        season_starts: {
+                            season: number;
+                            user_date: string | null;
+                            provider_date: string | null;
+                            start_date: string | null;
+                            /** @enum {string} */
+                            source: "user" | "provider_seen" | "continued";
+                            tmdb: {
+                                season: number;
+                                episode: number;
+                            } | null;
                         }[];
                         nfo_written?: number;
                     };
