@@ -105,7 +105,7 @@ async function withLock(fn) {
       if (e.code !== 'EEXIST') throw e;
       // a build that died long ago left its lock behind
       if (Date.now() - mtime(lockDir) > 10 * 60_000) fs.rmSync(lockDir, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`another build holds ${lockDir}`);
+      if (Date.now() > deadline) throw new Error(`another build holds ${lockDir}`, { cause: e });
       await new Promise((r) => setTimeout(r, 200));
     }
   }

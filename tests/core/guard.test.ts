@@ -10,7 +10,7 @@ let srv: TestServer;
 let token: string;
 let revoked: string;
 let key: { kid: string; key: import('node:crypto').KeyObject };
-let protectedRoutes: { method: string; path: string }[] = [];
+const protectedRoutes: { method: string; path: string }[] = [];
 
 /** A request with its path exactly as written (fetch resolves dot segments first). */
 function rawRequest(method: string, p: string, bearer: string | null): Promise<{ status: number; body: string }> {
@@ -52,6 +52,7 @@ afterAll(async () => {
 function badTokens(): Record<string, string> {
   const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
   const now = Math.floor(Date.now() / 1000);
+  const without = (c: object, claim: string) => Object.fromEntries(Object.entries(c).filter(([k]) => k !== claim));
   // signed with the ring's current key and kid unless the case is about those
   const signed = (c: object, algorithm: jwt.Algorithm = 'HS256') =>
     jwt.sign({ ...c, jti: crypto.randomUUID() }, key.key, { algorithm, keyid: key.kid, noTimestamp: !('iat' in c) });
@@ -63,12 +64,12 @@ function badTokens(): Record<string, string> {
     expired: signed({ ...claims, exp: now - 10 }),
     'longer life than 15 minutes': signed({ ...claims, iat: now, exp: now + 15 * 60 + 1 }),
     'issued in the future': signed({ ...claims, iat: now + 3600, exp: now + 3600 + 600 }),
-    'no iat': signed((({ iat: _i, ...rest }) => rest)(claims)),
-    'no session id': signed((({ sid: _s, ...rest }) => rest)(claims)),
+    'no iat': signed(without(claims, 'iat')),
+    'no session id': signed(without(claims, 'sid')),
     'wrong audience': signed({ ...claims, aud: 'someone-else' }),
     'HS512 instead of HS256': signed(claims, 'HS512'),
-    'no expiry': signed((({ exp: _e, ...rest }) => rest)(claims)),
-    'no issuer': signed((({ iss: _i, ...rest }) => rest)(claims)),
+    'no expiry': signed(without(claims, 'exp')),
+    'no issuer': signed(without(claims, 'iss')),
     'wrong issuer': signed({ ...claims, iss: 'evil' }),
     'unknown user': signed({ ...claims, sub: '999' }),
     revoked,

@@ -74,7 +74,6 @@ interface ListCase {
   perPage?: number;
 }
 const header = (res: Res) => Number(res.headers.get('x-total-count'));
-const uuid = '00000000-0000-4000-8000-0000000000';
 
 async function seed(): Promise<ListCase[]> {
   const db = srv.deps.db;

@@ -4,7 +4,7 @@ import { sql } from '../../backend/src/db/pool.js';
 import { startEnv, type Env } from './helpers.js';
 
 let env: Env;
-let ids: string[] = [];
+const ids: string[] = [];
 
 beforeAll(async () => {
   env = await startEnv();

@@ -41,7 +41,7 @@ describe('PATCH /api/queue/{id}: the priority of a pending item', () => {
     // the worker starts them in that order
     expect((await env.api.post('/api/queue/start')).status).toBe(200);
     const end = Date.now() + 30_000;
-    let items: { id: string; started_at: string | null }[] = [];
+    let items: { id: string; started_at: string | null }[];
     for (;;) {
       const s = (await status(env)).status;
       items = s.failed_downloads;

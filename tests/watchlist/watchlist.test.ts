@@ -6,7 +6,7 @@ import { sql } from '../../backend/src/db/pool.js';
 import { startFakeAniworld, simpleSeries, type FakeAniworld } from '../fakes/aniworld.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
-import { jobsByKey, until } from '../scheduler/helpers.js';
+import { jobsByKey } from '../scheduler/helpers.js';
 
 let fake: FakeAniworld;
 let srv: TestServer;
@@ -40,7 +40,6 @@ const add = (c: ReturnType<typeof client>, slug: string, extra: Record<string, u
     lang: 'german_dub',
     ...extra,
   });
-const codes = (eps: { season: number; episode: number }[]) => eps.map((e) => `S${e.season}E${e.episode}`);
 
 describe('watchlist items', () => {
   let id: string;

@@ -34,7 +34,7 @@ export async function migrate(url: string, log: Logger, dir = MIGRATIONS_DIR): P
         await client.query('commit');
       } catch (err) {
         await client.query('rollback');
-        throw new Error(`migration ${file} failed: ${(err as Error).message}`);
+        throw new Error(`migration ${file} failed: ${(err as Error).message}`, { cause: err });
       }
       applied.push(file);
       log.info({ migration: file }, 'migration applied');

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import type { Deps } from '../deps.js';
-import { episodeFile, seriesFolderPath, type SeriesRow } from '../library/service.js';
+import { episodeFile, type SeriesRow } from '../library/service.js';
 
 /** The file the library holds for the item's episode (absolute, inside the series folder), if it is still there. */
 export async function existingEpisodeFile(

@@ -435,13 +435,25 @@ export function libraryRoutes(deps: Deps): Router {
         Promise.all(
           listProviders(deps).map(async (p) => {
             const [health, hosters] = await Promise.all([p.health(), recentHosterHealth(deps, p.id)]);
-            return { id: p.id, site: p.site, default: p.id === def, domains: p.hosts(), ...health, hosters };
+            const { base_url, reachable, search_works, last_error, checked_at } = health; // not its `provider`: that is `id`
+            return {
+              id: p.id,
+              site: p.site,
+              default: p.id === def,
+              domains: p.hosts(),
+              base_url,
+              reachable,
+              search_works,
+              last_error,
+              checked_at,
+              hosters,
+            };
           }),
         ),
         recentHosterHealth(deps),
       ]);
       return {
-        providers: providers.map(({ provider: _p, ...rest }) => rest),
+        providers,
         hosters,
         healthy_hosters_first: deps.settings.get().providers.healthy_hosters_first,
       };

@@ -61,7 +61,6 @@ export interface EpisodeNfo {
 }
 
 /** Characters XML 1.0 cannot carry at all (not even as references); everything else is escaped. */
-// eslint-disable-next-line no-control-regex
 const ILLEGAL =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 

@@ -139,7 +139,7 @@ export class TmdbClient {
     else query.set('api_key', key);
     const url = `${this.apiUrl}${path}?${query.toString()}`;
 
-    let res: HttpResponse | null = null;
+    let res: HttpResponse;
     for (let attempt = 0; ; attempt++) {
       try {
         res = await this.http.fetch(url, { headers });

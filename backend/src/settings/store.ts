@@ -143,7 +143,7 @@ export class SettingsStore {
       if (size > CONFIG_MAX_BYTES) throw new ConfigTooLarge(size);
       raw = JSON.parse(fs.readFileSync(this.file, 'utf8'));
     } catch (err) {
-      throw new Error(`${this.file} is not valid JSON: ${(err as Error).message}`);
+      throw new Error(`${this.file} is not valid JSON: ${(err as Error).message}`, { cause: err });
     }
     const parsed = AppConfig.safeParse(raw);
     if (!parsed.success) throw new Error(`${this.file} is invalid:\n  ${configErrors(raw).join('\n  ')}`);

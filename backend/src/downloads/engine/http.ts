@@ -98,12 +98,11 @@ function nodeRequest(url: string, headers: Record<string, string>, signal: Abort
     const agent = agents[u.protocol];
     if (!agent) return reject(new DownloadError(`unsupported media URL scheme ${u.protocol}`));
     const get = u.protocol === 'https:' ? https.request : http.request;
-    let timer: NodeJS.Timeout | undefined;
     const req = get(u, { method: 'GET', headers, agent, signal }, (res) => {
       clearTimeout(timer);
       resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
     });
-    timer = setTimeout(
+    const timer = setTimeout(
       () => req.destroy(Object.assign(new DownloadError(`no answer within ${headersTimeoutMs / 1000} s`), { code: 'ETIMEDOUT' })),
       headersTimeoutMs,
     );

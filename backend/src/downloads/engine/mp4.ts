@@ -147,6 +147,7 @@ async function writeBody(
     windowBytes = 0;
   }, o.stallMs);
   let ok = false;
+  let failed: { err: unknown } | null = null;
   try {
     await res.body.read((buf) => {
       if (total !== null && written + buf.length > total) {
@@ -160,15 +161,18 @@ async function writeBody(
       return slow && busy ? Promise.all([slow, busy]) : (slow ?? busy);
     });
     ok = true;
-  } finally {
-    clearInterval(stall);
-    // keep what arrived before a reset or abort: the next attempt resumes after it
-    try {
-      await out.settle();
-    } catch (err) {
-      if (ok || err instanceof DiskFullError) throw err;
-    } finally {
-      await handle.close().catch(() => undefined);
-    }
+  } catch (err) {
+    failed = { err };
   }
+  clearInterval(stall);
+  // keep what arrived before a reset or abort: the next attempt resumes after it;
+  // a failed write (or a full disk) wins over the read's error
+  try {
+    await out.settle();
+  } catch (err) {
+    if (ok || err instanceof DiskFullError) throw err;
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+  if (failed) throw failed.err;
 }
