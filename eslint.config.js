@@ -9,8 +9,14 @@ import vueParser from 'vue-eslint-parser';
 export default tseslint.config(
   {
     ignores: [
+      // what .gitignore lists (build output, data, scratch folders) and generated code
       'node_modules/**',
-      'frontend/dist/**',
+      '**/dist/**',
+      'backend/dist.*/**',
+      'bench/.work/**',
+      '.tmp/**',
+      '.build-lock/**',
+      'tests/.exit-check-*/**',
       'frontend/src/api/schema.gen.ts',
       '.ci/**',
       'tests/e2e/screenshots/**',
