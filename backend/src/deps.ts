@@ -48,4 +48,6 @@ export interface Deps {
 export interface Hooks {
   /** After the anime directory changed: sync the library, return how many series it holds. */
   animeDirectoryChanged(dir: string): Promise<number>;
+  /** A series was added to the library: its NFO is queued when metadata is set to (metadata/service.ts queueSeriesNfo). */
+  seriesAdded(key: string): Promise<void>;
 }

@@ -20,11 +20,13 @@ import { authenticate } from './http/guard.js';
 import { SettingsStore } from './settings/store.js';
 import { Jobs } from './worker/jobs.js';
 import { startWorker } from './worker/runner.js';
+import { buildTaskList } from './worker/taskList.js';
 import { startDownloads } from './downloads/start.js';
 import { startSchedules } from './scheduler/startup.js';
 import { createRequestHandler } from './app.js';
 import { systemClock, type Clock, type Deps } from './deps.js';
 import { syncAnimeDirectory } from './library/service.js';
+import { queueSeriesNfo } from './metadata/service.js';
 
 export const VERSION: string = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')).version;
 
@@ -131,7 +133,10 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
       clock: opts.clock ?? systemClock,
       version: VERSION,
       startedAt: new Date(),
-      hooks: { animeDirectoryChanged: () => syncAnimeDirectory(deps) },
+      hooks: {
+        animeDirectoryChanged: () => syncAnimeDirectory(deps),
+        seriesAdded: async (key) => void (await queueSeriesNfo(deps, key)),
+      },
     };
 
     // cleanups run in reverse: this one after the worker stopped
@@ -140,7 +145,7 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
     cleanups.push(() => downloads.stop());
 
     if (env.ROLE !== 'web') {
-      const worker = await startWorker(deps, databaseUrl);
+      const worker = await startWorker(deps, databaseUrl, buildTaskList(deps));
       const r = worker.runner;
       const stopSchedules = await startSchedules(deps, r.events);
       cleanups.push(async () => stopSchedules());

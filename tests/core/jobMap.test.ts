@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Deps } from '../../backend/src/deps.js';
 import type { Db } from '../../backend/src/db/pool.js';
-import { buildTaskList, buildCrontab } from '../../backend/src/worker/taskList.js';
+import { buildTaskList } from '../../backend/src/worker/taskList.js';
+import { buildCrontab } from '../../backend/src/worker/crontab.js';
 import { checkHandlers, JOB_NAMES, Jobs } from '../../backend/src/worker/jobs.js';
 
 /** Handlers are built, never run here: any dependency they read is a stand-in. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as repo from '../../backend/src/downloads/repo.js';
 import { trimCompletedItems } from '../../backend/src/downloads/service.js';
-import { buildCrontab } from '../../backend/src/worker/taskList.js';
+import { buildCrontab } from '../../backend/src/worker/crontab.js';
 import { sql } from '../../backend/src/db/pool.js';
 import { makeMp4 } from '../fakes/media.js';
 import { addSeries, movableClock, nextEvent, queue, startEnv, status, waitFor, type Env } from './helpers.js';

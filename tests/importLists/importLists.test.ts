@@ -3,7 +3,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { startFakeAniworld, simpleSeries, type FakeAniworld } from '../fakes/aniworld.js';
 import { startFakeAnimeLists, type FakeAnimeLists } from '../fakes/animeLists.js';
-import { buildCrontab } from '../../backend/src/worker/taskList.js';
+import { buildCrontab } from '../../backend/src/worker/crontab.js';
 import { waitFor } from '../metadata/helpers.js';
 
 /** AniList and MyAnimeList lists read into the watchlist, against fakes of both and of the provider. */

@@ -18,7 +18,6 @@ import type { Catalogue, Provider } from '../providers/types.js';
 import { ProviderBlocked, ProviderChanged, ProviderNotFound, ProviderUnavailable } from '../providers/errors.js';
 import { importFolders, listUnmatched } from './importer.js';
 import { startRescan } from '../scheduler/service.js';
-import { queueSeriesNfo } from '../metadata/service.js';
 import { LibraryListCache } from './listCache.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -155,7 +154,7 @@ export function libraryRoutes(deps: Deps): Router {
       });
       const scan = await scanSeries(deps, row.key, cat ?? undefined);
       if (body.monitor === 'future') await monitorOnlyFuture(deps, row.key);
-      await queueSeriesNfo(deps, row.key); // only when nfo.create_on_add and a TMDB key are configured
+      await deps.hooks.seriesAdded(row.key); // the NFO, when nfo.create_on_add and a TMDB key are configured
       const wanted = (await missingSplit(deps, row.key)).monitored; // what automatic downloads will fetch
       return {
         status: 'success' as const,

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 import { Conflict, NotFound } from '../errors.js';
-import { buildCrontab } from '../worker/taskList.js';
+import { buildCrontab } from '../worker/crontab.js';
 import { nextDailyRun } from './nextRun.js';
 import { keyedJob, taskRunning } from './repo.js';
 import { SCHEDULE_JOB, startRescan } from './service.js';

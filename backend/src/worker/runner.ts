@@ -1,10 +1,18 @@
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
-import { run, parseCrontab, type Runner, type LogFunctionFactory, type WorkerEvents, Logger as WorkerLogger } from 'graphile-worker';
+import {
+  run,
+  parseCrontab,
+  type Runner,
+  type LogFunctionFactory,
+  type Task,
+  type WorkerEvents,
+  Logger as WorkerLogger,
+} from 'graphile-worker';
 import type { Deps } from '../deps.js';
 import { isDbUnreachable } from '../db/availability.js';
 import type { Logger } from '../log.js';
-import { buildTaskList, buildCrontab } from './taskList.js';
+import { buildCrontab } from './crontab.js';
 import { freeDeadPools, PoolLiveness } from './pools.js';
 
 export interface WorkerHandle {
@@ -57,13 +65,13 @@ class PatientPool extends pg.Pool {
 }
 
 /** Starts the Graphile Worker runner in this process with every domain's tasks. */
-export async function startWorker(deps: Deps, url: string): Promise<WorkerHandle> {
+/** Runs `taskList` (every domain's tasks, assembled by the composition root: worker/taskList.ts). */
+export async function startWorker(deps: Deps, url: string, taskList: Record<string, Task>): Promise<WorkerHandle> {
   const log = deps.log.child({ module: 'worker' });
   const logFactory: LogFunctionFactory = (scope) => (level, message, meta) => {
     const lvl = level === 'error' ? 'error' : level === 'warning' ? 'warn' : 'debug';
     log[lvl]({ scope: { label: scope.label, taskIdentifier: scope.taskIdentifier, jobId: scope.jobId }, meta }, message);
   };
-  const taskList = buildTaskList(deps);
   // Our own pool, so a connection the server drops (restart, shutdown) is logged, never an
   // unhandled 'error' event that would bring the process down.
   const pool = new PatientPool({ connectionString: url, max: deps.env.WORKER_CONCURRENCY + 2 }, log);
