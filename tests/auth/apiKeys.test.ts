@@ -3,6 +3,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { verifyApiKey } from '../../backend/src/auth/apiKeys.js';
 import { sql } from '../../backend/src/db/pool.js';
+import type { ApiKey } from '../../frontend/src/api/types.ts';
 
 let srv: TestServer;
 let api: Awaited<ReturnType<typeof adminClient>>['api'];
@@ -52,7 +53,7 @@ describe('API keys', () => {
     expect((await api.del(`/api/auth/api-keys/${id}`)).status).toBe(404); // the admin's own list has no such key
     expect((await kid.del(`/api/auth/api-keys/${id}`)).status).toBe(204);
     expect((await client(srv.url).get('/api/anime', { 'X-Api-Key': key })).status).toBe(401);
-    expect((await kid.get('/api/auth/api-keys')).body.map((k: any) => k.name)).toEqual(['Home Assistant']);
+    expect((await kid.get('/api/auth/api-keys')).body.map((k: ApiKey) => k.name)).toEqual(['Home Assistant']);
   });
 
   it('is documented as a security scheme', async () => {

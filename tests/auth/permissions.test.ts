@@ -7,6 +7,7 @@ import { accessOf, type Access } from '../../backend/src/http/access.js';
 import { route, routeRegistry } from '../../backend/src/http/route.js';
 import { openApiDocument } from '../../backend/src/http/openapi.js';
 import { REFRESH_PATH } from '../../backend/src/auth/refreshCookie.js';
+import type { ErrorBody } from '../helpers/http.js';
 
 /** One operation of the route registry: the routers the app serves, layer by layer. */
 interface Operation {
@@ -88,8 +89,8 @@ describe('the route registry', () => {
 
   it('anonymous, user and admin callers get 401 / 403 / through, as each operation declares', async () => {
     const wrong: string[] = [];
-    const expect401 = (s: number, b: any) => s === 401 && b?.error === 'AUTHENTICATION_ERROR' && !!b.request_id;
-    const expect403 = (s: number, b: any) => s === 403 && b?.error === 'FORBIDDEN' && !!b.request_id;
+    const expect401 = (s: number, b: Partial<ErrorBody> | null) => s === 401 && b?.error === 'AUTHENTICATION_ERROR' && !!b.request_id;
+    const expect403 = (s: number, b: Partial<ErrorBody> | null) => s === 403 && b?.error === 'FORBIDDEN' && !!b.request_id;
     const through = (s: number) => s !== 401 && s !== 403;
     for (const op of ops) {
       const p = concrete(op.path);

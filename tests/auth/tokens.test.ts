@@ -21,7 +21,7 @@ async function login(base: string, body: Record<string, unknown> = {}) {
 }
 
 const refresh = (base: string, cookie?: string) => client(base).post('/api/auth/refresh', undefined, cookie ? { Cookie: cookie } : {});
-const claimsOf = (token: string) => jwt.decode(token, { complete: true }) as { header: { kid: string }; payload: Record<string, any> };
+const claimsOf = (token: string) => jwt.decode(token, { complete: true }) as { header: { kid: string }; payload: jwt.JwtPayload };
 const attributes = (setCookie: string) =>
   setCookie
     .split(';')
@@ -41,7 +41,7 @@ describe('access tokens and the refresh cookie', () => {
     const before = Date.now();
     const l = await login(srv.url);
     const { header, payload } = claimsOf(l.token);
-    expect(payload.exp - payload.iat).toBe(15 * 60);
+    expect(payload.exp! - payload.iat!).toBe(15 * 60);
     expect(typeof header.kid).toBe('string');
     expect(new Date(l.expiresAt).getTime()).toBeGreaterThanOrEqual(before + 15 * 60_000 - 1000);
     expect(new Date(l.expiresAt).getTime()).toBeLessThanOrEqual(Date.now() + 15 * 60_000);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client } from '../helpers/http.js';
 import { addSeries, startEnv, status, type Env } from '../downloads/helpers.js';
 import { queueEpisodes } from '../../backend/src/downloads/service.js';
+import type { DownloadItem } from '../../frontend/src/api/types.ts';
 
 /** A second account of role `user`, tried as a new user would try it. */
 let env: Env;
@@ -97,8 +98,8 @@ describe('a user account', () => {
     const system = (await queueEpisodes(env.srv.deps, { serie_id: 'shared', episodes: [{ season: 1, episode: 3 }], source: 'rescan' }))
       .added_items[0]!;
     const pending = (await status(env)).status.pending_queue;
-    expect(pending.find((i: any) => i.id === mine).added_by).toBe(kidId);
-    expect(pending.find((i: any) => i.id === system).added_by).toBeNull();
+    expect(pending.find((i: DownloadItem) => i.id === mine)!.added_by).toBe(kidId);
+    expect(pending.find((i: DownloadItem) => i.id === system)!.added_by).toBeNull();
 
     for (const other of [admins, system]) {
       const patch = await kid.call('PATCH', `/api/queue/${other}`, { priority: 'HIGH' });
@@ -112,7 +113,7 @@ describe('a user account', () => {
     expect((await kid.call('PATCH', `/api/queue/${mine}`, { priority: 'HIGH' })).status).toBe(200);
     expect((await kid.del(`/api/queue/${mine}`)).status).toBe(204);
     expect((await kid.del('/api/queue', { item_ids: [mine2] })).status).toBe(204);
-    const left = (await status(env)).status.pending_queue.map((i: any) => i.id).sort();
+    const left = (await status(env)).status.pending_queue.map((i: DownloadItem) => i.id).sort();
     expect(left).toEqual([admins, system].sort());
     // the administrator changes anyone's
     expect((await env.api.del(`/api/queue/${system}`)).status).toBe(204);

@@ -16,6 +16,7 @@ import { startApp, type AppHandle } from '../../backend/src/main.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ADMIN_PASSWORD, adminClient, client } from '../helpers/http.js';
 import { simpleSeries, startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
+import type { SeriesSummary, User } from '../../frontend/src/api/types.ts';
 
 const SERVER = process.env.SYSTEM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -70,7 +71,7 @@ async function carry(fromUrl: string, toUrl: string) {
     headers: { Authorization: `Bearer ${to.token}`, 'Content-Type': 'application/gzip' },
   });
   expect(up.status).toBe(201);
-  const restored = await to.post(`/api/config/backups/${((await up.json()) as any).name}/restore`);
+  const restored = await to.post(`/api/config/backups/${((await up.json()) as { name: string }).name}/restore`);
   expect(restored.status, restored.text).toBe(200);
   return restored.body;
 }
@@ -79,8 +80,8 @@ const summary = async (url: string) => {
   const api = await admin(url);
   return {
     name: (await api.get('/api/config')).body.name,
-    users: (await api.get('/api/users')).body.map((u: any) => u.username).sort(),
-    series: (await api.get('/api/anime')).body.map((s: any) => s.key).sort(),
+    users: (await api.get('/api/users')).body.map((u: User) => u.username).sort(),
+    series: (await api.get('/api/anime')).body.map((s: SeriesSummary) => s.key).sort(),
   };
 };
 

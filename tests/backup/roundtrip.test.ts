@@ -17,6 +17,8 @@ import { startFakeAniworld, simpleSeries, type FakeAniworld } from '../fakes/ani
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import { makeMp4 } from '../fakes/media.js';
 import { until } from '../scheduler/helpers.js';
+import type { Backup, BlockItem, DownloadItem, SeriesSummary, TaskInfo, User } from '../../frontend/src/api/types.ts';
+import type { Loose } from '../helpers/http.js';
 
 let fake: FakeAniworld;
 let hosters: FakeHosters;
@@ -41,15 +43,15 @@ async function upload(srv: TestServer, token: string, body: Buffer) {
     body: new Uint8Array(body),
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/gzip' },
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as Loose };
 }
 
 async function state(api: ReturnType<typeof client>) {
   const queue = (await api.get('/api/queue/status')).body.status;
   const out = {
-    users: (await api.get('/api/users')).body.map((u: any) => `${u.username}:${u.role}`).sort(),
-    series: (await api.get('/api/anime')).body.map((s: any) => s.key).sort(),
-    pending: queue.pending_queue.map((i: any) => `${i.serie_id} ${i.episode.season}x${i.episode.episode}`).sort(),
+    users: (await api.get('/api/users')).body.map((u: User) => `${u.username}:${u.role}`).sort(),
+    series: (await api.get('/api/anime')).body.map((s: SeriesSummary) => s.key).sort(),
+    pending: queue.pending_queue.map((i: DownloadItem) => `${i.serie_id} ${i.episode.season}x${i.episode.episode}`).sort(),
     active: queue.active_downloads.length,
   };
   return { ...out, ...(await blocklistOf(api)) };
@@ -58,7 +60,7 @@ async function state(api: ReturnType<typeof client>) {
 async function blocklistOf(api: ReturnType<typeof client>) {
   return {
     blocklist: (await api.get('/api/blocklist')).body.items.map(
-      (b: any) => `${b.series_key} ${b.season}x${b.episode} ${b.hoster} ${b.language}`,
+      (b: BlockItem) => `${b.series_key} ${b.season}x${b.episode} ${b.hoster} ${b.language}`,
     ),
   };
 }
@@ -247,7 +249,7 @@ describe('whole-product backup', () => {
     expect((await upload(fresh, token, Buffer.from('not a backup at all'))).status).toBe(422);
     expect(await state(api)).toEqual(empty);
     // nothing was restored, so no safety backup either; the refused uploads left no file
-    expect((await api.get('/api/config/backups')).body.map((b: any) => b.kind)).toEqual(['uploaded']);
+    expect((await api.get('/api/config/backups')).body.map((b: Backup) => b.kind)).toEqual(['uploaded']);
     expect(fs.readdirSync(path.join(fresh.dataDir, 'backups')).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 
@@ -283,7 +285,7 @@ describe('whole-product backup', () => {
     ]) {
       const res = await byKey(keys[name]!);
       expect(res.status, name).toBe(200);
-      expect(((await res.json()) as any).username).toBe(owner);
+      expect(((await res.json()) as { username: string }).username).toBe(owner);
     }
     expect((await byKey('aw_00000000_not-a-key-at-all-000000000000')).status).toBe(401);
     expect(after.series).toEqual(before.series);
@@ -297,14 +299,14 @@ describe('whole-product backup', () => {
       backup: { enabled: true, frequency: 'daily', time: '02:15' },
     });
     // jobs are derived again: the daily backup is scheduled from the restored config
-    const task = (await admin.get('/api/tasks')).body.tasks.find((t: any) => t.name === 'config_backup');
+    const task = (await admin.get('/api/tasks')).body.tasks.find((t: TaskInfo) => t.name === 'config_backup');
     expect(task.schedule).toBe('daily at 02:15');
     expect(task.next_run).not.toBeNull();
     // each series with its episodes comes back as it was
     const old = client(source.url, await adminToken(source));
     for (const [slug] of SERIES) expect((await admin.get(`/api/anime/${slug}`)).body).toEqual((await old.get(`/api/anime/${slug}`)).body);
     // the safety backup holds the fresh install as it was (secrets included) and is listed
-    const kinds = (await admin.get('/api/config/backups')).body.map((b: any) => b.kind).sort();
+    const kinds = (await admin.get('/api/config/backups')).body.map((b: Backup) => b.kind).sort();
     expect(kinds).toEqual(['pre-restore', 'uploaded', 'uploaded']);
   });
 });

@@ -10,6 +10,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { FAKE_TMDB_KEY, startFakeTmdb, type FakeTmdb } from '../fakes/tmdb.js';
 import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
+import type { CalendarEntry } from '../../frontend/src/api/types.ts';
 
 let srv: TestServer;
 let tmdb: FakeTmdb;
@@ -89,7 +90,7 @@ describe('air dates and GET /api/calendar', () => {
     const res = await api.get(`/api/calendar?start=${day(-30)}&end=${day(30)}`);
     expect(res.status, res.text).toBe(200);
     expect(res.body.today).toBe(today);
-    expect(res.body.episodes.map((e: any) => [e.episode, e.air_date, e.status, e.title])).toEqual([
+    expect(res.body.episodes.map((e: CalendarEntry) => [e.episode, e.air_date, e.status, e.title])).toEqual([
       [1, day(-14), 'downloaded', 'Abschied'],
       [2, day(-7), 'missing', 'Zauber'],
       [3, today, 'airing_today', 'Heute; mit, Zeichen'],
@@ -98,7 +99,7 @@ describe('air dates and GET /api/calendar', () => {
     expect(res.body.episodes[0]).toMatchObject({ series_key: 'frieren', series_name: 'Frieren', season: 1, source: 'tmdb' });
     // the range is inclusive and narrows the list
     const narrow = await api.get(`/api/calendar?start=${today}&end=${day(7)}`);
-    expect(narrow.body.episodes.map((e: any) => e.episode)).toEqual([3, 4]);
+    expect(narrow.body.episodes.map((e: CalendarEntry) => e.episode)).toEqual([3, 4]);
   });
 
   it('leaves out unmonitored episodes unless asked', async () => {
@@ -106,9 +107,9 @@ describe('air dates and GET /api/calendar', () => {
       sql.unsafe`update episodes set monitored = false where season = 1 and episode = 2 and series_id = (select id from series where key = 'frieren')`,
     );
     const monitored = await api.get(`/api/calendar?start=${day(-30)}&end=${day(30)}`);
-    expect(monitored.body.episodes.map((e: any) => e.episode)).toEqual([1, 3, 4]);
+    expect(monitored.body.episodes.map((e: CalendarEntry) => e.episode)).toEqual([1, 3, 4]);
     const all = await api.get(`/api/calendar?start=${day(-30)}&end=${day(30)}&unmonitored=true`);
-    expect(all.body.episodes.map((e: any) => e.episode)).toEqual([1, 2, 3, 4]);
+    expect(all.body.episodes.map((e: CalendarEntry) => e.episode)).toEqual([1, 2, 3, 4]);
     await srv.deps.db.query(
       sql.unsafe`update episodes set monitored = true where series_id = (select id from series where key = 'frieren')`,
     );

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ADMIN_PASSWORD, client } from '../helpers/http.js';
+import type { User } from '../../frontend/src/api/types.ts';
+import type { ErrorBody } from '../helpers/http.js';
 
 let srv: TestServer;
 beforeAll(async () => {
@@ -11,7 +13,7 @@ afterAll(async () => {
   await srv?.stop();
 });
 
-const expectEnvelope = (body: any, error: string) => {
+const expectEnvelope = (body: ErrorBody, error: string) => {
   expect(body).toMatchObject({ success: false, error });
   expect(typeof body.message).toBe('string');
   expect(typeof body.request_id).toBe('string');
@@ -139,7 +141,7 @@ describe('users', () => {
     expect(bad.status).toBe(422);
     expect(bad.body.details).toHaveProperty(['body.username']);
     const list = await admin.get('/api/users');
-    expect(list.body.map((u: any) => u.username)).toEqual(['admin', 'alice']);
+    expect(list.body.map((u: User) => u.username)).toEqual(['admin', 'alice']);
     const temp = await admin.post('/api/users', { username: 'temp', password: 'Temp-Pass1!' });
     const tempToken = (await client(srv.url).post('/api/auth/login', { username: 'temp', password: 'Temp-Pass1!' })).body.access_token;
     expect((await client(srv.url, tempToken).get('/api/anime/status')).status).toBe(200);
@@ -189,7 +191,7 @@ describe('users', () => {
     const anon = client(srv.url);
     const old = client(srv.url, (await anon.post('/api/auth/login', { username: 'alice', password: 'Alice-Pass2!' })).body.access_token);
     const list = await admin.get('/api/users');
-    const alice = list.body.find((u: any) => u.username === 'alice');
+    const alice = list.body.find((u: User) => u.username === 'alice');
     expect((await admin.put(`/api/users/${alice.id}/password`, { password: 'short' })).status).toBe(400);
     expect((await admin.put(`/api/users/${alice.id}/password`, { password: 'Reset-Pass1!' })).status).toBe(200);
     expect((await old.get('/api/users/me')).status).toBe(401);

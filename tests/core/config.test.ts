@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ADMIN_PASSWORD, adminClient, client } from '../helpers/http.js';
+import type { Backup } from '../../frontend/src/api/types.ts';
 
 let srv: TestServer;
 let api: ReturnType<typeof client>;
@@ -149,7 +150,7 @@ describe('configuration', () => {
     const named = await api.post('/api/config/backups?name=before-change');
     expect(named.body.name).toBe('before-change.tar.gz');
     const list = await api.get('/api/config/backups');
-    expect(list.body.map((b: any) => b.name).sort()).toEqual([auto.body.name, 'before-change.tar.gz'].sort());
+    expect(list.body.map((b: Backup) => b.name).sort()).toEqual([auto.body.name, 'before-change.tar.gz'].sort());
     for (const b of list.body) {
       expect(b.size).toBe(fs.statSync(path.join(srv.dataDir, 'backups', b.name)).size);
       expect(Date.parse(b.created)).toBeGreaterThan(0);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { routeRegistry } from '../../backend/src/http/route.js';
+import type { ErrorBody } from '../helpers/http.js';
 
 let srv: TestServer;
 let api: ReturnType<typeof client>;
@@ -13,7 +14,7 @@ afterAll(async () => {
   await srv?.stop();
 });
 
-function expectEnvelope(res: { status: number; body: any; headers: Headers }, status: number, error: string) {
+function expectEnvelope(res: { status: number; body: ErrorBody; headers: Headers }, status: number, error: string) {
   expect(res.status).toBe(status);
   expect(res.body).toMatchObject({ success: false, error });
   expect(Object.keys(res.body).sort()).toEqual(expect.arrayContaining(['details', 'error', 'message', 'request_id', 'success']));

@@ -5,6 +5,7 @@ import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
+import type { DocOperation } from '../helpers/http.js';
 
 let srv: TestServer;
 let token: string;
@@ -38,7 +39,7 @@ beforeAll(async () => {
   expect((await client(srv.url, revoked).post('/api/auth/logout')).status).toBe(200);
   key = srv.deps.keyring.signingKey();
   const doc = (await anon.get('/api/openapi.json')).body;
-  for (const [p, ops] of Object.entries<Record<string, any>>(doc.paths)) {
+  for (const [p, ops] of Object.entries<Record<string, DocOperation>>(doc.paths)) {
     for (const [method, op] of Object.entries(ops)) {
       const isPublic = Array.isArray(op.security) && op.security.length === 0;
       if (!isPublic && p.startsWith('/api/')) protectedRoutes.push({ method: method.toUpperCase(), path: p.replace(/\{[^}]+\}/g, '1') });

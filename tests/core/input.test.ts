@@ -7,6 +7,7 @@ import { startFakeAniworld, simpleSeries, type FakeAniworld } from '../fakes/ani
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { sql } from '../../backend/src/db/pool.js';
+import type { DocOperation } from '../helpers/http.js';
 
 /**
  * Hostile input on every write route, driven from the OpenAPI document: strings with NUL or a
@@ -77,9 +78,9 @@ const deepJson = (levels: number) => '['.repeat(levels) + '1' + ']'.repeat(level
 describe('every write route, from the OpenAPI document', () => {
   it('NUL, lone surrogates and 5,000-deep JSON are 4xx on every route; the server stays well', async () => {
     const doc = (await api.get('/api/openapi.json')).body;
-    const writes: { method: string; path: string; op: any }[] = [];
-    for (const [p, ops] of Object.entries<any>(doc.paths)) {
-      for (const [method, op] of Object.entries<any>(ops)) {
+    const writes: { method: string; path: string; op: DocOperation }[] = [];
+    for (const [p, ops] of Object.entries<Record<string, DocOperation>>(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
         if (['post', 'put', 'patch', 'delete'].includes(method)) writes.push({ method: method.toUpperCase(), path: p, op });
       }
     }

@@ -6,12 +6,13 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { client } from '../helpers/http.js';
+import type { DocOperation, Loose } from '../helpers/http.js';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 
 let srv: TestServer;
-let doc: any;
+let doc: Loose;
 let file: string;
 
 beforeAll(async () => {
@@ -27,7 +28,7 @@ afterAll(async () => {
 });
 
 const operations = () =>
-  Object.entries<Record<string, any>>(doc.paths).flatMap(([p, ops]) =>
+  Object.entries<Record<string, DocOperation>>(doc.paths).flatMap(([p, ops]) =>
     Object.entries(ops).map(([method, op]) => ({ where: `${method} ${p}`, p, op })),
   );
 
@@ -40,7 +41,10 @@ describe('the served OpenAPI document is a contract tools can use', () => {
       maxBuffer: 16 * 1024 * 1024,
     }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
     const report = JSON.parse(stdout);
-    const problems = report.problems.map((p: any) => `${p.severity} ${p.ruleId} ${p.location?.[0]?.pointer}`);
+    const problems = report.problems.map(
+      (p: { severity: string; ruleId: string; location?: { pointer: string }[] }) =>
+        `${p.severity} ${p.ruleId} ${p.location?.[0]?.pointer}`,
+    );
     expect(report.totals.errors, problems.join('\n')).toBe(0);
     // the only warnings allowed: health checks have no 4xx answer at all (public, no input, never rate-limited)
     for (const p of report.problems) {
@@ -56,7 +60,7 @@ describe('the served OpenAPI document is a contract tools can use', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(doc.paths['/api/anime/{key}'].get.operationId).toBe('getAnimeByKey');
     for (const { where, op } of operations()) {
-      const errors = Object.entries<any>(op.responses).filter(([status]) => Number(status) >= 400);
+      const errors = Object.entries(op.responses).filter(([status]) => Number(status) >= 400);
       expect(errors.length, where).toBeGreaterThan(0);
       for (const [status, res] of errors) {
         expect(res.content?.['application/json']?.schema, `${where} ${status}`).toBeTruthy();

@@ -9,6 +9,7 @@ import { MAX_PER_PAGE } from '../../backend/src/http/schema.js';
 import { sql } from '../../backend/src/db/pool.js';
 import * as queueRepo from '../../backend/src/downloads/repo.js';
 import { backupDir } from '../../backend/src/backup/service.js';
+import type { Loose } from '../helpers/http.js';
 
 /**
  * README "Paging": every list that can grow answers at most 500 items without paging parameters and
@@ -65,7 +66,7 @@ interface ListCase {
   /** The registry's path, when it has parameters. */
   route?: string;
   /** The items of the list in an answer. */
-  items: (body: any) => unknown[];
+  items: (body: Loose) => unknown[];
   /** Its total as the answer reports it. */
   total: (res: Res) => number;
   /** How many items the seeding made the list hold (at least). */

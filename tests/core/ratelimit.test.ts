@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ADMIN_PASSWORD, adminClient, client } from '../helpers/http.js';
 import { sql } from '../../backend/src/db/pool.js';
+import type { ErrorBody } from '../helpers/http.js';
 
 const servers: TestServer[] = [];
 async function server(env: Record<string, string>) {
@@ -19,7 +20,7 @@ const from = (ip: string) => ({ 'X-Forwarded-For': ip });
 /** Behind TRUSTED_PROXIES no client is local: setup needs the code from the log (here: its file). */
 const setupCode = (srv: TestServer) => fs.readFileSync(path.join(srv.dataDir, 'setup_code'), 'utf8');
 
-function expect429(res: { status: number; body: any; headers: Headers }) {
+function expect429(res: { status: number; body: ErrorBody & { detail?: string }; headers: Headers }) {
   expect(res.status).toBe(429);
   expect(res.body).toMatchObject({ success: false, error: 'RATE_LIMIT_ERROR' });
   expect(res.body.detail).toBe(res.body.message);

@@ -5,6 +5,7 @@ import { io, type Socket } from 'socket.io-client';
 import { ANONYMOUS_SOCKETS_PER_ADDRESS } from '../../backend/src/realtime/server.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ADMIN_PASSWORD, adminClient, client } from '../helpers/http.js';
+import type { Loose } from '../helpers/http.js';
 
 let srv: TestServer;
 let api: ReturnType<typeof client>;
@@ -21,7 +22,7 @@ afterAll(async () => {
 interface Msg {
   type: string;
   timestamp: string;
-  data: Record<string, any>;
+  data: Loose;
 }
 
 /** A socket that records every `message`; `next(type)` waits for the next one of that type. */

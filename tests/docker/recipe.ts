@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import type { Loose } from '../helpers/http.js';
 
 /** Reading the Docker recipe (Dockerfile, compose.yaml, .dockerignore) as Docker would. */
 export const REPO = path.resolve(import.meta.dirname, '../..');
@@ -64,7 +65,7 @@ export function interpolate(value: string, vars: Record<string, string>): string
   });
 }
 
-export function loadCompose(text = readRepo('compose.yaml')): any {
+export function loadCompose(text = readRepo('compose.yaml')): Loose {
   return parseYaml(text);
 }
 

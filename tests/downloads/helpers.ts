@@ -8,6 +8,7 @@ import { startFakeAniworld, type FakeAniworld, type FakeEpisode } from '../fakes
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import type { RealtimeEvent } from '../../backend/src/realtime/bus.js';
 import type { Clock } from '../../backend/src/deps.js';
+import type { DownloadItem, QueueResponse } from '../../frontend/src/api/types.ts';
 
 export interface Env {
   srv: TestServer;
@@ -68,20 +69,20 @@ export async function queue(env: Env, slug: string, episodes: number[], extra: R
 }
 
 export async function status(env: Env) {
-  const res = await env.api.get('/api/queue/status');
+  const res = await env.api.get<QueueResponse>('/api/queue/status');
   expect(res.status, res.text).toBe(200);
   return res.body;
 }
 
-export function findItem(st: any, id: string) {
+export function findItem(st: QueueResponse, id: string): DownloadItem | undefined {
   const s = st.status;
-  return [...s.active_downloads, ...s.pending_queue, ...s.completed_downloads, ...s.failed_downloads].find((i: any) => i.id === id);
+  return [...s.active_downloads, ...s.pending_queue, ...s.completed_downloads, ...s.failed_downloads].find((i) => i.id === id);
 }
 
 /** Polls the queue until the item reaches one of the states. */
 export async function waitFor(env: Env, id: string, states: string[], timeoutMs = 45_000) {
   const until = Date.now() + timeoutMs;
-  let last: any;
+  let last: DownloadItem | undefined;
   while (Date.now() < until) {
     last = findItem(await status(env), id);
     if (last && states.includes(last.status)) return last;

@@ -6,7 +6,7 @@ import { relativeTarget, renderFileName } from '../../backend/src/downloads/nami
 import { placeFile } from '../../backend/src/downloads/place.js';
 import { orderSources } from '../../backend/src/downloads/sources.js';
 import { discoverFfmpeg } from '../../backend/src/downloads/ffmpeg.js';
-import { ProgressTracker } from '../../backend/src/downloads/progress.js';
+import { ProgressTracker, type ProgressData } from '../../backend/src/downloads/progress.js';
 
 const T = '{series} - S{season}E{episode} - {title}';
 
@@ -106,7 +106,7 @@ describe('ffmpeg discovery and progress', () => {
   });
   it('emits at most two progress events per second with speed and ETA', () => {
     let t = 0;
-    const emitted: any[] = [];
+    const emitted: ProgressData[] = [];
     const p = new ProgressTracker(
       (x) => emitted.push(x),
       () => undefined,

@@ -3,6 +3,7 @@ import { makeMp4 } from '../fakes/media.js';
 import type { FakeEpisode } from '../fakes/aniworld.js';
 import { addSeries, movableClock, nextEvent, queue, startEnv, status, waitFor, type Env } from './helpers.js';
 import { episodeAttempts } from '../../backend/src/downloads/attemptLog.js';
+import type { BlockItem, DownloadItem } from '../../frontend/src/api/types.ts';
 
 let env: Env;
 let mp4: string;
@@ -32,9 +33,9 @@ async function runEnds(key: string, episode: number, n: number) {
   for (let i = 0; i < 300; i++) {
     const st = await status(env);
     const items = [...st.status.completed_downloads, ...st.status.failed_downloads].filter(
-      (x: any) => x.serie_id === key && x.episode.episode === episode,
+      (x: DownloadItem) => x.serie_id === key && x.episode.episode === episode,
     );
-    if (items.some((x: any) => x.attempts >= n)) return items;
+    if (items.some((x: DownloadItem) => x.attempts >= n)) return items;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`S01E0${episode} of ${key} did not finish run ${n}`);
@@ -69,19 +70,21 @@ describe('failure policy', () => {
     await runEnds('fail-show', 2, 3);
 
     const st = await status(env);
-    const failed = st.status.failed_downloads.filter((x: any) => x.serie_id === 'fail-show');
+    const failed = st.status.failed_downloads.filter((x: DownloadItem) => x.serie_id === 'fail-show');
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ episode: { season: 1, episode: 2 }, attempts: 3, status: 'failed' });
     expect(failed[0].error).toMatch(/blocklisted/);
-    expect(st.status.completed_downloads.filter((x: any) => x.serie_id === 'fail-show').map((x: any) => x.episode.episode)).toEqual([1]);
+    expect(
+      st.status.completed_downloads.filter((x: DownloadItem) => x.serie_id === 'fail-show').map((x: DownloadItem) => x.episode.episode),
+    ).toEqual([1]);
 
     const blocklist = await env.api.get('/api/blocklist?series_key=fail-show');
     expect(blocklist.status).toBe(200);
-    expect(blocklist.body.items.map((b: any) => [b.season, b.episode, b.hoster, b.language]).sort()).toEqual([
+    expect(blocklist.body.items.map((b: BlockItem) => [b.season, b.episode, b.hoster, b.language]).sort()).toEqual([
       [1, 2, 'Doodstream', 'german_sub'],
       [1, 2, 'VOE', 'german_dub'],
     ]);
-    expect(blocklist.body.items.find((b: any) => b.hoster === 'VOE').reason).toMatch(/404/);
+    expect(blocklist.body.items.find((b: BlockItem) => b.hoster === 'VOE').reason).toMatch(/404/);
     // only the first run tried the sources; the others found them all blocklisted
     const tried = await episodeAttempts(env.srv.deps, 'fail-show', 1, 2);
     expect(tried.map((a) => [a.hoster, a.error_class]).sort()).toEqual([
@@ -135,15 +138,15 @@ describe('failure policy', () => {
     expect((await env.api.get('/api/blocklist?series_key=offline-show')).body.items).toEqual([]);
     // neither waits: the next rescan queues both again (the failed row of each is taken up again)
     const r = await rescan();
-    expect(r.skipped.filter((s: any) => s.key === 'offline-show')).toEqual([]);
+    expect(r.skipped.filter((s) => s.key === 'offline-show')).toEqual([]);
     const st = await status(env);
     const rows = [
       ...st.status.pending_queue,
       ...st.status.active_downloads,
       ...st.status.failed_downloads,
       ...st.status.completed_downloads,
-    ].filter((x: any) => x.serie_id === 'offline-show');
-    expect(rows.map((x: any) => x.episode.episode).sort()).toEqual([1, 2]);
+    ].filter((x: DownloadItem) => x.serie_id === 'offline-show');
+    expect(rows.map((x: DownloadItem) => x.episode.episode).sort()).toEqual([1, 2]);
   });
 
   it('blocklist entries are removed one by one or all', async () => {

@@ -11,6 +11,7 @@ import type { FakeEpisode } from '../fakes/aniworld.js';
 import { addSeries, queue, startEnv, waitFor, type Env } from './helpers.js';
 import { orderByFit, wantedHeight } from '../../backend/src/downloads/quality.js';
 import { until } from '../scheduler/helpers.js';
+import type { DownloadItem, EpisodeInfo } from '../../frontend/src/api/types.ts';
 
 let env: Env;
 let mp4s: { hd: string; sd: string; low: string };
@@ -54,9 +55,9 @@ afterAll(async () => {
 /** The finished item's hoster and the height of the file it placed. */
 async function finished(key: string, id: string) {
   const done = await waitFor(env, id, ['completed', 'failed'], 90_000);
-  expect(done.status, done.error).toBe('completed');
+  expect(done.status, done.error ?? undefined).toBe('completed');
   const series = (await env.api.get(`/api/anime/${key}`)).body;
-  const ep = series.episode_list.find((e: any) => e.season === done.episode.season && e.episode === done.episode.episode);
+  const ep = series.episode_list.find((e: EpisodeInfo) => e.season === done.episode.season && e.episode === done.episode.episode);
   return { hoster: done.hoster as string, height: heightOf(path.join(env.srv.animeDir, series.folder, ep.file_path)) };
 }
 
@@ -145,7 +146,7 @@ describe('quality preference among sources', () => {
     const id = await until(async () => {
       const st = (await env.api.get('/api/queue/status')).body.status;
       return [...st.pending_queue, ...st.active_downloads, ...st.completed_downloads, ...st.failed_downloads].find(
-        (i: any) => i.serie_id === 'watched-show',
+        (i: DownloadItem) => i.serie_id === 'watched-show',
       )?.id;
     }, 'the watchlist download');
     expect(await finished('watched-show', id)).toEqual({ hoster: 'Vidmoly', height: 480 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeMp4 } from '../fakes/media.js';
 import { addSeries, findItem, listFiles, queue, startEnv, status, waitFor, type Env } from './helpers.js';
+import type { DownloadItem } from '../../frontend/src/api/types.ts';
 
 let env: Env;
 let mp4: string;
@@ -136,7 +137,7 @@ describe('queue control', () => {
     expect(re.body.message).toBe('Queue reordered with 3 items');
     const expected = [high, normal[2], normal[0], normal[1], low];
     const st = await status(env);
-    expect(st.status.pending_queue.map((i: any) => i.id)).toEqual(expected);
+    expect(st.status.pending_queue.map((i: DownloadItem) => i.id)).toEqual(expected);
     await sleep(1500);
     expect((await status(env)).statistics.active_count).toBe(0); // stopped: nothing starts
 

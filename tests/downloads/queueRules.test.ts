@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeMp4 } from '../fakes/media.js';
 import { addSeries, listFiles, queue, startEnv, status, waitFor, type Env } from './helpers.js';
+import type { DownloadItem, EpisodeSourceItem, SearchResult } from '../../frontend/src/api/types.ts';
 
 let env: Env;
 let mp4: string;
@@ -79,7 +80,9 @@ describe('a queue that knows the disk', () => {
       expect(byBody.status).toBe(204);
       const byQuery = await env.api.del(`/api/queue?ids=${ids[2]}&ids=${ids[3]}`);
       expect(byQuery.status).toBe(204);
-      const pending = (await status(env)).status.pending_queue.filter((x: any) => x.serie_id === 'bulk-show').map((x: any) => x.id);
+      const pending = (await status(env)).status.pending_queue
+        .filter((x: DownloadItem) => x.serie_id === 'bulk-show')
+        .map((x: DownloadItem) => x.id);
       expect(pending).toEqual([ids[4]]);
       expect((await env.api.del(`/api/queue?ids=${ids[4]},not-a-uuid`)).status).toBe(422);
       expect((await env.api.del('/api/queue', {})).status).toBe(422);
@@ -113,7 +116,7 @@ describe('a queue that knows the disk', () => {
 
     const res = await env.api.get('/api/anime/choice-show/episodes/1/1/sources');
     expect(res.status).toBe(200);
-    expect(res.body.sources.map((s: any) => [s.hoster, s.language, s.wanted, s.blocklisted, s.last_outcome])).toEqual([
+    expect(res.body.sources.map((s: EpisodeSourceItem) => [s.hoster, s.language, s.wanted, s.blocklisted, s.last_outcome])).toEqual([
       ['VOE', 'german_dub', true, true, 'failed'],
       ['Vidoza', 'german_sub', true, false, null],
       ['SendVid', 'english_sub', true, false, null],
@@ -123,7 +126,7 @@ describe('a queue that knows the disk', () => {
     expect((await env.api.get('/api/anime/choice-show/episodes/1/9/sources')).status).toBe(404);
     expect((await env.api.get('/api/anime/nope/episodes/1/1/sources')).status).toBe(404);
 
-    const chosen = res.body.sources.find((s: any) => s.hoster === 'SendVid').url;
+    const chosen = res.body.sources.find((s: EpisodeSourceItem) => s.hoster === 'SendVid').url;
     const add = await env.api.post('/api/queue/add', {
       serie_id: 'choice-show',
       episodes: [{ season: 1, episode: 1 }],
@@ -180,7 +183,7 @@ describe('adding a series', () => {
 
   it('the folder search shows is the folder the add creates: Name (Year)', async () => {
     env.aniworld.addSeries({ slug: 'year-show', name: 'Year: Show', year: 2013, seasons: { 1: [{ episode: 1 }] } });
-    const hit = (await env.api.get('/api/anime/search?query=Year')).body.find((h: any) => h.key === 'year-show');
+    const hit = (await env.api.get('/api/anime/search?query=Year')).body.find((h: SearchResult) => h.key === 'year-show');
     expect(hit.folder).toBe('Year Show (2013)');
     const add = await env.api.post('/api/anime/add', { link: hit.link, name: hit.name });
     expect(add.body.folder).toBe(hit.folder);

@@ -10,6 +10,7 @@ import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import { makeHls, makeMp4 } from '../fakes/media.js';
 import { TEST_DOWNLOAD_CONFIG, findItem, listFiles } from './helpers.js';
+import type { DownloadItem, QueueResponse } from '../../frontend/src/api/types.ts';
 
 // The product as its own process (scripts/start.mjs), killed with SIGKILL mid-download; a new
 // process on the same database and folders resumes the item from its partial files.
@@ -130,10 +131,10 @@ describe('a killed process', () => {
     // a new process on the same database and folders
     srv = await startTestServer({ databaseUrl, dataDir, env: { ANIME_DIR: animeDir, ANIWORLD_URL: aniworld.url } });
     const api2 = client(srv.url, (await client(srv.url).post('/api/auth/login', { password: ADMIN_PASSWORD })).body.access_token);
-    let st: any;
+    let st!: QueueResponse;
     for (let i = 0; i < 300; i++) {
       st = (await api2.get('/api/queue/status')).body;
-      if ([mp4Id, hlsId].every((id) => ['completed', 'failed'].includes(findItem(st, id!)?.status))) break;
+      if ([mp4Id, hlsId].every((id) => ['completed', 'failed'].includes(findItem(st, id!)?.status ?? ''))) break;
       await sleep(100);
     }
     expect(findItem(st, mp4Id!)).toMatchObject({ status: 'completed', error: null });
@@ -184,10 +185,10 @@ describe('a killed process', () => {
     const restartMs = Date.now() - started;
     hosters.setBehavior(embed, { rateBytesPerSec: 0 });
     api = await login();
-    let item: any;
+    let item: DownloadItem | undefined;
     for (let i = 0; i < 300; i++) {
       item = findItem((await api.get('/api/queue/status')).body, id!);
-      if (['completed', 'failed'].includes(item?.status)) break;
+      if (['completed', 'failed'].includes(item?.status ?? '')) break;
       await sleep(100);
     }
     expect(item).toMatchObject({ status: 'completed', error: null });

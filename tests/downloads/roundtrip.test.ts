@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { sql } from '../../backend/src/db/pool.js';
 import { makeHls, makeMp4, type HlsMedia } from '../fakes/media.js';
 import { addSeries, findItem, listFiles, queue, startEnv, status, waitFor, type Env } from './helpers.js';
+import type { DownloadItem, EpisodeInfo } from '../../frontend/src/api/types.ts';
+import type { Loose } from '../helpers/http.js';
 
 let env: Env;
 let mp4: string;
@@ -22,7 +24,11 @@ afterAll(async () => {
   await env?.close();
 });
 
-function probe(file: string) {
+interface ProbedStream {
+  codec_type: string;
+  height?: number;
+}
+function probe(file: string): { format: { format_name: string; duration: string }; streams: ProbedStream[] } {
   return JSON.parse(
     execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], { encoding: 'utf8' }),
   );
@@ -54,9 +60,9 @@ describe('add → queue → download → verify → place', () => {
     ]);
     const mkv = probe(path.join(folder, 'Demo Show - S01E02 - Episode 2.mkv'));
     expect(mkv.format.format_name).toContain('matroska');
-    expect(mkv.streams.map((s: any) => s.codec_type).sort()).toEqual(['audio', 'video']);
+    expect(mkv.streams.map((s: ProbedStream) => s.codec_type).sort()).toEqual(['audio', 'video']);
     // the highest variant of the master playlist was chosen
-    expect(mkv.streams.find((s: any) => s.codec_type === 'video').height).toBe(360);
+    expect(mkv.streams.find((s: ProbedStream) => s.codec_type === 'video')!.height).toBe(360);
     expect(Math.abs(Number(mkv.format.duration) - hlsAes.seconds)).toBeLessThan(0.2);
     expect(fs.readFileSync(path.join(folder, 'Demo Show - S01E01 - Episode 1.mp4')).equals(fs.readFileSync(mp4))).toBe(true);
 
@@ -65,10 +71,10 @@ describe('add → queue → download → verify → place', () => {
     expect(after.episodes).toEqual(['1-3']);
     // the episode pages tell the library which languages exist: read for the download, and for the
     // still missing episode 3 by the episode_languages job that followed the add
-    const langs = (e: number) => after.episode_list.find((x: any) => x.season === 1 && x.episode === e).languages;
+    const langs = (e: number) => after.episode_list.find((x: EpisodeInfo) => x.season === 1 && x.episode === e).languages;
     expect(langs(1)).toEqual(['german_dub']);
     await expect
-      .poll(async () => (await env.api.get('/api/anime/demo-show')).body.episode_list.find((x: any) => x.episode === 3).languages)
+      .poll(async () => (await env.api.get('/api/anime/demo-show')).body.episode_list.find((x: EpisodeInfo) => x.episode === 3).languages)
       .toEqual(['german_dub']);
 
     const st = await status(env);
@@ -101,13 +107,13 @@ describe('add → queue → download → verify → place', () => {
     await env.api.post('/api/queue/start');
     const done = await waitFor(env, first.added_items[0]!, ['completed', 'failed']);
     expect(done.status).toBe('completed');
-    expect(findItem(await status(env), first.added_items[0]!).file_path).toMatch(/S01E03 - Episode 3\.mkv$/);
+    expect(findItem(await status(env), first.added_items[0]!)!.file_path).toMatch(/S01E03 - Episode 3\.mkv$/);
   });
 
   it('downloads_queue_missing queues every missing episode; the socket room and nfo_episode follow the download', async () => {
     await env.srv.deps.settings.update({ tmdb: { api_key: 'test-key' }, nfo: { episode_nfo_on_download: true } });
     const socket = io(env.srv.url, { auth: { token: env.token }, transports: ['websocket'], reconnection: false, forceNew: true });
-    const messages: { type: string; data: any }[] = [];
+    const messages: { type: string; data: Loose }[] = [];
     socket.on('message', (m) => messages.push(m));
     await new Promise<void>((r) => socket.on('connect', () => r()));
     socket.emit('message', { action: 'join', data: { room: 'downloads' } });
@@ -118,10 +124,12 @@ describe('add → queue → download → verify → place', () => {
         { episode: 2, title: 'Zweite', sources: [{ lang: 3, hoster: 'Streamtape', embedUrl: env.hosters.embed('Streamtape', { mp4 }) }] },
       ]);
       await env.srv.deps.jobs.add('downloads_queue_missing', { keys: ['missing-show'] });
-      let items: any[] = [];
+      let items: DownloadItem[] = [];
       for (let i = 0; i < 300; i++) {
         const st = await status(env);
-        items = [...st.status.completed_downloads, ...st.status.failed_downloads].filter((x: any) => x.serie_id === 'missing-show');
+        items = [...st.status.completed_downloads, ...st.status.failed_downloads].filter(
+          (x: DownloadItem) => x.serie_id === 'missing-show',
+        );
         if (items.length === 2) break;
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -145,7 +153,7 @@ describe('add → queue → download → verify → place', () => {
       // the job was added with the placed file (it may already have run: then the metadata task logged it)
       const nfo = await env.srv.deps.db.any(sql.type(z.object({ payload: z.any() }))`select j.payload from graphile_worker._private_jobs j
         join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = 'nfo_episode'`);
-      const payloads = nfo.map((j) => j.payload).filter((p: any) => p.series_key === 'missing-show');
+      const payloads = nfo.map((j) => j.payload).filter((p) => p.series_key === 'missing-show');
       const ranAlready = /"task":"nfo_episode","key":"missing-show"/.test(env.srv.logs());
       if (!ranAlready)
         expect(payloads).toEqual(

@@ -9,6 +9,7 @@ import { makeMp4 } from '../fakes/media.js';
 import { startReceiver, type FakeReceiver } from '../fakes/receiver.js';
 import { addSeries, queue, startEnv, status, waitFor, type Env } from './helpers.js';
 import { until } from '../scheduler/helpers.js';
+import type { DownloadItem } from '../../frontend/src/api/types.ts';
 
 let env: Env;
 let hooks: FakeReceiver;
@@ -43,7 +44,7 @@ describe('low disk space on the library disk', () => {
       /^Low disk space: \d+ MB free on the library's disk \(.+\), \d+ MB required \(min_free_space_mb\)/,
     );
     expect(held.status.held_reason).toContain(env.srv.animeDir);
-    expect(held.status.pending_queue.map((i: any) => i.id)).toEqual([id]);
+    expect(held.status.pending_queue.map((i: DownloadItem) => i.id)).toEqual([id]);
     expect(held.status.is_running).toBe(true);
     const note = await until(async () => hooks.at('/generic')[0], 'the disk_space_low notification');
     expect(JSON.parse(note.body)).toMatchObject({ event: 'disk_space_low' });
@@ -54,7 +55,7 @@ describe('low disk space on the library disk', () => {
 
     expect((await env.api.put('/api/config', { downloads: { min_free_space_mb: 1 } })).status).toBe(200);
     const done = await waitFor(env, id!, ['completed', 'failed']);
-    expect(done.status, done.error).toBe('completed');
+    expect(done.status, done.error ?? undefined).toBe('completed');
     expect((await status(env)).status.held_reason).toBeNull();
     // one notification for the whole hold
     expect(hooks.at('/generic')).toHaveLength(1);

@@ -5,6 +5,7 @@ import { buildCrontab } from '../../backend/src/worker/crontab.js';
 import { sql } from '../../backend/src/db/pool.js';
 import { makeMp4 } from '../fakes/media.js';
 import { addSeries, movableClock, nextEvent, queue, startEnv, status, waitFor, type Env } from './helpers.js';
+import type { DownloadItem, HistoryRow } from '../../frontend/src/api/types.ts';
 
 const clock = movableClock();
 let env: Env;
@@ -57,7 +58,7 @@ describe('completed items leave the queue for the history', () => {
     expect(left.sort()).toEqual(seeded.slice(1).sort());
     expect((await status(env)).statistics.completed_count).toBe(3);
     const history = await env.api.get('/api/history?event=download_completed&series=trim-show');
-    expect(history.body.items.map((r: any) => r.data.item_id)).toEqual([real]);
+    expect(history.body.items.map((r: HistoryRow) => r.data.item_id)).toEqual([real]);
   });
 
   it('downloads.completed_keep_hours after they finished, by the injected clock', async () => {
@@ -90,8 +91,8 @@ describe('completed items leave the queue for the history', () => {
     }))!.id;
     expect(await trimCompletedItems(env.srv.deps)).toBe(1);
     const after = await status(env);
-    expect(after.status.completed_downloads.map((i: any) => i.id)).not.toContain(kept);
-    expect(after.status.pending_queue.map((i: any) => i.id)).toContain(waiting);
+    expect(after.status.completed_downloads.map((i: DownloadItem) => i.id)).not.toContain(kept);
+    expect(after.status.pending_queue.map((i: DownloadItem) => i.id)).toContain(waiting);
   });
 
   it('refuses a negative setting', async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeMp4 } from '../fakes/media.js';
 import { addSeries, nextEvent, startEnv, status, type Env } from './helpers.js';
 import { episodeAttempts } from '../../backend/src/downloads/attemptLog.js';
+import type { DownloadItem, EpisodeInfo } from '../../frontend/src/api/types.ts';
 
 let env: Env;
 let sub: string;
@@ -32,14 +33,14 @@ async function rescan() {
 async function settled(key: string) {
   for (let i = 0; i < 400; i++) {
     const s = (await status(env)).status;
-    if (![...s.pending_queue, ...s.active_downloads].some((x: any) => x.serie_id === key)) return s;
+    if (![...s.pending_queue, ...s.active_downloads].some((x: DownloadItem) => x.serie_id === key)) return s;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${key} did not settle`);
 }
 
 const episode = async (key: string) =>
-  (await env.api.get(`/api/anime/${key}`)).body.episode_list.find((e: any) => e.season === 1 && e.episode === 1);
+  (await env.api.get(`/api/anime/${key}`)).body.episode_list.find((e: EpisodeInfo) => e.season === 1 && e.episode === 1);
 
 describe('language upgrades', () => {
   it('German Sub on disk is replaced by the German Dub once the page lists it (cutoff German Dub); not when upgrades are off', async () => {
@@ -82,7 +83,7 @@ describe('language upgrades', () => {
     const found = await rescan();
     expect(found.upgrades).toBe(1);
     const s = await settled('up-show');
-    const upgrade = s.completed_downloads.find((x: any) => x.serie_id === 'up-show' && x.upgrade_from === 'german_sub');
+    const upgrade = s.completed_downloads.find((x: DownloadItem) => x.serie_id === 'up-show' && x.upgrade_from === 'german_sub');
     expect(upgrade).toMatchObject({ status: 'completed', source: 'upgrade', language: 'german_dub', hoster: 'VOE', replace: true });
     expect(fs.readFileSync(upFile).equals(fs.readFileSync(dub))).toBe(true);
     expect(await episode('up-show')).toMatchObject({ file_language: 'german_dub', below_cutoff: false });
@@ -91,7 +92,9 @@ describe('language upgrades', () => {
 
     // upgrades off: the German Sub file stays
     expect(fs.readFileSync(keepFile).equals(fs.readFileSync(sub))).toBe(true);
-    expect(s.completed_downloads.filter((x: any) => x.serie_id === 'keep-show').map((x: any) => x.source)).toEqual(['rescan']);
+    expect(s.completed_downloads.filter((x: DownloadItem) => x.serie_id === 'keep-show').map((x: DownloadItem) => x.source)).toEqual([
+      'rescan',
+    ]);
     expect(await episode('keep-show')).toMatchObject({ file_language: 'german_sub', below_cutoff: true });
 
     // at the cutoff now: nothing more to read or queue

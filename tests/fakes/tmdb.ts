@@ -11,10 +11,13 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { Loose } from '../helpers/http.js';
 
 const run = promisify(execFile);
 const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
 const FIXTURES = path.join(import.meta.dirname, 'tmdb');
+/** A TMDB answer as the fixtures hold it (read as JSON, served as JSON). */
+type TmdbJson = Record<string, Loose>;
 
 export const FAKE_TMDB_KEY = '0123456789abcdef0123456789abcdef';
 export const FAKE_TMDB_V4 = 'eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJmYWtlLXRtZGIiLCJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJlLW9mLXRoZS1mYWtl';
@@ -91,12 +94,12 @@ function makeImage(file: string): Promise<Buffer> {
   return p;
 }
 
-function readFixture(name: string): Record<string, any> | null {
+function readFixture(name: string): TmdbJson | null {
   const file = path.join(FIXTURES, name);
   return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null;
 }
 
-function generatedShow(id: number): Record<string, any> | null {
+function generatedShow(id: number): TmdbJson | null {
   if (id < 70000 || id > 70999) return null;
   const n = id - 70000;
   return {
@@ -121,11 +124,11 @@ function generatedShow(id: number): Record<string, any> | null {
   };
 }
 
-function show(id: number, lang: string): Record<string, any> | null {
+function show(id: number, lang: string): TmdbJson | null {
   return readFixture(`tv-${id}.${lang}.json`) ?? readFixture(`tv-${id}.de-DE.json`) ?? generatedShow(id);
 }
 
-function catalogue(): Record<string, any>[] {
+function catalogue(): TmdbJson[] {
   const ids = fs
     .readdirSync(FIXTURES)
     .map((f) => /^tv-(\d+)\.de-DE\.json$/.exec(f)?.[1])
@@ -338,7 +341,7 @@ export async function startFakeTmdb(): Promise<FakeTmdb> {
       }
     } else if ((m = /^\/tv\/(\d+)$/.exec(p))) {
       const extra = added.get(Number(m[1]));
-      const body: Record<string, any> | null = extra ? addedShow(extra) : show(Number(m[1]), lang);
+      const body: TmdbJson | null = extra ? addedShow(extra) : show(Number(m[1]), lang);
       if (body) {
         const append = (q.append_to_response ?? '').split(',');
         for (const k of APPENDABLE) if (!append.includes(k)) delete body[k];

@@ -1,5 +1,27 @@
+import type { components } from '../../frontend/src/api/schema.gen.ts';
+
+/**
+ * JSON a test reads without a schema, as curl would: a response body by default (error envelopes,
+ * partial shapes, answers the server should not give), realtime payloads, parsed NFO or YAML
+ * documents. Where a shape exists, tests use it (frontend/src/api/types.ts, or pass T).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the one loose type, explained above
+export type Loose = any;
+
+/** An operation of the served OpenAPI document (GET /api/openapi.json), as far as tests read it. */
+export interface DocOperation {
+  operationId?: string;
+  security?: unknown[];
+  parameters?: { name: string; in: string; required?: boolean; schema?: Loose }[];
+  requestBody?: { content?: Record<string, { schema?: Loose }> };
+  responses: Record<string, { content?: Record<string, { schema?: Loose }> }>;
+}
+
+/** The error envelope every failed request answers with. */
+export type ErrorBody = components['schemas']['Error'];
+
 /** A tiny JSON client over fetch for tests: what a user's curl would do. */
-export interface Res<T = any> {
+export interface Res<T = Loose> {
   status: number;
   body: T;
   headers: Headers;
@@ -7,7 +29,7 @@ export interface Res<T = any> {
 }
 
 export function client(baseUrl: string, token?: string) {
-  async function call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res<T>> {
+  async function call<T = Loose>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res<T>> {
     const h: Record<string, string> = { ...headers };
     if (token && !('Authorization' in h)) h.Authorization = `Bearer ${token}`;
     if (body !== undefined && typeof body !== 'string') h['Content-Type'] = 'application/json';
@@ -27,10 +49,10 @@ export function client(baseUrl: string, token?: string) {
     return { status: res.status, body: parsed as T, headers: res.headers, text };
   }
   return {
-    get: <T = any>(p: string, h?: Record<string, string>) => call<T>('GET', p, undefined, h),
-    post: <T = any>(p: string, b?: unknown, h?: Record<string, string>) => call<T>('POST', p, b ?? {}, h),
-    put: <T = any>(p: string, b?: unknown, h?: Record<string, string>) => call<T>('PUT', p, b ?? {}, h),
-    del: <T = any>(p: string, b?: unknown, h?: Record<string, string>) => call<T>('DELETE', p, b, h),
+    get: <T = Loose>(p: string, h?: Record<string, string>) => call<T>('GET', p, undefined, h),
+    post: <T = Loose>(p: string, b?: unknown, h?: Record<string, string>) => call<T>('POST', p, b ?? {}, h),
+    put: <T = Loose>(p: string, b?: unknown, h?: Record<string, string>) => call<T>('PUT', p, b ?? {}, h),
+    del: <T = Loose>(p: string, b?: unknown, h?: Record<string, string>) => call<T>('DELETE', p, b, h),
     call,
     withToken: (t: string) => client(baseUrl, t),
   };

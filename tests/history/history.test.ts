@@ -4,12 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../../backend/src/db/pool.js';
 import { makeMp4 } from '../fakes/media.js';
 import { addSeries, queue, startEnv, waitFor, type Env } from '../downloads/helpers.js';
+import type { HistoryRow, TaskInfo } from '../../frontend/src/api/types.ts';
 
 let env: Env;
 let mp4: string;
 let itemId: string;
 
-const steps = (rows: any[]) => rows.map((r) => [r.event, r.data.hoster ?? null]);
+const steps = (rows: HistoryRow[]) => rows.map((r) => [r.event, r.data.hoster ?? null]);
 
 beforeAll(async () => {
   mp4 = await makeMp4();
@@ -69,9 +70,9 @@ describe('GET /api/history', () => {
     const failed = await env.api.get('/api/history?event=download_failed');
     expect(steps(failed.body.items)).toEqual([['download_failed', 'VOE']]);
     const two = await env.api.get('/api/history?event=queued,series_added');
-    expect(two.body.items.map((r: any) => r.event)).toEqual(['queued', 'series_added']);
+    expect(two.body.items.map((r: HistoryRow) => r.event)).toEqual(['queued', 'series_added']);
     const mine = await env.api.get('/api/history?user=admin');
-    expect(mine.body.items.map((r: any) => r.event)).toEqual([
+    expect(mine.body.items.map((r: HistoryRow) => r.event)).toEqual([
       'download_completed',
       'download_started',
       'blocklisted',
@@ -81,7 +82,7 @@ describe('GET /api/history', () => {
     ]);
     expect((await env.api.get('/api/history?user=nobody')).body.items).toEqual([]);
     const oldest = await env.api.get('/api/history?series=frieren&sort=oldest');
-    expect(oldest.body.items.map((r: any) => r.event)).toEqual([
+    expect(oldest.body.items.map((r: HistoryRow) => r.event)).toEqual([
       'series_added',
       'queued',
       'download_started',
@@ -109,8 +110,8 @@ describe('GET /api/history', () => {
     });
     expect((await env.api.get('/api/history?series=frieren&page=9')).body).toMatchObject({ items: [], total: 7, has_more: false });
     expect((await env.api.get('/api/history?per_page=501')).status).toBe(422);
-    expect([...page1.body.items, ...page2.body.items].map((r: any) => r.id)).toEqual(
-      (await env.api.get('/api/history?series=frieren')).body.items.map((r: any) => r.id),
+    expect([...page1.body.items, ...page2.body.items].map((r: HistoryRow) => r.id)).toEqual(
+      (await env.api.get('/api/history?series=frieren')).body.items.map((r: HistoryRow) => r.id),
     );
     expect((await env.api.get('/api/history?event=nonsense')).status).toBe(422);
   });
@@ -118,7 +119,7 @@ describe('GET /api/history', () => {
   it("GET /api/anime/{key}/history is the series' own history", async () => {
     const res = await env.api.get('/api/anime/frieren/history?per_page=3');
     expect(res.status, res.text).toBe(200);
-    expect(res.body.items.map((r: any) => r.event)).toEqual(['download_completed', 'download_started', 'blocklisted']);
+    expect(res.body.items.map((r: HistoryRow) => r.event)).toEqual(['download_completed', 'download_started', 'blocklisted']);
     expect((await env.api.get('/api/anime/unknown-show/history')).status).toBe(404);
   });
 
@@ -126,8 +127,8 @@ describe('GET /api/history', () => {
     const del = await env.api.del('/api/anime/frieren?delete_files=true');
     expect(del.status, del.text).toBe(200);
     const rows = (await env.api.get('/api/history?event=series_removed,file_deleted')).body.items;
-    expect(rows.map((r: any) => r.event).sort()).toEqual(['file_deleted', 'series_removed']);
-    expect(rows.find((r: any) => r.event === 'file_deleted').data.removed).toBeGreaterThan(0);
+    expect(rows.map((r: HistoryRow) => r.event).sort()).toEqual(['file_deleted', 'series_removed']);
+    expect(rows.find((r: HistoryRow) => r.event === 'file_deleted').data.removed).toBeGreaterThan(0);
   });
 
   it('files imported from disk are recorded', async () => {
@@ -164,10 +165,10 @@ describe('GET /api/history', () => {
     );
     const ancient = async () => (await env.api.get('/api/history?series=ancient')).body.items.length;
     const housekeeping = async () => {
-      const before = (await env.api.get('/api/tasks')).body.tasks.find((t: any) => t.name === 'housekeeping').runs;
+      const before = (await env.api.get('/api/tasks')).body.tasks.find((t: TaskInfo) => t.name === 'housekeeping').runs;
       expect((await env.api.post('/api/tasks/housekeeping/run')).status).toBeLessThan(300);
       for (let i = 0; i < 600; i++) {
-        const t = (await env.api.get('/api/tasks')).body.tasks.find((x: any) => x.name === 'housekeeping');
+        const t = (await env.api.get('/api/tasks')).body.tasks.find((x: TaskInfo) => x.name === 'housekeeping');
         if (t.runs > before && !t.running) return;
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -100,7 +100,7 @@ describe('an AniList list', () => {
     expect(waiting.body.entries).toHaveLength(1);
     expect(waiting.body.total).toBe(1);
     expect(waiting.body.entries[0]).toMatchObject({ external_id: '11061', title: 'Hunter x Hunter', outcome: 'ambiguous' });
-    expect(waiting.body.entries[0].candidates.map((c: any) => [c.key, c.year])).toEqual(
+    expect(waiting.body.entries[0].candidates.map((c: { key: string; year: number | null }) => [c.key, c.year])).toEqual(
       expect.arrayContaining([
         ['hunter-x-hunter', 1999],
         ['hunter-x-hunter-2011', 2011],
@@ -147,7 +147,7 @@ describe('an AniList list', () => {
     const res = await api.post(`/api/import-lists/${l.id}/sync`);
     expect(res.status).toBe(503);
     expect(res.body.message).toMatch(/AniList: User not found/);
-    expect((await api.get('/api/import-lists')).body.lists.find((x: any) => x.id === l.id).last_error).toMatch(/User not found/);
+    expect((await api.get('/api/import-lists')).body.lists.find((x: { id: string }) => x.id === l.id).last_error).toMatch(/User not found/);
     expect((await api.del(`/api/import-lists/${l.id}`)).status).toBe(200);
   });
 });
@@ -168,7 +168,9 @@ describe('a MyAnimeList list', () => {
     const l = (await bob.post('/api/import-lists', { service: 'myanimelist', username: 'huge', statuses: ['watching'] })).body;
     const res = await bob.post(`/api/import-lists/${l.id}/sync`);
     expect(res.status).toBe(503);
-    expect((await bob.get('/api/import-lists')).body.lists.find((x: any) => x.id === l.id).last_error).toMatch(/too large|bytes/i);
+    expect((await bob.get('/api/import-lists')).body.lists.find((x: { id: string }) => x.id === l.id).last_error).toMatch(
+      /too large|bytes/i,
+    );
   });
 
   it("validates the list's settings", async () => {

@@ -5,6 +5,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { startFakeAnimeSama, type FakeAnimeSama } from '../fakes/animesama.js';
 import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
+import type { ProviderHealth } from '../../frontend/src/api/types.ts';
 
 let srv: TestServer;
 let sama: FakeAnimeSama;
@@ -56,7 +57,7 @@ describe('the second provider through the API', () => {
     sama.setMode('challenge');
     try {
       const res = await api.get('/api/providers');
-      expect(res.body.providers.map((p: any) => [p.id, p.reachable, p.default])).toEqual([
+      expect(res.body.providers.map((p: ProviderHealth) => [p.id, p.reachable, p.default])).toEqual([
         ['aniworld', true, true],
         ['animesama', false, false],
       ]);

@@ -6,6 +6,8 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { simpleSeries, startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { runRescan } from '../../backend/src/library/rescan.js';
+import type { EpisodeInfo, ImportResponse, ProviderHealth, SeriesSummary, UnmatchedFolder } from '../../frontend/src/api/types.ts';
+import type { Loose } from '../helpers/http.js';
 
 let srv: TestServer;
 let fake: FakeAniworld;
@@ -49,7 +51,7 @@ const touch = (rel: string) => {
 async function libraryEvents() {
   const socket = io(srv.url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
   sockets.push(socket);
-  const seen: { type: string; data: any }[] = [];
+  const seen: { type: string; data: Loose }[] = [];
   socket.on('message', (m) => seen.push(m));
   await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
   socket.emit('message', { action: 'join', data: { room: 'library' } });
@@ -124,7 +126,7 @@ describe('library API', () => {
     const detail = await client(srv.url).get('/api/anime/attack-on-titan'); // public
     expect(detail.status).toBe(200);
     expect(detail.body.episodes).toEqual(['0-2', '2-1', '2-2']);
-    const e11 = detail.body.episode_list.find((e: any) => e.season === 1 && e.episode === 1);
+    const e11 = detail.body.episode_list.find((e: EpisodeInfo) => e.season === 1 && e.episode === 1);
     expect(e11).toMatchObject({
       is_downloaded: true,
       file_path: 'Season 01/Attack on Titan - S01E01 - Dir.mkv',
@@ -149,7 +151,7 @@ describe('library API', () => {
     expect((await api.get('/api/anime/tom-jerry')).body.episodes).toEqual([]);
     const all = await api.get('/api/anime?sort_by=name');
     expect(all.status).toBe(200);
-    expect(all.body.map((s: any) => s.key)).toEqual(['attack-on-titan', 'tom-jerry']);
+    expect(all.body.map((s: SeriesSummary) => s.key)).toEqual(['attack-on-titan', 'tom-jerry']);
     expect(all.body[0]).toMatchObject({
       name: 'Attack on Titan: Final Season',
       site: new URL(fake.url).host,
@@ -175,27 +177,29 @@ describe('library API', () => {
     expect(all.body[0]).toMatchObject({ year: aot.year, provider: aot.provider, scan_error: null, last_scanned_at: aot.last_scanned_at });
     expect(new Date(all.body[0].last_scanned_at).toISOString()).toBe(all.body[0].last_scanned_at);
     const missing = await api.get('/api/anime?filter=no_episodes');
-    expect(missing.body.map((s: any) => s.key)).toEqual(['attack-on-titan']);
+    expect(missing.body.map((s: SeriesSummary) => s.key)).toEqual(['attack-on-titan']);
     const byMissing = await api.get('/api/anime?sort_by=missing_episodes');
-    expect(byMissing.body.map((s: any) => s.key)).toEqual(['attack-on-titan', 'tom-jerry']);
+    expect(byMissing.body.map((s: SeriesSummary) => s.key)).toEqual(['attack-on-titan', 'tom-jerry']);
     const page2 = await api.get('/api/anime?per_page=1&page=2&sort_by=name');
-    expect(page2.body.map((s: any) => s.key)).toEqual(['tom-jerry']);
+    expect(page2.body.map((s: SeriesSummary) => s.key)).toEqual(['tom-jerry']);
     expect(page2.headers.get('x-total-count')).toBe('2');
     const pastEnd = await api.get('/api/anime?per_page=1&page=5&filter=no_episodes');
     expect(pastEnd.body).toEqual([]);
     expect(pastEnd.headers.get('x-total-count')).toBe('1');
     // the server searches name, folder and key, any case, and pages the matches
     const titan = await api.get('/api/anime?q=TITAN');
-    expect(titan.body.map((s: any) => s.key)).toEqual(['attack-on-titan']);
+    expect(titan.body.map((s: SeriesSummary) => s.key)).toEqual(['attack-on-titan']);
     expect(titan.headers.get('x-total-count')).toBe('1');
-    expect((await api.get(`/api/anime?q=${encodeURIComponent("Jerry's Show")}`)).body.map((s: any) => s.key)).toEqual(['tom-jerry']);
-    expect((await api.get('/api/anime?q=tom-jer')).body.map((s: any) => s.key)).toEqual(['tom-jerry']);
+    expect((await api.get(`/api/anime?q=${encodeURIComponent("Jerry's Show")}`)).body.map((s: SeriesSummary) => s.key)).toEqual([
+      'tom-jerry',
+    ]);
+    expect((await api.get('/api/anime?q=tom-jer')).body.map((s: SeriesSummary) => s.key)).toEqual(['tom-jerry']);
     // LIKE's wildcards are plain text here
     const pct = await api.get('/api/anime?q=%25');
     expect(pct.body).toEqual([]);
     expect(pct.headers.get('x-total-count')).toBe('0');
     expect((await api.get('/api/anime?q=_')).body).toEqual([]);
-    expect((await api.get('/api/anime?q=a&filter=no_episodes')).body.map((s: any) => s.key)).toEqual(['attack-on-titan']);
+    expect((await api.get('/api/anime?q=a&filter=no_episodes')).body.map((s: SeriesSummary) => s.key)).toEqual(['attack-on-titan']);
     expect((await api.get('/api/anime?q=' + 'x'.repeat(201))).status).toBe(422);
     expect((await api.get('/api/anime?per_page=501')).status).toBe(422);
     expect((await api.get('/api/anime?page=0')).status).toBe(422);
@@ -227,7 +231,7 @@ describe('library API', () => {
 
   it('a provider that blocks: readable errors, the series is still saved, health says so', async () => {
     const health = await api.get('/api/providers');
-    expect(health.body.providers.find((p: any) => p.id === 'aniworld')).toMatchObject({
+    expect(health.body.providers.find((p: ProviderHealth) => p.id === 'aniworld')).toMatchObject({
       reachable: true,
       search_works: true,
       default: true,
@@ -241,7 +245,7 @@ describe('library API', () => {
       expect(add.status).toBe(200);
       expect(add.body.scan_error).toBe('ProviderBlocked: aniworld answered with a challenge page');
       const blocked = await api.get('/api/providers');
-      expect(blocked.body.providers.find((p: any) => p.id === 'aniworld')).toMatchObject({
+      expect(blocked.body.providers.find((p: ProviderHealth) => p.id === 'aniworld')).toMatchObject({
         reachable: false,
         last_error: 'ProviderBlocked: aniworld answered with a challenge page',
       });
@@ -283,7 +287,7 @@ describe('library API', () => {
     fs.writeFileSync(path.join(srv.animeDir, 'Heroes/.aniworld-key'), 'boku-no-hero\n');
     touch('Completely Unknown/S01E01.mkv');
     const list = await api.get('/api/library/unmatched');
-    expect(list.body.folders.map((f: any) => f.folder)).toEqual([
+    expect(list.body.folders.map((f: UnmatchedFolder) => f.folder)).toEqual([
       'Completely Unknown',
       'Frieren (2023)',
       'Heroes',
@@ -293,7 +297,7 @@ describe('library API', () => {
 
     const res = await api.post('/api/library/import', { folders: ['Frieren (2023)', 'Naruto', 'Heroes', 'Completely Unknown'] });
     expect(res.status).toBe(200);
-    expect(res.body.imported.map((i: any) => `${i.folder}=${i.key}:${i.missing}`).sort()).toEqual([
+    expect(res.body.imported.map((i: ImportResponse['imported'][number]) => `${i.folder}=${i.key}:${i.missing}`).sort()).toEqual([
       'Frieren (2023)=frieren:1',
       'Heroes=boku-no-hero:1',
     ]);
@@ -307,7 +311,7 @@ describe('library API', () => {
     expect((await api.get('/api/anime/frieren')).body).toMatchObject({ folder: 'Frieren (2023)', episodes: ['1-3'] });
 
     const after = await api.get('/api/library/unmatched');
-    expect(after.body.folders.find((f: any) => f.folder === 'Naruto')).toMatchObject({ status: 'ambiguous' });
+    expect(after.body.folders.find((f: UnmatchedFolder) => f.folder === 'Naruto')).toMatchObject({ status: 'ambiguous' });
     const choose = await api.post('/api/library/import', { matches: [{ folder: 'Naruto', key: 'naruto' }] });
     expect(choose.body.imported).toEqual([{ folder: 'Naruto', key: 'naruto', provider: 'aniworld', missing: 1 }]);
     const wrong = await api.post('/api/library/import', { matches: [{ folder: '../etc', key: 'naruto' }] });
@@ -321,7 +325,7 @@ describe('library API', () => {
     const after = (await api.get('/api/anime/attack-on-titan')).body;
     expect(after.folder).toBe('AoT');
     expect(after.episodes).toEqual(before.episodes);
-    expect((await api.get('/api/library/unmatched')).body.folders.map((f: any) => f.folder)).not.toContain('AoT');
+    expect((await api.get('/api/library/unmatched')).body.folders.map((f: UnmatchedFolder) => f.folder)).not.toContain('AoT');
   });
 
   it('changing the anime directory syncs the library from the new folder', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addSeries, listFiles, startEnv, type Env } from '../downloads/helpers.js';
 import { scanDisk } from '../../backend/src/library/scanner.js';
+import type { EpisodeInfo } from '../../frontend/src/api/types.ts';
 
 /** `DELETE /api/anime/{key}?delete_files=true` removes only what the product put in the folder. */
 let env: Env;
@@ -38,7 +39,7 @@ describe('delete_files=true', () => {
     fs.symlinkSync(outside, path.join(folder, 'Mixed - S01E03.mkv')); // imported as an episode: the link goes, never its target
     await scanDisk(env.srv.deps, { force: true });
     const detail = (await env.api.get('/api/anime/mixed')).body;
-    expect(detail.episode_list.filter((e: any) => e.is_downloaded).map((e: any) => e.episode)).toEqual([1, 2, 3]);
+    expect(detail.episode_list.filter((e: EpisodeInfo) => e.is_downloaded).map((e: EpisodeInfo) => e.episode)).toEqual([1, 2, 3]);
 
     const res = await env.api.del('/api/anime/mixed?delete_files=true');
     expect(res.status, res.text).toBe(200);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient } from '../helpers/http.js';
 import { siteSlug, simpleSeries, startFakeAniworld, type FakeAniworld, type FakeSeries } from '../fakes/aniworld.js';
+import type { EpisodeInfo, ImportResponse, UnmatchedFolder } from '../../frontend/src/api/types.ts';
 
 /**
  * An existing library as users have them: folder names that lost their `:` `?` `"` `/`, carry a
@@ -120,20 +121,20 @@ describe('importing an existing library of 30 folders', () => {
     expect(library).toHaveLength(30);
     const res = await api.post('/api/library/import', {});
     expect(res.status).toBe(200);
-    const got = new Map<string, string>(res.body.imported.map((i: any) => [i.folder, i.key]));
+    const got = new Map<string, string>(res.body.imported.map((i: ImportResponse['imported'][number]) => [i.folder, i.key]));
     const wrong = library.filter((l) => got.has(l.folder) && got.get(l.folder) !== l.expect);
     expect(wrong.map((l) => `${l.folder} → ${got.get(l.folder)} (expected ${l.expect})`)).toEqual([]);
     expect(res.body.failed).toEqual([]);
     expect(got.size).toBeGreaterThanOrEqual(28);
     const notImported = library.filter((l) => !got.has(l.folder)).map((l) => l.folder);
-    expect(res.body.ambiguous.map((a: any) => a.folder).sort()).toEqual(notImported.sort());
-    const gintama = res.body.ambiguous.find((a: any) => a.folder === 'Gintama');
+    expect(res.body.ambiguous.map((a: ImportResponse['ambiguous'][number]) => a.folder).sort()).toEqual(notImported.sort());
+    const gintama = res.body.ambiguous.find((a: ImportResponse['ambiguous'][number]) => a.folder === 'Gintama');
     expect(gintama.candidates).toEqual([
       expect.objectContaining({ name: 'Gintama', year: 2006, score: 1 }),
       expect.objectContaining({ name: 'Gintama', year: 2015, score: 1 }),
     ]);
     const listed = await api.get('/api/library/unmatched');
-    expect(listed.body.folders.find((f: any) => f.folder === 'Gintama')).toMatchObject({
+    expect(listed.body.folders.find((f: UnmatchedFolder) => f.folder === 'Gintama')).toMatchObject({
       status: 'ambiguous',
       candidates: [{ score: 1 }, { score: 1 }],
     });
@@ -142,8 +143,8 @@ describe('importing an existing library of 30 folders', () => {
   it('files in other layouts count as the right episodes: absolute numbers, S01, Staffel 1, Specials', async () => {
     const eps = async (name: string) =>
       (await api.get(`/api/anime/${slugOf(name)}`)).body.episode_list
-        .filter((e: any) => e.is_downloaded)
-        .map((e: any) => `${e.season}-${e.episode} ${e.file_path}`);
+        .filter((e: EpisodeInfo) => e.is_downloaded)
+        .map((e: EpisodeInfo) => `${e.season}-${e.episode} ${e.file_path}`);
     expect(await eps('One Piece')).toEqual(['1-1 One Piece - 001.mkv', '2-1 One Piece - 062.mkv', '2-2 One Piece - 063.mkv']);
     expect(await eps('Dr. Stone')).toEqual(['1-2 Staffel 1/Dr. Stone - 02.mkv']);
     expect(await eps('Made in Abyss')).toEqual(['1-1 S01/E01.mkv', '1-3 S01/E03.mkv']);

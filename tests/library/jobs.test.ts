@@ -15,6 +15,7 @@ import {
   recordEpisodeLanguages,
   seriesFolderPath,
 } from '../../backend/src/library/service.js';
+import type { EpisodeInfo } from '../../frontend/src/api/types.ts';
 
 let srv: TestServer;
 let fake: FakeAniworld;
@@ -77,7 +78,7 @@ describe('library jobs and the service other domains use', () => {
     });
     expect((await missingEpisodes(srv.deps, 'bocchi')).map((m) => m.episode)).toEqual([1, 3]);
     const detail = await api.get('/api/anime/bocchi');
-    expect(detail.body.episode_list.find((e: any) => e.episode === 2)).toMatchObject({
+    expect(detail.body.episode_list.find((e: EpisodeInfo) => e.episode === 2)).toMatchObject({
       is_downloaded: true,
       file_path: 'Season 01/Bocchi the Rock! - S01E02.mkv',
       file_size: 5,
@@ -114,7 +115,7 @@ describe('library jobs and the service other domains use', () => {
     const later = new Date(Date.now() + 3_600_000);
     await queueRescan(srv.deps, { trigger: 'a' }, later);
     await queueRescan(srv.deps, { trigger: 'b', auto_download: true }, later);
-    const rows = await sqlQuery<{ payload: any }>(`select payload from graphile_worker._private_jobs where key = 'library_rescan'`);
+    const rows = await sqlQuery<{ payload: unknown }>(`select payload from graphile_worker._private_jobs where key = 'library_rescan'`);
     expect(rows).toHaveLength(1);
     expect(rows[0].payload).toEqual({ trigger: 'b', auto_download: true });
     await srv.deps.jobs.remove('library_rescan');
@@ -168,7 +169,7 @@ describe('library jobs and the service other domains use', () => {
       const err = await runRescan(srv.deps, { trigger: 'test' }).catch((e) => e);
       expect(err.message).toMatch(/is the disk mounted\? Nothing was changed/);
       const detail = await api.get('/api/anime/bocchi');
-      expect(detail.body.episode_list.find((e: any) => e.episode === 2).is_downloaded).toBe(true);
+      expect(detail.body.episode_list.find((e: EpisodeInfo) => e.episode === 2).is_downloaded).toBe(true);
     } finally {
       fs.rmSync(root, { recursive: true });
       fs.renameSync(aside, root);

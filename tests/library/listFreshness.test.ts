@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ADMIN_PASSWORD, adminClient, client } from '../helpers/http.js';
+import type { SeriesSummary } from '../../frontend/src/api/types.ts';
 
 let a: TestServer;
 let b: TestServer;
@@ -40,7 +41,7 @@ async function seed(key: string, missing: number) {
 }
 
 const missingOf = async (api: ReturnType<typeof client>, key: string) =>
-  ((await api.get('/api/anime?per_page=100')).body as any[]).find((s) => s.key === key)?.missing_episodes;
+  ((await api.get('/api/anime?per_page=100')).body as SeriesSummary[]).find((s) => s.key === key)?.missing_episodes;
 
 /** The change travels as a notification: allow it a moment, as a user refreshing a page would. */
 async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {

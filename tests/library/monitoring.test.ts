@@ -5,6 +5,7 @@ import { simpleSeries, startFakeAniworld, type FakeAniworld } from '../fakes/ani
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import type { RealtimeEvent } from '../../backend/src/realtime/bus.js';
+import type { EpisodeInfo, SeriesDetail, SeriesSummary } from '../../frontend/src/api/types.ts';
 
 let fake: FakeAniworld;
 let srv: TestServer;
@@ -63,17 +64,17 @@ describe('monitoring', () => {
     expect(d.unmonitored_missing).toEqual(['0-1']);
 
     d = (await api.call('PATCH', '/api/anime/mon-show/seasons/2', { monitored: false })).body;
-    expect(d.seasons.find((s: any) => s.season === 2).monitored).toBe(false);
+    expect(d.seasons.find((s: SeriesDetail['seasons'][number]) => s.season === 2).monitored).toBe(false);
     expect(d.episodes).toEqual(['1-1', '1-2']);
     expect(d.unmonitored_missing).toEqual(['0-1', '2-1', '2-2']);
     d = (await api.call('PATCH', '/api/anime/mon-show/episodes/1/2', { monitored: false })).body;
     expect(d.episodes).toEqual(['1-1']);
-    expect(d.episode_list.find((e: any) => e.season === 1 && e.episode === 2).monitored).toBe(false);
+    expect(d.episode_list.find((e: EpisodeInfo) => e.season === 1 && e.episode === 2).monitored).toBe(false);
     d = (await api.call('PATCH', '/api/anime/mon-show/episodes/1/2', { monitored: true })).body;
     expect(d.episodes).toEqual(['1-1', '1-2']);
 
     // the library list's missing badge counts monitored episodes only
-    const list = (await api.get('/api/anime')).body.find((s: any) => s.key === 'mon-show');
+    const list = (await api.get('/api/anime')).body.find((s: SeriesSummary) => s.key === 'mon-show');
     expect(list).toMatchObject({ monitored: true, missing_episodes: { 1: [1, 2] } });
 
     expect((await api.call('PATCH', '/api/anime/mon-show/seasons/7', { monitored: true })).status).toBe(404);
@@ -137,8 +138,8 @@ describe('monitoring', () => {
     expect(res.body).toMatchObject({ updated: ['mon-show', 'future-show'], not_found: ['nope'] });
     expect(
       (await api.get('/api/anime')).body
-        .filter((s: any) => !s.monitored)
-        .map((s: any) => s.key)
+        .filter((s: SeriesSummary) => !s.monitored)
+        .map((s: SeriesSummary) => s.key)
         .sort(),
     ).toEqual(['future-show', 'mon-show']);
     await api.del('/api/queue/pending');

@@ -6,6 +6,7 @@ import { client } from '../helpers/http.js';
 import { insertSeries, seriesByKey } from '../../backend/src/library/repo.js';
 import { scanDisk } from '../../backend/src/library/scanner.js';
 import { sql } from '../../backend/src/db/pool.js';
+import type { EpisodeInfo } from '../../frontend/src/api/types.ts';
 
 // The disk half of a rescan skips folders whose mtimes did not change: these tests check that
 // whatever a user does inside a series folder is still seen, and that untouched folders are not listed.
@@ -37,7 +38,9 @@ const scan = () => scanDisk(srv.deps);
 async function onDisk(key: string): Promise<string[]> {
   const res = await api.get(`/api/anime/${key}`);
   expect(res.status).toBe(200);
-  return res.body.episode_list.filter((e: any) => e.is_downloaded).map((e: any) => `${e.season}-${e.episode}=${e.file_path}`);
+  return res.body.episode_list
+    .filter((e: EpisodeInfo) => e.is_downloaded)
+    .map((e: EpisodeInfo) => `${e.season}-${e.episode}=${e.file_path}`);
 }
 
 describe('library scanner: rescans skip unchanged folders and still see every change', () => {

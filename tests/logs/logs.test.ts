@@ -12,6 +12,8 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { until } from '../scheduler/helpers.js';
+import type { LogEntry, LogsAnswer } from '../../frontend/src/api/types.ts';
+import type { Loose } from '../helpers/http.js';
 
 let srv: TestServer;
 let api: ReturnType<typeof client>;
@@ -71,15 +73,15 @@ describe('Logs page API', () => {
       const res = await api.get('/api/logs?q=marker-&level=info');
       return res.body.entries.length === 3 ? res.body : null;
     }, 'the three lines');
-    expect(all.entries.map((e: any) => e.msg)).toEqual([
+    expect(all.entries.map((e: LogEntry) => e.msg)).toEqual([
       'marker-warn three http://[redacted]@example.org/feed',
       'marker-info two',
       'marker-warn one',
     ]);
     expect(all.file).toBe(path.basename(srv.deps.logging!.currentFile()!));
-    expect(all.files.map((f: any) => f.name)).toContain(all.file);
+    expect(all.files.map((f: LogsAnswer['files'][number]) => f.name)).toContain(all.file);
     const warn = (await api.get('/api/logs?q=MARKER-&level=warn')).body.entries;
-    expect(warn.map((e: any) => e.level)).toEqual(['warn', 'warn']);
+    expect(warn.map((e: LogEntry) => e.level)).toEqual(['warn', 'warn']);
     expect(warn[0].module).toBe('test');
     const text = JSON.stringify(all);
     for (const secret of ['hunter2-Secret', 'pw1234', 'abc123', 's3cret']) expect(text).not.toContain(secret);
@@ -107,7 +109,7 @@ describe('Logs page API', () => {
     const connect = (t: string) => {
       const s = io(srv.url, { auth: { token: t }, transports: ['websocket'], reconnection: false, forceNew: true });
       sockets.push(s);
-      const seen: any[] = [];
+      const seen: { type: string; data: Loose }[] = [];
       s.on('message', (m) => seen.push(m));
       return { s, seen };
     };
@@ -117,10 +119,10 @@ describe('Logs page API', () => {
     await until(async () => admin.seen.some((m) => m.type === 'system_info' && m.data.room === 'logs'), 'joined');
     srv.deps.log.warn({ api_key: 'live-key-123' }, 'live-marker');
     const msg = await until(
-      async () => admin.seen.find((m) => m.type === 'log_entries' && m.data.entries.some((e: any) => e.msg === 'live-marker')),
+      async () => admin.seen.find((m) => m.type === 'log_entries' && m.data.entries.some((e: LogEntry) => e.msg === 'live-marker')),
       'the live line',
     );
-    const entry = msg.data.entries.find((e: any) => e.msg === 'live-marker');
+    const entry = msg.data.entries.find((e: LogEntry) => e.msg === 'live-marker');
     expect(entry).toMatchObject({ level: 'warn' });
     expect(entry.line).not.toContain('live-key-123');
 
@@ -130,7 +132,7 @@ describe('Logs page API', () => {
     await until(async () => viewer.seen.some((m) => m.type === 'connected'), 'viewer connected');
     viewer.s.emit('message', { action: 'join', data: { room: 'logs' } });
     await until(async () => viewer.seen.some((m) => m.type === 'error'), 'refused');
-    expect(viewer.seen.find((m) => m.type === 'error').data.message).toMatch(/administrator/);
+    expect(viewer.seen.find((m) => m.type === 'error')!.data.message).toMatch(/administrator/);
   });
 });
 

@@ -9,10 +9,11 @@ import { parseNfo } from '../../backend/src/metadata/nfoXml.js';
 import { addSeries, placeVideo, snapshot, waitFor, xmllint } from './helpers.js';
 import { queueSeriesNfo } from '../../backend/src/metadata/service.js';
 import { sql } from '../../backend/src/db/pool.js';
+import type { Loose } from '../helpers/http.js';
 
 interface Msg {
   type: string;
-  data: Record<string, any>;
+  data: Loose;
 }
 
 let srv: TestServer;
@@ -85,11 +86,11 @@ describe('batch creation', () => {
     for (let n = 0; n < 30; n++) {
       const dir = path.join(srv.animeDir, `Batch Show ${n}`);
       xmllint(path.join(dir, 'tvshow.nfo'));
-      const t: any = (await parseNfo(fs.readFileSync(path.join(dir, 'tvshow.nfo'), 'utf8'))).tvshow;
+      const t: Loose = (await parseNfo(fs.readFileSync(path.join(dir, 'tvshow.nfo'), 'utf8'))).tvshow;
       expect(t.uniqueid[0]).toEqual({ _: String(70000 + n), $: { type: 'tmdb', default: 'true' } });
       expect(fs.readFileSync(path.join(dir, 'poster.jpg')).equals(await tmdb.imageBytes('/batch-poster.jpg'))).toBe(true);
     }
-    const ep: any = (await parseNfo(fs.readFileSync(path.join(srv.animeDir, 'Batch Show 0', 'Batch Show 0 - S01E01.nfo'), 'utf8')))
+    const ep: Loose = (await parseNfo(fs.readFileSync(path.join(srv.animeDir, 'Batch Show 0', 'Batch Show 0 - S01E01.nfo'), 'utf8')))
       .episodedetails;
     expect(ep.title[0]).toBe('Pilot');
     const status = await api.get(`/api/nfo/batch/status/${batchId}`);
@@ -102,7 +103,9 @@ describe('batch creation', () => {
       queued: 0,
       message: 'Batch finished: 30 created, 0 failed, 0 skipped',
     });
-    expect(status.body.results.every((r: any) => r.success && r.message === 'NFO created successfully')).toBe(true);
+    expect(
+      status.body.results.every((r: { success: boolean; message: string }) => r.success && r.message === 'NFO created successfully'),
+    ).toBe(true);
   });
 
   it('skips existing NFOs, reports unknown series, and changes nothing on disk', async () => {

@@ -7,6 +7,8 @@ import { FAKE_TMDB_KEY, startFakeTmdb, type FakeTmdb } from '../fakes/tmdb.js';
 import { parseNfo } from '../../backend/src/metadata/nfoXml.js';
 import { addEpisodeRow, addSeries, placeVideo, snapshot, xmllint } from './helpers.js';
 import { recordProviderDates } from '../../backend/src/calendar/providerDates.js';
+import type { EpisodeMapping } from '../../frontend/src/api/types.ts';
+import type { Loose } from '../helpers/http.js';
 
 /**
  * Anime whose provider seasons differ from TMDB's: one TMDB season of 6 episodes is two cours of 3
@@ -25,7 +27,7 @@ const eps = (names: string[]) =>
 async function episodeNfo(dir: string, file: string) {
   const f = path.join(dir, file);
   xmllint(f);
-  const e = ((await parseNfo(fs.readFileSync(f, 'utf8'))) as any).episodedetails;
+  const e = ((await parseNfo(fs.readFileSync(f, 'utf8'))) as Loose).episodedetails;
   return { season: Number(e.season[0]), episode: Number(e.episode[0]), title: e.title[0], tmdb: e.uniqueid[0]._ };
 }
 
@@ -139,9 +141,9 @@ describe('a TMDB season split into two cours on the provider', () => {
       episode_groups: [],
     });
     expect(
-      res.body.episodes.map((e: any) => [
+      res.body.episodes.map((e: EpisodeMapping['episodes'][number]) => [
         `S${e.season}E${e.episode}`,
-        e.tmdb && `S${e.tmdb.season}E${e.tmdb.episode}`,
+        e.tmdb && `S${e.tmdb!.season}E${e.tmdb!.episode}`,
         e.via,
         e.tmdb_title,
       ]),
@@ -163,7 +165,7 @@ describe('a TMDB season split into two cours on the provider', () => {
     });
     expect(edit.status, JSON.stringify(edit.body)).toBe(200);
     expect(edit.body.nfo_written).toBe(1);
-    expect(edit.body.episodes.find((e: any) => e.season === 2 && e.episode === 3)).toMatchObject({
+    expect(edit.body.episodes.find((e: EpisodeMapping['episodes'][number]) => e.season === 2 && e.episode === 3)).toMatchObject({
       tmdb: { season: 0, episode: 1 },
       via: 'manual',
       tmdb_title: 'OVA: Strandtag',
@@ -178,7 +180,7 @@ describe('a TMDB season split into two cours on the provider', () => {
 
     const plain = await api.put('/api/anime/cour-show/episode-mapping', { mode: 'season' });
     expect(plain.status).toBe(200);
-    expect(plain.body.episodes.find((e: any) => e.season === 2 && e.episode === 1)).toMatchObject({
+    expect(plain.body.episodes.find((e: EpisodeMapping['episodes'][number]) => e.season === 2 && e.episode === 1)).toMatchObject({
       tmdb: { season: 2, episode: 1 },
       via: 'season',
       tmdb_title: null,
@@ -220,7 +222,11 @@ describe('a TMDB episode group', () => {
     const res = await api.put('/api/anime/recap-show/episode-mapping', { mode: 'episode_group', episode_group_id: GROUP });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.nfo_written).toBe(3);
-    expect(res.body.episodes.filter((e: any) => e.season === 2).map((e: any) => [e.tmdb.episode, e.via])).toEqual([
+    expect(
+      res.body.episodes
+        .filter((e: EpisodeMapping['episodes'][number]) => e.season === 2)
+        .map((e: EpisodeMapping['episodes'][number]) => [e.tmdb!.episode, e.via]),
+    ).toEqual([
       [5, 'episode_group'],
       [6, 'episode_group'],
       [7, 'episode_group'],
@@ -240,8 +246,8 @@ describe('a TMDB episode group', () => {
 });
 
 describe('by air date: each provider season starts at the TMDB episode aired on/after its start date', () => {
-  const seasonRows = (body: any) =>
-    body.season_starts.map((s: any) => [s.season, s.start_date, s.source, s.tmdb && `S${s.tmdb.season}E${s.tmdb.episode}`]);
+  const seasonRows = (body: EpisodeMapping) =>
+    body.season_starts.map((s) => [s.season, s.start_date, s.source, s.tmdb && `S${s.tmdb.season}E${s.tmdb.episode}`]);
 
   it("uses the day the provider first listed a season's episode 1 when the user gave no date", async () => {
     expect((await create('split-show', 90702)).status).toBe(200);
@@ -258,7 +264,12 @@ describe('by air date: each provider season starts at the TMDB episode aired on/
     ]);
     expect(res.body.season_starts[1]).toMatchObject({ user_date: null, provider_date: '2024-04-08' });
     expect(
-      res.body.episodes.map((e: any) => [`S${e.season}E${e.episode}`, `S${e.tmdb.season}E${e.tmdb.episode}`, e.via, e.tmdb_air_date]),
+      res.body.episodes.map((e: EpisodeMapping['episodes'][number]) => [
+        `S${e.season}E${e.episode}`,
+        `S${e.tmdb!.season}E${e.tmdb!.episode}`,
+        e.via,
+        e.tmdb_air_date,
+      ]),
     ).toEqual([
       ['S1E1', 'S1E1', 'air_date', '2024-01-06'],
       ['S1E2', 'S1E2', 'air_date', '2024-01-13'],

@@ -9,6 +9,7 @@ import { sql } from '../../backend/src/db/pool.js';
 import { kodiStatus } from '../../backend/src/metadata/nfoMapping.js';
 import { addEpisodeRow, addSeries, placeVideo, snapshot, waitFor, xmllint } from './helpers.js';
 import { queueSeriesNfo } from '../../backend/src/metadata/service.js';
+import type { Loose } from '../helpers/http.js';
 
 let srv: TestServer;
 let tmdb: FakeTmdb;
@@ -105,7 +106,7 @@ describe('TMDB errors', () => {
 });
 
 describe('a series with seasons, specials and episodes on disk', () => {
-  let created: any;
+  let created: Loose;
   beforeAll(async () => {
     await setKey(FAKE_TMDB_KEY);
     tmdb.reset();
@@ -147,7 +148,7 @@ describe('a series with seasons, specials and episodes on disk', () => {
   it('writes a well-formed tvshow.nfo with the elements Kodi reads', async () => {
     const file = path.join(aot, 'tvshow.nfo');
     xmllint(file);
-    const t: any = (await parseNfo(read(file))).tvshow;
+    const t: Loose = (await parseNfo(read(file))).tvshow;
     expect(t.title[0]).toBe('Attack on Titan');
     expect(t.originaltitle[0]).toBe('進撃の巨人');
     expect(t.plot[0]).toMatch(/^Seit Jahrhunderten lebt die Menschheit/);
@@ -180,7 +181,7 @@ describe('a series with seasons, specials and episodes on disk', () => {
       thumb: [`${tmdb.imageUrl}/original/kaji.jpg`],
     });
     expect(t.actor[1].thumb).toBeUndefined();
-    const thumbs = t.thumb.map((x: any) => [x.$.aspect, x.$.season ?? null, x._]);
+    const thumbs = t.thumb.map((x: Loose) => [x.$.aspect, x.$.season ?? null, x._]);
     expect(thumbs).toEqual([
       ['poster', null, `${tmdb.imageUrl}/original/aot-poster-de.jpg`],
       ['clearlogo', null, `${tmdb.imageUrl}/original/aot-logo-en.png`],
@@ -225,7 +226,7 @@ describe('a series with seasons, specials and episodes on disk', () => {
   it('writes episode NFOs beside the videos, with English text where German is missing', async () => {
     const ep = async (rel: string) => {
       xmllint(path.join(aot, rel));
-      return ((await parseNfo(read(path.join(aot, rel)))) as any).episodedetails;
+      return ((await parseNfo(read(path.join(aot, rel)))) as Loose).episodedetails;
     };
     const e1 = await ep('Attack on Titan - S01E01 - Der Fall.nfo');
     expect(e1.title[0]).toBe('An dich, in 2000 Jahren: Der Fall von Shiganshina (1)');
@@ -259,7 +260,9 @@ describe('a series with seasons, specials and episodes on disk', () => {
     const blocks = xml.split(/(?=<episodedetails>)/).filter((b) => b.includes('<episodedetails>'));
     expect(blocks).toHaveLength(2);
     expect(xml.match(/<\?xml/g)).toHaveLength(1);
-    const docs = await Promise.all(blocks.map(async (b) => ((await parseNfo(b.replace(/^<\?xml[^>]*\?>\s*/, ''))) as any).episodedetails));
+    const docs = await Promise.all(
+      blocks.map(async (b) => ((await parseNfo(b.replace(/^<\?xml[^>]*\?>\s*/, ''))) as Loose).episodedetails),
+    );
     expect(docs.map((d) => [d.season[0], d.episode[0], d.uniqueid[0]._])).toEqual([
       ['1', '2', '63057'],
       ['1', '3', '63058'],
@@ -404,7 +407,7 @@ describe('matching', () => {
     expect(res.status).toBe(200);
     expect(res.body.tmdb_id).toBe(46298);
     expect(tmdb.requests.some((r) => r.path === '/search/tv')).toBe(false);
-    const t: any = (await parseNfo(read(path.join(dir, 'tvshow.nfo')))).tvshow;
+    const t: Loose = (await parseNfo(read(path.join(dir, 'tvshow.nfo')))).tvshow;
     expect(t.premiered[0]).toBe('2011-10-02');
   });
 
@@ -413,7 +416,7 @@ describe('matching', () => {
     const res = await api.post('/api/nfo/hxh-unknown/create', {});
     expect(res.status).toBe(409);
     expect(res.body.message).toMatch(/Several TMDB series match 'Hunter x Hunter'/);
-    expect(res.body.details.candidates.map((c: any) => c.tmdb_id).sort()).toEqual([2000, 46298]);
+    expect(res.body.details.candidates.map((c: { tmdb_id: number }) => c.tmdb_id).sort()).toEqual([2000, 46298]);
     expect(fs.existsSync(path.join(srv.animeDir, 'HxH', 'tvshow.nfo'))).toBe(false);
     const byYear = await api.post('/api/nfo/hxh-unknown/create', {
       year: 1999,
@@ -438,7 +441,7 @@ describe('matching', () => {
       fanart_path: null,
     });
     xmllint(path.join(dir, 'tvshow.nfo'));
-    const t: any = (await parseNfo(read(path.join(dir, 'tvshow.nfo')))).tvshow;
+    const t: Loose = (await parseNfo(read(path.join(dir, 'tvshow.nfo')))).tvshow;
     expect(t.title[0]).toBe('Kleine Hexe & <Co> ]]> Edition');
     expect(t.plot[0]).toBe('Zeile eins\r\nZeile zwei mit Steuerzeichen  und  sowie "Anführungszeichen" & \'Apostroph\'.');
     expect(t.status[0]).toBe('Continuing');
@@ -466,7 +469,7 @@ describe('matching', () => {
   it('lists series without NFO', async () => {
     const res = await api.get('/api/nfo/missing');
     expect(res.status).toBe(200);
-    const keys = res.body.series.map((s: any) => s.serie_id);
+    const keys = res.body.series.map((s: { serie_id: string }) => s.serie_id);
     expect(keys).toContain('nowhere');
     expect(keys).not.toContain('attack-on-titan');
     expect(res.body.missing_nfo_count).toBe(res.body.series.length);
@@ -483,7 +486,7 @@ describe('nfo_episode job', () => {
     const thumb = path.join(aot, 'Attack on Titan - S01E03-thumb.jpg');
     await waitFor(() => fs.existsSync(nfo) && fs.existsSync(thumb), 'episode NFO and thumb');
     xmllint(nfo);
-    const e: any = (await parseNfo(read(nfo))).episodedetails;
+    const e: Loose = (await parseNfo(read(nfo))).episodedetails;
     expect(e.title[0]).toBe('Ein schwaches Licht in der Verzweiflung');
     expect(e.uniqueid[0]._).toBe('63058');
     expect(fs.readFileSync(thumb).equals(await tmdb.imageBytes('/aot-s01e03.jpg'))).toBe(true);

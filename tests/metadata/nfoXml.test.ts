@@ -7,6 +7,7 @@ import { buildEpisodeNfo, buildTvShowNfo, parseNfo, uniqueIds, xmlSafe, type Sho
 import { chooseResult } from '../../backend/src/metadata/match.js';
 import { allowedImageUrl } from '../../backend/src/metadata/artwork.js';
 import { pickImage, seasonPosterFile, usableSize } from '../../backend/src/metadata/nfoMapping.js';
+import type { Loose } from '../helpers/http.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nfo-unit-'));
 function xmllint(xml: string): void {
@@ -59,7 +60,7 @@ describe('NFO XML', () => {
     const xml = buildTvShowNfo(show());
     xmllint(xml);
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<tvshow>')).toBe(true);
-    const doc: any = await parseNfo(xml);
+    const doc: Loose = await parseNfo(xml);
     const expected = 'Tom & Jerry <Kids> ]]> "quoted" \'single\' bell esc \r\nnext\tline € 日本 😀';
     expect(doc.tvshow.title[0]).toBe(expected);
     expect(doc.tvshow.plot[0]).toBe(expected);
@@ -70,7 +71,7 @@ describe('NFO XML', () => {
   });
 
   it('writes the elements and nesting Kodi reads for a show', async () => {
-    const doc: any = await parseNfo(buildTvShowNfo(show()));
+    const doc: Loose = await parseNfo(buildTvShowNfo(show()));
     const t = doc.tvshow;
     expect(t.showtitle[0]).toBe(t.title[0]);
     expect(t.ratings[0].rating[0].$).toEqual({ name: 'tmdb', max: '10', default: 'true' });
@@ -86,7 +87,7 @@ describe('NFO XML', () => {
     expect(t.premiered[0]).toBe('2013-04-07');
     expect(t.year).toBeUndefined();
     // show poster first, then the other show art, season posters last
-    expect(t.thumb.map((x: any) => x.$)).toEqual([
+    expect(t.thumb.map((x: Loose) => x.$)).toEqual([
       { aspect: 'poster' },
       { aspect: 'clearlogo' },
       { aspect: 'poster', type: 'season', season: '0' },
@@ -104,7 +105,7 @@ describe('NFO XML', () => {
   });
 
   it('writes <year> only without a premiere date, and leaves out what is unknown', async () => {
-    const doc: any = await parseNfo(
+    const doc: Loose = await parseNfo(
       buildTvShowNfo(
         show({
           premiered: null,
@@ -144,7 +145,7 @@ describe('NFO XML', () => {
       dateadded: '2024-01-02 03:04:05',
     });
     xmllint(xml);
-    const e: any = (await parseNfo(xml)).episodedetails;
+    const e: Loose = (await parseNfo(xml)).episodedetails;
     expect(Object.keys(e)).toEqual([
       'title',
       'showtitle',

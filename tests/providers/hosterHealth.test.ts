@@ -6,6 +6,7 @@ import { recordAttempt } from '../../backend/src/downloads/attemptLog.js';
 import { episodeSources } from '../../backend/src/downloads/sources.js';
 import { getProvider } from '../../backend/src/providers/registry.js';
 import { sql } from '../../backend/src/db/pool.js';
+import type { HosterHealth, ProviderHealth } from '../../frontend/src/api/types.ts';
 
 /** Hoster health from real attempts (the downloads domain's table): the API, and the order sources are tried in. */
 let fake: FakeAniworld;
@@ -57,7 +58,7 @@ describe('hoster health', () => {
   it("GET /api/providers lists each hoster's success rate, last error and last success over the last 7 days", async () => {
     const res = await api.get('/api/providers');
     expect(res.status).toBe(200);
-    const by = Object.fromEntries(res.body.hosters.map((h: any) => [h.hoster, h]));
+    const by = Object.fromEntries(res.body.hosters.map((h: HosterHealth) => [h.hoster, h]));
     expect(by.VOE).toMatchObject({
       attempts: 3,
       completed: 1,
@@ -75,9 +76,9 @@ describe('hoster health', () => {
 
   it("lists each site's hosters from the attempts of that site's series", async () => {
     const res = await api.get('/api/providers');
-    const site = (id: string) => res.body.providers.find((p: any) => p.id === id);
-    expect(site('aniworld').hosters.map((h: any) => h.hoster)).toEqual(['Filemoon', 'Vidoza', 'VOE']);
-    expect(site('aniworld').hosters.find((h: any) => h.hoster === 'VOE')).toMatchObject({
+    const site = (id: string) => res.body.providers.find((p: ProviderHealth) => p.id === id);
+    expect(site('aniworld').hosters.map((h: HosterHealth) => h.hoster)).toEqual(['Filemoon', 'Vidoza', 'VOE']);
+    expect(site('aniworld').hosters.find((h: HosterHealth) => h.hoster === 'VOE')).toMatchObject({
       success_rate: 0.333,
       last_error: 'VOE: 403 Forbidden',
       healthy: false,

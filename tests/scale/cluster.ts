@@ -4,6 +4,7 @@ import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { freePort } from '../../backend/src/db/embedded.js';
 import { REPO, run, stop, waitForHealthy, type Proc } from '../docker/recipe.js';
+import type { Loose } from '../helpers/http.js';
 
 /** Processes of the product (`node scripts/start.mjs`, as `npm start` runs it) sharing one database. */
 export interface Node {
@@ -66,7 +67,7 @@ export async function startNode(name: string, databaseUrl: string, env: Record<s
 export interface Msg {
   type: string;
   timestamp: string;
-  data: Record<string, any>;
+  data: Loose;
 }
 
 /** A browser-like Socket.IO client that records every `message`. */

@@ -8,6 +8,7 @@ import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import { makeMp4 } from '../fakes/media.js';
 import { connectSocket, eventually, startNode, stopAllNodes, type Node } from './cluster.js';
+import type { DownloadItem, QueueResponse } from '../../frontend/src/api/types.ts';
 
 /**
  * Scale-out: two `ROLE=all` processes of the product on one database and one library share the
@@ -99,7 +100,7 @@ describe('scale-out downloads', () => {
     const ids: string[] = queued.body.added_items;
     expect(ids).toHaveLength(6);
 
-    let last: any;
+    let last!: QueueResponse;
     await eventually(
       async () => {
         last = (await apiB.get('/api/queue/status')).body;
@@ -108,7 +109,7 @@ describe('scale-out downloads', () => {
       'all six downloads finished',
       120_000,
     );
-    expect(last.status.completed_downloads.map((i: any) => i.id).sort()).toEqual([...ids].sort());
+    expect(last.status.completed_downloads.map((i: DownloadItem) => i.id).sort()).toEqual([...ids].sort());
 
     // both processes worked, and no item ran in both (each logs its completions right after the row)
     await eventually(async () => completedBy(a).length + completedBy(b).length >= 6, 'completion log lines');
@@ -180,7 +181,9 @@ describe('scale-out downloads', () => {
     const sent = hosters.bytesSent(slow);
     await eventually(async () => {
       const st = (await client(other.url, await login(other)).get('/api/queue/status')).body;
-      return ![...st.status.active_downloads, ...st.status.pending_queue, ...st.status.completed_downloads].some((i: any) => i.id === id);
+      return ![...st.status.active_downloads, ...st.status.pending_queue, ...st.status.completed_downloads].some(
+        (i: DownloadItem) => i.id === id,
+      );
     }, 'the item left the queue');
     expect(hosters.bytesSent(slow)).toBe(sent); // the transfer was aborted, not left running
     expect(fs.readdirSync(path.join(animeDir, added.body.folder)).filter((f) => !f.startsWith('.'))).toEqual([]);
@@ -225,17 +228,17 @@ describe('scale-out downloads', () => {
     const unfinishedByB = mine(logged(b, 'trying source')).filter((id) => !completedBy(b).includes(id));
     expect(unfinishedByB.length).toBeGreaterThan(0);
 
-    let last: any;
+    let last!: QueueResponse;
     await eventually(
       async () => {
         last = (await apiA.get('/api/queue/status')).body;
-        const done = [...last.status.completed_downloads, ...last.status.failed_downloads].filter((i: any) => ids.includes(i.id));
+        const done = [...last.status.completed_downloads, ...last.status.failed_downloads].filter((i: DownloadItem) => ids.includes(i.id));
         return done.length === 6;
       },
       'A finishes all six',
       120_000,
     );
-    expect(last.status.completed_downloads.filter((i: any) => ids.includes(i.id))).toHaveLength(6);
+    expect(last.status.completed_downloads.filter((i: DownloadItem) => ids.includes(i.id))).toHaveLength(6);
     await eventually(async () => mine(completedBy(a)).length + mine(completedBy(b)).length >= 6, 'completion log lines');
     expect([...mine(completedBy(a)), ...mine(completedBy(b))].sort()).toEqual([...ids].sort());
     for (const id of unfinishedByB) expect(completedBy(a), `${id} resumed by A`).toContain(id);

@@ -17,6 +17,7 @@ import { adminClient, client } from '../helpers/http.js';
 import { simpleSeries, startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { startFakeAnimeSama, type FakeAnimeSama } from '../fakes/animesama.js';
 import { until } from '../scheduler/helpers.js';
+import type { Backup, SearchResult, TaskInfo } from '../../frontend/src/api/types.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const HERE = 'tests/settings/everyKey.test.ts';
@@ -463,7 +464,7 @@ describe('keys no domain test covers', () => {
   it('providers: base_url, enabled and default_provider decide where a search goes, at once', async () => {
     const search = async () => {
       const res = await client(srv.url).get('/api/anime/search?query=Frieren');
-      return res.status === 200 ? res.body.map((h: any) => `${h.provider}:${h.name}`) : res.status;
+      return res.status === 200 ? res.body.map((h: SearchResult) => `${h.provider}:${h.name}`) : res.status;
     };
     expect(
       (await api.put('/api/config', { providers: { aniworld: { base_url: fake.url }, animesama: { base_url: sama.url } } })).status,
@@ -499,10 +500,10 @@ describe('keys no domain test covers', () => {
       expect((await api.post('/api/anime/add', { link: `${slow.url}/anime/stream/${s}`, name: s })).status).toBe(200);
     const rescan = async () => {
       slow.reset();
-      const before = (await api.get('/api/tasks')).body.tasks.find((t: any) => t.name === 'rescan')?.runs ?? 0;
+      const before = (await api.get('/api/tasks')).body.tasks.find((t: TaskInfo) => t.name === 'rescan')?.runs ?? 0;
       expect((await api.post('/api/anime/rescan')).status).toBe(200);
       await until(async () => {
-        const t = (await api.get('/api/tasks')).body.tasks.find((x: any) => x.name === 'rescan');
+        const t = (await api.get('/api/tasks')).body.tasks.find((x: TaskInfo) => x.name === 'rescan');
         return t && t.runs > before && !t.running ? t : null;
       }, 'the rescan to finish');
       return slow.maxInFlight;
@@ -516,10 +517,10 @@ describe('keys no domain test covers', () => {
 
   it('backup.include_secrets: a scheduled backup holds the API keys only when it is on', async () => {
     const scheduledEntries = async () => {
-      const before = new Set((await api.get('/api/config/backups')).body.map((b: any) => b.name));
+      const before = new Set((await api.get('/api/config/backups')).body.map((b: Backup) => b.name));
       expect((await api.post('/api/tasks/config_backup/run')).status).toBe(202);
       const made = await until(
-        async () => (await api.get('/api/config/backups')).body.find((b: any) => b.kind === 'scheduled' && !before.has(b.name)),
+        async () => (await api.get('/api/config/backups')).body.find((b: Backup) => b.kind === 'scheduled' && !before.has(b.name)),
         'a scheduled backup',
       );
       const names: string[] = [];

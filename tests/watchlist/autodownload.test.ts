@@ -10,6 +10,7 @@ import { io, type Socket } from 'socket.io-client';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { until } from '../scheduler/helpers.js';
+import type { Loose } from '../helpers/http.js';
 
 let fake: FakeAniworld;
 let hosters: FakeHosters;
@@ -143,7 +144,7 @@ describe('watchlist auto-download end to end', () => {
     const socket = io(srv.url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
     sockets.push(socket);
     const downloaded: { episodes: { episode: number }[]; anime_key: string }[] = [];
-    socket.on('message', (m: { type: string; data: any }) => {
+    socket.on('message', (m: { type: string; data: Loose }) => {
       if (m.type === 'watchlist_episode_downloaded') downloaded.push(m.data);
     });
     await new Promise<void>((r) => socket.once('message', () => r()));

@@ -7,6 +7,7 @@ import { startFakeAniworld, simpleSeries, type FakeAniworld } from '../fakes/ani
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { jobsByTask, until } from '../scheduler/helpers.js';
+import type { Loose } from '../helpers/http.js';
 
 interface Received {
   path: string;
@@ -70,7 +71,7 @@ afterAll(async () => {
 async function listen(t: string) {
   const socket = io(srv.url, { auth: { token: t }, transports: ['websocket'], reconnection: false, forceNew: true });
   sockets.push(socket);
-  const seen: { type: string; data: Record<string, any> }[] = [];
+  const seen: { type: string; data: Loose }[] = [];
   socket.on('message', (m) => seen.push(m));
   await until(async () => seen.some((m) => m.type === 'connected'), 'socket connected');
   return seen;
