@@ -19,7 +19,7 @@ import { startEmbeddedPostgres } from '../backend/src/db/embedded.js';
 import { migrate } from '../backend/src/db/migrate.js';
 import { openPool, sql } from '../backend/src/db/pool.js';
 import { SettingsStore } from '../backend/src/settings/store.js';
-import { scanDisk } from '../backend/src/library/scanner.js';
+import { ScanMemo, scanDisk } from '../backend/src/library/scanner.js';
 
 const SERIES = Number(process.env.BENCH_SERIES ?? 4000);
 const EPISODES = Number(process.env.BENCH_EPISODES ?? 24);
@@ -87,7 +87,7 @@ async function main() {
     fs.mkdirSync(env.DATA_DIR, { recursive: true });
     const settings = new SettingsStore(env, log);
     await settings.load();
-    const deps = { db, settings, log };
+    const deps = { db, settings, log, scanMemo: new ScanMemo() };
 
     console.log(`building ${SERIES} series x ${EPISODES} episodes under ${animeDir} ...`);
     buildTree(animeDir);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { domainRouters } from '../backend/src/app.js';
 import { openApiDocument } from '../backend/src/http/openapi.js';
+import { routeSpecs } from '../backend/src/http/route.js';
 import type { Deps } from '../backend/src/deps.js';
 
 export const API_TYPES_FILE = fileURLToPath(new URL('../frontend/src/api/schema.gen.ts', import.meta.url));
@@ -31,10 +32,9 @@ function inert(): unknown {
   });
 }
 
-/** The served document, built in this process without a server: declaring the routers registers every route. */
+/** The served document, built in this process without a server: the routers' declared routes. */
 export function servedDocument(): Record<string, unknown> {
-  domainRouters(inert() as Deps);
-  return openApiDocument('generated');
+  return openApiDocument('generated', routeSpecs(domainRouters(inert() as Deps)));
 }
 
 /** The TypeScript source of the UI's API types. */

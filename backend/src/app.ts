@@ -7,6 +7,7 @@ import { requestFrame } from './http/middleware.js';
 import { guard } from './http/guard.js';
 import { MethodNotAllowed, NotFound } from './errors.js';
 import { docsRoutes } from './http/docs.js';
+import { routeSpecs } from './http/route.js';
 import { DEFAULT_UI_DIST, staticUi } from './http/staticUi.js';
 import { authRoutes } from './auth/routes.js';
 import { userRoutes } from './auth/userRoutes.js';
@@ -28,9 +29,9 @@ import { importListRoutes } from './importLists/routes.js';
 import { historyRoutes } from './history/routes.js';
 import { healthFastPath } from './health/fastPath.js';
 
-/** Every domain's router. Domains add theirs here. */
+/** Every domain's router, and last the API docs of their routes. Domains add theirs here. */
 export function domainRouters(deps: Deps): Router[] {
-  return [
+  const routers: Router[] = [
     healthRoutes(deps),
     authRoutes(deps),
     userRoutes(deps),
@@ -49,8 +50,8 @@ export function domainRouters(deps: Deps): Router[] {
     calendarRoutes(deps),
     importListRoutes(deps),
     historyRoutes(deps),
-    docsRoutes(deps.version),
   ];
+  return [...routers, docsRoutes(deps.version, routeSpecs(routers))];
 }
 
 export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {

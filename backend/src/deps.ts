@@ -10,6 +10,11 @@ import type { Keyring } from './auth/keyring.js';
 import type { SettingsStore } from './settings/store.js';
 import type { Jobs } from './worker/jobs.js';
 import type { FfmpegInfo } from './downloads/ffmpeg.js';
+import type { ProviderRegistry } from './providers/registry.js';
+import type { Covers } from './providers/covers.js';
+import type { ScanMemo } from './library/scanner.js';
+import type { TmdbClient } from './metadata/tmdbClient.js';
+import type { HttpClient } from './net/httpClient.js';
 
 export interface Clock {
   now(): Date;
@@ -35,6 +40,18 @@ export interface Deps {
   clock: Clock;
   version: string;
   startedAt: Date;
+  /** The site providers, rebuilt when their settings change. */
+  providers: ProviderRegistry;
+  /** Search results' covers: cache, fetches under way, connection pools. */
+  covers: Covers;
+  /** What the last library scan left (series state, the root's listing). */
+  scanMemo: ScanMemo;
+  /** The TMDB client (one connection pool). */
+  tmdb: TmdbClient;
+  /** Outbound client for notification channels and media servers. */
+  outbound: HttpClient;
+  /** Client for the import lists' services (AniList, MyAnimeList). */
+  listsHttp: HttpClient;
   /** Cross-domain calls wired in main.ts (so domains do not import each other in circles). */
   hooks: Hooks;
   /** Which ffmpeg/ffprobe the downloads domain uses and whether they are current (shown by /health/detailed). */

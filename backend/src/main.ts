@@ -27,6 +27,12 @@ import { createRequestHandler } from './app.js';
 import { systemClock, type Clock, type Deps } from './deps.js';
 import { syncAnimeDirectory } from './library/service.js';
 import { queueSeriesNfo } from './metadata/service.js';
+import { ProviderRegistry } from './providers/registry.js';
+import { Covers } from './providers/covers.js';
+import { ScanMemo } from './library/scanner.js';
+import { TmdbClient } from './metadata/tmdbClient.js';
+import { outboundClient } from './notifications/http.js';
+import { listsClient } from './importLists/sources.js';
 
 export const VERSION: string = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')).version;
 
@@ -117,6 +123,8 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
       });
     }
 
+    const clock = opts.clock ?? systemClock;
+    // every stateful part is built here, once per app instance (tests start several per process)
     const deps: Deps = {
       env,
       log,
@@ -130,14 +138,30 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
       keyring,
       signer: new TokenSigner(keyring),
       jobs: new Jobs(db),
-      clock: opts.clock ?? systemClock,
+      clock,
       version: VERSION,
       startedAt: new Date(),
+      providers: new ProviderRegistry({ settings, log }),
+      covers: new Covers({ settings }),
+      scanMemo: new ScanMemo(),
+      tmdb: new TmdbClient({ version: VERSION, log, env, settings, clock, db }),
+      outbound: outboundClient(VERSION),
+      listsHttp: listsClient(VERSION),
       hooks: {
         animeDirectoryChanged: () => syncAnimeDirectory(deps),
         seriesAdded: async (key) => void (await queueSeriesNfo(deps, key)),
       },
     };
+    // cleanups run in reverse: these after the worker and the HTTP server stopped
+    cleanups.push(async () => {
+      await Promise.all([
+        deps.providers.close(),
+        deps.covers.close(),
+        deps.tmdb.http.close(2000),
+        deps.outbound.close(2000),
+        deps.listsHttp.close(2000),
+      ]);
+    });
 
     // cleanups run in reverse: this one after the worker stopped
     phase('state_ms');

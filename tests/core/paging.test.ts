@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z, type ZodTypeAny } from 'zod';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, type Res } from '../helpers/http.js';
-import { routeRegistry } from '../../backend/src/http/route.js';
+import { routeSpecs } from '../../backend/src/http/route.js';
+import { domainRouters } from '../../backend/src/app.js';
 import { MAX_PER_PAGE } from '../../backend/src/http/schema.js';
 import { sql } from '../../backend/src/db/pool.js';
 import * as queueRepo from '../../backend/src/downloads/repo.js';
@@ -168,7 +169,9 @@ afterAll(async () => {
 
 describe('every list that can grow follows the paging convention', () => {
   it('each GET route with a list in its answer is paged (page, per_page up to 500) or named as bounded', () => {
-    const lists = routeRegistry.filter((r) => r.method === 'get' && r.responses[200] && holdsArray(r.responses[200]!));
+    const lists = routeSpecs(domainRouters(srv.deps)).filter(
+      (r) => r.method === 'get' && r.responses[200] && holdsArray(r.responses[200]!),
+    );
     expect(lists.length).toBeGreaterThan(10);
     const paged = lists
       .filter((r) => !(r.path in BOUNDED))

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnv } from '../../backend/src/config.js';
 import { createLogger } from '../../backend/src/log.js';
+import { ProviderRegistry } from '../../backend/src/providers/registry.js';
 import { SettingsStore } from '../../backend/src/settings/store.js';
 import { findSeriesForFolder } from '../../backend/src/library/folderMatch.js';
 import { trySanitizeFolderName } from '../../backend/src/library/folderName.js';
@@ -93,6 +94,7 @@ describe('episode files in other layouts', () => {
 describe('matching folders against the fake provider', () => {
   let fake: FakeAniworld;
   let settings: SettingsStore;
+  let providers: ProviderRegistry;
   const log = createLogger({ level: 'silent' });
 
   beforeAll(async () => {
@@ -100,8 +102,10 @@ describe('matching folders against the fake provider', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-match-'));
     settings = new SettingsStore(loadEnv({ DATA_DIR: dataDir, ANIWORLD_URL: fake.url }), log);
     await settings.load();
+    providers = new ProviderRegistry({ settings, log });
   });
   afterAll(async () => {
+    await providers?.close();
     await fake?.close();
   });
 
@@ -110,11 +114,11 @@ describe('matching folders against the fake provider', () => {
       simpleSeries('kaguya-sama-love-is-war', 'Kaguya-sama: Love is War', { 1: 2 }, { year: 2019 }),
       simpleSeries('kaguya-sama-love-is-war-ultra-romantic', 'Kaguya-sama: Love is War - Ultra Romantic', { 1: 2 }, { year: 2022 }),
     ]);
-    const d = await findSeriesForFolder({ settings, log }, 'Kaguya-sama Love is War (2019)');
+    const d = await findSeriesForFolder({ settings, log, providers }, 'Kaguya-sama Love is War (2019)');
     expect(d).toMatchObject({ kind: 'winner', candidate: { key: 'kaguya-sama-love-is-war', score: 1 } });
     // without the slug the word prefixes find it
     fake.setSeries([simpleSeries('kaguya-sama', 'Kaguya-sama: Love is War', { 1: 2 }, { year: 2019 })]);
-    expect(await findSeriesForFolder({ settings, log }, 'Kaguya-sama Love is War (2019)')).toMatchObject({
+    expect(await findSeriesForFolder({ settings, log, providers }, 'Kaguya-sama Love is War (2019)')).toMatchObject({
       kind: 'winner',
       candidate: { key: 'kaguya-sama' },
     });
@@ -181,7 +185,7 @@ describe('matching folders against the fake provider', () => {
         fake.setSeries(defs);
         for (const def of defs) {
           if (!def.folder) continue;
-          const d = await findSeriesForFolder({ settings, log }, def.folder);
+          const d = await findSeriesForFolder({ settings, log, providers }, def.folder);
           const { year } = cleanFolderName(def.folder);
           const twins = defs.filter(
             (o) => normTitle(o.name) === normTitle(def.name) && (year === null || Math.abs((o.year ?? 0) - year) <= 1),

@@ -1,7 +1,6 @@
-import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { route } from '../http/route.js';
+import { route, ApiRouter } from '../http/route.js';
 import { clientIp, isLoopback, viaTrustedProxy } from '../http/clientIp.js';
 import { BadRequest, Unauthorized } from '../errors.js';
 import { setTotal } from '../http/paging.js';
@@ -12,8 +11,8 @@ import { clearRefreshCookie, REFRESH_COOKIE, REFRESH_PATH, refreshCookie, setRef
 import { createApiKey, listApiKeys, revokeApiKey } from './apiKeys.js';
 import { AuthStatus, LoginBody, LoginResponse, SetupBody } from './schema.js';
 
-export function authRoutes(deps: Deps, service = new AuthService(deps)): Router {
-  const r = new Router();
+export function authRoutes(deps: Deps, service = new AuthService(deps)): ApiRouter {
+  const r = new ApiRouter();
   const tags = ['auth'];
 
   route(

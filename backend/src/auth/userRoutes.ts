@@ -1,7 +1,6 @@
-import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { route } from '../http/route.js';
+import { route, ApiRouter } from '../http/route.js';
 import { setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
 import { BadRequest, Conflict, NotFound, Unauthorized } from '../errors.js';
@@ -23,8 +22,8 @@ function assertPolicy(pw: string, field: string) {
   if (problems.length) throw new BadRequest(policyMessage(problems), { [field]: policyMessage(problems) });
 }
 
-export function userRoutes(deps: Deps): Router {
-  const r = new Router();
+export function userRoutes(deps: Deps): ApiRouter {
+  const r = new ApiRouter();
   const tags = ['users'];
   const { db, sessions } = deps;
 

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
-import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { route } from '../http/route.js';
+import { route, ApiRouter } from '../http/route.js';
 import { pageOf, setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
 import { NotFound } from '../errors.js';
@@ -11,8 +10,8 @@ import { backupDir, createBackup, listBackups, removeBackup, restoreBackup, uplo
 import { BackupEntry, BackupName, Created, CreateQuery, RestoreResult } from './schema.js';
 
 /** The spec's /api/config/backups, holding whole-product backups (admin only). */
-export function backupRoutes(deps: Deps): Router {
-  const r = new Router();
+export function backupRoutes(deps: Deps): ApiRouter {
+  const r = new ApiRouter();
   const tags = ['backups'];
   const base = '/api/config/backups';
 

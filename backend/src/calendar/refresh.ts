@@ -1,7 +1,6 @@
 import type { Deps } from '../deps.js';
 import { listSeries, seriesFolderPath } from '../library/service.js';
 import { tmdbIdFromNfo } from '../metadata/match.js';
-import { tmdbFor } from '../metadata/service.js';
 import * as repo from './repo.js';
 
 export const REFRESH_TASK = 'calendar_refresh';
@@ -17,7 +16,7 @@ const RECENT_SEASONS = 2;
 export async function refreshCalendar(deps: Deps): Promise<{ series: number; episodes: number; failed: number }> {
   const log = deps.log.child({ module: 'calendar' });
   if (!deps.settings.get().tmdb.api_key) return { series: 0, episodes: 0, failed: 0 };
-  const tmdb = tmdbFor(deps);
+  const tmdb = deps.tmdb;
   let series = 0;
   let episodes = 0;
   let failed = 0;

@@ -1,7 +1,6 @@
-import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { queryBool, route } from '../http/route.js';
+import { queryBool, route, ApiRouter } from '../http/route.js';
 import { icsCalendar } from './ical.js';
 import { addDays, calendar, today } from './service.js';
 
@@ -21,8 +20,8 @@ const Entry = z.object({
   source: z.enum(['tmdb', 'provider']).describe('where the date comes from: TMDB, or the day a provider first listed the episode'),
 });
 
-export function calendarRoutes(deps: Deps): Router {
-  const r = new Router();
+export function calendarRoutes(deps: Deps): ApiRouter {
+  const r = new ApiRouter();
   const tags = ['calendar'];
 
   route(

@@ -19,7 +19,7 @@ export type FailureClass = 'source' | 'hoster' | 'network' | 'provider' | 'local
 /** Classes that are the source's or the hoster's doing (the others say nothing about the source). */
 export const COUNTED: readonly FailureClass[] = ['source', 'hoster'];
 
-const NETWORK_CODES = new Set([
+const NETWORK_CODES: ReadonlySet<string> = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
   'ECONNREFUSED',
@@ -38,7 +38,7 @@ const NETWORK_CODES = new Set([
 ]);
 const NETWORK_TEXT =
   /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENETDOWN|socket hang up|other side closed|fetch failed|no data for \d|stalled:|timed? ?out/i;
-const LOCAL_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE']);
+const LOCAL_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE']);
 const SOURCE_TEXT =
   /verification failed|size check failed|could not be decrypted|did not answer an HLS playlist|no video source|no resolver|not found|deleted|removed|exceeds the limit|more bytes than|does not continue the partial file|wrong content|\b(404|410|403)\b/i;
 

@@ -1,6 +1,5 @@
-import Router from '@koa/router';
 import type { Deps } from '../deps.js';
-import { route } from '../http/route.js';
+import { route, ApiRouter } from '../http/route.js';
 import { setTotal } from '../http/paging.js';
 import { z } from 'zod';
 import { Conflict, NotFound, ValidationFailed } from '../errors.js';
@@ -12,8 +11,8 @@ import { changePriority } from './queue.js';
 import { assertMayChange, retryScope } from './owner.js';
 
 /** /api/queue: the download queue (spec section 4). */
-export function downloadRoutes(deps: Deps): Router {
-  const r = new Router();
+export function downloadRoutes(deps: Deps): ApiRouter {
+  const r = new ApiRouter();
   const tags = ['queue'];
 
   route(

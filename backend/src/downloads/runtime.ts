@@ -108,18 +108,7 @@ export function runtimeFor(deps: Pick<Deps, 'db' | 'log' | 'settings'>): Downloa
       this.stopped = true;
       for (const ac of active.values()) ac.abort(new CancelledError('the process is stopping'));
       locks.stop();
-      const http = client?.http;
-      if (http) {
-        // a response nobody reads would keep close() waiting: give it a moment, then cut
-        const closed = await Promise.race([
-          http.close().then(
-            () => true,
-            () => true,
-          ),
-          new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref()),
-        ]);
-        if (!closed) await http.dispatcher.destroy().catch(() => undefined);
-      }
+      await client?.http.close(2000);
       runtimes.delete(deps.settings);
     },
   };

@@ -1,11 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { route } from '../http/route.js';
+import { route, ApiRouter } from '../http/route.js';
 import { sql } from '../db/pool.js';
-import { systemMetrics } from './system.js';
+import { cpuMeter, systemMetrics } from './system.js';
 import { about, AboutSchema, diskUsage, DiskUsageSchema } from './about.js';
 
 const Basic = z.object({ status: z.enum(['healthy', 'unhealthy']), timestamp: z.string(), version: z.string() });
@@ -63,9 +62,10 @@ async function writable(dir: string): Promise<boolean> {
   }
 }
 
-export function healthRoutes(deps: Deps): Router {
-  const r = new Router();
+export function healthRoutes(deps: Deps): ApiRouter {
+  const r = new ApiRouter();
   const tags = ['health'];
+  const cpuPercent = cpuMeter();
 
   const basic = () => ({ status: 'healthy' as const, timestamp: new Date().toISOString(), version: deps.version });
 
@@ -109,7 +109,7 @@ export function healthRoutes(deps: Deps): Router {
       dependencies: {
         database,
         filesystem: { status: dataOk && logsOk ? 'healthy' : 'unhealthy', data_dir_writable: dataOk, logs_dir_writable: logsOk },
-        system: await systemMetrics(deps.env.DATA_DIR),
+        system: await systemMetrics(deps.env.DATA_DIR, cpuPercent),
         disks: { library: await diskUsage(deps.settings.animeDirectory()), data: await diskUsage(deps.env.DATA_DIR) },
         ffmpeg,
       },

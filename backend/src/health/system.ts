@@ -1,24 +1,28 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 
-let last = { idle: 0, total: 0 };
-function cpuPercent(): number {
-  let idle = 0;
-  let total = 0;
-  for (const c of os.cpus()) {
-    idle += c.times.idle;
-    total += c.times.idle + c.times.user + c.times.nice + c.times.sys + c.times.irq;
-  }
-  const dIdle = idle - last.idle;
-  const dTotal = total - last.total;
-  last = { idle, total };
-  return dTotal > 0 ? Math.round((1 - dIdle / dTotal) * 1000) / 10 : 0;
+/** The CPU load since the previous reading (each reader, e.g. an app's health route, keeps its own). */
+export function cpuMeter(): () => number {
+  let last = { idle: 0, total: 0 };
+  const read = () => {
+    let idle = 0;
+    let total = 0;
+    for (const c of os.cpus()) {
+      idle += c.times.idle;
+      total += c.times.idle + c.times.user + c.times.nice + c.times.sys + c.times.irq;
+    }
+    const dIdle = idle - last.idle;
+    const dTotal = total - last.total;
+    last = { idle, total };
+    return dTotal > 0 ? Math.round((1 - dIdle / dTotal) * 1000) / 10 : 0;
+  };
+  read();
+  return read;
 }
-cpuPercent();
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-export async function systemMetrics(dir: string) {
+export async function systemMetrics(dir: string, cpuPercent: () => number) {
   const st = await fs.statfs(dir).catch(() => null);
   const totalDisk = st ? st.blocks * st.bsize : 0;
   const freeDisk = st ? st.bavail * st.bsize : 0;

@@ -1,7 +1,6 @@
-import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { route } from '../http/route.js';
+import { route, ApiRouter } from '../http/route.js';
 import { setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
 import { requireSeries } from '../library/service.js';
@@ -56,8 +55,8 @@ function toQuery(q: z.infer<typeof Filters>, seriesKey?: string): HistoryQuery {
   };
 }
 
-export function historyRoutes(deps: Deps): Router {
-  const r = new Router();
+export function historyRoutes(deps: Deps): ApiRouter {
+  const r = new ApiRouter();
   const tags = ['history'];
 
   route(

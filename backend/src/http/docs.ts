@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import send from 'koa-send';
 import { NotFound } from '../errors.js';
 import { openApiDocument } from './openapi.js';
-import { plainRoute } from './route.js';
+import { plainRoute, type AnyRouteSpec } from './route.js';
 
 const require = createRequire(import.meta.url);
 const swaggerDir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
@@ -25,11 +25,15 @@ const swaggerInit = `window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom
 const redocHtml = `<!doctype html><html><head><meta charset="utf-8"><title>Aniworld API</title></head>
 <body><redoc spec-url="/api/openapi.json"></redoc><script src="/api/redoc/assets/redoc.standalone.js"></script></body></html>`;
 
-/** The OpenAPI document, Swagger UI and ReDoc, with their assets served from npm packages (works offline). */
-export function docsRoutes(version: string): Router {
+/**
+ * The OpenAPI document of these routes (built on the first request, then kept by this router),
+ * Swagger UI and ReDoc, with their assets served from npm packages (works offline).
+ */
+export function docsRoutes(version: string, routes: readonly AnyRouteSpec[]): Router {
   const r = new Router();
+  let doc: ReturnType<typeof openApiDocument> | null = null;
   plainRoute(r, 'get', '/api/openapi.json', 'public', (ctx) => {
-    ctx.body = openApiDocument(version);
+    ctx.body = doc ??= openApiDocument(version, routes);
   });
   plainRoute(r, 'get', '/api/docs', 'public', (ctx) => {
     ctx.type = 'html';

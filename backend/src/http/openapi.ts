@@ -1,6 +1,6 @@
 import { createSchema } from 'zod-openapi';
 import type { ZodTypeAny } from 'zod';
-import { routeRegistry, type RouteSpec } from './route.js';
+import type { AnyRouteSpec, RouteSpec } from './route.js';
 import { accessText } from './access.js';
 import { ErrorEnvelope } from './schema.js';
 
@@ -78,13 +78,10 @@ function responsesOf(r: Spec, p: string): Record<string, Json> {
   return responses;
 }
 
-let cached: { routes: number; doc: Json } | null = null;
-
-/** OpenAPI 3.1, generated from the zod schemas the routes validate with. */
-export function openApiDocument(version: string): Json {
-  if (cached && cached.routes === routeRegistry.length) return cached.doc;
+/** OpenAPI 3.1, generated from the zod schemas the routes validate with (an app's `routeSpecs`). */
+export function openApiDocument(version: string, routes: readonly AnyRouteSpec[]): Json {
   const paths: Record<string, Record<string, Json>> = {};
-  for (const r of routeRegistry) {
+  for (const r of routes) {
     const p = toOpenApiPath(r.path);
     const isPublic = r.access === 'public';
     paths[p] ??= {};
@@ -122,6 +119,5 @@ export function openApiDocument(version: string): Json {
     security: [{ bearer: [] }, { apiKey: [] }],
     paths,
   };
-  cached = { routes: routeRegistry.length, doc };
   return doc;
 }

@@ -1,4 +1,4 @@
-import type Router from '@koa/router';
+import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z, type ZodTypeAny } from 'zod';
 import { BadRequest, ValidationFailed } from '../errors.js';
@@ -36,8 +36,21 @@ export interface RouteInput<P, Q, B, A extends Access = Access> {
   ctx: Context;
 }
 
-/** Every route ever declared, for the OpenAPI document. */
-export const routeRegistry: RouteSpec<ZodTypeAny, ZodTypeAny, ZodTypeAny>[] = [];
+export type AnyRouteSpec = RouteSpec<ZodTypeAny, ZodTypeAny, ZodTypeAny>;
+
+/**
+ * A router that keeps the specs of the routes declared on it (by `route`), for the OpenAPI
+ * document: each app instance builds its own routers, so the route registry is the app's
+ * (`routeSpecs` of its routers), never a module's.
+ */
+export class ApiRouter extends Router {
+  readonly specs: AnyRouteSpec[] = [];
+}
+
+/** The specs of every route declared on these routers, in order (the app's route registry). */
+export function routeSpecs(routers: readonly Router[]): readonly AnyRouteSpec[] {
+  return routers.flatMap((r) => (r instanceof ApiRouter ? r.specs : []));
+}
 
 function fieldErrors(where: string, error: z.ZodError): Record<string, string> {
   const out: Record<string, string> = {};
@@ -81,15 +94,12 @@ export function route<
   B extends ZodTypeAny = z.ZodUnknown,
   A extends Access = Access,
 >(
-  router: Router,
+  router: ApiRouter,
   spec: RouteSpec<P, Q, B, A>,
   handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>, A>) => Promise<unknown> | unknown,
 ): void {
   const check = requireAccess(spec.access); // throws when the route declares no role
-  // each app instance (tests start several per process) declares its routes again: keep one entry
-  const known = routeRegistry.findIndex((r) => r.method === spec.method && r.path === spec.path);
-  if (known >= 0) routeRegistry[known] = spec as unknown as RouteSpec<ZodTypeAny, ZodTypeAny, ZodTypeAny>;
-  else routeRegistry.push(spec as unknown as RouteSpec<ZodTypeAny, ZodTypeAny, ZodTypeAny>);
+  router.specs.push(spec as unknown as AnyRouteSpec);
   const okStatus = Number(Object.keys(spec.responses).find((s) => s.startsWith('2')) ?? 200);
   router[spec.method](spec.path, check, async (ctx: Context) => {
     const user = (ctx.state.user as AuthUser | undefined) ?? null;

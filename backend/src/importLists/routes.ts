@@ -1,7 +1,6 @@
-import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { route } from '../http/route.js';
+import { route, ApiRouter } from '../http/route.js';
 import { Conflict, NotFound } from '../errors.js';
 import { setTotal } from '../http/paging.js';
 import * as repo from './repo.js';
@@ -25,8 +24,8 @@ const entryToApi = (e: repo.EntryRow) => ({ ...e, seen_at: e.seen_at.toISOString
 export const MAX_LISTS_PER_USER = 20;
 
 /** Each user's own import lists (another user's list answers 404). */
-export function importListRoutes(deps: Deps): Router {
-  const r = new Router();
+export function importListRoutes(deps: Deps): ApiRouter {
+  const r = new ApiRouter();
   const tags = ['import-lists'];
   const own = async (id: string, userId: number) => {
     const l = await repo.getList(deps.db, id, userId);

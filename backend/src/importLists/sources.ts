@@ -58,26 +58,21 @@ interface MalEntry {
   anime_airing_status?: number;
 }
 
-const clients = new WeakMap<Deps, HttpClient>();
-function http(deps: Deps): HttpClient {
-  let c = clients.get(deps);
-  if (!c) {
-    c = new HttpClient({
-      userAgent: `Aniworld/${deps.version} (+self-hosted)`,
-      timeoutMs: 20_000,
-      retries: 2,
-      perHostConcurrency: 2,
-      maxBytes: LIST_MAX_BYTES,
-    });
-    clients.set(deps, c);
-  }
-  return c;
+/** The client for AniList and MyAnimeList: built once by the app (deps.listsHttp). */
+export function listsClient(version: string): HttpClient {
+  return new HttpClient({
+    userAgent: `Aniworld/${version} (+self-hosted)`,
+    timeoutMs: 20_000,
+    retries: 2,
+    perHostConcurrency: 2,
+    maxBytes: LIST_MAX_BYTES,
+  });
 }
 
 /** A transport failure (unreachable, timeout, over the byte cap) as a 503 naming the service. */
 async function get(deps: Deps, what: string, url: string, o: HttpRequestOptions): Promise<HttpResponse> {
   try {
-    return await http(deps).fetch(url, o);
+    return await deps.listsHttp.fetch(url, o);
   } catch (err) {
     if (err instanceof HttpError) throw new ServiceUnavailable(`${what} unreachable: ${err.message}`);
     throw err;

@@ -1,12 +1,10 @@
-import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { route } from '../http/route.js';
-import { getCover } from '../providers/covers.js';
+import { route, ApiRouter } from '../http/route.js';
 
 /** Search results' covers, fetched through the server from the provider hosts (the CSP allows no remote image). */
-export function coverRoutes(deps: Deps): Router {
-  const r = new Router();
+export function coverRoutes(deps: Pick<Deps, 'covers'>): ApiRouter {
+  const r = new ApiRouter();
   route(
     r,
     {
@@ -19,7 +17,7 @@ export function coverRoutes(deps: Deps): Router {
       responses: { 200: null, 400: null, 404: null, 502: null },
     },
     async ({ query, ctx }) => {
-      const cover = await getCover(deps, query.url);
+      const cover = await deps.covers.get(query.url);
       ctx.set('Cache-Control', 'private, max-age=86400');
       ctx.set('X-Content-Type-Options', 'nosniff');
       ctx.type = cover.type;

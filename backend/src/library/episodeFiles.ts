@@ -5,7 +5,7 @@
  * Outside season folders, `Show - 137` / `Episode 137` is an absolute number (parseAbsoluteEpisode),
  * mapped to a season through the provider's season lengths (absoluteToSeason).
  */
-export const VIDEO_EXTENSIONS = new Set(['.mkv', '.mp4', '.avi', '.webm', '.m4v']);
+export const VIDEO_EXTENSIONS: ReadonlySet<string> = new Set(['.mkv', '.mp4', '.avi', '.webm', '.m4v']);
 const MAX_RANGE = 200;
 
 export interface EpisodeRef {

@@ -14,7 +14,7 @@ import { cleanFolderName, decide, guessSlugs, searchQueries, type Decision, type
  */
 const MAX_ALT_PAGES = 5;
 
-export async function findSeriesForFolder(deps: Pick<Deps, 'settings' | 'log'>, folder: string): Promise<Decision> {
+export async function findSeriesForFolder(deps: Pick<Deps, 'settings' | 'log' | 'providers'>, folder: string): Promise<Decision> {
   const { name, year } = cleanFolderName(folder);
   const provider = getProvider(deps);
   const pool = new Map<string, TitleCandidate>();

@@ -18,7 +18,7 @@ import { recordHistory } from '../history/service.js';
  * is imported; close calls are listed as candidates with their scores, never guessed.
  * Importing scans the folder first, so episodes already on disk are never downloaded again.
  */
-type ImportDeps = Pick<Deps, 'db' | 'settings' | 'log' | 'jobs'>;
+type ImportDeps = Pick<Deps, 'db' | 'settings' | 'log' | 'jobs' | 'providers' | 'scanMemo'>;
 
 export interface ImportResult {
   imported: { folder: string; key: string; provider: string; missing: number }[];

@@ -51,7 +51,7 @@ export async function queueUnknownLanguages(deps: Pick<Deps, 'db' | 'jobs'>, key
 const Ep = z.object({ season: z.number(), episode: z.number() });
 
 async function fetchLanguages(
-  deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bus' | 'jobs'>,
+  deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bus' | 'jobs' | 'providers'>,
   key: string,
   signal?: AbortSignal,
 ): Promise<void> {

@@ -1,7 +1,6 @@
-import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { route, queryBool } from '../http/route.js';
+import { route, queryBool, ApiRouter } from '../http/route.js';
 import { pageOf, setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
 import { Conflict, NotFound, ValidationFailed } from '../errors.js';
@@ -24,8 +23,8 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const byEpisode = (list: { season: number; episode: number }[]) => list.map((m) => `${m.season}-${m.episode}`);
 
 /** Library API (spec section 3) + import of existing folders + provider health. */
-export function libraryRoutes(deps: Deps): Router {
-  const r = new Router();
+export function libraryRoutes(deps: Deps): ApiRouter {
+  const r = new ApiRouter();
   const tags = ['anime'];
   const listCache = new LibraryListCache(deps.notifier);
   listCache.start().catch((err) => deps.log.warn({ err: (err as Error).message }, 'library list cache disabled'));

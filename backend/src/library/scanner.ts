@@ -233,39 +233,46 @@ const setState = (b: DiskChanges, row: ScanState, fingerprint: string | null, si
   row[3] = signature;
 };
 
-/**
- * What the last library scan left in this process, per database pool: the series' state as of a
- * scan generation (migrations/0105: bumped by every statement that changes a series' folder or
- * fingerprints, by any process), so a rescan fetches the state again only if it moved.
- */
-const memos = new WeakMap<object, { generation: number; rows: ScanState[] }>();
-
-/** The root's listing as of its mtime: while it stands, no series folder was added, removed or renamed. */
-let rootMemo: { root: string; mtime: number; names: string[] } | null = null;
+/** What the last library scan left in this app instance (deps.scanMemo, built once by the app). */
+export class ScanMemo {
+  /**
+   * The series' state as of a scan generation (migrations/0105: bumped by every statement that
+   * changes a series' folder or fingerprints, by any process), so a rescan fetches the state again
+   * only if it moved.
+   */
+  state: { generation: number; rows: ScanState[] } | null = null;
+  /** The root's listing as of its mtime: while it stands, no series folder was added, removed or renamed. */
+  root: { root: string; mtime: number; names: string[] } | null = null;
+}
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Folders are read this many at a time; the database answers about a chunk while it is read. */
 const CHUNK = 50;
 
-export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts: DiskScanOptions = {}): Promise<DiskScanResult> {
+export async function scanDisk(
+  deps: Pick<Deps, 'db' | 'settings' | 'log' | 'scanMemo'>,
+  opts: DiskScanOptions = {},
+): Promise<DiskScanResult> {
   const t0 = performance.now();
   const scanStart = Date.now();
   const root = deps.settings.animeDirectory();
-  const memo = opts.seriesIds ? undefined : memos.get(deps.db);
-  memos.delete(deps.db); // taken; put back only by a scan that ends well
+  const memos = deps.scanMemo;
+  const memo = opts.seriesIds ? undefined : (memos.state ?? undefined);
+  memos.state = null; // taken; put back only by a scan that ends well
   const states = scanStates(deps.db, { seriesIds: opts.seriesIds, unlessGeneration: memo?.generation });
   states.catch(() => undefined); // awaited below; the root may fail first
   let names: string[];
   try {
     const mtime = fs.statSync(root).mtimeMs; // before the listing, as for series folders
-    if (rootMemo?.root === root && rootMemo.mtime === mtime) names = rootMemo.names;
+    const listed = memos.root;
+    if (listed?.root === root && listed.mtime === mtime) names = listed.names;
     else {
       names = fs.readdirSync(root);
-      rootMemo = racy(mtime, scanStart) ? null : { root, mtime, names };
+      memos.root = racy(mtime, scanStart) ? null : { root, mtime, names };
     }
   } catch (err) {
-    rootMemo = null;
+    memos.root = null;
     // never mark a whole library as gone because its disk is not mounted
     throw new ServiceUnavailable(
       `The anime directory ${root} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); nothing was changed`,
@@ -415,7 +422,7 @@ export async function scanDisk(deps: Pick<Deps, 'db' | 'settings' | 'log'>, opts
       writes.push(setUnmatchedFolders(deps.db, result.unmatched));
   }
   await Promise.all(writes);
-  if (generation !== null) memos.set(deps.db, { generation, rows });
+  if (generation !== null) memos.state = { generation, rows };
   const tWrite = performance.now();
   const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
   deps.log.info(

@@ -44,7 +44,7 @@ export interface MissingEpisode {
   title: string | null;
 }
 
-type LibDeps = Pick<Deps, 'db' | 'settings' | 'log'>;
+type LibDeps = Pick<Deps, 'db' | 'settings' | 'log' | 'providers' | 'scanMemo'>;
 
 /** Every series in the library, by name. */
 export function listSeries(deps: Pick<Deps, 'db'>): Promise<readonly SeriesRow[]> {

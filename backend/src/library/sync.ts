@@ -11,7 +11,7 @@ import type { Catalogue } from '../providers/types.js';
  * text; the episodes known so far are kept.
  */
 export async function syncWithProvider(
-  deps: Pick<Deps, 'db' | 'settings' | 'log'>,
+  deps: Pick<Deps, 'db' | 'settings' | 'log' | 'providers'>,
   row: SeriesRow,
   catalogue?: Catalogue,
 ): Promise<string | null> {
@@ -20,7 +20,7 @@ export async function syncWithProvider(
 
 /** The same, returning the error itself (the rescan tells a site that is down from one bad series). */
 export async function syncWithProviderDetailed(
-  deps: Pick<Deps, 'db' | 'settings' | 'log'>,
+  deps: Pick<Deps, 'db' | 'settings' | 'log' | 'providers'>,
   row: SeriesRow,
   catalogue?: Catalogue,
 ): Promise<Error | null> {

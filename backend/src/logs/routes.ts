@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { route } from '../http/route.js';
+import { route, ApiRouter } from '../http/route.js';
 import { LEVELS, listLogFiles, logFilePath, readEntries, type LevelName } from './service.js';
 
 const Level = z.enum(Object.keys(LEVELS) as [LevelName, ...LevelName[]]);
@@ -17,8 +16,8 @@ const Entry = z.object({
 });
 
 /** The Logs page's API (admin): newest entries with level filter and search, the files, a download. */
-export function logsRoutes(deps: Deps): Router {
-  const r = new Router();
+export function logsRoutes(deps: Deps): ApiRouter {
+  const r = new ApiRouter();
   const tags = ['logs'];
 
   route(

@@ -9,7 +9,7 @@ import { logsDir } from './configSchema.js';
 /** pino's numeric levels and the names the Logs page shows. */
 export const LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
 export type LevelName = keyof typeof LEVELS;
-const NAME_OF = new Map<number, LevelName>(Object.entries(LEVELS).map(([k, v]) => [v, k as LevelName]));
+const NAME_OF: ReadonlyMap<number, LevelName> = new Map<number, LevelName>(Object.entries(LEVELS).map(([k, v]) => [v, k as LevelName]));
 
 export interface LogEntry {
   time: string | null;

@@ -1,5 +1,4 @@
 import type { Deps } from '../deps.js';
-import { outboundClient } from '../notifications/http.js';
 import { refresh, serverTarget } from './clients.js';
 import { mapPath } from './pathMap.js';
 import * as repo from './repo.js';
@@ -37,14 +36,14 @@ export function queueMediaRefreshSafely(deps: Pick<Deps, 'db' | 'jobs' | 'settin
 }
 
 /** The `media_refresh` task: every waiting folder of one server in one refresh; on failure they wait again (retried). */
-export async function runRefresh(deps: Pick<Deps, 'db' | 'settings' | 'log' | 'version'>, serverId: string): Promise<void> {
+export async function runRefresh(deps: Pick<Deps, 'db' | 'settings' | 'log' | 'outbound'>, serverId: string): Promise<void> {
   const log = deps.log.child({ module: 'media_servers' });
   const server = deps.settings.get().media_servers.servers.find((s) => s.id === serverId);
   const folders = await repo.takePending(deps.db, serverId);
   if (!server || !server.enabled || folders.length === 0) return;
   const mapped = folders.map((f) => mapPath(f, server.path_map));
   try {
-    await refresh(outboundClient(deps), server, mapped);
+    await refresh(deps.outbound, server, mapped);
   } catch (err) {
     for (const f of folders) await repo.addPending(deps.db, serverId, f);
     throw err;

@@ -9,7 +9,7 @@ import type { TmdbClient } from './tmdbClient.js';
  * bytes), never more than the size cap (the body is streamed and cut off past it).
  */
 
-const ARTWORK_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
+const ARTWORK_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/webp']);
 
 export function allowedImageUrl(imageBase: string, url: string): boolean {
   let u: URL;

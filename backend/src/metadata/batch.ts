@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { exists } from './files.js';
 import { batchItems, findBatch, finishBatchIfDone, insertBatch, lockBatch, setBatchItem, type BatchItem } from './repo.js';
-import { seriesDir, tmdbFor } from './service.js';
+import { seriesDir } from './service.js';
 import { NotFound } from '../errors.js';
 
 /**
@@ -59,7 +59,7 @@ export function summarise(batchId: string, items: BatchItem[], finished: boolean
 }
 
 export async function startBatch(deps: Deps, req: BatchRequest) {
-  tmdbFor(deps).requireKey();
+  deps.tmdb.requireKey();
   const id = crypto.randomUUID();
   const items: BatchItem[] = [];
   for (const key of [...new Set(req.serie_ids)]) {

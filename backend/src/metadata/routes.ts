@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Router from '@koa/router';
 import type { Deps } from '../deps.js';
-import { route } from '../http/route.js';
+import { route, ApiRouter } from '../http/route.js';
 import { pageOf, setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
 import { NotFound } from '../errors.js';
@@ -10,15 +9,15 @@ import { insideRoot, isInside } from '../util/safePath.js';
 import { exists, mediaStatus } from './files.js';
 import { allSeries } from './repo.js';
 import { batchStatus, startBatch } from './batch.js';
-import { ALL_MEDIA, checkSeries, downloadMissingMedia, nfoContent, seriesDir, tmdbFor, writeSeriesMetadata } from './service.js';
+import { ALL_MEDIA, checkSeries, downloadMissingMedia, nfoContent, seriesDir, writeSeriesMetadata } from './service.js';
 import * as S from './schema.js';
 import { mappingView, saveSeriesMapping } from './mappingService.js';
 
 /** Section 6 of the spec (/api/nfo/...) and the artwork the UI shows (/api/anime/:key/artwork/:kind). */
-export function metadataRoutes(deps: Deps): Router {
-  const r = new Router();
+export function metadataRoutes(deps: Deps): ApiRouter {
+  const r = new ApiRouter();
   const tags = ['nfo'];
-  const requireKey = () => tmdbFor(deps).requireKey();
+  const requireKey = () => deps.tmdb.requireKey();
 
   route(
     r,
@@ -220,7 +219,7 @@ export function metadataRoutes(deps: Deps): Router {
     },
     async ({ params }) => {
       const sd = await seriesDir(deps, params.key);
-      return mappingView(deps, tmdbFor(deps), sd.row, sd.dir);
+      return mappingView(deps, deps.tmdb, sd.row, sd.dir);
     },
   );
 
@@ -237,7 +236,7 @@ export function metadataRoutes(deps: Deps): Router {
       responses: { 200: S.MappingResponse },
     },
     async ({ params, body }) => {
-      const tmdb = tmdbFor(deps);
+      const tmdb = deps.tmdb;
       tmdb.requireKey();
       const sd = await seriesDir(deps, params.key);
       const before = await mappingView(deps, tmdb, sd.row, sd.dir); // needs tvshow.nfo with a TMDB id

@@ -19,14 +19,6 @@ import { seriesMapper } from './mappingService.js';
 
 /** The metadata domain's logic: tvshow.nfo, episode NFOs and artwork for one series. */
 
-const clients = new WeakMap<Deps, TmdbClient>();
-/** One TMDB client (one undici pool) per app instance. */
-export function tmdbFor(deps: Deps): TmdbClient {
-  let c = clients.get(deps);
-  if (!c) clients.set(deps, (c = new TmdbClient(deps)));
-  return c;
-}
-
 export interface SeriesDir {
   row: SeriesRow;
   dir: string;
@@ -95,7 +87,7 @@ async function seasonWithFallback(
 }
 
 export async function writeSeriesMetadata(deps: Deps, key: string, opts: WriteOptions): Promise<WriteResult> {
-  const tmdb = tmdbFor(deps);
+  const tmdb = deps.tmdb;
   tmdb.requireKey();
   const sd = await seriesDir(deps, key);
   if (!opts.overwrite && (await exists(sd.nfoPath))) {
@@ -246,7 +238,7 @@ export async function writeEpisodeMetadata(
   episode: number,
   video: string,
 ): Promise<EpisodeOutcome> {
-  const tmdb = tmdbFor(deps);
+  const tmdb = deps.tmdb;
   tmdb.requireKey();
   const sd = await seriesDir(deps, key);
   const videoPath = insideRoot(sd.dir, path.relative(sd.dir, path.resolve(video)));
@@ -297,7 +289,7 @@ export async function checkSeries(deps: Deps, key: string) {
 
 /** Missing artwork only, for a series whose tvshow.nfo names its TMDB id. */
 export async function downloadMissingMedia(deps: Deps, key: string, media: MediaChoice): Promise<MediaFiles> {
-  tmdbFor(deps).requireKey();
+  deps.tmdb.requireKey();
   const sd = await seriesDir(deps, key);
   const id = await tmdbIdFromNfo(sd.dir, deps.log);
   if (!id) throw new NotFound(`No tvshow.nfo with a TMDB id for '${key}' (create the NFO first)`);

@@ -3,7 +3,7 @@ import type { TaskFactory } from '../worker/types.js';
 import { JOB_PAYLOADS } from '../worker/jobs.js';
 import { AppError, Conflict, isPermanent } from '../errors.js';
 import { reportBatchItem } from './batch.js';
-import { ALL_MEDIA, writeEpisodeMetadata, writeSeriesMetadata, tmdbFor } from './service.js';
+import { ALL_MEDIA, writeEpisodeMetadata, writeSeriesMetadata } from './service.js';
 
 /**
  * Graphile Worker tasks of the metadata domain (the contract other domains use):
@@ -32,7 +32,7 @@ export const tasks: TaskFactory = (deps: Deps) => ({
     const batch = p.batch_id !== undefined && p.position !== undefined ? { id: p.batch_id, position: p.position } : null;
     if (batch) await reportBatchItem(deps, batch.id, batch.position, { status: 'running', message: 'Creating NFO', nfo_path: null });
     try {
-      if (!tmdbFor(deps).configured()) throw new AppError('unavailable', 'SERVICE_UNAVAILABLE', 'TMDB API key is not configured');
+      if (!deps.tmdb.configured()) throw new AppError('unavailable', 'SERVICE_UNAVAILABLE', 'TMDB API key is not configured');
       const res = await writeSeriesMetadata(deps, p.key, {
         overwrite: p.overwrite,
         media: media ? ALL_MEDIA : { poster: false, logo: false, fanart: false },
@@ -68,7 +68,7 @@ export const tasks: TaskFactory = (deps: Deps) => ({
     const p = EpisodePayload.parse(raw);
     const log = deps.log.child({ module: 'nfo', task: 'nfo_episode', key: p.series_key });
     if (!deps.settings.get().nfo.episode_nfo_on_download) return;
-    if (!tmdbFor(deps).configured()) {
+    if (!deps.tmdb.configured()) {
       log.info('no TMDB key configured; episode NFO skipped');
       return;
     }

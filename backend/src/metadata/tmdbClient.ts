@@ -43,7 +43,7 @@ export class TmdbClient {
   readonly http: HttpClient;
   private log;
 
-  constructor(private deps: Deps) {
+  constructor(private readonly deps: Pick<Deps, 'version' | 'log' | 'env' | 'settings' | 'clock' | 'db'>) {
     this.http = new HttpClient({
       userAgent: `Aniworld/${deps.version} (+self-hosted)`,
       timeoutMs: 20_000,

@@ -96,7 +96,7 @@ export async function readCapped(
 export const announcedOver = (headers: Record<string, string | string[] | undefined>, limit: number): boolean =>
   Number(headers['content-length'] ?? 0) > limit;
 
-const RETRY_CODES = new Set([
+const RETRY_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
   'EPIPE',
@@ -258,7 +258,19 @@ export class HttpClient {
     }
   }
 
-  async close(): Promise<void> {
-    await this.dispatcher.close();
+  /**
+   * Closes the connection pool. With `graceMs` (at shutdown) requests still running get that long,
+   * then their connections are cut: a response nobody reads would keep close() waiting.
+   */
+  async close(graceMs?: number): Promise<void> {
+    if (graceMs === undefined) return this.dispatcher.close();
+    const closed = await Promise.race([
+      this.dispatcher.close().then(
+        () => true,
+        () => true,
+      ),
+      new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref()),
+    ]);
+    if (!closed) await this.dispatcher.destroy().catch(() => undefined);
   }
 }

@@ -1,7 +1,6 @@
-import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { route } from '../http/route.js';
+import { route, ApiRouter } from '../http/route.js';
 import { NOTIFY_EVENTS } from './configSchema.js';
 import { NotifyEvent } from './event.js';
 import { testChannel } from './service.js';
@@ -27,8 +26,8 @@ const EXAMPLE: NotifyEvent = {
   },
 };
 
-export function notificationRoutes(deps: Deps): Router {
-  const r = new Router();
+export function notificationRoutes(deps: Deps): ApiRouter {
+  const r = new ApiRouter();
   const tags = ['notifications'];
 
   route(

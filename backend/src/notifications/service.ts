@@ -1,6 +1,5 @@
 import type { Deps } from '../deps.js';
 import { BadGateway, NotFound } from '../errors.js';
-import { outboundClient } from './http.js';
 import type { Channel, NotifyEventType } from './configSchema.js';
 import type { NotifyEvent } from './event.js';
 import { channelTarget, send } from './senders.js';
@@ -67,20 +66,20 @@ function channelById(deps: Pick<Deps, 'settings'>, id: string): Channel | undefi
 }
 
 /** The `notify_send` task: one delivery; throws on failure so Graphile retries it. */
-export async function deliver(deps: Pick<Deps, 'settings' | 'log' | 'version'>, channelId: string, event: NotifyEvent): Promise<void> {
+export async function deliver(deps: Pick<Deps, 'settings' | 'log' | 'outbound'>, channelId: string, event: NotifyEvent): Promise<void> {
   const ch = channelById(deps, channelId);
   const log = deps.log.child({ module: 'notifications' });
   if (!ch || !ch.enabled) {
     log.info({ channel: channelId, event: event.event }, 'notification dropped: the channel was removed or disabled');
     return;
   }
-  await send(outboundClient(deps), ch, event, deps.settings.get().name);
+  await send(deps.outbound, ch, event, deps.settings.get().name);
   log.info({ channel: ch.id, target: channelTarget(ch), event: event.event }, 'notification delivered');
 }
 
 /** The Settings "Test" button: sends a test message at once and reports what the channel answered. */
 export async function testChannel(
-  deps: Pick<Deps, 'settings' | 'log' | 'version' | 'clock'>,
+  deps: Pick<Deps, 'settings' | 'log' | 'outbound' | 'clock'>,
   channelId: string,
 ): Promise<{ delivered: true; target: string }> {
   const ch = channelById(deps, channelId);
@@ -93,7 +92,7 @@ export async function testChannel(
     data: {},
   };
   try {
-    await send(outboundClient(deps), ch, event, deps.settings.get().name);
+    await send(deps.outbound, ch, event, deps.settings.get().name);
   } catch (err) {
     throw new BadGateway(`The test notification was not delivered: ${(err as Error).message}`);
   }

@@ -11,7 +11,7 @@ import { bytesMatchType, IMAGE_MAGIC, imageType } from '../net/imageMagic.js';
  * extra domains of an enabled provider) are fetched, never any other address: a foreign host is a
  * 400, so this is no open proxy. The answer must say it is a raster image, its first bytes must
  * agree, and it must stay under MAX_BYTES and arrive within twice the request timeout; answers are
- * kept in a small in-memory cache (entry and byte limits, a TTL).
+ * kept in a small in-memory cache (entry and byte limits, a TTL) of the app's `Covers`.
  */
 export const MAX_BYTES = 2 * 1024 * 1024;
 const CACHE_ENTRIES = 300;
@@ -25,37 +25,6 @@ interface Cover {
   type: string;
   body: Buffer;
   at: number;
-}
-
-const cache = new Map<string, Cover>();
-let cachedBytes = 0;
-const inFlight = new Map<string, Promise<Cover>>();
-
-function remember(url: string, c: Cover): void {
-  const old = cache.get(url);
-  if (old) {
-    cache.delete(url);
-    cachedBytes -= old.body.length;
-  }
-  cache.set(url, c);
-  cachedBytes += c.body.length;
-  for (const [k, v] of cache) {
-    if (cache.size <= CACHE_ENTRIES && cachedBytes <= CACHE_BYTES) break;
-    cache.delete(k);
-    cachedBytes -= v.body.length;
-  }
-}
-
-function recall(url: string): Cover | null {
-  const c = cache.get(url);
-  if (!c) return null;
-  cache.delete(url);
-  if (Date.now() - c.at > TTL_MS) {
-    cachedBytes -= c.body.length;
-    return null;
-  }
-  cache.set(url, c); // most recently used last
-  return c;
 }
 
 interface Site {
@@ -95,38 +64,9 @@ export function siteFor(deps: Pick<Deps, 'settings'>, raw: string): Site | null 
   return allowedSites(deps).find((s) => s.hosts.includes(url.host.toLowerCase())) ?? null;
 }
 
-const agents = new Map<string, Dispatcher>();
-function dispatcher(proxy: string | null): Dispatcher {
-  const k = proxy ?? '';
-  let d = agents.get(k);
-  if (!d) {
-    d = proxy
-      ? new ProxyAgent({ uri: proxy, connections: MAX_PARALLEL })
-      : new Agent({ connections: MAX_PARALLEL, keepAliveTimeout: 10_000 });
-    agents.set(k, d);
-  }
-  return d;
-}
-
-const slots = new Map<string, { active: number; waiting: (() => void)[] }>();
-async function limited<T>(host: string, fn: () => Promise<T>): Promise<T> {
-  let s = slots.get(host);
-  if (!s) slots.set(host, (s = { active: 0, waiting: [] }));
-  if (s.active >= MAX_PARALLEL) await new Promise<void>((r) => s.waiting.push(r));
-  s.active++;
-  try {
-    return await fn();
-  } finally {
-    s.active--;
-    const next = s.waiting.shift();
-    if (next) next();
-    else if (s.active === 0) slots.delete(host);
-  }
-}
-
 const badGateway = (message: string) => new AppError('upstream', 'BAD_GATEWAY', message);
 
-async function fetchCover(deps: Pick<Deps, 'settings'>, first: string, site: Site): Promise<Cover> {
+async function fetchCover(deps: Pick<Deps, 'settings'>, first: string, site: Site, dispatcher: Dispatcher): Promise<Cover> {
   const timeout = deps.settings.get().providers.request_timeout_seconds * 1000;
   const signal = AbortSignal.timeout(2 * timeout);
   let current = first;
@@ -135,7 +75,7 @@ async function fetchCover(deps: Pick<Deps, 'settings'>, first: string, site: Sit
       signal,
       method: 'GET',
       headers: { 'user-agent': site.userAgent, referer: site.referer, accept: 'image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8' },
-      dispatcher: dispatcher(site.proxy),
+      dispatcher,
       headersTimeout: timeout,
       bodyTimeout: timeout,
     }).catch((err: Error) => {
@@ -182,17 +122,95 @@ async function fetchCover(deps: Pick<Deps, 'settings'>, first: string, site: Sit
   throw badGateway('The cover redirects too often');
 }
 
-export async function getCover(deps: Pick<Deps, 'settings'>, url: string): Promise<Cover> {
-  const site = siteFor(deps, url);
-  if (!site) throw new BadRequest('Covers are only fetched from the configured provider sites', { url });
-  const hit = recall(url);
-  if (hit) return hit;
-  let p = inFlight.get(url);
-  if (!p) {
-    p = limited(new URL(url).host.toLowerCase(), () => fetchCover(deps, url, site)).finally(() => inFlight.delete(url));
-    inFlight.set(url, p);
+/**
+ * An app's covers: the in-memory cache (LRU with entry and byte limits, a TTL), the fetches under
+ * way (one per URL), a connection pool per proxy and the slots per provider host. Built once by
+ * the app (deps.covers); several app instances in one process share none of it.
+ */
+export class Covers {
+  private readonly cache = new Map<string, Cover>();
+  private cachedBytes = 0;
+  private readonly inFlight = new Map<string, Promise<Cover>>();
+  private readonly agents = new Map<string, Dispatcher>();
+  private readonly slots = new Map<string, { active: number; waiting: (() => void)[] }>();
+
+  constructor(private readonly deps: Pick<Deps, 'settings'>) {}
+
+  async get(url: string): Promise<Cover> {
+    const site = siteFor(this.deps, url);
+    if (!site) throw new BadRequest('Covers are only fetched from the configured provider sites', { url });
+    const hit = this.recall(url);
+    if (hit) return hit;
+    let p = this.inFlight.get(url);
+    if (!p) {
+      p = this.limited(new URL(url).host.toLowerCase(), () => fetchCover(this.deps, url, site, this.dispatcher(site.proxy))).finally(() =>
+        this.inFlight.delete(url),
+      );
+      this.inFlight.set(url, p);
+    }
+    const cover = await p;
+    this.remember(url, cover);
+    return cover;
   }
-  const cover = await p;
-  remember(url, cover);
-  return cover;
+
+  /** Closes the connection pools (at shutdown). */
+  async close(): Promise<void> {
+    const agents = [...this.agents.values()];
+    this.agents.clear();
+    await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
+  }
+
+  private remember(url: string, c: Cover): void {
+    const old = this.cache.get(url);
+    if (old) {
+      this.cache.delete(url);
+      this.cachedBytes -= old.body.length;
+    }
+    this.cache.set(url, c);
+    this.cachedBytes += c.body.length;
+    for (const [k, v] of this.cache) {
+      if (this.cache.size <= CACHE_ENTRIES && this.cachedBytes <= CACHE_BYTES) break;
+      this.cache.delete(k);
+      this.cachedBytes -= v.body.length;
+    }
+  }
+
+  private recall(url: string): Cover | null {
+    const c = this.cache.get(url);
+    if (!c) return null;
+    this.cache.delete(url);
+    if (Date.now() - c.at > TTL_MS) {
+      this.cachedBytes -= c.body.length;
+      return null;
+    }
+    this.cache.set(url, c); // most recently used last
+    return c;
+  }
+
+  private dispatcher(proxy: string | null): Dispatcher {
+    const k = proxy ?? '';
+    let d = this.agents.get(k);
+    if (!d) {
+      d = proxy
+        ? new ProxyAgent({ uri: proxy, connections: MAX_PARALLEL })
+        : new Agent({ connections: MAX_PARALLEL, keepAliveTimeout: 10_000 });
+      this.agents.set(k, d);
+    }
+    return d;
+  }
+
+  private async limited<T>(host: string, fn: () => Promise<T>): Promise<T> {
+    let s = this.slots.get(host);
+    if (!s) this.slots.set(host, (s = { active: 0, waiting: [] }));
+    if (s.active >= MAX_PARALLEL) await new Promise<void>((r) => s.waiting.push(r));
+    s.active++;
+    try {
+      return await fn();
+    } finally {
+      s.active--;
+      const next = s.waiting.shift();
+      if (next) next();
+      else if (s.active === 0) this.slots.delete(host);
+    }
+  }
 }

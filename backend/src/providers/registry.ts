@@ -10,7 +10,7 @@ import { AnimeSamaProvider } from './animesama/provider.js';
 /**
  * The provider registry, built from config `providers` (base_url, extra_domains, user_agent,
  * proxy per provider; env ANIWORLD_URL / ANIMESAMA_URL override the base URLs through
- * settings.get()). Rebuilt when that section changes.
+ * settings.get()). Rebuilt when that section changes; the app holds it (deps.providers).
  *
  *   getProvider(deps, id?)  → the provider (default: providers.default_provider); NotFound for
  *                             an unknown id, ServiceUnavailable for a disabled one.
@@ -25,7 +25,6 @@ interface Built {
   signature: string;
   providers: Map<string, Closable>;
 }
-const built = new WeakMap<object, Built>();
 
 function siteOptions(cfg: AppConfig['providers'], id: ProviderId, log?: Logger): SiteOptions {
   const p = cfg[id];
@@ -49,23 +48,39 @@ function build(cfg: AppConfig['providers'], log?: Logger): Map<string, Closable>
   return map;
 }
 
-type RegistryDeps = Pick<Deps, 'settings'> & Partial<Pick<Deps, 'log'>>;
+/** An app's providers, built from the settings on first use and again when their section changed. */
+export class ProviderRegistry {
+  private built: Built | null = null;
 
-function current(deps: RegistryDeps): Built {
-  const cfg = deps.settings.get().providers;
-  const signature = JSON.stringify(cfg);
-  const existing = built.get(deps.settings);
-  if (existing && existing.signature === signature) return existing;
-  const next = { signature, providers: build(cfg, deps.log) };
-  built.set(deps.settings, next);
-  if (existing) {
-    // let requests in flight finish on the old clients
-    setTimeout(() => {
-      for (const p of existing.providers.values()) void p.close().catch(() => undefined);
-    }, 60_000).unref();
+  constructor(private readonly deps: Pick<Deps, 'settings' | 'log'>) {}
+
+  current(): Built {
+    const cfg = this.deps.settings.get().providers;
+    const signature = JSON.stringify(cfg);
+    const existing = this.built;
+    if (existing && existing.signature === signature) return existing;
+    const next = { signature, providers: build(cfg, this.deps.log) };
+    this.built = next;
+    if (existing) {
+      // let requests in flight finish on the old clients
+      setTimeout(() => {
+        for (const p of existing.providers.values()) void p.close().catch(() => undefined);
+      }, 60_000).unref();
+    }
+    return next;
   }
-  return next;
+
+  /** Closes the current providers' clients (at shutdown). */
+  async close(): Promise<void> {
+    const providers = this.built ? [...this.built.providers.values()] : [];
+    this.built = null;
+    await Promise.all(providers.map((p) => p.close().catch(() => undefined)));
+  }
 }
+
+type RegistryDeps = Pick<Deps, 'settings' | 'providers'>;
+
+const current = (deps: RegistryDeps): Built => deps.providers.current();
 
 export function getProvider(deps: RegistryDeps, id?: string | null): Provider {
   const wanted = id || deps.settings.get().providers.default_provider;

@@ -1,7 +1,6 @@
-import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { route } from '../http/route.js';
+import { route, ApiRouter } from '../http/route.js';
 import { SUPPORTED_MESSAGE_TYPES } from './server.js';
 
 const WsStatus = z.object({
@@ -11,8 +10,8 @@ const WsStatus = z.object({
 });
 
 /** GET /ws/status: the realtime service's state (public, like the spec's). */
-export function realtimeRoutes(deps: Deps): Router {
-  const r = new Router();
+export function realtimeRoutes(deps: Deps): ApiRouter {
+  const r = new ApiRouter();
   route(
     r,
     {

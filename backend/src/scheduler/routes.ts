@@ -1,7 +1,6 @@
-import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { route } from '../http/route.js';
+import { route, ApiRouter } from '../http/route.js';
 import { SchedulerConfig } from './configSchema.js';
 import { applySchedule, schedulerStatus, startRescan } from './service.js';
 
@@ -14,8 +13,8 @@ const Status = z.object({
 });
 const Envelope = z.object({ success: z.boolean(), config: SchedulerConfig, status: Status });
 
-export function schedulerRoutes(deps: Deps): Router {
-  const r = new Router();
+export function schedulerRoutes(deps: Deps): ApiRouter {
+  const r = new ApiRouter();
   const tags = ['scheduler'];
   const envelope = async () => ({ success: true, config: deps.settings.get().scheduler, status: await schedulerStatus(deps) });
 

@@ -1,7 +1,6 @@
-import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { route } from '../http/route.js';
+import { route, ApiRouter } from '../http/route.js';
 import { listTasks, runTask } from './taskViews.js';
 
 const Task = z.object({
@@ -19,8 +18,8 @@ const Task = z.object({
   next_run: z.string().nullable(),
 });
 
-export function tasksRoutes(deps: Deps): Router {
-  const r = new Router();
+export function tasksRoutes(deps: Deps): ApiRouter {
+  const r = new ApiRouter();
   const tags = ['tasks'];
 
   route(

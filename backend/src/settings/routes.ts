@@ -1,9 +1,8 @@
 import crypto from 'node:crypto';
-import Router from '@koa/router';
 import { z } from 'zod';
 import { checkAnimeDirectory } from './animeDirectory.js';
 import type { Deps } from '../deps.js';
-import { route } from '../http/route.js';
+import { route, ApiRouter } from '../http/route.js';
 import { ValidationFailed } from '../errors.js';
 import { AppConfig, SECRET_MASK } from './schema.js';
 import { configErrors } from './store.js';
@@ -90,8 +89,8 @@ async function checkBackupPath(deps: Deps, patch: Record<string, unknown>): Prom
   if (problem) throw new ValidationFailed(`backup.path: ${problem}`, { errors: [`backup.path: ${problem}`] });
 }
 
-export function settingsRoutes(deps: Deps): Router {
-  const r = new Router();
+export function settingsRoutes(deps: Deps): ApiRouter {
+  const r = new ApiRouter();
   const tags = ['config'];
   const { settings } = deps;
 

@@ -1,7 +1,6 @@
-import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { route } from '../http/route.js';
+import { route, ApiRouter } from '../http/route.js';
 import { NotFound } from '../errors.js';
 import { setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
@@ -13,8 +12,8 @@ import { applyWatchSchedule, queueDueChecks, setRunning, watchSchedulerStatus } 
 
 const Message = z.object({ message: z.string() });
 
-export function watchlistRoutes(deps: Deps): Router {
-  const r = new Router();
+export function watchlistRoutes(deps: Deps): ApiRouter {
+  const r = new ApiRouter();
   const tags = ['watchlist'];
 
   // Fixed paths first, so `/api/watchlist/:id` never swallows them.

@@ -30,7 +30,7 @@ export function isDiskFull(err: unknown): boolean {
   return (err as { code?: string })?.code === 'ENOSPC';
 }
 
-const RETRYABLE = new Set([
+const RETRYABLE: ReadonlySet<string> = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
   'EPIPE',

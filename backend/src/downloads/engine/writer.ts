@@ -17,7 +17,7 @@ let slowDiskUntil = 0;
  * SMB, Unraid's /mnt/user) can stall a write for seconds: there, writes always go through the
  * thread pool so the event loop (the web UI, every other download) never waits on them.
  */
-const LOCAL_FS = new Set([
+const LOCAL_FS: ReadonlySet<number> = new Set([
   0xef53 /* ext2-4 */, 0x58465342 /* xfs */, 0x9123683e /* btrfs */, 0x01021994 /* tmpfs */, 0x794c7630 /* overlayfs */,
   0x2fc12fc1 /* zfs */, 0xf2f52010 /* f2fs */,
 ]);
