@@ -440,7 +440,8 @@ async function main() {
       .join(' ')} on ${os.cpus().length} cores`,
   );
   console.log(
-    'times run from the first request the server sees to the file on disk (references: process exit; product: placed file, verified); process wall times include start-up.',
+    'times run from the first request the server sees to the file on disk (references: process exit; product: ' +
+      'placed file, verified); process wall times include start-up.',
   );
   process.exit(0);
 }

@@ -99,7 +99,8 @@ describe('server errors by code', () => {
       setLocale('de');
       dispatch(msg('task_failed', { task: 'rescan', duration_ms: 5, error: 'Provider aniworld is disabled', code: 'SERVICE_UNAVAILABLE' }));
       expect(toasts.at(-1)!.text).toBe(
-        'Aufgabe fehlgeschlagen: Bibliotheks-Scan (Ein Dienst, den der Server braucht, ist gerade nicht verfügbar.: Provider aniworld is disabled)',
+        'Aufgabe fehlgeschlagen: Bibliotheks-Scan (Ein Dienst, den der Server braucht, ist gerade nicht verfügbar.: ' +
+          'Provider aniworld is disabled)',
       );
       dispatch(
         msg('scan_complete', {

@@ -42,7 +42,10 @@ export function backupRoutes(deps: Deps): ApiRouter {
       tags,
       access: 'admin',
       description:
-        'One .tar.gz: config.json, every application table (one consistent snapshot), the migration list and a manifest with SHA-256 checksums. The JWT secret, API keys and the TMDB key only with include_secrets=true; notification channels and media servers keep their URLs, tokens and passwords either way (part of the configuration).',
+        'One .tar.gz: config.json, every application table (one consistent snapshot), the migration list and a ' +
+        'manifest with SHA-256 checksums. The JWT secret, API keys and the TMDB key only with include_secrets=true; ' +
+        'notification channels and media servers keep their URLs, tokens and passwords either way (part of the ' +
+        'configuration).',
       query: CreateQuery,
       responses: { 200: Created },
     },
@@ -99,7 +102,9 @@ export function backupRoutes(deps: Deps): ApiRouter {
       tags,
       access: 'admin',
       description:
-        'Refuses a damaged or changed file and one from a newer schema, with nothing changed. Takes a pre-restore backup first and replaces the data in one transaction. Afterwards every session is signed out, items that were downloading wait again and the scheduled jobs are added anew.',
+        'Refuses a damaged or changed file and one from a newer schema, with nothing changed. Takes a pre-restore ' +
+        'backup first and replaces the data in one transaction. Afterwards every session is signed out, items that ' +
+        'were downloading wait again and the scheduled jobs are added anew.',
       params: BackupName,
       responses: { 200: RestoreResult, 409: null, 422: null },
     },

@@ -55,7 +55,8 @@ export function calendarRoutes(deps: Deps): ApiRouter {
       tags,
       access: 'user',
       summary:
-        'The calendar as an iCal (RFC 5545) feed for calendar apps; authorised by the key in the query (the only place a key may be in a URL)',
+        'The calendar as an iCal (RFC 5545) feed for calendar apps; authorised by the key in the query (the only place ' +
+        'a key may be in a URL)',
       query: z.object({
         apikey: z
           .string()

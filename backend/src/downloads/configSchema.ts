@@ -26,7 +26,9 @@ export const DownloadsConfig = z.object({
     .enum(['best', '1080p', '720p', '480p'])
     .default('best')
     .describe(
-      'Chooses among the sources of the preferred language by resolution (HLS by its variants, MP4 by probing the first 2 MiB of the file with ffprobe): the tallest not above this height first, and that HLS variant. auto/best: the first source in hoster order, its highest variant.',
+      'Chooses among the sources of the preferred language by resolution (HLS by its variants, MP4 by probing the ' +
+        'first 2 MiB of the file with ffprobe): the tallest not above this height first, and that HLS variant. ' +
+        'auto/best: the first source in hoster order, its highest variant.',
     ),
   hls_segment_concurrency: z.number().int().min(1).max(32).default(16),
   hls_segment_retries: z.number().int().min(0).max(20).default(4),

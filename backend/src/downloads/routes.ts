@@ -237,7 +237,8 @@ export function downloadRoutes(deps: Deps): ApiRouter {
       params: s.EpisodeParams,
       responses: { 200: s.SourcesResponse, 404: null },
       summary:
-        "Every source the episode page lists (read now): hoster, language, wanted by the language profile, blocklisted, the last attempt; and the episode's backoff",
+        'Every source the episode page lists (read now): hoster, language, wanted by the language profile, ' +
+        "blocklisted, the last attempt; and the episode's backoff",
     },
     ({ params }) => episodeSourceList(deps, params.key, params.season, params.episode),
   );
@@ -267,7 +268,9 @@ export function downloadRoutes(deps: Deps): ApiRouter {
       summary: 'Move a waiting item in front of another ("put X before Y")',
       tags,
       description:
-        'For a paged, virtualised queue: one move instead of the full order `reorder` needs. The item takes the priority of the one it goes before; `before_id: null` puts it at the end of its priority. 404 when either is unknown, 409 when either is no longer waiting.',
+        'For a paged, virtualised queue: one move instead of the full order `reorder` needs. The item takes the ' +
+        'priority of the one it goes before; `before_id: null` puts it at the end of its priority. 404 when either is ' +
+        'unknown, 409 when either is no longer waiting.',
       body: s.MoveBody,
       responses: { 200: s.MoveResponse, 404: null, 409: null },
     },

@@ -25,7 +25,9 @@ export const AddBody = z
       .enum(['best', '1080p', '720p', '480p'])
       .optional()
       .describe(
-        'Chooses among the sources of the preferred language by resolution (HLS by its variants, MP4 by probing the first 2 MiB of the file with ffprobe): the tallest not above this height first, and that HLS variant. auto/best: the first source in hoster order, its highest variant.',
+        'Chooses among the sources of the preferred language by resolution (HLS by its variants, MP4 by probing the ' +
+          'first 2 MiB of the file with ffprobe): the tallest not above this height first, and that HLS variant. ' +
+          'auto/best: the first source in hoster order, its highest variant.',
       ),
     /** Queue episodes whose file is on disk too: the new file replaces the old one once it is verified. */
     replace: z.boolean().default(false),

@@ -148,7 +148,8 @@ export function healthRoutes(deps: Deps): ApiRouter {
         summary: 'Health of the database, folders and system',
         tags,
         description:
-          'Anonymous callers get the verdicts only (no paths, ffmpeg location, system figures or error texts); logged-in callers get everything.',
+          'Anonymous callers get the verdicts only (no paths, ffmpeg location, system figures or error texts); logged-in ' +
+          'callers get everything.',
         responses: { 200: Detailed, 503: Detailed },
       },
       ({ ctx, user }) => detailed(ctx, user !== null),

@@ -18,7 +18,8 @@ const Row = z.object({
   data: z
     .record(z.unknown())
     .describe(
-      'download_*: hoster, language, source_url, queued_by; completed: file, bytes, duration_seconds, bytes_per_second; failed: reason, error_class. queued: queued_by, priority, item_id',
+      'download_*: hoster, language, source_url, queued_by; completed: file, bytes, duration_seconds, ' +
+        'bytes_per_second; failed: reason, error_class. queued: queued_by, priority, item_id',
     ),
 });
 const Page = z.object({
@@ -67,7 +68,8 @@ export function historyRoutes(deps: Deps): ApiRouter {
       tags,
       access: 'user',
       summary:
-        'What happened: queued, each download attempt (started, completed, failed), series added/removed, files imported/deleted, NFOs written',
+        'What happened: queued, each download attempt (started, completed, failed), series added/removed, files ' +
+        'imported/deleted, NFOs written',
       query: Filters.extend({ series: z.string().min(1).max(200).optional().describe('series key') }),
       responses: { 200: Page },
     },

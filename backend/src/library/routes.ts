@@ -127,7 +127,8 @@ export function libraryRoutes(deps: Deps): ApiRouter {
       responses: { 200: s.AddResponse, 404: null, 409: null, 422: null },
       summary:
         "Add a series: the provider page is read first (404/422 with the provider's reason when it has no such series: nothing is created), " +
-        'then row, folder (Name (Year), as search shows it) and a targeted scan. monitor: all (default), future (only episodes not listed yet), none',
+        'then row, folder (Name (Year), as search shows it) and a targeted scan. monitor: all (default), future (only ' +
+        'episodes not listed yet), none',
     },
     async ({ body }) => {
       const link =
@@ -282,7 +283,8 @@ export function libraryRoutes(deps: Deps): ApiRouter {
       body: s.SeriesPatch,
       responses: { 200: s.AnimeDetail, 404: null, 422: null },
       summary:
-        "Monitoring and language profile of a series: monitored, monitor_specials (season 0), languages (ordered; null: the config's), language_cutoff, upgrades_enabled",
+        'Monitoring and language profile of a series: monitored, monitor_specials (season 0), languages (ordered; ' +
+        "null: the config's), language_cutoff, upgrades_enabled",
     },
     async ({ params, body }) => seriesDetail(await updateSeries(deps, params.key, body)),
   );
@@ -348,7 +350,8 @@ export function libraryRoutes(deps: Deps): ApiRouter {
       path: '/api/anime/:key',
       access: 'admin',
       summary:
-        'Remove a series (files stay unless delete_files=true: then only what the product placed; other files stay and are listed in kept_files)',
+        'Remove a series (files stay unless delete_files=true: then only what the product placed; other files stay and ' +
+        'are listed in kept_files)',
       tags,
       params: z.object({ key: z.string().min(1).max(1000) }),
       query: z.object({ delete_files: queryBool.default(false) }),

@@ -139,7 +139,8 @@ export const Candidate = z.object({
     .number()
     .optional()
     .describe(
-      'Similarity of the title (or an alternative title) to the folder name, 0-1; 1 = the same title ignoring case, punctuation, diacritics, year and season words',
+      'Similarity of the title (or an alternative title) to the folder name, 0-1; 1 = the same title ignoring case, ' +
+        'punctuation, diacritics, year and season words',
     ),
 });
 

@@ -29,7 +29,8 @@ export function logsRoutes(deps: Deps): ApiRouter {
       tags,
       access: 'admin',
       description:
-        'Reads the log file backwards from its end (at most 16 MiB). Secrets are redacted when written; URLs are scrubbed again here. Live lines: join the Socket.IO room `logs` (admins), messages `log_entries`.',
+        'Reads the log file backwards from its end (at most 16 MiB). Secrets are redacted when written; URLs are ' +
+        'scrubbed again here. Live lines: join the Socket.IO room `logs` (admins), messages `log_entries`.',
       query: z.object({
         level: Level.default('info').describe('lowest level shown'),
         q: z.string().max(200).optional().describe('text the line must contain (any case)'),

@@ -190,7 +190,8 @@ export const MappingBody = z
       .default([])
       .refine((xs) => new Set(xs.map((o) => o.season)).size === xs.length, 'one start date per season')
       .describe(
-        "air_date mode: the day each provider season started airing (its first TMDB episode is the first aired on/after it); seasons left out use the provider's first-seen day or follow the previous season",
+        'air_date mode: the day each provider season started airing (its first TMDB episode is the first aired ' +
+          "on/after it); seasons left out use the provider's first-seen day or follow the previous season",
       ),
   })
   .strict();

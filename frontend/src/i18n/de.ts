@@ -45,9 +45,11 @@ const de: Record<string, string> = {
   'common.saving': 'Wird gespeichert …',
   'common.unavailable': 'Nicht verfügbar',
   'ffmpeg.bannerTooOld':
-    'Downloads sind abgeschaltet: Auf diesem Server ist ffmpeg {version} installiert, Aniworld braucht FFmpeg 5 oder neuer. Installiere ein aktuelles ffmpeg (oder setze FFMPEG_PATH/FFPROBE_PATH) und starte neu.',
+    'Downloads sind abgeschaltet: Auf diesem Server ist ffmpeg {version} installiert, Aniworld braucht FFmpeg 5 ' +
+    'oder neuer. Installiere ein aktuelles ffmpeg (oder setze FFMPEG_PATH/FFPROBE_PATH) und starte neu.',
   'ffmpeg.bannerMissing':
-    'Downloads sind abgeschaltet: ffmpeg/ffprobe wurde auf diesem Server nicht gefunden. Installiere FFmpeg 5 oder neuer (oder setze FFMPEG_PATH/FFPROBE_PATH) und starte neu.',
+    'Downloads sind abgeschaltet: ffmpeg/ffprobe wurde auf diesem Server nicht gefunden. Installiere FFmpeg 5 oder ' +
+    'neuer (oder setze FFMPEG_PATH/FFPROBE_PATH) und starte neu.',
   'link.connected': 'Live',
   'link.connecting': 'Verbinde …',
   'link.disconnected': 'Offline',
@@ -98,7 +100,8 @@ const de: Record<string, string> = {
   'library.noMatches': 'Keine passende Serie.',
   'library.emptyTitle': 'Deine Bibliothek ist leer',
   'library.emptyAdd':
-    'Mit „Serie hinzufügen“ suchst du bei einem Anbieter und fügst eine Serie hinzu: Ihr Ordner wird angelegt und fehlende Folgen werden aufgelistet.',
+    'Mit „Serie hinzufügen“ suchst du bei einem Anbieter und fügst eine Serie hinzu: Ihr Ordner wird angelegt und ' +
+    'fehlende Folgen werden aufgelistet.',
   'library.emptyImport':
     'Schon Anime-Ordner im Anime-Verzeichnis? „Ordner importieren“ ordnet sie Serien des Anbieters zu, damit nichts doppelt geladen wird.',
   'library.missingBadge': '{n} fehlende Folge | {n} fehlende Folgen',
@@ -139,7 +142,8 @@ const de: Record<string, string> = {
   'lang.english_dub': 'Englisch (Dub)',
   'importLists.title': 'Importlisten (AniList, MyAnimeList)',
   'importLists.hint':
-    'Deine öffentliche Liste wird stündlich gelesen; neue Einträge kommen auf deine Watchlist, wenn die Zuordnung eindeutig ist. Unklare warten hier auf deine Wahl.',
+    'Deine öffentliche Liste wird stündlich gelesen; neue Einträge kommen auf deine Watchlist, wenn die Zuordnung ' +
+    'eindeutig ist. Unklare warten hier auf deine Wahl.',
   'importLists.service.anilist': 'AniList',
   'importLists.service.myanimelist': 'MyAnimeList',
   'importLists.serviceLabel': 'Dienst',
@@ -168,7 +172,10 @@ const de: Record<string, string> = {
   'mapping.mode.episode_group': 'TMDB-Episodengruppe',
   'mapping.mode.air_date': 'Nach Ausstrahlungsdatum (Cours nach Startdatum)',
   'mapping.airHint':
-    'TMDBs Episoden aller Staffeln nach Ausstrahlungsdatum; jede Staffel des Anbieters beginnt bei der ersten, die am oder nach ihrem Startdatum lief, ihre Folgen folgen der Reihe nach. Das Startdatum ist deins, wenn du eines einträgst, sonst der Tag, an dem der Anbieter Folge 1 der Staffel zuerst listete (bekannt, wenn ein Scan ihr Erscheinen sah; bis zu 6 Tage nach TMDBs Datum), sonst schließt die Staffel an die vorige an.',
+    'TMDBs Episoden aller Staffeln nach Ausstrahlungsdatum; jede Staffel des Anbieters beginnt bei der ersten, die ' +
+    'am oder nach ihrem Startdatum lief, ihre Folgen folgen der Reihe nach. Das Startdatum ist deins, wenn du ' +
+    'eines einträgst, sonst der Tag, an dem der Anbieter Folge 1 der Staffel zuerst listete (bekannt, wenn ein ' +
+    'Scan ihr Erscheinen sah; bis zu 6 Tage nach TMDBs Datum), sonst schließt die Staffel an die vorige an.',
   'mapping.season': 'Anbieter-Staffel',
   'mapping.startDate': 'Startdatum',
   'mapping.startsAt': 'Beginnt bei',
@@ -302,10 +309,13 @@ const de: Record<string, string> = {
   'settings.library': 'Bibliothek',
   'settings.extraRoots': 'Weitere Bibliotheksordner (ein Ordner pro Zeile)',
   'settings.extraRootsHint':
-    'Serienordner dürfen Verknüpfungen (Links) auf diese Ordner sein (eine andere Platte des NAS). Über einen Link, der woandershin führt, wird nie geschrieben: seine Downloads schlagen mit dem Grund fehl.',
+    'Serienordner dürfen Verknüpfungen (Links) auf diese Ordner sein (eine andere Platte des NAS). Über einen ' +
+    'Link, der woandershin führt, wird nie geschrieben: seine Downloads schlagen mit dem Grund fehl.',
   'settings.providers': 'Anbieter-Seiten',
   'providers.intro':
-    'Hier ändern, wenn eine Seite diesen Server sperrt oder auf eine neue Domain umzieht. Links auf den bekannten (und den zusätzlichen) Domains einer Seite werden angenommen und zeigen auf die Basis-URL; ein Umzug auf eine andere bekannte Domain wird automatisch übernommen.',
+    'Hier ändern, wenn eine Seite diesen Server sperrt oder auf eine neue Domain umzieht. Links auf den bekannten ' +
+    '(und den zusätzlichen) Domains einer Seite werden angenommen und zeigen auf die Basis-URL; ein Umzug auf eine ' +
+    'andere bekannte Domain wird automatisch übernommen.',
   'providers.enabled': 'Aktiv',
   'providers.baseUrl': 'Basis-URL',
   'providers.proxy': 'HTTP-Proxy (optional)',
@@ -349,7 +359,9 @@ const de: Record<string, string> = {
   'settings.appName': 'Name dieser Installation',
   'settings.appNameHint': 'Absender der Benachrichtigungen und Name des Kalender-Feeds. Gilt sofort.',
   'settings.qualityHint':
-    'Unter den Quellen der bevorzugten Sprache wird zuerst die dieser Höhe nächste versucht (die höchste bis zu ihr): HLS nach seinen Varianten, MP4-Dateien durch Prüfen ihrer ersten Megabytes. Beste/Automatisch: der erste Hoster, seine höchste Variante.',
+    'Unter den Quellen der bevorzugten Sprache wird zuerst die dieser Höhe nächste versucht (die höchste bis zu ' +
+    'ihr): HLS nach seinen Varianten, MP4-Dateien durch Prüfen ihrer ersten Megabytes. Beste/Automatisch: der ' +
+    'erste Hoster, seine höchste Variante.',
   'settings.language': 'Sprache',
   'settings.languageAuto': 'Sprache des Browsers',
   'settings.logLevel': 'Protokollstufe',
@@ -448,7 +460,8 @@ const de: Record<string, string> = {
   'backups.restored': '{name} wiederhergestellt (Sicherheitskopie: {safety}). Bitte neu anmelden.',
   'backups.deleteNamed': '{name} löschen',
   'backups.retentionHint':
-    'Nur geplante Sicherungen und Sicherheitskopien vor Wiederherstellungen werden nach diesen Grenzen entfernt; manuelle und hochgeladene bleiben, bis Sie sie löschen.',
+    'Nur geplante Sicherungen und Sicherheitskopien vor Wiederherstellungen werden nach diesen Grenzen entfernt; ' +
+    'manuelle und hochgeladene bleiben, bis Sie sie löschen.',
   'backups.scheduledSecrets': 'Geplante Sicherungen mit Geheimnissen',
   'backups.keepCount': 'Höchstens behalten',
   'backups.keepDays': 'Tage aufbewahren',
@@ -470,10 +483,14 @@ const de: Record<string, string> = {
   'backups.uploaded': 'Hochgeladen als {name}',
   'backups.upload': 'Sicherung hochladen…',
   'backups.secretsHint':
-    'Geheimnisse sind der Anmeldeschlüssel (JWT-Secret), API-Schlüssel und der TMDB-Schlüssel. Ohne sie behält eine Wiederherstellung die dieser Installation. Benachrichtigungskanäle und Medienserver behalten immer ihre URLs, Tokens und Passwörter, damit ein wiederhergestellter Server sofort benachrichtigt: Bewahren Sie jede Sicherungsdatei vertraulich auf.',
+    'Geheimnisse sind der Anmeldeschlüssel (JWT-Secret), API-Schlüssel und der TMDB-Schlüssel. Ohne sie behält ' +
+    'eine Wiederherstellung die dieser Installation. Benachrichtigungskanäle und Medienserver behalten immer ihre ' +
+    'URLs, Tokens und Passwörter, damit ein wiederhergestellter Server sofort benachrichtigt: Bewahren Sie jede ' +
+    'Sicherungsdatei vertraulich auf.',
   'backups.includeSecrets': 'Geheimnisse einschließen',
   'backups.what':
-    'Eine Sicherung enthält die Konfiguration und die ganze Datenbank: Benutzer, Bibliothek, Warteschlange, Merklisten und Verlauf, in einer .tar.gz-Datei.',
+    'Eine Sicherung enthält die Konfiguration und die ganze Datenbank: Benutzer, Bibliothek, Warteschlange, ' +
+    'Merklisten und Verlauf, in einer .tar.gz-Datei.',
   'users.username': 'Benutzername',
   'users.role': 'Rolle',
   'users.created_at': 'Angelegt',
@@ -555,7 +572,8 @@ const de: Record<string, string> = {
   'account.change': 'Passwort ändern',
   'settings.apiKeys': 'API-Schlüssel',
   'apiKeys.hint':
-    'Für Skripte, Dashboards, Home Assistant und Kalender-Feeds. Ein Schlüssel handelt mit deiner Rolle; sende ihn im Header X-Api-Key (oder Authorization: Bearer).',
+    'Für Skripte, Dashboards, Home Assistant und Kalender-Feeds. Ein Schlüssel handelt mit deiner Rolle; sende ihn ' +
+    'im Header X-Api-Key (oder Authorization: Bearer).',
   'apiKeys.name': 'Name',
   'apiKeys.prefix': 'Schlüssel beginnt mit',
   'apiKeys.created': 'Erstellt',
@@ -610,9 +628,11 @@ const de: Record<string, string> = {
   'sources.use': 'Diese laden',
   'sources.none': 'Die Seite nennt keine Quellen.',
   'sources.backoff':
-    'Automatische Downloads warten bis {time} ({n} fehlgeschlagener Lauf). | Automatische Downloads warten bis {time} ({n} fehlgeschlagene Läufe).',
+    'Automatische Downloads warten bis {time} ({n} fehlgeschlagener Lauf). | Automatische Downloads warten bis ' +
+    '{time} ({n} fehlgeschlagene Läufe).',
   'sources.gaveUp':
-    'Automatische Downloads haben nach {n} fehlgeschlagenen Läufen aufgegeben; eine neue Quelle oder ein erneuter Versuch holt die Folge zurück.',
+    'Automatische Downloads haben nach {n} fehlgeschlagenen Läufen aufgegeben; eine neue Quelle oder ein erneuter ' +
+    'Versuch holt die Folge zurück.',
   'sources.unblock': 'Entsperren',
   'sources.replace': 'Datei auf der Platte ersetzen (nachdem die neue geprüft ist)',
   'sources.queued': 'Eingereiht: {hoster} ({lang})',
@@ -658,7 +678,8 @@ const de: Record<string, string> = {
   'error.TASK_FAILED': 'Die Aufgabe ist mit einem Fehler abgebrochen.',
   'toast.repeated': '{n}-mal angezeigt | {n}-mal angezeigt',
   'toast.scanFailures':
-    'Scan der Bibliothek beendet; {n} Serie konnte nicht aktualisiert werden: {reasons} | Scan der Bibliothek beendet; {n} Serien konnten nicht aktualisiert werden: {reasons}',
+    'Scan der Bibliothek beendet; {n} Serie konnte nicht aktualisiert werden: {reasons} | Scan der Bibliothek ' +
+    'beendet; {n} Serien konnten nicht aktualisiert werden: {reasons}',
   'task.name.rescan': 'Bibliotheks-Scan',
   'task.name.watchlist_check': 'Merklisten-Prüfung',
   'task.name.housekeeping': 'Aufräumen',
@@ -672,7 +693,8 @@ const de: Record<string, string> = {
   'nav.history': 'Verlauf',
   'history.title': 'Verlauf',
   'history.intro':
-    'Was in der Bibliothek geschah: Downloads eingereiht, jeder Versuch (gestartet, fertig, fehlgeschlagen), Serien hinzugefügt oder entfernt, Dateien importiert oder gelöscht, NFOs geschrieben.',
+    'Was in der Bibliothek geschah: Downloads eingereiht, jeder Versuch (gestartet, fertig, fehlgeschlagen), ' +
+    'Serien hinzugefügt oder entfernt, Dateien importiert oder gelöscht, NFOs geschrieben.',
   'history.filters': 'Verlauf filtern',
   'history.series': 'Serie',
   'history.allSeries': 'Alle Serien',
@@ -757,6 +779,8 @@ const de: Record<string, string> = {
   'calendar.nothingThatDay': 'An diesem Tag läuft keine Folge.',
   'calendar.emptyAgenda': 'In diesen vier Wochen läuft keine Folge.',
   'calendar.hint':
-    'Sendetermine kommen von TMDB (Serien mit TMDB-ID in ihrer NFO, täglich aktualisiert) oder vom Tag, an dem ein Anbieter die Folge zuerst zeigte. Kalender-Apps können /feed/calendar.ics?apikey=… mit einem API-Schlüssel aus den Einstellungen abonnieren.',
+    'Sendetermine kommen von TMDB (Serien mit TMDB-ID in ihrer NFO, täglich aktualisiert) oder vom Tag, an dem ein ' +
+    'Anbieter die Folge zuerst zeigte. Kalender-Apps können /feed/calendar.ics?apikey=… mit einem API-Schlüssel ' +
+    'aus den Einstellungen abonnieren.',
 };
 export default de;

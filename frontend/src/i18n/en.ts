@@ -45,9 +45,11 @@ const en: Record<string, string> = {
   'common.saving': 'Saving…',
   'common.unavailable': 'Not available',
   'ffmpeg.bannerTooOld':
-    'Downloads are disabled: this server has ffmpeg {version}, and Aniworld needs FFmpeg 5 or newer. Install a current ffmpeg (or set FFMPEG_PATH/FFPROBE_PATH) and restart.',
+    'Downloads are disabled: this server has ffmpeg {version}, and Aniworld needs FFmpeg 5 or newer. Install a ' +
+    'current ffmpeg (or set FFMPEG_PATH/FFPROBE_PATH) and restart.',
   'ffmpeg.bannerMissing':
-    'Downloads are disabled: ffmpeg/ffprobe was not found on this server. Install FFmpeg 5 or newer (or set FFMPEG_PATH/FFPROBE_PATH) and restart.',
+    'Downloads are disabled: ffmpeg/ffprobe was not found on this server. Install FFmpeg 5 or newer (or set ' +
+    'FFMPEG_PATH/FFPROBE_PATH) and restart.',
   'link.connected': 'Live',
   'link.connecting': 'Connecting…',
   'link.disconnected': 'Offline',
@@ -167,7 +169,10 @@ const en: Record<string, string> = {
   'mapping.mode.episode_group': 'TMDB episode group',
   'mapping.mode.air_date': 'By air date (cours placed by their start dates)',
   'mapping.airHint':
-    "TMDB's episodes of all seasons in air-date order; each provider season starts at the first one aired on or after its start date and its episodes follow in order. The start date is yours if you enter one, else the day the provider first listed the season's episode 1 (known when a rescan saw it arrive; up to 6 days after the TMDB air date is allowed), else the season follows the previous one.",
+    "TMDB's episodes of all seasons in air-date order; each provider season starts at the first one aired on or " +
+    'after its start date and its episodes follow in order. The start date is yours if you enter one, else the day ' +
+    "the provider first listed the season's episode 1 (known when a rescan saw it arrive; up to 6 days after the " +
+    'TMDB air date is allowed), else the season follows the previous one.',
   'mapping.season': 'Provider season',
   'mapping.startDate': 'Start date',
   'mapping.startsAt': 'Starts at',
@@ -301,10 +306,13 @@ const en: Record<string, string> = {
   'settings.library': 'Library',
   'settings.extraRoots': 'Extra library roots (one folder per line)',
   'settings.extraRootsHint':
-    'Series folders may be links onto these folders (another disk of a NAS). A link that leads anywhere else is never written through: its downloads fail with the reason.',
+    'Series folders may be links onto these folders (another disk of a NAS). A link that leads anywhere else is ' +
+    'never written through: its downloads fail with the reason.',
   'settings.providers': 'Provider sites',
   'providers.intro':
-    "Change these when a site blocks this server or moves to a new domain. Links on a site's known domains (and the extra ones) are accepted and point at the base URL; a move to another known domain is followed automatically.",
+    "Change these when a site blocks this server or moves to a new domain. Links on a site's known domains (and " +
+    'the extra ones) are accepted and point at the base URL; a move to another known domain is followed ' +
+    'automatically.',
   'providers.enabled': 'Enabled',
   'providers.baseUrl': 'Base URL',
   'providers.proxy': 'HTTP proxy (optional)',
@@ -348,7 +356,9 @@ const en: Record<string, string> = {
   'settings.appName': 'Name of this installation',
   'settings.appNameHint': 'Sender of notifications and the name of the calendar feed. Applies at once.',
   'settings.qualityHint':
-    'Among the sources of the preferred language, the one closest to this height is tried first (the tallest not above it): HLS by its variants, MP4 files by probing their first megabytes. Best/Auto: the first hoster, its highest variant.',
+    'Among the sources of the preferred language, the one closest to this height is tried first (the tallest not ' +
+    'above it): HLS by its variants, MP4 files by probing their first megabytes. Best/Auto: the first hoster, its ' +
+    'highest variant.',
   'settings.language': 'Language',
   'settings.languageAuto': 'Browser language',
   'settings.logLevel': 'Log level',
@@ -467,7 +477,9 @@ const en: Record<string, string> = {
   'backups.uploaded': 'Uploaded as {name}',
   'backups.upload': 'Upload backup…',
   'backups.secretsHint':
-    "Secrets are the sign-in key (JWT secret), API keys and the TMDB key. Without them a restore keeps this installation's. Notification channels and media servers always keep their URLs, tokens and passwords, so a restored server notifies at once: keep every backup file private.",
+    'Secrets are the sign-in key (JWT secret), API keys and the TMDB key. Without them a restore keeps this ' +
+    "installation's. Notification channels and media servers always keep their URLs, tokens and passwords, so a " +
+    'restored server notifies at once: keep every backup file private.',
   'backups.includeSecrets': 'Include secrets',
   'backups.what':
     'A backup holds the configuration and the whole database: users, library, queue, watchlists and history, in one .tar.gz file.',
@@ -551,7 +563,8 @@ const en: Record<string, string> = {
   'account.change': 'Change password',
   'settings.apiKeys': 'API keys',
   'apiKeys.hint':
-    'For scripts, dashboards, Home Assistant and calendar feeds. A key acts with your role; send it as the X-Api-Key header (or Authorization: Bearer).',
+    'For scripts, dashboards, Home Assistant and calendar feeds. A key acts with your role; send it as the ' +
+    'X-Api-Key header (or Authorization: Bearer).',
   'apiKeys.name': 'Name',
   'apiKeys.prefix': 'Key starts with',
   'apiKeys.created': 'Created',
@@ -652,7 +665,8 @@ const en: Record<string, string> = {
   'error.TASK_FAILED': 'The task stopped with an error.',
   'toast.repeated': 'shown {n} time | shown {n} times',
   'toast.scanFailures':
-    'Library rescan finished; {n} series could not be updated: {reasons} | Library rescan finished; {n} series could not be updated: {reasons}',
+    'Library rescan finished; {n} series could not be updated: {reasons} | Library rescan finished; {n} series ' +
+    'could not be updated: {reasons}',
   'task.name.rescan': 'Library rescan',
   'task.name.watchlist_check': 'Watchlist check',
   'task.name.housekeeping': 'Housekeeping',
@@ -666,7 +680,8 @@ const en: Record<string, string> = {
   'nav.history': 'History',
   'history.title': 'History',
   'history.intro':
-    'What happened in the library: downloads queued, each try (started, completed, failed), series added or removed, files imported or deleted, NFOs written.',
+    'What happened in the library: downloads queued, each try (started, completed, failed), series added or ' +
+    'removed, files imported or deleted, NFOs written.',
   'history.filters': 'Filter the history',
   'history.series': 'Series',
   'history.allSeries': 'All series',
@@ -750,6 +765,7 @@ const en: Record<string, string> = {
   'calendar.nothingThatDay': 'No episode airs this day.',
   'calendar.emptyAgenda': 'No episode airs in these four weeks.',
   'calendar.hint':
-    'Air dates come from TMDB (series with a TMDB id in their NFO, refreshed daily) or the day a provider first listed an episode. Calendar apps can subscribe to /feed/calendar.ics?apikey=… with an API key from Settings.',
+    'Air dates come from TMDB (series with a TMDB id in their NFO, refreshed daily) or the day a provider first ' +
+    'listed an episode. Calendar apps can subscribe to /feed/calendar.ics?apikey=… with an API key from Settings.',
 };
 export default en;
