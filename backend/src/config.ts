@@ -50,10 +50,18 @@ const EnvSchema = z.object({
     .optional(),
 });
 
+/** Variables earlier versions read and this one ignores, with what to do instead. */
+const RETIRED: Readonly<Record<string, string>> = {
+  JWT_SECRET:
+    'it is no longer read: access tokens are signed with keys kept in the database and rotated automatically; remove JWT_SECRET from the environment',
+};
+
 export type Env = Readonly<
   Omit<z.infer<typeof EnvSchema>, 'TRUSTED_PROXIES'> & {
     TRUSTED_PROXIES: readonly string[];
     DATA_DIR: string;
+    /** Retired variables that are set (start-up warns once about each). */
+    RETIRED: readonly { name: string; note: string }[];
   }
 >;
 
@@ -79,5 +87,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     DATA_DIR: path.resolve(env.DATA_DIR),
     ANIME_DIR: env.ANIME_DIR ? path.resolve(env.ANIME_DIR) : undefined,
     TRUSTED_PROXIES: proxies,
+    RETIRED: Object.entries(RETIRED)
+      .filter(([name]) => cleaned[name] !== undefined)
+      .map(([name, note]) => ({ name, note })),
   });
 }

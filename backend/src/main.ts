@@ -71,6 +71,7 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
   });
   const log: Logger = logging.log;
   log.info({ version: VERSION, role: env.ROLE, data_dir: env.DATA_DIR, log_file: logging.currentFile() }, 'starting Aniworld');
+  for (const r of env.RETIRED ?? []) log.warn({ variable: r.name }, `${r.name} is set but ${r.note}`);
 
   const cleanups: (() => Promise<void>)[] = [() => logging.close()];
   const stopAll = async () => {

@@ -82,6 +82,31 @@ describe('the embedded PostgreSQL', () => {
     }
   }, 120_000);
 
+  it('a database folder whose credentials file is missing or foreign stops the start with a message naming the file', async () => {
+    const dir = path.join(tmp, 'lost', 'postgres');
+    const port = await freePort();
+    await (await startEmbeddedPostgres(dir, log, port)).stop();
+    const file = credentialsFile(dir);
+    const kept = fs.readFileSync(file);
+    fs.rmSync(file);
+    await expect(startEmbeddedPostgres(dir, log, port)).rejects.toThrow(
+      `the embedded database in ${dir} exists but its credentials file ${file} is missing`,
+    );
+    // nothing made in its place: the next start says the same
+    expect(fs.existsSync(file)).toBe(false);
+    fs.writeFileSync(file, JSON.stringify({ superuser: 'x'.repeat(32), app: 'y'.repeat(32) }), { mode: 0o600 });
+    await expect(startEmbeddedPostgres(dir, log, port)).rejects.toThrow(`does not accept the passwords in ${file}`);
+    expect(fs.readFileSync(file, 'utf8')).toContain('xxxx');
+    // the database's own file back: it starts as before
+    fs.writeFileSync(file, kept, { mode: 0o600 });
+    const db = await startEmbeddedPostgres(dir, log, port);
+    try {
+      expect(await query(db.url, 'select 1 as one')).toEqual([{ one: 1 }]);
+    } finally {
+      await db.stop();
+    }
+  });
+
   it('converts a data folder of earlier versions (fixed password, everything owned by the superuser) on its first start', async () => {
     const dir = path.join(tmp, 'legacy', 'postgres');
     fs.mkdirSync(path.dirname(dir), { recursive: true });

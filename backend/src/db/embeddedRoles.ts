@@ -43,13 +43,20 @@ const connect = async (port: number, password: string, database: string) => {
   return client;
 };
 
+/** Neither the credentials file's password nor the fixed one of earlier versions opens the database. */
+export class CredentialsRejected extends Error {}
+
 /** A superuser connection: with the file's password, or the old fixed one (then replaced). */
 async function superuserClient(port: number, creds: Credentials, log: Logger, database = 'postgres'): Promise<pg.Client> {
   try {
     return await connect(port, creds.superuser, database);
   } catch (err) {
     if ((err as { code?: string }).code !== '28P01') throw err;
-    const client = await connect(port, LEGACY_PASSWORD, database);
+    const client = await connect(port, LEGACY_PASSWORD, database).catch((legacy: unknown) => {
+      if ((legacy as { code?: string }).code === '28P01')
+        throw new CredentialsRejected('password authentication failed', { cause: legacy });
+      throw legacy;
+    });
     await client.query(`alter role ${SUPERUSER} password ${client.escapeLiteral(creds.superuser)}`);
     log.warn('the embedded PostgreSQL superuser had the fixed password of earlier versions; it now has a random one');
     return client;
