@@ -1,8 +1,13 @@
 import { defineConfig } from 'vitest/config';
 import vue from '@vitejs/plugin-vue';
 
+// Most test files wait on IO (the database, fake sites, ffmpeg, child processes), not on the CPU:
+// TEST_WORKERS runs that many test files at once (default: vitest's, one per core less one).
+const workers = Number(process.env.TEST_WORKERS) || undefined;
+
 export default defineConfig({
   test: {
+    maxWorkers: workers,
     projects: [
       {
         test: {
@@ -10,6 +15,8 @@ export default defineConfig({
           include: ['tests/**/*.test.ts'],
           exclude: ['tests/e2e/**', 'tests/frontend/**', 'node_modules/**'],
           globalSetup: ['tests/helpers/globalSetup.ts'],
+          // only 127.0.0.1 is reachable: a connection elsewhere fails the test
+          setupFiles: ['tests/helpers/outboundGuard.ts'],
           environment: 'node',
           pool: 'forks',
           testTimeout: 60_000,
@@ -22,6 +29,7 @@ export default defineConfig({
           name: 'frontend',
           include: ['tests/frontend/**/*.test.ts'],
           environment: 'happy-dom',
+          setupFiles: ['tests/helpers/outboundGuard.ts'],
           testTimeout: 20_000,
         },
       },
@@ -31,6 +39,7 @@ export default defineConfig({
           include: ['tests/e2e/**/*.test.ts'],
           // the database first, then one `vite build` of the UI the server will serve
           globalSetup: ['tests/helpers/globalSetup.ts', 'tests/e2e/buildUi.ts'],
+          setupFiles: ['tests/helpers/outboundGuard.ts'],
           environment: 'node',
           pool: 'forks',
           // one browser at a time: the machine is small and the screenshots should not race

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ADMIN_PASSWORD, adminClient, client } from '../helpers/http.js';
 import { sql } from '../../backend/src/db/pool.js';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 
@@ -134,7 +135,10 @@ describe('access tokens and the refresh cookie', () => {
       const newKid = claimsOf(fresh.token).header.kid;
       expect(newKid).not.toBe(oldKid);
       // the other process heard of the new key (NOTIFY): both tokens pass on both
-      await waitUntil(async () => (await client(other.url, fresh.token).get('/api/config')).status === 200);
+      await until(
+        async () => (await client(other.url, fresh.token).get('/api/config')).status === 200,
+        'the other process accepting the new key',
+      );
       for (const base of [srv.url, other.url]) {
         expect((await client(base, old.token).get('/api/config')).status, base).toBe(200);
         expect((await client(base, fresh.token).get('/api/config')).status, base).toBe(200);
@@ -167,11 +171,3 @@ describe('access tokens and the refresh cookie', () => {
     expect((await refresh(srv.url, l.cookie)).status).toBe(200);
   });
 });
-
-async function waitUntil(check: () => Promise<boolean>, tries = 100): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('condition never held');
-}

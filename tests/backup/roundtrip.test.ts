@@ -16,7 +16,7 @@ import { ADMIN_PASSWORD, adminClient, client } from '../helpers/http.js';
 import { startFakeAniworld, simpleSeries, type FakeAniworld } from '../fakes/aniworld.js';
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import { makeMp4 } from '../fakes/media.js';
-import { until } from '../scheduler/helpers.js';
+import { until } from '../helpers/poll.js';
 import type { Backup, BlockItem, DownloadItem, SeriesSummary, TaskInfo, User } from '../../frontend/src/api/types.ts';
 import type { Loose } from '../helpers/http.js';
 

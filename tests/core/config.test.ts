@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ADMIN_PASSWORD, adminClient, client } from '../helpers/http.js';
 import type { Backup } from '../../frontend/src/api/types.ts';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let api: ReturnType<typeof client>;
@@ -263,7 +264,7 @@ describe('configuration', () => {
     const before = fs.readFileSync(configFile(), 'utf8');
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures/atomicWriteChild.ts'), configFile(), '150'],
+      ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures/atomicWriteChild.ts'), configFile(), '8'],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
@@ -271,12 +272,9 @@ describe('configuration', () => {
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    // wait until the temporary file holds part of the new content, then kill the writer
-    let tmp: string | undefined;
-    for (let i = 0; i < 2000 && !tmp; i++) {
-      tmp = fs.readdirSync(srv.dataDir).find((f) => f.startsWith('.config.json.') && fs.statSync(path.join(srv.dataDir, f)).size > 0);
-      if (!tmp) await new Promise((r) => setTimeout(r, 5));
-    }
+    // the writer stops with half of the new content in its temporary file: kill it there
+    await until(() => out.includes('halfway'), 'the writer halfway', 60_000);
+    const tmp = fs.readdirSync(srv.dataDir).find((f) => f.startsWith('.config.json.') && fs.statSync(path.join(srv.dataDir, f)).size > 0);
     child.kill('SIGKILL');
     await exited;
     expect(tmp, 'the writer was caught in the middle').toBeTruthy();

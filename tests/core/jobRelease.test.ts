@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
@@ -11,14 +10,14 @@ import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import { makeMp4 } from '../fakes/media.js';
 import { TEST_DOWNLOAD_CONFIG, findItem } from '../downloads/helpers.js';
+import { until } from '../helpers/poll.js';
+import { killProducts, startProduct } from '../helpers/product.js';
 
 // A worker process stopped in the middle of a download, two ways: SIGTERM releases its job at
 // once and another process takes the download over; after SIGKILL the survivor frees the job rows
 // the dead process left locked (its pool's advisory lock vanished with it) and finishes the item.
-const root = path.resolve(import.meta.dirname, '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-release-'));
 const animeDir = path.join(dataDir, 'anime');
-const children: ChildProcess[] = [];
 let aniworld: FakeAniworld;
 let hosters: FakeHosters;
 let databaseUrl: string;
@@ -39,44 +38,14 @@ beforeAll(async () => {
   await db.connect();
 });
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid!, 'SIGKILL');
+  killProducts();
   await db?.end();
   await aniworld?.close();
   await hosters?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function startChild(): Promise<{ child: ChildProcess; url: string }> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    ANIME_DIR: animeDir,
-    DATABASE_URL: databaseUrl,
-    ANIWORLD_URL: aniworld.url,
-    UI_DIST: path.join(dataDir, 'no-ui'),
-    LOG_LEVEL: 'info',
-    LOG_FILE: 'false',
-  };
-  const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no listening line within 90 s:\n${out.slice(-2000)}`)), 90_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve(m[1]!);
-      }
-    });
-    child.stderr!.on('data', (d) => (out += d));
-    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${out.slice(-2000)}`)));
-  });
-  return { child, url };
-}
+const startChild = () => startProduct({ dataDir, env: { ANIME_DIR: animeDir, DATABASE_URL: databaseUrl, ANIWORLD_URL: aniworld.url } });
 
 async function login(url: string) {
   if (!setUp) {
@@ -102,15 +71,15 @@ async function downloadInChild(slug: string) {
     year: 2020,
     seasons: { 1: [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: embed }] }] },
   });
-  const { child, url } = await startChild();
-  const api = await login(url);
+  const child = await startChild();
+  const api = await login(child.url);
   const add = await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/${slug}`, name: slug });
   expect(add.status, add.text).toBe(200);
   const folder = path.join(animeDir, add.body.folder);
   const [id] = (await api.post('/api/queue/add', { serie_id: slug, episodes: [{ season: 1, episode: 1 }] })).body.added_items as string[];
   const part = path.join(folder, '.part', id!, 'Vidoza-german_dub', 'download.mp4');
-  await expect.poll(() => partSize(part), { timeout: 60_000, interval: 100 }).toBeGreaterThan(size * 0.2);
-  const pool = (await db.query('select id from worker_pools where pid = $1', [child.pid])).rows[0]?.id as string;
+  await until(() => partSize(part) > size * 0.2, 'a fifth of the download on disk', { timeout: 60_000, interval: 100 });
+  const pool = (await db.query('select id from worker_pools where pid = $1', [child.child.pid])).rows[0]?.id as string;
   expect(pool).toMatch(/pool-/);
   // the job row of the download is locked by the child's pool
   expect(await lockedBy(pool)).toBeGreaterThan(0);
@@ -123,9 +92,8 @@ describe('a worker process that stops mid-download', () => {
     const survivor = await startTestServer({ databaseUrl, dataDir, env: { ANIME_DIR: animeDir, ANIWORLD_URL: aniworld.url } });
     try {
       hosters.setBehavior(embed, { rateBytesPerSec: 0 });
-      process.kill(-child.pid!, 'SIGTERM');
-      const code = await new Promise((r) => child.once('exit', r));
-      expect(code).toBe(0);
+      child.killGroup('SIGTERM');
+      expect(await child.exited).toBe(0);
       // nothing stays locked by the stopped process, and it unregistered itself
       expect(await lockedBy(pool)).toBe(0);
       expect(await registered(pool)).toBe(0);
@@ -145,8 +113,8 @@ describe('a worker process that stops mid-download', () => {
     const survivor = await startTestServer({ databaseUrl, dataDir, env: { ANIME_DIR: animeDir, ANIWORLD_URL: aniworld.url } });
     try {
       hosters.setBehavior(embed, { rateBytesPerSec: 0 });
-      process.kill(-child.pid!, 'SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      child.killGroup('SIGKILL');
+      await child.exited;
       await expect.poll(() => lockedBy(pool), { timeout: 60_000, interval: 250 }).toBe(0);
       expect(await registered(pool)).toBe(0);
       expect(survivor.logs()).toContain('freed the jobs left locked by worker processes that are gone');

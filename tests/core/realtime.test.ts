@@ -6,6 +6,7 @@ import { ANONYMOUS_SOCKETS_PER_ADDRESS } from '../../backend/src/realtime/server
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ADMIN_PASSWORD, adminClient, client } from '../helpers/http.js';
 import type { Loose } from '../helpers/http.js';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let api: ReturnType<typeof client>;
@@ -102,8 +103,10 @@ describe('realtime over Socket.IO', () => {
     const c = await connect(await login());
     expect((await client(srv.url).get('/ws/status')).body.active_connections).toBe(before.active_connections + 1);
     c.socket.close();
-    await new Promise((r) => setTimeout(r, 100));
-    expect((await client(srv.url).get('/ws/status')).body.active_connections).toBe(before.active_connections);
+    await until(
+      async () => (await client(srv.url).get('/ws/status')).body.active_connections === before.active_connections,
+      'the closed connection no longer counted',
+    );
   });
 
   it('logout disconnects the sockets of that token only', async () => {
@@ -147,7 +150,7 @@ describe('realtime over Socket.IO', () => {
 
   it('an address holds at most ANONYMOUS_SOCKETS_PER_ADDRESS sockets without a login; logged-in ones are not counted', async () => {
     for (const s of sockets) s.close(); // the earlier tests' sockets: gone on the server too before counting
-    await waitUntil(async () => (await client(srv.url).get('/ws/status')).body.active_connections === 0);
+    await until(async () => (await client(srv.url).get('/ws/status')).body.active_connections === 0, 'no open connections');
     const open: Socket[] = [];
     for (let i = 0; i < ANONYMOUS_SOCKETS_PER_ADDRESS; i++) open.push((await connect()).socket);
     const refused = io(srv.url, { transports: ['websocket'], reconnection: false, forceNew: true });
@@ -159,14 +162,14 @@ describe('realtime over Socket.IO', () => {
     const closed = new Promise<void>((resolve) => open[0]!.once('disconnect', () => resolve()));
     open[0]!.close();
     await closed;
-    await waitUntil(async () => {
+    await until(async () => {
       const again = io(srv.url, { transports: ['websocket'], reconnection: false, forceNew: true });
       sockets.push(again);
       return new Promise<boolean>((resolve) => {
         again.once('connect', () => resolve(true));
         again.once('connect_error', () => resolve(false));
       });
-    });
+    }, 'a new connection accepted once one closed');
     for (const s of open) s.close();
   });
 
@@ -225,12 +228,3 @@ describe('API keys on Socket.IO', () => {
     expect(await c.disconnected).toBe('io server disconnect');
   });
 });
-
-/** Retries a check until it holds (the server notices a closed socket a moment after the client). */
-async function waitUntil(check: () => Promise<boolean>, tries = 100): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('condition never held');
-}

@@ -9,6 +9,7 @@ import { Throttle } from '../../backend/src/downloads/engine/throttle.js';
 import { verifyMedia } from '../../backend/src/downloads/engine/verify.js';
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import { makeMp4 } from '../fakes/media.js';
+import { until } from '../helpers/poll.js';
 
 /** MP4 ends checked while the download runs (a second connection fetches the last 4 MiB). */
 const MiB = 1024 * 1024;
@@ -40,12 +41,43 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+/**
+ * The early check races the download twice: a download that finishes first aborts a tail fetch
+ * still in flight, and a tail that arrives before the first 4 MiB are written finds no head to
+ * check (either way the whole file decides: right, but not what the early-check cases test). This
+ * puts the steps in the order a real, slower download has: the tail's last bytes wait until the
+ * head is on disk, and the download's last chunk waits until the tail is in.
+ */
+function inOrder(size: number, file: string): { main: Throttle; tail: Throttle } {
+  let release!: () => void;
+  const tailIn = new Promise<void>((r) => (release = r));
+  let tailBytes = 0;
+  let mainBytes = 0;
+  const onDisk = () => (fs.existsSync(file) ? fs.statSync(file).size : 0);
+  const tail = {
+    take: (bytes: number) => {
+      tailBytes += bytes;
+      if (tailBytes < 4 * MiB) return undefined;
+      return until(() => onDisk() >= 4 * MiB, 'the head on disk').then(() => {
+        setImmediate(release); // once the tail fetch has settled
+      });
+    },
+  };
+  const main = {
+    take: (bytes: number) => {
+      mainBytes += bytes;
+      return mainBytes >= size ? tailIn : undefined;
+    },
+  };
+  return { main: main as unknown as Throttle, tail: tail as unknown as Throttle };
+}
+
 let n = 0;
 /** The download as attempt.ts runs it, with the ends checked alongside; `between` runs after it. */
 async function fetchWithEdges(
   mp4: string,
   behavior: Parameters<FakeHosters['embed']>[2] = {},
-  o: { resumedFrom?: number; between?: (file: string) => void } = {},
+  o: { resumedFrom?: number; between?: (file: string) => void; inOrder?: boolean } = {},
 ) {
   const embed = fake.embed('VOE', { mp4 }, behavior);
   const dir = path.join(tmp, `d${++n}`);
@@ -54,13 +86,14 @@ async function fetchWithEdges(
   if (o.resumedFrom) fs.writeFileSync(file, fs.readFileSync(mp4).subarray(0, o.resumedFrom));
   const signal = new AbortController().signal;
   const url = fake.mediaUrl(embed);
+  const order = o.inOrder ? inOrder(fs.statSync(mp4).size, file) : { main: noLimit, tail: noLimit };
   const edges = new FileEdges({
     ffmpegPath: 'ffmpeg',
     signal,
     file,
     resumed: Boolean(o.resumedFrom),
     request: { url, headers: UA, dispatcher, signal },
-    throttle: noLimit,
+    throttle: order.tail,
     minSize: 0,
   });
   try {
@@ -70,9 +103,9 @@ async function fetchWithEdges(
       dispatcher,
       signal,
       file,
-      stallMs: 3000,
+      stallMs: 60_000, // its last chunk may wait for the tail (stalls are tested elsewhere)
       maxBytes: 1 << 30,
-      throttle: noLimit,
+      throttle: order.main,
       onProgress: (d, t) => edges.progress(d, t),
     });
     o.between?.(file);
@@ -88,7 +121,7 @@ describe('MP4 ends checked during the download', () => {
     for (const mp4 of [fast, late]) {
       const size = fs.statSync(mp4).size;
       expect(size).toBeGreaterThan(8 * MiB);
-      const r = await fetchWithEdges(mp4);
+      const r = await fetchWithEdges(mp4, {}, { inOrder: true });
       expect(r.result).toMatchObject({ videoCodec: 'h264', audioCodec: 'aac', height: 360 });
       expect(Math.abs(r.result!.duration - 12)).toBeLessThan(0.2);
       expect(r.ranges).toContain(`bytes=${size - 4 * MiB}-${size - 1}`);
@@ -98,7 +131,7 @@ describe('MP4 ends checked during the download', () => {
   });
 
   it('damaged picture data in the last seconds: no early pass, and the whole-file check fails', async () => {
-    const r = await fetchWithEdges(damaged);
+    const r = await fetchWithEdges(damaged, {}, { inOrder: true });
     expect(r.ranges).toContain(`bytes=${fs.statSync(damaged).size - 4 * MiB}-${fs.statSync(damaged).size - 1}`); // it was checked early
     expect(r.result).toBeNull();
     await expect(
@@ -111,6 +144,7 @@ describe('MP4 ends checked during the download', () => {
       fast,
       {},
       {
+        inOrder: true,
         between: (file) => {
           const fd = fs.openSync(file, 'r+');
           fs.writeSync(fd, Buffer.alloc(16, 1), 0, 16, fs.statSync(file).size - 100);

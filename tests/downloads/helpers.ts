@@ -9,6 +9,7 @@ import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import type { RealtimeEvent } from '../../backend/src/realtime/bus.js';
 import type { Clock } from '../../backend/src/deps.js';
 import type { DownloadItem, QueueResponse } from '../../frontend/src/api/types.ts';
+import { until } from '../helpers/poll.js';
 
 export interface Env {
   srv: TestServer;
@@ -81,14 +82,14 @@ export function findItem(st: QueueResponse, id: string): DownloadItem | undefine
 
 /** Polls the queue until the item reaches one of the states. */
 export async function waitFor(env: Env, id: string, states: string[], timeoutMs = 45_000) {
-  const until = Date.now() + timeoutMs;
-  let last: DownloadItem | undefined;
-  while (Date.now() < until) {
-    last = findItem(await status(env), id);
-    if (last && states.includes(last.status)) return last;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`item ${id} did not reach ${states.join('/')}: ${JSON.stringify(last)}`);
+  return until(
+    async () => {
+      const item = findItem(await status(env), id);
+      return item && states.includes(item.status) ? item : null;
+    },
+    `item ${id} in ${states.join('/')}`,
+    { timeout: timeoutMs, interval: 150 },
+  );
 }
 
 /** Every file under a folder, relative, sorted. */
@@ -119,11 +120,5 @@ export function movableClock(): Clock & { advanceHours(h: number): void } {
 
 /** Waits for the next event of the downloads room after `from` (an index into env.events) that matches. */
 export async function nextEvent(env: Env, from: number, match: (e: RealtimeEvent) => boolean, timeoutMs = 45_000): Promise<RealtimeEvent> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const e = env.events.slice(from).find(match);
-    if (e) return e;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no matching event after #${from}: ${JSON.stringify(env.events.slice(from).map((e) => e.type))}`);
+  return until(() => env.events.slice(from).find(match), `a matching event after #${from}`, timeoutMs);
 }

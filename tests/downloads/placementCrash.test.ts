@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
 import { startTestServer } from '../helpers/server.js';
@@ -10,15 +9,15 @@ import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import { makeMp4 } from '../fakes/media.js';
 import { TEST_DOWNLOAD_CONFIG, findItem, listFiles } from './helpers.js';
+import { until } from '../helpers/poll.js';
+import { killProducts, startProduct } from '../helpers/product.js';
 
 // The product as its own process (scripts/start.mjs) stopped by ANIWORLD_TEST_CRASH_AT at one step
 // of placing a verified file (the real code path: the job waits there) and killed with SIGKILL; a
 // new process on the same database and folders ends with one file and a completed item, without
 // asking the hoster again.
-const root = path.resolve(import.meta.dirname, '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-placement-'));
 const animeDir = path.join(dataDir, 'anime');
-const children: ChildProcess[] = [];
 let aniworld: FakeAniworld;
 let hosters: FakeHosters;
 let databaseUrl: string;
@@ -36,47 +35,17 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ anime_directory: animeDir, downloads: TEST_DOWNLOAD_CONFIG }));
 });
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid!, 'SIGKILL');
+  killProducts();
   await aniworld?.close();
   await hosters?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Starts the product as a child process; resolves once it listens, and follows its log. */
-async function startChild(crashAt: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    ANIME_DIR: animeDir,
-    DATABASE_URL: databaseUrl,
-    ANIWORLD_URL: aniworld.url,
-    UI_DIST: path.join(dataDir, 'no-ui'),
-    LOG_LEVEL: 'info',
-    LOG_FILE: 'false',
-    ANIWORLD_TEST_CRASH_AT: crashAt,
-  };
-  const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d));
-  child.stderr!.on('data', (d: Buffer) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no listening line within 90 s:\n${out.slice(-2000)}`)), 90_000);
-    const check = () => {
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        child.stdout!.off('data', check);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', check);
-    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${out.slice(-2000)}`)));
+const startChild = (crashAt: string) =>
+  startProduct({
+    dataDir,
+    env: { ANIME_DIR: animeDir, DATABASE_URL: databaseUrl, ANIWORLD_URL: aniworld.url, ANIWORLD_TEST_CRASH_AT: crashAt },
   });
-  return { child, url, output: () => out };
-}
 
 async function login(url: string) {
   if (!setUp) {
@@ -107,18 +76,21 @@ describe('a kill while a verified file is placed', () => {
         seasons: { 1: [{ episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'SendVid', embedUrl: embed }] }] },
       });
 
-      const { child, url, output } = await startChild(step);
-      const api = await login(url);
+      const child = await startChild(step);
+      const api = await login(child.url);
       const add = await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/${slug}`, name: `Crash ${step}` });
       expect(add.status, add.text).toBe(200);
       const folder = path.join(animeDir, add.body.folder);
       const queued = await api.post('/api/queue/add', { serie_id: slug, episodes: [{ season: 1, episode: 1 }] });
       expect(queued.status, queued.text).toBe(201);
       const [id] = queued.body.added_items as string[];
-      await expect.poll(output, { timeout: 60_000, interval: 100 }).toContain(`paused at placement step ${step}`);
+      await until(() => child.output().includes(`paused at placement step ${step}`), `the pause at ${step}`, {
+        timeout: 60_000,
+        interval: 100,
+      });
       const statusAtKill = findItem((await api.get('/api/queue/status')).body, id!)?.status;
-      process.kill(-child.pid!, 'SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      child.killGroup('SIGKILL');
+      await child.exited;
 
       const finalName = `Crash ${step} - S01E01 - Eins.mp4`;
       // the kill happened where it says: the file was (not) in place, the item (not) completed
@@ -131,9 +103,11 @@ describe('a kill while a verified file is placed', () => {
       const srv = await startTestServer({ databaseUrl, dataDir, env: { ANIME_DIR: animeDir, ANIWORLD_URL: aniworld.url } });
       try {
         const api2 = await login(srv.url);
-        await expect
-          .poll(async () => findItem((await api2.get('/api/queue/status')).body, id!)?.status, { timeout: 60_000, interval: 200 })
-          .toMatch(/^(completed|failed)$/);
+        await until(
+          async () => /^(completed|failed)$/.test(findItem((await api2.get('/api/queue/status')).body, id!)?.status ?? ''),
+          'the item finished',
+          { timeout: 60_000, interval: 200 },
+        );
         const item = findItem((await api2.get('/api/queue/status')).body, id!);
         expect(item).toMatchObject({ status: 'completed', error: null, file_path: path.join(folder, finalName) });
         // exactly one file, the whole video, no partial files left

@@ -10,7 +10,7 @@ import { makeHls, makeMp4 } from '../fakes/media.js';
 import type { FakeEpisode } from '../fakes/aniworld.js';
 import { addSeries, queue, startEnv, waitFor, type Env } from './helpers.js';
 import { orderByFit, wantedHeight } from '../../backend/src/downloads/quality.js';
-import { until } from '../scheduler/helpers.js';
+import { until } from '../helpers/poll.js';
 import type { DownloadItem, EpisodeInfo } from '../../frontend/src/api/types.ts';
 
 let env: Env;

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatch } from '../../backend/src/downloads/queue.js';
 import { makeMp4 } from '../fakes/media.js';
 import { addSeries, findItem, listFiles, queue, startEnv, status, waitFor, type Env } from './helpers.js';
 import type { DownloadItem } from '../../frontend/src/api/types.ts';
+import { until } from '../helpers/poll.js';
 
 let env: Env;
 let mp4: string;
@@ -22,7 +24,6 @@ const ep = (episode: number, sources: { lang: 1 | 2 | 3; hoster: string; embedUr
   title: `Folge ${episode}`,
   sources,
 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('source selection', () => {
   it('a missing embed page and a 404 media fall back to the next hoster; each failure is recorded', async () => {
@@ -138,8 +139,9 @@ describe('queue control', () => {
     const expected = [high, normal[2], normal[0], normal[1], low];
     const st = await status(env);
     expect(st.status.pending_queue.map((i: DownloadItem) => i.id)).toEqual(expected);
-    await sleep(1500);
-    expect((await status(env)).statistics.active_count).toBe(0); // stopped: nothing starts
+    // stopped: nothing starts (the dispatcher, run now, claims nothing)
+    expect(await dispatch(env.srv.deps)).toEqual([]);
+    expect((await status(env)).statistics.active_count).toBe(0);
 
     const completedBefore = env.events.filter((e) => e.type === 'download_complete').length;
     expect((await env.api.post('/api/queue/start')).body.message).toBe('Queue processing started');
@@ -171,12 +173,15 @@ describe('queue control', () => {
       );
       const { added_items } = await queue(env, 'parallel', [1, 2, 3, 4]);
       let maxSeen = 0;
-      while (true) {
-        const st = await status(env);
-        maxSeen = Math.max(maxSeen, st.statistics.active_count);
-        if (added_items.every((id) => findItem(st, id)?.status === 'completed')) break;
-        await sleep(100);
-      }
+      await until(
+        async () => {
+          const st = await status(env);
+          maxSeen = Math.max(maxSeen, st.statistics.active_count);
+          return added_items.every((id) => findItem(st, id)?.status === 'completed');
+        },
+        'all four completed',
+        { timeout: 60_000, interval: 100 },
+      );
       expect(maxSeen).toBe(2);
     } finally {
       await second.stop();
@@ -201,14 +206,15 @@ describe('queue control', () => {
       } = await queue(env, 'cancel', [1]);
       const partDir = path.join(folder, '.part', id!);
       await waitFor(env, id!, ['downloading']);
-      while (listFiles(partDir).length === 0 || (findItem(await status(env), id!)?.progress?.downloaded_mb ?? 0) <= 0) await sleep(100);
+      await until(
+        async () => listFiles(partDir).length > 0 && (findItem(await status(env), id!)?.progress?.downloaded_mb ?? 0) > 0,
+        'bytes of the download on disk',
+      );
       const del = await webApi.del(`/api/queue/${id}`);
       expect(del.status).toBe(204);
-      for (let i = 0; i < 50 && fs.existsSync(partDir); i++) await sleep(100);
-      expect(fs.existsSync(partDir)).toBe(false);
-      const sent = env.hosters.bytesSent(slow);
-      await sleep(700);
-      expect(env.hosters.bytesSent(slow)).toBe(sent); // the fetch was aborted
+      await until(() => !fs.existsSync(partDir), 'the partial files removed');
+      // the fetch was aborted: the hoster saw its connection close (nothing can be sent after that)
+      await until(() => env.hosters.openMedia(slow) === 0, 'the hoster connection closed');
       expect(findItem(await status(env), id!)).toBeUndefined();
       expect(env.events.some((e) => e.type === 'download_removed' && e.data.download_id === id)).toBe(true);
       expect(listFiles(folder).filter((f) => !f.startsWith('.aniworld'))).toEqual([]);

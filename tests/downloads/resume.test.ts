@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -11,13 +10,13 @@ import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import { makeHls, makeMp4 } from '../fakes/media.js';
 import { TEST_DOWNLOAD_CONFIG, findItem, listFiles } from './helpers.js';
 import type { DownloadItem, QueueResponse } from '../../frontend/src/api/types.ts';
+import { until } from '../helpers/poll.js';
+import { killProducts, startProduct } from '../helpers/product.js';
 
 // The product as its own process (scripts/start.mjs), killed with SIGKILL mid-download; a new
 // process on the same database and folders resumes the item from its partial files.
-const root = path.resolve(import.meta.dirname, '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-resume-'));
 const animeDir = path.join(dataDir, 'anime');
-const children: ChildProcess[] = [];
 let aniworld: FakeAniworld;
 let hosters: FakeHosters;
 let databaseUrl: string;
@@ -32,46 +31,14 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid!, 'SIGKILL');
+  killProducts();
   await srv?.stop();
   await aniworld?.close();
   await hosters?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function startChild(): Promise<{ child: ChildProcess; url: string }> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    ANIME_DIR: animeDir,
-    DATABASE_URL: databaseUrl,
-    ANIWORLD_URL: aniworld.url,
-    UI_DIST: path.join(dataDir, 'no-ui'),
-    LOG_LEVEL: 'info',
-    LOG_FILE: 'false',
-  };
-  const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no listening line within 90 s:\n${out.slice(-2000)}`)), 90_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve(m[1]!);
-      }
-    });
-    child.stderr!.on('data', (d) => (out += d));
-    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${out.slice(-2000)}`)));
-  });
-  return { child, url };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const startChild = () => startProduct({ dataDir, env: { ANIME_DIR: animeDir, DATABASE_URL: databaseUrl, ANIWORLD_URL: aniworld.url } });
 
 describe('a killed process', () => {
   it('resumes MP4 (by Range) and HLS (by segment) downloads after a restart', async () => {
@@ -92,8 +59,8 @@ describe('a killed process', () => {
       },
     });
 
-    const { child, url } = await startChild();
-    const { api } = await adminClient(url);
+    const child = await startChild();
+    const { api } = await adminClient(child.url);
     const add = await api.post('/api/anime/add', { link: `${aniworld.url}/anime/stream/killme`, name: 'Kill Me' });
     expect(add.status).toBe(200);
     const added = await api.post('/api/queue/add', {
@@ -109,14 +76,17 @@ describe('a killed process', () => {
     const segDir = path.join(folder, '.part', hlsId!, 'Vidmoly-german_dub', 'segments');
     // wait until both are well under way (the MP4 takes ~20 s at this rate, so a busy machine still
     // kills it part-way)
-    for (let i = 0; i < 400; i++) {
-      const partSize = fs.existsSync(mp4Part) ? fs.statSync(mp4Part).size : 0;
-      const segs = listFiles(segDir).filter((f) => /^seg-\d+\.ts$/.test(f)).length;
-      if (partSize > size * 0.3 && segs >= 3) break;
-      await sleep(100);
-    }
-    process.kill(-child.pid!, 'SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await until(
+      () => {
+        const partSize = fs.existsSync(mp4Part) ? fs.statSync(mp4Part).size : 0;
+        const segs = listFiles(segDir).filter((f) => /^seg-\d+\.ts$/.test(f)).length;
+        return partSize > size * 0.3 && segs >= 3;
+      },
+      'both downloads well under way',
+      { timeout: 60_000, interval: 100 },
+    );
+    child.killGroup('SIGKILL');
+    await child.exited;
     const partAtKill = fs.statSync(mp4Part).size;
     const doneAtKill = listFiles(segDir)
       .filter((f) => /^seg-\d+\.ts$/.test(f))
@@ -131,12 +101,14 @@ describe('a killed process', () => {
     // a new process on the same database and folders
     srv = await startTestServer({ databaseUrl, dataDir, env: { ANIME_DIR: animeDir, ANIWORLD_URL: aniworld.url } });
     const api2 = client(srv.url, (await client(srv.url).post('/api/auth/login', { password: ADMIN_PASSWORD })).body.access_token);
-    let st!: QueueResponse;
-    for (let i = 0; i < 300; i++) {
-      st = (await api2.get('/api/queue/status')).body;
-      if ([mp4Id, hlsId].every((id) => ['completed', 'failed'].includes(findItem(st, id!)?.status ?? ''))) break;
-      await sleep(100);
-    }
+    const st = await until(
+      async () => {
+        const body: QueueResponse = (await api2.get('/api/queue/status')).body;
+        return [mp4Id, hlsId].every((id) => ['completed', 'failed'].includes(findItem(body, id!)?.status ?? '')) ? body : null;
+      },
+      'both items finished',
+      60_000,
+    );
     expect(findItem(st, mp4Id!)).toMatchObject({ status: 'completed', error: null });
     expect(findItem(st, hlsId!)).toMatchObject({ status: 'completed', error: null });
     expect(listFiles(folder).filter((f) => !f.startsWith('.aniworld'))).toEqual([
@@ -179,21 +151,21 @@ describe('a killed process', () => {
     const [id] = (await api.post('/api/queue/add', { serie_id: 'restartme', episodes: [{ season: 1, episode: 1 }] })).body
       .added_items as string[];
     const part = path.join(folder, '.part', id!, 'Vidoza-german_dub', 'download.mp4');
-    while (!fs.existsSync(part) || fs.statSync(part).size < size * 0.25) await sleep(100);
-    const started = Date.now();
+    await until(() => fs.existsSync(part) && fs.statSync(part).size >= size * 0.25, 'a quarter of the download on disk', { interval: 100 });
     srv = await srv!.restart();
-    const restartMs = Date.now() - started;
     hosters.setBehavior(embed, { rateBytesPerSec: 0 });
     api = await login();
-    let item: DownloadItem | undefined;
-    for (let i = 0; i < 300; i++) {
-      item = findItem((await api.get('/api/queue/status')).body, id!);
-      if (['completed', 'failed'].includes(item?.status ?? '')) break;
-      await sleep(100);
-    }
+    const item = await until(
+      async () => {
+        const it: DownloadItem | undefined = findItem((await api.get('/api/queue/status')).body, id!);
+        return ['completed', 'failed'].includes(it?.status ?? '') ? it : null;
+      },
+      'the item finished',
+      60_000,
+    );
     expect(item).toMatchObject({ status: 'completed', error: null });
     // the download did not hold the shutdown up (the worker's own grace period is 5 s)
-    expect(restartMs).toBeLessThan(5000);
+    expect(srv.stoppedInMs).toBeLessThan(5000);
     const ranges = hosters.log.filter((l) => l.embed === embed.match(/e\d+/)![0] && l.path.endsWith('video.mp4')).map((l) => l.range);
     expect(ranges).toHaveLength(2);
     expect(ranges[0]).toBeNull();

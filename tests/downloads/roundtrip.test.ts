@@ -9,6 +9,7 @@ import { makeHls, makeMp4, type HlsMedia } from '../fakes/media.js';
 import { addSeries, findItem, listFiles, queue, startEnv, status, waitFor, type Env } from './helpers.js';
 import type { DownloadItem, EpisodeInfo } from '../../frontend/src/api/types.ts';
 import type { Loose } from '../helpers/http.js';
+import { until } from '../helpers/poll.js';
 
 let env: Env;
 let mp4: string;
@@ -117,7 +118,7 @@ describe('add → queue → download → verify → place', () => {
     socket.on('message', (m) => messages.push(m));
     await new Promise<void>((r) => socket.on('connect', () => r()));
     socket.emit('message', { action: 'join', data: { room: 'downloads' } });
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => messages.some((m) => m.type === 'system_info' && m.data.room === 'downloads'), 'joined the downloads room');
     try {
       const folder = await addSeries(env, 'missing-show', 'Missing Show', [
         { episode: 1, title: 'Erste', sources: [{ lang: 3, hoster: 'Sibnet', embedUrl: env.hosters.embed('Sibnet', { mp4 }) }] },
@@ -125,14 +126,17 @@ describe('add → queue → download → verify → place', () => {
       ]);
       await env.srv.deps.jobs.add('downloads_queue_missing', { keys: ['missing-show'] });
       let items: DownloadItem[] = [];
-      for (let i = 0; i < 300; i++) {
-        const st = await status(env);
-        items = [...st.status.completed_downloads, ...st.status.failed_downloads].filter(
-          (x: DownloadItem) => x.serie_id === 'missing-show',
-        );
-        if (items.length === 2) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await until(
+        async () => {
+          const st = await status(env);
+          items = [...st.status.completed_downloads, ...st.status.failed_downloads].filter(
+            (x: DownloadItem) => x.serie_id === 'missing-show',
+          );
+          return items.length === 2;
+        },
+        'both episodes finished',
+        60_000,
+      );
       expect(items.map((x) => [x.episode.episode, x.status, x.source]).sort()).toEqual([
         [1, 'completed', 'rescan'],
         [2, 'completed', 'rescan'],
@@ -142,8 +146,8 @@ describe('add → queue → download → verify → place', () => {
         'Missing Show - S01E02 - Zweite.mp4',
       ]);
       // nothing is missing any more: a second run queues nothing
-      await env.srv.deps.jobs.add('downloads_queue_missing', { keys: ['missing-show'] });
-      await new Promise((r) => setTimeout(r, 1500));
+      const again = await env.srv.deps.jobs.add('downloads_queue_missing', { keys: ['missing-show'] });
+      await until(async () => !(await jobExists(again.id!)), 'the second downloads_queue_missing run done');
       expect((await status(env)).statistics.pending_count).toBe(0);
 
       const complete = messages.filter((m) => m.type === 'download_complete').map((m) => m.data.download_id);
@@ -209,3 +213,8 @@ describe('add → queue → download → verify → place', () => {
     expect(env.srv.logs()).toMatch(/using ffmpeg .*ffmpeg and ffprobe .*ffprobe \(system\)/);
   });
 });
+
+/** Whether a worker job still exists (it is removed once it ran successfully). */
+async function jobExists(id: string): Promise<boolean> {
+  return (await env.srv.deps.db.oneFirst(sql.unsafe`select count(*)::int from graphile_worker.jobs where id = ${id}`)) > 0;
+}

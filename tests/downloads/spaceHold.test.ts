@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeMp4 } from '../fakes/media.js';
 import { startReceiver, type FakeReceiver } from '../fakes/receiver.js';
 import { addSeries, queue, startEnv, status, waitFor, type Env } from './helpers.js';
-import { until } from '../scheduler/helpers.js';
+import { until } from '../helpers/poll.js';
 import type { DownloadItem } from '../../frontend/src/api/types.ts';
 
 let env: Env;

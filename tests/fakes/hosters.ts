@@ -9,6 +9,7 @@
  *   const hls = fake.embed('Vidmoly', { hls: await makeHls({ aes: true }) }, { delayMs: 100 });
  *   fake.setBehavior(embed, { rateBytesPerSec: 0 });   // change while running
  *   fake.bytesSent(embed)   // media bytes sent for that embed (all requests)
+ *   fake.openMedia(embed)   // media responses of that embed whose connection is still open
  *   fake.log                // [{ embed, path, range, status }]
  */
 import fs from 'node:fs';
@@ -59,6 +60,7 @@ interface Embed {
   media: Media;
   behavior: MediaBehavior;
   bytes: number;
+  open: number;
   resetDone: boolean;
   failedOnce: Set<string>;
   token: string;
@@ -70,6 +72,8 @@ export interface FakeHosters {
   embed(hoster: HosterName, media: Media, behavior?: MediaBehavior): string;
   setBehavior(embedUrl: string, patch: Partial<MediaBehavior>): void;
   bytesSent(embedUrl: string): number;
+  /** Media responses of the embed whose connection is still open (0 once the client let go of every one). */
+  openMedia(embedUrl: string): number;
   /** Absolute URL of the media as served for an embed (for engine tests without a resolver). */
   mediaUrl(embedUrl: string): string;
   close(): Promise<void>;
@@ -156,6 +160,8 @@ export async function startFakeHosters(): Promise<FakeHosters> {
   }
 
   async function serveMedia(e: Embed, rel: string, req: http.IncomingMessage, res: http.ServerResponse) {
+    e.open++;
+    res.once('close', () => e.open--);
     const b = e.behavior;
     const missing = required(e.hoster, req, origin);
     if (missing) {
@@ -249,7 +255,8 @@ export async function startFakeHosters(): Promise<FakeHosters> {
         pos += n;
         sent += n;
         e.bytes += n;
-        if (!res.write(buf)) await new Promise((r) => res.once('drain', r));
+        // a client that lets go closes the response: no drain follows then
+        if (!res.write(buf)) await new Promise((r) => (res.once('drain', r), res.once('close', r)));
         if (rate) await sleep((n / rate) * 1000);
       }
     } finally {
@@ -388,6 +395,7 @@ export async function startFakeHosters(): Promise<FakeHosters> {
         media,
         behavior: { ...behavior },
         bytes: 0,
+        open: 0,
         resetDone: false,
         failedOnce: new Set(),
         token: crypto.randomBytes(8).toString('hex'),
@@ -399,6 +407,7 @@ export async function startFakeHosters(): Promise<FakeHosters> {
       e.behavior = { ...e.behavior, ...patch };
     },
     bytesSent: (embedUrl) => idFromUrl(embedUrl).bytes,
+    openMedia: (embedUrl) => idFromUrl(embedUrl).open,
     mediaUrl: (embedUrl) => mediaEntry(idFromUrl(embedUrl)),
     close: () =>
       new Promise<void>((r) => {

@@ -14,6 +14,8 @@ export interface TestServer extends AppHandle {
   logs(): string;
   /** Restart on the same database and data folder (a new process would see the same). */
   restart(extraEnv?: Record<string, string>): Promise<TestServer>;
+  /** After restart(): how long the previous server took to stop (ms). */
+  stoppedInMs?: number;
 }
 
 export interface TestServerOptions {
@@ -53,8 +55,11 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     animeDir,
     logs: () => lines.join(''),
     restart: async (extraEnv = {}) => {
+      const stopping = Date.now();
       await handle.stop();
-      return startTestServer({ databaseUrl, dataDir, env: { ...opts.env, ...extraEnv }, clock: opts.clock });
+      const stoppedInMs = Date.now() - stopping;
+      const next = await startTestServer({ databaseUrl, dataDir, env: { ...opts.env, ...extraEnv }, clock: opts.clock });
+      return Object.assign(next, { stoppedInMs });
     },
   };
   captured.set(server, lines);

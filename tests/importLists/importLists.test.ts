@@ -4,7 +4,7 @@ import { adminClient, client } from '../helpers/http.js';
 import { startFakeAniworld, simpleSeries, type FakeAniworld } from '../fakes/aniworld.js';
 import { startFakeAnimeLists, type FakeAnimeLists } from '../fakes/animeLists.js';
 import { buildCrontab } from '../../backend/src/worker/crontab.js';
-import { waitFor } from '../metadata/helpers.js';
+import { until } from '../helpers/poll.js';
 
 /** AniList and MyAnimeList lists read into the watchlist, against fakes of both and of the provider. */
 let srv: TestServer;
@@ -133,7 +133,7 @@ describe('an AniList list', () => {
     lists.anilist.get('alice_a')!.CURRENT!.push(media(457, 'Mushishi', 'Mushi-shi', 2005));
     await srv.deps.jobs.add('import_lists_sync', {});
     // the run is over once the entry is recorded (after its watchlist item)
-    const list = await waitFor(async () => {
+    const list = await until(async () => {
       const l = (await api.get('/api/import-lists')).body.lists[0];
       return l.counts.added === 2 && l;
     }, 'the scheduled run to add Mushishi');

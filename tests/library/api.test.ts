@@ -8,6 +8,7 @@ import { simpleSeries, startFakeAniworld, type FakeAniworld } from '../fakes/ani
 import { runRescan } from '../../backend/src/library/rescan.js';
 import type { EpisodeInfo, ImportResponse, ProviderHealth, SeriesSummary, UnmatchedFolder } from '../../frontend/src/api/types.ts';
 import type { Loose } from '../helpers/http.js';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let fake: FakeAniworld;
@@ -55,7 +56,7 @@ async function libraryEvents() {
   socket.on('message', (m) => seen.push(m));
   await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
   socket.emit('message', { action: 'join', data: { room: 'library' } });
-  await waitFor(() => seen.some((m) => m.type === 'system_info' && m.data.room === 'library'));
+  await until(() => seen.some((m) => m.type === 'system_info' && m.data.room === 'library'), 'joined the library room');
   return seen;
 }
 
@@ -64,18 +65,8 @@ async function rescan() {
   const seen = await libraryEvents();
   const res = await api.post('/api/anime/rescan');
   expect(res.body).toEqual({ success: true, message: 'Rescan started successfully' });
-  const done = await waitFor(() => seen.find((m) => m.type === 'scan_complete'));
+  const done = await until(() => seen.find((m) => m.type === 'scan_complete'), 'scan_complete');
   return { done, seen };
-}
-
-async function waitFor<T>(fn: () => T | Promise<T>, ms = 15_000): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('library API', () => {

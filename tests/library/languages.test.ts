@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { simpleSeries, startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let fake: FakeAniworld;
@@ -42,16 +43,6 @@ afterAll(async () => {
   await srv?.stop();
   await fake?.close();
 });
-
-async function until<T>(fn: () => Promise<T | null | undefined | false>, what: string, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`${what} did not happen in time`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function languageJobs(): Promise<number> {
   const c = new pg.Client({ connectionString: srv.databaseUrl });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ADMIN_PASSWORD, adminClient, client } from '../helpers/http.js';
 import type { SeriesSummary } from '../../frontend/src/api/types.ts';
+import { until } from '../helpers/poll.js';
 
 let a: TestServer;
 let b: TestServer;
@@ -43,15 +44,12 @@ async function seed(key: string, missing: number) {
 const missingOf = async (api: ReturnType<typeof client>, key: string) =>
   ((await api.get('/api/anime?per_page=100')).body as SeriesSummary[]).find((s) => s.key === key)?.missing_episodes;
 
-/** The change travels as a notification: allow it a moment, as a user refreshing a page would. */
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const until = Date.now() + 5000;
-  for (;;) {
-    const v = await read();
-    if (ok(v) || Date.now() > until) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The change travels as a notification: polled until it arrives, as a user refreshing a page would. */
+const eventually = async <T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> => {
+  let last: T | undefined;
+  await until(async () => ok((last = await read())), what);
+  return last as T;
+};
 
 describe('library list freshness', () => {
   it('shows a change written by another process (a worker marking an episode downloaded)', async () => {
@@ -63,6 +61,7 @@ describe('library list freshness', () => {
       await eventually(
         () => missingOf(apiA, 'fresh-one'),
         (m) => m?.[1]?.length === 2,
+        "the other process's change in the list",
       ),
     ).toEqual({ 1: [1, 3] });
   });
@@ -77,6 +76,7 @@ describe('library list freshness', () => {
       await eventually(
         () => missingOf(apiA, 'fresh-two'),
         (m) => m === undefined,
+        'the removal on the other server',
       ),
     ).toBeUndefined();
   });
@@ -90,20 +90,18 @@ describe('library list freshness', () => {
     const before = lost();
     await db.query(`select pg_terminate_backend(pid) from pg_stat_activity
       where datname = current_database() and pid <> pg_backend_pid() and query ilike 'listen%'`);
-    await eventually(
-      async () => lost(),
-      (n) => n > before,
-    );
+    await until(() => lost() > before, 'the server noticing its notification link is down');
     await db.query(`update episodes set is_downloaded = true, file_path = '/y.mkv' where series_id = $1 and episode = 1`, [id]);
     expect(await missingOf(apiA, 'fresh-three')).toEqual({ 1: [2] });
-    // after the link is back (1 s), changes are heard again
-    await new Promise((r) => setTimeout(r, 1500));
+    // after the link is back (it retries after 1 s), changes are heard again
+    await until(() => a.deps.notifier.connected, 'the notification link back');
     expect(await missingOf(apiA, 'fresh-three')).toEqual({ 1: [2] });
     await db.query(`update episodes set is_downloaded = true, file_path = '/z.mkv' where series_id = $1 and episode = 2`, [id]);
     expect(
       await eventually(
         () => missingOf(apiA, 'fresh-three'),
         (m) => m === undefined || Object.keys(m).length === 0,
+        'the change heard over the restored link',
       ),
     ).toEqual({});
   });

@@ -11,7 +11,7 @@ import { io, type Socket } from 'socket.io-client';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { createTestDatabase } from '../helpers/db.js';
-import { until } from '../scheduler/helpers.js';
+import { until } from '../helpers/poll.js';
 import type { LogEntry, LogsAnswer } from '../../frontend/src/api/types.ts';
 import type { Loose } from '../helpers/http.js';
 

@@ -6,10 +6,11 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient } from '../helpers/http.js';
 import { FAKE_TMDB_KEY, startFakeTmdb, type FakeTmdb } from '../fakes/tmdb.js';
 import { parseNfo } from '../../backend/src/metadata/nfoXml.js';
-import { addSeries, placeVideo, snapshot, waitFor, xmllint } from './helpers.js';
+import { addSeries, placeVideo, snapshot, xmllint } from './helpers.js';
 import { queueSeriesNfo } from '../../backend/src/metadata/service.js';
 import { sql } from '../../backend/src/db/pool.js';
 import type { Loose } from '../helpers/http.js';
+import { until } from '../helpers/poll.js';
 
 interface Msg {
   type: string;
@@ -31,9 +32,9 @@ beforeAll(async () => {
   await placeVideo(path.join(srv.animeDir, 'Batch Show 0', 'Batch Show 0 - S01E01.mkv'));
   socket = io(srv.url, { path: '/socket.io', auth: { token: admin.token }, transports: ['websocket'] });
   socket.on('message', (m: Msg) => messages.push(m));
-  await waitFor(() => messages.some((m) => m.type === 'connected'), 'socket connected');
+  await until(() => messages.some((m) => m.type === 'connected'), 'socket connected');
   socket.emit('message', { action: 'join', data: { room: 'nfo' } });
-  await waitFor(() => messages.some((m) => m.type === 'system_info' && m.data.room === 'nfo'), 'joined room nfo');
+  await until(() => messages.some((m) => m.type === 'system_info' && m.data.room === 'nfo'), 'joined room nfo');
 });
 
 afterAll(async () => {
@@ -70,7 +71,7 @@ describe('batch creation', () => {
   });
 
   it('never has more than max_concurrent series in flight, reports progress and completes', async () => {
-    const complete = await waitFor(
+    const complete = await until(
       () => messages.find((m) => m.type === 'nfo_complete' && m.data.batch_id === batchId),
       'nfo_complete',
       60_000,
@@ -141,7 +142,7 @@ describe('batch creation', () => {
       },
       { serie_id: 'no-such-series', serie_folder: null, success: false, message: 'Series not found', nfo_path: null, status: 'failed' },
     ]);
-    const complete = await waitFor(() => messages.find((m) => m.type === 'nfo_complete'), 'nfo_complete');
+    const complete = await until(() => messages.find((m) => m.type === 'nfo_complete'), 'nfo_complete');
     expect(complete.data).toMatchObject({ batch_id: res.body.batch_id, total: 3, successful: 0, failed: 1, skipped: 2 });
     expect(snapshot(srv.animeDir)).toEqual(before);
   });
@@ -155,7 +156,7 @@ describe('batch creation', () => {
       max_concurrent: 1,
     });
     expect(res.body.queued).toBe(2);
-    const complete = await waitFor(() => messages.find((m) => m.type === 'nfo_complete'), 'nfo_complete');
+    const complete = await until(() => messages.find((m) => m.type === 'nfo_complete'), 'nfo_complete');
     expect(complete.data).toMatchObject({ successful: 2, failed: 0 });
     expect(snapshot(srv.animeDir)).toEqual(before);
   });
@@ -174,10 +175,7 @@ describe('hooks for the library and downloads', () => {
     const dir = await addSeries(srv, { key: 'batch-show-40', name: 'Batch Show 40', folder: 'Batch Show 40' });
     messages.length = 0;
     expect(await queueSeriesNfo(srv.deps, 'batch-show-40')).toBe(true);
-    const done = await waitFor(
-      () => messages.find((m) => m.type === 'nfo_complete' && m.data.serie_id === 'batch-show-40'),
-      'nfo_complete',
-    );
+    const done = await until(() => messages.find((m) => m.type === 'nfo_complete' && m.data.serie_id === 'batch-show-40'), 'nfo_complete');
     expect(done.data).toMatchObject({ success: true, nfo_path: path.join(dir, 'tvshow.nfo') });
     xmllint(path.join(dir, 'tvshow.nfo'));
     await srv.deps.settings.update({ nfo: { create_on_add: false } });
@@ -189,15 +187,15 @@ describe('hooks for the library and downloads', () => {
     await srv.deps.settings.update({ nfo: { episode_nfo_on_download: false } });
     const video = await placeVideo(path.join(srv.animeDir, 'Batch Show 5', 'Batch Show 5 - S01E01.mkv'));
     const off = await srv.deps.jobs.add('nfo_episode', { series_key: 'batch-show-5', season: 1, episode: 1, video_path: video });
-    await waitFor(async () => !(await jobExists(off.id!)), 'job done');
+    await until(async () => !(await jobExists(off.id!)), 'job done');
     expect(fs.existsSync(video.replace(/\.mkv$/, '.nfo'))).toBe(false);
     await srv.deps.settings.update({ nfo: { episode_nfo_on_download: true } });
     const outside = await placeVideo(path.join(srv.dataDir, 'elsewhere', 'Batch Show 5 - S01E01.mkv'));
     const bad = await srv.deps.jobs.add('nfo_episode', { series_key: 'batch-show-5', season: 1, episode: 1, video_path: outside });
-    await waitFor(async () => !(await jobExists(bad.id!)), 'job done'); // finished, not retried
+    await until(async () => !(await jobExists(bad.id!)), 'job done'); // finished, not retried
     expect(fs.existsSync(outside.replace(/\.mkv$/, '.nfo'))).toBe(false);
     const on = await srv.deps.jobs.add('nfo_episode', { series_key: 'batch-show-5', season: 1, episode: 1, video_path: video });
-    await waitFor(async () => !(await jobExists(on.id!)), 'job done');
+    await until(async () => !(await jobExists(on.id!)), 'job done');
     xmllint(video.replace(/\.mkv$/, '.nfo'));
   });
 });

@@ -7,9 +7,10 @@ import { FAKE_TMDB_KEY, FAKE_TMDB_V4, startFakeTmdb, type FakeTmdb } from '../fa
 import { parseNfo } from '../../backend/src/metadata/nfoXml.js';
 import { sql } from '../../backend/src/db/pool.js';
 import { kodiStatus } from '../../backend/src/metadata/nfoMapping.js';
-import { addEpisodeRow, addSeries, placeVideo, snapshot, waitFor, xmllint } from './helpers.js';
+import { addEpisodeRow, addSeries, placeVideo, snapshot, xmllint } from './helpers.js';
 import { queueSeriesNfo } from '../../backend/src/metadata/service.js';
 import type { Loose } from '../helpers/http.js';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let tmdb: FakeTmdb;
@@ -484,7 +485,7 @@ describe('nfo_episode job', () => {
     await srv.deps.jobs.add('nfo_episode', { series_key: 'attack-on-titan', season: 1, episode: 3, video_path: video });
     const nfo = path.join(aot, 'Attack on Titan - S01E03.nfo');
     const thumb = path.join(aot, 'Attack on Titan - S01E03-thumb.jpg');
-    await waitFor(() => fs.existsSync(nfo) && fs.existsSync(thumb), 'episode NFO and thumb');
+    await until(() => fs.existsSync(nfo) && fs.existsSync(thumb), 'episode NFO and thumb');
     xmllint(nfo);
     const e: Loose = (await parseNfo(read(nfo))).episodedetails;
     expect(e.title[0]).toBe('Ein schwaches Licht in der Verzweiflung');
@@ -497,7 +498,7 @@ describe('artwork settings of the automatic NFO (a newly added series)', () => {
   /** Queues what an add queues and waits until that job is done. */
   async function autoNfo(key: string) {
     expect(await queueSeriesNfo(srv.deps, key)).toBe(true);
-    await waitFor(
+    await until(
       async () =>
         (await srv.deps.db.oneFirst(sql.unsafe`select count(*)::int from graphile_worker.jobs where task_identifier = 'nfo_create'`)) === 0,
       'nfo_create done',

@@ -8,6 +8,7 @@ import { makeMp4 } from '../fakes/media.js';
 import { startFakeJellyfin, startFakeKodi, startFakePlex, startReceiver, type FakeReceiver } from '../fakes/receiver.js';
 import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp.js';
 import { addSeries, queue, startEnv, waitFor, type Env } from '../downloads/helpers.js';
+import { until } from '../helpers/poll.js';
 
 let env: Env;
 let mp4: string;
@@ -35,21 +36,7 @@ const count = (task: string) =>
 
 /** Until every waiting job of these tasks ran (or gave up): then nothing more will arrive. */
 async function drained(...tasks: string[]) {
-  const until = Date.now() + 60_000;
-  for (;;) {
-    const n = (await Promise.all(tasks.map(count))).reduce((a, b) => a + b, 0);
-    if (n === 0) return;
-    if (Date.now() > until) throw new Error(`${tasks.join(', ')} still have ${n} jobs`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function until(check: () => boolean, what: string) {
-  const end = Date.now() + 60_000;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await until(async () => (await Promise.all(tasks.map(count))).every((n) => n === 0), `${tasks.join(', ')} without waiting jobs`, 60_000);
 }
 
 const ep = (episode: number) => ({
@@ -153,6 +140,7 @@ describe('a completed download', () => {
         jellyfin.received.length > 0 &&
         plex.at('/library/sections/7/refresh').length > 0,
       'the deliveries',
+      60_000,
     );
     await drained('notify_send', 'media_refresh');
 
@@ -226,7 +214,7 @@ describe('a completed download', () => {
     for (const id of ids) expect((await waitFor(env, id, ['completed', 'failed'])).status).toBe('completed');
     // media refreshes are queued before the notifications: all ten announced means all ten queued their refresh
     const announced = () => hooks.at('/generic').filter((r) => JSON.parse(r.body).data.series_key === 'dandadan').length;
-    await until(() => announced() === 10, 'ten download_completed notifications');
+    await until(() => announced() === 10, 'ten download_completed notifications', 60_000);
     // one waiting refresh per server; the minute passes (its run time is now), it runs
     expect(await count('media_refresh')).toBe(3);
     await env.srv.deps.db.query(sql.unsafe`update graphile_worker._private_jobs set run_at = now()
@@ -257,7 +245,7 @@ describe('failed downloads', () => {
     // episode 2: a network failure is never retried by the policy: announced at once
     const second = await queue(env, 'broken', [2]);
     expect((await waitFor(env, second.added_items[0], ['completed', 'failed'])).status).toBe('failed');
-    await until(() => hooks.at('/trouble').length > 0 && hooks.at('/generic').length > 0, 'the failure notifications');
+    await until(() => hooks.at('/trouble').length > 0 && hooks.at('/generic').length > 0, 'the failure notifications', 60_000);
     await drained('notify_send');
     expect(hooks.at('/trouble').map((r) => JSON.parse(r.body))).toEqual([
       expect.objectContaining({
@@ -272,7 +260,7 @@ describe('failed downloads', () => {
     await env.api.put('/api/config', { notifications: { download_failed: 'each_attempt' } });
     const third = await queue(env, 'broken', [3]);
     expect((await waitFor(env, third.added_items[0], ['completed', 'failed'])).status).toBe('failed');
-    await until(() => hooks.at('/trouble').some((r) => JSON.parse(r.body).data.hoster === null), 'the run failure notification');
+    await until(() => hooks.at('/trouble').some((r) => JSON.parse(r.body).data.hoster === null), 'the run failure notification', 60_000);
     await drained('notify_send');
     const seen = hooks.at('/trouble').map((r) => JSON.parse(r.body));
     expect(seen.map((e) => [e.title, e.data.gave_up, e.data.hoster])).toEqual(
@@ -318,7 +306,7 @@ describe('rescans and tasks', () => {
     fs.writeFileSync(dir, 'not a folder');
     const run = await env.api.post('/api/tasks/config_backup/run');
     expect(run.status, run.text).toBeLessThan(300);
-    await until(() => hooks.at('/trouble').length > 0, 'the backup_failed notification');
+    await until(() => hooks.at('/trouble').length > 0, 'the backup_failed notification', 60_000);
     fs.rmSync(dir);
     fs.mkdirSync(dir);
     expect(JSON.parse(hooks.at('/trouble')[0].body)).toMatchObject({ event: 'backup_failed', title: 'Configuration backup failed' });

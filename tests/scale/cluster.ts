@@ -104,13 +104,3 @@ export async function connectSocket(url: string, token: string, rooms: string[] 
   }
   return { socket, seen, waitFor, disconnected };
 }
-
-/** Polls `check` until it returns true (a cross-process change arrives through NOTIFY). */
-export async function eventually(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what}: not within ${ms} ms`);
-}

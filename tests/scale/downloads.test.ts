@@ -7,7 +7,8 @@ import { ADMIN_PASSWORD, client } from '../helpers/http.js';
 import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import { makeMp4 } from '../fakes/media.js';
-import { connectSocket, eventually, startNode, stopAllNodes, type Node } from './cluster.js';
+import { connectSocket, startNode, stopAllNodes, type Node } from './cluster.js';
+import { until } from '../helpers/poll.js';
 import type { DownloadItem, QueueResponse } from '../../frontend/src/api/types.ts';
 
 /**
@@ -101,7 +102,7 @@ describe('scale-out downloads', () => {
     expect(ids).toHaveLength(6);
 
     let last!: QueueResponse;
-    await eventually(
+    await until(
       async () => {
         last = (await apiB.get('/api/queue/status')).body;
         return last.statistics.completed_count + last.statistics.failed_count === 6;
@@ -112,7 +113,7 @@ describe('scale-out downloads', () => {
     expect(last.status.completed_downloads.map((i: DownloadItem) => i.id).sort()).toEqual([...ids].sort());
 
     // both processes worked, and no item ran in both (each logs its completions right after the row)
-    await eventually(async () => completedBy(a).length + completedBy(b).length >= 6, 'completion log lines');
+    await until(async () => completedBy(a).length + completedBy(b).length >= 6, 'completion log lines');
     const byA = completedBy(a);
     const byB = completedBy(b);
     expect(byA.length).toBeGreaterThan(0);
@@ -131,7 +132,7 @@ describe('scale-out downloads', () => {
     expect(fs.existsSync(path.join(folder, '.part')) ? fs.readdirSync(path.join(folder, '.part')) : []).toEqual([]);
 
     // the browser on A saw every download complete once, and progress of those running in B
-    await eventually(
+    await until(
       async () => ids.every((id) => browser.seen.some((m) => m.type === 'download_complete' && m.data.download_id === id)),
       'download_complete for all',
     );
@@ -163,7 +164,7 @@ describe('scale-out downloads', () => {
     const [id] = queued.body.added_items as string[];
 
     let runner: Node | undefined;
-    await eventually(
+    await until(
       async () => {
         runner = [a, b].find((n) => logged(n, 'trying source').includes(id!));
         return !!runner && hosters.bytesSent(slow) > 0;
@@ -175,11 +176,11 @@ describe('scale-out downloads', () => {
     const del = await client(other.url, await login(other)).del(`/api/queue/${id}`);
     expect(del.status).toBe(204);
 
-    await eventually(async () => logged(runner!, 'download cancelled; partial files removed').includes(id!), `${runner!.name} cancels it`);
+    await until(async () => logged(runner!, 'download cancelled; partial files removed').includes(id!), `${runner!.name} cancels it`);
     const partDir = path.join(animeDir, added.body.folder, '.part', id!);
     expect(fs.existsSync(partDir)).toBe(false);
     const sent = hosters.bytesSent(slow);
-    await eventually(async () => {
+    await until(async () => {
       const st = (await client(other.url, await login(other)).get('/api/queue/status')).body;
       return ![...st.status.active_downloads, ...st.status.pending_queue, ...st.status.completed_downloads].some(
         (i: DownloadItem) => i.id === id,
@@ -222,14 +223,14 @@ describe('scale-out downloads', () => {
     const mine = (list: string[]) => list.filter((id) => ids.includes(id));
 
     // B is downloading some of them: kill it as `docker kill` would
-    await eventually(async () => mine(logged(b, 'trying source')).length > 0, 'B starts one of the downloads', 30_000);
+    await until(async () => mine(logged(b, 'trying source')).length > 0, 'B starts one of the downloads', 30_000);
     b.proc.child.kill('SIGKILL');
     await b.proc.exited;
     const unfinishedByB = mine(logged(b, 'trying source')).filter((id) => !completedBy(b).includes(id));
     expect(unfinishedByB.length).toBeGreaterThan(0);
 
     let last!: QueueResponse;
-    await eventually(
+    await until(
       async () => {
         last = (await apiA.get('/api/queue/status')).body;
         const done = [...last.status.completed_downloads, ...last.status.failed_downloads].filter((i: DownloadItem) => ids.includes(i.id));
@@ -239,7 +240,7 @@ describe('scale-out downloads', () => {
       120_000,
     );
     expect(last.status.completed_downloads.filter((i: DownloadItem) => ids.includes(i.id))).toHaveLength(6);
-    await eventually(async () => mine(completedBy(a)).length + mine(completedBy(b)).length >= 6, 'completion log lines');
+    await until(async () => mine(completedBy(a)).length + mine(completedBy(b)).length >= 6, 'completion log lines');
     expect([...mine(completedBy(a)), ...mine(completedBy(b))].sort()).toEqual([...ids].sort());
     for (const id of unfinishedByB) expect(completedBy(a), `${id} resumed by A`).toContain(id);
     expect(a.proc.output()).toMatch(/"msg":"resuming downloads whose process stopped"/);

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
 import { ADMIN_PASSWORD, client } from '../helpers/http.js';
-import { connectSocket, eventually, startNode, stopAllNodes, type Node } from './cluster.js';
+import { connectSocket, startNode, stopAllNodes, type Node } from './cluster.js';
+import { until } from '../helpers/poll.js';
 
 /**
  * Two processes of the product on one database and one /config, as the compose file's app and
@@ -45,7 +46,7 @@ describe('two processes on one database', () => {
     sockets.push(onB);
 
     expect((await client(a.url, token).post('/api/auth/logout')).status).toBe(200);
-    await eventually(async () => (await client(b.url, token).get('/api/scheduler/config')).status === 401, 'B refuses the revoked token');
+    await until(async () => (await client(b.url, token).get('/api/scheduler/config')).status === 401, 'B refuses the revoked token');
     expect((await client(b.url, token).get('/api/auth/status')).body.authenticated).toBe(false);
     // B's socket that used the token is dropped
     expect(await onB.disconnected).toBe('io server disconnect');
@@ -66,7 +67,7 @@ describe('two processes on one database', () => {
     const before = (await onB.get('/api/config')).body.downloads.max_parallel_downloads;
     const wanted = before === 5 ? 4 : 5;
     expect((await onA.put('/api/config', { downloads: { max_parallel_downloads: wanted } })).status).toBe(200);
-    await eventually(
+    await until(
       async () => (await onB.get('/api/config')).body.downloads.max_parallel_downloads === wanted,
       'B reloads the shared config.json',
     );
@@ -77,7 +78,7 @@ describe('two processes on one database', () => {
     const db2 = await createTestDatabase();
     const [web, worker] = await Promise.all([startNode('web', db2, { ROLE: 'web' }), startNode('wrk', db2, { ROLE: 'worker' })]);
     try {
-      await eventually(async () => /"msg":"worker started"/.test(worker.proc.output()), 'worker started', 60_000);
+      await until(async () => /"msg":"worker started"/.test(worker.proc.output()), 'worker started', 60_000);
       // the worker serves no HTTP on its port
       const refused = await new Promise<boolean>((resolve) => {
         const s = net.connect(Number(new URL(worker.url).port), '127.0.0.1');
@@ -93,7 +94,7 @@ describe('two processes on one database', () => {
       const done = await onWeb.waitFor((m) => m.type === 'scan_complete', 'scan_complete from the worker', 60_000);
       expect(done.data.trigger).toBe('manual');
       // its log line follows the event
-      await eventually(async () => /"msg":"library rescan done"/.test(worker.proc.output()), 'the worker logs the rescan');
+      await until(async () => /"msg":"library rescan done"/.test(worker.proc.output()), 'the worker logs the rescan');
       expect(web.proc.output()).not.toMatch(/"msg":"library rescan done"/);
       expect(web.proc.output()).not.toMatch(/"msg":"worker started"/);
     } finally {

@@ -22,18 +22,6 @@ export const jobsByTask = (srv: TestServer, task: string) =>
     from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
     where t.identifier = ${task} order by j.id`);
 
-/** Polls until `check` returns a truthy value (state changes made by the worker are asynchronous). */
-export async function until<T>(check: () => Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < end) {
-    last = await check();
-    if (last) return last as NonNullable<T>;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
-
 /** Wall-clock weekday and HH:MM of an instant in a time zone. */
 export function localWhen(iso: string, tz: string): string {
   return new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(

@@ -3,7 +3,8 @@ import { sql } from '../../backend/src/db/pool.js';
 import { startFakeAniworld, simpleSeries, type FakeAniworld } from '../fakes/aniworld.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
-import { jobsByTask, until } from './helpers.js';
+import { jobsByTask } from './helpers.js';
+import { until } from '../helpers/poll.js';
 
 let fake: FakeAniworld;
 let srv: TestServer;

@@ -3,7 +3,8 @@ import { sql } from '../../backend/src/db/pool.js';
 import { nextDailyRun } from '../../backend/src/scheduler/nextRun.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ADMIN_PASSWORD, adminClient, client } from '../helpers/http.js';
-import { jobsByKey, jobsByTask, localWhen, until } from './helpers.js';
+import { jobsByKey, jobsByTask, localWhen } from './helpers.js';
+import { until } from '../helpers/poll.js';
 
 const TZ = 'Europe/Berlin';
 const ALL = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];

@@ -5,7 +5,8 @@ import { nextDailyRun } from '../../backend/src/scheduler/nextRun.js';
 import { io, type Socket } from 'socket.io-client';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
-import { localWhen, until } from './helpers.js';
+import { localWhen } from './helpers.js';
+import { until } from '../helpers/poll.js';
 import { readBackupConfig } from '../../backend/src/backup/archive.js';
 
 const TZ = 'America/New_York';

@@ -16,7 +16,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { simpleSeries, startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { startFakeAnimeSama, type FakeAnimeSama } from '../fakes/animesama.js';
-import { until } from '../scheduler/helpers.js';
+import { until } from '../helpers/poll.js';
 import type { Backup, SearchResult, TaskInfo } from '../../frontend/src/api/types.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -9,7 +9,7 @@ import { makeMp4 } from '../fakes/media.js';
 import { io, type Socket } from 'socket.io-client';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
-import { until } from '../scheduler/helpers.js';
+import { until } from '../helpers/poll.js';
 import type { Loose } from '../helpers/http.js';
 
 let fake: FakeAniworld;

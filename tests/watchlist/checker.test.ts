@@ -6,7 +6,8 @@ import { sql } from '../../backend/src/db/pool.js';
 import { startFakeAniworld, simpleSeries, type FakeAniworld } from '../fakes/aniworld.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
-import { jobsByTask, until } from '../scheduler/helpers.js';
+import { jobsByTask } from '../scheduler/helpers.js';
+import { until } from '../helpers/poll.js';
 import type { Loose } from '../helpers/http.js';
 
 interface Received {

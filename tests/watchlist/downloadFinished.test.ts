@@ -4,7 +4,7 @@ import { sql, type Conn } from '../../backend/src/db/pool.js';
 import { completeItem } from '../../backend/src/downloads/job.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient } from '../helpers/http.js';
-import { until } from '../scheduler/helpers.js';
+import { until } from '../helpers/poll.js';
 
 // No socket and no realtime listener here: a finished watchlist download reaches the watchlist
 // through the job queued with the item's completion.
