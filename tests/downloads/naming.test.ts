@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { relativeTarget, renderFileName } from '../../backend/src/downloads/naming.js';
+import { relativeTarget, renderFileName } from '../../backend/src/rules/naming.js';
 import { placeFile } from '../../backend/src/downloads/place.js';
 import { orderSources } from '../../backend/src/downloads/sources.js';
 import { discoverFfmpeg } from '../../backend/src/downloads/ffmpeg.js';

@@ -6,7 +6,8 @@ import { SharedWindow } from '../http/sharedLimits.js';
 import { LoginThrottle } from './throttle.js';
 import * as repo from './repo.js';
 import { checkAnimeDirectory } from '../settings/animeDirectory.js';
-import { checkPassword, dummyHash, hashPassword, passwordProblems, policyMessage } from './password.js';
+import { checkPassword, dummyHash, hashPassword } from './password.js';
+import { passwordProblems, policyMessage } from '../rules/password.js';
 import type { AuthUser } from './tokens.js';
 
 /** A login session without "remember me" (and its cookie dies with the browser anyway). */

@@ -5,7 +5,8 @@ import { setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
 import { BadRequest, Conflict, NotFound, Unauthorized } from '../errors.js';
 import * as repo from './repo.js';
-import { checkPassword, hashPassword, passwordProblems, policyMessage } from './password.js';
+import { checkPassword, hashPassword } from './password.js';
+import { passwordProblems, policyMessage } from '../rules/password.js';
 
 const User = z.object({ id: z.number(), username: z.string(), role: z.enum(['admin', 'user']), created_at: z.string() });
 const toUser = (u: repo.UserRow) => ({ id: u.id, username: u.username, role: u.role, created_at: u.created_at.toISOString() });

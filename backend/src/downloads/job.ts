@@ -9,7 +9,7 @@ import * as repo from './repo.js';
 import { orderByQuality } from './quality.js';
 import { attemptSource } from './attempt.js';
 import { CancelledError, DownloadError } from './engine/errors.js';
-import { relativeTarget } from './naming.js';
+import { relativeTarget } from '../rules/naming.js';
 import { ensureFreeSpace } from './place.js';
 import { placeVerified, testCrashPoint } from './placement.js';
 import { removePartFolder } from './partFolder.js';

@@ -1,4 +1,5 @@
 import { ValidationFailed } from '../errors.js';
+import { capBytes } from '../rules/naming.js';
 
 /**
  * Folder names from display names (the spec's sanitisation): remove `< > : " / \ | ? *` and
@@ -10,20 +11,6 @@ const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
 export const MAX_NAME_BYTES = 255;
 
 const trimEnds = (s: string) => s.replace(/^[\s.]+|[\s.]+$/gu, '');
-
-/** `s` cut at a character boundary to at most `max` bytes of UTF-8. */
-export function capBytes(s: string, max: number): string {
-  if (Buffer.byteLength(s) <= max) return s;
-  let out = '';
-  let bytes = 0;
-  for (const ch of s) {
-    const n = Buffer.byteLength(ch);
-    if (bytes + n > max) break;
-    out += ch;
-    bytes += n;
-  }
-  return out;
-}
 
 /** The sanitised name, or null when nothing usable is left (or it is a reserved name). */
 export function trySanitizeFolderName(name: string): string | null {

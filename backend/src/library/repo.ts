@@ -313,7 +313,12 @@ export async function listSeriesPage(c: Conn, o: { page: number; perPage: number
 // of thousands of rows through the driver (on a rescan these are most of the database time).
 
 /** A series as the disk scan sees it. */
-export type ScanState = [id: number, folder: string, fingerprint: string | null, signature: string | null];
+export interface ScanState {
+  id: number;
+  folder: string;
+  fingerprint: string | null;
+  signature: string | null;
+}
 
 /**
  * The series' scan state, unless the scan generation (migrations/0105) is still `unlessGeneration`
@@ -329,8 +334,8 @@ export async function scanStates(
         (select coalesce(array_to_json(array_agg(array[id::text, folder, dir_fingerprint, disk_signature])), '[]') from series ${where}) end,
       (select coalesce(json_agg(folder), '[]') from library_unmatched))::text
     from library_scan_generation g`)) as string;
-  const [generation, series, unmatched] = JSON.parse(text) as [number, ScanState[] | null, string[]];
-  if (series) for (const s of series) s[0] = Number(s[0]);
+  const [generation, rows, unmatched] = JSON.parse(text) as [number, (string | null)[][] | null, string[]];
+  const series = rows?.map(([id, folder, fingerprint, signature]) => ({ id: Number(id), folder: folder!, fingerprint, signature })) ?? null;
   return { generation, series, unmatched };
 }
 

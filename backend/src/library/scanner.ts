@@ -63,15 +63,15 @@ async function followRenames(
   dirs: Map<string, number>,
 ): Promise<Set<ScanState>> {
   const followed = new Set<ScanState>();
-  const known = new Set(rows.map((r) => r[1]));
+  const known = new Set(rows.map((r) => r.folder));
   const candidates = [...dirs.keys()].filter((d) => !known.has(d)).slice(0, 1000);
   if (candidates.length === 0) return followed;
   const keys = await deps.db.any(sql.type(z.object({ id: z.number(), key: z.string(), provider: z.string() }))`select id, key, provider
     from series where id = any(${sql.array(
-      gone.map((r) => r[0]),
+      gone.map((r) => r.id),
       'int4',
     )})`);
-  const missing = new Map(keys.map((k) => [k.key, { ...k, row: gone.find((r) => r[0] === k.id)! }]));
+  const missing = new Map(keys.map((k) => [k.key, { ...k, row: gone.find((r) => r.id === k.id)! }]));
   for (const folder of candidates) {
     let ref: string;
     try {
@@ -88,10 +88,10 @@ async function followRenames(
     await deps.db.query(
       sql.unsafe`update series set folder = ${folder}, dir_fingerprint = null, disk_signature = null, updated_at = now() where id = ${hit.id}`,
     );
-    deps.log.info({ key: hit.key, from: hit.row[1], to: folder }, 'series folder was renamed; following it');
-    hit.row[1] = folder;
-    hit.row[2] = null;
-    hit.row[3] = null;
+    deps.log.info({ key: hit.key, from: hit.row.folder, to: folder }, 'series folder was renamed; following it');
+    hit.row.folder = folder;
+    hit.row.fingerprint = null;
+    hit.row.signature = null;
     missing.delete(hit.key);
     followed.add(hit.row);
   }
@@ -226,11 +226,11 @@ function diff(b: DiskChanges, seriesId: number, dir: string, episodes: Episode[]
 
 /** Stores a folder's new state: in the batch, and in the row (the memo below stays current). */
 const setState = (b: DiskChanges, row: ScanState, fingerprint: string | null, signature: string | null) => {
-  b.state.seriesId.push(row[0]);
+  b.state.seriesId.push(row.id);
   b.state.fingerprint.push(fingerprint);
   b.state.signature.push(signature);
-  row[2] = fingerprint;
-  row[3] = signature;
+  row.fingerprint = fingerprint;
+  row.signature = signature;
 };
 
 /** What the last library scan left in this app instance (deps.scanMemo, built once by the app). */
@@ -282,7 +282,7 @@ export async function scanDisk(
   // While the database answers, the mtime of every folder in the root: it decides what is read.
   // (A stat also follows symlinked series folders.)
   const dirs = new Map<string, number>();
-  const only = opts.seriesIds ? new Set((await states).series!.map((r) => r[1])) : null;
+  const only = opts.seriesIds ? new Set((await states).series!.map((r) => r.folder)) : null;
   await tick(); // the state query leaves before the stats hold the thread
   for (let i = 0; i < names.length; i++) {
     if (i % 1000 === 999) await tick();
@@ -313,9 +313,9 @@ export async function scanDisk(
   let gone: ScanState[] = [];
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
-    const top = dirs.get(row[1]);
+    const top = dirs.get(row.folder);
     if (top === undefined) gone.push(row);
-    else if (opts.force || !unchanged(`${root}${path.sep}${row[1]}`, top, row[2])) todo.push(row);
+    else if (opts.force || !unchanged(`${root}${path.sep}${row.folder}`, top, row.fingerprint)) todo.push(row);
     else result.unchanged++;
   }
   if (gone.length && !opts.seriesIds) {
@@ -330,7 +330,7 @@ export async function scanDisk(
       throw new ServiceUnavailable(`None of the ${rows.length} series folders is in ${root}: is the disk mounted? Nothing was changed`);
     }
   }
-  for (const row of gone) result.missingFolders.push(row[1]);
+  for (const row of gone) result.missingFolders.push(row.folder);
   todo.push(...gone);
 
   const tPick = performance.now();
@@ -344,18 +344,18 @@ export async function scanDisk(
       ? null
       : scanDetails(
           deps.db,
-          chunk.map((r) => r[0]),
+          chunk.map((r) => r.id),
         );
     details?.catch(() => undefined);
     const changed: { id: number; dir: string; episodes: Episode[]; videos?: FolderRead['videos'] }[] = [];
     const settle = (row: ScanState, dir: string, read: FolderRead | null, signature: string | null) => {
-      const id = row[0];
+      const id = row.id;
       if (!read) {
         changed.push({ id, dir, episodes: [] });
         setState(batch, row, null, null);
       } else if (read.signature === signature) {
         result.unchanged++;
-        if (read.fingerprint !== row[2]) setState(batch, row, read.fingerprint, read.signature);
+        if (read.fingerprint !== row.fingerprint) setState(batch, row, read.fingerprint, read.signature);
       } else {
         result.changed++;
         setState(batch, row, read.fingerprint, read.signature);
@@ -365,25 +365,25 @@ export async function scanDisk(
     };
     const waiting: [ScanState, string, FolderRead | null][] = [];
     for (const row of chunk) {
-      const dir = `${root}${path.sep}${row[1]}`; // one checked segment: no need to normalise
-      const top = dirs.get(row[1]);
+      const dir = `${root}${path.sep}${row.folder}`; // one checked segment: no need to normalise
+      const top = dirs.get(row.folder);
       let read: FolderRead | null = null;
       if (top !== undefined) {
         try {
           read = readFolder(dir, top, scanStart);
         } catch (err) {
-          deps.log.warn({ folder: row[1], err: (err as Error).message }, 'cannot read series folder');
+          deps.log.warn({ folder: row.folder, err: (err as Error).message }, 'cannot read series folder');
           continue;
         }
         result.read++;
         result.files += read.videos.length;
       }
       if (details) waiting.push([row, dir, read]);
-      else settle(row, dir, read, row[3]);
+      else settle(row, dir, read, row.signature);
     }
     const stored = details ? await details : null;
     for (const [row, dir, read] of waiting) {
-      const now = stored!.get(row[0]);
+      const now = stored!.get(row.id);
       if (now)
         settle(row, dir, read, now.signature); // (a series deleted meanwhile is left alone)
       else generation = null;
@@ -415,7 +415,7 @@ export async function scanDisk(
   const writes: Promise<unknown>[] = [];
   if (batch.state.seriesId.length) writes.push(write(batch));
   if (!opts.seriesIds) {
-    const known = new Set(rows.map((r) => r[1]));
+    const known = new Set(rows.map((r) => r.folder));
     result.unmatched = [...dirs.keys()].filter((d) => !known.has(d)).sort();
     const now = new Set(result.unmatched);
     if (storedUnmatched.length !== now.size || !storedUnmatched.every((f) => now.has(f)))

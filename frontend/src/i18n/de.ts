@@ -54,7 +54,7 @@ const de: Record<string, string> = {
   'link.connecting': 'Verbinde …',
   'link.disconnected': 'Offline',
   'policy.title': 'Anforderungen an das Passwort',
-  'policy.length': 'Mindestens 8 Zeichen',
+  'policy.length': 'Mindestens {n} Zeichen',
   'policy.lower': 'Ein Kleinbuchstabe',
   'policy.upper': 'Ein Großbuchstabe',
   'policy.digit': 'Eine Ziffer',

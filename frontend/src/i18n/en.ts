@@ -54,7 +54,7 @@ const en: Record<string, string> = {
   'link.connecting': 'Connecting…',
   'link.disconnected': 'Offline',
   'policy.title': 'Password requirements',
-  'policy.length': 'At least 8 characters',
+  'policy.length': 'At least {n} characters',
   'policy.lower': 'A lower-case letter',
   'policy.upper': 'An upper-case letter',
   'policy.digit': 'A digit',
