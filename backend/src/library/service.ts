@@ -25,6 +25,7 @@ import type { Deps } from '../deps.js';
 import { BadRequest, NotFound, ServiceUnavailable } from '../errors.js';
 import { insideRoot } from '../util/safePath.js';
 import { atomicWrite } from '../util/atomicWrite.js';
+import { checkWriteTarget } from './writeRoots.js';
 import { getProvider } from '../providers/registry.js';
 import * as repo from './repo.js';
 import type { SeriesRow } from './repo.js';
@@ -135,7 +136,9 @@ export async function ensureSeriesCreated(deps: LibDeps, input: EnsureSeriesInpu
   });
   await fs.mkdir(seriesFolderPath(deps, result.row), { recursive: true });
   if (result.created)
-    await writeKeyFile(dir, provider.id, input.key).catch((err) => deps.log.warn({ err: err.message, dir }, 'cannot write .aniworld-key'));
+    await writeKeyFile(deps, dir, provider.id, input.key).catch((err) =>
+      deps.log.warn({ err: err.message, dir }, 'cannot write .aniworld-key'),
+    );
   if (result.created) deps.log.info({ key: input.key, folder, dir }, 'series added to the library');
   if (result.created)
     await recordHistory(deps, {
@@ -149,9 +152,13 @@ export async function ensureSeriesCreated(deps: LibDeps, input: EnsureSeriesInpu
 
 export const KEY_FILE = '.aniworld-key';
 
-/** `.aniworld-key` in a series folder: `provider:key`, so a later import finds it without searching. */
-async function writeKeyFile(dir: string, provider: string, key: string): Promise<void> {
+/**
+ * `.aniworld-key` in a series folder: `provider:key`, so a later import finds it without searching.
+ * Its real path must stay inside a library root (a linked series folder never leads the write out).
+ */
+async function writeKeyFile(deps: Pick<Deps, 'settings'>, dir: string, provider: string, key: string): Promise<void> {
   const file = path.join(dir, KEY_FILE);
+  await checkWriteTarget(deps, file, 'the .aniworld-key file');
   if (
     await fs.stat(file).then(
       () => true,
