@@ -58,6 +58,8 @@ export interface Deps {
   ffmpegInfo?: () => FfmpegInfo;
   /** The start-up check of ffmpeg's version: downloads start only once it said `ok`. */
   ffmpegCheck?: Promise<FfmpegInfo>;
+  /** The Graphile Worker runner of this process (roles all and worker): HTTP answers while it starts. */
+  workerState?: () => 'starting' | 'running' | 'stopping';
   /** Set while this process serves HTTP (role all or web). */
   realtime?: { activeConnections(): number };
 }

@@ -56,6 +56,8 @@ describe('health', () => {
     expect(d.system.memory_available_mb).toBeGreaterThan(0);
     expect(d.system.disk_free_mb).toBeGreaterThan(0);
     expect(d.system.uptime_seconds).toBeGreaterThan(0);
+    // HTTP answers before the job runner has started; once startApp resolved it runs
+    expect(d.worker).toEqual({ status: 'running' });
     // the probe files are cleaned up
     expect(fs.readdirSync(srv.dataDir).filter((f) => f.startsWith('.health'))).toEqual([]);
   });

@@ -1,14 +1,14 @@
 import type { Deps } from '../deps.js';
 import { CancelledError } from './engine/errors.js';
 import { dispatch, recoverOrphans } from './queue.js';
-import { announceFfmpeg, CANCEL_CHANNEL, RELEASED_CHANNEL, runtimeFor } from './runtime.js';
+import { CANCEL_CHANNEL, RELEASED_CHANNEL, runtimeFor } from './runtime.js';
 
 /**
- * Wired in main.ts: announces ffmpeg; in worker processes listens for cancellations, resumes
- * downloads whose process died, and re-checks the queue periodically and on config changes.
+ * Wired in server.ts (after announceFfmpeg, which runs before the first request): in worker
+ * processes listens for cancellations, resumes downloads whose process died, and re-checks the
+ * queue periodically and on config changes.
  */
 export async function startDownloads(deps: Deps): Promise<{ stop(): Promise<void>; interrupt(): void }> {
-  announceFfmpeg(deps);
   if (deps.env.ROLE === 'web') return { stop: async () => undefined, interrupt: () => undefined };
   const rt = runtimeFor(deps);
   const log = deps.log.child({ module: 'downloads' });

@@ -42,6 +42,12 @@ const Detailed = Basic.extend({
       })
       .optional()
       .describe('Logged-in callers only'),
+    worker: z
+      .object({ status: z.enum(['starting', 'running', 'stopping']) })
+      .optional()
+      .describe(
+        'Logged-in callers only, in processes that run jobs (roles all and worker): HTTP answers while the job runner still starts (`starting`); queued jobs wait for it',
+      ),
   }),
   about: AboutSchema.optional().describe('Logged-in callers only: versions, uptime, database size, the newest backup'),
   warnings: z
@@ -112,6 +118,7 @@ export function healthRoutes(deps: Deps): ApiRouter {
         system: await systemMetrics(deps.env.DATA_DIR, cpuPercent),
         disks: { library: await diskUsage(deps.settings.animeDirectory()), data: await diskUsage(deps.env.DATA_DIR) },
         ffmpeg,
+        ...(deps.workerState ? { worker: { status: deps.workerState() } } : {}),
       },
       about: await about(deps),
       warnings,

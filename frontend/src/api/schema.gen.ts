@@ -2082,6 +2082,10 @@ export interface operations {
                                 ffprobe_version?: string | null;
                                 message?: string;
                             };
+                            worker?: {
+                                /** @enum {string} */
+                                status: "starting" | "running" | "stopping";
+                            };
                         };
                         about?: {
                             product_version: string;
@@ -2167,6 +2171,10 @@ export interface operations {
                                 ffmpeg_version?: string | null;
                                 ffprobe_version?: string | null;
                                 message?: string;
+                            };
+                            worker?: {
+                                /** @enum {string} */
+                                status: "starting" | "running" | "stopping";
                             };
                         };
                         about?: {
@@ -2304,6 +2312,10 @@ export interface operations {
                                 ffprobe_version?: string | null;
                                 message?: string;
                             };
+                            worker?: {
+                                /** @enum {string} */
+                                status: "starting" | "running" | "stopping";
+                            };
                         };
                         about?: {
                             product_version: string;
@@ -2389,6 +2401,10 @@ export interface operations {
                                 ffmpeg_version?: string | null;
                                 ffprobe_version?: string | null;
                                 message?: string;
+                            };
+                            worker?: {
+                                /** @enum {string} */
+                                status: "starting" | "running" | "stopping";
                             };
                         };
                         about?: {
