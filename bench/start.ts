@@ -80,7 +80,8 @@ async function product(dataDir: string, phases?: Phases[]): Promise<number> {
   delete env.DATABASE_URL;
   delete env.NODE_ENV;
   const { ms, child, stdout } = await healthyAfter('npm', ['start', '--silent'], env, `http://127.0.0.1:${port}/health`);
-  await new Promise((r) => setTimeout(r, 50)); // the listening line is written just before /health answers
+  // the steps are logged once all runs: the download runtime and the worker start after HTTP answers
+  for (let i = 0; i < 1500 && !phasesOf(stdout()); i++) await new Promise((r) => setTimeout(r, 20));
   const p = phasesOf(stdout());
   if (p && phases) phases.push(p);
   await stop(child);
@@ -121,7 +122,7 @@ try {
     if (!list.length) continue;
     const keys = Object.keys(list[0]);
     console.log(
-      `${name} steps (server log, median ms): ${keys.map((k) => `${k.replace(/_ms$/, '')} ${median(list.map((p) => p[k] ?? 0))}`).join(', ')}`,
+      `${name} steps (server log, median ms; /health answers from http_listen on): ${keys.map((k) => `${k.replace(/_ms$/, '')} ${median(list.map((p) => p[k] ?? 0))}`).join(', ')}`,
     );
   }
 } finally {

