@@ -3,7 +3,7 @@ import { backendSources, cyclePath, cycles, edgesBetween, folderGraph, rootViola
 
 /**
  * The parts of backend/src (its folders and top-level files) import each other without cycles.
- * The composition roots (main.ts, app.ts, worker/taskList.ts, deps.ts) assemble every part and
+ * The composition roots (main.ts, server.ts, app.ts, worker/taskList.ts, deps.ts) assemble every part and
  * are left out of the graph; nothing imports them back (deps.ts is imported for its types).
  */
 
