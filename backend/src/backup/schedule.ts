@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 import { nextDailyRun } from '../scheduler/nextRun.js';
-import { keyedJob } from '../scheduler/repo.js';
+import { RecurringJob } from '../worker/recurring.js';
 import { timeZone } from '../scheduler/service.js';
 import { createBackup, pruneBackups } from './service.js';
 
@@ -8,7 +8,7 @@ import { createBackup, pruneBackups } from './service.js';
  * The scheduled backup: daily or weekly (`backup.frequency`, `backup.weekday`) at `backup.time`
  * server time while `backup.enabled`; after each, `keep_days`/`keep_count` are applied.
  */
-export const BACKUP_JOB = 'config_backup';
+export const BACKUP = new RecurringJob('config_backup');
 const ALL_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 export function backupScheduleText(deps: Deps): string {
@@ -29,23 +29,17 @@ const fingerprint = (deps: Deps) => {
 };
 
 export async function applyBackupSchedule(deps: Deps): Promise<void> {
-  const next = nextBackupRun(deps);
-  if (next)
-    await deps.jobs.add(
-      BACKUP_JOB,
-      { scheduled: true, fingerprint: fingerprint(deps) },
-      { jobKey: BACKUP_JOB, runAt: next, maxAttempts: 3 },
-    );
-  else await deps.jobs.remove(BACKUP_JOB);
+  await BACKUP.plan(deps, nextBackupRun(deps), { scheduled: true, fingerprint: fingerprint(deps) });
 }
 
 /** At start-up keep a waiting job of the same schedule (an overdue one runs once now), else schedule one. */
 export async function ensureBackupSchedule(deps: Deps): Promise<void> {
-  const job = await keyedJob(deps.db, BACKUP_JOB);
-  if (job?.locked_at) return;
-  const same = (job?.payload as { fingerprint?: string } | null)?.fingerprint === fingerprint(deps);
-  if (job && same && deps.settings.get().backup.enabled) return;
-  await applyBackupSchedule(deps);
+  const fp = fingerprint(deps);
+  await BACKUP.ensure(
+    deps.db,
+    (p) => deps.settings.get().backup.enabled && p?.fingerprint === fp,
+    () => applyBackupSchedule(deps),
+  );
 }
 
 /** The task (on time, or run early from the Tasks page): a scheduled backup, retention, and the next run. */

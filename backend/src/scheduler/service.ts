@@ -2,16 +2,16 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import type { SchedulerConfig } from './configSchema.js';
 import { nextRun, serverTimeZone } from './nextRun.js';
-import { getState, keyedJob, runningJob, setState, taskRunning } from './repo.js';
-import { queueRescan } from '../library/tasks.js';
+import { getState, setState } from './repo.js';
+import { RecurringJob } from '../worker/recurring.js';
+import { requestRescan, rescanRunning, runningRescan } from '../library/rescanGuard.js';
 
 /**
  * The rescan schedule: one Graphile Worker job keyed `scheduled_rescan` whose run_at is the next
  * due time. When it runs it starts `library_rescan` and adds its successor. Being one keyed job,
  * a run missed while the server was down runs once at start-up, never once per missed slot.
  */
-export const SCHEDULE_JOB = 'scheduled_rescan';
-export const RESCAN_TASK = 'library_rescan';
+export const SCHEDULE = new RecurringJob('scheduled_rescan');
 const STATE_KEY = 'scheduler';
 
 type Config = z.infer<typeof SchedulerConfig>;
@@ -39,13 +39,9 @@ export async function applySchedule(deps: Deps, lastRun?: Date): Promise<Date | 
   const state = await schedulerState(deps);
   const last = lastRun ?? (state.last_run ? new Date(state.last_run) : null);
   const next = nextRun(cfg, deps.clock.now(), tz, last);
-  if (!next) {
-    await deps.jobs.remove(SCHEDULE_JOB);
-    deps.log.info({ module: 'scheduler' }, 'scheduled rescans are off');
-  } else {
-    await deps.jobs.add(SCHEDULE_JOB, { fingerprint: fingerprint(cfg, tz) }, { jobKey: SCHEDULE_JOB, runAt: next, maxAttempts: 3 });
-    deps.log.info({ module: 'scheduler', next_run: next.toISOString(), tz }, 'next scheduled rescan');
-  }
+  await SCHEDULE.plan(deps, next, { fingerprint: fingerprint(cfg, tz) });
+  if (!next) deps.log.info({ module: 'scheduler' }, 'scheduled rescans are off');
+  else deps.log.info({ module: 'scheduler', next_run: next.toISOString(), tz }, 'next scheduled rescan');
   deps.bus.emit('scheduler', 'scheduler_status', await schedulerStatus(deps));
   return next;
 }
@@ -56,11 +52,12 @@ export async function applySchedule(deps: Deps, lastRun?: Date): Promise<Date | 
  */
 export async function ensureSchedule(deps: Deps): Promise<void> {
   const cfg = deps.settings.get().scheduler;
-  const job = await keyedJob(deps.db, SCHEDULE_JOB);
-  if (job?.locked_at) return; // running: it schedules its successor
-  const same = (job?.payload as { fingerprint?: string } | null)?.fingerprint === fingerprint(cfg, timeZone(deps));
-  if (job && same && cfg.enabled) return;
-  await applySchedule(deps);
+  const fp = fingerprint(cfg, timeZone(deps));
+  await SCHEDULE.ensure(
+    deps.db,
+    (p) => cfg.enabled && p?.fingerprint === fp,
+    () => applySchedule(deps),
+  );
 }
 
 export interface RescanRequest {
@@ -70,23 +67,16 @@ export interface RescanRequest {
 
 /** "A rescan is already running (started 14:03:07 UTC, trigger 'schedule')". */
 async function alreadyRunning(deps: Pick<Deps, 'db'>): Promise<RescanRequest> {
-  const job = await runningJob(deps.db, RESCAN_TASK);
-  const trigger = (job?.payload as { trigger?: unknown } | null)?.trigger;
+  const job = await runningRescan(deps.db);
   const what = job
-    ? ` (started ${job.locked_at.toISOString().slice(11, 19)} UTC${typeof trigger === 'string' ? `, trigger '${trigger}'` : ''})`
+    ? ` (started ${job.started_at.toISOString().slice(11, 19)} UTC${job.trigger !== null ? `, trigger '${job.trigger}'` : ''})`
     : '';
   return { started: false, message: `A rescan is already running${what}` };
 }
 
-/**
- * Adds a library rescan unless one is running (the library's advisory lock also guards it). Any
- * number of requests at once get an answer, never an error: a job that started between the check
- * and the add (add_job then leaves the running keyed job alone) counts as running too.
- */
+/** Adds a library rescan unless one is running (library/rescanGuard.ts). Any number of requests at once get an answer, never an error. */
 export async function startRescan(deps: Deps, trigger: string, autoDownload: boolean): Promise<RescanRequest> {
-  if (await taskRunning(deps.db, RESCAN_TASK)) return alreadyRunning(deps);
-  const job = await queueRescan(deps, { auto_download: autoDownload, trigger });
-  if (job.id === null) return alreadyRunning(deps);
+  if (!(await requestRescan(deps, { auto_download: autoDownload, trigger }))) return alreadyRunning(deps);
   return { started: true, message: 'Rescan started successfully' };
 }
 
@@ -109,11 +99,7 @@ export async function runScheduledRescan(deps: Deps): Promise<void> {
 
 export async function schedulerStatus(deps: Deps) {
   const cfg = deps.settings.get().scheduler;
-  const [job, state, scanning] = await Promise.all([
-    keyedJob(deps.db, SCHEDULE_JOB),
-    schedulerState(deps),
-    taskRunning(deps.db, RESCAN_TASK),
-  ]);
+  const [job, state, scanning] = await Promise.all([SCHEDULE.current(deps.db), schedulerState(deps), rescanRunning(deps.db)]);
   return {
     is_running: cfg.enabled && job !== null,
     next_run: cfg.enabled && job && !job.locked_at ? job.run_at.toISOString() : null,

@@ -2,10 +2,10 @@ import type { Deps } from '../deps.js';
 import { Conflict, NotFound } from '../errors.js';
 import { buildCrontab } from '../worker/crontab.js';
 import { nextDailyRun } from './nextRun.js';
-import { keyedJob, taskRunning } from './repo.js';
-import { SCHEDULE_JOB, startRescan } from './service.js';
-import { WATCH_JOB, WATCH_TASK } from '../watchlist/scheduler.js';
-import { BACKUP_JOB, backupScheduleText } from '../backup/schedule.js';
+import { taskRunning } from '../worker/repo.js';
+import { SCHEDULE, startRescan } from './service.js';
+import { WATCH, WATCH_TASK } from '../watchlist/scheduler.js';
+import { BACKUP, backupScheduleText } from '../backup/schedule.js';
 import { listRuns, TRACKED, type TaskRun } from './taskRuns.js';
 
 interface TaskView {
@@ -19,11 +19,6 @@ interface TaskView {
 }
 
 const ALL_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-
-async function keyedRunAt(deps: Deps, key: string): Promise<Date | null> {
-  const job = await keyedJob(deps.db, key);
-  return job && !job.locked_at ? job.run_at : null;
-}
 
 /** Graphile Worker's crontab runs in UTC: "M H * * * task" lines give a daily UTC time. */
 function cronDailyTime(identifier: string): string | null {
@@ -45,7 +40,7 @@ export const VIEWS: TaskView[] = [
       if (!s.enabled) return 'off';
       return s.schedule_time ? `${s.schedule_time} on ${s.schedule_days.join(', ') || 'no days'}` : `every ${s.interval_minutes} min`;
     },
-    nextRun: (deps) => keyedRunAt(deps, SCHEDULE_JOB),
+    nextRun: (deps) => SCHEDULE.nextRun(deps.db),
     runNow: async (deps) => {
       const { started, message } = await startRescan(deps, 'manual', deps.settings.get().scheduler.auto_download_after_rescan);
       if (!started) throw new Conflict(message);
@@ -57,7 +52,7 @@ export const VIEWS: TaskView[] = [
     title: 'Watchlist check',
     description: 'Checks the watchlist items that are due for new episodes',
     schedule: () => 'every check_interval_hours (watchlist settings) while the watchlist scheduler runs',
-    nextRun: (deps) => keyedRunAt(deps, WATCH_JOB),
+    nextRun: (deps) => WATCH.nextRun(deps.db),
     runNow: async (deps) => {
       await deps.jobs.add(WATCH_TASK, { scheduled: false });
     },
@@ -81,13 +76,13 @@ export const VIEWS: TaskView[] = [
   },
   {
     name: 'config_backup',
-    identifier: BACKUP_JOB,
+    identifier: BACKUP.task,
     title: 'Backup',
     description: 'Backs up the configuration and the database; removes scheduled backups beyond backup.keep_days and backup.keep_count',
     schedule: backupScheduleText,
-    nextRun: (deps) => keyedRunAt(deps, BACKUP_JOB),
+    nextRun: (deps) => BACKUP.nextRun(deps.db),
     runNow: async (deps) => {
-      await deps.jobs.add(BACKUP_JOB, { scheduled: false }, { maxAttempts: 1 });
+      await deps.jobs.add(BACKUP.task, { scheduled: false }, { maxAttempts: 1 });
     },
   },
 ];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { getState, keyedJob, setState } from '../scheduler/repo.js';
+import { getState, setState } from '../scheduler/repo.js';
+import { RecurringJob } from '../worker/recurring.js';
 import { dueItemIds } from './repo.js';
 import { getSettings } from './settings.js';
 
@@ -11,7 +12,7 @@ import { getSettings } from './settings.js';
  * provider never blocks the rest.
  */
 export const WATCH_TASK = 'watchlist_check_all';
-export const WATCH_JOB = 'watchlist_check_all';
+export const WATCH = new RecurringJob('watchlist_check_all');
 export const CHECK_TASK = 'watchlist_check_item';
 export const CHECK_QUEUES = 3;
 const STATE_KEY = 'watchlist_scheduler';
@@ -50,23 +51,25 @@ export async function queueDueChecks(deps: Deps, userId: number | null): Promise
 export async function applyWatchSchedule(deps: Deps): Promise<Date | null> {
   const state = await schedulerState(deps);
   if (!state.running) {
-    await deps.jobs.remove(WATCH_JOB);
+    await WATCH.plan(deps, null, { scheduled: true });
     return null;
   }
   const { check_interval_hours } = await getSettings(deps);
   const now = deps.clock.now().getTime();
   const base = state.last_run ? new Date(state.last_run).getTime() : now;
   const next = new Date(Math.max(now, base + check_interval_hours * HOUR));
-  await deps.jobs.add(WATCH_TASK, { scheduled: true }, { jobKey: WATCH_JOB, runAt: next, maxAttempts: 3 });
+  await WATCH.plan(deps, next, { scheduled: true });
   return next;
 }
 
 /** At start-up: keep the waiting job (an overdue one runs once now), else schedule one. */
 export async function ensureWatchSchedule(deps: Deps): Promise<void> {
   const state = await schedulerState(deps);
-  const job = await keyedJob(deps.db, WATCH_JOB);
-  if (state.running && job) return;
-  await applyWatchSchedule(deps);
+  await WATCH.ensure(
+    deps.db,
+    () => state.running,
+    () => applyWatchSchedule(deps),
+  );
 }
 
 /** The `watchlist_check_all` task. */
@@ -87,7 +90,7 @@ export async function setRunning(deps: Deps, running: boolean): Promise<void> {
 }
 
 export async function watchSchedulerStatus(deps: Deps) {
-  const [state, job, settings] = await Promise.all([schedulerState(deps), keyedJob(deps.db, WATCH_JOB), getSettings(deps)]);
+  const [state, job, settings] = await Promise.all([schedulerState(deps), WATCH.current(deps.db), getSettings(deps)]);
   return {
     running: state.running,
     next_run: state.running && job && !job.locked_at ? job.run_at.toISOString() : null,

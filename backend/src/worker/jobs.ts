@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sql, type Conn, type Db } from '../db/pool.js';
 import { NotifyEvent } from '../notifications/event.js';
+import { savePayload } from './repo.js';
 
 /** Jobs whose handler reads nothing from the payload (cron adds `_cron` to it). */
 const NoPayload = z.object({}).passthrough();
@@ -78,6 +79,8 @@ export interface JobOptions {
   maxAttempts?: number;
   priority?: number;
   queueName?: string;
+  /** Keep the payload where `keyedJob` and `runningJob` (worker/repo.ts) read it (Graphile's public view has none). */
+  keepPayload?: boolean;
 }
 
 /** `id` is null when a job with the same key is running right now: add_job leaves it alone then. */
@@ -98,7 +101,8 @@ export class Jobs {
     if (!checked) throw new Error(`unknown task ${identifier}`);
     if (!checked.success)
       throw new Error(`bad payload for ${identifier}: ${checked.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
-    return conn.one(sql.type(JobRow)`select id from graphile_worker.add_job(
+    const add = (c: Conn) =>
+      c.one(sql.type(JobRow)`select id from graphile_worker.add_job(
       identifier => ${identifier}::text,
       payload => ${JSON.stringify(payload)}::json,
       queue_name => ${opts.queueName ?? null}::text,
@@ -109,6 +113,12 @@ export class Jobs {
       flags => null::text[],
       job_key_mode => ${opts.jobKeyMode ?? 'replace'}::text
     )`);
+    if (!opts.keepPayload) return add(conn);
+    return conn.transaction(async (tx) => {
+      const job = await add(tx);
+      if (job.id !== null) await savePayload(tx, job.id, payload);
+      return job;
+    });
   }
 
   /** Removes a pending job by key (a running one finishes; it is never interrupted here). */
