@@ -42,7 +42,7 @@ const TABLE_OWNERS: Readonly<Record<string, string>> = {
   history_events: 'history',
   realtime_payloads: 'realtime',
   worker_pools: 'worker',
-  keyed_job_payloads: 'worker',
+  job_payloads: 'worker',
 };
 
 /** SQL not yet moved into its owner's repo files ("file table"). Shrinks to empty; an entry that no longer holds fails. */
@@ -63,13 +63,7 @@ const PENDING: readonly string[] = [
   'library/rescan.ts series',
   'library/scanner.ts series',
   'metadata/mappingRepo.ts episodes',
-  'metadata/repo.ts episodes',
-  'metadata/repo.ts series',
   'scheduler/taskRuns.ts task_runs',
-  'watchlist/repo.ts download_items',
-  'watchlist/repo.ts episodes',
-  'watchlist/repo.ts series',
-  'watchlist/repo.ts users',
   'worker/pools.ts worker_pools',
 ];
 

@@ -85,3 +85,11 @@ export const deleteUserRefreshSessions = (c: Conn, userId: number, keep: string 
   );
 
 export const pruneRefreshSessions = (c: Conn) => c.query(sql.unsafe`delete from refresh_sessions where expires_at <= now()`);
+
+/** User names by id, for other domains' lists (ids of users that are gone are left out). */
+export async function usernames(c: Conn, ids: readonly number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await c.any(sql.type(z.object({ id: z.number(), username: z.string() }))`select id, username from users
+    where id = any(${sql.array([...new Set(ids)], 'int4')})`);
+  return new Map(rows.map((r) => [r.id, r.username]));
+}

@@ -351,3 +351,8 @@ export async function setHeldReason(conn: Conn, reason: string | null): Promise<
     where s.held_reason is distinct from ${reason} returning old.before`);
   return row ?? undefined;
 }
+
+/** Watchlist downloads waiting or running in the queue (the watchlist's auto-download slots in use). */
+export const activeWatchlistDownloads = (c: Conn) =>
+  c.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from download_items
+    where source = 'watchlist' and status in ('pending', 'downloading', 'paused')`);

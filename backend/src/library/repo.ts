@@ -458,3 +458,36 @@ export const EpisodeState = z.object({
 export const episodeStates = (c: Conn, keys: readonly string[]) =>
   c.any(sql.type(EpisodeState)`select s.key, s.name, s.folder, e.season, e.episode, e.title, e.is_downloaded, e.monitored
     from episodes e join series s on s.id = e.series_id where s.key = any(${sql.array([...keys], 'text')})`);
+
+// ---- read API for other domains: they call these, never query series or episodes themselves ----
+
+/** Every series ordered by name then key (the NFO batch's order). */
+export const seriesByName = (c: Conn) => c.any(sql.type(SeriesRow)`select ${SERIES_COLS} from series order by name, key`);
+
+/** Series keys by id (ids of series that are gone are left out). */
+export async function seriesKeys(c: Conn, ids: readonly number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await c.any(sql.type(z.object({ id: z.number(), key: z.string() }))`select id, key from series
+    where id = any(${sql.array([...new Set(ids)], 'int4')})`);
+  return new Map(rows.map((r) => [r.id, r.key]));
+}
+
+const EpisodeKey = z.object({ season: z.number(), episode: z.number() });
+
+/** The episodes of a series that are on disk (season, episode). */
+export const downloadedEpisodes = (c: Conn, seriesId: number) =>
+  c.any(sql.type(EpisodeKey)`select season, episode from episodes where series_id = ${seriesId} and is_downloaded`);
+
+const EpisodeFile = z.object({ season: z.number(), episode: z.number(), file_path: z.string() });
+export type EpisodeFile = z.infer<typeof EpisodeFile>;
+
+/** The episodes of a series that are on disk, with their files, in order. */
+export const downloadedEpisodeFiles = async (c: Conn, seriesId: number): Promise<EpisodeFile[]> => [
+  ...(await c.any(sql.type(EpisodeFile)`select season, episode, file_path from episodes
+    where series_id = ${seriesId} and is_downloaded and file_path is not null order by season, episode`)),
+];
+
+/** The newest downloaded episode number of the series' highest season that has one. */
+export const lastDownloadedEpisode = (c: Conn, seriesId: number) =>
+  c.maybeOneFirst(sql.type(z.object({ episode: z.number() }))`select episode from episodes
+    where series_id = ${seriesId} and is_downloaded and season > 0 order by season desc, episode desc limit 1`);

@@ -1,31 +1,7 @@
 import { z } from 'zod';
 import { sql, type Conn } from '../db/pool.js';
 
-/** SQL of the metadata domain: TMDB cache, read-only series/episode lists, NFO batches. */
-
-export const SeriesRow = z.object({
-  id: z.number(),
-  key: z.string(),
-  name: z.string(),
-  folder: z.string(),
-  year: z.number().nullable(),
-  created_at: z.date(),
-});
-export type SeriesRow = z.infer<typeof SeriesRow>;
-
-export async function allSeries(db: Conn): Promise<SeriesRow[]> {
-  return [...(await db.any(sql.type(SeriesRow)`select id, key, name, folder, year, created_at from series order by name, key`))];
-}
-
-const EpisodeFile = z.object({ season: z.number(), episode: z.number(), file_path: z.string() });
-export type EpisodeFile = z.infer<typeof EpisodeFile>;
-
-export async function downloadedEpisodes(db: Conn, seriesId: number): Promise<EpisodeFile[]> {
-  return [
-    ...(await db.any(sql.type(EpisodeFile)`select season, episode, file_path from episodes
-    where series_id = ${seriesId} and is_downloaded and file_path is not null order by season, episode`)),
-  ];
-}
+/** SQL of the metadata domain: TMDB cache, NFO batches (series and episodes: library/repo.ts's read API). */
 
 // ---- TMDB cache ----
 

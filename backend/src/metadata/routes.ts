@@ -7,7 +7,7 @@ import { PageQuery } from '../http/schema.js';
 import { NotFound } from '../errors.js';
 import { insideRoot, isInside } from '../util/safePath.js';
 import { exists, mediaStatus } from './files.js';
-import { allSeries } from './repo.js';
+import { seriesByName } from '../library/repo.js';
 import { batchStatus, startBatch } from './batch.js';
 import { ALL_MEDIA, checkSeries, downloadMissingMedia, nfoContent, seriesDir, writeSeriesMetadata } from './service.js';
 import * as S from './schema.js';
@@ -32,7 +32,7 @@ export function metadataRoutes(deps: Deps): ApiRouter {
     },
     async ({ query, ctx }) => {
       requireKey();
-      const rows = await allSeries(deps.db);
+      const rows = await seriesByName(deps.db);
       const missing: { row: (typeof rows)[number]; dir: string | null }[] = [];
       for (const row of rows) {
         let dir: string | null = null;

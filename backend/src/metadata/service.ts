@@ -9,7 +9,7 @@ import { episodeSidecars, episodeVideos, exists, mediaStatus, writeInLibrary, ty
 import { resolveTmdbId, tmdbIdFromNfo, type MatchHint } from './match.js';
 import { episodeNfo, imageUrl, seasonFanart, showArtwork, showNfo, usableSize, type ArtworkItem } from './nfoMapping.js';
 import { buildMultiEpisodeNfo, buildTvShowNfo } from './nfoXml.js';
-import { downloadedEpisodes } from './repo.js';
+import { downloadedEpisodeFiles } from '../library/repo.js';
 import { findSeries, seriesFolderPath, type SeriesRow } from '../library/service.js';
 import { TmdbClient } from './tmdbClient.js';
 import type { TmdbConfig } from './configSchema.js';
@@ -127,7 +127,7 @@ export async function writeSeriesMetadata(deps: Deps, key: string, opts: WriteOp
   }
 
   if (opts.episodes) {
-    const videos = await episodeVideos(sd.dir, await downloadedEpisodes(deps.db, sd.row.id));
+    const videos = await episodeVideos(sd.dir, await downloadedEpisodeFiles(deps.db, sd.row.id));
     const refs = videos.flatMap((v) => v.episodes.map((episode) => ({ season: v.season, episode })));
     const mapper = await seriesMapper(deps, tmdb, sd.row, tv, refs, opts.fresh);
     const seasons = tmdbSeasons(tmdb, tmdbId, opts.fresh);

@@ -5,6 +5,8 @@ import { missingSplit, updateSeries } from '../library/monitoring.js';
 import { queueEpisodes } from '../downloads/service.js';
 import { newBudget, queueUpgrades } from '../downloads/auto.js';
 import * as repo from './repo.js';
+import { downloadedEpisodes, lastDownloadedEpisode } from '../library/repo.js';
+import { activeWatchlistDownloads } from '../downloads/repo.js';
 import { getSettings } from './settings.js';
 import { notifyNewEpisodes } from './notify.js';
 
@@ -76,7 +78,7 @@ async function autoDownload(deps: Deps, item: repo.ItemRow, key: string, found: 
   const unmonitored = new Set((await missingSplit(deps, key)).unmonitored.map(epKey));
   const all = [...(await repo.deferredEpisodes(deps.db, item.id)), ...found];
   const wanted = all.filter((e) => !unmonitored.has(epKey(e)));
-  const free = Math.max(0, maxSlots - (await repo.activeWatchlistDownloads(deps.db)));
+  const free = Math.max(0, maxSlots - (await activeWatchlistDownloads(deps.db)));
   const now = wanted.slice(0, free);
   const later = wanted.slice(free);
   const out = { queued: 0, deferred: later.length, queue_errors: [] as string[] };
@@ -137,7 +139,7 @@ export async function checkItem(deps: Deps, itemId: string, opts: { manual: bool
     const series = await linkToLibrary(deps, item);
     const found = newEpisodes(
       catalogue.episodes,
-      await repo.downloadedEpisodes(deps.db, series.id),
+      await downloadedEpisodes(deps.db, series.id),
       await repo.recordedEpisodes(deps.db, item.id),
     )
       .map((e) => ({ season: e.season, episode: e.episode, title: e.title ?? e.title_en }))
@@ -153,7 +155,7 @@ export async function checkItem(deps: Deps, itemId: string, opts: { manual: bool
       status: 'ok',
       error: null,
       newEpisodes: found.length,
-      lastDownloaded: await repo.lastDownloaded(deps.db, series.id),
+      lastDownloaded: await lastDownloadedEpisode(deps.db, series.id),
     });
     if (found.length > 0) {
       log.info({ new_episodes: found.length, queued: result.queued }, 'watchlist found new episodes');

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { sql, type Conn } from '../db/pool.js';
 import { pageSql } from '../http/paging.js';
 import type { Page } from '../http/schema.js';
+import { usernames } from '../auth/repo.js';
+import { seriesKeys } from '../library/repo.js';
 
 export const STATUSES = ['active', 'paused', 'completed', 'archived'] as const;
 export const QUALITIES = ['auto', '1080p', '720p', '480p'] as const;
@@ -33,11 +35,30 @@ export const ItemRow = z.object({
 });
 export type ItemRow = z.infer<typeof ItemRow>;
 
-const columns = sql.fragment`w.id::text as id, w.user_id, u.username as owner_name, w.anime_title, w.anime_url, w.anime_key,
+const columns = sql.fragment`w.id::text as id, w.user_id, w.anime_title, w.anime_url, w.anime_key,
   w.provider_id, w.lang, w.auto_download, w.quality_preference, w.status, w.last_episode_downloaded, w.poster_image,
-  w.synopsis, w.genres, w.series_id, s.key as series_key, w.last_checked_at, w.last_check_status, w.last_check_error,
+  w.synopsis, w.genres, w.series_id, w.last_checked_at, w.last_check_status, w.last_check_error,
   w.last_check_new_episodes, w.created_at, w.updated_at`;
-const from = sql.fragment`watchlist_items w join users u on u.id = w.user_id left join series s on s.id = w.series_id`;
+const from = sql.fragment`watchlist_items w`;
+const StoredItem = ItemRow.omit({ owner_name: true, series_key: true });
+
+/** Items with their owner's name (auth) and their series' key (library), asked of the domains that own them. */
+async function named(c: Conn, rows: readonly z.infer<typeof StoredItem>[]): Promise<ItemRow[]> {
+  if (rows.length === 0) return [];
+  const names = await usernames(
+    c,
+    rows.map((r) => r.user_id),
+  );
+  const keys = await seriesKeys(
+    c,
+    rows.flatMap((r) => (r.series_id === null ? [] : [r.series_id])),
+  );
+  return rows.flatMap((r) => {
+    const owner = names.get(r.user_id);
+    if (owner === undefined) return []; // its user was deleted meanwhile (the item goes with it)
+    return [{ ...r, owner_name: owner, series_key: r.series_id === null ? null : (keys.get(r.series_id) ?? null) }];
+  });
+}
 
 export interface NewItem {
   user_id: number;
@@ -64,22 +85,24 @@ export async function insertItem(c: Conn, it: NewItem): Promise<string | null> {
 }
 
 /** An item, only when it belongs to `userId` (null userId: any owner, for the worker). */
-export const getItem = (c: Conn, id: string, userId: number | null) =>
-  c.maybeOne(sql.type(ItemRow)`select ${columns} from ${from}
+export async function getItem(c: Conn, id: string, userId: number | null): Promise<ItemRow | null> {
+  const row = await c.maybeOne(sql.type(StoredItem)`select ${columns} from ${from}
     where w.id = ${id}::uuid ${userId === null ? sql.fragment`` : sql.fragment`and w.user_id = ${userId}`}`);
+  return row ? ((await named(c, [row]))[0] ?? null) : null;
+}
 
 /** One page of a user's items (oldest first) and how many there are. */
 export async function listItems(c: Conn, userId: number, status: string | null, p: Page) {
   const filter = status ? sql.fragment`and w.status = ${status}` : sql.fragment``;
   const [items, total] = await Promise.all([
     c.any(
-      sql.type(ItemRow)`select ${columns} from ${from} where w.user_id = ${userId} ${filter} order by w.created_at, w.id ${pageSql(p)}`,
+      sql.type(StoredItem)`select ${columns} from ${from} where w.user_id = ${userId} ${filter} order by w.created_at, w.id ${pageSql(p)}`,
     ),
     c.oneFirst(
       sql.type(z.object({ n: z.number() }))`select count(*)::int as n from watchlist_items w where w.user_id = ${userId} ${filter}`,
     ),
   ]);
-  return { items, total };
+  return { items: await named(c, items), total };
 }
 
 export type ItemPatch = Partial<{
@@ -135,15 +158,6 @@ export const recordCheck = (
 
 const EpisodeKey = z.object({ season: z.number(), episode: z.number() });
 
-/** The episodes of the series the library has on disk. */
-export const downloadedEpisodes = (c: Conn, seriesId: number) =>
-  c.any(sql.type(EpisodeKey)`select season, episode from episodes where series_id = ${seriesId} and is_downloaded`);
-
-/** The newest downloaded episode number of the series' highest season that has one. */
-export const lastDownloaded = (c: Conn, seriesId: number) =>
-  c.maybeOneFirst(sql.type(z.object({ episode: z.number() }))`select episode from episodes
-    where series_id = ${seriesId} and is_downloaded and season > 0 order by season desc, episode desc limit 1`);
-
 export const recordedEpisodes = (c: Conn, itemId: string) =>
   c.any(sql.type(EpisodeKey)`select season, episode from watchlist_episodes where item_id = ${itemId}::uuid`);
 
@@ -177,11 +191,6 @@ export const countAutoDownload = (c: Conn, userId: number) =>
   c.oneFirst(
     sql.type(z.object({ n: z.number() }))`select count(*)::int as n from watchlist_items where user_id = ${userId} and auto_download`,
   );
-
-/** Watchlist downloads waiting or running in the download queue (the auto-download slots in use). */
-export const activeWatchlistDownloads = (c: Conn) =>
-  c.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from download_items
-    where source = 'watchlist' and status in ('pending', 'downloading', 'paused')`);
 
 /** Episodes of the item that wait for a free auto-download slot, oldest first. */
 export const deferredEpisodes = (c: Conn, itemId: string) =>
