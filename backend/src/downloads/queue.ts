@@ -67,26 +67,17 @@ export async function recoverOrphans(deps: Deps): Promise<string[]> {
   return recovered;
 }
 
-const LISTS = {
-  active: ['downloading'],
-  pending: ['pending', 'paused'],
-  completed: ['completed'],
-  failed: ['failed', 'cancelled'],
-} as const satisfies Record<string, readonly repo.ItemRow['status'][]>;
-
 /** The statistics of `GET /api/queue/status` (and `queue_status`): counts, bytes, speed, ETA, from SQL alone. */
-async function queueStatistics(db: Deps['db']) {
-  const [counts, s, live] = await Promise.all([repo.statusCounts(db), repo.stats(db), repo.itemsPage(db, LISTS.active, MAX_PER_PAGE, 0)]);
-  const liveSpeed = live.reduce((sum, i) => sum + (Number((i.progress as Record<string, unknown> | null)?.speed_mbps) || 0), 0);
-  const speed = liveSpeed > 0 ? liveSpeed : s.avg_speed !== null ? s.avg_speed / 1048576 : 0;
-  const remainingBytes = s.remaining_active + counts.pending * (s.avg_size ?? 0);
+function statisticsOf(s: repo.Snapshot) {
+  const speed = s.live_speed > 0 ? s.live_speed : s.avg_speed !== null ? s.avg_speed / 1048576 : 0;
+  const remainingBytes = s.remaining_active + s.pending * (s.avg_size ?? 0);
   const eta = speed > 0 && remainingBytes > 0 ? Math.round(remainingBytes / 1048576 / speed) : null;
   return {
-    total_items: counts.active + counts.pending + counts.completed + counts.failed,
-    pending_count: counts.pending,
-    active_count: counts.active,
-    completed_count: counts.completed,
-    failed_count: counts.failed,
+    total_items: s.active + s.pending + s.completed + s.failed,
+    pending_count: s.pending,
+    active_count: s.active,
+    completed_count: s.completed,
+    failed_count: s.failed,
     total_downloaded_mb: Math.round(((s.completed_bytes + s.active_bytes) / 1048576) * 100) / 100,
     average_speed_mbps: Math.round(speed * 100) / 100,
     estimated_time_remaining: eta,
@@ -95,32 +86,23 @@ async function queueStatistics(db: Deps['db']) {
 
 /**
  * The spec's envelope; each of the four lists holds one page (`page`/`per_page`, at most 500 items
- * each), the counts in `statistics` are the totals.
+ * each), the counts in `statistics` are the totals. One statement: PostgreSQL builds the items in
+ * their API shape (repo.snapshot), so a page costs the same with ten or ten thousand waiting items.
  */
 export async function queueStatus(deps: Pick<Deps, 'db'>, paging: Page = { page: 1, per_page: MAX_PER_PAGE }) {
-  const offset = (paging.page - 1) * paging.per_page;
-  const list = (statuses: readonly repo.ItemRow['status'][]) =>
-    repo.itemsPage(deps.db, statuses, paging.per_page, offset).then((rows) => rows.map(toApiItem));
-  const [state, active, pending, completed, failed, statistics, held] = await Promise.all([
-    repo.queueState(deps.db),
-    list(LISTS.active),
-    list(LISTS.pending),
-    list(LISTS.completed),
-    list(LISTS.failed),
-    queueStatistics(deps.db),
-    repo.heldReason(deps.db),
-  ]);
+  const s = await repo.snapshot(deps.db, { limit: paging.per_page, offset: (paging.page - 1) * paging.per_page });
+  const lists = s.lists as Record<repo.ListKey, ApiItem[]>;
   return {
     status: {
-      is_running: state.is_running,
-      is_paused: state.is_paused,
-      held_reason: held,
-      active_downloads: active,
-      pending_queue: pending,
-      completed_downloads: completed,
-      failed_downloads: failed,
+      is_running: s.is_running,
+      is_paused: s.is_paused,
+      held_reason: s.held_reason,
+      active_downloads: lists.active,
+      pending_queue: lists.pending,
+      completed_downloads: lists.completed,
+      failed_downloads: lists.failed,
     },
-    statistics,
+    statistics: statisticsOf(s),
   };
 }
 
@@ -129,12 +111,12 @@ export async function queueStatus(deps: Pick<Deps, 'db'>, paging: Page = { page:
  * travels along: `{item, order_changed: true}` after a priority change (the pending order moved).
  */
 export async function publishQueueStatus(deps: Deps, extra: Record<string, unknown> = {}): Promise<void> {
-  const [state, statistics, held] = await Promise.all([repo.queueState(deps.db), queueStatistics(deps.db), repo.heldReason(deps.db)]);
+  const s = await repo.snapshot(deps.db, null);
   await deps.bus.publish('downloads', 'queue_status', {
-    is_running: state.is_running,
-    is_paused: state.is_paused,
-    held_reason: held,
-    statistics,
+    is_running: s.is_running,
+    is_paused: s.is_paused,
+    held_reason: s.held_reason,
+    statistics: statisticsOf(s),
     ...extra,
   });
 }

@@ -117,19 +117,76 @@ export function itemById(conn: Conn, id: string): Promise<ItemRow | null> {
   return conn.maybeOne(sql.type(ItemRow)`select ${COLS} from download_items where id = ${id}::uuid`);
 }
 
-/** One page of the items in the given statuses, in queue order. */
-export function itemsPage(conn: Conn, statuses: readonly ItemRow['status'][], limit: number, offset: number): Promise<readonly ItemRow[]> {
-  return conn.any(sql.type(ItemRow)`select ${COLS} from download_items where status = any(${sql.array([...statuses], 'text')})
-    order by ${ORDER}, added_at limit ${limit} offset ${offset}`);
-}
+/**
+ * The list of the queue's status an item belongs to (0 active, 1 pending, 2 completed, 3 failed)
+ * and the queue order: exactly the expressions of the index download_items_list_order (0910), so a
+ * page of a list is read in order from the index instead of sorting the whole list.
+ */
+const LIST = sql.fragment`(case status when 'downloading' then 0 when 'pending' then 1 when 'paused' then 1 when 'completed' then 2 else 3 end)`;
+const LIST_ORDER = sql.fragment`(case priority when 'HIGH' then 0 when 'NORMAL' then 1 else 2 end), position, added_at`;
+export type ListKey = 'active' | 'pending' | 'completed' | 'failed';
+const LIST_NUMBER: Record<ListKey, number> = { active: 0, pending: 1, completed: 2, failed: 3 };
 
-const Counts = z.object({ active: z.number(), pending: z.number(), completed: z.number(), failed: z.number() });
-/** How many items each of the queue's four lists holds. */
-export function statusCounts(conn: Conn) {
-  return conn.one(sql.type(Counts)`select count(*) filter (where status = 'downloading')::int as active,
-    count(*) filter (where status in ('pending', 'paused'))::int as pending,
-    count(*) filter (where status = 'completed')::int as completed,
-    count(*) filter (where status in ('failed', 'cancelled'))::int as failed from download_items`);
+/** toISOString's form (UTC, milliseconds), so items built here read like queue.ts's toApiItem. */
+const iso = (col: string) => sql.fragment`to_char(${sql.identifier(['d', col])} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** An item in the API's shape (queue.ts toApiItem), built by PostgreSQL: no per-row work in JavaScript. */
+const API_ITEM = sql.fragment`json_build_object('id', d.id::text, 'serie_id', d.serie_id, 'serie_folder', d.serie_folder,
+  'serie_name', d.serie_name, 'episode', json_build_object('season', d.season, 'episode', d.episode, 'title', d.title),
+  'status', d.status, 'priority', d.priority, 'added_at', ${iso('added_at')}, 'started_at', ${iso('started_at')},
+  'completed_at', ${iso('completed_at')}, 'progress', d.progress, 'error', d.error, 'retry_count', d.retry_count,
+  'source_url', d.source_url, 'source', d.source, 'language', coalesce(d.chosen_language, d.language), 'hoster', d.hoster,
+  'hoster_errors', d.hoster_errors, 'file_path', d.file_path, 'added_by', d.added_by, 'attempts', d.retry_count + 1,
+  'upgrade_from', d.upgrade_from, 'replace', d.replace_existing)`;
+
+const listPage = (list: ListKey, limit: number, offset: number) =>
+  sql.fragment`(select coalesce(json_agg(${API_ITEM} order by ${LIST_ORDER}), '[]') from
+    (select * from download_items where ${LIST} = ${LIST_NUMBER[list]} order by ${LIST_ORDER} limit ${limit} offset ${offset}) d)`;
+
+const Snapshot = z.object({
+  is_running: z.boolean(),
+  is_paused: z.boolean(),
+  held_reason: z.string().nullable(),
+  active: z.number(),
+  pending: z.number(),
+  completed: z.number(),
+  failed: z.number(),
+  completed_bytes: z.number(),
+  active_bytes: z.number(),
+  avg_speed: z.number().nullable(),
+  avg_size: z.number().nullable(),
+  remaining_active: z.number(),
+  live_speed: z.number(),
+  lists: z.record(z.array(z.unknown())).nullable(),
+});
+export type Snapshot = z.infer<typeof Snapshot>;
+
+/**
+ * The queue's state, per-list counts and transfer statistics in one statement, and with `page`
+ * one page of each list already in the API's shape. The counts are read from the (status,
+ * position) index alone; the byte statistics only touch active and completed items (the
+ * completed ones are trimmed: downloads.completed_keep_*).
+ */
+export function snapshot(conn: Conn, page: { limit: number; offset: number } | null): Promise<Snapshot> {
+  const lists = page
+    ? sql.fragment`json_build_object('active', ${listPage('active', page.limit, page.offset)},
+        'pending', ${listPage('pending', page.limit, page.offset)}, 'completed', ${listPage('completed', page.limit, page.offset)},
+        'failed', ${listPage('failed', page.limit, page.offset)})`
+    : sql.fragment`null::json`;
+  return conn.one(sql.type(Snapshot)`select q.is_running, q.is_paused, q.held_reason, c.*, s.*, ${lists} as lists
+    from download_queue_state q,
+    (select count(*) filter (where status = 'downloading')::int as active,
+      count(*) filter (where status in ('pending', 'paused'))::int as pending,
+      count(*) filter (where status = 'completed')::int as completed,
+      count(*) filter (where status in ('failed', 'cancelled'))::int as failed from download_items) c,
+    (select coalesce(sum(downloaded_bytes) filter (where status = 'completed'), 0)::bigint as completed_bytes,
+      coalesce(sum(downloaded_bytes) filter (where status = 'downloading'), 0)::bigint as active_bytes,
+      avg(downloaded_bytes / greatest(extract(epoch from completed_at - started_at), 0.001))
+        filter (where status = 'completed' and started_at is not null and downloaded_bytes > 0)::float8 as avg_speed,
+      avg(downloaded_bytes) filter (where status = 'completed' and downloaded_bytes > 0)::float8 as avg_size,
+      coalesce(sum(greatest(coalesce(total_bytes, 0) - downloaded_bytes, 0)) filter (where status = 'downloading'), 0)::bigint as remaining_active,
+      coalesce(sum(case when jsonb_typeof(progress -> 'speed_mbps') = 'number' then (progress ->> 'speed_mbps')::float8 else 0 end)
+        filter (where status = 'downloading'), 0)::float8 as live_speed
+      from download_items where status in ('completed', 'downloading')) s`);
 }
 
 /**
@@ -164,9 +221,6 @@ export async function moveBefore(conn: Conn, id: string, beforeId: string | null
 }
 
 const State = z.object({ is_running: z.boolean(), is_paused: z.boolean() });
-export function queueState(conn: Conn) {
-  return conn.one(sql.type(State)`select is_running, is_paused from download_queue_state`);
-}
 export async function setQueueState(conn: Conn, running: boolean, paused: boolean): Promise<void> {
   await conn.query(sql.unsafe`update download_queue_state set is_running = ${running}, is_paused = ${paused}, updated_at = now()`);
 }
@@ -308,24 +362,6 @@ export async function retry(conn: Conn, ids: string[] | null): Promise<string[]>
   ];
 }
 
-const Stats = z.object({
-  completed_bytes: z.number(),
-  active_bytes: z.number(),
-  avg_speed: z.number().nullable(),
-  avg_size: z.number().nullable(),
-  remaining_active: z.number(),
-});
-export function stats(conn: Conn) {
-  return conn.one(sql.type(Stats)`select
-    coalesce(sum(downloaded_bytes) filter (where status = 'completed'), 0)::bigint as completed_bytes,
-    coalesce(sum(downloaded_bytes) filter (where status = 'downloading'), 0)::bigint as active_bytes,
-    avg(downloaded_bytes / greatest(extract(epoch from completed_at - started_at), 0.001))
-      filter (where status = 'completed' and started_at is not null and downloaded_bytes > 0)::float8 as avg_speed,
-    avg(downloaded_bytes) filter (where status = 'completed' and downloaded_bytes > 0)::float8 as avg_size,
-    coalesce(sum(greatest(coalesce(total_bytes, 0) - downloaded_bytes, 0)) filter (where status = 'downloading'), 0)::bigint as remaining_active
-    from download_items`);
-}
-
 /** The library's title of an episode (read-only), for items queued without one. */
 export async function libraryEpisodeTitle(conn: Conn, seriesKey: string, season: number, episode: number): Promise<string | null> {
   const t = await conn.maybeOneFirst(sql.type(z.object({ title: z.string().nullable() }))`select coalesce(e.title, e.title_en) as title
@@ -341,9 +377,6 @@ export async function requeueInterrupted(conn: Conn): Promise<number> {
 }
 
 /** The reason new downloads are held (low disk space), shared by every process; null when they are not. */
-export const heldReason = (conn: Conn) =>
-  conn.oneFirst(sql.type(z.object({ held_reason: z.string().nullable() }))`select held_reason from download_queue_state`);
-
 /** Sets or clears the hold; answers what it was before, or undefined when nothing changed. */
 export async function setHeldReason(conn: Conn, reason: string | null): Promise<{ before: string | null } | undefined> {
   const row = await conn.maybeOne(sql.type(z.object({ before: z.string().nullable() }))`update download_queue_state s
