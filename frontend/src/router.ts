@@ -49,12 +49,22 @@ async function refreshStatus(): Promise<void> {
   else if (session.token) clearSession();
 }
 
+/** Starts loading the page's code at once, while the session is being restored (not after it). */
+function preload(to: RouteLocationNormalized): void {
+  for (const record of to.matched) {
+    const component = record.components?.default;
+    if (typeof component === 'function') void (component as () => Promise<unknown>)().catch(() => undefined);
+  }
+}
+
 router.beforeEach(async (to: RouteLocationNormalized) => {
+  preload(to);
   if (session.configured === null || (session.token && !session.user)) {
     try {
       // a page load: the refresh cookie (if any) brings the session back
+      // (its answer names the account: then nothing more to ask)
       if (session.configured === null && !session.token) await refreshSession();
-      await refreshStatus();
+      if (session.configured === null || !session.user) await refreshStatus();
     } catch {
       // server unreachable: let the page render and show its own error
       return true;

@@ -76,7 +76,9 @@ describe('access tokens and the refresh cookie', () => {
     const l = await login(srv.url);
     const r = await refresh(srv.url, l.cookie);
     expect(r.status, r.text).toBe(200);
-    expect(Object.keys(r.body).sort()).toEqual(['access_token', 'expires_at', 'token_type']);
+    // the login's shape, and the account (a page load restores its session in one round trip)
+    expect(Object.keys(r.body).sort()).toEqual(['access_token', 'expires_at', 'token_type', 'user']);
+    expect(r.body.user).toEqual({ id: expect.any(Number), username: 'admin', role: 'admin' });
     expect(r.body.token_type).toBe('bearer');
     expect(claimsOf(r.body.access_token).payload.sid).toBe(claimsOf(l.token).payload.sid);
     expect((await client(srv.url, r.body.access_token).get('/api/config')).status).toBe(200);

@@ -9,7 +9,7 @@ import { AuthService, REMEMBER_DAYS } from './service.js';
 import { ACCESS_TOKEN_SECONDS } from './keyring.js';
 import { clearRefreshCookie, REFRESH_COOKIE, REFRESH_PATH, refreshCookie, setRefreshCookie } from './refreshCookie.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './apiKeys.js';
-import { AuthStatus, LoginBody, LoginResponse, SetupBody } from './schema.js';
+import { AuthStatus, LoginBody, LoginResponse, RefreshResponse, SetupBody } from './schema.js';
 
 export function authRoutes(deps: Deps, service = new AuthService(deps)): ApiRouter {
   const r = new ApiRouter();
@@ -63,7 +63,7 @@ export function authRoutes(deps: Deps, service = new AuthService(deps)): ApiRout
       summary: 'A new access token for the login session in the refresh cookie',
       tags,
       description: `Sends no body; the browser sends the \`${REFRESH_COOKIE}\` cookie the login set. 401 when the session ended (logout, expiry, password change).`,
-      responses: { 200: LoginResponse, 401: null },
+      responses: { 200: RefreshResponse, 401: null },
     },
     async ({ ctx }) => {
       const issued = await service.refresh(refreshCookie(ctx));

@@ -30,8 +30,13 @@ export const LoginResponse = z.object({
   expires_at: z.string(),
 });
 
+const SessionUser = z.object({ id: z.number(), username: z.string(), role: z.enum(['admin', 'user']) });
+
+/** The refresh's answer names the account too: a page load restores its session in one round trip. */
+export const RefreshResponse = LoginResponse.extend({ user: SessionUser.describe('the account of the login session') });
+
 export const AuthStatus = z.object({
   configured: z.boolean(),
   authenticated: z.boolean(),
-  user: z.object({ id: z.number(), username: z.string(), role: z.enum(['admin', 'user']) }).nullable(),
+  user: SessionUser.nullable(),
 });

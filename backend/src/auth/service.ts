@@ -110,7 +110,7 @@ export class AuthService {
     if (!s) return null;
     const user = await repo.findUserById(this.deps.db, s.user_id);
     if (!user) return null;
-    return this.access(user, s.id);
+    return { ...this.access(user, s.id), user: { id: user.id, username: user.username, role: user.role } };
   }
 
   private access(user: repo.UserRow, sid: string): IssuedLogin['body'] {

@@ -4,7 +4,7 @@
  * before it expires, and once more when the server answers 401 (then the request is sent again).
  */
 import { t, has } from '../i18n/index.ts';
-import { session, clearSession, saveSession } from '../stores/session.ts';
+import { session, clearSession, saveSession, type SessionUser } from '../stores/session.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -65,8 +65,13 @@ export function refreshSession(): Promise<RefreshOutcome> {
       const res = await fetch('/api/auth/refresh', { method: 'POST', headers: { Accept: 'application/json' }, credentials: 'same-origin' });
       if (res.status === 401) return 'ended';
       if (!res.ok) return 'unreachable';
-      const body = (await res.json()) as { access_token: string; expires_at: string };
+      const body = (await res.json()) as { access_token: string; expires_at: string; user?: SessionUser };
       startSession(body.access_token, body.expires_at);
+      // a login session exists, so the server is set up; the answer names its account (no second round trip)
+      if (body.user) {
+        session.user = body.user;
+        session.configured = true;
+      }
       return 'ok';
     } catch {
       return 'unreachable';

@@ -2572,6 +2572,12 @@ export interface operations {
                         /** @constant */
                         token_type: "bearer";
                         expires_at: string;
+                        user: {
+                            id: number;
+                            username: string;
+                            /** @enum {string} */
+                            role: "admin" | "user";
+                        };
                     };
                 };
             };

@@ -3,7 +3,7 @@
  * room; messages `{type, timestamp, data}` fan out to listeners by type. No polling anywhere.
  */
 import { ref } from 'vue';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { RealtimeMessage } from '../api/types.ts';
 
 export const ROOMS = ['downloads', 'library', 'nfo', 'scheduler', 'watchlist', 'tasks', 'system'] as const;
@@ -45,13 +45,28 @@ export function dispatch(msg: RealtimeMessage): void {
   }
 }
 
+/** The Socket.IO client is loaded apart from the page's code: the first page renders without waiting for it. */
+let loading: Promise<void> | null = null;
+
 export function connectRealtime(token: string): void {
-  if (socket) {
+  if (socket || loading) {
     currentToken = token; // a renewed token: the next (re)connect presents it
     return;
   }
   currentToken = token;
   linkState.value = 'connecting';
+  loading = import('socket.io-client')
+    .then(({ io }) => {
+      if (currentToken !== null && !socket) open(io);
+    })
+    .catch((err) => {
+      console.error('the realtime link could not be loaded', err);
+      linkState.value = 'disconnected';
+    })
+    .finally(() => (loading = null));
+}
+
+function open(io: typeof import('socket.io-client').io): void {
   // auth as a function: every reconnect presents the newest token
   const s = io({
     path: '/socket.io',

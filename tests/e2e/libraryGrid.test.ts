@@ -1,0 +1,104 @@
+/**
+ * A library of 4,000 series in Chromium: the grid is virtual (only the cards around the screen are
+ * in the page), fetches the pages of GET /api/anime it shows as it scrolls (a jump to the middle
+ * loads the middle), and a poster that is not there (yet) is a placeholder, never a broken image.
+ * Besides, the Settings fields of the queue trim (completed items leave the queue).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { TestServer } from '../helpers/server.js';
+import { sql } from '../../backend/src/db/pool.js';
+import { launchBrowser, newPage, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
+
+const N = 4000;
+let srv: TestServer;
+let browser: Browser;
+let page: Page;
+let problems: string[];
+/** The pages of /api/anime the page asked for. */
+const asked: number[] = [];
+
+screenshotFailures('library-grid');
+beforeAll(async () => {
+  browser = await launchBrowser();
+  srv = await startUiServer();
+  ({ page, problems } = await newPage(browser, { width: 1280 }));
+  await setupAndLogin(page, srv.url, { animeDir: srv.animeDir });
+  // what a big import leaves behind, in one statement (names sort as the numbers do)
+  await srv.deps.db.query(sql.unsafe`insert into series (key, name, site, folder, link, year)
+    select 'grid-' || lpad(g::text, 4, '0'), 'Grid Series ' || lpad(g::text, 4, '0'), 'aniworld.to',
+      'Grid Series ' || lpad(g::text, 4, '0'), 'https://aniworld.to/anime/stream/grid-' || g, 2000 + g % 25
+    from generate_series(1, ${N}) g`);
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname === '/api/anime') asked.push(Number(u.searchParams.get('page')));
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+const keys = () => page.locator('[data-test="library-grid"] [data-key]').evaluateAll((els) => els.map((e) => e.getAttribute('data-key')!));
+const cards = () => page.locator('[data-test="library-grid"] > li');
+
+describe('the virtual library grid', () => {
+  it('shows the first cards of 4,000 with only a window of them in the page, posters as placeholders', async () => {
+    asked.length = 0;
+    await page.reload();
+    await expect.poll(async () => (await keys())[0]).toBe('grid-0001');
+    expect(await page.getByTestId('library-grid').getAttribute('data-total')).toBe(String(N));
+    const drawn = await cards().count();
+    expect(drawn).toBeGreaterThan(10);
+    expect(drawn).toBeLessThan(120);
+    // one page asked for, not the library
+    expect(asked).toEqual([1]);
+    // no poster in the folders: each card shows its placeholder (initials), no <img> at all
+    const first = page.locator('[data-test="library-grid"] li:has([data-key="grid-0001"])');
+    await expect.poll(() => first.locator('[role="img"]').textContent()).toBe('GS');
+    expect(await page.locator('[data-test="library-grid"] img').count()).toBe(0);
+  });
+
+  it('fetches the pages it shows while scrolling: further down, and a jump to the middle', async () => {
+    await page.mouse.move(640, 500);
+    for (let i = 0; i < 8; i++) await page.mouse.wheel(0, 1200);
+    // cards beyond the first page of 48 arrived, and the window moved: the first card left the page
+    await expect.poll(async () => (await keys()).some((k) => Number(k.slice(5)) > 48), { timeout: 30_000 }).toBe(true);
+    await expect.poll(async () => (await keys()).includes('grid-0001')).toBe(false);
+    expect(Math.max(...asked)).toBeGreaterThan(1);
+    expect(await cards().count()).toBeLessThan(120);
+
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight / 2));
+    await expect.poll(async () => (await keys()).some((k) => Math.abs(Number(k.slice(5)) - N / 2) < 200), { timeout: 30_000 }).toBe(true);
+    // the middle was loaded directly, not every page before it
+    expect(new Set(asked).size).toBeLessThan(20);
+    expect(await cards().count()).toBeLessThan(120);
+
+    // a search starts at the top again with the server's matches
+    await page.getByTestId('library-search').fill('Grid Series 399');
+    await expect.poll(keys).toEqual([...Array(10)].map((_, i) => `grid-${3990 + i}`));
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('the queue trim settings', () => {
+  it('Settings sets how long and how many finished downloads stay in the queue; empty is no limit', async () => {
+    expect(srv.deps.settings.get().downloads).toMatchObject({ completed_keep_hours: 24, completed_keep_count: 200 });
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const hours = page.getByTestId('keep-hours');
+    await hours.waitFor();
+    expect(await hours.inputValue()).toBe('24');
+    expect(await page.getByTestId('keep-count').inputValue()).toBe('200');
+    await hours.fill('6');
+    await page.getByTestId('keep-count').fill('');
+    await page.locator('form:has([data-test="keep-hours"])').getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('toast').filter({ hasText: 'Saved' }).first().waitFor();
+    // what the hourly queue_trim job reads
+    expect(srv.deps.settings.get().downloads).toMatchObject({ completed_keep_hours: 6, completed_keep_count: null });
+    await page.reload();
+    await hours.waitFor();
+    expect(await hours.inputValue()).toBe('6');
+    expect(await page.getByTestId('keep-count').inputValue()).toBe('');
+    expect(problems).toEqual([]);
+  });
+});
