@@ -138,9 +138,9 @@ async function pageLoad(browser: Browser, base: string, route: string, selector:
       (dataPath) => {
         const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
         const res = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-        const find = (part: string) => res.find((r) => r.name.includes(part));
-        const refresh = find('/api/auth/refresh');
-        const data = find(dataPath);
+        // (no named functions in here: tsx would wrap them in a helper the page does not have)
+        const refresh = res.find((r) => r.name.includes('/api/auth/refresh'));
+        const data = res.find((r) => r.name.includes(dataPath));
         return {
           html: nav.responseEnd,
           code: nav.domContentLoadedEventEnd,
