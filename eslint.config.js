@@ -17,6 +17,7 @@ export default tseslint.config(
       '.build-lock/**',
       'tests/.exit-check-*/**',
       'frontend/src/api/schema.gen.ts',
+      'frontend/src/realtime/events.gen.ts',
       '.ci/**',
       'tests/e2e/screenshots/**',
       'data/**',

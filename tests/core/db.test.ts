@@ -7,7 +7,7 @@ import { io } from 'socket.io-client';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { migrate, MIGRATIONS_DIR } from '../../backend/src/db/migrate.js';
 import { createLogger } from '../../backend/src/log.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer, publishRaw } from '../helpers/server.js';
 import { ADMIN_PASSWORD, adminClient, client } from '../helpers/http.js';
 import { createTestDatabase } from '../helpers/db.js';
 
@@ -123,7 +123,7 @@ describe('sessions across processes sharing one database', () => {
     await new Promise((r) => socket.once('message', r));
     socket.emit('message', { action: 'join', data: { room: 'downloads' } });
     for (let i = 0; i < 40 && !messages.some((m) => m.type === 'system_info'); i++) await new Promise((r) => setTimeout(r, 25));
-    await a.deps.bus.publish('downloads', 'download_complete', { download_id: 'from-a' });
+    await publishRaw(a, 'downloads', 'download_complete', { download_id: 'from-a' });
     for (let i = 0; i < 40 && !messages.some((m) => m.type === 'download_complete'); i++) await new Promise((r) => setTimeout(r, 25));
     socket.close();
     expect(messages.find((m) => m.type === 'download_complete')?.data).toEqual({ download_id: 'from-a' });

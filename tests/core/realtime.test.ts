@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { io, type Socket } from 'socket.io-client';
 import { ANONYMOUS_SOCKETS_PER_ADDRESS } from '../../backend/src/realtime/server.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer, publishRaw } from '../helpers/server.js';
 import { ADMIN_PASSWORD, adminClient, client } from '../helpers/http.js';
 import type { Loose } from '../helpers/http.js';
 import { until } from '../helpers/poll.js';
@@ -67,13 +67,13 @@ describe('realtime over Socket.IO', () => {
     const c = await connect(await login());
     c.socket.emit('message', { action: 'join', data: { room: 'downloads' } });
     expect((await c.next('system_info')).data).toMatchObject({ room: 'downloads', action: 'join' });
-    await srv.deps.bus.publish('downloads', 'download_progress', { download_id: 'abc', percent: 45.2 });
+    await publishRaw(srv, 'downloads', 'download_progress', { download_id: 'abc', percent: 45.2 });
     const msg = await c.next('download_progress');
     expect(msg).toEqual({ type: 'download_progress', timestamp: expect.any(String), data: { download_id: 'abc', percent: 45.2 } });
     c.socket.emit('message', { action: 'leave', data: { room: 'downloads' } });
     await c.next('system_info');
-    await srv.deps.bus.publish('downloads', 'download_progress', { download_id: 'after-leave' });
-    await srv.deps.bus.publish('public', 'system_info', { marker: 'sync' }); // public reaches every socket
+    await publishRaw(srv, 'downloads', 'download_progress', { download_id: 'after-leave' });
+    await publishRaw(srv, 'public', 'system_info', { marker: 'sync' }); // public reaches every socket
     expect((await c.next('system_info')).data.marker).toBe('sync');
     expect(c.seen.filter((m) => m.type === 'download_progress')).toEqual([]);
     c.socket.emit('message', { action: 'join', data: { room: 'secret-room' } });
@@ -85,8 +85,8 @@ describe('realtime over Socket.IO', () => {
     expect(c.connected.data.authenticated).toBe(false);
     c.socket.emit('message', { action: 'join', data: { room: 'downloads' } });
     expect((await c.next('error')).data.message).toMatch(/authentication required/i);
-    await srv.deps.bus.publish('downloads', 'download_complete', { download_id: 'x' });
-    await srv.deps.bus.publish('public', 'system_info', { marker: 'public-1' });
+    await publishRaw(srv, 'downloads', 'download_complete', { download_id: 'x' });
+    await publishRaw(srv, 'public', 'system_info', { marker: 'public-1' });
     expect((await c.next('system_info')).data.marker).toBe('public-1');
     expect(c.seen.filter((m) => m.type === 'download_complete')).toEqual([]);
     // a bad token is the same as none
@@ -202,7 +202,7 @@ describe('API keys on Socket.IO', () => {
     // it receives private events (the library room)
     viaAuth.socket.emit('message', { action: 'join', data: { room: 'library' } });
     await viaAuth.next('system_info');
-    srv.deps.bus.emit('library', 'scan_complete', { probe: 'api-key' });
+    void publishRaw(srv, 'library', 'scan_complete', { probe: 'api-key' });
     expect((await viaAuth.next('scan_complete')).data.probe).toBe('api-key');
 
     const queryGone = new Promise<string>((r) => viaQuery.on('disconnect', (reason) => r(reason)));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer, publishRaw } from '../helpers/server.js';
 import { ADMIN_PASSWORD, adminClient, client } from '../helpers/http.js';
 
 // Two app instances on one database stand for two processes: an event published on one reaches
@@ -58,9 +58,9 @@ describe('events larger than a NOTIFY payload', () => {
       languages: ['de-sub', 'ger-dub-padding-'.repeat(4)],
     }));
     expect(Buffer.byteLength(JSON.stringify(episodes))).toBeGreaterThan(8000 * 4);
-    await a.deps.bus.publish('library', 'scan_progress', { current: 'before', done: 0, total: 2 });
-    await a.deps.bus.publish('library', 'episode_languages', { key: 'big-one', episodes });
-    await a.deps.bus.publish('library', 'scan_complete', { probe: 'after' });
+    await publishRaw(a, 'library', 'scan_progress', { current: 'before', done: 0, total: 2 });
+    await publishRaw(a, 'library', 'episode_languages', { key: 'big-one', episodes });
+    await publishRaw(a, 'library', 'scan_complete', { probe: 'after' });
     const seen = await s.until('scan_complete');
     const types = seen.map((m) => m.type).filter((t) => t !== 'connected' && t !== 'system_info');
     expect(types).toEqual(['scan_progress', 'episode_languages', 'scan_complete']);

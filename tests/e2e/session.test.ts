@@ -1,3 +1,4 @@
+import { publishRaw } from '../helpers/server.js';
 /**
  * The login session in the browser: the access token lives in memory only, a reload brings it back
  * through the HttpOnly refresh cookie, a refused token is renewed without a new login, and the
@@ -103,7 +104,7 @@ describe('the login session in the browser', () => {
     expect(refreshed).toBeGreaterThanOrEqual(1);
     // the new socket is authenticated: a private event reaches the page as a toast
     await expect.poll(() => srv.deps.realtime!.activeConnections()).toBe(1);
-    srv.deps.bus.emit('library', 'scan_complete', {});
+    void publishRaw(srv, 'library', 'scan_complete', {});
     await page.getByTestId('toast').filter({ hasText: 'Library rescan finished' }).first().waitFor();
     expect(problems).toEqual([]);
     await context.close();

@@ -1,3 +1,4 @@
+import type { AnyMessage } from '../../frontend/src/realtime/socket.ts';
 import type { DownloadItem, QueueResponse } from '../../frontend/src/api/types.ts';
 
 export function item(id: string, episode: number, over: Partial<DownloadItem> = {}): DownloadItem {
@@ -52,4 +53,5 @@ export function queueResponse(pending: DownloadItem[], active: DownloadItem[] = 
   };
 }
 
-export const msg = (type: string, data: Record<string, unknown>) => ({ type, timestamp: new Date().toISOString(), data });
+/** A realtime message as the socket delivers it (partial payloads: the components must cope with what they read). */
+export const msg = (type: string, data: Record<string, unknown>) => ({ type, timestamp: new Date().toISOString(), data }) as AnyMessage;

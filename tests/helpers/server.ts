@@ -65,3 +65,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   captured.set(server, lines);
   return server;
 }
+
+/** Publishes any message past the typed event map (realtime/events.ts): a test's probe in any room. */
+export function publishRaw(srv: AppHandle, room: string, type: string, data: Record<string, unknown>): Promise<void> {
+  return (srv.deps.bus as unknown as { publish(room: string, type: string, data: Record<string, unknown>): Promise<void> }).publish(
+    room,
+    type,
+    data,
+  );
+}

@@ -4,19 +4,19 @@ import type { Notifier } from '../db/notify.js';
 import type { Logger } from '../log.js';
 import { notifyStored, storedBody } from './repo.js';
 
-/**
- * Rooms a socket can join. `public` reaches every socket, `user:<id>` one user's sockets.
- * Other domains add their room names here.
- */
-export const ROOMS = ['downloads', 'library', 'nfo', 'scheduler', 'watchlist', 'tasks', 'system'] as const;
-export type Room = (typeof ROOMS)[number] | 'public' | `user:${number}`;
+import type { EventData, EventRoom, EventType, Room } from './events.js';
 
+export { ROOMS, type Room } from './events.js';
+
+/** A message on its way to a room: `data` is one of realtime/events.ts's payloads. */
 export interface RealtimeEvent {
   type: string;
   timestamp: string;
   data: Record<string, unknown>;
   room: Room;
 }
+
+type NamedRoom = Exclude<EventRoom, 'user' | 'logs'>;
 
 type Listener = (event: RealtimeEvent) => void;
 
@@ -70,7 +70,26 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 
-  async publish(room: Room, type: string, data: Record<string, unknown> = {}): Promise<void> {
+  /** Publishes a message of realtime/events.ts to its room, on every process. */
+  publish<R extends NamedRoom, T extends EventType<R>>(room: R, type: T, data: EventData<R, T>): Promise<void> {
+    return this.send(room, type, data as Record<string, unknown>);
+  }
+
+  /** Publishes one of the `user` messages of realtime/events.ts to one account's sockets. */
+  publishToUser<T extends EventType<'user'>>(userId: number, type: T, data: EventData<'user', T>): Promise<void> {
+    return this.send(`user:${userId}`, type, data as Record<string, unknown>);
+  }
+
+  /** Fire-and-forget variants for hot paths (progress): never throw. */
+  emit<R extends NamedRoom, T extends EventType<R>>(room: R, type: T, data: EventData<R, T>): void {
+    void this.publish(room, type, data).catch(() => undefined);
+  }
+
+  emitToUser<T extends EventType<'user'>>(userId: number, type: T, data: EventData<'user', T>): void {
+    void this.publishToUser(userId, type, data).catch(() => undefined);
+  }
+
+  private async send(room: Room, type: string, data: Record<string, unknown>): Promise<void> {
     const event: RealtimeEvent = { type, timestamp: new Date().toISOString(), data, room };
     const text = JSON.stringify(event);
     try {
@@ -80,11 +99,6 @@ export class EventBus {
       this.log.warn({ err: (err as Error).message, type }, 'could not publish event; delivered locally');
       this.deliver(event);
     }
-  }
-
-  /** Fire-and-forget variant for hot paths (progress): never throws. */
-  emit(room: Room, type: string, data: Record<string, unknown> = {}): void {
-    void this.publish(room, type, data).catch(() => undefined);
   }
 
   private deliver(event: RealtimeEvent): void {

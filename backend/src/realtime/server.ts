@@ -2,7 +2,8 @@ import type http from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { ROOMS, type RealtimeEvent } from './bus.js';
+import type { RealtimeEvent } from './bus.js';
+import { DIRECT, MESSAGE_TYPES, ROOMS } from './events.js';
 import type { AuthUser } from '../auth/tokens.js';
 import { clientAddress } from '../http/clientIp.js';
 import { LOGS_ROOM, startLiveTail } from '../logs/live.js';
@@ -11,33 +12,8 @@ import { API_KEY_PATTERN, API_KEY_REVOKED_CHANNEL, verifyApiKey } from '../auth/
 /** Sockets without a valid token one address may hold open at once. */
 export const ANONYMOUS_SOCKETS_PER_ADDRESS = 20;
 
-export const SUPPORTED_MESSAGE_TYPES = [
-  'connected',
-  'ping',
-  'pong',
-  'error',
-  'system_info',
-  'download_progress',
-  'download_complete',
-  'download_failed',
-  'download_added',
-  'download_removed',
-  'queue_status',
-  'queue_started',
-  'queue_stopped',
-  'scan_progress',
-  'scan_complete',
-  'nfo_progress',
-  'nfo_complete',
-  'watchlist_new_episodes',
-  'watchlist_episode_downloaded',
-  'watchlist_check_complete',
-  'scheduler_status',
-  'task_started',
-  'task_complete',
-  'task_failed',
-  'log_entries',
-];
+/** Every message type (GET /ws/status): the server's own and every one of realtime/events.ts. */
+export const SUPPORTED_MESSAGE_TYPES: readonly string[] = MESSAGE_TYPES;
 
 const ClientMessage = z.union([
   z.object({ action: z.enum(['join', 'leave']), data: z.object({ room: z.string().max(50) }) }),
@@ -45,7 +21,12 @@ const ClientMessage = z.union([
   z.object({ action: z.literal('ping'), data: z.unknown().optional() }),
 ]);
 
-const message = (type: string, data: Record<string, unknown> = {}) => ({ type, timestamp: new Date().toISOString(), data });
+/** A message the server sends one socket itself (realtime/events.ts DIRECT). */
+const message = <T extends keyof typeof DIRECT>(type: T, data: z.input<(typeof DIRECT)[T]>) => ({
+  type,
+  timestamp: new Date().toISOString(),
+  data,
+});
 
 function endSession(socket: Socket, reason: string): void {
   socket.emit('message', message('error', { message: reason, code: 'AUTHENTICATION_ERROR' }));

@@ -168,7 +168,7 @@ export async function checkItem(deps: Deps, itemId: string, opts: { manual: bool
     result.error = message;
     await repo.recordCheck(deps.db, item.id, { status: 'error', error: message.slice(0, 1000), newEpisodes: null, lastDownloaded: null });
   }
-  deps.bus.emit(`user:${item.user_id}`, 'watchlist_check_complete', {
+  deps.bus.emitToUser(item.user_id, 'watchlist_check_complete', {
     item_id: item.id,
     anime_title: item.anime_title,
     status: result.status,

@@ -29,7 +29,7 @@ export async function notifyNewEpisodes(deps: Deps, item: ItemRow, episodes: Epi
     queued,
     timestamp: deps.clock.now().toISOString(),
   };
-  await deps.bus.publish(`user:${item.user_id}`, 'watchlist_new_episodes', { ...data, series_key: item.series_key });
+  await deps.bus.publishToUser(item.user_id, 'watchlist_new_episodes', { ...data, series_key: item.series_key });
   if (!webhooks) return;
   const n = episodes.length;
   await notify(deps, 'new_episodes', {
@@ -43,7 +43,7 @@ export async function notifyNewEpisodes(deps: Deps, item: ItemRow, episodes: Epi
 
 /** Tells the owner that a watchlist episode was downloaded (channels hear of every download as `download_completed`). */
 export async function notifyDownloaded(deps: Deps, item: ItemRow, ep: Episode) {
-  await deps.bus.publish(`user:${item.user_id}`, 'watchlist_episode_downloaded', {
+  await deps.bus.publishToUser(item.user_id, 'watchlist_episode_downloaded', {
     anime_title: item.anime_title,
     anime_key: item.anime_key,
     provider_id: item.provider_id,

@@ -3,7 +3,6 @@ import { onMessage } from './socket.ts';
 import { codeMessage } from '../api/client.ts';
 import { toast } from '../stores/toasts.ts';
 import { t, has } from '../i18n/index.ts';
-import type { RealtimeMessage } from '../api/types.ts';
 
 const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
 
@@ -41,7 +40,7 @@ export function scanFailureSummary(failures: unknown): string {
 
 export function installJobToasts(): () => void {
   const offs = [
-    onMessage('download_complete', (m: RealtimeMessage) => toast(t('toast.downloadComplete', { what: episodeLabel(m.data) }), 'success')),
+    onMessage('download_complete', (m) => toast(t('toast.downloadComplete', { what: episodeLabel(m.data) }), 'success')),
     onMessage('download_failed', (m) =>
       toast(t('toast.downloadFailed', { what: episodeLabel(m.data), reason: reasonOf(m.data) }), 'error'),
     ),
@@ -53,23 +52,14 @@ export function installJobToasts(): () => void {
     onMessage('nfo_complete', (m) => {
       const d = m.data;
       // a batch's end carries its totals; a single series its name
-      if (d.batch_id)
-        toast(
-          t('nfoBatch.finished', { successful: Number(d.successful ?? 0), failed: Number(d.failed ?? 0), skipped: Number(d.skipped ?? 0) }),
-          Number(d.failed) ? 'error' : 'success',
-        );
-      else toast(t('toast.nfoComplete', { what: str(d.serie_folder ?? d.serie_id ?? '') }), 'success');
+      if ('batch_id' in d)
+        toast(t('nfoBatch.finished', { successful: d.successful, failed: d.failed, skipped: d.skipped }), d.failed ? 'error' : 'success');
+      else toast(t('toast.nfoComplete', { what: d.serie_folder ?? d.serie_id }), 'success');
     }),
-    onMessage('task_complete', (m) => toast(t('toast.taskComplete', { what: taskName(str(m.data.name ?? m.data.task)) }), 'success')),
-    onMessage('task_failed', (m) =>
-      toast(t('toast.taskFailed', { what: taskName(str(m.data.name ?? m.data.task)), reason: reasonOf(m.data) }), 'error'),
-    ),
-    onMessage('watchlist_new_episodes', (m) =>
-      toast(t('toast.newEpisodes', { what: str(m.data.anime_title ?? m.data.title ?? '') }), 'info'),
-    ),
-    onMessage('watchlist_check_complete', (m) =>
-      toast(t('toast.watchlistChecked', { what: str(m.data.anime_title ?? m.data.title ?? '') }), 'info'),
-    ),
+    onMessage('task_complete', (m) => toast(t('toast.taskComplete', { what: taskName(m.data.task) }), 'success')),
+    onMessage('task_failed', (m) => toast(t('toast.taskFailed', { what: taskName(m.data.task), reason: reasonOf(m.data) }), 'error')),
+    onMessage('watchlist_new_episodes', (m) => toast(t('toast.newEpisodes', { what: m.data.anime_title }), 'info')),
+    onMessage('watchlist_check_complete', (m) => toast(t('toast.watchlistChecked', { what: m.data.anime_title }), 'info')),
   ];
   return () => offs.forEach((off) => off());
 }

@@ -4,14 +4,21 @@
  */
 import { ref } from 'vue';
 import type { Socket } from 'socket.io-client';
-import type { RealtimeMessage } from '../api/types.ts';
+import { ROOMS, type RealtimeMessageOf, type RealtimeType } from './events.gen.ts';
 
-export const ROOMS = ['downloads', 'library', 'nfo', 'scheduler', 'watchlist', 'tasks', 'system'] as const;
+export { ROOMS };
+
+/** `link_connected`: sent by this module itself after each (re)connect. */
+type LinkConnected = { type: 'link_connected'; timestamp: string; data: Record<string, never> };
+/** Any message the server sends (types generated from its event map), or `link_connected`. */
+export type AnyMessage = { [T in RealtimeType]: RealtimeMessageOf<T> }[RealtimeType] | LinkConnected;
+/** The message of one type. */
+export type MessageOf<T extends RealtimeType | 'link_connected'> = T extends RealtimeType ? RealtimeMessageOf<T> : LinkConnected;
 
 export type LinkState = 'connected' | 'connecting' | 'disconnected';
 export const linkState = ref<LinkState>('disconnected');
 
-type Listener = (msg: RealtimeMessage) => void;
+type Listener = (msg: AnyMessage) => void;
 const listeners = new Map<string, Set<Listener>>();
 
 let socket: Socket | null = null;
@@ -23,16 +30,20 @@ export function setTokenRenewer(fn: () => Promise<string | null>): void {
   renewToken = fn;
 }
 
-/** Subscribes to one message type ('*' for all); returns the unsubscribe function. */
-export function onMessage(type: string, fn: Listener): () => void {
+/** Subscribes to one message type, its `data` typed from the server's event map; returns the unsubscribe function. */
+export function onMessage<T extends RealtimeType | 'link_connected'>(type: T, fn: (msg: MessageOf<T>) => void): () => void;
+/** Every message. */
+export function onMessage(type: '*', fn: Listener): () => void;
+export function onMessage(type: string, fn: (msg: never) => void): () => void {
   let set = listeners.get(type);
   if (!set) listeners.set(type, (set = new Set()));
-  set.add(fn);
-  return () => set!.delete(fn);
+  const listener = fn as Listener;
+  set.add(listener);
+  return () => set!.delete(listener);
 }
 
 /** Delivers one message to its listeners (the socket calls this; so can anything replaying messages). */
-export function dispatch(msg: RealtimeMessage): void {
+export function dispatch(msg: AnyMessage): void {
   if (!msg || typeof msg.type !== 'string') return;
   for (const key of [msg.type, '*']) {
     for (const fn of listeners.get(key) ?? []) {
@@ -102,7 +113,7 @@ function open(io: typeof import('socket.io-client').io): void {
   s.io.on('reconnect_attempt', () => {
     linkState.value = 'connecting';
   });
-  s.on('message', (msg: RealtimeMessage) => {
+  s.on('message', (msg: AnyMessage) => {
     // (once per token: a fresh token the server still refuses is not asked for again and again)
     if (msg?.type === 'connected' && msg.data?.authenticated === false && currentToken && currentToken !== renewed) renew();
     dispatch(msg);

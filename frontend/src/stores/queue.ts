@@ -69,9 +69,8 @@ export function createQueueStore(refresh: () => void = () => undefined) {
   }
 
   function idOf(d: Data): string | null {
-    const item = d.item as Data | undefined;
-    const id = d.download_id ?? d.id ?? d.item_id ?? item?.id;
-    return id === undefined || id === null ? null : String(id);
+    // every message about one queue item names it `download_id` (realtime/events.ts); a trim names none
+    return typeof d.download_id === 'string' ? d.download_id : null;
   }
 
   /** Removes the item from whichever list holds it and returns it. */
