@@ -42,6 +42,17 @@ export const ALLOWED: Readonly<Record<string, string>> = {
   'scheduler/nextRun.ts:formatters': 'a memo of a pure function of the time zone',
   // proxy-addr's compiled matcher per TRUSTED_PROXIES list (the env's array): a memo of a pure function.
   'http/clientIp.ts:compiled': 'a memo of a pure function of the (immutable) trusted-proxies list',
+  // RecurringJob (worker/recurring.ts) holds only readonly fields: a constant descriptor of a job.
+  'backup/schedule.ts:BACKUP': 'an immutable RecurringJob descriptor (readonly fields only)',
+  'scheduler/service.ts:SCHEDULE': 'an immutable RecurringJob descriptor (readonly fields only)',
+  'watchlist/scheduler.ts:WATCH': 'an immutable RecurringJob descriptor (readonly fields only)',
+  // Left for now (#19): the download engine's process-wide I/O state. The media connection pools
+  // and what the writers learnt about the machine's disks are shared by every download of the
+  // process; moving them into deps.downloads means threading the runtime through the engine's
+  // requests and writers (MediaRequest, BatchWriter).
+  'downloads/engine/http.ts:agents': "left for now: the media downloads' keep-alive pools, process-wide",
+  'downloads/engine/writer.ts:slowDiskUntil': 'left for now: "the disk pushed back", a process-wide observation',
+  'downloads/engine/writer.ts:localDirs': 'left for now: which folders are on a local file system, a fact about the machine',
 };
 
 /** Built-in classes whose instances cannot change (a top-level `const x = new RegExp(...)` is a constant). */
@@ -117,6 +128,8 @@ export function findModuleState(
   const getSourceFile = host.getSourceFile.bind(host);
   host.readFile = (f) => overrides[f] ?? readFile(f);
   host.fileExists = (f) => f in overrides || fileExists(f);
+  const directoryExists = host.directoryExists?.bind(host);
+  host.directoryExists = (d) => Object.keys(overrides).some((f) => f.startsWith(d + path.sep)) || (directoryExists?.(d) ?? true);
   host.getSourceFile = (f, lang, onError, create) =>
     f in overrides ? ts.createSourceFile(f, overrides[f]!, lang, true) : getSourceFile(f, lang, onError, create);
   const program = ts.createProgram({ rootNames: [...new Set([...files, ...Object.keys(overrides)])], options, host });

@@ -9,7 +9,8 @@ import type { TokenSigner } from './auth/tokens.js';
 import type { Keyring } from './auth/keyring.js';
 import type { SettingsStore } from './settings/store.js';
 import type { Jobs } from './worker/jobs.js';
-import type { FfmpegInfo } from './downloads/ffmpeg.js';
+import type { DownloadRuntime, FfmpegStatus } from './downloads/runtime.js';
+import type { RealtimeStatus } from './realtime/status.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import type { Covers } from './providers/covers.js';
 import type { ScanMemo } from './library/scanner.js';
@@ -21,47 +22,52 @@ export interface Clock {
 }
 export const systemClock: Clock = { now: () => new Date() };
 
-/** Everything a service needs, handed over explicitly: no singletons. */
+/**
+ * Everything a service needs, handed over explicitly: no singletons. Built once per app instance
+ * (server.ts, called by main.ts), every stateful part included, and never changed after
+ * (readonly: tsc refuses a write); no module keeps state of its own
+ * (tests/core/moduleState.test.ts). A function takes the fields it uses (`Pick<Deps, ...>`).
+ */
 export interface Deps {
-  env: Env;
-  log: Logger;
+  readonly env: Env;
+  readonly log: Logger;
   /** The server's log files, live level and tail (absent in tools that build Deps by hand). */
-  logging?: Logging;
-  db: Db;
-  notifier: Notifier;
+  readonly logging?: Logging;
+  readonly db: Db;
+  readonly notifier: Notifier;
   /** The database's reachability as last seen (for /health and the 503 answers). */
-  dbAvailability: DbAvailability;
-  bus: EventBus;
-  sessions: Sessions;
-  keyring: Keyring;
-  signer: TokenSigner;
-  settings: SettingsStore;
-  jobs: Jobs;
-  clock: Clock;
-  version: string;
-  startedAt: Date;
+  readonly dbAvailability: DbAvailability;
+  readonly bus: EventBus;
+  readonly sessions: Sessions;
+  readonly keyring: Keyring;
+  readonly signer: TokenSigner;
+  readonly settings: SettingsStore;
+  readonly jobs: Jobs;
+  readonly clock: Clock;
+  readonly version: string;
+  readonly startedAt: Date;
   /** The site providers, rebuilt when their settings change. */
-  providers: ProviderRegistry;
+  readonly providers: ProviderRegistry;
   /** Search results' covers: cache, fetches under way, connection pools. */
-  covers: Covers;
+  readonly covers: Covers;
   /** What the last library scan left (series state, the root's listing). */
-  scanMemo: ScanMemo;
+  readonly scanMemo: ScanMemo;
   /** The TMDB client (one connection pool). */
-  tmdb: TmdbClient;
+  readonly tmdb: TmdbClient;
   /** Outbound client for notification channels and media servers. */
-  outbound: HttpClient;
+  readonly outbound: HttpClient;
   /** Client for the import lists' services (AniList, MyAnimeList). */
-  listsHttp: HttpClient;
+  readonly listsHttp: HttpClient;
   /** Cross-domain calls wired in main.ts (so domains do not import each other in circles). */
-  hooks: Hooks;
-  /** Which ffmpeg/ffprobe the downloads domain uses and whether they are current (shown by /health/detailed). */
-  ffmpegInfo?: () => FfmpegInfo;
-  /** The start-up check of ffmpeg's version: downloads start only once it said `ok`. */
-  ffmpegCheck?: Promise<FfmpegInfo>;
+  readonly hooks: Hooks;
+  /** Which ffmpeg/ffprobe the downloads domain uses and whether they are current (/health/detailed); downloads start once it said `ok`. */
+  readonly ffmpeg: FfmpegStatus;
+  /** The downloads' per-process runtime: throttle, running downloads, advisory locks, HTTP client. */
+  readonly downloads: DownloadRuntime;
   /** The Graphile Worker runner of this process (roles all and worker): HTTP answers while it starts. */
-  workerState?: () => 'starting' | 'running' | 'stopping';
+  readonly workerState?: () => 'starting' | 'running' | 'stopping';
   /** Set while this process serves HTTP (role all or web). */
-  realtime?: { activeConnections(): number };
+  readonly realtime: RealtimeStatus;
 }
 
 export interface Hooks {

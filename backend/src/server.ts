@@ -17,7 +17,8 @@ import { Jobs } from './worker/jobs.js';
 import { startWorker } from './worker/runner.js';
 import { buildTaskList } from './worker/taskList.js';
 import { startDownloads } from './downloads/start.js';
-import { announceFfmpeg } from './downloads/runtime.js';
+import { createDownloadRuntime, FfmpegStatus } from './downloads/runtime.js';
+import { RealtimeStatus } from './realtime/status.js';
 import { startSchedules } from './scheduler/startup.js';
 import { createRequestHandler } from './app.js';
 import { systemClock, type Clock, type Deps } from './deps.js';
@@ -105,6 +106,9 @@ export async function serve(c: ServeContext): Promise<{ url: string; port: numbe
     tmdb: new TmdbClient({ version, log, env, settings, clock, db }),
     outbound: outboundClient(version),
     listsHttp: listsClient(version),
+    ffmpeg: new FfmpegStatus({ env, log }),
+    downloads: createDownloadRuntime({ db, log, settings }),
+    realtime: new RealtimeStatus(),
     hooks: {
       animeDirectoryChanged: () => syncAnimeDirectory(deps),
       seriesAdded: async (key) => void (await queueSeriesNfo(deps, key)),
@@ -122,7 +126,7 @@ export async function serve(c: ServeContext): Promise<{ url: string; port: numbe
     ]);
   });
   // before any request: downloads wait for the ffmpeg check's verdict, and /health/detailed shows it
-  announceFfmpeg(deps);
+  deps.ffmpeg.start();
   phase('state_ms');
 
   let port = env.PORT;
@@ -133,7 +137,7 @@ export async function serve(c: ServeContext): Promise<{ url: string; port: numbe
     server.keepAliveTimeout = 65_000;
     server.requestTimeout = 0; // long downloads of artwork/streams; Koa answers quickly otherwise
     const realtime = startRealtime(deps, server, (t) => authenticate(deps, t));
-    deps.realtime = realtime;
+    deps.realtime.attach(realtime);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(env.PORT, env.HOST, () => resolve());

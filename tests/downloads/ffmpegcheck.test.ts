@@ -46,7 +46,7 @@ describe('the product with an outdated ffmpeg', () => {
   it('starts, warns in /health/detailed naming the version found, and starts no download', async () => {
     const anon = client(env.srv.url);
     expect((await anon.get('/health')).status).toBe(200);
-    await env.srv.deps.ffmpegCheck;
+    await env.srv.deps.ffmpeg.checked();
     const anonHealth = await anon.get('/health/detailed');
     expect(anonHealth.status).toBe(200);
     expect(anonHealth.body.warnings).toEqual([{ code: 'FFMPEG_UNSUITABLE', message: expect.any(String) }]);

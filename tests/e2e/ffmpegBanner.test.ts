@@ -11,7 +11,7 @@ let browser: Browser;
 screenshotFailures('ffmpeg');
 beforeAll(async () => {
   [srv, browser] = await Promise.all([startUiServer(oldFfmpeg()), launchBrowser()]);
-  await srv.deps.ffmpegCheck;
+  await srv.deps.ffmpeg.checked();
 });
 afterAll(async () => {
   await browser?.close();

@@ -103,7 +103,7 @@ describe('the login session in the browser', () => {
     await expect.poll(() => sockets.length, { timeout: 10_000 }).toBe(2);
     expect(refreshed).toBeGreaterThanOrEqual(1);
     // the new socket is authenticated: a private event reaches the page as a toast
-    await expect.poll(() => srv.deps.realtime!.activeConnections()).toBe(1);
+    await expect.poll(() => srv.deps.realtime.activeConnections()).toBe(1);
     void publishRaw(srv, 'library', 'scan_complete', {});
     await page.getByTestId('toast').filter({ hasText: 'Library rescan finished' }).first().waitFor();
     expect(problems).toEqual([]);

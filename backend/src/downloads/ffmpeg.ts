@@ -38,20 +38,17 @@ function onPath(bin: string): string | null {
   return null;
 }
 
-let cached: FfmpegInfo | null = null;
-
 export function discoverFfmpeg(env: Pick<Env, 'FFMPEG_PATH' | 'FFPROBE_PATH'>): FfmpegInfo {
   const ffmpeg = env.FFMPEG_PATH ?? onPath('ffmpeg');
   const ffprobe = env.FFPROBE_PATH ?? onPath('ffprobe');
   const sources = [env.FFMPEG_PATH ? 'env' : ffmpeg ? 'system' : 'missing', env.FFPROBE_PATH ? 'env' : ffprobe ? 'system' : 'missing'];
   const source = sources[0] === sources[1] ? sources[0]! : `ffmpeg:${sources[0]},ffprobe:${sources[1]}`;
-  cached = { ffmpeg_path: ffmpeg, ffprobe_path: ffprobe, source };
-  return cached;
+  return { ffmpeg_path: ffmpeg, ffprobe_path: ffprobe, source };
 }
 
-/** The binaries in use (discovered once per process unless discoverFfmpeg is called again). */
+/** The binaries in use (looked up on each call: a few access checks, no process-wide cache). */
 export function ffmpegBinaries(env: Pick<Env, 'FFMPEG_PATH' | 'FFPROBE_PATH'>): { ffmpeg: string; ffprobe: string } {
-  const info = cached ?? discoverFfmpeg(env);
+  const info = discoverFfmpeg(env);
   if (!info.ffmpeg_path || !info.ffprobe_path)
     throw new Error('ffmpeg/ffprobe not found: install ffmpeg or set FFMPEG_PATH and FFPROBE_PATH');
   return { ffmpeg: info.ffmpeg_path, ffprobe: info.ffprobe_path };

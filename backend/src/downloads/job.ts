@@ -15,7 +15,7 @@ import { placeVerified, testCrashPoint } from './placement.js';
 import { removePartFolder } from './partFolder.js';
 import { ProgressTracker } from './progress.js';
 import { episodeSources, wantedLanguages } from './sources.js';
-import { RELEASED_CHANNEL, runtimeFor } from './runtime.js';
+import { RELEASED_CHANNEL } from './runtime.js';
 import { sql, type Conn } from '../db/pool.js';
 import { announceCompleted, announceFailed } from './announce.js';
 import type { AttemptOf, AttemptOutcome } from './attemptLog.js';
@@ -30,7 +30,7 @@ import { dispatch, publishQueueStatus, toApiItem } from './queue.js';
  * downloaded by another process (advisory lock).
  */
 export async function runDownload(deps: Deps, id: string, stopSignal?: AbortSignal): Promise<void> {
-  const rt = runtimeFor(deps);
+  const rt = deps.downloads;
   if (rt.active.has(id)) return;
   const ac = new AbortController();
   rt.active.set(id, ac);
@@ -113,7 +113,7 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
   const partRoot = insideRoot(seriesDir, '.part', item.id);
   const cfg = deps.settings.get().downloads;
   const errors: string[] = [];
-  const rt = runtimeFor(deps);
+  const rt = deps.downloads;
   const progress = new ProgressTracker(
     (p) => deps.bus.emit('downloads', 'download_progress', { download_id: item.id, key: item.serie_id, folder: item.serie_folder, ...p }),
     (p, done, total) => {

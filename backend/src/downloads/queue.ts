@@ -2,7 +2,7 @@ import type { Deps } from '../deps.js';
 import { Conflict, NotFound } from '../errors.js';
 import { MAX_PER_PAGE, type Page } from '../http/schema.js';
 import * as repo from './repo.js';
-import { ffmpegUsable, runtimeFor } from './runtime.js';
+import { ffmpegUsable } from './runtime.js';
 import { checkSpaceHold } from './spaceHold.js';
 
 /** Queue mechanics shared by the service and the jobs: claiming, recovery, the API shapes. */
@@ -54,7 +54,7 @@ export async function dispatch(deps: Deps): Promise<string[]> {
  */
 export async function recoverOrphans(deps: Deps): Promise<string[]> {
   if (!(await ffmpegUsable(deps))) return [];
-  const rt = runtimeFor(deps);
+  const rt = deps.downloads;
   const recovered: string[] = [];
   for (const id of await repo.activeIds(deps.db)) {
     if (rt.active.has(id)) continue;

@@ -72,15 +72,12 @@ export interface DownloadRuntime {
   stop(): Promise<void>;
 }
 
-const runtimes = new WeakMap<object, DownloadRuntime>();
-
-export function runtimeFor(deps: Pick<Deps, 'db' | 'log' | 'settings'>): DownloadRuntime {
-  let rt = runtimes.get(deps.settings);
-  if (rt) return rt;
+/** The app's download runtime (deps.downloads), built once in main.ts. */
+export function createDownloadRuntime(deps: Pick<Deps, 'db' | 'log' | 'settings'>): DownloadRuntime {
   let client: { sig: string; http: HttpClient } | null = null;
   const locks = new LockSession(deps);
   const active = new Map<string, AbortController>();
-  rt = {
+  return {
     throttle: new Throttle(() => deps.settings.get().downloads.bandwidth_limit_mbps),
     active,
     locks,
@@ -109,34 +106,50 @@ export function runtimeFor(deps: Pick<Deps, 'db' | 'log' | 'settings'>): Downloa
       for (const ac of active.values()) ac.abort(new CancelledError('the process is stopping'));
       locks.stop();
       await client?.http.close(2000);
-      runtimes.delete(deps.settings);
     },
   };
-  runtimes.set(deps.settings, rt);
-  return rt;
 }
 
 /**
- * Checks ffmpeg's version in the background (start-up does not wait for it), logs which one is
- * used and exposes the result to /health/detailed; downloads wait for it (`ffmpegUsable`).
+ * Which ffmpeg the app uses and whether it is current (deps.ffmpeg, built once in main.ts).
+ * `start` checks the version in the background (start-up does not wait for it), logs which one
+ * is used and exposes the result to /health/detailed; downloads wait for it (`ffmpegUsable`).
  */
-export function announceFfmpeg(deps: Deps): void {
-  let info: FfmpegInfo = { ...discoverFfmpeg(deps.env), status: 'checking', message: 'checking the ffmpeg version' };
-  deps.ffmpegInfo = () => info;
-  deps.ffmpegCheck = checkFfmpeg(deps.env).then((checked) => {
-    info = checked;
-    if (checked.status === 'ok')
-      deps.log.info(
-        checked,
-        `using ffmpeg ${checked.ffmpeg_path} and ffprobe ${checked.ffprobe_path} (${checked.source}): ${checked.message}`,
-      );
-    else deps.log.error(checked, checked.message);
-    return checked;
-  });
+export class FfmpegStatus {
+  private info: FfmpegInfo | null = null;
+  private check: Promise<FfmpegInfo> | null = null;
+
+  constructor(private readonly deps: Pick<Deps, 'env' | 'log'>) {}
+
+  start(): void {
+    const { env, log } = this.deps;
+    this.info = { ...discoverFfmpeg(env), status: 'checking', message: 'checking the ffmpeg version' };
+    this.check = checkFfmpeg(env).then((checked) => {
+      this.info = checked;
+      if (checked.status === 'ok')
+        log.info(
+          checked,
+          `using ffmpeg ${checked.ffmpeg_path} and ffprobe ${checked.ffprobe_path} (${checked.source}): ${checked.message}`,
+        );
+      else log.error(checked, checked.message);
+      return checked;
+    });
+  }
+
+  /** What is known so far (undefined before `start`). */
+  current(): FfmpegInfo | undefined {
+    return this.info ?? undefined;
+  }
+
+  /** The check under way or done (null before `start`). */
+  checked(): Promise<FfmpegInfo> | null {
+    return this.check;
+  }
 }
 
 /** Whether this process may start downloads: its ffmpeg and ffprobe are FFmpeg 5 or newer. */
-export async function ffmpegUsable(deps: Deps): Promise<boolean> {
-  if (!deps.ffmpegCheck) return true; // deps built without startDownloads (no check was asked for)
-  return (await deps.ffmpegCheck).status === 'ok';
+export async function ffmpegUsable(deps: Pick<Deps, 'ffmpeg'>): Promise<boolean> {
+  const check = deps.ffmpeg.checked();
+  if (!check) return true; // no check was asked for (startDownloads did not run)
+  return (await check).status === 'ok';
 }

@@ -1,16 +1,16 @@
 import type { Deps } from '../deps.js';
 import { CancelledError } from './engine/errors.js';
 import { dispatch, recoverOrphans } from './queue.js';
-import { CANCEL_CHANNEL, RELEASED_CHANNEL, runtimeFor } from './runtime.js';
+import { CANCEL_CHANNEL, RELEASED_CHANNEL } from './runtime.js';
 
 /**
- * Wired in server.ts (after announceFfmpeg, which runs before the first request): in worker
+ * Wired in server.ts (after deps.ffmpeg.start(), which runs before the first request): in worker
  * processes listens for cancellations, resumes downloads whose process died, and re-checks the
  * queue periodically and on config changes.
  */
 export async function startDownloads(deps: Deps): Promise<{ stop(): Promise<void>; interrupt(): void }> {
   if (deps.env.ROLE === 'web') return { stop: async () => undefined, interrupt: () => undefined };
-  const rt = runtimeFor(deps);
+  const rt = deps.downloads;
   const log = deps.log.child({ module: 'downloads' });
   await deps.notifier.listen(CANCEL_CHANNEL, (payload) => {
     const id = (payload as { id?: string })?.id;

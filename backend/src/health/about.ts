@@ -48,7 +48,7 @@ export async function about(deps: Deps): Promise<z.infer<typeof AboutSchema>> {
     product_version: deps.version,
     node_version: process.version,
     postgres_version: db?.version ?? null,
-    ffmpeg_version: deps.ffmpegInfo?.().ffmpeg_version ?? null,
+    ffmpeg_version: deps.ffmpeg.current()?.ffmpeg_version ?? null,
     uptime_seconds: round(process.uptime()),
     database_size_mb: db ? round(db.size / MB) : null,
     last_backup: newest ?? null,

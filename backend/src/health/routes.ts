@@ -91,7 +91,7 @@ export function healthRoutes(deps: Deps): ApiRouter {
     }
     const [dataOk, logsOk] = await Promise.all([writable(deps.env.DATA_DIR), writable(path.join(deps.env.DATA_DIR, 'logs'))]);
     const healthy = database.status === 'healthy' && dataOk && logsOk;
-    const ffmpeg = deps.ffmpegInfo?.();
+    const ffmpeg = deps.ffmpeg.current();
     const warnings =
       ffmpeg && (ffmpeg.status === 'too_old' || ffmpeg.status === 'missing')
         ? [{ code: 'FFMPEG_UNSUITABLE', message: ffmpeg.message ?? '' }]

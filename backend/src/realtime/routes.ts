@@ -23,8 +23,8 @@ export function realtimeRoutes(deps: Deps): ApiRouter {
       responses: { 200: WsStatus },
     },
     () => ({
-      status: deps.realtime ? ('operational' as const) : ('unavailable' as const),
-      active_connections: deps.realtime?.activeConnections() ?? 0,
+      status: deps.realtime.operational ? ('operational' as const) : ('unavailable' as const),
+      active_connections: deps.realtime.activeConnections(),
       supported_message_types: [...SUPPORTED_MESSAGE_TYPES],
     }),
   );
