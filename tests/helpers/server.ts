@@ -7,6 +7,12 @@ import { startApp, type AppHandle } from '../../backend/src/main.js';
 import type { Clock } from '../../backend/src/deps.js';
 import { createTestDatabase } from './db.js';
 
+/**
+ * A provider base URL where nothing listens (the discard port on loopback): for a site a test does
+ * not fake, so the product's live checks fail at once instead of reaching the real site.
+ */
+export const NO_SITE = 'http://127.0.0.1:9';
+
 export interface TestServer extends AppHandle {
   dataDir: string;
   animeDir: string;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { NO_SITE, startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { simpleSeries, startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { runRescan } from '../../backend/src/library/rescan.js';
@@ -32,7 +32,7 @@ beforeAll(async () => {
       simpleSeries('boku-no-hero', 'My Hero Academia', { 1: 2 }, { year: 2016 }),
     ],
   });
-  srv = await startTestServer({ env: { ANIWORLD_URL: fake.url } });
+  srv = await startTestServer({ env: { ANIWORLD_URL: fake.url, ANIMESAMA_URL: NO_SITE } });
   // this library wants specials and movies (season 0) too: they count as missing
   await srv.deps.settings.update({ downloads: { monitor_specials: true } });
   ({ api, token } = await adminClient(srv.url));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { NO_SITE, startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient } from '../helpers/http.js';
 import { startFakeAniworld, simpleSeries, type FakeAniworld } from '../fakes/aniworld.js';
 import { recordAttempt } from '../../backend/src/downloads/attemptLog.js';
@@ -24,7 +24,7 @@ beforeAll(async () => {
       ]),
     ],
   });
-  srv = await startTestServer({ env: { ANIWORLD_URL: fake.url } });
+  srv = await startTestServer({ env: { ANIWORLD_URL: fake.url, ANIMESAMA_URL: NO_SITE } });
   ({ api } = await adminClient(srv.url));
   const now = srv.deps.clock.now().getTime();
   // the library's series say which site an attempt belongs to
