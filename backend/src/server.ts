@@ -3,7 +3,7 @@ import type { Env } from './config.js';
 import { CONFIG_LEVELS, type Logger, type Logging } from './log.js';
 import { openPool, type Db } from './db/pool.js';
 import { Notifier } from './db/notify.js';
-import { DbAvailability } from './db/availability.js';
+import { DbAvailability, isDbUnreachable } from './db/availability.js';
 import { EventBus } from './realtime/bus.js';
 import { startRealtime } from './realtime/server.js';
 import { Sessions } from './auth/sessions.js';
@@ -174,12 +174,12 @@ export async function serve(c: ServeContext): Promise<{ url: string; port: numbe
     else cleanups.splice(at, 0, fn);
   };
   // cleanups run in reverse: this one after the worker stopped
-  const downloads = await startDownloads(deps);
+  const downloads = await whileDbAway(log, 'downloads', () => startDownloads(deps));
   beforeHttpClose(() => downloads.stop());
   if (env.ROLE !== 'web') {
-    const worker = await startWorker(deps, databaseUrl, buildTaskList(deps));
+    const worker = await whileDbAway(log, 'worker', () => startWorker(deps, databaseUrl, buildTaskList(deps)));
     const r = worker.runner;
-    const stopSchedules = await startSchedules(deps, r.events);
+    const stopSchedules = await whileDbAway(log, 'schedules', () => startSchedules(deps, r.events));
     beforeHttpClose(async () => stopSchedules());
     beforeHttpClose(async () => {
       workerState = 'stopping';
@@ -193,4 +193,20 @@ export async function serve(c: ServeContext): Promise<{ url: string; port: numbe
   phase('downloads_and_worker_ms');
   log.info({ url: url || undefined, startup: { ...c.phases, since_process_start_ms: Math.round(performance.now()) } }, 'Aniworld started');
   return { url, port, deps };
+}
+
+/**
+ * A start-up step after HTTP listens: while the database is unreachable (its restart, a blip) the
+ * step is tried again, so a hiccup at that moment never ends the process; other errors still do.
+ */
+async function whileDbAway<T>(log: Logger, step: string, run: () => Promise<T>): Promise<T> {
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!isDbUnreachable(err)) throw err;
+      log.warn({ step, err: (err as Error).message }, 'the database is away during start-up; trying again');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }

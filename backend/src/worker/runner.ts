@@ -84,6 +84,7 @@ export async function startWorker(deps: Deps, url: string, taskList: Record<stri
   events.once('pool:create', ({ workerPool }) => {
     poolId = workerPool.id;
   });
+  // a failed start (the database away) leaves no pool behind: the caller may try again
   const runner = await run({
     events,
     pgPool: pool,
@@ -93,6 +94,9 @@ export async function startWorker(deps: Deps, url: string, taskList: Record<stri
     taskList,
     parsedCronItems: parseCrontab(buildCrontab()),
     logger: new WorkerLogger(logFactory),
+  }).catch(async (err: unknown) => {
+    await pool.end().catch(() => undefined);
+    throw err;
   });
   const liveness = poolId ? new PoolLiveness(url, poolId, log) : null;
   await liveness?.start();
