@@ -24,7 +24,7 @@ export default defineConfig({
         },
       },
       {
-        plugins: [vue()],
+        plugins: [vue({ template: { compilerOptions: { whitespace: 'preserve' } } })],
         test: {
           name: 'frontend',
           include: ['tests/frontend/**/*.test.ts'],

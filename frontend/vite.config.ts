@@ -6,7 +6,9 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
   root,
-  plugins: [vue()],
+  // Prettier formats templates assuming HTML's rule (a line break between two inline elements is a
+  // space); Vue's default 'condense' drops such breaks, so words ran together: keep them as spaces
+  plugins: [vue({ template: { compilerOptions: { whitespace: 'preserve' } } })],
   // vue-i18n's build flags: the Composition API only (the legacy API is tree-shaken), no devtools in production
   define: {
     __VUE_I18N_FULL_INSTALL__: true,

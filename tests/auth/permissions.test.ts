@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { NO_SITE, startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { domainRouters } from '../../backend/src/app.js';
 import { accessOf, type Access } from '../../backend/src/http/access.js';
@@ -45,7 +45,7 @@ let userToken: () => string;
 let refreshCookie: string;
 
 beforeAll(async () => {
-  srv = await startTestServer({ env: { RATE_LIMIT_PER_MINUTE: '100000' } });
+  srv = await startTestServer({ env: { RATE_LIMIT_PER_MINUTE: '100000', ANIWORLD_URL: NO_SITE, ANIMESAMA_URL: NO_SITE } });
   const { api } = await adminClient(srv.url);
   const created = await api.post('/api/users', { username: 'kid', password: 'Kid-pass-123!', role: 'user' });
   expect(created.status, created.text).toBe(201);

@@ -1,4 +1,5 @@
 /** The NFO batch UI (choose series, progress, results) and the Tasks table on a phone, in Chromium. */
+import { NO_SITE } from '../helpers/server.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,13 @@ let tmdb: FakeTmdb;
 screenshotFailures('nfo-batch-phone');
 beforeAll(async () => {
   [tmdb, browser] = await Promise.all([startFakeTmdb(), launchBrowser()]);
-  srv = await startUiServer({ TMDB_API_URL: tmdb.apiUrl, TMDB_IMAGE_URL: tmdb.imageUrl, TMDB_API_KEY: FAKE_TMDB_KEY });
+  srv = await startUiServer({
+    ANIWORLD_URL: NO_SITE,
+    ANIMESAMA_URL: NO_SITE,
+    TMDB_API_URL: tmdb.apiUrl,
+    TMDB_IMAGE_URL: tmdb.imageUrl,
+    TMDB_API_KEY: FAKE_TMDB_KEY,
+  });
   for (const n of [1, 2, 3]) await addSeries(srv, { key: `batch-show-${n}`, name: `Batch Show ${n}`, folder: `Batch Show ${n}` });
   // the third has its NFO already
   fs.writeFileSync(path.join(srv.animeDir, 'Batch Show 3', 'tvshow.nfo'), '<tvshow><title>Batch Show 3</title></tvshow>');

@@ -113,11 +113,17 @@ export class SettingsStore {
     this.log.info({ file: this.file, removed: found }, 'removed configuration keys that no longer exist');
   }
 
-  /** Temp files of writes that were killed halfway (the real file was never touched). */
+  /**
+   * Temp files of writes that were killed halfway (the real file was never touched). Only stale
+   * ones: another process sharing the folder may be writing one right now.
+   */
   private removeLeftovers(): void {
+    const staleBefore = Date.now() - 60_000;
     for (const dir of [path.dirname(this.file), this.backupsDir]) {
       for (const f of fs.readdirSync(dir)) {
         if (/^\..+\.[0-9a-f]{12}\.tmp$/.test(f)) {
+          const mtime = fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.mtimeMs;
+          if (mtime === undefined || mtime > staleBefore) continue;
           fs.rmSync(path.join(dir, f), { force: true });
           this.log.warn({ file: f }, 'removed the temp file of an interrupted write');
         }
