@@ -4,7 +4,8 @@ import { route, ApiRouter } from '../http/route.js';
 import { setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
 import { requireSeries } from '../library/service.js';
-import { HISTORY_TYPES, listHistory, type HistoryQuery } from './service.js';
+import { HISTORY_TYPES } from '../rules/history.js';
+import { listHistory, type HistoryQuery } from './service.js';
 
 const Row = z.object({
   id: z.string().describe('e<n>: a history event; a<n>s / a<n>e: the start / end of download attempt n'),

@@ -2,22 +2,8 @@ import type { Deps } from '../deps.js';
 import { findUserByName, listUsers } from '../auth/repo.js';
 import { attemptSteps, attemptsOf, type AttemptRow } from '../downloads/attemptLog.js';
 import * as repo from './repo.js';
+import type { HistoryType } from '../rules/history.js';
 
-/** Every kind of history row: the events of history_events plus two per download attempt. */
-export const HISTORY_TYPES = [
-  'queued',
-  'download_started',
-  'download_completed',
-  'download_failed',
-  'download_cancelled',
-  'blocklisted',
-  'file_imported',
-  'file_deleted',
-  'series_added',
-  'series_removed',
-  'nfo_written',
-] as const;
-export type HistoryType = (typeof HISTORY_TYPES)[number];
 const ATTEMPT_TYPES: HistoryType[] = ['download_started', 'download_completed', 'download_failed', 'download_cancelled'];
 
 export interface HistoryRow {

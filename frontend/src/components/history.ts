@@ -1,20 +1,10 @@
 import type { HistoryEvent, HistoryRow } from '../api/types.ts';
 import { formatDuration, formatSize, has, t } from '../i18n/index.ts';
 import { languageLabel } from './languages.ts';
+import { HISTORY_TYPES } from '../../../backend/src/rules/history.ts';
 
-export const HISTORY_EVENTS: HistoryEvent[] = [
-  'queued',
-  'download_started',
-  'download_completed',
-  'download_failed',
-  'download_cancelled',
-  'blocklisted',
-  'file_imported',
-  'file_deleted',
-  'series_added',
-  'series_removed',
-  'nfo_written',
-];
+/** The event types, in the filter's order: the server's one list (rules/history.ts). */
+export const HISTORY_EVENTS: readonly HistoryEvent[] = HISTORY_TYPES;
 
 /** The badge colour of an event: done, went wrong, or neutral. */
 export function eventTone(e: HistoryEvent): '' | 'ok' | 'warn' | 'danger' {
