@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPES_FILE, generateEventTypes } from '../../scripts/eventTypes.js';
 import { EVENTS } from '../../backend/src/realtime/events.js';
@@ -24,5 +25,16 @@ describe("the UI's realtime types", () => {
       }
     expect(current).toMatch(/download_progress: \{\s*download_id: string;/);
     expect(MESSAGE_TYPES).toContain('episode_languages');
+  });
+
+  it('only the realtime server writes to sockets: every other message goes through the typed bus', async () => {
+    const src = path.resolve(import.meta.dirname, '../../backend/src');
+    const files = (await readdir(src, { recursive: true })).filter((f) => f.endsWith('.ts'));
+    const writers: string[] = [];
+    for (const f of files) {
+      const text = await readFile(path.join(src, f), 'utf8');
+      if (/\.emit\(\s*'message'/.test(text)) writers.push(f.split(path.sep).join('/'));
+    }
+    expect(writers).toEqual(['realtime/server.ts']);
   });
 });

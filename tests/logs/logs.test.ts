@@ -117,11 +117,18 @@ describe('Logs page API', () => {
     await until(async () => admin.seen.some((m) => m.type === 'connected'), 'connected');
     admin.s.emit('message', { action: 'join', data: { room: 'logs' } });
     await until(async () => admin.seen.some((m) => m.type === 'system_info' && m.data.room === 'logs'), 'joined');
+    // the lines go through the typed event bus (delivered on this process only), like every message
+    const viaBus: string[] = [];
+    const offBus = srv.deps.bus.on((e) => {
+      if (e.type === 'log_entries') viaBus.push(e.room);
+    });
     srv.deps.log.warn({ api_key: 'live-key-123' }, 'live-marker');
     const msg = await until(
       async () => admin.seen.find((m) => m.type === 'log_entries' && m.data.entries.some((e: LogEntry) => e.msg === 'live-marker')),
       'the live line',
     );
+    offBus();
+    expect(viaBus).toContain('logs');
     const entry = msg.data.entries.find((e: LogEntry) => e.msg === 'live-marker');
     expect(entry).toMatchObject({ level: 'warn' });
     expect(entry.line).not.toContain('live-key-123');

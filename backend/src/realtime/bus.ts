@@ -16,7 +16,13 @@ export interface RealtimeEvent {
   room: Room;
 }
 
-type NamedRoom = Exclude<EventRoom, 'user' | 'logs'>;
+/**
+ * Rooms whose messages stay on the process that made them: `logs` carries this process's own log
+ * lines (each process tails its own; sending them through the database would put a NOTIFY on every
+ * flush and log its own failures back into the tail).
+ */
+export type LocalRoom = 'logs';
+type NamedRoom = Exclude<EventRoom, 'user' | LocalRoom>;
 
 type Listener = (event: RealtimeEvent) => void;
 
@@ -87,6 +93,11 @@ export class EventBus {
 
   emitToUser<T extends EventType<'user'>>(userId: number, type: T, data: EventData<'user', T>): void {
     void this.publishToUser(userId, type, data).catch(() => undefined);
+  }
+
+  /** Delivers a message of realtime/events.ts to this process's sockets only (no NOTIFY); never throws. */
+  emitLocal<R extends LocalRoom, T extends EventType<R>>(room: R, type: T, data: EventData<R, T>): void {
+    this.deliver({ type, timestamp: new Date().toISOString(), data: data as Record<string, unknown>, room });
   }
 
   private async send(room: Room, type: string, data: Record<string, unknown>): Promise<void> {
