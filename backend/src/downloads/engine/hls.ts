@@ -97,68 +97,145 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
   setMaxListeners(Math.max(64, o.concurrency * 4), o.signal); // every segment request listens for the abort
   const { playlist, height, audio: audioUrl } = await loadPlaylist(o);
   const audio = audioUrl ? await downloadAudio(o, audioUrl) : null;
-  const segments = playlist.segments;
-  await fs.mkdir(o.dir, { recursive: true });
-  // a different playlist than last time (other variant or hoster): old segments do not fit
-  const stateFile = path.join(o.dir, 'playlist.json');
-  const state = JSON.stringify({ count: segments.length, duration: playlist.totalDuration, height });
-  const previous = await fs.readFile(stateFile, 'utf8').catch(() => null);
-  if (previous !== state) {
-    for (const f of await fs.readdir(o.dir)) if (f.startsWith('seg-')) await fs.rm(path.join(o.dir, f), { force: true });
-    // (the audio rendition's segments in dir/audio keep their own state)
-    await fs.writeFile(stateFile, state).catch((err) => {
-      throw isDiskFull(err) ? new DiskFullError(o.dir) : err;
-    });
-  }
-  await o.onPlaylist?.({ segments: segments.length, duration: playlist.totalDuration, height });
+  await keepFittingSegments(o.dir, JSON.stringify({ count: playlist.segments.length, duration: playlist.totalDuration, height }));
+  await o.onPlaylist?.({ segments: playlist.segments.length, duration: playlist.totalDuration, height });
+  const onDisk = await segmentsOnDisk(o.dir);
+  const resumedSegments = onDisk.done.size;
+  const fetcher = new SegmentFetcher(o, playlist.segments, onDisk, audio);
+  await fetcher.run();
+  const files = playlist.segments.map((s) => segFile(o.dir, s.index));
+  return { files, audio, totalDuration: playlist.totalDuration, bytes: fetcher.bytes, resumedSegments };
+}
 
+/**
+ * The segments' folder, with the segments of a different playlist than last time (other variant
+ * or hoster: `state` differs) removed: old segments do not fit.
+ */
+async function keepFittingSegments(dir: string, state: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  const stateFile = path.join(dir, 'playlist.json');
+  const previous = await fs.readFile(stateFile, 'utf8').catch(() => null);
+  if (previous === state) return;
+  for (const f of await fs.readdir(dir)) if (f.startsWith('seg-')) await fs.rm(path.join(dir, f), { force: true });
+  // (the audio rendition's segments in dir/audio keep their own state)
+  await fs.writeFile(stateFile, state).catch((err) => {
+    throw isDiskFull(err) ? new DiskFullError(dir) : err;
+  });
+}
+
+interface OnDisk {
+  done: Set<number>;
+  bytes: number;
+}
+
+/** The segments a previous run left whole, and their bytes. */
+async function segmentsOnDisk(dir: string): Promise<OnDisk> {
   const done = new Set<number>();
   let bytes = 0;
-  for (const f of await fs.readdir(o.dir)) {
+  for (const f of await fs.readdir(dir)) {
     const m = /^seg-(\d+)\.ts$/.exec(f);
     if (m) {
       done.add(Number(m[1]));
-      bytes += (await fs.stat(path.join(o.dir, f))).size;
+      bytes += (await fs.stat(path.join(dir, f))).size;
     }
   }
-  const resumedSegments = done.size;
-  // fMP4 segments (init section in the first) and video-only segments (audio apart) cannot be checked one by one
-  const wholeFile = segments.some((s) => s.init !== null) || audio !== null;
-  const early = new Set(
-    o.watcher?.plan(
-      segments.map((s) => s.duration),
-      (i) => segFile(o.dir, i),
-      wholeFile,
-    ) ?? [],
-  );
-  for (const i of done) o.watcher?.done(i);
-  // segments written but not yet handed to the consumer, kept so it need not read them back
-  const inMemory = new Map<number, { chunks: Buffer[]; size: number }>();
-  let held = 0;
-  let waiter: (() => void) | null = null;
-  const wake = () => {
-    const w = waiter;
-    waiter = null;
-    w?.();
-  };
-  const keys = new Map<string, Promise<Buffer>>();
-  const inits = new Map<string, Promise<Buffer>>();
-  const getKey = (uri: string) => {
-    if (!keys.has(uri)) {
-      keys.set(
-        uri,
-        fetchBuffer({ ...o, url: uri }, small(o, 64 * 1024)).then((k) => {
-          if (k.length !== 16) throw new DownloadError(`AES-128 key has ${k.length} bytes, expected 16`);
-          return k;
-        }),
-      );
-    }
-    return keys.get(uri)!;
-  };
-  const estimate = () => (done.size > 0 ? Math.round((bytes / done.size) * segments.length) : null);
-  o.onProgress?.(bytes, estimate());
+  return { done, bytes };
+}
 
-  const fetchOne = async (seg: Segment) => {
+/**
+ * The segments still missing, fetched by `concurrency` workers (the watcher's first), handed to
+ * the consumer in playlist order: the state the workers and the consumer's generator share.
+ */
+class SegmentFetcher {
+  readonly done: Set<number>;
+  bytes: number;
+  /** Fetched ahead of their turn (the watcher asked): read back from their files. */
+  private readonly early: Set<number>;
+  private readonly todo: Segment[];
+  private next = 0;
+  private failure: unknown = null;
+  /** Segments written but not yet handed to the consumer, kept so it need not read them back. */
+  private readonly inMemory = new Map<number, { chunks: Buffer[]; size: number }>();
+  private held = 0;
+  /** The consumer waiting for its next segment. */
+  private waiter: (() => void) | null = null;
+  /** Workers waiting for the consumer to make room. */
+  private roomWaiters: (() => void)[] = [];
+  private readonly keys = new Map<string, Promise<Buffer>>();
+  private readonly inits = new Map<string, Promise<Buffer>>();
+
+  constructor(
+    private readonly o: HlsDownload,
+    private readonly segments: Segment[],
+    onDisk: OnDisk,
+    private readonly audio: string | null,
+  ) {
+    this.done = onDisk.done;
+    this.bytes = onDisk.bytes;
+    // fMP4 segments (init section in the first) and video-only segments (audio apart) cannot be checked one by one
+    const wholeFile = segments.some((s) => s.init !== null) || audio !== null;
+    this.early = new Set(
+      o.watcher?.plan(
+        segments.map((s) => s.duration),
+        (i) => segFile(o.dir, i),
+        wholeFile,
+      ) ?? [],
+    );
+    for (const i of this.done) o.watcher?.done(i);
+    this.todo = [...segments.filter((s) => this.early.has(s.index)), ...segments.filter((s) => !this.early.has(s.index))].filter(
+      (s) => !this.done.has(s.index),
+    );
+    o.onProgress?.(this.bytes, this.estimate());
+  }
+
+  /** Fetches every missing segment while the consumer (if any) takes them; throws the first failure. */
+  async run(): Promise<void> {
+    const { o } = this;
+    const consumer = o.consume
+      ? o.consume(this.ordered(), this.audio).catch((err) => {
+          this.failure ??= err;
+          this.room();
+          throw err;
+        })
+      : null;
+    o.signal.addEventListener('abort', this.room, { once: true });
+    await Promise.all(Array.from({ length: Math.min(o.concurrency, Math.max(1, this.todo.length)) }, () => this.worker()));
+    o.signal.removeEventListener('abort', this.room);
+    this.wake();
+    if (consumer) await consumer.catch(() => undefined);
+    if (o.signal.aborted) throw o.signal.reason;
+    if (this.failure) {
+      const e = this.failure as Error;
+      if (e instanceof DownloadError) throw e;
+      throw new DownloadError(`segment download failed: ${e.message}`);
+    }
+  }
+
+  private estimate(): number | null {
+    return this.done.size > 0 ? Math.round((this.bytes / this.done.size) * this.segments.length) : null;
+  }
+
+  private async worker(): Promise<void> {
+    const { o } = this;
+    while (this.failure === null && this.next < this.todo.length) {
+      // safe from a deadlock: what the consumer needs next was started already (segments start in order)
+      if (o.consume && this.held >= HOLD_BYTES && !o.signal.aborted) {
+        await new Promise<void>((r) => this.roomWaiters.push(r));
+        continue;
+      }
+      const seg = this.todo[this.next++]!;
+      try {
+        await this.fetchOne(seg);
+      } catch (err) {
+        this.failure ??= err;
+        this.wake();
+        this.room();
+      }
+    }
+  }
+
+  private async fetchOne(seg: Segment): Promise<void> {
+    const { o } = this;
     const { chunks, size } = await fetchSegment({
       ...o,
       seg,
@@ -166,87 +243,72 @@ export async function downloadHls(o: HlsDownload): Promise<HlsResult> {
       retries: o.retries,
       stallMs: o.stallMs,
       throttle: o.throttle,
-      key: getKey,
-      init: (uri, range) => {
-        const id = range ? `${uri}#${range[0]}-${range[1]}` : uri;
-        if (!inits.has(id)) inits.set(id, fetchInit(o, uri, range));
-        return inits.get(id)!;
-      },
+      key: this.key,
+      init: this.init,
     });
-    done.add(seg.index);
+    this.done.add(seg.index);
     o.watcher?.done(seg.index);
     // one fetched ahead of its turn is read back from its file when the consumer gets there
-    if (o.consume && chunks && !early.has(seg.index)) {
-      inMemory.set(seg.index, { chunks, size });
-      held += size;
+    if (o.consume && chunks && !this.early.has(seg.index)) {
+      this.inMemory.set(seg.index, { chunks, size });
+      this.held += size;
     }
-    bytes += size;
-    o.onProgress?.(bytes, estimate());
-    wake();
-  };
+    this.bytes += size;
+    o.onProgress?.(this.bytes, this.estimate());
+    this.wake();
+  }
 
-  const todo = [...segments.filter((s) => early.has(s.index)), ...segments.filter((s) => !early.has(s.index))].filter(
-    (s) => !done.has(s.index),
-  );
-  let next = 0;
-  let failure: unknown = null;
-  let roomWaiters: (() => void)[] = [];
-  const room = () => {
-    const ws = roomWaiters;
-    roomWaiters = [];
-    for (const w of ws) w();
-  };
-  const worker = async () => {
-    while (failure === null && next < todo.length) {
-      // safe from a deadlock: what the consumer needs next was started already (segments start in order)
-      if (o.consume && held >= HOLD_BYTES && !o.signal.aborted) {
-        await new Promise<void>((r) => roomWaiters.push(r));
-        continue;
-      }
-      const seg = todo[next++]!;
-      try {
-        await fetchOne(seg);
-      } catch (err) {
-        failure ??= err;
-        wake();
-        room();
-      }
-    }
-  };
-  async function* ordered(): AsyncGenerator<string | Buffer[]> {
-    for (let i = 0; i < segments.length; i++) {
-      while (!done.has(i)) {
-        if (failure !== null) throw failure;
+  /** The segments in playlist order, each as soon as it and all before it are on disk. */
+  private async *ordered(): AsyncGenerator<string | Buffer[]> {
+    for (let i = 0; i < this.segments.length; i++) {
+      while (!this.done.has(i)) {
+        if (this.failure !== null) throw this.failure;
         await new Promise<void>((r) => {
-          waiter = r;
+          this.waiter = r;
         });
       }
-      const data = inMemory.get(i);
+      const data = this.inMemory.get(i);
       if (data) {
-        inMemory.delete(i);
-        held -= data.size;
-        room();
+        this.inMemory.delete(i);
+        this.held -= data.size;
+        this.room();
         yield data.chunks;
-      } else yield segFile(o.dir, i);
+      } else yield segFile(this.o.dir, i);
     }
   }
-  const consumer = o.consume
-    ? o.consume(ordered(), audio).catch((err) => {
-        failure ??= err;
-        room();
-        throw err;
-      })
-    : null;
-  o.signal.addEventListener('abort', room, { once: true });
-  await Promise.all(Array.from({ length: Math.min(o.concurrency, Math.max(1, todo.length)) }, worker));
-  o.signal.removeEventListener('abort', room);
-  wake();
-  if (consumer) await consumer.catch(() => undefined);
-  if (o.signal.aborted) throw o.signal.reason;
-  if (failure) {
-    const e = failure as Error;
-    if (e instanceof DownloadError) throw e;
-    throw new DownloadError(`segment download failed: ${e.message}`);
+
+  /** Tells the consumer a segment is done (or the download failed). */
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.();
   }
-  return { files: segments.map((s) => segFile(o.dir, s.index)), audio, totalDuration: playlist.totalDuration, bytes, resumedSegments };
+
+  /** Tells the waiting workers the consumer took a segment (or they must stop). */
+  private readonly room = (): void => {
+    const ws = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of ws) w();
+  };
+
+  /** An AES-128 key, fetched once per URI. */
+  private readonly key = (uri: string): Promise<Buffer> => {
+    if (!this.keys.has(uri)) {
+      this.keys.set(
+        uri,
+        fetchBuffer({ ...this.o, url: uri }, small(this.o, 64 * 1024)).then((k) => {
+          if (k.length !== 16) throw new DownloadError(`AES-128 key has ${k.length} bytes, expected 16`);
+          return k;
+        }),
+      );
+    }
+    return this.keys.get(uri)!;
+  };
+
+  /** An init section, fetched once per URI and range. */
+  private readonly init = (uri: string, range: [number, number] | null): Promise<Buffer> => {
+    const id = range ? `${uri}#${range[0]}-${range[1]}` : uri;
+    if (!this.inits.has(id)) this.inits.set(id, fetchInit(this.o, uri, range));
+    return this.inits.get(id)!;
+  };
 }

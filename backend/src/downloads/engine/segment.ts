@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import { DownloadError, isTransient } from './errors.js';
 import { openPartFile } from './partFile.js';
-import { discard, openMedia, readBody, type MediaRequest } from './http.js';
+import { discard, openMedia, readBody, type MediaRequest, type OpenResponse } from './http.js';
 import { sequenceIv, type Segment } from './playlist.js';
 import type { Throttle } from './throttle.js';
 import { BatchWriter } from './writer.js';
@@ -52,124 +52,186 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 const partFile = (file: string) => `${file}.part`;
 
-export async function fetchSegment(o: SegmentFetch): Promise<SegmentResult> {
-  const { seg } = o;
-  const part = partFile(o.file);
-  const init = seg.init && seg.startsInit && o.init ? await o.init(seg.init, seg.initRange) : null;
-  const key = seg.key && o.key ? await o.key(seg.key.uri) : null;
-  const initLen = init?.length ?? 0;
-  const handle = await openPartFile(part, 'append');
-  const w = new PartWriter(handle, o.file);
-  try {
-    const size = (await handle.stat()).size;
-    // a partial file continues; one too short for the init section, or cut inside an AES block, starts over
-    if (size === 0) w.start(init);
-    else if (size <= initLen || (key && (size - initLen) % 16 !== 0)) await w.restart(init);
-    else w.resumeAt(size - initLen);
+/** What one segment's attempts share: the request, the partial file, what decrypts it. */
+interface SegmentRun {
+  o: SegmentFetch;
+  init: Buffer | null;
+  key: Buffer | null;
+  handle: fs.FileHandle;
+  w: PartWriter;
+  /** The last attempt's AES decipher (null before the IV block arrived). */
+  decipher: crypto.Decipher | null;
+}
 
-    let lastErr: unknown = null;
-    let decipher: crypto.Decipher | null = null;
-    let whole = false;
-    for (let attempt = 0; attempt <= o.retries && !whole; attempt++) {
-      if (attempt > 0) await sleep(Math.min(4000, 150 * 2 ** (attempt - 1)), o.signal);
-      await w.settle();
-      if (!key && seg.range && w.written === seg.range[1]) {
-        whole = true;
-        break;
-      }
-      // AES: the block before the missing part is fetched again, it is the IV of the next one
-      const from = key ? Math.max(0, w.written - 16) : w.written;
-      const base = seg.range ? seg.range[0] : 0;
-      const headers: Record<string, string> = {};
-      if (seg.range) headers.range = `bytes=${base + from}-${base + seg.range[1] - 1}`;
-      else if (from > 0) headers.range = `bytes=${from}-`;
-      const ac = new AbortController();
-      const onAbort = () => ac.abort(o.signal.reason);
-      o.signal.addEventListener('abort', onAbort, { once: true });
-      const timer = setTimeout(() => ac.abort(new DownloadError(`no data for ${o.stallMs / 1000} s`)), o.stallMs);
-      try {
-        const res = await openMedia({ ...o, url: seg.url, signal: ac.signal, headersTimeoutMs: o.stallMs }, headers);
-        if (res.status < 200 || res.status >= 300) {
-          await discard(res.body);
-          lastErr = new DownloadError(`HTTP ${res.status} for ${new URL(res.url).pathname.split('/').pop()}`, false, res.status);
-          if (res.status === 416 && w.written > 0) {
-            // the partial file is the whole segment (a stop between its last write and the rename), or it does not fit
-            if (!key && Number(/\/(\d+)/.exec(res.headers['content-range'] ?? '')?.[1]) === from) whole = true;
-            else await w.restart(init);
-          } else if (!(res.status === 403 || res.status === 408 || res.status === 429 || res.status >= 500)) throw lastErr;
-          continue;
-        }
-        let ivBytes = 0;
-        if (res.status === 206 && w.written > 0) {
-          const start = Number(/bytes (\d+)-/.exec(res.headers['content-range'] ?? '')?.[1] ?? NaN);
-          if (start !== base + from) {
-            await discard(res.body);
-            lastErr = new DownloadError(`segment ${seg.index}: the server answered another range than the one asked for`);
-            await w.restart(init);
-            continue;
-          }
-          if (key) ivBytes = 16;
-        } else if (w.written > 0) {
-          await w.restart(init); // the server ignored Range: the body is the whole segment
-        }
-        const ivParts: Buffer[] = [];
-        decipher = key && ivBytes === 0 ? crypto.createDecipheriv('aes-128-cbc', key, seg.key!.iv ?? sequenceIv(seg.sequence)) : null;
-        let got = 0;
-        await readBody(res.body, (buf) => {
-          timer.refresh();
-          got += buf.length;
-          const slow = o.throttle.take(buf.length);
-          if (ivBytes > 0) {
-            const n = Math.min(ivBytes, buf.length);
-            ivParts.push(buf.subarray(0, n));
-            ivBytes -= n;
-            buf = buf.subarray(n);
-            if (ivBytes === 0) decipher = crypto.createDecipheriv('aes-128-cbc', key!, Buffer.concat(ivParts));
-          }
-          const busy = w.push(decipher ? decipher.update(buf) : buf);
-          return slow && busy ? Promise.all([slow, busy]) : (slow ?? busy);
-        });
-        const announced = res.headers['content-length'];
-        if (announced !== undefined && Number(announced) !== got) {
-          lastErr = new DownloadError(`size check failed: got ${got} of ${announced} bytes`);
-          continue;
-        }
-        whole = true;
-      } catch (err) {
-        if (o.signal.aborted) throw o.signal.reason;
-        if (err === w.error) throw err;
-        if (err instanceof DownloadError && err.status && err.status < 500 && err.status !== 403) throw err;
-        if (!(err instanceof DownloadError) && !isTransient(err) && !ac.signal.aborted) throw err;
-        lastErr = ac.signal.aborted ? ac.signal.reason : err;
-      } finally {
-        clearTimeout(timer);
-        o.signal.removeEventListener('abort', onAbort);
-      }
-    }
-    if (!whole) throw lastErr instanceof Error ? lastErr : new DownloadError(String(lastErr));
-    if (key) {
-      if (!decipher)
-        throw new DownloadError(`segment ${seg.index} could not be decrypted: the answer ended inside the block before the missing part`);
-      let last: Buffer;
-      try {
-        last = (decipher as crypto.Decipher).final();
-      } catch (err) {
-        const why = (err as Error).message;
-        throw new DownloadError(
-          `segment ${seg.index} could not be decrypted: ${/bad decrypt/i.test(why) ? 'bad padding (wrong key?)' : why}`,
-        );
-      }
-      w.push(last)?.catch(() => undefined); // settle() reports a write error
-    }
-    await w.settle();
-    await handle.close();
-    await fs.rename(part, o.file);
-    return { chunks: w.chunks, size: initLen + w.written };
+/** How an attempt ended: the segment is whole, or another attempt may help (after `err`). */
+type Outcome = { whole: true } | { whole: false; err: unknown };
+const WHOLE: Outcome = { whole: true };
+const retry = (err: unknown): Outcome => ({ whole: false, err });
+
+export async function fetchSegment(o: SegmentFetch): Promise<SegmentResult> {
+  const run = await openRun(o);
+  try {
+    await resumePart(run);
+    await fetchWhole(run);
+    if (run.key) finishDecrypt(run);
+    await run.w.settle();
+    await run.handle.close();
+    await fs.rename(partFile(o.file), o.file);
+    return { chunks: run.w.chunks, size: (run.init?.length ?? 0) + run.w.written };
   } catch (err) {
-    await w.settle().catch(() => undefined); // what arrived stays: the next attempt continues after it
-    await handle.close().catch(() => undefined);
+    await run.w.settle().catch(() => undefined); // what arrived stays: the next attempt continues after it
+    await run.handle.close().catch(() => undefined);
     throw err;
   }
+}
+
+async function openRun(o: SegmentFetch): Promise<SegmentRun> {
+  const { seg } = o;
+  const init = seg.init && seg.startsInit && o.init ? await o.init(seg.init, seg.initRange) : null;
+  const key = seg.key && o.key ? await o.key(seg.key.uri) : null;
+  const handle = await openPartFile(partFile(o.file), 'append');
+  return { o, init, key, handle, w: new PartWriter(handle, o.file), decipher: null };
+}
+
+/** A partial file continues; one too short for the init section, or cut inside an AES block, starts over. */
+async function resumePart(run: SegmentRun): Promise<void> {
+  const initLen = run.init?.length ?? 0;
+  const size = (await run.handle.stat()).size;
+  if (size === 0) run.w.start(run.init);
+  else if (size <= initLen || (run.key && (size - initLen) % 16 !== 0)) await run.w.restart(run.init);
+  else run.w.resumeAt(size - initLen);
+}
+
+/** Attempts until the segment is whole (each continuing the partial file), or throws the last error. */
+async function fetchWhole(run: SegmentRun): Promise<void> {
+  const { o, w } = run;
+  let lastErr: unknown = null;
+  for (let attempt = 0; attempt <= o.retries; attempt++) {
+    if (attempt > 0) await sleep(Math.min(4000, 150 * 2 ** (attempt - 1)), o.signal);
+    await w.settle();
+    if (!run.key && o.seg.range && w.written === o.seg.range[1]) return;
+    const outcome = await attemptOnce(run);
+    if (outcome.whole) return;
+    lastErr = outcome.err;
+  }
+  throw lastErr instanceof Error ? lastErr : new DownloadError(String(lastErr));
+}
+
+/** The Range header that continues the partial file from `from` (plaintext bytes of the segment). */
+function rangeHeaders(seg: Segment, from: number): Record<string, string> {
+  if (seg.range) return { range: `bytes=${seg.range[0] + from}-${seg.range[0] + seg.range[1] - 1}` };
+  return from > 0 ? { range: `bytes=${from}-` } : {};
+}
+
+/** One request for the rest of the segment, under its own stall timer. */
+async function attemptOnce(run: SegmentRun): Promise<Outcome> {
+  const { o } = run;
+  // AES: the block before the missing part is fetched again, it is the IV of the next one
+  const from = run.key ? Math.max(0, run.w.written - 16) : run.w.written;
+  const ac = new AbortController();
+  const onAbort = () => ac.abort(o.signal.reason);
+  o.signal.addEventListener('abort', onAbort, { once: true });
+  const stall = setTimeout(() => ac.abort(new DownloadError(`no data for ${o.stallMs / 1000} s`)), o.stallMs);
+  try {
+    const res = await openMedia({ ...o, url: o.seg.url, signal: ac.signal, headersTimeoutMs: o.stallMs }, rangeHeaders(o.seg, from));
+    return await takeAnswer(run, res, from, stall);
+  } catch (err) {
+    return retry(retryableError(run, err, ac.signal));
+  } finally {
+    clearTimeout(stall);
+    o.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The error an attempt ended with when another attempt may help; the others are thrown. */
+function retryableError(run: SegmentRun, err: unknown, attempt: AbortSignal): unknown {
+  if (run.o.signal.aborted) throw run.o.signal.reason;
+  if (err === run.w.error) throw err;
+  if (err instanceof DownloadError && err.status && err.status < 500 && err.status !== 403) throw err;
+  if (!(err instanceof DownloadError) && !isTransient(err) && !attempt.aborted) throw err;
+  return attempt.aborted ? attempt.reason : err;
+}
+
+async function takeAnswer(run: SegmentRun, res: OpenResponse, from: number, stall: NodeJS.Timeout): Promise<Outcome> {
+  if (res.status < 200 || res.status >= 300) return refused(run, res, from);
+  const ivBytes = await fitToPart(run, res, from);
+  if (ivBytes === null)
+    return retry(new DownloadError(`segment ${run.o.seg.index}: the server answered another range than the one asked for`));
+  const got = await readSegmentBody(run, res, ivBytes, stall);
+  const announced = res.headers['content-length'];
+  if (announced !== undefined && Number(announced) !== got)
+    return retry(new DownloadError(`size check failed: got ${got} of ${announced} bytes`));
+  return WHOLE;
+}
+
+/** A non-2xx answer: a 416 may mean the partial file is whole; 403/408/429/5xx are retried, the rest thrown. */
+async function refused(run: SegmentRun, res: OpenResponse, from: number): Promise<Outcome> {
+  await discard(res.body);
+  const err = new DownloadError(`HTTP ${res.status} for ${new URL(res.url).pathname.split('/').pop()}`, false, res.status);
+  if (res.status === 416 && run.w.written > 0) {
+    // the partial file is the whole segment (a stop between its last write and the rename), or it does not fit
+    if (!run.key && Number(/\/(\d+)/.exec(res.headers['content-range'] ?? '')?.[1]) === from) return WHOLE;
+    await run.w.restart(run.init);
+    return retry(err);
+  }
+  if (!(res.status === 403 || res.status === 408 || res.status === 429 || res.status >= 500)) throw err;
+  return retry(err);
+}
+
+/**
+ * Fits a 2xx answer to the partial file: how many bytes of IV it starts with (AES: the block
+ * before the missing part), or null (after starting over) when it answered another range.
+ */
+async function fitToPart(run: SegmentRun, res: OpenResponse, from: number): Promise<number | null> {
+  const { w, o } = run;
+  if (res.status === 206 && w.written > 0) {
+    const start = Number(/bytes (\d+)-/.exec(res.headers['content-range'] ?? '')?.[1] ?? NaN);
+    if (start === (o.seg.range ? o.seg.range[0] : 0) + from) return run.key ? 16 : 0;
+    await discard(res.body);
+    await w.restart(run.init);
+    return null;
+  }
+  if (w.written > 0) await w.restart(run.init); // the server ignored Range: the body is the whole segment
+  return 0;
+}
+
+/** Reads the body into the partial file (deciphered when AES, throttled); returns the bytes received. */
+async function readSegmentBody(run: SegmentRun, res: OpenResponse, ivBytes: number, stall: NodeJS.Timeout): Promise<number> {
+  const { o, w, key } = run;
+  const ivParts: Buffer[] = [];
+  let decipher = key && ivBytes === 0 ? crypto.createDecipheriv('aes-128-cbc', key, o.seg.key!.iv ?? sequenceIv(o.seg.sequence)) : null;
+  run.decipher = decipher;
+  let got = 0;
+  await readBody(res.body, (buf) => {
+    stall.refresh();
+    got += buf.length;
+    const slow = o.throttle.take(buf.length);
+    if (ivBytes > 0) {
+      const n = Math.min(ivBytes, buf.length);
+      ivParts.push(buf.subarray(0, n));
+      ivBytes -= n;
+      buf = buf.subarray(n);
+      if (ivBytes === 0) decipher = run.decipher = crypto.createDecipheriv('aes-128-cbc', key!, Buffer.concat(ivParts));
+    }
+    const busy = w.push(decipher ? decipher.update(buf) : buf);
+    return slow && busy ? Promise.all([slow, busy]) : (slow ?? busy);
+  });
+  return got;
+}
+
+/** The decipher's last block (the padding checked) into the partial file. */
+function finishDecrypt(run: SegmentRun): void {
+  const { seg } = run.o;
+  if (!run.decipher)
+    throw new DownloadError(`segment ${seg.index} could not be decrypted: the answer ended inside the block before the missing part`);
+  let last: Buffer;
+  try {
+    last = run.decipher.final();
+  } catch (err) {
+    const why = (err as Error).message;
+    throw new DownloadError(`segment ${seg.index} could not be decrypted: ${/bad decrypt/i.test(why) ? 'bad padding (wrong key?)' : why}`);
+  }
+  run.w.push(last)?.catch(() => undefined); // settle() reports a write error
 }
 
 /** The partial file: what it holds, and the writer that appends to it. */
