@@ -19,6 +19,9 @@ import { libraryRoutes } from './library/routes.js';
 import { coverRoutes } from './library/coverRoutes.js';
 import { schedulerRoutes } from './scheduler/routes.js';
 import { tasksRoutes } from './scheduler/taskRoutes.js';
+import { housekeepingView, rescanView } from './scheduler/taskViews.js';
+import { backupTaskView } from './backup/schedule.js';
+import { watchTaskView } from './watchlist/scheduler.js';
 import { watchlistRoutes } from './watchlist/routes.js';
 import { realtimeRoutes } from './realtime/routes.js';
 import { metadataRoutes } from './metadata/routes.js';
@@ -27,6 +30,8 @@ import { notificationRoutes } from './notifications/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
 import { importListRoutes } from './importLists/routes.js';
 import { historyRoutes } from './history/routes.js';
+import { attemptSteps, attemptsOf } from './downloads/attemptLog.js';
+import { requireSeries } from './library/service.js';
 import { healthFastPath } from './health/fastPath.js';
 
 /** Every domain's router, and last the API docs of their routes. Domains add theirs here. */
@@ -43,13 +48,16 @@ export function domainRouters(deps: Deps): Router[] {
     realtimeRoutes(deps),
     metadataRoutes(deps),
     schedulerRoutes(deps),
-    tasksRoutes(deps),
+    tasksRoutes(deps, [rescanView, watchTaskView, housekeepingView, backupTaskView]),
     watchlistRoutes(deps),
     downloadRoutes(deps),
     notificationRoutes(deps),
     calendarRoutes(deps),
     importListRoutes(deps),
-    historyRoutes(deps),
+    historyRoutes(deps, {
+      attempts: { steps: attemptSteps, byIds: (ids) => attemptsOf(deps, { ids, limit: ids.length }) },
+      requireSeries: (key) => requireSeries(deps, key),
+    }),
   ];
   return [...routers, docsRoutes(deps.version, routeSpecs(routers))];
 }

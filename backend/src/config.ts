@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { animeDirectoryProblem } from './settings/animeDirectory.js';
+import { animeDirectoryProblem } from './util/animeDirectory.js';
 import { trustedProxiesProblem } from './http/clientIp.js';
 
 /** The only reader of process.env: parsed once, frozen, every bad variable listed. */

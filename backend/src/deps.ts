@@ -16,6 +16,8 @@ import type { Covers } from './providers/covers.js';
 import type { ScanMemo } from './library/scanner.js';
 import type { TmdbClient } from './metadata/tmdbClient.js';
 import type { HttpClient } from './net/httpClient.js';
+import type { AuthUser } from './http/credentials.js';
+import type { HosterHealth } from './downloads/hosterHealth.js';
 
 export interface Clock {
   now(): Date;
@@ -75,4 +77,12 @@ export interface Hooks {
   animeDirectoryChanged(dir: string): Promise<number>;
   /** A series was added to the library: its NFO is queued when metadata is set to (metadata/service.ts queueSeriesNfo). */
   seriesAdded(key: string): Promise<void>;
+  /** The owner of an API key (auth/apiKeys.ts verifyApiKey), or null: the guard (http/guard.ts) identifies key callers with it. */
+  verifyApiKey(key: string): Promise<AuthUser | null>;
+  /** A rescan found episodes the providers did not list before: the calendar dates them today (calendar/providerDates.ts). */
+  episodesListed(eps: { series_key: string; season: number; episode: number; title: string | null }[]): Promise<void>;
+  /** The day each provider season's episode 1 was first listed (calendar/providerDates.ts): the episode mapping's date hint. */
+  providerSeasonStarts(seriesKey: string): Promise<{ season: number; date: string }[]>;
+  /** Each hoster's recent download outcomes (downloads/hosterHealth.ts), of one site's series or all: the providers route shows them. */
+  hosterHealth(provider?: string): Promise<HosterHealth[]>;
 }

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { Env } from './config.js';
 import { CONFIG_LEVELS, type Logger, type Logging } from './log.js';
@@ -11,19 +12,25 @@ import { setupCode } from './auth/setupCode.js';
 import { countUsers } from './auth/repo.js';
 import { TokenSigner } from './auth/tokens.js';
 import { Keyring } from './auth/keyring.js';
+import { verifyApiKey } from './auth/apiKeys.js';
 import { authenticate } from './http/guard.js';
 import { SettingsStore } from './settings/store.js';
 import { Jobs } from './worker/jobs.js';
 import { startWorker } from './worker/runner.js';
 import { buildTaskList } from './worker/taskList.js';
 import { startDownloads } from './downloads/start.js';
+import { recentHosterHealth } from './downloads/hosterHealth.js';
 import { createDownloadRuntime, FfmpegStatus } from './downloads/runtime.js';
 import { RealtimeStatus } from './realtime/status.js';
-import { startSchedules } from './scheduler/startup.js';
+import { ensureSchedule, watchSchedulerConfig } from './scheduler/service.js';
+import { trackTaskRuns } from './scheduler/taskRuns.js';
+import { ensureBackupSchedule, watchBackupConfig } from './backup/schedule.js';
+import { ensureWatchSchedule } from './watchlist/scheduler.js';
 import { createRequestHandler } from './app.js';
 import { systemClock, type Clock, type Deps } from './deps.js';
 import { syncAnimeDirectory } from './library/service.js';
 import { queueSeriesNfo } from './metadata/service.js';
+import { providerSeasonStarts, recordNewlyListed } from './calendar/providerDates.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { Covers } from './providers/covers.js';
 import { ScanMemo } from './library/scanner.js';
@@ -112,6 +119,10 @@ export async function serve(c: ServeContext): Promise<{ url: string; port: numbe
     hooks: {
       animeDirectoryChanged: () => syncAnimeDirectory(deps),
       seriesAdded: async (key) => void (await queueSeriesNfo(deps, key)),
+      verifyApiKey: (key) => verifyApiKey(deps, key),
+      episodesListed: (eps) => recordNewlyListed(deps, eps),
+      providerSeasonStarts: (key) => providerSeasonStarts(deps, key),
+      hosterHealth: (provider) => recentHosterHealth(deps, provider),
     },
     workerState: env.ROLE === 'web' ? undefined : () => workerState,
   };
@@ -209,4 +220,17 @@ async function whileDbAway<T>(log: Logger, step: string, run: () => Promise<T>):
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
+}
+
+/**
+ * Called once by a worker process at start-up: makes sure the keyed schedule jobs exist (an
+ * overdue one runs once, now), follows config changes, and records task runs for the Tasks view.
+ */
+async function startSchedules(deps: Deps, workerEvents: EventEmitter): Promise<() => void> {
+  trackTaskRuns(deps, workerEvents);
+  await ensureSchedule(deps);
+  await ensureBackupSchedule(deps);
+  await ensureWatchSchedule(deps);
+  const offs = [watchSchedulerConfig(deps), watchBackupConfig(deps)];
+  return () => offs.forEach((off) => off());
 }

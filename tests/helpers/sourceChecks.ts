@@ -276,3 +276,33 @@ export function edgesBetween(files: Readonly<Record<string, string>>, from: stri
     .filter((e) => e.from === from && e.to === to)
     .map((e) => `${e.file} → ${e.target}`);
 }
+
+/**
+ * The layers of an acyclic graph: a part with no arrows is layer 0, any other one layer above the
+ * highest part it imports. Highest layer first, parts by name.
+ */
+export function layers(graph: Graph): { layer: number; part: string; imports: string[] }[] {
+  const at = new Map<string, number>();
+  const layerOf = (v: string, path: readonly string[] = []): number => {
+    const known = at.get(v);
+    if (known !== undefined) return known;
+    if (path.includes(v)) throw new Error(`cycle: ${[...path, v].join(' → ')}`);
+    const l = Math.max(-1, ...[...(graph.get(v) ?? [])].map((w) => layerOf(w, [...path, v]))) + 1;
+    at.set(v, l);
+    return l;
+  };
+  for (const v of graph.keys()) layerOf(v);
+  return [...at]
+    .map(([part, layer]) => ({ layer, part, imports: [...(graph.get(part) ?? [])].sort() }))
+    .sort((a, b) => b.layer - a.layer || a.part.localeCompare(b.part));
+}
+
+/** The layers as docs/DESIGN.md ("Parts and arrows") lists them: `12  part → what it imports`. */
+export function layerListing(graph: Graph): string {
+  return layers(graph)
+    .map((l, i, all) => {
+      const label = i > 0 && all[i - 1]!.layer === l.layer ? '' : String(l.layer);
+      return `${label.padStart(2)}  ${l.part}${l.imports.length ? ` → ${l.imports.join(' ')}` : ''}`;
+    })
+    .join('\n');
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ADMIN_PASSWORD, adminClient, client } from '../helpers/http.js';
-import { animeDirectoryProblem } from '../../backend/src/settings/animeDirectory.js';
+import { animeDirectoryProblem } from '../../backend/src/util/animeDirectory.js';
 import { loadEnv } from '../../backend/src/config.js';
 
 /** anime_directory: absolute, creatable, never `/`, a system folder, DATA_DIR or a folder above it. */

@@ -6,13 +6,14 @@ import { NotFound } from '../errors.js';
 import { pageSql } from '../http/paging.js';
 import type { Page } from '../http/schema.js';
 import type { AuthUser } from './tokens.js';
+import { API_KEY_PATTERN } from '../http/credentials.js';
 
 /**
  * API keys for scripts, dashboards, Home Assistant and feeds: `aw_<8 hex>_<43 base64url>`, shown once,
  * stored as SHA-256, acting with the owner's current role. Every use is looked up in PostgreSQL,
  * so a revoked key stops working at once on every process.
  */
-export const API_KEY_PATTERN = /^aw_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/;
+export { API_KEY_PATTERN };
 
 const KeyRow = z.object({
   id: z.number(),

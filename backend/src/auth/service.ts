@@ -5,7 +5,7 @@ import { removeSetupCode, setupCodeMatches } from './setupCode.js';
 import { SharedWindow } from '../http/sharedLimits.js';
 import { LoginThrottle } from './throttle.js';
 import * as repo from './repo.js';
-import { checkAnimeDirectory } from '../settings/animeDirectory.js';
+import { checkAnimeDirectory } from '../util/animeDirectory.js';
 import { checkPassword, dummyHash, hashPassword } from './password.js';
 import { passwordProblems, policyMessage } from '../rules/password.js';
 import type { AuthUser } from './tokens.js';

@@ -1,20 +1,9 @@
 import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ACCESS_TOKEN_SECONDS, CLOCK_SKEW_SECONDS, type Keyring } from './keyring.js';
+import type { AuthUser } from '../http/credentials.js';
 
-export interface AuthUser {
-  id: number;
-  username: string;
-  role: 'admin' | 'user';
-  jti: string;
-  /** The standard `iat` (seconds): revocation by a user's cut-off compares it. */
-  iat: number;
-  exp: number;
-  /** The login session (refresh cookie) the token was issued for. */
-  sid?: string;
-  /** Set when the caller presented an API key instead of a login token. */
-  apiKeyId?: number;
-}
+export type { AuthUser };
 
 export const ISSUER = 'aniworld';
 export const AUDIENCE = 'aniworld-api';

@@ -2,6 +2,7 @@ import type { Deps } from '../deps.js';
 import { nextDailyRun } from '../scheduler/nextRun.js';
 import { RecurringJob } from '../worker/recurring.js';
 import { timeZone } from '../scheduler/service.js';
+import type { TaskView } from '../scheduler/taskViews.js';
 import { createBackup, pruneBackups } from './service.js';
 
 /**
@@ -59,3 +60,16 @@ export function watchBackupConfig(deps: Deps): () => void {
     applyBackupSchedule(deps).catch((err) => deps.log.error({ err, module: 'backup' }, 'could not schedule the backup'));
   });
 }
+
+/** The backup in the Tasks view (scheduler/taskViews.ts). */
+export const backupTaskView: TaskView = {
+  name: 'config_backup',
+  identifier: BACKUP.task,
+  title: 'Backup',
+  description: 'Backs up the configuration and the database; removes scheduled backups beyond backup.keep_days and backup.keep_count',
+  schedule: backupScheduleText,
+  nextRun: (deps) => BACKUP.nextRun(deps.db),
+  runNow: async (deps) => {
+    await deps.jobs.add(BACKUP.task, { scheduled: false }, { maxAttempts: 1 });
+  },
+};

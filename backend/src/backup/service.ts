@@ -14,9 +14,7 @@ import { Transform, type Readable } from 'node:stream';
 import type { Deps } from '../deps.js';
 import { sql } from '../db/pool.js';
 import { MIGRATIONS_DIR } from '../db/migrate.js';
-import { BadRequest, Conflict, ValidationFailed } from '../errors.js';
-import { AppConfig } from '../settings/schema.js';
-import { configErrors } from '../settings/store.js';
+import { BadRequest, Conflict } from '../errors.js';
 import * as authRepo from '../auth/repo.js';
 import * as downloadsRepo from '../downloads/repo.js';
 import { dispatch } from '../downloads/queue.js';
@@ -159,9 +157,7 @@ export async function restoreBackup(deps: Deps, name: string): Promise<RestoreRe
       );
     }
     const config: unknown = JSON.parse(await fsp.readFile(path.join(work, 'config.json'), 'utf8'));
-    const errors = configErrors(config);
-    if (errors.length) throw new ValidationFailed("The backup's config.json is not a valid configuration", { errors });
-    const nextConfig = AppConfig.parse(config);
+    const nextConfig = deps.settings.parse(config, "The backup's config.json is not a valid configuration");
     if (!manifest.include_secrets && !nextConfig.tmdb.api_key) nextConfig.tmdb.api_key = deps.settings.stored().tmdb.api_key;
 
     const safety = await createBackup(deps, { kind: 'pre-restore', includeSecrets: true });

@@ -1,5 +1,7 @@
 import type { Deps } from '../deps.js';
 import { insertProvider, providerSeasonFirstSeen } from './repo.js';
+import { localDay } from './day.js';
+import { serverTimeZone } from '../scheduler/nextRun.js';
 
 /** Episodes a provider newly lists: dated the day they appeared, unless TMDB already knows them. */
 export function recordProviderDates(
@@ -11,6 +13,14 @@ export function recordProviderDates(
     deps.db,
     eps.map((e) => ({ ...e, air_date: day })),
   );
+}
+
+/** Episodes a rescan found newly listed, dated today in the server's time zone (hooks.episodesListed). */
+export function recordNewlyListed(
+  deps: Pick<Deps, 'db' | 'clock' | 'env'>,
+  eps: { series_key: string; season: number; episode: number; title: string | null }[],
+): Promise<void> {
+  return recordProviderDates(deps, localDay(deps.clock.now(), serverTimeZone(deps.env.TZ)), eps);
 }
 
 /**

@@ -4,7 +4,7 @@ import type { DownloadsConfig } from './configSchema.js';
 import { DownloadError } from './engine/errors.js';
 import { recordEpisodeLanguages } from '../library/service.js';
 import { profileOf } from '../library/languageProfile.js';
-import { unhealthyHosters } from '../providers/hosterHealth.js';
+import { unhealthyHosters } from './hosterHealth.js';
 
 /**
  * The sources of an episode in the order they are tried: the wanted languages in their order

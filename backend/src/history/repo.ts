@@ -107,7 +107,9 @@ export const eventsByIds = (c: Conn, ids: readonly number[]) =>
 export const eventSteps = (f: Omit<EventFilter, 'limit' | 'oldestFirst'>) =>
   sql.fragment`select 'e' || id as ref, at from history_events where ${eventWhere(f)}`;
 
-type Steps = ReturnType<typeof eventSteps>[];
+/** One query's part answering `(ref, at)` rows: the events' and (from the downloads) the attempts'. */
+export type Step = ReturnType<typeof eventSteps>;
+type Steps = Step[];
 const union = (steps: Steps) => sql.join(steps, sql.fragment` union all `);
 
 /** One page of the steps' refs, newest (or oldest) first; ties in time ordered by ref. */

@@ -3,9 +3,8 @@ import type { Deps } from '../deps.js';
 import { route, ApiRouter } from '../http/route.js';
 import { setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
-import { requireSeries } from '../library/service.js';
 import { HISTORY_TYPES } from '../rules/history.js';
-import { listHistory, type HistoryQuery } from './service.js';
+import { listHistory, type AttemptSource, type HistoryQuery } from './service.js';
 
 const Row = z.object({
   id: z.string().describe('e<n>: a history event; a<n>s / a<n>e: the start / end of download attempt n'),
@@ -57,7 +56,15 @@ function toQuery(q: z.infer<typeof Filters>, seriesKey?: string): HistoryQuery {
   };
 }
 
-export function historyRoutes(deps: Deps): ApiRouter {
+/** What the history reads from parts above it, handed over by the composition root (app.ts). */
+export interface HistoryParts {
+  /** The downloads' attempts (downloads/attemptLog.ts). */
+  attempts: AttemptSource;
+  /** Throws NotFound unless the library holds the series (library/service.ts requireSeries). */
+  requireSeries(key: string): Promise<unknown>;
+}
+
+export function historyRoutes(deps: Deps, parts: HistoryParts): ApiRouter {
   const r = new ApiRouter();
   const tags = ['history'];
 
@@ -75,7 +82,7 @@ export function historyRoutes(deps: Deps): ApiRouter {
       responses: { 200: Page },
     },
     async ({ query, ctx }) => {
-      const page = await listHistory(deps, toQuery(query, query.series));
+      const page = await listHistory(deps, parts.attempts, toQuery(query, query.series));
       setTotal(ctx, page.total);
       return { ...page, page: query.page, per_page: query.per_page };
     },
@@ -94,8 +101,8 @@ export function historyRoutes(deps: Deps): ApiRouter {
       responses: { 200: Page },
     },
     async ({ params, query, ctx }) => {
-      await requireSeries(deps, params.key);
-      const page = await listHistory(deps, toQuery(query, params.key));
+      await parts.requireSeries(params.key);
+      const page = await listHistory(deps, parts.attempts, toQuery(query, params.key));
       setTotal(ctx, page.total);
       return { ...page, page: query.page, per_page: query.per_page };
     },

@@ -1,6 +1,5 @@
 import type { Deps } from '../deps.js';
 import { findUserByName, listUsers } from '../auth/repo.js';
-import { attemptSteps, attemptsOf, type AttemptRow } from '../downloads/attemptLog.js';
 import * as repo from './repo.js';
 import type { HistoryType } from '../rules/history.js';
 
@@ -18,6 +17,47 @@ export interface HistoryRow {
   data: Record<string, unknown>;
 }
 
+/** A download attempt as the history shows it (the downloads' AttemptRow, downloads/attemptsRepo.ts). */
+export interface HistoryAttempt {
+  id: number;
+  item_id: string | null;
+  series_key: string;
+  series_name: string;
+  season: number;
+  episode: number;
+  hoster: string;
+  language: string;
+  source_url: string;
+  trigger: string;
+  outcome: 'completed' | 'failed' | 'cancelled';
+  error_class: string | null;
+  reason: string | null;
+  bytes: number;
+  duration_ms: number;
+  file_path: string | null;
+  upgraded_from: string | null;
+  started_at: Date;
+  finished_at: Date;
+}
+
+/**
+ * The downloads' attempts, which the history shows beside its own events (downloads/attemptLog.ts:
+ * `attemptSteps`, `attemptsOf`); the composition root (app.ts) hands them to the history's routes.
+ */
+export interface AttemptSource {
+  /** The attempts as steps `(ref, at)`: `a<id>s` when one started, `a<id>e` when it ended. */
+  steps(f: {
+    seriesKey?: string;
+    itemIds?: readonly string[];
+    since?: Date;
+    until?: Date;
+    starts: boolean;
+    outcomes: readonly HistoryAttempt['outcome'][];
+  }): repo.Step[];
+  /** The attempts with these ids. */
+  byIds(ids: number[]): Promise<readonly HistoryAttempt[]>;
+}
+
 /** Records events; a failure is logged, never passed on (history must not break the work it describes). */
 export async function recordHistory(deps: Pick<Deps, 'db' | 'log'>, ...events: repo.NewEvent[]): Promise<void> {
   await repo
@@ -26,7 +66,7 @@ export async function recordHistory(deps: Pick<Deps, 'db' | 'log'>, ...events: r
 }
 
 /** An attempt is two steps: the source chosen and started, then how it ended. */
-function attemptRows(a: AttemptRow): HistoryRow[] {
+function attemptRows(a: HistoryAttempt): HistoryRow[] {
   const base = { series_key: a.series_key, series_name: a.series_name || null, season: a.season, episode: a.episode, user: null };
   const source = { hoster: a.hoster, language: a.language, source_url: a.source_url, queued_by: a.trigger, item_id: a.item_id };
   const seconds = a.duration_ms / 1000;
@@ -67,7 +107,11 @@ export interface HistoryQuery {
  * the downloads domain's attempts (two steps each) ordered together in one query. Rows older than
  * the retention are not shown.
  */
-export async function listHistory(deps: Deps, q: HistoryQuery): Promise<{ items: HistoryRow[]; total: number; has_more: boolean }> {
+export async function listHistory(
+  deps: Deps,
+  attempts: AttemptSource,
+  q: HistoryQuery,
+): Promise<{ items: HistoryRow[]; total: number; has_more: boolean }> {
   const retention = deps.settings.get().history.retention_days;
   const floor = retention ? new Date(deps.clock.now().getTime() - retention * 86_400_000) : undefined;
   const since = floor && (!q.since || q.since < floor) ? floor : q.since;
@@ -87,7 +131,7 @@ export async function listHistory(deps: Deps, q: HistoryQuery): Promise<{ items:
     steps.push(repo.eventSteps({ seriesKey: q.seriesKey, events: eventTypes, userId, itemIds, since, until: q.until }));
   if (!itemIds || itemIds.length) {
     steps.push(
-      ...attemptSteps({
+      ...attempts.steps({
         seriesKey: q.seriesKey,
         itemIds,
         since,
@@ -117,7 +161,7 @@ export async function listHistory(deps: Deps, q: HistoryQuery): Promise<{ items:
       data: { ...e.data, ...(e.item_id ? { item_id: e.item_id } : {}) },
     });
   }
-  for (const a of attemptIds.length ? await attemptsOf(deps, { ids: attemptIds, limit: attemptIds.length }) : []) {
+  for (const a of attemptIds.length ? await attempts.byIds(attemptIds) : []) {
     for (const r of attemptRows(a)) byRef.set(r.id, r);
   }
   const items = refs.map((r) => byRef.get(r)).filter((r): r is HistoryRow => r !== undefined);

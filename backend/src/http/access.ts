@@ -1,6 +1,6 @@
 import type { Context, Middleware, Next } from 'koa';
 import { BadRequest, Forbidden, Unauthorized } from '../errors.js';
-import type { AuthUser } from '../auth/tokens.js';
+import type { AuthUser } from './credentials.js';
 
 /** Who may call a route: anyone, any logged-in account, or an administrator. */
 export type Access = 'public' | 'user' | 'admin';

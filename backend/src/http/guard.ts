@@ -3,8 +3,7 @@ import type { Deps } from '../deps.js';
 import { RateLimited } from '../errors.js';
 import { SharedWindow } from './sharedLimits.js';
 import { clientIp } from './clientIp.js';
-import type { AuthUser } from '../auth/tokens.js';
-import { API_KEY_PATTERN, verifyApiKey } from '../auth/apiKeys.js';
+import { API_KEY_PATTERN, type AuthUser } from './credentials.js';
 
 export function bearerToken(ctx: Context): string | null {
   const h = ctx.get('Authorization');
@@ -42,7 +41,7 @@ export function guard(deps: Deps) {
     const token = bearerToken(ctx);
     // an API key in X-Api-Key (the *arr convention), as the bearer token, or (feeds only) as ?apikey=
     const apiKey = ctx.get('X-Api-Key') || (token && API_KEY_PATTERN.test(token) ? token : '') || (queryKey(ctx) ?? '');
-    const user = apiKey ? await verifyApiKey(deps, apiKey) : authenticate(deps, token);
+    const user = apiKey ? await deps.hooks.verifyApiKey(apiKey) : authenticate(deps, token);
     ctx.state.user = user;
     ctx.state.authFailed = !user && (token !== null || apiKey !== '');
     if (!user && /^\/(api|ws|feed)(\/|$)/i.test(ctx.path) && !UNCOUNTED.test(ctx.path)) {

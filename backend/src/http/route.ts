@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { z, type ZodTypeAny } from 'zod';
 import { BadRequest, ValidationFailed } from '../errors.js';
 import { findInputProblem, MAX_JSON_DEPTH } from '../util/text.js';
-import type { AuthUser } from '../auth/tokens.js';
+import type { AuthUser } from './credentials.js';
 import { requireAccess, type Access } from './access.js';
 
 export type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';

@@ -2,11 +2,8 @@ import type { Deps } from '../deps.js';
 import { episodeCode } from '../notifications/event.js';
 import { announceProviderBlocked, notifySafely } from '../notifications/service.js';
 import * as repo from './repo.js';
-import { recordProviderDates } from '../calendar/providerDates.js';
-import { localDay } from '../calendar/day.js';
-import { serverTimeZone } from '../scheduler/nextRun.js';
 
-type AnnounceDeps = Pick<Deps, 'db' | 'settings' | 'jobs' | 'clock' | 'log' | 'env'>;
+type AnnounceDeps = Pick<Deps, 'db' | 'settings' | 'jobs' | 'clock' | 'log' | 'env' | 'hooks'>;
 
 /**
  * What a finished rescan tells the notification channels: episodes the providers list now that
@@ -21,11 +18,9 @@ export async function announceRescan(
 ): Promise<void> {
   const added = await repo.episodesAddedSince(deps.db, since);
   if (added.length) {
-    await recordProviderDates(
-      deps,
-      localDay(deps.clock.now(), serverTimeZone(deps.env.TZ)),
-      added.map((e) => ({ series_key: e.key, season: e.season, episode: e.episode, title: e.title })),
-    ).catch((err) => deps.log.warn({ err: (err as Error).message }, 'provider air dates not recorded'));
+    await deps.hooks
+      .episodesListed(added.map((e) => ({ series_key: e.key, season: e.season, episode: e.episode, title: e.title })))
+      .catch((err) => deps.log.warn({ err: (err as Error).message }, 'provider air dates not recorded'));
     const bySeries = new Map<string, typeof added>();
     for (const e of added) bySeries.set(e.key, [...(bySeries.get(e.key) ?? []), e]);
     const lines = [...bySeries.values()].map((eps) => `${eps[0].name}: ${eps.map((e) => episodeCode(e.season, e.episode)).join(', ')}`);

@@ -1,5 +1,3 @@
-import type { DownloadsConfig } from '../downloads/configSchema.js';
-
 /**
  * A series' language profile: the languages in the order they are wanted and the cutoff (files in
  * a language after it stay wanted: they are upgraded when a better one appears, unless upgrades
@@ -13,7 +11,7 @@ export interface LanguageProfile {
 }
 
 export function profileOf(
-  cfg: Pick<DownloadsConfig, 'language_preference' | 'language_cutoff'>,
+  cfg: { language_preference: string[]; language_cutoff: string | null },
   series: { languages: string[] | null; language_cutoff: string | null; upgrades_enabled: boolean },
 ): LanguageProfile {
   const languages = series.languages?.length ? series.languages : cfg.language_preference;

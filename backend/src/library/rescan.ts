@@ -51,7 +51,7 @@ const Count = z.object({ series_id: z.number(), n: z.number(), upgradable: z.boo
  *                  duration_ms, trigger, unmatched}
  */
 export async function runRescan(
-  deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bus' | 'jobs' | 'clock' | 'env' | 'scanMemo' | 'providers'>,
+  deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bus' | 'jobs' | 'clock' | 'env' | 'scanMemo' | 'providers' | 'hooks'>,
   opts: RescanOptions = {},
 ): Promise<RescanSummary> {
   const started = Date.now();

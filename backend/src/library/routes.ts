@@ -5,7 +5,6 @@ import { pageOf, setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
 import { Conflict, NotFound, ValidationFailed } from '../errors.js';
 import { getProvider, listProviders, providerForLink } from '../providers/registry.js';
-import { recentHosterHealth } from '../providers/hosterHealth.js';
 import { trySanitizeFolderName } from './folderName.js';
 import * as repo from './repo.js';
 import * as s from './schema.js';
@@ -435,7 +434,7 @@ export function libraryRoutes(deps: Deps): ApiRouter {
       const [providers, hosters] = await Promise.all([
         Promise.all(
           listProviders(deps).map(async (p) => {
-            const [health, hosters] = await Promise.all([p.health(), recentHosterHealth(deps, p.id)]);
+            const [health, hosters] = await Promise.all([p.health(), deps.hooks.hosterHealth(p.id)]);
             const { base_url, reachable, search_works, last_error, checked_at } = health; // not its `provider`: that is `id`
             return {
               id: p.id,
@@ -451,7 +450,7 @@ export function libraryRoutes(deps: Deps): ApiRouter {
             };
           }),
         ),
-        recentHosterHealth(deps),
+        deps.hooks.hosterHealth(),
       ]);
       return {
         providers,

@@ -3,14 +3,14 @@ import { JOB_PAYLOADS } from '../worker/jobs.js';
 import { runRescan } from './rescan.js';
 import { findSeries, scanSeries } from './service.js';
 import { queueUnknownLanguages } from './languagesJob.js';
-import { queueRescan, withRescanLock } from './rescanGuard.js';
+import { queueRescan, withRescanLock } from '../scheduler/rescanGuard.js';
 
-export { queueRescan } from './rescanGuard.js';
+export { queueRescan } from '../scheduler/rescanGuard.js';
 
 /**
  * Library jobs:
  *   library_rescan {auto_download?, trigger?}: keyed and guarded by the rescan guard
- *     (rescanGuard.ts) so two never run at once. With
+ *     (scheduler/rescanGuard.ts) so two never run at once. With
  *     auto_download it adds `downloads_queue_missing {keys}` at the end.
  *   series_scan {key}: disk + provider scan of one series.
  * Both add `episode_languages` (languagesJob.ts) for missing episodes of unknown languages.

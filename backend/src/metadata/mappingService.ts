@@ -1,6 +1,5 @@
 import type { Deps } from '../deps.js';
 import { NotFound, ValidationFailed } from '../errors.js';
-import { providerSeasonStarts } from '../calendar/providerDates.js';
 import {
   mapEpisodes,
   type EpisodeRef,
@@ -59,7 +58,7 @@ async function tmdbDatedEpisodes(tmdb: TmdbClient, tv: TmdbTv, fresh: boolean): 
 
 /** The start date hints per provider season: the user's, then the provider's first-seen day. */
 async function seasonStartHints(deps: Deps, row: { id: number; key: string }): Promise<{ user: SeasonStart[]; hints: SeasonStartHint[] }> {
-  const [user, seen] = await Promise.all([seasonStarts(deps.db, row.id), providerSeasonStarts(deps, row.key)]);
+  const [user, seen] = await Promise.all([seasonStarts(deps.db, row.id), deps.hooks.providerSeasonStarts(row.key)]);
   return {
     user,
     hints: [

@@ -1,18 +1,8 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
+import { NOTIFY_EVENTS, NotifyEventType } from '../rules/notifyEvent.js';
 
-/** Everything a channel can be told about; each channel picks its own. */
-export const NOTIFY_EVENTS = [
-  'download_completed',
-  'download_failed',
-  'new_episodes',
-  'rescan_errors',
-  'disk_space_low',
-  'backup_failed',
-  'health_problem',
-] as const;
-export const NotifyEventType = z.enum(NOTIFY_EVENTS);
-export type NotifyEventType = z.infer<typeof NotifyEventType>;
+export { NOTIFY_EVENTS, NotifyEventType };
 
 export const CHANNEL_TYPES = ['generic', 'discord', 'ntfy', 'gotify', 'apprise', 'email'] as const;
 

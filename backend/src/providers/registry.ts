@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.js';
 import type { Logger } from '../log.js';
-import type { AppConfig } from '../settings/schema.js';
+import type { z } from 'zod';
+import type { ProvidersConfig } from './configSchema.js';
 import { NotFound, ServiceUnavailable } from '../errors.js';
 import type { Provider } from './types.js';
 import type { SiteOptions } from './site.js';
@@ -26,7 +27,7 @@ interface Built {
   providers: Map<string, Closable>;
 }
 
-function siteOptions(cfg: AppConfig['providers'], id: ProviderId, log?: Logger): SiteOptions {
+function siteOptions(cfg: z.infer<typeof ProvidersConfig>, id: ProviderId, log?: Logger): SiteOptions {
   const p = cfg[id];
   return {
     id,
@@ -41,7 +42,7 @@ function siteOptions(cfg: AppConfig['providers'], id: ProviderId, log?: Logger):
   };
 }
 
-function build(cfg: AppConfig['providers'], log?: Logger): Map<string, Closable> {
+function build(cfg: z.infer<typeof ProvidersConfig>, log?: Logger): Map<string, Closable> {
   const map = new Map<string, Closable>();
   if (cfg.aniworld.enabled) map.set('aniworld', new AniworldProvider(siteOptions(cfg, 'aniworld', log)));
   if (cfg.animesama.enabled) map.set('animesama', new AnimeSamaProvider(siteOptions(cfg, 'animesama', log)));

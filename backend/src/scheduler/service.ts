@@ -4,7 +4,7 @@ import type { SchedulerConfig } from './configSchema.js';
 import { nextRun, serverTimeZone } from './nextRun.js';
 import { getState, setState } from './repo.js';
 import { RecurringJob } from '../worker/recurring.js';
-import { requestRescan, rescanRunning, runningRescan } from '../library/rescanGuard.js';
+import { requestRescan, rescanRunning, runningRescan } from './rescanGuard.js';
 
 /**
  * The rescan schedule: one Graphile Worker job keyed `scheduled_rescan` whose run_at is the next
@@ -74,7 +74,7 @@ async function alreadyRunning(deps: Pick<Deps, 'db'>): Promise<RescanRequest> {
   return { started: false, message: `A rescan is already running${what}` };
 }
 
-/** Adds a library rescan unless one is running (library/rescanGuard.ts). Any number of requests at once get an answer, never an error. */
+/** Adds a library rescan unless one is running (rescanGuard.ts). Any number of requests at once get an answer, never an error. */
 export async function startRescan(deps: Deps, trigger: string, autoDownload: boolean): Promise<RescanRequest> {
   if (!(await requestRescan(deps, { auto_download: autoDownload, trigger }))) return alreadyRunning(deps);
   return { started: true, message: 'Rescan started successfully' };

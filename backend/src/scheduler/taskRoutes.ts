@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { route, ApiRouter } from '../http/route.js';
-import { listTasks, runTask } from './taskViews.js';
+import { checkViews, listTasks, runTask, type TaskView } from './taskViews.js';
 
 const Task = z.object({
   name: z.string(),
@@ -18,7 +18,9 @@ const Task = z.object({
   next_run: z.string().nullable(),
 });
 
-export function tasksRoutes(deps: Deps): ApiRouter {
+/** `views`: every task of the view, in its order (app.ts lists them). */
+export function tasksRoutes(deps: Deps, views: readonly TaskView[]): ApiRouter {
+  checkViews(views);
   const r = new ApiRouter();
   const tags = ['tasks'];
 
@@ -32,7 +34,7 @@ export function tasksRoutes(deps: Deps): ApiRouter {
       tags,
       responses: { 200: z.object({ tasks: z.array(Task) }) },
     },
-    async () => ({ tasks: await listTasks(deps) }),
+    async () => ({ tasks: await listTasks(deps, views) }),
   );
 
   route(
@@ -47,7 +49,7 @@ export function tasksRoutes(deps: Deps): ApiRouter {
       responses: { 202: z.object({ message: z.string(), task: z.string() }), 404: null, 409: null },
     },
     async ({ params }) => {
-      await runTask(deps, params.name);
+      await runTask(deps, views, params.name);
       return { message: `Task '${params.name}' started`, task: params.name };
     },
   );

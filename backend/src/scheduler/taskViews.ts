@@ -4,11 +4,14 @@ import { buildCrontab } from '../worker/crontab.js';
 import { nextDailyRun } from './nextRun.js';
 import { taskRunning } from '../worker/repo.js';
 import { SCHEDULE, startRescan } from './service.js';
-import { WATCH, WATCH_TASK } from '../watchlist/scheduler.js';
-import { BACKUP, backupScheduleText } from '../backup/schedule.js';
 import { listRuns, TRACKED, type TaskRun } from './taskRuns.js';
 
-interface TaskView {
+/**
+ * One task of the Tasks view. The scheduler defines the rescan and housekeeping views; the backup
+ * and the watchlist define theirs beside their schedules, and the composition root (app.ts) lists
+ * them all for the routes (taskRoutes.ts), in the order the view shows them.
+ */
+export interface TaskView {
   name: string;
   identifier: string;
   title: string;
@@ -29,73 +32,54 @@ function cronDailyTime(identifier: string): string | null {
   return m ? `${m[2].padStart(2, '0')}:${m[1].padStart(2, '0')}` : null;
 }
 
-export const VIEWS: TaskView[] = [
-  {
-    name: 'rescan',
-    identifier: 'library_rescan',
-    title: 'Library rescan',
-    description: 'Scans the anime folder and the providers for missing episodes (auto-downloads them when configured)',
-    schedule: (deps) => {
-      const s = deps.settings.get().scheduler;
-      if (!s.enabled) return 'off';
-      return s.schedule_time ? `${s.schedule_time} on ${s.schedule_days.join(', ') || 'no days'}` : `every ${s.interval_minutes} min`;
-    },
-    nextRun: (deps) => SCHEDULE.nextRun(deps.db),
-    runNow: async (deps) => {
-      const { started, message } = await startRescan(deps, 'manual', deps.settings.get().scheduler.auto_download_after_rescan);
-      if (!started) throw new Conflict(message);
-    },
+export const rescanView: TaskView = {
+  name: 'rescan',
+  identifier: 'library_rescan',
+  title: 'Library rescan',
+  description: 'Scans the anime folder and the providers for missing episodes (auto-downloads them when configured)',
+  schedule: (deps) => {
+    const s = deps.settings.get().scheduler;
+    if (!s.enabled) return 'off';
+    return s.schedule_time ? `${s.schedule_time} on ${s.schedule_days.join(', ') || 'no days'}` : `every ${s.interval_minutes} min`;
   },
-  {
-    name: 'watchlist_check',
-    identifier: WATCH_TASK,
-    title: 'Watchlist check',
-    description: 'Checks the watchlist items that are due for new episodes',
-    schedule: () => 'every check_interval_hours (watchlist settings) while the watchlist scheduler runs',
-    nextRun: (deps) => WATCH.nextRun(deps.db),
-    runNow: async (deps) => {
-      await deps.jobs.add(WATCH_TASK, { scheduled: false });
-    },
+  nextRun: (deps) => SCHEDULE.nextRun(deps.db),
+  runNow: async (deps) => {
+    const { started, message } = await startRescan(deps, 'manual', deps.settings.get().scheduler.auto_download_after_rescan);
+    if (!started) throw new Conflict(message);
   },
-  {
-    name: 'housekeeping',
-    identifier: 'housekeeping',
-    title: 'Housekeeping',
-    description: 'Prunes expired token revocations and old failed jobs',
-    schedule: () => {
-      const t = cronDailyTime('housekeeping');
-      return t ? `daily at ${t} UTC` : 'crontab';
-    },
-    nextRun: async (deps) => {
-      const t = cronDailyTime('housekeeping');
-      return t ? nextDailyRun(deps.clock.now(), t, ALL_DAYS, 'UTC') : null;
-    },
-    runNow: async (deps) => {
-      await deps.jobs.add('housekeeping', {}, { jobKey: 'housekeeping_now', maxAttempts: 1 });
-    },
-  },
-  {
-    name: 'config_backup',
-    identifier: BACKUP.task,
-    title: 'Backup',
-    description: 'Backs up the configuration and the database; removes scheduled backups beyond backup.keep_days and backup.keep_count',
-    schedule: backupScheduleText,
-    nextRun: (deps) => BACKUP.nextRun(deps.db),
-    runNow: async (deps) => {
-      await deps.jobs.add(BACKUP.task, { scheduled: false }, { maxAttempts: 1 });
-    },
-  },
-];
+};
 
-// Keep the view list and the recorded identifiers in step.
-for (const v of VIEWS) if (TRACKED[v.identifier] !== v.name) throw new Error(`task view ${v.name} is not tracked`);
+export const housekeepingView: TaskView = {
+  name: 'housekeeping',
+  identifier: 'housekeeping',
+  title: 'Housekeeping',
+  description: 'Prunes expired token revocations and old failed jobs',
+  schedule: () => {
+    const t = cronDailyTime('housekeeping');
+    return t ? `daily at ${t} UTC` : 'crontab';
+  },
+  nextRun: async (deps) => {
+    const t = cronDailyTime('housekeeping');
+    return t ? nextDailyRun(deps.clock.now(), t, ALL_DAYS, 'UTC') : null;
+  },
+  runNow: async (deps) => {
+    await deps.jobs.add('housekeeping', {}, { jobKey: 'housekeeping_now', maxAttempts: 1 });
+  },
+};
+
+/** The views are the tasks whose runs are recorded (taskRuns.ts TRACKED): throws when the two differ. */
+export function checkViews(views: readonly TaskView[]): void {
+  for (const v of views) if (TRACKED[v.identifier] !== v.name) throw new Error(`task view ${v.name} is not tracked`);
+  const named = new Set(views.map((v) => v.name));
+  for (const name of Object.values(TRACKED)) if (!named.has(name)) throw new Error(`tracked task ${name} has no view`);
+}
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export async function listTasks(deps: Deps) {
+export async function listTasks(deps: Deps, views: readonly TaskView[]) {
   const runs = new Map<string, TaskRun>((await listRuns(deps.db)).map((r) => [r.name, r]));
   return Promise.all(
-    VIEWS.map(async (v) => {
+    views.map(async (v) => {
       const run = runs.get(v.name);
       return {
         name: v.name,
@@ -115,8 +99,8 @@ export async function listTasks(deps: Deps) {
   );
 }
 
-export async function runTask(deps: Deps, name: string): Promise<void> {
-  const view = VIEWS.find((v) => v.name === name);
-  if (!view) throw new NotFound(`No task '${name}'`, { available: VIEWS.map((v) => v.name) });
+export async function runTask(deps: Deps, views: readonly TaskView[], name: string): Promise<void> {
+  const view = views.find((v) => v.name === name);
+  if (!view) throw new NotFound(`No task '${name}'`, { available: views.map((v) => v.name) });
   await view.runNow(deps);
 }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { checkAnimeDirectory } from './animeDirectory.js';
+import { checkAnimeDirectory } from '../util/animeDirectory.js';
 import type { Deps } from '../deps.js';
 import { route, ApiRouter } from '../http/route.js';
 import { ValidationFailed } from '../errors.js';

@@ -8,7 +8,7 @@ import { NotificationsConfig } from '../notifications/configSchema.js';
 import { MediaServersConfig } from '../mediaServers/configSchema.js';
 import { LoggingConfig } from '../logs/configSchema.js';
 import { HistoryConfig } from '../history/configSchema.js';
-import { libraryFolderProblem } from './animeDirectory.js';
+import { libraryFolderProblem } from '../util/animeDirectory.js';
 
 /** A folder outside the anime directory that linked series folders may lead to (another disk of a NAS). */
 const ExtraLibraryRoot = z

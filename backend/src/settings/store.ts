@@ -1,4 +1,4 @@
-import { checkAnimeDirectory } from './animeDirectory.js';
+import { checkAnimeDirectory } from '../util/animeDirectory.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/pool.js';
@@ -192,6 +192,16 @@ export class SettingsStore {
   onChange(listener: (cfg: AppConfig) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * A config from elsewhere (a backup's config.json) as this version reads it, without storing it:
+   * throws ValidationFailed with `message` and every problem (ConfigTooLarge when it is over the limit).
+   */
+  parse(value: unknown, message: string): AppConfig {
+    const errors = configErrors(value);
+    if (errors.length) throw new ValidationFailed(message, { errors });
+    return AppConfig.parse(value);
   }
 
   /** Replaces the whole config after validating it; nothing is written when it does not validate. */

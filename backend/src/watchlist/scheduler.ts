@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { getState, setState } from '../scheduler/repo.js';
 import { RecurringJob } from '../worker/recurring.js';
+import type { TaskView } from '../scheduler/taskViews.js';
 import { dueItemIds } from './repo.js';
 import { getSettings } from './settings.js';
 
@@ -98,3 +99,16 @@ export async function watchSchedulerStatus(deps: Deps) {
     settings,
   };
 }
+
+/** The watchlist check in the Tasks view (scheduler/taskViews.ts). */
+export const watchTaskView: TaskView = {
+  name: 'watchlist_check',
+  identifier: WATCH_TASK,
+  title: 'Watchlist check',
+  description: 'Checks the watchlist items that are due for new episodes',
+  schedule: () => 'every check_interval_hours (watchlist settings) while the watchlist scheduler runs',
+  nextRun: (deps) => WATCH.nextRun(deps.db),
+  runNow: async (deps) => {
+    await deps.jobs.add(WATCH_TASK, { scheduled: false });
+  },
+};

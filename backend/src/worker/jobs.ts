@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sql, type Conn, type Db } from '../db/pool.js';
-import { NotifyEvent } from '../notifications/event.js';
+import { NotifyEvent } from '../rules/notifyEvent.js';
 import { savePayload } from './repo.js';
 
 /** Jobs whose handler reads nothing from the payload (cron adds `_cron` to it). */

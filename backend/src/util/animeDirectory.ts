@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BadRequest } from '../errors.js';
-import { isInside } from '../util/safePath.js';
+import { isInside } from './safePath.js';
 
 /** System folders: never a library, nor anything inside them. */
 const SYSTEM = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc', '/root', '/run', '/sbin', '/sys', '/usr'];

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { hosterHealth } from '../downloads/attemptLog.js';
+import { hosterHealth } from './attemptLog.js';
 
 /**
  * Each hoster's recent outcomes, from the downloads domain's attempts (every source tried is one
