@@ -60,7 +60,7 @@ export interface Deps {
   readonly outbound: HttpClient;
   /** Client for the import lists' services (AniList, MyAnimeList). */
   readonly listsHttp: HttpClient;
-  /** Cross-domain calls wired in main.ts (so domains do not import each other in circles). */
+  /** Calls into parts above the caller, wired in server.ts (so parts do not import each other in circles: docs/DESIGN.md, "Parts and arrows"). */
   readonly hooks: Hooks;
   /** Which ffmpeg/ffprobe the downloads domain uses and whether they are current (/health/detailed); downloads start once it said `ok`. */
   readonly ffmpeg: FfmpegStatus;
