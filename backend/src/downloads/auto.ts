@@ -11,17 +11,14 @@
  * of given-up episodes share it. Realtime, room 'downloads': `auto_queue_complete {trigger, series,
  * added, upgrades, skipped: [{key, season, episode, reason}] (first 50), skipped_count, pages_read}`.
  */
-import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { sql } from '../db/pool.js';
 import { findSeries, type SeriesRow } from '../library/service.js';
+import { allSeriesKeys } from '../library/readRepo.js';
 import { markUpgradeChecked, missingSplit, upgradeCandidates } from '../library/monitoring.js';
 import { getProvider } from '../providers/registry.js';
 import { queueEpisodes } from './service.js';
 import type { PageBudget } from './policy.js';
 import { wantedLanguages } from './sources.js';
-
-const zKey = z.object({ key: z.string() });
 
 export interface AutoResult {
   added: number;
@@ -36,7 +33,7 @@ export function newBudget(deps: Pick<Deps, 'settings'>): PageBudget {
 
 /** Every monitored missing episode (and upgrade) of the given series, all series when absent. */
 export async function queueMissing(deps: Deps, keys?: string[], trigger = 'rescan'): Promise<AutoResult> {
-  const all = keys ?? [...(await deps.db.anyFirst(sql.type(zKey)`select key from series order by key`))];
+  const all = keys ?? [...(await allSeriesKeys(deps.db))];
   const budget = newBudget(deps);
   const start = budget.left;
   const out: AutoResult = { added: 0, upgrades: 0, skipped: [], pages_read: 0 };

@@ -362,13 +362,6 @@ export async function retry(conn: Conn, ids: string[] | null): Promise<string[]>
   ];
 }
 
-/** The library's title of an episode (read-only), for items queued without one. */
-export async function libraryEpisodeTitle(conn: Conn, seriesKey: string, season: number, episode: number): Promise<string | null> {
-  const t = await conn.maybeOneFirst(sql.type(z.object({ title: z.string().nullable() }))`select coalesce(e.title, e.title_en) as title
-    from episodes e join series s on s.id = e.series_id where s.key = ${seriesKey} and e.season = ${season} and e.episode = ${episode}`);
-  return t ?? null;
-}
-
 /** After a restore: items that were downloading when the backup was taken wait again (their jobs are derived anew). */
 export async function requeueInterrupted(conn: Conn): Promise<number> {
   const r = await conn.query(sql.unsafe`update download_items set status = 'pending', started_at = null, heartbeat_at = null,

@@ -21,6 +21,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { sql } from '../db/pool.js';
 import { episodeList, findSeries } from '../library/service.js';
+import { episodeTitle } from '../library/readRepo.js';
 import { getProvider } from '../providers/registry.js';
 import { backoffFilter, resetEpisodesOfItems, type PageBudget } from './policy.js';
 import * as repo from './repo.js';
@@ -103,7 +104,7 @@ export async function queueEpisodes(deps: Deps, input: QueueEpisodesInput): Prom
       serie_name: input.serie_name || series.name,
       season: e.season,
       episode: e.episode,
-      title: e.title || (await repo.libraryEpisodeTitle(deps.db, series.key, e.season, e.episode)),
+      title: e.title || (await episodeTitle(deps.db, series.key, e.season, e.episode)),
       priority: input.priority ?? 'NORMAL',
       source: input.source ?? 'manual',
       language: input.language ?? null,
