@@ -52,7 +52,6 @@ const PENDING: readonly string[] = [
   'auth/keyring.ts signing_keys',
   'auth/throttle.ts login_failures',
   'auth/throttle.ts login_known_addresses',
-  'downloads/attemptsRepo.ts series',
   'http/sharedLimits.ts rate_windows',
   'library/languagesJob.ts episodes',
   'library/languagesJob.ts series',

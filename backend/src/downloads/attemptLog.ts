@@ -15,6 +15,7 @@
  */
 import type { Deps } from '../deps.js';
 import type { EpisodeSource } from '../providers/types.js';
+import { seriesKeysOfProvider } from '../library/readRepo.js';
 import * as repo from './attemptsRepo.js';
 import { classifyFailure, type FailureClass } from './failure.js';
 
@@ -70,6 +71,11 @@ export function episodeAttempts(deps: Pick<Deps, 'db'>, seriesKey: string, seaso
   return repo.listAttempts(deps.db, { seriesKey, season, episode, limit });
 }
 
-export function hosterHealth(deps: Pick<Deps, 'db'>, window: { since?: Date; until?: Date; seriesKey?: string; provider?: string } = {}) {
-  return repo.hosterStats(deps.db, window);
+export async function hosterHealth(
+  deps: Pick<Deps, 'db'>,
+  window: { since?: Date; until?: Date; seriesKey?: string; provider?: string } = {},
+): Promise<readonly repo.HosterStatsRow[]> {
+  const { provider, ...rest } = window;
+  const seriesKeys = provider === undefined ? undefined : await seriesKeysOfProvider(deps.db, provider);
+  return repo.hosterStats(deps.db, { ...rest, seriesKeys });
 }

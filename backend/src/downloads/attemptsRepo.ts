@@ -61,8 +61,8 @@ export function insertAttempt(c: Conn, a: NewAttempt): Promise<AttemptRow> {
 
 export interface AttemptFilter {
   seriesKey?: string;
-  /** Only attempts of series from this provider (the library's series.provider). */
-  provider?: string;
+  /** Only attempts of these series (e.g. one provider's: the library's seriesKeysOfProvider). */
+  seriesKeys?: readonly string[];
   season?: number;
   episode?: number;
   hoster?: string;
@@ -85,7 +85,7 @@ export interface AttemptFilter {
 function where(f: AttemptFilter) {
   const parts = [sql.fragment`true`];
   if (f.seriesKey !== undefined) parts.push(sql.fragment`series_key = ${f.seriesKey}`);
-  if (f.provider !== undefined) parts.push(sql.fragment`series_key in (select key from series where provider = ${f.provider})`);
+  if (f.seriesKeys !== undefined) parts.push(sql.fragment`series_key = any(${sql.array([...f.seriesKeys], 'text')})`);
   if (f.season !== undefined) parts.push(sql.fragment`season = ${f.season}`);
   if (f.episode !== undefined) parts.push(sql.fragment`episode = ${f.episode}`);
   if (f.hoster !== undefined) parts.push(sql.fragment`lower(hoster) = lower(${f.hoster})`);
@@ -162,7 +162,7 @@ export type HosterStatsRow = z.infer<typeof HosterStatsRow>;
 /** Per hoster over the filtered attempts (hoster names compared case-insensitively). */
 export function hosterStats(
   c: Conn,
-  f: Pick<AttemptFilter, 'since' | 'until' | 'seriesKey' | 'provider'>,
+  f: Pick<AttemptFilter, 'since' | 'until' | 'seriesKey' | 'seriesKeys'>,
 ): Promise<readonly HosterStatsRow[]> {
   return c.any(sql.type(HosterStatsRow)`select min(hoster) as hoster, count(*)::int as attempts,
       count(*) filter (where outcome = 'completed')::int as completed,
