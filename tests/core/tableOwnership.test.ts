@@ -58,7 +58,6 @@ const PENDING: readonly string[] = [
   'library/rescan.ts episodes',
   'library/rescan.ts series',
   'library/scanner.ts series',
-  'metadata/mappingRepo.ts episodes',
   'scheduler/taskRuns.ts task_runs',
   'worker/pools.ts worker_pools',
 ];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sql, type Conn } from '../db/pool.js';
-import type { EpisodeRef, MappingMode } from './episodeMapping.js';
+import type { MappingMode } from './episodeMapping.js';
 
 /** SQL of the episode mapping (migrations/0620_episode_mapping.sql, 0900_episode_mapping_air_date.sql). */
 
@@ -10,7 +10,6 @@ const Settings = z.object({
 });
 const Override = z.object({ season: z.number(), episode: z.number(), tmdb_season: z.number(), tmdb_episode: z.number() });
 export type Override = z.infer<typeof Override>;
-const Ref = z.object({ season: z.number(), episode: z.number() });
 const SeasonStart = z.object({ season: z.number(), start_date: z.string() });
 export type SeasonStart = z.infer<typeof SeasonStart>;
 
@@ -36,10 +35,6 @@ export async function mappingOverrides(db: Conn, seriesId: number): Promise<Over
     ...(await db.any(sql.type(Override)`select season, episode, tmdb_season, tmdb_episode from episode_mapping_overrides
     where series_id = ${seriesId} order by season, episode`)),
   ];
-}
-
-export async function libraryEpisodes(db: Conn, seriesId: number): Promise<EpisodeRef[]> {
-  return [...(await db.any(sql.type(Ref)`select season, episode from episodes where series_id = ${seriesId} order by season, episode`))];
 }
 
 /** Replaces the series' mode, every override and every season start date in one transaction. */

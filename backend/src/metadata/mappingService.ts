@@ -10,15 +10,8 @@ import {
   type TmdbDatedEpisode,
   type TmdbGroup,
 } from './episodeMapping.js';
-import {
-  libraryEpisodes,
-  mappingOverrides,
-  mappingSettings,
-  saveMapping,
-  seasonStarts,
-  type Override,
-  type SeasonStart,
-} from './mappingRepo.js';
+import { episodeNumbers } from '../library/readRepo.js';
+import { mappingOverrides, mappingSettings, saveMapping, seasonStarts, type Override, type SeasonStart } from './mappingRepo.js';
 import { tmdbIdFromNfo } from './match.js';
 import type { TmdbClient } from './tmdbClient.js';
 import type { TmdbSeason, TmdbTv } from './tmdbTypes.js';
@@ -90,7 +83,7 @@ export async function seriesMapper(
   const [settings, overrides, known, hints] = await Promise.all([
     mappingSettings(deps.db, seriesId),
     mappingOverrides(deps.db, seriesId),
-    libraryEpisodes(deps.db, seriesId),
+    episodeNumbers(deps.db, seriesId),
     seasonStartHints(deps, row),
   ]);
   const keys = new Set(known.map((e) => `${e.season}:${e.episode}`));
@@ -208,7 +201,7 @@ export async function saveSeriesMapping(
   body: { mode: MappingMode; episode_group_id: string | null; overrides: Override[]; season_starts: SeasonStart[] },
 ): Promise<void> {
   if (body.season_starts.length) {
-    const seasons = new Set((await libraryEpisodes(deps.db, seriesId)).map((e) => e.season).filter((s) => s > 0));
+    const seasons = new Set((await episodeNumbers(deps.db, seriesId)).map((e) => e.season).filter((s) => s > 0));
     const unknown = body.season_starts.filter((st) => !seasons.has(st.season)).map((st) => st.season);
     if (unknown.length)
       throw new ValidationFailed(
