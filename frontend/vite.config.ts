@@ -21,6 +21,8 @@ export default defineConfig({
     target: 'es2022',
     // the first page must stay small: routes are lazy chunks, the entry holds vue, router and the shell
     chunkSizeWarningLimit: 300,
+    // dist/.vite/manifest.json: which chunks the first page loads (tests/e2e/bundle.test.ts reads it)
+    manifest: true,
   },
   server: {
     proxy: {

@@ -1,13 +1,17 @@
 import { describe, expect, it, beforeEach, vi, afterEach } from 'vitest';
 import { mount } from '@vue/test-utils';
 import { nextTick } from 'vue';
-import { MESSAGES, browserLocale, setLocale, t, formatSize, formatDate, formatNumber } from '../../frontend/src/i18n/index.ts';
+import { browserLocale, setLocale, t, formatSize, formatDate, formatNumber } from '../../frontend/src/i18n/index.ts';
 import { ApiError, errorMessage, codeMessage } from '../../frontend/src/api/client.ts';
 import { toast, toasts, dismiss } from '../../frontend/src/stores/toasts.ts';
 import { installJobToasts } from '../../frontend/src/realtime/jobToasts.ts';
 import { dispatch } from '../../frontend/src/realtime/socket.ts';
 import ToastHost from '../../frontend/src/components/ToastHost.vue';
 import { msg } from './fixtures.ts';
+import en from '../../frontend/src/i18n/en.ts';
+import de from '../../frontend/src/i18n/de.ts';
+
+const MESSAGES = { en, de };
 
 const placeholders = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort();
 
@@ -21,9 +25,9 @@ describe('texts', () => {
     for (const key of en) expect(placeholders(MESSAGES.de[key]), key).toEqual(placeholders(MESSAGES.en[key]));
   });
 
-  it('every message renders through vue-i18n with its placeholders filled (a stray | or @ would break it)', () => {
+  it('every message renders through vue-i18n with its placeholders filled (a stray | or @ would break it)', async () => {
     for (const locale of ['en', 'de'] as const) {
-      setLocale(locale);
+      await setLocale(locale);
       for (const [key, text] of Object.entries(MESSAGES[locale])) {
         const params = Object.fromEntries(placeholders(text).map((p) => [p.slice(1, -1), `<${p.slice(1, -1)}>`]));
         const out = t(key, params);
@@ -37,22 +41,22 @@ describe('texts', () => {
     }
   });
 
-  it('follows the browser unless a language was chosen', () => {
+  it('follows the browser unless a language was chosen', async () => {
     expect(browserLocale(['de-AT', 'en'])).toBe('de');
     expect(browserLocale(['fr-FR', 'en-US'])).toBe('en');
     expect(browserLocale(['ja'])).toBe('en');
-    setLocale('de');
+    await setLocale('de');
     expect(t('queue.statTotal', { n: 3 })).toBe('3 Einträge');
-    setLocale('en');
+    await setLocale('en');
     expect(t('queue.statTotal', { n: 3 })).toBe('3 items');
   });
 
-  it('plurals follow the count in English and German', () => {
+  it('plurals follow the count in English and German', async () => {
     expect(t('library.missingBadge', { n: 1 })).toBe('1 missing episode');
     expect(t('library.missingBadge', { n: 2 })).toBe('2 missing episodes');
     expect(t('library.missingBadge', { n: 0 })).toBe('0 missing episodes');
     expect(t('series.queued', { n: 1 })).toBe('1 episode queued');
-    setLocale('de');
+    await setLocale('de');
     expect(t('library.missingBadge', { n: 1 })).toBe('1 fehlende Folge');
     expect(t('library.missingBadge', { n: 2 })).toBe('2 fehlende Folgen');
     expect(t('queue.statTotal', { n: 1 })).toBe('1 Eintrag');
@@ -64,14 +68,14 @@ describe('texts', () => {
     expect(t('naming.badChars')).toBe('File names cannot contain < > : " | ? * / \\');
   });
 
-  it('dates, numbers and sizes are formatted by locale', () => {
+  it('dates, numbers and sizes are formatted by locale', async () => {
     const when = '2026-03-04T17:05:00Z';
     const d = new Date(when);
     expect(formatDate(when)).toBe(new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(d));
     expect(formatSize(1.5 * 2 ** 30)).toBe('1.5 GB');
     expect(formatSize(512)).toBe('512 byte');
     expect(formatNumber(1234.56)).toBe('1,234.6');
-    setLocale('de');
+    await setLocale('de');
     expect(formatDate(when)).toBe(new Intl.DateTimeFormat('de-DE', { dateStyle: 'medium', timeStyle: 'short' }).format(d));
     expect(formatDate(when)).toMatch(/^0?4\.03\.2026/);
     expect(formatSize(1.5 * 2 ** 30)).toMatch(/^1,5\sGB$/);
@@ -81,10 +85,10 @@ describe('texts', () => {
 });
 
 describe('server errors by code', () => {
-  it("an API error is shown by its code in the user's language, the server's sentence below", () => {
+  it("an API error is shown by its code in the user's language, the server's sentence below", async () => {
     const err = new ApiError(409, 'CONFLICT_ERROR', 'The queue changed meanwhile; try again');
     expect(errorMessage(err)).toBe('That conflicts with the current state.\nThe queue changed meanwhile; try again');
-    setLocale('de');
+    await setLocale('de');
     expect(errorMessage(err)).toBe('Das widerspricht dem aktuellen Stand.\nThe queue changed meanwhile; try again');
     expect(errorMessage(new ApiError(0, 'NETWORK_ERROR', 'The server cannot be reached.'))).toBe(
       'Der Server ist nicht erreichbar. Prüfe, ob Aniworld läuft.',
@@ -93,10 +97,10 @@ describe('server errors by code', () => {
     expect(codeMessage('SOMETHING_NEW')).toBe('Der Server meldet einen Fehler (SOMETHING_NEW).');
   });
 
-  it('task results and rescan errors from the server are shown by code', () => {
+  it('task results and rescan errors from the server are shown by code', async () => {
     const off = installJobToasts();
     try {
-      setLocale('de');
+      await setLocale('de');
       dispatch(msg('task_failed', { task: 'rescan', duration_ms: 5, error: 'Provider aniworld is disabled', code: 'SERVICE_UNAVAILABLE' }));
       expect(toasts.at(-1)!.text).toBe(
         'Aufgabe fehlgeschlagen: Bibliotheks-Scan (Ein Dienst, den der Server braucht, ist gerade nicht verfügbar.: ' +

@@ -6,8 +6,8 @@ import { setLocale } from '../../frontend/src/i18n/index.ts';
 import { session } from '../../frontend/src/stores/session.ts';
 import { item, msg, queueResponse } from './fixtures.ts';
 
-beforeEach(() => {
-  setLocale('en');
+beforeEach(async () => {
+  await setLocale('en');
   session.user = { id: 1, username: 'admin', role: 'admin' }; // an administrator sees every control
 });
 

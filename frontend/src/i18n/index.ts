@@ -6,11 +6,18 @@
 import { ref, computed } from 'vue';
 import { createI18n } from 'vue-i18n';
 import en from './en.ts';
-import de from './de.ts';
 
 export type Locale = 'en' | 'de';
 export type LocaleChoice = Locale | 'auto';
-export const MESSAGES: Record<Locale, Record<string, string>> = { en, de };
+type Messages = Record<string, string>;
+
+/**
+ * English ships with the first page (the fallback); every other language is a chunk of its own,
+ * fetched only when it is the one shown (a German browser, or chosen).
+ */
+const LOADERS: Record<Exclude<Locale, 'en'>, () => Promise<{ default: Messages }>> = {
+  de: () => import('./de.ts'),
+};
 
 const KEY = 'aniworld.language';
 
@@ -34,7 +41,10 @@ function storedChoice(): LocaleChoice {
 }
 
 export const localeChoice = ref<LocaleChoice>(storedChoice());
-export const locale = computed<Locale>(() => (localeChoice.value === 'auto' ? browserLocale() : localeChoice.value));
+/** The language chosen (or the browser's); `locale` is the one shown, which follows once its texts are loaded. */
+const wanted = computed<Locale>(() => (localeChoice.value === 'auto' ? browserLocale() : localeChoice.value));
+const shownLocale = ref<Locale>('en');
+export const locale = computed<Locale>(() => shownLocale.value);
 
 const dateFormats = {
   medium: { dateStyle: 'medium', timeStyle: 'short' },
@@ -60,9 +70,9 @@ const INTL: Record<Locale, string> = { en: 'en-GB', de: 'de-DE' };
 export const i18n = createI18n({
   legacy: false,
   globalInjection: true,
-  locale: INTL[locale.value],
+  locale: INTL.en,
   fallbackLocale: INTL.en,
-  messages: { [INTL.en]: en, [INTL.de]: de },
+  messages: { [INTL.en]: en } as Record<string, Messages>,
   datetimeFormats: { [INTL.en]: dateFormats, [INTL.de]: dateFormats },
   numberFormats: { [INTL.en]: numberFormats, [INTL.de]: numberFormats },
   missingWarn: false,
@@ -71,7 +81,21 @@ export const i18n = createI18n({
 
 const composer = i18n.global;
 
-export function setLocale(choice: LocaleChoice): void {
+const loaded = new Set<Locale>(['en']);
+async function loadMessages(l: Locale): Promise<void> {
+  if (loaded.has(l)) return;
+  const { default: messages } = await LOADERS[l as Exclude<Locale, 'en'>]();
+  composer.setLocaleMessage(INTL[l], messages);
+  loaded.add(l);
+}
+
+let ready: Promise<void> = Promise.resolve();
+
+/**
+ * Shows the UI in the chosen language once its texts are here (English at once; another language
+ * after its chunk arrived: until then the texts stay English, never keys). Resolves when it is shown.
+ */
+export function setLocale(choice: LocaleChoice): Promise<void> {
   localeChoice.value = choice;
   try {
     if (choice === 'auto') localStorage.removeItem(KEY);
@@ -79,8 +103,20 @@ export function setLocale(choice: LocaleChoice): void {
   } catch {
     /* private mode: the choice lasts for this page */
   }
-  composer.locale.value = INTL[locale.value];
-  if (typeof document !== 'undefined') document.documentElement.lang = locale.value;
+  const target = wanted.value;
+  const shown = loadMessages(target).then(() => {
+    if (wanted.value !== target) return; // another choice came meanwhile
+    composer.locale.value = INTL[target];
+    shownLocale.value = target;
+    if (typeof document !== 'undefined') document.documentElement.lang = target;
+  });
+  ready = shown.catch((err) => console.error(`the ${target} texts could not be loaded`, err));
+  return shown;
+}
+
+/** Resolves once the language chosen last is shown (or failed to load: then English stays). */
+export function localeReady(): Promise<void> {
+  return ready;
 }
 
 type Params = Record<string, string | number>;

@@ -1,0 +1,49 @@
+/**
+ * The built UI's first page: the entry and the chunks it imports statically (Vite's manifest). Texts of
+ * languages other than English are chunks of their own, fetched only when shown (i18n/index.ts).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UI_DIST } from './browser.js';
+import de from '../../frontend/src/i18n/de.ts';
+import en from '../../frontend/src/i18n/en.ts';
+
+interface Chunk {
+  file: string;
+  src?: string;
+  isEntry?: boolean;
+  imports?: string[];
+  dynamicImports?: string[];
+}
+
+const manifest = () => JSON.parse(fs.readFileSync(path.join(UI_DIST, '.vite', 'manifest.json'), 'utf8')) as Record<string, Chunk>;
+
+/** The manifest keys of the chunks a first page load runs: the entry and everything it imports statically. */
+function firstLoad(m: Record<string, Chunk>): Set<string> {
+  const seen = new Set<string>();
+  const visit = (key: string) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    for (const k of m[key].imports ?? []) visit(k);
+  };
+  for (const [key, chunk] of Object.entries(m)) if (chunk.isEntry) visit(key);
+  return seen;
+}
+
+describe('the first bundle', () => {
+  it('holds the English texts but not the German ones: those are a chunk loaded when German is shown', () => {
+    const m = manifest();
+    const first = firstLoad(m);
+    expect(first.size).toBeGreaterThan(0);
+    expect(m['src/i18n/de.ts'], 'German is a chunk of its own').toBeDefined();
+    expect(first).not.toContain('src/i18n/de.ts');
+    expect(Object.values(m).some((c) => c.dynamicImports?.includes('src/i18n/de.ts'))).toBe(true);
+    const code = [...first].map((k) => fs.readFileSync(path.join(UI_DIST, m[k].file), 'utf8')).join('\n');
+    // a text each language has its own words for
+    expect(en['nav.settings']).not.toBe(de['nav.settings']);
+    expect(code).toContain(JSON.stringify(en['nav.settings']).slice(1, -1));
+    expect(code).not.toContain(JSON.stringify(de['nav.settings']).slice(1, -1));
+    expect(fs.readFileSync(path.join(UI_DIST, m['src/i18n/de.ts'].file), 'utf8')).toContain(de['nav.settings']);
+  });
+});
