@@ -4,6 +4,7 @@ import type { Logger, Logging } from './log.js';
 import type { Db } from './db/pool.js';
 import type { Notifier } from './db/notify.js';
 import type { EventBus } from './realtime/bus.js';
+import type { EventData } from './realtime/events.js';
 import type { Sessions } from './auth/sessions.js';
 import type { TokenSigner } from './auth/tokens.js';
 import type { Keyring } from './auth/keyring.js';
@@ -85,4 +86,10 @@ export interface Hooks {
   providerSeasonStarts(seriesKey: string): Promise<{ season: number; date: string }[]>;
   /** Each hoster's recent download outcomes (downloads/hosterHealth.ts), of one site's series or all: the providers route shows them. */
   hosterHealth(provider?: string): Promise<HosterHealth[]>;
+  /**
+   * What a socket that just joined `room` is sent at once: in `downloads` the queue's statistics
+   * (downloads/queue.ts queueStatusEvent), so a client that loaded the queue before it joined sees by
+   * the counts whether it missed a change, without asking for the queue again.
+   */
+  roomJoined(room: string): Promise<{ type: 'queue_status'; data: EventData<'downloads', 'queue_status'> } | null>;
 }

@@ -21,6 +21,7 @@ import { buildTaskList } from './worker/taskList.js';
 import { startDownloads } from './downloads/start.js';
 import { recentHosterHealth } from './downloads/hosterHealth.js';
 import { createDownloadRuntime, FfmpegStatus } from './downloads/runtime.js';
+import { queueStatusEvent } from './downloads/queue.js';
 import { RealtimeStatus } from './realtime/status.js';
 import { ensureSchedule, watchSchedulerConfig } from './scheduler/service.js';
 import { trackTaskRuns } from './scheduler/taskRuns.js';
@@ -123,6 +124,7 @@ export async function serve(c: ServeContext): Promise<{ url: string; port: numbe
       episodesListed: (eps) => recordNewlyListed(deps, eps),
       providerSeasonStarts: (key) => providerSeasonStarts(deps, key),
       hosterHealth: (provider) => recentHosterHealth(deps, provider),
+      roomJoined: async (room) => (room === 'downloads' ? { type: 'queue_status', data: await queueStatusEvent(deps) } : null),
     },
     workerState: env.ROLE === 'web' ? undefined : () => workerState,
   };

@@ -46,7 +46,7 @@ const codes = () =>
 describe('the virtualised queue', () => {
   it('shows the first rows of 10,000 with only a window of them in the page, and loads more while scrolling', async () => {
     await page.reload();
-    await expect.poll(() => page.getByTestId('pending-total').textContent()).toBe('10,000');
+    await expect.poll(() => page.getByTestId('pending-total').textContent(), { timeout: 15_000 }).toBe('10,000');
     await expect.poll(async () => (await codes())[0]).toBe('S01E01');
     const drawn = await rows().count();
     expect(drawn).toBeGreaterThan(5);
@@ -64,6 +64,41 @@ describe('the virtualised queue', () => {
       el.scrollTop = 0;
     });
     await expect.poll(async () => (await codes())[0]).toBe('S01E01');
+    expect(problems).toEqual([]);
+  });
+
+  it('asks for the queue once when the page opens and the socket connects; scrolling asks pages of about a screen', async () => {
+    const asked: URL[] = [];
+    const onRequest = (r: { url(): string }) => {
+      const url = new URL(r.url());
+      if (url.pathname === '/api/queue/status') asked.push(url);
+    };
+    page.on('request', onRequest);
+    // the server answers the join of `downloads` with the queue's statistics: the page knows then whether it missed a change
+    let joined!: () => void;
+    const stats = new Promise<void>((resolve) => (joined = resolve));
+    page.on('websocket', (ws) => ws.on('framereceived', (f) => String(f.payload).includes('"queue_status"') && joined()));
+    try {
+      await page.reload();
+      await page.getByTestId('link-indicator').and(page.locator('[data-state="connected"]')).waitFor();
+      await stats;
+      await expect.poll(async () => (await codes())[0]).toBe('S01E01');
+      await page.waitForLoadState('networkidle');
+      expect(asked.map((u) => u.search)).toEqual(['?page=1&per_page=50']);
+
+      asked.length = 0;
+      await page.getByTestId('pending-scroller').hover();
+      for (let i = 0; i < 8; i++) await page.mouse.wheel(0, 600);
+      await expect.poll(async () => (await codes()).some((c) => Number(c?.slice(4)) >= 100), { timeout: 30_000 }).toBe(true);
+      expect(asked.length).toBeGreaterThan(0);
+      for (const u of asked) expect(Number(u.searchParams.get('per_page')), u.search).toBeLessThanOrEqual(100);
+      await page.getByTestId('pending-scroller').evaluate((el) => {
+        el.scrollTop = 0;
+      });
+      await expect.poll(async () => (await codes())[0]).toBe('S01E01');
+    } finally {
+      page.off('request', onRequest);
+    }
     expect(problems).toEqual([]);
   });
 

@@ -8,8 +8,8 @@ import { setLocale } from '../../frontend/src/i18n/index.ts';
 import { session } from '../../frontend/src/stores/session.ts';
 import { item, msg, queueResponse } from './fixtures.ts';
 
-beforeEach(() => {
-  setLocale('en');
+beforeEach(async () => {
+  await setLocale('en');
   session.user = { id: 1, username: 'admin', role: 'admin' }; // an administrator sees every control
 });
 
@@ -102,6 +102,22 @@ describe('queue board over realtime messages', () => {
     // e.g. a retry elsewhere: a failed item went back to pending, which only the counts tell
     dispatch(msg('queue_status', { is_running: true, is_paused: false, statistics: stats(4, 0) }));
     expect(refreshes()).toBe(1);
+  });
+
+  it('statistics that arrive before the first load (the socket joined first) ask again only when the load disagrees', () => {
+    const stats = (pending: number) => ({ ...queueResponse([]).statistics, pending_count: pending, total_items: pending });
+    for (const [announced, loaded, expected] of [
+      [3, 3, 0],
+      [4, 3, 1],
+    ] as const) {
+      let refreshes = 0;
+      const store = createQueueStore(() => refreshes++);
+      store.apply(msg('queue_status', { is_running: false, is_paused: false, held_reason: null, statistics: stats(announced) }));
+      expect(refreshes).toBe(0); // the load on its way brings the lists
+      const res = queueResponse([item('a', 1), item('b', 2), item('c', 3)]);
+      store.load({ ...res, statistics: stats(loaded) });
+      expect(refreshes, `announced ${announced}, loaded ${loaded}`).toBe(expected);
+    }
   });
 
   it('stops listening once unmounted', async () => {

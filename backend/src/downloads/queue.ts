@@ -111,14 +111,13 @@ export async function queueStatus(deps: Pick<Deps, 'db'>, paging: Page = { page:
  * travels along: `{item, order_changed: true}` after a priority change (the pending order moved).
  */
 export async function publishQueueStatus(deps: Deps, extra: Record<string, unknown> = {}): Promise<void> {
+  await deps.bus.publish('downloads', 'queue_status', { ...(await queueStatusEvent(deps)), ...extra });
+}
+
+/** The `queue_status` message's data: the queue's state and statistics (also sent to a socket joining `downloads`). */
+export async function queueStatusEvent(deps: Pick<Deps, 'db'>) {
   const s = await repo.snapshot(deps.db, null);
-  await deps.bus.publish('downloads', 'queue_status', {
-    is_running: s.is_running,
-    is_paused: s.is_paused,
-    held_reason: s.held_reason,
-    statistics: statisticsOf(s),
-    ...extra,
-  });
+  return { is_running: s.is_running, is_paused: s.is_paused, held_reason: s.held_reason, statistics: statisticsOf(s) };
 }
 
 /** PATCH /api/queue/{id}: a waiting item's priority, which moves it in the order the dispatcher claims. */

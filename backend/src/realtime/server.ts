@@ -124,6 +124,12 @@ export function startRealtime(deps: Deps, httpServer: http.Server, authenticate:
         'message',
         message('system_info', { message: `${msg.action === 'join' ? 'Joined' : 'Left'} room ${room}`, room, action: msg.action }),
       );
+      // the room's current state, when it has one: a client tells by it whether it missed something before it joined
+      if (msg.action === 'join')
+        deps.hooks.roomJoined(room).then(
+          (state) => state && socket.emit('message', { ...state, timestamp: new Date().toISOString() }),
+          (err: unknown) => log.warn({ err, room }, 'the state of a joined room could not be read'),
+        );
     };
     socket.on('message', handle);
     socket.on('join', (data: unknown) => handle({ action: 'join', data }));

@@ -43,7 +43,18 @@ export function createQueueStore(refresh: () => void = () => undefined) {
       state.status.failed_downloads,
     ] as DownloadItem[][];
 
+  /** Statistics that arrived before the first load answered (the socket joined first): compared with the load's. */
+  let early: QueueStatistics | null = null;
+  const sameCounts = (a: QueueStatistics, b: QueueStatistics) =>
+    a.pending_count === b.pending_count &&
+    a.active_count === b.active_count &&
+    a.completed_count === b.completed_count &&
+    a.failed_count === b.failed_count;
+
   function load(res: QueueResponse, perPage = state.perPage): void {
+    // the answer may predate a change the socket already announced: then ask once more
+    if (early && res.statistics && !state.loaded && !sameCounts(early, res.statistics)) refresh();
+    early = null;
     state.status = { ...emptyStatus(), ...res.status };
     state.statistics = res.statistics ?? null;
     state.loaded = true;
@@ -188,8 +199,12 @@ export function createQueueStore(refresh: () => void = () => undefined) {
         if (typeof d.is_paused === 'boolean') state.status.is_paused = d.is_paused;
         if ('held_reason' in d) state.status.held_reason = (d.held_reason as string | null) ?? null;
         if (d.statistics && typeof d.statistics === 'object') {
-          state.statistics = d.statistics as QueueStatistics;
-          if (!countsMatch(state.statistics)) refresh();
+          if (!state.loaded)
+            early = d.statistics as QueueStatistics; // the first load is on its way
+          else {
+            state.statistics = d.statistics as QueueStatistics;
+            if (!countsMatch(state.statistics)) refresh();
+          }
         }
         break;
     }
