@@ -23,6 +23,7 @@ import { embeddedAppUrl } from '../backend/src/db/embeddedRoles.js';
 import { Pool } from 'undici';
 import { chromium, type Browser } from 'playwright-core';
 import { buildStale } from '../scripts/build.mjs';
+import { snapshotQuery } from '../backend/src/downloads/repo.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const REQUESTS = Number(process.env.BENCH_SCALE_REQUESTS ?? 300);
@@ -71,6 +72,30 @@ async function seed(url: string): Promise<void> {
     await c.query(`insert into download_items (serie_id, serie_folder, serie_name, season, episode, title, source)
       select 'long-' || (g % 3), 'Long ' || (g % 3), 'Long ' || (g % 3), 1, g, 'Episode ' || g, 'manual' from generate_series(1, ${QUEUE}) g`);
     await c.query('vacuum analyze series, episodes, download_items');
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * (b)'s statement in PostgreSQL alone: EXPLAIN ANALYZE of the page's statement on the seeded queue,
+ * median execution time of 30 (BENCH_SCALE_PLAN=1 prints the last plan).
+ */
+async function explainPage(url: string): Promise<{ ms: number; plan: string }> {
+  const q = snapshotQuery({ limit: 50, offset: 0 });
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const times: number[] = [];
+    let plan = '';
+    for (let i = 0; i < 30; i++) {
+      // slonik names its placeholders $slonik_N
+      const text = q.sql.replace(/\$slonik_(\d+)/g, '$$$1');
+      const r = await c.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${text}`, [...q.values]);
+      plan = r.rows.map((x) => x['QUERY PLAN']).join('\n');
+      times.push(Number(/Execution Time: ([\d.]+) ms/.exec(plan)?.[1] ?? NaN));
+    }
+    return { ms: median(times), plan };
   } finally {
     await c.end();
   }
@@ -190,7 +215,8 @@ async function main() {
     const auth = { Authorization: `Bearer ${token}` };
     // nothing may download the seeded queue while it is measured
     if ((await post('/api/queue/stop', {}, auth)).status !== 200) throw new Error('queue stop failed');
-    await seed(embeddedAppUrl(path.join(dataDir, 'postgres'), pgPort));
+    const dbUrl = embeddedAppUrl(path.join(dataDir, 'postgres'), pgPort);
+    await seed(dbUrl);
     const status = await (await fetch(`${base}/api/queue/status?per_page=1`, { headers: auth })).json();
     if (status.statistics.pending_count !== QUEUE)
       throw new Error(`queue holds ${status.statistics.pending_count} pending items, not ${QUEUE}`);
@@ -208,6 +234,9 @@ async function main() {
     console.log(
       `(b) a page of /api/queue/status: p50 ${ms(rows[1].p50)} (server work beyond /health: ${ms(pageServer)})   target <= 20 ms: ${rows[1].p50 <= 20 ? 'met' : 'NOT met'}`,
     );
+    const explained = await explainPage(dbUrl);
+    console.log(`    of which its statement in PostgreSQL (EXPLAIN ANALYZE, median of 30): ${ms(explained.ms)}`);
+    if (process.env.BENCH_SCALE_PLAN) console.log(explained.plan);
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -24,6 +24,7 @@ const TABLE_OWNERS: Readonly<Record<string, string>> = {
   library_scan_generation: 'library',
   download_items: 'downloads',
   download_queue_state: 'downloads',
+  download_list_counts: 'downloads',
   download_attempts: 'downloads',
   download_blocklist: 'downloads',
   download_backoff: 'downloads',

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as repo from '../../backend/src/downloads/repo.js';
 import { trimCompletedItems } from '../../backend/src/downloads/service.js';
 import { buildCrontab } from '../../backend/src/worker/crontab.js';
+import { z } from 'zod';
 import { sql } from '../../backend/src/db/pool.js';
+import { until } from '../helpers/poll.js';
 import { makeMp4 } from '../fakes/media.js';
 import { addSeries, movableClock, nextEvent, queue, startEnv, status, waitFor, type Env } from './helpers.js';
 import type { DownloadItem, HistoryRow } from '../../frontend/src/api/types.ts';
@@ -93,6 +95,41 @@ describe('completed items leave the queue for the history', () => {
     const after = await status(env);
     expect(after.status.completed_downloads.map((i: DownloadItem) => i.id)).not.toContain(kept);
     expect(after.status.pending_queue.map((i: DownloadItem) => i.id)).toContain(waiting);
+  });
+
+  it('the statistics count each list as the items are (kept by triggers, folded by queue_trim)', async () => {
+    const db = env.srv.deps.db;
+    const counted = async () => {
+      const real = await db.one(
+        sql.type(z.object({ pending: z.number(), active: z.number(), completed: z.number(), failed: z.number() }))`select
+          count(*) filter (where status in ('pending', 'paused'))::int as pending, count(*) filter (where status = 'downloading')::int as active,
+          count(*) filter (where status = 'completed')::int as completed, count(*) filter (where status in ('failed', 'cancelled'))::int as failed
+          from download_items`,
+      );
+      const s = (await status(env)).statistics;
+      expect({ pending: s.pending_count, active: s.active_count, completed: s.completed_count, failed: s.failed_count }).toEqual(real);
+      return real;
+    };
+    expect((await env.api.post('/api/queue/stop')).status).toBe(200);
+    await db.query(sql.unsafe`insert into download_items (serie_id, serie_folder, serie_name, season, episode, title, source)
+      select 'count-show', 'Count Show', 'Count Show', 3, g, 'Episode ' || g, 'manual' from generate_series(1, 40) g`);
+    expect((await counted()).pending).toBeGreaterThanOrEqual(40);
+    await db.query(sql.unsafe`update download_items set status = 'paused' where serie_id = 'count-show' and episode <= 5`);
+    await db.query(sql.unsafe`update download_items set status = 'downloading' where serie_id = 'count-show' and episode between 6 and 8`);
+    await db.query(sql.unsafe`update download_items set progress = '{"percent": 5}' where serie_id = 'count-show'`);
+    await db.query(sql.unsafe`update download_items set status = case when episode = 6 then 'completed' else 'failed' end
+      where serie_id = 'count-show' and status = 'downloading'`);
+    await db.query(sql.unsafe`update download_items set status = 'cancelled' where serie_id = 'count-show' and episode = 9`);
+    await counted();
+    await db.query(sql.unsafe`delete from download_items where serie_id = 'count-show' and episode > 30`);
+    const before = await counted();
+    await env.srv.deps.settings.update({ downloads: { completed_keep_hours: null, completed_keep_count: null } });
+    await env.srv.deps.jobs.add('queue_trim', {}, { maxAttempts: 1 });
+    await until(
+      async () => (await db.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from download_list_counts`)) <= 4,
+      'queue_trim folded the counts into a row per list',
+    );
+    expect(await counted()).toEqual(before);
   });
 
   it('refuses a negative setting', async () => {

@@ -162,22 +162,27 @@ export type Snapshot = z.infer<typeof Snapshot>;
 
 /**
  * The queue's state, per-list counts and transfer statistics in one statement, and with `page`
- * one page of each list already in the API's shape. The counts are read from the (status,
- * position) index alone; the byte statistics only touch active and completed items (the
- * completed ones are trimmed: downloads.completed_keep_*).
+ * one page of each list already in the API's shape. The counts are the sums of
+ * download_list_counts (kept by download_items' triggers, 0930: not a count of the lists); the
+ * byte statistics only touch active and completed items (the completed ones are trimmed:
+ * downloads.completed_keep_*).
  */
 export function snapshot(conn: Conn, page: { limit: number; offset: number } | null): Promise<Snapshot> {
+  return conn.one(snapshotQuery(page));
+}
+
+/** The statement of `snapshot` (bench:scale explains it on its seeded queue). */
+export function snapshotQuery(page: { limit: number; offset: number } | null) {
   const lists = page
     ? sql.fragment`json_build_object('active', ${listPage('active', page.limit, page.offset)},
         'pending', ${listPage('pending', page.limit, page.offset)}, 'completed', ${listPage('completed', page.limit, page.offset)},
         'failed', ${listPage('failed', page.limit, page.offset)})`
     : sql.fragment`null::json`;
-  return conn.one(sql.type(Snapshot)`select q.is_running, q.is_paused, q.held_reason, c.*, s.*, ${lists} as lists
+  return sql.type(Snapshot)`select q.is_running, q.is_paused, q.held_reason, c.*, s.*, ${lists} as lists
     from download_queue_state q,
-    (select count(*) filter (where status = 'downloading')::int as active,
-      count(*) filter (where status in ('pending', 'paused'))::int as pending,
-      count(*) filter (where status = 'completed')::int as completed,
-      count(*) filter (where status in ('failed', 'cancelled'))::int as failed from download_items) c,
+    (select coalesce(sum(n) filter (where list = 0), 0)::int as active, coalesce(sum(n) filter (where list = 1), 0)::int as pending,
+      coalesce(sum(n) filter (where list = 2), 0)::int as completed, coalesce(sum(n) filter (where list = 3), 0)::int as failed
+      from download_list_counts) c,
     (select coalesce(sum(downloaded_bytes) filter (where status = 'completed'), 0)::bigint as completed_bytes,
       coalesce(sum(downloaded_bytes) filter (where status = 'downloading'), 0)::bigint as active_bytes,
       avg(downloaded_bytes / greatest(extract(epoch from completed_at - started_at), 0.001))
@@ -186,7 +191,7 @@ export function snapshot(conn: Conn, page: { limit: number; offset: number } | n
       coalesce(sum(greatest(coalesce(total_bytes, 0) - downloaded_bytes, 0)) filter (where status = 'downloading'), 0)::bigint as remaining_active,
       coalesce(sum(case when jsonb_typeof(progress -> 'speed_mbps') = 'number' then (progress ->> 'speed_mbps')::float8 else 0 end)
         filter (where status = 'downloading'), 0)::float8 as live_speed
-      from download_items where status in ('completed', 'downloading')) s`);
+      from download_items where status in ('completed', 'downloading')) s`;
 }
 
 /**
@@ -314,6 +319,15 @@ export function deleteItems(conn: Conn, ids: string[]): Promise<readonly ItemRow
 export function deleteByStatus(conn: Conn, status: 'completed' | 'failed' | 'pending'): Promise<readonly ItemRow[]> {
   const statuses = status === 'failed' ? ['failed', 'cancelled'] : [status];
   return conn.any(sql.type(ItemRow)`delete from download_items where status = any(${sql.array(statuses, 'text')}) returning ${COLS}`);
+}
+
+/**
+ * Folds download_list_counts into one row per list (its triggers append a row per change). Rows
+ * appended meanwhile by other transactions are not in this statement's snapshot and stay.
+ */
+export async function compactListCounts(conn: Conn): Promise<void> {
+  await conn.query(sql.unsafe`with gone as (delete from download_list_counts returning list, n)
+    insert into download_list_counts (list, n) select list, sum(n) from gone group by list having sum(n) <> 0`);
 }
 
 /** Completed items that finished before `before` or are beyond the newest `keep`; returns how many went. */

@@ -220,6 +220,7 @@ export async function trimCompletedItems(deps: Deps): Promise<number> {
   const { completed_keep_hours: hours, completed_keep_count: keep } = deps.settings.get().downloads;
   const before = hours === null ? null : new Date(deps.clock.now().getTime() - hours * 3_600_000);
   const n = await repo.trimCompleted(deps.db, { before, keep });
+  await repo.compactListCounts(deps.db); // the hourly job keeps the counts' rows few
   if (n) {
     // one message without an id: a client reloads its page of the queue
     await deps.bus.publish('downloads', 'download_removed', { trimmed: n, status: 'completed' });
