@@ -103,13 +103,15 @@ describe('the virtualised queue', () => {
   });
 
   it('reorders by drag and drop and by the move buttons; the server keeps the order', async () => {
+    // shown at once, then the server's order arrives with a reload (under load that can take a while)
+    const SETTLED = { timeout: 15_000 };
     const row = (code: string) => rows().filter({ has: page.locator('.mono', { hasText: code }) });
     await row('S01E04').dragTo(row('S01E01'));
-    await expect.poll(async () => (await codes()).slice(0, 5)).toEqual(['S01E04', 'S01E01', 'S01E02', 'S01E03', 'S01E05']);
+    await expect.poll(async () => (await codes()).slice(0, 5), SETTLED).toEqual(['S01E04', 'S01E01', 'S01E02', 'S01E03', 'S01E05']);
     await row('S01E02').getByTestId('move-up').click();
-    await expect.poll(async () => (await codes()).slice(0, 5)).toEqual(['S01E04', 'S01E02', 'S01E01', 'S01E03', 'S01E05']);
+    await expect.poll(async () => (await codes()).slice(0, 5), SETTLED).toEqual(['S01E04', 'S01E02', 'S01E01', 'S01E03', 'S01E05']);
     await row('S01E04').getByTestId('move-down').click();
-    await expect.poll(async () => (await codes()).slice(0, 5)).toEqual(['S01E02', 'S01E04', 'S01E01', 'S01E03', 'S01E05']);
+    await expect.poll(async () => (await codes()).slice(0, 5), SETTLED).toEqual(['S01E02', 'S01E04', 'S01E01', 'S01E03', 'S01E05']);
     await screenshot(page, 'virtual-queue-reordered');
     await page.waitForLoadState('networkidle');
     await page.reload();
