@@ -1,9 +1,11 @@
+import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 import vue from '@vitejs/plugin-vue';
 
 // Most test files wait on IO (the database, fake sites, ffmpeg, child processes), not on the CPU:
-// TEST_WORKERS runs that many test files at once (default: vitest's, one per core less one).
-const workers = Number(process.env.TEST_WORKERS) || undefined;
+// TEST_WORKERS runs that many test files at once (default: one per core less one, but at least two,
+// so a 2-core machine runs two files at once; each file has its own database, folders and ports).
+const workers = Number(process.env.TEST_WORKERS) || Math.max(2, os.availableParallelism() - 1);
 
 export default defineConfig({
   test: {
