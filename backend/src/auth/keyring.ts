@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import { z } from 'zod';
 import { sql, type Db } from '../db/pool.js';
 import type { Notifier } from '../db/notify.js';
 import type { Logger } from '../log.js';
+import * as repo from './signingKeysRepo.js';
 
 /** An access token's whole life: the UI renews it through the refresh cookie. */
 export const ACCESS_TOKEN_SECONDS = 15 * 60;
@@ -12,7 +12,6 @@ export const KEY_ROTATION_DAYS = 7;
 export const CLOCK_SKEW_SECONDS = 60;
 
 const CHANNEL = 'aniworld_keys';
-const KeyRow = z.object({ kid: z.string(), secret: z.string(), created_at: z.date() });
 
 interface Key {
   kid: string;
@@ -65,7 +64,7 @@ export class Keyring {
   }
 
   async reload(): Promise<void> {
-    const rows = await this.db.any(sql.type(KeyRow)`select kid, secret, created_at from signing_keys order by created_at, kid`);
+    const rows = await repo.signingKeys(this.db);
     const keys = new Map<string, Key>();
     let previous: Key | null = null;
     for (const r of rows) {
@@ -111,16 +110,11 @@ export class Keyring {
    */
   async rotate(unlessYoungerThanDays = 0): Promise<void> {
     const added = await this.db.transaction(async (tx) => {
-      await tx.query(sql.unsafe`select pg_advisory_xact_lock(hashtext('aniworld:signing_keys'))`);
-      const fresh = await tx.maybeOneFirst(sql.type(z.object({ fresh: z.boolean() }))`select true as fresh from signing_keys
-        where created_at > now() - make_interval(secs => ${unlessYoungerThanDays * 86400}) limit 1`);
-      if (unlessYoungerThanDays > 0 && fresh) return false;
-      await tx.query(
-        sql.unsafe`insert into signing_keys (kid, secret) values (${crypto.randomBytes(8).toString('hex')}, ${crypto.randomBytes(32).toString('base64url')})`,
-      );
+      await repo.lockSigningKeys(tx);
+      if (unlessYoungerThanDays > 0 && (await repo.signingKeyYoungerThan(tx, unlessYoungerThanDays * 86400))) return false;
+      await repo.insertSigningKey(tx, crypto.randomBytes(8).toString('hex'), crypto.randomBytes(32).toString('base64url'));
       // a key whose successor took over longer ago than any token lives verifies nothing any more
-      await tx.query(sql.unsafe`delete from signing_keys k where exists (select 1 from signing_keys n where n.created_at > k.created_at
-        and n.created_at < now() - make_interval(secs => ${ACCESS_TOKEN_SECONDS + CLOCK_SKEW_SECONDS}))`);
+      await repo.deleteRetiredSigningKeys(tx, ACCESS_TOKEN_SECONDS + CLOCK_SKEW_SECONDS);
       await tx.query(sql.unsafe`select pg_notify(${CHANNEL}, '{}')`);
       return true;
     });

@@ -1,13 +1,11 @@
-import { z } from 'zod';
-import { sql, type Db } from '../db/pool.js';
+import type { Db } from '../db/pool.js';
+import * as repo from './loginThrottleRepo.js';
 
 /** Failures an account may collect in an hour from all addresses together (ASVS V2.2.1). */
 export const ACCOUNT_FAILURES_PER_HOUR = 100;
 /** The same for one address over all accounts (password spraying). */
 export const ADDRESS_FAILURES_PER_HOUR = 100;
 const MAX_DELAY_SECONDS = 15 * 60;
-
-const Row = z.object({ key: z.string(), failures: z.number(), since_last: z.number(), window_left: z.number() });
 
 /**
  * Login throttling shared by every process through PostgreSQL. Per (account, address): the first
@@ -29,17 +27,16 @@ export class LoginThrottle {
 
   /** Seconds the caller must wait before this attempt (0: go ahead). */
   async wait(account: string, address: string): Promise<number> {
-    const rows = await this.db.any(sql.type(Row)`select key, failures,
-        extract(epoch from now() - last_at)::float8 as since_last,
-        extract(epoch from first_at + interval '1 hour' - now())::float8 as window_left
-      from login_failures
-      where key = any(${sql.array([pairKey(account, address), `account:${account}`, `address:${address}`], 'text')})
-        and first_at > now() - interval '1 hour'`);
+    const rows = await repo.recentLoginFailures(this.db, [pairKey(account, address), `account:${account}`, `address:${address}`]);
     let wait = 0;
     for (const r of rows) {
       if (r.key.startsWith('pair:')) wait = Math.max(wait, this.delayAfter(r.failures) - r.since_last);
       else if (r.key.startsWith('address:') && r.failures >= ADDRESS_FAILURES_PER_HOUR) wait = Math.max(wait, r.window_left);
-      else if (r.key.startsWith('account:') && r.failures >= ACCOUNT_FAILURES_PER_HOUR && !(await this.known(account, address))) {
+      else if (
+        r.key.startsWith('account:') &&
+        r.failures >= ACCOUNT_FAILURES_PER_HOUR &&
+        !(await repo.isKnownLoginAddress(this.db, account, address))
+      ) {
         wait = Math.max(wait, r.window_left);
       }
     }
@@ -48,32 +45,19 @@ export class LoginThrottle {
 
   async failed(account: string, address: string): Promise<void> {
     for (const key of [pairKey(account, address), `account:${account}`, `address:${address}`]) {
-      await this.db.query(sql.unsafe`insert into login_failures (key, failures, first_at, last_at) values (${key}, 1, now(), now())
-        on conflict (key) do update set
-          failures = case when login_failures.first_at <= now() - interval '1 hour' then 1 else login_failures.failures + 1 end,
-          first_at = case when login_failures.first_at <= now() - interval '1 hour' then now() else login_failures.first_at end,
-          last_at = now()`);
+      await repo.countLoginFailure(this.db, key);
     }
   }
 
   async succeeded(account: string, address: string): Promise<void> {
-    await this.db.query(sql.unsafe`delete from login_failures where key = ${pairKey(account, address)}`);
-    await this.db
-      .query(sql.unsafe`insert into login_known_addresses (account, address, last_success_at) values (${account}, ${address}, now())
-      on conflict (account, address) do update set last_success_at = now()`);
+    await repo.clearLoginFailures(this.db, pairKey(account, address));
+    await repo.rememberLoginAddress(this.db, account, address);
   }
 
   /** Housekeeping: old failure counts and addresses not seen for 30 days. */
   async prune(): Promise<void> {
-    await this.db.query(sql.unsafe`delete from login_failures where first_at <= now() - interval '1 hour'`);
-    await this.db.query(sql.unsafe`delete from login_known_addresses where last_success_at <= now() - interval '30 days'`);
-  }
-
-  private async known(account: string, address: string): Promise<boolean> {
-    return (
-      (await this.db.maybeOne(sql.type(z.object({ ok: z.number() }))`select 1 as ok from login_known_addresses
-      where account = ${account} and address = ${address} and last_success_at > now() - interval '30 days'`)) !== null
-    );
+    await repo.pruneLoginFailures(this.db);
+    await repo.pruneKnownLoginAddresses(this.db);
   }
 }
 

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { sql, type Db } from '../db/pool.js';
+import type { Db } from '../db/pool.js';
+import { hitRateWindow, sweepRateWindows } from './rateWindowsRepo.js';
 
 /**
  * Fixed-window counters in PostgreSQL, so every web process on the database shares one budget.
@@ -38,15 +38,10 @@ export class SharedWindow {
 
   private async sharedHit(key: string): Promise<number> {
     const k = `${this.prefix}:${key}`;
-    const row = await this.db.one(sql.type(z.object({ hits: z.number(), wait: z.number() }))`
-      insert into rate_windows (key, hits, reset_at) values (${k}, 1, now() + make_interval(secs => ${this.windowSeconds}))
-      on conflict (key) do update set
-        hits = case when rate_windows.reset_at <= now() then 1 else rate_windows.hits + 1 end,
-        reset_at = case when rate_windows.reset_at <= now() then now() + make_interval(secs => ${this.windowSeconds}) else rate_windows.reset_at end
-      returning hits, ceil(extract(epoch from reset_at - now()))::int as wait`);
+    const row = await hitRateWindow(this.db, k, this.windowSeconds);
     if (++this.hitsSinceSweep >= 1000) {
       this.hitsSinceSweep = 0;
-      await this.db.query(sql.unsafe`delete from rate_windows where reset_at < now() - interval '1 minute'`);
+      await sweepRateWindows(this.db);
     }
     return row.hits > this.limit ? Math.max(row.wait, 1) : 0;
   }

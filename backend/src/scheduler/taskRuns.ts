@@ -1,8 +1,7 @@
 import type { EventEmitter } from 'node:events';
-import { z } from 'zod';
-import { sql, type Conn } from '../db/pool.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
+import { runFinished, runStarted } from './taskRunsRepo.js';
 
 /** Graphile task identifier → the Tasks view entry its runs are recorded under. */
 export const TRACKED: Record<string, string> = {
@@ -11,33 +10,6 @@ export const TRACKED: Record<string, string> = {
   housekeeping: 'housekeeping',
   config_backup: 'config_backup',
 };
-
-const TaskRun = z.object({
-  name: z.string(),
-  running: z.boolean(),
-  started_at: z.date().nullable(),
-  finished_at: z.date().nullable(),
-  duration_ms: z.number().nullable(),
-  outcome: z.enum(['success', 'failed']).nullable(),
-  error: z.string().nullable(),
-  runs: z.number(),
-});
-export type TaskRun = z.infer<typeof TaskRun>;
-
-export const listRuns = (c: Conn) => c.any(sql.type(TaskRun)`select * from task_runs`);
-
-const started = (c: Conn, name: string) =>
-  c.query(sql.unsafe`insert into task_runs (name, running, started_at)
-  values (${name}, true, now()) on conflict (name) do update set running = true, started_at = now()`);
-
-const finished = (c: Conn, name: string, error: string | null) =>
-  c.oneFirst(sql.type(z.object({ duration_ms: z.number().nullable() }))`insert into task_runs
-  (name, running, started_at, finished_at, duration_ms, outcome, error, runs)
-  values (${name}, false, now(), now(), 0, ${error ? 'failed' : 'success'}, ${error}, 1)
-  on conflict (name) do update set running = false, finished_at = now(),
-    duration_ms = greatest(0, (extract(epoch from now() - coalesce(task_runs.started_at, now())) * 1000)::int),
-    outcome = excluded.outcome, error = excluded.error, runs = task_runs.runs + 1
-  returning duration_ms`);
 
 interface JobEvent {
   job: { task_identifier: string };
@@ -59,7 +31,7 @@ export function trackTaskRuns(deps: Deps, events: EventEmitter): void {
     const task = TRACKED[job.task_identifier];
     if (task)
       record(async () => {
-        await started(deps.db, task);
+        await runStarted(deps.db, task);
         deps.bus.emit('tasks', 'task_started', { task });
       });
   });
@@ -67,7 +39,7 @@ export function trackTaskRuns(deps: Deps, events: EventEmitter): void {
     const task = TRACKED[job.task_identifier];
     if (task)
       record(async () => {
-        const duration_ms = await finished(deps.db, task, null);
+        const duration_ms = await runFinished(deps.db, task, null);
         deps.bus.emit('tasks', 'task_complete', { task, duration_ms });
       });
   });
@@ -76,7 +48,7 @@ export function trackTaskRuns(deps: Deps, events: EventEmitter): void {
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
     if (task)
       record(async () => {
-        const duration_ms = await finished(deps.db, task, message);
+        const duration_ms = await runFinished(deps.db, task, message);
         deps.bus.emit('tasks', 'task_failed', {
           task,
           duration_ms,

@@ -4,7 +4,8 @@ import { buildCrontab } from '../worker/crontab.js';
 import { nextDailyRun } from './nextRun.js';
 import { taskRunning } from '../worker/repo.js';
 import { SCHEDULE, startRescan } from './service.js';
-import { listRuns, TRACKED, type TaskRun } from './taskRuns.js';
+import { TRACKED } from './taskRuns.js';
+import { listRuns, type TaskRun } from './taskRunsRepo.js';
 
 /**
  * One task of the Tasks view. The scheduler defines the rescan and housekeeping views; the backup

@@ -1,8 +1,8 @@
 import os from 'node:os';
 import pg from 'pg';
-import { z } from 'zod';
-import { sql, type Db } from '../db/pool.js';
+import type { Db } from '../db/pool.js';
 import type { Logger } from '../log.js';
+import * as repo from './poolsRepo.js';
 
 /**
  * Which Graphile Worker pools are alive. Each worker process registers its pool in `worker_pools`
@@ -11,8 +11,6 @@ import type { Logger } from '../log.js';
  * worker process frees the job rows locked by pools whose lock is free (Graphile's
  * `force_unlock_workers`), so their jobs run again instead of waiting out Graphile's 4 h expiry.
  */
-const lockKey = (id: string) => `worker_pool:${id}`;
-
 export class PoolLiveness {
   private client: pg.Client | null = null;
   private stopped = false;
@@ -33,12 +31,8 @@ export class PoolLiveness {
     });
     try {
       await client.connect();
-      await client.query('select pg_advisory_lock(hashtextextended($1, 0))', [lockKey(this.poolId)]);
-      await client.query('insert into worker_pools (id, hostname, pid) values ($1, $2, $3) on conflict (id) do nothing', [
-        this.poolId,
-        os.hostname(),
-        process.pid,
-      ]);
+      await repo.lockPool(client, this.poolId);
+      await repo.registerPool(client, { id: this.poolId, hostname: os.hostname(), pid: process.pid });
       this.client = client;
     } catch (err) {
       await client.end().catch(() => undefined);
@@ -64,7 +58,7 @@ export class PoolLiveness {
     const c = this.client;
     this.client = null;
     if (!c) return;
-    await c.query('delete from worker_pools where id = $1', [this.poolId]).catch(() => undefined);
+    await repo.forgetPool(c, this.poolId).catch(() => undefined);
     await c.end().catch(() => undefined);
   }
 }
@@ -73,18 +67,13 @@ export class PoolLiveness {
 export async function freeDeadPools(db: Db, log: Logger): Promise<string[]> {
   return db.connect(async (c) => {
     // a live pool's lock is held by its own connection: the try fails for it
-    const dead = [
-      ...(await c.anyFirst(sql.type(z.object({ id: z.string() }))`select id from worker_pools
-      where pg_try_advisory_lock(hashtextextended('worker_pool:' || id, 0))`)),
-    ];
+    const dead = [...(await repo.lockDeadPools(c))];
     if (dead.length === 0) return [];
     try {
-      await c.query(sql.unsafe`select graphile_worker.force_unlock_workers(${sql.array(dead, 'text')})`);
-      await c.query(sql.unsafe`delete from worker_pools where id = any(${sql.array(dead, 'text')})`);
+      await repo.forceUnlockWorkers(c, dead);
+      await repo.deletePools(c, dead);
     } finally {
-      await c.query(
-        sql.unsafe`select pg_advisory_unlock(hashtextextended('worker_pool:' || id, 0)) from unnest(${sql.array(dead, 'text')}) as id`,
-      );
+      await repo.unlockPools(c, dead);
     }
     log.warn({ pools: dead }, 'freed the jobs left locked by worker processes that are gone');
     return dead;
