@@ -1,11 +1,10 @@
-import { z } from 'zod';
-import { sql } from '../db/pool.js';
 import type { Deps } from '../deps.js';
 import type { TaskFactory } from '../worker/types.js';
 import { JOB_PAYLOADS } from '../worker/jobs.js';
 import { getProvider } from '../providers/registry.js';
 import { ProviderNotFound } from '../providers/errors.js';
 import * as repo from './repo.js';
+import { episodesWithUnknownLanguages, recordPageLanguages, seriesWithUnknownLanguages } from './languagesRepo.js';
 
 /**
  * The languages of missing episodes, known before any download: only an episode page lists them
@@ -28,9 +27,6 @@ const PER_JOB = 100;
 /** Announce what is known every so many episodes, so a long series fills in while it runs. */
 const PUBLISH_EVERY = 25;
 
-const unknownLanguages = sql.fragment`e.on_provider and not e.is_downloaded and cardinality(e.languages) = 0
-  and (e.languages_checked_at is null or e.languages_checked_at < now() - interval '7 days')`;
-
 export async function queueEpisodeLanguages(deps: Pick<Deps, 'jobs'>, key: string): Promise<void> {
   await deps.jobs.add(
     LANGUAGES_TASK,
@@ -41,14 +37,10 @@ export async function queueEpisodeLanguages(deps: Pick<Deps, 'jobs'>, key: strin
 
 /** Queues the job for every series (or the given ones) with missing episodes of unknown languages. */
 export async function queueUnknownLanguages(deps: Pick<Deps, 'db' | 'jobs'>, keys?: string[]): Promise<string[]> {
-  const filter = keys ? sql.fragment`and s.key = any(${sql.array(keys, 'text')})` : sql.fragment``;
-  const found = await deps.db.anyFirst(sql.type(z.object({ key: z.string() }))`select distinct s.key from series s
-    join episodes e on e.series_id = s.id where ${unknownLanguages} ${filter} order by s.key`);
+  const found = await seriesWithUnknownLanguages(deps.db, keys);
   for (const key of found) await queueEpisodeLanguages(deps, key);
   return [...found];
 }
-
-const Ep = z.object({ season: z.number(), episode: z.number() });
 
 async function fetchLanguages(
   deps: Pick<Deps, 'db' | 'settings' | 'log' | 'bus' | 'jobs' | 'providers'>,
@@ -57,8 +49,7 @@ async function fetchLanguages(
 ): Promise<void> {
   const row = await repo.seriesByKey(deps.db, key);
   if (!row) return; // removed meanwhile
-  const eps = await deps.db.any(sql.type(Ep)`select e.season, e.episode from episodes e
-    where e.series_id = ${row.id} and ${unknownLanguages} order by e.season, e.episode limit ${PER_JOB + 1}`);
+  const eps = await episodesWithUnknownLanguages(deps.db, row.id, PER_JOB + 1);
   if (!eps.length) return;
   const provider = getProvider(deps, row.provider);
   let found = 0;
@@ -77,10 +68,7 @@ async function fetchLanguages(
       } catch (err) {
         if (!(err instanceof ProviderNotFound)) throw err; // blocked or down: the job is retried later
       }
-      const langs = sql.array(languages, 'text');
-      await deps.db.query(sql.unsafe`update episodes set languages_checked_at = now(),
-        languages = case when cardinality(${langs}) > 0 then ${langs} else languages end
-        where series_id = ${row.id} and season = ${e.season} and episode = ${e.episode}`);
+      await recordPageLanguages(deps.db, row.id, e.season, e.episode, languages);
       if (languages.length) found++;
       if (found - announced >= PUBLISH_EVERY) await announce();
     }

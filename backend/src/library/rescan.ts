@@ -1,7 +1,6 @@
 import type { Deps } from '../deps.js';
-import { sql } from '../db/pool.js';
-import { z } from 'zod';
 import * as repo from './repo.js';
+import { wantedCounts } from './scanRepo.js';
 import { scanDisk, type DiskScanResult } from './scanner.js';
 import { syncWithProviderDetailed } from './sync.js';
 import { ProviderBlocked, ProviderUnavailable } from '../providers/errors.js';
@@ -39,8 +38,6 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T, 
   });
   await Promise.all(workers);
 }
-
-const Count = z.object({ series_id: z.number(), n: z.number(), upgradable: z.boolean() });
 
 /**
  * A library rescan: the disk (skipping unchanged folders), then every series' provider
@@ -100,15 +97,11 @@ export async function runRescan(
     progress(null, true);
   }
   // wanted: monitored missing episodes, and monitored files whose language an upgrade may improve
-  const counts = await deps.db.any(sql.type(
-    Count,
-  )`select e.series_id, count(*) filter (where e.on_provider and not e.is_downloaded and e.monitored)::int as n,
-      coalesce(bool_or(e.is_downloaded and e.monitored and e.file_language is not null and s.upgrades_enabled), false) as upgradable
-    from episodes e join series s on s.id = e.series_id where s.monitored group by e.series_id`);
-  const missing = counts.reduce((a, c) => a + c.n, 0);
+  const counts = await wantedCounts(deps.db);
+  const missing = counts.reduce((a, c) => a + c.missing, 0);
   const byId = new Map(rows.map((r) => [r.id, r.key]));
   const queued_keys = counts
-    .filter((c) => c.n > 0 || c.upgradable)
+    .filter((c) => c.missing > 0 || c.upgradable)
     .map((c) => byId.get(c.series_id))
     .filter((k): k is string => !!k)
     .sort();

@@ -1,22 +1,21 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
-import { sql } from '../db/pool.js';
 import type { Deps } from '../deps.js';
 import { ServiceUnavailable } from '../errors.js';
+import { setUnmatchedFolders } from './repo.js';
 import {
   applyDiskChanges,
+  followFolderRename,
   knownFiles,
   scanDetails,
   seasonLengths,
   scanStates,
-  setUnmatchedFolders,
+  seriesIdentities,
   type DiskChanges,
   type KnownFile,
   type ScanState,
-} from './repo.js';
-import { absoluteToSeason, isVideoFile, parseAbsoluteEpisode, parseEpisodeFile, seasonOfFolder } from './episodeFiles.js';
+} from './scanRepo.js';
+import { episodesOf, racy, readFolder, unchanged, type Episode, type FolderRead } from './scanFolder.js';
 
 /**
  * The disk half of a scan: which episode files each series folder holds.
@@ -66,11 +65,10 @@ async function followRenames(
   const known = new Set(rows.map((r) => r.folder));
   const candidates = [...dirs.keys()].filter((d) => !known.has(d)).slice(0, 1000);
   if (candidates.length === 0) return followed;
-  const keys = await deps.db.any(sql.type(z.object({ id: z.number(), key: z.string(), provider: z.string() }))`select id, key, provider
-    from series where id = any(${sql.array(
-      gone.map((r) => r.id),
-      'int4',
-    )})`);
+  const keys = await seriesIdentities(
+    deps.db,
+    gone.map((r) => r.id),
+  );
   const missing = new Map(keys.map((k) => [k.key, { ...k, row: gone.find((r) => r.id === k.id)! }]));
   for (const folder of candidates) {
     let ref: string;
@@ -85,9 +83,7 @@ async function followRenames(
     const m = /^(?:([a-z]+):)?([a-z0-9][a-z0-9-]*)$/i.exec(ref);
     const hit = m ? missing.get(m[2].toLowerCase()) : undefined;
     if (!hit || (m![1] && m![1] !== hit.provider)) continue;
-    await deps.db.query(
-      sql.unsafe`update series set folder = ${folder}, dir_fingerprint = null, disk_signature = null, updated_at = now() where id = ${hit.id}`,
-    );
+    await followFolderRename(deps.db, hit.id, folder);
     deps.log.info({ key: hit.key, from: hit.row.folder, to: folder }, 'series folder was renamed; following it');
     hit.row.folder = folder;
     hit.row.fingerprint = null;
@@ -97,96 +93,6 @@ async function followRenames(
   }
   return followed;
 }
-
-interface FolderRead {
-  /** null when an mtime is too recent to trust (see `racy`). */
-  fingerprint: string | null;
-  signature: string;
-  videos: { rel: string; name: string; folder: string | null }[];
-}
-
-/**
- * An mtime this close to the scan's start may not change again when a file lands in the same
- * clock tick right after our listing (coarse timestamps: a few ms on Linux, 1-2 s on FAT/SMB,
- * whose mtimes are whole seconds). Such a folder gets no fingerprint: the next scan reads it again.
- */
-const racy = (mtimeMs: number, scanStart: number) => mtimeMs > scanStart - (mtimeMs % 1000 === 0 ? 2500 : 100);
-
-/**
- * True when the folder (mtime already read) and its recorded subfolders still carry the recorded
- * mtimes. `fingerprint` is `mtime/sub1/mtime1/sub2/mtime2...` ('/' cannot occur in a folder name).
- */
-function unchanged(dir: string, top: number, fingerprint: string | null): boolean {
-  if (!fingerprint) return false;
-  const t = String(top);
-  if (fingerprint === t) return true;
-  if (!fingerprint.startsWith(t) || fingerprint[t.length] !== '/') return false;
-  const parts = fingerprint.slice(t.length + 1).split('/');
-  for (let i = 0; i + 1 < parts.length; i += 2) {
-    const st = fs.statSync(`${dir}${path.sep}${parts[i]}`, { throwIfNoEntry: false });
-    if (!st || String(st.mtimeMs) !== parts[i + 1]) return false;
-  }
-  return true;
-}
-
-/**
- * Lists a folder's video files (one level of subfolders) without parsing their names yet.
- * `top` is the folder's mtime, read before this listing (so a change in between is seen next time).
- */
-function readFolder(dir: string, top: number, scanStart: number): FolderRead {
-  const subs: string[] = [];
-  const videos: FolderRead['videos'] = [];
-  let trusted = !racy(top, scanStart);
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (e.name.startsWith('.')) continue;
-    if (e.isDirectory()) {
-      const sub = `${dir}${path.sep}${e.name}`;
-      const mtime = fs.statSync(sub).mtimeMs; // before its listing, as above
-      if (racy(mtime, scanStart)) trusted = false;
-      subs.push(e.name, String(mtime));
-      for (const f of fs.readdirSync(sub, { withFileTypes: true })) {
-        if ((f.isFile() || f.isSymbolicLink()) && isVideoFile(f.name))
-          videos.push({ rel: `${e.name}/${f.name}`, name: f.name, folder: e.name });
-      }
-    } else if ((e.isFile() || e.isSymbolicLink()) && isVideoFile(e.name)) {
-      videos.push({ rel: e.name, name: e.name, folder: null });
-    }
-  }
-  const names = videos.map((v) => v.rel).sort();
-  const signature = crypto.createHash('sha1').update(names.join('\n')).digest('base64url');
-  return { fingerprint: trusted ? [String(top), ...subs].join('/') : null, signature, videos };
-}
-
-/**
- * The episodes the listed files hold (first file wins when two hold the same episode). Files with
- * an absolute number only (`Show - 137.mkv` outside season folders) need the provider's season
- * lengths: `absolute` lists them when `lengths` is not given yet.
- */
-function episodesOf(videos: FolderRead['videos'], lengths?: Map<number, number>): { episodes: Episode[]; absolute: boolean } {
-  const out: { rel: string; season: number; episode: number }[] = [];
-  const seen = new Set<string>();
-  let absolute = false;
-  for (const v of [...videos].sort((a, b) => (a.rel < b.rel ? -1 : 1))) {
-    let ref = parseEpisodeFile(v.name, v.folder === null ? null : seasonOfFolder(v.folder));
-    if (!ref && v.folder === null) {
-      const numbers = parseAbsoluteEpisode(v.name);
-      if (numbers && !lengths) absolute = true;
-      const mapped = numbers && lengths ? numbers.map((n) => absoluteToSeason(n, lengths)).filter((x) => x !== null) : [];
-      if (mapped.length)
-        ref = { season: mapped[0].season, episodes: mapped.filter((x) => x.season === mapped[0].season).map((x) => x.episode) };
-    }
-    if (!ref) continue;
-    for (const episode of ref.episodes) {
-      const k = `${ref.season}-${episode}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      out.push({ rel: v.rel, season: ref.season, episode });
-    }
-  }
-  return { episodes: out, absolute };
-}
-
-type Episode = { rel: string; season: number; episode: number };
 
 const newBatch = (): DiskChanges => ({
   upsert: { seriesId: [], season: [], episode: [], filePath: [], fileSize: [] },
@@ -250,27 +156,53 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Folders are read this many at a time; the database answers about a chunk while it is read. */
 const CHUNK = 50;
 
-export async function scanDisk(
-  deps: Pick<Deps, 'db' | 'settings' | 'log' | 'scanMemo'>,
-  opts: DiskScanOptions = {},
-): Promise<DiskScanResult> {
-  const t0 = performance.now();
-  const scanStart = Date.now();
-  const root = deps.settings.animeDirectory();
-  const memos = deps.scanMemo;
-  const memo = opts.seriesIds ? undefined : (memos.state ?? undefined);
-  memos.state = null; // taken; put back only by a scan that ends well
-  const states = scanStates(deps.db, { seriesIds: opts.seriesIds, unlessGeneration: memo?.generation });
-  states.catch(() => undefined); // awaited below; the root may fail first
-  let names: string[];
+/** Episode rows changed or gone past this many are written before the scan goes on. */
+const BATCH_ROWS = 2_000;
+
+type ScanDeps = Pick<Deps, 'db' | 'settings' | 'log' | 'scanMemo'>;
+
+/** One scan under way: where it reads, what it found so far, and the writes it has batched. */
+interface ScanRun {
+  deps: ScanDeps;
+  root: string;
+  /** When the scan started (Date.now()): an mtime close to it is not trusted (see `racy`). */
+  scanStart: number;
+  force: boolean;
+  result: DiskScanResult;
+  batch: DiskChanges;
+  /** The scan generation the rows are current at; null once something else may have changed them. */
+  generation: number | null;
+}
+
+/** A series folder as a chunk read it: `read` is null when the folder is gone. */
+interface FolderVisit {
+  row: ScanState;
+  dir: string;
+  read: FolderRead | null;
+}
+
+/** A folder whose episode files differ from the database. */
+interface ChangedFolder {
+  id: number;
+  dir: string;
+  episodes: Episode[];
+  /** The listing, kept while files numbered absolutely wait for the provider's season lengths. */
+  videos?: FolderRead['videos'];
+}
+
+/**
+ * The names in the library root: the memo's while the root's mtime stands (no series folder was
+ * added, removed or renamed), else listed again. A root that cannot be read stops the scan before
+ * anything is changed.
+ */
+function listRoot(memos: ScanMemo, root: string, scanStart: number): string[] {
   try {
     const mtime = fs.statSync(root).mtimeMs; // before the listing, as for series folders
     const listed = memos.root;
-    if (listed?.root === root && listed.mtime === mtime) names = listed.names;
-    else {
-      names = fs.readdirSync(root);
-      memos.root = racy(mtime, scanStart) ? null : { root, mtime, names };
-    }
+    if (listed?.root === root && listed.mtime === mtime) return listed.names;
+    const names = fs.readdirSync(root);
+    memos.root = racy(mtime, scanStart) ? null : { root, mtime, names };
+    return names;
   } catch (err) {
     memos.root = null;
     // never mark a whole library as gone because its disk is not mounted
@@ -278,11 +210,14 @@ export async function scanDisk(
       `The anime directory ${root} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); nothing was changed`,
     );
   }
-  const tList = performance.now();
-  // While the database answers, the mtime of every folder in the root: it decides what is read.
-  // (A stat also follows symlinked series folders.)
+}
+
+/**
+ * The mtime of every folder in the root (only the `only` ones when given): it decides what is
+ * read. A stat also follows symlinked series folders. Runs while the database answers.
+ */
+async function folderMtimes(root: string, names: readonly string[], only: ReadonlySet<string> | null): Promise<Map<string, number>> {
   const dirs = new Map<string, number>();
-  const only = opts.seriesIds ? new Set((await states).series!.map((r) => r.folder)) : null;
   await tick(); // the state query leaves before the stats hold the thread
   for (let i = 0; i < names.length; i++) {
     if (i % 1000 === 999) await tick();
@@ -295,151 +230,224 @@ export async function scanDisk(
       // unreadable entry: not a series folder we can scan
     }
   }
-  const tStats = performance.now();
-  const state = await states;
-  const rows = state.series ?? memo!.rows;
-  const storedUnmatched = state.unmatched;
-  const tState = performance.now();
-  // the generation our rows are current at; null once something else may have changed them
-  let generation: number | null = opts.seriesIds ? null : state.generation;
-  const write = async (b: DiskChanges) => {
-    const from = await applyDiskChanges(deps.db, b);
-    generation = generation === from ? from + 1 : null;
-  };
+  return dirs;
+}
 
-  // What must be looked at: folders whose mtimes changed (every folder when forced), and folders gone.
-  const result: DiskScanResult = { series: rows.length, read: 0, changed: 0, unchanged: 0, files: 0, missingFolders: [], unmatched: [] };
+/**
+ * What must be looked at: the folders whose mtimes changed (every folder when forced), then the
+ * folders gone, after following the ones the user renamed (a whole scan only). Counts the
+ * unchanged ones and lists the missing ones in the result.
+ */
+async function pickFolders(run: ScanRun, rows: ScanState[], dirs: Map<string, number>, wholeLibrary: boolean): Promise<ScanState[]> {
   const todo: ScanState[] = [];
   let gone: ScanState[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i];
+  for (const row of rows) {
     const top = dirs.get(row.folder);
     if (top === undefined) gone.push(row);
-    else if (opts.force || !unchanged(`${root}${path.sep}${row.folder}`, top, row.fingerprint)) todo.push(row);
-    else result.unchanged++;
+    else if (run.force || !unchanged(`${run.root}${path.sep}${row.folder}`, top, row.fingerprint)) todo.push(row);
+    else run.result.unchanged++;
   }
-  if (gone.length && !opts.seriesIds) {
-    const followed = await followRenames(deps, root, rows, gone, dirs);
+  if (gone.length && wholeLibrary) {
+    const followed = await followRenames(run.deps, run.root, rows, gone, dirs);
     if (followed.size) {
-      generation = null;
+      run.generation = null;
       todo.push(...followed);
       gone = gone.filter((r) => !followed.has(r));
     }
     if (rows.length >= 3 && gone.length === rows.length) {
       // an empty mount point looks like a library whose every folder was deleted
-      throw new ServiceUnavailable(`None of the ${rows.length} series folders is in ${root}: is the disk mounted? Nothing was changed`);
+      throw new ServiceUnavailable(`None of the ${rows.length} series folders is in ${run.root}: is the disk mounted? Nothing was changed`);
     }
   }
-  for (const row of gone) result.missingFolders.push(row.folder);
+  for (const row of gone) run.result.missingFolders.push(row.folder);
   todo.push(...gone);
+  return todo;
+}
 
-  const tPick = performance.now();
-  let batch = newBatch();
-  for (let at = 0; at < todo.length; at += CHUNK) {
-    await tick();
-    const chunk = todo.slice(at, at + CHUNK);
-    // stored signatures and known files arrive while the chunk is read, unless forced (signatures
-    // came with the state; known files are fetched below for the few folders that differ)
-    const details = opts.force
-      ? null
-      : scanDetails(
-          deps.db,
-          chunk.map((r) => r.id),
-        );
-    details?.catch(() => undefined);
-    const changed: { id: number; dir: string; episodes: Episode[]; videos?: FolderRead['videos'] }[] = [];
-    const settle = (row: ScanState, dir: string, read: FolderRead | null, signature: string | null) => {
-      const id = row.id;
-      if (!read) {
-        changed.push({ id, dir, episodes: [] });
-        setState(batch, row, null, null);
-      } else if (read.signature === signature) {
-        result.unchanged++;
-        if (read.fingerprint !== row.fingerprint) setState(batch, row, read.fingerprint, read.signature);
-      } else {
-        result.changed++;
-        setState(batch, row, read.fingerprint, read.signature);
-        const found = episodesOf(read.videos);
-        changed.push({ id, dir, episodes: found.episodes, videos: found.absolute ? read.videos : undefined });
+/** Lists the chunk's folders (a folder gone is visited with `read` null); one that cannot be read is skipped. */
+function readFolders(run: ScanRun, chunk: readonly ScanState[], dirs: Map<string, number>): FolderVisit[] {
+  const visits: FolderVisit[] = [];
+  for (const row of chunk) {
+    const dir = `${run.root}${path.sep}${row.folder}`; // one checked segment: no need to normalise
+    const top = dirs.get(row.folder);
+    let read: FolderRead | null = null;
+    if (top !== undefined) {
+      try {
+        read = readFolder(dir, top, run.scanStart);
+      } catch (err) {
+        run.deps.log.warn({ folder: row.folder, err: (err as Error).message }, 'cannot read series folder');
+        continue;
       }
-    };
-    const waiting: [ScanState, string, FolderRead | null][] = [];
-    for (const row of chunk) {
-      const dir = `${root}${path.sep}${row.folder}`; // one checked segment: no need to normalise
-      const top = dirs.get(row.folder);
-      let read: FolderRead | null = null;
-      if (top !== undefined) {
-        try {
-          read = readFolder(dir, top, scanStart);
-        } catch (err) {
-          deps.log.warn({ folder: row.folder, err: (err as Error).message }, 'cannot read series folder');
-          continue;
-        }
-        result.read++;
-        result.files += read.videos.length;
-      }
-      if (details) waiting.push([row, dir, read]);
-      else settle(row, dir, read, row.signature);
+      run.result.read++;
+      run.result.files += read.videos.length;
     }
-    const stored = details ? await details : null;
-    for (const [row, dir, read] of waiting) {
-      const now = stored!.get(row.id);
-      if (now)
-        settle(row, dir, read, now.signature); // (a series deleted meanwhile is left alone)
-      else generation = null;
-    }
-    const absolute = changed.filter((c) => c.videos);
-    if (absolute.length) {
-      const lengths = await seasonLengths(
-        deps.db,
-        absolute.map((c) => c.id),
+    visits.push({ row, dir, read });
+  }
+  return visits;
+}
+
+/**
+ * Compares a visited folder with its stored signature: a folder gone or differing joins `changed`
+ * (its episodes to be diffed), an unchanged one at most gets its new fingerprint stored.
+ */
+function settleFolder(run: ScanRun, visit: FolderVisit, storedSignature: string | null, changed: ChangedFolder[]): void {
+  const { row, dir, read } = visit;
+  if (!read) {
+    changed.push({ id: row.id, dir, episodes: [] });
+    setState(run.batch, row, null, null);
+  } else if (read.signature === storedSignature) {
+    run.result.unchanged++;
+    if (read.fingerprint !== row.fingerprint) setState(run.batch, row, read.fingerprint, read.signature);
+  } else {
+    run.result.changed++;
+    setState(run.batch, row, read.fingerprint, read.signature);
+    const found = episodesOf(read.videos);
+    changed.push({ id: row.id, dir, episodes: found.episodes, videos: found.absolute ? read.videos : undefined });
+  }
+}
+
+/** Files numbered absolutely get their season and episode from the provider's season lengths. */
+async function mapAbsoluteNumbers(run: ScanRun, changed: readonly ChangedFolder[]): Promise<void> {
+  const absolute = changed.filter((c) => c.videos);
+  if (!absolute.length) return;
+  const lengths = await seasonLengths(
+    run.deps.db,
+    absolute.map((c) => c.id),
+  );
+  for (const c of absolute) c.episodes = episodesOf(c.videos!, lengths.get(c.id) ?? new Map()).episodes;
+}
+
+type StoredDetails = Map<number, { signature: string | null; files: KnownFile[] }>;
+
+/** Batches the episode rows' changes of the folders that differ; their known files come with `stored`, else are fetched now. */
+async function batchEpisodeChanges(run: ScanRun, changed: readonly ChangedFolder[], stored: StoredDetails | null): Promise<void> {
+  if (!changed.length) return;
+  const files = stored
+    ? null
+    : await knownFiles(
+        run.deps.db,
+        changed.map((c) => c.id),
       );
-      for (const c of absolute) c.episodes = episodesOf(c.videos!, lengths.get(c.id) ?? new Map()).episodes;
-    }
-    if (changed.length) {
-      const files = stored
-        ? null
-        : await knownFiles(
-            deps.db,
-            changed.map((c) => c.id),
-          );
-      for (const c of changed)
-        diff(batch, c.id, c.dir, c.episodes, stored ? stored.get(c.id)!.files : files!.filter((f) => f.seriesId === c.id));
-    }
-    if (batch.upsert.seriesId.length + batch.goneIds.length > 2_000) {
-      await write(batch);
-      batch = newBatch();
+  for (const c of changed)
+    diff(run.batch, c.id, c.dir, c.episodes, stored ? stored.get(c.id)!.files : files!.filter((f) => f.seriesId === c.id));
+}
+
+/** Writes the batch (one statement) and starts a new one; the generation moves on with it unless another write came between. */
+async function writeBatch(run: ScanRun): Promise<void> {
+  const batch = run.batch;
+  run.batch = newBatch();
+  const from = await applyDiskChanges(run.deps.db, batch);
+  run.generation = run.generation === from ? from + 1 : null;
+}
+
+/**
+ * Reads a chunk of folders and batches what differs. Unless forced, the stored signatures and
+ * known files arrive while the chunk is read (forced: the signatures came with the state; known
+ * files are fetched for the few folders that differ).
+ */
+async function scanChunk(run: ScanRun, chunk: readonly ScanState[], dirs: Map<string, number>): Promise<void> {
+  const details = run.force
+    ? null
+    : scanDetails(
+        run.deps.db,
+        chunk.map((r) => r.id),
+      );
+  details?.catch(() => undefined);
+  const visits = readFolders(run, chunk, dirs);
+  const stored = details ? await details : null;
+  const changed: ChangedFolder[] = [];
+  for (const visit of visits) {
+    if (!stored) settleFolder(run, visit, visit.row.signature, changed);
+    else {
+      const now = stored.get(visit.row.id);
+      if (now)
+        settleFolder(run, visit, now.signature, changed); // (a series deleted meanwhile is left alone)
+      else run.generation = null;
     }
   }
-  const tRead = performance.now();
-  const writes: Promise<unknown>[] = [];
-  if (batch.state.seriesId.length) writes.push(write(batch));
-  if (!opts.seriesIds) {
-    const known = new Set(rows.map((r) => r.folder));
-    result.unmatched = [...dirs.keys()].filter((d) => !known.has(d)).sort();
-    const now = new Set(result.unmatched);
-    if (storedUnmatched.length !== now.size || !storedUnmatched.every((f) => now.has(f)))
-      writes.push(setUnmatchedFolders(deps.db, result.unmatched));
-  }
-  await Promise.all(writes);
-  if (generation !== null) memos.state = { generation, rows };
-  const tWrite = performance.now();
+  await mapAbsoluteNumbers(run, changed);
+  await batchEpisodeChanges(run, changed, stored);
+  if (run.batch.upsert.seriesId.length + run.batch.goneIds.length > BATCH_ROWS) await writeBatch(run);
+}
+
+/** The root's folders no series owns, into the result; stored when they differ from what library_unmatched holds. */
+async function recordUnmatched(run: ScanRun, rows: readonly ScanState[], dirs: Map<string, number>, stored: readonly string[]) {
+  const known = new Set(rows.map((r) => r.folder));
+  run.result.unmatched = [...dirs.keys()].filter((d) => !known.has(d)).sort();
+  const now = new Set(run.result.unmatched);
+  if (stored.length !== now.size || !stored.every((f) => now.has(f))) await setUnmatchedFolders(run.deps.db, run.result.unmatched);
+}
+
+/** performance.now() at the end of each step of a scan. */
+interface ScanMarks {
+  start: number;
+  listed: number;
+  stated: number;
+  stateLoaded: number;
+  picked: number;
+  read: number;
+  written: number;
+}
+
+function logScan(run: ScanRun, stateLoaded: boolean, t: ScanMarks): void {
   const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
-  deps.log.info(
+  run.deps.log.info(
     {
-      series: result.series,
-      read: result.read,
-      changed: result.changed,
-      force: !!opts.force,
-      state_loaded: !!state.series,
-      list_ms: ms(t0, tList),
-      stat_ms: ms(tList, tStats),
-      state_wait_ms: ms(tStats, tState),
-      pick_ms: ms(tState, tPick),
-      read_ms: ms(tPick, tRead),
-      write_ms: ms(tRead, tWrite),
+      series: run.result.series,
+      read: run.result.read,
+      changed: run.result.changed,
+      force: run.force,
+      state_loaded: stateLoaded,
+      list_ms: ms(t.start, t.listed),
+      stat_ms: ms(t.listed, t.stated),
+      state_wait_ms: ms(t.stated, t.stateLoaded),
+      pick_ms: ms(t.stateLoaded, t.picked),
+      read_ms: ms(t.picked, t.read),
+      write_ms: ms(t.read, t.written),
     },
     'disk scan done',
   );
-  return result;
+}
+
+export async function scanDisk(deps: ScanDeps, opts: DiskScanOptions = {}): Promise<DiskScanResult> {
+  const start = performance.now();
+  const scanStart = Date.now();
+  const root = deps.settings.animeDirectory();
+  const memos = deps.scanMemo;
+  const memo = opts.seriesIds ? undefined : (memos.state ?? undefined);
+  memos.state = null; // taken; put back only by a scan that ends well
+  const states = scanStates(deps.db, { seriesIds: opts.seriesIds, unlessGeneration: memo?.generation });
+  states.catch(() => undefined); // awaited below; the root may fail first
+  const names = listRoot(memos, root, scanStart);
+  const listed = performance.now();
+  const only = opts.seriesIds ? new Set((await states).series!.map((r) => r.folder)) : null;
+  const dirs = await folderMtimes(root, names, only);
+  const stated = performance.now();
+  const state = await states;
+  const rows = state.series ?? memo!.rows;
+  const stateLoaded = performance.now();
+
+  const run: ScanRun = {
+    deps,
+    root,
+    scanStart,
+    force: !!opts.force,
+    result: { series: rows.length, read: 0, changed: 0, unchanged: 0, files: 0, missingFolders: [], unmatched: [] },
+    batch: newBatch(),
+    generation: opts.seriesIds ? null : state.generation,
+  };
+  const todo = await pickFolders(run, rows, dirs, !opts.seriesIds);
+  const picked = performance.now();
+  for (let at = 0; at < todo.length; at += CHUNK) {
+    await tick();
+    await scanChunk(run, todo.slice(at, at + CHUNK), dirs);
+  }
+  const read = performance.now();
+  await Promise.all([
+    run.batch.state.seriesId.length ? writeBatch(run) : undefined,
+    opts.seriesIds ? undefined : recordUnmatched(run, rows, dirs, state.unmatched),
+  ]);
+  if (run.generation !== null) memos.state = { generation: run.generation, rows };
+  logScan(run, !!state.series, { start, listed, stated, stateLoaded, picked, read, written: performance.now() });
+  return run.result;
 }
