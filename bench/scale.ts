@@ -7,7 +7,8 @@
 //   (d) GET /api/anime?per_page=50 (one library page of 4,000 series)
 //   medians (p50) and p95 of BENCH_SCALE_REQUESTS (300) each, (a) to (d) interleaved in rounds so
 //   load that comes and goes on the machine hits all alike; loopback round trips, so (a) is what the
-//   HTTP stack and the client add: (b) minus (a) is the server's own work for the page.
+//   HTTP stack and the client add: (b) minus (a) is the server's own work for the page, and the
+//   page's statement alone in PostgreSQL (EXPLAIN ANALYZE, median of 30) is printed beside it.
 // In Chromium (playwright-core, /usr/bin/chromium), medians of BENCH_SCALE_ROUNDS (5) loads:
 //   (e) the queue page: first rows on screen after navigation starts (target <= 300 ms)
 //   (f) scrolling the queue page with the mouse wheel: long tasks (PerformanceObserver 'longtask')
