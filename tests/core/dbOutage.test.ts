@@ -5,6 +5,7 @@ import { createTestDatabase } from '../helpers/db.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
+import { until } from '../helpers/poll.js';
 import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import { makeMp4 } from '../fakes/media.js';
@@ -91,13 +92,13 @@ describe('a 30 s database outage', () => {
     expect(added.status).toBe(201);
     const [running, waiting] = added.body.added_items as string[];
     const folder = path.join(srv.animeDir, add.body.folder);
-    await expect.poll(() => partSize(folder, running!), { timeout: 30_000 }).toBeGreaterThan(size * 0.05);
+    await until(() => partSize(folder, running!) > size * 0.05, 'the download under way', 30_000);
 
     await proxy.cut();
     const cutAt = Date.now();
     const bytesAtCut = partSize(folder, running!);
     // the fast path notices from its last known state (the LISTEN link drops at once)
-    await expect.poll(async () => (await fetch(`${srv.url}/health`)).status, { timeout: 10_000 }).toBe(503);
+    await until(async () => (await fetch(`${srv.url}/health`)).status === 503, 'health 503', 10_000);
     // a settings change made while the database is away: its announcement waits for the database
     await srv.deps.settings.update({ downloads: { max_parallel_downloads: 2 } });
     const answers = new Map<string, number>();
@@ -121,18 +122,17 @@ describe('a 30 s database outage', () => {
 
     hosters.setBehavior(embed, { rateBytesPerSec: 0 });
     await proxy.restore();
-    await expect.poll(async () => (await fetch(`${srv.url}/health`)).status, { timeout: 30_000 }).toBe(200);
+    await until(async () => (await fetch(`${srv.url}/health`)).status === 200, 'healthy again', 30_000);
     // the other process learns of the change (it re-reads config.json when told)
-    await expect.poll(() => web.deps.settings.get().downloads.max_parallel_downloads, { timeout: 30_000 }).toBe(2);
-    await expect
-      .poll(
-        async () => {
-          const st = (await api.get('/api/queue/status')).body;
-          return [findItem(st, running!)?.status, findItem(st, waiting!)?.status];
-        },
-        { timeout: 90_000, interval: 500 },
-      )
-      .toEqual(['completed', 'completed']);
+    await until(() => web.deps.settings.get().downloads.max_parallel_downloads === 2, 'the change on the other process', 30_000);
+    await until(
+      async () => {
+        const st = (await api.get('/api/queue/status')).body;
+        return findItem(st, running!)?.status === 'completed' && findItem(st, waiting!)?.status === 'completed';
+      },
+      'both downloads completed',
+      { timeout: 90_000, interval: 500 },
+    );
     const files = fs
       .readdirSync(folder)
       .filter((f) => f.endsWith('.mp4'))

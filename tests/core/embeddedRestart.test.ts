@@ -4,6 +4,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, client } from '../helpers/http.js';
+import { until } from '../helpers/poll.js';
 
 // The product as a user runs it (embedded PostgreSQL): its postgres is killed; the product restarts it.
 const root = path.resolve(import.meta.dirname, '../..');
@@ -41,19 +42,18 @@ describe('the embedded database', () => {
     });
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (out += d));
-    await expect.poll(() => /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1], { timeout: 90_000, interval: 200 }).toBeTruthy();
-    const url = /"url":"(http:\/\/[^"]+)"/.exec(out)![1]!;
+    const url = await until(() => /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1], 'the URL it listens on', { timeout: 90_000, interval: 200 });
     const anon = client(url);
     expect((await anon.post('/api/auth/setup', { master_password: ADMIN_PASSWORD })).status).toBe(201);
 
     const before = postmasterPid();
     process.kill(before, 'SIGKILL');
-    await expect.poll(() => /the embedded PostgreSQL stopped unexpectedly; restarting it/.test(out), { timeout: 30_000 }).toBe(true);
-    await expect.poll(() => /embedded PostgreSQL restarted/.test(out), { timeout: 60_000 }).toBe(true);
+    await until(() => /the embedded PostgreSQL stopped unexpectedly; restarting it/.test(out), 'the restart announced', 30_000);
+    await until(() => /embedded PostgreSQL restarted/.test(out), 'the restart done', 60_000);
     expect(postmasterPid()).not.toBe(before);
-    await expect.poll(async () => (await anon.get('/health')).status, { timeout: 30_000 }).toBe(200);
+    await until(async () => (await anon.get('/health')).status === 200, 'healthy again', 30_000);
     // a database-backed call works again; the data survived
-    await expect.poll(async () => (await anon.post('/api/auth/login', { password: ADMIN_PASSWORD })).status, { timeout: 30_000 }).toBe(200);
+    await until(async () => (await anon.post('/api/auth/login', { password: ADMIN_PASSWORD })).status === 200, 'a login', 30_000);
     expect(exitCode).toBeUndefined();
   }, 180_000);
 });

@@ -8,6 +8,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { sql } from '../../backend/src/db/pool.js';
 import type { DocOperation } from '../helpers/http.js';
+import { until } from '../helpers/poll.js';
 
 /**
  * Hostile input on every write route, driven from the OpenAPI document: strings with NUL or a
@@ -215,7 +216,7 @@ describe('rescans requested many times at once', () => {
         Array.from({ length: 100 }, (_, i) => api.post(i % 2 ? '/api/anime/rescan' : '/api/scheduler/trigger-rescan')),
       );
       expect(all.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
-      await expect.poll(async () => (await api.get('/api/scheduler/config')).body.status.scan_in_progress, { timeout: 30_000 }).toBe(true);
+      await until(async () => (await api.get('/api/scheduler/config')).body.status.scan_in_progress === true, 'the rescan running', 30_000);
       const more = await Promise.all(
         Array.from({ length: 100 }, (_, i) => api.post(i % 2 ? '/api/anime/rescan' : '/api/scheduler/trigger-rescan')),
       );

@@ -98,9 +98,10 @@ describe('a worker process that stops mid-download', () => {
       expect(await lockedBy(pool)).toBe(0);
       expect(await registered(pool)).toBe(0);
       const api = await login(survivor.url);
-      await expect
-        .poll(async () => findItem((await api.get('/api/queue/status')).body, id)?.status, { timeout: 60_000, interval: 200 })
-        .toBe('completed');
+      await until(async () => findItem((await api.get('/api/queue/status')).body, id)?.status === 'completed', 'the item completed', {
+        timeout: 60_000,
+        interval: 200,
+      });
       expect(fs.readFileSync(path.join(folder, 'sigterm - S01E01 - Eins.mp4')).equals(fs.readFileSync(mp4))).toBe(true);
       expect(survivor.logs()).toMatch(/resuming downloads whose process stopped/);
     } finally {
@@ -115,14 +116,15 @@ describe('a worker process that stops mid-download', () => {
       hosters.setBehavior(embed, { rateBytesPerSec: 0 });
       child.killGroup('SIGKILL');
       await child.exited;
-      await expect.poll(() => lockedBy(pool), { timeout: 60_000, interval: 250 }).toBe(0);
+      await until(async () => (await lockedBy(pool)) === 0, 'no job locked by the killed pool', { timeout: 60_000, interval: 250 });
       expect(await registered(pool)).toBe(0);
       expect(survivor.logs()).toContain('freed the jobs left locked by worker processes that are gone');
       expect(survivor.logs()).toContain(pool);
       const api = await login(survivor.url);
-      await expect
-        .poll(async () => findItem((await api.get('/api/queue/status')).body, id)?.status, { timeout: 60_000, interval: 200 })
-        .toBe('completed');
+      await until(async () => findItem((await api.get('/api/queue/status')).body, id)?.status === 'completed', 'the item completed', {
+        timeout: 60_000,
+        interval: 200,
+      });
       expect(fs.readFileSync(path.join(folder, 'sigkill - S01E01 - Eins.mp4')).equals(fs.readFileSync(mp4))).toBe(true);
     } finally {
       await survivor.stop();

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import { z } from 'zod';
@@ -74,9 +75,10 @@ describe('add → queue → download → verify → place', () => {
     // still missing episode 3 by the episode_languages job that followed the add
     const langs = (e: number) => after.episode_list.find((x: EpisodeInfo) => x.season === 1 && x.episode === e).languages;
     expect(langs(1)).toEqual(['german_dub']);
-    await expect
-      .poll(async () => (await env.api.get('/api/anime/demo-show')).body.episode_list.find((x: EpisodeInfo) => x.episode === 3).languages)
-      .toEqual(['german_dub']);
+    await until(async () => {
+      const episode = (await env.api.get('/api/anime/demo-show')).body.episode_list.find((x: EpisodeInfo) => x.episode === 3);
+      return isDeepStrictEqual(episode.languages, ['german_dub']);
+    }, 'S01E03 in German dub');
 
     const st = await status(env);
     expect(st.statistics).toMatchObject({ completed_count: 2, failed_count: 0, pending_count: 0, active_count: 0 });

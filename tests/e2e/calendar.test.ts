@@ -15,6 +15,7 @@ import { sql } from '../../backend/src/db/pool.js';
 import { refreshCalendar } from '../../backend/src/calendar/refresh.js';
 import { addDays } from '../../backend/src/calendar/day.js';
 import { login, newPage, launchBrowser, screenshot, screenshotFailures, startUiServer } from './browser.js';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -132,18 +133,30 @@ describe('the Calendar page', () => {
     expect(await chip.evaluate((e) => getComputedStyle(e).backgroundColor)).not.toBe('rgba(0, 0, 0, 0)');
 
     await page.getByTestId('calendar-unmonitored').check();
-    await expect.poll(async () => (await entries(page, `[data-day="${today}"]`)).some((e) => e.includes('Dandadan S01E01'))).toBe(true);
+    await until(
+      async () => (await entries(page, `[data-day="${today}"]`)).some((e) => e.includes('Dandadan S01E01')) === true,
+      '(entries(page, `[data-day="${today}"]`)).some((e) => e.includes(\'Da…',
+    );
     expect(page.url()).toMatch(/unmonitored=1/);
     await screenshot(page, 'calendar-month');
     await page.getByTestId('calendar-unmonitored').uncheck();
-    await expect.poll(async () => (await entries(page, `[data-day="${today}"]`)).some((e) => e.includes('Dandadan'))).toBe(false);
+    await until(
+      async () => (await entries(page, `[data-day="${today}"]`)).some((e) => e.includes('Dandadan')) === false,
+      '(entries(page, `[data-day="${today}"]`)).some((e) => e.includes(\'Da…',
+    );
 
     // earlier and later months, and back
     const heading = await page.getByTestId('calendar-heading').textContent();
     await page.getByTestId('calendar-next').click();
-    await expect.poll(() => page.getByTestId('calendar-heading').textContent()).not.toBe(heading);
+    await until(
+      async () => (await page.getByTestId('calendar-heading').textContent()) !== heading,
+      "page.getByTestId('calendar-heading').textContent() ≠ heading",
+    );
     await page.getByTestId('calendar-today').click();
-    await expect.poll(() => page.getByTestId('calendar-heading').textContent()).toBe(heading);
+    await until(
+      async () => (await page.getByTestId('calendar-heading').textContent()) === heading,
+      "page.getByTestId('calendar-heading').textContent() = heading",
+    );
   });
 
   it('the week view shows seven days; an episode links to its series', async () => {
@@ -197,7 +210,7 @@ describe('the Calendar page', () => {
       ? [day(2), /Frieren S01E04 Die Zukunft Upcoming/]
       : [day(-2), /Frieren S01E02 Zauber Missing/];
     await month.locator(`[data-day="${other}"] button`).click();
-    await expect.poll(() => text(list)).toMatch(shows);
+    await until(async () => shows.test((await text(list)) ?? ''), 'text(list) matching shows');
 
     await phone.page.getByTestId('view-week').click();
     await phone.page.getByTestId('calendar-week').waitFor();

@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import type { TestServer } from '../helpers/server.js';
 import { oldFfmpeg } from '../fakes/oldFfmpeg.js';
 import { launchBrowser, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -23,9 +24,13 @@ describe('the ffmpeg banner', () => {
     const { page, problems } = await newPage(browser, { width: 390, height: 800 });
     await setupAndLogin(page, srv.url, { animeDir: srv.animeDir });
     const banner = page.getByTestId('ffmpeg-banner');
-    await expect
-      .poll(() => banner.textContent())
-      .toMatch(/Downloads are disabled: this server has ffmpeg 4\.4\.2-0ubuntu0\.22\.04\.1.*FFmpeg 5 or newer/);
+    await until(
+      async () =>
+        /Downloads are disabled: this server has ffmpeg 4\.4\.2-0ubuntu0\.22\.04\.1.*FFmpeg 5 or newer/.test(
+          (await banner.textContent()) ?? '',
+        ),
+      'banner.textContent() matching /Downloads are disabled: this server …',
+    );
     await screenshot(page, 'ffmpeg-banner-phone');
     await page.getByRole('button', { name: 'Menu' }).click();
     await page.getByRole('link', { name: 'Queue' }).click();
@@ -35,7 +40,10 @@ describe('the ffmpeg banner', () => {
     // the user switches the UI to German
     await page.evaluate(() => localStorage.setItem('aniworld.language', 'de'));
     await page.reload();
-    await expect.poll(() => banner.textContent()).toMatch(/Downloads sind abgeschaltet: .*ffmpeg 4\.4\.2.*FFmpeg 5 oder neuer/);
+    await until(
+      async () => /Downloads sind abgeschaltet: .*ffmpeg 4\.4\.2.*FFmpeg 5 oder neuer/.test((await banner.textContent()) ?? ''),
+      'banner.textContent() matching /Downloads sind abgeschaltet: .*ffmpe…',
+    );
     await screenshot(page, 'ffmpeg-banner-de');
     expect(problems).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 /**
  * The whole user journey in Chromium against the real server, database, worker and ffmpeg, with the
  * fake aniworld site and fake hosters serving real media: setup → login → search → add → the
@@ -15,6 +16,7 @@ import { startFakeAnimeSama, type FakeAnimeSama } from '../fakes/animesama.js';
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import { makeMp4 } from '../fakes/media.js';
 import { launchBrowser, login, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -162,9 +164,13 @@ describe('search → add → queue → download in a real browser', () => {
     // retry works once the hoster is back
     hosters.setBehavior(brokenEmbed, { status: undefined });
     await failed.first().getByTestId('retry').click();
-    await expect.poll(() => page.locator('[data-test="completed"] [data-id]').count(), { timeout: 60_000 }).toBe(2);
+    await until(
+      async () => (await page.locator('[data-test="completed"] [data-id]').count()) === 2,
+      'page.locator(\'[data-test="completed"] [data-id]\').count() = 2',
+      60_000,
+    );
     expect(await failed.count()).toBe(0);
-    await expect.poll(() => videos().length).toBe(2);
+    await until(() => videos().length === 2, 'videos().length = 2');
 
     // the series shows both downloaded, with their file names
     await page.getByRole('link', { name: 'Library' }).click();
@@ -173,7 +179,7 @@ describe('search → add → queue → download in a real browser', () => {
     await screenshot(page, 'flow-library');
     await tile.click();
     await (await episodeRow(page, 'S01E01')).waitFor();
-    await expect.poll(async () => (await episodeRow(page, 'S01E02')).getAttribute('data-downloaded')).toBe('true');
+    await until(async () => (await (await episodeRow(page, 'S01E02')).getAttribute('data-downloaded')) === 'true', 'S01E02 downloaded');
     expect(await (await episodeRow(page, 'S01E01')).getAttribute('data-downloaded')).toBe('true');
     const names = await page.getByTestId('file-name').allTextContents();
     expect(names.sort()).toEqual(videos().sort());
@@ -198,29 +204,33 @@ describe('search → add → queue → download in a real browser', () => {
     expect(await row.textContent()).toContain('Active');
     await row.getByRole('button', { name: 'Check now' }).click();
     // the check runs as a job; its result arrives over Socket.IO and the row shows it
-    await expect
-      .poll(
-        () =>
-          row
+    await until(
+      async () =>
+        /Nothing new|new episode/.test(
+          (await row
             .getByTestId('last-result')
             .textContent()
-            .catch(() => null),
-        { timeout: 30_000 },
-      )
-      .toMatch(/Nothing new|new episode/);
+            .catch(() => null)) ?? '',
+        ),
+      "row .getByTestId('last-result') .textContent() .catch(() => null) m…",
+      30_000,
+    );
 
     // each change is saved at once (a PUT per change): wait for both answers before leaving the page
     const saved = () => page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().includes('/api/watchlist/'));
     await Promise.all([saved(), row.getByRole('combobox', { name: 'Quality of Demo Quest' }).selectOption('720p')]);
     await Promise.all([saved(), row.getByRole('checkbox', { name: 'Auto-download Demo Quest' }).uncheck()]);
     await page.reload();
-    await expect.poll(() => row.getByRole('combobox', { name: 'Quality of Demo Quest' }).inputValue()).toBe('720p');
+    await until(
+      async () => (await row.getByRole('combobox', { name: 'Quality of Demo Quest' }).inputValue()) === '720p',
+      "row.getByRole('combobox', { name: 'Quality of Demo Quest' }).inputV…",
+    );
     expect(await row.getByRole('checkbox', { name: 'Auto-download Demo Quest' }).isChecked()).toBe(false);
 
     await row.getByRole('button', { name: 'Pause' }).click();
-    await expect.poll(() => row.textContent()).toContain('Paused');
+    await until(async () => !!(await row.textContent())?.includes('Paused'), "row.textContent() containing 'Paused'");
     await row.getByRole('button', { name: 'Resume' }).click();
-    await expect.poll(() => row.textContent()).toContain('Active');
+    await until(async () => !!(await row.textContent())?.includes('Active'), "row.textContent() containing 'Active'");
 
     await page.getByLabel('Check every (hours, 1–168)').fill('200');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -229,7 +239,10 @@ describe('search → add → queue → download in a real browser', () => {
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByTestId('toast').filter({ hasText: 'Saved' }).first().waitFor();
     await page.reload();
-    await expect.poll(() => page.getByLabel('Check every (hours, 1–168)').inputValue()).toBe('12');
+    await until(
+      async () => (await page.getByLabel('Check every (hours, 1–168)').inputValue()) === '12',
+      "page.getByLabel('Check every (hours, 1–168)').inputValue() = '12'",
+    );
     await screenshot(page, 'flow-watchlist');
 
     // the same pages at a phone's width
@@ -289,18 +302,18 @@ describe('search → add → queue → download in a real browser', () => {
 
     await page.getByRole('link', { name: 'Queue' }).click();
     const rows = page.locator('[data-test="pending-list"] li');
-    await expect.poll(() => rows.count()).toBe(3);
+    await until(async () => (await rows.count()) === 3, 'rows.count() = 3');
     const order = () => rows.evaluateAll((els) => els.map((e) => e.textContent!.match(/S01E0\d/)![0]));
     expect(await order()).toEqual(['S01E01', 'S01E02', 'S01E03']);
     await rows.nth(2).dragTo(rows.nth(0));
-    await expect.poll(order).toEqual(['S01E03', 'S01E01', 'S01E02']);
+    await until(async () => isDeepStrictEqual(await order(), ['S01E03', 'S01E01', 'S01E02']), "order = ['S01E03', 'S01E01', 'S01E02']");
     // the keyboard way: move the last one up
     await rows.nth(2).getByTestId('move-up').click();
-    await expect.poll(order).toEqual(['S01E03', 'S01E02', 'S01E01']);
+    await until(async () => isDeepStrictEqual(await order(), ['S01E03', 'S01E02', 'S01E01']), "order = ['S01E03', 'S01E02', 'S01E01']");
     await screenshot(page, 'flow-queue-reorder');
     await page.waitForLoadState('networkidle');
     await page.reload();
-    await expect.poll(() => rows.count()).toBe(3);
+    await until(async () => (await rows.count()) === 3, 'rows.count() = 3');
     expect(await order()).toEqual(['S01E03', 'S01E02', 'S01E01']);
 
     await page.getByTestId('queue-start').click();

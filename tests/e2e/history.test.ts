@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 /**
  * The History page and a series' history tab in Chromium against the real server, worker and
  * database, with the fake provider and hosters: a download that failed on one hoster and completed
@@ -12,6 +13,7 @@ import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import { makeMp4 } from '../fakes/media.js';
 import { sql } from '../../backend/src/db/pool.js';
 import { login, newPage, launchBrowser, screenshot, screenshotFailures, startUiServer } from './browser.js';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -111,44 +113,58 @@ describe('the History page', () => {
     await screenshot(page, 'history-page');
 
     await page.getByTestId('history-next').click();
-    await expect.poll(() => page.getByTestId('history-page').textContent()).toMatch(/^Page 2 of /);
+    await until(
+      async () => /^Page 2 of /.test((await page.getByTestId('history-page').textContent()) ?? ''),
+      "page.getByTestId('history-page').textContent() matching /^Page 2 of /",
+    );
     expect(await events(page)).toHaveLength(50);
     expect(page.url()).toMatch(/[?&]page=2/);
     await page.getByTestId('history-prev').click();
-    await expect.poll(() => page.getByTestId('history-page').textContent()).toMatch(/^Page 1 of /);
+    await until(
+      async () => /^Page 1 of /.test((await page.getByTestId('history-page').textContent()) ?? ''),
+      "page.getByTestId('history-page').textContent() matching /^Page 1 of /",
+    );
     expect(problems).toEqual([]);
   });
 
   it('filters by event type, series, user and date range, and sorts oldest first', async () => {
     await page.getByTestId('history-event').selectOption('download_failed');
-    await expect.poll(() => events(page)).toEqual(['download_failed']);
+    await until(async () => isDeepStrictEqual(await events(page), ['download_failed']), "events(page) = ['download_failed']");
     expect(await page.getByTestId('history-page').textContent()).toBe('Page 1 of 1 · 1 event');
     expect(page.url()).toMatch(/event=download_failed/);
     await page.getByTestId('history-event').selectOption('');
 
     await page.getByTestId('history-series').fill('dandadan');
-    await expect.poll(async () => new Set(await events(page))).toEqual(new Set(['series_added', 'nfo_written']));
+    await until(
+      async () => isDeepStrictEqual(new Set(await events(page)), new Set(['series_added', 'nfo_written'])),
+      "new Set(events(page)) = new Set(['series_added', 'nfo_written'])",
+    );
     expect(await page.getByTestId('history-page').textContent()).toBe('Page 1 of 3 · 111 events');
     await page.getByTestId('history-sort').selectOption('oldest');
-    await expect.poll(async () => (await events(page))[0]).toBe('nfo_written');
+    await until(async () => (await events(page))[0] === 'nfo_written', "(events(page))[0] = 'nfo_written'");
     // the old events are a month back: a range of the last week leaves only the series being added
     const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toLocaleDateString('en-CA');
     await page.getByTestId('history-from').fill(day(-7));
     await page.getByTestId('history-to').fill(day(0));
-    await expect.poll(() => events(page)).toEqual(['series_added']);
+    await until(async () => isDeepStrictEqual(await events(page), ['series_added']), "events(page) = ['series_added']");
     await page.getByTestId('history-clear').click();
     await page.getByTestId('history-sort').selectOption('newest');
 
     await page.getByTestId('history-user').fill('admin');
-    await expect
-      .poll(async () => new Set(await events(page)))
-      .toEqual(new Set(['queued', 'download_started', 'download_failed', 'blocklisted', 'download_completed']));
+    await until(
+      async () =>
+        isDeepStrictEqual(
+          new Set(await events(page)),
+          new Set(['queued', 'download_started', 'download_failed', 'blocklisted', 'download_completed']),
+        ),
+      "new Set(events(page)) = new Set(['queued', 'download_started', 'dow…",
+    );
     await page.getByTestId('history-user').fill('nobody');
     await page.getByTestId('history-empty').waitFor();
     expect(await page.getByTestId('history-empty').textContent()).toMatch(/No events match these filters/);
     await screenshot(page, 'history-filtered-empty');
     await page.getByTestId('history-clear').click();
-    await expect.poll(async () => (await events(page)).length).toBe(50);
+    await until(async () => (await events(page)).length === 50, '(events(page)).length = 50');
   });
 
   it("a row links to its series; the series page has the series' history in a tab", async () => {
@@ -176,17 +192,26 @@ describe('the History page', () => {
     expect(await box.getByTestId('retention-days').inputValue()).toBe('');
     await box.getByTestId('retention-days').fill('365');
     await box.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(async () => (await api.get('/api/config')).body.history.retention_days).toBe(365);
+    await until(
+      async () => (await api.get('/api/config')).body.history.retention_days === 365,
+      "(api.get('/api/config')).body.history.retention_days = 365",
+    );
     await box.getByTestId('retention-days').fill('');
     await box.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(async () => (await api.get('/api/config')).body.history.retention_days).toBe(null);
+    await until(
+      async () => (await api.get('/api/config')).body.history.retention_days === null,
+      "(api.get('/api/config')).body.history.retention_days = null",
+    );
   });
 
   it('in German', async () => {
     await page.evaluate(() => localStorage.setItem('aniworld.language', 'de'));
     await page.goto(`${srv.url}/history?event=download_completed`);
     await page.getByRole('heading', { name: 'Verlauf', exact: true }).waitFor();
-    await expect.poll(() => events(page)).toEqual(['download_completed', 'download_completed']);
+    await until(
+      async () => isDeepStrictEqual(await events(page), ['download_completed', 'download_completed']),
+      "events(page) = ['download_completed', 'download_completed']",
+    );
     expect(await page.getByTestId('history-table').locator('thead').textContent()).toMatch(
       /Wann.*Ereignis.*Serie.*Folge.*Details.*Benutzer/,
     );

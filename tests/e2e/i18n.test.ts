@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestServer } from '../helpers/server.js';
 import { simpleSeries, startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { launchBrowser, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -48,14 +49,20 @@ describe('texts in the browser', () => {
     await add('One Left', 'one-left');
     await add('Two Left', 'two-left');
     await page.getByRole('link', { name: 'Library' }).click();
-    await expect.poll(() => badge('one-left').textContent()).toMatch(/^\s*1 missing episode\s*$/);
+    await until(
+      async () => /^\s*1 missing episode\s*$/.test((await badge('one-left').textContent()) ?? ''),
+      "badge('one-left').textContent() matching /^\\s*1 missing episode\\s*$/",
+    );
     expect(await badge('two-left').textContent()).toMatch(/^\s*2 missing episodes\s*$/);
     await screenshot(page, 'i18n-plural-en');
 
     await page.evaluate(() => localStorage.setItem('aniworld.language', 'de'));
     await page.reload();
     await page.getByRole('heading', { name: 'Bibliothek', exact: true }).waitFor();
-    await expect.poll(() => badge('one-left').textContent()).toMatch(/^\s*1 fehlende Folge\s*$/);
+    await until(
+      async () => /^\s*1 fehlende Folge\s*$/.test((await badge('one-left').textContent()) ?? ''),
+      "badge('one-left').textContent() matching /^\\s*1 fehlende Folge\\s*$/",
+    );
     expect(await badge('two-left').textContent()).toMatch(/^\s*2 fehlende Folgen\s*$/);
     await screenshot(page, 'i18n-plural-de');
     await page.evaluate(() => localStorage.removeItem('aniworld.language'));
@@ -68,10 +75,10 @@ describe('texts in the browser', () => {
     const checkAll = page.getByRole('button', { name: 'Check all now' });
     for (let i = 0; i < 3; i++) {
       await checkAll.click();
-      await expect.poll(() => checkAll.isEnabled()).toBe(true);
+      await until(async () => (await checkAll.isEnabled()) === true, 'checkAll.isEnabled() = true');
     }
     const toast = page.getByTestId('toast').filter({ hasText: 'Checking all due items' });
-    await expect.poll(() => toast.count()).toBe(1);
+    await until(async () => (await toast.count()) === 1, 'toast.count() = 1');
     expect(await toast.getByTestId('toast-count').textContent()).toBe('×3');
     await screenshot(page, 'i18n-grouped-toast');
     expect(problems).toEqual([]);

@@ -5,6 +5,7 @@ import type { TestServer } from '../helpers/server.js';
 import { startFakeAniworld, simpleSeries, type FakeAniworld } from '../fakes/aniworld.js';
 import { startFakeAnimeLists, type FakeAnimeLists } from '../fakes/animeLists.js';
 import { launchBrowser, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -58,7 +59,10 @@ describe('import lists in Chromium', () => {
     await entry.getByRole('radio', { name: /2011/ }).check();
     await entry.getByTestId('entry-add').click();
     await page.getByTestId('toast').filter({ hasText: 'Added to your watchlist' }).first().waitFor();
-    await expect.poll(() => row.getByTestId('list-counts').textContent()).toContain('2 on the watchlist · 0 to choose');
+    await until(
+      async () => !!(await row.getByTestId('list-counts').textContent())?.includes('2 on the watchlist · 0 to choose'),
+      "row.getByTestId('list-counts').textContent() containing '2 on the w…",
+    );
     await page.getByText('Hunter x Hunter').first().waitFor();
     await screenshot(page, 'import-lists');
     expect(problems).toEqual([]);

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 /**
  * A library of 4,000 series in Chromium: the grid is virtual (only the cards around the screen are
  * in the page), fetches the pages of GET /api/anime it shows as it scrolls (a jump to the middle
@@ -9,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestServer } from '../helpers/server.js';
 import { sql } from '../../backend/src/db/pool.js';
 import { launchBrowser, newPage, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
+import { until } from '../helpers/poll.js';
 
 const N = 4000;
 let srv: TestServer;
@@ -46,7 +48,7 @@ describe('the virtual library grid', () => {
   it('shows the first cards of 4,000 with only a window of them in the page, posters as placeholders', async () => {
     asked.length = 0;
     await page.reload();
-    await expect.poll(async () => (await keys())[0]).toBe('grid-0001');
+    await until(async () => (await keys())[0] === 'grid-0001', "(keys())[0] = 'grid-0001'");
     expect(await page.getByTestId('library-grid').getAttribute('data-total')).toBe(String(N));
     const drawn = await cards().count();
     expect(drawn).toBeGreaterThan(10);
@@ -55,7 +57,10 @@ describe('the virtual library grid', () => {
     expect(asked).toEqual([1]);
     // no poster in the folders: each card shows its placeholder (initials), no <img> at all
     const first = page.locator('[data-test="library-grid"] li:has([data-key="grid-0001"])');
-    await expect.poll(() => first.locator('[role="img"]').textContent()).toBe('GS');
+    await until(
+      async () => (await first.locator('[role="img"]').textContent()) === 'GS',
+      "first.locator('[role=\"img\"]').textContent() = 'GS'",
+    );
     expect(await page.locator('[data-test="library-grid"] img').count()).toBe(0);
   });
 
@@ -63,20 +68,35 @@ describe('the virtual library grid', () => {
     await page.mouse.move(640, 500);
     for (let i = 0; i < 8; i++) await page.mouse.wheel(0, 1200);
     // cards beyond the first page of 48 arrived, and the window moved: the first card left the page
-    await expect.poll(async () => (await keys()).some((k) => Number(k.slice(5)) > 48), { timeout: 30_000 }).toBe(true);
-    await expect.poll(async () => (await keys()).includes('grid-0001')).toBe(false);
+    await until(
+      async () => (await keys()).some((k) => Number(k.slice(5)) > 48) === true,
+      '(keys()).some((k) => Number(k.slice(5)) > 48) = true',
+      30_000,
+    );
+    await until(async () => (await keys()).includes('grid-0001') === false, "(keys()).includes('grid-0001') = false");
     expect(Math.max(...asked)).toBeGreaterThan(1);
     expect(await cards().count()).toBeLessThan(120);
 
     await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight / 2));
-    await expect.poll(async () => (await keys()).some((k) => Math.abs(Number(k.slice(5)) - N / 2) < 200), { timeout: 30_000 }).toBe(true);
+    await until(
+      async () => (await keys()).some((k) => Math.abs(Number(k.slice(5)) - N / 2) < 200) === true,
+      '(keys()).some((k) => Math.abs(Number(k.slice(5)) - N / 2) < 200) = …',
+      30_000,
+    );
     // the middle was loaded directly, not every page before it
     expect(new Set(asked).size).toBeLessThan(20);
     expect(await cards().count()).toBeLessThan(120);
 
     // a search starts at the top again with the server's matches
     await page.getByTestId('library-search').fill('Grid Series 399');
-    await expect.poll(keys).toEqual([...Array(10)].map((_, i) => `grid-${3990 + i}`));
+    await until(
+      async () =>
+        isDeepStrictEqual(
+          await keys(),
+          [...Array(10)].map((_, i) => `grid-${3990 + i}`),
+        ),
+      'keys = [...Array(10)].map((_, i) => `grid-${3990 + i}`)',
+    );
     expect(problems).toEqual([]);
   });
 });

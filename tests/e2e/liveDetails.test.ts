@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 /**
  * The details that arrive on their own, in Chromium against the real server: search covers
  * through the server's proxy (the CSP allows no remote image), the languages of missing episodes
@@ -10,6 +11,7 @@ import type { TestServer } from '../helpers/server.js';
 import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { startFakeAnimeSama, type FakeAnimeSama } from '../fakes/animesama.js';
 import { launchBrowser, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -69,7 +71,10 @@ describe('live details in a real browser', () => {
     const img = card.locator('[data-test="cover"] img');
     await img.waitFor();
     expect(await img.getAttribute('src')).toMatch(/^blob:/);
-    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(44);
+    await until(
+      async () => (await img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)) === 44,
+      'img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWid…',
+    );
     expect(aniworld.requests).toContain('GET /public/img/cover/lingo-tales-220x330.png');
     await screenshot(page, 'live-search-cover');
 
@@ -78,7 +83,11 @@ describe('live details in a real browser', () => {
     await page.getByTestId('series-title').waitFor();
     // read from the episode pages in the background; the page follows over Socket.IO
     const langs = (code: string) => page.locator(`tr[data-episode="${code}"] [data-test="language"]`);
-    await expect.poll(() => langs('S01E01').allTextContents(), { timeout: 20_000 }).toEqual(['German dub', 'German sub']);
+    await until(
+      async () => isDeepStrictEqual(await langs('S01E01').allTextContents(), ['German dub', 'German sub']),
+      "langs('S01E01').allTextContents() = ['German dub', 'German sub']",
+      20_000,
+    );
     expect(await langs('S01E02').allTextContents()).toEqual(['English sub']);
     expect(await langs('S01E03').allTextContents()).toEqual(['German sub']);
     expect(await page.locator('tr[data-episode="S01E01"]').textContent()).toContain('Missing');
@@ -86,7 +95,10 @@ describe('live details in a real browser', () => {
     // no poster in the folder yet: the provider's cover stands in, through the server
     const poster = page.locator('.poster img');
     await poster.waitFor();
-    await expect.poll(() => poster.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(44);
+    await until(
+      async () => (await poster.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)) === 44,
+      'poster.evaluate((el: HTMLImageElement) => el.complete && el.natural…',
+    );
     expect(aniworld.requests).toContain('GET /public/img/cover/lingo-tales.png');
     await screenshot(page, 'live-series-languages');
   });
@@ -106,17 +118,17 @@ describe('live details in a real browser', () => {
 
     await page.getByRole('link', { name: 'Queue' }).click();
     const rows = page.locator('[data-test="pending-list"] li');
-    await expect.poll(() => rows.count()).toBe(3);
+    await until(async () => (await rows.count()) === 3, 'rows.count() = 3');
     const names = () => rows.evaluateAll((els) => els.map((el) => el.querySelector('.mono')?.textContent));
     expect(await names()).toEqual(['S01E01', 'S01E02', 'S01E03']);
 
     await page.getByLabel('Priority of Lingo Tales S01E03').selectOption('HIGH');
-    await expect.poll(names).toEqual(['S01E03', 'S01E01', 'S01E02']);
+    await until(async () => isDeepStrictEqual(await names(), ['S01E03', 'S01E01', 'S01E02']), "names = ['S01E03', 'S01E01', 'S01E02']");
     await page.getByLabel('Priority of Lingo Tales S01E01').selectOption('LOW');
-    await expect.poll(names).toEqual(['S01E03', 'S01E02', 'S01E01']);
+    await until(async () => isDeepStrictEqual(await names(), ['S01E03', 'S01E02', 'S01E01']), "names = ['S01E03', 'S01E02', 'S01E01']");
     // the server agrees, so a reload shows the same order
     await page.reload();
-    await expect.poll(names).toEqual(['S01E03', 'S01E02', 'S01E01']);
+    await until(async () => isDeepStrictEqual(await names(), ['S01E03', 'S01E02', 'S01E01']), "names = ['S01E03', 'S01E02', 'S01E01']");
     expect(await page.getByLabel('Priority of Lingo Tales S01E03').inputValue()).toBe('HIGH');
     await screenshot(page, 'live-queue-priority');
   });

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 /**
  * Import and metadata in the browser: an existing folder is imported with the provider match the
  * user confirms, then gets its tvshow.nfo and poster from the (fake) TMDB with one click, and the
@@ -15,6 +16,7 @@ import { insertSeries } from '../../backend/src/library/repo.js';
 import { writeSeriesMetadata } from '../../backend/src/metadata/service.js';
 import { sql } from '../../backend/src/db/pool.js';
 import { launchBrowser, login, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -101,7 +103,11 @@ describe('import, NFO and artwork', () => {
     await panel.getByText('tvshow.nfo').waitFor();
     expect(await panel.locator('li').first().textContent()).toContain('✗');
     await panel.getByTestId('nfo-create').click();
-    await expect.poll(() => panel.locator('li').first().textContent(), { timeout: 30_000 }).toContain('✓');
+    await until(
+      async () => !!(await panel.locator('li').first().textContent())?.includes('✓'),
+      "panel.locator('li').first().textContent() containing '✓'",
+      30_000,
+    );
     const folder = path.join(srv.animeDir, (await page.locator('.info .mono').first().textContent())!);
     expect(fs.existsSync(path.join(folder, 'tvshow.nfo'))).toBe(true);
     expect(fs.existsSync(path.join(folder, 'poster.jpg'))).toBe(true);
@@ -124,12 +130,15 @@ describe('import, NFO and artwork', () => {
       page.locator('[data-test="library-grid"] [data-key]').evaluateAll((els) => els.map((e) => e.getAttribute('data-key')));
     expect(await tiles()).toEqual(['attack-on-titan', 'attack-on-titan-junior-high']);
     await page.getByTestId('library-sort').selectOption('missing');
-    await expect.poll(tiles).toEqual(['attack-on-titan-junior-high', 'attack-on-titan']);
+    await until(
+      async () => isDeepStrictEqual(await tiles(), ['attack-on-titan-junior-high', 'attack-on-titan']),
+      "tiles = ['attack-on-titan-junior-high', 'attack-on-titan']",
+    );
     await page.getByTestId('library-missing').check();
-    await expect.poll(tiles).toEqual(['attack-on-titan-junior-high']);
+    await until(async () => isDeepStrictEqual(await tiles(), ['attack-on-titan-junior-high']), "tiles = ['attack-on-titan-junior-high']");
     await page.getByTestId('library-missing').uncheck();
     await page.getByTestId('library-search').fill('junior');
-    await expect.poll(tiles).toEqual(['attack-on-titan-junior-high']);
+    await until(async () => isDeepStrictEqual(await tiles(), ['attack-on-titan-junior-high']), "tiles = ['attack-on-titan-junior-high']");
     await page.getByTestId('library-search').fill('nothing like this');
     await page.getByText('No series match.').waitFor();
 
@@ -140,7 +149,7 @@ describe('import, NFO and artwork', () => {
     await page.getByTestId('confirm-remove').click();
     await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
     await page.getByTestId('library-search').fill('');
-    await expect.poll(tiles).toEqual(['attack-on-titan']);
+    await until(async () => isDeepStrictEqual(await tiles(), ['attack-on-titan']), "tiles = ['attack-on-titan']");
     expect(fs.existsSync(path.join(srv.animeDir, 'Attack'))).toBe(true);
     expect(problems).toEqual([]);
   });

@@ -10,6 +10,7 @@ import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import { makeMp4 } from '../fakes/media.js';
 import { listBlocklist } from '../../backend/src/downloads/policy.js';
 import { launchBrowser, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -83,15 +84,15 @@ describe('monitoring, language profile, sources and blocklist in the browser', (
     await card.getByTestId('open-series').click();
     await page.getByTestId('series-title').waitFor();
     const missing = page.getByTestId('missing-count');
-    await expect.poll(() => missing.textContent()).toMatch(/4 missing/);
+    await until(async () => /4 missing/.test((await missing.textContent()) ?? ''), 'missing.textContent() matching /4 missing/');
 
     await page.locator('section[data-season="2"]').getByTestId('season-monitored').uncheck();
-    await expect.poll(() => missing.textContent()).toMatch(/2 missing/);
+    await until(async () => /2 missing/.test((await missing.textContent()) ?? ''), 'missing.textContent() matching /2 missing/');
     expect(await page.getByTestId('unmonitored-count').textContent()).toMatch(/2 missing, not monitored/);
     await page.getByRole('checkbox', { name: 'Monitor S01E02' }).uncheck();
-    await expect.poll(() => missing.textContent()).toMatch(/1 missing/);
+    await until(async () => /1 missing/.test((await missing.textContent()) ?? ''), 'missing.textContent() matching /1 missing/');
     await page.getByRole('checkbox', { name: 'Monitor S01E02' }).check();
-    await expect.poll(() => missing.textContent()).toMatch(/2 missing/);
+    await until(async () => /2 missing/.test((await missing.textContent()) ?? ''), 'missing.textContent() matching /2 missing/');
     const api = await (await fetch(`${srv.url}/api/anime/watch-me`)).json();
     expect(api.seasons).toEqual([
       { season: 1, monitored: true },
@@ -107,7 +108,10 @@ describe('monitoring, language profile, sources and blocklist in the browser', (
     await profile.getByTestId('cutoff').selectOption('german_sub');
     await profile.getByTestId('upgrades').uncheck();
     await profile.getByTestId('save-profile').click();
-    await expect.poll(() => profile.getByTestId('profile-cutoff').textContent()).toBe('German sub');
+    await until(
+      async () => (await profile.getByTestId('profile-cutoff').textContent()) === 'German sub',
+      "profile.getByTestId('profile-cutoff').textContent() = 'German sub'",
+    );
     const api = await (await fetch(`${srv.url}/api/anime/watch-me`)).json();
     expect(api.language_profile).toMatchObject({ cutoff: 'german_sub', upgrades_enabled: false, custom: true });
     await screenshot(page, 'monitoring-language-profile');
@@ -126,13 +130,20 @@ describe('monitoring, language profile, sources and blocklist in the browser', (
     await dialog.waitFor({ state: 'detached' });
 
     // the VOE page is gone (404): the attempt fails and blocklists that source
-    await expect.poll(async () => (await listBlocklist(srv.deps, { seriesKey: 'watch-me' })).length, { timeout: 60_000 }).toBe(1);
+    await until(
+      async () => (await listBlocklist(srv.deps, { seriesKey: 'watch-me' })).length === 1,
+      "(listBlocklist(srv.deps, { seriesKey: 'watch-me' })).length = 1",
+      60_000,
+    );
     await row.getByTestId('choose-source').click();
-    await expect.poll(() => dialog.locator('tr[data-hoster="VOE"]').getAttribute('data-blocklisted')).toBe('true');
+    await until(
+      async () => (await dialog.locator('tr[data-hoster="VOE"]').getAttribute('data-blocklisted')) === 'true',
+      "dialog.locator('tr[data-hoster=\"VOE\"]').getAttribute('data-blocklis…",
+    );
     expect(await dialog.locator('tr[data-hoster="VOE"]').textContent()).toMatch(/Blocklisted.*404/);
     await screenshot(page, 'monitoring-choose-source');
     await dialog.locator('tr[data-hoster="Vidoza"]').getByTestId('use-source').click();
-    await expect.poll(() => row.getAttribute('data-downloaded'), { timeout: 60_000 }).toBe('true');
+    await until(async () => (await row.getAttribute('data-downloaded')) === 'true', "row.getAttribute('data-downloaded') = 'true'", 60_000);
   });
 
   it('the queue page lists the blocklist; an entry is removed', async () => {
@@ -153,11 +164,14 @@ describe('monitoring, language profile, sources and blocklist in the browser', (
     expect(await toggle('Other One').isChecked()).toBe(false);
     expect(await toggle('Watch Me').isChecked()).toBe(true);
     await toggle('Watch Me').uncheck();
-    await expect.poll(async () => (await (await fetch(`${srv.url}/api/anime/watch-me`)).json()).monitored).toBe(false);
+    await until(
+      async () => (await (await fetch(`${srv.url}/api/anime/watch-me`)).json()).monitored === false,
+      '((fetch(`${srv.url}/api/anime/watch-me`)).json()).monitored = false',
+    );
     await page.getByRole('checkbox', { name: 'Select Watch Me' }).check();
     await page.getByRole('checkbox', { name: 'Select Other One' }).check();
     await page.getByTestId('bulk-monitor').click();
-    await expect.poll(() => toggle('Other One').isChecked()).toBe(true);
+    await until(async () => (await toggle('Other One').isChecked()) === true, "toggle('Other One').isChecked() = true");
     expect(await toggle('Watch Me').isChecked()).toBe(true);
     await screenshot(page, 'monitoring-library');
   });

@@ -8,6 +8,7 @@ import type { TestServer } from '../helpers/server.js';
 import { FAKE_TMDB_KEY, startFakeTmdb, type FakeTmdb } from '../fakes/tmdb.js';
 import { addSeries } from '../metadata/helpers.js';
 import { launchBrowser, login, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -41,11 +42,15 @@ describe('NFO batch and the phone layout', () => {
     for (const n of [1, 2, 3]) await tile(`batch-show-${n}`).getByTestId('card-select').check();
     await page.getByTestId('bulk-nfo').click();
     const panel = page.getByTestId('nfo-batch');
-    await expect.poll(() => panel.textContent()).toContain('3 series chosen');
+    await until(async () => !!(await panel.textContent())?.includes('3 series chosen'), "panel.textContent() containing '3 series chosen'");
     await screenshot(page, 'nfo-batch-chosen');
     await panel.getByTestId('nfo-batch-start').click();
     const progress = panel.getByTestId('nfo-batch-progress');
-    await expect.poll(() => progress.textContent(), { timeout: 60_000 }).toMatch(/Finished: 2 created, 0 failed, 1 skipped/);
+    await until(
+      async () => /Finished: 2 created, 0 failed, 1 skipped/.test((await progress.textContent()) ?? ''),
+      'progress.textContent() matching /Finished: 2 created, 0 failed, 1 s…',
+      60_000,
+    );
     const status = (key: string) => panel.locator(`[data-test="nfo-batch-results"] li[data-key="${key}"]`).getAttribute('data-status');
     expect(await status('batch-show-1')).toBe('success');
     expect(await status('batch-show-2')).toBe('success');

@@ -11,6 +11,7 @@ import { startFakeAnimeSama, type FakeAnimeSama } from '../fakes/animesama.js';
 import { launchBrowser, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
 import { recordAttempt } from '../../backend/src/downloads/attemptLog.js';
 import { sql } from '../../backend/src/db/pool.js';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -108,7 +109,7 @@ describe('operations in Chromium', () => {
     await screenshot(page, 'system-about');
     await page.getByRole('link', { name: 'Settings' }).click();
     await entry.getByRole('button', { name: 'Delete' }).click();
-    await expect.poll(() => entry.count()).toBe(0);
+    await until(async () => (await entry.count()) === 0, 'entry.count() = 0');
     expect(problems).toEqual([]);
   });
 
@@ -125,9 +126,9 @@ describe('operations in Chromium', () => {
     const entries = page.getByTestId('log-entry');
     await entries.filter({ hasText: 'e2e-warning before the page opened' }).waitFor();
     await page.getByTestId('log-search').fill('e2e-');
-    await expect.poll(() => entries.count()).toBe(2);
+    await until(async () => (await entries.count()) === 2, 'entries.count() = 2');
     await page.getByTestId('log-level').selectOption('warn');
-    await expect.poll(() => entries.count()).toBe(1);
+    await until(async () => (await entries.count()) === 1, 'entries.count() = 1');
     await entries.first().getByRole('button').click();
     const line = await page.locator('pre.line').textContent();
     expect(line).toContain('"password":"[redacted]"');
@@ -155,23 +156,23 @@ describe('operations in Chromium', () => {
     const written = (text: string) => srv.logs().includes(text);
 
     await page.locator('#log-level').selectOption('ERROR');
-    await expect.poll(() => srv.deps.settings.get().logging.level).toBe('ERROR');
+    await until(() => srv.deps.settings.get().logging.level === 'ERROR', "srv.deps.settings.get().logging.level = 'ERROR'");
     log.warn('e2e-warn while ERROR');
     log.error('e2e-error while ERROR');
-    await expect.poll(() => written('e2e-error while ERROR')).toBe(true);
+    await until(() => written('e2e-error while ERROR') === true, "written('e2e-error while ERROR') = true");
     expect(written('e2e-warn while ERROR')).toBe(false);
 
     await page.locator('#log-level').selectOption('DEBUG');
-    await expect.poll(() => srv.deps.settings.get().logging.level).toBe('DEBUG');
+    await until(() => srv.deps.settings.get().logging.level === 'DEBUG', "srv.deps.settings.get().logging.level = 'DEBUG'");
     log.debug('e2e-debug while DEBUG');
-    await expect.poll(() => written('e2e-debug while DEBUG')).toBe(true);
+    await until(() => written('e2e-debug while DEBUG') === true, "written('e2e-debug while DEBUG') = true");
     await page.locator('#log-level').selectOption('INFO');
-    await expect.poll(() => srv.deps.settings.get().logging.level).toBe('INFO');
+    await until(() => srv.deps.settings.get().logging.level === 'INFO', "srv.deps.settings.get().logging.level = 'INFO'");
 
     const name = page.getByLabel('Name of this installation');
     await name.fill('Attic server');
     await name.press('Tab');
-    await expect.poll(() => srv.deps.settings.get().name).toBe('Attic server');
+    await until(() => srv.deps.settings.get().name === 'Attic server', "srv.deps.settings.get().name = 'Attic server'");
     expect(await page.locator('#app-name-hint').textContent()).toContain('calendar feed');
     await screenshot(page, 'settings-general');
     expect(problems).toEqual([]);

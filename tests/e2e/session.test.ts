@@ -10,6 +10,7 @@ import type { TestServer } from '../helpers/server.js';
 import { client } from '../helpers/http.js';
 import { sql } from '../../backend/src/db/pool.js';
 import { launchBrowser, login, newPage, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -78,7 +79,7 @@ describe('the login session in the browser', () => {
     await page.getByRole('link', { name: 'Queue' }).click();
     await page.waitForURL('**/queue');
     await page.getByRole('heading', { name: 'Queue' }).first().waitFor();
-    await expect.poll(() => tokens.last()).not.toBe(before);
+    await until(() => tokens.last() !== before, 'tokens.last() ≠ before');
     expect((await client(srv.url, tokens.last()!).get('/api/queue/status')).status).toBe(200);
     expect(page.url()).toMatch(/\/queue$/);
     expect(problems).toEqual([]);
@@ -95,15 +96,15 @@ describe('the login session in the browser', () => {
       if (r.url().endsWith('/api/auth/refresh') && r.status() === 200) refreshed++;
     });
     await login(page, srv.url);
-    await expect.poll(() => sockets.length).toBe(1);
+    await until(() => sockets.length === 1, 'sockets.length = 1');
     const token = tokens.last()!;
     const user = srv.deps.signer.verify(token)!;
     // that one token revoked (as its expiry would): the server ends its socket, the login session goes on
     await srv.deps.sessions.revoke(user);
-    await expect.poll(() => sockets.length, { timeout: 10_000 }).toBe(2);
+    await until(() => sockets.length === 2, 'sockets.length = 2', 10_000);
     expect(refreshed).toBeGreaterThanOrEqual(1);
     // the new socket is authenticated: a private event reaches the page as a toast
-    await expect.poll(() => srv.deps.realtime.activeConnections()).toBe(1);
+    await until(() => srv.deps.realtime.activeConnections() === 1, 'srv.deps.realtime.activeConnections() = 1');
     void publishRaw(srv, 'library', 'scan_complete', {});
     await page.getByTestId('toast').filter({ hasText: 'Library rescan finished' }).first().waitFor();
     expect(problems).toEqual([]);

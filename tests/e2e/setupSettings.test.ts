@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -6,6 +7,7 @@ import { client } from '../helpers/http.js';
 import { startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { startFakeAnimeSama, type FakeAnimeSama } from '../fakes/animesama.js';
 import { PASSWORD, launchBrowser, newPage, screenshot, screenshotFailures, startUiServer } from './browser.js';
+import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -33,12 +35,23 @@ describe('first run, login, settings and system in Chromium', () => {
     const pw = page.getByLabel('Master password');
     await pw.fill('short');
     const policy = page.locator('#setup-policy li');
-    await expect
-      .poll(() => policy.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-ok'))))
-      .toEqual(['false', 'true', 'false', 'false', 'false']);
+    await until(
+      async () =>
+        isDeepStrictEqual(await policy.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-ok'))), [
+          'false',
+          'true',
+          'false',
+          'false',
+          'false',
+        ]),
+      "policy.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-o…",
+    );
     expect(await page.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
     await pw.fill(PASSWORD);
-    await expect.poll(() => policy.evaluateAll((lis) => lis.every((li) => li.getAttribute('data-ok') === 'true'))).toBe(true);
+    await until(
+      async () => (await policy.evaluateAll((lis) => lis.every((li) => li.getAttribute('data-ok') === 'true'))) === true,
+      "policy.evaluateAll((lis) => lis.every((li) => li.getAttribute('data…",
+    );
     await page.getByLabel('Repeat the password').fill(PASSWORD + 'x');
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByText('The passwords do not match.').waitFor();
@@ -60,7 +73,10 @@ describe('first run, login, settings and system in Chromium', () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
     await page.getByText('Your library is empty').waitFor();
-    await expect.poll(() => page.getByTestId('link-indicator').getAttribute('data-state')).toBe('connected');
+    await until(
+      async () => (await page.getByTestId('link-indicator').getAttribute('data-state')) === 'connected',
+      "page.getByTestId('link-indicator').getAttribute('data-state') = 'co…",
+    );
     await screenshot(page, 'library-empty');
 
     const status = await client(srv.url).get('/api/auth/status');
@@ -162,7 +178,11 @@ describe('first run, login, settings and system in Chromium', () => {
     // run a task now: its outcome and last run appear
     const housekeeping = page.locator('[data-task="housekeeping"]');
     await housekeeping.getByRole('button', { name: 'Jetzt ausführen' }).click();
-    await expect.poll(() => housekeeping.textContent(), { timeout: 30_000 }).toContain('Erfolgreich');
+    await until(
+      async () => !!(await housekeeping.textContent())?.includes('Erfolgreich'),
+      "housekeeping.textContent() containing 'Erfolgreich'",
+      30_000,
+    );
     await screenshot(page, 'system-phone-de-dark');
 
     // a session ended elsewhere (its cookie no longer refreshes) goes back to the login and then returns to the page

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 /**
  * A 10,000-item queue in Chromium: the pending list is virtualised (a few dozen rows in the page),
  * loads further pages as it scrolls, and reorders by moves (POST /api/queue/move) that the server keeps.
@@ -7,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestServer } from '../helpers/server.js';
 import { sql } from '../../backend/src/db/pool.js';
 import { launchBrowser, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
+import { until } from '../helpers/poll.js';
 
 const N = 10_000;
 let srv: TestServer;
@@ -46,8 +48,12 @@ const codes = () =>
 describe('the virtualised queue', () => {
   it('shows the first rows of 10,000 with only a window of them in the page, and loads more while scrolling', async () => {
     await page.reload();
-    await expect.poll(() => page.getByTestId('pending-total').textContent(), { timeout: 15_000 }).toBe('10,000');
-    await expect.poll(async () => (await codes())[0]).toBe('S01E01');
+    await until(
+      async () => (await page.getByTestId('pending-total').textContent()) === '10,000',
+      "page.getByTestId('pending-total').textContent() = '10,000'",
+      15_000,
+    );
+    await until(async () => (await codes())[0] === 'S01E01', "(codes())[0] = 'S01E01'");
     const drawn = await rows().count();
     expect(drawn).toBeGreaterThan(5);
     expect(drawn).toBeLessThan(60);
@@ -57,13 +63,17 @@ describe('the virtualised queue', () => {
     await page.getByTestId('pending-scroller').evaluate((el) => {
       el.scrollTop = el.scrollHeight / 2;
     });
-    await expect.poll(async () => (await codes()).some((c) => /^S01E(49|50|51)\d\d$/.test(c ?? '')), { timeout: 30_000 }).toBe(true);
+    await until(
+      async () => (await codes()).some((c) => /^S01E(49|50|51)\d\d$/.test(c ?? '')) === true,
+      "(codes()).some((c) => /^S01E(49|50|51)\\d\\d$/.test(c ?? '')) = true",
+      30_000,
+    );
     expect(await rows().count()).toBeLessThan(60);
     await screenshot(page, 'virtual-queue-middle');
     await page.getByTestId('pending-scroller').evaluate((el) => {
       el.scrollTop = 0;
     });
-    await expect.poll(async () => (await codes())[0]).toBe('S01E01');
+    await until(async () => (await codes())[0] === 'S01E01', "(codes())[0] = 'S01E01'");
     expect(problems).toEqual([]);
   });
 
@@ -82,20 +92,24 @@ describe('the virtualised queue', () => {
       await page.reload();
       await page.getByTestId('link-indicator').and(page.locator('[data-state="connected"]')).waitFor();
       await stats;
-      await expect.poll(async () => (await codes())[0]).toBe('S01E01');
+      await until(async () => (await codes())[0] === 'S01E01', "(codes())[0] = 'S01E01'");
       await page.waitForLoadState('networkidle');
       expect(asked.map((u) => u.search)).toEqual(['?page=1&per_page=50']);
 
       asked.length = 0;
       await page.getByTestId('pending-scroller').hover();
       for (let i = 0; i < 8; i++) await page.mouse.wheel(0, 600);
-      await expect.poll(async () => (await codes()).some((c) => Number(c?.slice(4)) >= 100), { timeout: 30_000 }).toBe(true);
+      await until(
+        async () => (await codes()).some((c) => Number(c?.slice(4)) >= 100) === true,
+        '(codes()).some((c) => Number(c?.slice(4)) >= 100) = true',
+        30_000,
+      );
       expect(asked.length).toBeGreaterThan(0);
       for (const u of asked) expect(Number(u.searchParams.get('per_page')), u.search).toBeLessThanOrEqual(100);
       await page.getByTestId('pending-scroller').evaluate((el) => {
         el.scrollTop = 0;
       });
-      await expect.poll(async () => (await codes())[0]).toBe('S01E01');
+      await until(async () => (await codes())[0] === 'S01E01', "(codes())[0] = 'S01E01'");
     } finally {
       page.off('request', onRequest);
     }
@@ -107,15 +121,30 @@ describe('the virtualised queue', () => {
     const SETTLED = { timeout: 15_000 };
     const row = (code: string) => rows().filter({ has: page.locator('.mono', { hasText: code }) });
     await row('S01E04').dragTo(row('S01E01'));
-    await expect.poll(async () => (await codes()).slice(0, 5), SETTLED).toEqual(['S01E04', 'S01E01', 'S01E02', 'S01E03', 'S01E05']);
+    await until(
+      async () => isDeepStrictEqual((await codes()).slice(0, 5), ['S01E04', 'S01E01', 'S01E02', 'S01E03', 'S01E05']),
+      "(codes()).slice(0, 5) = ['S01E04', 'S01E01', 'S01E02', 'S01E03', 'S…",
+      SETTLED,
+    );
     await row('S01E02').getByTestId('move-up').click();
-    await expect.poll(async () => (await codes()).slice(0, 5), SETTLED).toEqual(['S01E04', 'S01E02', 'S01E01', 'S01E03', 'S01E05']);
+    await until(
+      async () => isDeepStrictEqual((await codes()).slice(0, 5), ['S01E04', 'S01E02', 'S01E01', 'S01E03', 'S01E05']),
+      "(codes()).slice(0, 5) = ['S01E04', 'S01E02', 'S01E01', 'S01E03', 'S…",
+      SETTLED,
+    );
     await row('S01E04').getByTestId('move-down').click();
-    await expect.poll(async () => (await codes()).slice(0, 5), SETTLED).toEqual(['S01E02', 'S01E04', 'S01E01', 'S01E03', 'S01E05']);
+    await until(
+      async () => isDeepStrictEqual((await codes()).slice(0, 5), ['S01E02', 'S01E04', 'S01E01', 'S01E03', 'S01E05']),
+      "(codes()).slice(0, 5) = ['S01E02', 'S01E04', 'S01E01', 'S01E03', 'S…",
+      SETTLED,
+    );
     await screenshot(page, 'virtual-queue-reordered');
     await page.waitForLoadState('networkidle');
     await page.reload();
-    await expect.poll(async () => (await codes()).slice(0, 5)).toEqual(['S01E02', 'S01E04', 'S01E01', 'S01E03', 'S01E05']);
+    await until(
+      async () => isDeepStrictEqual((await codes()).slice(0, 5), ['S01E02', 'S01E04', 'S01E01', 'S01E03', 'S01E05']),
+      "(codes()).slice(0, 5) = ['S01E02', 'S01E04', 'S01E01', 'S01E03', 'S…",
+    );
     expect(await page.getByTestId('pending-total').textContent()).toBe('10,000');
     expect(problems).toEqual([]);
   });

@@ -2,7 +2,10 @@
  * The one polling helper of the suite: for a change that arrives asynchronously (a job the worker
  * runs, a NOTIFY from another process, a file another process writes) and has no event to wait on.
  * It proves that something happens, never that something does not: absence is shown with the
- * injected clock or by waiting for the event that would come after it.
+ * injected clock or by waiting for the event that would come after it. It is the suite's only
+ * polling: vitest's `expect.poll` is not used (a check may assert instead of answering a boolean:
+ * `until(() => { expect(x()).toMatchObject(y); return true; }, 'what')` retries the assertion and
+ * names its last failure when it times out).
  */
 export interface PollOptions {
   /** Give up after this long (ms); the test's own timeout should be longer. Default 30 s. */

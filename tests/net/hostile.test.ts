@@ -13,6 +13,7 @@ import { startHostileServer, HUGE_BYTES, type HostileServer } from '../fakes/hos
 import { startFakeAniworld, simpleSeries, type FakeAniworld } from '../fakes/aniworld.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient } from '../helpers/http.js';
+import { until } from '../helpers/poll.js';
 
 /**
  * Outgoing requests against a hostile remote: a huge body, an endless one, one that drips, an
@@ -143,7 +144,7 @@ describe('the cover proxy', () => {
 
   it("a host that hangs holds only its own slots: another provider's cover still answers", async () => {
     const stuck = Array.from({ length: 6 }, (_, i) => coverOf(`${hostile.url}/slow/cover-${i}.png`));
-    await expect.poll(() => hostile.hits.filter((h) => h.startsWith('/slow/')).length).toBe(4); // its 4 slots taken
+    await until(() => hostile.hits.filter((h) => h.startsWith('/slow/')).length === 4, 'its 4 slots taken');
     const other = await coverOf(`${fake.url}/public/img/cover/cover-demo.png`);
     expect(other.status).toBe(200);
     hostile.release();
