@@ -18,6 +18,7 @@ import { VerifyAhead } from '../backend/src/downloads/engine/verify.js';
 import { SegmentEdges } from '../backend/src/downloads/engine/edges.js';
 import { FileEdges } from '../backend/src/downloads/engine/fileEdges.js';
 import { Throttle } from '../backend/src/downloads/engine/throttle.js';
+import { createMediaIo } from '../backend/src/downloads/engine/io.js';
 import { placeFile } from '../backend/src/downloads/place.js';
 import { ffmpegBinaries } from '../backend/src/downloads/ffmpeg.js';
 
@@ -27,8 +28,9 @@ const part = path.join(workDir, '.part');
 fs.mkdirSync(part, { recursive: true });
 const bins = ffmpegBinaries({});
 const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
+const io = createMediaIo();
 const signal = new AbortController().signal;
-const common = { headers: { 'user-agent': 'Mozilla/5.0 bench' }, dispatcher, signal, stallMs: 30_000, throttle: new Throttle(() => 0) };
+const common = { headers: { 'user-agent': 'Mozilla/5.0 bench' }, dispatcher, io, signal, stallMs: 30_000, throttle: new Throttle(() => 0) };
 
 const t0 = performance.now();
 // as attempt.ts: the checks start with the download
@@ -42,7 +44,7 @@ const fileEdges =
         signal,
         file: mp4File,
         resumed: fs.existsSync(mp4File) && fs.statSync(mp4File).size > 0,
-        request: { url, headers: common.headers, dispatcher, signal },
+        request: { url, headers: common.headers, dispatcher, io, signal },
         throttle: common.throttle,
       })
     : null;
@@ -94,4 +96,5 @@ const t3 = performance.now();
 const placedAt = performance.timeOrigin + t3;
 fs.rmSync(part, { recursive: true, force: true });
 await dispatcher.close();
+io.close();
 console.log(JSON.stringify({ bytes, download_ms: t1 - t0, verify_ms: t2 - t1, total_ms: t3 - t0, placed_at: placedAt }));

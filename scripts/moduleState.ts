@@ -46,13 +46,6 @@ export const ALLOWED: Readonly<Record<string, string>> = {
   'backup/schedule.ts:BACKUP': 'an immutable RecurringJob descriptor (readonly fields only)',
   'scheduler/service.ts:SCHEDULE': 'an immutable RecurringJob descriptor (readonly fields only)',
   'watchlist/scheduler.ts:WATCH': 'an immutable RecurringJob descriptor (readonly fields only)',
-  // Left for now (#19): the download engine's process-wide I/O state. The media connection pools
-  // and what the writers learnt about the machine's disks are shared by every download of the
-  // process; moving them into deps.downloads means threading the runtime through the engine's
-  // requests and writers (MediaRequest, BatchWriter).
-  'downloads/engine/http.ts:agents': "left for now: the media downloads' keep-alive pools, process-wide",
-  'downloads/engine/writer.ts:slowDiskUntil': 'left for now: "the disk pushed back", a process-wide observation',
-  'downloads/engine/writer.ts:localDirs': 'left for now: which folders are on a local file system, a fact about the machine',
 };
 
 /** Built-in classes whose instances cannot change (a top-level `const x = new RegExp(...)` is a constant). */

@@ -11,6 +11,7 @@ import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadMp4 } from '../../backend/src/downloads/engine/mp4.js';
 import { Throttle } from '../../backend/src/downloads/engine/throttle.js';
+import { createMediaIo } from '../../backend/src/downloads/engine/io.js';
 
 /**
  * The MP4 downloader reads bodies straight off the socket (engine/direct.ts). These servers answer
@@ -19,6 +20,7 @@ import { Throttle } from '../../backend/src/downloads/engine/throttle.js';
  */
 const data = crypto.randomBytes(3 * 1024 * 1024 + 123);
 const dispatcher = new Agent();
+const io = createMediaIo();
 let tmp: string;
 let n = 0;
 const file = () => path.join(tmp, `d${++n}.mp4`);
@@ -26,6 +28,7 @@ const opts = (url: string) => ({
   url,
   headers: { 'user-agent': 'Mozilla/5.0 test', referer: 'https://hoster.example/e/1' },
   dispatcher,
+  io,
   signal: new AbortController().signal,
   file: file(),
   stallMs: 2000,
@@ -88,6 +91,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([plain, secure, raw].map((s) => new Promise((r) => s.close(r))));
   await dispatcher.close();
+  io.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

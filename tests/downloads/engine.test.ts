@@ -11,6 +11,7 @@ import { prepareVerify, verifyMedia } from '../../backend/src/downloads/engine/v
 import { SegmentEdges } from '../../backend/src/downloads/engine/edges.js';
 import { mkvDuration, mp4Duration } from '../../backend/src/downloads/engine/duration.js';
 import { Throttle } from '../../backend/src/downloads/engine/throttle.js';
+import { createMediaIo } from '../../backend/src/downloads/engine/io.js';
 import { parseMaster, pickVariant } from '../../backend/src/downloads/engine/playlist.js';
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import { makeHls, makeMp4, type HlsMedia } from '../fakes/media.js';
@@ -23,6 +24,7 @@ let hls: HlsMedia;
 let hlsAes: HlsMedia;
 let tmp: string;
 const dispatcher = new Agent({ connections: 16 });
+const io = createMediaIo();
 const bins = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' };
 
 beforeAll(async () => {
@@ -34,6 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake?.close();
   await dispatcher.close();
+  io.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -44,6 +47,7 @@ const mp4Opts = (url: string, extra: Record<string, unknown> = {}) => ({
   url,
   headers: UA,
   dispatcher,
+  io,
   signal: new AbortController().signal,
   file: file(),
   stallMs: 1500,
@@ -104,6 +108,7 @@ describe('HLS downloader', () => {
     url,
     headers: UA,
     dispatcher,
+    io,
     signal: new AbortController().signal,
     dir,
     quality: null,
@@ -180,6 +185,7 @@ describe('HLS with the remux alongside', () => {
       url: fake.mediaUrl(embed),
       headers: UA,
       dispatcher,
+      io,
       signal: new AbortController().signal,
       dir: path.join(tmp, 'missing'),
       quality: null,
@@ -214,6 +220,7 @@ describe('verification', () => {
       url: fake.mediaUrl(embed),
       headers: UA,
       dispatcher,
+      io,
       signal: new AbortController().signal,
       dir: path.join(tmp, 'junk'),
       quality: null,
@@ -292,6 +299,7 @@ describe('HLS verification while the segments arrive', () => {
         url: fake.mediaUrl(embed),
         headers: UA,
         dispatcher,
+        io,
         signal,
         dir: path.join(tmp, name),
         quality: null,

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadMp4 } from '../../backend/src/downloads/engine/mp4.js';
 import { FileEdges } from '../../backend/src/downloads/engine/fileEdges.js';
 import { Throttle } from '../../backend/src/downloads/engine/throttle.js';
+import { createMediaIo } from '../../backend/src/downloads/engine/io.js';
 import { verifyMedia } from '../../backend/src/downloads/engine/verify.js';
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
 import { makeMp4 } from '../fakes/media.js';
@@ -15,6 +16,7 @@ import { until } from '../helpers/poll.js';
 const MiB = 1024 * 1024;
 const UA = { 'user-agent': 'Mozilla/5.0 test' };
 const dispatcher = new Agent();
+const io = createMediaIo();
 const noLimit = new Throttle(() => 0);
 let fake: FakeHosters;
 let tmp: string;
@@ -38,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake?.close();
   await dispatcher.close();
+  io.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -92,7 +95,7 @@ async function fetchWithEdges(
     signal,
     file,
     resumed: Boolean(o.resumedFrom),
-    request: { url, headers: UA, dispatcher, signal },
+    request: { url, headers: UA, dispatcher, io, signal },
     throttle: order.tail,
     minSize: 0,
   });
@@ -101,6 +104,7 @@ async function fetchWithEdges(
       url,
       headers: UA,
       dispatcher,
+      io,
       signal,
       file,
       stallMs: 60_000, // its last chunk may wait for the tail (stalls are tested elsewhere)

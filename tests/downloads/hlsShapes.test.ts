@@ -8,6 +8,7 @@ import { downloadHls } from '../../backend/src/downloads/engine/hls.js';
 import { remuxSegments } from '../../backend/src/downloads/engine/remux.js';
 import { SegmentEdges } from '../../backend/src/downloads/engine/edges.js';
 import { Throttle } from '../../backend/src/downloads/engine/throttle.js';
+import { createMediaIo } from '../../backend/src/downloads/engine/io.js';
 import { LivePlaylistError } from '../../backend/src/downloads/engine/errors.js';
 import { parseMaster, parseMedia } from '../../backend/src/downloads/engine/playlist.js';
 import { startFakeHosters, type FakeHosters } from '../fakes/hosters.js';
@@ -18,6 +19,7 @@ const UA = { 'user-agent': 'Mozilla/5.0 test' };
 let fake: FakeHosters;
 let tmp: string;
 const dispatcher = new Agent({ connections: 16 });
+const io = createMediaIo();
 const noLimit = new Throttle(() => 0);
 
 beforeAll(async () => {
@@ -27,6 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake?.close();
   await dispatcher.close();
+  io.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -40,6 +43,7 @@ async function fetchAndCheck(shape: HlsShape, container: 'mkv' | 'mp4' = 'mkv') 
       url: fake.mediaUrl(embed),
       headers: UA,
       dispatcher,
+      io,
       signal,
       dir: path.join(tmp, shape),
       quality: null,
@@ -119,6 +123,7 @@ describe('HLS playlists of every shape', () => {
       url: fake.mediaUrl(embed),
       headers: UA,
       dispatcher,
+      io,
       signal: new AbortController().signal,
       dir: path.join(tmp, 'live'),
       quality: null,

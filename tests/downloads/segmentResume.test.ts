@@ -8,7 +8,9 @@ import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadHls } from '../../backend/src/downloads/engine/hls.js';
 import { Throttle } from '../../backend/src/downloads/engine/throttle.js';
+import { createMediaIo } from '../../backend/src/downloads/engine/io.js';
 import { makeHls, type HlsMedia } from '../fakes/media.js';
+import { until } from '../helpers/poll.js';
 
 // A segment that was in flight continues from where its partial file ends (Range), after a cut
 // connection as after an interrupted run, so segments in flight are not fetched twice.
@@ -30,6 +32,7 @@ let firstHalf: 'cut' | 'hang' | null = null;
 let halfSent: () => void = () => undefined;
 const hanging: http.ServerResponse[] = [];
 const dispatcher = new Agent();
+const io = createMediaIo();
 
 beforeAll(async () => {
   [plain, aes] = await Promise.all([
@@ -76,6 +79,7 @@ afterAll(async () => {
   for (const res of hanging) res.destroy();
   await new Promise((r) => srv.close(r));
   await dispatcher.close();
+  io.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -83,6 +87,7 @@ const opts = (which: string, dir: string, signal = new AbortController().signal)
   url: `${base}/${which}/master.m3u8`,
   headers: {},
   dispatcher,
+  io,
   signal,
   dir,
   quality: null,
@@ -130,7 +135,9 @@ describe('a segment in flight', () => {
       firstHalf = 'hang';
       const dir = path.join(tmp, `stop-${which}`);
       const ac = new AbortController();
-      halfSent = () => setTimeout(() => ac.abort(new Error('stopped')), 100);
+      // stopped once every other segment is on disk (on a busy machine they can take longer than the half)
+      const othersDone = () => [0, 1, 3, 4, 5].every((n) => fs.existsSync(path.join(dir, `seg-00000${n}.ts`)));
+      halfSent = () => void until(othersDone, 'the other segments are on disk').then(() => ac.abort(new Error('stopped')));
       await expect(downloadHls(opts(which, dir, ac.signal))).rejects.toThrow(/stopped/);
       halfSent = () => undefined;
       expect(fs.readdirSync(dir).filter((f) => f.endsWith('.part'))).toEqual(['seg-000002.ts.part']);

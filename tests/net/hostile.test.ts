@@ -7,6 +7,7 @@ import { HttpClient, PAGE_MAX_BYTES } from '../../backend/src/net/httpClient.js'
 import { Site } from '../../backend/src/providers/site.js';
 import { downloadHls } from '../../backend/src/downloads/engine/hls.js';
 import { Throttle } from '../../backend/src/downloads/engine/throttle.js';
+import { createMediaIo } from '../../backend/src/downloads/engine/io.js';
 import { downloadImage } from '../../backend/src/metadata/artwork.js';
 import type { TmdbClient } from '../../backend/src/metadata/tmdbClient.js';
 import { startHostileServer, HUGE_BYTES, type HostileServer } from '../fakes/hostile.js';
@@ -79,9 +80,11 @@ describe('pages, JSON and webhooks (HttpClient)', () => {
 
 describe('playlists and artwork', () => {
   const dispatcher = new Agent({ connections: 4 });
+  const io = createMediaIo();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-hostile-'));
   afterAll(async () => {
     await dispatcher.close();
+    io.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -92,6 +95,7 @@ describe('playlists and artwork', () => {
         url: `${hostile.url}/endless/index.m3u8`,
         headers: {},
         dispatcher,
+        io,
         signal: new AbortController().signal,
         dir,
         quality: null,

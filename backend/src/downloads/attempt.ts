@@ -116,6 +116,7 @@ export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptI
   const common = {
     headers: media.headers,
     dispatcher: http.dispatcher,
+    io: rt.io,
     signal: a.signal,
     stallMs: dl.stall_timeout_seconds * 1000,
     throttle: rt.throttle,
@@ -125,7 +126,7 @@ export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptI
     : downloadStream(a, media.url, bins, common, embedUrl, dl);
 }
 
-type Common = Pick<Mp4Download, 'headers' | 'dispatcher' | 'signal' | 'stallMs' | 'throttle'>;
+type Common = Pick<Mp4Download, 'headers' | 'dispatcher' | 'io' | 'signal' | 'stallMs' | 'throttle'>;
 
 async function downloadFile(
   a: AttemptInput,
@@ -147,7 +148,7 @@ async function downloadFile(
     signal: a.signal,
     file,
     resumed,
-    request: { url, headers: common.headers, dispatcher: common.dispatcher, signal: a.signal },
+    request: { url, headers: common.headers, dispatcher: common.dispatcher, io: common.io, signal: a.signal },
     throttle: common.throttle,
   });
   const verifier = new VerifyAhead({ ffmpegPath: bins.ffmpeg, signal: a.signal });

@@ -5,6 +5,7 @@ import { sql } from '../db/pool.js';
 import { HttpClient } from '../net/httpClient.js';
 import { Throttle } from './engine/throttle.js';
 import { CancelledError } from './engine/errors.js';
+import { createMediaIo, type MediaIo } from './engine/io.js';
 import { checkFfmpeg, discoverFfmpeg, type FfmpegInfo } from './ffmpeg.js';
 
 /**
@@ -67,6 +68,8 @@ export interface DownloadRuntime {
   throttle: Throttle;
   active: Map<string, AbortController>;
   locks: LockSession;
+  /** The engine's keep-alive pools and disk watch (engine/io.ts). */
+  io: MediaIo;
   stopped: boolean;
   http(): HttpClient;
   stop(): Promise<void>;
@@ -81,6 +84,7 @@ export function createDownloadRuntime(deps: Pick<Deps, 'db' | 'log' | 'settings'
     throttle: new Throttle(() => deps.settings.get().downloads.bandwidth_limit_mbps),
     active,
     locks,
+    io: createMediaIo(),
     stopped: false,
     http() {
       const p = deps.settings.get().providers;
@@ -105,6 +109,7 @@ export function createDownloadRuntime(deps: Pick<Deps, 'db' | 'log' | 'settings'
       this.stopped = true;
       for (const ac of active.values()) ac.abort(new CancelledError('the process is stopping'));
       locks.stop();
+      this.io.close();
       await client?.http.close(2000);
     },
   };

@@ -191,18 +191,18 @@ class SegmentFetcher {
   /** Fetches every missing segment while the consumer (if any) takes them; throws the first failure. */
   async run(): Promise<void> {
     const { o } = this;
+    // its failure stops the workers; awaited only after them, so it must not reject unhandled meanwhile
     const consumer = o.consume
-      ? o.consume(this.ordered(), this.audio).catch((err) => {
+      ? o.consume(this.ordered(), this.audio).catch((err: unknown) => {
           this.failure ??= err;
           this.room();
-          throw err;
         })
       : null;
     o.signal.addEventListener('abort', this.room, { once: true });
     await Promise.all(Array.from({ length: Math.min(o.concurrency, Math.max(1, this.todo.length)) }, () => this.worker()));
     o.signal.removeEventListener('abort', this.room);
     this.wake();
-    if (consumer) await consumer.catch(() => undefined);
+    await consumer;
     if (o.signal.aborted) throw o.signal.reason;
     if (this.failure) {
       const e = this.failure as Error;

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { directGet, type DirectBody } from './direct.js';
 import { DownloadError, isTransient } from './errors.js';
+import type { MediaIo } from './io.js';
 
 /**
  * Media requests with manual redirects (each hop keeps the hoster's headers). Bodies come from
@@ -15,6 +16,8 @@ export interface MediaRequest {
   url: string;
   headers: Record<string, string>;
   dispatcher: Dispatcher;
+  /** The app's engine I/O state: its keep-alive pools carry the request (its disk watch, the writes). */
+  io: MediaIo;
   signal: AbortSignal;
   /** No response headers within this time → timeout (ms). */
   headersTimeoutMs?: number;
@@ -87,12 +90,13 @@ export function readBody(body: Readable, onChunk: (buf: Buffer) => Promise<unkno
   });
 }
 
-const agents: Record<string, http.Agent> = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 64, scheduling: 'lifo' }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 64, scheduling: 'lifo' }),
-};
-
-function nodeRequest(url: string, headers: Record<string, string>, signal: AbortSignal, headersTimeoutMs: number): Promise<Answer> {
+function nodeRequest(
+  url: string,
+  headers: Record<string, string>,
+  agents: MediaIo['agents'],
+  signal: AbortSignal,
+  headersTimeoutMs: number,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const agent = agents[u.protocol];
@@ -134,7 +138,7 @@ export async function openMedia(req: MediaRequest, extraHeaders: Record<string, 
   const proxied = viaProxy(req.dispatcher);
   for (let hop = 0; hop < 10; hop++) {
     const sent = { accept: '*/*', ...req.headers, ...extraHeaders };
-    const res = proxied ? await undiciRequest(url, sent, req, timeout) : await nodeRequest(url, sent, req.signal, timeout);
+    const res = proxied ? await undiciRequest(url, sent, req, timeout) : await nodeRequest(url, sent, req.io.agents, req.signal, timeout);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
     if (res.status >= 300 && res.status < 400 && headers.location) {

@@ -137,7 +137,7 @@ async function writeBody(
   total: number | null,
 ): Promise<void> {
   const handle = await openPartFile(o.file, start > 0 ? 'append' : 'new');
-  const out = new BatchWriter(handle, o.file, BATCH);
+  const out = new BatchWriter(handle, o.file, BATCH, o.io.disk);
   let written = start;
   let windowBytes = 0;
   const stall = setInterval(() => {

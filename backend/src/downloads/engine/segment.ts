@@ -6,6 +6,7 @@ import { discard, openMedia, readBody, type MediaRequest, type OpenResponse } fr
 import { sequenceIv, type Segment } from './playlist.js';
 import type { Throttle } from './throttle.js';
 import { BatchWriter } from './writer.js';
+import type { DiskWatch } from './io.js';
 
 /**
  * One HLS segment, written to `<file>.part` while it arrives (decrypted on the fly when AES-128)
@@ -90,7 +91,7 @@ async function openRun(o: SegmentFetch): Promise<SegmentRun> {
   const init = seg.init && seg.startsInit && o.init ? await o.init(seg.init, seg.initRange) : null;
   const key = seg.key && o.key ? await o.key(seg.key.uri) : null;
   const handle = await openPartFile(partFile(o.file), 'append');
-  return { o, init, key, handle, w: new PartWriter(handle, o.file), decipher: null };
+  return { o, init, key, handle, w: new PartWriter(handle, o.file, o.io.disk), decipher: null };
 }
 
 /** A partial file continues; one too short for the init section, or cut inside an AES block, starts over. */
@@ -245,8 +246,9 @@ class PartWriter {
   constructor(
     private handle: fs.FileHandle,
     file: string,
+    disk: DiskWatch,
   ) {
-    this.out = new BatchWriter(handle, file, BATCH);
+    this.out = new BatchWriter(handle, file, BATCH, disk);
   }
 
   get error() {

@@ -2,38 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import { DiskFullError, isDiskFull } from './errors.js';
-
-/**
- * A write into the page cache takes well under a millisecond, less than handing it to the thread
- * pool costs (on two cores that decided a fast download's speed); one that takes longer means the
- * disk pushes back, and for a minute every writer moves its writes off the event loop.
- */
-const SLOW_WRITE_MS = 20;
-/** Until then (after a slow write, for every download of the process) writes go through the thread pool. */
-let slowDiskUntil = 0;
-
-/**
- * File systems whose writes land in the local page cache. A network share or a FUSE mount (NFS,
- * SMB, Unraid's /mnt/user) can stall a write for seconds: there, writes always go through the
- * thread pool so the event loop (the web UI, every other download) never waits on them.
- */
-const LOCAL_FS: ReadonlySet<number> = new Set([
-  0xef53 /* ext2-4 */, 0x58465342 /* xfs */, 0x9123683e /* btrfs */, 0x01021994 /* tmpfs */, 0x794c7630 /* overlayfs */,
-  0x2fc12fc1 /* zfs */, 0xf2f52010 /* f2fs */,
-]);
-const localDirs = new Map<string, boolean>();
-
-/** Whether `dir` is on a local file system: false until known (checked once per folder, in the background). */
-function onLocalDisk(dir: string): boolean {
-  const known = localDirs.get(dir);
-  if (known !== undefined) return known;
-  localDirs.set(dir, false);
-  fs.promises.statfs(dir).then(
-    (s) => localDirs.set(dir, LOCAL_FS.has(Number(s.type))),
-    () => undefined,
-  );
-  return false;
-}
+import type { DiskWatch } from './io.js';
 
 function writeAllSync(fd: number, bufs: Buffer[], bytes: number) {
   let left = bytes;
@@ -70,6 +39,8 @@ export class BatchWriter {
     private handle: FileHandle,
     private where: string,
     private opts: { batchBytes: number; maxQueued: number; maxDelayMs?: number },
+    /** The app's disk watch: whether writes may go straight into the page cache (io.ts). */
+    private disk: DiskWatch,
   ) {}
 
   push(buf: Buffer): Promise<void> | undefined {
@@ -102,7 +73,7 @@ export class BatchWriter {
   }
 
   private writesNow(): boolean {
-    return performance.now() > slowDiskUntil && this.queued === 0 && !this.error && onLocalDisk(path.dirname(this.where));
+    return this.disk.quick() && this.queued === 0 && !this.error && this.disk.local(path.dirname(this.where));
   }
 
   private writeNow(bufs: Buffer[], bytes: number): void {
@@ -112,7 +83,7 @@ export class BatchWriter {
     } catch (err) {
       this.error = isDiskFull(err) ? new DiskFullError(this.where) : err;
     }
-    if (performance.now() - started > SLOW_WRITE_MS) slowDiskUntil = performance.now() + 60_000;
+    this.disk.wrote(started);
   }
 
   /** Writes what was gathered: at once while the page cache takes it quickly, else on the write chain. */
