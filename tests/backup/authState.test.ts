@@ -77,3 +77,24 @@ it('a backup holds no revocations nor known addresses, and a restore keeps those
   for (const t of [before, after]) expect((await client(srv.url, t).get('/api/auth/api-keys')).status).toBe(401);
   expect((await client(srv.url).post('/api/auth/login', { password: ADMIN_PASSWORD })).status).toBe(200);
 });
+
+it('a restore never hands out an id again: a token of an account made after the backup stays refused', async () => {
+  const adminLogin = async () =>
+    client(srv.url, (await client(srv.url).post('/api/auth/login', { password: ADMIN_PASSWORD })).body.access_token as string);
+  const api = await adminLogin();
+  const made = await api.post('/api/config/backups');
+  expect(made.status, made.text).toBe(200);
+  const late = await api.post('/api/users', { username: 'late', password: 'Late-pass-123!', role: 'user' });
+  expect(late.status, late.text).toBe(201);
+  const login = await client(srv.url).post('/api/auth/login', { username: 'late', password: 'Late-pass-123!' });
+  expect(login.status, login.text).toBe(200);
+  const lateToken = login.body.access_token as string;
+
+  expect((await api.post(`/api/config/backups/${made.body.name}/restore`)).status).toBe(200);
+  const admin = await adminLogin();
+  const next = await admin.post('/api/users', { username: 'newbie', password: 'Newbie-pass-123!', role: 'user' });
+  expect(next.status, next.text).toBe(201);
+  expect(next.body.id).toBeGreaterThan(late.body.id);
+  // the account made after the backup is gone with the restore, and its token does not pass as anyone
+  expect((await client(srv.url, lateToken).get('/api/auth/api-keys')).status).toBe(401);
+});

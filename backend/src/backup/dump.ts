@@ -93,6 +93,9 @@ export async function loadSnapshot(tx: Conn, dir: string, manifest: Manifest): P
   const [current, columns, fks] = await Promise.all([repo.appTables(tx), repo.tableColumns(tx), repo.foreignKeys(tx)]);
   const known = new Set(current.map((t) => t.name));
   const tables = manifest.tables.filter((t) => known.has(t.name)).map((t) => t.name);
+  // read before the truncate resets them: a restored sequence never goes back, so an id handed out
+  // after the backup (an account whose token is still valid) is never handed out again
+  const handedOut = new Map((await repo.sequences(tx)).map((s) => [s.name, s.last_value ?? 0]));
   if (tables.length) await repo.truncateTables(tx, tables);
   const restored: RestoredTable[] = [];
   for (const name of insertOrder(tables, fks)) {
@@ -115,7 +118,9 @@ export async function loadSnapshot(tx: Conn, dir: string, manifest: Manifest): P
     await flush();
     restored.push({ name, rows });
   }
-  const seqNames = new Set((await repo.sequences(tx)).map((s) => s.name));
-  for (const s of manifest.sequences) if (s.last_value !== null && seqNames.has(s.name)) await repo.setSequence(tx, s.name, s.last_value);
+  for (const s of manifest.sequences) {
+    if (s.last_value === null || !handedOut.has(s.name)) continue;
+    await repo.setSequence(tx, s.name, Math.max(s.last_value, handedOut.get(s.name)!));
+  }
   return restored;
 }
