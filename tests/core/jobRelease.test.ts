@@ -33,7 +33,9 @@ beforeAll(async () => {
     makeMp4({ seconds: 8, width: 640, height: 360 }),
   ]);
   fs.mkdirSync(animeDir, { recursive: true });
-  fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ anime_directory: animeDir, downloads: TEST_DOWNLOAD_CONFIG }));
+  // a stall is under 64 KiB in 30 s here: the child's download may drip slowly (DRIP) while the survivor starts
+  const downloads = { ...TEST_DOWNLOAD_CONFIG, stall_timeout_seconds: 30 };
+  fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ anime_directory: animeDir, downloads }));
   db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
 });
@@ -61,6 +63,12 @@ const lockedBy = async (pool: string) =>
 const registered = async (pool: string) =>
   Number((await db.query('select count(*) from worker_pools where id = $1', [pool])).rows[0].count);
 
+/**
+ * Bytes per second once a fifth is on disk: about 5 KB/s, sent in the response's first chunk size
+ * (size / 80, ~24 KB) every ~5 s, so well over 64 KiB per 30 s stall window.
+ */
+const DRIP = 5000;
+
 /** A child process downloading one episode slowly, its pool id, and the paths to watch. */
 async function downloadInChild(slug: string) {
   const size = fs.statSync(mp4).size;
@@ -79,6 +87,9 @@ async function downloadInChild(slug: string) {
   const [id] = (await api.post('/api/queue/add', { serie_id: slug, episodes: [{ season: 1, episode: 1 }] })).body.added_items as string[];
   const part = path.join(folder, '.part', id!, 'Vidoza-german_dub', 'download.mp4');
   await until(() => partSize(part) > size * 0.2, 'a fifth of the download on disk', { timeout: 60_000, interval: 100 });
+  // the rest drips for minutes: the download is still running in the child however long the
+  // survivor takes to start (40 s and more on a loaded machine; at size / 8 the child finished first)
+  hosters.setBehavior(embed, { rateBytesPerSec: DRIP });
   const pool = (await db.query('select id from worker_pools where pid = $1', [child.child.pid])).rows[0]?.id as string;
   expect(pool).toMatch(/pool-/);
   // the job row of the download is locked by the child's pool
