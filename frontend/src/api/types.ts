@@ -3,11 +3,12 @@
  * document by `npm run gen:api-types`): one source, the server's zod schemas. To change a shape,
  * change the route's schema and regenerate.
  */
+import type { AnyMessage } from '../realtime/socket.ts';
 import type { operations } from './schema.gen.ts';
 
-type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never;
+export type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never;
 /** The JSON answer of an operation's success status (200, else 201). */
-type Ok<Op extends keyof operations> = operations[Op]['responses'] extends infer R
+export type Ok<Op extends keyof operations> = operations[Op]['responses'] extends infer R
   ? R extends { 200: infer A }
     ? JsonOf<A>
     : R extends { 201: infer C }
@@ -15,7 +16,7 @@ type Ok<Op extends keyof operations> = operations[Op]['responses'] extends infer
       : never
   : never;
 /** The JSON body an operation takes. */
-type Body<Op extends keyof operations> =
+export type Body<Op extends keyof operations> =
   NonNullable<operations[Op]['requestBody']> extends { content: { 'application/json': infer T } } ? T : never;
 type Item<T> = T extends readonly (infer E)[] ? E : never;
 /** A config entry as the editor holds it: new ones have no id or name until the server assigns them. */
@@ -95,12 +96,11 @@ export type TaskInfo = Item<Ok<'getTasks'>['tasks']>;
 export type HealthDetailed = Ok<'getHealthDetailed'>;
 export type DiskUsage = NonNullable<NonNullable<HealthDetailed['dependencies']['disks']>['library']>;
 
-/** A Socket.IO message (not part of the REST API). */
-export interface RealtimeMessage<T = Record<string, unknown>> {
-  type: string;
-  timestamp: string;
-  data: T;
-}
+/**
+ * A Socket.IO message (not part of the REST API): any type of the server's event map, its `data`
+ * typed from realtime/events.gen.ts (`npm run gen:event-types`), or the link's own `link_connected`.
+ */
+export type RealtimeMessage = AnyMessage;
 
 /** One page of the history (GET /api/history, /api/anime/{key}/history) and one of its rows. */
 export type HistoryPage = Ok<'getHistory'>;
@@ -112,25 +112,15 @@ export type CalendarAnswer = Ok<'getCalendar'>;
 export type CalendarEntry = Item<CalendarAnswer['episodes']>;
 export type CalendarStatus = CalendarEntry['status'];
 
-export type ImportListStatus = 'watching' | 'planning';
 /** A user's AniList / MyAnimeList import list (/api/import-lists). */
-export interface ImportList {
-  id: string;
-  service: 'anilist' | 'myanimelist';
-  username: string;
-  statuses: ImportListStatus[];
-  enabled: boolean;
-  auto_download: boolean;
-  last_synced_at: string | null;
-  last_error: string | null;
-  counts: Record<string, number>;
-}
-export interface ImportListEntry {
-  external_id: string;
-  title: string;
-  year: number | null;
-  outcome: 'added' | 'exists' | 'ambiguous' | 'not_found' | 'resolved' | 'ignored';
-  candidates: { provider: string; key: string; name: string; link: string; year: number | null; score: number }[];
-  anime_key: string | null;
-  seen_at: string;
-}
+export type ImportList = Item<Ok<'getImportLists'>['lists']>;
+export type ImportListStatus = Item<ImportList['statuses']>;
+export type ImportListAdd = Body<'postImportLists'>;
+export type ImportListPatch = Body<'putImportListsById'>;
+export type ImportListSync = Ok<'postImportListsByIdSync'>;
+export type ImportListEntries = Ok<'getImportListsByIdEntries'>;
+export type ImportListEntry = Item<ImportListEntries['entries']>;
+
+/** The state of an NFO batch (POST /api/nfo/batch/create, GET /api/nfo/batch/status/{id}). */
+export type NfoBatch = Ok<'getNfoBatchStatusByBatchId'>;
+export type NfoBatchStatus = Item<NfoBatch['results']>['status'];
