@@ -32,7 +32,11 @@ export interface Completed {
 const LANGUAGE_NAMES: Record<string, string> = { german_dub: 'German Dub', german_sub: 'German Sub', english_sub: 'English Sub' };
 export const languageName = (l: string) => LANGUAGE_NAMES[l] ?? l;
 
-export async function announceCompleted(deps: Deps, item: ItemRow, c: Completed): Promise<void> {
+export async function announceCompleted(
+  deps: Pick<Deps, 'clock' | 'db' | 'jobs' | 'log' | 'settings'>,
+  item: ItemRow,
+  c: Completed,
+): Promise<void> {
   const seconds = item.started_at ? Math.max(0.001, (deps.clock.now().getTime() - item.started_at.getTime()) / 1000) : null;
   const mb = (c.bytes / 1048576).toFixed(1);
   await queueMediaRefreshSafely(deps, c.seriesDir);
@@ -60,7 +64,7 @@ export async function announceCompleted(deps: Deps, item: ItemRow, c: Completed)
  * every failed source (`hoster` set) and every failed run the policy will try again.
  */
 export async function announceFailed(
-  deps: Deps,
+  deps: Pick<Deps, 'clock' | 'jobs' | 'log' | 'settings'>,
   item: ItemRow,
   error: string,
   opts: { final: boolean; hoster?: string; language?: string },

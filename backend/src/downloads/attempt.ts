@@ -71,7 +71,7 @@ export interface ResolvedMedia {
 
 /** Provider redirect → hoster embed → the media URL the hoster hands out (its failures are the hoster's). */
 export async function resolveMedia(
-  deps: Deps,
+  deps: Pick<Deps, 'settings'>,
   rt: DownloadRuntime,
   source: EpisodeSource,
   providerHeaders: Record<string, string>,
@@ -101,7 +101,7 @@ export async function resolveMedia(
   }
 }
 
-export async function attemptSource(deps: Deps, rt: DownloadRuntime, a: AttemptInput): Promise<AttemptResult> {
+export async function attemptSource(deps: Pick<Deps, 'env' | 'settings'>, rt: DownloadRuntime, a: AttemptInput): Promise<AttemptResult> {
   const dl = deps.settings.get().downloads;
   const media = await resolveMedia(deps, rt, a.source, a.providerHeaders, a.signal);
   const embedUrl = media.embedUrl;

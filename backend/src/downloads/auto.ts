@@ -32,7 +32,11 @@ export function newBudget(deps: Pick<Deps, 'settings'>): PageBudget {
 }
 
 /** Every monitored missing episode (and upgrade) of the given series, all series when absent. */
-export async function queueMissing(deps: Deps, keys?: string[], trigger = 'rescan'): Promise<AutoResult> {
+export async function queueMissing(
+  deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'ffmpeg' | 'jobs' | 'log' | 'providers' | 'settings'>,
+  keys?: string[],
+  trigger = 'rescan',
+): Promise<AutoResult> {
   const all = keys ?? [...(await allSeriesKeys(deps.db))];
   const budget = newBudget(deps);
   const start = budget.left;
@@ -66,7 +70,11 @@ export async function queueMissing(deps: Deps, keys?: string[], trigger = 'resca
 }
 
 /** Queues the upgrades whose better language the episode page lists now; answers how many. */
-export async function queueUpgrades(deps: Deps, series: SeriesRow, budget: PageBudget): Promise<number> {
+export async function queueUpgrades(
+  deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'ffmpeg' | 'jobs' | 'log' | 'providers' | 'settings'>,
+  series: SeriesRow,
+  budget: PageBudget,
+): Promise<number> {
   if (budget.left <= 0) return 0;
   const candidates = await upgradeCandidates(deps, series);
   const provider = getProvider(deps, series.provider);

@@ -13,7 +13,7 @@ import { orderSources } from './sources.js';
  * tries them (the series' languages, then the hoster order), the other languages after; each
  * with its blocklist entry and the last attempt's outcome; and the episode's backoff.
  */
-export async function episodeSourceList(deps: Deps, key: string, season: number, episode: number) {
+export async function episodeSourceList(deps: Pick<Deps, 'db' | 'providers' | 'settings'>, key: string, season: number, episode: number) {
   const series = await requireSeries(deps, key);
   const cfg = deps.settings.get().downloads;
   let all;

@@ -29,7 +29,11 @@ import { dispatch, publishQueueStatus, toApiItem } from './queue.js';
  * it re-reads the row and returns when the item is gone, not active, or already being
  * downloaded by another process (advisory lock).
  */
-export async function runDownload(deps: Deps, id: string, stopSignal?: AbortSignal): Promise<void> {
+export async function runDownload(
+  deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'downloads' | 'env' | 'ffmpeg' | 'jobs' | 'log' | 'providers' | 'settings'>,
+  id: string,
+  stopSignal?: AbortSignal,
+): Promise<void> {
   const rt = deps.downloads;
   if (rt.active.has(id)) return;
   const ac = new AbortController();
@@ -86,7 +90,12 @@ export async function completeItem(
 }
 
 /** `gaveUp`: the failure policy will not try again by itself (or does not count this failure). */
-async function fail(deps: Deps, item: repo.ItemRow, error: string, gaveUp = true) {
+async function fail(
+  deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'jobs' | 'log' | 'settings'>,
+  item: repo.ItemRow,
+  error: string,
+  gaveUp = true,
+) {
   const row = await deps.db.transaction(async (tx) => {
     const r = await repo.markFailed(tx, item.id, error);
     if (r) await queueWatchlistFollowUp(deps, tx, r, false);
@@ -105,7 +114,11 @@ async function fail(deps: Deps, item: repo.ItemRow, error: string, gaveUp = true
   if (row) await announceFailed(deps, item, error, { final: gaveUp });
 }
 
-async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal): Promise<void> {
+async function processItem(
+  deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'downloads' | 'env' | 'jobs' | 'log' | 'providers' | 'settings'>,
+  item: repo.ItemRow,
+  signal: AbortSignal,
+): Promise<void> {
   const log = deps.log.child({ module: 'downloads', item: item.id });
   const series = await findSeries(deps, item.serie_id);
   if (!series) return fail(deps, item, `series ${item.serie_id} is not in the library`);
@@ -316,7 +329,7 @@ async function processItem(deps: Deps, item: repo.ItemRow, signal: AbortSignal):
   }
 }
 
-async function queueNfo(deps: Deps, seriesKey: string, item: repo.ItemRow, videoPath: string): Promise<void> {
+async function queueNfo(deps: Pick<Deps, 'jobs' | 'settings'>, seriesKey: string, item: repo.ItemRow, videoPath: string): Promise<void> {
   const cfg = deps.settings.get();
   if (!cfg.nfo.episode_nfo_on_download || !cfg.tmdb.api_key) return;
   await deps.jobs.add(

@@ -55,7 +55,7 @@ interface ProbeInput {
 }
 
 async function heightOf(
-  deps: Deps,
+  deps: Pick<Deps, 'env' | 'settings'>,
   rt: DownloadRuntime,
   media: ResolvedMedia,
   quality: string,
@@ -93,7 +93,12 @@ export interface QualityOrder {
   probed: { hoster: string; language: string; height: number | null }[];
 }
 
-export async function orderByQuality(deps: Deps, rt: DownloadRuntime, sources: EpisodeSource[], o: ProbeInput): Promise<QualityOrder> {
+export async function orderByQuality(
+  deps: Pick<Deps, 'env' | 'log' | 'settings'>,
+  rt: DownloadRuntime,
+  sources: EpisodeSource[],
+  o: ProbeInput,
+): Promise<QualityOrder> {
   const wanted = wantedHeight(o.quality);
   const first = sources.filter((s) => s.language === sources[0]?.language);
   if (wanted === null || first.length < 2) return { sources, probed: [] };

@@ -37,7 +37,7 @@ export function toApiItem(r: repo.ItemRow) {
 export type ApiItem = ReturnType<typeof toApiItem>;
 
 /** Claims the next items (queue order, at most max_parallel_downloads across processes) and adds their jobs. */
-export async function dispatch(deps: Deps): Promise<string[]> {
+export async function dispatch(deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'ffmpeg' | 'jobs' | 'log' | 'settings'>): Promise<string[]> {
   if (!(await ffmpegUsable(deps))) return []; // downloads disabled: items wait (see /health/detailed)
   if (await checkSpaceHold(deps)) return []; // low disk space: items wait (held_reason in the queue status)
   const max = deps.settings.get().downloads.max_parallel_downloads;
@@ -52,7 +52,7 @@ export async function dispatch(deps: Deps): Promise<string[]> {
  * Active items whose process is gone (no one holds their advisory lock: it died with its
  * connection) get a new job; it resumes from the partial files.
  */
-export async function recoverOrphans(deps: Deps): Promise<string[]> {
+export async function recoverOrphans(deps: Pick<Deps, 'db' | 'downloads' | 'ffmpeg' | 'jobs' | 'log'>): Promise<string[]> {
   if (!(await ffmpegUsable(deps))) return [];
   const rt = deps.downloads;
   const recovered: string[] = [];
@@ -110,7 +110,7 @@ export async function queueStatus(deps: Pick<Deps, 'db'>, paging: Page = { page:
  * `queue_status` with the statistics only (whole lists can exceed a NOTIFY payload). `extra`
  * travels along: `{item, order_changed: true}` after a priority change (the pending order moved).
  */
-export async function publishQueueStatus(deps: Deps, extra: Record<string, unknown> = {}): Promise<void> {
+export async function publishQueueStatus(deps: Pick<Deps, 'bus' | 'db'>, extra: Record<string, unknown> = {}): Promise<void> {
   await deps.bus.publish('downloads', 'queue_status', { ...(await queueStatusEvent(deps)), ...extra });
 }
 
@@ -121,7 +121,7 @@ export async function queueStatusEvent(deps: Pick<Deps, 'db'>) {
 }
 
 /** PATCH /api/queue/{id}: a waiting item's priority, which moves it in the order the dispatcher claims. */
-export async function changePriority(deps: Deps, id: string, priority: repo.ItemRow['priority']): Promise<ApiItem> {
+export async function changePriority(deps: Pick<Deps, 'bus' | 'db'>, id: string, priority: repo.ItemRow['priority']): Promise<ApiItem> {
   const row = await repo.setPriority(deps.db, id, priority);
   if (!row) {
     const now = await repo.itemById(deps.db, id);
@@ -134,7 +134,7 @@ export async function changePriority(deps: Deps, id: string, priority: repo.Item
 }
 
 /** POST /api/queue/move: a waiting item in front of another (or to the end of its priority). */
-export async function moveItem(deps: Deps, id: string, beforeId: string | null): Promise<ApiItem> {
+export async function moveItem(deps: Pick<Deps, 'bus' | 'db'>, id: string, beforeId: string | null): Promise<ApiItem> {
   const row = await deps.db.transaction((tx) => repo.moveBefore(tx, id, beforeId));
   if (!row) {
     for (const which of [id, beforeId]) {

@@ -11,7 +11,7 @@ import { changePriority } from './queue.js';
 import { assertMayChange, retryScope } from './owner.js';
 
 /** /api/queue: the download queue (spec section 4). */
-export function downloadRoutes(deps: Deps): ApiRouter {
+export function downloadRoutes(deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'ffmpeg' | 'jobs' | 'log' | 'providers' | 'settings'>): ApiRouter {
   const r = new ApiRouter();
   const tags = ['queue'];
 

@@ -58,7 +58,10 @@ export interface QueueEpisodesResult {
   failed_items: { season: number; episode: number; reason: string; file?: string }[];
 }
 
-export async function queueEpisodes(deps: Deps, input: QueueEpisodesInput): Promise<QueueEpisodesResult> {
+export async function queueEpisodes(
+  deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'ffmpeg' | 'jobs' | 'log' | 'providers' | 'settings'>,
+  input: QueueEpisodesInput,
+): Promise<QueueEpisodesResult> {
   const result: QueueEpisodesResult = { added_items: [], failed_items: [] };
   const series = await findSeries(deps, input.serie_id);
   if (!series) {
@@ -152,21 +155,24 @@ export async function queueEpisodes(deps: Deps, input: QueueEpisodesInput): Prom
   return result;
 }
 
-export async function startQueue(deps: Deps): Promise<void> {
+export async function startQueue(deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'ffmpeg' | 'jobs' | 'log' | 'settings'>): Promise<void> {
   await repo.setQueueState(deps.db, true, false);
   await deps.bus.publish('downloads', 'queue_started', {});
   await dispatch(deps);
   await publishQueueStatus(deps);
 }
 
-export async function stopQueue(deps: Deps, paused = false): Promise<void> {
+export async function stopQueue(deps: Pick<Deps, 'bus' | 'db'>, paused = false): Promise<void> {
   await repo.setQueueState(deps.db, false, paused);
   await deps.bus.publish('downloads', 'queue_stopped', { paused });
   await publishQueueStatus(deps);
 }
 
 /** Deletes items; active ones are cancelled wherever they run (NOTIFY) and their partial files removed. */
-export async function removeItems(deps: Deps, ids: string[]): Promise<number> {
+export async function removeItems(
+  deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'ffmpeg' | 'jobs' | 'log' | 'settings'>,
+  ids: string[],
+): Promise<number> {
   const rows = await repo.deleteItems(deps.db, ids);
   for (const r of rows) {
     if (r.status === 'downloading') {
@@ -188,7 +194,7 @@ export async function removeItems(deps: Deps, ids: string[]): Promise<number> {
 }
 
 /** When no process runs the item (its process died), nobody else will remove its partial files. */
-async function removeOrphanedPartials(deps: Deps, r: repo.ItemRow): Promise<void> {
+async function removeOrphanedPartials(deps: Pick<Deps, 'db' | 'settings'>, r: repo.ItemRow): Promise<void> {
   if (!r.part_dir || path.basename(r.part_dir) !== r.id || path.basename(path.dirname(r.part_dir)) !== '.part') return;
   const free = await deps.db.transaction((tx) =>
     tx.oneFirst(
@@ -199,7 +205,7 @@ async function removeOrphanedPartials(deps: Deps, r: repo.ItemRow): Promise<void
   await removePartFolder(deps, r.part_dir);
 }
 
-export async function clearItems(deps: Deps, status: 'completed' | 'failed' | 'pending'): Promise<number> {
+export async function clearItems(deps: Pick<Deps, 'bus' | 'db'>, status: 'completed' | 'failed' | 'pending'): Promise<number> {
   const rows = await repo.deleteByStatus(deps.db, status);
   for (const r of rows)
     await deps.bus.publish('downloads', 'download_removed', {
@@ -216,7 +222,7 @@ export async function clearItems(deps: Deps, status: 'completed' | 'failed' | 'p
  * Completed items leave the queue for the history (`downloads.completed_keep_hours` after they
  * finished, beyond the newest `downloads.completed_keep_count`): the queue_trim job, hourly.
  */
-export async function trimCompletedItems(deps: Deps): Promise<number> {
+export async function trimCompletedItems(deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'settings'>): Promise<number> {
   const { completed_keep_hours: hours, completed_keep_count: keep } = deps.settings.get().downloads;
   const before = hours === null ? null : new Date(deps.clock.now().getTime() - hours * 3_600_000);
   const n = await repo.trimCompleted(deps.db, { before, keep });
@@ -229,13 +235,16 @@ export async function trimCompletedItems(deps: Deps): Promise<number> {
   return n;
 }
 
-export async function reorderItems(deps: Deps, ids: string[]): Promise<number> {
+export async function reorderItems(deps: Pick<Deps, 'bus' | 'db'>, ids: string[]): Promise<number> {
   const n = await deps.db.transaction((tx) => repo.reorder(tx, ids));
   await publishQueueStatus(deps);
   return n;
 }
 
-export async function retryItems(deps: Deps, ids: string[]): Promise<string[]> {
+export async function retryItems(
+  deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'ffmpeg' | 'jobs' | 'log' | 'settings'>,
+  ids: string[],
+): Promise<string[]> {
   // a user's retry starts the episodes afresh: no waiting, not given up, every source tried again
   await resetEpisodesOfItems(deps, ids.length ? ids : null);
   const retried = await repo.retry(deps.db, ids.length ? ids : null);

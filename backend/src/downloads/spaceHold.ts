@@ -11,7 +11,7 @@ const MB = 1048576;
  * `disk_space_low` notification goes out once; when space is back the hold ends by itself (the
  * queue is checked every few seconds and on every config change).
  */
-export async function checkSpaceHold(deps: Deps): Promise<string | null> {
+export async function checkSpaceHold(deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'jobs' | 'log' | 'settings'>): Promise<string | null> {
   const minMb = deps.settings.get().downloads.min_free_space_mb;
   const dir = deps.settings.animeDirectory();
   let reason: string | null = null;

@@ -8,7 +8,9 @@ import { CANCEL_CHANNEL, RELEASED_CHANNEL } from './runtime.js';
  * processes listens for cancellations, resumes downloads whose process died, and re-checks the
  * queue periodically and on config changes.
  */
-export async function startDownloads(deps: Deps): Promise<{ stop(): Promise<void>; interrupt(): void }> {
+export async function startDownloads(
+  deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'downloads' | 'env' | 'ffmpeg' | 'jobs' | 'log' | 'notifier' | 'settings'>,
+): Promise<{ stop(): Promise<void>; interrupt(): void }> {
   if (deps.env.ROLE === 'web') return { stop: async () => undefined, interrupt: () => undefined };
   const rt = deps.downloads;
   const log = deps.log.child({ module: 'downloads' });
