@@ -57,6 +57,9 @@ export default tseslint.config(
       },
     },
     rules: {
+      // lines of at most 140 characters (Prettier's printWidth; it cannot wrap strings and comments):
+      // long regular expressions and URLs are left whole
+      'max-len': ['error', { code: 140, ignoreUrls: true, ignoreRegExpLiterals: true }],
       // deliberate: names and inputs are checked for control characters (NUL, 0x00-0x1f)
       'no-control-regex': 'off',
       // layout is Prettier's (`npm run format:check`), not the linter's

@@ -259,7 +259,8 @@ async function product(mode: 'hls' | 'mp4', url: string, name: string, concurren
   // the product's end is its placed file (it then only tidies up and exits)
   const time = (j.placed_at - server.firstRequestAt) / 1000;
   console.log(
-    `    ${name}: ${time.toFixed(2)} s (download ${(j.download_ms / 1000).toFixed(2)}, verify ${(j.verify_ms / 1000).toFixed(2)}; CPU ${m.cpu.toFixed(2)} s, RSS ${m.maxRssMb.toFixed(0)} MB)`,
+    `    ${name}: ${time.toFixed(2)} s (download ${(j.download_ms / 1000).toFixed(2)}, verify ${(j.verify_ms / 1000).toFixed(2)}; CPU ` +
+      `${m.cpu.toFixed(2)} s, RSS ${m.maxRssMb.toFixed(0)} MB)`,
   );
   return { ...m, ...j, time };
 }
@@ -328,7 +329,8 @@ async function main() {
   const mp4 = `${url}/mp4/${path.basename(media.mp4)}`;
   const episode = `${url}/mp4/${path.basename(media.episode)}`;
   console.log(
-    `HLS: ${media.segments} segments, ${(media.hlsBytes / MB).toFixed(0)} MiB; MP4: a 24-minute episode of ${(media.episodeBytes / MB).toFixed(0)} MiB (and ${(media.mp4Bytes / MB).toFixed(0)} MiB for the resume)\n`,
+    `HLS: ${media.segments} segments, ${(media.hlsBytes / MB).toFixed(0)} MiB; MP4: a 24-minute episode of ` +
+      `${(media.episodeBytes / MB).toFixed(0)} MiB (and ${(media.mp4Bytes / MB).toFixed(0)} MiB for the resume)\n`,
   );
   const ffmpeg = (u: string, name: string) =>
     timed('ffmpeg', ['-v', 'error', '-y', '-i', u, '-c', 'copy', path.join(out(name), 'out.mkv')]);
@@ -362,7 +364,8 @@ async function main() {
     }
     r.p20 = of(plains);
     row(
-      `product HLS plain, +20 ms/request, ${defaultConcurrency} in parallel (default; median of ${(r.p20 as Run & { times: string }).times})`,
+      `product HLS plain, +20 ms/request, ${defaultConcurrency} in parallel (default; median of ` +
+        `${(r.p20 as Run & { times: string }).times})`,
       r.p20,
       media.hlsBytes,
     );
@@ -393,7 +396,8 @@ async function main() {
   const resumeHls = want('resume') ? await killAt40('hls', plain, 'rh', media.hlsBytes) : { refetchedMb: NaN };
 
   console.log(
-    '\n| run | time s (first request → file on disk) | of which verify s | MB/s | process wall s | CPU s | peak RSS MB |\n|---|---|---|---|---|---|---|',
+    '\n| run | time s (first request → file on disk) | of which verify s | MB/s | process wall s | CPU s | peak RSS MB ' +
+      '|\n|---|---|---|---|---|---|---|',
   );
   for (const x of rows) console.log(`| ${x.join(' | ')} |`);
   const pass = (ok: boolean) => (ok ? 'PASS' : 'MISS');

@@ -64,14 +64,20 @@ async function seed(url: string): Promise<void> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    await c.query(`insert into series (key, name, site, folder, link, year)
-      select 'scale-' || g, 'Scale Series ' || g, 'aniworld.to', 'Scale Series ' || g || ' (2020)', 'https://aniworld.to/anime/stream/scale-' || g, 2020
-      from generate_series(1, ${SERIES}) g`);
+    await c.query(
+      `insert into series (key, name, site, folder, link, year)
+      select 'scale-' || g, 'Scale Series ' || g, 'aniworld.to', 'Scale Series ' || g || ' (2020)', ` +
+        `'https://aniworld.to/anime/stream/scale-' || g, 2020
+      from generate_series(1, ${SERIES}) g`,
+    );
     await c.query(`insert into episodes (series_id, season, episode, title, is_downloaded)
       select s.id, 1, e, 'Episode ' || e, (e % 3 <> 0) from series s, generate_series(1, 12) e where s.key like 'scale-%'`);
     // three long series, "download all": 10,000 pending items in queue order
-    await c.query(`insert into download_items (serie_id, serie_folder, serie_name, season, episode, title, source)
-      select 'long-' || (g % 3), 'Long ' || (g % 3), 'Long ' || (g % 3), 1, g, 'Episode ' || g, 'manual' from generate_series(1, ${QUEUE}) g`);
+    await c.query(
+      `insert into download_items (serie_id, serie_folder, serie_name, season, episode, title, source)
+      select 'long-' || (g % 3), 'Long ' || (g % 3), 'Long ' || (g % 3), 1, g, 'Episode ' || g, 'manual' from generate_series(1, ` +
+        `${QUEUE}) g`,
+    );
     await c.query('vacuum analyze series, episodes, download_items');
   } finally {
     await c.end();
@@ -102,10 +108,16 @@ async function explainPage(url: string): Promise<{ ms: number; plan: string }> {
   }
 }
 
-/** The steps to the first row, as medians: navigation start to the HTML, the page's code run, the session restored, the data asked and answered. */
+/**
+ * The steps to the first row, as medians: navigation start to the HTML, the page's code run, the session restored, the data asked and
+ * answered.
+ */
 function breakdown(steps: Record<string, number>[], first: number[]): string {
   const m = (k: string) => median(steps.map((x) => x[k]));
-  return `HTML ${m('html').toFixed(0)} ms, code run (DOMContentLoaded) ${m('code').toFixed(0)}, session (refresh) ${m('session').toFixed(0)}, data ${m('dataStart').toFixed(0)} -> ${m('dataEnd').toFixed(0)}, first row ${median(first).toFixed(0)}`;
+  return (
+    `HTML ${m('html').toFixed(0)} ms, code run (DOMContentLoaded) ${m('code').toFixed(0)}, session (refresh) ` +
+    `${m('session').toFixed(0)}, data ${m('dataStart').toFixed(0)} -> ${m('dataEnd').toFixed(0)}, first row ${median(first).toFixed(0)}`
+  );
 }
 
 const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
@@ -143,17 +155,20 @@ async function pageLoad(browser: Browser, base: string, route: string, selector:
   const login = await context.request.post(`${base}/api/auth/login`, { data: { password: PASSWORD, remember: true } });
   if (!login.ok()) throw new Error(`login in the browser failed: ${login.status()}`);
   // a string, not a function: tsx would wrap named functions in helpers the page does not have
-  await context.addInitScript(`(() => {
+  await context.addInitScript(
+    `(() => {
     if (location.protocol === 'about:') return;
     window.__long = [];
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push(e.duration); }).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push(e.duration); }).observe({ type: ` +
+      `'longtask', buffered: true });
     // checked before every frame: the first frame that can show a row
     const tick = () => {
       if (document.querySelector(${JSON.stringify(selector)})) window.__first = performance.now();
       else requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
-  })();`);
+  })();`,
+  );
   const page = await context.newPage();
   try {
     await page.goto(base + route);
@@ -223,7 +238,8 @@ async function main() {
       throw new Error(`queue holds ${status.statistics.pending_count} pending items, not ${QUEUE}`);
 
     console.log(
-      `\n${SERIES.toLocaleString('en')} series, ${QUEUE.toLocaleString('en')} queue items; Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
+      `\n${SERIES.toLocaleString('en')} series, ${QUEUE.toLocaleString('en')} queue items; Node ${process.version}, ${os.cpus().length} ` +
+        `cores, load ${os.loadavg()[0].toFixed(1)}`,
     );
     const rows = await http(base, auth);
     console.log(`\nloopback round trips, ${REQUESTS} each, interleaved (one keep-alive connection):`);
@@ -233,7 +249,8 @@ async function main() {
       );
     const pageServer = rows[1].p50 - rows[0].p50;
     console.log(
-      `(b) a page of /api/queue/status: p50 ${ms(rows[1].p50)} (server work beyond /health: ${ms(pageServer)})   target <= 20 ms: ${rows[1].p50 <= 20 ? 'met' : 'NOT met'}`,
+      `(b) a page of /api/queue/status: p50 ${ms(rows[1].p50)} (server work beyond /health: ${ms(pageServer)})   target <= 20 ms: ` +
+        `${rows[1].p50 <= 20 ? 'met' : 'NOT met'}`,
     );
     const explained = await explainPage(dbUrl);
     console.log(`    of which its statement in PostgreSQL (EXPLAIN ANALYZE, median of 30): ${ms(explained.ms)}`);
@@ -266,14 +283,17 @@ async function main() {
     const worst = long.length ? Math.max(...long) : 0;
     console.log(`\nChromium, median of ${ROUNDS} loads (navigation start to the first row in the DOM):`);
     console.log(
-      `(e) queue page, first rows        ${ms(median(queueFirst)).padStart(9)}   (${queueFirst.map(ms).join(', ')})   ${queueRows} rows in the DOM   target <= 300 ms: ${median(queueFirst) <= 300 ? 'met' : 'NOT met'}`,
+      `(e) queue page, first rows        ${ms(median(queueFirst)).padStart(9)}   (${queueFirst.map(ms).join(', ')})   ${queueRows} rows ` +
+        `in the DOM   target <= 300 ms: ${median(queueFirst) <= 300 ? 'met' : 'NOT met'}`,
     );
     console.log(
-      `(f) queue page, scrolling         ${long.length} long tasks over 50 ms in ${ROUNDS} scrolls (longest ${ms(worst)})   target: none: ${long.length === 0 ? 'met' : 'NOT met'}`,
+      `(f) queue page, scrolling         ${long.length} long tasks over 50 ms in ${ROUNDS} scrolls (longest ${ms(worst)})   target: ` +
+        `none: ${long.length === 0 ? 'met' : 'NOT met'}`,
     );
     console.log(`    where it goes (medians): ${breakdown(queueSteps, queueFirst)}`);
     console.log(
-      `(g) library page, first render    ${ms(median(libraryFirst)).padStart(9)}   (${libraryFirst.map(ms).join(', ')})   ${libraryRows} cards in the DOM   target <= 500 ms: ${median(libraryFirst) <= 500 ? 'met' : 'NOT met'}`,
+      `(g) library page, first render    ${ms(median(libraryFirst)).padStart(9)}   (${libraryFirst.map(ms).join(', ')})   ${libraryRows} ` +
+        `cards in the DOM   target <= 500 ms: ${median(libraryFirst) <= 500 ? 'met' : 'NOT met'}`,
     );
     console.log(`    where it goes (medians): ${breakdown(librarySteps, libraryFirst)}`);
   } finally {

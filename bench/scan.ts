@@ -53,7 +53,8 @@ function walkWithFdir(dir: string): { count: number; sync: number; async: number
 const folderOf = (s: number) => `Series ${String(s).padStart(4, '0')} (20${String(s % 25).padStart(2, '0')})`;
 
 // The tree is built by a child process too: its garbage is not the product's memory.
-const BUILD_CHILD = `
+const BUILD_CHILD =
+  `
 const fs = require('node:fs');
 const path = require('node:path');
 const [dir, series, episodes] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
@@ -61,7 +62,8 @@ const folderOf = ${folderOf.toString()};
 for (let s = 0; s < series; s++) {
   const folder = path.join(dir, folderOf(s));
   fs.mkdirSync(folder, { recursive: true });
-  for (let e = 1; e <= episodes; e++) fs.writeFileSync(path.join(folder, 'Series ' + s + ' - S01E' + String(e).padStart(2, '0') + '.mkv'), '');
+  for (let e = 1; e <= episodes; e++) fs.writeFileSync(path.join(folder, 'Series ' + s + ' - S01E' + String(e).padStart(2, '0') + ` +
+  `'.mkv'), '');
 }`;
 
 function buildTree(dir: string): void {
@@ -109,7 +111,8 @@ async function main() {
     );
     if (downloaded !== SERIES * EPISODES) throw new Error(`import scan recorded ${downloaded} episodes, expected ${SERIES * EPISODES}`);
     console.log(
-      `first scan (import, writes ${downloaded} episode rows): ${ms(importMs)}, ${first.changed} folders changed; rss now ${mb(process.memoryUsage().rss)}, peak so far ${mb(peakRss)}`,
+      `first scan (import, writes ${downloaded} episode rows): ${ms(importMs)}, ${first.changed} folders changed; rss now ` +
+        `${mb(process.memoryUsage().rss)}, peak so far ${mb(peakRss)}`,
     );
 
     const fdirTimes: number[] = [];
@@ -166,10 +169,12 @@ async function main() {
     console.log(`ratio b/a = ${(b / a).toFixed(2)}x [${(bmin / amin).toFixed(2)}x]  (target <= 2x)`);
     console.log(`ratio c/b = ${(c / b).toFixed(2)}x [${(cmin / bmin).toFixed(2)}x]  (target <= 0.3x)`);
     console.log(
-      `    rescan, state reloaded    ${ms(median(coldTimes)).padStart(10)}   runs ${runs(coldTimes)}   ratio /b = ${(median(coldTimes) / b).toFixed(2)}x (first rescan of a process; no target)`,
+      `    rescan, state reloaded    ${ms(median(coldTimes)).padStart(10)}   runs ${runs(coldTimes)}   ratio /b = ` +
+        `${(median(coldTimes) / b).toFixed(2)}x (first rescan of a process; no target)`,
     );
     console.log(
-      `    first import scan         ${ms(importMs).padStart(10)}   ratio /a = ${(importMs / a).toFixed(2)}x (writes every episode row; no target)`,
+      `    first import scan         ${ms(importMs).padStart(10)}   ratio /a = ${(importMs / a).toFixed(2)}x (writes every episode row; ` +
+        `no target)`,
     );
     console.log(`peak memory of the product's process (RSS; database and the fdir child excluded): ${mb(rssPeak)} (target < 150 MB)`);
     await db.end();

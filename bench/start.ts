@@ -109,7 +109,8 @@ try {
     ['(c) `npm start`, fresh data folder', runs.fresh, '<= 2.0 s'],
   ];
   console.log(
-    `\nspawn to GET /health 200, median of ${ROUNDS} (Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)})`,
+    `\nspawn to GET /health 200, median of ${ROUNDS} (Node ${process.version}, ${os.cpus().length} cores, load ` +
+      `${os.loadavg()[0].toFixed(1)})`,
   );
   for (const [name, xs, target] of rows) {
     const m = median(xs);
@@ -122,7 +123,9 @@ try {
     if (!list.length) continue;
     const keys = Object.keys(list[0]);
     console.log(
-      `${name} steps (server log, median ms; /health answers from http_listen on): ${keys.map((k) => `${k.replace(/_ms$/, '')} ${median(list.map((p) => p[k] ?? 0))}`).join(', ')}`,
+      `${name} steps (server log, median ms; /health answers from http_listen on): ${keys
+        .map((k) => `${k.replace(/_ms$/, '')} ` + `${median(list.map((p) => p[k] ?? 0))}`)
+        .join(', ')}`,
     );
   }
 } finally {

@@ -157,7 +157,9 @@ export function findModuleState(
                 sf,
                 id,
                 id.text,
-                `a top-level ${container}: module state (build it per app${container.startsWith('Weak') ? '' : `; a constant table is typed Readonly${container}`})`,
+                `a top-level ${container}: module state (build it per app${
+                  container.startsWith('Weak') ? '' : `; a constant table is ` + `typed Readonly${container}`
+                })`,
               );
               continue;
             }

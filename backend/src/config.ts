@@ -53,7 +53,8 @@ const EnvSchema = z.object({
 /** Variables earlier versions read and this one ignores, with what to do instead. */
 const RETIRED: Readonly<Record<string, string>> = {
   JWT_SECRET:
-    'it is no longer read: access tokens are signed with keys kept in the database and rotated automatically; remove JWT_SECRET from the environment',
+    'it is no longer read: access tokens are signed with keys kept in the database and rotated automatically; remove JWT_SECRET from the ' +
+    'environment',
 };
 
 export type Env = Readonly<

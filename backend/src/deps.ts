@@ -61,7 +61,10 @@ export interface Deps {
   readonly outbound: HttpClient;
   /** Client for the import lists' services (AniList, MyAnimeList). */
   readonly listsHttp: HttpClient;
-  /** Calls into parts above the caller, wired in server.ts (so parts do not import each other in circles: docs/DESIGN.md, "Parts and arrows"). */
+  /**
+   * Calls into parts above the caller, wired in server.ts (so parts do not import each other in circles: docs/DESIGN.md, "Parts and
+   * arrows").
+   */
   readonly hooks: Hooks;
   /** Which ffmpeg/ffprobe the downloads domain uses and whether they are current (/health/detailed); downloads start once it said `ok`. */
   readonly ffmpeg: FfmpegStatus;

@@ -38,23 +38,27 @@ afterAll(async () => {
 });
 
 describe('access tokens and the refresh cookie', () => {
-  it('the login answers the spec shape with a 15-minute token and sets an HttpOnly, SameSite=Strict session cookie on the refresh path only', async () => {
-    const before = Date.now();
-    const l = await login(srv.url);
-    const { header, payload } = claimsOf(l.token);
-    expect(payload.exp! - payload.iat!).toBe(15 * 60);
-    expect(typeof header.kid).toBe('string');
-    expect(new Date(l.expiresAt).getTime()).toBeGreaterThanOrEqual(before + 15 * 60_000 - 1000);
-    expect(new Date(l.expiresAt).getTime()).toBeLessThanOrEqual(Date.now() + 15 * 60_000);
-    expect(l.cookie).toMatch(/^aniworld_refresh=[\w-]{40,}$/);
-    const attrs = attributes(l.setCookie);
-    expect(attrs).toEqual(expect.arrayContaining(['path=/api/auth/refresh', 'samesite=strict', 'httponly']));
-    // without "remember me": a session cookie, gone with the browser
-    expect(attrs.some((a) => a.startsWith('expires=') || a.startsWith('max-age='))).toBe(false);
-    // not Secure over plain HTTP (the browser would drop it), and the token is nowhere but the cookie
-    expect(attrs).not.toContain('secure');
-    expect(JSON.stringify(await srv.deps.db.any(sql.unsafe`select * from refresh_sessions`))).not.toContain(l.cookie.split('=')[1]);
-  });
+  it(
+    'the login answers the spec shape with a 15-minute token and sets an HttpOnly, SameSite=Strict session cookie on the refresh path ' +
+      'only',
+    async () => {
+      const before = Date.now();
+      const l = await login(srv.url);
+      const { header, payload } = claimsOf(l.token);
+      expect(payload.exp! - payload.iat!).toBe(15 * 60);
+      expect(typeof header.kid).toBe('string');
+      expect(new Date(l.expiresAt).getTime()).toBeGreaterThanOrEqual(before + 15 * 60_000 - 1000);
+      expect(new Date(l.expiresAt).getTime()).toBeLessThanOrEqual(Date.now() + 15 * 60_000);
+      expect(l.cookie).toMatch(/^aniworld_refresh=[\w-]{40,}$/);
+      const attrs = attributes(l.setCookie);
+      expect(attrs).toEqual(expect.arrayContaining(['path=/api/auth/refresh', 'samesite=strict', 'httponly']));
+      // without "remember me": a session cookie, gone with the browser
+      expect(attrs.some((a) => a.startsWith('expires=') || a.startsWith('max-age='))).toBe(false);
+      // not Secure over plain HTTP (the browser would drop it), and the token is nowhere but the cookie
+      expect(attrs).not.toContain('secure');
+      expect(JSON.stringify(await srv.deps.db.any(sql.unsafe`select * from refresh_sessions`))).not.toContain(l.cookie.split('=')[1]);
+    },
+  );
 
   it('with "remember me" the cookie persists for 30 days; behind a TLS proxy it is Secure', async () => {
     const l = await login(srv.url, { remember: true });

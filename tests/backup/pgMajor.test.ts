@@ -19,7 +19,8 @@ describe('embedded PostgreSQL major version', () => {
     const env = loadEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_FILE: 'false', UI_DIST: path.join(dataDir, 'no-ui') });
     await expect(startApp({ env, logStream: new PassThrough() })).rejects.toThrow(
       new RegExp(
-        `created by PostgreSQL ${older}, and this version of Aniworld ships PostgreSQL ${embeddedMajor()}\\. Nothing was changed\\. .*make a backup.*restore the backup`,
+        `created by PostgreSQL ${older}, and this version of Aniworld ships PostgreSQL ${embeddedMajor()}\\. Nothing was changed\\. ` +
+          `.*make a backup.*restore the backup`,
       ),
     );
     expect(fs.readdirSync(pgDir).sort()).toEqual(['PG_VERSION', 'postgresql.conf']);

@@ -253,62 +253,65 @@ describe('whole-product backup', () => {
     expect(fs.readdirSync(path.join(fresh.dataDir, 'backups')).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 
-  it('restores everything on a fresh install: logins with the old passwords, API keys, series, watchlist, blocklist, queue, schedule', async () => {
-    const { api, token } = freshAdmin;
-    const up = await upload(fresh, token, archive);
-    expect(up.status, JSON.stringify(up.body)).toBe(201);
-    expect(up.body.kind).toBe('uploaded');
-    const r = await api.post(`/api/config/backups/${up.body.name}/restore`);
-    expect(r.status, r.text).toBe(200);
-    expect(r.body).toMatchObject({
-      requeued_downloads: 2,
-      secrets_restored: true,
-      safety_backup: expect.stringMatching(/_pre-restore\.tar\.gz$/),
-    });
+  it(
+    'restores everything on a fresh install: logins with the old passwords, API keys, series, watchlist, blocklist, queue, ' + 'schedule',
+    async () => {
+      const { api, token } = freshAdmin;
+      const up = await upload(fresh, token, archive);
+      expect(up.status, JSON.stringify(up.body)).toBe(201);
+      expect(up.body.kind).toBe('uploaded');
+      const r = await api.post(`/api/config/backups/${up.body.name}/restore`);
+      expect(r.status, r.text).toBe(200);
+      expect(r.body).toMatchObject({
+        requeued_downloads: 2,
+        secrets_restored: true,
+        safety_backup: expect.stringMatching(/_pre-restore\.tar\.gz$/),
+      });
 
-    // every session of the fresh install ended; the old passwords work
-    expect((await api.get('/api/config')).status).toBe(401);
-    const login = await client(fresh.url).post('/api/auth/login', { password: ADMIN_PASSWORD });
-    expect(login.status, login.text).toBe(200);
-    const admin = client(fresh.url, login.body.access_token);
-    const mikaLogin = await client(fresh.url).post('/api/auth/login', { username: 'mika', password: 'Another-Pass!42' });
-    expect(mikaLogin.status).toBe(200);
+      // every session of the fresh install ended; the old passwords work
+      expect((await api.get('/api/config')).status).toBe(401);
+      const login = await client(fresh.url).post('/api/auth/login', { password: ADMIN_PASSWORD });
+      expect(login.status, login.text).toBe(200);
+      const admin = client(fresh.url, login.body.access_token);
+      const mikaLogin = await client(fresh.url).post('/api/auth/login', { username: 'mika', password: 'Another-Pass!42' });
+      expect(mikaLogin.status).toBe(200);
 
-    const after = await state(admin);
-    expect(after.users).toEqual(before.users);
-    expect(after.blocklist).toEqual(before.blocklist);
-    // the old API keys act for their owners again
-    const byKey = async (key: string) => await fetch(`${fresh.url}/api/users/me`, { headers: { 'X-Api-Key': key } });
-    for (const [name, owner] of [
-      ['admin-script', 'admin'],
-      ['mika-phone', 'mika'],
-    ]) {
-      const res = await byKey(keys[name]!);
-      expect(res.status, name).toBe(200);
-      expect(((await res.json()) as { username: string }).username).toBe(owner);
-    }
-    expect((await byKey('aw_00000000_not-a-key-at-all-000000000000')).status).toBe(401);
-    expect(after.series).toEqual(before.series);
-    // the two that were downloading wait again; the queue stays stopped as it was
-    expect(after.active).toBe(0);
-    expect(after.pending).toEqual(['frieren 1x1', 'frieren 1x2', 'frieren 1x3']);
-    const watch = (await client(fresh.url, mikaLogin.body.access_token).get('/api/watchlist')).body;
-    expect(watch).toEqual([expect.objectContaining({ anime_title: 'Frieren', quality_preference: '720p' })]);
-    expect((await admin.get('/api/config')).body).toMatchObject({
-      name: 'Home server',
-      backup: { enabled: true, frequency: 'daily', time: '02:15' },
-    });
-    // jobs are derived again: the daily backup is scheduled from the restored config
-    const task = (await admin.get('/api/tasks')).body.tasks.find((t: TaskInfo) => t.name === 'config_backup');
-    expect(task.schedule).toBe('daily at 02:15');
-    expect(task.next_run).not.toBeNull();
-    // each series with its episodes comes back as it was
-    const old = client(source.url, await adminToken(source));
-    for (const [slug] of SERIES) expect((await admin.get(`/api/anime/${slug}`)).body).toEqual((await old.get(`/api/anime/${slug}`)).body);
-    // the safety backup holds the fresh install as it was (secrets included) and is listed
-    const kinds = (await admin.get('/api/config/backups')).body.map((b: Backup) => b.kind).sort();
-    expect(kinds).toEqual(['pre-restore', 'uploaded', 'uploaded']);
-  });
+      const after = await state(admin);
+      expect(after.users).toEqual(before.users);
+      expect(after.blocklist).toEqual(before.blocklist);
+      // the old API keys act for their owners again
+      const byKey = async (key: string) => await fetch(`${fresh.url}/api/users/me`, { headers: { 'X-Api-Key': key } });
+      for (const [name, owner] of [
+        ['admin-script', 'admin'],
+        ['mika-phone', 'mika'],
+      ]) {
+        const res = await byKey(keys[name]!);
+        expect(res.status, name).toBe(200);
+        expect(((await res.json()) as { username: string }).username).toBe(owner);
+      }
+      expect((await byKey('aw_00000000_not-a-key-at-all-000000000000')).status).toBe(401);
+      expect(after.series).toEqual(before.series);
+      // the two that were downloading wait again; the queue stays stopped as it was
+      expect(after.active).toBe(0);
+      expect(after.pending).toEqual(['frieren 1x1', 'frieren 1x2', 'frieren 1x3']);
+      const watch = (await client(fresh.url, mikaLogin.body.access_token).get('/api/watchlist')).body;
+      expect(watch).toEqual([expect.objectContaining({ anime_title: 'Frieren', quality_preference: '720p' })]);
+      expect((await admin.get('/api/config')).body).toMatchObject({
+        name: 'Home server',
+        backup: { enabled: true, frequency: 'daily', time: '02:15' },
+      });
+      // jobs are derived again: the daily backup is scheduled from the restored config
+      const task = (await admin.get('/api/tasks')).body.tasks.find((t: TaskInfo) => t.name === 'config_backup');
+      expect(task.schedule).toBe('daily at 02:15');
+      expect(task.next_run).not.toBeNull();
+      // each series with its episodes comes back as it was
+      const old = client(source.url, await adminToken(source));
+      for (const [slug] of SERIES) expect((await admin.get(`/api/anime/${slug}`)).body).toEqual((await old.get(`/api/anime/${slug}`)).body);
+      // the safety backup holds the fresh install as it was (secrets included) and is listed
+      const kinds = (await admin.get('/api/config/backups')).body.map((b: Backup) => b.kind).sort();
+      expect(kinds).toEqual(['pre-restore', 'uploaded', 'uploaded']);
+    },
+  );
 });
 
 async function adminToken(srv: TestServer): Promise<string> {

@@ -59,7 +59,8 @@ beforeAll(async () => {
   const dir = path.join(srv.animeDir, add.body.folder);
   fs.writeFileSync(
     path.join(dir, 'tvshow.nfo'),
-    '<?xml version="1.0" encoding="UTF-8"?>\n<tvshow><title>Frieren</title><uniqueid type="tmdb" default="true">90123</uniqueid></tvshow>\n',
+    '<?xml version="1.0" encoding="UTF-8"?>\n<tvshow><title>Frieren</title><uniqueid type="tmdb" ' +
+      'default="true">90123</uniqueid></tvshow>\n',
   );
   await srv.deps.db.query(sql.unsafe`update episodes set is_downloaded = true, file_path = 'Frieren - S01E01.mkv'
     where season = 1 and episode = 1 and series_id = (select id from series where key = 'frieren')`);
@@ -104,7 +105,8 @@ describe('air dates and GET /api/calendar', () => {
 
   it('leaves out unmonitored episodes unless asked', async () => {
     await srv.deps.db.query(
-      sql.unsafe`update episodes set monitored = false where season = 1 and episode = 2 and series_id = (select id from series where key = 'frieren')`,
+      sql.unsafe`update episodes set monitored = false where season = 1 and episode = 2 and series_id = (select id from series where key
+        = 'frieren')`,
     );
     const monitored = await api.get(`/api/calendar?start=${day(-30)}&end=${day(30)}`);
     expect(monitored.body.episodes.map((e: CalendarEntry) => e.episode)).toEqual([1, 3, 4]);

@@ -73,28 +73,31 @@ describe('auth: setup, login, logout, status', () => {
     expect(res.status).toBe(200);
   });
 
-  it('logs in with token type and a 15-minute expiry; "remember me" makes the refresh cookie persistent, not the token longer', async () => {
-    const anon = client(srv.url);
-    const t0 = Date.now();
-    const short = await anon.post('/api/auth/login', { password: ADMIN_PASSWORD });
-    expect(short.status).toBe(200);
-    expect(short.body.token_type).toBe('bearer');
-    expect(short.body.access_token.split('.')).toHaveLength(3);
-    const long = await anon.post('/api/auth/login', { password: ADMIN_PASSWORD, remember: true });
-    const shortExp = Date.parse(short.body.expires_at);
-    const longExp = Date.parse(long.body.expires_at);
-    for (const exp of [shortExp, longExp]) {
-      expect(exp).toBeGreaterThan(t0 + 14 * 60_000);
-      expect(exp).toBeLessThanOrEqual(Date.now() + 15 * 60_000);
-    }
-    expect(short.headers.getSetCookie()[0]).not.toMatch(/expires=/i);
-    expect(long.headers.getSetCookie()[0]).toMatch(/expires=/i);
-    // login by name works as well
-    const named = await anon.post('/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD });
-    expect(named.status).toBe(200);
-    const st = await client(srv.url, short.body.access_token).get('/api/auth/status');
-    expect(st.body).toMatchObject({ configured: true, authenticated: true, user: { username: 'admin', role: 'admin' } });
-  });
+  it(
+    'logs in with token type and a 15-minute expiry; "remember me" makes the refresh cookie persistent, not the token ' + 'longer',
+    async () => {
+      const anon = client(srv.url);
+      const t0 = Date.now();
+      const short = await anon.post('/api/auth/login', { password: ADMIN_PASSWORD });
+      expect(short.status).toBe(200);
+      expect(short.body.token_type).toBe('bearer');
+      expect(short.body.access_token.split('.')).toHaveLength(3);
+      const long = await anon.post('/api/auth/login', { password: ADMIN_PASSWORD, remember: true });
+      const shortExp = Date.parse(short.body.expires_at);
+      const longExp = Date.parse(long.body.expires_at);
+      for (const exp of [shortExp, longExp]) {
+        expect(exp).toBeGreaterThan(t0 + 14 * 60_000);
+        expect(exp).toBeLessThanOrEqual(Date.now() + 15 * 60_000);
+      }
+      expect(short.headers.getSetCookie()[0]).not.toMatch(/expires=/i);
+      expect(long.headers.getSetCookie()[0]).toMatch(/expires=/i);
+      // login by name works as well
+      const named = await anon.post('/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD });
+      expect(named.status).toBe(200);
+      const st = await client(srv.url, short.body.access_token).get('/api/auth/status');
+      expect(st.body).toMatchObject({ configured: true, authenticated: true, user: { username: 'admin', role: 'admin' } });
+    },
+  );
 
   it('rejects a wrong password with 401 in the envelope', async () => {
     const res = await client(srv.url).post('/api/auth/login', { password: 'Wrong-Password1!' });

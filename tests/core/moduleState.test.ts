@@ -35,7 +35,8 @@ describe('module-level state in backend/src', () => {
         import { registry, counts } from './state.js';
         export function add(x: string) { registry.push(x); counts.hits += 1; }
       `,
-      [file('constants.ts')]: `
+      [file('constants.ts')]:
+        `
         export const CODES: ReadonlySet<string> = new Set(['A', 'B']);
         export const NAMES: ReadonlyMap<number, string> = new Map([[1, 'one']]);
         export const LIST = ['a', 'b'] as const;
@@ -44,7 +45,8 @@ describe('module-level state in backend/src', () => {
         export const PATTERN = new RegExp('^a+$');
         export const make = () => new Map<string, number>();
         export class Fixed { static readonly LIMIT = 3 }
-        export function read() { const local = new Map<string, number>(); local.set('a', TABLE.a); return [...PLAIN].sort() && CODES.has('A') && NAMES.get(1) && LIST[0] && PATTERN.test('a') && local; }
+        export function read() { const local = new Map<string, number>(); local.set('a', TABLE.a); return [...PLAIN].sort() && ` +
+        `CODES.has('A') && NAMES.get(1) && LIST[0] && PATTERN.test('a') && local; }
       `,
       [file('main.ts')]: `export let handle: object | null = null; export const all = new Map<string, object>();`,
     };

@@ -39,7 +39,8 @@ describe('outbound connections in tests', () => {
     );
     fs.writeFileSync(
       path.join(dir, 'vitest.config.ts'),
-      `export default { test: { root: ${JSON.stringify(dir)}, include: ['*.check.ts'], setupFiles: [${JSON.stringify(path.join(root, 'tests/helpers/outboundGuard.ts'))}] } };\n`,
+      `export default { test: { root: ${JSON.stringify(dir)}, include: ['*.check.ts'], setupFiles: ` +
+        `[${JSON.stringify(path.join(root, 'tests/helpers/outboundGuard.ts'))}] } };\n`,
     );
     const run = spawnSync(
       process.execPath,

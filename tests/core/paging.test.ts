@@ -83,14 +83,16 @@ async function seed(): Promise<ListCase[]> {
     sql.unsafe`insert into users (username, password_hash, role) select 'user' || g, 'x', 'user' from generate_series(1, ${N - 1}) g`,
   );
   await db.query(
-    sql.unsafe`insert into api_keys (user_id, name, prefix, key_hash) select 1, 'k' || g, 'aw_' || g, 'h' || g from generate_series(1, ${N}) g`,
+    sql.unsafe`insert into api_keys (user_id, name, prefix, key_hash) select 1, 'k' || g, 'aw_' || g, 'h' || g from generate_series(1,
+      ${N}) g`,
   );
   await db.query(sql.unsafe`insert into watchlist_items (user_id, anime_title, anime_url, anime_key, provider_id)
     select 1, 'Show ' || g, 'https://aniworld.to/anime/stream/show-' || g, 'show-' || g, 'aniworld' from generate_series(1, ${N}) g`);
   await db.query(sql.unsafe`insert into download_blocklist (series_key, season, episode, hoster, language, source_url, reason)
     select 'long-one', 1, g, 'VOE', 'German Dub', 'https://voe.example/' || g, 'broken' from generate_series(1, ${N}) g`);
   await db.query(
-    sql.unsafe`insert into series (key, name, site, folder) select 'series-' || g, 'Series ' || g, 'aniworld.to', 'Series ' || g from generate_series(1, ${N}) g`,
+    sql.unsafe`insert into series (key, name, site, folder) select 'series-' || g, 'Series ' || g, 'aniworld.to', 'Series ' || g from
+      generate_series(1, ${N}) g`,
   );
   for (let e = 1; e <= N; e++) {
     await queueRepo.insertItem(db, {
@@ -109,10 +111,12 @@ async function seed(): Promise<ListCase[]> {
   await db.query(sql.unsafe`insert into history_events (event, series_key, series_name, season, episode)
     select 'file_imported', 'series-1', 'Series 1', 1, g from generate_series(1, ${N}) g`);
   const list = await db.oneFirst(
-    sql.unsafe`insert into import_lists (user_id, service, username, statuses) values (1, 'anilist', 'long_list', '{watching}') returning id::text`,
+    sql.unsafe`insert into import_lists (user_id, service, username, statuses) values (1, 'anilist', 'long_list', '{watching}')
+      returning id::text`,
   );
   await db.query(
-    sql.unsafe`insert into import_list_entries (list_id, external_id, title, outcome) select ${list}::uuid, g::text, 'Show ' || g, 'not_found' from generate_series(1, ${N}) g`,
+    sql.unsafe`insert into import_list_entries (list_id, external_id, title, outcome) select ${list}::uuid, g::text, 'Show ' || g,
+      'not_found' from generate_series(1, ${N}) g`,
   );
   for (let i = 1; i <= N; i++) fs.mkdirSync(path.join(srv.animeDir, `Loose Folder ${i}`));
   const backups = backupDir(srv.deps);

@@ -28,66 +28,69 @@ function expect429(res: { status: number; body: ErrorBody & { detail?: string };
   expect(res.body.request_id).toBeTruthy();
 }
 
-describe('authentication limits (setup 5 per 60 s per address; login delays per account and address, 100 failures an hour per account)', () => {
-  it('limits setup attempts; login failures hold back that address for that account only, with growing delays', async () => {
-    const srv = await server({ TRUSTED_PROXIES: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '10000' });
-    const anon = client(srv.url);
+describe(
+  'authentication limits (setup 5 per 60 s per address; login delays per account and address, 100 failures an hour per ' + 'account)',
+  () => {
+    it('limits setup attempts; login failures hold back that address for that account only, with growing delays', async () => {
+      const srv = await server({ TRUSTED_PROXIES: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '10000' });
+      const anon = client(srv.url);
 
-    // setup: 5 attempts from one address, the 6th is refused even with a good password
-    const setup_code = setupCode(srv);
-    for (let i = 0; i < 5; i++)
-      expect((await anon.post('/api/auth/setup', { master_password: 'weak', setup_code }, from('10.0.0.1'))).status).toBe(400);
-    const sixth = await anon.post('/api/auth/setup', { master_password: ADMIN_PASSWORD, setup_code }, from('10.0.0.1'));
-    expect429(sixth);
-    expect(sixth.body.detail).toBe('Too many authentication attempts, try again later');
-    expect((await anon.get('/api/auth/status')).body.configured).toBe(false);
-    expect((await anon.post('/api/auth/setup', { master_password: ADMIN_PASSWORD, setup_code }, from('10.0.0.2'))).status).toBe(201);
+      // setup: 5 attempts from one address, the 6th is refused even with a good password
+      const setup_code = setupCode(srv);
+      for (let i = 0; i < 5; i++)
+        expect((await anon.post('/api/auth/setup', { master_password: 'weak', setup_code }, from('10.0.0.1'))).status).toBe(400);
+      const sixth = await anon.post('/api/auth/setup', { master_password: ADMIN_PASSWORD, setup_code }, from('10.0.0.1'));
+      expect429(sixth);
+      expect(sixth.body.detail).toBe('Too many authentication attempts, try again later');
+      expect((await anon.get('/api/auth/status')).body.configured).toBe(false);
+      expect((await anon.post('/api/auth/setup', { master_password: ADMIN_PASSWORD, setup_code }, from('10.0.0.2'))).status).toBe(201);
 
-    // per (account, address): 5 failures, then that address waits, even with the right password
-    for (let i = 0; i < 5; i++) {
-      expect((await anon.post('/api/auth/login', { username: 'admin', password: 'Wrong-pass1!' }, from('10.0.1.1'))).status).toBe(401);
-    }
-    const held = await anon.post('/api/auth/login', { password: ADMIN_PASSWORD }, from('10.0.1.1'));
-    expect429(held);
-    expect(held.body.details.retry_after).toBeLessThanOrEqual(30);
-    // ... but not the administrator on another address, nor other accounts on this one
-    expect((await anon.post('/api/auth/login', { password: ADMIN_PASSWORD }, from('10.0.1.2'))).status).toBe(200);
-    expect((await anon.post('/api/auth/login', { username: 'someone', password: 'Wrong-pass1!' }, from('10.0.1.1'))).status).toBe(401);
-    // the delay grows: once it passed (the failure moved 31 s back), one more try, then 60 s
-    await srv.deps.db.query(
-      sql.unsafe`update login_failures set last_at = last_at - interval '31 seconds' where key = 'pair:admin|10.0.1.1'`,
-    );
-    expect((await anon.post('/api/auth/login', { password: 'Wrong-pass1!' }, from('10.0.1.1'))).status).toBe(401);
-    const longer = await anon.post('/api/auth/login', { password: ADMIN_PASSWORD }, from('10.0.1.1'));
-    expect429(longer);
-    expect(longer.body.details.retry_after).toBeGreaterThan(30);
-    expect(longer.body.details.retry_after).toBeLessThanOrEqual(60);
-  });
+      // per (account, address): 5 failures, then that address waits, even with the right password
+      for (let i = 0; i < 5; i++) {
+        expect((await anon.post('/api/auth/login', { username: 'admin', password: 'Wrong-pass1!' }, from('10.0.1.1'))).status).toBe(401);
+      }
+      const held = await anon.post('/api/auth/login', { password: ADMIN_PASSWORD }, from('10.0.1.1'));
+      expect429(held);
+      expect(held.body.details.retry_after).toBeLessThanOrEqual(30);
+      // ... but not the administrator on another address, nor other accounts on this one
+      expect((await anon.post('/api/auth/login', { password: ADMIN_PASSWORD }, from('10.0.1.2'))).status).toBe(200);
+      expect((await anon.post('/api/auth/login', { username: 'someone', password: 'Wrong-pass1!' }, from('10.0.1.1'))).status).toBe(401);
+      // the delay grows: once it passed (the failure moved 31 s back), one more try, then 60 s
+      await srv.deps.db.query(
+        sql.unsafe`update login_failures set last_at = last_at - interval '31 seconds' where key = 'pair:admin|10.0.1.1'`,
+      );
+      expect((await anon.post('/api/auth/login', { password: 'Wrong-pass1!' }, from('10.0.1.1'))).status).toBe(401);
+      const longer = await anon.post('/api/auth/login', { password: ADMIN_PASSWORD }, from('10.0.1.1'));
+      expect429(longer);
+      expect(longer.body.details.retry_after).toBeGreaterThan(30);
+      expect(longer.body.details.retry_after).toBeLessThanOrEqual(60);
+    });
 
-  it('an account collects at most 100 failures an hour; an address that logged in before still gets in', async () => {
-    const srv = await server({ TRUSTED_PROXIES: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '100000' });
-    await adminClient(srv.url, setupCode(srv)); // logs in from 127.0.0.1: a known address
-    const anon = client(srv.url);
-    for (let i = 0; i < 100; i++) {
-      expect((await anon.post('/api/auth/login', { password: 'Wrong-pass1!' }, from(`10.9.${i >> 8}.${i & 255}`))).status).toBe(401);
-    }
-    expect429(await anon.post('/api/auth/login', { password: ADMIN_PASSWORD }, from('10.9.9.9')));
-    expect((await anon.post('/api/auth/login', { password: ADMIN_PASSWORD })).status).toBe(200);
-  });
+    it('an account collects at most 100 failures an hour; an address that logged in before still gets in', async () => {
+      const srv = await server({ TRUSTED_PROXIES: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '100000' });
+      await adminClient(srv.url, setupCode(srv)); // logs in from 127.0.0.1: a known address
+      const anon = client(srv.url);
+      for (let i = 0; i < 100; i++) {
+        expect((await anon.post('/api/auth/login', { password: 'Wrong-pass1!' }, from(`10.9.${i >> 8}.${i & 255}`))).status).toBe(401);
+      }
+      expect429(await anon.post('/api/auth/login', { password: ADMIN_PASSWORD }, from('10.9.9.9')));
+      expect((await anon.post('/api/auth/login', { password: ADMIN_PASSWORD })).status).toBe(200);
+    });
 
-  it('six bad logins from one client give 429 with the spec body inside the envelope', async () => {
-    const srv = await server({});
-    await adminClient(srv.url);
-    const anon = client(srv.url);
-    const statuses = [];
-    for (let i = 0; i < 6; i++) statuses.push((await anon.post('/api/auth/login', { password: `Wrong-pass${i}!` })).status);
-    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
-    const res = await anon.post('/api/auth/login', { password: ADMIN_PASSWORD });
-    expect429(res);
-    expect(res.body.detail).toBe('Too many authentication attempts, try again later');
-    expect(res.body).not.toHaveProperty('access_token');
-  });
-});
+    it('six bad logins from one client give 429 with the spec body inside the envelope', async () => {
+      const srv = await server({});
+      await adminClient(srv.url);
+      const anon = client(srv.url);
+      const statuses = [];
+      for (let i = 0; i < 6; i++) statuses.push((await anon.post('/api/auth/login', { password: `Wrong-pass${i}!` })).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+      const res = await anon.post('/api/auth/login', { password: ADMIN_PASSWORD });
+      expect429(res);
+      expect(res.body.detail).toBe('Too many authentication attempts, try again later');
+      expect(res.body).not.toHaveProperty('access_token');
+    });
+  },
+);
 
 describe('general per-origin limit for requests without a valid token', () => {
   it('counts only unauthenticated API calls; X-Forwarded-For is ignored from an untrusted peer', async () => {

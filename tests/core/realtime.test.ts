@@ -80,18 +80,22 @@ describe('realtime over Socket.IO', () => {
     expect((await c.next('error')).data.message).toMatch(/unknown room/i);
   });
 
-  it('joining downloads answers with the queue statistics: a client that loaded the queue before sees by the counts whether it missed a change', async () => {
-    const c = await connect(await login());
-    c.socket.emit('message', { action: 'join', data: { room: 'tasks' } });
-    c.socket.emit('message', { action: 'join', data: { room: 'downloads' } });
-    const state = await c.next('queue_status');
-    expect(state.data).toMatchObject({
-      is_running: expect.any(Boolean),
-      held_reason: null,
-      statistics: { pending_count: 0, total_items: 0 },
-    });
-    expect(c.seen.filter((m) => m.type === 'queue_status')).toEqual([]); // once, and not for the other room
-  });
+  it(
+    'joining downloads answers with the queue statistics: a client that loaded the queue before sees by the counts whether it missed a ' +
+      'change',
+    async () => {
+      const c = await connect(await login());
+      c.socket.emit('message', { action: 'join', data: { room: 'tasks' } });
+      c.socket.emit('message', { action: 'join', data: { room: 'downloads' } });
+      const state = await c.next('queue_status');
+      expect(state.data).toMatchObject({
+        is_running: expect.any(Boolean),
+        held_reason: null,
+        statistics: { pending_count: 0, total_items: 0 },
+      });
+      expect(c.seen.filter((m) => m.type === 'queue_status')).toEqual([]); // once, and not for the other room
+    },
+  );
 
   it('without a token: connected, public messages only, cannot join rooms', async () => {
     const c = await connect();

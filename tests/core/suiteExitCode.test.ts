@@ -14,7 +14,8 @@ it('a failing test makes the test command exit non-zero', () => {
   fs.writeFileSync(path.join(dir, 'red.check.ts'), "import { it, expect } from 'vitest';\nit('is red', () => expect(1).toBe(2));\n");
   fs.writeFileSync(
     path.join(dir, 'vitest.config.ts'),
-    `export default { test: { root: ${JSON.stringify(dir)}, include: ['*.check.ts'], globalSetup: [${JSON.stringify(path.join(root, 'tests/helpers/globalSetup.ts'))}] } };\n`,
+    `export default { test: { root: ${JSON.stringify(dir)}, include: ['*.check.ts'], globalSetup: ` +
+      `[${JSON.stringify(path.join(root, 'tests/helpers/globalSetup.ts'))}] } };\n`,
   );
   const run = spawnSync(
     process.execPath,

@@ -139,8 +139,10 @@ describe('HLS playlists of every shape', () => {
 
   it('the parser reads master playlists: variants, resolutions and their audio group', () => {
     const master =
-      '#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="en",DEFAULT=NO,URI="en.m3u8"\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="ja",DEFAULT=YES,URI="ja.m3u8"\n' +
-      '#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=1280x720,AUDIO="a"\nhd/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=640x360\nsd.m3u8\n';
+      '#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="en",DEFAULT=NO,URI="en.m3u8"\n' +
+      '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="ja",DEFAULT=YES,URI="ja.m3u8"\n' +
+      '#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=1280x720,AUDIO="a"\nhd/index.m3u8\n' +
+      '#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=640x360\nsd.m3u8\n';
     expect(parseMaster(master, 'https://h.example/x/master.m3u8')).toEqual([
       { url: 'https://h.example/x/hd/index.m3u8', bandwidth: 800000, width: 1280, height: 720, audio: 'https://h.example/x/ja.m3u8' },
       { url: 'https://h.example/x/sd.m3u8', bandwidth: 300000, width: 640, height: 360, audio: null },

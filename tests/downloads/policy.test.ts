@@ -42,77 +42,81 @@ async function runEnds(key: string, episode: number, n: number) {
 }
 
 describe('failure policy', () => {
-  it('every source of S01E02 fails: three rescans leave one failed row with three attempts, its sources blocklisted; then backoff; a new hoster brings it back', async () => {
-    const dead = env.hosters.embed('VOE', { mp4 }, { page: '404' });
-    const broken = env.hosters.embed('Doodstream', { mp4 }, { page: 'broken' });
-    const e2: FakeEpisode = {
-      episode: 2,
-      title: 'Zwei',
-      sources: [
-        { lang: 1, hoster: 'VOE', embedUrl: dead },
-        { lang: 3, hoster: 'Doodstream', embedUrl: broken },
-      ],
-    };
-    await addSeries(env, 'fail-show', 'Fail Show', [
-      { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4 }) }] },
-      e2,
-    ]);
+  it(
+    'every source of S01E02 fails: three rescans leave one failed row with three attempts, its sources blocklisted; then backoff; a new ' +
+      'hoster brings it back',
+    async () => {
+      const dead = env.hosters.embed('VOE', { mp4 }, { page: '404' });
+      const broken = env.hosters.embed('Doodstream', { mp4 }, { page: 'broken' });
+      const e2: FakeEpisode = {
+        episode: 2,
+        title: 'Zwei',
+        sources: [
+          { lang: 1, hoster: 'VOE', embedUrl: dead },
+          { lang: 3, hoster: 'Doodstream', embedUrl: broken },
+        ],
+      };
+      await addSeries(env, 'fail-show', 'Fail Show', [
+        { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: env.hosters.embed('Vidoza', { mp4 }) }] },
+        e2,
+      ]);
 
-    const first = await rescan();
-    expect(first.added).toBe(2);
-    await runEnds('fail-show', 2, 1);
-    await runEnds('fail-show', 1, 1);
-    clock.advanceHours(1.01); // past the first backoff (1 h)
-    expect((await rescan()).added).toBe(1);
-    await runEnds('fail-show', 2, 2);
-    clock.advanceHours(6.01); // past the second (6 h)
-    expect((await rescan()).added).toBe(1);
-    await runEnds('fail-show', 2, 3);
+      const first = await rescan();
+      expect(first.added).toBe(2);
+      await runEnds('fail-show', 2, 1);
+      await runEnds('fail-show', 1, 1);
+      clock.advanceHours(1.01); // past the first backoff (1 h)
+      expect((await rescan()).added).toBe(1);
+      await runEnds('fail-show', 2, 2);
+      clock.advanceHours(6.01); // past the second (6 h)
+      expect((await rescan()).added).toBe(1);
+      await runEnds('fail-show', 2, 3);
 
-    const st = await status(env);
-    const failed = st.status.failed_downloads.filter((x: DownloadItem) => x.serie_id === 'fail-show');
-    expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ episode: { season: 1, episode: 2 }, attempts: 3, status: 'failed' });
-    expect(failed[0].error).toMatch(/blocklisted/);
-    expect(
-      st.status.completed_downloads.filter((x: DownloadItem) => x.serie_id === 'fail-show').map((x: DownloadItem) => x.episode.episode),
-    ).toEqual([1]);
+      const st = await status(env);
+      const failed = st.status.failed_downloads.filter((x: DownloadItem) => x.serie_id === 'fail-show');
+      expect(failed).toHaveLength(1);
+      expect(failed[0]).toMatchObject({ episode: { season: 1, episode: 2 }, attempts: 3, status: 'failed' });
+      expect(failed[0].error).toMatch(/blocklisted/);
+      expect(
+        st.status.completed_downloads.filter((x: DownloadItem) => x.serie_id === 'fail-show').map((x: DownloadItem) => x.episode.episode),
+      ).toEqual([1]);
 
-    const blocklist = await env.api.get('/api/blocklist?series_key=fail-show');
-    expect(blocklist.status).toBe(200);
-    expect(blocklist.body.items.map((b: BlockItem) => [b.season, b.episode, b.hoster, b.language]).sort()).toEqual([
-      [1, 2, 'Doodstream', 'german_sub'],
-      [1, 2, 'VOE', 'german_dub'],
-    ]);
-    expect(blocklist.body.items.find((b: BlockItem) => b.hoster === 'VOE').reason).toMatch(/404/);
-    // only the first run tried the sources; the others found them all blocklisted
-    const tried = await episodeAttempts(env.srv.deps, 'fail-show', 1, 2);
-    expect(tried.map((a) => [a.hoster, a.error_class]).sort()).toEqual([
-      ['Doodstream', 'source'],
-      ['VOE', 'source'],
-    ]);
+      const blocklist = await env.api.get('/api/blocklist?series_key=fail-show');
+      expect(blocklist.status).toBe(200);
+      expect(blocklist.body.items.map((b: BlockItem) => [b.season, b.episode, b.hoster, b.language]).sort()).toEqual([
+        [1, 2, 'Doodstream', 'german_sub'],
+        [1, 2, 'VOE', 'german_dub'],
+      ]);
+      expect(blocklist.body.items.find((b: BlockItem) => b.hoster === 'VOE').reason).toMatch(/404/);
+      // only the first run tried the sources; the others found them all blocklisted
+      const tried = await episodeAttempts(env.srv.deps, 'fail-show', 1, 2);
+      expect(tried.map((a) => [a.hoster, a.error_class]).sort()).toEqual([
+        ['Doodstream', 'source'],
+        ['VOE', 'source'],
+      ]);
 
-    // a fourth rescan inside the backoff (24 h now) queues nothing
-    const fourth = await rescan();
-    expect(fourth.added).toBe(0);
-    expect(fourth.skipped).toEqual([
-      expect.objectContaining({ season: 1, episode: 2, reason: expect.stringMatching(/waiting after 3 failed run/) }),
-    ]);
-    expect((await status(env)).statistics.pending_count).toBe(0);
+      // a fourth rescan inside the backoff (24 h now) queues nothing
+      const fourth = await rescan();
+      expect(fourth.added).toBe(0);
+      expect(fourth.skipped).toEqual([
+        expect.objectContaining({ season: 1, episode: 2, reason: expect.stringMatching(/waiting after 3 failed run/) }),
+      ]);
+      expect((await status(env)).statistics.pending_count).toBe(0);
 
-    // the page lists a new hoster: eligible again, and it downloads
-    env.aniworld.addEpisode('fail-show', 1, {
-      ...e2,
-      sources: [...e2.sources!, { lang: 1, hoster: 'SendVid', embedUrl: env.hosters.embed('SendVid', { mp4 }) }],
-    });
-    expect((await rescan()).added).toBe(1);
-    const [done] = await runEnds('fail-show', 2, 4);
-    expect(done).toMatchObject({ status: 'completed', hoster: 'SendVid', attempts: 4 });
-    const after = (await env.api.get('/api/anime/fail-show')).body;
-    expect(after.episodes).toEqual([]);
-    // nothing left to wait for: the next rescan reads no page and queues nothing
-    expect(await rescan()).toMatchObject({ added: 0, skipped: [] });
-  });
+      // the page lists a new hoster: eligible again, and it downloads
+      env.aniworld.addEpisode('fail-show', 1, {
+        ...e2,
+        sources: [...e2.sources!, { lang: 1, hoster: 'SendVid', embedUrl: env.hosters.embed('SendVid', { mp4 }) }],
+      });
+      expect((await rescan()).added).toBe(1);
+      const [done] = await runEnds('fail-show', 2, 4);
+      expect(done).toMatchObject({ status: 'completed', hoster: 'SendVid', attempts: 4 });
+      const after = (await env.api.get('/api/anime/fail-show')).body;
+      expect(after.episodes).toEqual([]);
+      // nothing left to wait for: the next rescan reads no page and queues nothing
+      expect(await rescan()).toMatchObject({ added: 0, skipped: [] });
+    },
+  );
 
   it('network and provider failures never blocklist a source nor count toward giving up', async () => {
     await addSeries(env, 'offline-show', 'Offline Show', [

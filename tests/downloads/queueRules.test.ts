@@ -18,53 +18,57 @@ afterAll(async () => {
 });
 
 describe('a queue that knows the disk', () => {
-  it('an episode on disk is not queued (409, with the file name); replace: true downloads it and the verified new file replaces the old', async () => {
-    const embed = env.hosters.embed('Vidoza', { mp4 });
-    const folder = await addSeries(env, 'disk-show', 'Disk Show', [
-      { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: embed }] },
-    ]);
-    const {
-      added_items: [first],
-    } = await queue(env, 'disk-show', [1]);
-    expect((await waitFor(env, first!, ['completed', 'failed'])).status).toBe('completed');
-    const file = path.join(folder, 'Disk Show - S01E01 - Episode 1.mp4');
-    const oldBytes = fs.readFileSync(file);
+  it(
+    'an episode on disk is not queued (409, with the file name); replace: true downloads it and the verified new file replaces the ' +
+      'old',
+    async () => {
+      const embed = env.hosters.embed('Vidoza', { mp4 });
+      const folder = await addSeries(env, 'disk-show', 'Disk Show', [
+        { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: embed }] },
+      ]);
+      const {
+        added_items: [first],
+      } = await queue(env, 'disk-show', [1]);
+      expect((await waitFor(env, first!, ['completed', 'failed'])).status).toBe('completed');
+      const file = path.join(folder, 'Disk Show - S01E01 - Episode 1.mp4');
+      const oldBytes = fs.readFileSync(file);
 
-    const again = await env.api.post('/api/queue/add', { serie_id: 'disk-show', episodes: [{ season: 1, episode: 1 }] });
-    expect(again.status).toBe(409);
-    expect(again.body.details.failed_items).toEqual([
-      {
-        season: 1,
-        episode: 1,
-        file: 'Disk Show - S01E01 - Episode 1.mp4',
-        reason: expect.stringMatching(/already on disk \(Disk Show - S01E01 - Episode 1\.mp4\)/),
-      },
-    ]);
+      const again = await env.api.post('/api/queue/add', { serie_id: 'disk-show', episodes: [{ season: 1, episode: 1 }] });
+      expect(again.status).toBe(409);
+      expect(again.body.details.failed_items).toEqual([
+        {
+          season: 1,
+          episode: 1,
+          file: 'Disk Show - S01E01 - Episode 1.mp4',
+          reason: expect.stringMatching(/already on disk \(Disk Show - S01E01 - Episode 1\.mp4\)/),
+        },
+      ]);
 
-    // the hoster now serves a longer file: replace queues it, and only the verified new file takes the old one's place
-    env.hosters.setBehavior(embed, { truncateTo: 2000 });
-    const broken = await env.api.post('/api/queue/add', {
-      serie_id: 'disk-show',
-      episodes: [{ season: 1, episode: 1, title: 'Episode 1' }],
-      replace: true,
-    });
-    expect(broken.status).toBe(201);
-    expect((await waitFor(env, broken.body.added_items[0], ['completed', 'failed'])).status).toBe('failed');
-    expect(fs.readFileSync(file).equals(oldBytes)).toBe(true); // a failed replacement leaves the old file alone
+      // the hoster now serves a longer file: replace queues it, and only the verified new file takes the old one's place
+      env.hosters.setBehavior(embed, { truncateTo: 2000 });
+      const broken = await env.api.post('/api/queue/add', {
+        serie_id: 'disk-show',
+        episodes: [{ season: 1, episode: 1, title: 'Episode 1' }],
+        replace: true,
+      });
+      expect(broken.status).toBe(201);
+      expect((await waitFor(env, broken.body.added_items[0], ['completed', 'failed'])).status).toBe('failed');
+      expect(fs.readFileSync(file).equals(oldBytes)).toBe(true); // a failed replacement leaves the old file alone
 
-    await env.api.del('/api/blocklist'); // the truncated answer blocklisted the source
-    const other = env.hosters.embed('Vidoza', { mp4: longer });
-    env.aniworld.addEpisode('disk-show', 1, { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: other }] });
-    const ok = await env.api.post('/api/queue/add', {
-      serie_id: 'disk-show',
-      episodes: [{ season: 1, episode: 1, title: 'Episode 1' }],
-      replace: true,
-    });
-    expect(ok.status).toBe(201);
-    expect(await waitFor(env, ok.body.added_items[0], ['completed', 'failed'])).toMatchObject({ status: 'completed', replace: true });
-    expect(fs.readFileSync(file).equals(fs.readFileSync(longer))).toBe(true);
-    expect(listFiles(folder).filter((f) => !f.startsWith('.aniworld'))).toEqual(['Disk Show - S01E01 - Episode 1.mp4']);
-  });
+      await env.api.del('/api/blocklist'); // the truncated answer blocklisted the source
+      const other = env.hosters.embed('Vidoza', { mp4: longer });
+      env.aniworld.addEpisode('disk-show', 1, { episode: 1, title: 'Eins', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: other }] });
+      const ok = await env.api.post('/api/queue/add', {
+        serie_id: 'disk-show',
+        episodes: [{ season: 1, episode: 1, title: 'Episode 1' }],
+        replace: true,
+      });
+      expect(ok.status).toBe(201);
+      expect(await waitFor(env, ok.body.added_items[0], ['completed', 'failed'])).toMatchObject({ status: 'completed', replace: true });
+      expect(fs.readFileSync(file).equals(fs.readFileSync(longer))).toBe(true);
+      expect(listFiles(folder).filter((f) => !f.startsWith('.aniworld'))).toEqual(['Disk Show - S01E01 - Episode 1.mp4']);
+    },
+  );
 
   it('DELETE /api/queue removes the listed items: ids in the body, or as a query list', async () => {
     await env.api.post('/api/queue/stop');

@@ -174,36 +174,39 @@ describe('add → queue → download → verify → place', () => {
     }
   });
 
-  it('a large MP4 is checked while it downloads (its last 4 MiB on a second connection); a damaged one fails and nothing is placed', async () => {
-    // 36 s at 8 Mbit/s: above the size from which the ends are checked early
-    const short = await makeMp4({ seconds: 12, width: 640, height: 360, bitrate: '8M' });
-    const big = path.join(path.dirname(short), 'big-36s.mp4');
-    if (!fs.existsSync(big))
-      execFileSync('ffmpeg', ['-v', 'error', '-y', '-stream_loop', '2', '-i', short, '-c', 'copy', '-movflags', '+faststart', big]);
-    const size = fs.statSync(big).size;
-    expect(size).toBeGreaterThan(32 * 1024 * 1024);
-    const damaged = path.join(path.dirname(short), 'big-36s-damaged.mp4');
-    const bytes = Buffer.from(fs.readFileSync(big));
-    for (let i = Math.floor(bytes.length * 0.97); i < bytes.length - 2000; i += 397) bytes[i]! ^= 0x5a;
-    fs.writeFileSync(damaged, bytes);
+  it(
+    'a large MP4 is checked while it downloads (its last 4 MiB on a second connection); a damaged one fails and nothing is ' + 'placed',
+    async () => {
+      // 36 s at 8 Mbit/s: above the size from which the ends are checked early
+      const short = await makeMp4({ seconds: 12, width: 640, height: 360, bitrate: '8M' });
+      const big = path.join(path.dirname(short), 'big-36s.mp4');
+      if (!fs.existsSync(big))
+        execFileSync('ffmpeg', ['-v', 'error', '-y', '-stream_loop', '2', '-i', short, '-c', 'copy', '-movflags', '+faststart', big]);
+      const size = fs.statSync(big).size;
+      expect(size).toBeGreaterThan(32 * 1024 * 1024);
+      const damaged = path.join(path.dirname(short), 'big-36s-damaged.mp4');
+      const bytes = Buffer.from(fs.readFileSync(big));
+      for (let i = Math.floor(bytes.length * 0.97); i < bytes.length - 2000; i += 397) bytes[i]! ^= 0x5a;
+      fs.writeFileSync(damaged, bytes);
 
-    const h = env.hosters;
-    const good = h.embed('Vidoza', { mp4: big });
-    const bad = h.embed('Vidoza', { mp4: damaged });
-    const folder = await addSeries(env, 'big-show', 'Big Show', [
-      { episode: 1, title: 'Groß', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: good }] },
-      { episode: 2, title: 'Kaputt', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: bad }] },
-    ]);
-    const { added_items } = await queue(env, 'big-show', [1, 2]);
-    const [one, two] = await Promise.all(added_items.map((id) => waitFor(env, id, ['completed', 'failed'])));
-    expect(one).toMatchObject({ status: 'completed', error: null });
-    expect(two.status).toBe('failed');
-    expect(two.error).toMatch(/verification failed: the first and last seconds reported errors/);
-    expect(listFiles(folder).filter((f) => !f.startsWith('.aniworld'))).toEqual(['Big Show - S01E01 - Episode 1.mp4']);
-    expect(fs.readFileSync(path.join(folder, 'Big Show - S01E01 - Episode 1.mp4')).equals(fs.readFileSync(big))).toBe(true);
-    const tailRange = `bytes=${size - 4 * 1024 * 1024}-${size - 1}`;
-    expect(h.log.some((l) => l.range === tailRange)).toBe(true);
-  });
+      const h = env.hosters;
+      const good = h.embed('Vidoza', { mp4: big });
+      const bad = h.embed('Vidoza', { mp4: damaged });
+      const folder = await addSeries(env, 'big-show', 'Big Show', [
+        { episode: 1, title: 'Groß', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: good }] },
+        { episode: 2, title: 'Kaputt', sources: [{ lang: 1, hoster: 'Vidoza', embedUrl: bad }] },
+      ]);
+      const { added_items } = await queue(env, 'big-show', [1, 2]);
+      const [one, two] = await Promise.all(added_items.map((id) => waitFor(env, id, ['completed', 'failed'])));
+      expect(one).toMatchObject({ status: 'completed', error: null });
+      expect(two.status).toBe('failed');
+      expect(two.error).toMatch(/verification failed: the first and last seconds reported errors/);
+      expect(listFiles(folder).filter((f) => !f.startsWith('.aniworld'))).toEqual(['Big Show - S01E01 - Episode 1.mp4']);
+      expect(fs.readFileSync(path.join(folder, 'Big Show - S01E01 - Episode 1.mp4')).equals(fs.readFileSync(big))).toBe(true);
+      const tailRange = `bytes=${size - 4 * 1024 * 1024}-${size - 1}`;
+      expect(h.log.some((l) => l.range === tailRange)).toBe(true);
+    },
+  );
 
   it('/health/detailed names the ffmpeg in use', async () => {
     const h = await env.api.get('/health/detailed');

@@ -102,8 +102,10 @@ describe('completed items leave the queue for the history', () => {
     const counted = async () => {
       const real = await db.one(
         sql.type(z.object({ pending: z.number(), active: z.number(), completed: z.number(), failed: z.number() }))`select
-          count(*) filter (where status in ('pending', 'paused'))::int as pending, count(*) filter (where status = 'downloading')::int as active,
-          count(*) filter (where status = 'completed')::int as completed, count(*) filter (where status in ('failed', 'cancelled'))::int as failed
+          count(*) filter (where status in ('pending', 'paused'))::int as pending, count(*) filter (where status = 'downloading')::int
+            as active,
+          count(*) filter (where status = 'completed')::int as completed, count(*) filter (where status in ('failed', 'cancelled'))::int
+            as failed
           from download_items`,
       );
       const s = (await status(env)).statistics;

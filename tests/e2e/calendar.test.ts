@@ -32,7 +32,9 @@ const entries = (p: Page, scope: string) =>
     .evaluateAll((els) =>
       els.map(
         (e) =>
-          `${e.closest('[data-day]')?.getAttribute('data-day')} ${e.getAttribute('data-status')} ${e.textContent!.replace(/\s+/g, ' ').trim()}`,
+          `${e.closest('[data-day]')?.getAttribute('data-day')} ${e.getAttribute('data-status')} ${e
+            .textContent!.replace(/\s+/g, ' ' + '')
+            .trim()}`,
       ),
     );
 
@@ -61,7 +63,8 @@ beforeAll(async () => {
     expect(add.status, add.text).toBe(200);
     fs.writeFileSync(
       path.join(srv.animeDir, add.body.folder, 'tvshow.nfo'),
-      `<?xml version="1.0" encoding="UTF-8"?>\n<tvshow><title>${name}</title><uniqueid type="tmdb" default="true">${id}</uniqueid></tvshow>\n`,
+      `<?xml version="1.0" encoding="UTF-8"?>\n<tvshow><title>${name}</title><uniqueid type="tmdb" ` +
+        `default="true">${id}</uniqueid></tvshow>\n`,
     );
   }
   // Frieren: one episode of each status; Dandadan (not monitored): one today

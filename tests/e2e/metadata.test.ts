@@ -195,7 +195,8 @@ describe('import, NFO and artwork', () => {
         fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
         fs.writeFileSync(path.join(dir, rel), '');
         await srv.deps.db.query(
-          sql.unsafe`insert into episodes (series_id, season, episode, is_downloaded, file_path) values (${row.id}, ${season}, ${episode}, true, ${rel})`,
+          sql.unsafe`insert into episodes (series_id, season, episode, is_downloaded, file_path) values (${row.id}, ${season},
+            ${episode}, true, ${rel})`,
         );
       }
     await writeSeriesMetadata(srv.deps, 'cour-show', {

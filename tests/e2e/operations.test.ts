@@ -57,7 +57,8 @@ describe('operations in Chromium', () => {
 
     // hoster health per site, from the downloads' attempts of that site's series
     await srv.deps.db.query(
-      sql.unsafe`insert into series (key, name, site, provider, folder) values ('frieren', 'Frieren', 'aniworld.to', 'aniworld', 'Frieren (2023)')`,
+      sql.unsafe`insert into series (key, name, site, provider, folder) values ('frieren', 'Frieren', 'aniworld.to', 'aniworld',
+        'Frieren (2023)')`,
     );
     const now = srv.deps.clock.now().getTime();
     for (const [hoster, minutesAgo, error] of [

@@ -44,8 +44,10 @@ export interface FakeAnimeSama {
   close(): Promise<void>;
 }
 
-const CHALLENGE_PAGE = `<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>
-<div id="challenge-running">Checking if the site connection is secure</div><script src="/cdn-cgi/challenge-platform/h/b/orchestrate/jsch/v1"></script></body></html>`;
+const CHALLENGE_PAGE =
+  `<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>
+<div id="challenge-running">Checking if the site connection is secure</div><script ` +
+  `src="/cdn-cgi/challenge-platform/h/b/orchestrate/jsch/v1"></script></body></html>`;
 
 export async function startFakeAnimeSama(options: { series?: FakeSamaSeries[] } = {}): Promise<FakeAnimeSama> {
   const series = new Map<string, FakeSamaSeries>();
@@ -57,7 +59,8 @@ export async function startFakeAnimeSama(options: { series?: FakeSamaSeries[] } 
   for (const s of options.series ?? []) addSeries(s);
 
   const page = (title: string, body: string) =>
-    `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>${esc(title)} | Anime-Sama</title></head><body>${body}</body></html>`;
+    `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>${esc(title)} | ` +
+    `Anime-Sama</title></head><body>${body}</body></html>`;
 
   function seriesPage(s: FakeSamaSeries): string {
     const calls = s.parts
@@ -84,7 +87,8 @@ export async function startFakeAnimeSama(options: { series?: FakeSamaSeries[] } 
     return hits
       .map((s) =>
         card
-          ? `<div class="catalog-card"><a href="${base}/catalogue/${s.slug}/"><img src="/img/${s.slug}.jpg"><h1 class="card-title">${esc(s.name)}</h1></a></div>`
+          ? `<div class="catalog-card"><a href="${base}/catalogue/${s.slug}/"><img src="/img/${s.slug}.jpg"><h1 ` +
+            `class="card-title">${esc(s.name)}</h1></a></div>`
           : `<a href="${base}/catalogue/${s.slug}/" class="asn-search-result"><img src="/img/${s.slug}.jpg"><h3>${esc(s.name)}</h3></a>`,
       )
       .join('\n');

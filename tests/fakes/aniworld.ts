@@ -20,7 +20,8 @@
  *   await fake.close()
  *
  * Languages (data-lang-key): 1 German dub, 2 English sub, 3 German sub. Each source gets a
- * `/redirect/{id}` answering 302 to its embedUrl. Covers (`/public/img/cover/{slug}*.png`) are small PNGs. Search: GET /ajax/seriesSearch?keyword=
+ * `/redirect/{id}` answering 302 to its embedUrl. Covers (`/public/img/cover/{slug}*.png`) are small PNGs. Search: GET
+ * /ajax/seriesSearch?keyword=
  * (JSON, HTML-escaped text, matches name or alternative titles) and POST /ajax/search (form
  * `keyword`, `<em>` highlights, plus a non-series hit the product must ignore).
  * Modes: 'challenge' answers every page with a DDoS-Guard challenge page (status 200, so
@@ -147,15 +148,20 @@ export async function startFakeAniworld(options: { series?: FakeSeries[] } = {})
           season === 0
             ? `/anime/stream/${s.slug}/filme/film-${e.episode}`
             : `/anime/stream/${s.slug}/staffel-${season}/episode-${e.episode}`;
-        return `<tr itemscope itemtype="http://schema.org/Episode" data-episode-id="${e.episode}">
-<td class="season${season}EpisodeID"><meta itemprop="episodeNumber" content="${e.episode}"><a itemprop="url" href="${href}">${season === 0 ? 'Film' : 'Folge'} ${e.episode}</a></td>
+        return (
+          `<tr itemscope itemtype="http://schema.org/Episode" data-episode-id="${e.episode}">
+<td class="season${season}EpisodeID"><meta itemprop="episodeNumber" content="${e.episode}"><a itemprop="url" ` +
+          `href="${href}">${season === 0 ? 'Film' : 'Folge'} ${e.episode}</a></td>
 <td class="seasonEpisodeTitle"><a href="${href}"><strong>${esc(e.title ?? '')}</strong> - <span>${esc(e.titleEn ?? '')}</span></a></td>
-<td><a href="${href}"><img class="flag" src="/public/img/german.svg" title="Deutsch"><img class="flag" src="/public/img/japanese-english.svg"></a></td></tr>`;
+<td><a href="${href}"><img class="flag" src="/public/img/german.svg" title="Deutsch"><img class="flag" ` +
+          `src="/public/img/japanese-english.svg"></a></td></tr>`
+        );
       });
     return layout(
       `${s.name} Staffel ${season}`,
       `<div class="series-title"><h1><span>${esc(s.name)}</span></h1></div>
-<table class="seasonEpisodesList" data-season-id="${season}"><thead><tr><th>Folge</th><th>Titel</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`,
+<table class="seasonEpisodesList" ` +
+        `data-season-id="${season}"><thead><tr><th>Folge</th><th>Titel</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`,
     );
   }
 
@@ -164,14 +170,21 @@ export async function startFakeAniworld(options: { series?: FakeSeries[] } = {})
     const langs = [...new Set(sources.map((x) => x.lang))];
     const items = sources.map((src, i) => {
       const id = redirectId(s.slug, season, e.episode, i, src.embedUrl);
-      return `<li class="col-md-3 col-xs-12 col-sm-6" data-lang-key="${src.lang}" data-link-id="${id}" data-link-target="/redirect/${id}" data-external-embed="false">
-<div><a class="watchEpisode" itemprop="url" href="/redirect/${id}" target="_blank"><i class="icon ${esc(src.hoster)}"></i><h4>${esc(src.hoster)}</h4><div class="hosterSiteVideoButton">Video öffnen</div></a></div></li>`;
+      return (
+        `<li class="col-md-3 col-xs-12 col-sm-6" data-lang-key="${src.lang}" data-link-id="${id}" ` +
+        `data-link-target="/redirect/${id}" data-external-embed="false">
+<div><a class="watchEpisode" itemprop="url" href="/redirect/${id}" target="_blank"><i class="icon ` +
+        `${esc(src.hoster)}"></i><h4>${esc(src.hoster)}</h4><div class="hosterSiteVideoButton">Video öffnen</div></a></div></li>`
+      );
     });
     return layout(
       `${s.name} Episode ${e.episode}`,
       `<div class="series-title"><h1><span>${esc(s.name)}</span></h1></div>
-<div class="hosterSiteTitle"><h2><span class="episodeGermanTitle">${esc(e.title ?? '')}</span><small class="episodeEnglishTitle">${esc(e.titleEn ?? '')}</small></h2></div>
-<div class="hosterSiteVideo"><div class="changeLanguageBox">${langs.map((l) => `<img data-lang-key="${l}" src="/public/img/${LANG_FLAGS[l]}">`).join('')}</div>
+<div class="hosterSiteTitle"><h2><span class="episodeGermanTitle">${esc(e.title ?? '')}</span><small ` +
+        `class="episodeEnglishTitle">${esc(e.titleEn ?? '')}</small></h2></div>
+<div class="hosterSiteVideo"><div class="changeLanguageBox">${langs
+          .map((l) => `<img data-lang-key="${l}" ` + `src="/public/img/${LANG_FLAGS[l]}">`)
+          .join('')}</div>
 <ul class="row">${items.join('\n')}</ul></div>`,
     );
   }

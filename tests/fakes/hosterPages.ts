@@ -58,7 +58,10 @@ export function pack(source: string): string {
     }
     return index.get(w)!.toString(36);
   });
-  return `eval(function(p,a,c,k,e,d){while(c--)if(k[c])p=p.replace(new RegExp('\\\\b'+c.toString(a)+'\\\\b','g'),k[c]);return p}('${payload.replace(/'/g, "\\'")}',36,${words.length},'${words.join('|')}'.split('|'),0,{}))`;
+  return (
+    `eval(function(p,a,c,k,e,d){while(c--)if(k[c])p=p.replace(new RegExp('\\\\b'+c.toString(a)+'\\\\b','g'),k[c]);return ` +
+    `p}('${payload.replace(/'/g, "\\'")}',36,${words.length},'${words.join('|')}'.split('|'),0,{}))`
+  );
 }
 
 const page = (body: string) => `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Watch</title></head><body>${body}</body></html>`;
@@ -70,11 +73,15 @@ export const pages = {
   voeLegacy: (url: string) => page(`<script>var a168c='${b64(reverse(url))}'; var sources = {'hls': '${b64(url)}'};</script>`),
   vidoza: (url: string) =>
     page(
-      `<video id="player"></video><script>var pData = { sourcesCode: [{ src: "${url}", type: "video/mp4", label:"SD", res:"720"}], poster: "/p.jpg" };</script>`,
+      `<video id="player"></video><script>var pData = { sourcesCode: [{ src: "${url}", type: "video/mp4", label:"SD", res:"720"}], ` +
+        `poster: "/p.jpg" };</script>`,
     ),
   dood: (passPath: string, token: string) =>
-    page(`<script>$.get('${passPath}', function(data) { dsplayer.src({ src: data + makePlay(), type: 'video/mp4' }); });
-function makePlay(){ for (var a="", t="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", n=t.length, o=0; 10>o; o++) a += t.charAt(Math.floor(Math.random()*n)); return a + "?token=${token}&expiry=" + Date.now(); }</script>`),
+    page(
+      `<script>$.get('${passPath}', function(data) { dsplayer.src({ src: data + makePlay(), type: 'video/mp4' }); });
+function makePlay(){ for (var a="", t="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", n=t.length, o=0; 10>o; o++) a += ` +
+        `t.charAt(Math.floor(Math.random()*n)); return a + "?token=${token}&expiry=" + Date.now(); }</script>`,
+    ),
   vidmoly: (url: string) =>
     page(
       `<div id="vplayer"></div><script>jwplayer("vplayer").setup({ sources: [{file:"${url}"}], image: "/t.jpg", width: "100%" });</script>`,

@@ -120,7 +120,9 @@ describe('server errors by code', () => {
       );
       expect(toasts.at(-1)!).toMatchObject({
         kind: 'error',
-        text: 'Scan der Bibliothek beendet; 3 Serien konnten nicht aktualisiert werden: Die Anbieterseite sperrt diesen Server. (2); Übersprungen: die Anbieterseite schien nicht erreichbar. (1)',
+        text:
+          'Scan der Bibliothek beendet; 3 Serien konnten nicht aktualisiert werden: Die Anbieterseite sperrt diesen Server. (2); ' +
+          'Übersprungen: die Anbieterseite schien nicht erreichbar. (1)',
       });
     } finally {
       off();

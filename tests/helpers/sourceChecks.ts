@@ -195,7 +195,10 @@ export function folderGraph(files: Readonly<Record<string, string>>): Map<string
   return graph;
 }
 
-/** Imports that break the composition roots' rules: a part importing main.ts, server.ts, app.ts or worker/taskList.ts; deps.ts importing values. */
+/**
+ * Imports that break the composition roots' rules: a part importing main.ts, server.ts, app.ts or worker/taskList.ts; deps.ts importing
+ * values.
+ */
 export function rootViolations(files: Readonly<Record<string, string>>): string[] {
   const out: string[] = [];
   const assemblers = new Set(['main.ts', 'server.ts', 'app.ts', 'worker/taskList.ts']);

@@ -47,7 +47,8 @@ describe('the second provider through the API', () => {
     fs.writeFileSync(path.join(srv.animeDir, 'Spy x Family', 'Spy x Family S01E02.mkv'), 'x');
     const add = await api.post('/api/anime/add', { link: hits.body[0].link, name: 'Spy x Family' });
     expect(add.status).toBe(200);
-    expect(add.body).toMatchObject({ key: 'spy-x-family', folder: 'Spy x Family', missing_episodes: ['1-1', '1-3'], total_missing: 2 }); // specials are not monitored in a new series
+    // specials are not monitored in a new series
+    expect(add.body).toMatchObject({ key: 'spy-x-family', folder: 'Spy x Family', missing_episodes: ['1-1', '1-3'], total_missing: 2 });
     expect((await api.get('/api/anime/spy-x-family')).body.unmonitored_missing).toEqual(['0-1']);
     const detail = await api.get('/api/anime/spy-x-family');
     expect(detail.body).toMatchObject({ provider: 'animesama', site: new URL(sama.url).host });

@@ -29,7 +29,8 @@ beforeAll(async () => {
   const now = srv.deps.clock.now().getTime();
   // the library's series say which site an attempt belongs to
   await srv.deps.db.query(sql.unsafe`insert into series (key, name, site, provider, folder) values
-    ('frieren', 'Frieren', 'aniworld.to', 'aniworld', 'Frieren (2023)'), ('one-piece', 'One Piece', 'anime-sama.si', 'animesama', 'One Piece (1999)')`);
+    ('frieren', 'Frieren', 'aniworld.to', 'aniworld', 'Frieren (2023)'),
+    ('one-piece', 'One Piece', 'anime-sama.si', 'animesama', 'One Piece (1999)')`);
   const attempt = (hoster: string, minutesAgo: number, ok: boolean, error?: string, key = 'frieren') =>
     recordAttempt(
       srv.deps,

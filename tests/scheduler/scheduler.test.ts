@@ -139,7 +139,8 @@ describe('a run missed while the server was down', () => {
     const db = await openPool(url, 1);
     await db.query(sql.unsafe`update graphile_worker._private_jobs set run_at = now() - interval '3 days' where key = 'scheduled_rescan'`);
     await db.query(
-      sql.unsafe`delete from graphile_worker._private_jobs where task_id in (select id from graphile_worker._private_tasks where identifier = 'library_rescan')`,
+      sql.unsafe`delete from graphile_worker._private_jobs where task_id in (select id from graphile_worker._private_tasks where
+        identifier = 'library_rescan')`,
     );
     await db.query(sql.unsafe`delete from task_runs where name = 'rescan'`);
     await db.end();

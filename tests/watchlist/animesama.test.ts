@@ -46,22 +46,25 @@ describe('watchlist with anime-sama (the reference example)', () => {
     expect((await api.get('/api/watchlist/stats')).body.providers).toEqual({ animesama: 1 });
   });
 
-  it("the spec's own example on anime-sama.si (a known domain, not the configured one) is accepted and stored on the active domain", async () => {
-    const res = await api.post('/api/watchlist', {
-      anime_title: 'Naruto Shippuden (si)',
-      anime_url: 'https://anime-sama.si/catalogue/naruto-shippuden/saison1/vostfr/',
-      lang: 'vostfr',
-      auto_download: false,
-    });
-    // the same series as the item above, whose URL was on the active domain
-    expect(res.status).toBe(409);
-    const items = (await api.get('/api/watchlist')).body;
-    const list = Array.isArray(items) ? items : items.items;
-    expect(list.map((i: { anime_url: string }) => i.anime_url)).toEqual([`${fake.url}/catalogue/naruto-shippuden/`]);
-    const other = await api.post('/api/watchlist', {
-      anime_title: 'X',
-      anime_url: 'https://anime-sama.example/catalogue/naruto-shippuden/',
-    });
-    expect(other.status).toBe(422);
-  });
+  it(
+    "the spec's own example on anime-sama.si (a known domain, not the configured one) " + 'is accepted and stored on the active domain',
+    async () => {
+      const res = await api.post('/api/watchlist', {
+        anime_title: 'Naruto Shippuden (si)',
+        anime_url: 'https://anime-sama.si/catalogue/naruto-shippuden/saison1/vostfr/',
+        lang: 'vostfr',
+        auto_download: false,
+      });
+      // the same series as the item above, whose URL was on the active domain
+      expect(res.status).toBe(409);
+      const items = (await api.get('/api/watchlist')).body;
+      const list = Array.isArray(items) ? items : items.items;
+      expect(list.map((i: { anime_url: string }) => i.anime_url)).toEqual([`${fake.url}/catalogue/naruto-shippuden/`]);
+      const other = await api.post('/api/watchlist', {
+        anime_title: 'X',
+        anime_url: 'https://anime-sama.example/catalogue/naruto-shippuden/',
+      });
+      expect(other.status).toBe(422);
+    },
+  );
 });

@@ -43,8 +43,10 @@ export function authRoutes(deps: Deps, service = new AuthService(deps)): ApiRout
       tags,
       body: LoginBody,
       description:
-        `The access token lives ${ACCESS_TOKEN_SECONDS / 60} minutes. The answer also sets the HttpOnly, SameSite=Strict cookie \`${REFRESH_COOKIE}\` ` +
-        `(path ${REFRESH_PATH}) with which POST ${REFRESH_PATH} gives new access tokens: a session cookie, or with \`remember\` one kept ${REMEMBER_DAYS} days.`,
+        `The access token lives ${ACCESS_TOKEN_SECONDS / 60} minutes. The answer also sets the HttpOnly, SameSite=Strict cookie ` +
+        `\`${REFRESH_COOKIE}\` ` +
+        `(path ${REFRESH_PATH}) with which POST ${REFRESH_PATH} gives new access tokens: a session cookie, or with \`remember\` one kept ` +
+        `${REMEMBER_DAYS} days.`,
       responses: { 200: LoginResponse },
     },
     async ({ body, ctx }) => {
@@ -62,7 +64,9 @@ export function authRoutes(deps: Deps, service = new AuthService(deps)): ApiRout
       access: 'public',
       summary: 'A new access token for the login session in the refresh cookie',
       tags,
-      description: `Sends no body; the browser sends the \`${REFRESH_COOKIE}\` cookie the login set. 401 when the session ended (logout, expiry, password change).`,
+      description:
+        `Sends no body; the browser sends the \`${REFRESH_COOKIE}\` cookie the login set. 401 when the session ended (logout, ` +
+        `expiry, password change).`,
       responses: { 200: RefreshResponse, 401: null },
     },
     async ({ ctx }) => {

@@ -152,7 +152,8 @@ export async function restoreBackup(deps: Deps, name: string): Promise<RestoreRe
     const newer = unknownMigrations(manifest);
     if (newer.length) {
       throw new Conflict(
-        `This backup is from a newer Aniworld (${manifest.product_version}): its database has migrations this version lacks (${newer.join(', ')}). Update Aniworld, then restore.`,
+        `This backup is from a newer Aniworld (${manifest.product_version}): its database has migrations this version lacks ` +
+          `(${newer.join(', ')}). Update Aniworld, then restore.`,
         { unknown_migrations: newer },
       );
     }

@@ -180,7 +180,8 @@ export function checkDataFolderMajor(dir: string, major = embeddedMajor()): void
   if (found === major) return;
   throw new Error(
     `the embedded database in ${dir} was created by PostgreSQL ${found}, and this version of Aniworld ships PostgreSQL ${major}. ` +
-      `Nothing was changed. To move your data: start the Aniworld version you used before, make a backup (Settings → Backups, or POST /api/config/backups), ` +
+      `Nothing was changed. To move your data: start the Aniworld version you used before, make a backup (Settings → Backups, or POST ` +
+      `/api/config/backups), ` +
       `stop it, move ${dir} aside, start this version (it creates a new database), finish the setup and restore the backup. ` +
       `Or set DATABASE_URL to a PostgreSQL ${found} server that holds this data.`,
   );

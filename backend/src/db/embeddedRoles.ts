@@ -64,16 +64,20 @@ async function superuserClient(port: number, creds: Credentials, log: Logger, da
 }
 
 /** Everything in the database the superuser still owns, as the statements that hand it to the app role. */
-const OWNED_BY_SUPERUSER = `
+const OWNED_BY_SUPERUSER =
+  `
 with su as (select oid from pg_roles where rolname = '${SUPERUSER}'),
 ns as (select oid, nspname from pg_namespace where nspname not like 'pg\\_%' and nspname <> 'information_schema')
-select format('alter schema %I owner to ${APP_ROLE}', n.nspname) as stmt from ns n join pg_namespace x on x.oid = n.oid where x.nspowner = (select oid from su)
+select format('alter schema %I owner to ${APP_ROLE}', n.nspname) as stmt from ns n join pg_namespace x on x.oid = n.oid where x.nspowner ` +
+  `= (select oid from su)
 union all
 select format('alter %s %I.%I owner to ${APP_ROLE}',
-  case c.relkind when 'S' then 'sequence' when 'v' then 'view' when 'm' then 'materialized view' when 'f' then 'foreign table' else 'table' end, n.nspname, c.relname)
+  case c.relkind when 'S' then 'sequence' when 'v' then 'view' when 'm' then 'materialized view' when 'f' then 'foreign table' else ` +
+  `'table' end, n.nspname, c.relname)
   from pg_class c join ns n on n.oid = c.relnamespace
   where c.relowner = (select oid from su) and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f')
-    and not (c.relkind = 'S' and exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('a', 'i')))
+    and not (c.relkind = 'S' and exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and ` +
+  `d.deptype in ('a', 'i')))
 union all
 select format('alter routine %I.%I(%s) owner to ${APP_ROLE}', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid))
   from pg_proc p join ns n on n.oid = p.pronamespace where p.proowner = (select oid from su)
@@ -93,7 +97,8 @@ export async function prepareRoles(port: number, creds: Credentials, log: Logger
     const role = await admin.query('select 1 from pg_roles where rolname = $1', [APP_ROLE]);
     const verb = role.rowCount ? 'alter' : 'create';
     await admin.query(
-      `${verb} role ${APP_ROLE} login nosuperuser nocreatedb nocreaterole noreplication nobypassrls password ${admin.escapeLiteral(creds.app)}`,
+      `${verb} role ${APP_ROLE} login nosuperuser nocreatedb nocreaterole noreplication nobypassrls password ` +
+        `${admin.escapeLiteral(creds.app)}`,
     );
     const db = await admin.query('select pg_get_userbyid(datdba) as owner from pg_database where datname = $1', [DATABASE]);
     if (!db.rowCount) await admin.query(`create database ${DATABASE} owner ${APP_ROLE}`);

@@ -138,7 +138,8 @@ export function attemptSteps(f: StepFilter) {
 /** Newest first. */
 export function listAttempts(c: Conn, f: AttemptFilter): Promise<readonly AttemptRow[]> {
   return c.any(sql.type(AttemptRow)`select ${COLS} from download_attempts where ${where(f)}
-    order by ${f.oldestFirst ? sql.fragment`finished_at, id` : sql.fragment`finished_at desc, id desc`} limit ${Math.min(Math.max(f.limit ?? 100, 1), 10_000)}`);
+    order by ${f.oldestFirst ? sql.fragment`finished_at, id` : sql.fragment`finished_at desc, id desc`} limit
+      ${Math.min(Math.max(f.limit ?? 100, 1), 10_000)}`);
 }
 
 export const HosterStatsRow = z.object({
@@ -173,7 +174,8 @@ export function hosterStats(
         group by error_class) x), '{}'::jsonb) as failures_by_class,
       coalesce(sum(bytes) filter (where outcome = 'completed'), 0)::int8 as bytes,
       avg(duration_ms)::float8 as avg_duration_ms,
-      (sum(bytes) filter (where outcome = 'completed') / nullif(sum(duration_ms) filter (where outcome = 'completed'), 0) * 1000)::float8 as avg_bytes_per_second,
+      (sum(bytes) filter (where outcome = 'completed') / nullif(sum(duration_ms) filter (where outcome = 'completed'), 0) *
+        1000)::float8 as avg_bytes_per_second,
       max(finished_at) filter (where outcome = 'completed') as last_success_at,
       max(finished_at) filter (where outcome = 'failed') as last_failure_at,
       (array_agg(reason order by finished_at desc) filter (where outcome = 'failed'))[1] as last_error

@@ -93,7 +93,9 @@ export async function checkFfmpeg(env: Pick<Env, 'FFMPEG_PATH' | 'FFPROBE_PATH'>
       ...found,
       ...versions,
       status: 'missing',
-      message: `${missing} not found or not runnable: downloads are disabled until FFmpeg ${MIN_FFMPEG_MAJOR} or newer is installed (or FFMPEG_PATH/FFPROBE_PATH set)`,
+      message:
+        `${missing} not found or not runnable: downloads are disabled until FFmpeg ${MIN_FFMPEG_MAJOR} or newer is installed (or ` +
+        `FFMPEG_PATH/FFPROBE_PATH set)`,
     };
   }
   if (!ffmpeg.current || !ffprobe.current) {
@@ -102,7 +104,9 @@ export async function checkFfmpeg(env: Pick<Env, 'FFMPEG_PATH' | 'FFPROBE_PATH'>
       ...found,
       ...versions,
       status: 'too_old',
-      message: `found ${old}: downloads are disabled until FFmpeg ${MIN_FFMPEG_MAJOR} or newer is installed (or FFMPEG_PATH/FFPROBE_PATH set)`,
+      message:
+        `found ${old}: downloads are disabled until FFmpeg ${MIN_FFMPEG_MAJOR} or newer is installed (or FFMPEG_PATH/FFPROBE_PATH ` +
+        `set)`,
     };
   }
   return { ...found, ...versions, status: 'ok', message: `ffmpeg ${ffmpeg.version}, ffprobe ${ffprobe.version}` };

@@ -233,7 +233,8 @@ async function processItem(
       return failRun(
         item.chosen_source
           ? 'the chosen source is no longer listed on the episode page'
-          : `every source of S${item.season}E${item.episode} in the wanted languages is blocklisted (${blocked}); remove entries from the blocklist to try them again`,
+          : `every source of S${item.season}E${item.episode} in the wanted languages is blocklisted (${blocked}); remove entries from ` +
+              `the blocklist to try them again`,
       );
     }
     const { sources } = await orderByQuality(deps, rt, usable.sources, {

@@ -146,7 +146,8 @@ export async function backoffFilter<E extends { season: number; episode: number 
       season: e.season,
       episode: e.episode,
       reason: b.gave_up
-        ? `gave up after ${b.failures} failed runs (${b.last_error ?? 'every source failed'}); a new source on its page or a retry brings it back`
+        ? `gave up after ${b.failures} failed runs (${b.last_error ?? 'every source failed'}); a new source on its page or a retry ` +
+          `brings it back`
         : `waiting after ${b.failures} failed run(s) until ${b.next_try_at!.toISOString()}`,
     });
   }

@@ -22,8 +22,10 @@ export async function addToBlocklist(
   c: Conn,
   b: Omit<BlockRow, 'id' | 'created_at'> & { attempt_id: number | null; at: Date },
 ): Promise<void> {
-  await c.query(sql.unsafe`insert into download_blocklist (series_key, season, episode, hoster, language, source_url, reason, attempt_id, created_at)
-    values (${b.series_key}, ${b.season}, ${b.episode}, ${b.hoster}, ${b.language}, ${b.source_url}, ${b.reason.slice(0, 2000)}, ${b.attempt_id},
+  await c.query(sql.unsafe`insert into download_blocklist (series_key, season, episode, hoster, language, source_url, reason,
+    attempt_id, created_at)
+    values (${b.series_key}, ${b.season}, ${b.episode}, ${b.hoster}, ${b.language}, ${b.source_url}, ${b.reason.slice(0, 2000)},
+      ${b.attempt_id},
       ${b.at.toISOString()}::timestamptz)
     on conflict (series_key, season, episode, source_url) do update set reason = excluded.reason, attempt_id = excluded.attempt_id,
       created_at = excluded.created_at`);
@@ -91,7 +93,8 @@ export function addFailure(
       ${sql.array(f.known, 'text')}, ${f.error.slice(0, 2000)}, ${now})
     on conflict (series_key, season, episode) do update set failures = b.failures + 1,
       next_try_at = ${now} + make_interval(hours => (${hours})[b.failures + 1]),
-      gave_up = b.failures + 1 > cardinality(${hours}), known_sources = excluded.known_sources, last_error = excluded.last_error, updated_at = ${now}
+      gave_up = b.failures + 1 > cardinality(${hours}), known_sources = excluded.known_sources, last_error = excluded.last_error,
+        updated_at = ${now}
     returning ${BACKOFF_COLS}`);
 }
 

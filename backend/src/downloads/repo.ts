@@ -57,7 +57,8 @@ export type ItemRow = z.infer<typeof ItemRow>;
 
 const COLS = sql.fragment`id::text, serie_id, serie_folder, serie_name, season, episode, title, status, priority, position,
   source, language, quality, added_at, started_at, completed_at, progress, error, retry_count, source_url, hoster,
-  chosen_language, hoster_errors, part_dir, file_path, downloaded_bytes, total_bytes, added_by, chosen_source, replace_existing, upgrade_from, placement`;
+  chosen_language, hoster_errors, part_dir, file_path, downloaded_bytes, total_bytes, added_by, chosen_source, replace_existing,
+    upgrade_from, placement`;
 
 /** Queue order: priority, then the manual order. */
 const ORDER = sql.fragment`case priority when 'HIGH' then 0 when 'NORMAL' then 1 else 2 end, position`;
@@ -90,8 +91,10 @@ export async function insertItem(conn: Conn, i: NewItem): Promise<ItemRow | null
     .maybeOne(
       sql.type(ItemRow)`update download_items d set status = 'pending', retry_count = retry_count + 1,
       title = coalesce(${i.title}, title), priority = ${i.priority}, source = ${i.source}, language = ${i.language}, quality = ${i.quality},
-      chosen_source = ${i.chosen_source ?? null}, replace_existing = ${i.replace_existing ?? false}, upgrade_from = ${i.upgrade_from ?? null},
-      added_by = ${i.added_by ?? null}, error = null, hoster_errors = '[]', progress = null, started_at = null, completed_at = null, downloaded_bytes = 0, total_bytes = null,
+      chosen_source = ${i.chosen_source ?? null}, replace_existing = ${i.replace_existing ?? false}, upgrade_from =
+        ${i.upgrade_from ?? null},
+      added_by = ${i.added_by ?? null}, error = null, hoster_errors = '[]', progress = null, started_at = null, completed_at = null,
+        downloaded_bytes = 0, total_bytes = null,
       source_url = null, hoster = null, chosen_language = null, file_path = null, placement = null,
       position = nextval(pg_get_serial_sequence('download_items', 'position')), added_at = now(), updated_at = now()
     where d.id = (select id from download_items where serie_id = ${i.serie_id} and season = ${i.season} and episode = ${i.episode}
@@ -106,9 +109,11 @@ export async function insertItem(conn: Conn, i: NewItem): Promise<ItemRow | null
     });
   if (revived) return revived;
   return conn.maybeOne(sql.type(ItemRow)`insert into download_items
-      (serie_id, serie_folder, serie_name, season, episode, title, priority, source, language, quality, added_by, chosen_source, replace_existing, upgrade_from)
+      (serie_id, serie_folder, serie_name, season, episode, title, priority, source, language, quality, added_by, chosen_source,
+        replace_existing, upgrade_from)
     values (${i.serie_id}, ${i.serie_folder}, ${i.serie_name}, ${i.season}, ${i.episode}, ${i.title}, ${i.priority},
-      ${i.source}, ${i.language}, ${i.quality}, ${i.added_by ?? null}, ${i.chosen_source ?? null}, ${i.replace_existing ?? false}, ${i.upgrade_from ?? null})
+      ${i.source}, ${i.language}, ${i.quality}, ${i.added_by ?? null}, ${i.chosen_source ?? null}, ${i.replace_existing ?? false},
+        ${i.upgrade_from ?? null})
     on conflict (serie_id, season, episode) where status in ('pending', 'downloading', 'paused') do nothing
     returning ${COLS}`);
 }
@@ -122,7 +127,8 @@ export function itemById(conn: Conn, id: string): Promise<ItemRow | null> {
  * and the queue order: exactly the expressions of the index download_items_list_order (0910), so a
  * page of a list is read in order from the index instead of sorting the whole list.
  */
-const LIST = sql.fragment`(case status when 'downloading' then 0 when 'pending' then 1 when 'paused' then 1 when 'completed' then 2 else 3 end)`;
+const LIST = sql.fragment`(case status when 'downloading' then 0 when 'pending' then 1 when 'paused' then 1 when 'completed' then 2 else
+  3 end)`;
 const LIST_ORDER = sql.fragment`(case priority when 'HIGH' then 0 when 'NORMAL' then 1 else 2 end), position, added_at`;
 export type ListKey = 'active' | 'pending' | 'completed' | 'failed';
 const LIST_NUMBER: Record<ListKey, number> = { active: 0, pending: 1, completed: 2, failed: 3 };
@@ -188,7 +194,8 @@ export function snapshotQuery(page: { limit: number; offset: number } | null) {
       avg(downloaded_bytes / greatest(extract(epoch from completed_at - started_at), 0.001))
         filter (where status = 'completed' and started_at is not null and downloaded_bytes > 0)::float8 as avg_speed,
       avg(downloaded_bytes) filter (where status = 'completed' and downloaded_bytes > 0)::float8 as avg_size,
-      coalesce(sum(greatest(coalesce(total_bytes, 0) - downloaded_bytes, 0)) filter (where status = 'downloading'), 0)::bigint as remaining_active,
+      coalesce(sum(greatest(coalesce(total_bytes, 0) - downloaded_bytes, 0)) filter (where status = 'downloading'), 0)::bigint as
+        remaining_active,
       coalesce(sum(case when jsonb_typeof(progress -> 'speed_mbps') = 'number' then (progress ->> 'speed_mbps')::float8 else 0 end)
         filter (where status = 'downloading'), 0)::float8 as live_speed
       from download_items where status in ('completed', 'downloading')) s`;

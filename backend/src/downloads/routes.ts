@@ -41,7 +41,8 @@ export function downloadRoutes(deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'ffmpeg
       body: s.AddBody,
       responses: { 201: s.AddResponse, 409: null },
       summary:
-        'Add episodes to the download queue. An episode whose file is on disk is listed in failed_items (reason and file name) unless replace is true; ' +
+        'Add episodes to the download queue. An episode whose file is on disk is listed in failed_items (reason and file name) unless ' +
+        'replace is true; ' +
         "when nothing was queued the answer is 409 with failed_items in details. source_url: a source chosen from the episode's sources.",
     },
     async ({ body, user }) => {

@@ -18,7 +18,9 @@ export async function checkSpaceHold(deps: Pick<Deps, 'bus' | 'clock' | 'db' | '
   if (minMb > 0) {
     const free = await freeBytes(dir).catch(() => null);
     if (free !== null && free < minMb * MB) {
-      reason = `Low disk space: ${Math.floor(free / MB)} MB free on the library's disk (${dir}), ${minMb} MB required (min_free_space_mb); new downloads wait until space is freed`;
+      reason =
+        `Low disk space: ${Math.floor(free / MB)} MB free on the library's disk (${dir}), ${minMb} MB required ` +
+        `(min_free_space_mb); new downloads wait until space is freed`;
     }
   }
   const changed = await repo.setHeldReason(deps.db, reason);

@@ -7,7 +7,9 @@ import { trimCompletedItems } from './service.js';
 const DownloadPayload = JOB_PAYLOADS.download_episode;
 const MissingPayload = JOB_PAYLOADS.downloads_queue_missing;
 
-/** `download_episode {id}`: one queue item. `downloads_queue_missing {keys?}`: queue missing episodes. `queue_trim`: completed items leave. */
+/**
+ * `download_episode {id}`: one queue item. `downloads_queue_missing {keys?}`: queue missing episodes. `queue_trim`: completed items leave.
+ */
 export const tasks: TaskFactory = (deps) => ({
   download_episode: async (payload, helpers) => {
     const p = DownloadPayload.safeParse(payload);

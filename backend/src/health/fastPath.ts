@@ -19,7 +19,9 @@ export function healthFastPath(version: string, accessLog: Logger, db: DbAvailab
     const id = requestIdFrom(req.headers['x-request-id']);
     const healthy = db.healthy;
     const status = healthy ? 200 : 503;
-    const body = `{"status":"${healthy ? 'healthy' : 'unhealthy'}","timestamp":"${new Date().toISOString()}","version":${JSON.stringify(version)}}`;
+    const body =
+      `{"status":"${healthy ? 'healthy' : 'unhealthy'}",` +
+      `"timestamp":"${new Date().toISOString()}","version":${JSON.stringify(version)}}`;
     const headers: [string, string][] = [
       ['X-Request-Id', id],
       ...BASE_HEADERS,

@@ -46,7 +46,8 @@ const Detailed = Basic.extend({
       .object({ status: z.enum(['starting', 'running', 'stopping']) })
       .optional()
       .describe(
-        'Logged-in callers only, in processes that run jobs (roles all and worker): HTTP answers while the job runner still starts (`starting`); queued jobs wait for it',
+        'Logged-in callers only, in processes that run jobs (roles all and worker): HTTP answers while the job runner still starts ' +
+          '(`starting`); queued jobs wait for it',
       ),
   }),
   about: AboutSchema.optional().describe('Logged-in callers only: versions, uptime, database size, the newest backup'),

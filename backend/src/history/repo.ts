@@ -116,7 +116,8 @@ const union = (steps: Steps) => sql.join(steps, sql.fragment` union all `);
 export async function pageSteps(c: Conn, steps: Steps, oldestFirst: boolean, limit: number, offset: number): Promise<readonly string[]> {
   if (!steps.length) return [];
   return c.anyFirst(sql.type(z.object({ ref: z.string() }))`select ref from (${union(steps)}) s
-    order by ${oldestFirst ? sql.fragment`at, ref collate "C"` : sql.fragment`at desc, ref collate "C" desc`} limit ${limit} offset ${offset}`);
+    order by ${oldestFirst ? sql.fragment`at, ref collate "C"` : sql.fragment`at desc, ref collate "C" desc`} limit ${limit} offset
+      ${offset}`);
 }
 
 export async function countSteps(c: Conn, steps: Steps): Promise<number> {

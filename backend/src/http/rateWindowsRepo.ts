@@ -12,7 +12,8 @@ export const hitRateWindow = (c: Conn, key: string, windowSeconds: number) =>
       insert into rate_windows (key, hits, reset_at) values (${key}, 1, now() + make_interval(secs => ${windowSeconds}))
       on conflict (key) do update set
         hits = case when rate_windows.reset_at <= now() then 1 else rate_windows.hits + 1 end,
-        reset_at = case when rate_windows.reset_at <= now() then now() + make_interval(secs => ${windowSeconds}) else rate_windows.reset_at end
+        reset_at = case when rate_windows.reset_at <= now() then now() + make_interval(secs => ${windowSeconds}) else
+          rate_windows.reset_at end
       returning hits, ceil(extract(epoch from reset_at - now()))::int as wait`);
 
 /** Forgets the windows that ended over a minute ago. */

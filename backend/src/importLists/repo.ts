@@ -20,8 +20,10 @@ export const ListRow = z.object({
 });
 export type ListRow = z.infer<typeof ListRow>;
 
-const COLS = sql.fragment`l.id::text, l.user_id, l.service, l.username, l.statuses, l.enabled, l.auto_download, l.last_synced_at, l.last_error, l.created_at,
-  coalesce((select jsonb_object_agg(outcome, n) from (select outcome, count(*)::int as n from import_list_entries e where e.list_id = l.id group by outcome) x), '{}'::jsonb) as counts`;
+const COLS = sql.fragment`l.id::text, l.user_id, l.service, l.username, l.statuses, l.enabled, l.auto_download, l.last_synced_at,
+  l.last_error, l.created_at,
+  coalesce((select jsonb_object_agg(outcome, n) from (select outcome, count(*)::int as n from import_list_entries e where e.list_id =
+    l.id group by outcome) x), '{}'::jsonb) as counts`;
 
 export async function listsOf(db: Conn, userId: number): Promise<ListRow[]> {
   return [...(await db.any(sql.type(ListRow)`select ${COLS} from import_lists l where l.user_id = ${userId} order by l.created_at`))];
@@ -33,9 +35,12 @@ export async function enabledLists(db: Conn): Promise<ListRow[]> {
 
 export async function getList(db: Conn, id: string, userId?: number): Promise<ListRow | null> {
   return db.maybeOne(
-    sql.type(
-      ListRow,
-    )`select ${COLS} from import_lists l where l.id = ${id}::uuid ${userId === undefined ? sql.fragment`` : sql.fragment`and l.user_id = ${userId}`}`,
+    sql.type(ListRow)`select ${COLS} from import_lists l where l.id = ${id}::uuid ${
+      userId === undefined
+        ? sql.fragment``
+        : sql.fragment`and l.user_id =
+      ${userId}`
+    }`,
   );
 }
 
@@ -69,7 +74,8 @@ export async function deleteList(db: Conn, id: string): Promise<void> {
 
 export async function markSynced(db: Conn, id: string, at: Date, error: string | null): Promise<void> {
   await db.query(
-    sql.unsafe`update import_lists set last_synced_at = ${sql.timestamp(at)}, last_error = ${error?.slice(0, 2000) ?? null} where id = ${id}::uuid`,
+    sql.unsafe`update import_lists set last_synced_at = ${sql.timestamp(at)}, last_error = ${error?.slice(0, 2000) ?? null} where id =
+      ${id}::uuid`,
   );
 }
 
@@ -126,5 +132,6 @@ export async function saveEntry(
 ): Promise<void> {
   await db.query(sql.unsafe`insert into import_list_entries (list_id, external_id, title, year, outcome, candidates, anime_key)
     values (${listId}::uuid, ${e.external_id}, ${e.title}, ${e.year}, ${e.outcome}, ${sql.jsonb(e.candidates)}, ${e.anime_key})
-    on conflict (list_id, external_id) do update set outcome = excluded.outcome, candidates = excluded.candidates, anime_key = excluded.anime_key`);
+    on conflict (list_id, external_id) do update set outcome = excluded.outcome, candidates = excluded.candidates, anime_key =
+      excluded.anime_key`);
 }

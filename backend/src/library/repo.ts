@@ -83,7 +83,8 @@ export async function insertSeries(c: Conn, s: NewSeries): Promise<{ row: Series
   const created = await c
     .maybeOne(
       sql.type(SeriesRow)`insert into series (key, name, site, provider, folder, link, year, monitored, monitor_specials, upgrades_enabled)
-    values (${s.key}, ${s.name}, ${s.site}, ${s.provider}, ${s.folder}, ${s.link}, ${s.year}, ${s.monitored ?? true}, ${s.monitor_specials ?? true}, ${s.upgrades_enabled ?? true})
+    values (${s.key}, ${s.name}, ${s.site}, ${s.provider}, ${s.folder}, ${s.link}, ${s.year}, ${s.monitored ?? true},
+      ${s.monitor_specials ?? true}, ${s.upgrades_enabled ?? true})
     on conflict (key) do nothing returning ${SERIES_COLS}`,
     )
     .catch((err) => {
@@ -104,7 +105,8 @@ export const episodesOf = (c: Conn, seriesId: number) =>
 
 export const episodeOf = (c: Conn, seriesId: number, season: number, episode: number) =>
   c.maybeOne(sql.type(EpisodeRow)`select id, series_id, season, episode, title, title_en, languages, on_provider, is_downloaded,
-    file_path, file_size, monitored, file_language from episodes where series_id = ${seriesId} and season = ${season} and episode = ${episode}`);
+    file_path, file_size, monitored, file_language from episodes where series_id = ${seriesId} and season = ${season} and episode =
+      ${episode}`);
 
 export const MissingRow = z.object({ series_id: z.number(), season: z.number(), episode: z.number(), title: z.string().nullable() });
 
@@ -118,7 +120,8 @@ export async function markDownloaded(
   c: Conn,
   e: { seriesId: number; season: number; episode: number; filePath: string; fileSize: number | null; language?: string | null },
 ) {
-  await c.query(sql.unsafe`insert into episodes (series_id, season, episode, on_provider, is_downloaded, file_path, file_size, file_mtime, file_language)
+  await c.query(sql.unsafe`insert into episodes (series_id, season, episode, on_provider, is_downloaded, file_path, file_size,
+    file_mtime, file_language)
     values (${e.seriesId}, ${e.season}, ${e.episode}, true, true, ${e.filePath}, ${e.fileSize}, now(), ${e.language ?? null})
     on conflict (series_id, season, episode) do update set is_downloaded = true, file_path = excluded.file_path,
       file_size = excluded.file_size, file_mtime = now(), file_language = excluded.file_language, updated_at = now()`);
@@ -128,7 +131,8 @@ export async function markDownloaded(
 
 export const setLanguages = (c: Conn, seriesId: number, season: number, episode: number, languages: string[]) =>
   c.query(sql.unsafe`update episodes set languages = ${sql.array(languages, 'text')}, updated_at = now()
-    where series_id = ${seriesId} and season = ${season} and episode = ${episode} and languages is distinct from ${sql.array(languages, 'text')}`);
+    where series_id = ${seriesId} and season = ${season} and episode = ${episode} and languages is distinct from
+      ${sql.array(languages, 'text')}`);
 
 export async function setScanResult(
   c: Conn,
@@ -251,7 +255,8 @@ export const UpgradeRow = z.object({ season: z.number(), episode: z.number(), ti
 export const upgradeCandidates = (c: Conn, seriesId: number, languages: string[]) =>
   c.any(sql.type(UpgradeRow)`select e.season, e.episode, coalesce(e.title, e.title_en) as title, e.file_language from episodes e
     join series s on s.id = e.series_id
-    where e.series_id = ${seriesId} and s.monitored and e.monitored and e.is_downloaded and e.file_language = any(${sql.array(languages, 'text')})
+    where e.series_id = ${seriesId} and s.monitored and e.monitored and e.is_downloaded and e.file_language =
+      any(${sql.array(languages, 'text')})
     order by e.upgrade_checked_at nulls first, e.season, e.episode`);
 
 export async function markUpgradeChecked(c: Conn, seriesId: number, season: number, episode: number, at: Date): Promise<void> {
@@ -289,7 +294,8 @@ export async function setUnmatchedFolders(c: Conn, folders: string[]): Promise<v
 export async function setUnmatchedResult(c: Conn, r: UnmatchedRow): Promise<void> {
   await c.query(sql.unsafe`insert into library_unmatched (folder, status, candidates, error, updated_at)
     values (${r.folder}, ${r.status}, ${JSON.stringify(r.candidates)}::jsonb, ${r.error}, now())
-    on conflict (folder) do update set status = excluded.status, candidates = excluded.candidates, error = excluded.error, updated_at = now()`);
+    on conflict (folder) do update set status = excluded.status, candidates = excluded.candidates, error = excluded.error, updated_at =
+      now()`);
 }
 
 export const removeUnmatched = (c: Conn, folder: string) => c.query(sql.unsafe`delete from library_unmatched where folder = ${folder}`);

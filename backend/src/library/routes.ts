@@ -125,7 +125,8 @@ export function libraryRoutes(deps: Deps): ApiRouter {
       body: s.AddBody,
       responses: { 200: s.AddResponse, 404: null, 409: null, 422: null },
       summary:
-        "Add a series: the provider page is read first (404/422 with the provider's reason when it has no such series: nothing is created), " +
+        "Add a series: the provider page is read first (404/422 with the provider's reason when it has no such series: nothing is " +
+        'created), ' +
         'then row, folder (Name (Year), as search shows it) and a targeted scan. monitor: all (default), future (only ' +
         'episodes not listed yet), none',
     },

@@ -28,7 +28,8 @@ export async function scanStates(
   const where = o.seriesIds ? sql.fragment`where id = any(${sql.array(o.seriesIds, 'int4')})` : sql.fragment``;
   const text = (await c.oneFirst(sql.unsafe`select json_build_array(g.value,
       case when g.value = ${o.unlessGeneration ?? -1} then null else
-        (select coalesce(array_to_json(array_agg(array[id::text, folder, dir_fingerprint, disk_signature])), '[]') from series ${where}) end,
+        (select coalesce(array_to_json(array_agg(array[id::text, folder, dir_fingerprint, disk_signature])), '[]') from series ${where})
+          end,
       (select coalesce(json_agg(folder), '[]') from library_unmatched))::text
     from library_scan_generation g`)) as string;
   const [generation, rows, unmatched] = JSON.parse(text) as [number, (string | null)[][] | null, string[]];
@@ -62,7 +63,8 @@ export async function scanDetails(c: Conn, seriesIds: number[]): Promise<Map<num
   // two flat queries in one: a subquery per series costs more than all their rows together
   const text = await c.oneFirst(sql.unsafe`select json_build_array(
       (select coalesce(json_agg(json_build_array(id, disk_signature)), '[]') from series where id = any(${ids})),
-      (select coalesce(json_agg(json_build_array(id, series_id, season, episode, file_path)), '[]') from episodes where series_id = any(${ids}) and ${knownWhere})
+      (select coalesce(json_agg(json_build_array(id, series_id, season, episode, file_path)), '[]') from episodes where series_id =
+        any(${ids}) and ${knownWhere})
     )::text`);
   const [series, files] = JSON.parse(text as string) as [[number, string | null][], [number, number, number, number, string | null][]];
   const out = new Map(series.map(([id, signature]) => [id, { signature, files: [] as KnownFile[] }]));
@@ -90,7 +92,8 @@ export async function applyDiskChanges(c: Conn, d: DiskChanges): Promise<number>
   const gone = sql.array(d.goneIds, 'int4');
   const row = await c.one(sql.unsafe`with up as (
       insert into episodes (series_id, season, episode, on_provider, is_downloaded, file_path, file_size)
-      select s, se, ep, false, true, p, sz from unnest(${sql.array(u.seriesId, 'int4')}, ${sql.array(u.season, 'int4')}, ${sql.array(u.episode, 'int4')},
+      select s, se, ep, false, true, p, sz from unnest(${sql.array(u.seriesId, 'int4')}, ${sql.array(u.season, 'int4')},
+        ${sql.array(u.episode, 'int4')},
         ${sql.array(u.filePath, 'text')}, ${sql.array(u.fileSize, 'int8')}) as x(s, se, ep, p, sz)
       on conflict (series_id, season, episode) do update set is_downloaded = true, file_path = excluded.file_path,
         file_size = excluded.file_size, updated_at = now()
@@ -102,7 +105,8 @@ export async function applyDiskChanges(c: Conn, d: DiskChanges): Promise<number>
       delete from episodes where id = any(${gone}) and not on_provider returning 1
     ), st as (
       update series s set dir_fingerprint = y.f, disk_signature = y.g, last_disk_scan_at = now()
-      from unnest(${sql.array(d.state.seriesId, 'int4')}, ${sql.array(d.state.fingerprint, 'text')}, ${sql.array(d.state.signature, 'text')}) as y(id, f, g)
+      from unnest(${sql.array(d.state.seriesId, 'int4')}, ${sql.array(d.state.fingerprint, 'text')},
+        ${sql.array(d.state.signature, 'text')}) as y(id, f, g)
       where s.id = y.id
       returning 1
     ) select value, set_config('synchronous_commit', 'off', true) as async_commit from library_scan_generation`);
@@ -133,7 +137,8 @@ export const seriesIdentities = (c: Conn, ids: readonly number[]) =>
 /** The series' folder was renamed on disk: its new name, and its folder state forgotten (read it again). */
 export const followFolderRename = (c: Conn, seriesId: number, folder: string) =>
   c.query(
-    sql.unsafe`update series set folder = ${folder}, dir_fingerprint = null, disk_signature = null, updated_at = now() where id = ${seriesId}`,
+    sql.unsafe`update series set folder = ${folder}, dir_fingerprint = null, disk_signature = null, updated_at = now() where id =
+      ${seriesId}`,
   );
 
 /**

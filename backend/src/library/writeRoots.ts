@@ -13,7 +13,8 @@ import { isInside } from '../util/safePath.js';
 export class OutsideLibrary extends Conflict {
   constructor(what: string, target: string, real: string) {
     super(
-      `${what} ${target} leads to ${real}, outside the library folder and extra_library_roots; nothing was written there (list that folder in extra_library_roots to allow it)`,
+      `${what} ${target} leads to ${real}, outside the library folder and extra_library_roots; nothing was written there (list that ` +
+        `folder in extra_library_roots to allow it)`,
       { path: target, real_path: real },
     );
   }

@@ -47,7 +47,8 @@ export function summarise(batchId: string, items: BatchItem[], finished: boolean
     finished,
     message: finished
       ? `Batch finished: ${count(['success'])} created, ${count(['failed'])} failed, ${count(['skipped'])} skipped`
-      : `${open} of ${items.length} series still to do: the totals follow in ${statusUrl} (and the nfo room); successful counts only finished series`,
+      : `${open} of ${items.length} series still to do: the totals follow in ${statusUrl} (and the nfo room); successful counts only ` +
+        `finished series`,
     status_url: statusUrl,
     total: items.length,
     successful: count(['success']),

@@ -47,7 +47,8 @@ export async function saveMapping(
   starts: SeasonStart[],
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.query(sql.unsafe`insert into episode_mapping_settings (series_id, mode, episode_group_id) values (${seriesId}, ${mode}, ${groupId})
+    await tx.query(sql.unsafe`insert into episode_mapping_settings (series_id, mode, episode_group_id) values (${seriesId}, ${mode},
+      ${groupId})
       on conflict (series_id) do update set mode = excluded.mode, episode_group_id = excluded.episode_group_id, updated_at = now()`);
     await tx.query(sql.unsafe`delete from episode_mapping_overrides where series_id = ${seriesId}`);
     for (const o of overrides) {

@@ -205,7 +205,8 @@ export async function saveSeriesMapping(
     const unknown = body.season_starts.filter((st) => !seasons.has(st.season)).map((st) => st.season);
     if (unknown.length)
       throw new ValidationFailed(
-        `season_starts: the library has no season ${unknown.join(', ')} of this series (it has ${[...seasons].sort((a, b) => a - b).join(', ') || 'none'})`,
+        `season_starts: the library has no season ${unknown.join(', ')} of this series (it has ` +
+          `${[...seasons].sort((a, b) => a - b).join(', ') || 'none'})`,
         { field: 'season_starts', seasons: unknown },
       );
   }

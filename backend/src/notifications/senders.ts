@@ -100,7 +100,8 @@ export async function send(http: HttpClient, ch: Channel, e: NotifyEvent, sender
       });
     } catch (err) {
       const x = err as { code?: string; responseCode?: number };
-      // eslint-disable-next-line preserve-caught-error -- the transport's error quotes the server's reply and the login: only its code goes on
+      // the transport's error quotes the server's reply and the login: only its code goes on
+      // eslint-disable-next-line preserve-caught-error -- no cause on purpose (above)
       throw new Error(`${target} failed: ${x.responseCode ?? x.code ?? 'error'}`);
     } finally {
       transport.close();

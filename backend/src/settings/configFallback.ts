@@ -26,7 +26,8 @@ export async function restoreConfigFromBackup(file: string, backupsDir: string, 
     fs.writeFileSync(file, JSON.stringify(parsed.data, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
     log.error(
       { why, backup: f, kept },
-      `CONFIG.JSON WAS UNREADABLE: started with the configuration of backup ${f}; the damaged file is kept as ${path.basename(kept)}. Check your settings.`,
+      `CONFIG.JSON WAS UNREADABLE: started with the configuration of backup ${f}; the damaged file is kept as ${path.basename(kept)}. ` +
+        `Check your settings.`,
     );
     return parsed.data;
   }

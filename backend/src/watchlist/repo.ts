@@ -77,7 +77,8 @@ export interface NewItem {
 
 export async function insertItem(c: Conn, it: NewItem): Promise<string | null> {
   return c.maybeOneFirst(sql.type(z.object({ id: z.string() }))`insert into watchlist_items
-    (user_id, anime_title, anime_url, anime_key, provider_id, lang, auto_download, quality_preference, poster_image, synopsis, genres, series_id)
+    (user_id, anime_title, anime_url, anime_key, provider_id, lang, auto_download, quality_preference, poster_image, synopsis, genres,
+      series_id)
     values (${it.user_id}, ${it.anime_title}, ${it.anime_url}, ${it.anime_key}, ${it.provider_id}, ${it.lang}, ${it.auto_download},
       ${it.quality_preference}, ${it.poster_image}, ${it.synopsis}, ${sql.array(it.genres, 'text')}, ${it.series_id})
     on conflict (user_id, provider_id, anime_key) do nothing
@@ -122,7 +123,8 @@ export async function updateItem(c: Conn, id: string, userId: number, patch: Ite
     .filter(([, v]) => v !== undefined)
     .map(
       ([k, v]) =>
-        sql.fragment`${sql.identifier([k])} = ${k === 'genres' ? sql.array(v as string[], 'text') : (v as string | number | boolean | null)}`,
+        sql.fragment`${sql.identifier([k])} =
+          ${k === 'genres' ? sql.array(v as string[], 'text') : (v as string | number | boolean | null)}`,
     );
   sets.push(sql.fragment`updated_at = now()`);
   const res = await c.query(sql.unsafe`update watchlist_items set ${sql.join(sets, sql.fragment`, `)}

@@ -20,7 +20,9 @@ const Lang = z
 /** Where quality_preference applies (shown in the OpenAPI document and the UI). */
 
 const QUALITY_NOTE =
-  'Chooses among the sources of the preferred language by resolution (HLS by its variants, MP4 by probing the first 2 MiB of the file with ffprobe): the tallest not above this height first, and that HLS variant. auto/best: the first source in hoster order, its highest variant.';
+  'Chooses among the sources of the preferred language by resolution (HLS by its variants, MP4 by probing the first 2 MiB of the file ' +
+  'with ffprobe): the tallest not above this height first, and that HLS variant. auto/best: the first source in hoster order, its ' +
+  'highest variant.';
 export const ItemCreate = z.object({
   anime_title: z.string().trim().min(1).max(300),
   anime_url: z.string().trim().url().max(2000),

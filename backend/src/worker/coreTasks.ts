@@ -5,7 +5,10 @@ import { pruneHistory } from '../history/service.js';
 import { freeDeadPools } from './pools.js';
 import { pruneFailedJobs, prunePayloads } from './repo.js';
 
-/** Frees jobs left locked by worker processes that are gone; prunes expired token revocations and login sessions, old login failures, old finished Graphile Worker jobs and history beyond its retention. */
+/**
+ * Frees jobs left locked by worker processes that are gone; prunes expired token revocations and login sessions, old login failures, old
+ * finished Graphile Worker jobs and history beyond its retention.
+ */
 export const tasks: TaskFactory = (deps) => ({
   housekeeping: async () => {
     const { db, sessions, log } = deps;

@@ -51,7 +51,9 @@ export async function prunePayloads(c: Conn): Promise<number> {
   return res.rowCount;
 }
 
-/** Deletes the permanently failed jobs not updated for `days` (complete_jobs: Graphile Worker's own way to delete jobs); answers how many. */
+/**
+ * Deletes the permanently failed jobs not updated for `days` (complete_jobs: Graphile Worker's own way to delete jobs); answers how many.
+ */
 export async function pruneFailedJobs(c: Conn, days: number): Promise<number> {
   const res = await c.query(sql.unsafe`select graphile_worker.complete_jobs(array(select id from graphile_worker.jobs
     where attempts >= max_attempts and locked_at is null and updated_at < now() - make_interval(days => ${days})))`);

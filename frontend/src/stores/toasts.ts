@@ -1,4 +1,6 @@
-/** Short notices in a corner: finished and failed jobs, saved settings, API errors. The same notice again is counted ("×3"), not stacked. */
+/**
+ * Short notices in a corner: finished and failed jobs, saved settings, API errors. The same notice again is counted ("×3"), not stacked.
+ */
 import { reactive } from 'vue';
 
 export type ToastKind = 'success' | 'error' | 'info';

@@ -55,7 +55,8 @@ export function isTransient(err: unknown): boolean {
 export class LivePlaylistError extends DownloadError {
   constructor(url: string) {
     super(
-      `HlsLivePlaylist: the playlist has no EXT-X-ENDLIST (a live or event stream), only complete playlists are downloaded (${new URL(url).pathname})`,
+      `HlsLivePlaylist: the playlist has no EXT-X-ENDLIST (a live or event stream), only complete playlists are downloaded ` +
+        `(${new URL(url).pathname})`,
     );
     this.name = 'LivePlaylistError';
   }

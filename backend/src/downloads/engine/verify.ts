@@ -166,7 +166,9 @@ export function spawnWaiting(bin: string, inputOptions: string[], signal: AbortS
 export function concatList(files: string | string[], inpoint: number | null = null): string {
   const quoted = (f: string) => `'${`file:${path.resolve(f)}`.replace(/'/g, `'\\''`)}'`;
   const [first, ...rest] = typeof files === 'string' ? [files] : files;
-  return `ffconcat version 1.0\nfile ${quoted(first!)}\n${inpoint !== null ? `inpoint ${inpoint.toFixed(3)}\n` : ''}${rest.map((f) => `file ${quoted(f)}\n`).join('')}`;
+  return `ffconcat version 1.0\nfile ${quoted(first!)}\n${
+    inpoint !== null ? `inpoint ` + `${inpoint.toFixed(3)}\n` : ''
+  }${rest.map((f) => `file ${quoted(f)}\n`).join('')}`;
 }
 
 /**
