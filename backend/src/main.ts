@@ -67,19 +67,29 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
     mark = now;
   };
   try {
-    // the server's code (another ~1 MB of JavaScript) loads while PostgreSQL, another process, starts
-    const server = import('./server.js');
-    server.catch(() => undefined); // a failed database start is the error to report
+    // the server's code (~7 MB of JavaScript, hundreds of ms of CPU) loads while PostgreSQL, another
+    // process, starts: once its process runs, so that loading it never delays the spawn
+    let server: Promise<typeof import('./server.js')> | null = null;
+    const loadServer = () => {
+      if (!server) {
+        server = import('./server.js');
+        server.catch(() => undefined); // a failed database start is the error to report
+      }
+      return server;
+    };
     let databaseUrl = env.DATABASE_URL;
     if (!databaseUrl) {
-      const embedded: EmbeddedDatabase = await startEmbeddedPostgres(path.join(env.DATA_DIR, 'postgres'), log, env.EMBEDDED_PG_PORT);
+      const embedded: EmbeddedDatabase = await startEmbeddedPostgres(path.join(env.DATA_DIR, 'postgres'), log, env.EMBEDDED_PG_PORT, {
+        onSpawn: loadServer,
+      });
       cleanups.push(() => embedded.stop());
       databaseUrl = embedded.url;
     }
+    const serverModule = loadServer();
     phase('database_start_ms');
     await migrate(databaseUrl, log);
     phase('migrations_ms');
-    const { serve } = await server;
+    const { serve } = await serverModule;
     phase('server_modules_ms'); // what loading the server's code took beyond the database's start
     const { url, port, deps } = await serve({
       env,

