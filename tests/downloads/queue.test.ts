@@ -63,7 +63,10 @@ describe('source selection', () => {
     expect(failed.error).toMatch(/VOE \(german_dub\): embed page not found \(404\)/);
     expect(failed.error).toMatch(/Mystery \(german_dub\): .*/);
     expect(failed.error).toMatch(/Doodstream \(german_sub\): no video source found/);
-    expect(env.events.some((e) => e.type === 'download_failed' && e.data.download_id === id)).toBe(true);
+    // the reason as a stable code, on the item and in its realtime message (the UI shows it in the user's language)
+    expect(failed.error_code).toBe('ALL_SOURCES_FAILED');
+    const event = await until(() => env.events.find((e) => e.type === 'download_failed' && e.data.download_id === id), 'download_failed');
+    expect(event.data).toMatchObject({ code: 'ALL_SOURCES_FAILED', error: failed.error, item: { error_code: 'ALL_SOURCES_FAILED' } });
     expect(listFiles(folder).filter((f) => !f.startsWith('.aniworld'))).toEqual([]);
 
     env.hosters.setBehavior(broken, { page: 'ok' });

@@ -51,7 +51,7 @@ beforeAll(async () => {
   expect(await repo.markCompleted(db, ids.done, { file_path: '/lib/Shape Show/S01E05.mkv', bytes: 8388608 })).not.toBeNull();
   await item('failed', 6);
   await db.query(sql.unsafe`update download_items set status = 'downloading', started_at = now() where id = ${ids.failed}::uuid`);
-  expect(await repo.markFailed(db, ids.failed, 'every hoster failed')).not.toBeNull();
+  expect(await repo.markFailed(db, ids.failed, 'every hoster failed', 'ALL_SOURCES_FAILED')).not.toBeNull();
 });
 afterAll(async () => {
   await env?.close();

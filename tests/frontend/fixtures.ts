@@ -15,6 +15,7 @@ export function item(id: string, episode: number, over: Partial<DownloadItem> = 
     completed_at: null,
     progress: null,
     error: null,
+    error_code: null,
     retry_count: 0,
     source_url: null,
     source: 'manual',

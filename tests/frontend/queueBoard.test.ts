@@ -62,6 +62,18 @@ describe('queue board over realtime messages', () => {
     expect(emitted()).toEqual([[['b']]]);
   });
 
+  it("shows a failure reason by its code in the user's language (German), the server text for a code it does not know", async () => {
+    await setLocale('de');
+    const { wrapper } = setup();
+    dispatch(msg('download_failed', { download_id: 'a', code: 'ALL_SOURCES_FAILED', error: 'all sources failed: VOE: 404 Not Found' }));
+    dispatch(msg('download_failed', { download_id: 'b', code: 'SOMETHING_NEW', error: 'a reason this UI has no text for' }));
+    await nextTick();
+    const reasons = wrapper.findAll('[data-test="failed"] [data-test="reason"]').map((e) => e.text());
+    expect(reasons).toContain('Alle Quellen wurden versucht und sind fehlgeschlagen.');
+    expect(reasons).toContain('a reason this UI has no text for');
+    expect(wrapper.get('[data-test="failed"] [data-test="reason-detail"]').text()).toBe('all sources failed: VOE: 404 Not Found');
+  });
+
   it('drops removed items, follows start/stop, and asks for one refresh when an event cannot be applied in place', async () => {
     const { store, wrapper, refreshes } = setup();
     dispatch(msg('download_removed', { download_id: 'c' }));

@@ -1,7 +1,8 @@
 import { SlonikError } from 'slonik';
 import { ProviderError, ProviderNotFound } from '../providers/errors.js';
 import { HosterError } from '../providers/hosters/index.js';
-import { CancelledError, DownloadError } from './engine/errors.js';
+import { CancelledError, DiskFullError, DownloadError, isDiskFull } from './engine/errors.js';
+import type { DownloadFailureCode } from './schema.js';
 
 /**
  * Whose fault a failed attempt was (the attempts table's `error_class`):
@@ -72,4 +73,15 @@ export function classifyFailure(err: unknown): FailureClass {
   if (errs.some((e) => SOURCE_TEXT.test(e.message))) return 'source';
   if (errs.some((e) => e instanceof HosterError)) return 'source';
   return 'hoster';
+}
+
+/** The queue item's `error_code` for an error that ended its run (schema.ts DownloadFailureCode). */
+export function failureCode(err: unknown): DownloadFailureCode {
+  const errs = chain(err) as (Chained & { noSource?: boolean; failureCode?: DownloadFailureCode })[];
+  const tagged = errs.find((e) => e.failureCode)?.failureCode;
+  if (tagged) return tagged;
+  if (errs.some((e) => e.noSource)) return 'NO_SOURCES';
+  if (errs.some((e) => e instanceof DiskFullError || isDiskFull(e))) return 'DISK_FULL';
+  const c = classifyFailure(err);
+  return c === 'cancelled' ? 'CANCELLED' : (`${c.toUpperCase() as Uppercase<Exclude<FailureClass, 'cancelled'>>}_FAILED` as const);
 }

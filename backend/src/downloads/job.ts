@@ -19,7 +19,8 @@ import { RELEASED_CHANNEL } from './runtime.js';
 import { sql, type Conn } from '../db/pool.js';
 import { announceCompleted, announceFailed } from './announce.js';
 import type { AttemptOf, AttemptOutcome } from './attemptLog.js';
-import type { FailureClass } from './failure.js';
+import { failureCode, type FailureClass } from './failure.js';
+import type { DownloadFailureCode } from './schema.js';
 import { noteAttempt, noteRunCompleted, noteRunFailed, usableSources } from './policy.js';
 import { existingEpisodeFile } from './replace.js';
 import { dispatch, publishQueueStatus, toApiItem } from './queue.js';
@@ -94,10 +95,11 @@ async function fail(
   deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'jobs' | 'log' | 'settings'>,
   item: repo.ItemRow,
   error: string,
+  code: DownloadFailureCode,
   gaveUp = true,
 ) {
   const row = await deps.db.transaction(async (tx) => {
-    const r = await repo.markFailed(tx, item.id, error);
+    const r = await repo.markFailed(tx, item.id, error, code);
     if (r) await queueWatchlistFollowUp(deps, tx, r, false);
     return r;
   });
@@ -108,6 +110,7 @@ async function fail(
       key: item.serie_id,
       folder: item.serie_folder,
       error,
+      code,
       item: toApiItem(row),
     });
   await publishQueueStatus(deps);
@@ -121,7 +124,7 @@ async function processItem(
 ): Promise<void> {
   const log = deps.log.child({ module: 'downloads', item: item.id });
   const series = await findSeries(deps, item.serie_id);
-  if (!series) return fail(deps, item, `series ${item.serie_id} is not in the library`);
+  if (!series) return fail(deps, item, `series ${item.serie_id} is not in the library`, 'SERIES_MISSING');
   const seriesDir = seriesFolderPath(deps, series);
   const partRoot = insideRoot(seriesDir, '.part', item.id);
   const cfg = deps.settings.get().downloads;
@@ -151,12 +154,12 @@ async function processItem(
     if (c) classes.push(c);
   };
   const run = { nothingToTry: false, known: [] as string[] };
-  const failRun = async (error: string) => {
+  const failRun = async (error: string, code: DownloadFailureCode) => {
     const backoff = await noteRunFailed(deps, item, { ...run, classes, error }).catch((err) => {
       log.warn({ err: (err as Error).message }, 'could not record the backoff');
       return null;
     });
-    await fail(deps, item, error, backoff ? backoff.gave_up : true);
+    await fail(deps, item, error, code, backoff ? backoff.gave_up : true);
   };
   const finish = async (p: repo.Placement) => {
     await testCrashPoint(deps, 'after_rename', item.id);
@@ -196,7 +199,7 @@ async function processItem(
   // a target whose real path leaves the library (a link) fails the item; nothing is written there
   const guard = (target: string, what: string) =>
     checkWriteTarget(deps, target, what).catch((err) => {
-      throw err instanceof OutsideLibrary ? new DownloadError(err.message, true) : err;
+      throw err instanceof OutsideLibrary ? Object.assign(new DownloadError(err.message, true), { failureCode: 'OUTSIDE_LIBRARY' }) : err;
     });
   try {
     await guard(seriesDir, 'the series folder');
@@ -235,6 +238,7 @@ async function processItem(
           ? 'the chosen source is no longer listed on the episode page'
           : `every source of S${item.season}E${item.episode} in the wanted languages is blocklisted (${blocked}); remove entries from ` +
               `the blocklist to try them again`,
+        item.chosen_source ? 'SOURCE_UNLISTED' : 'ALL_BLOCKLISTED',
       );
     }
     const { sources } = await orderByQuality(deps, rt, usable.sources, {
@@ -311,7 +315,7 @@ async function processItem(
       return await finish(placing);
     }
     await removePartFolder(deps, partRoot);
-    await failRun(`all sources failed: ${errors.join('; ')}`);
+    await failRun(`all sources failed: ${errors.join('; ')}`, 'ALL_SOURCES_FAILED');
   } catch (err) {
     const cancelled = signal.aborted;
     const reason = cancelled ? (signal.reason as Error) : (err as Error);
@@ -326,7 +330,7 @@ async function processItem(
       log.info('download cancelled; partial files removed');
       return;
     }
-    await failRun([...errors, (err as Error).message].join('; '));
+    await failRun([...errors, (err as Error).message].join('; '), failureCode(err));
   }
 }
 

@@ -2,6 +2,7 @@ import type { Deps } from '../deps.js';
 import { Conflict, NotFound } from '../errors.js';
 import { MAX_PER_PAGE, type Page } from '../http/schema.js';
 import * as repo from './repo.js';
+import type { DownloadFailureCode } from './schema.js';
 import { ffmpegUsable } from './runtime.js';
 import { checkSpaceHold } from './spaceHold.js';
 
@@ -21,6 +22,7 @@ export function toApiItem(r: repo.ItemRow) {
     completed_at: r.completed_at?.toISOString() ?? null,
     progress: (r.progress as Record<string, number | null> | null) ?? null,
     error: r.error,
+    error_code: r.error_code as DownloadFailureCode | null,
     retry_count: r.retry_count,
     source_url: r.source_url,
     source: r.source,

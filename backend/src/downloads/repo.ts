@@ -38,6 +38,7 @@ export const ItemRow = z.object({
   completed_at: z.date().nullable(),
   progress: z.record(z.unknown()).nullable(),
   error: z.string().nullable(),
+  error_code: z.string().nullable(),
   retry_count: z.number(),
   source_url: z.string().nullable(),
   hoster: z.string().nullable(),
@@ -56,7 +57,7 @@ export const ItemRow = z.object({
 export type ItemRow = z.infer<typeof ItemRow>;
 
 const COLS = sql.fragment`id::text, serie_id, serie_folder, serie_name, season, episode, title, status, priority, position,
-  source, language, quality, added_at, started_at, completed_at, progress, error, retry_count, source_url, hoster,
+  source, language, quality, added_at, started_at, completed_at, progress, error, error_code, retry_count, source_url, hoster,
   chosen_language, hoster_errors, part_dir, file_path, downloaded_bytes, total_bytes, added_by, chosen_source, replace_existing,
     upgrade_from, placement`;
 
@@ -93,7 +94,8 @@ export async function insertItem(conn: Conn, i: NewItem): Promise<ItemRow | null
       title = coalesce(${i.title}, title), priority = ${i.priority}, source = ${i.source}, language = ${i.language}, quality = ${i.quality},
       chosen_source = ${i.chosen_source ?? null}, replace_existing = ${i.replace_existing ?? false}, upgrade_from =
         ${i.upgrade_from ?? null},
-      added_by = ${i.added_by ?? null}, error = null, hoster_errors = '[]', progress = null, started_at = null, completed_at = null,
+      added_by = ${i.added_by ?? null}, error = null, error_code = null, hoster_errors = '[]', progress = null, started_at = null,
+        completed_at = null,
         downloaded_bytes = 0, total_bytes = null,
       source_url = null, hoster = null, chosen_language = null, file_path = null, placement = null,
       position = nextval(pg_get_serial_sequence('download_items', 'position')), added_at = now(), updated_at = now()
@@ -139,7 +141,8 @@ const iso = (col: string) => sql.fragment`to_char(${sql.identifier(['d', col])} 
 const API_ITEM = sql.fragment`json_build_object('id', d.id::text, 'serie_id', d.serie_id, 'serie_folder', d.serie_folder,
   'serie_name', d.serie_name, 'episode', json_build_object('season', d.season, 'episode', d.episode, 'title', d.title),
   'status', d.status, 'priority', d.priority, 'added_at', ${iso('added_at')}, 'started_at', ${iso('started_at')},
-  'completed_at', ${iso('completed_at')}, 'progress', d.progress, 'error', d.error, 'retry_count', d.retry_count,
+  'completed_at', ${iso('completed_at')}, 'progress', d.progress, 'error', d.error, 'error_code', d.error_code,
+  'retry_count', d.retry_count,
   'source_url', d.source_url, 'source', d.source, 'language', coalesce(d.chosen_language, d.language), 'hoster', d.hoster,
   'hoster_errors', d.hoster_errors, 'file_path', d.file_path, 'added_by', d.added_by, 'attempts', d.retry_count + 1,
   'upgrade_from', d.upgrade_from, 'replace', d.replace_existing)`;
@@ -253,7 +256,7 @@ export async function claimNext(conn: Conn, max: number): Promise<string[]> {
     order by ${ORDER} limit ${free} for update skip locked`);
   if (ids.length === 0) return [];
   await conn.query(sql.unsafe`update download_items set status = 'downloading', started_at = now(), heartbeat_at = now(),
-    error = null, updated_at = now() where id = any(${sql.array(ids as string[], 'uuid')})`);
+    error = null, error_code = null, updated_at = now() where id = any(${sql.array(ids as string[], 'uuid')})`);
   return [...ids];
 }
 
@@ -290,13 +293,16 @@ export async function setHosterErrors(conn: Conn, id: string, errors: string[]):
 
 export async function markCompleted(conn: Conn, id: string, f: { file_path: string; bytes: number }): Promise<ItemRow | null> {
   return conn.maybeOne(sql.type(ItemRow)`update download_items set status = 'completed', completed_at = now(), file_path = ${f.file_path},
-    downloaded_bytes = ${f.bytes}, total_bytes = ${f.bytes}, part_dir = null, placement = null, error = null, updated_at = now(),
+    downloaded_bytes = ${f.bytes}, total_bytes = ${f.bytes}, part_dir = null, placement = null, error = null, error_code = null,
+    updated_at = now(),
     progress = ${sql.jsonb({ percent: 100, downloaded_mb: f.bytes / 1048576, total_mb: f.bytes / 1048576, speed_mbps: 0, eta_seconds: 0 })}
     where id = ${id}::uuid and status = 'downloading' returning ${COLS}`);
 }
 
-export async function markFailed(conn: Conn, id: string, error: string): Promise<ItemRow | null> {
-  return conn.maybeOne(sql.type(ItemRow)`update download_items set status = 'failed', completed_at = now(), error = ${error},
+export async function markFailed(conn: Conn, id: string, error: string, code: string): Promise<ItemRow | null> {
+  return conn.maybeOne(sql.type(
+    ItemRow,
+  )`update download_items set status = 'failed', completed_at = now(), error = ${error}, error_code = ${code},
     part_dir = null, placement = null, updated_at = now() where id = ${id}::uuid and status = 'downloading' returning ${COLS}`);
 }
 
@@ -374,7 +380,7 @@ export async function retry(conn: Conn, ids: string[] | null): Promise<string[]>
     ...(await conn.anyFirst(sql.type(
       z.object({ id: z.string() }),
     )`update download_items d set status = 'pending', retry_count = retry_count + 1,
-      error = null, hoster_errors = '[]', progress = null, started_at = null, completed_at = null, downloaded_bytes = 0,
+      error = null, error_code = null, hoster_errors = '[]', progress = null, started_at = null, completed_at = null, downloaded_bytes = 0,
       total_bytes = null, placement = null, position = nextval(pg_get_serial_sequence('download_items', 'position')), updated_at = now()
     where d.status in ('failed', 'cancelled') ${filter}
       and not exists (select 1 from download_items o where o.serie_id = d.serie_id and o.season = d.season

@@ -4,6 +4,32 @@ import { PageQuery } from '../http/schema.js';
 /** Request and response schemas of /api/queue (spec section 4, Download Item of section 10). */
 export const Priority = z.enum(['LOW', 'NORMAL', 'HIGH']);
 
+/**
+ * Why a queue item failed, stable for clients (the item's `error_code`, `download_failed`'s `code`):
+ * `SERIES_MISSING` the series left the library; `SOURCE_UNLISTED` the chosen source is no longer
+ * listed; `ALL_BLOCKLISTED` every wanted source is blocklisted; `NO_SOURCES` the episode page lists
+ * none in the wanted languages; `ALL_SOURCES_FAILED` every source was tried and failed;
+ * `DISK_FULL`; `OUTSIDE_LIBRARY` a target leaves the library (a link); otherwise whose fault it
+ * was (downloads/failure.ts's classes): `SOURCE_FAILED`, `HOSTER_FAILED`, `NETWORK_FAILED`,
+ * `PROVIDER_FAILED`, `LOCAL_FAILED`, `CANCELLED`.
+ */
+export const DownloadFailureCode = z.enum([
+  'SERIES_MISSING',
+  'SOURCE_UNLISTED',
+  'ALL_BLOCKLISTED',
+  'NO_SOURCES',
+  'ALL_SOURCES_FAILED',
+  'DISK_FULL',
+  'OUTSIDE_LIBRARY',
+  'SOURCE_FAILED',
+  'HOSTER_FAILED',
+  'NETWORK_FAILED',
+  'PROVIDER_FAILED',
+  'LOCAL_FAILED',
+  'CANCELLED',
+]);
+export type DownloadFailureCode = z.infer<typeof DownloadFailureCode>;
+
 export const AddBody = z
   .object({
     serie_id: z.string().min(1).max(200),
@@ -81,6 +107,8 @@ export const DownloadItem = z.object({
   completed_at: z.string().nullable(),
   progress: Progress.partial().nullable(),
   error: z.string().nullable(),
+  /** Why a failed item failed, as a stable code (the UI shows it in the user's language; `error` is the server's English). */
+  error_code: DownloadFailureCode.nullable(),
   retry_count: z.number(),
   source_url: z.string().nullable(),
   source: z.string(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DownloadItem, Progress, QueueStatus } from '../downloads/schema.js';
+import { DownloadFailureCode, DownloadItem, Progress, QueueStatus } from '../downloads/schema.js';
 
 /**
  * Every realtime message the server sends: room → message type → payload (`data` of the spec's
@@ -23,7 +23,8 @@ export const EVENTS = {
     download_progress: ItemEvent.merge(Progress),
     download_added: ItemEvent.extend({ item: DownloadItem }),
     download_complete: ItemEvent.extend({ file: z.string(), item: DownloadItem.nullable() }),
-    download_failed: ItemEvent.extend({ error: z.string(), item: DownloadItem }),
+    /** `code`: why, stable for clients (the item's `error_code`); `error` is the server's English. */
+    download_failed: ItemEvent.extend({ error: z.string(), code: DownloadFailureCode, item: DownloadItem }),
     /** Without `download_id`: `trimmed` completed items left for the history (reload the page of the queue). */
     download_removed: z.union([
       ItemEvent.extend({ status: DownloadItem.shape.status }),

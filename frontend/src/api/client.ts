@@ -194,6 +194,15 @@ export function codeMessage(code: string, serverText?: string | null): string {
   return serverText && serverText !== code ? `${text}\n${serverText}` : text;
 }
 
+/**
+ * Why a download failed (a queue item's `error_code`, `download_failed`'s `code`) in the user's language;
+ * the server's English text for a code this UI does not know (or none).
+ */
+export function downloadReason(code: unknown, serverText?: string | null): string {
+  const key = `download.reason.${typeof code === 'string' ? code : ''}`;
+  return typeof code === 'string' && code && has(key) ? t(key) : (serverText ?? '');
+}
+
 /** The message to show for anything thrown by an API call. */
 export function errorMessage(err: unknown): string {
   if (err instanceof ApiError && err.code === 'FORBIDDEN') return t('common.forbidden');

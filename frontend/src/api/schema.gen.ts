@@ -8333,6 +8333,8 @@ export interface operations {
                                     eta_seconds?: number | null;
                                 } | null;
                                 error: string | null;
+                                /** @enum {string|null} */
+                                error_code: "SERIES_MISSING" | "SOURCE_UNLISTED" | "ALL_BLOCKLISTED" | "NO_SOURCES" | "ALL_SOURCES_FAILED" | "DISK_FULL" | "OUTSIDE_LIBRARY" | "SOURCE_FAILED" | "HOSTER_FAILED" | "NETWORK_FAILED" | "PROVIDER_FAILED" | "LOCAL_FAILED" | "CANCELLED" | null;
                                 retry_count: number;
                                 source_url: string | null;
                                 source: string;
@@ -8370,6 +8372,8 @@ export interface operations {
                                     eta_seconds?: number | null;
                                 } | null;
                                 error: string | null;
+                                /** @enum {string|null} */
+                                error_code: "SERIES_MISSING" | "SOURCE_UNLISTED" | "ALL_BLOCKLISTED" | "NO_SOURCES" | "ALL_SOURCES_FAILED" | "DISK_FULL" | "OUTSIDE_LIBRARY" | "SOURCE_FAILED" | "HOSTER_FAILED" | "NETWORK_FAILED" | "PROVIDER_FAILED" | "LOCAL_FAILED" | "CANCELLED" | null;
                                 retry_count: number;
                                 source_url: string | null;
                                 source: string;
@@ -8407,6 +8411,8 @@ export interface operations {
                                     eta_seconds?: number | null;
                                 } | null;
                                 error: string | null;
+                                /** @enum {string|null} */
+                                error_code: "SERIES_MISSING" | "SOURCE_UNLISTED" | "ALL_BLOCKLISTED" | "NO_SOURCES" | "ALL_SOURCES_FAILED" | "DISK_FULL" | "OUTSIDE_LIBRARY" | "SOURCE_FAILED" | "HOSTER_FAILED" | "NETWORK_FAILED" | "PROVIDER_FAILED" | "LOCAL_FAILED" | "CANCELLED" | null;
                                 retry_count: number;
                                 source_url: string | null;
                                 source: string;
@@ -8444,6 +8450,8 @@ export interface operations {
                                     eta_seconds?: number | null;
                                 } | null;
                                 error: string | null;
+                                /** @enum {string|null} */
+                                error_code: "SERIES_MISSING" | "SOURCE_UNLISTED" | "ALL_BLOCKLISTED" | "NO_SOURCES" | "ALL_SOURCES_FAILED" | "DISK_FULL" | "OUTSIDE_LIBRARY" | "SOURCE_FAILED" | "HOSTER_FAILED" | "NETWORK_FAILED" | "PROVIDER_FAILED" | "LOCAL_FAILED" | "CANCELLED" | null;
                                 retry_count: number;
                                 source_url: string | null;
                                 source: string;
@@ -9001,6 +9009,8 @@ export interface operations {
                                 eta_seconds?: number | null;
                             } | null;
                             error: string | null;
+                            /** @enum {string|null} */
+                            error_code: "SERIES_MISSING" | "SOURCE_UNLISTED" | "ALL_BLOCKLISTED" | "NO_SOURCES" | "ALL_SOURCES_FAILED" | "DISK_FULL" | "OUTSIDE_LIBRARY" | "SOURCE_FAILED" | "HOSTER_FAILED" | "NETWORK_FAILED" | "PROVIDER_FAILED" | "LOCAL_FAILED" | "CANCELLED" | null;
                             retry_count: number;
                             source_url: string | null;
                             source: string;
@@ -9502,6 +9512,8 @@ export interface operations {
                                 eta_seconds?: number | null;
                             } | null;
                             error: string | null;
+                            /** @enum {string|null} */
+                            error_code: "SERIES_MISSING" | "SOURCE_UNLISTED" | "ALL_BLOCKLISTED" | "NO_SOURCES" | "ALL_SOURCES_FAILED" | "DISK_FULL" | "OUTSIDE_LIBRARY" | "SOURCE_FAILED" | "HOSTER_FAILED" | "NETWORK_FAILED" | "PROVIDER_FAILED" | "LOCAL_FAILED" | "CANCELLED" | null;
                             retry_count: number;
                             source_url: string | null;
                             source: string;

@@ -46,6 +46,8 @@ export interface components {
                     eta_seconds?: number | null;
                 } | null;
                 error: string | null;
+                /** @enum {string|null} */
+                error_code: "SERIES_MISSING" | "SOURCE_UNLISTED" | "ALL_BLOCKLISTED" | "NO_SOURCES" | "ALL_SOURCES_FAILED" | "DISK_FULL" | "OUTSIDE_LIBRARY" | "SOURCE_FAILED" | "HOSTER_FAILED" | "NETWORK_FAILED" | "PROVIDER_FAILED" | "LOCAL_FAILED" | "CANCELLED" | null;
                 retry_count: number;
                 source_url: string | null;
                 source: string;
@@ -89,6 +91,8 @@ export interface components {
                     eta_seconds?: number | null;
                 } | null;
                 error: string | null;
+                /** @enum {string|null} */
+                error_code: "SERIES_MISSING" | "SOURCE_UNLISTED" | "ALL_BLOCKLISTED" | "NO_SOURCES" | "ALL_SOURCES_FAILED" | "DISK_FULL" | "OUTSIDE_LIBRARY" | "SOURCE_FAILED" | "HOSTER_FAILED" | "NETWORK_FAILED" | "PROVIDER_FAILED" | "LOCAL_FAILED" | "CANCELLED" | null;
                 retry_count: number;
                 source_url: string | null;
                 source: string;
@@ -107,6 +111,8 @@ export interface components {
             key: string;
             folder: string;
             error: string;
+            /** @enum {string} */
+            code: "SERIES_MISSING" | "SOURCE_UNLISTED" | "ALL_BLOCKLISTED" | "NO_SOURCES" | "ALL_SOURCES_FAILED" | "DISK_FULL" | "OUTSIDE_LIBRARY" | "SOURCE_FAILED" | "HOSTER_FAILED" | "NETWORK_FAILED" | "PROVIDER_FAILED" | "LOCAL_FAILED" | "CANCELLED";
             item: {
                 id: string;
                 serie_id: string;
@@ -132,6 +138,8 @@ export interface components {
                     eta_seconds?: number | null;
                 } | null;
                 error: string | null;
+                /** @enum {string|null} */
+                error_code: "SERIES_MISSING" | "SOURCE_UNLISTED" | "ALL_BLOCKLISTED" | "NO_SOURCES" | "ALL_SOURCES_FAILED" | "DISK_FULL" | "OUTSIDE_LIBRARY" | "SOURCE_FAILED" | "HOSTER_FAILED" | "NETWORK_FAILED" | "PROVIDER_FAILED" | "LOCAL_FAILED" | "CANCELLED" | null;
                 retry_count: number;
                 source_url: string | null;
                 source: string;
@@ -195,6 +203,8 @@ export interface components {
                     eta_seconds?: number | null;
                 } | null;
                 error: string | null;
+                /** @enum {string|null} */
+                error_code: "SERIES_MISSING" | "SOURCE_UNLISTED" | "ALL_BLOCKLISTED" | "NO_SOURCES" | "ALL_SOURCES_FAILED" | "DISK_FULL" | "OUTSIDE_LIBRARY" | "SOURCE_FAILED" | "HOSTER_FAILED" | "NETWORK_FAILED" | "PROVIDER_FAILED" | "LOCAL_FAILED" | "CANCELLED" | null;
                 retry_count: number;
                 source_url: string | null;
                 source: string;

@@ -1,6 +1,6 @@
 /** A toast for every finished or failed job, whatever page is open. */
 import { onMessage } from './socket.ts';
-import { codeMessage } from '../api/client.ts';
+import { codeMessage, downloadReason } from '../api/client.ts';
 import { toast } from '../stores/toasts.ts';
 import { t, has } from '../i18n/index.ts';
 
@@ -42,7 +42,7 @@ export function installJobToasts(): () => void {
   const offs = [
     onMessage('download_complete', (m) => toast(t('toast.downloadComplete', { what: episodeLabel(m.data) }), 'success')),
     onMessage('download_failed', (m) =>
-      toast(t('toast.downloadFailed', { what: episodeLabel(m.data), reason: reasonOf(m.data) }), 'error'),
+      toast(t('toast.downloadFailed', { what: episodeLabel(m.data), reason: downloadReason(m.data.code, str(m.data.error)) }), 'error'),
     ),
     onMessage('scan_complete', (m) => {
       const n = Number(m.data.failure_count ?? 0);

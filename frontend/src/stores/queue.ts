@@ -139,6 +139,7 @@ export function createQueueStore(refresh: () => void = () => undefined) {
       trim(state.status.completed_downloads);
     } else {
       item.error = (typeof d.error === 'string' && d.error) || (typeof d.message === 'string' && d.message) || item.error || null;
+      if (typeof d.code === 'string') item.error_code = d.code as DownloadItem['error_code'];
       state.status.failed_downloads.unshift(item);
       trim(state.status.failed_downloads);
     }
