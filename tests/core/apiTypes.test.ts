@@ -17,5 +17,7 @@ describe("the UI's API types", () => {
   it('carries the operations the UI calls, with their shapes', () => {
     expect(current).toContain('getQueueStatus: {');
     expect(current).toMatch(/postAuthLogin: \{[\s\S]*?access_token: string;/);
+    // the paged lists declare the total's header (http/paging.ts setTotal), so tools see it
+    expect(current).toMatch(/ getAnime: \{[\s\S]*?200: \{\s*headers: \{[^}]*"X-Total-Count": number;/);
   });
 });

@@ -130,6 +130,7 @@ export function authRoutes(deps: Deps, service = new AuthService(deps)): ApiRout
       summary: 'Your API keys (never the keys themselves); the total in X-Total-Count',
       tags,
       query: PageQuery,
+      totalCount: true,
       responses: { 200: z.array(ApiKey) },
     },
     async ({ user, query, ctx }) => {

@@ -37,6 +37,7 @@ export function userRoutes(deps: Deps): ApiRouter {
       summary: 'List users (admin); the total in X-Total-Count',
       tags,
       query: PageQuery,
+      totalCount: true,
       responses: { 200: z.array(User) },
     },
     async ({ query, ctx }) => {

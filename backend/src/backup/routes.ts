@@ -24,6 +24,7 @@ export function backupRoutes(deps: Deps): ApiRouter {
       tags,
       access: 'admin',
       query: PageQuery,
+      totalCount: true,
       responses: { 200: z.array(BackupEntry) },
     },
     async ({ query, ctx }) => {

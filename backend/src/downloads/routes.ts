@@ -189,6 +189,7 @@ export function downloadRoutes(deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'ffmpeg
       tags: ['blocklist'],
       access: 'user',
       query: s.BlocklistQuery,
+      totalCount: true,
       responses: { 200: s.BlocklistResponse },
     },
     async ({ query, ctx }) => {

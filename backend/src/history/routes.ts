@@ -79,6 +79,7 @@ export function historyRoutes(deps: Deps, parts: HistoryParts): ApiRouter {
         'What happened: queued, each download attempt (started, completed, failed), series added/removed, files ' +
         'imported/deleted, NFOs written',
       query: Filters.extend({ series: z.string().min(1).max(200).optional().describe('series key') }),
+      totalCount: true,
       responses: { 200: Page },
     },
     async ({ query, ctx }) => {
@@ -98,6 +99,7 @@ export function historyRoutes(deps: Deps, parts: HistoryParts): ApiRouter {
       summary: 'The history of one series',
       params: z.object({ key: z.string().min(1).max(200) }),
       query: Filters,
+      totalCount: true,
       responses: { 200: Page },
     },
     async ({ params, query, ctx }) => {

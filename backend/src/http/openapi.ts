@@ -66,6 +66,12 @@ function commonErrors(r: Spec, p: string): Record<string, Json> {
   return out;
 }
 
+const totalCountHeader: Json = {
+  description: 'How many items the list holds on all pages (the paging convention)',
+  required: true,
+  schema: { type: 'integer', minimum: 0 },
+};
+
 function responsesOf(r: Spec, p: string): Record<string, Json> {
   const responses: Record<string, Json> = {};
   for (const [status, schema] of Object.entries(r.responses)) {
@@ -73,6 +79,7 @@ function responsesOf(r: Spec, p: string): Record<string, Json> {
     const description = isError ? `Error (HTTP ${status})` : `HTTP ${status}`;
     if (schema) responses[status] = { description, content: { 'application/json': { schema: jsonSchema(schema, 'output') } } };
     else responses[status] = isError ? errorResponse(description) : { description };
+    if (r.totalCount && !isError) responses[status] = { ...responses[status], headers: { 'X-Total-Count': totalCountHeader } };
   }
   for (const [status, res] of Object.entries(commonErrors(r, p))) responses[status] ??= res;
   return responses;

@@ -23,6 +23,8 @@ export interface RouteSpec<P extends ZodTypeAny, Q extends ZodTypeAny, B extends
   fileBody?: string;
   /** status → response schema (or null for no body). The first 2xx is the default status. */
   responses: Record<number, ZodTypeAny | null>;
+  /** The success answer carries the list's total in `X-Total-Count` (http/paging.ts `setTotal`): declared in OpenAPI. */
+  totalCount?: true;
   /** Who may call it (README "Users and permissions"); enforced on the matched route by requireAccess. */
   access: A;
 }

@@ -131,6 +131,7 @@ export function importListRoutes(deps: Deps): ApiRouter {
       tags,
       params: S.ListParams,
       query: S.EntriesQuery,
+      totalCount: true,
       responses: { 200: S.Entries },
     },
     async ({ user, params, query, ctx }) => {

@@ -55,6 +55,7 @@ export function libraryRoutes(deps: Deps): ApiRouter {
       summary: 'Library series with their missing episodes',
       tags,
       query: s.ListQuery,
+      totalCount: true,
       responses: { 200: z.array(s.AnimeItem) },
     },
     async ({ query, ctx }) => {
@@ -396,6 +397,7 @@ export function libraryRoutes(deps: Deps): ApiRouter {
       summary: 'Folders of the anime directory that are not series yet',
       tags: ['library'],
       query: PageQuery,
+      totalCount: true,
       responses: { 200: s.UnmatchedResponse },
     },
     async ({ query, ctx }) => {

@@ -27,6 +27,7 @@ export function metadataRoutes(deps: Deps): ApiRouter {
       access: 'user',
       tags,
       query: PageQuery,
+      totalCount: true,
       responses: { 200: S.MissingResponse },
       summary: 'Series without a tvshow.nfo: one page in `series`, all of them counted in `missing_nfo_count` (and X-Total-Count)',
     },

@@ -139,6 +139,7 @@ export function watchlistRoutes(deps: Deps): ApiRouter {
       summary: 'Your watchlist; the total in X-Total-Count',
       tags,
       query: PageQuery.extend({ status: z.enum(repo.STATUSES).optional() }),
+      totalCount: true,
       responses: { 200: z.array(Item) },
     },
     async ({ query, user, ctx }) => {

@@ -2713,6 +2713,8 @@ export interface operations {
             /** @description HTTP 200 */
             200: {
                 headers: {
+                    /** @description How many items the list holds on all pages (the paging convention) */
+                    "X-Total-Count": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2885,6 +2887,8 @@ export interface operations {
             /** @description HTTP 200 */
             200: {
                 headers: {
+                    /** @description How many items the list holds on all pages (the paging convention) */
+                    "X-Total-Count": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4087,6 +4091,8 @@ export interface operations {
             /** @description HTTP 200 */
             200: {
                 headers: {
+                    /** @description How many items the list holds on all pages (the paging convention) */
+                    "X-Total-Count": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4654,6 +4660,8 @@ export interface operations {
             /** @description HTTP 200 */
             200: {
                 headers: {
+                    /** @description How many items the list holds on all pages (the paging convention) */
+                    "X-Total-Count": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5598,6 +5606,8 @@ export interface operations {
             /** @description HTTP 200 */
             200: {
                 headers: {
+                    /** @description How many items the list holds on all pages (the paging convention) */
+                    "X-Total-Count": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5955,6 +5965,8 @@ export interface operations {
             /** @description HTTP 200 */
             200: {
                 headers: {
+                    /** @description How many items the list holds on all pages (the paging convention) */
+                    "X-Total-Count": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7612,6 +7624,8 @@ export interface operations {
             /** @description HTTP 200 */
             200: {
                 headers: {
+                    /** @description How many items the list holds on all pages (the paging convention) */
+                    "X-Total-Count": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9144,6 +9158,8 @@ export interface operations {
             /** @description HTTP 200 */
             200: {
                 headers: {
+                    /** @description How many items the list holds on all pages (the paging convention) */
+                    "X-Total-Count": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10215,6 +10231,8 @@ export interface operations {
             /** @description HTTP 200 */
             200: {
                 headers: {
+                    /** @description How many items the list holds on all pages (the paging convention) */
+                    "X-Total-Count": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10362,6 +10380,8 @@ export interface operations {
             /** @description HTTP 200 */
             200: {
                 headers: {
+                    /** @description How many items the list holds on all pages (the paging convention) */
+                    "X-Total-Count": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10438,6 +10458,8 @@ export interface operations {
             /** @description HTTP 200 */
             200: {
                 headers: {
+                    /** @description How many items the list holds on all pages (the paging convention) */
+                    "X-Total-Count": number;
                     [name: string]: unknown;
                 };
                 content: {
