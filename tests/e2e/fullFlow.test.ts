@@ -152,9 +152,11 @@ describe('search → add → queue → download in a real browser', () => {
     await page.locator('[data-test="completed"] [data-id]').first().waitFor();
     const failed = page.locator('[data-test="failed"] [data-id]');
     await failed.first().waitFor({ timeout: 30_000 });
-    const reason = await failed.first().getByTestId('reason').textContent();
-    expect(reason).toMatch(/VOE/);
-    expect(reason).toMatch(/404/);
+    // the reason in the user's language (by its code), and below it what each hoster answered
+    expect(await failed.first().getByTestId('reason').textContent()).toMatch(/every source was tried and failed/i);
+    const detail = await failed.first().getByTestId('reason-detail').textContent();
+    expect(detail).toMatch(/VOE/);
+    expect(detail).toMatch(/404/);
     await screenshot(page, 'flow-queue-done');
 
     // the file is in the library folder under the template name
