@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import type { Deps } from '../deps.js';
 import { route, ApiRouter } from '../http/route.js';
 import { Conflict, NotFound } from '../errors.js';
 import { setTotal } from '../http/paging.js';
 import * as repo from './repo.js';
 import * as S from './schema.js';
-import { resolveEntry, syncList } from './service.js';
+import { resolveEntry, syncList, type ImportCtx } from './service.js';
 
 const toApi = (l: repo.ListRow): z.infer<typeof S.List> => ({
   id: l.id,
@@ -24,7 +23,7 @@ const entryToApi = (e: repo.EntryRow) => ({ ...e, seen_at: e.seen_at.toISOString
 export const MAX_LISTS_PER_USER = 20;
 
 /** Each user's own import lists (another user's list answers 404). */
-export function importListRoutes(deps: Deps): ApiRouter {
+export function importListRoutes(deps: ImportCtx): ApiRouter {
   const r = new ApiRouter();
   const tags = ['import-lists'];
   const own = async (id: string, userId: number) => {

@@ -5,7 +5,8 @@ import { findSeriesForFolder } from '../library/folderMatch.js';
 import type { ScoredCandidate } from '../library/titleMatch.js';
 import { createItem } from '../watchlist/service.js';
 import * as repo from './repo.js';
-import { readList, type ListEntry } from './sources.js';
+import { readList, type ListEntry, type ListsCtx } from './sources.js';
+import type { LinkCtx } from '../watchlist/checker.js';
 
 /**
  * Import lists: each new entry of a user's AniList / MyAnimeList list is matched to the provider
@@ -17,9 +18,12 @@ import { readList, type ListEntry } from './sources.js';
 export const SYNC_TASK = 'import_lists_sync';
 const MAX_TITLES = 3;
 
+/** What syncing a list needs: reading it, matching its entries, adding winners to the watchlist. */
+export type ImportCtx = LinkCtx & ListsCtx & Pick<Deps, 'clock'>;
+
 type Match = { kind: 'winner'; candidate: ScoredCandidate } | { kind: 'close'; candidates: ScoredCandidate[] } | { kind: 'none' };
 
-async function matchEntry(deps: Deps, e: ListEntry): Promise<Match> {
+async function matchEntry(deps: Pick<Deps, 'log' | 'settings' | 'providers'>, e: ListEntry): Promise<Match> {
   const close = new Map<string, ScoredCandidate>();
   for (const title of e.titles.slice(0, MAX_TITLES)) {
     const d = await findSeriesForFolder(deps, e.year ? `${title} (${e.year})` : title);
@@ -30,7 +34,7 @@ async function matchEntry(deps: Deps, e: ListEntry): Promise<Match> {
 }
 
 async function addToWatchlist(
-  deps: Deps,
+  deps: LinkCtx,
   list: repo.ListRow,
   c: Pick<ScoredCandidate, 'name' | 'link' | 'provider'>,
 ): Promise<'added' | 'exists'> {
@@ -64,7 +68,7 @@ export interface SyncResult {
 }
 
 /** Reads the list and handles its new entries. A list that cannot be read keeps its error on the row. */
-export async function syncList(deps: Deps, listId: string): Promise<SyncResult> {
+export async function syncList(deps: ImportCtx, listId: string): Promise<SyncResult> {
   const list = await repo.getList(deps.db, listId);
   if (!list) throw new NotFound(`Import list ${listId} not found`);
   const log = deps.log.child({ module: 'import-lists', list: list.id, service: list.service });
@@ -105,7 +109,7 @@ export async function syncList(deps: Deps, listId: string): Promise<SyncResult> 
 }
 
 /** The scheduled run: every enabled list, one after the other; one list's failure stays on that list. */
-export async function syncAll(deps: Deps): Promise<void> {
+export async function syncAll(deps: ImportCtx): Promise<void> {
   for (const l of await repo.enabledLists(deps.db)) {
     await syncList(deps, l.id).catch(() => undefined);
   }
@@ -113,7 +117,7 @@ export async function syncAll(deps: Deps): Promise<void> {
 
 /** The user's choice for an ambiguous entry: one of its candidates, or ignore it. */
 export async function resolveEntry(
-  deps: Deps,
+  deps: LinkCtx,
   user: Pick<AuthUser, 'id'>,
   listId: string,
   externalId: string,

@@ -58,6 +58,9 @@ interface MalEntry {
   anime_airing_status?: number;
 }
 
+/** What reading a list needs: the services' URLs (env, for tests) and their client. */
+export type ListsCtx = Pick<Deps, 'env' | 'listsHttp'>;
+
 /** The client for AniList and MyAnimeList: built once by the app (deps.listsHttp). */
 export function listsClient(version: string): HttpClient {
   return new HttpClient({
@@ -70,7 +73,7 @@ export function listsClient(version: string): HttpClient {
 }
 
 /** A transport failure (unreachable, timeout, over the byte cap) as a 503 naming the service. */
-async function get(deps: Deps, what: string, url: string, o: HttpRequestOptions): Promise<HttpResponse> {
+async function get(deps: Pick<Deps, 'listsHttp'>, what: string, url: string, o: HttpRequestOptions): Promise<HttpResponse> {
   try {
     return await deps.listsHttp.fetch(url, o);
   } catch (err) {
@@ -83,7 +86,7 @@ const uniq = (xs: (string | number | null | undefined)[]) => [
   ...new Set(xs.filter((x) => x !== null && x !== undefined && String(x).trim()).map((x) => String(x).trim())),
 ];
 
-async function readAniList(deps: Deps, user: string, status: ListStatus): Promise<ListEntry[]> {
+async function readAniList(deps: ListsCtx, user: string, status: ListStatus): Promise<ListEntry[]> {
   const url = (deps.env.ANILIST_URL ?? DEFAULT_ANILIST_URL).replace(/\/+$/, '');
   const out: ListEntry[] = [];
   for (let page = 1; out.length < MAX_ENTRIES; page++) {
@@ -113,7 +116,7 @@ async function readAniList(deps: Deps, user: string, status: ListStatus): Promis
   return out;
 }
 
-async function readMyAnimeList(deps: Deps, user: string, status: ListStatus): Promise<ListEntry[]> {
+async function readMyAnimeList(deps: ListsCtx, user: string, status: ListStatus): Promise<ListEntry[]> {
   const base = (deps.env.MYANIMELIST_URL ?? DEFAULT_MYANIMELIST_URL).replace(/\/+$/, '');
   const out: ListEntry[] = [];
   for (let offset = 0; out.length < MAX_ENTRIES;) {
@@ -155,7 +158,7 @@ function malYear(date: string | null | undefined): number | null {
 }
 
 /** The list's entries for the chosen statuses (an entry in two of them is returned once). */
-export async function readList(deps: Deps, service: ListService, user: string, statuses: readonly ListStatus[]): Promise<ListEntry[]> {
+export async function readList(deps: ListsCtx, service: ListService, user: string, statuses: readonly ListStatus[]): Promise<ListEntry[]> {
   const seen = new Map<string, ListEntry>();
   for (const s of statuses) {
     const entries = service === 'anilist' ? await readAniList(deps, user, s) : await readMyAnimeList(deps, user, s);

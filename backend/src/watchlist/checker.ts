@@ -30,6 +30,11 @@ export interface CheckResult {
   checked_at: string;
 }
 
+/** What linking an item to the library series needs (the series row and folder are created when absent). */
+export type LinkCtx = Pick<Deps, 'log' | 'db' | 'settings' | 'providers' | 'scanMemo'>;
+/** What checking an item needs: the provider's catalogue, the library, auto-download and the owner's notifications. */
+export type CheckCtx = LinkCtx & Pick<Deps, 'bus' | 'jobs' | 'clock' | 'ffmpeg'>;
+
 const epKey = (e: { season: number; episode: number }) => `${e.season}:${e.episode}`;
 
 type Ep = { season: number; episode: number };
@@ -51,7 +56,7 @@ export function newEpisodes<T extends Ep>(catalogue: readonly T[], downloaded: r
  * watched series is wanted); links the item to it.
  */
 export async function linkToLibrary(
-  deps: Deps,
+  deps: LinkCtx,
   item: Pick<repo.ItemRow, 'id' | 'anime_key' | 'anime_title' | 'anime_url' | 'provider_id'>,
 ) {
   const provider = getProvider(deps, item.provider_id);
@@ -72,7 +77,7 @@ export async function linkToLibrary(
  * (max_concurrent_auto_downloads watchlist downloads waiting or running); the rest wait, deferred,
  * until a watchlist download finishes. Quality and language preferences go with each episode.
  */
-async function autoDownload(deps: Deps, item: repo.ItemRow, key: string, found: FoundEpisode[], maxSlots: number) {
+async function autoDownload(deps: Omit<CheckCtx, 'scanMemo'>, item: repo.ItemRow, key: string, found: FoundEpisode[], maxSlots: number) {
   const budget = newBudget(deps);
   // unmonitored episodes take no slot: they are recorded as not queued, with the reason
   const unmonitored = new Set((await missingSplit(deps, key)).unmonitored.map(epKey));
@@ -114,7 +119,7 @@ async function autoDownload(deps: Deps, item: repo.ItemRow, key: string, found: 
  * the item and globally, and notifies the owner. Failures are recorded on the item; its status
  * stays as it was.
  */
-export async function checkItem(deps: Deps, itemId: string, opts: { manual: boolean }): Promise<CheckResult | null> {
+export async function checkItem(deps: CheckCtx, itemId: string, opts: { manual: boolean }): Promise<CheckResult | null> {
   const log = deps.log.child({ module: 'watchlist', item_id: itemId });
   const item = await repo.getItem(deps.db, itemId, null);
   if (!item) return null;

@@ -10,7 +10,10 @@ import { queueCheck } from './scheduler.js';
  * queued it and announced to their owners (once: the update wins only once), and either frees an
  * auto-download slot, so items with deferred episodes are checked again.
  */
-export async function followFinishedDownload(deps: Deps, p: JobPayload<'watchlist_download_finished'>): Promise<void> {
+export async function followFinishedDownload(
+  deps: Pick<Deps, 'db' | 'bus' | 'jobs' | 'clock'>,
+  p: JobPayload<'watchlist_download_finished'>,
+): Promise<void> {
   if (p.completed) {
     for (const row of await repo.markDownloaded(deps.db, p.key, p.season, p.episode)) {
       if (p.season > 0) await repo.raiseLastDownloaded(deps.db, row.item_id, p.episode);

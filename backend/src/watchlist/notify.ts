@@ -19,7 +19,13 @@ const list = (episodes: Episode[]) =>
  * Tells the owner's sockets about new episodes and, when notifications are on, announces
  * `new_episodes` to the channels that chose it.
  */
-export async function notifyNewEpisodes(deps: Deps, item: ItemRow, episodes: Episode[], queued: number, webhooks: boolean) {
+export async function notifyNewEpisodes(
+  deps: Pick<Deps, 'log' | 'bus' | 'settings' | 'jobs' | 'clock'>,
+  item: ItemRow,
+  episodes: Episode[],
+  queued: number,
+  webhooks: boolean,
+) {
   const data = {
     anime_title: item.anime_title,
     anime_key: item.anime_key,
@@ -42,7 +48,7 @@ export async function notifyNewEpisodes(deps: Deps, item: ItemRow, episodes: Epi
 }
 
 /** Tells the owner that a watchlist episode was downloaded (channels hear of every download as `download_completed`). */
-export async function notifyDownloaded(deps: Deps, item: ItemRow, ep: Episode) {
+export async function notifyDownloaded(deps: Pick<Deps, 'bus' | 'clock'>, item: ItemRow, ep: Episode) {
   await deps.bus.publishToUser(item.user_id, 'watchlist_episode_downloaded', {
     anime_title: item.anime_title,
     anime_key: item.anime_key,

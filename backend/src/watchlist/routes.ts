@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Deps } from '../deps.js';
+import type { CheckCtx } from './checker.js';
 import { route, ApiRouter } from '../http/route.js';
 import { NotFound } from '../errors.js';
 import { setTotal } from '../http/paging.js';
@@ -12,7 +12,7 @@ import { applyWatchSchedule, queueDueChecks, setRunning, watchSchedulerStatus } 
 
 const Message = z.object({ message: z.string() });
 
-export function watchlistRoutes(deps: Deps): ApiRouter {
+export function watchlistRoutes(deps: CheckCtx): ApiRouter {
   const r = new ApiRouter();
   const tags = ['watchlist'];
 

@@ -19,12 +19,15 @@ export const CHECK_QUEUES = 3;
 const STATE_KEY = 'watchlist_scheduler';
 const HOUR = 3_600_000;
 
+/** What (re)planning the scheduler's next run needs. */
+type WatchScheduleCtx = Pick<Deps, 'db' | 'jobs' | 'clock'>;
+
 const State = z.object({
   running: z.boolean().default(true),
   last_run: z.string().nullable().default(null),
 });
 
-export const schedulerState = (deps: Deps) => getState(deps.db, STATE_KEY, State);
+export const schedulerState = (deps: Pick<Deps, 'db'>) => getState(deps.db, STATE_KEY, State);
 
 function queueFor(itemId: string): string {
   let h = 0;
@@ -33,7 +36,7 @@ function queueFor(itemId: string): string {
 }
 
 /** Adds a check job for an item (deduplicated per item). */
-export async function queueCheck(deps: Deps, itemId: string): Promise<void> {
+export async function queueCheck(deps: Pick<Deps, 'jobs'>, itemId: string): Promise<void> {
   await deps.jobs.add(
     CHECK_TASK,
     { item_id: itemId },
@@ -42,14 +45,14 @@ export async function queueCheck(deps: Deps, itemId: string): Promise<void> {
 }
 
 /** Queues a check of every due item (of one user, or all); returns how many. */
-export async function queueDueChecks(deps: Deps, userId: number | null): Promise<number> {
+export async function queueDueChecks(deps: Pick<Deps, 'db' | 'jobs'>, userId: number | null): Promise<number> {
   const s = await getSettings(deps);
   const ids = await dueItemIds(deps.db, s.check_interval_hours, s.include_completed_anime, userId);
   for (const id of ids) await queueCheck(deps, id);
   return ids.length;
 }
 
-export async function applyWatchSchedule(deps: Deps): Promise<Date | null> {
+export async function applyWatchSchedule(deps: WatchScheduleCtx): Promise<Date | null> {
   const state = await schedulerState(deps);
   if (!state.running) {
     await WATCH.plan(deps, null, { scheduled: true });
@@ -64,7 +67,7 @@ export async function applyWatchSchedule(deps: Deps): Promise<Date | null> {
 }
 
 /** At start-up: keep the waiting job (an overdue one runs once now), else schedule one. */
-export async function ensureWatchSchedule(deps: Deps): Promise<void> {
+export async function ensureWatchSchedule(deps: WatchScheduleCtx): Promise<void> {
   const state = await schedulerState(deps);
   await WATCH.ensure(
     deps.db,
@@ -74,7 +77,7 @@ export async function ensureWatchSchedule(deps: Deps): Promise<void> {
 }
 
 /** The `watchlist_check_all` task. */
-export async function runCheckAll(deps: Deps, scheduled: boolean): Promise<void> {
+export async function runCheckAll(deps: WatchScheduleCtx & Pick<Deps, 'log'>, scheduled: boolean): Promise<void> {
   if (scheduled) {
     const state = await schedulerState(deps);
     if (!state.running) return;
@@ -85,12 +88,12 @@ export async function runCheckAll(deps: Deps, scheduled: boolean): Promise<void>
   if (scheduled) await applyWatchSchedule(deps);
 }
 
-export async function setRunning(deps: Deps, running: boolean): Promise<void> {
+export async function setRunning(deps: WatchScheduleCtx, running: boolean): Promise<void> {
   await setState(deps.db, STATE_KEY, { running });
   await applyWatchSchedule(deps);
 }
 
-export async function watchSchedulerStatus(deps: Deps) {
+export async function watchSchedulerStatus(deps: Pick<Deps, 'db'>) {
   const [state, job, settings] = await Promise.all([schedulerState(deps), WATCH.current(deps.db), getSettings(deps)]);
   return {
     running: state.running,

@@ -5,7 +5,7 @@ import { getProvider, providerForLink } from '../providers/registry.js';
 import type { z } from 'zod';
 import * as repo from './repo.js';
 import type { Item, ItemCreate, ItemUpdate } from './schema.js';
-import { checkItem, linkToLibrary } from './checker.js';
+import { checkItem, linkToLibrary, type CheckCtx, type LinkCtx } from './checker.js';
 import { LANGUAGE_KEYS } from '../providers/aniworld/parse.js';
 import { LANGUAGE_CODES } from '../providers/animesama/parse.js';
 
@@ -39,14 +39,14 @@ export function toApi(r: repo.ItemRow): z.infer<typeof Item> {
 }
 
 /** The caller's item, or 404 (another user's item looks exactly like a missing one). */
-export async function ownItem(deps: Deps, user: AuthUser, id: string): Promise<repo.ItemRow> {
+export async function ownItem(deps: Pick<Deps, 'db'>, user: AuthUser, id: string): Promise<repo.ItemRow> {
   const row = UUID.test(id) ? await repo.getItem(deps.db, id, user.id) : null;
   if (!row) throw new NotFound(`Watchlist item ${id} not found`);
   return row;
 }
 
 /** The provider and key an anime URL names. */
-function resolveUrl(deps: Deps, url: string, providerId: string | undefined) {
+function resolveUrl(deps: Pick<Deps, 'settings' | 'providers'>, url: string, providerId: string | undefined) {
   if (providerId) {
     const provider = getProvider(deps, providerId);
     const key = provider.keyFromLink(url);
@@ -74,7 +74,7 @@ function assertLanguage(providerId: string, lang: string | null | undefined) {
   }
 }
 
-export async function createItem(deps: Deps, user: Pick<AuthUser, 'id'>, body: z.infer<typeof ItemCreate>) {
+export async function createItem(deps: LinkCtx, user: Pick<AuthUser, 'id'>, body: z.infer<typeof ItemCreate>) {
   const { provider, key } = resolveUrl(deps, body.anime_url, body.provider_id);
   assertLanguage(provider.id, body.lang);
   const id = await repo.insertItem(deps.db, {
@@ -105,20 +105,20 @@ export async function createItem(deps: Deps, user: Pick<AuthUser, 'id'>, body: z
   return toApi((await repo.getItem(deps.db, id, user.id))!);
 }
 
-export async function updateItem(deps: Deps, user: AuthUser, id: string, patch: z.infer<typeof ItemUpdate>) {
+export async function updateItem(deps: Pick<Deps, 'db'>, user: AuthUser, id: string, patch: z.infer<typeof ItemUpdate>) {
   const item = await ownItem(deps, user, id);
   assertLanguage(item.provider_id, patch.lang);
   await repo.updateItem(deps.db, id, user.id, patch);
   return toApi(await ownItem(deps, user, id));
 }
 
-export async function checkOwnItem(deps: Deps, user: AuthUser, id: string) {
+export async function checkOwnItem(deps: CheckCtx, user: AuthUser, id: string) {
   const item = await ownItem(deps, user, id);
   if (item.status === 'paused') throw new Conflict(`'${item.anime_title}' is paused; resume it to check it`);
   return (await checkItem(deps, id, { manual: true }))!;
 }
 
-export async function stats(deps: Deps, user: AuthUser) {
+export async function stats(deps: Pick<Deps, 'db'>, user: AuthUser) {
   const [byStatus, byProvider, auto] = await Promise.all([
     repo.countByStatus(deps.db, user.id),
     repo.countByProvider(deps.db, user.id),
