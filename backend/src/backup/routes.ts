@@ -1,16 +1,15 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import type { Deps } from '../deps.js';
 import { route, ApiRouter } from '../http/route.js';
 import { pageOf, setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
 import { NotFound } from '../errors.js';
 import { backupFile } from './files.js';
-import { backupDir, createBackup, listBackups, removeBackup, restoreBackup, uploadBackup } from './service.js';
+import { backupDir, createBackup, listBackups, removeBackup, restoreBackup, uploadBackup, type RestoreCtx } from './service.js';
 import { BackupEntry, BackupName, Created, CreateQuery, RestoreResult } from './schema.js';
 
 /** The spec's /api/config/backups, holding whole-product backups (admin only). */
-export function backupRoutes(deps: Deps): ApiRouter {
+export function backupRoutes(deps: RestoreCtx): ApiRouter {
   const r = new ApiRouter();
   const tags = ['backups'];
   const base = '/api/config/backups';

@@ -36,7 +36,17 @@ import {
 /** An upload larger than this is refused while it arrives. */
 export const MAX_UPLOAD_BYTES = 8 * 1024 ** 3;
 
-export const backupDir = (deps: Pick<Deps, 'env' | 'settings'>) => resolveBackupDir(deps.env.DATA_DIR, deps.settings.get().backup.path);
+type DirCtx = Pick<Deps, 'env' | 'settings'>;
+/** What writing and pruning backups needs. */
+export type BackupCtx = Pick<Deps, 'env' | 'settings' | 'clock' | 'db' | 'log' | 'version'>;
+/** A restore also signs everyone out and derives the jobs again (`deriveJobs`). */
+export type RestoreCtx = BackupCtx & Pick<Deps, 'sessions'> & DeriveCtx;
+type DeriveCtx = Parameters<typeof dispatch>[0] &
+  Parameters<typeof applySchedule>[0] &
+  Parameters<typeof applyWatchSchedule>[0] &
+  Parameters<typeof applyBackupSchedule>[0];
+
+export const backupDir = (deps: DirCtx) => resolveBackupDir(deps.env.DATA_DIR, deps.settings.get().backup.path);
 
 const tempName = (what: string) => `.${what}-${crypto.randomBytes(6).toString('hex')}`;
 
@@ -46,7 +56,7 @@ export interface CreateOptions {
   name?: string;
 }
 
-export async function createBackup(deps: Deps, opts: CreateOptions): Promise<BackupEntry> {
+export async function createBackup(deps: BackupCtx, opts: CreateOptions): Promise<BackupEntry> {
   const dir = backupDir(deps);
   await fsp.mkdir(dir, { recursive: true });
   const name = await newBackupName(dir, opts.kind, deps.clock.now(), opts.name);
@@ -88,10 +98,10 @@ export async function createBackup(deps: Deps, opts: CreateOptions): Promise<Bac
   return { name, size: st.size, created: st.mtime.toISOString(), kind: opts.kind };
 }
 
-export const listBackups = (deps: Deps) => listBackupFiles(backupDir(deps));
+export const listBackups = (deps: DirCtx) => listBackupFiles(backupDir(deps));
 
 /** Applies backup.keep_days and backup.keep_count to the automatic backups. */
-export async function pruneBackups(deps: Deps): Promise<string[]> {
+export async function pruneBackups(deps: Pick<Deps, 'env' | 'settings' | 'clock' | 'log'>): Promise<string[]> {
   const { keep_days, keep_count } = deps.settings.get().backup;
   const removed = await pruneBackupFiles(backupDir(deps), keep_days, keep_count, deps.clock.now());
   if (removed.length) deps.log.info({ module: 'backup', removed }, 'old backups removed');
@@ -99,7 +109,7 @@ export async function pruneBackups(deps: Deps): Promise<string[]> {
 }
 
 /** Stores an uploaded backup after checking it completely; a refused file leaves nothing behind. */
-export async function uploadBackup(deps: Deps, body: Readable): Promise<BackupEntry> {
+export async function uploadBackup(deps: Pick<Deps, 'env' | 'settings' | 'clock' | 'log'>, body: Readable): Promise<BackupEntry> {
   const dir = backupDir(deps);
   await fsp.mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `${tempName('upload')}.tar.gz`);
@@ -141,7 +151,7 @@ export interface RestoreResult {
   secrets_restored: boolean;
 }
 
-export async function restoreBackup(deps: Deps, name: string): Promise<RestoreResult> {
+export async function restoreBackup(deps: RestoreCtx, name: string): Promise<RestoreResult> {
   const dir = backupDir(deps);
   const file = backupFile(dir, name);
   if (!fs.existsSync(file)) throw new BadRequest(`Backup '${name}' not found`);
@@ -191,7 +201,7 @@ export async function restoreBackup(deps: Deps, name: string): Promise<RestoreRe
 }
 
 /** The job runner's tables are never restored: the jobs the restored state needs are added again. */
-async function deriveJobs(deps: Deps): Promise<void> {
+async function deriveJobs(deps: DeriveCtx & Pick<Deps, 'log'>): Promise<void> {
   const steps: [string, () => Promise<unknown>][] = [
     ['downloads', () => dispatch(deps)],
     ['rescan schedule', () => applySchedule(deps)],
@@ -205,4 +215,4 @@ async function deriveJobs(deps: Deps): Promise<void> {
   }
 }
 
-export const removeBackup = (deps: Deps, name: string) => removeBackupFile(backupDir(deps), name);
+export const removeBackup = (deps: DirCtx, name: string) => removeBackupFile(backupDir(deps), name);

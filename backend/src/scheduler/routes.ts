@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { Deps } from '../deps.js';
 import { route, ApiRouter } from '../http/route.js';
 import { SchedulerConfig } from './configSchema.js';
-import { applySchedule, schedulerStatus, startRescan } from './service.js';
+import { applySchedule, schedulerStatus, startRescan, type ScheduleCtx } from './service.js';
 
 const Status = z.object({
   is_running: z.boolean(),
@@ -13,7 +12,7 @@ const Status = z.object({
 });
 const Envelope = z.object({ success: z.boolean(), config: SchedulerConfig, status: Status });
 
-export function schedulerRoutes(deps: Deps): ApiRouter {
+export function schedulerRoutes(deps: ScheduleCtx): ApiRouter {
   const r = new ApiRouter();
   const tags = ['scheduler'];
   const envelope = async () => ({ success: true, config: deps.settings.get().scheduler, status: await schedulerStatus(deps) });

@@ -16,24 +16,27 @@ const STATE_KEY = 'scheduler';
 
 type Config = z.infer<typeof SchedulerConfig>;
 
+/** What planning the rescan job needs (it also announces the new status in the scheduler room). */
+export type ScheduleCtx = Pick<Deps, 'bus' | 'clock' | 'db' | 'env' | 'jobs' | 'log' | 'settings'>;
+
 const State = z.object({
   last_run: z.string().nullable().default(null),
   last_outcome: z.string().nullable().default(null),
   runs: z.number().default(0),
 });
 
-export const timeZone = (deps: Deps) => serverTimeZone(deps.env.TZ);
+export const timeZone = (deps: Pick<Deps, 'env'>) => serverTimeZone(deps.env.TZ);
 
 /** What the job carries so a restart can tell whether it was scheduled from the same config. */
 const fingerprint = (cfg: Config, tz: string) =>
   JSON.stringify([cfg.enabled, cfg.interval_minutes, cfg.schedule_time || '', [...cfg.schedule_days].sort(), tz]);
 
-export async function schedulerState(deps: Deps) {
+export async function schedulerState(deps: Pick<Deps, 'db'>) {
   return getState(deps.db, STATE_KEY, State);
 }
 
 /** (Re)schedules the keyed job from the current config; removes it when the schedule is off. */
-export async function applySchedule(deps: Deps, lastRun?: Date): Promise<Date | null> {
+export async function applySchedule(deps: ScheduleCtx, lastRun?: Date): Promise<Date | null> {
   const cfg = deps.settings.get().scheduler;
   const tz = timeZone(deps);
   const state = await schedulerState(deps);
@@ -50,7 +53,7 @@ export async function applySchedule(deps: Deps, lastRun?: Date): Promise<Date | 
  * At start-up: keep a waiting job scheduled from the same config (an overdue one then runs once,
  * now); otherwise schedule from the config.
  */
-export async function ensureSchedule(deps: Deps): Promise<void> {
+export async function ensureSchedule(deps: ScheduleCtx): Promise<void> {
   const cfg = deps.settings.get().scheduler;
   const fp = fingerprint(cfg, timeZone(deps));
   await SCHEDULE.ensure(
@@ -75,13 +78,13 @@ async function alreadyRunning(deps: Pick<Deps, 'db'>): Promise<RescanRequest> {
 }
 
 /** Adds a library rescan unless one is running (rescanGuard.ts). Any number of requests at once get an answer, never an error. */
-export async function startRescan(deps: Deps, trigger: string, autoDownload: boolean): Promise<RescanRequest> {
+export async function startRescan(deps: Pick<Deps, 'db' | 'jobs'>, trigger: string, autoDownload: boolean): Promise<RescanRequest> {
   if (!(await requestRescan(deps, { auto_download: autoDownload, trigger }))) return alreadyRunning(deps);
   return { started: true, message: 'Rescan started successfully' };
 }
 
 /** The `scheduled_rescan` task: start the rescan, record the run, schedule the next one. */
-export async function runScheduledRescan(deps: Deps): Promise<void> {
+export async function runScheduledRescan(deps: ScheduleCtx): Promise<void> {
   const cfg = deps.settings.get().scheduler;
   if (!cfg.enabled) return;
   const now = deps.clock.now();
@@ -97,7 +100,7 @@ export async function runScheduledRescan(deps: Deps): Promise<void> {
   if (!started) deps.log.warn({ module: 'scheduler' }, 'scheduled rescan skipped: a rescan is already running');
 }
 
-export async function schedulerStatus(deps: Deps) {
+export async function schedulerStatus(deps: Pick<Deps, 'db' | 'env' | 'settings'>) {
   const cfg = deps.settings.get().scheduler;
   const [job, state, scanning] = await Promise.all([SCHEDULE.current(deps.db), schedulerState(deps), rescanRunning(deps.db)]);
   return {
@@ -110,7 +113,7 @@ export async function schedulerStatus(deps: Deps) {
 }
 
 /** Applies scheduler config changes (from any route or process) at once. */
-export function watchSchedulerConfig(deps: Deps): () => void {
+export function watchSchedulerConfig(deps: ScheduleCtx): () => void {
   let last = JSON.stringify(deps.settings.get().scheduler);
   return deps.settings.onChange((cfg) => {
     const now = JSON.stringify(cfg.scheduler);

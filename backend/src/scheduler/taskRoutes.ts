@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { Deps } from '../deps.js';
 import { route, ApiRouter } from '../http/route.js';
-import { checkViews, listTasks, runTask, type TaskView } from './taskViews.js';
+import { checkViews, listTasks, runTask, type TaskView, type TaskViewCtx } from './taskViews.js';
 
 const Task = z.object({
   name: z.string(),
@@ -19,7 +18,7 @@ const Task = z.object({
 });
 
 /** `views`: every task of the view, in its order (app.ts lists them). */
-export function tasksRoutes(deps: Deps, views: readonly TaskView[]): ApiRouter {
+export function tasksRoutes(deps: TaskViewCtx, views: readonly TaskView[]): ApiRouter {
   checkViews(views);
   const r = new ApiRouter();
   const tags = ['tasks'];

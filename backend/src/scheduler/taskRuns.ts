@@ -20,7 +20,7 @@ interface JobEvent {
  * Records start, duration and outcome of the tracked tasks from the worker's job events and
  * announces them in the 'tasks' room (task_started, task_complete, task_failed).
  */
-export function trackTaskRuns(deps: Deps, events: EventEmitter): void {
+export function trackTaskRuns(deps: Pick<Deps, 'bus' | 'db' | 'log'>, events: EventEmitter): void {
   const log = deps.log.child({ module: 'tasks' });
   // One write at a time, in event order: a quick job's "finished" must not overtake its "started".
   let chain: Promise<unknown> = Promise.resolve();

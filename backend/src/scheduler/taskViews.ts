@@ -12,14 +12,17 @@ import { listRuns, type TaskRun } from './taskRunsRepo.js';
  * and the watchlist define theirs beside their schedules, and the composition root (app.ts) lists
  * them all for the routes (taskRoutes.ts), in the order the view shows them.
  */
+/** What the views may use (a view that needs more adds the field here). */
+export type TaskViewCtx = Pick<Deps, 'clock' | 'db' | 'env' | 'jobs' | 'settings'>;
+
 export interface TaskView {
   name: string;
   identifier: string;
   title: string;
   description: string;
-  schedule(deps: Deps): string;
-  nextRun(deps: Deps): Promise<Date | null>;
-  runNow(deps: Deps): Promise<void>;
+  schedule(deps: TaskViewCtx): string;
+  nextRun(deps: TaskViewCtx): Promise<Date | null>;
+  runNow(deps: TaskViewCtx): Promise<void>;
 }
 
 const ALL_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -77,7 +80,7 @@ export function checkViews(views: readonly TaskView[]): void {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export async function listTasks(deps: Deps, views: readonly TaskView[]) {
+export async function listTasks(deps: TaskViewCtx, views: readonly TaskView[]) {
   const runs = new Map<string, TaskRun>((await listRuns(deps.db)).map((r) => [r.name, r]));
   return Promise.all(
     views.map(async (v) => {
@@ -100,7 +103,7 @@ export async function listTasks(deps: Deps, views: readonly TaskView[]) {
   );
 }
 
-export async function runTask(deps: Deps, views: readonly TaskView[], name: string): Promise<void> {
+export async function runTask(deps: TaskViewCtx, views: readonly TaskView[], name: string): Promise<void> {
   const view = views.find((v) => v.name === name);
   if (!view) throw new NotFound(`No task '${name}'`, { available: views.map((v) => v.name) });
   await view.runNow(deps);

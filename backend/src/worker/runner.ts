@@ -66,7 +66,11 @@ class PatientPool extends pg.Pool {
 
 /** Starts the Graphile Worker runner in this process with every domain's tasks. */
 /** Runs `taskList` (every domain's tasks, assembled by the composition root: worker/taskList.ts). */
-export async function startWorker(deps: Deps, url: string, taskList: Record<string, Task>): Promise<WorkerHandle> {
+export async function startWorker(
+  deps: Pick<Deps, 'db' | 'env' | 'log'>,
+  url: string,
+  taskList: Record<string, Task>,
+): Promise<WorkerHandle> {
   const log = deps.log.child({ module: 'worker' });
   const logFactory: LogFunctionFactory = (scope) => (level, message, meta) => {
     const lvl = level === 'error' ? 'error' : level === 'warning' ? 'warn' : 'debug';

@@ -3,6 +3,3 @@ import type { Deps } from '../deps.js';
 
 /** Each domain exports `tasks(deps)`: identifier → Graphile Worker task. */
 export type TaskFactory = (deps: Deps) => Record<string, Task>;
-
-/** Cron items (Graphile Worker crontab lines) a domain wants run, e.g. `0 4 * * * housekeeping`. */
-export type CronFactory = (deps: Deps) => string[];
