@@ -1,17 +1,16 @@
 import { z } from 'zod';
-import type { Deps } from '../deps.js';
 import { route, ApiRouter } from '../http/route.js';
 import { clientIp, isLoopback, viaTrustedProxy } from '../http/clientIp.js';
 import { BadRequest, Unauthorized } from '../errors.js';
 import { setTotal } from '../http/paging.js';
 import { PageQuery } from '../http/schema.js';
-import { AuthService, REMEMBER_DAYS } from './service.js';
+import { AuthService, REMEMBER_DAYS, type AuthCtx } from './service.js';
 import { ACCESS_TOKEN_SECONDS } from './keyring.js';
 import { clearRefreshCookie, REFRESH_COOKIE, REFRESH_PATH, refreshCookie, setRefreshCookie } from './refreshCookie.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './apiKeys.js';
 import { AuthStatus, LoginBody, LoginResponse, RefreshResponse, SetupBody } from './schema.js';
 
-export function authRoutes(deps: Deps, service = new AuthService(deps)): ApiRouter {
+export function authRoutes(deps: AuthCtx, service = new AuthService(deps)): ApiRouter {
   const r = new ApiRouter();
   const tags = ['auth'];
 

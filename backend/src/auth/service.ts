@@ -23,11 +23,14 @@ export interface IssuedLogin {
   refresh: { token: string; persistentUntil: Date | null };
 }
 
+/** What setup, login, refresh and logout need. */
+export type AuthCtx = Pick<Deps, 'env' | 'log' | 'db' | 'sessions' | 'signer' | 'settings'>;
+
 export class AuthService {
   private throttle: LoginThrottle;
   private setupAttempts: SharedWindow;
 
-  constructor(private deps: Deps) {
+  constructor(private deps: AuthCtx) {
     const limit = deps.env.AUTH_RATE_LIMIT;
     this.throttle = new LoginThrottle(deps.db, limit);
     this.setupAttempts = new SharedWindow(deps.db, 'setup', limit, 60);

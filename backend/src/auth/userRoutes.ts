@@ -23,7 +23,7 @@ function assertPolicy(pw: string, field: string) {
   if (problems.length) throw new BadRequest(policyMessage(problems), { [field]: policyMessage(problems) });
 }
 
-export function userRoutes(deps: Deps): ApiRouter {
+export function userRoutes(deps: Pick<Deps, 'db' | 'sessions'>): ApiRouter {
   const r = new ApiRouter();
   const tags = ['users'];
   const { db, sessions } = deps;

@@ -13,7 +13,9 @@ const RECENT_SEASONS = 2;
  * dates of its newest seasons (TMDB answers are cached for a day, the NFO writer shares them).
  * A series that fails is logged and the rest go on.
  */
-export async function refreshCalendar(deps: Deps): Promise<{ series: number; episodes: number; failed: number }> {
+export async function refreshCalendar(
+  deps: Pick<Deps, 'log' | 'db' | 'settings' | 'tmdb'>,
+): Promise<{ series: number; episodes: number; failed: number }> {
   const log = deps.log.child({ module: 'calendar' });
   if (!deps.settings.get().tmdb.api_key) return { series: 0, episodes: 0, failed: 0 };
   const tmdb = deps.tmdb;

@@ -64,7 +64,7 @@ export interface HistoryParts {
   requireSeries(key: string): Promise<unknown>;
 }
 
-export function historyRoutes(deps: Deps, parts: HistoryParts): ApiRouter {
+export function historyRoutes(deps: Pick<Deps, 'db' | 'settings' | 'clock'>, parts: HistoryParts): ApiRouter {
   const r = new ApiRouter();
   const tags = ['history'];
 

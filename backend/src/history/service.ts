@@ -108,7 +108,7 @@ export interface HistoryQuery {
  * the retention are not shown.
  */
 export async function listHistory(
-  deps: Deps,
+  deps: Pick<Deps, 'db' | 'settings' | 'clock'>,
   attempts: AttemptSource,
   q: HistoryQuery,
 ): Promise<{ items: HistoryRow[]; total: number; has_more: boolean }> {

@@ -20,7 +20,7 @@ function queryKey(ctx: Context): string | null {
   return typeof k === 'string' && k ? k : null;
 }
 
-export function authenticate(deps: Deps, token: string | null): AuthUser | null {
+export function authenticate(deps: Pick<Deps, 'sessions' | 'signer'>, token: string | null): AuthUser | null {
   if (!token) return null;
   const verified = deps.signer.verify(token);
   return verified ? deps.sessions.check(verified) : null;
@@ -34,7 +34,7 @@ const UNCOUNTED = /^\/(api\/)?(health|docs|redoc)(\/|$)/i;
  * without valid credentials. It allows or refuses nothing else: each route's own access check
  * (http/access.ts) decides on the matched route.
  */
-export function guard(deps: Deps) {
+export function guard(deps: Pick<Deps, 'env' | 'db' | 'sessions' | 'signer' | 'hooks'>) {
   // in PostgreSQL: every web process on the database shares the one budget per address
   const perOrigin = new SharedWindow(deps.db, 'anon', deps.env.RATE_LIMIT_PER_MINUTE, 60);
   return async (ctx: Context, next: Next) => {

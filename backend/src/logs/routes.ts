@@ -16,7 +16,7 @@ const Entry = z.object({
 });
 
 /** The Logs page's API (admin): newest entries with level filter and search, the files, a download. */
-export function logsRoutes(deps: Deps): ApiRouter {
+export function logsRoutes(deps: Pick<Deps, 'env' | 'log' | 'logging'>): ApiRouter {
   const r = new ApiRouter();
   const tags = ['logs'];
 

@@ -26,7 +26,7 @@ const EXAMPLE: NotifyEvent = {
   },
 };
 
-export function notificationRoutes(deps: Deps): ApiRouter {
+export function notificationRoutes(deps: Pick<Deps, 'log' | 'settings' | 'clock' | 'outbound'>): ApiRouter {
   const r = new ApiRouter();
   const tags = ['notifications'];
 

@@ -10,7 +10,7 @@ const WsStatus = z.object({
 });
 
 /** GET /ws/status: the realtime service's state (public, like the spec's). */
-export function realtimeRoutes(deps: Deps): ApiRouter {
+export function realtimeRoutes(deps: Pick<Deps, 'realtime'>): ApiRouter {
   const r = new ApiRouter();
   route(
     r,

@@ -48,7 +48,11 @@ function handshakeToken(socket: Socket): string | null {
  * token expires or is revoked (the UI reconnects with a fresh one). Messages use the spec's `{type, timestamp, data}` shape on the
  * `message` event; clients send `{action: 'join'|'leave', data: {room}}` or `{type: 'ping'}`.
  */
-export function startRealtime(deps: Deps, httpServer: http.Server, authenticate: (token: string | null) => AuthUser | null) {
+export function startRealtime(
+  deps: Pick<Deps, 'env' | 'log' | 'logging' | 'db' | 'notifier' | 'bus' | 'sessions' | 'hooks'>,
+  httpServer: http.Server,
+  authenticate: (token: string | null) => AuthUser | null,
+) {
   const io = new Server(httpServer, { path: '/socket.io', serveClient: false, cors: { origin: false } });
   const log = deps.log.child({ module: 'realtime' });
 

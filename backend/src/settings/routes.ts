@@ -82,14 +82,14 @@ function unmask(patch: unknown, stored: AppConfig): unknown {
 const ConfigPatch = z.record(z.unknown()).describe('Any part of the AppConfig; nested objects are merged');
 
 /** A new `backup.path` must be a folder this process can write, checked before it is saved. */
-async function checkBackupPath(deps: Deps, patch: Record<string, unknown>): Promise<void> {
+async function checkBackupPath(deps: Pick<Deps, 'env' | 'settings'>, patch: Record<string, unknown>): Promise<void> {
   const wanted = (patch.backup as { path?: unknown } | undefined)?.path;
   if (typeof wanted !== 'string' || !wanted || wanted === deps.settings.stored().backup.path) return;
   const problem = await checkWritable(resolveBackupDir(deps.env.DATA_DIR, wanted));
   if (problem) throw new ValidationFailed(`backup.path: ${problem}`, { errors: [`backup.path: ${problem}`] });
 }
 
-export function settingsRoutes(deps: Deps): ApiRouter {
+export function settingsRoutes(deps: Pick<Deps, 'env' | 'settings' | 'hooks'>): ApiRouter {
   const r = new ApiRouter();
   const tags = ['config'];
   const { settings } = deps;
