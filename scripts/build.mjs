@@ -5,13 +5,14 @@
 //                   `npm run typecheck`'s business): main.js, the small entry that starts the
 //                   database, and server.js, the rest, which loads meanwhile (shared code in
 //                   chunk-*.js), so a start reads a few files instead of ~2,000 modules; ReDoc's
-//                   standalone bundle in backend/dist/vendor/ so the redoc package need not ship
+//                   standalone bundle in backend/dist/vendor/ so the redoc package need not ship;
+//                   the embedded PostgreSQL's template cluster in backend/dist/pg-template
 // It needs the dev dependencies; `npm start` calls it only when they are installed. Processes that
 // start at once (tests, a cluster) build one at a time: the others wait and find it fresh.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -131,12 +132,25 @@ async function buildBackend() {
   const redoc = path.join(path.dirname(require.resolve('redoc/package.json')), 'bundles/redoc.standalone.js');
   fs.mkdirSync(path.join(out, 'vendor'), { recursive: true });
   fs.copyFileSync(redoc, path.join(out, 'vendor/redoc.standalone.js'));
+  await buildTemplate(out);
   fs.writeFileSync(path.join(out, '.built'), '');
   // swap in whole: a process started from the old output keeps its loaded modules
   const old = `${backendDist}.old-${process.pid}`;
   if (fs.existsSync(backendDist)) fs.renameSync(backendDist, old);
   fs.renameSync(out, backendDist);
   fs.rmSync(old, { recursive: true, force: true });
+}
+
+// the embedded PostgreSQL's template cluster (backend/src/db/embeddedTemplate.ts): a new data
+// folder is a copy of it instead of initdb's work. Without it (initdb failed here) initdb runs then.
+async function buildTemplate(out) {
+  try {
+    const { buildDatabaseTemplate } = await import(pathToFileURL(path.join(out, 'main.js')).href);
+    await buildDatabaseTemplate(path.join(out, 'pg-template'));
+  } catch (err) {
+    fs.rmSync(path.join(out, 'pg-template'), { recursive: true, force: true });
+    console.warn(`no database template (a new data folder is made by initdb): ${err.message}`);
+  }
 }
 
 async function withLock(fn) {

