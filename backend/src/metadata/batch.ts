@@ -59,7 +59,7 @@ export function summarise(batchId: string, items: BatchItem[], finished: boolean
   };
 }
 
-export async function startBatch(deps: Deps, req: BatchRequest) {
+export async function startBatch(deps: Pick<Deps, 'bus' | 'db' | 'jobs' | 'settings' | 'tmdb'>, req: BatchRequest) {
   deps.tmdb.requireKey();
   const id = crypto.randomUUID();
   const items: BatchItem[] = [];
@@ -110,13 +110,13 @@ export async function startBatch(deps: Deps, req: BatchRequest) {
   return summarise(id, items, done);
 }
 
-export async function batchStatus(deps: Deps, id: string) {
+export async function batchStatus(deps: Pick<Deps, 'db'>, id: string) {
   const batch = await findBatch(deps.db, id);
   if (!batch) throw new NotFound(`Batch ${id} not found`);
   return summarise(id, await batchItems(deps.db, id), batch.finished_at !== null);
 }
 
-async function publishComplete(deps: Deps, id: string) {
+async function publishComplete(deps: Pick<Deps, 'bus' | 'db'>, id: string) {
   const s = summarise(id, await batchItems(deps.db, id), true);
   await deps.bus.publish('nfo', 'nfo_complete', {
     batch_id: id,
@@ -128,7 +128,12 @@ async function publishComplete(deps: Deps, id: string) {
 }
 
 /** A batch job reports its outcome: the item row, a progress event, and the completion event once. */
-export async function reportBatchItem(deps: Deps, id: string, position: number, patch: Pick<BatchItem, 'status' | 'message' | 'nfo_path'>) {
+export async function reportBatchItem(
+  deps: Pick<Deps, 'bus' | 'db'>,
+  id: string,
+  position: number,
+  patch: Pick<BatchItem, 'status' | 'message' | 'nfo_path'>,
+) {
   const { items, finished } = await deps.db.transaction(async (tx) => {
     await lockBatch(tx, id);
     await setBatchItem(tx, id, position, patch);

@@ -18,6 +18,9 @@ import type { TmdbSeason, TmdbTv } from './tmdbTypes.js';
 
 /** A series' episode mapping: read for the NFO writers and the series page, edited by the user. */
 
+/** The mapping's rows, the providers' season start dates (hooks) and the log. */
+export type MappingCtx = Pick<Deps, 'db' | 'hooks' | 'log'>;
+
 export interface EpisodeGroupSummary {
   id: string;
   name: string;
@@ -50,7 +53,10 @@ async function tmdbDatedEpisodes(tmdb: TmdbClient, tv: TmdbTv, fresh: boolean): 
 }
 
 /** The start date hints per provider season: the user's, then the provider's first-seen day. */
-async function seasonStartHints(deps: Deps, row: { id: number; key: string }): Promise<{ user: SeasonStart[]; hints: SeasonStartHint[] }> {
+async function seasonStartHints(
+  deps: Pick<Deps, 'db' | 'hooks'>,
+  row: { id: number; key: string },
+): Promise<{ user: SeasonStart[]; hints: SeasonStartHint[] }> {
   const [user, seen] = await Promise.all([seasonStarts(deps.db, row.id), deps.hooks.providerSeasonStarts(row.key)]);
   return {
     user,
@@ -66,7 +72,7 @@ async function seasonStartHints(deps: Deps, row: { id: number; key: string }): P
  * plus `extra` (videos the library has no row for).
  */
 export async function seriesMapper(
-  deps: Deps,
+  deps: MappingCtx,
   tmdb: TmdbClient,
   row: { id: number; key: string },
   tv: TmdbTv,
@@ -125,7 +131,7 @@ export interface MappingView {
 }
 
 /** What the series page shows: every library episode, the TMDB episode it is written as, and why. */
-export async function mappingView(deps: Deps, tmdb: TmdbClient, row: { id: number; key: string }, dir: string): Promise<MappingView> {
+export async function mappingView(deps: MappingCtx, tmdb: TmdbClient, row: { id: number; key: string }, dir: string): Promise<MappingView> {
   tmdb.requireKey();
   const tmdbId = await tmdbIdFromNfo(dir, deps.log);
   if (!tmdbId) throw new NotFound(`No tvshow.nfo with a TMDB id for '${row.key}' (create the NFO first)`);
@@ -195,7 +201,7 @@ function seasonStartRows(mapper: Awaited<ReturnType<typeof seriesMapper>>): Mapp
  * start date must name a regular season the library has). Nothing is stored when one is wrong.
  */
 export async function saveSeriesMapping(
-  deps: Deps,
+  deps: Pick<Deps, 'db'>,
   tmdb: TmdbClient,
   seriesId: number,
   body: { mode: MappingMode; episode_group_id: string | null; overrides: Override[]; season_starts: SeasonStart[] },

@@ -9,12 +9,12 @@ import { insideRoot, isInside } from '../util/safePath.js';
 import { exists, mediaStatus } from './files.js';
 import { seriesByName } from '../library/repo.js';
 import { batchStatus, startBatch } from './batch.js';
-import { ALL_MEDIA, checkSeries, downloadMissingMedia, nfoContent, seriesDir, writeSeriesMetadata } from './service.js';
+import { ALL_MEDIA, checkSeries, downloadMissingMedia, nfoContent, seriesDir, writeSeriesMetadata, type MetadataCtx } from './service.js';
 import * as S from './schema.js';
 import { mappingView, saveSeriesMapping } from './mappingService.js';
 
 /** Section 6 of the spec (/api/nfo/...) and the artwork the UI shows (/api/anime/:key/artwork/:kind). */
-export function metadataRoutes(deps: Deps): ApiRouter {
+export function metadataRoutes(deps: MetadataCtx & Pick<Deps, 'bus' | 'jobs'>): ApiRouter {
   const r = new ApiRouter();
   const tags = ['nfo'];
   const requireKey = () => deps.tmdb.requireKey();

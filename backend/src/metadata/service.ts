@@ -15,9 +15,12 @@ import { TmdbClient } from './tmdbClient.js';
 import type { TmdbConfig } from './configSchema.js';
 import type { TmdbEpisode, TmdbSeason, TmdbTv } from './tmdbTypes.js';
 import { recordHistory } from '../history/service.js';
-import { seriesMapper } from './mappingService.js';
+import { seriesMapper, type MappingCtx } from './mappingService.js';
 
 /** The metadata domain's logic: tvshow.nfo, episode NFOs and artwork for one series. */
+
+/** What writing a series' metadata needs: the library's rows and folders, TMDB, the episode mapping, history. */
+export type MetadataCtx = Pick<Deps, 'db' | 'settings' | 'tmdb' | 'log'> & MappingCtx;
 
 export interface SeriesDir {
   row: SeriesRow;
@@ -25,7 +28,7 @@ export interface SeriesDir {
   nfoPath: string;
 }
 
-export async function seriesDir(deps: Deps, key: string): Promise<SeriesDir> {
+export async function seriesDir(deps: Pick<Deps, 'db' | 'settings'>, key: string): Promise<SeriesDir> {
   const row = await findSeries(deps, key);
   if (!row) throw new NotFound(`Series '${key}' not found`);
   const dir = seriesFolderPath(deps, row);
@@ -86,7 +89,7 @@ async function seasonWithFallback(
   return { season, english };
 }
 
-export async function writeSeriesMetadata(deps: Deps, key: string, opts: WriteOptions): Promise<WriteResult> {
+export async function writeSeriesMetadata(deps: MetadataCtx, key: string, opts: WriteOptions): Promise<WriteResult> {
   const tmdb = deps.tmdb;
   tmdb.requireKey();
   const sd = await seriesDir(deps, key);
@@ -194,7 +197,7 @@ function tmdbSeasons(tmdb: TmdbClient, tmdbId: number, fresh?: boolean) {
 
 /** `english`: fallback texts by `season:episode`. */
 async function writeEpisodeFiles(
-  deps: Deps,
+  deps: Pick<Deps, 'settings'>,
   tmdb: TmdbClient,
   tv: TmdbTv,
   eps: TmdbEpisode[],
@@ -232,7 +235,7 @@ export type EpisodeOutcome = 'written' | 'unchanged' | 'no_tvshow_match' | 'not_
  * created first, so the episode's ids agree with the show's.
  */
 export async function writeEpisodeMetadata(
-  deps: Deps,
+  deps: MetadataCtx,
   key: string,
   season: number,
   episode: number,
@@ -264,7 +267,12 @@ export async function writeEpisodeMetadata(
 }
 
 /** History: which metadata files a write created or changed (paths relative to the series folder). */
-function recordNfoWritten(deps: Deps, sd: SeriesDir, written: string[], ep: { season: number; episode: number } | null): Promise<void> {
+function recordNfoWritten(
+  deps: Pick<Deps, 'db' | 'log'>,
+  sd: SeriesDir,
+  written: string[],
+  ep: { season: number; episode: number } | null,
+): Promise<void> {
   return recordHistory(deps, {
     event: 'nfo_written',
     series_key: sd.row.key,
@@ -275,7 +283,7 @@ function recordNfoWritten(deps: Deps, sd: SeriesDir, written: string[], ep: { se
   });
 }
 
-export async function checkSeries(deps: Deps, key: string) {
+export async function checkSeries(deps: Pick<Deps, 'db' | 'settings'>, key: string) {
   const sd = await seriesDir(deps, key);
   const has = await exists(sd.nfoPath);
   return {
@@ -288,7 +296,7 @@ export async function checkSeries(deps: Deps, key: string) {
 }
 
 /** Missing artwork only, for a series whose tvshow.nfo names its TMDB id. */
-export async function downloadMissingMedia(deps: Deps, key: string, media: MediaChoice): Promise<MediaFiles> {
+export async function downloadMissingMedia(deps: MetadataCtx, key: string, media: MediaChoice): Promise<MediaFiles> {
   deps.tmdb.requireKey();
   const sd = await seriesDir(deps, key);
   const id = await tmdbIdFromNfo(sd.dir, deps.log);
@@ -304,7 +312,7 @@ export async function downloadMissingMedia(deps: Deps, key: string, media: Media
   return res.media;
 }
 
-export async function nfoContent(deps: Deps, key: string) {
+export async function nfoContent(deps: Pick<Deps, 'db' | 'settings'>, key: string) {
   const sd = await seriesDir(deps, key);
   const [content, stat] = await Promise.all([fs.readFile(sd.nfoPath, 'utf8').catch(() => null), fs.stat(sd.nfoPath).catch(() => null)]);
   if (content === null || !stat) throw new NotFound(`No tvshow.nfo for '${key}'`);
@@ -315,7 +323,11 @@ export async function nfoContent(deps: Deps, key: string) {
  * For the library, when a series is added: queues `nfo_create` if config `nfo.create_on_add` is on
  * and a TMDB key is set (pass the transaction that inserts the series row). Returns whether queued.
  */
-export async function queueSeriesNfo(deps: Deps, key: string, conn?: Parameters<Deps['jobs']['add']>[3]): Promise<boolean> {
+export async function queueSeriesNfo(
+  deps: Pick<Deps, 'settings' | 'jobs'>,
+  key: string,
+  conn?: Parameters<Deps['jobs']['add']>[3],
+): Promise<boolean> {
   const cfg = deps.settings.get();
   if (!cfg.nfo.create_on_add || !cfg.tmdb.api_key) return false;
   await deps.jobs.add('nfo_create', { key }, { jobKey: `nfo_create:${key}`, maxAttempts: 3 }, conn);

@@ -3,7 +3,7 @@ import type { TaskFactory } from '../worker/types.js';
 import { JOB_PAYLOADS } from '../worker/jobs.js';
 import { AppError, Conflict, isPermanent } from '../errors.js';
 import { reportBatchItem } from './batch.js';
-import { ALL_MEDIA, writeEpisodeMetadata, writeSeriesMetadata } from './service.js';
+import { ALL_MEDIA, writeEpisodeMetadata, writeSeriesMetadata, type MetadataCtx } from './service.js';
 
 /**
  * Graphile Worker tasks of the metadata domain (the contract other domains use):
@@ -24,7 +24,7 @@ const EpisodePayload = JOB_PAYLOADS.nfo_episode;
 
 /** Problems a retry cannot fix: report them and finish the job. */
 
-export const tasks: TaskFactory = (deps: Deps) => ({
+export const tasks: TaskFactory = (deps: MetadataCtx & Pick<Deps, 'bus'>) => ({
   nfo_create: async (raw) => {
     const p = CreatePayload.parse(raw);
     const log = deps.log.child({ module: 'nfo', task: 'nfo_create', key: p.key });
