@@ -228,7 +228,10 @@ async function whileDbAway<T>(log: Logger, step: string, run: () => Promise<T>):
  * Called once by a worker process at start-up: makes sure the keyed schedule jobs exist (an
  * overdue one runs once, now), follows config changes, and records task runs for the Tasks view.
  */
-async function startSchedules(deps: Deps, workerEvents: EventEmitter): Promise<() => void> {
+async function startSchedules(
+  deps: Pick<Deps, 'env' | 'log' | 'db' | 'bus' | 'settings' | 'jobs' | 'clock'>,
+  workerEvents: EventEmitter,
+): Promise<() => void> {
   trackTaskRuns(deps, workerEvents);
   await ensureSchedule(deps);
   await ensureBackupSchedule(deps);

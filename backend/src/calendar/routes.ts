@@ -20,7 +20,7 @@ const Entry = z.object({
   source: z.enum(['tmdb', 'provider']).describe('where the date comes from: TMDB, or the day a provider first listed the episode'),
 });
 
-export function calendarRoutes(deps: Deps): ApiRouter {
+export function calendarRoutes(deps: Pick<Deps, 'env' | 'db' | 'settings' | 'clock'>): ApiRouter {
   const r = new ApiRouter();
   const tags = ['calendar'];
 

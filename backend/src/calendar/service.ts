@@ -27,7 +27,12 @@ export const MAX_RANGE_DAYS = 400;
  * there (downloaded), aired without a file (missing), airs today (airing_today), or later
  * (upcoming). Unmonitored series and episodes only with `unmonitored`.
  */
-export async function calendar(deps: Deps, start: string, end: string, unmonitored = false): Promise<CalendarEntry[]> {
+export async function calendar(
+  deps: Pick<Deps, 'env' | 'db' | 'clock'>,
+  start: string,
+  end: string,
+  unmonitored = false,
+): Promise<CalendarEntry[]> {
   if (end < start) throw new BadRequest('end is before start', { end: 'must not be before start' });
   if (addDays(start, MAX_RANGE_DAYS) < end)
     throw new BadRequest(`at most ${MAX_RANGE_DAYS} days at once`, { end: `at most ${MAX_RANGE_DAYS} days after start` });
@@ -65,6 +70,6 @@ export async function calendar(deps: Deps, start: string, end: string, unmonitor
   return out;
 }
 
-export function today(deps: Deps): string {
+export function today(deps: Pick<Deps, 'env' | 'clock'>): string {
   return localDay(deps.clock.now(), timeZone(deps));
 }

@@ -36,7 +36,7 @@ export const AboutSchema = z.object({
 });
 
 /** The System page's facts: versions, uptime, database size and the newest backup. */
-export async function about(deps: Deps): Promise<z.infer<typeof AboutSchema>> {
+export async function about(deps: Pick<Deps, 'env' | 'db' | 'settings' | 'version' | 'ffmpeg'>): Promise<z.infer<typeof AboutSchema>> {
   const db = await deps.db
     .one(
       sql.type(z.object({ version: z.string(), size: z.number() }))`

@@ -69,7 +69,9 @@ async function writable(dir: string): Promise<boolean> {
   }
 }
 
-export function healthRoutes(deps: Deps): ApiRouter {
+export function healthRoutes(
+  deps: Pick<Deps, 'env' | 'db' | 'dbAvailability' | 'settings' | 'version' | 'startedAt' | 'ffmpeg' | 'workerState'>,
+): ApiRouter {
   const r = new ApiRouter();
   const tags = ['health'];
   const cpuPercent = cpuMeter();

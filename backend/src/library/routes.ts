@@ -22,7 +22,9 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const byEpisode = (list: { season: number; episode: number }[]) => list.map((m) => `${m.season}-${m.episode}`);
 
 /** Library API (spec section 3) + import of existing folders + provider health. */
-export function libraryRoutes(deps: Deps): ApiRouter {
+export function libraryRoutes(
+  deps: Pick<Deps, 'log' | 'db' | 'notifier' | 'settings' | 'jobs' | 'providers' | 'scanMemo' | 'hooks'>,
+): ApiRouter {
   const r = new ApiRouter();
   const tags = ['anime'];
   const listCache = new LibraryListCache(deps.notifier);
