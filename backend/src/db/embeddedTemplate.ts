@@ -2,14 +2,16 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log.js';
-import { APP_ROLE, SUPERUSER, type Credentials } from './embeddedRoles.js';
+import { APP_ROLE, DATABASE, SUPERUSER, type Credentials } from './embeddedRoles.js';
 
 // A new embedded data folder is a copy of a template cluster that the build makes once
-// (scripts/build.mjs → makeDatabaseTemplate in embedded.ts: initdb, the app role and its database,
-// exactly as a first start makes them, with throwaway passwords that are never stored). The copy's
-// two passwords are replaced with this install's own in single-user mode, which listens on no
-// socket, before its server starts: no install ever accepts the template's passwords. This costs
-// ~0.15 s of CPU where initdb costs ~0.9 s. Without a usable template, the caller runs initdb.
+// (scripts/build.mjs → makeDatabaseTemplate in embedded.ts: initdb, the app role, its database and
+// the migrations, exactly as a first start makes them, with throwaway passwords that are never
+// stored). The copy's two passwords are replaced with this install's own in single-user mode, which
+// listens on no socket, before its server starts: no install ever accepts the template's passwords;
+// the migrations' records get the copy's time, as if its first start had applied them (migrations
+// newer than the build are applied by that start as usual). This costs ~0.15 s of CPU where initdb
+// and the migrations cost ~1.2 s. Without a usable template, the caller runs initdb.
 export const TEMPLATE_DIR = path.resolve(import.meta.dirname, '../../dist/pg-template');
 
 interface Ids {
@@ -65,12 +67,17 @@ export async function copyTemplate(
     // fsync off: the caller writes the whole new folder to disk beside its first start (initdb --sync-only)
     const stderr = await run(
       (await programs).postgres,
-      ['--single', '-D', tmp, '-c', 'fsync=off', 'postgres'],
+      ['--single', '-D', tmp, '-c', 'fsync=off', DATABASE],
       owner,
-      `alter role ${SUPERUSER} password ${quoted(creds.superuser)};\nalter role ${APP_ROLE} password ${quoted(creds.app)};\n`,
+      [
+        `alter role ${SUPERUSER} password ${quoted(creds.superuser)};`,
+        `alter role ${APP_ROLE} password ${quoted(creds.app)};`,
+        'update schema_migrations set applied_at = now();',
+        'update graphile_worker.migrations set ts = now();',
+      ].join('\n') + '\n',
     );
     // its errors come with the statement, which holds a password: only whether there was one is told
-    if (/\b(ERROR|FATAL|PANIC):/.test(stderr)) throw new Error('setting the passwords in single-user mode failed');
+    if (/\b(ERROR|FATAL|PANIC):/.test(stderr)) throw new Error('the passwords or the records in single-user mode failed');
     fs.renameSync(tmp, dir);
     log.debug({ dir }, 'the new database folder is a copy of the template');
     return true;
