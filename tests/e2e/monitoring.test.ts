@@ -189,6 +189,8 @@ describe('monitoring, language profile, sources and blocklist in the browser', (
     await screenshot(page, 'monitoring-de-sources');
     await page.getByTestId('source-dialog-close').click();
     await page.getByRole('link', { name: 'Warteschlange' }).click();
+    // the empty list is said once its answer is here (not while it loads)
+    await page.getByTestId('blocklist-empty').waitFor();
     expect(await page.getByTestId('blocklist').textContent()).toMatch(/Sperrliste.*Nichts ist gesperrt/);
     await page.getByRole('link', { name: 'Bibliothek' }).click();
     await page.getByRole('checkbox', { name: 'Watch Me überwachen' }).waitFor();

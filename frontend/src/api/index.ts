@@ -4,6 +4,24 @@ import type * as T from './types.ts';
 
 const enc = encodeURIComponent;
 
+/** One page of a growing list (README "Paging"): `page` from 1, at most 500 `per_page`. */
+export interface Paging {
+  page: number;
+  per_page: number;
+}
+/** A page of items and the total of the whole list. */
+export interface Paged<T> {
+  items: T[];
+  total: number;
+}
+
+/** A page of a list the server answers as a bare array, its total in X-Total-Count. */
+async function pagedArray<I>(path: string, query: Record<string, string | number | undefined>): Promise<Paged<I>> {
+  const { data, headers } = await http.getFull<I[]>(path, query);
+  const total = Number(headers.get('X-Total-Count'));
+  return { items: data, total: headers.has('X-Total-Count') && Number.isFinite(total) ? total : data.length };
+}
+
 export const authApi = {
   status: () => http.get<T.AuthStatus>('/api/auth/status'),
   setup: (body: T.Body<'postAuthSetup'>) => http.post<T.Ok<'postAuthSetup'>>('/api/auth/setup', body),
@@ -51,7 +69,10 @@ export const animeApi = {
   artworkUrl: (key: string, kind: 'poster' | 'fanart' | 'logo') => `/api/anime/${enc(key)}/artwork/${kind}`,
   /** A provider's cover through the server (the CSP allows no remote images). */
   coverUrl: (url: string) => `/api/anime/search/cover?url=${enc(url)}`,
-  unmatched: () => http.get<T.Ok<'getLibraryUnmatched'>>('/api/library/unmatched'),
+  unmatched: async (p: Paging): Promise<Paged<T.UnmatchedFolder>> => {
+    const res = await http.get<T.Ok<'getLibraryUnmatched'>>('/api/library/unmatched', { ...p });
+    return { items: res.folders, total: res.total };
+  },
   importFolders: (body: T.Body<'postLibraryImport'>) => http.post<T.ImportResponse>('/api/library/import', body),
   providers: () => http.get<T.Ok<'getProviders'>>('/api/providers'),
 };
@@ -80,7 +101,10 @@ export const queueApi = {
 };
 
 export const blocklistApi = {
-  list: (seriesKey?: string) => http.get<T.Ok<'getBlocklist'>>('/api/blocklist', seriesKey ? { series_key: seriesKey } : undefined),
+  list: async (p: Paging): Promise<Paged<T.BlockItem>> => {
+    const res = await http.get<T.Ok<'getBlocklist'>>('/api/blocklist', { ...p });
+    return { items: res.items, total: res.total };
+  },
   remove: (id: number) => http.del<void>(`/api/blocklist/${id}`),
   clear: () => http.del<T.Ok<'deleteBlocklist'>>('/api/blocklist'),
 };
@@ -93,7 +117,7 @@ export const configApi = {
 };
 
 export const backupApi = {
-  list: () => http.get<T.Backup[]>('/api/config/backups'),
+  list: (p: Paging) => pagedArray<T.Backup>('/api/config/backups', { ...p }),
   create: (name?: string, includeSecrets = false) =>
     http.post<T.Ok<'postConfigBackups'>>('/api/config/backups', {}, { name, include_secrets: includeSecrets }),
   restore: (name: string) => http.post<T.RestoreResult>(`/api/config/backups/${enc(name)}/restore`),
@@ -112,7 +136,8 @@ export const logsApi = {
 };
 
 export const usersApi = {
-  list: () => http.get<T.User[]>('/api/users'),
+  /** Without paging: the first 500 (the server's most). */
+  list: (p?: Paging) => pagedArray<T.User>('/api/users', { ...p }),
   me: () => http.get<T.User>('/api/users/me'),
   create: (username: string, password: string, role: 'admin' | 'user') =>
     http.post<T.Ok<'postUsers'>>('/api/users', { username, password, role }),
@@ -158,7 +183,7 @@ export const importListsApi = {
 };
 
 export const watchlistApi = {
-  list: (status?: string) => http.get<T.WatchlistItem[]>('/api/watchlist', { status }),
+  list: (p: Paging, status?: string) => pagedArray<T.WatchlistItem>('/api/watchlist', { ...p, status }),
   add: (body: {
     anime_title: string;
     anime_url: string;
