@@ -29,7 +29,8 @@ export const systemClock: Clock = { now: () => new Date() };
  * Everything a service needs, handed over explicitly: no singletons. Built once per app instance
  * (server.ts, called by main.ts), every stateful part included, and never changed after
  * (readonly: tsc refuses a write); no module keeps state of its own
- * (tests/core/moduleState.test.ts). A function takes the fields it uses (`Pick<Deps, ...>`).
+ * (tests/core/moduleState.test.ts). A function takes the fields it uses (`Pick<Deps, ...>`;
+ * tests/core/narrowDeps.test.ts).
  */
 export interface Deps {
   readonly env: Env;
