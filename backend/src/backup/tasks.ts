@@ -1,11 +1,12 @@
 import type { TaskFactory } from '../worker/types.js';
 import { JOB_PAYLOADS } from '../worker/jobs.js';
-import { runScheduledBackup } from './schedule.js';
+import { runScheduledBackup, type BackupScheduleCtx } from './schedule.js';
+import type { BackupCtx } from './service.js';
 import { notifySafely } from '../notifications/service.js';
 
 const Payload = JOB_PAYLOADS.config_backup;
 
-export const tasks: TaskFactory = (deps) => ({
+export const tasks: TaskFactory = (deps: BackupScheduleCtx & BackupCtx) => ({
   config_backup: async (payload, helpers) => {
     try {
       await runScheduledBackup(deps, Payload.parse(payload ?? {}).scheduled);

@@ -1,3 +1,4 @@
+import type { Deps } from '../deps.js';
 import type { TaskFactory } from '../worker/types.js';
 import { JOB_PAYLOADS } from '../worker/jobs.js';
 import { runDownload } from './job.js';
@@ -10,7 +11,9 @@ const MissingPayload = JOB_PAYLOADS.downloads_queue_missing;
 /**
  * `download_episode {id}`: one queue item. `downloads_queue_missing {keys?}`: queue missing episodes. `queue_trim`: completed items leave.
  */
-export const tasks: TaskFactory = (deps) => ({
+export const tasks: TaskFactory = (
+  deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'downloads' | 'env' | 'ffmpeg' | 'jobs' | 'log' | 'providers' | 'settings'>,
+) => ({
   download_episode: async (payload, helpers) => {
     const p = DownloadPayload.safeParse(payload);
     if (!p.success) {

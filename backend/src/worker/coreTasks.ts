@@ -1,3 +1,4 @@
+import type { Deps } from '../deps.js';
 import type { TaskFactory } from './types.js';
 import { pruneRefreshSessions, pruneRevocations } from '../auth/repo.js';
 import { LoginThrottle } from '../auth/throttle.js';
@@ -9,7 +10,7 @@ import { pruneFailedJobs, prunePayloads } from './repo.js';
  * Frees jobs left locked by worker processes that are gone; prunes expired token revocations and login sessions, old login failures, old
  * finished Graphile Worker jobs and history beyond its retention.
  */
-export const tasks: TaskFactory = (deps) => ({
+export const tasks: TaskFactory = (deps: Pick<Deps, 'clock' | 'db' | 'env' | 'log' | 'sessions' | 'settings'>) => ({
   housekeeping: async () => {
     const { db, sessions, log } = deps;
     await freeDeadPools(db, log);
