@@ -2,9 +2,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import * as tar from 'tar';
+import type { ReadEntry } from 'tar';
 import { z } from 'zod';
 import { BadRequest, ValidationFailed } from '../errors.js';
+
+// tar loads at the first backup or restore, not with the server (its start-up)
+const loadTar = () => import('tar');
 
 /**
  * The backup file: a gzip'd tar holding `manifest.json` (first), `config.json`, `db/<table>.jsonl`
@@ -44,6 +47,7 @@ export async function sha256File(file: string): Promise<string> {
 
 /** Packs a staging folder (its manifest first) into `target`. */
 export async function packArchive(staging: string, files: string[], target: string): Promise<void> {
+  const tar = await loadTar();
   await tar.c({ gzip: { level: 6 }, file: target, cwd: staging, portable: true, noDirRecurse: true }, ['manifest.json', ...files]);
 }
 
@@ -54,6 +58,7 @@ const refuse = (why: string) => new ValidationFailed(`Not a usable backup: ${why
  * files only, the manifest's checksums for each file and no file beyond them.
  */
 export async function openArchive(archive: string, into: string): Promise<Manifest> {
+  const tar = await loadTar();
   let total = 0;
   const seen: string[] = [];
   try {
@@ -80,7 +85,7 @@ export async function openArchive(archive: string, into: string): Promise<Manife
     strict: true,
     preserveOwner: false,
     noChmod: true,
-    filter: (p, e) => allowedName(p) && (e as tar.ReadEntry).type === 'File',
+    filter: (p, e) => allowedName(p) && (e as ReadEntry).type === 'File',
   });
   let manifest: Manifest;
   try {
@@ -106,6 +111,7 @@ export async function openArchive(archive: string, into: string): Promise<Manife
 
 /** Reads only the manifest (first entry) of a backup, for listings; null when it has none. */
 export async function readManifest(archive: string): Promise<Manifest | null> {
+  const tar = await loadTar();
   let text = '';
   await tar
     .t({
@@ -132,6 +138,7 @@ export async function readManifest(archive: string): Promise<Manifest | null> {
 
 /** config.json of a backup (for a damaged live config): checked against the manifest's checksum. */
 export async function readBackupConfig(archive: string): Promise<unknown> {
+  const tar = await loadTar();
   const chunks: Buffer[] = [];
   let manifestText = '';
   await tar.t({

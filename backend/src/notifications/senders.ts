@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import type { HttpClient } from '../net/httpClient.js';
 import type { Channel } from './configSchema.js';
 import type { NotifyEvent } from './event.js';
@@ -80,6 +79,8 @@ export async function send(http: HttpClient, ch: Channel, e: NotifyEvent, sender
   const target = channelTarget(ch);
   if (ch.type === 'email') {
     const m = ch.email!;
+    // loaded at the first email, not with the server (its start-up)
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport({
       host: m.host,
       port: m.port,
