@@ -1,14 +1,40 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import vue from '@vitejs/plugin-vue';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * src/boot.ts is an entry of its own, named first in the HTML as an async module: it runs as soon as
+ * it arrives (it imports next to nothing), so the session's refresh and the opening page's data
+ * request go out while the app's code is still loading. The app imports the same chunk (one module).
+ */
+function bootScript(): Plugin {
+  return {
+    name: 'aniworld-boot-script',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const boot = Object.values(ctx.bundle ?? {}).find((c) => c.type === 'chunk' && c.isEntry && c.name === 'boot');
+        if (!boot) throw new Error('the boot chunk is missing from the build');
+        return [
+          {
+            tag: 'script',
+            attrs: { type: 'module', async: true, crossorigin: true, src: `/${boot.fileName}`, 'data-boot': true },
+            injectTo: 'head-prepend',
+          },
+        ];
+      },
+    },
+  };
+}
 
 export default defineConfig({
   root,
   // Prettier formats templates assuming HTML's rule (a line break between two inline elements is a
   // space); Vue's default 'condense' drops such breaks, so words ran together: keep them as spaces
-  plugins: [vue({ template: { compilerOptions: { whitespace: 'preserve' } } })],
+  plugins: [vue({ template: { compilerOptions: { whitespace: 'preserve' } } }), bootScript()],
   // vue-i18n's build flags: the Composition API only (the legacy API is tree-shaken), no devtools in production
   define: {
     __VUE_I18N_FULL_INSTALL__: true,
@@ -23,6 +49,9 @@ export default defineConfig({
     chunkSizeWarningLimit: 300,
     // dist/.vite/manifest.json: which chunks the first page loads (tests/e2e/bundle.test.ts reads it)
     manifest: true,
+    rollupOptions: {
+      input: { index: fileURLToPath(new URL('index.html', import.meta.url)), boot: fileURLToPath(new URL('src/boot.ts', import.meta.url)) },
+    },
   },
   server: {
     proxy: {

@@ -3,6 +3,8 @@ import { authApi } from './api/index.ts';
 import { expireSession, refreshSession, setSessionExpiredHandler } from './api/client.ts';
 import { setTokenRenewer } from './realtime/socket.ts';
 import { session, clearSession } from './stores/session.ts';
+import { PAGES } from './pages/routes.ts';
+import type { Component } from 'vue';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -15,28 +17,7 @@ declare module 'vue-router' {
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
-    {
-      path: '/setup',
-      name: 'setup',
-      component: () => import('./pages/SetupPage.vue'),
-      meta: { bare: true, public: true, title: 'nav.setup' },
-    },
-    {
-      path: '/login',
-      name: 'login',
-      component: () => import('./pages/LoginPage.vue'),
-      meta: { bare: true, public: true, title: 'nav.login' },
-    },
-    { path: '/', name: 'library', component: () => import('./pages/LibraryPage.vue'), meta: { title: 'nav.library' } },
-    { path: '/series/:key', name: 'series', component: () => import('./pages/SeriesPage.vue'), meta: { title: 'nav.library' } },
-    { path: '/search', name: 'search', component: () => import('./pages/SearchPage.vue'), meta: { title: 'nav.search' } },
-    { path: '/queue', name: 'queue', component: () => import('./pages/QueuePage.vue'), meta: { title: 'nav.queue' } },
-    { path: '/calendar', name: 'calendar', component: () => import('./pages/CalendarPage.vue'), meta: { title: 'nav.calendar' } },
-    { path: '/history', name: 'history', component: () => import('./pages/HistoryPage.vue'), meta: { title: 'nav.history' } },
-    { path: '/watchlist', name: 'watchlist', component: () => import('./pages/WatchlistPage.vue'), meta: { title: 'nav.watchlist' } },
-    { path: '/settings', name: 'settings', component: () => import('./pages/SettingsPage.vue'), meta: { title: 'nav.settings' } },
-    { path: '/logs', name: 'logs', component: () => import('./pages/LogsPage.vue'), meta: { title: 'nav.logs' } },
-    { path: '/system', name: 'system', component: () => import('./pages/SystemPage.vue'), meta: { title: 'nav.system' } },
+    ...PAGES.map(({ path, name, load, meta }) => ({ path, name, component: load as () => Promise<Component>, meta })),
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 });

@@ -46,4 +46,18 @@ describe('the first bundle', () => {
     expect(code).not.toContain(JSON.stringify(de['nav.settings']).slice(1, -1));
     expect(fs.readFileSync(path.join(UI_DIST, m['src/i18n/de.ts'].file), 'utf8')).toContain(de['nav.settings']);
   });
+
+  it('names the small boot module first, as an async module of its own, and the app imports that same module', () => {
+    const m = manifest();
+    const boot = m['src/boot.ts'];
+    expect(boot?.isEntry).toBe(true);
+    // it runs as soon as it arrives: nothing to wait for
+    expect(boot.imports ?? []).toEqual([]);
+    expect(fs.statSync(path.join(UI_DIST, boot.file)).size).toBeLessThan(10_000);
+    const html = fs.readFileSync(path.join(UI_DIST, 'index.html'), 'utf8');
+    const tag = html.indexOf(`<script type="module" async crossorigin src="/${boot.file}" data-boot>`);
+    expect(tag).toBeGreaterThan(-1);
+    expect(tag).toBeLessThan(html.indexOf('<script type="module" crossorigin src="/assets/index-'));
+    expect(m['index.html'].imports).toContain('src/boot.ts');
+  });
 });

@@ -4,7 +4,11 @@
  * before it expires, and once more when the server answers 401 (then the request is sent again).
  */
 import { t, has } from '../i18n/index.ts';
-import { session, clearSession, saveSession, type SessionUser } from '../stores/session.ts';
+import { session, clearSession, saveSession } from '../stores/session.ts';
+import { takeBootRefresh, takeOpeningAnswer, type BootRefresh } from '../boot.ts';
+import { buildUrl } from './firstRequests.ts';
+
+export { buildUrl };
 
 export class ApiError extends Error {
   constructor(
@@ -62,10 +66,12 @@ export function startSession(token: string, expiresAt: string): void {
 export function refreshSession(): Promise<RefreshOutcome> {
   refreshing ??= (async (): Promise<RefreshOutcome> => {
     try {
-      const res = await fetch('/api/auth/refresh', { method: 'POST', headers: { Accept: 'application/json' }, credentials: 'same-origin' });
-      if (res.status === 401) return 'ended';
-      if (!res.ok) return 'unreachable';
-      const body = (await res.json()) as { access_token: string; expires_at: string; user?: SessionUser };
+      // the page load's refresh was sent before this code arrived (boot.ts): its answer, once
+      const answer = await (takeBootRefresh() ?? askRefresh());
+      if (!answer) return 'unreachable';
+      if (answer.status === 401) return 'ended';
+      const body = answer.body;
+      if (!body) return 'unreachable';
       startSession(body.access_token, body.expires_at);
       // a login session exists, so the server is set up; the answer names its account (no second round trip)
       if (body.user) {
@@ -82,11 +88,18 @@ export function refreshSession(): Promise<RefreshOutcome> {
   return refreshing;
 }
 
+async function askRefresh(): Promise<BootRefresh> {
+  const res = await fetch('/api/auth/refresh', { method: 'POST', headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+  return { status: res.status, body: res.ok ? await res.json() : null };
+}
+
 /** fetch with the access token; a 401 renews the token once and sends the request again. */
 async function authorizedFetch(url: string, init: RequestInit & { headers: Record<string, string> }): Promise<Response> {
   const token = session.token;
   if (token) init.headers.Authorization = `Bearer ${token}`;
-  const res = await fetch(url, init);
+  // the opening page's first request, sent at load with this token (boot.ts)
+  const early = token && (init.method ?? 'GET') === 'GET' && !init.body ? takeOpeningAnswer(url, token) : null;
+  const res = (early && (await early)) || (await fetch(url, init));
   if (res.status !== 401 || !token || url.startsWith('/api/auth/login') || url.startsWith('/api/auth/refresh')) return res;
   // another request may have renewed it already
   const outcome = token !== session.token && session.token ? 'ok' : await refreshSession();
@@ -94,14 +107,6 @@ async function authorizedFetch(url: string, init: RequestInit & { headers: Recor
     return fetch(url, { ...init, headers: { ...init.headers, Authorization: `Bearer ${session.token}` } });
   if (outcome === 'ended' && token === session.token) expireSession();
   return res;
-}
-
-export function buildUrl(path: string, query?: Query): string {
-  if (!query) return path;
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
-  const qs = params.toString();
-  return qs ? `${path}?${qs}` : path;
 }
 
 /** Turns any failed response into an ApiError carrying the envelope's message. */
