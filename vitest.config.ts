@@ -39,8 +39,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
-          // the database first, then one `vite build` of the UI the server will serve
-          globalSetup: ['tests/helpers/globalSetup.ts', 'tests/e2e/buildUi.ts'],
+          // the UI's `vite build` starts with the run; the browser files wait for it (tests/e2e/builtUi.ts)
+          globalSetup: ['tests/helpers/globalSetup.ts', 'tests/e2e/buildUiEarly.ts'],
           setupFiles: ['tests/helpers/outboundGuard.ts'],
           environment: 'node',
           pool: 'forks',

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterEach } from 'vitest';
 import { chromium, selectors, type Browser, type Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { builtUi } from './builtUi.js';
 
-export const UI_DIST = path.resolve(import.meta.dirname, '../../frontend/dist');
 const SCREENSHOTS = path.resolve(import.meta.dirname, 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -68,8 +68,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-export function startUiServer(env: Record<string, string> = {}): Promise<TestServer> {
-  return startTestServer({ env: { UI_DIST, ...env } });
+export async function startUiServer(env: Record<string, string> = {}): Promise<TestServer> {
+  return startTestServer({ env: { UI_DIST: await builtUi(), ...env } });
 }
 
 /** First-run setup and login through the UI, ending on the library page. */

@@ -4,8 +4,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { UI_DIST } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { builtUi } from './builtUi.js';
 import de from '../../frontend/src/i18n/de.ts';
 import en from '../../frontend/src/i18n/en.ts';
 
@@ -16,6 +16,11 @@ interface Chunk {
   imports?: string[];
   dynamicImports?: string[];
 }
+
+let UI_DIST = '';
+beforeAll(async () => {
+  UI_DIST = await builtUi();
+});
 
 const manifest = () => JSON.parse(fs.readFileSync(path.join(UI_DIST, '.vite', 'manifest.json'), 'utf8')) as Record<string, Chunk>;
 
