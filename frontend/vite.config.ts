@@ -35,8 +35,13 @@ export default defineConfig({
   // Prettier formats templates assuming HTML's rule (a line break between two inline elements is a
   // space); Vue's default 'condense' drops such breaks, so words ran together: keep them as spaces
   plugins: [vue({ template: { compilerOptions: { whitespace: 'preserve' } } }), bootScript()],
-  // vue-i18n's build flags: the Composition API only (the legacy API is tree-shaken), no devtools in production
+  // Vue's build flags: every component is <script setup>, so the Options API (data(), methods…) is
+  // left out of the bundle and of each component's creation; vue-i18n's: the Composition API only (the
+  // legacy API is tree-shaken); no devtools or hydration details in production
   define: {
+    __VUE_OPTIONS_API__: false,
+    __VUE_PROD_DEVTOOLS__: false,
+    __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: false,
     __VUE_I18N_FULL_INSTALL__: true,
     __VUE_I18N_LEGACY_API__: false,
     __INTLIFY_PROD_DEVTOOLS__: false,
