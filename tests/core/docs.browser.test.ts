@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { launchBrowser } from '../e2e/browser.js';
 
 // Swagger UI and ReDoc really render in a browser, under the product's CSP, with every request
 // that leaves 127.0.0.1 blocked (the product works offline).
@@ -8,11 +9,7 @@ let srv: TestServer;
 let browser: Browser;
 beforeAll(async () => {
   srv = await startTestServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();

@@ -5,29 +5,53 @@ import { afterEach } from 'vitest';
 import { chromium, selectors, type Browser, type Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { builtUi } from './builtUi.js';
+import { startLoopbackProxy } from './loopbackProxy.js';
 
 const SCREENSHOTS = path.resolve(import.meta.dirname, 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** A closed port on this machine. */
+const NOWHERE = 'http://127.0.0.1:9/';
+
 export const PASSWORD = 'Sup3r-Secret!pw';
 
+/**
+ * Chromium with all its traffic, loopback included, through a proxy that lets only 127.0.0.1 and
+ * localhost through: a request elsewhere (from a page or from Chromium itself) fails the test.
+ */
 export async function launchBrowser(): Promise<Browser> {
   // the UI marks elements for tests with data-test
   selectors.setTestIdAttribute('data-test');
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const proxy = await startLoopbackProxy();
+  const browser = await chromium
+    .launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      proxy: { server: proxy.url, bypass: '<-loopback>' },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+        // what Chromium still calls on its own (seen through the proxy) goes to a closed port here instead:
+        // the component updater (update.googleapis.com), Google sign-in (accounts.google.com) and form
+        // field predictions (content-autofill.googleapis.com). Flags, not --disable-features: a second
+        // --disable-features would replace Playwright's own list.
+        `--component-updater=url-source=${NOWHERE}`,
+        `--gaia-url=${NOWHERE}`,
+        `--autofill-server-url=${NOWHERE}`,
+      ],
+    })
+    .catch(async (err: unknown) => {
+      await proxy.close();
+      throw err;
+    });
+  browser.on('disconnected', () => void proxy.close());
+  return browser;
 }
 
 /** A page that fails the test on any console error or CSP violation. */

@@ -40,6 +40,14 @@ net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args
   return original.apply(this, args);
 } as typeof net.Socket.prototype.connect;
 
+/**
+ * Counts a request refused outside this process (the test browser's proxy: tests/e2e/loopbackProxy.ts)
+ * as blocked: it fails the test it happened in like a connection from here.
+ */
+export function reportBlocked(what: string, how: string): void {
+  blocked.push(`${what}\n${how}`);
+}
+
 /** Answers (and forgets) the connections refused so far: for the test that shows the guard works. */
 export function takeBlocked(): string[] {
   return blocked.splice(0);
