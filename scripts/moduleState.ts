@@ -35,13 +35,6 @@ const EXEMPT_FILES = new Set(['main.ts']);
 export const ALLOWED: Readonly<Record<string, string>> = {
   // An argon2 hash of a fixed string, computed on first use: a constant that is slow to make.
   'auth/password.ts:dummy': 'a lazily computed constant (the dummy hash that hides which user names exist)',
-  // fluent-ffmpeg itself keeps the formats and encoders per process (module state of the library):
-  // this only asks for them ahead, once, so the first remux does not wait for them.
-  'downloads/engine/remux.ts:capabilities': "mirrors fluent-ffmpeg's own process-wide capability cache",
-  // Intl.DateTimeFormat per time zone: a memo of a pure function (construction is slow), no app's state.
-  'scheduler/nextRun.ts:formatters': 'a memo of a pure function of the time zone',
-  // proxy-addr's compiled matcher per TRUSTED_PROXIES list (the env's array): a memo of a pure function.
-  'http/clientIp.ts:compiled': 'a memo of a pure function of the (immutable) trusted-proxies list',
   // RecurringJob (worker/recurring.ts) holds only readonly fields: a constant descriptor of a job.
   'backup/schedule.ts:BACKUP': 'an immutable RecurringJob descriptor (readonly fields only)',
   'scheduler/service.ts:SCHEDULE': 'an immutable RecurringJob descriptor (readonly fields only)',

@@ -7,7 +7,7 @@ import type { DownloadsConfig } from './configSchema.js';
 import { DownloadError } from './engine/errors.js';
 import { downloadMp4, type Mp4Download } from './engine/mp4.js';
 import { downloadHls } from './engine/hls.js';
-import { remuxSegments, warmUpRemux } from './engine/remux.js';
+import { remuxSegments } from './engine/remux.js';
 import { VerifyAhead } from './engine/verify.js';
 import { SegmentEdges } from './engine/edges.js';
 import { FileEdges } from './engine/fileEdges.js';
@@ -123,7 +123,7 @@ export async function attemptSource(deps: Pick<Deps, 'env' | 'settings'>, rt: Do
   };
   return media.kind === 'mp4'
     ? downloadFile(a, media.url, bins, common, embedUrl, dl)
-    : downloadStream(a, media.url, bins, common, embedUrl, dl);
+    : downloadStream(a, media.url, bins, common, embedUrl, dl, rt.remuxReady(bins.ffmpeg)); // checked while the playlists load
 }
 
 type Common = Pick<Mp4Download, 'headers' | 'dispatcher' | 'io' | 'signal' | 'stallMs' | 'throttle'>;
@@ -193,8 +193,8 @@ async function downloadStream(
   common: Common,
   embedUrl: string,
   dl: DownloadsConfig,
+  remuxReady: Promise<void>,
 ): Promise<AttemptResult> {
-  void warmUpRemux(bins.ffmpeg); // once per process, while the playlists load
   const segDir = path.join(a.dir, 'segments');
   const output = path.join(a.dir, `video.${dl.container}`);
   await fs.rm(output, { force: true });
@@ -220,6 +220,7 @@ async function downloadStream(
         consume: async (files, audio) => {
           remuxErrors = await remuxSegments({
             ffmpegPath: bins.ffmpeg,
+            ready: remuxReady,
             files,
             audio,
             output,

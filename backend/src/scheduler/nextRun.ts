@@ -25,34 +25,32 @@ interface LocalParts {
   minute: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
-    formatters.set(tz, f);
-  }
-  return f;
+/** The wall clock of a time zone (throws a RangeError for one Intl does not know); slow to make, so made once per computation. */
+function zone(tz: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+  });
 }
 
 /** Throws a RangeError for a time zone Intl does not know. */
 export function assertTimeZone(tz: string): void {
-  formatter(tz);
+  zone(tz);
 }
 
 /** The wall-clock date and time of an instant in a time zone. */
 export function localParts(t: number, tz: string): LocalParts {
+  return partsIn(zone(tz), t);
+}
+
+function partsIn(clock: Intl.DateTimeFormat, t: number): LocalParts {
   const out: Record<string, number> = {};
-  for (const p of formatter(tz).formatToParts(new Date(t))) {
+  for (const p of clock.formatToParts(new Date(t))) {
     if (p.type !== 'literal') out[p.type] = Number(p.value);
   }
   return { year: out.year, month: out.month, day: out.day, hour: out.hour % 24, minute: out.minute };
@@ -61,9 +59,9 @@ export function localParts(t: number, tz: string): LocalParts {
 const wallMs = (p: LocalParts) => Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
 
 /** Offset of the zone from UTC at instant t (ms, positive east of Greenwich). */
-function offsetAt(t: number, tz: string): number {
+function offsetAt(t: number, clock: Intl.DateTimeFormat): number {
   const floored = Math.floor(t / MINUTE) * MINUTE;
-  return wallMs(localParts(floored, tz)) - floored;
+  return wallMs(partsIn(clock, floored)) - floored;
 }
 
 /**
@@ -71,16 +69,20 @@ function offsetAt(t: number, tz: string): number {
  * happens twice the first one, when it does not exist the instant the clock jumps past it.
  */
 export function zonedTime(p: LocalParts, tz: string): number {
+  return zonedTimeIn(p, zone(tz));
+}
+
+function zonedTimeIn(p: LocalParts, clock: Intl.DateTimeFormat): number {
   const wall = wallMs(p);
-  const candidates = [wall - offsetAt(wall - DAY_MS, tz), wall - offsetAt(wall + DAY_MS, tz)];
-  const exact = candidates.filter((c) => wallMs(localParts(c, tz)) === wall).sort((a, b) => a - b);
+  const candidates = [wall - offsetAt(wall - DAY_MS, clock), wall - offsetAt(wall + DAY_MS, clock)];
+  const exact = candidates.filter((c) => wallMs(partsIn(clock, c)) === wall).sort((a, b) => a - b);
   if (exact.length > 0) return exact[0];
   // In a gap: the earliest minute whose wall clock is already past the wanted time.
   let lo = Math.min(...candidates);
   let hi = Math.max(...candidates);
   while (hi - lo > MINUTE) {
     const mid = lo + Math.floor((hi - lo) / MINUTE / 2) * MINUTE;
-    if (wallMs(localParts(mid, tz)) >= wall) hi = mid;
+    if (wallMs(partsIn(clock, mid)) >= wall) hi = mid;
     else lo = mid;
   }
   return hi;
@@ -95,11 +97,12 @@ export function parseTime(value: string): { hour: number; minute: number } | nul
 export function nextDailyRun(now: Date, time: string, days: readonly string[], tz: string): Date | null {
   const hm = parseTime(time);
   if (!hm || days.length === 0) return null;
-  const today = localParts(now.getTime(), tz);
+  const clock = zone(tz);
+  const today = partsIn(clock, now.getTime());
   for (let i = 0; i <= 8; i++) {
     const date = new Date(Date.UTC(today.year, today.month - 1, today.day + i));
     if (!days.includes(DAY_BY_INDEX[date.getUTCDay()])) continue;
-    const t = zonedTime({ year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), ...hm }, tz);
+    const t = zonedTimeIn({ year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), ...hm }, clock);
     if (t > now.getTime()) return new Date(t);
   }
   return null;

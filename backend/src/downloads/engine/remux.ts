@@ -3,18 +3,17 @@ import { Readable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { DiskFullError, DownloadError } from './errors.js';
 
-let capabilities: Promise<void> | null = null;
-
 /**
  * fluent-ffmpeg checks the formats and encoders (`ffmpeg -formats`, `ffmpeg -encoders`: two ffmpeg
- * runs) before its first command in a process and keeps them. Asked for ahead (once per process),
- * the first remux does not wait for them while its segments pile up.
+ * runs) before its first command in a process and keeps them (its own process-wide cache: once
+ * checked, this answers at once). Asked for ahead (DownloadRuntime.remuxReady, once per app), the
+ * first remux does not wait for them while its segments pile up.
  */
-export function warmUpRemux(ffmpegPath: string): Promise<void> {
-  return (capabilities ??= new Promise<void>((resolve) => {
+export function checkRemuxCapabilities(ffmpegPath: string): Promise<void> {
+  return new Promise<void>((resolve) => {
     const cmd = ffmpeg().setFfmpegPath(ffmpegPath);
     cmd.availableFormats(() => cmd.availableEncoders(() => resolve()));
-  }));
+  });
 }
 
 /**
@@ -31,8 +30,10 @@ export async function remuxSegments(o: {
   signal: AbortSignal;
   /** A separate audio rendition's file (EXT-X-MEDIA): muxed in instead of the segments' own audio. */
   audio?: string | null;
+  /** The capability check already under way (DownloadRuntime.remuxReady): else fluent-ffmpeg would run a second one. */
+  ready?: Promise<void>;
 }): Promise<string> {
-  await warmUpRemux(o.ffmpegPath); // else fluent-ffmpeg runs its own check, a second time if one is under way
+  await (o.ready ?? checkRemuxCapabilities(o.ffmpegPath));
   const input = Readable.from(
     (async function* () {
       for await (const f of o.files) {
