@@ -1,21 +1,13 @@
 import { z } from 'zod';
+import { NOTIFY_EVENTS } from './notifyEventTypes.js';
 
 /**
- * What a notification channel receives: the event names and the message (the generic webhook POSTs
- * exactly this JSON: README, "Notifications"). One definition for the notifications part, its
- * settings and the `notify_send` job's payload (worker/jobs.ts).
+ * What a notification channel receives: the event names (listed in notifyEventTypes.ts, which the UI
+ * imports) and the message (the generic webhook POSTs exactly this JSON: README, "Notifications").
+ * One definition for the notifications part, its settings and the `notify_send` job's payload
+ * (worker/jobs.ts).
  */
-
-/** Everything a channel can be told about; each channel picks its own. */
-export const NOTIFY_EVENTS = [
-  'download_completed',
-  'download_failed',
-  'new_episodes',
-  'rescan_errors',
-  'disk_space_low',
-  'backup_failed',
-  'health_problem',
-] as const;
+export { NOTIFY_EVENTS };
 export const NotifyEventType = z.enum(NOTIFY_EVENTS);
 export type NotifyEventType = z.infer<typeof NotifyEventType>;
 
