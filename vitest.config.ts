@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 import vue from '@vitejs/plugin-vue';
+import BrowserSpreadSequencer from './tests/helpers/sequencer.ts';
 
 // Most test files wait on IO (the database, fake sites, ffmpeg, child processes), not on the CPU:
 // TEST_WORKERS runs that many test files at once (default: one per core less one, but at least two,
@@ -10,6 +11,7 @@ const workers = Number(process.env.TEST_WORKERS) || Math.max(2, os.availablePara
 export default defineConfig({
   test: {
     maxWorkers: workers,
+    sequence: { sequencer: BrowserSpreadSequencer },
     projects: [
       {
         test: {
@@ -44,10 +46,10 @@ export default defineConfig({
           setupFiles: ['tests/helpers/outboundGuard.ts'],
           environment: 'node',
           pool: 'forks',
-          // one browser at a time: the machine is small and the screenshots should not race
-          fileParallelism: false,
+          // beside the backend files, one browser at a time (tests/e2e/browserTurn.ts; the order: tests/helpers/sequencer.ts)
           testTimeout: 120_000,
-          hookTimeout: 180_000,
+          // a file's beforeAll also waits for its browser turn: another file's whole run
+          hookTimeout: 600_000,
         },
       },
     ],

@@ -1,11 +1,12 @@
 /** Debian's Chromium driven by playwright-core, and the helpers every browser test shares. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import { chromium, selectors, type Browser, type Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { builtUi } from './builtUi.js';
 import { startLoopbackProxy } from './loopbackProxy.js';
+import { takeBrowserTurn } from './browserTurn.js';
 
 const SCREENSHOTS = path.resolve(import.meta.dirname, 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -15,6 +16,10 @@ const NOWHERE = 'http://127.0.0.1:9/';
 
 export const PASSWORD = 'Sup3r-Secret!pw';
 
+let endTurn: (() => void) | null = null;
+// a file whose browser was not closed (a failed start) gives up its turn all the same
+afterAll(() => endTurn?.());
+
 /**
  * Chromium with all its traffic, loopback included, through a proxy that lets only 127.0.0.1 and
  * localhost through: a request elsewhere (from a page or from Chromium itself) fails the test.
@@ -22,7 +27,12 @@ export const PASSWORD = 'Sup3r-Secret!pw';
 export async function launchBrowser(): Promise<Browser> {
   // the UI marks elements for tests with data-test
   selectors.setTestIdAttribute('data-test');
-  const proxy = await startLoopbackProxy();
+  // one browser at a time in the run (tests/e2e/browserTurn.ts)
+  endTurn = await takeBrowserTurn();
+  const proxy = await startLoopbackProxy().catch((err: unknown) => {
+    endTurn?.();
+    throw err;
+  });
   const browser = await chromium
     .launch({
       executablePath: CHROMIUM,
@@ -47,10 +57,14 @@ export async function launchBrowser(): Promise<Browser> {
       ],
     })
     .catch(async (err: unknown) => {
+      endTurn?.();
       await proxy.close();
       throw err;
     });
-  browser.on('disconnected', () => void proxy.close());
+  browser.on('disconnected', () => {
+    endTurn?.();
+    void proxy.close();
+  });
   return browser;
 }
 
