@@ -16,8 +16,6 @@ export interface RefreshAnswer {
 /** The refresh's status and, when it succeeded, its answer; null when the server could not be reached. */
 export type BootRefresh = { status: number; body: RefreshAnswer | null } | null;
 
-/** An answer taken later than this after the load is not the page's opening one: dropped, asked again. */
-const FRESH_MS = 10_000;
 const PUBLIC = /^\/(login|setup)\/?$/;
 
 let refresh: Promise<BootRefresh> | null = null;
@@ -54,10 +52,18 @@ export function takeBootRefresh(): Promise<BootRefresh> | null {
   return r;
 }
 
-/** The opening request's answer when `url` is that request sent with `token` (once, while the load is fresh). */
+/** The opening request's answer when `url` is that request sent with `token` (once, and only by the opening page). */
 export function takeOpeningAnswer(url: string, token: string): Promise<Response | null> | null {
-  if (!opening || opening.url !== url || opening.token !== token || performance.now() > FRESH_MS) return null;
+  if (!opening || opening.url !== url || opening.token !== token) return null;
   const { answer } = opening;
   opening = null;
   return answer;
+}
+
+/**
+ * A navigation after the opening one: an answer its page did not take (it redirected elsewhere)
+ * is old by now, and another page asking the same URL later asks again.
+ */
+export function dropOpeningAnswer(): void {
+  opening = null;
 }

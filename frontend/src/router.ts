@@ -1,4 +1,5 @@
-import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
+import { createRouter, createWebHistory, START_LOCATION, type RouteLocationNormalized } from 'vue-router';
+import { dropOpeningAnswer } from './boot.ts';
 import { authApi } from './api/index.ts';
 import { expireSession, refreshSession, setSessionExpiredHandler } from './api/client.ts';
 import { setTokenRenewer } from './realtime/socket.ts';
@@ -38,7 +39,8 @@ function preload(to: RouteLocationNormalized): void {
   }
 }
 
-router.beforeEach(async (to: RouteLocationNormalized) => {
+router.beforeEach(async (to: RouteLocationNormalized, from: RouteLocationNormalized) => {
+  if (from !== START_LOCATION) dropOpeningAnswer();
   preload(to);
   if (session.configured === null || (session.token && !session.user)) {
     try {
