@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import vue from '@vitejs/plugin-vue';
+import { precompiledMessages } from './precompiledMessages.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -34,7 +35,9 @@ export default defineConfig({
   root,
   // Prettier formats templates assuming HTML's rule (a line break between two inline elements is a
   // space); Vue's default 'condense' drops such breaks, so words ran together: keep them as spaces
-  plugins: [vue({ template: { compilerOptions: { whitespace: 'preserve' } } }), bootScript()],
+  plugins: [vue({ template: { compilerOptions: { whitespace: 'preserve' } } }), precompiledMessages(), bootScript()],
+  // the texts arrive compiled (precompiledMessages.ts): vue-i18n's runtime build, without its message compiler
+  resolve: { alias: { 'vue-i18n': 'vue-i18n/dist/vue-i18n.runtime.mjs' } },
   // Vue's build flags: every component is <script setup>, so the Options API (data(), methods…) is
   // left out of the bundle and of each component's creation; vue-i18n's: the Composition API only (the
   // legacy API is tree-shaken); no devtools or hydration details in production
@@ -45,6 +48,7 @@ export default defineConfig({
     __VUE_I18N_FULL_INSTALL__: true,
     __VUE_I18N_LEGACY_API__: false,
     __INTLIFY_PROD_DEVTOOLS__: false,
+    __INTLIFY_DROP_MESSAGE_COMPILER__: true,
   },
   build: {
     outDir: 'dist',

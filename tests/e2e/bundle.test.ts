@@ -17,6 +17,7 @@ interface Chunk {
   dynamicImports?: string[];
 }
 
+const ROOT = path.resolve(import.meta.dirname, '../..');
 let UI_DIST = '';
 beforeAll(async () => {
   UI_DIST = await builtUi();
@@ -50,6 +51,20 @@ describe('the first bundle', () => {
     expect(code).toContain(JSON.stringify(en['nav.settings']).slice(1, -1));
     expect(code).not.toContain(JSON.stringify(de['nav.settings']).slice(1, -1));
     expect(fs.readFileSync(path.join(UI_DIST, m['src/i18n/de.ts'].file), 'utf8')).toContain(de['nav.settings']);
+  });
+
+  it('holds the texts compiled, without the message compiler of vue-i18n', () => {
+    const m = manifest();
+    const code = [...firstLoad(m)].map((k) => fs.readFileSync(path.join(UI_DIST, m[k].file), 'utf8')).join('\n');
+    // a plural with placeholders: its words are there, its source syntax is not (it was compiled at build time)
+    const plural = en['library.missingBadge'];
+    expect(plural).toMatch(/^\{n\} .+ \| \{n\} .+$/);
+    expect(code).toContain(JSON.stringify(plural.split(' | ')[1].slice('{n}'.length)));
+    expect(code).not.toContain(plural);
+    // the message compiler's tokenizer names its errors' domain so; the runtime never does
+    const compiler = fs.readFileSync(path.join(ROOT, 'node_modules/@intlify/message-compiler/dist/message-compiler.mjs'), 'utf8');
+    expect(compiler).toContain("= 'tokenizer'");
+    expect(code).not.toContain('"tokenizer"');
   });
 
   it('names the small boot module first, as an async module of its own, and the app imports that same module', () => {
