@@ -16,7 +16,8 @@
 //   (g) the library page with 4,000 series: first series card rendered (target <= 500 ms)
 //   (e) and (g) twice: a first visit (a new browser context each load: empty HTTP cache, no V8 code
 //   cache), which the targets are read on, and a returning user (one context whose earlier loads
-//   cached the app's files and compiled code), interleaved
+//   cached the app's files; Playwright's contexts are off the record, where Chromium likely keeps no
+//   V8 code cache, so a real returning user may be faster still), interleaved
 // It measures whatever UI is built from this checkout (the rows it looks for are listed below).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -287,7 +288,7 @@ async function main() {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
     });
     // first visits: each load a new context; a returning user: one context, its first loads (not measured)
-    // fill its HTTP cache and let V8 cache the app's compiled code, as the user's earlier visits did
+    // fill its HTTP cache with the app's files, as the user's earlier visits did
     const first = { queue: new Loads(), library: new Loads() };
     const returning = { queue: new Loads(), library: new Loads() };
     const long: number[] = [];
@@ -323,7 +324,7 @@ async function main() {
       `${label.padEnd(46)} ${ms(median(l.first)).padStart(9)}   (${l.first.map(ms).join(', ')})   ${l.rows} ${what} in the DOM` +
       (target === undefined ? '' : `   target <= ${target} ms: ${median(l.first) <= target ? 'met' : 'NOT met'}`);
     console.log(`\nChromium, median of ${ROUNDS} loads each (navigation start to the first row in the DOM); the targets are read on the`);
-    console.log("first visit (empty HTTP cache, no V8 code cache); a returning user has the app's files and compiled code cached:");
+    console.log("first visit (empty HTTP cache, no V8 code cache); a returning user has the app's files in the HTTP cache:");
     console.log(line('(e) queue page, first rows, first visit', first.queue, 'rows', 300));
     console.log(`    where it goes (medians): ${breakdown(first.queue)}`);
     console.log(line('    returning user', returning.queue, 'rows'));
