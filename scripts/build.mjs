@@ -59,7 +59,13 @@ const inputsBesides = () =>
     mtime(fileURLToPath(import.meta.url)),
   );
 const hasUi = () => fs.existsSync(path.join(frontend, 'index.html'));
-const uiStale = () => hasUi() && mtime(uiStamp) < Math.max(newestMtime(frontend), inputsBesides());
+/**
+ * Whether a built UI (`stamp`: its index.html) is older than its sources: the UI's folder and the
+ * server's shared rules it imports (backend/src/rules: file extensions, naming, events...).
+ */
+export const uiOlderThanSources = (stamp, uiDir, rulesDir) => mtime(stamp) < Math.max(newestMtime(uiDir), newestMtime(rulesDir));
+const uiStale = () =>
+  hasUi() && (uiOlderThanSources(uiStamp, frontend, path.join(backendSrc, 'rules')) || mtime(uiStamp) < inputsBesides());
 // the database template in backend/dist holds the migrations' schema
 const backendStale = () => mtime(backendStamp) < Math.max(newestMtime(backendSrc), newestMtime(migrationsDir), inputsBesides());
 
