@@ -59,11 +59,11 @@ async function buildOnce(): Promise<string> {
   for (const deadline = Date.now() + 10 * 60_000; !fs.existsSync(done);) {
     try {
       fs.mkdirSync(lock);
+      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      // a build that died left its lock behind
-      if (age > 10 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
+      // a build that died (its process gone, or silent for 10 minutes) left its lock behind
+      if (!lockHolderAlive(lock)) fs.rmSync(lock, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`another process holds ${lock}`, { cause: err });
       await new Promise((r) => setTimeout(r, 250));
       continue;
@@ -84,6 +84,23 @@ async function buildOnce(): Promise<string> {
   // in use: not pruned as old by another checkout's build
   fs.utimesSync(dir, new Date(), new Date());
   return dir;
+}
+
+function lockHolderAlive(lock: string): boolean {
+  const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+  if (age > 10 * 60_000) return false;
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
+  } catch {
+    return true; // just made, its pid not yet written
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Builds of sources as they were more than a day ago: no run needs them any more. */
