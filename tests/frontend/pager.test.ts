@@ -142,4 +142,29 @@ describe('ListPager', () => {
     await nextTick();
     expect(summary()).toBe('1–50 von 1.203');
   });
+
+  it('names the rows shown until the answer to a page change has arrived', async () => {
+    const { fetchPage } = server(60);
+    let release = () => {};
+    let hold = false;
+    const held = async (p: Paging) => {
+      if (hold) await new Promise<void>((r) => (release = r));
+      return fetchPage(p);
+    };
+    const list = usePagedList(held);
+    await list.go(2);
+    const wrapper = mount(ListPager, { props: { list, kind: 'watchlist' } });
+    const summary = () => wrapper.get('[data-test="pager-summary"]').text();
+    expect(summary()).toBe('51–60 of 60');
+    hold = true;
+    const answered = list.setPerPage(100);
+    await nextTick();
+    expect(list.items).toHaveLength(10);
+    expect(summary()).toBe('51–60 of 60');
+    release();
+    await answered;
+    await nextTick();
+    expect(list.items).toHaveLength(60);
+    expect(summary()).toBe('60 series tracked');
+  });
 });

@@ -53,6 +53,8 @@ export interface PagedList<T> {
   ready: boolean;
   loading: boolean;
   error: string;
+  /** The page and page size of the items shown (page/perPage are the ones asked for, ahead of their answer). */
+  shown: { page: number; perPage: number };
   /** Asks for the current page again (after a change); steps back when it has become empty. */
   load: () => Promise<void>;
   go: (page: number) => Promise<void>;
@@ -69,6 +71,7 @@ export function usePagedList<T>(fetchPage: (p: Paging) => Promise<Paged<T>>, per
     ready: false,
     loading: false,
     error: '',
+    shown: { page: 1, perPage },
     load,
     go: (page: number) => {
       list.page = Math.max(1, page);
@@ -96,6 +99,7 @@ export function usePagedList<T>(fetchPage: (p: Paging) => Promise<Paged<T>>, per
       if (mine !== asked) return;
       list.items = res.items;
       list.total = res.total;
+      list.shown = { page: list.page, perPage: list.perPage };
       list.error = '';
       list.ready = true;
     } catch (err) {
