@@ -28,6 +28,8 @@ export interface StartOptions {
   logStream?: NodeJS.WritableStream;
   /** The clock schedules and backoffs read (tests move it instead of waiting). */
   clock?: Clock;
+  /** Called with the logger as soon as it exists (before the database starts). */
+  onLogger?: (log: Logger) => void;
 }
 
 /** start-up: config → database → migrations → http → worker; shutdown: http, worker, ..., database. */
@@ -49,6 +51,7 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
       : undefined,
   });
   const log: Logger = logging.log;
+  opts.onLogger?.(log);
   log.info({ version: VERSION, role: env.ROLE, data_dir: env.DATA_DIR, log_file: logging.currentFile() }, 'starting Aniworld');
   for (const r of env.RETIRED ?? []) log.warn({ variable: r.name }, `${r.name} is set but ${r.note}`);
 
@@ -113,7 +116,15 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
 }
 
 export async function main() {
-  const starting = startApp();
+  // A stray rejection (a library that records something without awaiting it while the database
+  // is away) is logged, never a reason to exit: the appliance runs unattended. From the first
+  // moment: HTTP answers, and the database can go, before the worker has started.
+  let log: Logger | null = null;
+  process.on('unhandledRejection', (reason) => {
+    if (log) log.error({ err: reason }, 'unhandled rejection (kept running)');
+    else console.error('unhandled rejection (kept running):', reason);
+  });
+  const starting = startApp({ onLogger: (l) => (log = l) });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -139,16 +150,10 @@ export async function main() {
     process.removeAllListeners(signal);
     process.on(signal, () => shutdown(signal));
   }
-  let handle: AppHandle;
   try {
-    handle = await starting;
+    await starting;
   } catch (err) {
     console.error(`Aniworld failed to start: ${(err as Error).message}`);
     process.exit(1);
   }
-  // A stray rejection (a library that records something without awaiting it while the database
-  // is away) is logged, never a reason to exit: the appliance runs unattended.
-  process.on('unhandledRejection', (reason) => {
-    handle.deps.log.error({ err: reason }, 'unhandled rejection (kept running)');
-  });
 }

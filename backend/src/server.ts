@@ -170,7 +170,7 @@ export async function serve(c: ServeContext): Promise<{ url: string; port: numbe
     cleanups.push(closeHttp);
     phase('http_listen_ms');
     log.info({ url }, `Aniworld is listening on ${url}`);
-    if ((await countUsers(db)) === 0) {
+    if ((await whileDbAway(log, 'setup check', () => countUsers(db))) === 0) {
       // first run: the setup code a remote browser needs (a loopback one does not)
       log.warn(
         { setup_code: setupCode(env.DATA_DIR) },

@@ -40,8 +40,12 @@ describe('the login session in the browser', () => {
     const { page, context, problems } = await newPage(browser);
     const tokens = followTokens(page);
     await setupAndLogin(page, srv.url);
+    // the queue page's own first request is answered before the reload (it is not one the reload sent)
+    const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/queue/status');
     await page.getByRole('link', { name: 'Queue' }).click();
     await page.waitForURL('**/queue');
+    await answered;
+    await page.getByTestId('queue-state').waitFor();
 
     // the load sends the refresh and, with its token, the page's first request before the app's code runs (boot.ts):
     // the app takes both answers instead of asking again

@@ -33,8 +33,10 @@ export class Sessions {
   ) {}
 
   async start(): Promise<void> {
-    await this.notifier.listen(CHANNEL, (p) => void this.apply(p as AuthChange));
-    this.notifier.onReconnect(() => void this.reload());
+    // a change read while the database is away is read again: the link's reconnect reloads all
+    const kept = (err: unknown) => this.log.warn({ err: (err as Error).message }, 'sign-in state not reloaded; the reconnect will');
+    await this.notifier.listen(CHANNEL, (p) => void this.apply(p as AuthChange).catch(kept));
+    this.notifier.onReconnect(() => void this.reload().catch(kept));
     await this.reload();
   }
 

@@ -72,7 +72,11 @@ export class Notifier {
     if (!set) {
       set = new Set();
       this.handlers.set(channel, set);
-      if (this.client) await this.client.query(`listen "${channel}"`);
+      // a link that is down listens to every channel when it reconnects
+      if (this.client && this.up)
+        await this.client.query(`listen "${channel}"`).catch((err: Error) => {
+          this.log.warn({ channel, err: err.message }, 'listen waits for the notification link to reconnect');
+        });
     }
     set.add(handler);
   }
