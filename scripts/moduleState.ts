@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { checkedProgram } from './checkedProgram.js';
 
 export const BACKEND_SRC = fileURLToPath(new URL('../backend/src', import.meta.url));
 
@@ -96,29 +97,7 @@ export function findModuleState(
   overrides: Record<string, string> = {},
   allowed: Readonly<Record<string, string>> = ALLOWED,
 ): Finding[] {
-  const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true,
-    skipLibCheck: true,
-    noEmit: true,
-    allowImportingTsExtensions: true,
-    resolveJsonModule: true,
-    types: ['node'],
-    lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
-  };
-  const host = ts.createCompilerHost(options, true);
-  const readFile = host.readFile.bind(host);
-  const fileExists = host.fileExists.bind(host);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.readFile = (f) => overrides[f] ?? readFile(f);
-  host.fileExists = (f) => f in overrides || fileExists(f);
-  const directoryExists = host.directoryExists?.bind(host);
-  host.directoryExists = (d) => Object.keys(overrides).some((f) => f.startsWith(d + path.sep)) || (directoryExists?.(d) ?? true);
-  host.getSourceFile = (f, lang, onError, create) =>
-    f in overrides ? ts.createSourceFile(f, overrides[f]!, lang, true) : getSourceFile(f, lang, onError, create);
-  const program = ts.createProgram({ rootNames: [...new Set([...files, ...Object.keys(overrides)])], options, host });
+  const program = checkedProgram(files, overrides);
   const checker = program.getTypeChecker();
   const checked = program.getSourceFiles().filter((sf) => isChecked(root, sf.fileName));
 

@@ -15,6 +15,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { checkedProgram } from './checkedProgram.js';
 import { sourceFiles } from './moduleState.js';
 
 export const BACKEND_SRC = fileURLToPath(new URL('../backend/src', import.meta.url));
@@ -52,30 +53,7 @@ export function findWholeDeps(
   overrides: Record<string, string> = {},
   allowed: Readonly<Record<string, string>> = ALLOWED,
 ): Finding[] {
-  const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true,
-    skipLibCheck: true,
-    noEmit: true,
-    allowImportingTsExtensions: true,
-    resolveJsonModule: true,
-    types: ['node'],
-    lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
-  };
-  const host = ts.createCompilerHost(options, true);
-  const readFile = host.readFile.bind(host);
-  const fileExists = host.fileExists.bind(host);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.readFile = (f) => overrides[f] ?? readFile(f);
-  host.fileExists = (f) => f in overrides || fileExists(f);
-  const directoryExists = host.directoryExists?.bind(host);
-  host.directoryExists = (d) => Object.keys(overrides).some((f) => f.startsWith(d + path.sep)) || (directoryExists?.(d) ?? true);
-  host.getSourceFile = (f, lang, onError, create) =>
-    f in overrides ? ts.createSourceFile(f, overrides[f]!, lang, true) : getSourceFile(f, lang, onError, create);
-  const rootNames = [...new Set([DEPS_FILE, ...files, ...Object.keys(overrides)])];
-  const program = ts.createProgram({ rootNames, options, host });
+  const program = checkedProgram([DEPS_FILE, ...files], overrides);
   const checker = program.getTypeChecker();
 
   const depsSf = program.getSourceFile(DEPS_FILE);
