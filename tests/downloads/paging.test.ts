@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as repo from '../../backend/src/downloads/repo.js';
 import { sql } from '../../backend/src/db/pool.js';
 import { startEnv, type Env } from './helpers.js';
+import { until } from '../helpers/poll.js';
+import { z } from 'zod';
 
 let env: Env;
 const ids: string[] = [];
@@ -88,5 +90,43 @@ describe('POST /api/queue/move puts X before Y', () => {
     const done = await env.api.post('/api/queue/move', { item_id: ids[3], before_id: ids[2] });
     expect(done.status).toBe(409);
     expect(done.body.message).toMatch(/completed/);
+  });
+
+  it('opposite moves at the same moment (two tabs) both succeed, and the order stays a permutation', async () => {
+    const a = ids[10]!;
+    const b = ids[600]!;
+    const db = env.srv.deps.db;
+    const waitingOnLocks = () =>
+      db.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'
+        and (query like '%download_items%' or query like '%queue_order%')`);
+    for (let round = 0; round < 2; round++) {
+      // both moves wait on a row held elsewhere (a download's progress write, say), then go at once:
+      // each one's locks must not be taken in the other's opposite order
+      let release = () => {};
+      const held = db.transaction(async (tx) => {
+        await tx.query(sql.unsafe`select 1 from download_items where id = ${b}::uuid for update`);
+        await new Promise<void>((r) => (release = r));
+      });
+      const first = env.api.post('/api/queue/move', { item_id: a, before_id: b });
+      await until(async () => (await waitingOnLocks()) >= 1, 'the first move waiting on the held row');
+      const second = env.api.post('/api/queue/move', { item_id: b, before_id: a });
+      await until(async () => (await waitingOnLocks()) >= 2, 'the second move waiting too');
+      const answers = Promise.all([first, second]);
+      release();
+      await held;
+      for (const res of await answers) expect(res.status, res.text).toBe(200);
+      const again = await Promise.all([
+        env.api.post('/api/queue/move', { item_id: a, before_id: b }),
+        env.api.post('/api/queue/reorder', { item_ids: [a, b] }),
+        env.api.post('/api/queue/move', { item_id: b, before_id: a }),
+      ]);
+      for (const res of again) expect(res.status, res.text).toBe(200);
+    }
+    const seen: string[] = [];
+    for (let page = 1; page <= 3; page++) seen.push(...(await pending(`?page=${page}&per_page=500`)).status.pending_queue.map((i) => i.id));
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toContain(a);
+    expect(seen).toContain(b);
   });
 });

@@ -205,12 +205,19 @@ export function snapshotQuery(page: { limit: number; offset: number } | null) {
 }
 
 /**
+ * Moves and reorders take their rows in different orders (X before Y, Y before X): one at a time,
+ * so they never deadlock (PostgreSQL would abort one after a second and the transaction be retried).
+ */
+const lockQueueOrder = (conn: Conn) => conn.query(sql.unsafe`select pg_advisory_xact_lock(hashtext('aniworld:queue_order'))`);
+
+/**
  * Puts a waiting item in front of another waiting one (taking its priority), or at the end of its
  * priority when `beforeId` is null: the items from the target's position on move one down.
  * Null when either is not waiting (any more).
  */
 export async function moveBefore(conn: Conn, id: string, beforeId: string | null): Promise<ItemRow | null> {
   const waiting = sql.fragment`status in ('pending', 'paused')`;
+  await lockQueueOrder(conn);
   if (beforeId === null) {
     return conn.maybeOne(sql.type(
       ItemRow,
@@ -356,6 +363,7 @@ export async function trimCompleted(conn: Conn, o: { before: Date | null; keep: 
 
 /** The listed pending items take the listed order, reusing their own positions (others stay put). */
 export async function reorder(conn: Conn, ids: string[]): Promise<number> {
+  await lockQueueOrder(conn);
   const rows = await conn.any(sql.type(z.object({ id: z.string(), position: z.number() }))`select id::text, position from download_items
     where id = any(${sql.array(ids, 'uuid')}) and status = 'pending' order by position for update`);
   // sorted here: under a concurrent reorder, FOR UPDATE returns the other one's new positions in the old order
