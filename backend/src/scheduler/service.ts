@@ -41,8 +41,8 @@ export async function applySchedule(deps: ScheduleCtx, lastRun?: Date): Promise<
   const tz = timeZone(deps);
   const state = await schedulerState(deps);
   const last = lastRun ?? (state.last_run ? new Date(state.last_run) : null);
-  const next = nextRun(cfg, deps.clock.now(), tz, last);
-  await SCHEDULE.plan(deps, next, { fingerprint: fingerprint(cfg, tz) });
+  const fp = fingerprint(cfg, tz);
+  const next = await SCHEDULE.planFrom(deps, fp, () => nextRun(cfg, deps.clock.now(), tz, last), { fingerprint: fp });
   if (!next) deps.log.info({ module: 'scheduler' }, 'scheduled rescans are off');
   else deps.log.info({ module: 'scheduler', next_run: next.toISOString(), tz }, 'next scheduled rescan');
   deps.bus.emit('scheduler', 'scheduler_status', await schedulerStatus(deps));

@@ -1,6 +1,6 @@
-import type { Conn } from '../db/pool.js';
+import type { Conn, Db } from '../db/pool.js';
 import type { Jobs, JobName, JobPayload } from './jobs.js';
-import { keyedJob } from './repo.js';
+import { keyedJob, whilePlanning } from './repo.js';
 
 /**
  * A self-rescheduling job: one keyed Graphile Worker job whose run_at is the next due time; when
@@ -19,6 +19,29 @@ export class RecurringJob<N extends JobName> {
   async plan(deps: { jobs: Jobs }, runAt: Date | null, payload: JobPayload<N>): Promise<void> {
     if (!runAt) await deps.jobs.remove(this.key);
     else await deps.jobs.add(this.task, payload, { jobKey: this.key, runAt, maxAttempts: this.maxAttempts, keepPayload: true });
+  }
+
+  /**
+   * Plans from the schedule `fingerprint` names, one at a time per key: a waiting job planned from
+   * the same schedule stays. So a config change applied twice (by its route and by the config
+   * watcher, or by two processes) plans once, and an interval schedule does not move by the
+   * moments between the two.
+   */
+  async planFrom(
+    deps: { db: Db; jobs: Jobs },
+    fingerprint: string,
+    next: () => Date | null,
+    payload: JobPayload<N> & { fingerprint: string },
+  ): Promise<Date | null> {
+    return deps.db.connect((conn) =>
+      whilePlanning(conn, this.key, async () => {
+        const job = await this.current(deps.db);
+        if (job && !job.locked_at && (job.payload as { fingerprint?: unknown } | null)?.fingerprint === fingerprint) return job.run_at;
+        const runAt = next();
+        await this.plan(deps, runAt, payload);
+        return runAt;
+      }),
+    );
   }
 
   /** The waiting or running job, with the payload it was planned with. */

@@ -25,6 +25,17 @@ export const savePayload = (c: Conn, jobId: string, payload: unknown) =>
   c.query(sql.unsafe`insert into job_payloads (job_id, payload) values (${jobId}::bigint, ${JSON.stringify(payload ?? {})}::jsonb)
     on conflict (job_id) do update set payload = excluded.payload, updated_at = now()`);
 
+/** Planning the job that holds `key` is one at a time: `run` holds a lock on `c`'s session (another connection plans). */
+export async function whilePlanning<T>(c: Conn, key: string, run: () => Promise<T>): Promise<T> {
+  const lock = sql.fragment`hashtext(${'aniworld:job:' + key})`;
+  await c.query(sql.unsafe`select pg_advisory_lock(${lock})`);
+  try {
+    return await run();
+  } finally {
+    await c.query(sql.unsafe`select pg_advisory_unlock(${lock})`);
+  }
+}
+
 /** The job that holds `key`, waiting or running (a permanently failed one does not count), with the payload it was added with. */
 export const keyedJob = (c: Conn, key: string) =>
   c.maybeOne(sql.type(KeyedJob)`select j.id, j.run_at, j.locked_at, j.attempts, j.max_attempts, p.payload
