@@ -13,7 +13,7 @@ import { Agent } from 'undici';
 import { DownloadsConfig } from '../backend/src/downloads/configSchema.js';
 import { downloadHls } from '../backend/src/downloads/engine/hls.js';
 import { downloadMp4 } from '../backend/src/downloads/engine/mp4.js';
-import { checkRemuxCapabilities, remuxSegments } from '../backend/src/downloads/engine/remux.js';
+import { remuxSegments } from '../backend/src/downloads/engine/remux.js';
 import { VerifyAhead } from '../backend/src/downloads/engine/verify.js';
 import { SegmentEdges } from '../backend/src/downloads/engine/edges.js';
 import { FileEdges } from '../backend/src/downloads/engine/fileEdges.js';
@@ -62,7 +62,6 @@ if (mode === 'hls') {
   ext = 'mkv';
   file = path.join(part, 'video.mkv');
   fs.rmSync(file, { force: true });
-  const ready = checkRemuxCapabilities(bins.ffmpeg); // as attempt.ts (a fresh process: as the product's first download)
   const r = await downloadHls({
     ...common,
     url,
@@ -73,7 +72,7 @@ if (mode === 'hls') {
     onProgress,
     watcher: edges!,
     consume: async (files) => {
-      remuxErrors = await remuxSegments({ ffmpegPath: bins.ffmpeg, ready, files, output: file, container: 'mkv', signal });
+      remuxErrors = await remuxSegments({ ffmpegPath: bins.ffmpeg, files, output: file, container: 'mkv', signal });
     },
   });
   if (remuxErrors) throw new Error(`remux reported errors: ${remuxErrors}`);

@@ -1,26 +1,18 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { Readable } from 'node:stream';
-import ffmpeg from 'fluent-ffmpeg';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { DiskFullError, DownloadError } from './errors.js';
-
-/**
- * fluent-ffmpeg checks the formats and encoders (`ffmpeg -formats`, `ffmpeg -encoders`: two ffmpeg
- * runs) before its first command in a process and keeps them (its own process-wide cache: once
- * checked, this answers at once). Asked for ahead (DownloadRuntime.remuxReady, once per app), the
- * first remux does not wait for them while its segments pile up.
- */
-export function checkRemuxCapabilities(ffmpegPath: string): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const cmd = ffmpeg().setFfmpegPath(ffmpegPath);
-    cmd.availableFormats(() => cmd.availableEncoders(() => resolve()));
-  });
-}
 
 /**
  * Joins the segments in order (piped, no joined copy on disk; each given as its chunks or as a file)
  * and remuxes with `-c copy`.
  * Resolves with what ffmpeg reported at level error (empty when clean): the remux reads every
  * packet, so it doubles as the verification's demux pass.
+ *
+ * ffmpeg is spawned directly: fluent-ffmpeg ran `ffmpeg -formats` and `ffmpeg -encoders` before its
+ * first command (two more ffmpeg processes, a tenth of a fast download's CPU time) to check what the
+ * remux itself reports (an unknown muxer fails it at once).
  */
 export async function remuxSegments(o: {
   ffmpegPath: string;
@@ -30,50 +22,71 @@ export async function remuxSegments(o: {
   signal: AbortSignal;
   /** A separate audio rendition's file (EXT-X-MEDIA): muxed in instead of the segments' own audio. */
   audio?: string | null;
-  /** The capability check already under way (DownloadRuntime.remuxReady): else fluent-ffmpeg would run a second one. */
-  ready?: Promise<void>;
 }): Promise<string> {
-  await (o.ready ?? checkRemuxCapabilities(o.ffmpegPath));
-  const input = Readable.from(
-    (async function* () {
-      for await (const f of o.files) {
-        if (Array.isArray(f)) yield* f;
-        else yield* fs.createReadStream(f, { highWaterMark: 1 << 20 });
-      }
-    })(),
-  );
-  const outputOptions = ['-map', '0:v:0', '-map', o.audio ? '1:a:0' : '0:a?', '-c', 'copy'];
-  if (o.container === 'mp4') outputOptions.push('-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', '-f', 'mp4');
+  if (o.signal.aborted) throw o.signal.reason;
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-fflags', '+genpts', '-i', 'pipe:0'];
+  if (o.audio) args.push('-i', o.audio);
+  args.push('-y', '-map', '0:v:0', '-map', o.audio ? '1:a:0' : '0:a?', '-c', 'copy');
+  if (o.container === 'mp4') args.push('-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', '-f', 'mp4');
   // no CRC-32 element per cluster (optional in Matroska): a third of the remux's CPU time
-  else outputOptions.push('-write_crc32', '0', '-f', 'matroska');
-  return new Promise<string>((resolve, reject) => {
-    let stderr = '';
-    let inputError: Error | null = null;
-    const cmd = ffmpeg()
-      .setFfmpegPath(o.ffmpegPath)
-      .input(input)
-      .inputOptions(['-hide_banner', '-loglevel', 'error', '-fflags', '+genpts']);
-    if (o.audio) cmd.input(o.audio);
-    cmd
-      .outputOptions(outputOptions)
-      .output(o.output)
-      .on('stderr', (line: string) => {
-        stderr += line + '\n';
-      })
-      .on('end', () => (inputError ? reject(inputError) : resolve(stderr.trim())))
-      .on('error', (err: Error) => {
-        if (o.signal.aborted) return reject(o.signal.reason);
-        if (inputError) return reject(inputError);
-        if (/No space left on device/i.test(stderr + err.message)) return reject(new DiskFullError(o.output));
-        reject(new DownloadError(`remux failed: ${(stderr.trim().split('\n').pop() || err.message).slice(0, 300)}`));
-      });
-    const onAbort = () => cmd.kill('SIGKILL');
-    o.signal.addEventListener('abort', onAbort, { once: true });
-    // the segments stopped coming (download failed): never leave ffmpeg waiting on its input
-    input.once('error', (err) => {
-      inputError = err;
-      cmd.kill('SIGKILL');
-    });
-    cmd.run();
+  else args.push('-write_crc32', '0', '-f', 'matroska');
+  args.push(o.output);
+  // -nostdin: ffmpeg does not read keys from stdin (its input comes through it here)
+  const p = spawn(o.ffmpegPath, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  p.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
   });
+  const kill = () => {
+    if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  };
+  o.signal.addEventListener('abort', kill, { once: true });
+  const exited = new Promise<{ code: number | null; err: Error | null }>((resolve) => {
+    p.once('error', (err) => resolve({ code: null, err }));
+    p.once('close', (code) => resolve({ code, err: null }));
+  });
+  const stdin = p.stdin!;
+  stdin.on('error', () => undefined); // ffmpeg gone: its exit says why
+  let inputError: unknown = null;
+  let fed = false;
+  try {
+    fed = await feed(stdin, o.files, exited);
+  } catch (err) {
+    // the segments stopped coming (download failed): never leave ffmpeg waiting on its input
+    inputError = err;
+    kill();
+  }
+  const { code, err } = await exited;
+  o.signal.removeEventListener('abort', kill);
+  if (o.signal.aborted) throw o.signal.reason;
+  if (inputError) throw inputError;
+  if (code === 0 && !err) {
+    if (!fed) throw new DownloadError('remux failed: ffmpeg ended before it had read every segment');
+    return stderr.trim();
+  }
+  if (/No space left on device/i.test(stderr)) throw new DiskFullError(o.output);
+  throw new DownloadError(`remux failed: ${(stderr.trim().split('\n').pop() || err?.message || `exit ${code}`).slice(0, 300)}`);
+}
+
+/** Writes the segments to ffmpeg's stdin in order, pausing while the pipe is full, and ends it; false when ffmpeg left first. */
+async function feed(
+  stdin: Writable,
+  files: Iterable<string | Buffer[]> | AsyncIterable<string | Buffer[]>,
+  exited: Promise<unknown>,
+): Promise<boolean> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const write = async (chunks: Iterable<Buffer> | AsyncIterable<Buffer>) => {
+    for await (const c of chunks) {
+      if (gone) return;
+      if (!stdin.write(c)) await Promise.race([once(stdin, 'drain'), exited]);
+    }
+  };
+  for await (const f of files) {
+    if (gone) return false;
+    await write(Array.isArray(f) ? f : fs.createReadStream(f, { highWaterMark: 1 << 20 }));
+  }
+  if (gone) return false;
+  stdin.end();
+  return true;
 }
