@@ -6,10 +6,10 @@ import {
   concatList,
   firstLine,
   parseFramecrc,
-  spawnWaiting,
+  spawnWaitingMany,
   verifyMedia,
   type VerifyResult,
-  type Waiting,
+  type WaitingMany,
 } from './verify.js';
 
 /** What hls.ts tells about its segments: which to fetch before the others, and each one on disk. */
@@ -39,15 +39,13 @@ export class SegmentEdges implements SegmentWatcher {
   private tail: number[] = [];
   private readonly onDisk = new Set<number>();
   private fileOf: (index: number) => string = () => '';
-  private readonly runs: { head: Waiting; tail: Waiting };
+  /** One ffmpeg for both ends (input 0: the first seconds, input 1: the last ones). */
+  private readonly run: WaitingMany;
   private sent = { head: false, tail: false };
   private wholeFile = false;
 
   constructor(private o: { ffmpegPath: string; signal: AbortSignal }) {
-    this.runs = {
-      head: spawnWaiting(o.ffmpegPath, ['-t', String(EDGE_SECONDS)], o.signal),
-      tail: spawnWaiting(o.ffmpegPath, [], o.signal),
-    };
+    this.run = spawnWaitingMany(o.ffmpegPath, [['-t', String(EDGE_SECONDS)], []], o.signal);
   }
 
   plan(durations: number[], fileOf: (index: number) => string, initSection: boolean): number[] {
@@ -80,7 +78,7 @@ export class SegmentEdges implements SegmentWatcher {
       const ids = this[part];
       if (!this.sent[part] && ids.length > 0 && ids.every((i) => this.onDisk.has(i))) {
         this.sent[part] = true;
-        this.runs[part].send(concatList(ids.map(this.fileOf)));
+        this.run.send(part === 'head' ? 0 : 1, concatList(ids.map(this.fileOf)));
       }
     }
   }
@@ -90,21 +88,18 @@ export class SegmentEdges implements SegmentWatcher {
     if (this.wholeFile)
       return verifyMedia({ ffmpegPath: this.o.ffmpegPath, file: output, expectedDuration, signal: this.o.signal, demuxPass: false });
     if (!this.sent.head || !this.sent.tail) throw new DownloadError('verification failed: the first or last segments are missing');
-    const [h, t] = await Promise.all([this.runs.head.done, this.runs.tail.done]);
-    for (const r of [h, t]) {
-      if (r.code !== 0 || r.stderr.trim())
-        throw new DownloadError(
-          `verification failed: the first and last seconds reported errors (${firstLine(r.stderr) || `exit ${r.code}`})`,
-        );
-    }
-    const { result } = checkStreams(parseFramecrc(h.stdout), parseFramecrc(t.stdout));
+    const r = await this.run.done;
+    if (r.code !== 0 || r.stderr.trim())
+      throw new DownloadError(
+        `verification failed: the first and last seconds reported errors (${firstLine(r.stderr) || `exit ${r.code}`})`,
+      );
+    const { result } = checkStreams(parseFramecrc(r.outputs[0]!), parseFramecrc(r.outputs[1]!));
     const duration = await containerDuration(output, container).catch(() => null);
     checkDuration(duration, expectedDuration);
     return { ...result, duration: duration! };
   }
 
   cancel(): void {
-    this.runs.head.kill();
-    this.runs.tail.kill();
+    this.run.kill();
   }
 }

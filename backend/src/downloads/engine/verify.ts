@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { mp4Duration } from './duration.js';
 import { DownloadError } from './errors.js';
 
@@ -109,57 +109,60 @@ export interface Waiting {
  * time the file is finished.
  */
 export function spawnWaiting(bin: string, inputOptions: string[], signal: AbortSignal): Waiting {
-  const p = spawn(
-    bin,
-    [
-      ...BASE,
-      '-copyts',
-      ...inputOptions,
-      '-f',
-      'concat',
-      '-safe',
-      '0',
-      '-protocol_whitelist',
-      'file,pipe',
-      '-i',
-      'pipe:3',
-      '-map',
-      '0',
-      '-c',
-      'copy',
-      '-f',
-      'framecrc',
-      '-',
-      ...decodeOutput(0),
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    },
-  );
-  const list = p.stdio[3] as Writable;
-  list.on('error', () => undefined); // ffmpeg gone: its exit says why
+  const w = spawnWaitingMany(bin, [inputOptions], signal);
+  return {
+    send: (script) => w.send(0, script),
+    done: w.done.then((r) => ({ code: r.code, stdout: r.outputs[0]!, stderr: r.stderr })),
+    kill: w.kill,
+  };
+}
+
+export interface WaitingMany {
+  /** Names input `i`'s files (its concat list). */
+  send(i: number, script: string): void;
+  /** `outputs[i]`: input i's framecrc. */
+  done: Promise<{ code: number; outputs: string[]; stderr: string }>;
+  kill(): void;
+}
+
+/**
+ * As spawnWaiting, for several inputs in one ffmpeg (one start-up instead of one each): input i
+ * reads its concat list from pipe 3 + i, its framecrc comes out of pipe 3 + n + i, and its first
+ * video and audio stream are decoded. ffmpeg opens the inputs in order: each list is awaited in turn.
+ */
+export function spawnWaitingMany(bin: string, inputs: string[][], signal: AbortSignal): WaitingMany {
+  const n = inputs.length;
+  const args = [...BASE, '-copyts'];
+  for (const [i, opts] of inputs.entries())
+    args.push(...opts, '-f', 'concat', '-safe', '0', '-protocol_whitelist', 'file,pipe', '-i', `pipe:${3 + i}`);
+  for (let i = 0; i < n; i++) args.push('-map', String(i), '-c', 'copy', '-f', 'framecrc', `pipe:${3 + n + i}`);
+  args.push(...decodeOutput(...inputs.map((_, i) => i)));
+  const p = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe', ...Array.from({ length: 2 * n }, () => 'pipe' as const)] });
+  const lists = Array.from({ length: n }, (_, i) => p.stdio[3 + i] as Writable);
+  for (const l of lists) l.on('error', () => undefined); // ffmpeg gone: its exit says why
   const kill = () => {
     if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
   };
   signal.addEventListener('abort', kill, { once: true });
-  let stdout = '';
+  const outputs = Array.from({ length: n }, () => '');
+  for (let i = 0; i < n; i++)
+    (p.stdio[3 + n + i] as Readable).setEncoding('utf8').on('data', (d: string) => {
+      outputs[i] += d;
+    });
   let stderr = '';
-  p.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
   p.stderr!.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
   });
-  const done = new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+  const done = new Promise<{ code: number; outputs: string[]; stderr: string }>((resolve, reject) => {
     p.once('error', reject);
     p.once('close', (code) => {
       signal.removeEventListener('abort', kill);
       if (signal.aborted) reject(signal.reason);
-      else resolve({ code: code ?? 1, stdout, stderr });
+      else resolve({ code: code ?? 1, outputs, stderr });
     });
   });
   done.catch(() => undefined); // awaited by run(); a cancelled one is never awaited
-  return { send: (script) => list.end(script), done, kill };
+  return { send: (i, script) => lists[i]!.end(script), done, kill };
 }
 
 /** The ffconcat list naming files (absolute, quoted), the first optionally from a point in time. */
