@@ -115,7 +115,7 @@ export async function attemptSource(deps: Pick<Deps, 'env' | 'settings'>, rt: Do
   }
   const common = {
     headers: media.headers,
-    dispatcher: http.dispatcher,
+    dispatcher: await http.dispatcher(),
     io: rt.io,
     signal: a.signal,
     stallMs: dl.stall_timeout_seconds * 1000,

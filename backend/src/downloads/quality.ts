@@ -63,7 +63,7 @@ async function heightOf(
   signal: AbortSignal,
 ): Promise<number | null> {
   const dl = deps.settings.get().downloads;
-  const req = { url: media.url, headers: media.headers, dispatcher: rt.http().dispatcher, io: rt.io, signal };
+  const req = { url: media.url, headers: media.headers, dispatcher: await rt.http().dispatcher(), io: rt.io, signal };
   const stallMs = dl.stall_timeout_seconds * 1000;
   if (media.kind === 'hls') {
     const text = (await fetchBuffer(req, { retries: 1, stallMs, maxBytes: PLAYLIST_MAX_BYTES, deadlineMs: 4 * stallMs })).toString('utf8');

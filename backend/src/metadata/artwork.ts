@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { undiciLoaded } from '../net/undici.js';
 import { announcedOver, readCapped, ResponseTooLarge } from '../net/httpClient.js';
 import { bytesMatchType, imageType } from '../net/imageMagic.js';
 import { BadRequest, ServiceUnavailable } from '../errors.js';
@@ -29,8 +29,10 @@ export async function downloadImage(tmdb: TmdbClient, url: string, maxBytes: num
   // idle timeout 30 s, and the whole image within 60 s however slowly it drips
   const signal = AbortSignal.timeout(60_000);
   try {
+    const dispatcher = await tmdb.http.dispatcher();
+    const { request } = undiciLoaded();
     res = await request(url, {
-      dispatcher: tmdb.http.dispatcher,
+      dispatcher,
       headers: { 'user-agent': tmdb.http.userAgent, accept: 'image/*' },
       headersTimeout: 30_000,
       bodyTimeout: 30_000,

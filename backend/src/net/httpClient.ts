@@ -1,4 +1,5 @@
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { loadUndici, undiciLoaded } from './undici.js';
 
 /**
  * Outbound HTTP for providers, hosters, TMDB and webhooks: undici with timeouts, retries with
@@ -148,7 +149,7 @@ function flatHeaders(h: Record<string, string | string[] | undefined>): Record<s
 }
 
 export class HttpClient {
-  readonly dispatcher: Dispatcher;
+  private agent: Dispatcher | null = null;
   private limiter: HostLimiter;
   private opts: Required<Omit<HttpClientOptions, 'proxy' | 'deadlineMs'>> & { proxy: string | null; deadlineMs: number | null };
 
@@ -166,10 +167,16 @@ export class HttpClient {
       perHostConcurrency: options.perHostConcurrency ?? 4,
       headers: options.headers ?? {},
     };
-    this.dispatcher = this.opts.proxy
+    this.limiter = new HostLimiter(this.opts.perHostConcurrency);
+  }
+
+  /** The undici dispatcher every request of this client goes through (made on first use: undici loads lazily). */
+  async dispatcher(): Promise<Dispatcher> {
+    const { Agent, ProxyAgent } = await loadUndici();
+    this.agent ??= this.opts.proxy
       ? new ProxyAgent({ uri: this.opts.proxy, connections: 64 })
       : new Agent({ connections: 64, keepAliveTimeout: 10_000 });
-    this.limiter = new HostLimiter(this.opts.perHostConcurrency);
+    return this.agent;
   }
 
   get userAgent(): string {
@@ -204,6 +211,8 @@ export class HttpClient {
   }
 
   private async once(url: string, o: HttpRequestOptions): Promise<HttpResponse> {
+    const dispatcher = await this.dispatcher();
+    const { request } = undiciLoaded();
     const host = new URL(url).host;
     const release = await this.limiter.acquire(host);
     const timeout = o.timeoutMs ?? this.opts.timeoutMs;
@@ -222,7 +231,7 @@ export class HttpClient {
           method: o.method ?? 'GET',
           headers: { 'user-agent': this.opts.userAgent, accept: '*/*', ...this.opts.headers, ...o.headers },
           body: o.body,
-          dispatcher: this.dispatcher,
+          dispatcher,
           headersTimeout: timeout,
           bodyTimeout: timeout,
           signal,
@@ -263,14 +272,16 @@ export class HttpClient {
    * then their connections are cut: a response nobody reads would keep close() waiting.
    */
   async close(graceMs?: number): Promise<void> {
-    if (graceMs === undefined) return this.dispatcher.close();
+    const agent = this.agent;
+    if (!agent) return; // never used: undici was not even loaded for it
+    if (graceMs === undefined) return agent.close();
     const closed = await Promise.race([
-      this.dispatcher.close().then(
+      agent.close().then(
         () => true,
         () => true,
       ),
       new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref()),
     ]);
-    if (!closed) await this.dispatcher.destroy().catch(() => undefined);
+    if (!closed) await agent.destroy().catch(() => undefined);
   }
 }

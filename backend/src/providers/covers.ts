@@ -1,4 +1,5 @@
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { loadUndici } from '../net/undici.js';
 import type { Deps } from '../deps.js';
 import { AppError, BadRequest, NotFound } from '../errors.js';
 import { providerIds } from './registry.js';
@@ -67,6 +68,7 @@ export function siteFor(deps: Pick<Deps, 'settings'>, raw: string): Site | null 
 const badGateway = (message: string) => new AppError('upstream', 'BAD_GATEWAY', message);
 
 async function fetchCover(deps: Pick<Deps, 'settings'>, first: string, site: Site, dispatcher: Dispatcher): Promise<Cover> {
+  const { request } = await loadUndici();
   const timeout = deps.settings.get().providers.request_timeout_seconds * 1000;
   const signal = AbortSignal.timeout(2 * timeout);
   let current = first;
@@ -143,9 +145,9 @@ export class Covers {
     if (hit) return hit;
     let p = this.inFlight.get(url);
     if (!p) {
-      p = this.limited(new URL(url).host.toLowerCase(), () => fetchCover(this.deps, url, site, this.dispatcher(site.proxy))).finally(() =>
-        this.inFlight.delete(url),
-      );
+      p = this.limited(new URL(url).host.toLowerCase(), () =>
+        this.dispatcher(site.proxy).then((d) => fetchCover(this.deps, url, site, d)),
+      ).finally(() => this.inFlight.delete(url));
       this.inFlight.set(url, p);
     }
     const cover = await p;
@@ -187,7 +189,8 @@ export class Covers {
     return c;
   }
 
-  private dispatcher(proxy: string | null): Dispatcher {
+  private async dispatcher(proxy: string | null): Promise<Dispatcher> {
+    const { Agent, ProxyAgent } = await loadUndici();
     const k = proxy ?? '';
     let d = this.agents.get(k);
     if (!d) {

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { loadUndici } from '../../net/undici.js';
 import { directGet, type DirectBody } from './direct.js';
 import { DownloadError, isTransient } from './errors.js';
 import type { MediaIo } from './io.js';
@@ -119,6 +120,7 @@ function nodeRequest(
 }
 
 async function undiciRequest(url: string, headers: Record<string, string>, req: MediaRequest, headersTimeoutMs: number): Promise<Answer> {
+  const { request } = await loadUndici();
   const res = await request(url, {
     method: 'GET',
     headers,
@@ -130,12 +132,15 @@ async function undiciRequest(url: string, headers: Record<string, string>, req: 
   return { status: res.statusCode, headers: res.headers, body: res.body };
 }
 
-const viaProxy = (d: Dispatcher) => d instanceof ProxyAgent || d instanceof EnvHttpProxyAgent;
+const viaProxy = async (d: Dispatcher) => {
+  const { EnvHttpProxyAgent, ProxyAgent } = await loadUndici();
+  return d instanceof ProxyAgent || d instanceof EnvHttpProxyAgent;
+};
 
 export async function openMedia(req: MediaRequest, extraHeaders: Record<string, string> = {}): Promise<OpenResponse> {
   let url = req.url;
   const timeout = req.headersTimeoutMs ?? 30_000;
-  const proxied = viaProxy(req.dispatcher);
+  const proxied = await viaProxy(req.dispatcher);
   for (let hop = 0; hop < 10; hop++) {
     const sent = { accept: '*/*', ...req.headers, ...extraHeaders };
     const res = proxied ? await undiciRequest(url, sent, req, timeout) : await nodeRequest(url, sent, req.io.agents, req.signal, timeout);
@@ -164,7 +169,7 @@ export async function openMediaFile(
   req: MediaRequest,
   extraHeaders: Record<string, string> = {},
 ): Promise<Omit<OpenResponse, 'body'> & { body: DirectBody }> {
-  if (viaProxy(req.dispatcher)) {
+  if (await viaProxy(req.dispatcher)) {
     const res = await openMedia(req, extraHeaders);
     return { ...res, body: readableBody(res.body) };
   }
