@@ -64,21 +64,28 @@ export interface ServeContext {
  */
 export async function serve(c: ServeContext): Promise<{ url: string; port: number; deps: Deps }> {
   const { env, log, logging, databaseUrl, cleanups, phase } = c;
-  const db: Db = await openPool(databaseUrl);
-  cleanups.push(() => db.end());
+  // the pool and the notification link connect at the same time
   const notifier = new Notifier(databaseUrl, log.child({ module: 'notify' }));
-  await notifier.start();
+  const notifying = notifier.start();
+  notifying.catch(() => undefined); // awaited below
+  const db: Db = await openPool(databaseUrl).catch(async (err: unknown) => {
+    await notifying.then(
+      () => notifier.stop(),
+      () => undefined,
+    );
+    throw err;
+  });
+  cleanups.push(() => db.end());
+  await notifying;
   cleanups.push(() => notifier.stop());
 
   const bus = new EventBus(db, notifier, log.child({ module: 'bus' }));
   const sessions = new Sessions(db, notifier, log.child({ module: 'sessions' }));
   const keyring = new Keyring(db, notifier, log.child({ module: 'keyring' }));
   const settings = new SettingsStore(env, log.child({ module: 'settings' }), db, notifier);
-  await bus.start();
-  await sessions.start();
   cleanups.push(async () => keyring.stop());
-  await keyring.start();
-  await settings.load();
+  // independent of each other: their queries and LISTENs go out together (one wait, not four)
+  await Promise.all([bus.start(), sessions.start(), keyring.start(), settings.load()]);
   // the configured level applies at once and follows every change (LOG_LEVEL, when set, wins)
   if (!env.LOG_LEVEL) {
     logging.setLevel(CONFIG_LEVELS[settings.get().logging.level]);

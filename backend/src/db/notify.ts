@@ -66,6 +66,8 @@ export class Notifier {
     }, 1000);
   }
 
+  private listening: Promise<unknown> = Promise.resolve();
+
   async listen(channel: string, handler: Handler): Promise<void> {
     if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel ${channel}`);
     let set = this.handlers.get(channel);
@@ -73,10 +75,17 @@ export class Notifier {
       set = new Set();
       this.handlers.set(channel, set);
       // a link that is down listens to every channel when it reconnects
-      if (this.client && this.up)
-        await this.client.query(`listen "${channel}"`).catch((err: Error) => {
-          this.log.warn({ channel, err: err.message }, 'listen waits for the notification link to reconnect');
-        });
+      if (this.client && this.up) {
+        // one query at a time on the link (parts of the start-up listen at once)
+        const client = this.client;
+        const done = this.listening.then(() =>
+          client.query(`listen "${channel}"`).catch((err: Error) => {
+            this.log.warn({ channel, err: err.message }, 'listen waits for the notification link to reconnect');
+          }),
+        );
+        this.listening = done;
+        await done;
+      }
     }
     set.add(handler);
   }
