@@ -5,7 +5,7 @@
 //   (b) GET /api/queue/status?per_page=50 (one page of each list, as a paging client asks)
 //   (c) GET /api/queue/status without paging parameters (500 per list)
 //   (d) GET /api/anime?per_page=50 (one library page of 4,000 series)
-//   medians (p50) and p95 of BENCH_SCALE_REQUESTS (300) each, (a) to (d) interleaved in rounds so
+//   medians (p50) and p95 of BENCH_SCALE_REQUESTS (300) each (0: (a) to (d) skipped), (a) to (d) interleaved in rounds so
 //   load that comes and goes on the machine hits all alike; loopback round trips, so (a) is what the
 //   HTTP stack and the client add: (b) minus (a) is the server's own work for the page, and the
 //   page's statement alone in PostgreSQL (EXPLAIN ANALYZE, median of 30) is printed beside it.
@@ -238,6 +238,23 @@ async function pageLoad(context: BrowserContext, base: string, route: string, se
   }
 }
 
+async function printHttp(base: string, auth: Record<string, string>, dbUrl: string): Promise<void> {
+  const rows = await http(base, auth);
+  console.log(`\nloopback round trips, ${REQUESTS} each, interleaved (one keep-alive connection):`);
+  for (const r of rows)
+    console.log(
+      `${r.name.padEnd(48)} p50 ${ms(r.p50).padStart(9)}   p95 ${ms(r.p95).padStart(9)}   ${(r.bytes / 1024).toFixed(0).padStart(6)} KiB`,
+    );
+  const pageServer = rows[1].p50 - rows[0].p50;
+  console.log(
+    `(b) a page of /api/queue/status: p50 ${ms(rows[1].p50)} (server work beyond /health: ${ms(pageServer)})   target <= 20 ms: ` +
+      `${rows[1].p50 <= 20 ? 'met' : 'NOT met'}`,
+  );
+  const explained = await explainPage(dbUrl);
+  console.log(`    of which its statement in PostgreSQL (EXPLAIN ANALYZE, median of 30): ${ms(explained.ms)}`);
+  if (process.env.BENCH_SCALE_PLAN) console.log(explained.plan);
+}
+
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-bench-scale-'));
   let browser: Browser | null = null;
@@ -267,20 +284,8 @@ async function main() {
       `\n${SERIES.toLocaleString('en')} series, ${QUEUE.toLocaleString('en')} queue items; Node ${process.version}, ${os.cpus().length} ` +
         `cores, load ${os.loadavg()[0].toFixed(1)}`,
     );
-    const rows = await http(base, auth);
-    console.log(`\nloopback round trips, ${REQUESTS} each, interleaved (one keep-alive connection):`);
-    for (const r of rows)
-      console.log(
-        `${r.name.padEnd(48)} p50 ${ms(r.p50).padStart(9)}   p95 ${ms(r.p95).padStart(9)}   ${(r.bytes / 1024).toFixed(0).padStart(6)} KiB`,
-      );
-    const pageServer = rows[1].p50 - rows[0].p50;
-    console.log(
-      `(b) a page of /api/queue/status: p50 ${ms(rows[1].p50)} (server work beyond /health: ${ms(pageServer)})   target <= 20 ms: ` +
-        `${rows[1].p50 <= 20 ? 'met' : 'NOT met'}`,
-    );
-    const explained = await explainPage(dbUrl);
-    console.log(`    of which its statement in PostgreSQL (EXPLAIN ANALYZE, median of 30): ${ms(explained.ms)}`);
-    if (process.env.BENCH_SCALE_PLAN) console.log(explained.plan);
+    // BENCH_SCALE_REQUESTS=0: the browser's part alone
+    if (REQUESTS > 0) await printHttp(base, auth, dbUrl);
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
