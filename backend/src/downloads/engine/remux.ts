@@ -76,15 +76,21 @@ async function feed(
 ): Promise<boolean> {
   let gone = false;
   void exited.then(() => (gone = true));
-  const write = async (chunks: Iterable<Buffer> | AsyncIterable<Buffer>) => {
-    for await (const c of chunks) {
-      if (gone) return;
-      if (!stdin.write(c)) await Promise.race([once(stdin, 'drain'), exited]);
-    }
-  };
+  const drained = () => Promise.race([once(stdin, 'drain'), exited]);
   for await (const f of files) {
     if (gone) return false;
-    await write(Array.isArray(f) ? f : fs.createReadStream(f, { highWaterMark: 1 << 20 }));
+    if (Array.isArray(f)) {
+      // a segment in memory goes out in one writev (its chunks corked), not one write per chunk
+      stdin.cork();
+      let room = true;
+      for (const c of f) room = stdin.write(c);
+      stdin.uncork();
+      if (!room) await drained();
+    } else
+      for await (const c of fs.createReadStream(f, { highWaterMark: 1 << 20 })) {
+        if (gone) return false;
+        if (!stdin.write(c)) await drained();
+      }
   }
   if (gone) return false;
   stdin.end();
