@@ -1,4 +1,4 @@
-import { undiciLoaded } from '../net/undici.js';
+import { loadUndici } from '../net/undici.js';
 import { announcedOver, readCapped, ResponseTooLarge } from '../net/httpClient.js';
 import { bytesMatchType, imageType } from '../net/imageMagic.js';
 import { BadRequest, ServiceUnavailable } from '../errors.js';
@@ -30,7 +30,7 @@ export async function downloadImage(tmdb: TmdbClient, url: string, maxBytes: num
   const signal = AbortSignal.timeout(60_000);
   try {
     const dispatcher = await tmdb.http.dispatcher();
-    const { request } = undiciLoaded();
+    const { request } = await loadUndici();
     res = await request(url, {
       dispatcher,
       headers: { 'user-agent': tmdb.http.userAgent, accept: 'image/*' },

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { loadUndici, undiciLoaded } from './undici.js';
+import { loadUndici } from './undici.js';
 
 /**
  * Outbound HTTP for providers, hosters, TMDB and webhooks: undici with timeouts, retries with
@@ -212,7 +212,7 @@ export class HttpClient {
 
   private async once(url: string, o: HttpRequestOptions): Promise<HttpResponse> {
     const dispatcher = await this.dispatcher();
-    const { request } = undiciLoaded();
+    const { request } = await loadUndici();
     const host = new URL(url).host;
     const release = await this.limiter.acquire(host);
     const timeout = o.timeoutMs ?? this.opts.timeoutMs;
