@@ -123,7 +123,7 @@ export async function attemptSource(deps: Pick<Deps, 'env' | 'settings'>, rt: Do
   };
   return media.kind === 'mp4'
     ? downloadFile(a, media.url, bins, common, embedUrl, dl)
-    : downloadStream(a, media.url, bins, common, embedUrl, dl);
+    : downloadStream(a, media.url, bins, common, embedUrl, dl, rt.remuxReady(bins.ffmpeg)); // checked while the playlists load
 }
 
 type Common = Pick<Mp4Download, 'headers' | 'dispatcher' | 'io' | 'signal' | 'stallMs' | 'throttle'>;
@@ -193,6 +193,7 @@ async function downloadStream(
   common: Common,
   embedUrl: string,
   dl: DownloadsConfig,
+  remuxReady: Promise<void>,
 ): Promise<AttemptResult> {
   const segDir = path.join(a.dir, 'segments');
   const output = path.join(a.dir, `video.${dl.container}`);
@@ -219,6 +220,7 @@ async function downloadStream(
         consume: async (files, audio) => {
           remuxErrors = await remuxSegments({
             ffmpegPath: bins.ffmpeg,
+            ready: remuxReady,
             files,
             audio,
             output,

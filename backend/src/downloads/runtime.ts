@@ -6,6 +6,7 @@ import { HttpClient } from '../net/httpClient.js';
 import { Throttle } from './engine/throttle.js';
 import { CancelledError } from './engine/errors.js';
 import { createMediaIo, type MediaIo } from './engine/io.js';
+import { checkRemuxCapabilities } from './engine/remux.js';
 import { checkFfmpeg, discoverFfmpeg, type FfmpegInfo } from './ffmpeg.js';
 
 /**
@@ -72,12 +73,15 @@ export interface DownloadRuntime {
   io: MediaIo;
   stopped: boolean;
   http(): HttpClient;
+  /** fluent-ffmpeg's capability check, started by the first HLS download and shared by all (engine/remux.ts). */
+  remuxReady(ffmpegPath: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** The app's download runtime (deps.downloads), built once in main.ts. */
 export function createDownloadRuntime(deps: Pick<Deps, 'db' | 'log' | 'settings'>): DownloadRuntime {
   let client: { sig: string; http: HttpClient } | null = null;
+  let capabilities: Promise<void> | null = null;
   const locks = new LockSession(deps);
   const active = new Map<string, AbortController>();
   return {
@@ -104,6 +108,9 @@ export function createDownloadRuntime(deps: Pick<Deps, 'db' | 'log' | 'settings'
         };
       }
       return client.http;
+    },
+    remuxReady(ffmpegPath) {
+      return (capabilities ??= checkRemuxCapabilities(ffmpegPath));
     },
     async stop() {
       this.stopped = true;
