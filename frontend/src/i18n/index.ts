@@ -149,10 +149,19 @@ export function formatDate(iso: string | Date | null | undefined, style: keyof t
   return composer.d(d, style);
 }
 
+/** Number formats are costly to make (a list of sizes made one per row): one per locale and options. */
+const madeFormats = new Map<string, Intl.NumberFormat>();
+function numberFormat(options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${composer.locale.value}|${JSON.stringify(options)}`;
+  let f = madeFormats.get(key);
+  if (!f) madeFormats.set(key, (f = new Intl.NumberFormat(composer.locale.value, options)));
+  return f;
+}
+
 export function formatNumber(n: number, digits = 1): string {
   if (digits === 1) return composer.n(n, 'decimal');
   if (digits === 0) return composer.n(n, 'integer');
-  return new Intl.NumberFormat(composer.locale.value, { maximumFractionDigits: digits }).format(n);
+  return numberFormat({ maximumFractionDigits: digits }).format(n);
 }
 
 /** Bytes in the largest unit they reach, by locale: "1.5 GB" / "1,5 GB". */
@@ -160,12 +169,9 @@ export function formatSize(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
   const [unit, size] = SIZE_UNITS.find(([, s]) => Math.abs(bytes) >= s) ?? SIZE_UNITS[SIZE_UNITS.length - 1];
   const value = bytes / size;
-  return new Intl.NumberFormat(composer.locale.value, {
-    style: 'unit',
-    unit,
-    unitDisplay: 'short',
-    maximumFractionDigits: value < 10 && unit !== 'byte' ? 1 : 0,
-  }).format(value);
+  return numberFormat({ style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: value < 10 && unit !== 'byte' ? 1 : 0 }).format(
+    value,
+  );
 }
 
 export function formatDuration(seconds: number | null | undefined): string {
