@@ -30,6 +30,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Called with the logger as soon as it exists (before the database starts). */
   onLogger?: (log: Logger) => void;
+  /** Aborted when a stop is asked for while starting (ServeContext.stopping). */
+  stopping?: AbortSignal;
 }
 
 /** start-up: config → database → migrations → http → worker; shutdown: http, worker, ..., database. */
@@ -107,6 +109,7 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
       cleanups,
       phase,
       phases,
+      stopping: opts.stopping,
     });
     return { url, port, deps, databaseUrl, stop: stopAll };
   } catch (err) {
@@ -124,11 +127,13 @@ export async function main() {
     if (log) log.error({ err: reason }, 'unhandled rejection (kept running)');
     else console.error('unhandled rejection (kept running):', reason);
   });
-  const starting = startApp({ onLogger: (l) => (log = l) });
+  const stop = new AbortController();
+  const starting = startApp({ onLogger: (l) => (log = l), stopping: stop.signal });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    stop.abort();
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
     // HTTP answers before the worker has started: a signal in between stops what did start, once
@@ -153,6 +158,11 @@ export async function main() {
   try {
     await starting;
   } catch (err) {
+    // a stop asked for while starting: what had started is stopped (startApp's own clean-up)
+    if (stopping) {
+      (log as Logger | null)?.info('stopped while starting');
+      process.exit(0);
+    }
     console.error(`Aniworld failed to start: ${(err as Error).message}`);
     process.exit(1);
   }

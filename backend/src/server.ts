@@ -55,6 +55,8 @@ export interface ServeContext {
   phase(name: string): void;
   /** Logged (with the steps) once the whole start-up is done. */
   phases: Record<string, number>;
+  /** Aborted when a stop is asked for while starting: the steps that wait for the database give up. */
+  stopping?: AbortSignal;
 }
 
 /**
@@ -177,7 +179,7 @@ export async function serve(c: ServeContext): Promise<{ url: string; port: numbe
     cleanups.push(closeHttp);
     phase('http_listen_ms');
     log.info({ url }, `Aniworld is listening on ${url}`);
-    if ((await whileDbAway(log, 'setup check', () => countUsers(db))) === 0) {
+    if ((await whileDbAway(c, 'setup check', () => countUsers(db))) === 0) {
       // first run: the setup code a remote browser needs (a loopback one does not)
       log.warn(
         { setup_code: setupCode(env.DATA_DIR) },
@@ -194,12 +196,12 @@ export async function serve(c: ServeContext): Promise<{ url: string; port: numbe
     else cleanups.splice(at, 0, fn);
   };
   // cleanups run in reverse: this one after the worker stopped
-  const downloads = await whileDbAway(log, 'downloads', () => startDownloads(deps));
+  const downloads = await whileDbAway(c, 'downloads', () => startDownloads(deps));
   beforeHttpClose(() => downloads.stop());
   if (env.ROLE !== 'web') {
-    const worker = await whileDbAway(log, 'worker', () => startWorker(deps, databaseUrl, buildTaskList(deps)));
+    const worker = await whileDbAway(c, 'worker', () => startWorker(deps, databaseUrl, buildTaskList(deps), c.stopping));
     const r = worker.runner;
-    const stopSchedules = await whileDbAway(log, 'schedules', () => startSchedules(deps, r.events));
+    const stopSchedules = await whileDbAway(c, 'schedules', () => startSchedules(deps, r.events));
     beforeHttpClose(async () => stopSchedules());
     beforeHttpClose(async () => {
       workerState = 'stopping';
@@ -219,14 +221,24 @@ export async function serve(c: ServeContext): Promise<{ url: string; port: numbe
  * A start-up step after HTTP listens: while the database is unreachable (its restart, a blip) the
  * step is tried again, so a hiccup at that moment never ends the process; other errors still do.
  */
-async function whileDbAway<T>(log: Logger, step: string, run: () => Promise<T>): Promise<T> {
+async function whileDbAway<T>(c: Pick<ServeContext, 'log' | 'stopping'>, step: string, run: () => Promise<T>): Promise<T> {
   for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
     try {
       return await run();
     } catch (err) {
       if (!isDbUnreachable(err)) throw err;
-      log.warn({ step, err: (err as Error).message }, 'the database is away during start-up; trying again');
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      // a stop asked for meanwhile (a signal to the whole process group stops the database too)
+      if (c.stopping?.aborted) throw new Error(`start-up stopped at step ${step}`, { cause: err });
+      c.log.warn({ step, err: (err as Error).message }, 'the database is away during start-up; trying again');
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(t);
+          c.stopping?.removeEventListener('abort', done);
+          resolve();
+        };
+        const t = setTimeout(done, delay);
+        c.stopping?.addEventListener('abort', done, { once: true });
+      });
     }
   }
 }

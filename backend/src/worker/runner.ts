@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import {
@@ -32,6 +33,8 @@ class PatientPool extends pg.Pool {
   constructor(
     config: pg.PoolConfig,
     private readonly waitLog: Logger,
+    /** A stop asked for while the process starts: the wait ends (the start-up then stops). */
+    private readonly stopping?: AbortSignal,
   ) {
     super(config);
   }
@@ -51,9 +54,9 @@ class PatientPool extends pg.Pool {
       try {
         return await super.connect();
       } catch (err) {
-        if (this.closing || !isDbUnreachable(err)) throw err;
+        if (this.closing || this.stopping?.aborted || !isDbUnreachable(err)) throw err;
         if (attempt === 0) this.waitLog.warn({ err: (err as Error).message }, 'worker waits for the database');
-        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+        await sleep(Math.min(5000, 250 * 2 ** attempt), undefined, { signal: this.stopping });
       }
     }
   }
@@ -70,6 +73,7 @@ export async function startWorker(
   deps: Pick<Deps, 'db' | 'env' | 'log'>,
   url: string,
   taskList: Record<string, Task>,
+  stopping?: AbortSignal,
 ): Promise<WorkerHandle> {
   const log = deps.log.child({ module: 'worker' });
   const logFactory: LogFunctionFactory = (scope) => (level, message, meta) => {
@@ -78,7 +82,7 @@ export async function startWorker(
   };
   // Our own pool, so a connection the server drops (restart, shutdown) is logged, never an
   // unhandled 'error' event that would bring the process down.
-  const pool = new PatientPool({ connectionString: url, max: deps.env.WORKER_CONCURRENCY + 2 }, log);
+  const pool = new PatientPool({ connectionString: url, max: deps.env.WORKER_CONCURRENCY + 2 }, log, stopping);
   const lost = (err: Error) => log.warn({ err: err.message }, 'worker database connection lost');
   pool.on('error', lost);
   pool.on('connect', (client) => client.on('error', lost));
