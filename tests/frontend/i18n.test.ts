@@ -1,6 +1,6 @@
 import { describe, expect, it, beforeEach, vi, afterEach } from 'vitest';
 import { mount } from '@vue/test-utils';
-import { nextTick } from 'vue';
+import { computed, nextTick } from 'vue';
 import { browserLocale, setLocale, t, formatSize, formatDate, formatNumber } from '../../frontend/src/i18n/index.ts';
 import { ApiError, errorMessage, codeMessage } from '../../frontend/src/api/client.ts';
 import { toast, toasts, dismiss } from '../../frontend/src/stores/toasts.ts';
@@ -49,6 +49,17 @@ describe('texts', () => {
     expect(t('queue.statTotal', { n: 3 })).toBe('3 Einträge');
     await setLocale('en');
     expect(t('queue.statTotal', { n: 3 })).toBe('3 items');
+  });
+
+  it('a text without parameters follows a language switch, in a render that showed it before', async () => {
+    const label = computed(() => t('queue.moveUp'));
+    expect(t('queue.moveUp')).toBe(label.value);
+    const english = label.value;
+    await setLocale('de');
+    expect(label.value).not.toBe(english);
+    expect(label.value).toBe(t('queue.moveUp'));
+    await setLocale('en');
+    expect(label.value).toBe(english);
   });
 
   it('plurals follow the count in English and German', async () => {

@@ -132,9 +132,28 @@ function pluralOf(params: Params): number | undefined {
  * `t('queue.statTotal', {n: 3})`: vue-i18n's translation with `{name}` placeholders filled from params; a message
  * with plural forms (`{n} item | {n} items`) takes the form for `n`. Unknown keys come back as the key.
  */
-export function t(key: string, params: Params = {}): string {
+export function t(key: string, params?: Params): string {
+  if (!params) return plainText(key);
   const n = pluralOf(params);
   return n === undefined ? composer.t(key, params) : composer.t(key, params, n);
+}
+
+/**
+ * Texts without parameters, kept per language shown: a list row asks for the same few labels (its
+ * buttons', its select's options) and vue-i18n resolves each call afresh (a queue screen made ~200 such
+ * calls in its first render). Reading the locale keeps a render that used one depending on it.
+ */
+const plain = new Map<string, string>();
+let plainLocale = '';
+function plainText(key: string): string {
+  const shown = composer.locale.value;
+  if (shown !== plainLocale) {
+    plain.clear();
+    plainLocale = shown;
+  }
+  let text = plain.get(key);
+  if (text === undefined) plain.set(key, (text = composer.t(key)));
+  return text;
 }
 
 /** Whether a message exists (in the language shown or English). */
