@@ -1,5 +1,5 @@
 import { createRouter, createWebHistory, START_LOCATION, type RouteLocationNormalized } from 'vue-router';
-import { dropOpeningAnswer } from './boot.ts';
+import { dropOpeningAnswer } from './bootAnswers.ts';
 import { authApi } from './api/index.ts';
 import { expireSession, refreshSession, setSessionExpiredHandler } from './api/client.ts';
 import { setTokenRenewer } from './realtime/socket.ts';

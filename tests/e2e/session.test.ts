@@ -62,6 +62,13 @@ describe('the login session in the browser', () => {
     expect(page.url()).toMatch(/\/queue$/);
     expect(asked.filter((u) => u === '/api/auth/refresh')).toHaveLength(1);
     expect(asked.filter((u) => u.startsWith('/api/queue/status'))).toEqual(['/api/queue/status?page=1&per_page=50']);
+    // those two were the inline boot script's (it ran under the page's policy), and the app took both answers
+    expect(
+      await page.evaluate(() => {
+        const boot = (window as unknown as { __aniworldBoot?: { refresh: unknown; opening: unknown } }).__aniworldBoot;
+        return boot ? { refresh: boot.refresh, opening: boot.opening } : 'no boot script ran';
+      }),
+    ).toEqual({ refresh: null, opening: null });
     // the refresh cookie is HttpOnly and the access token is in no web storage
     expect(await page.evaluate(() => document.cookie)).not.toContain('aniworld_refresh');
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));

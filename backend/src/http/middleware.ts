@@ -6,19 +6,22 @@ import { AppError } from '../errors.js';
 import { httpStatusOf } from './errors.js';
 import { DatabaseUnavailable, isDbUnreachable, type DbAvailability } from '../db/availability.js';
 
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'self'", // the same origin's ws:/wss: included (CSP 3)
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The policy of a document; `scriptSources`: its inline scripts allowed by hash (the UI's boot script). */
+const documentCsp = (scriptSources: string[] = []) =>
+  [
+    "default-src 'self'",
+    ["script-src 'self'", ...scriptSources].join(' '),
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'", // the same origin's ws:/wss: included (CSP 3)
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+const CSP = documentCsp();
 
 /** Every response: a JSON answer needs no more than this (nothing in it may run or be framed). */
 export const BASE_HEADERS: [string, string][] = [
@@ -100,7 +103,11 @@ export function requestFrame(log: Logger, accessLog: Logger = log, db?: DbAvaila
     } catch (err) {
       answerError(ctx, err, log, db);
     }
-    if (!res.headersSent && !ctx.response.type.includes('json')) for (const [name, value] of DOCUMENT_HEADERS) res.setHeader(name, value);
+    if (!res.headersSent && !ctx.response.type.includes('json')) {
+      for (const [name, value] of DOCUMENT_HEADERS) res.setHeader(name, value);
+      const scripts = ctx.state.scriptSources as string[] | undefined;
+      if (scripts?.length) res.setHeader('Content-Security-Policy', documentCsp(scripts));
+    }
     const status = ctx.status;
     const read = ctx.method === 'GET' || ctx.method === 'HEAD' || ctx.method === 'OPTIONS';
     const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : read ? 'debug' : 'info';

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Context, Next } from 'koa';
@@ -5,12 +6,65 @@ import send from 'koa-send';
 
 export const DEFAULT_UI_DIST = path.resolve(import.meta.dirname, '../../../frontend/dist');
 
+/** What the build says a page's code needs beyond index.html's (frontend/vite.config.ts, pagePreloads). */
+type PagePreloads = Record<string, { js: string[]; css: string[] }>;
+
+interface UiDocument {
+  mtimeMs: number;
+  html: string;
+  /** CSP sources of the inline scripts index.html holds (the boot script): 'sha256-…' */
+  scriptSources: string[];
+  /** Per page of the router: its paths, and the document naming its code (made on first use). */
+  pages: { pattern: RegExp; links: string; html?: string }[];
+}
+
+const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/** A route path of the UI's router ('/series/:key') as a pattern of request paths (a trailing slash allowed). */
+function routePattern(route: string): RegExp {
+  const parts = route.split('/').map((p) => (p.startsWith(':') ? '[^/]+' : p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${parts.join('/')}/?$`);
+}
+
+function readDocument(dist: string, mtimeMs: number): UiDocument {
+  const html = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
+  const scriptSources = [...html.matchAll(/<script data-boot>([\s\S]*?)<\/script>/g)].map(
+    ([, code]) => `'sha256-${crypto.createHash('sha256').update(code, 'utf8').digest('base64')}'`,
+  );
+  let preloads: PagePreloads = {};
+  try {
+    preloads = JSON.parse(fs.readFileSync(path.join(dist, 'page-preloads.json'), 'utf8')) as PagePreloads;
+  } catch {
+    /* a build without it: pages load their code when the router asks */
+  }
+  const pages = Object.entries(preloads).map(([route, { js, css }]) => ({
+    pattern: routePattern(route),
+    links:
+      js.map((f) => `<link rel="modulepreload" crossorigin href="/${escapeAttr(f)}">`).join('') +
+      css.map((f) => `<link rel="stylesheet" crossorigin href="/${escapeAttr(f)}">`).join(''),
+  }));
+  return { mtimeMs, html, scriptSources, pages };
+}
+
 /**
- * Serves the built Vue app; SPA routes fall back to index.html. /api, /socket.io, /ws and
- * /health are never shadowed.
+ * Serves the built Vue app; SPA routes fall back to index.html, which names the code of the page at
+ * that path (modulepreload links, so it loads beside the app's instead of after the router asked for
+ * it) and is allowed its inline boot script by hash. /api, /socket.io, /ws and /health are never shadowed.
  */
 export function staticUi(dist: string) {
   const index = path.join(dist, 'index.html');
+  let doc: UiDocument | null = null;
+  /** The document as built now: read again when a build replaced index.html. */
+  const current = (): UiDocument | null => {
+    let mtimeMs: number;
+    try {
+      mtimeMs = fs.statSync(index).mtimeMs;
+    } catch {
+      return null;
+    }
+    if (!doc || doc.mtimeMs !== mtimeMs) doc = readDocument(dist, mtimeMs);
+    return doc;
+  };
   return async (ctx: Context, next: Next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     const p = ctx.path;
@@ -23,12 +77,18 @@ export function staticUi(dist: string) {
         return next();
       }
     }
-    if (!fs.existsSync(index)) {
+    const d = current();
+    if (!d) {
       ctx.type = 'text/plain';
       ctx.body = 'Aniworld is running. The web UI has not been built yet: run `npm run build:ui`.';
       return;
     }
+    const page = d.pages.find((x) => x.pattern.test(p));
+    if (page) page.html ??= d.html.replace('</head>', `${page.links}</head>`);
+    const html = page?.html ?? d.html;
+    ctx.state.scriptSources = d.scriptSources;
     ctx.set('Cache-Control', 'no-cache');
-    await send(ctx, 'index.html', { root: dist });
+    ctx.type = 'html';
+    ctx.body = html;
   };
 }

@@ -5,7 +5,7 @@
  */
 import { t, has } from '../i18n/index.ts';
 import { session, clearSession, saveSession } from '../stores/session.ts';
-import { takeBootRefresh, takeOpeningAnswer, type BootRefresh } from '../boot.ts';
+import { takeBootRefresh, takeOpeningAnswer, type BootRefresh } from '../bootAnswers.ts';
 import { buildUrl } from './firstRequests.ts';
 
 export { buildUrl };

@@ -1,7 +1,7 @@
 /**
- * The pages and the paths they open on, with their code loaded on demand: the router's table, and
- * what boot.ts starts fetching for the path of a page load before the router exists (one module, one
- * fetch). Nothing here may import the app's heavier modules.
+ * The pages and the paths they open on, with their code loaded on demand: the router's table. The
+ * build reads it too (vite.config.ts, pagePreloads: keep each entry's one-line shape), so the server
+ * names a page's code in the HTML it serves for that page's path.
  */
 export interface PageRoute {
   path: string;
@@ -24,7 +24,3 @@ export const PAGES: PageRoute[] = [
   { path: '/logs', name: 'logs', load: () => import('./LogsPage.vue'), meta: { title: 'nav.logs' } },
   { path: '/system', name: 'system', load: () => import('./SystemPage.vue'), meta: { title: 'nav.system' } },
 ];
-
-/** The page at a path without parameters (a trailing slash allowed), if any. */
-export const pageAt = (pathname: string): PageRoute | undefined =>
-  PAGES.find((p) => !p.path.includes(':') && (p.path === pathname || `${p.path}/` === pathname));

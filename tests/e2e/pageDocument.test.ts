@@ -1,0 +1,71 @@
+/**
+ * The document the server answers for the UI's paths: it names the code of the page at that path
+ * (modulepreload links, so that code loads beside the app's), and its policy allows the inline boot
+ * script by its hash and no other inline script.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '../helpers/server.js';
+import { builtUi } from './builtUi.js';
+import { startUiServer } from './browser.js';
+
+let srv: TestServer;
+let dist = '';
+beforeAll(async () => {
+  dist = await builtUi();
+  srv = await startUiServer();
+});
+afterAll(async () => {
+  await srv?.stop();
+});
+
+const manifest = () =>
+  JSON.parse(fs.readFileSync(path.join(dist, '.vite', 'manifest.json'), 'utf8')) as Record<string, { file: string; css?: string[] }>;
+const preloaded = (html: string) => [...html.matchAll(/<link rel="modulepreload" crossorigin href="\/([^"]+)">/g)].map(([, f]) => f);
+
+describe('the UI document', () => {
+  it("names the opening page's code and styles for its path, parameters included", async () => {
+    const m = manifest();
+    const queue = await fetch(`${srv.url}/queue`);
+    expect(queue.status).toBe(200);
+    expect(queue.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(queue.headers.get('cache-control')).toBe('no-cache');
+    const html = await queue.text();
+    expect(preloaded(html)).toContain(m['src/pages/QueuePage.vue'].file);
+    for (const css of m['src/pages/QueuePage.vue'].css ?? []) expect(html).toContain(`<link rel="stylesheet" crossorigin href="/${css}">`);
+    expect(preloaded(await (await fetch(`${srv.url}/queue/`)).text())).toContain(m['src/pages/QueuePage.vue'].file);
+    expect(preloaded(await (await fetch(`${srv.url}/series/some-show`)).text())).toContain(m['src/pages/SeriesPage.vue'].file);
+    const library = preloaded(await (await fetch(`${srv.url}/`)).text());
+    expect(library).toContain(m['src/pages/LibraryPage.vue'].file);
+    expect(library).not.toContain(m['src/pages/QueuePage.vue'].file);
+    // a path of no page gets the plain document (the router sends it on)
+    const other = await (await fetch(`${srv.url}/no/such/page`)).text();
+    expect(other).toBe(fs.readFileSync(path.join(dist, 'index.html'), 'utf8'));
+    // a query string does not change the page
+    expect(preloaded(await (await fetch(`${srv.url}/queue?x=1`)).text())).toContain(m['src/pages/QueuePage.vue'].file);
+  });
+
+  it('allows the inline boot script by its hash, and no other inline script', async () => {
+    const res = await fetch(`${srv.url}/queue`);
+    const html = await res.text();
+    const [, code] = /<script data-boot>([\s\S]*?)<\/script>/.exec(html)!;
+    const hash = crypto.createHash('sha256').update(code, 'utf8').digest('base64');
+    const scriptSrc = res.headers
+      .get('content-security-policy')!
+      .split('; ')
+      .find((d) => d.startsWith('script-src '));
+    expect(scriptSrc).toBe(`script-src 'self' 'sha256-${hash}'`);
+    // the API's answers keep their own, stricter policy
+    const api = await fetch(`${srv.url}/api/auth/status`);
+    expect(api.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+
+  it('answers HEAD like GET, without a body', async () => {
+    const res = await fetch(`${srv.url}/queue`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await res.text()).toBe('');
+  });
+});
