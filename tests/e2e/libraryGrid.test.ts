@@ -62,6 +62,28 @@ describe('the virtual library grid', () => {
       "first.locator('[role=\"img\"]').textContent() = 'GS'",
     );
     expect(await page.locator('[data-test="library-grid"] img').count()).toBe(0);
+    // rows do not overlap and leave no hole: every card is as tall as any other, and rows follow each other by that height
+    const boxes = await cards().evaluateAll((els) =>
+      els.map((e) => e.getBoundingClientRect()).map((r) => ({ top: r.top, height: r.height })),
+    );
+    const tops = [...new Set(boxes.map((b) => Math.round(b.top)))].sort((a, b) => a - b);
+    expect(tops.length).toBeGreaterThan(1);
+    const height = Math.round(boxes[0].height);
+    for (const b of boxes) expect(Math.abs(b.height - height)).toBeLessThanOrEqual(1);
+    const gaps = tops.slice(1).map((top, i) => top - tops[i]);
+    for (const g of gaps) {
+      expect(g).toBeGreaterThanOrEqual(height);
+      expect(g).toBeLessThanOrEqual(height + 24);
+    }
+  });
+
+  it('a card is a link to its series: its address opens in a new tab, a click opens the series page', async () => {
+    const link = page.locator('[data-test="library-grid"] [data-key="grid-0002"]');
+    expect(await link.getAttribute('href')).toBe('/series/grid-0002');
+    await link.click();
+    await page.waitForURL('**/series/grid-0002');
+    await page.goBack();
+    await until(async () => (await keys())[0] === 'grid-0001', "(keys())[0] = 'grid-0001'");
   });
 
   it('fetches the pages it shows while scrolling: further down, and a jump to the middle', async () => {

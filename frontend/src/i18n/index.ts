@@ -135,25 +135,59 @@ function pluralOf(params: Params): number | undefined {
 export function t(key: string, params?: Params): string {
   if (!params) return plainText(key);
   const n = pluralOf(params);
-  return n === undefined ? composer.t(key, params) : composer.t(key, params, n);
+  const parts = templateOf(key, params, n);
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i += 2) out += String(params[parts[i]]) + parts[i + 1];
+  return out;
 }
 
 /**
- * Texts without parameters, kept per language shown: a list row asks for the same few labels (its
- * buttons', its select's options) and vue-i18n resolves each call afresh (a queue screen made ~200 such
- * calls in its first render). Reading the locale keeps a render that used one depending on it.
+ * vue-i18n resolves and evaluates a message on every call: cheap once, but a list asks for the same few
+ * texts per row (a row's buttons, its labels; "{n} missing episodes" on each library card), and a
+ * page's first render runs that code cold (a library screen made ~500 such calls, ~90 ms here). So
+ * each text is asked of vue-i18n once per language shown (and per count, for plurals) and kept:
+ * without parameters as it is, with them as a template whose placeholders are filled here (vue-i18n
+ * inserts values as they are, so the result is the same). Reading the locale keeps a render that used
+ * a text depending on it.
  */
-const plain = new Map<string, string>();
-let plainLocale = '';
-function plainText(key: string): string {
+const made = new Map<string, string[]>();
+let madeLocale = '';
+/** Bounds the texts kept (a count or a name is part of nothing kept, but plural counts are). */
+const MADE_MAX = 5000;
+const MARK = '\uE000';
+
+function keptFor(): Map<string, string[]> {
   const shown = composer.locale.value;
-  if (shown !== plainLocale) {
-    plain.clear();
-    plainLocale = shown;
+  if (shown !== madeLocale || made.size > MADE_MAX) {
+    made.clear();
+    madeLocale = shown;
   }
-  let text = plain.get(key);
-  if (text === undefined) plain.set(key, (text = composer.t(key)));
-  return text;
+  return made;
+}
+
+function plainText(key: string): string {
+  const kept = keptFor();
+  let parts = kept.get(key);
+  if (parts === undefined) kept.set(key, (parts = [composer.t(key)]));
+  return parts[0];
+}
+
+/**
+ * The message as text parts and parameter names, alternating: [text, name, text, …]. Made by asking
+ * vue-i18n with a marker for each parameter's value (the count still picks the plural form).
+ */
+function templateOf(key: string, params: Params, n: number | undefined): string[] {
+  const kept = keptFor();
+  const names = Object.keys(params).sort();
+  const id = `${key}\u0000${names.join(',')}\u0000${n ?? ''}`;
+  let parts = kept.get(id);
+  if (parts === undefined) {
+    const marked = Object.fromEntries(names.map((name) => [name, `${MARK}${name}${MARK}`]));
+    const text = n === undefined ? composer.t(key, marked) : composer.t(key, marked, n);
+    parts = text.split(MARK);
+    kept.set(id, parts);
+  }
+  return parts;
 }
 
 /** Whether a message exists (in the language shown or English). */
