@@ -49,6 +49,24 @@ function newestMtime(dir) {
 }
 
 const mtime = (file) => fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+const mtimeAsync = (file) =>
+  fs.promises.stat(file).then(
+    (st) => st.mtimeMs,
+    () => 0,
+  );
+
+/** newestMtime() by the thread pool: the stats are made meanwhile this thread does other work. */
+async function newestMtimeAsync(dir) {
+  const own = await mtimeAsync(dir);
+  if (!own) return 0;
+  const entries = await fs.promises.readdir(dir, { withFileTypes: true });
+  const times = await Promise.all(
+    entries
+      .filter((entry) => entry.name !== 'dist' && entry.name !== 'node_modules')
+      .map((entry) => (entry.isDirectory() ? newestMtimeAsync : mtimeAsync)(path.join(dir, entry.name))),
+  );
+  return Math.max(own, ...times);
+}
 // both outputs hold code of the installed packages (bundled): an `npm install`/`npm ci` (which
 // rewrites node_modules/.package-lock.json) or a change of this recipe makes them stale too
 const inputsBesides = () =>
@@ -125,6 +143,27 @@ const pinoRollDateFns = {
   },
 };
 
+/**
+ * esbuild escapes what is not ASCII in strings, but leaves it in comments and some regular
+ * expressions of the bundled packages: one such character makes Node decode the whole file by its
+ * slow path and V8 hold and scan it as two-byte text (server.js: ~4 MB, ~25 ms more on each start).
+ * Each one becomes its \uXXXX escape, the same text wherever it stands in a comment, a regular
+ * expression or a string (one after a backslash, an identity escape, takes that backslash's place).
+ */
+function asciiOnly(dir) {
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.endsWith('.js')) continue;
+    const file = path.join(dir, name);
+    const text = fs.readFileSync(file, 'utf8');
+    if (!/[^\x00-\x7f]/.test(text)) continue;
+    const escaped = text.replace(/(\\*)([^\x00-\x7f])/g, (_, slashes, ch) => {
+      const code = '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0');
+      return (slashes.length % 2 ? slashes.slice(1) : slashes) + code;
+    });
+    fs.writeFileSync(file, escaped);
+  }
+}
+
 async function buildBackend() {
   console.log('bundling the server (esbuild)...');
   const esbuild = await import('esbuild');
@@ -155,6 +194,7 @@ async function buildBackend() {
     sourcemap: true,
     logLevel: 'warning',
   });
+  asciiOnly(out);
   const redoc = path.join(path.dirname(require.resolve('redoc/package.json')), 'bundles/redoc.standalone.js');
   fs.mkdirSync(path.join(out, 'vendor'), { recursive: true });
   fs.copyFileSync(redoc, path.join(out, 'vendor/redoc.standalone.js'));
@@ -198,6 +238,34 @@ async function withLock(fn) {
   } finally {
     fs.rmSync(lockDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Whether buildStale({ ui }) would build anything, found out by the thread pool (npm start loads the
+ * last build's server meanwhile): the same checks as uiStale() and backendStale().
+ */
+export async function anyStale({ ui = true } = {}) {
+  const [besides, backendStamp_, backendSources, migrations] = await Promise.all([
+    Promise.all(
+      [
+        path.join(root, 'package.json'),
+        path.join(root, 'package-lock.json'),
+        path.join(root, 'node_modules/.package-lock.json'),
+        fileURLToPath(import.meta.url),
+      ].map(mtimeAsync),
+    ).then((times) => Math.max(...times)),
+    mtimeAsync(backendStamp),
+    newestMtimeAsync(backendSrc),
+    newestMtimeAsync(migrationsDir),
+  ]);
+  if (backendStamp_ < Math.max(backendSources, migrations, besides)) return true;
+  if (!ui || !(await mtimeAsync(path.join(frontend, 'index.html')))) return false;
+  const [stamp, uiSources, rules] = await Promise.all([
+    mtimeAsync(uiStamp),
+    newestMtimeAsync(frontend),
+    newestMtimeAsync(path.join(backendSrc, 'rules')),
+  ]);
+  return stamp < Math.max(uiSources, rules, besides);
 }
 
 /** Builds the stale parts (all with force); `ui: false` leaves the UI alone (UI_DIST serves another). */

@@ -86,16 +86,18 @@ export async function startApp(opts: StartOptions = {}): Promise<AppHandle> {
       return server;
     };
     let databaseUrl = env.DATABASE_URL;
+    let connection: ReturnType<EmbeddedDatabase['takeConnection']> = null;
     if (!databaseUrl) {
       const embedded: EmbeddedDatabase = await startEmbeddedPostgres(path.join(env.DATA_DIR, 'postgres'), log, env.EMBEDDED_PG_PORT, {
         onSpawn: loadServer,
       });
       cleanups.push(() => embedded.stop());
       databaseUrl = embedded.url;
+      connection = embedded.takeConnection();
     }
     const serverModule = loadServer();
     phase('database_start_ms');
-    await migrate(databaseUrl, log);
+    await migrate(databaseUrl, log, undefined, connection);
     phase('migrations_ms');
     const { serve } = await serverModule;
     phase('server_modules_ms'); // what loading the server's code took beyond the database's start

@@ -147,8 +147,11 @@ export async function serve(c: ServeContext): Promise<{ url: string; port: numbe
       deps.listsHttp.close(2000),
     ]);
   });
-  // before any request: downloads wait for the ffmpeg check's verdict, and /health/detailed shows it
-  deps.ffmpeg.start();
+  // before any request: downloads wait for the ffmpeg check's verdict, and /health/detailed shows
+  // it (`checking` until then). Its two programs run once HTTP answers: ~0.15 s of CPU each
+  // (ffmpeg loads its libraries), which the start-up's own steps up to there need on this machine
+  let runFfmpegCheck!: () => void;
+  deps.ffmpeg.start(new Promise<void>((resolve) => (runFfmpegCheck = resolve)));
   phase('state_ms');
 
   let port = env.PORT;
@@ -195,6 +198,7 @@ export async function serve(c: ServeContext): Promise<{ url: string; port: numbe
     if (at < 0) cleanups.push(fn);
     else cleanups.splice(at, 0, fn);
   };
+  runFfmpegCheck(); // startDownloads waits for its verdict
   // cleanups run in reverse: this one after the worker stopped
   const downloads = await whileDbAway(c, 'downloads', () => startDownloads(deps));
   beforeHttpClose(() => downloads.stop());

@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import type pg from 'pg';
 import type { Logger } from '../log.js';
 import {
   APP_ROLE,
@@ -35,6 +36,11 @@ export interface EmbeddedDatabase {
   url: string;
   /** The cluster's superuser, for setting up databases (the test harness); the product never uses it. */
   adminUrl: string;
+  /**
+   * The start's own connection as the app role (its roles check), still open, once (later: null):
+   * the migrations' check runs on it instead of on a new connection. Whoever takes it ends it.
+   */
+  takeConnection(): pg.Client | null;
   stop(): Promise<void>;
 }
 
@@ -355,7 +361,7 @@ export async function makeDatabaseTemplate(dir: string, log: Logger): Promise<vo
   const server = new PostgresServer((await binaries()).postgres, dir, port, log);
   try {
     await server.start();
-    await prepareRoles(port, creds, log);
+    await (await prepareRoles(port, creds, log))?.end();
     // a copy starts with the schema of this build: its first start has no migration left to apply
     await migrate(`postgres://${APP_ROLE}:${encodeURIComponent(creds.app)}@127.0.0.1:${port}/${DATABASE}`, log);
   } finally {
@@ -407,9 +413,10 @@ export async function startEmbeddedPostgres(
   const ready = server.start();
   if (!fresh) opts.onSpawn?.();
   const synced = fresh ? syncDataFolder(dir, log) : Promise.resolve();
+  let connection: pg.Client | null = null;
   try {
     await ready;
-    await prepareRoles(chosenPort, creds, log);
+    connection = await prepareRoles(chosenPort, creds, log);
   } catch (err) {
     await server.stop().catch(() => undefined);
     await synced;
@@ -423,8 +430,15 @@ export async function startEmbeddedPostgres(
   return {
     url: `postgres://${APP_ROLE}:${encodeURIComponent(creds.app)}@127.0.0.1:${chosenPort}/${DATABASE}`,
     adminUrl: `postgres://${SUPERUSER}:${encodeURIComponent(creds.superuser)}@127.0.0.1:${chosenPort}/postgres`,
+    takeConnection: () => {
+      const taken = connection;
+      connection = null;
+      return taken;
+    },
     stop: async () => {
       watchdog.stop();
+      await connection?.end().catch(() => undefined);
+      connection = null;
       await synced;
       await server.stop();
       log.info('embedded PostgreSQL stopped');

@@ -93,18 +93,20 @@ select format('alter type %I.%I owner to ${APP_ROLE}', n.nspname, t.typname)
 /**
  * The usual start: the app role logs in with the file's password, holds no privilege beyond its
  * own, owns the database and everything in it. One connection as the app role, one query (catalog
- * reads): then nothing is left to do. Else (a new or an older folder) the superuser sets it up.
- * The superuser's password needs no check: the app role exists only in a folder whose superuser
- * got its random password first (the conversion below).
+ * reads): then nothing is left to do, and that connection is returned open (the migrations' check
+ * runs on it: one connection made fewer). Else (a new or an older folder: null) the superuser sets
+ * it up. The superuser's password needs no check: the app role exists only in a folder whose
+ * superuser got its random password first (the conversion below).
  */
-async function alreadyPrepared(port: number, creds: Credentials): Promise<boolean> {
+async function alreadyPrepared(port: number, creds: Credentials): Promise<pg.Client | null> {
   const client = new pg.Client({ host: '127.0.0.1', port, user: APP_ROLE, password: creds.app, database: DATABASE });
   client.on('error', () => undefined);
   try {
     await client.connect();
   } catch {
-    return false; // no such role or database yet, or another password: the full path says which
+    return null; // no such role or database yet, or another password: the full path says which
   }
+  let ok = false;
   try {
     const { rows } = await client.query<{ ok: boolean }>(
       `select not (r.rolsuper or r.rolcreatedb or r.rolcreaterole or r.rolreplication or r.rolbypassrls)
@@ -112,18 +114,21 @@ async function alreadyPrepared(port: number, creds: Credentials): Promise<boolea
               and not exists (${OWNED_BY_SUPERUSER}) as ok
          from pg_roles r, pg_database d where r.rolname = current_user and d.datname = current_database()`,
     );
-    return rows[0]?.ok === true;
+    ok = rows[0]?.ok === true;
+    return ok ? client : null;
   } finally {
-    await client.end().catch(() => undefined);
+    if (!ok) await client.end().catch(() => undefined);
   }
 }
 
 /**
  * Makes sure the app role exists with the file's password, owns the product's database and
- * everything in it. Cheap when nothing is left to do (one query per catalog).
+ * everything in it. Cheap when nothing is left to do (one query per catalog): then resolves to
+ * that check's connection as the app role, still open, which the caller ends (null otherwise).
  */
-export async function prepareRoles(port: number, creds: Credentials, log: Logger): Promise<void> {
-  if (await alreadyPrepared(port, creds)) return;
+export async function prepareRoles(port: number, creds: Credentials, log: Logger): Promise<pg.Client | null> {
+  const prepared = await alreadyPrepared(port, creds);
+  if (prepared) return prepared;
   const admin = await superuserClient(port, creds, log);
   try {
     const role = await admin.query('select 1 from pg_roles where rolname = $1', [APP_ROLE]);
@@ -156,6 +161,7 @@ export async function prepareRoles(port: number, creds: Credentials, log: Logger
   } finally {
     await inDb.end();
   }
+  return null;
 }
 
 export const credentialsFile = (pgDir: string) => `${pgDir}-credentials.json`;

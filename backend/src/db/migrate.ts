@@ -39,9 +39,10 @@ async function upToDate(client: pg.Client, files: string[]): Promise<boolean> {
  * so two processes starting together never apply one twice. Then Graphile Worker's own schema.
  * A database that has them all is left alone after one query.
  */
-export async function migrate(url: string, log: Logger, dir = MIGRATIONS_DIR): Promise<string[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+export async function migrate(url: string, log: Logger, dir = MIGRATIONS_DIR, connected: pg.Client | null = null): Promise<string[]> {
+  // `connected`: an open connection to `url` the caller hands over (the embedded start's own); ended here too
+  const client = connected ?? new pg.Client({ connectionString: url });
+  if (!connected) await client.connect();
   const applied: string[] = [];
   const files = migrationFiles(dir);
   let locked = false;

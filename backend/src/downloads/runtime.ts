@@ -133,19 +133,22 @@ export class FfmpegStatus {
 
   constructor(private readonly deps: Pick<Deps, 'env' | 'log'>) {}
 
-  start(): void {
+  /** The check runs once `when` resolves (the start-up lets it run once HTTP answers); `checking` until it is done. */
+  start(when: Promise<void> = Promise.resolve()): void {
     const { env, log } = this.deps;
     this.info = { ...discoverFfmpeg(env), status: 'checking', message: 'checking the ffmpeg version' };
-    this.check = checkFfmpeg(env).then((checked) => {
-      this.info = checked;
-      if (checked.status === 'ok')
-        log.info(
-          checked,
-          `using ffmpeg ${checked.ffmpeg_path} and ffprobe ${checked.ffprobe_path} (${checked.source}): ${checked.message}`,
-        );
-      else log.error(checked, checked.message);
-      return checked;
-    });
+    this.check = when
+      .then(() => checkFfmpeg(env))
+      .then((checked) => {
+        this.info = checked;
+        if (checked.status === 'ok')
+          log.info(
+            checked,
+            `using ffmpeg ${checked.ffmpeg_path} and ffprobe ${checked.ffprobe_path} (${checked.source}): ${checked.message}`,
+          );
+        else log.error(checked, checked.message);
+        return checked;
+      });
   }
 
   /** What is known so far (undefined before `start`). */

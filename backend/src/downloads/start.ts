@@ -4,9 +4,9 @@ import { dispatch, recoverOrphans } from './queue.js';
 import { CANCEL_CHANNEL, RELEASED_CHANNEL } from './runtime.js';
 
 /**
- * Wired in server.ts (after deps.ffmpeg.start(), which runs before the first request): in worker
- * processes listens for cancellations, resumes downloads whose process died, and re-checks the
- * queue periodically and on config changes.
+ * Wired in server.ts (after deps.ffmpeg.start(), which runs before the first request, and once
+ * that check may run): in worker processes listens for cancellations, resumes downloads whose
+ * process died, and re-checks the queue periodically and on config changes.
  */
 export async function startDownloads(
   deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'downloads' | 'env' | 'ffmpeg' | 'jobs' | 'log' | 'notifier' | 'settings'>,
