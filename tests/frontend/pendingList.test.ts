@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeEach } from 'vitest';
-import { mount } from '@vue/test-utils';
+import { flushPromises, mount } from '@vue/test-utils';
 import PendingList from '../../frontend/src/components/PendingList.vue';
 import { createQueueStore } from '../../frontend/src/stores/queue.ts';
 import { setLocale } from '../../frontend/src/i18n/index.ts';
@@ -53,6 +53,27 @@ describe('pending list reorder', () => {
       ['c', 'b'],
       ['a', 'c'],
     ]);
+  });
+
+  it('the focus follows its item when the rows move (rows are places in the list, not items)', async () => {
+    const wrapper = mount(PendingList, { props: { items: items() }, attachTo: document.body });
+    const downOf = (id: string) => wrapper.get<HTMLButtonElement>(`li[data-id="${id}"] [data-test="move-down"]`).element;
+    downOf('b').focus();
+    expect(document.activeElement).toBe(downOf('b'));
+    // the move as the store shows it: b after c
+    await wrapper.setProps({ items: [item('a', 1), item('c', 3), item('b', 2), item('d', 4)] });
+    await flushPromises();
+    expect(document.activeElement).toBe(downOf('b'));
+    expect(wrapper.get('li[data-id="b"]').attributes('data-index')).toBe('2');
+    // at the end its move-down button is disabled: the focus goes to its move-up button
+    await wrapper.setProps({ items: [item('a', 1), item('c', 3), item('d', 4), item('b', 2)] });
+    await flushPromises();
+    expect(document.activeElement).toBe(wrapper.get('li[data-id="b"] [data-test="move-up"]').element);
+    // gone from the rows drawn: the focus leaves the list rather than stay on another item's control
+    await wrapper.setProps({ items: [item('a', 1), item('c', 3), item('d', 4)] });
+    await flushPromises();
+    expect(wrapper.element.contains(document.activeElement)).toBe(false);
+    wrapper.unmount();
   });
 
   it('shows the priority of each item in a labelled select that emits a change', async () => {
