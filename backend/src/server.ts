@@ -157,8 +157,11 @@ export async function serve(c: ServeContext): Promise<{ url: string; port: numbe
   let port = env.PORT;
   let url = '';
   let closeHttp: (() => Promise<void>) | null = null;
+  let buildApp: () => void = () => undefined;
   if (env.ROLE !== 'worker') {
-    const server = http.createServer(createRequestHandler(deps));
+    const handler = createRequestHandler(deps);
+    buildApp = handler.build;
+    const server = http.createServer(handler);
     server.keepAliveTimeout = 65_000;
     server.requestTimeout = 0; // long downloads of artwork/streams; Koa answers quickly otherwise
     const realtime = startRealtime(deps, server, (t) => authenticate(deps, t));
@@ -216,6 +219,7 @@ export async function serve(c: ServeContext): Promise<{ url: string; port: numbe
     beforeHttpClose(async () => downloads.interrupt());
     workerState = 'running';
   }
+  buildApp(); // unless a request needed it before (/health does not)
   phase('downloads_and_worker_ms');
   log.info({ url: url || undefined, startup: { ...c.phases, since_process_start_ms: Math.round(performance.now()) } }, 'Aniworld started');
   return { url, port, deps };
