@@ -76,8 +76,15 @@ describe('npm prune --omit=dev after a build', () => {
     const url = `http://127.0.0.1:${port}`;
     await waitForHealthy(`${url}/health`, proc);
     expect(proc.output()).not.toMatch(/building|compiling/);
-    const ui = await fetch(`${url}/`);
-    expect(await ui.text()).toBe(fs.readFileSync(path.join(root, 'frontend/dist/index.html'), 'utf8'));
+    // the built UI: its document, naming the library page's code (the build's page-preloads.json) at /
+    const ui = await (await fetch(`${url}/`)).text();
+    const [head, tail] = fs.readFileSync(path.join(root, 'frontend/dist/index.html'), 'utf8').split('</head>');
+    const library = (
+      JSON.parse(fs.readFileSync(path.join(root, 'frontend/dist/page-preloads.json'), 'utf8')) as Record<string, { js: string[] }>
+    )['/'];
+    expect(ui.startsWith(head)).toBe(true);
+    expect(ui.endsWith(`</head>${tail}`)).toBe(true);
+    for (const f of library.js) expect(ui).toContain(`<link rel="modulepreload" crossorigin href="/${f}">`);
     const anon = client(url);
     expect((await anon.get('/api/redoc')).status).toBe(200);
     const redoc = await fetch(`${url}/api/redoc/assets/redoc.standalone.js`);
