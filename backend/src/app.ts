@@ -8,7 +8,7 @@ import { guard } from './http/guard.js';
 import { MethodNotAllowed, NotFound } from './errors.js';
 import { docsRoutes } from './http/docs.js';
 import { routeSpecs } from './http/route.js';
-import { DEFAULT_UI_DIST, staticUi } from './http/staticUi.js';
+import { DEFAULT_UI_DIST, staticUi, uiAssets } from './http/staticUi.js';
 import { authRoutes } from './auth/routes.js';
 import { userRoutes } from './auth/userRoutes.js';
 import { settingsRoutes } from './settings/routes.js';
@@ -66,6 +66,8 @@ export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {
   const app = new Koa({ proxy: false });
   app.silent = true;
   app.use(requestFrame(deps.log, deps.log.child({ module: 'http' }), deps.dbAvailability));
+  const uiDist = deps.env.UI_DIST ?? defaultUiDist();
+  app.use(uiAssets(uiDist));
   // DELETE too: DELETE /api/queue names its items in the body (spec section 4)
   const parseBody = bodyParser({
     enableTypes: ['json'],
@@ -77,7 +79,7 @@ export function createApp(deps: Deps, extraRouters: Router[] = []): Koa {
   app.use(guard(deps));
   const routers = [...domainRouters(deps), ...extraRouters];
   app.use(firstMatchingRouter(routers));
-  app.use(staticUi(deps.env.UI_DIST ?? defaultUiDist()));
+  app.use(staticUi(uiDist));
   app.use(notFoundOrNotAllowed(routers));
   return app;
 }

@@ -62,6 +62,46 @@ describe('the UI document', () => {
     expect(api.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
   });
 
+  it("serves the build's assets as they are on disk, cached for good, and nothing outside the assets folder", async () => {
+    const m = manifest();
+    const file = m['src/pages/QueuePage.vue'].file;
+    for (let i = 0; i < 2; i++) {
+      // the second answer comes from memory: the same bytes
+      const res = await fetch(`${srv.url}/${file}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/javascript/);
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(Buffer.from(await res.arrayBuffer()).equals(fs.readFileSync(path.join(dist, file)))).toBe(true);
+    }
+    const css = m['src/pages/QueuePage.vue'].css![0];
+    expect((await fetch(`${srv.url}/${css}`)).headers.get('content-type')).toMatch(/^text\/css/);
+    expect((await fetch(`${srv.url}/assets/no-such-file.js`)).status).toBe(404);
+    expect((await fetch(`${srv.url}/favicon.svg`)).headers.get('content-type')).toMatch(/^image\/svg/);
+    // a file beside the build is out of reach, by any spelling of the way up and by a link in the build
+    const secret = `outside-${process.pid}.js`;
+    fs.writeFileSync(path.join(dist, '..', secret), 'secret');
+    const link = path.join(dist, 'assets', `link-${process.pid}.js`);
+    fs.symlinkSync(path.join(dist, '..', secret), link);
+    const topLink = path.join(dist, `link-${process.pid}.js`);
+    fs.symlinkSync(path.join(dist, '..', secret), topLink);
+    try {
+      for (const p of [
+        `/assets/..%2F..%2F${secret}`,
+        `/assets/%2e%2e/%2e%2e/${secret}`,
+        `/assets/../../${secret}`,
+        `/assets/${path.basename(link)}`,
+        `/${path.basename(topLink)}`,
+      ]) {
+        const res = await fetch(`${srv.url}${p}`);
+        expect(await res.text(), p).not.toBe('secret');
+      }
+    } finally {
+      fs.rmSync(link);
+      fs.rmSync(topLink);
+      fs.rmSync(path.join(dist, '..', secret));
+    }
+  });
+
   it('answers HEAD like GET, without a body', async () => {
     const res = await fetch(`${srv.url}/queue`, { method: 'HEAD' });
     expect(res.status).toBe(200);

@@ -46,6 +46,64 @@ function readDocument(dist: string, mtimeMs: number): UiDocument {
   return { mtimeMs, html, scriptSources, pages };
 }
 
+/** Whether the file a request path names is inside the build, links resolved (koa-send follows them anywhere). */
+async function insideBuild(dist: string, requestPath: string): Promise<boolean> {
+  let rel: string;
+  try {
+    rel = decodeURIComponent(requestPath);
+  } catch {
+    return false;
+  }
+  try {
+    const root = await fs.promises.realpath(dist);
+    const real = await fs.promises.realpath(path.join(root, rel));
+    return real.startsWith(root + path.sep);
+  } catch {
+    return false;
+  }
+}
+
+/** Bytes of asset files kept in memory at most (the whole UI is well under it; a rebuild's new names start again). */
+const ASSETS_KEPT_MAX = 32 * 2 ** 20;
+
+/**
+ * The build's content-hashed files under /assets/, from memory: they never change under their name,
+ * so each is read once and then answered without a stat, a stream or the rest of the middleware (a
+ * page load asks for ~15 at once, alongside its session and data requests). Mounted ahead of the
+ * guard and the routers: they are public and none of those answers them. Paths stay inside the
+ * build's assets folder, symlinks included.
+ */
+export function uiAssets(dist: string) {
+  const root = path.join(dist, 'assets');
+  const kept = new Map<string, Buffer>();
+  let keptBytes = 0;
+  return async (ctx: Context, next: Next) => {
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || !ctx.path.startsWith('/assets/')) return next();
+    const name = ctx.path.slice('/assets/'.length);
+    if (!/^[\w.-]+$/.test(name) || name.startsWith('.')) return next();
+    let body = kept.get(name);
+    if (!body) {
+      try {
+        const file = path.join(root, name);
+        const real = await fs.promises.realpath(file);
+        if (path.dirname(real) !== (await fs.promises.realpath(root))) return next();
+        body = await fs.promises.readFile(real);
+      } catch {
+        return next();
+      }
+      if (keptBytes + body.length > ASSETS_KEPT_MAX) {
+        kept.clear();
+        keptBytes = 0;
+      }
+      kept.set(name, body);
+      keptBytes += body.length;
+    }
+    ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
+    ctx.type = path.extname(name);
+    ctx.body = body;
+  };
+}
+
 /**
  * Serves the built Vue app; SPA routes fall back to index.html, which names the code of the page at
  * that path (modulepreload links, so it loads beside the app's instead of after the router asked for
@@ -69,9 +127,12 @@ export function staticUi(dist: string) {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     const p = ctx.path;
     if (/^\/+(api|socket\.io|ws|health)(\/|$)/i.test(p)) return next();
-    if (p.startsWith('/assets/') || /\.(js|css|svg|png|ico|webmanifest|woff2?)$/.test(p)) {
+    // the build's assets are uiAssets' (one not there is not found); files at the build's top (the icon) are sent from disk
+    if (p.startsWith('/assets/')) return next();
+    if (/\.(js|css|svg|png|ico|webmanifest|woff2?)$/.test(p)) {
       try {
-        await send(ctx, p, { root: dist, immutable: p.startsWith('/assets/'), maxage: p.startsWith('/assets/') ? 31536000_000 : 3600_000 });
+        if (!(await insideBuild(dist, p))) return next();
+        await send(ctx, p, { root: dist, maxage: 3600_000 });
         return;
       } catch {
         return next();
