@@ -104,10 +104,15 @@ describe('POST /api/queue/move puts X before Y', () => {
       // both moves wait on a row held elsewhere (a download's progress write, say), then go at once:
       // each one's locks must not be taken in the other's opposite order
       let release = () => {};
+      let locked = () => {};
+      const rowLocked = new Promise<void>((r) => (locked = r));
       const held = db.transaction(async (tx) => {
         await tx.query(sql.unsafe`select 1 from download_items where id = ${b}::uuid for update`);
+        locked();
         await new Promise<void>((r) => (release = r));
       });
+      // the row is held before the moves are sent (else the first could be done before it, and wait on nothing)
+      await rowLocked;
       const first = env.api.post('/api/queue/move', { item_id: a, before_id: b });
       await until(async () => (await waitingOnLocks()) >= 1, 'the first move waiting on the held row');
       const second = env.api.post('/api/queue/move', { item_id: b, before_id: a });
