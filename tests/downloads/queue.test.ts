@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../backend/src/downloads/queue.js';
 import { makeMp4 } from '../fakes/media.js';
 import { addSeries, findItem, listFiles, queue, startEnv, status, waitFor, type Env } from './helpers.js';
@@ -120,6 +120,11 @@ describe('source selection', () => {
 });
 
 describe('queue control', () => {
+  afterEach(async () => {
+    await env.srv.deps.settings.update({ downloads: { max_parallel_downloads: 2 } });
+    await env.api.post('/api/queue/start');
+  });
+
   it('orders by priority, then manual order; stop holds new starts; start resumes', async () => {
     await env.srv.deps.settings.update({ downloads: { max_parallel_downloads: 1 } });
     await env.api.post('/api/queue/stop');
@@ -149,15 +154,18 @@ describe('queue control', () => {
     const completedBefore = env.events.filter((e) => e.type === 'download_complete').length;
     expect((await env.api.post('/api/queue/start')).body.message).toBe('Queue processing started');
     for (const id of expected) await waitFor(env, id!, ['completed']);
-    const order = env.events
-      .filter((e) => e.type === 'download_complete')
-      .slice(completedBefore)
-      .map((e) => e.data.download_id);
+    // the realtime message can arrive just after the item reads completed
+    const order = await until(() => {
+      const ids = env.events
+        .filter((e) => e.type === 'download_complete')
+        .slice(completedBefore)
+        .map((e) => e.data.download_id);
+      return ids.length >= expected.length && ids;
+    }, 'a download_complete message for each item');
     expect(order).toEqual(expected);
     const types = env.events.map((e) => e.type);
     expect(types).toContain('queue_started');
     expect(types).toContain('queue_stopped');
-    await env.srv.deps.settings.update({ downloads: { max_parallel_downloads: 2 } });
   });
 
   it('never runs more than max_parallel_downloads at once, even with a second process on the same database', async () => {
