@@ -157,6 +157,7 @@ export async function main() {
     process.removeAllListeners(signal);
     process.on(signal, () => shutdown(signal));
   }
+  stopWithLauncher(shutdown);
   try {
     await starting;
   } catch (err) {
@@ -168,4 +169,21 @@ export async function main() {
     console.error(`Aniworld failed to start: ${(err as Error).message}`);
     process.exit(1);
   }
+}
+
+/**
+ * `npm start` runs this process under a shell, and npm passes a SIGTERM it gets (`kill <npm's pid>`,
+ * a NAS's task runner, pm2) to that shell only, which dies without passing it on: this process and
+ * its database would run on, orphaned, holding the port. Started by an npm script, the process
+ * stops as on SIGTERM once the process that started it is gone. (Docker runs it under tini, not npm.)
+ */
+function stopWithLauncher(stop: (why: string) => void) {
+  if (!process.env.npm_lifecycle_event) return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    stop('launcher exited');
+  }, 1000);
+  timer.unref();
 }

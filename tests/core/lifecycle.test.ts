@@ -72,4 +72,19 @@ describe('the product as a process', () => {
     expect(await fourth.exited).toBe(0);
     expect(alive(pg4)).toBe(false);
   }, 240_000);
+
+  it('started by `npm start`, stops with its database when npm alone gets SIGTERM', async () => {
+    // npm passes the signal to its script's shell only, which dies without passing it on
+    const npm = await startProduct({ dataDir, viaNpm: true, env: { DATABASE_URL: undefined, EMBEDDED_PG_PORT: undefined } });
+    expect((await client(npm.url).get('/health')).status).toBe(200);
+    const server = Number(/"pid":(\d+)/.exec(npm.output())![1]);
+    const pg = postmasterPid();
+    expect(server).not.toBe(npm.child.pid);
+    npm.child.kill('SIGTERM');
+    await npm.exited;
+    await until(() => !alive(server) && !alive(pg), 'the server and its database stopped', 20_000);
+    expect(npm.output()).toMatch(/"signal":"launcher exited".*"msg":"shutting down"/);
+    // a clean stop: the database removed its pid file
+    expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+  }, 120_000);
 });

@@ -31,6 +31,8 @@ export interface ProductOptions {
   env?: Record<string, string | undefined>;
   /** Give up waiting for the listening line after this long (ms). */
   startTimeout?: number;
+  /** `npm start` instead of its script run directly (`child` is then npm). */
+  viaNpm?: boolean;
 }
 
 const started: ProductProcess[] = [];
@@ -52,7 +54,8 @@ export async function startProduct(opts: ProductOptions): Promise<ProductProcess
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, args] = opts.viaNpm ? ['npm', ['start']] : [process.execPath, ['scripts/start.mjs']];
+  const child = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const proc: ProductProcess = {
