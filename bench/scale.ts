@@ -18,10 +18,14 @@
 //   cache), which the targets are read on, and a returning user (one context whose earlier loads
 //   cached the app's files; Playwright's contexts are off the record, where Chromium likely keeps no
 //   V8 code cache, so a real returning user may be faster still), interleaved
+//   (r) side by side, the floor any page has here: a one-element page from a bare `node:http` server (with the
+//   product's Cross-Origin-Opener-Policy header: such a navigation gets a renderer of its own), loaded as a first
+//   visit in the same rounds; (e) and (g) are printed as a multiple of it too
 // It measures whatever UI is built from this checkout (the rows it looks for are listed below).
 // The wait for the first row is the page's own frame check (window.__first), polled every 100 ms: Playwright's
 // waitForSelector, used before, ran its selector engine in the page each frame, on the main thread being measured.
 import fs from 'node:fs';
+import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -187,9 +191,15 @@ async function http(base: string, auth: Record<string, string>) {
  * with it), watching for the first frame that shows a queue row or a library card.
  */
 async function visitor(browser: Browser, base: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const context = await watchedContext(browser);
   const login = await context.request.post(`${base}/api/auth/login`, { data: { password: PASSWORD, remember: true } });
   if (!login.ok()) throw new Error(`login in the browser failed: ${login.status()}`);
+  return context;
+}
+
+/** A new browser context whose pages note their first frame that shows a queue row or a library card, and their long tasks. */
+async function watchedContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   // a string, not a function: tsx would wrap named functions in helpers the page does not have
   await context.addInitScript(
     `(() => {
@@ -206,6 +216,18 @@ async function visitor(browser: Browser, base: string): Promise<BrowserContext> 
   })();`,
   );
   return context;
+}
+
+/** (r): a bare `node:http` server answering any path with one library card, with the product's COOP header. */
+async function bareServer(): Promise<{ base: string; close: () => Promise<void> }> {
+  const page = '<!doctype html><meta charset="utf-8"><title>bare</title><div data-test="library-card">a bare page</div>';
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cross-Origin-Opener-Policy': 'same-origin' });
+    res.end(page);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return { base: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 /**
@@ -283,6 +305,7 @@ async function printHttp(base: string, auth: Record<string, string>, dbUrl: stri
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aniworld-bench-scale-'));
   let browser: Browser | null = null;
+  const closers: (() => Promise<void>)[] = [];
   try {
     await buildStale();
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
@@ -320,6 +343,9 @@ async function main() {
     // first visits: each load a new context; a returning user: one context, its first loads (not measured)
     // fill its HTTP cache with the app's files, as the user's earlier visits did
     const first = { queue: new Loads(), library: new Loads() };
+    const bare = new Loads();
+    const reference = await bareServer();
+    closers.push(reference.close);
     const returning = { queue: new Loads(), library: new Loads() };
     const long: number[] = [];
     const user = await visitor(browser, base);
@@ -343,6 +369,12 @@ async function main() {
         } finally {
           await freshLibrary.close();
         }
+        const freshBare = await watchedContext(browser);
+        try {
+          bare.add(await pageLoad(freshBare, reference.base, '/', LIBRARY_CARD, false));
+        } finally {
+          await freshBare.close();
+        }
         returning.queue.add(await pageLoad(user, base, '/queue', QUEUE_ROW, false));
         returning.library.add(await pageLoad(user, base, '/', LIBRARY_CARD, false));
       }
@@ -350,11 +382,15 @@ async function main() {
       await user.close();
     }
     const worst = long.length ? Math.max(...long) : 0;
+    const floor = median(bare.first);
     const line = (label: string, l: Loads, what: string, target?: number) =>
       `${label.padEnd(46)} ${ms(median(l.first)).padStart(9)}   (${l.first.map(ms).join(', ')})   ${l.rows} ${what} in the DOM` +
-      (target === undefined ? '' : `   target <= ${target} ms: ${median(l.first) <= target ? 'met' : 'NOT met'}`);
+      (target === undefined
+        ? ''
+        : `   ${(median(l.first) / floor).toFixed(1)}x (r)   target <= ${target} ms: ${median(l.first) <= target ? 'met' : 'NOT met'}`);
     console.log(`\nChromium, median of ${ROUNDS} loads each (navigation start to the first row in the DOM); the targets are read on the`);
     console.log("first visit (empty HTTP cache, no V8 code cache); a returning user has the app's files in the HTTP cache:");
+    console.log(line('(r) a bare node:http page, first visit', bare, 'element'));
     console.log(line('(e) queue page, first rows, first visit', first.queue, 'rows', 300));
     console.log(`    where it goes (medians): ${breakdown(first.queue)}`);
     console.log(line('    returning user', returning.queue, 'rows'));
@@ -369,6 +405,7 @@ async function main() {
     console.log(`    where it goes (medians): ${breakdown(returning.library)}`);
   } finally {
     await browser?.close();
+    for (const close of closers) await close();
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.on('exit', r)))));
     fs.rmSync(dataDir, { recursive: true, force: true });
