@@ -89,7 +89,17 @@ describe('access tokens and the refresh cookie', () => {
     const none = await refresh(srv.url);
     expect(none.status).toBe(401);
     expect(none.body.error).toBe('AUTHENTICATION_ERROR');
-    expect((await refresh(srv.url, 'aniworld_refresh=' + 'A'.repeat(43))).status).toBe(401);
+    const madeUp = await refresh(srv.url, 'aniworld_refresh=' + 'A'.repeat(43));
+    expect(madeUp.status).toBe(401);
+    // the access log: a signed-out browser's refresh (no cookie, every page load) at debug; a refused cookie warns
+    const logLevel = (requestId: string | null) =>
+      srv
+        .logs()
+        .split('\n')
+        .filter((l) => l.includes(`"request_id":"${requestId}"`) && l.includes('"msg":"request"'))
+        .map((l) => JSON.parse(l).level as number);
+    expect(logLevel(none.headers.get('x-request-id'))).toEqual([20]);
+    expect(logLevel(madeUp.headers.get('x-request-id'))).toEqual([40]);
     // a bearer token is no refresh credential
     expect((await client(srv.url, l.token).post('/api/auth/refresh')).status).toBe(401);
   });

@@ -69,7 +69,10 @@ export function authRoutes(deps: AuthCtx, service = new AuthService(deps)): ApiR
       responses: { 200: RefreshResponse, 401: null },
     },
     async ({ ctx }) => {
-      const issued = await service.refresh(refreshCookie(ctx));
+      const cookie = refreshCookie(ctx);
+      // every page load of a signed-out browser asks: without a cookie that is no warning in the log
+      if (!cookie) ctx.state.quietRefusal = true;
+      const issued = await service.refresh(cookie);
       if (!issued) {
         clearRefreshCookie(ctx, deps.env.TRUSTED_PROXIES);
         throw new Unauthorized('No login session: sign in again');

@@ -110,7 +110,10 @@ export function requestFrame(log: Logger, accessLog: Logger = log, db?: DbAvaila
     }
     const status = ctx.status;
     const read = ctx.method === 'GET' || ctx.method === 'HEAD' || ctx.method === 'OPTIONS';
-    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : read ? 'debug' : 'info';
+    // a refusal in the normal course of things (ctx.state.quietRefusal: a signed-out browser's page
+    // load asks for a session it has not got) is no warning: at debug like a read
+    const refused = ctx.state.quietRefusal ? 'debug' : 'warn';
+    const level = status >= 500 ? 'error' : status >= 400 ? refused : read ? 'debug' : 'info';
     if (accessLog.isLevelEnabled(level)) {
       const ms = Math.round((performance.now() - start) * 10) / 10;
       accessLog[level](
