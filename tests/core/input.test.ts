@@ -7,7 +7,7 @@ import { startFakeAniworld, simpleSeries, type FakeAniworld } from '../fakes/ani
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
 import { sql } from '../../backend/src/db/pool.js';
-import type { DocOperation } from '../helpers/http.js';
+import type { DocOperation, Loose } from '../helpers/http.js';
 import { until } from '../helpers/poll.js';
 
 /**
@@ -205,6 +205,56 @@ describe('configuration size', () => {
     const b = srv.deps.settings.get();
     expect(b).not.toBe(a);
     expect(b.downloads.max_parallel_downloads).toBe(3);
+  });
+});
+
+describe('numeric ids in paths', () => {
+  it('every integer path parameter documents its bound; past it (or far past) is a 422 naming the field, never a 500', async () => {
+    const doc = (await api.get('/api/openapi.json')).body;
+    let checked = 0;
+    for (const [p, ops] of Object.entries<Record<string, DocOperation & { parameters?: Loose[] }>>(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const ints = (op.parameters ?? []).filter((x) => x.in === 'path' && x.schema?.type === 'integer');
+        for (const param of ints) {
+          expect(param.schema.maximum, `${method} ${p} documents the largest ${param.name}`).toBeLessThanOrEqual(Number.MAX_SAFE_INTEGER);
+          for (const value of [String(param.schema.maximum + 1), '99999999999999999999']) {
+            const url = p.replace(/\{([^}]+)\}/g, (_, name: string) => (name === param.name ? value : name === 'key' ? 'mushishi' : '1'));
+            const res = await api.call(method.toUpperCase(), url, method === 'get' ? undefined : {});
+            expect(res.status, `${method} ${url}: ${res.text}`).toBe(422);
+            expect(res.body.error).toBe('VALIDATION_ERROR');
+            expect(res.body.details[`path.${param.name}`], `${method} ${url}`).toMatch(/at most|less than or equal/);
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(10);
+    expect(srv.logs()).not.toMatch(/"msg":"request failed"/);
+  });
+
+  it('the id routes the tester named: a 422 "id must be at most …" past the column type, a 404 at its largest value', async () => {
+    const cases: [string, string, unknown, string][] = [
+      ['DELETE', '/api/users/2147483648', undefined, 'id must be at most 2147483647'],
+      ['PUT', '/api/users/2147483648/password', { password: 'Xx!123456789' }, 'id must be at most 2147483647'],
+      ['DELETE', '/api/auth/api-keys/2147483648', undefined, 'id must be at most 2147483647'],
+      ['DELETE', '/api/blocklist/99999999999999999999', undefined, 'id must be at most 9007199254740991'],
+      ['DELETE', '/api/blocklist/9007199254740992', undefined, 'id must be at most 9007199254740991'],
+    ];
+    for (const [method, url, body, message] of cases) {
+      const res = await api.call(method, url, body);
+      expect(res.status, `${method} ${url}: ${res.text}`).toBe(422);
+      expect(res.body).toMatchObject({ error: 'VALIDATION_ERROR', details: { 'path.id': message } });
+    }
+    for (const [method, url, body] of [
+      ['DELETE', '/api/users/2147483647', undefined],
+      ['PUT', '/api/users/2147483647/password', { password: 'Xx!123456789' }],
+      ['DELETE', '/api/auth/api-keys/2147483647', undefined],
+      ['DELETE', '/api/blocklist/9007199254740991', undefined],
+    ] as const) {
+      const res = await api.call(method, url, body);
+      expect(res.status, `${method} ${url}: ${res.text}`).toBe(404);
+    }
+    expect(srv.logs()).not.toMatch(/"msg":"request failed"/);
   });
 });
 

@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, type Res } from '../helpers/http.js';
 import { routeSpecs } from '../../backend/src/http/route.js';
 import { domainRouters } from '../../backend/src/app.js';
-import { MAX_PER_PAGE } from '../../backend/src/http/schema.js';
+import { MAX_PAGE, MAX_PER_PAGE, PageNumber } from '../../backend/src/http/schema.js';
 import { sql } from '../../backend/src/db/pool.js';
 import * as queueRepo from '../../backend/src/downloads/repo.js';
 import { backupDir } from '../../backend/src/backup/service.js';
@@ -186,6 +186,7 @@ describe('every list that can grow follows the paging convention', () => {
       const query = spec.query ? (unwrap(spec.query) as z.AnyZodObject).shape : {};
       expect(Object.keys(query), `${p} takes page and per_page`).toEqual(expect.arrayContaining(['page', 'per_page']));
       expect(query.per_page.safeParse(String(MAX_PER_PAGE + 1)).success, `${p} refuses per_page over ${MAX_PER_PAGE}`).toBe(false);
+      expect(query.page, `${p} takes the one shared page schema (bounded by ${MAX_PAGE})`).toBe(PageNumber);
     }
     // and each of them is proven below
     expect(paged).toEqual(cases.map((c) => c.route ?? c.path).sort());
@@ -208,6 +209,26 @@ describe('every list that can grow follows the paging convention', () => {
       expect(c.items(small.body), c.path).toHaveLength(7);
       expect(JSON.stringify(c.items(small.body)[0]), c.path).toBe(JSON.stringify(c.items(first.body)[14]));
       expect((await api.get(`${c.path}?per_page=${MAX_PER_PAGE + 1}`)).status, c.path).toBe(422);
+    }
+  });
+
+  it(`a page beyond ${MAX_PAGE} is a 422 naming the field on every list, never a 500; the last page allowed answers`, async () => {
+    for (const c of cases) {
+      for (const page of ['99999999999999999999', '107374184', String(MAX_PAGE + 1), '1e300']) {
+        const res = await api.get(`${c.path}?page=${page}`);
+        expect(res.status, `${c.path}?page=${page}: ${res.text.slice(0, 300)}`).toBe(422);
+        expect(res.body, c.path).toMatchObject({
+          error: 'VALIDATION_ERROR',
+          message: 'Request validation failed: query.page',
+          details: { 'query.page': `page must be at most ${MAX_PAGE}` },
+        });
+      }
+    }
+    for (const c of cases) {
+      const last = await api.get(`${c.path}?page=${MAX_PAGE}&per_page=${MAX_PER_PAGE}`);
+      expect(last.status, `${c.path}: ${last.text.slice(0, 300)}`).toBe(200);
+      expect(c.items(last.body), c.path).toEqual([]);
+      expect(c.total(last), c.path).toBeGreaterThanOrEqual(c.expected);
     }
   });
 });

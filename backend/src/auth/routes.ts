@@ -3,7 +3,7 @@ import { route, ApiRouter } from '../http/route.js';
 import { clientIp, isLoopback, viaTrustedProxy } from '../http/clientIp.js';
 import { BadRequest, Unauthorized } from '../errors.js';
 import { setTotal } from '../http/paging.js';
-import { PageQuery } from '../http/schema.js';
+import { Int4Id, PageQuery } from '../http/schema.js';
 import { AuthService, REMEMBER_DAYS, type AuthCtx } from './service.js';
 import { ACCESS_TOKEN_SECONDS } from './keyring.js';
 import { clearRefreshCookie, REFRESH_COOKIE, REFRESH_PATH, refreshCookie, setRefreshCookie } from './refreshCookie.js';
@@ -165,7 +165,7 @@ export function authRoutes(deps: AuthCtx, service = new AuthService(deps)): ApiR
       access: 'user',
       summary: 'Revoke one of your API keys (at once, on every process)',
       tags,
-      params: z.object({ id: z.coerce.number().int().positive() }),
+      params: z.object({ id: Int4Id }),
       responses: { 204: null, 404: null },
     },
     async ({ user, params }) => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { route, ApiRouter } from '../http/route.js';
 import { setTotal } from '../http/paging.js';
-import { PageQuery } from '../http/schema.js';
+import { Int4Id, PageQuery } from '../http/schema.js';
 import { BadRequest, Conflict, NotFound, Unauthorized } from '../errors.js';
 import * as repo from './repo.js';
 import { checkPassword, hashPassword } from './password.js';
@@ -10,7 +10,7 @@ import { passwordProblems, policyMessage } from '../rules/password.js';
 
 const User = z.object({ id: z.number(), username: z.string(), role: z.enum(['admin', 'user']), created_at: z.string() });
 const toUser = (u: repo.UserRow) => ({ id: u.id, username: u.username, role: u.role, created_at: u.created_at.toISOString() });
-const IdParams = z.object({ id: z.coerce.number().int().positive() });
+const IdParams = z.object({ id: Int4Id });
 const Username = z
   .string()
   .trim()

@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.js';
 import { route, ApiRouter } from '../http/route.js';
 import { setTotal } from '../http/paging.js';
+import { BigintId } from '../http/schema.js';
 import { z } from 'zod';
 import { Conflict, NotFound, ValidationFailed } from '../errors.js';
 import { blocklistPage, unblock } from './policy.js';
@@ -207,7 +208,7 @@ export function downloadRoutes(deps: Pick<Deps, 'bus' | 'clock' | 'db' | 'ffmpeg
       summary: 'Remove one blocklist entry (the source may be tried again)',
       tags: ['blocklist'],
       access: 'admin',
-      params: z.object({ id: z.coerce.number().int().min(1) }),
+      params: z.object({ id: BigintId }),
       responses: { 204: null, 404: null },
     },
     async ({ params }) => {

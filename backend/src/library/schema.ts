@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_PER_PAGE } from '../http/schema.js';
+import { pageQuery } from '../http/schema.js';
 
 /** Request and response schemas of the library API (spec section 3). */
 export const AnimeItem = z.object({
@@ -20,9 +20,7 @@ export const AnimeItem = z.object({
 
 export const SearchItem = AnimeItem.extend({ cover: z.string().nullable(), description: z.string().nullable(), in_library: z.boolean() });
 
-export const ListQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  per_page: z.coerce.number().int().min(1).max(MAX_PER_PAGE).default(20),
+export const ListQuery = pageQuery(20).extend({
   sort_by: z.enum(['title', 'id', 'name', 'missing_episodes']).optional(),
   filter: z.enum(['no_episodes']).optional(),
   q: z
