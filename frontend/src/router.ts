@@ -3,7 +3,7 @@ import { dropOpeningAnswer } from './bootAnswers.ts';
 import { authApi } from './api/index.ts';
 import { expireSession, refreshSession, setSessionExpiredHandler } from './api/client.ts';
 import { setTokenRenewer } from './realtime/socket.ts';
-import { session, clearSession } from './stores/session.ts';
+import { session, clearSession, isAdmin } from './stores/session.ts';
 import { PAGES } from './pages/routes.ts';
 import type { Component } from 'vue';
 
@@ -11,6 +11,7 @@ declare module 'vue-router' {
   interface RouteMeta {
     bare?: boolean;
     public?: boolean;
+    admin?: boolean;
     title?: string;
   }
 }
@@ -60,6 +61,8 @@ router.beforeEach(async (to: RouteLocationNormalized, from: RouteLocationNormali
     return true;
   }
   if (!session.token) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+  // an administrator's page (the logs) is not shown to a plain user: a page that says so, without its controls
+  if (to.meta.admin && !isAdmin()) return { name: 'admin-only', query: { page: to.fullPath }, replace: true };
   return true;
 });
 

@@ -812,5 +812,8 @@ const de: Record<string, string> = {
     'Sendetermine kommen von TMDB (Serien mit TMDB-ID in ihrer NFO, täglich aktualisiert) oder vom Tag, an dem ein ' +
     'Anbieter die Folge zuerst zeigte. Kalender-Apps können /feed/calendar.ics?apikey=… mit einem API-Schlüssel ' +
     'aus den Einstellungen abonnieren.',
+  'adminOnly.title': 'Nur für Administratoren',
+  'adminOnly.text': 'Diese Seite ({page}) ist nur für Administratoren. Frag den Administrator dieses Servers, wenn du sie brauchst.',
+  'adminOnly.back': 'Zurück zur Bibliothek',
 };
 export default de;

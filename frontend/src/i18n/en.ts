@@ -797,5 +797,8 @@ const en: Record<string, string> = {
   'calendar.hint':
     'Air dates come from TMDB (series with a TMDB id in their NFO, refreshed daily) or the day a provider first ' +
     'listed an episode. Calendar apps can subscribe to /feed/calendar.ics?apikey=… with an API key from Settings.',
+  'adminOnly.title': 'For administrators only',
+  'adminOnly.text': 'This page ({page}) is for administrators only. Ask the administrator of this server if you need it.',
+  'adminOnly.back': 'Back to the library',
 };
 export default en;
