@@ -5,6 +5,9 @@ import type { TestServer } from '../helpers/server.js';
 import { simpleSeries, startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { launchBrowser, newPage, screenshot, screenshotFailures, setupAndLogin, startUiServer } from './browser.js';
 import { until } from '../helpers/poll.js';
+import * as repo from '../../backend/src/downloads/repo.js';
+import { sql } from '../../backend/src/db/pool.js';
+import { stopQueue } from '../../backend/src/downloads/service.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -81,6 +84,38 @@ describe('texts in the browser', () => {
     await until(async () => (await toast.count()) === 1, 'toast.count() = 1');
     expect(await toast.getByTestId('toast-count').textContent()).toBe('×3');
     await screenshot(page, 'i18n-grouped-toast');
+    expect(problems).toEqual([]);
+  });
+
+  it('"Retry all" tells how many failed items the server queued again', async () => {
+    const db = srv.deps.db;
+    await stopQueue(srv.deps); // the retried items stay waiting
+    const ids: string[] = [];
+    for (const episode of [1, 2, 3]) {
+      const row = await repo.insertItem(db, {
+        serie_id: 'retry-all',
+        serie_folder: 'Retry All',
+        serie_name: 'Retry All',
+        season: 1,
+        episode,
+        title: null,
+        priority: 'NORMAL',
+        source: 'manual',
+        language: 'German Dub',
+        quality: null,
+      });
+      await db.query(sql.unsafe`update download_items set status = 'downloading', started_at = now() where id = ${row!.id}::uuid`);
+      await repo.markFailed(db, row!.id, 'every hoster failed', 'ALL_SOURCES_FAILED');
+      ids.push(row!.id);
+    }
+    await page.getByRole('link', { name: 'Queue' }).click();
+    await page.locator(`[data-test="failed"] [data-id="${ids[2]}"]`).waitFor();
+    // the button sends an empty list (every failed item): the toast counts what the server retried, not the list
+    await page.getByRole('button', { name: 'Retry all' }).click();
+    const toast = page.getByTestId('toast').filter({ hasText: 'queued again' });
+    await toast.first().waitFor();
+    expect((await toast.first().locator('.text').innerText()).trim()).toBe('3 items queued again');
+    await db.query(sql.unsafe`delete from download_items where serie_id = 'retry-all'`);
     expect(problems).toEqual([]);
   });
 });
