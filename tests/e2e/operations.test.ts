@@ -93,7 +93,7 @@ describe('operations in Chromium', () => {
     );
     expect(await page.getByTestId('disk-library').textContent()).toContain(srv.animeDir);
     expect(await page.getByTestId('disk-data').textContent()).toContain(srv.dataDir);
-    expect(await page.getByTestId('db-size').textContent()).toMatch(/MB$/);
+    expect(await page.getByTestId('db-size').textContent()).toMatch(/MiB$/);
     const hosters = page.getByTestId('hoster-health-aniworld');
     const voe = hosters.locator('tr[data-hoster="VOE"]');
     await voe.waitFor();

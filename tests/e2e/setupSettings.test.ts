@@ -173,7 +173,20 @@ describe('first run, login, settings and system in Chromium', () => {
     await page.waitForURL('**/system');
     await page.getByRole('heading', { name: 'Aufgaben & System' }).waitFor();
     await page.getByTestId('version').waitFor();
-    await page.getByText('Database connection successful').waitFor();
+    // every word and figure in German: the database's verdict by its status, tasks by their id, schedules from their
+    // figures, decimals with a comma (not "69.6 % belegt", "(2.11 ms)", "Library rescan", "daily at 04:00 UTC")
+    await page.getByText('Verbindung funktioniert').waitFor();
+    await page.locator('[data-task="config_backup"]').waitFor();
+    const table = (await page.getByTestId('tasks-table').innerText()).replace(/\s+/g, ' ');
+    for (const english of ['Library rescan', 'Watchlist check', 'Housekeeping', 'Scans the anime', 'daily at', ' on ', 'off (', 'every '])
+      expect(table).not.toContain(english);
+    expect(table).toContain('Bibliotheks-Scan');
+    expect(table).toContain('täglich um 04:00 UTC');
+    expect(table).toContain('aus (geplante Sicherungen sind ausgeschaltet)');
+    for (const figure of ['database', 'memory', 'cpu', 'disk-data', 'db-size'])
+      expect(await page.getByTestId(figure).innerText(), figure).not.toMatch(/\d\.\d/);
+    expect(await page.getByTestId('memory').innerText()).toMatch(/^\d+(,\d)? %$/);
+    expect(await page.getByTestId('db-size').innerText()).toMatch(/^\d+(,\d)? (KiB|MiB|GiB)$/);
     expect(await page.getByTestId('ffmpeg').textContent()).toMatch(/ffmpeg/);
     // run a task now: its outcome and last run appear
     const housekeeping = page.locator('[data-task="housekeeping"]');

@@ -10,6 +10,10 @@ import ToastHost from '../../frontend/src/components/ToastHost.vue';
 import { msg } from './fixtures.ts';
 import en from '../../frontend/src/i18n/en.ts';
 import de from '../../frontend/src/i18n/de.ts';
+import { scheduleText, taskDescription, taskName } from '../../frontend/src/i18n/tasks.ts';
+import { details } from '../../frontend/src/components/history.ts';
+import { TRACKED } from '../../backend/src/scheduler/taskRuns.ts';
+import { SCHEDULE_CODES } from '../../backend/src/scheduler/scheduleCodes.ts';
 
 const MESSAGES = { en, de };
 
@@ -103,15 +107,76 @@ describe('texts', () => {
     const when = '2026-03-04T17:05:00Z';
     const d = new Date(when);
     expect(formatDate(when)).toBe(new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(d));
-    expect(formatSize(1.5 * 2 ** 30)).toBe('1.5 GB');
-    expect(formatSize(512)).toBe('512 byte');
+    expect(formatSize(1.5 * 2 ** 30)).toBe('1.5 GiB');
+    expect(formatSize(512)).toBe('512 bytes');
+    expect(formatSize(0)).toBe('0 bytes');
+    expect(formatSize(1)).toBe('1 byte');
+    // 1024-based, so labelled KiB (9,861 bytes were "9.6 kB": divided by 1024 but named 1000-based)
+    expect(formatSize(9861)).toBe('9.6 KiB');
+    expect(formatSize(9.9 * 2 ** 20)).toBe('9.9 MiB');
     expect(formatNumber(1234.56)).toBe('1,234.6');
     await setLocale('de');
     expect(formatDate(when)).toBe(new Intl.DateTimeFormat('de-DE', { dateStyle: 'medium', timeStyle: 'short' }).format(d));
     expect(formatDate(when)).toMatch(/^0?4\.03\.2026/);
-    expect(formatSize(1.5 * 2 ** 30)).toMatch(/^1,5\sGB$/);
+    expect(formatSize(1.5 * 2 ** 30)).toBe('1,5 GiB');
+    expect(formatSize(9861)).toBe('9,6 KiB');
+    expect(formatSize(0)).toBe('0 Byte');
     expect(formatNumber(1234.56)).toBe('1.234,6');
     expect(formatDate(null)).toBe('—');
+  });
+});
+
+describe("tasks in the user's language", () => {
+  const tasks = Object.values(TRACKED);
+
+  it("every task has a name and a description in German, never the server's English", async () => {
+    expect(tasks.length).toBeGreaterThan(3);
+    await setLocale('de');
+    for (const name of tasks) {
+      const task = { name, title: 'English title', description: 'English description' };
+      expect(taskName(task), name).not.toBe('English title');
+      expect(taskDescription(task), name).not.toBe('English description');
+      expect(de[`task.name.${name}` as keyof typeof de], name).toBeTruthy();
+      expect(de[`task.description.${name}` as keyof typeof de], name).toBeTruthy();
+    }
+    expect(taskName({ name: 'rescan', title: 'Library rescan' })).toBe('Bibliotheks-Scan');
+    // a task this UI does not know yet keeps the server's words
+    expect(taskName({ name: 'future_task', title: 'Future task' })).toBe('Future task');
+  });
+
+  it('every schedule code is said in German from its figures', async () => {
+    await setLocale('de');
+    for (const code of SCHEDULE_CODES) {
+      const text = scheduleText({ code, time: '03:00', days: ['mon', 'wed'], minutes: 90, weekday: 'sun' }, 'ENGLISH');
+      expect(text, code).not.toBe('ENGLISH');
+      expect(text, code).not.toMatch(/\b(on|at|daily|every|weekly|off)\b/);
+    }
+    const all = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+    expect(scheduleText({ code: 'days_at', time: '03:00', days: all })).toBe('täglich um 03:00');
+    expect(scheduleText({ code: 'days_at', time: '03:00', days: ['mon', 'tue'] })).toMatch(/^Mo\.?, Di\.? um 03:00$/);
+    expect(scheduleText({ code: 'daily_at_utc', time: '04:00' })).toBe('täglich um 04:00 UTC');
+    expect(scheduleText({ code: 'backup_off' })).toBe('aus (geplante Sicherungen sind ausgeschaltet)');
+    expect(scheduleText({ code: 'weekly_at', weekday: 'sun', time: '03:30' })).toBe('wöchentlich am Sonntag um 03:30');
+    await setLocale('en');
+    expect(scheduleText({ code: 'days_at', time: '03:00', days: ['mon', 'tue'] })).toBe('Mon, Tue at 03:00');
+    expect(scheduleText({ code: 'every_minutes', minutes: 60 })).toBe('every 60 min');
+  });
+});
+
+describe('German wording', () => {
+  it('addresses the user as "du" throughout and calls the watchlist "Merkliste"', () => {
+    for (const [key, text] of Object.entries(de)) {
+      expect(text, key).not.toMatch(/\b(Sie|Ihnen|Ihre[mnrs]?)\b/);
+      expect(text, key).not.toMatch(/Watchlist/);
+    }
+  });
+
+  it('a download queued by hand reads "von Hand" in the history', async () => {
+    const row = { event: 'queued', data: { queued_by: 'manual' } } as unknown as Parameters<typeof details>[0];
+    expect(details(row)[0]).toBe('by hand');
+    await setLocale('de');
+    expect(details(row)[0]).toBe('von Hand');
+    expect(details({ ...row, data: { queued_by: 'rescan' } })[0]).toBe('durch Neuscan');
   });
 });
 

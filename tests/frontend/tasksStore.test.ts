@@ -9,6 +9,7 @@ const task = (name: string, over: Partial<TaskInfo> = {}): TaskInfo => ({
   title: name,
   description: '',
   schedule: 'daily',
+  schedule_info: { code: 'daily_at', time: '03:00' },
   running: false,
   last_run: null,
   last_finished: null,

@@ -27,6 +27,7 @@ interface TaskInfo {
   runs: number;
   next_run: string | null;
   schedule: string;
+  schedule_info: Record<string, unknown>;
 }
 
 const tasks = async () => (await api.get('/api/tasks')).body.tasks as TaskInfo[];
@@ -64,6 +65,11 @@ describe('Tasks view', () => {
     const scheduler = (await api.get('/api/scheduler/config')).body.status;
     expect((await task('rescan')).next_run).toBe(scheduler.next_run);
     expect((await task('rescan')).schedule).toBe('03:00 on mon, tue, wed, thu, fri, sat, sun');
+    // beside each English sentence, the schedule as a code and its figures, for the UI to say in the user's language
+    expect((await task('rescan')).schedule_info).toEqual({ code: 'days_at', time: '03:00', days: ALL });
+    expect((await task('housekeeping')).schedule_info).toEqual({ code: 'daily_at_utc', time: '04:00' });
+    expect((await task('watchlist_check')).schedule_info).toEqual({ code: 'watchlist_interval' });
+    expect((await task('config_backup')).schedule_info).toEqual({ code: 'backup_off' });
     // Graphile Worker's crontab runs housekeeping at 04:00 UTC
     expect((await task('housekeeping')).next_run).toBe(nextDailyRun(new Date(), '04:00', ALL, 'UTC')!.toISOString());
     const watch = (await api.get('/api/watchlist/scheduler/status')).body;
@@ -79,6 +85,7 @@ describe('Tasks view', () => {
     expect(localWhen(next, TZ)).toBe('Sun 03:30');
     expect(next).toBe(nextDailyRun(new Date(), '03:30', ['sun'], TZ)!.toISOString());
     expect((await task('config_backup')).schedule).toBe('weekly, sun at 03:30');
+    expect((await task('config_backup')).schedule_info).toEqual({ code: 'weekly_at', weekday: 'sun', time: '03:30' });
   });
 
   it('moves the backup when its frequency, day or time change', async () => {

@@ -2,7 +2,7 @@ import type { Deps } from '../deps.js';
 import { nextDailyRun } from '../scheduler/nextRun.js';
 import { RecurringJob } from '../worker/recurring.js';
 import { timeZone } from '../scheduler/service.js';
-import type { TaskView } from '../scheduler/taskViews.js';
+import type { TaskSchedule, TaskView } from '../scheduler/taskViews.js';
 import { createBackup, pruneBackups, type BackupCtx } from './service.js';
 
 /**
@@ -19,6 +19,12 @@ export function backupScheduleText(deps: Pick<Deps, 'settings'>): string {
   const b = deps.settings.get().backup;
   if (!b.enabled) return 'off (backup.enabled is false)';
   return b.frequency === 'daily' ? `daily at ${b.time}` : `weekly, ${b.weekday} at ${b.time}`;
+}
+
+export function backupSchedule(deps: Pick<Deps, 'settings'>): TaskSchedule {
+  const b = deps.settings.get().backup;
+  if (!b.enabled) return { code: 'backup_off' };
+  return b.frequency === 'daily' ? { code: 'daily_at', time: b.time } : { code: 'weekly_at', weekday: b.weekday, time: b.time };
 }
 
 export function nextBackupRun(deps: Pick<Deps, 'settings' | 'env' | 'clock'>): Date | null {
@@ -71,6 +77,7 @@ export const backupTaskView: TaskView = {
   title: 'Backup',
   description: 'Backs up the configuration and the database; removes scheduled backups beyond backup.keep_days and backup.keep_count',
   schedule: backupScheduleText,
+  scheduleInfo: backupSchedule,
   nextRun: (deps) => BACKUP.nextRun(deps.db),
   runNow: async (deps) => {
     await deps.jobs.add(BACKUP.task, { scheduled: false }, { maxAttempts: 1 });

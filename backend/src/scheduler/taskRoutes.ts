@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { route, ApiRouter } from '../http/route.js';
+import { SCHEDULE_CODES } from './scheduleCodes.js';
 import { checkViews, listTasks, runTask, type TaskView, type TaskViewCtx } from './taskViews.js';
 
 const Task = z.object({
@@ -7,6 +8,15 @@ const Task = z.object({
   title: z.string(),
   description: z.string(),
   schedule: z.string(),
+  schedule_info: z
+    .object({
+      code: z.enum(SCHEDULE_CODES),
+      time: z.string().optional(),
+      days: z.array(z.string()).optional(),
+      minutes: z.number().optional(),
+      weekday: z.string().optional(),
+    })
+    .describe('The schedule as a code and its figures (time HH:MM, days/weekday mon … sun), for a UI to say in its language'),
   running: z.boolean(),
   last_run: z.string().nullable(),
   last_finished: z.string().nullable(),

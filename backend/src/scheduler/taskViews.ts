@@ -6,6 +6,7 @@ import { taskRunning } from '../worker/repo.js';
 import { SCHEDULE, startRescan } from './service.js';
 import { TRACKED } from './taskRuns.js';
 import { listRuns, type TaskRun } from './taskRunsRepo.js';
+import type { ScheduleCode } from './scheduleCodes.js';
 
 /**
  * One task of the Tasks view. The scheduler defines the rescan and housekeeping views; the backup
@@ -15,12 +16,26 @@ import { listRuns, type TaskRun } from './taskRunsRepo.js';
 /** What the views may use (a view that needs more adds the field here). */
 export type TaskViewCtx = Pick<Deps, 'clock' | 'db' | 'env' | 'jobs' | 'settings'>;
 
+/**
+ * A task's schedule as a code and its figures, for the UI to say in the user's language (`schedule` is
+ * the same in an English sentence). `days`/`weekday`: mon … sun; `time`: HH:MM (server time, UTC for
+ * `daily_at_utc`).
+ */
+export interface TaskSchedule {
+  code: ScheduleCode;
+  time?: string;
+  days?: string[];
+  minutes?: number;
+  weekday?: string;
+}
+
 export interface TaskView {
   name: string;
   identifier: string;
   title: string;
   description: string;
   schedule(deps: TaskViewCtx): string;
+  scheduleInfo(deps: TaskViewCtx): TaskSchedule;
   nextRun(deps: TaskViewCtx): Promise<Date | null>;
   runNow(deps: TaskViewCtx): Promise<void>;
 }
@@ -46,6 +61,13 @@ export const rescanView: TaskView = {
     if (!s.enabled) return 'off';
     return s.schedule_time ? `${s.schedule_time} on ${s.schedule_days.join(', ') || 'no days'}` : `every ${s.interval_minutes} min`;
   },
+  scheduleInfo: (deps) => {
+    const s = deps.settings.get().scheduler;
+    if (!s.enabled) return { code: 'off' };
+    return s.schedule_time
+      ? { code: 'days_at', time: s.schedule_time, days: [...s.schedule_days] }
+      : { code: 'every_minutes', minutes: s.interval_minutes };
+  },
   nextRun: (deps) => SCHEDULE.nextRun(deps.db),
   runNow: async (deps) => {
     const { started, message } = await startRescan(deps, 'manual', deps.settings.get().scheduler.auto_download_after_rescan);
@@ -61,6 +83,10 @@ export const housekeepingView: TaskView = {
   schedule: () => {
     const t = cronDailyTime('housekeeping');
     return t ? `daily at ${t} UTC` : 'crontab';
+  },
+  scheduleInfo: () => {
+    const t = cronDailyTime('housekeeping');
+    return t ? { code: 'daily_at_utc', time: t } : { code: 'crontab' };
   },
   nextRun: async (deps) => {
     const t = cronDailyTime('housekeeping');
@@ -90,6 +116,7 @@ export async function listTasks(deps: TaskViewCtx, views: readonly TaskView[]) {
         title: v.title,
         description: v.description,
         schedule: v.schedule(deps),
+        schedule_info: v.scheduleInfo(deps),
         running: await taskRunning(deps.db, v.identifier),
         last_run: iso(run?.started_at ?? null),
         last_finished: iso(run?.finished_at ?? null),

@@ -110,6 +110,7 @@ export const watchTaskView: TaskView = {
   title: 'Watchlist check',
   description: 'Checks the watchlist items that are due for new episodes',
   schedule: () => 'every check_interval_hours (watchlist settings) while the watchlist scheduler runs',
+  scheduleInfo: () => ({ code: 'watchlist_interval' }),
   nextRun: (deps) => WATCH.nextRun(deps.db),
   runNow: async (deps) => {
     await deps.jobs.add(WATCH_TASK, { scheduled: false });

@@ -7094,6 +7094,14 @@ export interface operations {
                             title: string;
                             description: string;
                             schedule: string;
+                            schedule_info: {
+                                /** @enum {string} */
+                                code: "off" | "backup_off" | "days_at" | "every_minutes" | "daily_at" | "daily_at_utc" | "weekly_at" | "crontab" | "watchlist_interval";
+                                time?: string;
+                                days?: string[];
+                                minutes?: number;
+                                weekday?: string;
+                            };
                             running: boolean;
                             last_run: string | null;
                             last_finished: string | null;

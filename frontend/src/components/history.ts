@@ -35,8 +35,10 @@ export function details(r: HistoryRow): string[] {
   if (language) parts.push(languageLabel(language));
   switch (r.event) {
     case 'queued': {
-      const by = queuedBy(r);
-      if (by) parts.unshift(t('history.queuedBy', { by }));
+      // "by hand" is its own phrase ("von Hand", never "durch Hand")
+      const by = str(d.queued_by) === 'manual' ? null : queuedBy(r);
+      if (str(d.queued_by) === 'manual') parts.unshift(t('history.queuedByHand'));
+      else if (by) parts.unshift(t('history.queuedBy', { by }));
       break;
     }
     case 'download_completed': {

@@ -116,7 +116,7 @@ const de: Record<string, string> = {
   'library.noMatches': 'Keine passende Serie.',
   'library.emptyTitle': 'Deine Bibliothek ist leer',
   'library.emptyAdd':
-    'Mit „Serie hinzufügen“ suchst du bei einem Anbieter und fügst eine Serie hinzu: Ihr Ordner wird angelegt und ' +
+    'Mit „Serie hinzufügen“ suchst du bei einem Anbieter und fügst eine Serie hinzu: Der Ordner der Serie wird angelegt und ' +
     'fehlende Folgen werden aufgelistet.',
   'library.emptyImport':
     'Schon Anime-Ordner im Anime-Verzeichnis? „Ordner importieren“ ordnet sie Serien des Anbieters zu, damit nichts doppelt geladen wird.',
@@ -156,7 +156,7 @@ const de: Record<string, string> = {
   'lang.english_dub': 'Englisch (Dub)',
   'importLists.title': 'Importlisten (AniList, MyAnimeList)',
   'importLists.hint':
-    'Deine öffentliche Liste wird stündlich gelesen; neue Einträge kommen auf deine Watchlist, wenn die Zuordnung ' +
+    'Deine öffentliche Liste wird stündlich gelesen; neue Einträge kommen auf deine Merkliste, wenn die Zuordnung ' +
     'eindeutig ist. Unklare warten hier auf deine Wahl.',
   'importLists.service.anilist': 'AniList',
   'importLists.service.myanimelist': 'MyAnimeList',
@@ -171,11 +171,11 @@ const de: Record<string, string> = {
   'importLists.readNow': 'Jetzt lesen',
   'importLists.lastRead': 'Zuletzt gelesen',
   'importLists.synced': 'Liste gelesen: {added} hinzugefügt, {ambiguous} zur Auswahl, {not_found} nicht gefunden',
-  'importLists.counts': '{added} auf der Watchlist · {ambiguous} zur Auswahl · {not_found} nicht gefunden',
+  'importLists.counts': '{added} auf der Merkliste · {ambiguous} zur Auswahl · {not_found} nicht gefunden',
   'importLists.choose': 'welche Serie ist es?',
-  'importLists.addChosen': 'Zur Watchlist',
+  'importLists.addChosen': 'Zur Merkliste',
   'importLists.ignore': 'Ignorieren',
-  'importLists.resolved': 'Zur Watchlist hinzugefügt',
+  'importLists.resolved': 'Zur Merkliste hinzugefügt',
   'importLists.ignored': 'Eintrag ignoriert',
   'mapping.title': 'Episodenzuordnung (Anbieter → TMDB)',
   'mapping.hint': 'Welche TMDB-Episode die NFO jeder Datei nennt. Eine TMDB-Nummer ändern, um eine Folge zu korrigieren.',
@@ -491,7 +491,7 @@ const de: Record<string, string> = {
   'backups.deleteNamed': '{name} löschen',
   'backups.retentionHint':
     'Nur geplante Sicherungen und Sicherheitskopien vor Wiederherstellungen werden nach diesen Grenzen entfernt; ' +
-    'manuelle und hochgeladene bleiben, bis Sie sie löschen.',
+    'manuelle und hochgeladene bleiben, bis du sie löschst.',
   'backups.scheduledSecrets': 'Geplante Sicherungen mit Geheimnissen',
   'backups.keepCount': 'Höchstens behalten',
   'backups.keepDays': 'Tage aufbewahren',
@@ -515,7 +515,7 @@ const de: Record<string, string> = {
   'backups.secretsHint':
     'Geheimnisse sind der Anmeldeschlüssel (JWT-Secret), API-Schlüssel und der TMDB-Schlüssel. Ohne sie behält ' +
     'eine Wiederherstellung die dieser Installation. Benachrichtigungskanäle und Medienserver behalten immer ihre ' +
-    'URLs, Tokens und Passwörter, damit ein wiederhergestellter Server sofort benachrichtigt: Bewahren Sie jede ' +
+    'URLs, Tokens und Passwörter, damit ein wiederhergestellter Server sofort benachrichtigt: Bewahre jede ' +
     'Sicherungsdatei vertraulich auf.',
   'backups.includeSecrets': 'Geheimnisse einschließen',
   'backups.what':
@@ -714,6 +714,24 @@ const de: Record<string, string> = {
   'task.name.watchlist_check': 'Merklisten-Prüfung',
   'task.name.housekeeping': 'Aufräumen',
   'task.name.config_backup': 'Sicherung',
+  'task.description.rescan': 'Durchsucht den Anime-Ordner und die Anbieter nach fehlenden Folgen (lädt sie herunter, wenn eingestellt)',
+  'task.description.watchlist_check': 'Prüft die fälligen Einträge der Merkliste auf neue Folgen',
+  'task.description.housekeeping': 'Entfernt abgelaufene Abmelde-Einträge und alte fehlgeschlagene Jobs',
+  'task.description.config_backup':
+    'Sichert die Einstellungen und die Datenbank; entfernt geplante Sicherungen über die aufzubewahrenden Tage und Anzahl hinaus',
+  'task.schedule.off': 'aus',
+  'task.schedule.backup_off': 'aus (geplante Sicherungen sind ausgeschaltet)',
+  'task.schedule.noDays': 'an keinem Tag',
+  'task.schedule.days_at': '{days} um {time}',
+  'task.schedule.daily_at': 'täglich um {time}',
+  'task.schedule.daily_at_utc': 'täglich um {time} UTC',
+  'task.schedule.every_minutes': 'alle {minutes} Min.',
+  'task.schedule.weekly_at': 'wöchentlich am {weekday} um {time}',
+  'task.schedule.crontab': 'nach der Crontab des Servers',
+  'task.schedule.watchlist_interval': 'im Prüfintervall aus den Einstellungen der Merkliste, solange ihr Zeitplan läuft',
+  'system.dbOk': 'Verbindung funktioniert',
+  'system.dbDown': 'Nicht erreichbar',
+  'size.bytes': '{n} Byte | {n} Byte',
   'queue.removed': 'Aus der Warteschlange entfernt',
   'queue.retried': '{n} Eintrag erneut eingereiht | {n} Einträge erneut eingereiht',
   'queue.cleared': 'Liste geleert',
@@ -748,6 +766,7 @@ const de: Record<string, string> = {
   'history.pages': 'Seiten des Verlaufs',
   'history.pageOf': 'Seite {page} von {pages} · {total} Ereignis | Seite {page} von {pages} · {total} Ereignisse',
   'history.queuedBy': 'durch {by}',
+  'history.queuedByHand': 'von Hand',
   'history.by.manual': 'Hand',
   'history.by.rescan': 'Neuscan',
   'history.by.watchlist': 'Merkliste',

@@ -55,13 +55,15 @@ const numberFormats = {
   integer: { maximumFractionDigits: 0 },
   percent: { style: 'percent', maximumFractionDigits: 0 },
 } as const;
-/** Units of sizes (binary, as file managers count), largest first; a value is shown in the largest unit it reaches. */
+/**
+ * Units of sizes, largest first; a value is shown in the largest unit it reaches. Binary (1024-based) like the
+ * server's `_mb` figures and the README, so labelled with the binary units (KiB, not kB).
+ */
 const SIZE_UNITS = [
-  ['terabyte', 2 ** 40],
-  ['gigabyte', 2 ** 30],
-  ['megabyte', 2 ** 20],
-  ['kilobyte', 2 ** 10],
-  ['byte', 1],
+  ['TiB', 2 ** 40],
+  ['GiB', 2 ** 30],
+  ['MiB', 2 ** 20],
+  ['KiB', 2 ** 10],
 ] as const;
 
 /** Intl locales behind the UI languages (en-GB: day before month, 24-hour clock like the rest of Europe). */
@@ -217,14 +219,14 @@ export function formatNumber(n: number, digits = 1): string {
   return numberFormat({ maximumFractionDigits: digits }).format(n);
 }
 
-/** Bytes in the largest unit they reach, by locale: "1.5 GB" / "1,5 GB". */
+/** Bytes in the largest binary unit they reach, by locale: "1.5 GiB" / "1,5 GiB"; below 1 KiB "0 bytes" / "0 Byte". */
 export function formatSize(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
-  const [unit, size] = SIZE_UNITS.find(([, s]) => Math.abs(bytes) >= s) ?? SIZE_UNITS[SIZE_UNITS.length - 1];
+  const found = SIZE_UNITS.find(([, s]) => Math.abs(bytes) >= s);
+  if (!found) return t('size.bytes', { n: Math.round(bytes) });
+  const [unit, size] = found;
   const value = bytes / size;
-  return numberFormat({ style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: value < 10 && unit !== 'byte' ? 1 : 0 }).format(
-    value,
-  );
+  return `${formatNumber(value, Math.abs(value) < 10 ? 1 : 0)} ${unit}`;
 }
 
 export function formatDuration(seconds: number | null | undefined): string {
