@@ -155,9 +155,9 @@ describe('the History page', () => {
       async () =>
         isDeepStrictEqual(
           new Set(await events(page)),
-          new Set(['queued', 'download_started', 'download_failed', 'blocklisted', 'download_completed']),
+          new Set(['series_added', 'queued', 'download_started', 'download_failed', 'blocklisted', 'download_completed']),
         ),
-      "new Set(events(page)) = new Set(['queued', 'download_started', 'dow…",
+      "new Set(events(page)) = new Set(['series_added', 'queued', 'download_started', 'dow…",
     );
     await page.getByTestId('history-user').fill('nobody');
     await page.getByTestId('history-empty').waitFor();

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../../backend/src/db/pool.js';
 import { makeMp4 } from '../fakes/media.js';
 import { addSeries, queue, startEnv, waitFor, type Env } from '../downloads/helpers.js';
+import { client } from '../helpers/http.js';
 import type { HistoryRow, TaskInfo } from '../../frontend/src/api/types.ts';
 
 let env: Env;
@@ -62,7 +63,7 @@ describe('GET /api/history', () => {
     expect(done.data.bytes_per_second).toBeGreaterThan(0);
     expect(failed.data.reason).toMatch(/embed page not found \(404\)/);
     expect(queued).toMatchObject({ user: 'admin', data: { queued_by: 'manual', priority: 'NORMAL', item_id: itemId } });
-    expect(added).toMatchObject({ user: null, series_key: 'frieren' });
+    expect(added).toMatchObject({ user: 'admin', series_key: 'frieren' });
     expect(res.body).toMatchObject({ page: 1, per_page: 500, total: 7, has_more: false });
   });
 
@@ -79,6 +80,7 @@ describe('GET /api/history', () => {
       'download_failed',
       'download_started',
       'queued',
+      'series_added',
     ]);
     expect((await env.api.get('/api/history?user=nobody')).body.items).toEqual([]);
     const oldest = await env.api.get('/api/history?series=frieren&sort=oldest');
@@ -105,7 +107,7 @@ describe('GET /api/history', () => {
       has_more: true,
     });
     expect((await env.api.get('/api/history?user=admin&per_page=2&page=3')).body).toMatchObject({
-      total: 6,
+      total: 7,
       items: [expect.objectContaining({ event: 'download_started' }), expect.objectContaining({ event: 'queued' })],
     });
     expect((await env.api.get('/api/history?series=frieren&page=9')).body).toMatchObject({ items: [], total: 7, has_more: false });
@@ -128,6 +130,7 @@ describe('GET /api/history', () => {
     expect(del.status, del.text).toBe(200);
     const rows = (await env.api.get('/api/history?event=series_removed,file_deleted')).body.items;
     expect(rows.map((r: HistoryRow) => r.event).sort()).toEqual(['file_deleted', 'series_removed']);
+    expect(rows.map((r: HistoryRow) => r.user)).toEqual(['admin', 'admin']);
     expect(rows.find((r: HistoryRow) => r.event === 'file_deleted').data.removed).toBeGreaterThan(0);
   });
 
@@ -149,13 +152,49 @@ describe('GET /api/history', () => {
     fs.copyFileSync(mp4, path.join(dir, 'Dandadan - S01E01.mp4'));
     const res = await env.api.post('/api/library/import', {});
     expect(res.status, res.text).toBe(200);
-    const rows = (await env.api.get('/api/history?series=dandadan&event=file_imported')).body.items;
+    const rows = (await env.api.get('/api/history?series=dandadan&event=file_imported,series_added')).body.items;
     expect(rows).toEqual([
       expect.objectContaining({
         event: 'file_imported',
+        user: 'admin',
         series_name: 'Dandadan',
         data: expect.objectContaining({ files: 1, episodes: [{ season: 1, episode: 1 }] }),
       }),
+      expect.objectContaining({ event: 'series_added', user: 'admin', series_name: 'Dandadan' }),
+    ]);
+  });
+
+  it('what a request does is credited to its user also when it came with an API key, not to the system', async () => {
+    const { key } = (await env.api.post('/api/auth/api-keys', { name: 'history script' })).body;
+    const byKey = client(env.srv.url);
+    const h = { 'X-Api-Key': key };
+    env.aniworld.addSeries({ slug: 'mononoke', name: 'Mononoke', year: 2007, seasons: { 1: [{ episode: 1, title: 'Eins' }] } });
+    const add = await byKey.post('/api/anime/add', { link: `${env.aniworld.url}/anime/stream/mononoke`, name: 'Mononoke' }, h);
+    expect(add.status, add.text).toBe(200);
+    const queued = await byKey.post('/api/queue/add', { serie_id: 'mononoke', episodes: [{ season: 1, episode: 1, title: 'Eins' }] }, h);
+    expect(queued.status, queued.text).toBe(201);
+    expect((await byKey.del(`/api/queue/${queued.body.added_items[0]}`, undefined, h)).status).toBeLessThan(300);
+
+    env.aniworld.addSeries({ slug: 'mushishi', name: 'Mushishi', year: 2005, seasons: { 1: [{ episode: 1, title: 'Eins' }] } });
+    const dir = path.join(env.srv.animeDir, 'Mushishi');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(mp4, path.join(dir, 'Mushishi - S01E01.mp4'));
+    const imported = await byKey.post('/api/library/import', { matches: [{ folder: 'Mushishi', key: 'mushishi' }] }, h);
+    expect(imported.status, imported.text).toBe(200);
+    expect(imported.body.imported).toHaveLength(1);
+    const removed = await byKey.del('/api/anime/mushishi?delete_files=true', undefined, h);
+    expect(removed.status, removed.text).toBe(200);
+
+    const rows = (await env.api.get('/api/history?series=mononoke')).body.items.concat(
+      (await env.api.get('/api/history?series=mushishi')).body.items,
+    );
+    expect(rows.map((r: HistoryRow) => [r.event, r.series_key, r.user])).toEqual([
+      ['queued', 'mononoke', 'admin'],
+      ['series_added', 'mononoke', 'admin'],
+      ['file_deleted', 'mushishi', 'admin'],
+      ['series_removed', 'mushishi', 'admin'],
+      ['file_imported', 'mushishi', 'admin'],
+      ['series_added', 'mushishi', 'admin'],
     ]);
   });
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { adminClient } from '../helpers/http.js';
+import { adminClient, client } from '../helpers/http.js';
 import { FAKE_TMDB_KEY, FAKE_TMDB_V4, startFakeTmdb, type FakeTmdb } from '../fakes/tmdb.js';
 import { parseNfo } from '../../backend/src/metadata/nfoXml.js';
 import { sql } from '../../backend/src/db/pool.js';
@@ -355,6 +355,27 @@ describe('a series with seasons, specials and episodes on disk', () => {
     delete after['poster.jpg'];
     expect(after).toEqual(before);
     expect((await api.post('/api/nfo/nowhere/media/download', {})).status).toBe(404); // no NFO yet
+  });
+
+  it('the history credits each NFO write to the user who asked, by token or by API key', async () => {
+    const { key } = (await api.post('/api/auth/api-keys', { name: 'nfo script' })).body;
+    fs.rmSync(path.join(aot, 'logo.png'));
+    const byKey = await client(srv.url).post(
+      '/api/nfo/attack-on-titan/media/download',
+      { download_poster: false, download_fanart: false },
+      {
+        'X-Api-Key': key,
+      },
+    );
+    expect(byKey.status, byKey.text).toBe(200);
+    const rows = (await api.get('/api/history?series=attack-on-titan&event=nfo_written&sort=oldest')).body.items;
+    // the create (token), the missing poster (token), the missing logo (API key)
+    expect(rows.map((r: Loose) => [r.user, r.data.files.includes('tvshow.nfo')])).toEqual([
+      ['admin', true],
+      ['admin', false],
+      ['admin', false],
+    ]);
+    expect(rows[2].data.files).toEqual(['logo.png']);
   });
 
   it('serves artwork to the UI from the series folder only', async () => {

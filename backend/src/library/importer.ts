@@ -57,10 +57,17 @@ function parseKeyRef(deps: ImportDeps, ref: string): { provider: string; key: st
   return { provider: m[1] ?? deps.settings.get().providers.default_provider, key: m[2].toLowerCase() };
 }
 
-async function importOne(deps: ImportDeps, folder: string, provider: string, key: string, result: ImportResult): Promise<void> {
+async function importOne(
+  deps: ImportDeps,
+  folder: string,
+  provider: string,
+  key: string,
+  result: ImportResult,
+  userId: number | null,
+): Promise<void> {
   const p = getProvider(deps, provider);
   const cat = await p.catalogue(key);
-  const { row } = await ensureSeriesCreated(deps, { key, name: cat.name, link: cat.link, provider: p.id, year: cat.year, folder });
+  const { row } = await ensureSeriesCreated(deps, { key, name: cat.name, link: cat.link, provider: p.id, year: cat.year, folder, userId });
   if (row.folder !== folder) throw new BadRequest(`${key} is already in the library as ${row.folder}`);
   await repo.removeUnmatched(deps.db, folder);
   const scan = await scanSeries(deps, key);
@@ -71,6 +78,7 @@ async function importOne(deps: ImportDeps, folder: string, provider: string, key
       event: 'file_imported',
       series_key: key,
       series_name: row.name,
+      user_id: userId,
       data: {
         folder,
         files: files.length,
@@ -80,17 +88,17 @@ async function importOne(deps: ImportDeps, folder: string, provider: string, key
   }
 }
 
-async function autoMatch(deps: ImportDeps, folder: string, result: ImportResult): Promise<void> {
+async function autoMatch(deps: ImportDeps, folder: string, result: ImportResult, userId: number | null): Promise<void> {
   const dir = insideRoot(deps.settings.animeDirectory(), folder);
   const ref = await readKeyFile(dir);
   if (ref) {
     const { provider, key } = parseKeyRef(deps, ref);
-    return importOne(deps, folder, provider, key, result);
+    return importOne(deps, folder, provider, key, result, userId);
   }
   const found = await findSeriesForFolder(deps, folder);
   if (found.kind === 'winner') {
     deps.log.info({ folder, key: found.candidate.key, score: found.candidate.score, exact: found.exact }, 'import matched a folder');
-    return importOne(deps, folder, found.candidate.provider, found.candidate.key, result);
+    return importOne(deps, folder, found.candidate.provider, found.candidate.key, result, userId);
   }
   if (found.kind === 'none') {
     await repo.setUnmatchedResult(deps.db, { folder, status: 'not_found', candidates: [], error: null });
@@ -108,7 +116,8 @@ export interface ImportRequest {
   matches?: { folder: string; key: string; provider?: string }[];
 }
 
-export async function importFolders(deps: ImportDeps, req: ImportRequest): Promise<ImportResult> {
+/** `userId`: who asked for the import (the history's `user` of what it adds and finds). */
+export async function importFolders(deps: ImportDeps, req: ImportRequest, userId: number | null = null): Promise<ImportResult> {
   const unmatched = new Set((await listUnmatched(deps)).map((r) => r.folder));
   const result: ImportResult = { imported: [], ambiguous: [], not_found: [], failed: [] };
   const fail = async (folder: string, err: unknown) => {
@@ -122,7 +131,7 @@ export async function importFolders(deps: ImportDeps, req: ImportRequest): Promi
       await fail(m.folder, new NotFound(`${m.folder} is not an unmatched folder of the anime directory`));
       continue;
     }
-    await importOne(deps, m.folder, m.provider ?? deps.settings.get().providers.default_provider, m.key, result).catch((err) =>
+    await importOne(deps, m.folder, m.provider ?? deps.settings.get().providers.default_provider, m.key, result, userId).catch((err) =>
       fail(m.folder, err),
     );
   }
@@ -136,7 +145,7 @@ export async function importFolders(deps: ImportDeps, req: ImportRequest): Promi
         await fail(folder, new NotFound(`${folder} is not an unmatched folder of the anime directory`));
         continue;
       }
-      await autoMatch(deps, folder, result).catch((err) => fail(folder, err));
+      await autoMatch(deps, folder, result, userId).catch((err) => fail(folder, err));
     }
   };
   await Promise.all(Array.from({ length: Math.min(4, auto.length) }, worker));

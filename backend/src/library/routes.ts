@@ -133,7 +133,7 @@ export function libraryRoutes(
         'then row, folder (Name (Year), as search shows it) and a targeted scan. monitor: all (default), future (only ' +
         'episodes not listed yet), none',
     },
-    async ({ body }) => {
+    async ({ body, user }) => {
       const link =
         body.link.startsWith('/') && !body.link.startsWith('//')
           ? new URL(body.link, getProvider(deps).seriesLink('x')).toString()
@@ -154,6 +154,7 @@ export function libraryRoutes(
         provider: hit.provider.id,
         year: cat?.year ?? null,
         ...(body.monitor === 'none' ? { monitored: false } : {}),
+        userId: user.id,
       });
       const scan = await scanSeries(deps, row.key, cat ?? undefined);
       if (body.monitor === 'future') await monitorOnlyFuture(deps, row.key);
@@ -372,9 +373,9 @@ export function libraryRoutes(
         404: null,
       },
     },
-    async ({ params, query }) => {
+    async ({ params, query, user }) => {
       const row = await byKeyOrFolder(params.key);
-      const res = await deleteSeries(deps, row.key, query.delete_files);
+      const res = await deleteSeries(deps, row.key, query.delete_files, user.id);
       const kept = res.removal?.kept ?? [];
       const note = res.filesDeleted ? ` and its files${kept.length ? ` (${kept.length} other file(s) kept)` : ''}` : '';
       return {
@@ -421,7 +422,7 @@ export function libraryRoutes(
       body: s.ImportBody,
       responses: { 200: s.ImportResponse },
     },
-    ({ body }) => importFolders(deps, body),
+    ({ body, user }) => importFolders(deps, body, user.id),
   );
 
   route(

@@ -99,6 +99,8 @@ export interface EnsureSeriesInput {
   folder?: string;
   /** Monitored at all (default: the config's monitor_new_series). */
   monitored?: boolean;
+  /** Who added it (the history's `user`; null or absent: the system, e.g. the watchlist). */
+  userId?: number | null;
 }
 
 export async function ensureSeries(deps: LibDeps, input: EnsureSeriesInput): Promise<SeriesRow> {
@@ -145,6 +147,7 @@ export async function ensureSeriesCreated(deps: LibDeps, input: EnsureSeriesInpu
       event: 'series_added',
       series_key: input.key,
       series_name: input.name,
+      user_id: input.userId ?? null,
       data: { folder, provider: provider.id },
     });
   return result;
@@ -225,6 +228,8 @@ export async function deleteSeries(
   deps: LibDeps,
   key: string,
   deleteFiles: boolean,
+  /** Who removed it (the history's `user`). */
+  userId: number | null = null,
 ): Promise<{ folder: string; filesDeleted: boolean; removal: FolderRemoval | null }> {
   const row = await requireSeries(deps, key);
   const dir = seriesFolderPath(deps, row);
@@ -238,13 +243,20 @@ export async function deleteSeries(
   );
   await recordHistory(
     deps,
-    { event: 'series_removed', series_key: key, series_name: row.name, data: { folder: row.folder, delete_files: deleteFiles } },
+    {
+      event: 'series_removed',
+      series_key: key,
+      series_name: row.name,
+      user_id: userId,
+      data: { folder: row.folder, delete_files: deleteFiles },
+    },
     ...(removal?.removed
       ? [
           {
             event: 'file_deleted' as const,
             series_key: key,
             series_name: row.name,
+            user_id: userId,
             data: { folder: row.folder, removed: removal.removed, kept: removal.kept.length },
           },
         ]

@@ -123,8 +123,9 @@ export function metadataRoutes(deps: MetadataCtx & Pick<Deps, 'bus' | 'jobs'>): 
       body: S.CreateBody,
       responses: { 200: S.WriteResponse },
     },
-    async ({ params, body }) => {
+    async ({ params, body, user }) => {
       const res = await writeSeriesMetadata(deps, params.serie_id, {
+        userId: user.id,
         overwrite: body.overwrite_existing,
         media: { poster: body.download_poster, logo: body.download_logo, fanart: body.download_fanart },
         refreshMedia: body.overwrite_existing,
@@ -148,11 +149,12 @@ export function metadataRoutes(deps: MetadataCtx & Pick<Deps, 'bus' | 'jobs'>): 
       query: S.UpdateQuery,
       responses: { 200: S.WriteResponse },
     },
-    async ({ params, query }) => {
+    async ({ params, query, user }) => {
       requireKey();
       const sd = await seriesDir(deps, params.serie_id);
       if (!(await exists(sd.nfoPath))) throw new NotFound(`No tvshow.nfo for '${params.serie_id}' (use the create endpoint)`);
       const res = await writeSeriesMetadata(deps, params.serie_id, {
+        userId: user.id,
         overwrite: true,
         media: query.download_media ? ALL_MEDIA : { poster: false, logo: false, fanart: false },
         refreshMedia: query.download_media,
@@ -203,8 +205,13 @@ export function metadataRoutes(deps: MetadataCtx & Pick<Deps, 'bus' | 'jobs'>): 
       body: S.MediaDownloadBody,
       responses: { 200: S.MediaFiles },
     },
-    ({ params, body }) =>
-      downloadMissingMedia(deps, params.serie_id, { poster: body.download_poster, logo: body.download_logo, fanart: body.download_fanart }),
+    ({ params, body, user }) =>
+      downloadMissingMedia(
+        deps,
+        params.serie_id,
+        { poster: body.download_poster, logo: body.download_logo, fanart: body.download_fanart },
+        user.id,
+      ),
   );
 
   route(
@@ -236,7 +243,7 @@ export function metadataRoutes(deps: MetadataCtx & Pick<Deps, 'bus' | 'jobs'>): 
       body: S.MappingBody,
       responses: { 200: S.MappingResponse },
     },
-    async ({ params, body }) => {
+    async ({ params, body, user }) => {
       const tmdb = deps.tmdb;
       tmdb.requireKey();
       const sd = await seriesDir(deps, params.key);
@@ -249,6 +256,7 @@ export function metadataRoutes(deps: MetadataCtx & Pick<Deps, 'bus' | 'jobs'>): 
         episodes: true,
         writeNfo: false,
         hint: { tmdbId: before.tmdb_id },
+        userId: user.id,
       });
       const nfos = res.written.filter((f) => f.endsWith('.nfo'));
       return { ...(await mappingView(deps, tmdb, sd.row, sd.dir)), nfo_written: nfos.length };

@@ -54,6 +54,8 @@ export interface WriteOptions {
   writeNfo?: boolean;
   /** Ask TMDB again instead of using cached answers (an explicit update). */
   fresh?: boolean;
+  /** Who asked for the write (the history's `user`; absent: the system, e.g. a job). */
+  userId?: number | null;
 }
 
 export interface WriteResult extends SeriesDir {
@@ -158,7 +160,7 @@ export async function writeSeriesMetadata(deps: MetadataCtx, key: string, opts: 
     }
   }
   if (written.length) log.info({ tmdb_id: tmdbId, written: written.length }, 'metadata written');
-  if (written.length) await recordNfoWritten(deps, sd, written, null);
+  if (written.length) await recordNfoWritten(deps, sd, written, null, opts.userId ?? null);
   return { ...sd, tmdbId, media: await mediaStatus(sd.dir), written, warnings: [...new Set(warnings)] };
 }
 
@@ -272,6 +274,7 @@ function recordNfoWritten(
   sd: SeriesDir,
   written: string[],
   ep: { season: number; episode: number } | null,
+  userId: number | null = null,
 ): Promise<void> {
   return recordHistory(deps, {
     event: 'nfo_written',
@@ -279,6 +282,7 @@ function recordNfoWritten(
     series_name: sd.row.name,
     season: ep?.season ?? null,
     episode: ep?.episode ?? null,
+    user_id: userId,
     data: { files: written.slice(0, 100).map((f) => path.relative(sd.dir, f)) },
   });
 }
@@ -296,7 +300,12 @@ export async function checkSeries(deps: Pick<Deps, 'db' | 'settings'>, key: stri
 }
 
 /** Missing artwork only, for a series whose tvshow.nfo names its TMDB id. */
-export async function downloadMissingMedia(deps: MetadataCtx, key: string, media: MediaChoice): Promise<MediaFiles> {
+export async function downloadMissingMedia(
+  deps: MetadataCtx,
+  key: string,
+  media: MediaChoice,
+  userId: number | null = null,
+): Promise<MediaFiles> {
   deps.tmdb.requireKey();
   const sd = await seriesDir(deps, key);
   const id = await tmdbIdFromNfo(sd.dir, deps.log);
@@ -308,6 +317,7 @@ export async function downloadMissingMedia(deps: MetadataCtx, key: string, media
     episodes: false,
     hint: { tmdbId: id },
     writeNfo: false,
+    userId,
   });
   return res.media;
 }
