@@ -80,8 +80,11 @@ export interface Deps {
 export interface Hooks {
   /** After the anime directory changed: sync the library, return how many series it holds. */
   animeDirectoryChanged(dir: string): Promise<number>;
-  /** A series was added to the library: its NFO is queued when metadata is set to (metadata/service.ts queueSeriesNfo). */
-  seriesAdded(key: string): Promise<void>;
+  /**
+   * A series was added to the library (by `userId`, null: the system): its NFO is queued when
+   * metadata is set to (metadata/service.ts queueSeriesNfo).
+   */
+  seriesAdded(key: string, userId: number | null): Promise<void>;
   /** The owner of an API key (auth/apiKeys.ts verifyApiKey), or null: the guard (http/guard.ts) identifies key callers with it. */
   verifyApiKey(key: string): Promise<AuthUser | null>;
   /** A rescan found episodes the providers did not list before: the calendar dates them today (calendar/providerDates.ts). */

@@ -128,7 +128,7 @@ export async function serve(c: ServeContext): Promise<{ url: string; port: numbe
     realtime: new RealtimeStatus(),
     hooks: {
       animeDirectoryChanged: () => syncAnimeDirectory(deps),
-      seriesAdded: async (key) => void (await queueSeriesNfo(deps, key)),
+      seriesAdded: async (key, userId) => void (await queueSeriesNfo(deps, key, undefined, userId)),
       verifyApiKey: (key) => verifyApiKey(deps, key),
       episodesListed: (eps) => recordNewlyListed(deps, eps),
       providerSeasonStarts: (key) => providerSeasonStarts(deps, key),

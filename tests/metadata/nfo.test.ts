@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { adminClient, client } from '../helpers/http.js';
+import { simpleSeries, startFakeAniworld, type FakeAniworld } from '../fakes/aniworld.js';
 import { FAKE_TMDB_KEY, FAKE_TMDB_V4, startFakeTmdb, type FakeTmdb } from '../fakes/tmdb.js';
 import { parseNfo } from '../../backend/src/metadata/nfoXml.js';
 import { sql } from '../../backend/src/db/pool.js';
@@ -14,6 +15,7 @@ import { until } from '../helpers/poll.js';
 
 let srv: TestServer;
 let tmdb: FakeTmdb;
+let aniworld: FakeAniworld;
 let api: Awaited<ReturnType<typeof adminClient>>['api'];
 let aot: string;
 
@@ -22,7 +24,8 @@ const read = (f: string) => fs.readFileSync(f, 'utf8');
 
 beforeAll(async () => {
   tmdb = await startFakeTmdb();
-  srv = await startTestServer({ env: { TMDB_API_URL: tmdb.apiUrl, TMDB_IMAGE_URL: tmdb.imageUrl } });
+  aniworld = await startFakeAniworld({ series: [simpleSeries('titan-added', 'Attack on Titan', { 1: 1 }, { year: 2013 })] });
+  srv = await startTestServer({ env: { TMDB_API_URL: tmdb.apiUrl, TMDB_IMAGE_URL: tmdb.imageUrl, ANIWORLD_URL: aniworld.url } });
   ({ api } = await adminClient(srv.url));
   aot = await addSeries(srv, { key: 'attack-on-titan', name: 'Attack on Titan', folder: 'Attack on Titan (2013)', year: 2013 });
   await placeVideo(path.join(aot, 'Attack on Titan - S01E01 - Der Fall.mkv'));
@@ -37,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await srv?.stop();
   await tmdb?.close();
+  await aniworld?.close();
 });
 
 describe('without a TMDB key', () => {
@@ -376,6 +380,30 @@ describe('a series with seasons, specials and episodes on disk', () => {
       ['admin', false],
     ]);
     expect(rows[2].data.files).toEqual(['logo.png']);
+  });
+
+  it('so do the NFO jobs a request queued: a batch, and the NFO of a series added, by API key', async () => {
+    const { key } = (await api.post('/api/auth/api-keys', { name: 'nfo jobs' })).body;
+    const h = { 'X-Api-Key': key };
+    await addSeries(srv, { key: 'aot-batch', name: 'Attack on Titan', folder: 'AoT Batch', year: 2013 });
+    const batch = await client(srv.url).post('/api/nfo/batch/create', { serie_ids: ['aot-batch'], download_media: false }, h);
+    expect(batch.status, batch.text).toBe(200);
+    const add = await client(srv.url).post(
+      '/api/anime/add',
+      { link: `${aniworld.url}/anime/stream/titan-added`, name: 'Attack on Titan' },
+      h,
+    );
+    expect(add.status, add.text).toBe(200);
+    for (const series of ['aot-batch', 'titan-added']) {
+      const rows: Loose[] = await until(async () => {
+        const items = (await api.get(`/api/history?series=${series}&event=nfo_written`)).body.items;
+        return items.length ? items : null;
+      }, `nfo_written of ${series}`);
+      expect(
+        rows.map((r: Loose) => [r.user, r.data.files.includes('tvshow.nfo')]),
+        series,
+      ).toEqual([['admin', true]]);
+    }
   });
 
   it('serves artwork to the UI from the series folder only', async () => {

@@ -158,7 +158,7 @@ export function libraryRoutes(
       });
       const scan = await scanSeries(deps, row.key, cat ?? undefined);
       if (body.monitor === 'future') await monitorOnlyFuture(deps, row.key);
-      await deps.hooks.seriesAdded(row.key); // the NFO, when nfo.create_on_add and a TMDB key are configured
+      await deps.hooks.seriesAdded(row.key, user.id); // the NFO, when nfo.create_on_add and a TMDB key are configured
       const wanted = (await missingSplit(deps, row.key)).monitored; // what automatic downloads will fetch
       return {
         status: 'success' as const,

@@ -59,7 +59,12 @@ export function summarise(batchId: string, items: BatchItem[], finished: boolean
   };
 }
 
-export async function startBatch(deps: Pick<Deps, 'bus' | 'db' | 'jobs' | 'settings' | 'tmdb'>, req: BatchRequest) {
+/** `userId`: who started it (the history's `user` of the NFO writes). */
+export async function startBatch(
+  deps: Pick<Deps, 'bus' | 'db' | 'jobs' | 'settings' | 'tmdb'>,
+  req: BatchRequest,
+  userId: number | null = null,
+) {
   deps.tmdb.requireKey();
   const id = crypto.randomUUID();
   const items: BatchItem[] = [];
@@ -99,7 +104,14 @@ export async function startBatch(deps: Pick<Deps, 'bus' | 'db' | 'jobs' | 'setti
     for (const it of items.filter((i) => i.status === 'queued')) {
       await deps.jobs.add(
         'nfo_create',
-        { key: it.serie_id, overwrite: !req.skip_existing, download_media: req.download_media, batch_id: id, position: it.position },
+        {
+          key: it.serie_id,
+          overwrite: !req.skip_existing,
+          download_media: req.download_media,
+          batch_id: id,
+          position: it.position,
+          user_id: userId,
+        },
         { queueName: `nfo_slot_${n++ % slots}`, maxAttempts: 1 },
         tx,
       );

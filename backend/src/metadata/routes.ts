@@ -77,7 +77,7 @@ export function metadataRoutes(deps: MetadataCtx & Pick<Deps, 'bus' | 'jobs'>): 
       body: S.BatchBody,
       responses: { 200: S.BatchResponse },
     },
-    ({ body }) => startBatch(deps, body),
+    ({ body, user }) => startBatch(deps, body, user.id),
   );
 
   route(

@@ -337,9 +337,11 @@ export async function queueSeriesNfo(
   deps: Pick<Deps, 'settings' | 'jobs'>,
   key: string,
   conn?: Parameters<Deps['jobs']['add']>[3],
+  /** Who added the series (the history's `user` of the NFO write). */
+  userId: number | null = null,
 ): Promise<boolean> {
   const cfg = deps.settings.get();
   if (!cfg.nfo.create_on_add || !cfg.tmdb.api_key) return false;
-  await deps.jobs.add('nfo_create', { key }, { jobKey: `nfo_create:${key}`, maxAttempts: 3 }, conn);
+  await deps.jobs.add('nfo_create', { key, user_id: userId }, { jobKey: `nfo_create:${key}`, maxAttempts: 3 }, conn);
   return true;
 }

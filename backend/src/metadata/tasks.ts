@@ -38,6 +38,7 @@ export const tasks: TaskFactory = (deps: MetadataCtx & Pick<Deps, 'bus'>) => ({
         media: media ? ALL_MEDIA : { poster: false, logo: false, fanart: false },
         refreshMedia: false,
         episodes: true,
+        userId: p.user_id ?? null,
       });
       const message = res.warnings.length
         ? `NFO created successfully (${res.warnings.length} warning(s): ${res.warnings.slice(0, 3).join('; ')})`

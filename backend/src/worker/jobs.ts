@@ -39,6 +39,8 @@ export const JOB_PAYLOADS = {
     download_media: z.boolean().optional(),
     batch_id: z.string().uuid().optional(),
     position: z.number().int().min(0).optional(),
+    /** Who asked (a batch, an add): the history's `user` of what the job writes; absent: the system. */
+    user_id: z.number().int().nullable().optional(),
   }),
   /** `video_path`: the absolute path of the placed video. */
   nfo_episode: z.object({
