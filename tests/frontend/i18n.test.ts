@@ -12,6 +12,7 @@ import en from '../../frontend/src/i18n/en.ts';
 import de from '../../frontend/src/i18n/de.ts';
 import { scheduleText, taskDescription, taskName } from '../../frontend/src/i18n/tasks.ts';
 import { details } from '../../frontend/src/components/history.ts';
+import { batchReason } from '../../frontend/src/components/nfoBatch.ts';
 import { TRACKED } from '../../backend/src/scheduler/taskRuns.ts';
 import { SCHEDULE_CODES } from '../../backend/src/scheduler/scheduleCodes.ts';
 
@@ -160,6 +161,25 @@ describe("tasks in the user's language", () => {
     await setLocale('en');
     expect(scheduleText({ code: 'days_at', time: '03:00', days: ['mon', 'tue'] })).toBe('Mon, Tue at 03:00');
     expect(scheduleText({ code: 'every_minutes', minutes: 60 })).toBe('every 60 min');
+  });
+});
+
+describe('NFO batch reasons by code', () => {
+  it("a series TMDB does not know is said in the user's language with the title searched", async () => {
+    const r = {
+      code: 'TMDB_NO_MATCH',
+      params: { title: 'Filler Series 0 (2000)' },
+      message: "No TMDB series matches 'Filler Series 0 (2000)'",
+    };
+    expect(batchReason(r)).toBe('No TMDB series matches “Filler Series 0 (2000)”');
+    await setLocale('de');
+    expect(batchReason(r)).toBe('Keine TMDB-Serie passt zu „Filler Series 0 (2000)“');
+    expect(batchReason({ code: 'NFO_EXISTS', params: {}, message: 'Skipped - NFO already exists' })).toBe(
+      'Übersprungen: die NFO gibt es schon',
+    );
+    // an error code by its text; a code this UI does not know keeps the server's words
+    expect(batchReason({ code: 'SERVICE_UNAVAILABLE', params: {}, message: 'TMDB API key is not configured' })).toMatch(/^Ein Dienst/);
+    expect(batchReason({ code: 'SOMETHING_NEW', params: {}, message: 'Server words' })).toBe('Server words');
   });
 });
 

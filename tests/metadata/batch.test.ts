@@ -129,6 +129,8 @@ describe('batch creation', () => {
         serie_folder: 'Batch Show 1',
         success: false,
         message: 'Skipped - NFO already exists',
+        code: 'NFO_EXISTS',
+        params: {},
         nfo_path: null,
         status: 'skipped',
       },
@@ -137,10 +139,21 @@ describe('batch creation', () => {
         serie_folder: 'Batch Show 2',
         success: false,
         message: 'Skipped - NFO already exists',
+        code: 'NFO_EXISTS',
+        params: {},
         nfo_path: null,
         status: 'skipped',
       },
-      { serie_id: 'no-such-series', serie_folder: null, success: false, message: 'Series not found', nfo_path: null, status: 'failed' },
+      {
+        serie_id: 'no-such-series',
+        serie_folder: null,
+        success: false,
+        message: 'Series not found',
+        code: 'SERIES_NOT_FOUND',
+        params: {},
+        nfo_path: null,
+        status: 'failed',
+      },
     ]);
     const complete = await until(() => messages.find((m) => m.type === 'nfo_complete'), 'nfo_complete');
     expect(complete.data).toMatchObject({ batch_id: res.body.batch_id, total: 3, successful: 0, failed: 1, skipped: 2 });
@@ -159,6 +172,29 @@ describe('batch creation', () => {
     const complete = await until(() => messages.find((m) => m.type === 'nfo_complete'), 'nfo_complete');
     expect(complete.data).toMatchObject({ successful: 2, failed: 0 });
     expect(snapshot(srv.animeDir)).toEqual(before);
+  });
+
+  it('a series TMDB does not know fails with a code and the title searched (the UI says it in its language)', async () => {
+    await addSeries(srv, { key: 'unknown-to-tmdb', name: 'Zzz Unknown Show', folder: 'Zzz Unknown Show', year: 2000 });
+    messages.length = 0;
+    const res = await api.post('/api/nfo/batch/create', { serie_ids: ['unknown-to-tmdb'], skip_existing: false });
+    const progress = await until(
+      () => messages.find((m) => m.type === 'nfo_progress' && m.data.batch_id === res.body.batch_id && m.data.status === 'failed'),
+      'nfo_progress failed',
+    );
+    expect(progress.data).toMatchObject({ code: 'TMDB_NO_MATCH', params: { title: 'Zzz Unknown Show (2000)' } });
+    const status = await until(async () => {
+      const b = (await api.get(`/api/nfo/batch/status/${res.body.batch_id}`)).body;
+      return b.finished ? b : null;
+    }, 'the batch finished');
+    expect(status.results).toEqual([
+      expect.objectContaining({
+        status: 'failed',
+        message: "No TMDB series matches 'Zzz Unknown Show (2000)'",
+        code: 'TMDB_NO_MATCH',
+        params: { title: 'Zzz Unknown Show (2000)' },
+      }),
+    ]);
   });
 
   it('validates the request', async () => {

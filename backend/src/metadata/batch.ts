@@ -3,7 +3,8 @@ import type { Deps } from '../deps.js';
 import { exists } from './files.js';
 import { batchItems, findBatch, finishBatchIfDone, insertBatch, lockBatch, setBatchItem, type BatchItem } from './repo.js';
 import { seriesDir } from './service.js';
-import { NotFound } from '../errors.js';
+import { AppError, NotFound } from '../errors.js';
+import { AmbiguousMatch, NoTmdbMatch } from './match.js';
 
 /**
  * Batch NFO creation: one `nfo_create` job per series. Concurrency is bounded with Graphile
@@ -26,6 +27,8 @@ export interface BatchResult {
   serie_folder: string | null;
   success: boolean;
   message: string;
+  code: string | null;
+  params: BatchItem['params'];
   nfo_path: string | null;
   status: BatchItem['status'];
 }
@@ -36,6 +39,8 @@ export function summarise(batchId: string, items: BatchItem[], finished: boolean
     serie_folder: i.serie_folder,
     success: i.status === 'success' || i.status === 'queued' || i.status === 'running',
     message: i.message,
+    code: i.code,
+    params: i.params,
     nfo_path: i.status === 'skipped' || i.status === 'failed' ? null : i.nfo_path,
     status: i.status,
   }));
@@ -59,6 +64,17 @@ export function summarise(batchId: string, items: BatchItem[], finished: boolean
   };
 }
 
+/**
+ * Why a series failed, as a code and its figures: no TMDB match or several (with the title searched), another
+ * error by its code (SERVICE_UNAVAILABLE, ...), anything else NFO_FAILED.
+ */
+export function batchReason(err: unknown): Pick<BatchItem, 'code' | 'params'> {
+  if (err instanceof NoTmdbMatch) return { code: 'TMDB_NO_MATCH', params: { title: err.title } };
+  if (err instanceof AmbiguousMatch) return { code: 'AMBIGUOUS_MATCH', params: { title: err.title } };
+  if (err instanceof AppError) return { code: err.code, params: {} };
+  return { code: 'NFO_FAILED', params: {} };
+}
+
 /** `userId`: who started it (the history's `user` of the NFO writes). */
 export async function startBatch(
   deps: Pick<Deps, 'bus' | 'db' | 'jobs' | 'settings' | 'tmdb'>,
@@ -80,6 +96,8 @@ export async function startBatch(
           serie_folder: sd.row.folder,
           status: 'skipped',
           message: 'Skipped - NFO already exists',
+          code: 'NFO_EXISTS',
+          params: {},
           nfo_path: null,
         });
       } else {
@@ -89,12 +107,15 @@ export async function startBatch(
           serie_folder: sd.row.folder,
           status: 'queued',
           message: 'NFO creation queued',
+          code: null,
+          params: {},
           nfo_path: sd.nfoPath,
         });
       }
     } catch (err) {
       const message = err instanceof NotFound ? 'Series not found' : (err as Error).message;
-      items.push({ position, serie_id: key, serie_folder: null, status: 'failed', message, nfo_path: null });
+      const { code, params } = err instanceof NotFound ? { code: 'SERIES_NOT_FOUND', params: {} } : batchReason(err);
+      items.push({ position, serie_id: key, serie_folder: null, status: 'failed', message, code, params, nfo_path: null });
     }
   }
   const slots = Math.min(MAX_SLOTS, Math.max(1, req.max_concurrent));
@@ -144,7 +165,7 @@ export async function reportBatchItem(
   deps: Pick<Deps, 'bus' | 'db'>,
   id: string,
   position: number,
-  patch: Pick<BatchItem, 'status' | 'message' | 'nfo_path'>,
+  patch: Pick<BatchItem, 'status' | 'message' | 'nfo_path'> & Partial<Pick<BatchItem, 'code' | 'params'>>,
 ) {
   const { items, finished } = await deps.db.transaction(async (tx) => {
     await lockBatch(tx, id);
@@ -161,6 +182,8 @@ export async function reportBatchItem(
       status: patch.status,
       success: patch.status === 'success',
       message: patch.message,
+      code: patch.code ?? null,
+      params: patch.params ?? {},
       nfo_path: patch.nfo_path,
       done,
       total: items.length,

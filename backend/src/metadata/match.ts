@@ -12,7 +12,16 @@ import type { TmdbSearchResult } from './tmdbTypes.js';
  * Several equally good hits are reported with their candidates, never guessed.
  */
 
+/** No TMDB series matches the name (and year) searched: a 404 like before, the title kept for the UI's words. */
+export class NoTmdbMatch extends NotFound {
+  constructor(public title: string) {
+    super(`No TMDB series matches '${title}'`);
+  }
+}
+
 export class AmbiguousMatch extends AppError {
+  /** The name (and year) searched. */
+  public title: string;
   constructor(query: string, candidates: TmdbSearchResult[]) {
     super('conflict', 'AMBIGUOUS_MATCH', `Several TMDB series match '${query}'; pick one with tmdb_id`, {
       candidates: candidates.slice(0, 10).map((c) => ({
@@ -22,6 +31,7 @@ export class AmbiguousMatch extends AppError {
         first_air_date: c.first_air_date || null,
       })),
     });
+    this.title = query;
   }
 }
 
@@ -84,6 +94,6 @@ export async function resolveTmdbId(
   const label = year ? `${name} (${year})` : name;
   const hit = chooseResult(results, name, year);
   if (hit === 'ambiguous') throw new AmbiguousMatch(label, results);
-  if (!hit) throw new NotFound(`No TMDB series matches '${label}'`);
+  if (!hit) throw new NoTmdbMatch(label);
   return hit.id;
 }

@@ -29,6 +29,9 @@ export const BatchItem = z.object({
   serie_folder: z.string().nullable(),
   status: z.enum(['queued', 'running', 'success', 'failed', 'skipped']),
   message: z.string(),
+  /** The outcome as a stable code and its figures, for the UI's language (null: none, the message says it). */
+  code: z.string().nullable(),
+  params: z.record(z.union([z.string(), z.number()])),
   nfo_path: z.string().nullable(),
 });
 export type BatchItem = z.infer<typeof BatchItem>;
@@ -37,8 +40,10 @@ export async function insertBatch(db: Conn, id: string, downloadMedia: boolean, 
   await db.query(sql.unsafe`delete from nfo_batches where created_at < now() - interval '30 days'`);
   await db.query(sql.unsafe`insert into nfo_batches (id, total, download_media) values (${id}, ${items.length}, ${downloadMedia})`);
   for (const it of items) {
-    await db.query(sql.unsafe`insert into nfo_batch_items (batch_id, position, serie_id, serie_folder, status, message, nfo_path)
-      values (${id}, ${it.position}, ${it.serie_id}, ${it.serie_folder}, ${it.status}, ${it.message}, ${it.nfo_path})`);
+    await db.query(sql.unsafe`insert into nfo_batch_items (batch_id, position, serie_id, serie_folder, status, message, code, params,
+        nfo_path)
+      values (${id}, ${it.position}, ${it.serie_id}, ${it.serie_folder}, ${it.status}, ${it.message}, ${it.code},
+        ${sql.jsonb(it.params)}, ${it.nfo_path})`);
   }
 }
 
@@ -46,15 +51,16 @@ export async function setBatchItem(
   db: Conn,
   id: string,
   position: number,
-  patch: Pick<BatchItem, 'status' | 'message' | 'nfo_path'>,
+  patch: Pick<BatchItem, 'status' | 'message' | 'nfo_path'> & Partial<Pick<BatchItem, 'code' | 'params'>>,
 ): Promise<void> {
   await db.query(sql.unsafe`update nfo_batch_items set status = ${patch.status}, message = ${patch.message},
+    code = ${patch.code ?? null}, params = ${sql.jsonb(patch.params ?? {})},
     nfo_path = ${patch.nfo_path}, updated_at = now() where batch_id = ${id} and position = ${position}`);
 }
 
 export async function batchItems(db: Conn, id: string): Promise<BatchItem[]> {
   return [
-    ...(await db.any(sql.type(BatchItem)`select position, serie_id, serie_folder, status, message, nfo_path
+    ...(await db.any(sql.type(BatchItem)`select position, serie_id, serie_folder, status, message, code, params, nfo_path
     from nfo_batch_items where batch_id = ${id} order by position`)),
   ];
 }

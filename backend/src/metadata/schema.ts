@@ -88,6 +88,14 @@ export const BatchResponse = z.object({
       serie_folder: z.string().nullable(),
       success: z.boolean(),
       message: z.string(),
+      code: z
+        .string()
+        .nullable()
+        .describe(
+          'why it failed or was skipped, stable for a UI to say in its language: TMDB_NO_MATCH, AMBIGUOUS_MATCH (params.title), ' +
+            'NFO_EXISTS, SERIES_NOT_FOUND, an error code, NFO_FAILED',
+        ),
+      params: z.record(z.union([z.string(), z.number()])).describe("the code's figures"),
       nfo_path: z.string().nullable(),
       status: z.enum(['queued', 'running', 'success', 'failed', 'skipped']),
     }),

@@ -2,7 +2,7 @@ import type { Deps } from '../deps.js';
 import type { TaskFactory } from '../worker/types.js';
 import { JOB_PAYLOADS } from '../worker/jobs.js';
 import { AppError, Conflict, isPermanent } from '../errors.js';
-import { reportBatchItem } from './batch.js';
+import { batchReason, reportBatchItem } from './batch.js';
 import { ALL_MEDIA, writeEpisodeMetadata, writeSeriesMetadata, type MetadataCtx } from './service.js';
 
 /**
@@ -55,7 +55,7 @@ export const tasks: TaskFactory = (deps: MetadataCtx & Pick<Deps, 'bus'>) => ({
     } catch (err) {
       const message = (err as Error).message;
       if (batch) {
-        await reportBatchItem(deps, batch.id, batch.position, { status: 'failed', message, nfo_path: null });
+        await reportBatchItem(deps, batch.id, batch.position, { status: 'failed', message, ...batchReason(err), nfo_path: null });
         return;
       }
       if (err instanceof Conflict) return; // present already and no overwrite: nothing to do

@@ -77,6 +77,9 @@ export const EVENTS = {
       status: z.string(),
       success: z.boolean(),
       message: z.string().nullable(),
+      /** The outcome as a code and its figures (as in the batch status's results). */
+      code: z.string().nullable(),
+      params: z.record(z.union([z.string(), z.number()])),
       nfo_path: z.string().nullable(),
       done: z.number(),
       total: z.number(),

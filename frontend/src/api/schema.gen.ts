@@ -6061,6 +6061,10 @@ export interface operations {
                             serie_folder: string | null;
                             success: boolean;
                             message: string;
+                            code: string | null;
+                            params: {
+                                [key: string]: string | number;
+                            };
                             nfo_path: string | null;
                             /** @enum {string} */
                             status: "queued" | "running" | "success" | "failed" | "skipped";
@@ -6138,6 +6142,10 @@ export interface operations {
                             serie_folder: string | null;
                             success: boolean;
                             message: string;
+                            code: string | null;
+                            params: {
+                                [key: string]: string | number;
+                            };
                             nfo_path: string | null;
                             /** @enum {string} */
                             status: "queued" | "running" | "success" | "failed" | "skipped";

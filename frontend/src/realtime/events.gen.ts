@@ -268,6 +268,10 @@ export interface components {
             status: string;
             success: boolean;
             message: string | null;
+            code: string | null;
+            params: {
+                [key: string]: string | number;
+            };
             nfo_path: string | null;
             done: number;
             total: number;
