@@ -35,7 +35,7 @@ describe('queue board over realtime messages', () => {
     expect(ids(wrapper, 'pending')).toEqual(['b', 'c']);
     const bar = wrapper.get('[data-test="active"] [role="progressbar"]');
     expect(bar.attributes('aria-valuenow')).toBe('12.5');
-    expect(wrapper.get('[data-test="speed"]').text()).toBe('3.25 MB/s');
+    expect(wrapper.get('[data-test="speed"]').text()).toBe('3.25 MiB/s');
     expect(wrapper.get('[data-test="eta"]').text()).toContain('1m 35s');
 
     dispatch(msg('download_progress', { download_id: 'a', percent: 64, speed_mbps: 4, eta_seconds: 20 }));
