@@ -20,6 +20,7 @@ beforeAll(async () => {
       simpleSeries('dan-da-dan', 'Dan Da Dan', { 1: 3 }),
       simpleSeries('mushishi', 'Mushishi', { 1: 1 }),
       simpleSeries('blue-lock', 'Blue Lock', { 1: 1 }),
+      simpleSeries('mononoke', 'Mononoke', { 1: 1 }),
     ],
   });
   srv = await startTestServer({ env: { ANIWORLD_URL: fake.url } });
@@ -131,6 +132,19 @@ describe('watchlist items', () => {
     expect(mine.body.owner_name).toBe('bob');
     expect((await api.get(`/api/watchlist/${mine.body.id}`)).status).toBe(404);
     expect((await api.get(`/api/watchlist/${id}`)).body.status).toBe('active');
+  });
+
+  it('the series an item adds to the library is credited in the history to the user who added it, also by API key', async () => {
+    const { key } = (await bob.post('/api/auth/api-keys', { name: 'bob script' })).body;
+    const res = await client(srv.url).post(
+      '/api/watchlist',
+      { anime_title: 'Mononoke', anime_url: `${fake.url}/anime/stream/mononoke`, provider_id: 'aniworld' },
+      { 'X-Api-Key': key },
+    );
+    expect(res.status, res.text).toBe(201);
+    expect(res.body).toMatchObject({ series_key: 'mononoke', owner_name: 'bob' });
+    const rows = (await api.get('/api/history?series=mononoke&event=series_added')).body.items;
+    expect(rows).toEqual([expect.objectContaining({ event: 'series_added', user: 'bob', series_name: 'Mononoke' })]);
   });
 
   it('gives stats by status, provider and auto-download', async () => {

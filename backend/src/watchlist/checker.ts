@@ -58,6 +58,8 @@ export function newEpisodes<T extends Ep>(catalogue: readonly T[], downloaded: r
 export async function linkToLibrary(
   deps: LinkCtx,
   item: Pick<repo.ItemRow, 'id' | 'anime_key' | 'anime_title' | 'anime_url' | 'provider_id'>,
+  /** The user whose request adds the item (the history's `user` of a series it adds); null: a check. */
+  userId: number | null = null,
 ) {
   const provider = getProvider(deps, item.provider_id);
   let series = await ensureSeries(deps, {
@@ -66,6 +68,7 @@ export async function linkToLibrary(
     link: provider.seriesLink(item.anime_key),
     provider: provider.id,
     monitored: true,
+    userId,
   });
   if (!series.monitored) series = await updateSeries(deps, series.key, { monitored: true });
   await repo.linkSeries(deps.db, item.id, series.id);

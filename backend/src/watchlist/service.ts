@@ -93,13 +93,17 @@ export async function createItem(deps: LinkCtx, user: Pick<AuthUser, 'id'>, body
   });
   if (!id) throw new Conflict(`'${body.anime_title}' (${provider.id}/${key}) is already on your watchlist`);
   // The series row and folder; when that fails the item stays and its first check links it.
-  await linkToLibrary(deps, {
-    id,
-    anime_key: key,
-    anime_title: body.anime_title,
-    anime_url: provider.seriesLink(key),
-    provider_id: provider.id,
-  }).catch((err) =>
+  await linkToLibrary(
+    deps,
+    {
+      id,
+      anime_key: key,
+      anime_title: body.anime_title,
+      anime_url: provider.seriesLink(key),
+      provider_id: provider.id,
+    },
+    user.id,
+  ).catch((err) =>
     deps.log.warn({ module: 'watchlist', err: (err as Error).message, key }, 'could not link the watchlist item to the library'),
   );
   return toApi((await repo.getItem(deps.db, id, user.id))!);
