@@ -108,7 +108,7 @@ describe('the History page', () => {
     const failed = table.locator('tr[data-event="download_failed"]').first();
     expect(await failed.textContent()).toMatch(/Download failed.*Frieren.*S01E01.*VOE · German dub · .*404/);
     const done = table.locator('tr[data-event="download_completed"]').first();
-    expect(await done.textContent()).toMatch(/Downloaded.*Frieren.*SendVid · German dub · [\d.,]+ [kKM]B.*Frieren - S01E0\d.*\.(mkv|mp4)/);
+    expect(await done.textContent()).toMatch(/Downloaded.*Frieren.*SendVid · German dub · [\d.,]+ [KMG]iB.*Frieren - S01E0\d.*\.(mkv|mp4)/);
     expect(await table.locator('tr[data-event="queued"]').first().textContent()).toMatch(/Queued.*by hand.*admin/);
     await screenshot(page, 'history-page');
 
