@@ -26,6 +26,15 @@ const manifest = () =>
 const preloaded = (html: string) => [...html.matchAll(/<link rel="modulepreload" crossorigin href="\/([^"]+)">/g)].map(([, f]) => f);
 
 describe('the UI document', () => {
+  it('loads the opening page in few files: a browser opens 6 connections to a host, and the session waits behind more', async () => {
+    for (const route of ['/queue', '/']) {
+      const html = await (await fetch(`${srv.url}${route}`)).text();
+      const files = [...html.matchAll(/<(?:script[^>]* src|link rel="(?:modulepreload|stylesheet)"[^>]* href)="\/assets\//g)];
+      // 16 files before small shared chunks were merged into others (experimentalMinChunkSize)
+      expect(files.length, route).toBeLessThanOrEqual(10);
+    }
+  });
+
   it("names the opening page's code and styles for its path, parameters included", async () => {
     const m = manifest();
     const queue = await fetch(`${srv.url}/queue`);
